@@ -1,0 +1,175 @@
+//! Times `crs check` on generated registers of 1,000, 10,000 and 100,000 records
+//! (about 2.7 KB each), warm cache, and reports the median and peak memory.
+//!
+//! Run: `cargo bench --bench check` (all sizes) or `cargo bench --bench check -- 10000`.
+//! Registers are generated once under `target/bench-registers/` and reused.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 5;
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
+    let bin = env!("CARGO_BIN_EXE_crs");
+    println!("crs check, median of {RUNS} runs after one warm-up, {} threads", threads());
+    println!("{:>8}  {:>10}  {:>12}  {:>14}", "records", "median", "per record", "peak memory");
+    for n in sizes {
+        let root = register(n);
+        let run = || {
+            let start = Instant::now();
+            let status = Command::new(bin)
+                .args(["--register", root.to_str().unwrap(), "check", "--format", "json", "--quiet"])
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.code() == Some(0) || status.code() == Some(1), "crs check failed");
+            start.elapsed()
+        };
+        run();
+        let mut times: Vec<Duration> = (0..RUNS).map(|_| run()).collect();
+        times.sort();
+        let median = times[RUNS / 2];
+        let memory = peak_memory(bin, &root);
+        println!(
+            "{n:>8}  {:>9.3}s  {:>10.1}µs  {:>14}",
+            median.as_secs_f64(),
+            median.as_secs_f64() * 1e6 / n as f64,
+            memory
+        );
+    }
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Peak resident memory of one run, read with GNU time when it is installed.
+fn peak_memory(bin: &str, root: &Path) -> String {
+    let output = Command::new("/usr/bin/time")
+        .args(["-f", "%M", bin, "--register", root.to_str().unwrap(), "check", "--format", "json", "--quiet"])
+        .stdout(std::process::Stdio::null())
+        .output();
+    match output {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stderr);
+            let kib: u64 = text.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
+            format!("{:.1} MiB", kib as f64 / 1024.0)
+        }
+        Err(_) => "n/a (no /usr/bin/time)".to_owned(),
+    }
+}
+
+/// A register of `n` records, generated once.
+fn register(n: usize) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-registers").join(n.to_string());
+    let done = root.join(".complete");
+    if done.exists() {
+        return root;
+    }
+    let _ = fs::remove_dir_all(&root);
+    fs::create_dir_all(&root).unwrap();
+    fs::write(
+        root.join("crs.toml"),
+        "schema_version = 1\nframework = \"monitor-2013\"\n\n[commissioner]\nods = \"QKK\"\nname = \"NHS South East London ICB\"\ncontact = \"crs@selondon.icb.example\"\n",
+    )
+    .unwrap();
+    let providers = (n / 50).max(1);
+    for i in 0..n {
+        let provider = format!("R{:04}", i % providers).replace("R0", "RA");
+        let provider = &provider[..5];
+        let dir = root.join(provider);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(format!("service-{i}.toml")), record(i, provider)).unwrap();
+    }
+    fs::write(done, "").unwrap();
+    root
+}
+
+/// A realistic record of about 2.7 KB: every stage, a decision, a review, events.
+fn record(i: usize, provider: &str) -> String {
+    let mut t = String::new();
+    let _ = write!(
+        t,
+        r#"schema_version = 1
+framework = "monitor-2013"
+
+[service]
+name = "Service {i}: consultant-led unit with co-located midwife-led care and outreach"
+description = "Obstetric unit and co-located midwife-led unit at the main hospital site, number {i}"
+treatment_functions = ["501", "560"]
+sites = ["{provider}"]
+location_specific = false
+
+[provider]
+ods = "{provider}"
+name = "Generated Example NHS Foundation Trust {provider}"
+kind = "foundation-trust"
+licence = "licensed"
+
+[commissioner]
+ods = "QKK"
+name = "NHS South East London ICB"
+contact = "crs@selondon.icb.example"
+co_commissioners = ["QMF", "QWE"]
+
+[outcome]
+long_term = "Consultant-led births within 30 minutes for the whole catchment, including those without a car"
+"#
+    );
+    for (key, met) in [
+        ("alternative_provision", true),
+        ("health_inequalities", false),
+        ("interdependencies", true),
+        ("proportionality", true),
+    ] {
+        let _ = write!(
+            t,
+            r#"
+[stages.{key}]
+met = {met}
+rationale = "Assessment of {key} for service {i}: nearest alternative at high occupancy, long journeys by public transport, co-dependent services on site"
+evidence = ["Capacity review 2024, board paper 24/117", "Travel-time analysis, public transport, 2024"]
+assessed_on = 2025-01-14
+assessed_by = "A. Analyst"
+"#
+        );
+    }
+    let _ = write!(
+        t,
+        r#"
+[decision]
+outcome = "designate"
+grounds = ["no-alternative-provider", "dependent-services"]
+decided_on = 2025-02-03
+decided_by = "ICB Board"
+reference = "Board minute BD/25/{i}"
+
+[review]
+next_due = 2099-02-01
+
+[[events]]
+on = 2024-11-01
+kind = "providers-notified"
+note = "Letter to the trust and to co-commissioners"
+
+[[events]]
+on = 2024-11-20
+kind = "public-engagement"
+note = "Maternity Voices Partnership workshop"
+
+[[events]]
+on = 2025-02-10
+kind = "written-request-sent"
+
+[[events]]
+on = 2025-02-28
+kind = "provider-accepted"
+"#
+    );
+    t
+}

@@ -1,0 +1,35 @@
+//! What several commands share: opening the register (now or as of a revision) and
+//! parsing the flags they have in common.
+
+use std::path::PathBuf;
+
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::history;
+use crate::model::Date;
+use crate::register::{Config, DiskSource, Source, read_config};
+
+/// A register opened for reading.
+pub struct Opened {
+    pub root: PathBuf,
+    pub source: Box<dyn Source>,
+    pub config: Config,
+    /// The day the rules take as today: the `--as-of` date, or today.
+    pub today: Date,
+}
+
+/// Opens the register of `ctx`, from the working tree or, with `as_of`, from git
+/// as it stood at the end of that day or at that revision.
+pub fn open(ctx: &Ctx, as_of: Option<&str>) -> Result<Opened> {
+    let root = ctx.register_root()?;
+    let (source, today): (Box<dyn Source>, Date) = match as_of {
+        None => (Box::new(DiskSource::new(&root)), ctx.today),
+        Some(when) => {
+            let snapshot = history::snapshot(&root, when)?;
+            let today = snapshot.day.unwrap_or(ctx.today);
+            (Box::new(snapshot), today)
+        }
+    };
+    let config = read_config(source.as_ref(), &root)?;
+    Ok(Opened { root, source, config, today })
+}

@@ -1,0 +1,99 @@
+//! `crs list`: one line a record, with its derived status.
+
+use std::io::Write;
+
+use clap::ValueEnum;
+
+use crate::cli::Io;
+use crate::cli::common::open;
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::export::yaml;
+use crate::model::{RecordSummary, Status};
+use crate::register::load;
+use crate::report::table::new_table;
+
+/// List the records with their derived status.
+///
+/// Examples:
+///   crs list
+///   crs list --status designated --format csv
+///   crs list --provider RJ1 --as-of 2025-12-31
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct ListArgs {
+    /// Only records with this status.
+    #[arg(long, value_parser = parse_status)]
+    pub status: Option<Status>,
+    /// Only records of this provider (ODS code).
+    #[arg(long, value_name = "ODS")]
+    pub provider: Option<String>,
+    /// List the register as it stood at the end of DATE, or at a git revision.
+    #[arg(long, value_name = "DATE|REV")]
+    pub as_of: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Csv,
+    Yaml,
+}
+
+/// Parses a status name for clap.
+pub fn parse_status(text: &str) -> Result<Status, String> {
+    text.parse()
+}
+
+pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
+    let opened = open(ctx, args.as_of.as_deref())?;
+    let loaded = load(opened.source.as_ref(), &opened.config.framework, opened.today, |p| {
+        RecordSummary::new(&p.id, p.file, &p.record, p.status)
+    })?;
+    let unreadable = loaded.files - loaded.items.len();
+    let rows: Vec<RecordSummary> = loaded
+        .items
+        .into_iter()
+        .filter(|r| args.status.is_none_or(|s| r.status == s))
+        .filter(|r| args.provider.as_deref().is_none_or(|p| r.provider.eq_ignore_ascii_case(p)))
+        .collect();
+    write_rows(&rows, args.format, io.out).map_err(Error::Output)?;
+    if unreadable > 0 {
+        io.status(&format!("note: {unreadable} file(s) could not be read as records; crs check says why"))?;
+    }
+    Ok(0)
+}
+
+fn write_rows(rows: &[RecordSummary], format: ListFormat, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        ListFormat::Table => {
+            let mut table = new_table(&["record", "service", "provider", "status", "decided", "review due"]);
+            for r in rows {
+                table.add_row(vec![
+                    r.id.clone(),
+                    r.service.clone(),
+                    r.provider_name.clone(),
+                    r.status.to_string(),
+                    r.decided_on.map(|d| d.to_string()).unwrap_or_default(),
+                    r.review_due.map(|d| d.to_string()).unwrap_or_default(),
+                ]);
+            }
+            writeln!(out, "{table}")
+        }
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, rows)?;
+            writeln!(out)
+        }
+        ListFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(out);
+            for r in rows {
+                writer.serialize(r).map_err(std::io::Error::other)?;
+            }
+            writer.flush()
+        }
+        ListFormat::Yaml => yaml::write(out, rows),
+    }
+}

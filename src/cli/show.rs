@@ -1,0 +1,75 @@
+//! `crs show`: one record, with its derived status.
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+use crate::cli::Io;
+use crate::cli::common::open;
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::export::yaml;
+use crate::model::status::derive_status;
+use crate::model::{Record, RecordId, Status};
+use crate::register::load::toml_error_hit;
+
+/// Show one record and its derived status.
+///
+/// Examples:
+///   crs show RJ1/maternity
+///   crs show RJ1/maternity --format json
+///   crs show RJ1/maternity --as-of 2025-03-31
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct ShowArgs {
+    /// The record id, e.g. RJ1/maternity.
+    pub id: RecordId,
+    /// Show the record as it stood at the end of DATE, or at a git revision.
+    #[arg(long, value_name = "DATE|REV")]
+    pub as_of: Option<String>,
+    #[arg(long, value_enum, default_value = "toml")]
+    pub format: ShowFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// The record file as written, under a comment with its status.
+    Toml,
+    Json,
+    Yaml,
+}
+
+/// A record with its id and derived status, for JSON and YAML.
+#[derive(Serialize)]
+pub struct ShownRecord<'a> {
+    pub id: String,
+    pub status: Status,
+    #[serde(flatten)]
+    pub record: &'a Record,
+}
+
+pub fn run(ctx: &Ctx, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
+    let opened = open(ctx, args.as_of.as_deref())?;
+    let path = args.id.relative_path_string();
+    let missing = || Error::NoSuchRecord { id: args.id.to_string(), path: path.clone() };
+    let bytes = opened.source.read_file(&path)?.ok_or_else(missing)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::Invalid { message: format!("{path} is not UTF-8 text; crs check says more") })?;
+    let record = Record::from_toml(&text).map_err(|e| Error::Invalid {
+        message: format!(
+            "{path} is not a valid record: {}; crs check says more",
+            toml_error_hit(&text, &e).message
+        ),
+    })?;
+    let status = derive_status(&record);
+    let shown = ShownRecord { id: args.id.to_string(), status, record: &record };
+    let out = &mut *io.out;
+    match args.format {
+        ShowFormat::Toml => write!(out, "# {} — status: {status}\n{text}", args.id),
+        ShowFormat::Json => serde_json::to_writer_pretty(&mut *out, &shown)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+        ShowFormat::Yaml => yaml::write(out, &shown),
+    }
+    .map_err(Error::Output)?;
+    Ok(0)
+}

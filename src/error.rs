@@ -1,0 +1,96 @@
+//! `Error`: why crs could not do what it was asked, with the hint that says what to
+//! do about it, and the exit code each kind of failure maps to.
+
+use std::path::PathBuf;
+
+use crate::framework::finding::Finding;
+
+/// A failure that stops a command. Findings about records are not errors: they are
+/// data, reported by `crs check` and by the commands that refuse to write them.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("no register found in {} or any folder above it", from.display())]
+    NoRegister { from: PathBuf },
+
+    #[error("{} is not a register: it has no crs.toml", dir.display())]
+    NotARegister { dir: PathBuf },
+
+    #[error("{}:{line}:{column}: {message}", file.display())]
+    Config { file: PathBuf, line: usize, column: usize, message: String },
+
+    #[error("framework {name}: {message}")]
+    Framework { name: String, message: String },
+
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+
+    #[error("record {id} does not exist ({path})")]
+    NoSuchRecord { id: String, path: String },
+
+    #[error("record {id} already exists ({path})")]
+    RecordExists { id: String, path: String },
+
+    #[error("{message}")]
+    Invalid { message: String },
+
+    #[error("{action} {id} refused: the record would break {} rule(s)", findings.len())]
+    Refused { action: String, id: String, findings: Vec<Finding> },
+
+    #[error("git: {message}")]
+    Git { message: String, hint: Option<String> },
+
+    #[error("could not write output: {0}")]
+    Output(#[source] std::io::Error),
+}
+
+/// Shorthand for results in crs.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The process exit code: 1 when records break rules, 2 when crs could not run.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Refused { .. } => 1,
+            _ => 2,
+        }
+    }
+
+    /// What the user can do next, when there is something useful to say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Usage(_) => Some("run crs --help, or crs COMMAND --help, for the flags and examples".into()),
+            Error::NoRegister { .. } => Some(
+                "run crs inside a register (a folder with crs.toml), pass --register DIR, or create one with crs init".into(),
+            ),
+            Error::NotARegister { .. } => Some("point --register at the folder that holds crs.toml, or run crs init there".into()),
+            Error::Config { .. } => Some("correct the line named above; crs init writes a complete example".into()),
+            Error::Framework { .. } => Some(
+                "framework in crs.toml names a built-in framework (monitor-2013) or a framework file relative to the register".into(),
+            ),
+            Error::Io { source, .. } => Some(match source.kind() {
+                std::io::ErrorKind::PermissionDenied => "check the file's permissions".into(),
+                std::io::ErrorKind::NotFound => "check the path".into(),
+                std::io::ErrorKind::StorageFull => "free some disk space and run the command again; nothing was changed".into(),
+                _ => "nothing was changed; fix the cause and run the command again".into(),
+            }),
+            Error::NoSuchRecord { .. } => Some("crs list shows the records; ids look like RJ1/maternity".into()),
+            Error::RecordExists { .. } => Some("change it with crs assess, crs event or crs edit, or pick another id".into()),
+            Error::Refused { .. } => Some("nothing was written; fix what is listed above and run the command again".into()),
+            Error::Git { hint, .. } => hint.clone(),
+            Error::Invalid { .. } | Error::Output(_) => None,
+        }
+    }
+
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io { path: path.into(), source }
+    }
+
+    /// A git failure with advice.
+    pub fn git(message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::Git { message: message.into(), hint: Some(hint.into()) }
+    }
+}

@@ -1,0 +1,3 @@
+//! The register's data in the regulator's and other formats.
+
+pub mod yaml;

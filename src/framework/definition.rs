@@ -1,0 +1,209 @@
+//! `Framework`: a designation framework as data — its stages, grounds, dated rules
+//! and the severity of each check rule. The built-in one is compiled in from
+//! `schema/frameworks/`; a register may bring its own file.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::framework::finding::{Rule, Severity};
+use crate::model::Date;
+
+/// Built-in frameworks: name and TOML text.
+const BUILT_IN: &[(&str, &str)] =
+    &[("monitor-2013", include_str!("../../schema/frameworks/monitor-2013.toml"))];
+
+/// A designation framework.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Framework {
+    pub id: String,
+    pub title: String,
+    /// What of this definition is confirmed from public guidance.
+    #[serde(default)]
+    pub confirmed: String,
+    pub grounds: Vec<GroundDef>,
+    pub stages: Vec<StageDef>,
+    pub dates: DatedRules,
+    pub rules: BTreeMap<String, RuleDef>,
+}
+
+/// A ground on which a service can be designated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroundDef {
+    pub key: String,
+    pub title: String,
+    /// Its column heading in the submission spreadsheet.
+    pub column: String,
+}
+
+/// A stage of the framework.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageDef {
+    /// The key under `[stages]` in a record.
+    pub key: String,
+    pub number: u32,
+    pub title: String,
+    pub question: String,
+    pub weighs: String,
+    /// The ground this stage supports when met; none for a judgement stage, which a
+    /// designation needs met.
+    #[serde(default)]
+    pub ground: Option<String>,
+}
+
+/// The regime's dated rules.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatedRules {
+    pub foundation_trust_transitional_until: Date,
+    #[serde(default)]
+    pub nhs_trust_exempt_from: Option<Date>,
+    #[serde(default)]
+    pub nhs_trust_exempt_until: Option<Date>,
+    pub written_request_response_days: u32,
+}
+
+/// A rule's setting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    pub severity: Level,
+    pub summary: String,
+}
+
+/// A rule's severity, or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Off,
+}
+
+/// Why a framework definition cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum FrameworkError {
+    #[error("{0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Framework {
+    /// The built-in framework called `name`.
+    pub fn built_in(name: &str) -> Option<Framework> {
+        BUILT_IN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, text)| Framework::from_toml(text).expect("built-in framework is valid (tested)"))
+    }
+
+    /// Names of the built-in frameworks.
+    pub fn built_in_names() -> impl Iterator<Item = &'static str> {
+        BUILT_IN.iter().map(|(n, _)| *n)
+    }
+
+    /// Reads and checks a framework definition.
+    pub fn from_toml(text: &str) -> Result<Framework, FrameworkError> {
+        let framework: Framework = toml::from_str(text)?;
+        framework.validate()?;
+        Ok(framework)
+    }
+
+    fn validate(&self) -> Result<(), FrameworkError> {
+        let invalid = |m: String| Err(FrameworkError::Invalid(m));
+        for name in self.rules.keys() {
+            if Rule::from_name(name).is_none() {
+                return invalid(format!("[rules] names '{name}', which is not a rule of crs check"));
+            }
+        }
+        for rule in Rule::ALL {
+            if !self.rules.contains_key(rule.name()) {
+                return invalid(format!("[rules] has no entry for rule '{}'", rule.name()));
+            }
+        }
+        for stage in &self.stages {
+            if let Some(ground) = &stage.ground {
+                if self.ground(ground).is_none() {
+                    return invalid(format!(
+                        "stage '{}' supports ground '{ground}', which [[grounds]] does not define",
+                        stage.key
+                    ));
+                }
+            }
+        }
+        if self.stages.is_empty() {
+            return invalid("a framework needs at least one stage".to_owned());
+        }
+        Ok(())
+    }
+
+    /// The severity findings of `rule` get, or `None` when the rule is off.
+    pub fn severity(&self, rule: Rule) -> Option<Severity> {
+        match self.rules.get(rule.name()).map(|r| r.severity) {
+            Some(Level::Error) | None => Some(Severity::Error),
+            Some(Level::Warning) => Some(Severity::Warning),
+            Some(Level::Off) => None,
+        }
+    }
+
+    /// The one-line summary of `rule`.
+    pub fn summary(&self, rule: Rule) -> &str {
+        self.rules.get(rule.name()).map_or("", |r| r.summary.as_str())
+    }
+
+    /// The ground called `key`.
+    pub fn ground(&self, key: &str) -> Option<&GroundDef> {
+        self.grounds.iter().find(|g| g.key == key)
+    }
+
+    /// The stage with key `key`.
+    pub fn stage(&self, key: &str) -> Option<&StageDef> {
+        self.stages.iter().find(|s| s.key == key)
+    }
+
+    /// The stage a user means by `name`: its number (`1`) or its key
+    /// (`alternative_provision`, also written `alternative-provision`).
+    pub fn stage_by_name(&self, name: &str) -> Option<&StageDef> {
+        let key = name.replace('-', "_");
+        self.stages.iter().find(|s| s.key == key || name.parse::<u32>().is_ok_and(|n| n == s.number))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_frameworks_are_valid_and_cover_every_rule() {
+        for name in Framework::built_in_names() {
+            let text = BUILT_IN.iter().find(|(n, _)| *n == name).unwrap().1;
+            let fw = Framework::from_toml(text).unwrap();
+            assert_eq!(fw.id, name);
+            for rule in Rule::ALL {
+                assert!(!fw.summary(*rule).is_empty(), "{rule} has no summary");
+            }
+        }
+    }
+
+    #[test]
+    fn monitor_2013_has_four_stages_and_three_grounds() {
+        let fw = Framework::built_in("monitor-2013").unwrap();
+        assert_eq!(fw.stages.len(), 4);
+        assert_eq!(fw.grounds.len(), 3);
+        assert_eq!(fw.stage_by_name("1").unwrap().key, "alternative_provision");
+        assert_eq!(fw.stage_by_name("health-inequalities").unwrap().number, 2);
+        assert!(fw.stage_by_name("5").is_none());
+        assert_eq!(fw.dates.written_request_response_days, 28);
+    }
+
+    #[test]
+    fn unknown_rule_name_is_refused() {
+        let text = BUILT_IN[0].1.replace("duplicate-service =", "duplicate-services =");
+        let err = Framework::from_toml(&text).unwrap_err().to_string();
+        assert!(err.contains("duplicate-services"), "{err}");
+    }
+}

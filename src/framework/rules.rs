@@ -1,0 +1,342 @@
+//! The rules of `crs check` that need one record and nothing else: pure functions of
+//! (record, framework, today) to hits. No disk, no clock.
+
+use std::collections::BTreeSet;
+
+use crate::framework::definition::Framework;
+use crate::framework::finding::{Hit, Rule};
+use crate::model::id::is_ods_code;
+use crate::model::record::{DecisionOutcome, EventKind, Licence, ProviderKind, Record, SCHEMA_VERSION};
+use crate::model::status::{Lifecycle, Status, lifecycle};
+use crate::model::{Date, RecordId};
+
+/// Everything the single-record rules find in `record`, whose path names `id`.
+pub fn check_record(record: &Record, id: &RecordId, framework: &Framework, today: Date) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    let life = lifecycle(record);
+    schema(record, framework, &mut hits);
+    path(record, id, &mut hits);
+    ods_format(record, &mut hits);
+    stages(record, id, framework, &mut hits);
+    grounds(record, framework, &mut hits);
+    dated_rules(record, id, framework, &mut hits);
+    licence(record, id, &mut hits);
+    events(record, &life, framework, today, &mut hits);
+    review(record, id, life.status, today, &mut hits);
+    involvement(record, id, &mut hits);
+    hits
+}
+
+/// The grounds whose stages are met, in the framework's order.
+pub fn grounds_met<'f>(record: &Record, framework: &'f Framework) -> Vec<&'f str> {
+    framework
+        .stages
+        .iter()
+        .filter(|s| record.stages.get(&s.key).is_some_and(|st| st.met))
+        .filter_map(|s| s.ground.as_deref())
+        .collect()
+}
+
+fn schema(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
+    if record.schema_version != SCHEMA_VERSION {
+        hits.push(Hit::new(
+            Rule::Schema,
+            "schema_version",
+            format!("schema_version is {}; this crs reads version {SCHEMA_VERSION}", record.schema_version),
+        ));
+    }
+    if record.framework != framework.id {
+        hits.push(Hit::new(
+            Rule::Schema,
+            "framework",
+            format!(
+                "the record was assessed under framework '{}' but the register uses '{}'; reassess it or set framework = \"{}\"",
+                record.framework, framework.id, framework.id
+            ),
+        ));
+    }
+    for key in record.stages.keys() {
+        if framework.stage(key).is_none() {
+            let known: Vec<&str> = framework.stages.iter().map(|s| s.key.as_str()).collect();
+            hits.push(Hit::new(
+                Rule::Schema,
+                format!("stages.{key}"),
+                format!("'{key}' is not a stage of {}; the stages are {}", framework.id, known.join(", ")),
+            ));
+        }
+    }
+    for (i, code) in record.service.treatment_functions.iter().enumerate() {
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            hits.push(Hit::new(
+                Rule::Schema,
+                format!("service.treatment_functions[{i}]"),
+                format!("treatment function '{code}' is not a three-digit NHS treatment function code, e.g. \"501\""),
+            ));
+        }
+    }
+    for (what, key, value) in [
+        ("service name", "service.name", &record.service.name),
+        ("provider name", "provider.name", &record.provider.name),
+        ("commissioner name", "commissioner.name", &record.commissioner.name),
+    ] {
+        if value.trim().is_empty() {
+            hits.push(Hit::new(Rule::Schema, key, format!("the {what} is empty")));
+        }
+    }
+}
+
+fn path(record: &Record, id: &RecordId, hits: &mut Vec<Hit>) {
+    {
+        if id.provider() != record.provider.ods {
+            hits.push(Hit::new(
+                Rule::PathMismatch,
+                "provider.ods",
+                format!(
+                    "the record is in folder {} but names provider {}; move it to {}/{}.toml or correct provider.ods",
+                    id.provider(),
+                    record.provider.ods,
+                    record.provider.ods,
+                    id.slug()
+                ),
+            ));
+        }
+    }
+}
+
+fn ods_format(record: &Record, hits: &mut Vec<Hit>) {
+    let mut check = |key: String, code: &str, what: &str| {
+        if !is_ods_code(code) {
+            hits.push(Hit::new(
+                Rule::OdsFormat,
+                key,
+                format!("{what} '{code}' is not an ODS code: 3 or 5 capital letters or digits, e.g. RJ1, QKK or RJ122"),
+            ));
+        }
+    };
+    check("provider.ods".into(), &record.provider.ods, "provider code");
+    check("commissioner.ods".into(), &record.commissioner.ods, "commissioner code");
+    for (i, code) in record.commissioner.co_commissioners.iter().enumerate() {
+        check(format!("commissioner.co_commissioners[{i}]"), code, "co-commissioner code");
+    }
+    for (i, code) in record.service.sites.iter().enumerate() {
+        check(format!("service.sites[{i}]"), code, "site code");
+    }
+}
+
+fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<Hit>) {
+    let Some(decision) = &record.decision else { return };
+    let missing: Vec<String> = framework
+        .stages
+        .iter()
+        .filter(|s| !record.stages.contains_key(&s.key))
+        .map(|s| format!("{} {}", s.number, s.key))
+        .collect();
+    if !missing.is_empty() {
+        hits.push(Hit::new(
+            Rule::StageMissing,
+            "decision",
+            format!(
+                "the decision to {} was recorded without stage {}; assess it with crs assess {id} --stage N",
+                decision.outcome.as_str(),
+                missing.join(", stage ")
+            ),
+        ));
+    }
+}
+
+fn grounds(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
+    let Some(decision) = &record.decision else { return };
+    let met = grounds_met(record, framework);
+    for ground in &decision.grounds {
+        if framework.ground(ground).is_none() {
+            let known: Vec<&str> = framework.grounds.iter().map(|g| g.key.as_str()).collect();
+            hits.push(Hit::new(
+                Rule::GroundsMismatch,
+                "decision.grounds",
+                format!("'{ground}' is not a ground; the grounds are {}", known.join(", ")),
+            ));
+        }
+    }
+    match decision.outcome {
+        DecisionOutcome::Designate => {
+            if met.is_empty() {
+                hits.push(Hit::new(
+                    Rule::NoGroundMet,
+                    "decision",
+                    "designated although no ground is met: at least one of stages 1 to 3 must be met; reassess, or record crs decline",
+                ));
+            }
+            let claimed: BTreeSet<&str> = decision.grounds.iter().map(String::as_str).collect();
+            let met_set: BTreeSet<&str> = met.iter().copied().collect();
+            if claimed != met_set && !met.is_empty() {
+                hits.push(Hit::new(
+                    Rule::GroundsMismatch,
+                    "decision.grounds",
+                    format!(
+                        "the decision claims [{}] but the stages met support [{}]; set grounds = [{}]",
+                        join(&claimed),
+                        join(&met_set),
+                        met.iter().map(|g| format!("\"{g}\"")).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+            for stage in framework.stages.iter().filter(|s| s.ground.is_none()) {
+                if record.stages.get(&stage.key).is_some_and(|s| !s.met) {
+                    hits.push(Hit::new(
+                        Rule::ProportionalityNotMet,
+                        format!("stages.{}", stage.key),
+                        format!(
+                            "designated although stage {} ({}) is not met; reassess it or decide not to designate",
+                            stage.number, stage.title
+                        ),
+                    ));
+                }
+            }
+        }
+        DecisionOutcome::DoNotDesignate | DecisionOutcome::Remove if !decision.grounds.is_empty() => {
+            hits.push(Hit::new(
+                Rule::GroundsMismatch,
+                "decision.grounds",
+                format!(
+                    "a decision to {} claims grounds; remove the grounds list",
+                    decision.outcome.as_str()
+                ),
+            ));
+        }
+        _ => {}
+    }
+}
+
+fn join(set: &BTreeSet<&str>) -> String {
+    set.iter().copied().collect::<Vec<_>>().join(", ")
+}
+
+fn dated_rules(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<Hit>) {
+    let Some(decision) = &record.decision else { return };
+    if decision.outcome != DecisionOutcome::Designate {
+        return;
+    }
+    let dates = &framework.dates;
+    let on = decision.decided_on;
+    if record.provider.kind == ProviderKind::NhsTrust
+        && dates.nhs_trust_exempt_from.is_some_and(|from| on >= from)
+        && dates.nhs_trust_exempt_until.is_none_or(|until| on < until)
+    {
+        hits.push(Hit::new(
+            Rule::NhsTrustExempt,
+            "provider.kind",
+            format!(
+                "services of NHS trusts are exempt from designation under {} (decision dated {on}); check provider.kind, or decide not to designate",
+                framework.id
+            ),
+        ));
+    }
+    let until = dates.foundation_trust_transitional_until;
+    if record.provider.kind == ProviderKind::FoundationTrust
+        && on < until
+        && !record.events.iter().any(|e| e.on >= until && e.kind == EventKind::ReviewCompleted)
+    {
+        hits.push(Hit::new(
+            Rule::FtTransitional,
+            "decision.decided_on",
+            format!(
+                "decided on {on}, while foundation-trust services were automatically CRS until {until}; confirm the designation with a review (crs event {id} review-started, then review-completed)"
+            ),
+        ));
+    }
+}
+
+fn licence(record: &Record, id: &RecordId, hits: &mut Vec<Hit>) {
+    if record.outcome() == Some(DecisionOutcome::Designate)
+        && matches!(record.provider.licence, Licence::Unlicensed | Licence::Exempt)
+        && record.first_event(EventKind::LicenceRequested).is_none()
+    {
+        hits.push(Hit::new(
+            Rule::UnlicensedProvider,
+            "provider.licence",
+            format!(
+                "the provider is {} but the service is designated: ask the regulator to license the provider, then record crs event {id} licence-requested",
+                record.provider.licence.as_str()
+            ),
+        ));
+    }
+}
+
+fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date, hits: &mut Vec<Hit>) {
+    for problem in &life.problems {
+        hits.push(Hit::new(Rule::EventOrder, format!("events[{}]", problem.index), problem.message.clone()));
+    }
+    for (i, event) in record.events.iter().enumerate() {
+        if event.on > today {
+            hits.push(Hit::new(
+                Rule::EventOrder,
+                format!("events[{i}]"),
+                format!(
+                    "event {} is dated {}, after today ({today}); record events once they happen",
+                    event.kind, event.on
+                ),
+            ));
+        }
+    }
+    if let Some(decision) = record.decision.as_ref().filter(|d| d.decided_on > today) {
+        hits.push(Hit::new(
+            Rule::EventOrder,
+            "decision.decided_on",
+            format!("the decision is dated {}, after today ({today})", decision.decided_on),
+        ));
+    }
+    if life.status == Status::Requested {
+        if let Some(request) = record.last_event(EventKind::WrittenRequestSent) {
+            let window = i64::from(framework.dates.written_request_response_days);
+            let due = request.on.plus_days(window);
+            if due < today {
+                hits.push(Hit::new(
+                    Rule::RequestUnanswered,
+                    "events",
+                    format!(
+                        "the written request of {} had no answer by {due} ({window} days); chase the provider or record provider-accepted / provider-refused",
+                        request.on
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn review(record: &Record, id: &RecordId, status: Status, today: Date, hits: &mut Vec<Hit>) {
+    if record.outcome() != Some(DecisionOutcome::Designate) {
+        return;
+    }
+    match &record.review {
+        None => hits.push(Hit::new(
+            Rule::ReviewDateMissing,
+            "decision",
+            "the designation has no review date; add [review] next_due = YYYY-MM-DD",
+        )),
+        Some(review) if review.next_due < today && status.in_force() => hits.push(Hit::new(
+            Rule::ReviewOverdue,
+            "review.next_due",
+            format!(
+                "the review was due on {}; start it (crs event {id} review-started) or set a new date",
+                review.next_due
+            ),
+        )),
+        Some(_) => {}
+    }
+}
+
+fn involvement(record: &Record, id: &RecordId, hits: &mut Vec<Hit>) {
+    let Some(decision) = &record.decision else { return };
+    if matches!(decision.outcome, DecisionOutcome::Designate | DecisionOutcome::Remove)
+        && record.first_event(EventKind::PublicEngagement).is_none()
+    {
+        hits.push(Hit::new(
+            Rule::NoPublicInvolvement,
+            "decision",
+            format!(
+                "the decision to {} has no public engagement recorded; record it with crs event {id} public-engagement --note ...",
+                decision.outcome.as_str()
+            ),
+        ));
+    }
+}

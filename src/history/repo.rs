@@ -1,0 +1,62 @@
+//! Opening the git repository that holds a register, and naming git failures in
+//! words a commissioning analyst can act on.
+
+use std::path::{Path, PathBuf};
+
+use git2::Repository;
+
+use crate::error::{Error, Result};
+
+/// A register's repository and where the register sits inside it.
+pub struct RegisterRepo {
+    pub repo: Repository,
+    /// The register root relative to the work tree, `/`-separated; empty at the top.
+    pub prefix: String,
+}
+
+/// Opens the repository that contains `root`.
+pub fn open(root: &Path) -> Result<RegisterRepo> {
+    let repo = Repository::discover(root).map_err(|e| {
+        Error::git(
+            format!("{} is not inside a git repository ({})", root.display(), e.message()),
+            "crs keeps the register's history in git: run crs init there, or git init and commit the register",
+        )
+    })?;
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| Error::git("the repository is bare", "run crs in a clone with a work tree"))?;
+    let prefix = relative(workdir, root)?;
+    Ok(RegisterRepo { repo, prefix })
+}
+
+fn relative(workdir: &Path, root: &Path) -> Result<String> {
+    let canon = |p: &Path| p.canonicalize().map_err(|e| Error::io(p, e));
+    let (workdir, root) = (canon(workdir)?, canon(root)?);
+    let rel: PathBuf = root
+        .strip_prefix(&workdir)
+        .map_err(|_| {
+            Error::git(
+                "the register is outside the repository's work tree",
+                "run crs from inside the repository",
+            )
+        })?
+        .to_path_buf();
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    Ok(parts.join("/"))
+}
+
+impl RegisterRepo {
+    /// The repository path of a register-relative path.
+    pub fn repo_path(&self, register_path: &str) -> String {
+        if self.prefix.is_empty() {
+            register_path.to_owned()
+        } else {
+            format!("{}/{register_path}", self.prefix)
+        }
+    }
+}
+
+/// A git2 error as a crs error.
+pub fn git_error(what: &str, e: &git2::Error) -> Error {
+    Error::Git { message: format!("{what}: {}", e.message()), hint: None }
+}

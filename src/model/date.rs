@@ -1,0 +1,170 @@
+//! `Date`: a calendar day as records store it — a native TOML date on disk, a
+//! `YYYY-MM-DD` string everywhere else (JSON, YAML, CSV, the JSON Schema).
+//!
+//! chrono's `NaiveDate` cannot be read straight from a TOML date, and serialising
+//! toml's own `Datetime` into JSON leaks its private wrapper map, so this newtype
+//! owns both directions.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// A calendar day with no time and no zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
+
+impl Date {
+    /// Builds a date from its parts; `None` when the day does not exist.
+    pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
+        NaiveDate::from_ymd_opt(year, month, day).map(Date)
+    }
+
+    /// The day `days` days later (or earlier, when negative).
+    pub fn plus_days(self, days: i64) -> Date {
+        Date(self.0 + chrono::Duration::days(days))
+    }
+
+    /// The date as a TOML value, for writing records.
+    pub fn to_toml(self) -> toml::value::Datetime {
+        toml::value::Datetime {
+            date: Some(toml::value::Date {
+                year: self.0.year() as u16,
+                month: self.0.month() as u8,
+                day: self.0.day() as u8,
+            }),
+            time: None,
+            offset: None,
+        }
+    }
+
+    fn from_toml(value: &toml::value::Datetime) -> Result<Date, String> {
+        match (value.date, value.time, value.offset) {
+            (Some(d), None, None) => Date::from_ymd(d.year.into(), d.month.into(), d.day.into())
+                .ok_or_else(|| format!("{value} is not a day that exists in the calendar")),
+            _ => Err(format!("expected a date like 2025-03-10, found the date-time {value}")),
+        }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+/// Why text could not be read as a date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a date: write it as YYYY-MM-DD, e.g. 2025-03-10")]
+pub struct DateParseError(pub String);
+
+impl FromStr for Date {
+    type Err = DateParseError;
+
+    fn from_str(text: &str) -> Result<Date, DateParseError> {
+        let text = text.trim();
+        if text.len() != 10 {
+            return Err(DateParseError(text.to_owned()));
+        }
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Date).map_err(|_| DateParseError(text.to_owned()))
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        deserializer.deserialize_any(DateVisitor)
+    }
+}
+
+struct DateVisitor;
+
+impl<'de> Visitor<'de> for DateVisitor {
+    type Value = Date;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a date like 2025-03-10")
+    }
+
+    // A quoted date is almost always meant as a date; say how to write it rather
+    // than reject it with a type error nobody can act on.
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Date, E> {
+        match text.parse::<Date>() {
+            Ok(_) => Err(E::custom(format!("write the date without quotes: {text} rather than \"{text}\""))),
+            Err(e) => Err(E::custom(e)),
+        }
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Date, A::Error> {
+        let value = toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Date::from_toml(&value).map_err(de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "description": "A calendar day, written in TOML as a bare date: 2025-03-10"
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize, Serialize)]
+    struct Holder {
+        on: Date,
+    }
+
+    #[test]
+    fn reads_native_toml_date() {
+        let h: Holder = toml::from_str("on = 2025-03-10").unwrap();
+        assert_eq!(h.on, Date::from_ymd(2025, 3, 10).unwrap());
+    }
+
+    #[test]
+    fn rejects_day_that_does_not_exist() {
+        let err = toml::from_str::<Holder>("on = 2025-02-30").unwrap_err();
+        assert!(err.to_string().contains("2025-02-30"), "{err}");
+    }
+
+    #[test]
+    fn rejects_quoted_date_with_advice() {
+        let err = toml::from_str::<Holder>("on = \"2025-03-10\"").unwrap_err();
+        assert!(err.to_string().contains("without quotes"), "{err}");
+    }
+
+    #[test]
+    fn rejects_date_time() {
+        let err = toml::from_str::<Holder>("on = 2025-03-10T10:00:00").unwrap_err();
+        assert!(err.to_string().contains("date-time"), "{err}");
+    }
+
+    #[test]
+    fn writes_json_as_plain_string() {
+        let h = Holder { on: Date::from_ymd(2025, 1, 2).unwrap() };
+        assert_eq!(serde_json::to_string(&h).unwrap(), r#"{"on":"2025-01-02"}"#);
+    }
+
+    #[test]
+    fn parses_only_full_iso_dates() {
+        assert!("2025-1-2".parse::<Date>().is_err());
+        assert!("2025-13-01".parse::<Date>().is_err());
+        assert_eq!("2024-02-29".parse::<Date>().unwrap().to_string(), "2024-02-29");
+    }
+}

@@ -1,0 +1,15 @@
+//! The record types and what can be derived from a record alone. No I/O here.
+
+pub mod date;
+pub mod id;
+pub mod record;
+pub mod settings;
+pub mod status;
+pub mod summary;
+
+pub use date::Date;
+pub use id::RecordId;
+pub use record::{Decision, DecisionOutcome, Event, EventKind, Licence, ProviderKind, Record, Stage};
+pub use settings::Settings;
+pub use status::Status;
+pub use summary::RecordSummary;

@@ -1,0 +1,311 @@
+//! `Record`: one provider service's designation record, exactly as its TOML file
+//! holds it. Unknown keys are refused (they are usually typos); nothing here reads
+//! files or knows the framework's rules.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::model::date::Date;
+
+/// The record format version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One provider service's record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "Commissioner Requested Services designation record")]
+pub struct Record {
+    /// Record format version; 1.
+    pub schema_version: u32,
+    /// The designation framework the stages were assessed under, e.g. "monitor-2013".
+    pub framework: String,
+    pub service: Service,
+    pub provider: Provider,
+    pub commissioner: Commissioner,
+    /// Step 1 of the process: the long-term outcome sought for the local population.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// The framework's stages, keyed by stage name (e.g. alternative_provision).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stages: BTreeMap<String, Stage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
+    /// Process events, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+}
+
+/// The service the record is about.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// NHS Data Dictionary treatment function codes, three digits each (e.g. "501").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub treatment_functions: Vec<String>,
+    /// ODS site codes where the service is provided (e.g. "RJ122").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<String>,
+    /// True when the service must stay at a particular site.
+    #[serde(default)]
+    pub location_specific: bool,
+}
+
+/// The organisation providing the service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    /// ODS code; also the record's folder.
+    pub ods: String,
+    /// The provider's name as at designation.
+    pub name: String,
+    pub kind: ProviderKind,
+    pub licence: Licence,
+}
+
+/// What kind of organisation a provider is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProviderKind {
+    FoundationTrust,
+    NhsTrust,
+    Independent,
+    Other,
+}
+
+/// The provider's NHS provider licence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Licence {
+    Licensed,
+    Unlicensed,
+    Applied,
+    Exempt,
+}
+
+/// The commissioner this record speaks for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Commissioner {
+    pub ods: String,
+    pub name: String,
+    /// E-mail address for questions about this designation.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub contact: String,
+    /// ODS codes of other commissioners buying the same service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub co_commissioners: Vec<String>,
+}
+
+/// The long-term outcome sought.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    pub long_term: String,
+}
+
+/// One stage of the framework, assessed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub met: bool,
+    pub rationale: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    pub assessed_on: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessed_by: Option<String>,
+}
+
+/// The commissioner's decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub outcome: DecisionOutcome,
+    /// Grounds relied on, as the framework names them (e.g. "no-alternative-provider").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grounds: Vec<String>,
+    pub decided_on: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    /// Board minute or other reference for the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// What was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecisionOutcome {
+    Designate,
+    DoNotDesignate,
+    Remove,
+}
+
+/// When the designation is next to be reviewed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    pub next_due: Date,
+}
+
+/// A dated step of the process.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub on: Date,
+    pub kind: EventKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The kinds of process event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    ProvidersNotified,
+    PublicEngagement,
+    WrittenRequestSent,
+    ProviderAccepted,
+    ProviderRefused,
+    ReferredToRegulator,
+    RefusalFoundUnreasonable,
+    RefusalFoundReasonable,
+    LicenceRequested,
+    ReviewRequested,
+    ReviewStarted,
+    ReviewCompleted,
+    ProviderNotifiedOfRemoval,
+    Submitted,
+}
+
+impl EventKind {
+    /// Every kind, in the order the process usually meets them.
+    pub const ALL: [EventKind; 14] = [
+        EventKind::ProvidersNotified,
+        EventKind::PublicEngagement,
+        EventKind::WrittenRequestSent,
+        EventKind::ProviderAccepted,
+        EventKind::ProviderRefused,
+        EventKind::ReferredToRegulator,
+        EventKind::RefusalFoundUnreasonable,
+        EventKind::RefusalFoundReasonable,
+        EventKind::LicenceRequested,
+        EventKind::ReviewRequested,
+        EventKind::ReviewStarted,
+        EventKind::ReviewCompleted,
+        EventKind::ProviderNotifiedOfRemoval,
+        EventKind::Submitted,
+    ];
+
+    /// The kind as records and the command line write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::ProvidersNotified => "providers-notified",
+            EventKind::PublicEngagement => "public-engagement",
+            EventKind::WrittenRequestSent => "written-request-sent",
+            EventKind::ProviderAccepted => "provider-accepted",
+            EventKind::ProviderRefused => "provider-refused",
+            EventKind::ReferredToRegulator => "referred-to-regulator",
+            EventKind::RefusalFoundUnreasonable => "refusal-found-unreasonable",
+            EventKind::RefusalFoundReasonable => "refusal-found-reasonable",
+            EventKind::LicenceRequested => "licence-requested",
+            EventKind::ReviewRequested => "review-requested",
+            EventKind::ReviewStarted => "review-started",
+            EventKind::ReviewCompleted => "review-completed",
+            EventKind::ProviderNotifiedOfRemoval => "provider-notified-of-removal",
+            EventKind::Submitted => "submitted",
+        }
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for EventKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<EventKind, String> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| {
+            let known: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+            format!("'{text}' is not an event kind; use one of: {}", known.join(", "))
+        })
+    }
+}
+
+impl DecisionOutcome {
+    /// The outcome as records write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionOutcome::Designate => "designate",
+            DecisionOutcome::DoNotDesignate => "do-not-designate",
+            DecisionOutcome::Remove => "remove",
+        }
+    }
+}
+
+impl ProviderKind {
+    /// Every kind, in the order the help lists them.
+    pub const ALL: [ProviderKind; 4] = [
+        ProviderKind::FoundationTrust,
+        ProviderKind::NhsTrust,
+        ProviderKind::Independent,
+        ProviderKind::Other,
+    ];
+
+    /// The kind as records write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::FoundationTrust => "foundation-trust",
+            ProviderKind::NhsTrust => "nhs-trust",
+            ProviderKind::Independent => "independent",
+            ProviderKind::Other => "other",
+        }
+    }
+}
+
+impl Licence {
+    /// Every licence state.
+    pub const ALL: [Licence; 4] = [Licence::Licensed, Licence::Unlicensed, Licence::Applied, Licence::Exempt];
+
+    /// The licence state as records write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Licence::Licensed => "licensed",
+            Licence::Unlicensed => "unlicensed",
+            Licence::Applied => "applied",
+            Licence::Exempt => "exempt",
+        }
+    }
+}
+
+impl Record {
+    /// Reads a record from TOML text.
+    pub fn from_toml(text: &str) -> Result<Record, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// The first event of `kind`, if any.
+    pub fn first_event(&self, kind: EventKind) -> Option<&Event> {
+        self.events.iter().find(|e| e.kind == kind)
+    }
+
+    /// The last event of `kind`, if any.
+    pub fn last_event(&self, kind: EventKind) -> Option<&Event> {
+        self.events.iter().rev().find(|e| e.kind == kind)
+    }
+
+    /// The decision's outcome, if decided.
+    pub fn outcome(&self) -> Option<DecisionOutcome> {
+        self.decision.as_ref().map(|d| d.outcome)
+    }
+}

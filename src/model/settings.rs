@@ -1,0 +1,85 @@
+//! `Settings`: the register's `crs.toml` — whom the register speaks for, which
+//! framework is in force, where the submission goes.
+
+use std::path::PathBuf;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The regulator's address for CRS register submissions.
+pub const DEFAULT_SUBMISSION_ADDRESS: &str = "nhsi.crs@nhs.net";
+
+/// The contents of `crs.toml`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Settings format version; 1.
+    #[serde(default = "one")]
+    pub schema_version: u32,
+    /// The commissioner this register speaks for.
+    pub commissioner: RegisterCommissioner,
+    /// The framework in force: a built-in name ("monitor-2013") or a path to a
+    /// framework file, relative to the register root.
+    #[serde(default = "default_framework")]
+    pub framework: String,
+    #[serde(default)]
+    pub submission: Submission,
+    #[serde(default)]
+    pub orgs: Orgs,
+}
+
+/// Who the register speaks for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterCommissioner {
+    pub ods: String,
+    pub name: String,
+    /// E-mail address the submission comes from and questions go to.
+    pub contact: String,
+}
+
+/// Where and how the submission is sent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    /// The regulator's address.
+    #[serde(default = "default_address")]
+    pub to: String,
+    /// Spreadsheet columns, in order, by name; empty means the built-in list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+}
+
+impl Default for Submission {
+    fn default() -> Submission {
+        Submission { to: default_address(), columns: Vec::new() }
+    }
+}
+
+/// ODS organisation data used to check codes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Orgs {
+    /// Extra ODS CSV files to read, relative to the register root.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<PathBuf>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn default_framework() -> String {
+    "monitor-2013".to_owned()
+}
+
+fn default_address() -> String {
+    DEFAULT_SUBMISSION_ADDRESS.to_owned()
+}
+
+impl Settings {
+    /// Reads `crs.toml` text.
+    pub fn from_toml(text: &str) -> Result<Settings, toml::de::Error> {
+        toml::from_str(text)
+    }
+}

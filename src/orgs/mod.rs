@@ -1,0 +1,1 @@
+//! NHS Digital ODS organisation files: reading them and looking codes up.

@@ -1,0 +1,290 @@
+//! Loading a whole register: every candidate file is read, parsed and checked by the
+//! single-record rules in parallel, keeping only what the caller asks for; then the
+//! cross-record rules run on small per-record keys. A bad file is a finding, never a
+//! reason to stop.
+
+use std::ops::Range;
+
+use crate::error::Result;
+use crate::framework::definition::Framework;
+use crate::framework::finding::{Finding, Hit, Rule};
+use crate::framework::register_rules::{ServiceKey, duplicate_services};
+use crate::framework::rules::check_record;
+use crate::model::status::Status;
+use crate::model::{Date, Record, RecordId};
+use crate::register::locate::{line_column, locate};
+use crate::register::parallel::{available_threads, map_indexed};
+use crate::register::source::{Entry, EntryKind, EntryReader, Source};
+
+/// Files larger than this are not records (records are a few KB) and are not read.
+pub const MAX_RECORD_BYTES: u64 = 1 << 20;
+
+/// A record that parsed, as handed to the caller's `keep` function.
+pub struct Parsed<'a> {
+    pub id: RecordId,
+    pub file: &'a str,
+    pub record: Record,
+    pub status: Status,
+    pub text: &'a str,
+}
+
+/// What loading a register found.
+pub struct Loaded<T> {
+    /// What `keep` returned for each record that parsed, in path order.
+    pub items: Vec<T>,
+    /// Every finding, sorted by file and position.
+    pub findings: Vec<Finding>,
+    /// How many candidate files there were.
+    pub files: usize,
+}
+
+struct Outcome<T> {
+    item: Option<T>,
+    key: Option<(String, ServiceKey)>,
+    findings: Vec<Finding>,
+}
+
+/// Reads, parses and checks every record of `source`.
+pub fn load<T: Send>(
+    source: &dyn Source,
+    framework: &Framework,
+    today: Date,
+    keep: impl Fn(Parsed<'_>) -> T + Sync,
+) -> Result<Loaded<T>> {
+    let entries = source.entries()?;
+    let init = || Ok::<_, crate::error::Error>((source.reader()?, Vec::new()));
+    let outcomes = map_indexed(entries.len(), available_threads(), init, |(reader, buf), i| {
+        load_entry(reader.as_mut(), buf, i, &entries[i], framework, today, &keep)
+    })?;
+
+    let mut items = Vec::with_capacity(outcomes.len());
+    let mut keys = Vec::with_capacity(outcomes.len());
+    let mut findings = Vec::new();
+    for (index, outcome) in outcomes.into_iter().enumerate() {
+        items.extend(outcome.item);
+        keys.extend(outcome.key.map(|(id, k)| (index, id, k)));
+        findings.extend(outcome.findings);
+    }
+    findings.extend(cross_record_findings(source, &entries, &keys, framework)?);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(Loaded { items, findings, files: entries.len() })
+}
+
+fn load_entry<T>(
+    reader: &mut dyn EntryReader,
+    buf: &mut Vec<u8>,
+    index: usize,
+    entry: &Entry,
+    framework: &Framework,
+    today: Date,
+    keep: &impl Fn(Parsed<'_>) -> T,
+) -> Outcome<T> {
+    let file_id: Option<RecordId> = entry.path.parse().ok();
+    let mut outcome = Outcome { item: None, key: None, findings: Vec::new() };
+    let mut report = |hit: Hit, text: &str| {
+        if let Some(finding) = place(hit, &entry.path, file_id.as_ref(), text, framework) {
+            outcome.findings.push(finding);
+        }
+    };
+
+    if entry.kind != EntryKind::File {
+        let what = match entry.kind {
+            EntryKind::Dir => "a directory where a record file should be; rename it or move its contents",
+            EntryKind::Symlink => {
+                "a symbolic link; crs does not follow links, so that nothing outside the register is read: put the record file itself here"
+            }
+            _ => "not a regular file; a record is a plain text file",
+        };
+        report(Hit::new(Rule::NotAFile, "", format!("{} is {what}", entry.path)), "");
+        return outcome;
+    }
+    if let Some(size) = entry.size.filter(|s| *s > MAX_RECORD_BYTES) {
+        report(Hit::new(Rule::ParseError, "", too_large(size)), "");
+        return outcome;
+    }
+    if let Err(e) = reader.read_into(index, entry, MAX_RECORD_BYTES + 1, buf) {
+        report(Hit::new(Rule::ParseError, "", format!("could not read the file: {e}")), "");
+        return outcome;
+    }
+    if buf.len() as u64 > MAX_RECORD_BYTES {
+        report(Hit::new(Rule::ParseError, "", too_large(buf.len() as u64)), "");
+        return outcome;
+    }
+    let text = match std::str::from_utf8(buf) {
+        Ok(text) => text,
+        Err(e) => {
+            let line = buf[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+            let hit = Hit::new(
+                Rule::ParseError,
+                "",
+                format!(
+                    "the file is not UTF-8 text (line {line}, byte {}); save it as UTF-8",
+                    e.valid_up_to()
+                ),
+            );
+            report(hit, "");
+            return outcome;
+        }
+    };
+    if let Some(problem) = unreadable_text(text) {
+        report(problem, text);
+        return outcome;
+    }
+    let record = match Record::from_toml(text) {
+        Ok(record) => record,
+        Err(e) => {
+            report(toml_error_hit(text, &e), text);
+            return outcome;
+        }
+    };
+    let Some(id) = file_id.clone() else {
+        let hit = Hit::new(
+            Rule::PathMismatch,
+            "",
+            format!(
+                "{} is not where a record lives: records are PROVIDER/service.toml, with the provider's ODS code as the folder and a lower-case slug as the name (e.g. RJ1/maternity.toml); {}",
+                entry.path,
+                entry.path.parse::<RecordId>().err().map(|e| e.to_string()).unwrap_or_default()
+            ),
+        );
+        report(hit, text);
+        return outcome;
+    };
+    for hit in check_record(&record, &id, framework, today) {
+        report(hit, text);
+    }
+    outcome.key = Some((id.to_string(), ServiceKey::of(&record)));
+    let status = crate::model::status::derive_status(&record);
+    outcome.item = Some(keep(Parsed { id, file: &entry.path, record, status, text }));
+    outcome
+}
+
+fn too_large(size: u64) -> String {
+    format!(
+        "the file is {:.1} MB; records are a few KB, so this is probably not a record: move it out of the register",
+        size as f64 / 1_000_000.0
+    )
+}
+
+/// Text that parses as TOML but is plainly not a record, explained better than the
+/// parser would.
+fn unreadable_text(text: &str) -> Option<Hit> {
+    if text.trim().is_empty() {
+        return Some(Hit::new(
+            Rule::ParseError,
+            "",
+            "the file is empty; write the record, or delete the file",
+        ));
+    }
+    if text.contains('\0') {
+        return Some(Hit::new(Rule::ParseError, "", "the file holds binary data, not TOML text"));
+    }
+    text.lines().position(|l| l.starts_with("<<<<<<< ") || l == "=======" || l.starts_with(">>>>>>> ")).map(
+        |i| {
+            Hit::new(
+                Rule::ParseError,
+                format!("@{}", i + 1),
+                format!(
+                    "unresolved merge conflict markers at line {}; resolve the conflict, then run crs check",
+                    i + 1
+                ),
+            )
+        },
+    )
+}
+
+/// A TOML error as a hit: `parse-error` for syntax, `schema` for content the record
+/// type refuses. The key field carries the byte span as `@start-end` so `place` can
+/// turn it into a line and column.
+pub fn toml_error_hit(text: &str, error: &toml::de::Error) -> Hit {
+    let rule = if text.parse::<toml::Table>().is_err() { Rule::ParseError } else { Rule::Schema };
+    let message = error.message().trim().replace('\n', " ");
+    let message = match rule {
+        Rule::Schema if message.starts_with("unknown field") => {
+            format!("{message}; check the spelling (unknown keys are usually typos)")
+        }
+        _ => message,
+    };
+    let key =
+        error.span().map_or(String::new(), |span: Range<usize>| format!("@{}-{}", span.start, span.end));
+    Hit::new(rule, key, message)
+}
+
+/// Turns a hit into a finding: severity from the framework (or none when the rule is
+/// off), line and column from the text.
+fn place(hit: Hit, file: &str, id: Option<&RecordId>, text: &str, framework: &Framework) -> Option<Finding> {
+    let severity = framework.severity(hit.rule)?;
+    let position =
+        if let Some(at) = hit.key.strip_prefix('@') { position_of(text, at) } else { locate(text, &hit.key) };
+    Some(Finding {
+        rule: hit.rule,
+        severity,
+        record: id.map(ToString::to_string),
+        file: file.to_owned(),
+        line: position.map(|p| p.0),
+        column: position.map(|p| p.1),
+        message: hit.message,
+    })
+}
+
+/// `@start-end` (a byte span) or `@line` to a 1-based line and column.
+fn position_of(text: &str, at: &str) -> Option<(usize, usize)> {
+    match at.split_once('-') {
+        Some((start, _)) => Some(line_column(text, start.parse().ok()?)),
+        None => Some((at.parse().ok()?, 1)),
+    }
+}
+
+fn cross_record_findings(
+    source: &dyn Source,
+    entries: &[Entry],
+    keys: &[(usize, String, ServiceKey)],
+    framework: &Framework,
+) -> Result<Vec<Finding>> {
+    let hits = duplicate_services(keys);
+    if hits.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Only the few files with findings are read again, to place them.
+    let mut reader = source.reader()?;
+    let mut buf = Vec::new();
+    let mut findings = Vec::new();
+    for (index, hit) in hits {
+        let entry = &entries[index];
+        let text = match reader.read_into(index, entry, MAX_RECORD_BYTES, &mut buf) {
+            Ok(()) => String::from_utf8_lossy(&buf).into_owned(),
+            Err(_) => String::new(),
+        };
+        findings.extend(place(hit, &entry.path, entry.path.parse().ok().as_ref(), &text, framework));
+    }
+    Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_spans_become_lines_and_columns() {
+        let text = "a = 1\nbb = x\n";
+        assert_eq!(position_of(text, "11-12"), Some((2, 6)));
+        assert_eq!(position_of(text, "0-1"), Some((1, 1)));
+        assert_eq!(position_of(text, "3"), Some((3, 1)));
+    }
+
+    #[test]
+    fn syntax_and_content_errors_get_different_rules() {
+        let bad_syntax = "a = [";
+        let err = toml::from_str::<Record>(bad_syntax).unwrap_err();
+        assert_eq!(toml_error_hit(bad_syntax, &err).rule, Rule::ParseError);
+        let unknown = "schema_version = 1\nsurprise = 2\n";
+        let err = toml::from_str::<Record>(unknown).unwrap_err();
+        assert_eq!(toml_error_hit(unknown, &err).rule, Rule::Schema);
+    }
+
+    #[test]
+    fn conflict_markers_are_reported_on_their_line() {
+        let hit = unreadable_text("a = 1\n<<<<<<< HEAD\nb = 2\n").unwrap();
+        assert_eq!(hit.key, "@2");
+    }
+}

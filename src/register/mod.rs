@@ -1,0 +1,12 @@
+//! The register on disk: finding it, reading its settings, loading and checking its
+//! records, and writing one record safely.
+
+pub mod config;
+pub mod load;
+pub mod locate;
+pub mod parallel;
+pub mod source;
+
+pub use config::{Config, find_root, read_config};
+pub use load::{Loaded, Parsed, load};
+pub use source::{DiskSource, Source};

@@ -1,0 +1,145 @@
+//! `Source`: where a register's files come from — the working tree on disk, or (in
+//! the history module) a git tree as it stood at some revision. Loading and checking
+//! see only this seam, so `--as-of` checks exactly what a plain check would.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// What a register entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}
+
+/// A candidate record: a `.toml` entry below the register root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Path relative to the register root, `/`-separated.
+    pub path: String,
+    pub kind: EntryKind,
+    /// Size in bytes, when known without reading.
+    pub size: Option<u64>,
+}
+
+/// A register's files.
+pub trait Source: Sync {
+    /// The candidate record entries, sorted by path.
+    fn entries(&self) -> Result<Vec<Entry>>;
+
+    /// Reads a register file such as `crs.toml`; `None` when it does not exist.
+    fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>>;
+
+    /// A reader for one thread: reads entries by their index in `entries()`.
+    fn reader(&self) -> Result<Box<dyn EntryReader + '_>>;
+
+    /// How the source is named in messages (a folder, or a revision).
+    fn describe(&self) -> String;
+}
+
+/// Reads entries' bytes; one per loading thread.
+pub trait EntryReader {
+    /// Replaces `buf` with the bytes of `entry`, reading at most `limit` bytes.
+    fn read_into(&mut self, index: usize, entry: &Entry, limit: u64, buf: &mut Vec<u8>) -> io::Result<()>;
+}
+
+/// The register as it is in the working tree.
+pub struct DiskSource {
+    root: PathBuf,
+}
+
+impl DiskSource {
+    pub fn new(root: impl Into<PathBuf>) -> DiskSource {
+        DiskSource { root: root.into() }
+    }
+
+    fn walk(&self, dir: &Path, relative: &str, depth: usize, out: &mut Vec<Entry>) -> Result<()> {
+        let listing = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        for item in listing {
+            let item = item.map_err(|e| Error::io(dir, e))?;
+            let name = item.file_name();
+            let Some(name) = name.to_str() else {
+                // A name that is not UTF-8 cannot be a record id; report it as a
+                // misplaced file only when it looks like one.
+                if name.to_string_lossy().ends_with(".toml") {
+                    out.push(Entry {
+                        path: join(relative, &name.to_string_lossy()),
+                        kind: EntryKind::Other,
+                        size: None,
+                    });
+                }
+                continue;
+            };
+            if name.starts_with('.') || (depth == 0 && name == "crs.toml") {
+                continue;
+            }
+            let meta = item.path().symlink_metadata().map_err(|e| Error::io(item.path(), e))?;
+            let path = join(relative, name);
+            let is_toml = name.ends_with(".toml");
+            let kind = if meta.file_type().is_symlink() {
+                EntryKind::Symlink
+            } else if meta.is_dir() {
+                EntryKind::Dir
+            } else if meta.is_file() {
+                EntryKind::File
+            } else {
+                EntryKind::Other
+            };
+            match kind {
+                EntryKind::Dir if !is_toml => self.walk(&item.path(), &path, depth + 1, out)?,
+                // A symlinked provider folder is reported rather than followed.
+                EntryKind::Symlink if is_toml || depth == 0 => out.push(Entry { path, kind, size: None }),
+                _ if is_toml => out.push(Entry { path, kind, size: Some(meta.len()) }),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn join(relative: &str, name: &str) -> String {
+    if relative.is_empty() { name.to_owned() } else { format!("{relative}/{name}") }
+}
+
+impl Source for DiskSource {
+    fn entries(&self) -> Result<Vec<Entry>> {
+        let mut out = Vec::new();
+        self.walk(&self.root, "", 0, &mut out)?;
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
+    fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let full = self.root.join(path);
+        match fs::read(&full) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(full, e)),
+        }
+    }
+
+    fn reader(&self) -> Result<Box<dyn EntryReader + '_>> {
+        Ok(Box::new(DiskReader { root: &self.root }))
+    }
+
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+}
+
+struct DiskReader<'a> {
+    root: &'a Path,
+}
+
+impl EntryReader for DiskReader<'_> {
+    fn read_into(&mut self, _index: usize, entry: &Entry, limit: u64, buf: &mut Vec<u8>) -> io::Result<()> {
+        buf.clear();
+        fs::File::open(self.root.join(&entry.path))?.take(limit).read_to_end(buf)?;
+        Ok(())
+    }
+}

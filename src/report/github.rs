@@ -1,0 +1,48 @@
+//! GitHub Actions workflow commands: one `::error`/`::warning` line a finding, so
+//! findings annotate the pull request's lines.
+
+use std::io::{self, Write};
+
+use crate::framework::finding::Severity;
+use crate::report::CheckReport;
+
+pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
+    for f in &report.findings {
+        let command = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut properties = vec![format!("file={}", escape_property(&f.file))];
+        if let Some(line) = f.line {
+            properties.push(format!("line={line}"));
+        }
+        if let Some(column) = f.column {
+            properties.push(format!("col={column}"));
+        }
+        properties.push(format!("title={}", escape_property(f.rule.name())));
+        writeln!(out, "::{command} {}::{}", properties.join(","), escape_data(&f.message))?;
+    }
+    let s = report.summary;
+    writeln!(out, "crs check: {} records, {} errors, {} warnings", s.records, s.errors, s.warnings)
+}
+
+/// Escapes a message as GitHub's toolkit does for command data.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a property value as GitHub's toolkit does.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_as_the_actions_toolkit_does() {
+        assert_eq!(escape_data("50% done\nnext"), "50%25 done%0Anext");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

@@ -1,0 +1,105 @@
+//! The human report of `crs check`: the records and their status, then each finding
+//! as `error[rule]: file:line:col` with its message, then a summary line.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use crate::framework::finding::Severity;
+use crate::model::Status;
+use crate::report::CheckReport;
+use crate::report::style::Style;
+use crate::report::table::new_table;
+
+/// Registers larger than this get a count by status instead of a line a record.
+pub const RECORD_TABLE_LIMIT: usize = 200;
+
+pub fn render(report: &CheckReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    if report.records.len() <= RECORD_TABLE_LIMIT {
+        record_table(report, out)?;
+    } else {
+        status_table(report, out)?;
+    }
+    for finding in &report.findings {
+        let label = match finding.severity {
+            Severity::Error => style.error(&format!("error[{}]", finding.rule)),
+            Severity::Warning => style.warning(&format!("warning[{}]", finding.rule)),
+        };
+        let place = match (finding.line, finding.column) {
+            (Some(line), Some(column)) => format!("{}:{line}:{column}", finding.file),
+            (Some(line), None) => format!("{}:{line}", finding.file),
+            _ => finding.file.clone(),
+        };
+        writeln!(out, "{label}: {}", style.bold(&place))?;
+        writeln!(out, "  {}", finding.message)?;
+    }
+    for note in &report.notes {
+        writeln!(out, "{} {note}", style.dim("note:"))?;
+    }
+    let s = report.summary;
+    let line = format!(
+        "{} record{} checked: {} error{}, {} warning{}",
+        s.records,
+        plural(s.records),
+        s.errors,
+        plural(s.errors),
+        s.warnings,
+        plural(s.warnings)
+    );
+    let line = if s.errors > 0 {
+        style.error(&line)
+    } else if s.warnings > 0 {
+        style.warning(&line)
+    } else {
+        style.ok(&line)
+    };
+    writeln!(out, "{line}")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn record_table(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
+    if report.records.is_empty() {
+        return Ok(());
+    }
+    let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for f in &report.findings {
+        let entry = counts.entry(f.file.as_str()).or_default();
+        match f.severity {
+            Severity::Error => entry.0 += 1,
+            Severity::Warning => entry.1 += 1,
+        }
+    }
+    let mut table = new_table(&["record", "service", "provider", "status", "findings"]);
+    for r in &report.records {
+        let findings = match counts.get(r.file.as_str()) {
+            None => "ok".to_owned(),
+            Some((0, w)) => format!("{w} warning{}", plural(*w)),
+            Some((e, 0)) => format!("{e} error{}", plural(*e)),
+            Some((e, w)) => format!("{e} error{}, {w} warning{}", plural(*e), plural(*w)),
+        };
+        table.add_row(vec![
+            r.id.clone(),
+            r.service.clone(),
+            r.provider_name.clone(),
+            r.status.to_string(),
+            findings,
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    writeln!(out)
+}
+
+fn status_table(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut counts: BTreeMap<Status, usize> = BTreeMap::new();
+    for r in &report.records {
+        *counts.entry(r.status).or_default() += 1;
+    }
+    let mut table = new_table(&["status", "records"]);
+    for (status, n) in counts {
+        table.add_row(vec![status.to_string(), n.to_string()]);
+    }
+    writeln!(out, "{table}")?;
+    writeln!(out)
+}

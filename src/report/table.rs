@@ -1,0 +1,16 @@
+//! Plain tables for people, built with comfy-table in one house style.
+
+use comfy_table::{ContentArrangement, Table};
+
+/// A rule under the header and nothing else.
+const HEADER_RULE_ONLY: &str = "     ──            ";
+
+/// A table with `header`, in the house style.
+pub fn new_table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(HEADER_RULE_ONLY)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header.iter().copied());
+    table
+}

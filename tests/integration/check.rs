@@ -1,0 +1,122 @@
+//! `crs check` on the sample register and on small registers: reports in every
+//! format, and exit codes scripts can trust.
+
+use std::process::Command;
+
+use crate::harness::{TestEnv, designated_record};
+
+#[test]
+fn sample_register_human_report() {
+    let env = TestEnv::copy_of("designations");
+    let run = env.crs(&["check"]);
+    assert_eq!(run.code, 0, "the sample register has warnings only");
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn sample_register_json_report() {
+    let env = TestEnv::copy_of("designations");
+    let run = env.crs(&["check", "--format", "json"]);
+    let json = run.json();
+    assert_eq!(json["summary"]["records"], 13);
+    assert_eq!(json["summary"]["errors"], 0);
+    assert!(json["summary"]["warnings"].as_u64().unwrap() >= 2);
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn strict_turns_warnings_into_failure() {
+    let env = TestEnv::copy_of("designations");
+    assert_eq!(env.crs(&["check", "--quiet"]).code, 0);
+    assert_eq!(env.crs(&["check", "--strict"]).code, 1);
+}
+
+#[test]
+fn errors_exit_one_and_a_clean_register_exits_zero() {
+    let env = TestEnv::new();
+    env.write("RJ1/designated.toml", designated_record());
+    assert_eq!(env.crs(&["check"]).code, 0);
+    env.write("RJ1/broken.toml", "schema_version = ");
+    let run = env.crs(&["check", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.json()["summary"]["records"], 2);
+}
+
+#[test]
+fn empty_register_is_clean() {
+    let run = TestEnv::new().crs(&["check"]);
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn github_annotations_point_at_the_line() {
+    let env = TestEnv::new();
+    env.write("RJ1/designated.toml", designated_record());
+    env.write(
+        "RJ1/typo.toml",
+        designated_record().replace("next_due", "next_date").replace("Maternity:", "Typo:"),
+    );
+    let run = env.crs(&["check", "--format", "github"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn junit_report_parses_as_xml_with_a_case_per_record() {
+    let env = TestEnv::copy_of("designations");
+    env.write("RJ1/broken.toml", "schema_version = [");
+    let run = env.crs(&["check", "--format", "junit"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.to_string());
+
+    // A real XML consumer reads it: Python's standard library parser.
+    let script = "import sys, xml.etree.ElementTree as ET\n\
+                  root = ET.fromstring(sys.stdin.read())\n\
+                  cases = root.findall('.//testcase')\n\
+                  print(len(cases), len(root.findall('.//failure')))";
+    let mut python = Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 is needed to check the JUnit report");
+    use std::io::Write;
+    python.stdin.take().unwrap().write_all(run.stdout.as_bytes()).unwrap();
+    let output = python.wait_with_output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "14 1");
+}
+
+#[test]
+fn finds_the_register_from_a_subfolder() {
+    let env = TestEnv::new();
+    env.write("RJ1/designated.toml", designated_record());
+    let run = env.command(&["check", "--format", "json"]).current_dir(env.root.join("RJ1")).output().unwrap();
+    assert_eq!(run.status.code(), Some(0));
+}
+
+#[test]
+fn no_register_is_a_clear_error() {
+    let run = TestEnv::empty().crs(&["check"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn as_of_outside_git_says_what_to_do() {
+    let run = TestEnv::new().crs(&["check", "--as-of", "2025-01-01"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not inside a git repository"), "{run}");
+    assert!(run.stderr.contains("hint: "), "{run}");
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let env = TestEnv::new();
+    assert_eq!(env.crs(&["check", "--format", "xml"]).code, 2);
+    assert_eq!(env.crs(&["no-such-command"]).code, 2);
+    let help = env.crs(&["check", "--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("Examples:"), "{help}");
+}

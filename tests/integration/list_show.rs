@@ -1,0 +1,73 @@
+//! `crs list` and `crs show` in every format, with the derived status.
+
+use crate::harness::TestEnv;
+
+#[test]
+fn list_table_of_the_sample_register() {
+    let run = TestEnv::copy_of("designations").crs(&["list"]);
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn list_csv_and_filters() {
+    let env = TestEnv::copy_of("designations");
+    let run = env.crs(&["list", "--format", "csv", "--provider", "RV5"]);
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!(run.to_string());
+    let designated = env.crs(&["list", "--format", "json", "--status", "designated"]).json();
+    let ids: Vec<&str> = designated.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["NVC/orthopaedic-surgery", "RJ1/adult-critical-care", "RJ1/maternity", "RJZ/major-trauma-centre"]
+    );
+}
+
+#[test]
+fn list_yaml_has_plain_dates() {
+    let run = TestEnv::copy_of("designations").crs(&["list", "--format", "yaml", "--provider", "RJ2"]);
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn list_refuses_an_unknown_status() {
+    let run = TestEnv::copy_of("designations").crs(&["list", "--status", "approved"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not a status"), "{run}");
+}
+
+#[test]
+fn show_toml_json_and_yaml() {
+    let env = TestEnv::copy_of("designations");
+    let toml = env.crs(&["show", "RJ1/maternity"]);
+    assert_eq!(toml.code, 0);
+    assert!(toml.stdout.starts_with("# RJ1/maternity — status: designated\n"), "{toml}");
+    assert!(toml.stdout.ends_with(&env.read("RJ1/maternity.toml")));
+
+    let json = env.crs(&["show", "RJ1/maternity", "--format", "json"]);
+    insta::assert_snapshot!(json.to_string());
+    let value = json.json();
+    assert_eq!(value["status"], "designated");
+    assert_eq!(value["decision"]["decided_on"], "2025-02-03");
+
+    let yaml = env.crs(&["show", "RV5/crisis-home-treatment", "--format", "yaml"]);
+    insta::assert_snapshot!(yaml.to_string());
+}
+
+#[test]
+fn show_refuses_ids_that_could_escape_the_register() {
+    let env = TestEnv::copy_of("designations");
+    for id in ["../crs", "RJ1/../../etc/passwd", "/etc/passwd", "rj1/maternity", "RJ1/Maternity"] {
+        let run = env.crs(&["show", id]);
+        assert_eq!(run.code, 2, "{id}: {run}");
+        assert!(run.stderr.contains("record id") || run.stderr.contains("ODS code"), "{id}: {run}");
+    }
+}
+
+#[test]
+fn show_missing_record_says_how_to_find_one() {
+    let run = TestEnv::copy_of("designations").crs(&["show", "RJ1/cardiology"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.to_string());
+}
