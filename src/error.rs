@@ -36,7 +36,7 @@ pub enum Error {
     #[error("{message}")]
     Invalid { message: String },
 
-    #[error("{action} {id} refused: the record would break {} rule(s)", findings.len())]
+    #[error("{action} {id} refused: the change would break {}", rules_count(findings.len()))]
     Refused { action: String, id: String, findings: Vec<Finding> },
 
     #[error("git: {message}")]
@@ -44,6 +44,10 @@ pub enum Error {
 
     #[error("could not write output: {0}")]
     Output(#[source] std::io::Error),
+}
+
+fn rules_count(n: usize) -> String {
+    if n == 1 { "a rule".to_owned() } else { format!("{n} rules") }
 }
 
 /// Shorthand for results in crs.

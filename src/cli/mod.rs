@@ -1,9 +1,18 @@
 //! The command line: the clap definition of every command, one dispatch, and the
 //! rendering of errors. Each command lives in its own file with its `Args` and `run`.
 
+pub mod assess;
+pub mod change;
 pub mod check;
 pub mod common;
+pub mod decide;
+pub mod edit;
+pub mod event;
+pub mod init;
 pub mod list;
+pub mod log;
+pub mod new;
+pub mod prompt;
 pub mod schema;
 pub mod show;
 
@@ -14,6 +23,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::context::{Ctx, Process};
 use crate::error::{Error, Result};
+use crate::model::DecisionOutcome;
 use crate::report::style::Style;
 
 const EXAMPLES: &str = "\
@@ -51,9 +61,21 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Init(init::InitArgs),
+    New(new::NewArgs),
+    Assess(assess::AssessArgs),
+    /// Decide to designate a service; grounds come from the stages met.
+    Designate(decide::DecideArgs),
+    /// Decide not to designate a service.
+    Decline(decide::DecideArgs),
+    /// Decide to remove a designation.
+    Remove(decide::DecideArgs),
+    Event(event::EventArgs),
+    Edit(edit::EditArgs),
     Check(check::CheckArgs),
     List(list::ListArgs),
     Show(show::ShowArgs),
+    Log(log::LogArgs),
     Schema(schema::SchemaArgs),
 }
 
@@ -95,6 +117,15 @@ pub fn run(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 
 fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
     match command {
+        Command::Init(args) => init::run(ctx, args, io),
+        Command::New(args) => new::run(ctx, args, io),
+        Command::Assess(args) => assess::run(ctx, args, io),
+        Command::Designate(args) => decide::run(ctx, args, io, DecisionOutcome::Designate),
+        Command::Decline(args) => decide::run(ctx, args, io, DecisionOutcome::DoNotDesignate),
+        Command::Remove(args) => decide::run(ctx, args, io, DecisionOutcome::Remove),
+        Command::Event(args) => event::run(ctx, args, io),
+        Command::Edit(args) => edit::run(ctx, args, io),
+        Command::Log(args) => log::run(ctx, args, io),
         Command::Check(args) => check::run(ctx, args, io),
         Command::List(args) => list::run(ctx, args, io),
         Command::Show(args) => show::run(ctx, args, io),

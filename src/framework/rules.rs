@@ -163,7 +163,7 @@ fn grounds(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
                 hits.push(Hit::new(
                     Rule::NoGroundMet,
                     "decision",
-                    "designated although no ground is met: at least one of stages 1 to 3 must be met; reassess, or record crs decline",
+                    "designated although no ground is met: at least one of stages 1 to 3 must be met; reassess, or decide not to designate (crs decline)",
                 ));
             }
             let claimed: BTreeSet<&str> = decision.grounds.iter().map(String::as_str).collect();

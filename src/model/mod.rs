@@ -1,6 +1,7 @@
 //! The record types and what can be derived from a record alone. No I/O here.
 
 pub mod date;
+pub mod fields;
 pub mod id;
 pub mod record;
 pub mod settings;

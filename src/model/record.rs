@@ -273,6 +273,28 @@ impl ProviderKind {
     }
 }
 
+impl std::str::FromStr for ProviderKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ProviderKind, String> {
+        ProviderKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| {
+            let known: Vec<&str> = ProviderKind::ALL.iter().map(|k| k.as_str()).collect();
+            format!("'{text}' is not a provider kind; use one of: {}", known.join(", "))
+        })
+    }
+}
+
+impl std::str::FromStr for Licence {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Licence, String> {
+        Licence::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| {
+            let known: Vec<&str> = Licence::ALL.iter().map(|k| k.as_str()).collect();
+            format!("'{text}' is not a licence state; use one of: {}", known.join(", "))
+        })
+    }
+}
+
 impl Licence {
     /// Every licence state.
     pub const ALL: [Licence; 4] = [Licence::Licensed, Licence::Unlicensed, Licence::Applied, Licence::Exempt];

@@ -168,7 +168,7 @@ fn too_large(size: u64) -> String {
 
 /// Text that parses as TOML but is plainly not a record, explained better than the
 /// parser would.
-fn unreadable_text(text: &str) -> Option<Hit> {
+pub fn unreadable_text(text: &str) -> Option<Hit> {
     if text.trim().is_empty() {
         return Some(Hit::new(
             Rule::ParseError,
@@ -212,7 +212,13 @@ pub fn toml_error_hit(text: &str, error: &toml::de::Error) -> Hit {
 
 /// Turns a hit into a finding: severity from the framework (or none when the rule is
 /// off), line and column from the text.
-fn place(hit: Hit, file: &str, id: Option<&RecordId>, text: &str, framework: &Framework) -> Option<Finding> {
+pub fn place(
+    hit: Hit,
+    file: &str,
+    id: Option<&RecordId>,
+    text: &str,
+    framework: &Framework,
+) -> Option<Finding> {
     let severity = framework.severity(hit.rule)?;
     let position =
         if let Some(at) = hit.key.strip_prefix('@') { position_of(text, at) } else { locate(text, &hit.key) };

@@ -2,10 +2,12 @@
 //! records, and writing one record safely.
 
 pub mod config;
+pub mod edit;
 pub mod load;
 pub mod locate;
 pub mod parallel;
 pub mod source;
+pub mod write;
 
 pub use config::{Config, find_root, read_config};
 pub use load::{Loaded, Parsed, load};

@@ -35,6 +35,8 @@ pub fn designated_record() -> String {
 pub struct TestEnv {
     dir: TempDir,
     pub root: PathBuf,
+    /// The moment git records for commits, `YYYY-MM-DDTHH:MM:SSZ`.
+    git_date: std::cell::RefCell<String>,
 }
 
 impl TestEnv {
@@ -51,7 +53,49 @@ impl TestEnv {
         let root = dir.path().join("register");
         fs::create_dir_all(&root).unwrap();
         fs::create_dir_all(dir.path().join("home")).unwrap();
-        TestEnv { dir, root }
+        TestEnv { dir, root, git_date: std::cell::RefCell::new("2026-11-23T12:00:00Z".to_owned()) }
+    }
+
+    /// A register made by `crs init` in a new git repository.
+    pub fn git() -> TestEnv {
+        let env = TestEnv::empty();
+        env.at("2025-12-01");
+        let run = env.crs(&[
+            "init",
+            "--commissioner-ods",
+            "QKK",
+            "--commissioner-name",
+            "NHS South East London ICB",
+            "--contact",
+            "crs@selondon.icb.example",
+        ]);
+        assert_eq!(run.code, 0, "{run}");
+        env.at("2026-11-23");
+        env
+    }
+
+    /// Makes git record later commits at noon UTC on `day` (`YYYY-MM-DD`).
+    pub fn at(&self, day: &str) -> &TestEnv {
+        *self.git_date.borrow_mut() = format!("{day}T12:00:00Z");
+        self
+    }
+
+    /// Runs plain git in the register, hermetically; panics when it fails.
+    pub fn git_cmd(&self, args: &[&str]) -> String {
+        let output = self.hermetic(Command::new("git")).args(args).output().unwrap();
+        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Commits everything in the register by hand with plain git.
+    pub fn commit_all(&self, message: &str) {
+        self.git_cmd(&["add", "-A", "."]);
+        self.git_cmd(&["commit", "-q", "-m", message]);
+    }
+
+    /// How many commits HEAD has.
+    pub fn commit_count(&self) -> usize {
+        self.git_cmd(&["rev-list", "--count", "HEAD"]).trim().parse().unwrap()
     }
 
     /// A register holding a copy of `folder` of this repository.
@@ -81,9 +125,14 @@ impl TestEnv {
 
     /// A `crs` command with a hermetic environment, run in the register root.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_crs"));
-        cmd.args(args)
-            .current_dir(&self.root)
+        let mut cmd = self.hermetic(Command::new(env!("CARGO_BIN_EXE_crs")));
+        cmd.args(args);
+        cmd
+    }
+
+    fn hermetic(&self, mut cmd: Command) -> Command {
+        let date = self.git_date.borrow().clone();
+        cmd.current_dir(&self.root)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path().join("home"))
@@ -94,10 +143,10 @@ impl TestEnv {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_AUTHOR_NAME", "Ann Analyst")
             .env("GIT_AUTHOR_EMAIL", "ann.analyst@icb.example")
-            .env("GIT_AUTHOR_DATE", "2026-11-23T12:00:00Z")
+            .env("GIT_AUTHOR_DATE", &date)
             .env("GIT_COMMITTER_NAME", "Ann Analyst")
             .env("GIT_COMMITTER_EMAIL", "ann.analyst@icb.example")
-            .env("GIT_COMMITTER_DATE", "2026-11-23T12:00:00Z");
+            .env("GIT_COMMITTER_DATE", &date);
         cmd
     }
 
@@ -114,6 +163,20 @@ impl TestEnv {
             stdout: clean(&output.stdout),
             stderr: clean(&output.stderr),
         }
+    }
+}
+
+impl Drop for TestEnv {
+    /// Every scenario leaves a repository that git itself finds sound.
+    fn drop(&mut self) {
+        if std::thread::panicking() || !self.root.join(".git").exists() {
+            return;
+        }
+        let output =
+            self.hermetic(Command::new("git")).args(["fsck", "--strict", "--no-dangling"]).output().unwrap();
+        let report =
+            String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success() && report.trim().is_empty(), "git fsck: {report}");
     }
 }
 

@@ -3,8 +3,12 @@
 
 mod bad_input;
 mod check;
+mod edit;
 mod examples;
 mod harness;
+mod init;
+mod lifecycle;
 mod list_show;
 mod readme;
 mod schema;
+mod writes;

@@ -1,0 +1,155 @@
+//! `crs edit`: change a record in `$EDITOR`. On save it is validated; with errors the
+//! editor opens again with the findings as comments at the top, until the record is
+//! valid (then it is committed) or left unchanged (then nothing is written).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use crate::cli::Io;
+use crate::cli::change::{Target, WriteArgs, change_record};
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::framework::Framework;
+use crate::framework::rules::check_record;
+use crate::model::fields::changes;
+use crate::model::{Date, Record, RecordId};
+use crate::register::edit::RecordDoc;
+use crate::register::load::toml_error_hit;
+use crate::register::{DiskSource, read_config};
+
+/// Lines crs adds above the record to explain what is wrong; removed before saving.
+const NOTE_PREFIX: &str = "# crs: ";
+
+/// Edit a record in your editor ($VISUAL or $EDITOR); commit it once it is valid.
+///
+/// Examples:
+///   crs edit RJ1/maternity
+///   EDITOR="code --wait" crs edit RJ1/maternity
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct EditArgs {
+    /// The record id, e.g. RJ1/maternity.
+    pub id: RecordId,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// How an editing session ended.
+enum Edited {
+    Valid(String),
+    Unchanged,
+    Abandoned(Vec<String>),
+}
+
+pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
+    let root = ctx.register_root()?;
+    let config = read_config(&DiskSource::new(&root), &root)?;
+    let path = args.id.relative_path_string();
+    let full = root.join(&path);
+    let original = std::fs::read_to_string(&full).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NoSuchRecord { id: args.id.to_string(), path: path.clone() },
+        _ => Error::io(&full, e),
+    })?;
+    // Refuse early, before the user spends time in the editor.
+    crate::history::Writer::open(&root, args.write.allow_detached)?.require_clean(&path)?;
+
+    let edited = edit_until_valid(ctx, &args.id, &original, &config.framework)?;
+    let text = match edited {
+        Edited::Unchanged => {
+            io.status(&format!("{}: no change; nothing written", args.id))?;
+            return Ok(0);
+        }
+        Edited::Abandoned(problems) => {
+            io.status(&format!("{}: left with errors unchanged; nothing written", args.id))?;
+            for p in problems {
+                io.status(&format!("  {p}"))?;
+            }
+            return Ok(1);
+        }
+        Edited::Valid(text) => text,
+    };
+    let fields: Vec<String> = changes(&original, &text).into_iter().map(|c| c.field).collect();
+    change_record(ctx, io, &args.write, &args.id, "edit", Target::Existing, |_, doc| {
+        let current = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
+        if current != original {
+            return Err(Error::Invalid {
+                message: format!("{path} changed while it was being edited; run crs edit {} again", args.id),
+            });
+        }
+        *doc = Some(RecordDoc::parse(&text).map_err(|e| Error::Invalid { message: e.to_string() })?);
+        Ok(if fields.is_empty() { "layout and comments".to_owned() } else { fields.join(", ") })
+    })
+}
+
+fn edit_until_valid(ctx: &Ctx, id: &RecordId, original: &str, framework: &Framework) -> Result<Edited> {
+    let dir = tempfile::Builder::new()
+        .prefix("crs-edit")
+        .tempdir()
+        .map_err(|e| Error::io("temporary folder", e))?;
+    let file = dir.path().join(format!("{}-{}.toml", id.provider(), id.slug()));
+    let before = problems(original, id, framework, ctx.today).into_iter().collect::<BTreeSet<_>>();
+    let mut shown = original.to_owned();
+    let mut notes: Vec<String> = Vec::new();
+    loop {
+        let header: String = notes.iter().map(|n| format!("{NOTE_PREFIX}{n}\n")).collect();
+        std::fs::write(&file, format!("{header}{shown}")).map_err(|e| Error::io(&file, e))?;
+        run_editor(ctx, &file)?;
+        let saved = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+        let text: String = saved.split_inclusive('\n').filter(|l| !l.starts_with(NOTE_PREFIX)).collect();
+        if text == original {
+            return Ok(Edited::Unchanged);
+        }
+        if text == shown {
+            return Ok(Edited::Abandoned(notes));
+        }
+        let new_problems: Vec<String> =
+            problems(&text, id, framework, ctx.today).into_iter().filter(|p| !before.contains(p)).collect();
+        if new_problems.is_empty() {
+            return Ok(Edited::Valid(text));
+        }
+        notes = new_problems;
+        notes.push("fix the lines above and save, or save without changes to give up".to_owned());
+        shown = text;
+    }
+}
+
+/// The error-level problems of `text` as one line each.
+fn problems(text: &str, id: &RecordId, framework: &Framework, today: Date) -> Vec<String> {
+    let record = match Record::from_toml(text) {
+        Ok(record) => record,
+        Err(e) => {
+            let hit = toml_error_hit(text, &e);
+            let line = e.span().map(|s| crate::register::locate::line_column(text, s.start).0);
+            return vec![format!(
+                "error[{}]{}: {}",
+                hit.rule,
+                line.map(|l| format!(" line {l}")).unwrap_or_default(),
+                hit.message
+            )];
+        }
+    };
+    check_record(&record, id, framework, today)
+        .into_iter()
+        .filter(|h| framework.severity(h.rule) == Some(crate::framework::Severity::Error))
+        .map(|h| format!("error[{}]: {}", h.rule, h.message))
+        .collect()
+}
+
+fn run_editor(ctx: &Ctx, file: &Path) -> Result<()> {
+    let editor = ctx.var("VISUAL").or_else(|| ctx.var("EDITOR")).unwrap_or("vi");
+    // Through the shell, so that EDITOR="code --wait" works as it does for git.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("crs-edit")
+        .arg(file)
+        .status()
+        .map_err(|e| Error::io("sh", e))?;
+    if !status.success() {
+        return Err(Error::Invalid {
+            message: format!("the editor ({editor}) exited with {status}; nothing written"),
+        });
+    }
+    Ok(())
+}

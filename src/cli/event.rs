@@ -1,0 +1,47 @@
+//! `crs event`: append a process event to a record, and commit it. Events that make
+//! no sense where they would stand are refused.
+
+use crate::cli::Io;
+use crate::cli::change::{Target, WriteArgs, change_record};
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::model::record::{Event, EventKind};
+use crate::model::{Date, RecordId};
+
+/// Append a process event to a record, and commit it.
+///
+/// Kinds: providers-notified, public-engagement, written-request-sent, provider-accepted,
+/// provider-refused, referred-to-regulator, refusal-found-unreasonable,
+/// refusal-found-reasonable, licence-requested, review-requested, review-started,
+/// review-completed, provider-notified-of-removal, submitted.
+///
+/// Examples:
+///   crs event RJ1/maternity written-request-sent --on 2025-02-10
+///   crs event RJ1/maternity public-engagement --note "Maternity Voices Partnership workshop"
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct EventArgs {
+    /// The record id, e.g. RJ1/maternity.
+    pub id: RecordId,
+    /// What happened.
+    #[arg(value_parser = str::parse::<EventKind>)]
+    pub kind: EventKind,
+    /// The day it happened (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<Date>,
+    /// A note: who, what, which letter.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+pub fn run(ctx: &Ctx, args: &EventArgs, io: &mut Io<'_>) -> Result<u8> {
+    let event = Event { on: args.on.unwrap_or(ctx.today), kind: args.kind, note: args.note.clone() };
+    change_record(ctx, io, &args.write, &args.id, "event", Target::Existing, |prepared, doc| {
+        // An event out of place shows up as a new event-order error, which refuses the change.
+        let _ = prepared;
+        doc.as_mut().expect("an existing record has a document").push_event(&event);
+        Ok(format!("{} on {}", event.kind, event.on))
+    })
+}

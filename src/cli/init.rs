@@ -1,0 +1,154 @@
+//! `crs init`: create a register — a git repository if there is none, `crs.toml`, a
+//! README explaining the workflow, CI and editor files — and commit it.
+
+use std::path::PathBuf;
+
+use crate::cli::Io;
+use crate::cli::change::WriteArgs;
+use crate::cli::prompt::required;
+use crate::cli::schema::record_schema;
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::framework::Framework;
+use crate::history::Writer;
+use crate::history::identity;
+use crate::history::repo::init_if_needed;
+use crate::model::id::is_ods_code;
+use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
+use crate::register::config::SETTINGS_FILE;
+
+/// Create a register (and a git repository if there is none), and commit it.
+///
+/// Examples:
+///   crs init my-register --commissioner-ods QKK \
+///       --commissioner-name "NHS South East London ICB" --contact crs@selondon.icb.example
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct InitArgs {
+    /// The register's folder (default: the working directory); created if missing.
+    pub dir: Option<PathBuf>,
+    /// The commissioner's ODS code, e.g. QKK.
+    #[arg(long, value_name = "ODS")]
+    pub commissioner_ods: Option<String>,
+    /// The commissioner's name.
+    #[arg(long, value_name = "NAME")]
+    pub commissioner_name: Option<String>,
+    /// The e-mail address questions and the submission come from.
+    #[arg(long, value_name = "EMAIL")]
+    pub contact: Option<String>,
+    /// The designation framework in force.
+    #[arg(long, value_name = "NAME", default_value = "monitor-2013")]
+    pub framework: String,
+    /// Where the submission goes.
+    #[arg(long, value_name = "EMAIL", default_value = DEFAULT_SUBMISSION_ADDRESS)]
+    pub submission_to: String,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// The files of a new register, by path.
+pub fn register_files(
+    ods: &str,
+    name: &str,
+    contact: &str,
+    framework: &str,
+    to: &str,
+) -> Vec<(String, Vec<u8>)> {
+    let quote = |s: &str| toml_edit::Value::from(s).to_string();
+    let settings = format!(
+        "# Register settings for crs: whom this register speaks for and where submissions go.\n\
+         schema_version = 1\n\
+         framework = {}\n\n\
+         [commissioner]\n\
+         ods = {}\n\
+         name = {}\n\
+         contact = {}\n\n\
+         [submission]\n\
+         to = {}\n",
+        quote(framework),
+        quote(ods),
+        quote(name),
+        quote(contact),
+        quote(to)
+    );
+    let readme = include_str!("../../templates/register/README.md")
+        .replace("{commissioner}", name)
+        .replace("{ods}", ods);
+    vec![
+        (SETTINGS_FILE.to_owned(), settings.into_bytes()),
+        ("README.md".to_owned(), readme.into_bytes()),
+        ("designation.schema.json".to_owned(), record_schema().into_bytes()),
+        (".taplo.toml".to_owned(), include_str!("../../templates/register/taplo.toml").as_bytes().to_vec()),
+        (
+            ".github/workflows/crs.yml".to_owned(),
+            include_str!("../../templates/register/crs.yml").as_bytes().to_vec(),
+        ),
+        (
+            ".pre-commit-hooks.yaml".to_owned(),
+            include_str!("../../templates/register/pre-commit-hooks.yaml").as_bytes().to_vec(),
+        ),
+    ]
+}
+
+pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
+    let dir = ctx.cwd.join(args.dir.clone().unwrap_or_default());
+    if dir.join(SETTINGS_FILE).exists() {
+        return Err(Error::Invalid {
+            message: format!(
+                "{} is a register already (it has {SETTINGS_FILE}); nothing changed",
+                dir.display()
+            ),
+        });
+    }
+    if Framework::built_in(&args.framework).is_none() {
+        return Err(Error::Usage(format!(
+            "--framework {} is not a built-in framework ({})",
+            args.framework,
+            Framework::built_in_names().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let ods = required(
+        ctx,
+        io,
+        args.commissioner_ods.as_deref(),
+        "--commissioner-ods ODS",
+        "Commissioner ODS code (e.g. QKK)",
+    )?;
+    if !is_ods_code(&ods) {
+        return Err(Error::Usage(format!(
+            "--commissioner-ods '{ods}' is not an ODS code: 3 or 5 capital letters or digits, e.g. QKK"
+        )));
+    }
+    let name = required(
+        ctx,
+        io,
+        args.commissioner_name.as_deref(),
+        "--commissioner-name NAME",
+        "Commissioner name",
+    )?;
+    let contact = required(ctx, io, args.contact.as_deref(), "--contact EMAIL", "Contact e-mail address")?;
+
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let created_repo = init_if_needed(&dir)?;
+    let writer = Writer::open(&dir, args.write.allow_detached)?;
+    let identity = identity::resolve(writer.repo(), &ctx.vars, args.write.author.as_deref(), ctx.now)?;
+    let files = register_files(&ods, &name, &contact, &args.framework, &args.submission_to);
+    for (path, _) in &files {
+        if dir.join(path).exists() {
+            return Err(Error::Invalid {
+                message: format!(
+                    "{} exists already; crs init writes it, so move it aside first",
+                    dir.join(path).display()
+                ),
+            });
+        }
+    }
+    let message = format!("init register for {name} ({ods})\n\nCrs-Action: init\n");
+    let committed = writer.commit(&files, &message, &identity)?;
+    if created_repo {
+        io.status(&format!("created a git repository in {}", dir.display()))?;
+    }
+    io.status(&format!("created the register of {name} in {}; commit {}", dir.display(), committed.short()))?;
+    io.status("next: crs new PROVIDER/service --service NAME --provider-name NAME --provider-kind KIND")?;
+    Ok(0)
+}

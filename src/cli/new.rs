@@ -1,0 +1,113 @@
+//! `crs new`: create a draft record for a provider's service, and commit it.
+
+use crate::cli::Io;
+use crate::cli::change::{Target, WriteArgs, change_record};
+use crate::cli::prompt::required;
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::model::RecordId;
+use crate::model::record::{Commissioner, Licence, Provider, ProviderKind, Service};
+use crate::register::edit::{NewRecord, RecordDoc};
+
+/// Create a draft record and commit it.
+///
+/// Examples:
+///   crs new RJ1/maternity --service "Maternity: consultant-led unit" \
+///       --provider-name "Guy's and St Thomas' NHS Foundation Trust" --provider-kind foundation-trust
+///   crs new NVC/orthopaedics --service "Elective orthopaedics" --provider-name "Ramsay Health Care UK" \
+///       --provider-kind independent --licence exempt --treatment-function 110
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct NewArgs {
+    /// The record id: PROVIDER-ODS/service-slug, e.g. RJ1/maternity.
+    pub id: RecordId,
+    /// The service's name.
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// A longer description: site, scope.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// The provider's name as at designation.
+    #[arg(long, value_name = "NAME")]
+    pub provider_name: Option<String>,
+    /// foundation-trust, nhs-trust, independent or other.
+    #[arg(long, value_name = "KIND", value_parser = str::parse::<ProviderKind>)]
+    pub provider_kind: Option<ProviderKind>,
+    /// licensed, unlicensed, applied or exempt (default: licensed for NHS trusts and foundation trusts).
+    #[arg(long, value_name = "STATE", value_parser = str::parse::<Licence>)]
+    pub licence: Option<Licence>,
+    /// An NHS treatment function code (repeatable), e.g. 501.
+    #[arg(long = "treatment-function", value_name = "CODE")]
+    pub treatment_functions: Vec<String>,
+    /// An ODS site code (repeatable), e.g. RJ122.
+    #[arg(long = "site", value_name = "ODS")]
+    pub sites: Vec<String>,
+    /// The service must stay at a particular site.
+    #[arg(long)]
+    pub location_specific: bool,
+    /// Another commissioner buying the same service (repeatable), by ODS code.
+    #[arg(long = "co-commissioner", value_name = "ODS")]
+    pub co_commissioners: Vec<String>,
+    /// The long-term outcome sought for the local population (step 1 of the process).
+    #[arg(long, value_name = "TEXT")]
+    pub outcome: Option<String>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
+    let service_name = required(ctx, io, args.service.as_deref(), "--service NAME", "Service name")?;
+    let provider_name =
+        required(ctx, io, args.provider_name.as_deref(), "--provider-name NAME", "Provider name")?;
+    let provider_kind = match args.provider_kind {
+        Some(kind) => kind,
+        None => required(
+            ctx,
+            io,
+            None,
+            "--provider-kind KIND",
+            "Provider kind (foundation-trust, nhs-trust, independent, other)",
+        )?
+        .parse()
+        .map_err(crate::error::Error::Usage)?,
+    };
+    let licence = match (args.licence, provider_kind) {
+        (Some(licence), _) => licence,
+        (None, ProviderKind::FoundationTrust | ProviderKind::NhsTrust) => Licence::Licensed,
+        (None, _) => required(
+            ctx,
+            io,
+            None,
+            "--licence STATE",
+            "Provider licence (licensed, unlicensed, applied, exempt)",
+        )?
+        .parse()
+        .map_err(crate::error::Error::Usage)?,
+    };
+    let service = Service {
+        name: service_name.clone(),
+        description: args.description.clone().unwrap_or_default(),
+        treatment_functions: args.treatment_functions.clone(),
+        sites: args.sites.clone(),
+        location_specific: args.location_specific,
+    };
+    let provider =
+        Provider { ods: args.id.provider().to_owned(), name: provider_name, kind: provider_kind, licence };
+    change_record(ctx, io, &args.write, &args.id, "new", Target::New, |prepared, doc| {
+        let settings = &prepared.config.settings;
+        let commissioner = Commissioner {
+            ods: settings.commissioner.ods.clone(),
+            name: settings.commissioner.name.clone(),
+            contact: settings.commissioner.contact.clone(),
+            co_commissioners: args.co_commissioners.clone(),
+        };
+        *doc = Some(RecordDoc::new_record(&NewRecord {
+            framework: &prepared.config.framework.id,
+            service: &service,
+            provider: &provider,
+            commissioner: &commissioner,
+            outcome: args.outcome.as_deref(),
+        }));
+        Ok(format!("draft for {service_name}"))
+    })
+}

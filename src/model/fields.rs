@@ -1,0 +1,89 @@
+//! Field-by-field comparison of two versions of a record: each leaf value under a
+//! dotted key path (`decision.outcome`, `events[2].kind`), and what changed between
+//! them. Used by the audit log and by `crs edit`'s commit message.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// One field that differs between two versions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    /// The old value; `None` when the field was added.
+    pub old: Option<String>,
+    /// The new value; `None` when the field was removed.
+    pub new: Option<String>,
+}
+
+/// Every leaf of a TOML document under its dotted key path. Text that does not
+/// parse gives an empty map (the log still shows the commit, without fields).
+pub fn flatten(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if let Ok(table) = text.parse::<toml::Table>() {
+        for (key, value) in &table {
+            walk(key, value, &mut out);
+        }
+    }
+    out
+}
+
+fn walk(path: &str, value: &toml::Value, out: &mut BTreeMap<String, String>) {
+    match value {
+        toml::Value::Table(table) => {
+            for (key, value) in table {
+                walk(&format!("{path}.{key}"), value, out);
+            }
+        }
+        toml::Value::Array(items) if items.iter().all(toml::Value::is_table) && !items.is_empty() => {
+            for (i, item) in items.iter().enumerate() {
+                walk(&format!("{path}[{i}]"), item, out);
+            }
+        }
+        other => {
+            out.insert(path.to_owned(), render(other));
+        }
+    }
+}
+
+fn render(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(items) => format!("[{}]", items.iter().map(render).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
+}
+
+/// The fields that differ between `old` and `new` text, in key order.
+pub fn changes(old: &str, new: &str) -> Vec<FieldChange> {
+    let (old, new) = (flatten(old), flatten(new));
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| old.get(*k) != new.get(*k))
+        .map(|k| FieldChange { field: k.clone(), old: old.get(k).cloned(), new: new.get(k).cloned() })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_added_changed_and_removed_fields() {
+        let old = "[decision]\noutcome = \"designate\"\nreference = \"A\"\n[[events]]\non = 2025-01-01\nkind = \"x\"\n";
+        let new = "[decision]\noutcome = \"remove\"\n[[events]]\non = 2025-01-01\nkind = \"x\"\n[[events]]\non = 2025-02-01\nkind = \"y\"\n";
+        let c = changes(old, new);
+        let fields: Vec<&str> = c.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["decision.outcome", "decision.reference", "events[1].kind", "events[1].on"]);
+        assert_eq!(c[0].old.as_deref(), Some("designate"));
+        assert_eq!(c[1].new, None);
+        assert_eq!(c[3].new.as_deref(), Some("2025-02-01"));
+    }
+
+    #[test]
+    fn unchanged_text_has_no_changes() {
+        assert!(changes("a = [1, 2]\n", "a = [1, 2] # same\n").is_empty());
+    }
+}

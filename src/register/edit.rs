@@ -1,0 +1,312 @@
+//! `RecordDoc`: a record's TOML document, changed in place with toml_edit so the
+//! comments and layout a person wrote survive a `crs assess` or `crs event`. New
+//! tables go where a reader expects them (stages before the decision, the decision
+//! before the review and events), without reordering what is already there.
+
+use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
+
+use crate::model::record::{Decision, Event, Stage};
+use crate::model::{Date, Record};
+
+/// Top-level tables in reading order; a new table is placed before the first of
+/// those that follow it.
+const ORDER: [&str; 8] =
+    ["service", "provider", "commissioner", "outcome", "stages", "decision", "review", "events"];
+
+/// A record document being changed.
+pub struct RecordDoc {
+    doc: DocumentMut,
+}
+
+/// What goes into a new record.
+pub struct NewRecord<'a> {
+    pub framework: &'a str,
+    pub service: &'a crate::model::record::Service,
+    pub provider: &'a crate::model::record::Provider,
+    pub commissioner: &'a crate::model::record::Commissioner,
+    pub outcome: Option<&'a str>,
+}
+
+impl RecordDoc {
+    /// Parses record text for editing. The text must already have parsed as a record.
+    pub fn parse(text: &str) -> Result<RecordDoc, toml_edit::TomlError> {
+        Ok(RecordDoc { doc: text.parse()? })
+    }
+
+    /// A new draft record.
+    pub fn new_record(new: &NewRecord<'_>) -> RecordDoc {
+        let mut doc = DocumentMut::new();
+        doc["schema_version"] = value(i64::from(crate::model::record::SCHEMA_VERSION));
+        doc["framework"] = value(new.framework);
+
+        let mut service = Table::new();
+        service["name"] = value(&new.service.name);
+        if !new.service.description.is_empty() {
+            service["description"] = value(&new.service.description);
+        }
+        if !new.service.treatment_functions.is_empty() {
+            service["treatment_functions"] = value(strings(&new.service.treatment_functions));
+        }
+        if !new.service.sites.is_empty() {
+            service["sites"] = value(strings(&new.service.sites));
+        }
+        service["location_specific"] = value(new.service.location_specific);
+        doc["service"] = Item::Table(service);
+
+        let mut provider = Table::new();
+        provider["ods"] = value(&new.provider.ods);
+        provider["name"] = value(&new.provider.name);
+        provider["kind"] = value(new.provider.kind.as_str());
+        provider["licence"] = value(new.provider.licence.as_str());
+        doc["provider"] = Item::Table(provider);
+
+        let mut commissioner = Table::new();
+        commissioner["ods"] = value(&new.commissioner.ods);
+        commissioner["name"] = value(&new.commissioner.name);
+        if !new.commissioner.contact.is_empty() {
+            commissioner["contact"] = value(&new.commissioner.contact);
+        }
+        if !new.commissioner.co_commissioners.is_empty() {
+            commissioner["co_commissioners"] = value(strings(&new.commissioner.co_commissioners));
+        }
+        doc["commissioner"] = Item::Table(commissioner);
+
+        if let Some(outcome) = new.outcome {
+            let mut table = Table::new();
+            table["long_term"] = value(outcome);
+            doc["outcome"] = Item::Table(table);
+        }
+        RecordDoc { doc }
+    }
+
+    /// Records a stage's assessment, replacing an earlier one.
+    pub fn set_stage(&mut self, key: &str, stage: &Stage) {
+        let mut table = match self.doc.get("stages").and_then(|s| s.get(key)).and_then(Item::as_table) {
+            Some(existing) => existing.clone(),
+            None => Table::new(),
+        };
+        table["met"] = value(stage.met);
+        table["rationale"] = value(&stage.rationale);
+        if stage.evidence.is_empty() {
+            table.remove("evidence");
+        } else {
+            table["evidence"] = value(strings(&stage.evidence));
+        }
+        table["assessed_on"] = value(stage.assessed_on.to_toml());
+        match &stage.assessed_by {
+            Some(by) => table["assessed_by"] = value(by),
+            None => {
+                table.remove("assessed_by");
+            }
+        }
+        let is_new = table.position().is_none();
+        if self.doc.get("stages").and_then(Item::as_table).is_none() {
+            let mut stages = Table::new();
+            stages.set_implicit(true);
+            self.doc["stages"] = Item::Table(stages);
+        }
+        self.doc["stages"][key] = Item::Table(table);
+        if is_new {
+            self.place("stages", Some(key));
+        }
+    }
+
+    /// Records the decision, replacing an earlier one.
+    pub fn set_decision(&mut self, decision: &Decision) {
+        let existed = self.doc.contains_key("decision");
+        let mut table = Table::new();
+        table["outcome"] = value(decision.outcome.as_str());
+        if !decision.grounds.is_empty() {
+            table["grounds"] = value(strings(&decision.grounds));
+        }
+        table["decided_on"] = value(decision.decided_on.to_toml());
+        if let Some(by) = &decision.decided_by {
+            table["decided_by"] = value(by);
+        }
+        if let Some(reference) = &decision.reference {
+            table["reference"] = value(reference);
+        }
+        if let Some(old) = self.doc.get("decision").and_then(Item::as_table) {
+            table.decor_mut().clone_from(old.decor());
+            if let Some(position) = old.position() {
+                table.set_position(position);
+            }
+        }
+        self.doc["decision"] = Item::Table(table);
+        if !existed {
+            self.place("decision", None);
+        }
+    }
+
+    /// Sets the next review date.
+    pub fn set_review_due(&mut self, due: Date) {
+        let existed = self.doc.contains_key("review");
+        if !existed {
+            self.doc["review"] = Item::Table(Table::new());
+        }
+        self.doc["review"]["next_due"] = value(due.to_toml());
+        if !existed {
+            self.place("review", None);
+        }
+    }
+
+    /// Appends an event.
+    pub fn push_event(&mut self, event: &Event) {
+        let mut table = Table::new();
+        table["on"] = value(event.on.to_toml());
+        table["kind"] = value(event.kind.as_str());
+        if let Some(note) = &event.note {
+            table["note"] = value(note);
+        }
+        match self.doc.get_mut("events").and_then(Item::as_array_of_tables_mut) {
+            Some(events) => events.push(table),
+            None => {
+                let mut events = ArrayOfTables::new();
+                events.push(table);
+                self.doc["events"] = Item::ArrayOfTables(events);
+            }
+        }
+    }
+
+    /// The document's text.
+    pub fn text(&self) -> String {
+        self.doc.to_string()
+    }
+
+    /// Parses the document's text as a record.
+    pub fn record(&self) -> Result<Record, toml::de::Error> {
+        Record::from_toml(&self.text())
+    }
+
+    /// Gives the new table at `key` (or `key.sub`) a position before the tables that
+    /// should follow it, keeping the order of everything already there.
+    fn place(&mut self, key: &str, sub: Option<&str>) {
+        // Spread the existing positions out to make room.
+        let mut before: Option<isize> = None;
+        let following: Vec<&str> = ORDER.iter().skip_while(|k| **k != key).skip(1).copied().collect();
+        for (name, item) in self.doc.as_table_mut().iter_mut() {
+            let follows = following.contains(&name.get());
+            for_each_table(item, &mut |t| {
+                if let Some(p) = t.position() {
+                    t.set_position(p * 2);
+                    if follows {
+                        before = Some(before.map_or(p * 2, |b| b.min(p * 2)));
+                    }
+                }
+            });
+        }
+        let Some(position) = before else { return };
+        let target = match sub {
+            Some(sub) => self.doc[key].get_mut(sub).and_then(Item::as_table_mut),
+            None => self.doc.get_mut(key).and_then(Item::as_table_mut),
+        };
+        if let Some(table) = target {
+            table.set_position(position - 1);
+        }
+    }
+}
+
+fn for_each_table(item: &mut Item, f: &mut impl FnMut(&mut Table)) {
+    match item {
+        Item::Table(table) => {
+            f(table);
+            for (_, child) in table.iter_mut() {
+                for_each_table(child, f);
+            }
+        }
+        Item::ArrayOfTables(array) => {
+            for table in array.iter_mut() {
+                f(table);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn strings(items: &[String]) -> Array {
+    items.iter().map(String::as_str).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::record::{DecisionOutcome, EventKind};
+
+    const DRAFT: &str = r#"# A hand-written comment that must survive.
+schema_version = 1
+framework = "monitor-2013"
+
+[service]
+name = "Maternity"  # trailing comment
+
+[provider]
+ods = "RJ1"
+name = "Trust"
+kind = "foundation-trust"
+licence = "licensed"
+
+[commissioner]
+ods = "QKK"
+name = "ICB"
+
+[[events]]
+on = 2025-01-01
+kind = "providers-notified"
+"#;
+
+    fn stage(met: bool) -> Stage {
+        Stage {
+            met,
+            rationale: "because".into(),
+            evidence: vec!["paper 1".into()],
+            assessed_on: "2025-02-01".parse().unwrap(),
+            assessed_by: None,
+        }
+    }
+
+    #[test]
+    fn new_tables_go_before_events_and_comments_survive() {
+        let mut doc = RecordDoc::parse(DRAFT).unwrap();
+        doc.set_stage("alternative_provision", &stage(true));
+        doc.set_decision(&Decision {
+            outcome: DecisionOutcome::Designate,
+            grounds: vec!["no-alternative-provider".into()],
+            decided_on: "2025-03-01".parse().unwrap(),
+            decided_by: Some("ICB Board".into()),
+            reference: None,
+        });
+        doc.set_review_due("2028-03-01".parse().unwrap());
+        doc.push_event(&Event {
+            on: "2025-03-05".parse().unwrap(),
+            kind: EventKind::WrittenRequestSent,
+            note: None,
+        });
+        let text = doc.text();
+        assert!(text.starts_with("# A hand-written comment that must survive.\n"), "{text}");
+        assert!(text.contains("name = \"Maternity\"  # trailing comment"), "{text}");
+        let order: Vec<usize> = ["[stages.alternative_provision]", "[decision]", "[review]", "[[events]]"]
+            .iter()
+            .map(|h| text.find(h).unwrap_or_else(|| panic!("{h} missing:\n{text}")))
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+        assert!(text.trim_end().ends_with("kind = \"written-request-sent\""), "{text}");
+        let record = doc.record().unwrap();
+        assert_eq!(record.events.len(), 2);
+        assert!(record.stages["alternative_provision"].met);
+    }
+
+    #[test]
+    fn reassessing_a_stage_replaces_it_in_place() {
+        let mut doc = RecordDoc::parse(DRAFT).unwrap();
+        doc.set_stage("interdependencies", &stage(true));
+        doc.set_stage("alternative_provision", &stage(false));
+        doc.set_stage("interdependencies", &stage(false));
+        let text = doc.text();
+        assert_eq!(text.matches("[stages.interdependencies]").count(), 1, "{text}");
+        assert!(
+            text.find("[stages.interdependencies]").unwrap()
+                < text.find("[stages.alternative_provision]").unwrap()
+        );
+        assert!(!doc.record().unwrap().stages["interdependencies"].met);
+    }
+}

@@ -1,0 +1,56 @@
+//! `crs init`: a new register, committed, with the files CI and editors need.
+
+use std::fs;
+
+use crate::harness::{TestEnv, designated_record, repo_dir};
+
+#[test]
+fn init_creates_and_commits_a_register() {
+    let env = TestEnv::git();
+    assert_eq!(env.commit_count(), 1);
+    let files = env.git_cmd(&["show", "--name-only", "--format=", "HEAD"]);
+    insta::assert_snapshot!(files);
+    assert!(env.git_cmd(&["status", "--porcelain"]).is_empty());
+    insta::assert_snapshot!("init_settings", env.read("crs.toml"));
+    assert_eq!(env.crs(&["check", "--strict"]).code, 0);
+
+    let again = env.crs(&["init", "--commissioner-ods", "QKK", "--commissioner-name", "x", "--contact", "y"]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("is a register already"), "{again}");
+}
+
+#[test]
+fn init_schema_is_the_checked_in_schema() {
+    let env = TestEnv::git();
+    let checked_in = fs::read_to_string(repo_dir().join("schema/designation.schema.json")).unwrap();
+    assert_eq!(env.read("designation.schema.json"), checked_in);
+}
+
+#[test]
+fn generated_workflow_check_step_annotates_a_bad_record() {
+    let env = TestEnv::git();
+    let workflow = env.read(".github/workflows/crs.yml");
+    let step = workflow
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("run: "))
+        .find(|cmd| cmd.starts_with("crs check"))
+        .expect("a crs check step");
+    env.write("RJ1/typo.toml", designated_record().replace("next_due", "nxt_due"));
+    let args: Vec<&str> = step.split_whitespace().skip(1).collect();
+    let run = env.crs(&args);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout
+            .starts_with("::error file=RJ1/typo.toml,line=49,col=1,title=schema::unknown field `nxt_due`"),
+        "{run}"
+    );
+}
+
+#[test]
+fn init_refuses_a_bad_commissioner_code() {
+    let env = TestEnv::empty();
+    let run = env.crs(&["init", "--commissioner-ods", "qkk!", "--commissioner-name", "x", "--contact", "y"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not an ODS code"), "{run}");
+    assert!(!env.root.join("crs.toml").exists());
+}

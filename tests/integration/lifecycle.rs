@@ -1,0 +1,203 @@
+//! A service's whole life from the terminal, one command and one commit a step, and
+//! the audit trail it leaves.
+
+use crate::harness::TestEnv;
+
+const ID: &str = "RJ1/maternity";
+
+fn ok(env: &TestEnv, args: &[&str]) {
+    let run = env.crs(args);
+    assert_eq!(run.code, 0, "crs {args:?}\n{run}");
+}
+
+/// Walks RJ1/maternity from draft through refusal and referral to designated.
+pub fn walk_to_designated(env: &TestEnv) {
+    env.at("2026-01-05");
+    ok(
+        env,
+        &[
+            "new",
+            ID,
+            "--service",
+            "Maternity: consultant-led obstetric unit",
+            "--provider-name",
+            "Guy's and St Thomas' NHS Foundation Trust",
+            "--provider-kind",
+            "foundation-trust",
+            "--site",
+            "RJ122",
+            "--treatment-function",
+            "501",
+            "--outcome",
+            "Consultant-led births within 30 minutes",
+        ],
+    );
+    ok(env, &["event", ID, "providers-notified", "--on", "2026-01-05", "--note", "Letter to GSTT"]);
+    env.at("2026-01-20");
+    ok(
+        env,
+        &["event", ID, "public-engagement", "--on", "2026-01-20", "--note", "Maternity Voices Partnership"],
+    );
+    env.at("2026-02-02");
+    ok(
+        env,
+        &[
+            "assess",
+            ID,
+            "--stage",
+            "1",
+            "--met",
+            "--rationale",
+            "Nearest unit at 97% occupancy",
+            "--evidence",
+            "Capacity review 2025",
+            "--on",
+            "2026-02-02",
+        ],
+    );
+    ok(
+        env,
+        &[
+            "assess",
+            ID,
+            "--stage",
+            "health-inequalities",
+            "--not-met",
+            "--rationale",
+            "Close to the ICB average",
+            "--on",
+            "2026-02-02",
+        ],
+    );
+    ok(
+        env,
+        &[
+            "assess",
+            ID,
+            "--stage",
+            "3",
+            "--met",
+            "--rationale",
+            "NICU depends on on-site obstetrics",
+            "--on",
+            "2026-02-02",
+        ],
+    );
+    ok(
+        env,
+        &[
+            "assess",
+            ID,
+            "--stage",
+            "4",
+            "--met",
+            "--rationale",
+            "Fits the maternity strategy",
+            "--on",
+            "2026-02-02",
+        ],
+    );
+    env.at("2026-02-10");
+    ok(
+        env,
+        &[
+            "designate",
+            ID,
+            "--decided-on",
+            "2026-02-10",
+            "--by",
+            "ICB Board",
+            "--reference",
+            "BD/26/031",
+            "--review-due",
+            "2029-02-01",
+        ],
+    );
+    env.at("2026-02-12");
+    ok(env, &["event", ID, "written-request-sent", "--on", "2026-02-12"]);
+    env.at("2026-03-01");
+    ok(env, &["event", ID, "provider-refused", "--on", "2026-03-01"]);
+    env.at("2026-03-10");
+    ok(env, &["event", ID, "referred-to-regulator", "--on", "2026-03-10"]);
+    env.at("2026-05-04");
+    ok(
+        env,
+        &["event", ID, "refusal-found-unreasonable", "--on", "2026-05-04", "--note", "Regulator's letter"],
+    );
+}
+
+#[test]
+fn whole_lifecycle_is_one_commit_a_step_with_an_audit_trail() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    assert_eq!(env.commit_count(), 13, "init, new and eleven changes");
+
+    let show = env.crs(&["show", ID, "--format", "json"]).json();
+    assert_eq!(show["status"], "designated");
+    assert_eq!(
+        show["decision"]["grounds"],
+        serde_json::json!(["no-alternative-provider", "dependent-services"])
+    );
+    assert_eq!(show["stages"]["alternative_provision"]["assessed_by"], "Ann Analyst");
+
+    let subject = env.git_cmd(&["log", "-1", "--format=%B"]);
+    insta::assert_snapshot!("last_commit_message", subject);
+
+    let log = env.crs(&["log", ID]);
+    assert_eq!(log.code, 0);
+    insta::assert_snapshot!("lifecycle_log", log.to_string());
+
+    let json = env.crs(&["log", ID, "--format", "json", "-n", "1"]).json();
+    assert_eq!(json[0]["action"], "event");
+    assert_eq!(json[0]["records"][0]["fields"][0]["field"], "events[5].kind");
+
+    // Later: a review, then removal.
+    env.at("2026-09-01");
+    ok(&env, &["event", ID, "review-started", "--on", "2026-09-01"]);
+    assert_eq!(env.crs(&["show", ID, "--format", "json"]).json()["status"], "under-review");
+    ok(&env, &["event", ID, "review-completed", "--on", "2026-10-01"]);
+    ok(&env, &["remove", ID, "--decided-on", "2026-10-05", "--by", "ICB Board"]);
+    assert_eq!(
+        env.crs(&["show", ID, "--format", "json"]).json()["status"],
+        "designated",
+        "until the provider is told"
+    );
+    ok(&env, &["event", ID, "provider-notified-of-removal", "--on", "2026-10-06"]);
+    assert_eq!(env.crs(&["show", ID, "--format", "json"]).json()["status"], "removed");
+    assert_eq!(env.crs(&["check", "--format", "json"]).json()["summary"]["errors"], 0);
+}
+
+#[test]
+fn as_of_reads_the_register_as_it_stood() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+
+    let status_on = |when: &str| {
+        let run = env.crs(&["list", "--format", "json", "--as-of", when]);
+        assert_eq!(run.code, 0, "{run}");
+        run.json().as_array().unwrap().first().map(|r| r["status"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(status_on("2025-12-31"), None, "before the record existed");
+    let before_history = env.crs(&["list", "--as-of", "2025-11-30"]);
+    assert_eq!(before_history.code, 2);
+    assert!(before_history.stderr.contains("no commit on or before 2025-11-30"), "{before_history}");
+    assert_eq!(status_on("2026-01-05").as_deref(), Some("draft"));
+    assert_eq!(status_on("2026-02-10").as_deref(), Some("proposed"));
+    assert_eq!(status_on("2026-03-05").as_deref(), Some("refused"));
+    assert_eq!(status_on("2026-03-31").as_deref(), Some("referred"));
+    assert_eq!(status_on("2026-12-31").as_deref(), Some("designated"));
+
+    // A revision works as well as a date, and show and check take it too.
+    let rev = env.git_cmd(&["rev-list", "-n", "1", "--before=2026-02-11", "HEAD"]);
+    let show = env.crs(&["show", ID, "--as-of", rev.trim(), "--format", "json"]);
+    assert_eq!(show.json()["status"], "proposed");
+    let check = env.crs(&["check", "--as-of", "HEAD~3", "--format", "json"]);
+    assert_eq!(check.code, 0, "{check}");
+
+    // Nothing in the working tree was touched.
+    assert!(env.git_cmd(&["status", "--porcelain"]).is_empty());
+
+    let bad = env.crs(&["list", "--as-of", "no-such-rev"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("neither a date"), "{bad}");
+}

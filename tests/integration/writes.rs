@@ -1,0 +1,245 @@
+//! The write path's guarantees: validate before writing, commit only the record,
+//! leave everyone else's work alone, and refuse cleanly when git is not ready.
+
+use std::fs;
+use std::process::Stdio;
+
+use crate::harness::{TestEnv, designated_record};
+use crate::lifecycle::walk_to_designated;
+
+const ID: &str = "RJ1/maternity";
+
+/// A repository with a committed designated record at RJ1/designated.toml.
+fn env_with_record() -> TestEnv {
+    let env = TestEnv::git();
+    env.write("RJ1/designated.toml", designated_record());
+    env.commit_all("add a record by hand");
+    env
+}
+
+#[test]
+fn refused_changes_write_nothing() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    let before = (env.read("RJ1/maternity.toml"), env.commit_count());
+
+    for (args, rule) in [
+        (vec!["event", ID, "provider-accepted"], "event-order"),
+        (vec!["assess", ID, "--stage", "1", "--not-met", "--rationale", "x"], "grounds-mismatch"),
+        (vec!["event", ID, "public-engagement", "--on", "2030-01-01"], "event-order"),
+    ] {
+        let run = env.crs(&args);
+        assert_eq!(run.code, 1, "{args:?}: {run}");
+        assert!(run.stderr.contains(&format!("error[{rule}]")), "{args:?}: {run}");
+        assert!(run.stderr.contains("nothing was written"), "{run}");
+    }
+    assert_eq!((env.read("RJ1/maternity.toml"), env.commit_count()), before);
+}
+
+#[test]
+fn designate_refuses_when_no_ground_met() {
+    let env = TestEnv::git();
+    assert_eq!(
+        env.crs(&[
+            "new",
+            ID,
+            "--service",
+            "Maternity",
+            "--provider-name",
+            "GSTT",
+            "--provider-kind",
+            "foundation-trust"
+        ])
+        .code,
+        0
+    );
+    for stage in ["1", "2", "3"] {
+        assert_eq!(
+            env.crs(&["assess", ID, "--stage", stage, "--not-met", "--rationale", "alternatives exist"]).code,
+            0
+        );
+    }
+    assert_eq!(env.crs(&["assess", ID, "--stage", "4", "--met", "--rationale", "x"]).code, 0);
+    let run = env.crs(&["designate", ID]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.to_string());
+    let decline = env.crs(&["decline", ID, "--by", "ICB Board"]);
+    assert_eq!(decline.code, 0, "{decline}");
+    assert_eq!(env.crs(&["show", ID, "--format", "json"]).json()["status"], "not-designated");
+}
+
+#[test]
+fn commit_holds_only_the_record_and_leaves_other_work_alone() {
+    let env = env_with_record();
+    // Someone's work in progress: a staged new file, a staged and an unstaged change.
+    env.write("notes.txt", "draft minutes\n");
+    env.git_cmd(&["add", "notes.txt"]);
+    env.write("README.md", "changed but not staged\n");
+    env.write("crs.toml", env.read("crs.toml") + "# staged comment\n");
+    env.git_cmd(&["add", "crs.toml"]);
+    let status_before = env.git_cmd(&["status", "--porcelain"]);
+
+    let run = env.crs(&["event", "RJ1/designated", "review-requested", "--note", "Trust asks for a review"]);
+    assert_eq!(run.code, 0, "{run}");
+
+    assert_eq!(env.git_cmd(&["show", "--name-only", "--format=", "HEAD"]), "RJ1/designated.toml\n");
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), status_before, "other work is exactly as it was");
+    assert_eq!(env.git_cmd(&["diff", "--cached", "--name-only"]), "crs.toml\nnotes.txt\n");
+    assert_eq!(env.read("README.md"), "changed but not staged\n");
+}
+
+#[test]
+fn uncommitted_edits_to_the_record_are_not_swept_in() {
+    let env = env_with_record();
+    env.write("RJ1/designated.toml", designated_record() + "# my unfinished edit\n");
+    let run = env.crs(&["event", "RJ1/designated", "review-requested"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("has changes that are not committed"), "{run}");
+    assert!(env.read("RJ1/designated.toml").ends_with("# my unfinished edit\n"));
+}
+
+#[test]
+fn mid_merge_is_refused() {
+    let env = env_with_record();
+    let head = env.git_cmd(&["rev-parse", "HEAD"]);
+    fs::write(env.root.join(".git/MERGE_HEAD"), &head).unwrap();
+    let run = env.crs(&["event", "RJ1/designated", "review-requested"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.to_string());
+    fs::remove_file(env.root.join(".git/MERGE_HEAD")).unwrap();
+    assert_eq!(env.git_cmd(&["rev-parse", "HEAD"]), head);
+}
+
+#[test]
+fn missing_identity_is_an_error_never_a_made_up_name() {
+    let env = env_with_record();
+    let mut cmd = env.command(&["event", "RJ1/designated", "review-requested"]);
+    for var in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"] {
+        cmd.env_remove(var);
+    }
+    let output = cmd.output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no git identity"), "{stderr}");
+    assert!(stderr.contains("hint: set your name and e-mail"), "{stderr}");
+    assert_eq!(env.commit_count(), 2);
+}
+
+#[test]
+fn author_flag_names_the_author() {
+    let env = env_with_record();
+    let run =
+        env.crs(&["event", "RJ1/designated", "review-requested", "--author", "Bea Board <bea@icb.example>"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(
+        env.git_cmd(&["log", "-1", "--format=%an <%ae> / %cn"]),
+        "Bea Board <bea@icb.example> / Ann Analyst\n"
+    );
+    assert_eq!(env.crs(&["event", "RJ1/designated", "review-started", "--author", "nobody"]).code, 2);
+}
+
+#[test]
+fn detached_head_needs_allow_detached() {
+    let env = env_with_record();
+    env.git_cmd(&["checkout", "-q", "--detach"]);
+    let run = env.crs(&["event", "RJ1/designated", "review-requested"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("HEAD is detached"), "{run}");
+    assert_eq!(env.crs(&["event", "RJ1/designated", "review-requested", "--allow-detached"]).code, 0);
+}
+
+#[test]
+fn register_outside_git_suggests_init() {
+    let env = TestEnv::new();
+    env.write("RJ1/designated.toml", designated_record());
+    let run = env.crs(&["event", "RJ1/designated", "review-requested"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn conflict_markers_in_the_record_are_refused() {
+    let env = env_with_record();
+    env.write(
+        "RJ1/designated.toml",
+        designated_record().replace("[review]\n", "<<<<<<< HEAD\n[review]\n=======\n>>>>>>> b\n"),
+    );
+    env.commit_all("a bad merge, committed by hand");
+    let run = env.crs(&["event", "RJ1/designated", "review-requested"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("merge conflict markers"), "{run}");
+}
+
+#[test]
+fn locked_index_is_explained() {
+    let env = env_with_record();
+    fs::write(env.root.join(".git/index.lock"), "").unwrap();
+    let run = env.crs(&["event", "RJ1/designated", "review-requested"]);
+    fs::remove_file(env.root.join(".git/index.lock")).unwrap();
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("index.lock"), "{run}");
+    assert!(env.git_cmd(&["status", "--porcelain"]).is_empty(), "nothing written: {run}");
+}
+
+#[test]
+fn new_refuses_an_existing_or_duplicate_service() {
+    let env = env_with_record();
+    let args = |id: &'static str| {
+        vec![
+            "new",
+            id,
+            "--service",
+            "MATERNITY:  designated example",
+            "--provider-name",
+            "GSTT",
+            "--provider-kind",
+            "foundation-trust",
+        ]
+    };
+    let existing = env.crs(&args("RJ1/designated"));
+    assert_eq!(existing.code, 2);
+    assert!(existing.stderr.contains("already exists"), "{existing}");
+    let duplicate = env.crs(&args("RJ1/obstetrics"));
+    assert_eq!(duplicate.code, 1);
+    assert!(duplicate.stderr.contains("error[duplicate-service]"), "{duplicate}");
+    assert!(!env.root.join("RJ1/obstetrics.toml").exists());
+}
+
+#[test]
+fn missing_flags_fail_without_a_terminal() {
+    let env = TestEnv::git();
+    let run = env.crs(&["new", ID, "--provider-name", "GSTT", "--provider-kind", "foundation-trust"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--service NAME is required"), "{run}");
+}
+
+#[test]
+fn concurrent_events_all_land_or_fail_cleanly() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    let before = env.commit_count();
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            env.command(&["event", ID, "review-requested", "--note", &format!("request {i}")])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    let landed: Vec<usize> = (0..4).filter(|i| outputs[*i].status.success()).collect();
+    for (i, out) in outputs.iter().enumerate() {
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{stderr}");
+            assert!(stderr.contains("run the command again"), "{stderr}");
+        } else {
+            assert!(env.read("RJ1/maternity.toml").contains(&format!("request {i}")));
+        }
+    }
+    assert!(!landed.is_empty());
+    assert_eq!(env.commit_count(), before + landed.len());
+    assert_eq!(env.read("RJ1/maternity.toml").matches("review-requested").count(), landed.len());
+    assert!(env.git_cmd(&["status", "--porcelain"]).is_empty());
+}
