@@ -2,6 +2,7 @@
 //! first, with who, when, what crs action (or "by hand"), and the fields that
 //! changed from what to what.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
@@ -52,14 +53,30 @@ pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<V
     if walk.push_head().is_err() {
         return Ok(Vec::new());
     }
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME).map_err(|e| git_error("cannot walk history", &e))?;
+    // Git's own default order (newest first); a topological sort would read every
+    // commit before showing the first.
+    walk.set_sorting(Sort::NONE).map_err(|e| git_error("cannot walk history", &e))?;
     let mut entries = Vec::new();
+    // For one record, each commit's blob id for it is looked up once, and reused
+    // when the walk reaches that commit as a parent.
+    let mut blob_ids: HashMap<Oid, Option<Oid>> = HashMap::new();
+    let record_path = id.map(|id| rr.repo_path(&id.relative_path_string()));
     for oid in walk {
         if limit.is_some_and(|l| entries.len() >= l) {
             break;
         }
         let oid = oid.map_err(|e| git_error("cannot walk history", &e))?;
         let commit = repo.find_commit(oid).map_err(|e| git_error("cannot read a commit", &e))?;
+        if let Some(path) = &record_path {
+            let mine = blob_id(repo, &mut blob_ids, oid, path)?;
+            let parent = match commit.parent_id(0) {
+                Ok(parent) => blob_id(repo, &mut blob_ids, parent, path)?,
+                Err(_) => None,
+            };
+            if mine == parent {
+                continue;
+            }
+        }
         let tree = commit.tree().map_err(|e| git_error("cannot read a tree", &e))?;
         let parent_tree = match commit.parent(0) {
             Ok(parent) => Some(parent.tree().map_err(|e| git_error("cannot read a tree", &e))?),
@@ -92,6 +109,43 @@ pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<V
         });
     }
     Ok(entries)
+}
+
+/// The blob id of `path` at `commit`, remembered in `cache`. Trees are read raw from
+/// the object database and scanned for the one name needed at each level, which is
+/// several times cheaper than parsing every entry of every tree on the way.
+fn blob_id(
+    repo: &Repository,
+    cache: &mut HashMap<Oid, Option<Oid>>,
+    commit: Oid,
+    path: &str,
+) -> Result<Option<Oid>> {
+    if let Some(id) = cache.get(&commit) {
+        return Ok(*id);
+    }
+    let odb = repo.odb().map_err(|e| git_error("cannot read the object database", &e))?;
+    let mut id = Some(repo.find_commit(commit).map_err(|e| git_error("cannot read a commit", &e))?.tree_id());
+    for name in path.split('/') {
+        let Some(tree) = id else { break };
+        let object = odb.read(tree).map_err(|e| git_error("cannot read a tree", &e))?;
+        id = find_in_raw_tree(object.data(), name.as_bytes());
+    }
+    cache.insert(commit, id);
+    Ok(id)
+}
+
+/// Finds `name` in a raw tree object: entries of `<mode> <name>\0<20-byte id>`.
+fn find_in_raw_tree(mut data: &[u8], name: &[u8]) -> Option<Oid> {
+    while !data.is_empty() {
+        let space = data.iter().position(|b| *b == b' ')?;
+        let nul = space + data[space..].iter().position(|b| *b == 0)?;
+        let id = data.get(nul + 1..nul + 21)?;
+        if &data[space + 1..nul] == name {
+            return Oid::from_bytes(id).ok();
+        }
+        data = &data[nul + 21..];
+    }
+    None
 }
 
 fn trailer(message: &str, key: &str) -> Option<String> {

@@ -152,6 +152,7 @@ fn walk(
 
 impl Snapshot {
     fn open_repo(&self) -> Result<Repository> {
+        crate::history::repo::tune_libgit2();
         Repository::open(&self.repo_path).map_err(|e| git_error("cannot open the repository", &e))
     }
 }

@@ -201,3 +201,29 @@ fn as_of_reads_the_register_as_it_stood() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("neither a date"), "{bad}");
 }
+
+#[test]
+fn register_in_a_folder_of_a_larger_repository() {
+    let env = TestEnv::empty();
+    let outer = env.outside().to_path_buf();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git").args(args).current_dir(&outer).env("GIT_CONFIG_GLOBAL", "/dev/null").status();
+        assert!(status.unwrap().success());
+    };
+    git(&["init", "-q", "-b", "main"]);
+    std::fs::write(outer.join("other.txt"), "not the register\n").unwrap();
+    env.at("2025-12-01");
+    let init = env.crs(&["init", "--commissioner-ods", "QKK", "--commissioner-name", "ICB", "--contact", "a@b.example"]);
+    assert_eq!(init.code, 0, "{init}");
+    assert!(!env.root.join(".git").exists(), "the outer repository is used");
+    walk_to_designated(&env);
+
+    let log = env.crs(&["log", ID, "--format", "json"]).json();
+    assert_eq!(log.as_array().unwrap().len(), 12, "new and eleven changes");
+    let whole = env.crs(&["log", "--format", "json"]).json();
+    assert_eq!(whole[0]["records"][0]["record"], ID);
+    assert_eq!(env.crs(&["show", ID, "--as-of", "2026-03-05", "--format", "json"]).json()["status"], "refused");
+    let files = env.git_cmd(&["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(files, "register/RJ1/maternity.toml\n");
+    assert_eq!(env.git_cmd(&["status", "--porcelain", "--", "."]), "");
+}

@@ -1,0 +1,143 @@
+//! Times crs's write path and audit log against plain git doing the same work, on a
+//! register of 10,000 records with 2,000 commits of history:
+//! `crs event` vs `git add && git commit`, and `crs log ID` vs `git log -- PATH`.
+//!
+//! Run: `cargo bench --bench history`. The repository is generated once under
+//! `target/bench-history/` (with git fast-import) and grows by a few commits a run.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RECORDS: usize = 10_000;
+const HISTORY: usize = 2_000;
+const RUNS: usize = 7;
+/// The record whose log is read; every tenth generated commit touches it.
+const LOGGED: &str = "RA001/service-1";
+
+fn main() {
+    let root = repository();
+    let bin = env!("CARGO_BIN_EXE_crs");
+    println!("{RECORDS} records, {HISTORY}+ commits; median of {RUNS} runs after one warm-up");
+    let mut n = 0;
+    let crs_event = median(|| {
+        n += 1;
+        run(&root, bin, &["event", "RA002/service-2", "review-requested", "--note", &format!("bench {n}")]);
+    });
+    let mut m = 0;
+    let git_commit = median(|| {
+        m += 1;
+        let path = "RA003/service-3.toml";
+        let mut file = fs::OpenOptions::new().append(true).open(root.join(path)).unwrap();
+        writeln!(file, "# plain git {m}").unwrap();
+        run(&root, "git", &["add", path]);
+        run(&root, "git", &["commit", "-q", "-m", "plain git commit"]);
+    });
+    let crs_log = median(|| run(&root, bin, &["log", LOGGED]));
+    let crs_log_json = median(|| run(&root, bin, &["log", LOGGED, "--format", "json"]));
+    let git_log = median(|| run(&root, "git", &["log", "--", &format!("{LOGGED}.toml")]));
+    let git_log_patch = median(|| run(&root, "git", &["log", "-p", "--", &format!("{LOGGED}.toml")]));
+    println!("{:<40} {:>10}", "operation", "median");
+    for (name, time) in [
+        ("crs event (validate, write, commit)", crs_event),
+        ("git add && git commit", git_commit),
+        ("crs log ID", crs_log),
+        ("crs log ID --format json", crs_log_json),
+        ("git log -- PATH", git_log),
+        ("git log -p -- PATH", git_log_patch),
+    ] {
+        println!("{name:<40} {:>8.1}ms", time.as_secs_f64() * 1000.0);
+    }
+}
+
+fn median(mut f: impl FnMut()) -> Duration {
+    f();
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[RUNS / 2]
+}
+
+fn run(root: &Path, program: &str, args: &[&str]) {
+    let status = hermetic(Command::new(program), root).args(args).stdout(Stdio::null()).status().unwrap();
+    assert!(status.success(), "{program} {args:?} failed");
+}
+
+fn hermetic(mut cmd: Command, root: &Path) -> Command {
+    cmd.current_dir(root)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Bench")
+        .env("GIT_AUTHOR_EMAIL", "bench@example.org")
+        .env("GIT_COMMITTER_NAME", "Bench")
+        .env("GIT_COMMITTER_EMAIL", "bench@example.org");
+    cmd
+}
+
+/// The benchmark repository, generated once.
+fn repository() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-history");
+    if root.join(".git/crs-bench-complete").exists() {
+        return root;
+    }
+    let _ = fs::remove_dir_all(&root);
+    let source = common::register(RECORDS);
+    copy_dir(&source, &root);
+    let _ = fs::remove_file(root.join(".complete"));
+    run(&root, "git", &["init", "-q", "-b", "main"]);
+    run(&root, "git", &["add", "-A"]);
+    run(&root, "git", &["commit", "-q", "-m", "register"]);
+
+    // 2,000 commits, each touching one record, through git fast-import.
+    let mut stream = Vec::new();
+    for i in 0..HISTORY {
+        let index = if i % 10 == 0 { 1 } else { (i * 7919) % RECORDS };
+        let provider = format!("R{:04}", index % (RECORDS / 50)).replace("R0", "RA");
+        let path = format!("{}/service-{index}.toml", &provider[..5]);
+        let content = format!("{}# revision {i}\n", common::record(index, &provider[..5]));
+        let message = format!("touch {path} ({i})");
+        write!(
+            stream,
+            "commit refs/heads/main\ncommitter Bench <bench@example.org> {} +0000\n",
+            1_700_000_000 + i * 60
+        )
+        .unwrap();
+        write!(stream, "data {}\n{message}\n", message.len()).unwrap();
+        if i == 0 {
+            stream.extend_from_slice(b"from refs/heads/main^0\n");
+        }
+        write!(stream, "M 100644 inline {path}\ndata {}\n{content}\n", content.len()).unwrap();
+    }
+    let mut child = hermetic(Command::new("git"), &root)
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&stream).unwrap();
+    assert!(child.wait().unwrap().success());
+    run(&root, "git", &["reset", "-q", "--hard"]);
+    fs::write(root.join(".git/crs-bench-complete"), "").unwrap();
+    root
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
