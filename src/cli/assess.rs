@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::record::Stage;
 use crate::model::{Date, RecordId};
 
-/// Record one stage of the Designation Framework, and commit it.
+/// Record one stage of the Designation Framework, and commit it
 ///
 /// Examples:
 ///   crs assess RJ1/maternity --stage 1 --met \

@@ -10,7 +10,7 @@ use crate::model::record::{Decision, DecisionOutcome};
 use crate::model::status::derive_status;
 use crate::model::{Date, RecordId};
 
-/// Record a decision about a record, and commit it.
+/// Record a decision about a record, and commit it
 ///
 /// Examples:
 ///   crs designate RJ1/maternity --decided-on 2025-02-03 --by "ICB Board" \

@@ -21,7 +21,7 @@ use crate::register::{DiskSource, read_config};
 /// Lines crs adds above the record to explain what is wrong; removed before saving.
 const NOTE_PREFIX: &str = "# crs: ";
 
-/// Edit a record in your editor ($VISUAL or $EDITOR); commit it once it is valid.
+/// Edit a record in your editor ($VISUAL or $EDITOR); commit it once it is valid
 ///
 /// Examples:
 ///   crs edit RJ1/maternity

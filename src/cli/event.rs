@@ -8,12 +8,12 @@ use crate::error::Result;
 use crate::model::record::{Event, EventKind};
 use crate::model::{Date, RecordId};
 
-/// Append a process event to a record, and commit it.
+/// Append a process event to a record, and commit it
 ///
 /// Kinds: providers-notified, public-engagement, written-request-sent, provider-accepted,
 /// provider-refused, referred-to-regulator, refusal-found-unreasonable,
 /// refusal-found-reasonable, licence-requested, review-requested, review-started,
-/// review-completed, provider-notified-of-removal, submitted.
+/// review-completed, provider-notified-of-removal, submitted
 ///
 /// Examples:
 ///   crs event RJ1/maternity written-request-sent --on 2025-02-10

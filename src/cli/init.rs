@@ -17,7 +17,7 @@ use crate::model::id::is_ods_code;
 use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
 use crate::register::config::SETTINGS_FILE;
 
-/// Create a register (and a git repository if there is none), and commit it.
+/// Create a register (and a git repository if there is none), and commit it
 ///
 /// Examples:
 ///   crs init my-register --commissioner-ods QKK \

@@ -13,7 +13,7 @@ use crate::model::{RecordSummary, Status};
 use crate::register::load;
 use crate::report::table::new_table;
 
-/// List the records with their derived status.
+/// List the records with their derived status
 ///
 /// Examples:
 ///   crs list

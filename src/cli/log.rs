@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::history::log::{ChangeKind, LogEntry, log};
 use crate::model::RecordId;
 
-/// Show the audit trail: who changed which record, when, and what changed.
+/// Show the audit trail: who changed which record, when, and what changed
 ///
 /// Examples:
 ///   crs log

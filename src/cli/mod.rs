@@ -5,6 +5,7 @@ pub mod assess;
 pub mod change;
 pub mod check;
 pub mod common;
+pub mod completions;
 pub mod decide;
 pub mod edit;
 pub mod event;
@@ -49,13 +50,13 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// The register's folder (the one holding crs.toml); default: the nearest one
     /// at or above the working directory.
-    #[arg(long, global = true, env = "CRS_REGISTER", value_name = "DIR")]
+    #[arg(long, global = true, env = "CRS_REGISTER", value_name = "DIR", help_heading = "Global options")]
     pub register: Option<PathBuf>,
     /// Print only data and errors: no progress or status messages.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// Never colour the output (also: the NO_COLOR environment variable).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub no_color: bool,
 }
 
@@ -64,11 +65,25 @@ pub enum Command {
     Init(init::InitArgs),
     New(new::NewArgs),
     Assess(assess::AssessArgs),
-    /// Decide to designate a service; grounds come from the stages met.
+    /// Decide to designate a service, and commit it; grounds come from the stages met
+    ///
+    /// Example:
+    ///   crs designate RJ1/maternity --decided-on 2025-02-03 --by "ICB Board" \
+    ///       --reference "Board minute BD/25/031" --review-due 2028-02-01
+    #[command(verbatim_doc_comment)]
     Designate(decide::DecideArgs),
-    /// Decide not to designate a service.
+    /// Decide not to designate a service, and commit it
+    ///
+    /// Example:
+    ///   crs decline RJ1/renal-dialysis --by "ICB Board" --reference "Board minute BD/25/118"
+    #[command(verbatim_doc_comment)]
     Decline(decide::DecideArgs),
-    /// Decide to remove a designation.
+    /// Decide to remove a designation, and commit it; it ends when the provider is told
+    ///
+    /// Example:
+    ///   crs remove RV5/eating-disorders --by "ICB Board" --reference "Board minute BD/26/014"
+    ///   crs event RV5/eating-disorders provider-notified-of-removal
+    #[command(verbatim_doc_comment)]
     Remove(decide::DecideArgs),
     Event(event::EventArgs),
     Edit(edit::EditArgs),
@@ -77,6 +92,8 @@ pub enum Command {
     Show(show::ShowArgs),
     Log(log::LogArgs),
     Schema(schema::SchemaArgs),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 /// Where a command writes: data to `out`, messages to `err`.
@@ -130,6 +147,8 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::List(args) => list::run(ctx, args, io),
         Command::Show(args) => show::run(ctx, args, io),
         Command::Schema(args) => schema::run(ctx, args, io),
+        Command::Completions(args) => completions::run_completions(ctx, args, io),
+        Command::Man(args) => completions::run_man(ctx, args, io),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::model::RecordId;
 use crate::model::record::{Commissioner, Licence, Provider, ProviderKind, Service};
 use crate::register::edit::{NewRecord, RecordDoc};
 
-/// Create a draft record and commit it.
+/// Create a draft record and commit it
 ///
 /// Examples:
 ///   crs new RJ1/maternity --service "Maternity: consultant-led unit" \

@@ -5,7 +5,7 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::record::Record;
 
-/// Print the JSON Schema of a record (editors use it to check records as you type).
+/// Print the JSON Schema of a record (editors use it to check records as you type)
 ///
 /// Example:
 ///   crs schema > designation.schema.json

@@ -12,7 +12,7 @@ use crate::model::status::derive_status;
 use crate::model::{Record, RecordId, Status};
 use crate::register::load::toml_error_hit;
 
-/// Show one record and its derived status.
+/// Show one record and its derived status
 ///
 /// Examples:
 ///   crs show RJ1/maternity

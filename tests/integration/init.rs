@@ -54,3 +54,57 @@ fn init_refuses_a_bad_commissioner_code() {
     assert!(run.stderr.contains("not an ODS code"), "{run}");
     assert!(!env.root.join("crs.toml").exists());
 }
+
+#[test]
+fn changed_only_reports_just_the_records_changed_since_a_revision() {
+    let env = TestEnv::git();
+    env.write(
+        "RJ1/old-bad.toml",
+        designated_record().replace("next_due", "nxt_due").replace("Maternity:", "Old:"),
+    );
+    env.commit_all("a bad record, committed long ago");
+    let base = env.git_cmd(&["rev-parse", "HEAD"]);
+    env.write("RJ1/new-bad.toml", designated_record().replace("next_due", "nxt_due"));
+    let run = env.crs(&["check", "--changed-only", base.trim(), "--format", "json"]);
+    assert_eq!(run.code, 1, "{run}");
+    let json = run.json();
+    let files: Vec<&str> =
+        json["findings"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["RJ1/new-bad.toml"]);
+    assert_eq!(json["summary"]["records"], 1);
+    assert_eq!(env.crs(&["check", "--changed-only", "HEAD~5"]).code, 2, "an unknown revision is an error");
+}
+
+#[test]
+fn completions_and_man_page() {
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = env.crs(&["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {run}");
+        assert!(run.stdout.contains("designate"), "{shell}");
+    }
+    let man = env.crs(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(man.stdout.contains(".TH crs 1"), "{man}");
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    let env = TestEnv::new();
+    let top = env.crs(&["--help"]);
+    let commands: Vec<String> = top
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 15, "{commands:?}");
+    for command in commands {
+        let help = env.crs(&[&command, "--help"]);
+        assert_eq!(help.code, 0);
+        assert!(help.stdout.contains("Example"), "crs {command} --help has no example:\n{}", help.stdout);
+    }
+}

@@ -207,13 +207,25 @@ fn register_in_a_folder_of_a_larger_repository() {
     let env = TestEnv::empty();
     let outer = env.outside().to_path_buf();
     let git = |args: &[&str]| {
-        let status = std::process::Command::new("git").args(args).current_dir(&outer).env("GIT_CONFIG_GLOBAL", "/dev/null").status();
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&outer)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status();
         assert!(status.unwrap().success());
     };
     git(&["init", "-q", "-b", "main"]);
     std::fs::write(outer.join("other.txt"), "not the register\n").unwrap();
     env.at("2025-12-01");
-    let init = env.crs(&["init", "--commissioner-ods", "QKK", "--commissioner-name", "ICB", "--contact", "a@b.example"]);
+    let init = env.crs(&[
+        "init",
+        "--commissioner-ods",
+        "QKK",
+        "--commissioner-name",
+        "ICB",
+        "--contact",
+        "a@b.example",
+    ]);
     assert_eq!(init.code, 0, "{init}");
     assert!(!env.root.join(".git").exists(), "the outer repository is used");
     walk_to_designated(&env);
@@ -222,7 +234,10 @@ fn register_in_a_folder_of_a_larger_repository() {
     assert_eq!(log.as_array().unwrap().len(), 12, "new and eleven changes");
     let whole = env.crs(&["log", "--format", "json"]).json();
     assert_eq!(whole[0]["records"][0]["record"], ID);
-    assert_eq!(env.crs(&["show", ID, "--as-of", "2026-03-05", "--format", "json"]).json()["status"], "refused");
+    assert_eq!(
+        env.crs(&["show", ID, "--as-of", "2026-03-05", "--format", "json"]).json()["status"],
+        "refused"
+    );
     let files = env.git_cmd(&["show", "--name-only", "--format=", "HEAD"]);
     assert_eq!(files, "register/RJ1/maternity.toml\n");
     assert_eq!(env.git_cmd(&["status", "--porcelain", "--", "."]), "");
