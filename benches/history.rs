@@ -91,7 +91,8 @@ fn repository() -> PathBuf {
     }
     let _ = fs::remove_dir_all(&root);
     let source = common::register(RECORDS);
-    copy_dir(&source, &root);
+    let copied = Command::new("cp").arg("-R").arg(&source).arg(&root).status().unwrap();
+    assert!(copied.success(), "cp -R {}", source.display());
     let _ = fs::remove_file(root.join(".complete"));
     run(&root, "git", &["init", "-q", "-b", "main"]);
     run(&root, "git", &["add", "-A"]);
@@ -127,17 +128,4 @@ fn repository() -> PathBuf {
     run(&root, "git", &["reset", "-q", "--hard"]);
     fs::write(root.join(".git/crs-bench-complete"), "").unwrap();
     root
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

@@ -9,6 +9,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::date::Date;
 
+/// The item of `all` whose name is `text`, or a message listing the names.
+pub fn parse_named<T: Copy>(
+    text: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+    what: &str,
+) -> Result<T, String> {
+    all.iter().copied().find(|item| name(*item) == text).ok_or_else(|| {
+        let known: Vec<&str> = all.iter().map(|item| name(*item)).collect();
+        format!("'{text}' is not {what}; use one of: {}", known.join(", "))
+    })
+}
+
 /// The record format version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -235,10 +248,7 @@ impl std::str::FromStr for EventKind {
     type Err = String;
 
     fn from_str(text: &str) -> Result<EventKind, String> {
-        EventKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| {
-            let known: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
-            format!("'{text}' is not an event kind; use one of: {}", known.join(", "))
-        })
+        parse_named(text, &EventKind::ALL, |k| k.as_str(), "an event kind")
     }
 }
 
@@ -277,10 +287,7 @@ impl std::str::FromStr for ProviderKind {
     type Err = String;
 
     fn from_str(text: &str) -> Result<ProviderKind, String> {
-        ProviderKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| {
-            let known: Vec<&str> = ProviderKind::ALL.iter().map(|k| k.as_str()).collect();
-            format!("'{text}' is not a provider kind; use one of: {}", known.join(", "))
-        })
+        parse_named(text, &ProviderKind::ALL, |k| k.as_str(), "a provider kind")
     }
 }
 
@@ -288,10 +295,7 @@ impl std::str::FromStr for Licence {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Licence, String> {
-        Licence::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| {
-            let known: Vec<&str> = Licence::ALL.iter().map(|k| k.as_str()).collect();
-            format!("'{text}' is not a licence state; use one of: {}", known.join(", "))
-        })
+        parse_named(text, &Licence::ALL, |k| k.as_str(), "a licence state")
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::record::{DecisionOutcome, EventKind, Record};
+use crate::model::record::{DecisionOutcome, EventKind, Record, parse_named};
 
 /// A record's derived status, as in the table of DESIGN.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
@@ -68,10 +68,7 @@ impl std::str::FromStr for Status {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Status, String> {
-        Status::ALL.into_iter().find(|s| s.as_str() == text).ok_or_else(|| {
-            let known: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-            format!("'{text}' is not a status; use one of: {}", known.join(", "))
-        })
+        parse_named(text, &Status::ALL, |s| s.as_str(), "a status")
     }
 }
 
