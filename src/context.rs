@@ -59,9 +59,14 @@ impl Ctx {
     pub fn new(process: &Process, register: Option<PathBuf>, quiet: bool, no_color: bool) -> Result<Ctx> {
         let (now, today) = match process.vars.get("SOURCE_DATE_EPOCH") {
             Some(epoch) => {
-                let seconds: i64 = epoch.trim().parse().map_err(|_| {
-                    Error::Usage(format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, not '{epoch}'"))
-                })?;
+                let seconds: i64 =
+                    epoch.trim().parse().ok().filter(|s| (0..=253_402_300_799).contains(s)).ok_or_else(
+                        || {
+                            Error::Usage(format!(
+                                "SOURCE_DATE_EPOCH must be whole seconds since 1970, not '{epoch}'"
+                            ))
+                        },
+                    )?;
                 let now = Utc
                     .timestamp_opt(seconds, 0)
                     .single()

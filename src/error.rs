@@ -36,6 +36,10 @@ pub enum Error {
     #[error("{message}")]
     Invalid { message: String },
 
+    /// A change the process does not allow where the record stands.
+    #[error("{message}")]
+    NotAllowed { message: String },
+
     #[error("{action} {id} refused: the change would break {}", rules_count(findings.len()))]
     Refused { action: String, id: String, findings: Vec<Finding> },
 
@@ -57,7 +61,7 @@ impl Error {
     /// The process exit code: 1 when records break rules, 2 when crs could not run.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Refused { .. } => 1,
+            Error::Refused { .. } | Error::NotAllowed { .. } => 1,
             _ => 2,
         }
     }
@@ -83,6 +87,7 @@ impl Error {
             Error::NoSuchRecord { .. } => Some("crs list shows the records; ids look like RJ1/maternity".into()),
             Error::RecordExists { .. } => Some("change it with crs assess, crs event or crs edit, or pick another id".into()),
             Error::Refused { .. } => Some("nothing was written; fix what is listed above and run the command again".into()),
+            Error::NotAllowed { .. } => Some("nothing was written; crs show ID gives the record's status and events".into()),
             Error::Git { hint, .. } => hint.clone(),
             Error::Invalid { .. } | Error::Output(_) => None,
         }

@@ -13,12 +13,14 @@ use crate::framework::register_rules::ServiceKey;
 use crate::framework::rules::check_record;
 use crate::history::identity::{self, Identity};
 use crate::history::{Committed, Writer};
+use crate::model::fields::changes;
 use crate::model::status::derive_status;
 use crate::model::{Record, RecordId};
 use crate::register::DiskSource;
 use crate::register::config::{Config, read_config};
 use crate::register::edit::RecordDoc;
 use crate::register::load::{place, toml_error_hit, unreadable_text};
+use crate::register::source::{MAX_FILE_BYTES, plain_file};
 
 /// Flags every command that writes takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -39,11 +41,15 @@ pub struct Prepared<'a> {
     pub identity: &'a Identity,
 }
 
-/// Whether the change creates the record or changes an existing one.
+/// Whether the change creates the record or changes an existing one (which may be
+/// unreadable only when the change replaces it whole, as `crs edit` does).
 pub enum Target {
-    Existing,
+    Existing { broken_ok: bool },
     New,
 }
+
+/// Existing records, as most commands change them.
+pub const EXISTING: Target = Target::Existing { broken_ok: false };
 
 /// Runs one change of `id` through the write path. `change` edits the document and
 /// returns the detail for the commit subject, or refuses.
@@ -61,40 +67,57 @@ pub fn change_record(
     let writer = Writer::open(&root, write.allow_detached)?;
     let identity = identity::resolve(writer.repo(), &ctx.vars, write.author.as_deref(), ctx.now)?;
     let path = id.relative_path_string();
-    let full = root.join(&path);
+    let existing = plain_file(&root, &path)?;
+    writer.require_clean(&path)?;
 
-    let (text, record, mut doc) = match target {
-        Target::Existing => {
-            if !full.is_file() {
-                return Err(Error::NoSuchRecord { id: id.to_string(), path });
-            }
-            writer.require_clean(&path)?;
+    let (text, record, mut doc) = match (&target, existing) {
+        (Target::Existing { .. }, None) => return Err(Error::NoSuchRecord { id: id.to_string(), path }),
+        (Target::New, Some(_)) => return Err(Error::RecordExists { id: id.to_string(), path }),
+        (Target::New, None) => (String::new(), None, None),
+        (Target::Existing { broken_ok }, Some(full)) => {
             let text = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
-            if let Some(problem) = unreadable_text(&text) {
-                return Err(Error::Invalid { message: format!("{path}: {}", problem.message) });
+            let parsed = match unreadable_text(&text) {
+                Some(problem) => Err(problem.message),
+                None => Record::from_toml(&text).map_err(|e| toml_error_hit(&text, &e).message),
+            };
+            match parsed {
+                Ok(record) => {
+                    let doc = RecordDoc::parse(&text)
+                        .map_err(|e| Error::Invalid { message: format!("{path}: {e}") })?;
+                    (text, Some(record), Some(doc))
+                }
+                // crs edit is how a broken record is mended.
+                Err(_) if *broken_ok => (text, None, None),
+                Err(message) => {
+                    return Err(Error::Invalid {
+                        message: format!(
+                            "{path} is not a valid record ({message}); fix it with crs edit {id}"
+                        ),
+                    });
+                }
             }
-            let record = Record::from_toml(&text).map_err(|e| Error::Invalid {
-                message: format!(
-                    "{path} is not a valid record ({}); run crs check, then fix it with crs edit {id}",
-                    toml_error_hit(&text, &e).message
-                ),
-            })?;
-            let doc =
-                RecordDoc::parse(&text).map_err(|e| Error::Invalid { message: format!("{path}: {e}") })?;
-            (text, Some(record), Some(doc))
-        }
-        Target::New => {
-            if full.exists() {
-                return Err(Error::RecordExists { id: id.to_string(), path });
-            }
-            (String::new(), None, None)
         }
     };
     let prepared = Prepared { record: record.as_ref(), config: &config, identity: &identity };
     let detail = change(&prepared, &mut doc)?;
     let doc = doc.ok_or_else(|| Error::Invalid { message: format!("{action} made no record") })?;
 
-    let new_text = doc.text();
+    let new_text = keep_line_endings(&text, doc.text());
+    if new_text.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::Invalid {
+            message: format!(
+                "{path} would grow to {} bytes, over the 1 MiB a record may take; shorten the notes",
+                new_text.len()
+            ),
+        });
+    }
+    if let Some(lost) = lost_field(action, &text, &new_text) {
+        return Err(Error::Invalid {
+            message: format!(
+                "{action} would drop {lost} from {path}, which it must not change; nothing was written (use crs edit)"
+            ),
+        });
+    }
     let new_record = doc.record().map_err(|e| Error::Invalid {
         message: format!("the changed record does not read back: {}", toml_error_hit(&new_text, &e).message),
     })?;
@@ -135,6 +158,9 @@ pub fn change_record(
         writer.commit(&[(path.clone(), new_text.into_bytes())], &message, &identity)?;
     io.status(&format!("{action} {id}: {detail}"))?;
     io.status(&format!("  status {status}; commit {}{}", committed.short(), on_branch(&committed)))?;
+    if let Some(warning) = &committed.index_warning {
+        io.status(&format!("  {}: {warning}", io.style.warning("warning")))?;
+    }
     for f in findings.iter().filter(|f| f.severity == Severity::Warning) {
         let line = format!("  {}[{}]: {}", io.style.warning("warning"), f.rule, f.message);
         io.status(&line)?;
@@ -142,8 +168,35 @@ pub fn change_record(
     Ok(0)
 }
 
+/// The first field of `old` that `new` no longer has, unless `action` is one that
+/// replaces it: a safety net under every in-place edit.
+fn lost_field(action: &str, old: &str, new: &str) -> Option<String> {
+    let replaces: &[&str] = match action {
+        "edit" => return None,
+        "assess" => &["stages."],
+        "designate" | "decline" | "remove" => &["decision.", "review."],
+        _ => &[],
+    };
+    changes(old, new)
+        .into_iter()
+        .find(|c| c.new.is_none() && !replaces.iter().any(|p| c.field.starts_with(p)))
+        .map(|c| c.field)
+}
+
+/// `text` with the byte-order mark and CRLF line endings of `original`, if it had them.
+fn keep_line_endings(original: &str, text: String) -> String {
+    let text =
+        if original.contains("\r\n") { text.replace("\r\n", "\n").replace('\n', "\r\n") } else { text };
+    match original.starts_with('\u{feff}') && !text.starts_with('\u{feff}') {
+        true => format!("\u{feff}{text}"),
+        false => text,
+    }
+}
+
 /// The structured commit message of a change.
 pub fn commit_message(action: &str, id: &RecordId, detail: &str, status: &str) -> String {
+    // One line, whatever the record's text holds, so no one can forge a trailer.
+    let detail: String = detail.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     format!("{action} {id}: {detail}\n\nCrs-Record: {id}\nCrs-Action: {action}\nCrs-Status: {status}\n")
 }
 

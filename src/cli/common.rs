@@ -7,6 +7,7 @@ use crate::context::Ctx;
 use crate::error::Result;
 use crate::history;
 use crate::model::Date;
+use crate::register::source::Without;
 use crate::register::{Config, DiskSource, Source, read_config};
 
 /// A register opened for reading.
@@ -26,10 +27,12 @@ pub fn open(ctx: &Ctx, as_of: Option<&str>) -> Result<Opened> {
         None => (Box::new(DiskSource::new(&root)), ctx.today),
         Some(when) => {
             let snapshot = history::snapshot(&root, when)?;
-            let today = snapshot.day.unwrap_or(ctx.today);
+            // A day in the future is read as it stands today.
+            let today = snapshot.day.map_or(ctx.today, |day| day.min(ctx.today));
             (Box::new(snapshot), today)
         }
     };
     let config = read_config(source.as_ref(), &root)?;
+    let source = Box::new(Without::new(source, config.own_files()));
     Ok(Opened { root, source, config, today })
 }

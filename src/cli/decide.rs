@@ -2,7 +2,7 @@
 //! decision, and commit it. Grounds are derived from the stages, never typed.
 
 use crate::cli::Io;
-use crate::cli::change::{Target, WriteArgs, change_record};
+use crate::cli::change::{EXISTING, WriteArgs, change_record};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::rules::grounds_met;
@@ -44,11 +44,11 @@ pub fn run(ctx: &Ctx, args: &DecideArgs, io: &mut Io<'_>, outcome: DecisionOutco
         DecisionOutcome::DoNotDesignate => "decline",
         DecisionOutcome::Remove => "remove",
     };
-    change_record(ctx, io, &args.write, &args.id, action, Target::Existing, |prepared, doc| {
+    change_record(ctx, io, &args.write, &args.id, action, EXISTING, |prepared, doc| {
         let record = prepared.record.expect("an existing record");
         if record.outcome() == Some(outcome) {
             let on = record.decision.as_ref().map(|d| d.decided_on.to_string()).unwrap_or_default();
-            return Err(Error::Invalid {
+            return Err(Error::NotAllowed {
                 message: format!(
                     "{} already has a decision to {} (on {on}); change it with crs edit {}",
                     args.id,
@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx, args: &DecideArgs, io: &mut Io<'_>, outcome: DecisionOutco
             });
         }
         if outcome == DecisionOutcome::Remove && !derive_status(record).in_force() {
-            return Err(Error::Invalid {
+            return Err(Error::NotAllowed {
                 message: format!(
                     "{} is {}, not designated, so there is no designation to remove",
                     args.id,

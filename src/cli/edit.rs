@@ -16,6 +16,7 @@ use crate::model::fields::changes;
 use crate::model::{Date, Record, RecordId};
 use crate::register::edit::RecordDoc;
 use crate::register::load::toml_error_hit;
+use crate::register::source::plain_file;
 use crate::register::{DiskSource, read_config};
 
 /// Lines crs adds above the record to explain what is wrong; removed before saving.
@@ -46,11 +47,9 @@ pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
     let root = ctx.register_root()?;
     let config = read_config(&DiskSource::new(&root), &root)?;
     let path = args.id.relative_path_string();
-    let full = root.join(&path);
-    let original = std::fs::read_to_string(&full).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::NoSuchRecord { id: args.id.to_string(), path: path.clone() },
-        _ => Error::io(&full, e),
-    })?;
+    let full = plain_file(&root, &path)?
+        .ok_or_else(|| Error::NoSuchRecord { id: args.id.to_string(), path: path.clone() })?;
+    let original = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
     // Refuse early, before the user spends time in the editor.
     crate::history::Writer::open(&root, args.write.allow_detached)?.require_clean(&path)?;
 
@@ -70,16 +69,42 @@ pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
         Edited::Valid(text) => text,
     };
     let fields: Vec<String> = changes(&original, &text).into_iter().map(|c| c.field).collect();
-    change_record(ctx, io, &args.write, &args.id, "edit", Target::Existing, |_, doc| {
-        let current = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
-        if current != original {
-            return Err(Error::Invalid {
-                message: format!("{path} changed while it was being edited; run crs edit {} again", args.id),
-            });
+    let result = change_record(
+        ctx,
+        io,
+        &args.write,
+        &args.id,
+        "edit",
+        Target::Existing { broken_ok: true },
+        |_, doc| {
+            let current = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
+            if current != original {
+                return Err(Error::Invalid {
+                    message: format!(
+                        "{path} changed while it was being edited; run crs edit {} again",
+                        args.id
+                    ),
+                });
+            }
+            *doc = Some(RecordDoc::parse(&text).map_err(|e| Error::Invalid { message: e.to_string() })?);
+            Ok(if fields.is_empty() { "layout and comments".to_owned() } else { fields.join(", ") })
+        },
+    );
+    if result.is_err() {
+        // Whatever stopped the commit, the user's typing is not thrown away.
+        let kept = tempfile::Builder::new()
+            .prefix(&format!("crs-edit-{}-{}-", args.id.provider(), args.id.slug()))
+            .suffix(".toml")
+            .tempfile()
+            .and_then(|f| f.keep().map_err(|e| e.error));
+        if let Ok((mut file, kept_path)) = kept {
+            use std::io::Write as _;
+            if file.write_all(text.as_bytes()).is_ok() {
+                io.status(&format!("your edited record is kept in {}", kept_path.display()))?;
+            }
         }
-        *doc = Some(RecordDoc::parse(&text).map_err(|e| Error::Invalid { message: e.to_string() })?);
-        Ok(if fields.is_empty() { "layout and comments".to_owned() } else { fields.join(", ") })
-    })
+    }
+    result
 }
 
 fn edit_until_valid(ctx: &Ctx, id: &RecordId, original: &str, framework: &Framework) -> Result<Edited> {
@@ -96,7 +121,7 @@ fn edit_until_valid(ctx: &Ctx, id: &RecordId, original: &str, framework: &Framew
         std::fs::write(&file, format!("{header}{shown}")).map_err(|e| Error::io(&file, e))?;
         run_editor(ctx, &file)?;
         let saved = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
-        let text: String = saved.split_inclusive('\n').filter(|l| !l.starts_with(NOTE_PREFIX)).collect();
+        let text = without_notes(&saved);
         if text == original {
             return Ok(Edited::Unchanged);
         }
@@ -112,6 +137,11 @@ fn edit_until_valid(ctx: &Ctx, id: &RecordId, original: &str, framework: &Framew
         notes.push("fix the lines above and save, or save without changes to give up".to_owned());
         shown = text;
     }
+}
+
+/// `saved` without the block of notes crs put at its top (and nothing else).
+fn without_notes(saved: &str) -> String {
+    saved.split_inclusive('\n').skip_while(|l| l.starts_with(NOTE_PREFIX)).collect()
 }
 
 /// The error-level problems of `text` as one line each.

@@ -15,7 +15,7 @@ use crate::history::identity;
 use crate::history::repo::init_if_needed;
 use crate::model::id::is_ods_code;
 use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
-use crate::register::config::SETTINGS_FILE;
+use crate::register::config::{SETTINGS_FILE, looks_like_email};
 
 /// Create a register (and a git repository if there is none), and commit it
 ///
@@ -127,6 +127,11 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
         "Commissioner name",
     )?;
     let contact = required(ctx, io, args.contact.as_deref(), "--contact EMAIL", "Contact e-mail address")?;
+    for (flag, value) in [("--contact", &contact), ("--submission-to", &args.submission_to)] {
+        if !looks_like_email(value) {
+            return Err(Error::Usage(format!("{flag} '{value}' is not an e-mail address")));
+        }
+    }
 
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let created_repo = init_if_needed(&dir)?;

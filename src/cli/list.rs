@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::export::yaml;
 use crate::model::{RecordSummary, Status};
 use crate::register::load;
-use crate::report::table::new_table;
+use crate::report::table::{new_table, row};
 
 /// List the records with their derived status
 ///
@@ -72,14 +72,16 @@ fn write_rows(rows: &[RecordSummary], format: ListFormat, out: &mut dyn Write) -
         ListFormat::Table => {
             let mut table = new_table(&["record", "service", "provider", "status", "decided", "review due"]);
             for r in rows {
-                table.add_row(vec![
-                    r.id.clone(),
-                    r.service.clone(),
-                    r.provider_name.clone(),
-                    r.status.to_string(),
-                    r.decided_on.map(|d| d.to_string()).unwrap_or_default(),
-                    r.review_due.map(|d| d.to_string()).unwrap_or_default(),
-                ]);
+                let decided = r.decided_on.map(|d| d.to_string()).unwrap_or_default();
+                let review = r.review_due.map(|d| d.to_string()).unwrap_or_default();
+                table.add_row(row([
+                    r.id.as_str(),
+                    &r.service,
+                    &r.provider_name,
+                    r.status.as_str(),
+                    &decided,
+                    &review,
+                ]));
             }
             writeln!(out, "{table}")
         }

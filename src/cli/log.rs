@@ -10,6 +10,7 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::history::log::{ChangeKind, LogEntry, log};
 use crate::model::RecordId;
+use crate::report::style::printable;
 
 /// Show the audit trail: who changed which record, when, and what changed
 ///
@@ -38,6 +39,11 @@ pub enum LogFormat {
 pub fn run(ctx: &Ctx, args: &LogArgs, io: &mut Io<'_>) -> Result<u8> {
     let root = ctx.register_root()?;
     let entries = log(&root, args.id.as_ref(), args.limit)?;
+    if let Some(id) = args.id.as_ref().filter(|_| entries.is_empty()) {
+        if !root.join(id.relative_path()).exists() {
+            return Err(Error::NoSuchRecord { id: id.to_string(), path: id.relative_path_string() });
+        }
+    }
     let out = &mut *io.out;
     match args.format {
         LogFormat::Json => serde_json::to_writer_pretty(&mut *out, &entries)
@@ -68,10 +74,10 @@ fn write_human(
             "{}  {}  {} <{}>{how}",
             style.bold(&entry.commit[..10.min(entry.commit.len())]),
             entry.date.format("%Y-%m-%d %H:%M %:z"),
-            entry.author,
-            entry.email
+            printable(&entry.author),
+            printable(&entry.email)
         )?;
-        writeln!(out, "    {}", entry.subject)?;
+        writeln!(out, "    {}", printable(&entry.subject))?;
         for record in &entry.records {
             let what = match record.change {
                 ChangeKind::Added => "added",
@@ -82,7 +88,13 @@ fn write_human(
             for field in &record.fields {
                 let old = field.old.as_deref().unwrap_or("(none)");
                 let new = field.new.as_deref().unwrap_or("(none)");
-                writeln!(out, "      {}: {} → {}", field.field, style.dim(old), new)?;
+                writeln!(
+                    out,
+                    "      {}: {} → {}",
+                    printable(&field.field),
+                    style.dim(&printable(old)),
+                    printable(new)
+                )?;
             }
         }
     }

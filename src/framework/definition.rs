@@ -138,6 +138,20 @@ impl Framework {
         if self.stages.is_empty() {
             return invalid("a framework needs at least one stage".to_owned());
         }
+        for (i, stage) in self.stages.iter().enumerate() {
+            if self.stages[..i].iter().any(|s| s.key == stage.key || s.number == stage.number) {
+                return invalid(format!(
+                    "stage {} '{}' repeats the key or number of an earlier stage",
+                    stage.number, stage.key
+                ));
+            }
+        }
+        if self.dates.written_request_response_days > 3650 {
+            return invalid(format!(
+                "written_request_response_days is {}; a response window is days or weeks, at most 3650",
+                self.dates.written_request_response_days
+            ));
+        }
         Ok(())
     }
 

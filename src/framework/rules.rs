@@ -81,9 +81,24 @@ fn schema(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
     ] {
         if value.trim().is_empty() {
             hits.push(Hit::new(Rule::Schema, key, format!("the {what} is empty")));
+        } else if value.contains(char::is_control) {
+            hits.push(Hit::new(
+                Rule::Schema,
+                key,
+                format!("the {what} must be one line, without tabs or control characters"),
+            ));
+        } else if value.chars().count() > MAX_NAME_CHARS {
+            hits.push(Hit::new(
+                Rule::Schema,
+                key,
+                format!("the {what} is {} characters long; keep names under {MAX_NAME_CHARS} and put detail in the description", value.chars().count()),
+            ));
         }
     }
 }
+
+/// Longest name a record may give a service or an organisation.
+const MAX_NAME_CHARS: usize = 200;
 
 fn path(record: &Record, id: &RecordId, hits: &mut Vec<Hit>) {
     {
@@ -289,7 +304,7 @@ fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date,
         if let Some(request) = record.last_event(EventKind::WrittenRequestSent) {
             let window = i64::from(framework.dates.written_request_response_days);
             let due = request.on.plus_days(window);
-            if due < today {
+            if let Some(due) = due.filter(|due| *due < today) {
                 hits.push(Hit::new(
                     Rule::RequestUnanswered,
                     "events",
@@ -304,6 +319,18 @@ fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date,
 }
 
 fn review(record: &Record, id: &RecordId, status: Status, today: Date, hits: &mut Vec<Hit>) {
+    if let (Some(review), Some(decision)) = (&record.review, &record.decision) {
+        if review.next_due <= decision.decided_on {
+            hits.push(Hit::new(
+                Rule::Schema,
+                "review.next_due",
+                format!(
+                    "the review is due on {}, not after the decision of {}; set a later date",
+                    review.next_due, decision.decided_on
+                ),
+            ));
+        }
+    }
     if record.outcome() != Some(DecisionOutcome::Designate) {
         return;
     }

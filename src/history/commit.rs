@@ -26,6 +26,8 @@ pub struct Writer {
 pub struct Committed {
     pub id: String,
     pub branch: Option<String>,
+    /// Set when the commit was made but git's index could not be brought in line.
+    pub index_warning: Option<String>,
 }
 
 impl Committed {
@@ -101,7 +103,8 @@ impl Writer {
     }
 
     /// Writes each `(path, contents)` into the register atomically and commits exactly
-    /// those files on the current branch. If the commit fails, the files are put back.
+    /// those files on the current branch. If the commit cannot be made, the files are
+    /// put back; once it is made, it stands, and the index is brought in line.
     pub fn commit(
         &self,
         files: &[(String, Vec<u8>)],
@@ -112,88 +115,131 @@ impl Writer {
         wait_for_index(repo.path())?;
         let previous: Vec<Option<Vec<u8>>> =
             files.iter().map(|(path, _)| std::fs::read(self.root.join(path)).ok()).collect();
-        for (path, contents) in files {
+        let written = files.iter().try_for_each(|(path, contents)| {
             let full = self.root.join(path);
             if let Some(parent) = full.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
-            write_atomic(&full, contents)?;
-        }
-        let result = self.commit_written(files, message, identity);
-        if result.is_err() {
-            for ((path, _), old) in files.iter().zip(previous) {
-                let full = self.root.join(path);
-                let _ = match old {
-                    Some(bytes) => write_atomic(&full, &bytes),
-                    None => std::fs::remove_file(&full).map_err(|e| Error::io(&full, e)),
-                };
-            }
-        }
-        result
+            write_atomic(&full, contents)
+        });
+        let result = written.and_then(|()| self.create_commit(files, message, identity));
+        let id = match result {
+            Ok(id) => id,
+            Err(error) => return Err(self.restore(files, previous, error)),
+        };
+        let index_warning = self.stage(files).err().map(|e| {
+            format!(
+                "committed, but git's index could not be updated ({e}); run git reset -q -- {} to bring it in line",
+                files.iter().map(|(p, _)| self.rr.repo_path(p)).collect::<Vec<_>>().join(" ")
+            )
+        });
+        let branch = repo.head().ok().and_then(|h| h.shorthand().map(str::to_owned)).filter(|b| b != "HEAD");
+        Ok(Committed { id: id.to_string(), branch, index_warning })
     }
 
-    fn commit_written(
-        &self,
-        files: &[(String, Vec<u8>)],
-        message: &str,
-        identity: &Identity,
-    ) -> Result<Committed> {
+    /// Puts back what `commit` wrote after a failure, and says so if it cannot.
+    fn restore(&self, files: &[(String, Vec<u8>)], previous: Vec<Option<Vec<u8>>>, error: Error) -> Error {
+        let mut unrestored = Vec::new();
+        for ((path, _), old) in files.iter().zip(previous) {
+            let full = self.root.join(path);
+            let restored = match old {
+                Some(bytes) => write_atomic(&full, &bytes),
+                None if full.exists() => std::fs::remove_file(&full).map_err(|e| Error::io(&full, e)),
+                None => Ok(()),
+            };
+            if restored.is_err() {
+                unrestored.push(self.rr.repo_path(path));
+            }
+        }
+        if unrestored.is_empty() {
+            return error;
+        }
+        Error::git(
+            format!(
+                "{error}; and {} could not be put back, so it holds the new, uncommitted content",
+                unrestored.join(", ")
+            ),
+            format!(
+                "fix the cause (is the disk full?), then undo with git restore -- {}",
+                unrestored.join(" ")
+            ),
+        )
+    }
+
+    /// Creates the commit of `files` (already written) on HEAD, touching no index.
+    fn create_commit(&self, files: &[(String, Vec<u8>)], message: &str, identity: &Identity) -> Result<Oid> {
         let repo = &self.rr.repo;
-        let mut index = repo.index().map_err(|e| git_error("cannot read the index", &e))?;
-        let mut update = TreeUpdateBuilder::new();
-        for (path, _) in files {
-            let repo_path = self.rr.repo_path(path);
-            index
-                .add_path(Path::new(&repo_path))
-                .map_err(|e| git_error(&format!("cannot stage {path}"), &e))?;
-            let entry = index.get_path(Path::new(&repo_path), 0).ok_or_else(|| {
-                Error::git(format!("{path} did not reach the index"), "run the command again")
-            })?;
-            update.upsert(repo_path.as_str(), entry.id, FileMode::Blob);
+        let mut blobs = Vec::with_capacity(files.len());
+        for (path, contents) in files {
+            let id = repo.blob(contents).map_err(|e| git_error(&format!("cannot store {path}"), &e))?;
+            blobs.push((self.rr.repo_path(path), id));
         }
         let parent = head_commit(repo)?;
         let tree_id = match &parent {
             Some(commit) => {
                 let base = commit.tree().map_err(|e| git_error("cannot read HEAD's tree", &e))?;
+                let mut update = TreeUpdateBuilder::new();
+                for (repo_path, id) in &blobs {
+                    update.upsert(repo_path.as_str(), *id, FileMode::Blob);
+                }
                 update.create_updated(repo, &base).map_err(|e| git_error("cannot build the new tree", &e))?
             }
             // The first commit holds just these files, whatever else is staged.
             None => {
                 let mut first = git2::Index::new().map_err(|e| git_error("cannot build a tree", &e))?;
-                for (path, _) in files {
-                    let repo_path = self.rr.repo_path(path);
-                    let entry = index.get_path(Path::new(&repo_path), 0).expect("staged above");
-                    first.add(&entry).map_err(|e| git_error("cannot build a tree", &e))?;
+                for (repo_path, id) in &blobs {
+                    first
+                        .add(&index_entry(repo_path, *id))
+                        .map_err(|e| git_error("cannot build a tree", &e))?;
                 }
                 first.write_tree_to(repo).map_err(|e| git_error("cannot build a tree", &e))?
             }
         };
         let tree = repo.find_tree(tree_id).map_err(|e| git_error("cannot build the new tree", &e))?;
         let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        let id = repo
-            .commit(
-                Some("HEAD"),
-                &identity.author.signature()?,
-                &identity.committer.signature()?,
-                message,
-                &tree,
-                &parents,
-            )
-            .map_err(|e| match e.code() {
-                ErrorCode::Modified => Error::git(
-                    "the branch moved while crs was committing",
-                    "nothing was changed; run the command again",
-                ),
-                _ => git_error("cannot commit", &e),
-            })?;
-        index.write().map_err(|e| {
-            Error::git(
-                format!("committed {id}, but the index could not be updated: {}", e.message()),
-                "run git status; git reset -- <file> brings the index in line with the commit",
-            )
-        })?;
-        let branch = repo.head().ok().and_then(|h| h.shorthand().map(str::to_owned)).filter(|b| b != "HEAD");
-        Ok(Committed { id: id.to_string(), branch })
+        repo.commit(
+            Some("HEAD"),
+            &identity.author.signature()?,
+            &identity.committer.signature()?,
+            message,
+            &tree,
+            &parents,
+        )
+        .map_err(|e| match e.code() {
+            ErrorCode::Modified => Error::git(
+                "the branch moved while crs was committing",
+                "nothing was changed; run the command again",
+            ),
+            _ => git_error("cannot commit", &e),
+        })
+    }
+
+    /// Stages exactly `files` in git's index, re-reading it just before so that what
+    /// other git commands staged meanwhile is kept; retries while another git process
+    /// holds the index.
+    fn stage(&self, files: &[(String, Vec<u8>)]) -> Result<()> {
+        let repo = &self.rr.repo;
+        let started = std::time::Instant::now();
+        loop {
+            let attempt = (|| -> std::result::Result<(), git2::Error> {
+                let mut index = repo.index()?;
+                index.read(true)?;
+                for (path, _) in files {
+                    index.add_path(Path::new(&self.rr.repo_path(path)))?;
+                }
+                index.write()
+            })();
+            match attempt {
+                Ok(()) => return Ok(()),
+                Err(e)
+                    if e.code() == ErrorCode::Locked
+                        && started.elapsed() < std::time::Duration::from_secs(2) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(git_error("cannot update the index", &e)),
+            }
+        }
     }
 
     /// Creates an annotated tag `name` on HEAD.
@@ -211,6 +257,24 @@ impl Writer {
             }
         })?;
         Ok(())
+    }
+}
+
+/// An index entry for a blob, as a tree needs it (no work-tree stat data).
+fn index_entry(path: &str, id: Oid) -> git2::IndexEntry {
+    git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id,
+        flags: (path.len().min(0xfff)) as u16,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
     }
 }
 

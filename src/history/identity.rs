@@ -101,7 +101,7 @@ fn parse_git_date(text: &str) -> Option<DateTime<FixedOffset>> {
     let text = text.trim();
     if let Some(raw) = text.strip_prefix('@') {
         let mut parts = raw.split_whitespace();
-        let seconds: i64 = parts.next()?.parse().ok()?;
+        let seconds: i64 = parts.next()?.parse().ok().filter(|s| *s >= 0)?;
         let offset = parts.next().and_then(parse_zone).unwrap_or(FixedOffset::east_opt(0)?);
         return DateTime::from_timestamp(seconds, 0).map(|t| t.with_timezone(&offset));
     }
@@ -143,5 +143,6 @@ mod tests {
         assert_eq!(parse_git_date("@1795435200 +0100").unwrap().timestamp(), 1_795_435_200);
         assert_eq!(parse_git_date("Mon, 23 Nov 2026 12:00:00 +0000").unwrap().timestamp(), 1_795_435_200);
         assert!(parse_git_date("yesterday").is_none());
+        assert!(parse_git_date("@-99999999999 +0000").is_none());
     }
 }

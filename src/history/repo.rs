@@ -64,9 +64,17 @@ impl RegisterRepo {
     }
 }
 
-/// A git2 error as a crs error.
+/// A git2 error as a crs error, with advice where the cause is plain.
 pub fn git_error(what: &str, e: &git2::Error) -> Error {
-    Error::Git { message: format!("{what}: {}", e.message()), hint: None }
+    let message = e.message();
+    let hint = if message.contains("No space left") {
+        Some("free some disk space and run the command again".to_owned())
+    } else if e.code() == git2::ErrorCode::Locked {
+        Some("another git process is using the repository; wait for it and run the command again".to_owned())
+    } else {
+        None
+    };
+    Error::Git { message: format!("{what}: {message}"), hint }
 }
 
 /// Makes `dir` a git repository on branch `main`, unless it is inside one already.

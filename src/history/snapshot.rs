@@ -2,6 +2,7 @@
 //! without touching the working tree. It is a `Source`, so everything that reads the
 //! working tree reads the past the same way.
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -19,7 +20,7 @@ pub struct Snapshot {
     /// The register's tree id, if the register existed at that commit.
     tree: Option<Oid>,
     entries: Vec<Entry>,
-    blobs: Vec<Option<Oid>>,
+    blobs: HashMap<String, Oid>,
     /// The commit read, for messages.
     pub commit: String,
     /// The day asked for, when `--as-of` named a day.
@@ -98,7 +99,7 @@ fn build(rr: &RegisterRepo, commit_id: Oid, day: Option<Date>) -> Result<Snapsho
         repo_path: repo.path().to_path_buf(),
         tree,
         entries: Vec::new(),
-        blobs: Vec::new(),
+        blobs: HashMap::new(),
         commit: commit_id.to_string(),
         day,
     };
@@ -107,7 +108,8 @@ fn build(rr: &RegisterRepo, commit_id: Oid, day: Option<Date>) -> Result<Snapsho
         let mut found = Vec::new();
         walk(repo, &tree, "", 0, &mut found)?;
         found.sort_by(|a: &(Entry, Option<Oid>), b| a.0.path.cmp(&b.0.path));
-        (snapshot.entries, snapshot.blobs) = found.into_iter().unzip();
+        snapshot.blobs = found.iter().filter_map(|(e, oid)| Some((e.path.clone(), (*oid)?))).collect();
+        snapshot.entries = found.into_iter().map(|(e, _)| e).collect();
     }
     Ok(snapshot)
 }
@@ -123,7 +125,12 @@ fn walk(
     out: &mut Vec<(Entry, Option<Oid>)>,
 ) -> Result<()> {
     for item in tree.iter() {
-        let Some(name) = item.name() else { continue };
+        let Some(name) = item.name() else {
+            let lossy = String::from_utf8_lossy(item.name_bytes()).into_owned();
+            let path = if relative.is_empty() { lossy } else { format!("{relative}/{lossy}") };
+            out.push((Entry { path, kind: EntryKind::BadName, size: None }, None));
+            continue;
+        };
         if name.starts_with('.') || (depth == 0 && name == "crs.toml") {
             continue;
         }
@@ -186,18 +193,13 @@ impl Source for Snapshot {
 
 struct SnapshotReader<'a> {
     repo: Repository,
-    blobs: &'a [Option<Oid>],
+    blobs: &'a HashMap<String, Oid>,
 }
 
 impl EntryReader for SnapshotReader<'_> {
-    fn read_into(&mut self, index: usize, _entry: &Entry, limit: u64, buf: &mut Vec<u8>) -> io::Result<()> {
+    fn read_into(&mut self, entry: &Entry, limit: u64, buf: &mut Vec<u8>) -> io::Result<()> {
         buf.clear();
-        let oid = self
-            .blobs
-            .get(index)
-            .copied()
-            .flatten()
-            .ok_or_else(|| io::Error::other("not a file in history"))?;
+        let oid = *self.blobs.get(&entry.path).ok_or_else(|| io::Error::other("not a file in history"))?;
         let blob = self.repo.find_blob(oid).map_err(|e| io::Error::other(e.message().to_owned()))?;
         let content = blob.content();
         buf.extend_from_slice(&content[..content.len().min(limit as usize)]);

@@ -22,9 +22,9 @@ impl Date {
         NaiveDate::from_ymd_opt(year, month, day).map(Date)
     }
 
-    /// The day `days` days later (or earlier, when negative).
-    pub fn plus_days(self, days: i64) -> Date {
-        Date(self.0 + chrono::Duration::days(days))
+    /// The day `days` days later (or earlier, when negative); `None` past the calendar's end.
+    pub fn plus_days(self, days: i64) -> Option<Date> {
+        chrono::Duration::try_days(days).and_then(|d| self.0.checked_add_signed(d)).map(Date)
     }
 
     /// The date as a TOML value, for writing records.
@@ -65,7 +65,12 @@ impl FromStr for Date {
 
     fn from_str(text: &str) -> Result<Date, DateParseError> {
         let text = text.trim();
-        if text.len() != 10 {
+        let shape_ok = text.len() == 10
+            && text
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        if !shape_ok {
             return Err(DateParseError(text.to_owned()));
         }
         NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Date).map_err(|_| DateParseError(text.to_owned()))
@@ -165,6 +170,8 @@ mod tests {
     fn parses_only_full_iso_dates() {
         assert!("2025-1-2".parse::<Date>().is_err());
         assert!("2025-13-01".parse::<Date>().is_err());
+        assert!("+999-01-01".parse::<Date>().is_err());
+        assert!("-001-01-01".parse::<Date>().is_err());
         assert_eq!("2024-02-29".parse::<Date>().unwrap().to_string(), "2024-02-29");
     }
 }

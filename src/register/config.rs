@@ -19,6 +19,16 @@ pub struct Config {
     pub framework: Framework,
 }
 
+impl Config {
+    /// Files in the register's folders that are its own configuration, not records.
+    pub fn own_files(&self) -> Vec<String> {
+        match Framework::built_in(&self.settings.framework) {
+            Some(_) => Vec::new(),
+            None => vec![self.settings.framework.clone()],
+        }
+    }
+}
+
 /// The nearest folder at or above `start` holding `crs.toml`.
 pub fn find_root(start: &Path) -> Result<PathBuf> {
     start
@@ -43,9 +53,66 @@ pub fn read_config(source: &dyn Source, root: &Path) -> Result<Config> {
     let bytes =
         source.read_file(SETTINGS_FILE)?.ok_or_else(|| Error::NotARegister { dir: root.to_path_buf() })?;
     let text = text_of(&bytes, &settings_path)?;
+    if let Some(problem) = crate::register::load::unreadable_text(&text) {
+        return Err(Error::Config { file: settings_path, line: 1, column: 1, message: problem.message });
+    }
     let settings = Settings::from_toml(&text).map_err(|e| config_error(&settings_path, &text, &e))?;
+    if let Some((key, message)) = settings_problem(&settings) {
+        let (line, column) = crate::register::locate::locate(&text, key).unwrap_or((1, 1));
+        return Err(Error::Config { file: settings_path, line, column, message });
+    }
     let framework = read_framework(source, root, &settings.framework)?;
     Ok(Config { settings, framework })
+}
+
+/// The first value in `crs.toml` that cannot be right, by key path.
+fn settings_problem(settings: &crate::model::Settings) -> Option<(&'static str, String)> {
+    let c = &settings.commissioner;
+    if settings.schema_version != 1 {
+        return Some((
+            "schema_version",
+            format!("schema_version is {}; this crs reads version 1", settings.schema_version),
+        ));
+    }
+    if !crate::model::id::is_ods_code(&c.ods) {
+        return Some((
+            "commissioner.ods",
+            format!("'{}' is not an ODS code: 3 or 5 capital letters or digits, e.g. QKK", c.ods),
+        ));
+    }
+    for (key, value, what) in [
+        ("commissioner.contact", &c.contact, "the commissioner's contact"),
+        ("submission.to", &settings.submission.to, "the submission address"),
+    ] {
+        if !looks_like_email(value) {
+            return Some((key, format!("{what} '{value}' is not an e-mail address")));
+        }
+    }
+    if c.name.trim().is_empty() || c.name.contains(char::is_control) {
+        return Some(("commissioner.name", "the commissioner's name must be one line of text".to_owned()));
+    }
+    if settings.framework.trim().is_empty() {
+        return Some((
+            "framework",
+            "framework is empty; name a built-in framework (monitor-2013) or a file".to_owned(),
+        ));
+    }
+    None
+}
+
+/// A plain check that `text` is one address like `name@domain.example`.
+pub fn looks_like_email(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !text.contains(|c: char| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c))
+                && !domain.contains('@')
+        }
+        None => false,
+    }
 }
 
 fn read_framework(source: &dyn Source, root: &Path, name: &str) -> Result<Framework> {

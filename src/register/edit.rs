@@ -3,7 +3,7 @@
 //! tables go where a reader expects them (stages before the decision, the decision
 //! before the review and events), without reordering what is already there.
 
-use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
+use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value, value};
 
 use crate::model::record::{Decision, Event, Stage};
 use crate::model::{Date, Record};
@@ -79,34 +79,40 @@ impl RecordDoc {
         RecordDoc { doc }
     }
 
-    /// Records a stage's assessment, replacing an earlier one.
+    /// Records a stage's assessment, replacing an earlier one. Works whether the
+    /// stages are written as `[stages.x]` tables, dotted keys or inline tables.
     pub fn set_stage(&mut self, key: &str, stage: &Stage) {
-        let mut table = match self.doc.get("stages").and_then(|s| s.get(key)).and_then(Item::as_table) {
-            Some(existing) => existing.clone(),
-            None => Table::new(),
+        let fill = |t: &mut dyn TableLike| {
+            t.insert("met", value(stage.met));
+            t.insert("rationale", value(&stage.rationale));
+            match stage.evidence.is_empty() {
+                true => t.remove("evidence"),
+                false => t.insert("evidence", value(strings(&stage.evidence))),
+            };
+            t.insert("assessed_on", value(stage.assessed_on.to_toml()));
+            match &stage.assessed_by {
+                Some(by) => t.insert("assessed_by", value(by)),
+                None => t.remove("assessed_by"),
+            };
         };
-        table["met"] = value(stage.met);
-        table["rationale"] = value(&stage.rationale);
-        if stage.evidence.is_empty() {
-            table.remove("evidence");
-        } else {
-            table["evidence"] = value(strings(&stage.evidence));
-        }
-        table["assessed_on"] = value(stage.assessed_on.to_toml());
-        match &stage.assessed_by {
-            Some(by) => table["assessed_by"] = value(by),
-            None => {
-                table.remove("assessed_by");
-            }
-        }
-        let is_new = table.position().is_none();
-        if self.doc.get("stages").and_then(Item::as_table).is_none() {
+        if !self.doc.contains_key("stages") {
             let mut stages = Table::new();
             stages.set_implicit(true);
             self.doc["stages"] = Item::Table(stages);
         }
-        self.doc["stages"][key] = Item::Table(table);
-        if is_new {
+        let stages = self.doc["stages"].as_table_like_mut().expect("a parsed record's stages are a table");
+        if let Some(existing) = stages.get_mut(key).and_then(Item::as_table_like_mut) {
+            fill(existing);
+            return;
+        }
+        if self.doc["stages"].is_inline_table() {
+            let mut table = InlineTable::new();
+            fill(&mut table);
+            self.doc["stages"][key] = value(table);
+        } else {
+            let mut table = Table::new();
+            fill(&mut table);
+            self.doc["stages"][key] = Item::Table(table);
             self.place("stages", Some(key));
         }
     }
@@ -150,7 +156,7 @@ impl RecordDoc {
         }
     }
 
-    /// Appends an event.
+    /// Appends an event, as `[[events]]` or into an inline `events = [...]`.
     pub fn push_event(&mut self, event: &Event) {
         let mut table = Table::new();
         table["on"] = value(event.on.to_toml());
@@ -158,9 +164,14 @@ impl RecordDoc {
         if let Some(note) = &event.note {
             table["note"] = value(note);
         }
-        match self.doc.get_mut("events").and_then(Item::as_array_of_tables_mut) {
-            Some(events) => events.push(table),
-            None => {
+        match self.doc.get_mut("events") {
+            Some(Item::ArrayOfTables(events)) => events.push(table),
+            Some(Item::Value(Value::Array(events))) => {
+                let mut inline = table.into_inline_table();
+                inline.fmt();
+                events.push(inline);
+            }
+            _ => {
                 let mut events = ArrayOfTables::new();
                 events.push(table);
                 self.doc["events"] = Item::ArrayOfTables(events);
@@ -293,6 +304,30 @@ kind = "providers-notified"
         let record = doc.record().unwrap();
         assert_eq!(record.events.len(), 2);
         assert!(record.stages["alternative_provision"].met);
+    }
+
+    #[test]
+    fn inline_events_and_stages_are_extended_not_replaced() {
+        let text = DRAFT.replace(
+            "[[events]]\non = 2025-01-01\nkind = \"providers-notified\"\n",
+            "",
+        )
+        .replace(
+            "framework = \"monitor-2013\"\n",
+            "framework = \"monitor-2013\"\nevents = [{ on = 2025-01-01, kind = \"providers-notified\" }]\nstages = { alternative_provision = { met = true, rationale = \"r\", assessed_on = 2025-01-02 } }\n",
+        );
+        let mut doc = RecordDoc::parse(&text).unwrap();
+        doc.push_event(&Event {
+            on: "2025-03-05".parse().unwrap(),
+            kind: EventKind::PublicEngagement,
+            note: None,
+        });
+        doc.set_stage("health_inequalities", &stage(false));
+        doc.set_stage("alternative_provision", &stage(false));
+        let record = doc.record().unwrap();
+        assert_eq!(record.events.len(), 2, "{}", doc.text());
+        assert_eq!(record.stages.len(), 2, "{}", doc.text());
+        assert!(!record.stages["alternative_provision"].met);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::register::parallel::{available_threads, map_indexed};
 use crate::register::source::{Entry, EntryKind, EntryReader, Source};
 
 /// Files larger than this are not records (records are a few KB) and are not read.
-pub const MAX_RECORD_BYTES: u64 = 1 << 20;
+pub const MAX_RECORD_BYTES: u64 = crate::register::source::MAX_FILE_BYTES;
 
 /// A record that parsed, as handed to the caller's `keep` function.
 pub struct Parsed<'a> {
@@ -54,7 +54,7 @@ pub fn load<T: Send>(
     let entries = source.entries()?;
     let init = || Ok::<_, crate::error::Error>((source.reader()?, Vec::new()));
     let outcomes = map_indexed(entries.len(), available_threads(), init, |(reader, buf), i| {
-        load_entry(reader.as_mut(), buf, i, &entries[i], framework, today, &keep)
+        load_entry(reader.as_mut(), buf, &entries[i], framework, today, &keep)
     })?;
 
     let mut items = Vec::with_capacity(outcomes.len());
@@ -73,7 +73,6 @@ pub fn load<T: Send>(
 fn load_entry<T>(
     reader: &mut dyn EntryReader,
     buf: &mut Vec<u8>,
-    index: usize,
     entry: &Entry,
     framework: &Framework,
     today: Date,
@@ -93,6 +92,7 @@ fn load_entry<T>(
             EntryKind::Symlink => {
                 "a symbolic link; crs does not follow links, so that nothing outside the register is read: put the record file itself here"
             }
+            EntryKind::BadName => "named with bytes that are not UTF-8 text; rename it with a-z, 0-9 and '-'",
             _ => "not a regular file; a record is a plain text file",
         };
         report(Hit::new(Rule::NotAFile, "", format!("{} is {what}", entry.path)), "");
@@ -102,7 +102,7 @@ fn load_entry<T>(
         report(Hit::new(Rule::ParseError, "", too_large(size)), "");
         return outcome;
     }
-    if let Err(e) = reader.read_into(index, entry, MAX_RECORD_BYTES + 1, buf) {
+    if let Err(e) = reader.read_into(entry, MAX_RECORD_BYTES + 1, buf) {
         report(Hit::new(Rule::ParseError, "", format!("could not read the file: {e}")), "");
         return outcome;
     }
@@ -257,7 +257,7 @@ fn cross_record_findings(
     let mut findings = Vec::new();
     for (index, hit) in hits {
         let entry = &entries[index];
-        let text = match reader.read_into(index, entry, MAX_RECORD_BYTES, &mut buf) {
+        let text = match reader.read_into(entry, MAX_RECORD_BYTES, &mut buf) {
             Ok(()) => String::from_utf8_lossy(&buf).into_owned(),
             Err(_) => String::new(),
         };

@@ -14,6 +14,8 @@ pub enum EntryKind {
     File,
     Dir,
     Symlink,
+    /// A name that is not UTF-8, so it cannot be a record id.
+    BadName,
     Other,
 }
 
@@ -35,7 +37,7 @@ pub trait Source: Sync {
     /// Reads a register file such as `crs.toml`; `None` when it does not exist.
     fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>>;
 
-    /// A reader for one thread: reads entries by their index in `entries()`.
+    /// A reader for one thread.
     fn reader(&self) -> Result<Box<dyn EntryReader + '_>>;
 
     /// How the source is named in messages (a folder, or a revision).
@@ -45,7 +47,40 @@ pub trait Source: Sync {
 /// Reads entries' bytes; one per loading thread.
 pub trait EntryReader {
     /// Replaces `buf` with the bytes of `entry`, reading at most `limit` bytes.
-    fn read_into(&mut self, index: usize, entry: &Entry, limit: u64, buf: &mut Vec<u8>) -> io::Result<()>;
+    fn read_into(&mut self, entry: &Entry, limit: u64, buf: &mut Vec<u8>) -> io::Result<()>;
+}
+
+/// Another source less some files that are not records (a register's own
+/// framework file, for instance).
+pub struct Without {
+    inner: Box<dyn Source>,
+    paths: Vec<String>,
+}
+
+impl Without {
+    pub fn new(inner: Box<dyn Source>, paths: Vec<String>) -> Without {
+        Without { inner, paths }
+    }
+}
+
+impl Source for Without {
+    fn entries(&self) -> Result<Vec<Entry>> {
+        let mut entries = self.inner.entries()?;
+        entries.retain(|e| !self.paths.contains(&e.path));
+        Ok(entries)
+    }
+
+    fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        self.inner.read_file(path)
+    }
+
+    fn reader(&self) -> Result<Box<dyn EntryReader + '_>> {
+        self.inner.reader()
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
 }
 
 /// The register as it is in the working tree.
@@ -64,15 +99,12 @@ impl DiskSource {
             let item = item.map_err(|e| Error::io(dir, e))?;
             let name = item.file_name();
             let Some(name) = name.to_str() else {
-                // A name that is not UTF-8 cannot be a record id; report it as a
-                // misplaced file only when it looks like one.
-                if name.to_string_lossy().ends_with(".toml") {
-                    out.push(Entry {
-                        path: join(relative, &name.to_string_lossy()),
-                        kind: EntryKind::Other,
-                        size: None,
-                    });
-                }
+                // A name that is not UTF-8 cannot be a record id or a provider folder.
+                out.push(Entry {
+                    path: join(relative, &name.to_string_lossy()),
+                    kind: EntryKind::BadName,
+                    size: None,
+                });
                 continue;
             };
             if name.starts_with('.') || (depth == 0 && name == "crs.toml") {
@@ -102,6 +134,42 @@ impl DiskSource {
     }
 }
 
+/// The file at `relative` (`/`-separated) below `root`, if it is a plain file of at
+/// most `MAX_FILE_BYTES` reached without symbolic links; `None` when it does not
+/// exist. crs follows no links, so that nothing outside the register is read or
+/// written through one.
+pub fn plain_file(root: &Path, relative: &str) -> Result<Option<PathBuf>> {
+    let mut full = root.to_path_buf();
+    let parts: Vec<&str> = relative.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        full.push(part);
+        let meta = match full.symlink_metadata() {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(&full, e)),
+        };
+        let last = i + 1 == parts.len();
+        let problem = if meta.file_type().is_symlink() {
+            Some("is a symbolic link; crs follows no links, so put the folder or file itself in the register")
+        } else if last && meta.is_dir() {
+            Some("is a directory where a file should be")
+        } else if last && !meta.is_file() {
+            Some("is not a regular file")
+        } else if last && meta.len() > MAX_FILE_BYTES {
+            Some("is larger than 1 MiB; records and settings are a few KB, so this is not one")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(Error::Invalid { message: format!("{} {problem}", full.display()) });
+        }
+    }
+    Ok(Some(full))
+}
+
+/// Largest record or settings file crs reads.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
 fn join(relative: &str, name: &str) -> String {
     if relative.is_empty() { name.to_owned() } else { format!("{relative}/{name}") }
 }
@@ -115,11 +183,9 @@ impl Source for DiskSource {
     }
 
     fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        let full = self.root.join(path);
-        match fs::read(&full) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(full, e)),
+        match plain_file(&self.root, path)? {
+            Some(full) => fs::read(&full).map(Some).map_err(|e| Error::io(full, e)),
+            None => Ok(None),
         }
     }
 
@@ -137,7 +203,7 @@ struct DiskReader<'a> {
 }
 
 impl EntryReader for DiskReader<'_> {
-    fn read_into(&mut self, _index: usize, entry: &Entry, limit: u64, buf: &mut Vec<u8>) -> io::Result<()> {
+    fn read_into(&mut self, entry: &Entry, limit: u64, buf: &mut Vec<u8>) -> io::Result<()> {
         buf.clear();
         fs::File::open(self.root.join(&entry.path))?.take(limit).read_to_end(buf)?;
         Ok(())

@@ -7,8 +7,8 @@ use std::io::{self, Write};
 use crate::framework::finding::Severity;
 use crate::model::Status;
 use crate::report::CheckReport;
-use crate::report::style::Style;
-use crate::report::table::new_table;
+use crate::report::style::{Style, printable};
+use crate::report::table::{new_table, row};
 
 /// Registers larger than this get a count by status instead of a line a record.
 pub const RECORD_TABLE_LIMIT: usize = 200;
@@ -29,8 +29,8 @@ pub fn render(report: &CheckReport, style: Style, out: &mut dyn Write) -> io::Re
             (Some(line), None) => format!("{}:{line}", finding.file),
             _ => finding.file.clone(),
         };
-        writeln!(out, "{label}: {}", style.bold(&place))?;
-        writeln!(out, "  {}", finding.message)?;
+        writeln!(out, "{label}: {}", style.bold(&printable(&place)))?;
+        writeln!(out, "  {}", printable(&finding.message))?;
     }
     for note in &report.notes {
         writeln!(out, "{} {note}", style.dim("note:"))?;
@@ -79,13 +79,7 @@ fn record_table(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
             Some((e, 0)) => format!("{e} error{}", plural(*e)),
             Some((e, w)) => format!("{e} error{}, {w} warning{}", plural(*e), plural(*w)),
         };
-        table.add_row(vec![
-            r.id.clone(),
-            r.service.clone(),
-            r.provider_name.clone(),
-            r.status.to_string(),
-            findings,
-        ]);
+        table.add_row(row([r.id.as_str(), &r.service, &r.provider_name, r.status.as_str(), &findings]));
     }
     writeln!(out, "{table}")?;
     writeln!(out)

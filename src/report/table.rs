@@ -5,6 +5,11 @@ use comfy_table::{ContentArrangement, Table};
 /// A rule under the header and nothing else.
 const HEADER_RULE_ONLY: &str = "     ──            ";
 
+/// A row of cells made safe for a terminal.
+pub fn row<'a>(cells: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    cells.into_iter().map(|c| crate::report::style::printable(c).into_owned()).collect()
+}
+
 /// A table with `header`, in the house style.
 pub fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();

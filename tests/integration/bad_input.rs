@@ -182,6 +182,8 @@ fn register_may_bring_its_own_framework() {
     env.write("RJ1/no-review.toml", designated_record().replace("[review]\nnext_due = 2029-02-01\n", ""));
     let run = env.crs(&["check", "--format", "json"]);
     assert_eq!(run.code, 1, "{run}");
-    assert_eq!(run.json()["findings"][0]["rule"], "review-date-missing");
-    assert_eq!(run.json()["findings"][0]["severity"], "error");
+    let findings = run.json()["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 1, "the framework file is not read as a record: {run}");
+    assert_eq!(findings[0]["rule"], "review-date-missing");
+    assert_eq!(findings[0]["severity"], "error");
 }

@@ -5,6 +5,7 @@ mod bad_input;
 mod check;
 mod edit;
 mod examples;
+mod hardening;
 mod harness;
 mod init;
 mod lifecycle;
