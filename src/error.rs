@@ -42,6 +42,12 @@ pub enum Error {
     #[error("git: {message}")]
     Git { message: String, hint: Option<String> },
 
+    #[error("{}{}: {message}", path.display(), line.map_or(String::new(), |l| format!(":{l}")))]
+    OdsFile { path: PathBuf, line: Option<u64>, message: String, hint: String },
+
+    #[error("{message}")]
+    Orgs { message: String, hint: String },
+
     #[error("could not write output: {0}")]
     Output(#[source] std::io::Error),
 }
@@ -80,6 +86,7 @@ impl Error {
             Error::RecordExists { .. } => Some("change it with crs assess, crs event or crs edit, or pick another id".into()),
             Error::Refused { .. } => Some("nothing was written; fix what is listed above and run the command again".into()),
             Error::Git { hint, .. } => hint.clone(),
+            Error::OdsFile { hint, .. } | Error::Orgs { hint, .. } => Some(hint.clone()),
             Error::Invalid { .. } | Error::Output(_) => None,
         }
     }

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod common;
 pub mod list;
+pub mod orgs;
 pub mod schema;
 pub mod show;
 
@@ -54,6 +55,7 @@ pub enum Command {
     Check(check::CheckArgs),
     List(list::ListArgs),
     Show(show::ShowArgs),
+    Orgs(orgs::OrgsArgs),
     Schema(schema::SchemaArgs),
 }
 
@@ -98,6 +100,7 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Check(args) => check::run(ctx, args, io),
         Command::List(args) => list::run(ctx, args, io),
         Command::Show(args) => show::run(ctx, args, io),
+        Command::Orgs(args) => orgs::run(ctx, args, io),
         Command::Schema(args) => schema::run(ctx, args, io),
     }
 }

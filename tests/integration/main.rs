@@ -6,5 +6,6 @@ mod check;
 mod examples;
 mod harness;
 mod list_show;
+mod orgs;
 mod readme;
 mod schema;
