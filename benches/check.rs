@@ -1,16 +1,19 @@
 //! Times `crs check` on generated registers of 1,000, 10,000 and 100,000 records
-//! (about 2.7 KB each), warm cache, and reports the median and peak memory.
+//! (about 2.7 KB each), warm cache, and reports the median and peak memory: without
+//! an organisation cache, then with one (imported with `crs orgs import` from
+//! generated ODS files of about the size of the real ones) that knows every code.
 //!
 //! Run: `cargo bench --bench check` (all sizes) or `cargo bench --bench check -- 10000`.
 //! Registers are generated once under `target/bench-registers/` and reused.
 
 mod common;
 
+use std::fs;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::register;
+use common::provider_code;
 
 const RUNS: usize = 5;
 
@@ -19,31 +22,63 @@ fn main() {
     let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
     let bin = env!("CARGO_BIN_EXE_crs");
     println!("crs check, median of {RUNS} runs after one warm-up, {} threads", threads());
-    println!("{:>8}  {:>10}  {:>12}  {:>14}", "records", "median", "per record", "peak memory");
+    println!(
+        "{:>8}  {:>18}  {:>10}  {:>12}  {:>14}",
+        "records", "organisation cache", "median", "per record", "peak memory"
+    );
     for n in sizes {
-        let root = register(n);
-        let run = || {
-            let start = Instant::now();
-            let status = Command::new(bin)
-                .args(["--register", root.to_str().unwrap(), "check", "--format", "json", "--quiet"])
-                .stdout(std::process::Stdio::null())
-                .status()
-                .unwrap();
-            assert!(status.code() == Some(0) || status.code() == Some(1), "crs check failed");
-            start.elapsed()
-        };
-        run();
-        let mut times: Vec<Duration> = (0..RUNS).map(|_| run()).collect();
-        times.sort();
-        let median = times[RUNS / 2];
-        let memory = peak_memory(bin, &root);
-        println!(
-            "{n:>8}  {:>9.3}s  {:>10.1}µs  {:>14}",
-            median.as_secs_f64(),
-            median.as_secs_f64() * 1e6 / n as f64,
-            memory
-        );
+        let root = common::register(n);
+        if !root.join(".crs").exists() && !root.join(".crs-off").exists() {
+            import_orgs(n, &root);
+        }
+        let cache = root.join(".crs");
+        let off = root.join(".crs-off");
+        if off.exists() && !cache.exists() {
+            fs::rename(&off, &cache).unwrap(); // left so by an interrupted run
+        }
+        // Without the cache, then with it: the difference is what checking
+        // organisation codes costs.
+        for with_cache in [false, true] {
+            if with_cache {
+                fs::rename(&off, &cache).unwrap();
+            } else {
+                fs::rename(&cache, &off).unwrap();
+            }
+            let median = time(bin, &root);
+            let memory = peak_memory(bin, &root);
+            let label = if with_cache { cache_size(&cache) } else { "none".to_owned() };
+            println!(
+                "{n:>8}  {label:>18}  {:>9.3}s  {:>10.1}µs  {:>14}",
+                median.as_secs_f64(),
+                median.as_secs_f64() * 1e6 / n as f64,
+                memory
+            );
+        }
     }
+}
+
+/// The median time of `crs check` on `root`, after a warm-up run.
+fn time(bin: &str, root: &Path) -> Duration {
+    let run = || {
+        let start = Instant::now();
+        let status = Command::new(bin)
+            .args(["--register", root.to_str().unwrap(), "check", "--format", "json", "--quiet"])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.code() == Some(0) || status.code() == Some(1), "crs check failed");
+        start.elapsed()
+    };
+    run();
+    let mut times: Vec<Duration> = (0..RUNS).map(|_| run()).collect();
+    times.sort();
+    times[RUNS / 2]
+}
+
+/// How many organisations the cache holds, for the report.
+fn cache_size(cache: &Path) -> String {
+    let lines = fs::read_to_string(cache.join("orgs.csv")).map_or(0, |t| t.lines().count().saturating_sub(1));
+    format!("{lines} orgs")
 }
 
 fn threads() -> usize {
@@ -64,4 +99,53 @@ fn peak_memory(bin: &str, root: &Path) -> String {
         }
         Err(_) => "n/a (no /usr/bin/time)".to_owned(),
     }
+}
+
+/// Writes ODS files that know every code of the generated register, with about as
+/// many trusts and sites as the real files list, and imports them with
+/// `crs orgs import` into the register's organisation cache.
+fn import_orgs(n: usize, root: &Path) {
+    let dir = root.with_file_name(format!("ods-{n}"));
+    fs::create_dir_all(&dir).unwrap();
+    let row = |code: &str, name: &str, parent: &str| {
+        let mut fields = vec![String::new(); 27];
+        fields[0] = code.to_owned();
+        fields[1] = name.to_owned();
+        fields[2] = "Y56".to_owned();
+        fields[3] = "QKK".to_owned();
+        fields[9] = "SE1 7EH".to_owned();
+        fields[10] = "19930401".to_owned();
+        fields[14] = parent.to_owned();
+        fields[21] = "1".to_owned();
+        fields[23] = "H".to_owned();
+        fields.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(",") + "\r\n"
+    };
+    let mut providers: Vec<String> = (0..(n / 50).max(1)).map(|i| provider_code(i, n)).collect();
+    providers.sort();
+    providers.dedup();
+    let (mut etr, mut ets) = (String::new(), String::new());
+    for code in &providers {
+        etr.push_str(&row(code, &format!("GENERATED EXAMPLE NHS FOUNDATION TRUST {code}"), ""));
+        ets.push_str(&row(code, &format!("MAIN SITE OF {code}"), code));
+    }
+    for i in 0..250 {
+        etr.push_str(&row(&format!("T{i:02}"), &format!("OTHER NHS TRUST {i}"), ""));
+    }
+    for i in 0..20_000 {
+        ets.push_str(&row(&format!("S{i:04}"), &format!("OTHER SITE {i}"), ""));
+    }
+    let eother = ["QKK", "QMF", "QWE"]
+        .iter()
+        .map(|c| row(c, &format!("NHS {c} INTEGRATED CARE BOARD"), ""))
+        .collect::<String>()
+        .replace("NHS QKK INTEGRATED", "NHS SOUTH EAST LONDON INTEGRATED");
+    fs::write(dir.join("etr.csv"), etr).unwrap();
+    fs::write(dir.join("ets.csv"), ets).unwrap();
+    fs::write(dir.join("eother.csv"), eother).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_crs"))
+        .args(["--register", root.to_str().unwrap(), "--quiet", "orgs", "import"])
+        .args(["etr.csv", "ets.csv", "eother.csv"].map(|f| dir.join(f)))
+        .status()
+        .unwrap();
+    assert!(status.success(), "crs orgs import failed");
 }

@@ -102,9 +102,9 @@ fn repository() -> PathBuf {
     let mut stream = Vec::new();
     for i in 0..HISTORY {
         let index = if i % 10 == 0 { 1 } else { (i * 7919) % RECORDS };
-        let provider = format!("R{:04}", index % (RECORDS / 50)).replace("R0", "RA");
-        let path = format!("{}/service-{index}.toml", &provider[..5]);
-        let content = format!("{}# revision {i}\n", common::record(index, &provider[..5]));
+        let provider = common::provider_code(index, RECORDS);
+        let path = format!("{provider}/service-{index}.toml");
+        let content = format!("{}# revision {i}\n", common::record(index, &provider));
         let message = format!("touch {path} ({i})");
         write!(
             stream,

@@ -24,8 +24,8 @@ pub enum Error {
     #[error("framework {name}: {message}")]
     Framework { name: String, message: String },
 
-    #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: {cause}", path.display())]
+    Io { path: PathBuf, cause: std::io::Error },
 
     #[error("record {id} does not exist ({path})")]
     NoSuchRecord { id: String, path: String },
@@ -45,6 +45,12 @@ pub enum Error {
 
     #[error("git: {message}")]
     Git { message: String, hint: Option<String> },
+
+    #[error("{}{}: {message}", path.display(), line.map_or(String::new(), |l| format!(":{l}")))]
+    OdsFile { path: PathBuf, line: Option<u64>, message: String, hint: String },
+
+    #[error("{message}")]
+    Orgs { message: String, hint: String },
 
     #[error("could not write output: {0}")]
     Output(#[source] std::io::Error),
@@ -78,7 +84,7 @@ impl Error {
             Error::Framework { .. } => Some(
                 "framework in crs.toml names a built-in framework (monitor-2013) or a framework file relative to the register".into(),
             ),
-            Error::Io { source, .. } => Some(match source.kind() {
+            Error::Io { cause, .. } => Some(match cause.kind() {
                 std::io::ErrorKind::PermissionDenied => "check the file's permissions".into(),
                 std::io::ErrorKind::NotFound => "check the path".into(),
                 std::io::ErrorKind::StorageFull => "free some disk space and run the command again; nothing was changed".into(),
@@ -89,13 +95,14 @@ impl Error {
             Error::Refused { .. } => Some("nothing was written; fix what is listed above and run the command again".into()),
             Error::NotAllowed { .. } => Some("nothing was written; crs show ID gives the record's status and events".into()),
             Error::Git { hint, .. } => hint.clone(),
+            Error::OdsFile { hint, .. } | Error::Orgs { hint, .. } => Some(hint.clone()),
             Error::Invalid { .. } | Error::Output(_) => None,
         }
     }
 
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io { path: path.into(), source }
+        Error::Io { path: path.into(), cause: source }
     }
 
     /// A git failure with advice.

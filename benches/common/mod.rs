@@ -18,16 +18,20 @@ pub fn register(n: usize) -> PathBuf {
         "schema_version = 1\nframework = \"monitor-2013\"\n\n[commissioner]\nods = \"QKK\"\nname = \"NHS South East London ICB\"\ncontact = \"crs@selondon.icb.example\"\n",
     )
     .unwrap();
-    let providers = (n / 50).max(1);
     for i in 0..n {
-        let provider = format!("R{:04}", i % providers).replace("R0", "RA");
-        let provider = &provider[..5];
-        let dir = root.join(provider);
+        let provider = provider_code(i, n);
+        let dir = root.join(&provider);
         fs::create_dir_all(&dir).unwrap();
-        fs::write(dir.join(format!("service-{i}.toml")), record(i, provider)).unwrap();
+        fs::write(dir.join(format!("service-{i}.toml")), record(i, &provider)).unwrap();
     }
     fs::write(done, "").unwrap();
     root
+}
+
+/// The provider of the `i`th of `n` records: 50 records a provider.
+pub fn provider_code(i: usize, n: usize) -> String {
+    let providers = (n / 50).max(1);
+    format!("R{:04}", i % providers).replace("R0", "RA")[..5].to_owned()
 }
 
 /// A realistic record of about 2.7 KB: every stage, a decision, a review, events.

@@ -7,10 +7,19 @@ use crate::error::{Error, Result};
 use crate::framework::finding::Summary;
 use crate::history::changed::changed_since;
 use crate::model::RecordSummary;
+use crate::orgs::kind::{KindSet, kind_list};
+use crate::orgs::rules::unchecked_kinds;
+use crate::orgs::{KnownOrgs, known_orgs};
 use crate::register::load;
 use crate::report::{CheckFormat, CheckReport, render_check};
 
+/// Skipped rows of ODS files named in crs.toml listed one by one; more are counted.
+const SKIPPED_NOTES: usize = 10;
+
 /// Check every record against the framework; exit 1 when any error is found
+///
+/// Organisation codes are checked too, against the ODS files imported with
+/// crs orgs import (or named in crs.toml under [orgs] files).
 ///
 /// Examples:
 ///   crs check
@@ -37,11 +46,15 @@ pub struct CheckArgs {
 
 pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
     let opened = open(ctx, args.as_of.as_deref())?;
-    let loaded = load(opened.source.as_ref(), &opened.config.framework, opened.today, |p| {
-        RecordSummary::new(&p.id, p.file, &p.record, p.status)
+    let known = known_orgs(opened.source.as_ref(), &opened.root, &opened.config.settings.orgs.files)?;
+    let index = known.as_ref().map(|k| &k.index).filter(|index| !index.is_empty());
+    let loaded = load(opened.source.as_ref(), &opened.config.framework, opened.today, index, |p| {
+        let unchecked = index.map(|index| unchecked_kinds(&p.record, index)).unwrap_or_default();
+        (RecordSummary::new(&p.id, p.file, &p.record, p.status), unchecked)
     })?;
-    let (mut findings, mut records, mut files, mut notes) =
-        (loaded.findings, loaded.items, loaded.files, Vec::new());
+    let (pairs, mut findings, mut files) = (loaded.items, loaded.findings, loaded.files);
+    let (mut records, unchecked): (Vec<RecordSummary>, Vec<KindSet>) = pairs.into_iter().unzip();
+    let mut notes = org_notes(known.as_ref(), &unchecked);
     if let Some(rev) = &args.changed_only {
         let changed = changed_since(&opened.root, rev)?;
         findings.retain(|f| changed.contains(&f.file));
@@ -55,4 +68,31 @@ pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
     render_check(args.format, &report, io.style, io.out).map_err(Error::Output)?;
     let failed = summary.errors > 0 || (args.strict && summary.warnings > 0);
     Ok(u8::from(failed))
+}
+
+/// What the report should say about the organisation check itself: that it did not
+/// happen, which codes it could not check, and rows of ODS files it skipped.
+fn org_notes(known: Option<&KnownOrgs>, unchecked: &[KindSet]) -> Vec<String> {
+    let Some(known) = known.filter(|k| !k.index.is_empty()) else {
+        return vec![
+            "organisation codes were not checked against NHS Digital's ODS files: none are imported; import them with crs orgs import etr.csv ets.csv …".to_owned(),
+        ];
+    };
+    let mut notes: Vec<String> = known.skipped.iter().take(SKIPPED_NOTES).cloned().collect();
+    if known.skipped.len() > SKIPPED_NOTES {
+        notes.push(format!("… and {} more rows of ODS files skipped", known.skipped.len() - SKIPPED_NOTES));
+    }
+    let missing = unchecked.iter().fold(KindSet::default(), |all, set| all.union(*set));
+    if !missing.is_empty() {
+        let records = unchecked.iter().filter(|set| !set.is_empty()).count();
+        let files: Vec<String> = missing.to_vec().iter().map(|k| format!("{k}.csv")).collect();
+        notes.push(format!(
+            "codes in {records} record{} were not checked: they belong in {} files, which are not imported (imported: {}); import them with crs orgs import {}",
+            if records == 1 { "" } else { "s" },
+            kind_list(&missing.to_vec()),
+            kind_list(&known.index.kinds().to_vec()),
+            files.join(" ")
+        ));
+    }
+    notes
 }

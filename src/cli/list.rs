@@ -50,7 +50,7 @@ pub fn parse_status(text: &str) -> Result<Status, String> {
 
 pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
     let opened = open(ctx, args.as_of.as_deref())?;
-    let loaded = load(opened.source.as_ref(), &opened.config.framework, opened.today, |p| {
+    let loaded = load(opened.source.as_ref(), &opened.config.framework, opened.today, None, |p| {
         RecordSummary::new(&p.id, p.file, &p.record, p.status)
     })?;
     let unreadable = loaded.files - loaded.items.len();

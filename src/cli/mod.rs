@@ -13,6 +13,7 @@ pub mod init;
 pub mod list;
 pub mod log;
 pub mod new;
+pub mod orgs;
 pub mod prompt;
 pub mod schema;
 pub mod show;
@@ -91,6 +92,7 @@ pub enum Command {
     List(list::ListArgs),
     Show(show::ShowArgs),
     Log(log::LogArgs),
+    Orgs(orgs::OrgsArgs),
     Schema(schema::SchemaArgs),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
@@ -146,6 +148,7 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Check(args) => check::run(ctx, args, io),
         Command::List(args) => list::run(ctx, args, io),
         Command::Show(args) => show::run(ctx, args, io),
+        Command::Orgs(args) => orgs::run(ctx, args, io),
         Command::Schema(args) => schema::run(ctx, args, io),
         Command::Completions(args) => completions::run_completions(ctx, args, io),
         Command::Man(args) => completions::run_man(ctx, args, io),

@@ -12,6 +12,8 @@ use crate::framework::register_rules::{ServiceKey, duplicate_services};
 use crate::framework::rules::check_record;
 use crate::model::status::Status;
 use crate::model::{Date, Record, RecordId};
+use crate::orgs::OrgIndex;
+use crate::orgs::rules::check_orgs;
 use crate::register::locate::{line_column, locate};
 use crate::register::parallel::{available_threads, map_indexed};
 use crate::register::source::{Entry, EntryKind, EntryReader, Source};
@@ -44,17 +46,20 @@ struct Outcome<T> {
     findings: Vec<Finding>,
 }
 
-/// Reads, parses and checks every record of `source`.
+/// Reads, parses and checks every record of `source`; with `orgs`, checks their
+/// organisation codes against it too.
 pub fn load<T: Send>(
     source: &dyn Source,
     framework: &Framework,
     today: Date,
+    orgs: Option<&OrgIndex>,
     keep: impl Fn(Parsed<'_>) -> T + Sync,
 ) -> Result<Loaded<T>> {
     let entries = source.entries()?;
     let init = || Ok::<_, crate::error::Error>((source.reader()?, Vec::new()));
+    let checks = Checks { framework, today, orgs };
     let outcomes = map_indexed(entries.len(), available_threads(), init, |(reader, buf), i| {
-        load_entry(reader.as_mut(), buf, &entries[i], framework, today, &keep)
+        load_entry(reader.as_mut(), buf, &entries[i], &checks, &keep)
     })?;
 
     let mut items = Vec::with_capacity(outcomes.len());
@@ -70,14 +75,21 @@ pub fn load<T: Send>(
     Ok(Loaded { items, findings, files: entries.len() })
 }
 
+/// What each record is checked against.
+struct Checks<'a> {
+    framework: &'a Framework,
+    today: Date,
+    orgs: Option<&'a OrgIndex>,
+}
+
 fn load_entry<T>(
     reader: &mut dyn EntryReader,
     buf: &mut Vec<u8>,
     entry: &Entry,
-    framework: &Framework,
-    today: Date,
+    checks: &Checks<'_>,
     keep: &impl Fn(Parsed<'_>) -> T,
 ) -> Outcome<T> {
+    let Checks { framework, today, orgs } = *checks;
     let file_id: Option<RecordId> = entry.path.parse().ok();
     let mut outcome = Outcome { item: None, key: None, findings: Vec::new() };
     let mut report = |hit: Hit, text: &str| {
@@ -151,6 +163,9 @@ fn load_entry<T>(
         return outcome;
     };
     for hit in check_record(&record, &id, framework, today) {
+        report(hit, text);
+    }
+    for hit in orgs.map(|index| check_orgs(&record, index, today)).unwrap_or_default() {
         report(hit, text);
     }
     outcome.key = Some((id.to_string(), ServiceKey::of(&record)));

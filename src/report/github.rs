@@ -22,6 +22,9 @@ pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         properties.push(format!("title={}", escape_property(f.rule.name())));
         writeln!(out, "::{command} {}::{}", properties.join(","), escape_data(&f.message))?;
     }
+    for note in &report.notes {
+        writeln!(out, "::notice title=crs check::{}", escape_data(note))?;
+    }
     let s = report.summary;
     writeln!(out, "crs check: {} records, {} errors, {} warnings", s.records, s.errors, s.warnings)
 }

@@ -74,6 +74,13 @@ impl TestEnv {
         env
     }
 
+    /// Makes the register a git repository with everything in it committed.
+    pub fn committed(self) -> TestEnv {
+        self.git_cmd(&["init", "-q", "-b", "main"]);
+        self.commit_all("the register, committed by hand");
+        self
+    }
+
     /// Makes git record later commits at noon UTC on `day` (`YYYY-MM-DD`).
     pub fn at(&self, day: &str) -> &TestEnv {
         *self.git_date.borrow_mut() = format!("{day}T12:00:00Z");

@@ -10,6 +10,7 @@ mod harness;
 mod init;
 mod lifecycle;
 mod list_show;
+mod orgs;
 mod readme;
 mod schema;
 mod writes;

@@ -1,0 +1,350 @@
+//! The rules of `crs check` that compare a record's organisation codes with the
+//! imported ODS files: `ods-unknown`, `ods-closed`, `provider-kind-mismatch`,
+//! `out-of-scope` and `ods-name-changed`. Pure functions of (record, index, today)
+//! to hits: no disk, no clock. A code is reported unknown only when the file that
+//! should list it was imported; codes without the ODS shape are left to `ods-format`.
+
+use crate::framework::finding::{Hit, Rule};
+use crate::model::Date;
+use crate::model::id::is_ods_code;
+use crate::model::record::{DecisionOutcome, ProviderKind, Record};
+use crate::model::status::derive_status;
+use crate::orgs::index::OrgIndex;
+use crate::orgs::kind::{KindSet, Role};
+use crate::orgs::name::matches_normalised;
+use crate::orgs::org::Org;
+
+/// What the rules need to know about the record besides its codes.
+struct Context<'a> {
+    record: &'a Record,
+    orgs: &'a OrgIndex,
+    today: Date,
+}
+
+/// Everything the organisation rules find in `record`, checked against `orgs` as
+/// of `today`. Called for every record of a register: on the way to finding
+/// nothing it allocates nothing.
+pub fn check_orgs(record: &Record, orgs: &OrgIndex, today: Date) -> Vec<Hit> {
+    let cx = Context { record, orgs, today };
+    let mut hits = Vec::new();
+
+    let provider = &record.provider;
+    if let Some((org, name)) = cx.code(Role::Provider, || "provider.ods".into(), &provider.ods, &mut hits) {
+        kind(provider.kind, org, &mut hits);
+        renamed("provider.name", "provider", &provider.name, org, name, &mut hits);
+    }
+    let commissioner = &record.commissioner;
+    let key = || "commissioner.ods".into();
+    if let Some((org, name)) = cx.code(Role::Commissioner, key, &commissioner.ods, &mut hits) {
+        renamed("commissioner.name", "commissioner", &commissioner.name, org, name, &mut hits);
+    }
+    for (i, code) in commissioner.co_commissioners.iter().enumerate() {
+        cx.code(Role::Commissioner, || format!("commissioner.co_commissioners[{i}]"), code, &mut hits);
+    }
+    for (i, code) in record.service.sites.iter().enumerate() {
+        cx.code(Role::Site, || format!("service.sites[{i}]"), code, &mut hits);
+    }
+    hits
+}
+
+/// The kinds of ODS file that were not imported but would list a code of `record`:
+/// the codes the rules above could not check.
+pub fn unchecked_kinds(record: &Record, orgs: &OrgIndex) -> KindSet {
+    let mut missing = KindSet::default();
+    let mut check = |role: Role, code: &str| {
+        let expected = role.expected_kind(code);
+        if is_ods_code(code) && !orgs.has_kind(expected) && orgs.get(code).is_empty() {
+            missing.insert(expected);
+        }
+    };
+    check(Role::Provider, &record.provider.ods);
+    check(Role::Commissioner, &record.commissioner.ods);
+    for code in &record.commissioner.co_commissioners {
+        check(Role::Commissioner, code);
+    }
+    for code in &record.service.sites {
+        check(Role::Site, code);
+    }
+    missing
+}
+
+impl Context<'_> {
+    /// Looks `code` up in the files of `role` and reports it (at `key()`) unknown,
+    /// Welsh or closed; returns the organisation and its normalised name when found.
+    fn code(
+        &self,
+        role: Role,
+        key: impl Fn() -> String,
+        code: &str,
+        hits: &mut Vec<Hit>,
+    ) -> Option<(&Org, &str)> {
+        if !is_ods_code(code) {
+            return None;
+        }
+        let Some((org, name)) = self.orgs.find(code, role.kinds()) else {
+            unknown(self.orgs, role, key(), code, hits);
+            return None;
+        };
+        if org.is_welsh() {
+            hits.push(Hit::new(
+                Rule::OutOfScope,
+                key(),
+                format!(
+                    "{role} {code} is {}, a Welsh organisation ({why}): Commissioner Requested Services are designated in England; remove the record or correct the code",
+                    org.display_name(),
+                    role = role.as_str(),
+                    why = if org.region == "W00" { "national grouping W00" } else { "ODS region W" }
+                ),
+            ));
+        }
+        if org.closed.is_some() {
+            self.closed(role, key(), org, hits);
+        }
+        Some((org, name))
+    }
+
+    /// A designation decided and not removed, or in force: its organisations must
+    /// still be open today. Worked out only for the few records with a closed code.
+    fn live(&self) -> bool {
+        self.record.outcome() == Some(DecisionOutcome::Designate) || derive_status(self.record).in_force()
+    }
+
+    fn closed(&self, role: Role, key: String, org: &Org, hits: &mut Vec<Hit>) {
+        let Some(closed) = org.closed else { return };
+        let what = format!("{} {} ({})", role.as_str(), org.code, org.display_name());
+        let message = match self.record.decision.as_ref().map(|d| d.decided_on) {
+            Some(decided) if org.closed_by(decided) => format!(
+                "{what} closed on {closed}, on or before the decision of {decided}; correct the code to the organisation that took the service over"
+            ),
+            _ if closed < self.today && self.live() => format!(
+                "{what} closed on {closed} and the designation is still live; record the organisation that took the service over, or remove the designation"
+            ),
+            _ => return,
+        };
+        hits.push(Hit::new(Rule::OdsClosed, key, message));
+    }
+}
+
+fn unknown(orgs: &OrgIndex, role: Role, key: String, code: &str, hits: &mut Vec<Hit>) {
+    let role_name = role.as_str();
+    if let Some(other) = orgs.get(code).first() {
+        hits.push(Hit::new(
+            Rule::OdsUnknown,
+            key,
+            format!(
+                "{code} is not a {role_name}: ODS lists it as the {} {} ({}); check the code",
+                other.kind.describe(),
+                other.display_name(),
+                other.kind
+            ),
+        ));
+        return;
+    }
+    let expected = role.expected_kind(code);
+    if orgs.has_kind(expected) {
+        hits.push(Hit::new(
+            Rule::OdsUnknown,
+            key,
+            format!(
+                "{role_name} code {code} is not in the imported {expected} file; check the code, or import a newer {expected}.csv with crs orgs import"
+            ),
+        ));
+    }
+}
+
+fn kind(recorded: ProviderKind, org: &Org, hits: &mut Vec<Hit>) {
+    let Some(ods) = org.provider_kind() else { return };
+    if recorded == ProviderKind::Other || recorded == ods {
+        return;
+    }
+    let why = match ods {
+        ProviderKind::FoundationTrust => "its ODS name says foundation trust".to_owned(),
+        ProviderKind::NhsTrust => {
+            "it is an NHS trust in ODS and its name does not say foundation trust".to_owned()
+        }
+        _ => format!("ODS lists it as an {}", org.kind.describe()),
+    };
+    hits.push(Hit::new(
+        Rule::ProviderKindMismatch,
+        "provider.kind",
+        format!(
+            "the record says kind = \"{}\" but {} is {}: {why}; set kind = \"{}\"",
+            recorded.as_str(),
+            org.code,
+            org.display_name(),
+            ods.as_str()
+        ),
+    ));
+}
+
+fn renamed(key: &str, role: &str, recorded: &str, org: &Org, ods_name: &str, hits: &mut Vec<Hit>) {
+    if recorded.trim().is_empty()
+        || recorded.eq_ignore_ascii_case(&org.name)
+        || matches_normalised(recorded, ods_name)
+    {
+        return;
+    }
+    hits.push(Hit::new(
+        Rule::OdsNameChanged,
+        key,
+        format!(
+            "the record names the {role} '{recorded}'; ODS now calls {} '{}'. Keep the name as at designation, or update it",
+            org.code,
+            org.display_name()
+        ),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orgs::kind::OdsKind;
+
+    fn org(code: &str, kind: OdsKind, name: &str) -> Org {
+        Org {
+            code: code.into(),
+            kind,
+            name: name.into(),
+            region: "Y56".into(),
+            parent: "QKK".into(),
+            postcode: String::new(),
+            opened: Date::from_ymd(1993, 4, 1),
+            closed: None,
+            gor: "H".into(),
+        }
+    }
+
+    fn record() -> Record {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/records/valid/RJ1/designated.toml"
+        ))
+        .unwrap();
+        Record::from_toml(&text).unwrap()
+    }
+
+    fn index(orgs: Vec<Org>) -> OrgIndex {
+        OrgIndex::new(orgs)
+    }
+
+    fn today() -> Date {
+        Date::from_ymd(2026, 11, 23).unwrap()
+    }
+
+    fn rules(record: &Record, orgs: &OrgIndex) -> Vec<(Rule, String)> {
+        check_orgs(record, orgs, today()).into_iter().map(|h| (h.rule, h.key)).collect()
+    }
+
+    fn known() -> Vec<Org> {
+        let r = record();
+        let mut orgs = vec![
+            org(&r.provider.ods, OdsKind::Etr, &r.provider.name.to_uppercase()),
+            org(&r.commissioner.ods, OdsKind::Eother, &r.commissioner.name.to_uppercase()),
+        ];
+        for code in r.service.sites.iter() {
+            orgs.push(org(code, OdsKind::Ets, "A SITE"));
+        }
+        for code in r.commissioner.co_commissioners.iter() {
+            orgs.push(org(code, OdsKind::Eother, "ANOTHER ICB"));
+        }
+        orgs
+    }
+
+    #[test]
+    fn a_record_whose_codes_are_all_known_and_open_is_clean() {
+        assert_eq!(rules(&record(), &index(known())), vec![]);
+    }
+
+    #[test]
+    fn codes_missing_from_an_imported_file_are_unknown() {
+        let mut r = record();
+        r.provider.ods = "RJ9".into();
+        assert_eq!(rules(&r, &index(known())), vec![(Rule::OdsUnknown, "provider.ods".to_owned())]);
+    }
+
+    #[test]
+    fn codes_are_not_called_unknown_when_their_file_was_not_imported() {
+        let mut r = record();
+        r.provider.ods = "NVC".into();
+        assert_eq!(rules(&r, &index(known())), vec![], "no ephp file imported");
+        let only_trusts: Vec<Org> = known().into_iter().filter(|o| o.kind == OdsKind::Etr).collect();
+        let only_trusts = index(only_trusts);
+        assert_eq!(rules(&record(), &only_trusts), vec![], "no site or commissioner files imported");
+        assert_eq!(unchecked_kinds(&record(), &only_trusts).to_vec(), vec![OdsKind::Ets, OdsKind::Eother]);
+        assert!(unchecked_kinds(&record(), &index(known())).is_empty());
+    }
+
+    #[test]
+    fn a_code_of_the_wrong_role_is_named_for_what_it_is() {
+        let mut r = record();
+        r.commissioner.ods = r.provider.ods.clone();
+        let hits = check_orgs(&r, &index(known()), today());
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].message.contains("is not a commissioner: ODS lists it as the NHS trust"), "{hits:?}");
+    }
+
+    #[test]
+    fn closed_before_the_decision_or_before_today_while_live() {
+        let r = record();
+        let decided = r.decision.as_ref().unwrap().decided_on;
+        let mut orgs = known();
+        orgs[0].closed = Some(decided);
+        let hits = check_orgs(&r, &index(orgs.clone()), today());
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].message.contains("on or before the decision"), "{hits:?}");
+        orgs[0].closed = today().plus_days(-1);
+        let hits = check_orgs(&r, &index(orgs.clone()), today());
+        assert!(hits[0].message.contains("still live"), "{hits:?}");
+        orgs[0].closed = Some(today());
+        assert_eq!(rules(&r, &index(orgs)), vec![], "closing today is not yet closed before today");
+    }
+
+    #[test]
+    fn closure_of_a_draft_after_today_is_not_reported() {
+        let mut r = record();
+        r.decision = None;
+        r.events.clear();
+        let mut orgs = known();
+        orgs[0].closed = Some(Date::from_ymd(2020, 1, 1).unwrap());
+        assert_eq!(rules(&r, &index(orgs)), vec![]);
+    }
+
+    #[test]
+    fn kind_mismatch_both_ways() {
+        let mut r = record();
+        r.provider.kind = ProviderKind::NhsTrust;
+        let mut orgs = known();
+        orgs[0].name = "GUY'S AND ST THOMAS' NHS FOUNDATION TRUST".into();
+        r.provider.name = orgs[0].name.clone();
+        assert_eq!(
+            rules(&r, &index(orgs.clone())),
+            vec![(Rule::ProviderKindMismatch, "provider.kind".to_owned())]
+        );
+        r.provider.kind = ProviderKind::FoundationTrust;
+        orgs[0].name = "LEWISHAM AND GREENWICH NHS TRUST".into();
+        r.provider.name = orgs[0].name.clone();
+        assert_eq!(
+            rules(&r, &index(orgs.clone())),
+            vec![(Rule::ProviderKindMismatch, "provider.kind".to_owned())]
+        );
+        r.provider.kind = ProviderKind::Other;
+        assert_eq!(rules(&r, &index(orgs)), vec![]);
+    }
+
+    #[test]
+    fn welsh_organisations_are_out_of_scope() {
+        let mut orgs = known();
+        orgs[0].region = "W00".into();
+        assert_eq!(rules(&record(), &index(orgs)), vec![(Rule::OutOfScope, "provider.ods".to_owned())]);
+    }
+
+    #[test]
+    fn renamed_organisations_show_the_ods_name() {
+        let mut orgs = known();
+        orgs[0].name = "KING'S COLLEGE HOSPITAL NHS FOUNDATION TRUST".into();
+        let hits = check_orgs(&record(), &index(orgs), today());
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].rule, Rule::OdsNameChanged);
+        assert!(hits[0].message.contains("'King's College Hospital NHS Foundation Trust'"), "{hits:?}");
+    }
+}
