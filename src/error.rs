@@ -44,6 +44,10 @@ pub enum Error {
 
     #[error("could not write output: {0}")]
     Output(#[source] std::io::Error),
+
+    /// An export or submission that cannot be made as asked.
+    #[error("{message}")]
+    Export { message: String, hint: String },
 }
 
 /// Shorthand for results in crs.
@@ -80,6 +84,7 @@ impl Error {
             Error::RecordExists { .. } => Some("change it with crs assess, crs event or crs edit, or pick another id".into()),
             Error::Refused { .. } => Some("nothing was written; fix what is listed above and run the command again".into()),
             Error::Git { hint, .. } => hint.clone(),
+            Error::Export { hint, .. } => Some(hint.clone()),
             Error::Invalid { .. } | Error::Output(_) => None,
         }
     }
@@ -87,6 +92,11 @@ impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io { path: path.into(), source }
+    }
+
+    /// An export that cannot be made, with advice.
+    pub fn export(message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::Export { message: message.into(), hint: hint.into() }
     }
 
     /// A git failure with advice.

@@ -3,9 +3,11 @@
 
 pub mod check;
 pub mod common;
+pub mod export;
 pub mod list;
 pub mod schema;
 pub mod show;
+pub mod submit;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -55,6 +57,8 @@ pub enum Command {
     List(list::ListArgs),
     Show(show::ShowArgs),
     Schema(schema::SchemaArgs),
+    Export(export::ExportArgs),
+    Submit(submit::SubmitArgs),
 }
 
 /// Where a command writes: data to `out`, messages to `err`.
@@ -99,6 +103,8 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::List(args) => list::run(ctx, args, io),
         Command::Show(args) => show::run(ctx, args, io),
         Command::Schema(args) => schema::run(ctx, args, io),
+        Command::Export(args) => export::run(ctx, args, io),
+        Command::Submit(args) => submit::run(ctx, args, io),
     }
 }
 

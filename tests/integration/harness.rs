@@ -101,6 +101,43 @@ impl TestEnv {
         cmd
     }
 
+    /// Runs `git args…` in the register root with the same hermetic identity and
+    /// clock as crs; panics when git fails. Returns its stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        let crs = self.command(&[]);
+        let hermetic: Vec<(std::ffi::OsString, std::ffi::OsString)> =
+            crs.get_envs().filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))).collect();
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(&self.root)
+            .env_clear()
+            .envs(hermetic)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Makes the register a git repository and commits everything in it.
+    pub fn git_init(&self) -> &TestEnv {
+        self.git(&["init", "-q", "-b", "main"]);
+        self.commit_all("register");
+        self
+    }
+
+    /// Commits every change in the register.
+    pub fn commit_all(&self, message: &str) -> &TestEnv {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self
+    }
+
+    /// Deletes a file below the register root.
+    pub fn remove(&self, path: &str) -> &TestEnv {
+        fs::remove_file(self.root.join(path)).unwrap();
+        self
+    }
+
     /// Runs `crs args…` and collects what it did.
     pub fn crs(&self, args: &[&str]) -> Run {
         let output = self.command(args).output().unwrap();

@@ -4,7 +4,10 @@
 mod bad_input;
 mod check;
 mod examples;
+mod export;
 mod harness;
 mod list_show;
 mod readme;
 mod schema;
+mod sheets;
+mod submit;
