@@ -264,6 +264,10 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
     let scope =
         if args.status.is_empty() { Scope::default() } else { Scope::only(args.status.iter().copied()) };
     let workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());
+    let (unreadable, errors) = (gathered.unreadable, gathered.errors().len());
+    // The records are in the rows now; on a large register they are hundreds of MB
+    // that writing the workbook can use instead.
+    drop(gathered);
 
     let bytes = match format {
         ExportFormat::Xlsx => to_xlsx(&workbook, ctx.now)?,
@@ -291,13 +295,11 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
     };
     io.status(&format!("{done}: {rows} {what} ({})", workbook.about.scope))?;
     io.status(&changes_line(&workbook))?;
-    if gathered.unreadable > 0 {
+    if unreadable > 0 {
         io.status(&format!(
-            "note: {} file(s) could not be read as records and are not in the export; crs check says why",
-            gathered.unreadable
+            "note: {unreadable} file(s) could not be read as records and are not in the export; crs check says why"
         ))?;
     }
-    let errors = gathered.errors().len();
     if errors > 0 {
         io.status(&format!(
             "note: crs check finds {errors} error(s) in the register; fix them before submitting"

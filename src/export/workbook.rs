@@ -139,7 +139,7 @@ pub fn build(plan: Plan<'_>) -> Workbook {
             })
             .collect()
     } else {
-        in_scope.iter().map(|item| Row { change: None, cells: row(plan.current, item) }).collect()
+        map_parallel(&in_scope, |item| Row { change: None, cells: row(plan.current, item) })
     };
     let lines = changes
         .into_iter()
@@ -185,4 +185,28 @@ fn locate<'s>(
     id: &RecordId,
 ) -> Option<(&'s RegisterState, &'s Item)> {
     current.get(id).map(|item| (current, item)).or_else(|| base.and_then(|b| b.get(id).map(|item| (b, item))))
+}
+
+/// Rows at a time below which building them on one thread is quicker.
+const PARALLEL_FROM: usize = 2_048;
+
+/// `f` over `items` on the available cores, in order: building 100,000 rows is a
+/// measurable share of a large export.
+fn map_parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < PARALLEL_FROM {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
 }

@@ -262,3 +262,18 @@ fn without_a_submission_everything_in_scope_is_added() {
     assert_eq!(json["about"]["changes"]["added"], 9);
     assert!(json["designations"].as_array().unwrap().iter().all(|r| r["change"] == "added"));
 }
+
+#[test]
+fn an_unwritable_temp_folder_is_an_error_not_a_panic() {
+    let env = TestEnv::copy_of("designations");
+    let out = env.outside().join("out.xlsx");
+    let output = env
+        .command(&["export", "-o", out.to_str().unwrap()])
+        .env("TMPDIR", env.outside().join("no-such-temp"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot create a temporary file") && stderr.contains("TMPDIR"), "{stderr}");
+    assert!(!out.exists());
+}
