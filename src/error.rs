@@ -54,6 +54,10 @@ pub enum Error {
 
     #[error("could not write output: {0}")]
     Output(#[source] std::io::Error),
+
+    /// An export or submission that cannot be made as asked.
+    #[error("{message}")]
+    Export { message: String, hint: String },
 }
 
 fn rules_count(n: usize) -> String {
@@ -96,6 +100,7 @@ impl Error {
             Error::NotAllowed { .. } => Some("nothing was written; crs show ID gives the record's status and events".into()),
             Error::Git { hint, .. } => hint.clone(),
             Error::OdsFile { hint, .. } | Error::Orgs { hint, .. } => Some(hint.clone()),
+            Error::Export { hint, .. } => Some(hint.clone()),
             Error::Invalid { .. } | Error::Output(_) => None,
         }
     }
@@ -103,6 +108,11 @@ impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io { path: path.into(), cause: source }
+    }
+
+    /// An export that cannot be made, with advice.
+    pub fn export(message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::Export { message: message.into(), hint: hint.into() }
     }
 
     /// A git failure with advice.

@@ -15,7 +15,8 @@ use crate::history::identity;
 use crate::history::repo::init_if_needed;
 use crate::model::id::is_ods_code;
 use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
-use crate::register::config::{SETTINGS_FILE, looks_like_email};
+use crate::model::settings::check_address;
+use crate::register::config::SETTINGS_FILE;
 
 /// Create a register (and a git repository if there is none), and commit it
 ///
@@ -128,8 +129,8 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
     )?;
     let contact = required(ctx, io, args.contact.as_deref(), "--contact EMAIL", "Contact e-mail address")?;
     for (flag, value) in [("--contact", &contact), ("--submission-to", &args.submission_to)] {
-        if !looks_like_email(value) {
-            return Err(Error::Usage(format!("{flag} '{value}' is not an e-mail address")));
+        if let Err(message) = check_address(value) {
+            return Err(Error::Usage(format!("{flag}: {message}")));
         }
     }
 

@@ -9,6 +9,7 @@ pub mod completions;
 pub mod decide;
 pub mod edit;
 pub mod event;
+pub mod export;
 pub mod init;
 pub mod list;
 pub mod log;
@@ -17,6 +18,7 @@ pub mod orgs;
 pub mod prompt;
 pub mod schema;
 pub mod show;
+pub mod submit;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -96,6 +98,8 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
+    Export(export::ExportArgs),
+    Submit(submit::SubmitArgs),
 }
 
 /// Where a command writes: data to `out`, messages to `err`.
@@ -152,6 +156,8 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Schema(args) => schema::run(ctx, args, io),
         Command::Completions(args) => completions::run_completions(ctx, args, io),
         Command::Man(args) => completions::run_man(ctx, args, io),
+        Command::Export(args) => export::run(ctx, args, io),
+        Command::Submit(args) => submit::run(ctx, args, io),
     }
 }
 

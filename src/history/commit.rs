@@ -242,6 +242,16 @@ impl Writer {
         }
     }
 
+    /// The id of the commit HEAD points at, if any.
+    pub fn head_id(&self) -> Result<Option<String>> {
+        Ok(head_commit(&self.rr.repo)?.map(|c| c.id().to_string()))
+    }
+
+    /// Whether a tag `name` exists.
+    pub fn tag_exists(&self, name: &str) -> bool {
+        self.rr.repo.find_reference(&format!("refs/tags/{name}")).is_ok()
+    }
+
     /// Creates an annotated tag `name` on HEAD.
     pub fn tag_head(&self, name: &str, message: &str, identity: &Identity) -> Result<()> {
         let repo = &self.rr.repo;

@@ -1,5 +1,6 @@
-//! Everything git: committing a change, reading the log, and reading the register
-//! as it stood at a date or revision. No git2 type leaks out of this module.
+//! Everything git: committing a change, reading the log, reading the register as it
+//! stood at a date or revision, the working tree's state and the submission tags. No
+//! git2 type leaks out of this module.
 
 pub mod changed;
 pub mod commit;
@@ -8,7 +9,11 @@ pub mod lock;
 pub mod log;
 pub mod repo;
 pub mod snapshot;
+pub mod tags;
+pub mod worktree;
 
 pub use commit::{Committed, Writer};
 pub use identity::Identity;
 pub use snapshot::{Snapshot, snapshot};
+pub use tags::{SubmissionTag, last_submission, submission_tag_name};
+pub use worktree::{WorkTree, work_tree};

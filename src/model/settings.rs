@@ -65,6 +65,41 @@ pub struct Orgs {
     pub files: Vec<PathBuf>,
 }
 
+/// Why `address` is not a plain e-mail address (`local@domain`, ASCII, no spaces,
+/// quotes, brackets or line breaks), or `Ok` when it is.
+pub fn check_address(address: &str) -> Result<(), String> {
+    const LOCAL_SPECIALS: &str = "!#$%&'*+/=?^_`{|}~.-";
+    let Some((local, domain)) = address.split_once('@') else {
+        return Err(format!(
+            "'{}' is not an e-mail address: it has no @",
+            address.split_whitespace().collect::<Vec<_>>().join(" ")
+        ));
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && local.chars().all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIALS.contains(c))
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..");
+    let domain_ok = domain.len() <= 253
+        && domain.contains('.')
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if local_ok && domain_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{}' is not a plain e-mail address like crs@icb.example (ASCII letters, digits and . - _ + only, no spaces)",
+            address.split_whitespace().collect::<Vec<_>>().join(" ").escape_debug()
+        ))
+    }
+}
+
 fn one() -> u32 {
     1
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::model::Settings;
+use crate::model::settings::check_address;
 use crate::register::locate::line_column;
 use crate::register::source::Source;
 
@@ -80,12 +81,9 @@ fn settings_problem(settings: &crate::model::Settings) -> Option<(&'static str, 
             format!("'{}' is not an ODS code: 3 or 5 capital letters or digits, e.g. QKK", c.ods),
         ));
     }
-    for (key, value, what) in [
-        ("commissioner.contact", &c.contact, "the commissioner's contact"),
-        ("submission.to", &settings.submission.to, "the submission address"),
-    ] {
-        if !looks_like_email(value) {
-            return Some((key, format!("{what} '{value}' is not an e-mail address")));
+    for (key, value) in [("commissioner.contact", &c.contact), ("submission.to", &settings.submission.to)] {
+        if let Err(message) = check_address(value) {
+            return Some((key, format!("{key}: {message}")));
         }
     }
     if c.name.trim().is_empty() || c.name.contains(char::is_control) {
@@ -98,21 +96,6 @@ fn settings_problem(settings: &crate::model::Settings) -> Option<(&'static str, 
         ));
     }
     None
-}
-
-/// A plain check that `text` is one address like `name@domain.example`.
-pub fn looks_like_email(text: &str) -> bool {
-    match text.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !text.contains(|c: char| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c))
-                && !domain.contains('@')
-        }
-        None => false,
-    }
 }
 
 fn read_framework(source: &dyn Source, root: &Path, name: &str) -> Result<Framework> {

@@ -161,7 +161,7 @@ fn settings_that_cannot_be_right_name_their_line() {
         (
             "contact = \"crs@selondon.icb.example\"",
             "contact = \"not-an-email\"",
-            "crs.toml:7:1: the commissioner's contact",
+            "crs.toml:7:1: commissioner.contact: 'not-an-email' is not an e-mail address",
         ),
         ("schema_version = 1", "schema_version = 2", "crs.toml:1:1: schema_version is 2"),
     ] {

@@ -76,8 +76,7 @@ impl TestEnv {
 
     /// Makes the register a git repository with everything in it committed.
     pub fn committed(self) -> TestEnv {
-        self.git_cmd(&["init", "-q", "-b", "main"]);
-        self.commit_all("the register, committed by hand");
+        self.git_init();
         self
     }
 
@@ -95,9 +94,10 @@ impl TestEnv {
     }
 
     /// Commits everything in the register by hand with plain git.
-    pub fn commit_all(&self, message: &str) {
+    pub fn commit_all(&self, message: &str) -> &TestEnv {
         self.git_cmd(&["add", "-A", "."]);
-        self.git_cmd(&["commit", "-q", "-m", message]);
+        self.git_cmd(&["commit", "-q", "--allow-empty", "-m", message]);
+        self
     }
 
     /// How many commits HEAD has.
@@ -155,6 +155,19 @@ impl TestEnv {
             .env("GIT_COMMITTER_EMAIL", "ann.analyst@icb.example")
             .env("GIT_COMMITTER_DATE", &date);
         cmd
+    }
+
+    /// Makes the register a git repository and commits everything in it.
+    pub fn git_init(&self) -> &TestEnv {
+        self.git_cmd(&["init", "-q", "-b", "main"]);
+        self.commit_all("register");
+        self
+    }
+
+    /// Deletes a file below the register root.
+    pub fn remove(&self, path: &str) -> &TestEnv {
+        fs::remove_file(self.root.join(path)).unwrap();
+        self
     }
 
     /// Runs `crs args…` and collects what it did.

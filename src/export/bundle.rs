@@ -1,0 +1,99 @@
+//! `Bundle`: what `crs submit` hands over — the workbook, a markdown summary of the
+//! changes since the last submission, and the `.eml` that sends the workbook to the
+//! regulator — plus the messages that record the submission in git. Built in memory;
+//! the caller writes the files.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::Result;
+use crate::export::email::{Email, to_eml};
+use crate::export::summary::{SubmissionFacts, email_body, summary_markdown};
+use crate::export::workbook::Workbook;
+use crate::export::xlsx::to_xlsx;
+use crate::model::Date;
+
+/// Who sends the submission to whom, and when.
+pub struct Sending<'a> {
+    pub date: Date,
+    pub now: DateTime<Utc>,
+    pub to: &'a str,
+    pub from_name: &'a str,
+    pub from_address: &'a str,
+    /// The commissioner's ODS code, for file names.
+    pub commissioner_code: &'a str,
+}
+
+/// One file of the bundle.
+pub struct BundleFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The submission bundle.
+pub struct Bundle {
+    pub workbook: BundleFile,
+    pub summary: BundleFile,
+    pub email: BundleFile,
+    /// The summary text, also the submission tag's message.
+    pub summary_text: String,
+}
+
+impl Bundle {
+    /// The files, in the order they are written.
+    pub fn files(&self) -> [&BundleFile; 3] {
+        [&self.workbook, &self.summary, &self.email]
+    }
+}
+
+/// The base of the bundle's file names: `crs-QKK-2026-11-23`.
+pub fn file_stem(commissioner_code: &str, date: Date) -> String {
+    let code: String = commissioner_code.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let code = if code.is_empty() { "register".to_owned() } else { code };
+    format!("crs-{code}-{date}")
+}
+
+/// Builds the bundle for `workbook`.
+pub fn build_bundle(workbook: &Workbook, sending: &Sending<'_>) -> Result<Bundle> {
+    let stem = file_stem(sending.commissioner_code, sending.date);
+    let workbook_name = format!("{stem}.xlsx");
+    let xlsx = to_xlsx(workbook, sending.now)?;
+    let facts = SubmissionFacts { date: sending.date, workbook_file: &workbook_name, to: sending.to };
+    let summary_text = summary_markdown(workbook, &facts);
+    let body = email_body(workbook, &facts);
+    let subject = format!(
+        "Commissioner Requested Services register: {} ({}), {}",
+        workbook.about.commissioner_name, workbook.about.commissioner_code, sending.date
+    );
+    let commit = workbook.about.commit.as_deref().unwrap_or("none");
+    let id_token =
+        format!("{}.{}.{}", sending.commissioner_code, sending.date, &commit[..12.min(commit.len())]);
+    let eml = to_eml(&Email {
+        from_name: sending.from_name,
+        from_address: sending.from_address,
+        to_address: sending.to,
+        subject: &subject,
+        body: &body,
+        date: sending.now.timestamp(),
+        id_token: &id_token,
+        attachment_name: &workbook_name,
+        attachment: &xlsx,
+    })?;
+    Ok(Bundle {
+        workbook: BundleFile { name: workbook_name, bytes: xlsx },
+        summary: BundleFile { name: format!("{stem}-summary.md"), bytes: summary_text.clone().into_bytes() },
+        email: BundleFile { name: format!("{stem}.eml"), bytes: eml },
+        summary_text,
+    })
+}
+
+/// The structured commit message that records the submission.
+pub fn commit_message(workbook: &Workbook, tag: &str, to: &str) -> String {
+    let about = &workbook.about;
+    format!(
+        "submit {}: {} record(s) to {to}\n\nCrs-Action: submit\nCrs-Submission: {tag}\nCrs-Records: {}\nCrs-Changes: {}\n",
+        about.commissioner_code,
+        workbook.included.len(),
+        workbook.included.len(),
+        about.changes
+    )
+}

@@ -1,0 +1,296 @@
+//! `Change`: what was added to, changed in or removed from the submission's scope
+//! between a baseline (the last submission, or a revision) and now, with the fields
+//! that changed as dotted key paths (`decision.decided_on`, `stages.proportionality.met`).
+//! `submitted` events are bookkeeping of earlier submissions and never count as a change.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::export::scope::{Before, Scope};
+use crate::export::state::{Item, RegisterState};
+use crate::model::{EventKind, Record, RecordId, Status};
+
+/// How a record's row differs from the baseline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// In scope now, not at the baseline (new, or newly in scope).
+    Added,
+    /// In scope at both, with different content.
+    Changed,
+    /// In scope at the baseline, not now (deleted, or out of scope).
+    Removed,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Changed => "changed",
+            ChangeKind::Removed => "removed",
+        }
+    }
+}
+
+/// One record's change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub kind: ChangeKind,
+    pub id: RecordId,
+    /// The status now; `None` when the record no longer exists.
+    pub status: Option<Status>,
+    /// The status at the baseline; `None` when it did not exist then (or there is no
+    /// baseline).
+    pub previous_status: Option<Status>,
+    /// The changed fields, for `Changed`: `status` first when it changed, then dotted
+    /// key paths in key order.
+    pub fields: Vec<String>,
+}
+
+/// Counts of each kind of change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ChangeCounts {
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+}
+
+impl ChangeCounts {
+    pub fn of(changes: &[Change]) -> ChangeCounts {
+        let mut counts = ChangeCounts::default();
+        for change in changes {
+            match change.kind {
+                ChangeKind::Added => counts.added += 1,
+                ChangeKind::Changed => counts.changed += 1,
+                ChangeKind::Removed => counts.removed += 1,
+            }
+        }
+        counts
+    }
+
+    pub fn total(self) -> usize {
+        self.added + self.changed + self.removed
+    }
+}
+
+impl std::fmt::Display for ChangeCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} added, {} changed, {} removed", self.added, self.changed, self.removed)
+    }
+}
+
+/// Where `id` stood at `base`.
+pub fn before(base: Option<&RegisterState>, id: &RecordId) -> Before {
+    match base {
+        None => Before::NoBaseline,
+        Some(base) => base.get(id).map_or(Before::Absent, |item| Before::Was(item.status)),
+    }
+}
+
+/// True when `item` of the current state is in scope.
+pub fn in_scope_now(scope: &Scope, base: Option<&RegisterState>, item: &Item) -> bool {
+    scope.includes(item.status, before(base, &item.id))
+}
+
+/// The changes of scope and content between `base` and `current`, by record id. With
+/// no baseline every record in scope is added.
+pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Scope) -> Vec<Change> {
+    let mut ids: BTreeSet<&RecordId> = current.items().iter().map(|i| &i.id).collect();
+    if let Some(base) = base {
+        ids.extend(base.items().iter().map(|i| &i.id));
+    }
+    let mut changes = Vec::new();
+    for id in ids {
+        let now = current.get(id).filter(|item| in_scope_now(scope, base, item));
+        let then = base.and_then(|b| b.get(id));
+        let then_in = then.filter(|item| scope.included_at_baseline(item.status));
+        let change = |kind, fields| Change {
+            kind,
+            id: id.clone(),
+            status: current.get(id).map(|i| i.status),
+            previous_status: then.map(|i| i.status),
+            fields,
+        };
+        match (now, then_in) {
+            (Some(_), None) => changes.push(change(ChangeKind::Added, Vec::new())),
+            (None, Some(_)) => changes.push(change(ChangeKind::Removed, Vec::new())),
+            (Some(now), Some(then)) => {
+                let fields = changed_fields(then, now);
+                if !fields.is_empty() {
+                    changes.push(change(ChangeKind::Changed, fields));
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    changes
+}
+
+/// The fields that differ between two versions of a record: `status` when the
+/// derived status changed, then dotted key paths. Arrays (events, sites, evidence)
+/// count as one field each.
+pub fn changed_fields(before: &Item, after: &Item) -> Vec<String> {
+    let (a, b) = (without_submissions(&before.record), without_submissions(&after.record));
+    let mut fields = Vec::new();
+    if before.status != after.status {
+        fields.push("status".to_owned());
+    }
+    if a == b {
+        return fields;
+    }
+    match (serde_json::to_value(a.as_ref()), serde_json::to_value(b.as_ref())) {
+        (Ok(a), Ok(b)) => diff("", &a, &b, &mut fields),
+        // A record always serialises; if it ever did not, say that it changed.
+        _ => fields.push("record".to_owned()),
+    }
+    fields
+}
+
+fn without_submissions(record: &Record) -> Cow<'_, Record> {
+    if record.events.iter().any(|e| e.kind == EventKind::Submitted) {
+        let mut stripped = record.clone();
+        stripped.events.retain(|e| e.kind != EventKind::Submitted);
+        Cow::Owned(stripped)
+    } else {
+        Cow::Borrowed(record)
+    }
+}
+
+fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for key in keys {
+                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                diff(
+                    &child,
+                    x.get(key.as_str()).unwrap_or(&Value::Null),
+                    y.get(key.as_str()).unwrap_or(&Value::Null),
+                    out,
+                );
+            }
+        }
+        _ if a != b => out.push(path.to_owned()),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Date, Event};
+
+    const RECORD: &str = r#"
+schema_version = 1
+framework = "monitor-2013"
+[service]
+name = "Maternity"
+[provider]
+ods = "RJ1"
+name = "Trust"
+kind = "foundation-trust"
+licence = "licensed"
+[commissioner]
+ods = "QKK"
+name = "ICB"
+[decision]
+outcome = "designate"
+grounds = ["no-alternative-provider"]
+decided_on = 2025-01-01
+[[events]]
+on = 2025-02-01
+kind = "written-request-sent"
+"#;
+
+    fn item(id: &str, text: &str) -> Item {
+        let record = Record::from_toml(text).unwrap();
+        let status = crate::model::status::derive_status(&record);
+        let id: RecordId = id.parse().unwrap();
+        Item { file: id.relative_path_string(), id, record, status }
+    }
+
+    fn state(items: Vec<Item>) -> RegisterState {
+        RegisterState::new(items, Some("abc".into()), Default::default())
+    }
+
+    #[test]
+    fn without_a_baseline_everything_in_scope_is_added() {
+        let now =
+            state(vec![item("RJ1/a", RECORD), item("RJ1/draft", RECORD.split("[decision]").next().unwrap())]);
+        let changes = compare(&now, None, &Scope::default());
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].kind, ChangeKind::Added);
+        assert_eq!(changes[0].id.to_string(), "RJ1/a");
+    }
+
+    #[test]
+    fn field_changes_are_dotted_paths_and_submissions_do_not_count() {
+        let base = state(vec![item("RJ1/a", RECORD), item("RJ1/b", RECORD), item("RJ1/gone", RECORD)]);
+        let mut changed = item("RJ1/a", &RECORD.replace("2025-01-01", "2025-01-02"));
+        changed.record.service.sites = vec!["RJ122".into()];
+        let mut submitted = item("RJ1/b", RECORD);
+        submitted.record.events.push(Event {
+            on: Date::from_ymd(2025, 3, 1).unwrap(),
+            kind: EventKind::Submitted,
+            note: None,
+        });
+        let new = item("RJ1/new", RECORD);
+        let now = state(vec![changed, submitted, new]);
+        let changes = compare(&now, Some(&base), &Scope::default());
+        let summary: Vec<(String, ChangeKind, Vec<String>)> =
+            changes.iter().map(|c| (c.id.to_string(), c.kind, c.fields.clone())).collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "RJ1/a".into(),
+                    ChangeKind::Changed,
+                    vec!["decision.decided_on".into(), "service.sites".into()]
+                ),
+                ("RJ1/gone".into(), ChangeKind::Removed, vec![]),
+                ("RJ1/new".into(), ChangeKind::Added, vec![]),
+            ]
+        );
+        assert_eq!(changes[1].status, None);
+        assert_eq!(changes[1].previous_status, Some(Status::Requested));
+    }
+
+    #[test]
+    fn a_status_change_is_named_first_and_leaving_scope_is_a_removal() {
+        let base = state(vec![item("RJ1/a", RECORD), item("RJ1/b", RECORD)]);
+        let accepted = RECORD.to_owned() + "[[events]]\non = 2025-02-10\nkind = \"provider-accepted\"\n";
+        let reasonable = RECORD.to_owned()
+            + "[[events]]\non = 2025-02-10\nkind = \"provider-refused\"\n"
+            + "[[events]]\non = 2025-02-11\nkind = \"referred-to-regulator\"\n"
+            + "[[events]]\non = 2025-03-11\nkind = \"refusal-found-reasonable\"\n";
+        let now = state(vec![item("RJ1/a", &accepted), item("RJ1/b", &reasonable)]);
+        let changes = compare(&now, Some(&base), &Scope::default());
+        assert_eq!(changes[0].fields, ["status", "events"]);
+        assert_eq!(changes[1].kind, ChangeKind::Removed);
+        assert_eq!(changes[1].status, Some(Status::NotDesignated));
+    }
+
+    #[test]
+    fn a_removal_is_reported_once() {
+        let removal = RECORD
+            .replace("\"designate\"", "\"remove\"")
+            .replace("written-request-sent", "provider-notified-of-removal");
+        let designated_then = item("RJ1/a", RECORD);
+        let removed_now = item("RJ1/a", &removal);
+        assert_eq!(removed_now.status, Status::Removed);
+        let first = compare(
+            &state(vec![removed_now.clone()]),
+            Some(&state(vec![designated_then])),
+            &Scope::default(),
+        );
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].kind, ChangeKind::Changed);
+        assert_eq!(first[0].fields[0], "status");
+        let second =
+            compare(&state(vec![removed_now.clone()]), Some(&state(vec![removed_now])), &Scope::default());
+        assert!(second.is_empty(), "{second:?}");
+    }
+}

@@ -1,0 +1,155 @@
+//! The submission e-mail as an `.eml` file (mail-builder): To the regulator, From the
+//! commissioner, a plain-text body and the workbook attached (base64). Marked
+//! `X-Unsent: 1` so mail clients open it as a draft ready to send. Every header value
+//! is checked or cleaned here, so no name or address can add a header; the date,
+//! message id and MIME boundary are derived from the submission, so the same
+//! submission gives the same file.
+
+use mail_builder::MessageBuilder;
+use mail_builder::headers::content_type::ContentType;
+use mail_builder::headers::raw::Raw;
+use mail_builder::mime::MimePart;
+
+use crate::error::{Error, Result};
+use crate::export::summary::one_line;
+use crate::model::settings::check_address;
+
+/// The workbook's MIME type.
+pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The e-mail to write.
+pub struct Email<'a> {
+    pub from_name: &'a str,
+    pub from_address: &'a str,
+    pub to_address: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// Seconds since 1970, UTC.
+    pub date: i64,
+    /// A token unique to this submission, for the message id: `QKK.2026-11-23.1a2b3c`.
+    pub id_token: &'a str,
+    pub attachment_name: &'a str,
+    pub attachment: &'a [u8],
+}
+
+/// The e-mail as `.eml` bytes (CRLF line ends).
+pub fn to_eml(email: &Email<'_>) -> Result<Vec<u8>> {
+    for address in [email.from_address, email.to_address] {
+        check_address(address)
+            .map_err(|message| Error::export(message, "correct the address in crs.toml"))?;
+    }
+    let domain = email.from_address.rsplit_once('@').map_or("crs.invalid", |(_, d)| d);
+    let token: String = email
+        .id_token
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    let message_id = format!("crs-submission.{token}@{domain}");
+
+    let text = MimePart::new("text/plain", email.body);
+    let attachment = MimePart::new(XLSX_MIME, email.attachment).attachment(one_line(email.attachment_name));
+    let boundary = boundary(email.body, email.attachment);
+    let body = MimePart::new(
+        ContentType::new("multipart/mixed").attribute("boundary", boundary),
+        vec![text, attachment],
+    );
+    MessageBuilder::new()
+        .from((one_line(email.from_name), email.from_address.to_owned()))
+        .to(email.to_address)
+        .subject(one_line(email.subject))
+        .date(email.date)
+        .message_id(message_id)
+        .header("X-Unsent", Raw::new("1"))
+        .body(body)
+        .write_to_vec()
+        .map_err(|e| {
+            Error::export(
+                format!("could not write the e-mail: {e}"),
+                "this is a bug in crs; please report it",
+            )
+        })
+}
+
+/// A MIME boundary derived from the content (so the file is reproducible) that does
+/// not occur in the body text. Base64 never contains `=_`, so the attachment cannot.
+fn boundary(body: &str, attachment: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in body.as_bytes().iter().chain(attachment) {
+        hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    not_in(body, &format!("=_crs_{hash:016x}"))
+}
+
+/// `base`, or `base` with a counter, whichever first does not occur in `body`.
+fn not_in(body: &str, base: &str) -> String {
+    let mut candidate = base.to_owned();
+    let mut n = 0;
+    while body.contains(&candidate) {
+        n += 1;
+        candidate = format!("{base}_{n}");
+    }
+    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn email<'a>(from_name: &'a str, subject: &'a str) -> Email<'a> {
+        Email {
+            from_name,
+            from_address: "crs@icb.example",
+            to_address: "nhsi.crs@nhs.net",
+            subject,
+            body: "Hello\n",
+            date: 1_795_435_200,
+            id_token: "QKK.2026-11-23",
+            attachment_name: "crs.xlsx",
+            attachment: b"PK\x03\x04 not really",
+        }
+    }
+
+    #[test]
+    fn addresses_must_be_plain() {
+        assert!(check_address("crs@selondon.icb.example").is_ok());
+        assert!(check_address("first.last+crs@nhs.net").is_ok());
+        for bad in [
+            "",
+            "crs",
+            "crs@",
+            "@nhs.net",
+            "a b@nhs.net",
+            "crs@nhs",
+            "crs@nhs.net\r\nBcc: x@y.z",
+            "<crs@nhs.net>",
+            "crs@nhs..net",
+            "crs@ñhs.net",
+        ] {
+            assert!(check_address(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn names_and_subjects_cannot_add_headers() {
+        let eml = to_eml(&email("Evil\r\nBcc: victim@example.com", "Hi\r\nBcc: victim@example.com")).unwrap();
+        let text = String::from_utf8(eml).unwrap();
+        assert!(!text.contains("\r\nBcc:"), "{text}");
+        assert!(!text.contains("\nBcc:"), "{text}");
+    }
+
+    #[test]
+    fn the_same_email_gives_the_same_bytes() {
+        let a = to_eml(&email("ICB", "Subject")).unwrap();
+        let b = to_eml(&email("ICB", "Subject")).unwrap();
+        assert_eq!(a, b);
+        let text = String::from_utf8(a).unwrap();
+        assert!(text.contains("X-Unsent: 1\r\n"), "{text}");
+        assert!(text.contains("Message-ID: <crs-submission.QKK.2026-11-23@icb.example>"), "{text}");
+    }
+
+    #[test]
+    fn a_body_holding_the_boundary_gets_another() {
+        assert_eq!(not_in("text", "=_b"), "=_b");
+        assert_eq!(not_in("text =_b and =_b_1", "=_b"), "=_b_2");
+    }
+}

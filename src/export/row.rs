@@ -1,0 +1,146 @@
+//! The cells of one record's row: each column's value, derived from the record (its
+//! status, the dates of its events, the provider's response) without any I/O.
+
+use crate::export::cell::Cell;
+use crate::export::columns::Column;
+use crate::export::state::Item;
+use crate::model::{Date, EventKind, Record};
+
+/// What a row needs besides the record itself.
+pub struct RowContext<'a> {
+    /// The commit the row comes from.
+    pub commit: &'a str,
+    /// The register's contact, for records that name none.
+    pub register_contact: &'a str,
+}
+
+/// The cells of `item` under `columns`.
+pub fn cells(columns: &[Column], item: &Item, context: &RowContext<'_>) -> Vec<Cell> {
+    columns.iter().map(|column| cell(column, item, context)).collect()
+}
+
+fn cell(column: &Column, item: &Item, context: &RowContext<'_>) -> Cell {
+    let r = &item.record;
+    let decision = r.decision.as_ref();
+    match column {
+        Column::CommissionerCode => Cell::text(&r.commissioner.ods),
+        Column::CommissionerName => Cell::text(&r.commissioner.name),
+        Column::CoCommissioners => list(&r.commissioner.co_commissioners),
+        Column::ProviderCode => Cell::text(&r.provider.ods),
+        Column::ProviderName => Cell::text(&r.provider.name),
+        Column::ProviderKind => Cell::text(r.provider.kind.as_str()),
+        Column::ProviderLicence => Cell::text(r.provider.licence.as_str()),
+        Column::ServiceName => Cell::text(&r.service.name),
+        Column::ServiceDescription => Cell::text(&r.service.description),
+        Column::TreatmentFunctions => list(&r.service.treatment_functions),
+        Column::Sites => list(&r.service.sites),
+        Column::LocationSpecific => Cell::YesNo(r.service.location_specific),
+        Column::Ground { key, .. } => {
+            Cell::YesNo(decision.is_some_and(|d| d.grounds.iter().any(|g| g == key)))
+        }
+        Column::Status => Cell::text(item.status.as_str()),
+        Column::Decision => decision.map_or(Cell::Empty, |d| Cell::text(d.outcome.as_str())),
+        Column::DecisionDate => Cell::date(decision.map(|d| d.decided_on)),
+        Column::DecidedBy => Cell::text(decision.and_then(|d| d.decided_by.clone()).unwrap_or_default()),
+        Column::DecisionReference => {
+            Cell::text(decision.and_then(|d| d.reference.clone()).unwrap_or_default())
+        }
+        Column::WrittenRequestDate => Cell::date(r.last_event(EventKind::WrittenRequestSent).map(|e| e.on)),
+        Column::ProviderResponse => Cell::text(provider_response(r).0),
+        Column::ProviderResponseDate => Cell::date(provider_response(r).1),
+        Column::ReviewDue => Cell::date(r.review.as_ref().map(|rv| rv.next_due)),
+        Column::LongTermOutcome => {
+            Cell::text(r.outcome.as_ref().map(|o| o.long_term.clone()).unwrap_or_default())
+        }
+        Column::Contact if r.commissioner.contact.is_empty() => Cell::text(context.register_contact),
+        Column::Contact => Cell::text(&r.commissioner.contact),
+        Column::RecordId => Cell::text(item.id.to_string()),
+        Column::File => Cell::text(&item.file),
+        Column::Commit => Cell::text(context.commit),
+    }
+}
+
+/// A list cell, empty or not, so JSON always has an array for a list column.
+fn list(items: &[String]) -> Cell {
+    Cell::List(items.to_vec())
+}
+
+/// The provider's answer to the latest written request, and the day it answered:
+/// awaiting, accepted or refused, and where a refusal went with the regulator.
+pub fn provider_response(record: &Record) -> (&'static str, Option<Date>) {
+    let mut response = ("", None);
+    for event in &record.events {
+        response = match event.kind {
+            EventKind::WrittenRequestSent => ("awaiting response", None),
+            EventKind::ProviderAccepted => ("accepted", Some(event.on)),
+            EventKind::ProviderRefused => ("refused", Some(event.on)),
+            EventKind::ReferredToRegulator => ("refused; referred to the regulator", response.1),
+            EventKind::RefusalFoundUnreasonable => {
+                ("refused; the regulator found the refusal unreasonable", response.1)
+            }
+            EventKind::RefusalFoundReasonable => {
+                ("refused; the regulator found the refusal reasonable", response.1)
+            }
+            _ => response,
+        };
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Event, RecordId};
+
+    fn record(events: &[(&str, EventKind)]) -> Item {
+        let mut record = Record::from_toml(
+            "schema_version = 1\nframework = \"monitor-2013\"\n[service]\nname = \"S\"\n[provider]\nods = \"RJ1\"\nname = \"T\"\nkind = \"nhs-trust\"\nlicence = \"licensed\"\n[commissioner]\nods = \"QKK\"\nname = \"ICB\"\n",
+        )
+        .unwrap();
+        record.events = events
+            .iter()
+            .map(|(on, kind)| Event { on: on.parse().unwrap(), kind: *kind, note: None })
+            .collect();
+        let id: RecordId = "RJ1/s".parse().unwrap();
+        Item {
+            file: id.relative_path_string(),
+            id,
+            status: crate::model::status::derive_status(&record),
+            record,
+        }
+    }
+
+    #[test]
+    fn provider_response_follows_the_events() {
+        use EventKind::*;
+        assert_eq!(provider_response(&record(&[]).record), ("", None));
+        assert_eq!(
+            provider_response(&record(&[("2025-01-01", WrittenRequestSent)]).record).0,
+            "awaiting response"
+        );
+        let refused = record(&[
+            ("2025-01-01", WrittenRequestSent),
+            ("2025-01-20", ProviderRefused),
+            ("2025-02-01", ReferredToRegulator),
+        ]);
+        assert_eq!(
+            provider_response(&refused.record),
+            ("refused; referred to the regulator", Some("2025-01-20".parse().unwrap()))
+        );
+    }
+
+    #[test]
+    fn contact_falls_back_to_the_register_and_empty_lists_are_empty() {
+        let item = record(&[]);
+        let context = RowContext { commit: "abc", register_contact: "crs@icb.example" };
+        let row = cells(
+            &[Column::Contact, Column::Sites, Column::Commit, Column::LocationSpecific],
+            &item,
+            &context,
+        );
+        assert_eq!(
+            row,
+            [Cell::text("crs@icb.example"), Cell::List(vec![]), Cell::text("abc"), Cell::YesNo(false)]
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! `Scope`: which records a submission includes. By default the designations in
+//! force or in progress (designated, under-review, requested, refused, referred) and
+//! the records removed since the last submission; `--status` replaces that with an
+//! explicit list.
+
+use std::collections::BTreeSet;
+
+use crate::model::Status;
+
+/// The statuses a submission includes by default, besides recent removals.
+pub const DEFAULT_STATUSES: [Status; 5] =
+    [Status::Designated, Status::UnderReview, Status::Requested, Status::Refused, Status::Referred];
+
+/// Which records are in scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    statuses: BTreeSet<Status>,
+    /// Also records removed since the baseline (the default scope).
+    removed_since_baseline: bool,
+}
+
+/// Where a record stood at the baseline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Before {
+    /// There is no baseline: no previous submission.
+    NoBaseline,
+    /// The record did not exist (or could not be read) at the baseline.
+    Absent,
+    /// The record's status at the baseline.
+    Was(Status),
+}
+
+impl Default for Scope {
+    fn default() -> Scope {
+        Scope { statuses: DEFAULT_STATUSES.into_iter().collect(), removed_since_baseline: true }
+    }
+}
+
+impl Scope {
+    /// Exactly the records with one of `statuses`.
+    pub fn only(statuses: impl IntoIterator<Item = Status>) -> Scope {
+        Scope { statuses: statuses.into_iter().collect(), removed_since_baseline: false }
+    }
+
+    /// True when a record with status `now` is in scope, given where it stood at the
+    /// baseline. A removal is included until it has been submitted once.
+    pub fn includes(&self, now: Status, before: Before) -> bool {
+        self.statuses.contains(&now)
+            || (self.removed_since_baseline
+                && now == Status::Removed
+                && before != Before::Was(Status::Removed))
+    }
+
+    /// True when a record with status `then` was in scope at the baseline itself. A
+    /// removal already in force at the baseline was submitted before and is not.
+    pub fn included_at_baseline(&self, then: Status) -> bool {
+        self.statuses.contains(&then)
+    }
+
+    /// The scope in words, for the about sheet and messages.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<&str> = self.statuses.iter().map(|s| s.as_str()).collect();
+        if self.removed_since_baseline {
+            parts.push("removed since the last submission");
+        }
+        match parts.len() {
+            0 => "no records".to_owned(),
+            1 => parts[0].to_owned(),
+            2 => format!("{} and {}", parts[0], parts[1]),
+            n => format!("{}, and {}", parts[..n - 1].join(", "), parts[n - 1]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_scope_takes_designations_in_progress_and_new_removals() {
+        let scope = Scope::default();
+        for s in DEFAULT_STATUSES {
+            assert!(scope.includes(s, Before::NoBaseline));
+        }
+        for s in [Status::Draft, Status::Proposed, Status::NotDesignated] {
+            assert!(!scope.includes(s, Before::NoBaseline), "{s}");
+        }
+        assert!(scope.includes(Status::Removed, Before::NoBaseline));
+        assert!(scope.includes(Status::Removed, Before::Absent));
+        assert!(scope.includes(Status::Removed, Before::Was(Status::Designated)));
+        assert!(!scope.includes(Status::Removed, Before::Was(Status::Removed)));
+        assert!(!scope.included_at_baseline(Status::Removed));
+    }
+
+    #[test]
+    fn explicit_statuses_replace_the_default() {
+        let scope = Scope::only([Status::Draft, Status::Removed]);
+        assert!(scope.includes(Status::Draft, Before::NoBaseline));
+        assert!(scope.includes(Status::Removed, Before::Was(Status::Removed)));
+        assert!(!scope.includes(Status::Designated, Before::NoBaseline));
+        assert_eq!(scope.describe(), "draft and removed");
+    }
+
+    #[test]
+    fn default_scope_in_words() {
+        assert_eq!(
+            Scope::default().describe(),
+            "requested, refused, referred, designated, under-review, and removed since the last submission"
+        );
+    }
+}

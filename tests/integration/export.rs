@@ -1,0 +1,279 @@
+//! `crs export`: the workbook read back cell for cell, the same data as CSV, JSON and
+//! YAML, the scope, the column list from crs.toml, changes since a submission or a
+//! revision, formula-like text, reproducible output, and refusals.
+
+use std::fs;
+
+use crate::harness::{TestEnv, designated_record};
+use crate::sheets::{formulas, grid, sheet};
+
+#[test]
+fn workbook_of_the_sample_register_reads_back_cell_for_cell() {
+    let env = TestEnv::copy_of("designations");
+    let out = env.outside().join("crs-2026-11.xlsx");
+    let run = env.crs(&["export", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    insta::assert_snapshot!("sample_register_export_run", run.to_string());
+    insta::assert_snapshot!(grid(&fs::read(&out).unwrap()));
+}
+
+#[test]
+fn the_same_register_gives_byte_identical_workbooks() {
+    let env = TestEnv::copy_of("designations");
+    let (a, b) = (env.outside().join("a.xlsx"), env.outside().join("b.xlsx"));
+    assert_eq!(env.crs(&["export", "-o", a.to_str().unwrap()]).code, 0);
+    assert_eq!(env.crs(&["export", "-o", b.to_str().unwrap()]).code, 0);
+    let (a, b) = (fs::read(a).unwrap(), fs::read(b).unwrap());
+    assert!(a.starts_with(b"PK\x03\x04"));
+    assert!(a == b, "two exports of the same register differ");
+}
+
+#[test]
+fn formula_like_text_is_never_a_formula() {
+    let env = TestEnv::new();
+    let record = designated_record()
+        .replace("Maternity: designated example", r#"=HYPERLINK(\"http://x\",\"y\")"#)
+        .replace("Example service for the crs documentation", "@SUM(1+1)")
+        .replace("name = \"Guy's and St Thomas' NHS Foundation Trust\"", "name = \"+Trust\"");
+    env.write("RJ1/designated.toml", record);
+    let out = env.outside().join("out.xlsx");
+    let run = env.crs(&["export", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let bytes = fs::read(&out).unwrap();
+    assert_eq!(formulas(&bytes), Vec::<String>::new(), "the workbook holds formulas");
+    let rows = sheet(&bytes, "Designations");
+    let header = &rows[0];
+    let at = |heading: &str| header.iter().position(|h| h == heading).unwrap();
+    assert_eq!(rows[1][at("Service name")], r#"=HYPERLINK("http://x","y")"#);
+    assert_eq!(rows[1][at("Service description")], "@SUM(1+1)");
+    assert_eq!(rows[1][at("Provider name")], "+Trust");
+
+    let csv = env.crs(&["export", "--format", "csv"]);
+    assert_eq!(csv.code, 0, "{csv}");
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_bytes());
+    let headings: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let row = reader.records().next().unwrap().unwrap();
+    let field = |heading: &str| row[headings.iter().position(|h| h == heading).unwrap()].to_owned();
+    assert_eq!(field("Service name"), r#"'=HYPERLINK("http://x","y")"#);
+    assert_eq!(field("Service description"), "'@SUM(1+1)");
+    assert_eq!(field("Provider name"), "'+Trust");
+}
+
+#[test]
+fn csv_is_rfc_4180_with_the_workbook_headings() {
+    let env = TestEnv::copy_of("designations");
+    let run = env.crs(&["export", "--format", "csv", "--status", "designated"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("\r\n") && !run.stdout.replace("\r\n", "").contains('\n'), "CRLF line ends");
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn json_and_yaml_carry_the_about_the_rows_and_the_changes() {
+    let env = TestEnv::copy_of("designations");
+    let json = env.crs(&["export", "--format", "json", "--status", "referred,removed"]);
+    assert_eq!(json.code, 0, "{json}");
+    let value = json.json();
+    assert_eq!(value["designations"][0]["record-id"], "RV5/crisis-home-treatment");
+    assert_eq!(value["designations"][0]["decision-date"], "2026-03-03");
+    assert_eq!(value["designations"][0]["ground:no-alternative-provider"], true);
+    assert_eq!(value["changes"][0]["change"], "added");
+    insta::assert_snapshot!(json.to_string());
+    let yaml = env.crs(&["export", "--format", "yaml", "--status", "referred"]);
+    assert_eq!(yaml.code, 0, "{yaml}");
+    insta::assert_snapshot!(yaml.to_string());
+}
+
+#[test]
+fn the_format_follows_the_file_extension() {
+    let env = TestEnv::copy_of("designations");
+    for (name, starts) in [("out.csv", "Commissioner ODS code,"), ("out.json", "{"), ("out.yml", "about:")] {
+        let out = env.outside().join(name);
+        assert_eq!(env.crs(&["export", "-o", out.to_str().unwrap()]).code, 0);
+        assert!(fs::read_to_string(&out).unwrap().starts_with(starts), "{name}");
+    }
+    let run = env.crs(&["export", "-o", env.outside().join("out.txt").to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--format"), "{run}");
+}
+
+#[test]
+fn the_default_scope_and_status_override() {
+    let env = TestEnv::copy_of("examples/records/valid");
+    let ids = |args: &[&str]| -> Vec<String> {
+        let run = env.crs(&[&["export", "--format", "json"], args].concat());
+        assert_eq!(run.code, 0, "{run}");
+        run.json()["designations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["record-id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        ids(&[]),
+        ["RJ1/designated", "RJ1/referred", "RJ1/refused", "RJ1/removed", "RJ1/requested", "RJ1/under-review"]
+    );
+    assert_eq!(ids(&["--status", "draft", "--status", "proposed"]), ["RJ1/draft", "RJ1/proposed"]);
+    assert_eq!(ids(&["--status", "not-designated,removed"]), ["RJ1/not-designated", "RJ1/removed"]);
+}
+
+#[test]
+fn columns_from_crs_toml_set_which_and_in_what_order() {
+    let env = TestEnv::copy_of("designations");
+    let settings = env.read("crs.toml")
+        + "columns = [\"record-id\", \"status\", \"ground:dependent-services\", \"provider-response-date\", \"decided-by\"]\n";
+    env.write("crs.toml", settings);
+    let run = env.crs(&["export", "--format", "csv", "--status", "designated,refused"]);
+    assert_eq!(run.code, 0, "{run}");
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn unknown_columns_in_crs_toml_are_named_with_the_known_ones() {
+    let env = TestEnv::copy_of("designations");
+    env.write(
+        "crs.toml",
+        env.read("crs.toml") + "columns = [\"record-id\", \"provider\", \"ground:nope\"]\n",
+    );
+    let run = env.crs(&["export", "--format", "csv"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn a_missing_folder_is_refused_with_a_hint() {
+    let env = TestEnv::copy_of("designations");
+    let run = env.crs(&["export", "-o", "no-such-folder/out.xlsx"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.to_string());
+    let run = env.crs(&["export"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("give -o FILE"), "{run}");
+}
+
+/// A register in git with a submission tagged, then changed: one record accepted
+/// (changed), one added, one deleted, one refused reasonably (out of scope), one
+/// removed (stays in scope, changed), one draft (never in scope).
+fn register_with_a_past_submission() -> TestEnv {
+    let env = TestEnv::new();
+    let valid = crate::harness::repo_dir().join("examples/records/valid/RJ1");
+    for name in ["requested", "referred", "designated", "draft", "under-review"] {
+        env.write(
+            &format!("RJ1/{name}.toml"),
+            fs::read_to_string(valid.join(format!("{name}.toml"))).unwrap(),
+        );
+    }
+    env.git_init();
+    env.git_cmd(&["tag", "-a", "crs/submission/2026-05-01", "-m", "submission"]);
+    env.write(
+        "RJ1/requested.toml",
+        env.read("RJ1/requested.toml") + "\n[[events]]\non = 2026-11-20\nkind = \"provider-accepted\"\n",
+    );
+    env.write(
+        "RJ1/referred.toml",
+        env.read("RJ1/referred.toml")
+            + "\n[[events]]\non = 2026-11-20\nkind = \"refusal-found-reasonable\"\n",
+    );
+    env.remove("RJ1/designated.toml");
+    env.write("RJ1/refused.toml", fs::read_to_string(valid.join("refused.toml")).unwrap());
+    env.write(
+        "RJ1/under-review.toml",
+        env.read("RJ1/under-review.toml") + "\n[[events]]\non = 2026-11-21\nkind = \"submitted\"\n",
+    );
+    env.commit_all("changes after the submission");
+    env
+}
+
+#[test]
+fn changes_since_the_last_submission_in_every_format() {
+    let env = register_with_a_past_submission();
+    let csv = env.crs(&["export", "--changes-since", "last-submission", "--format", "csv"]);
+    assert_eq!(csv.code, 0, "{csv}");
+    insta::assert_snapshot!(csv.to_string());
+
+    let out = env.outside().join("changes.xlsx");
+    let run = env.crs(&["export", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let bytes = fs::read(&out).unwrap();
+    let changes = sheet(&bytes, "Changes");
+    let lines: Vec<String> = changes.iter().map(|r| r[..7].join(" | ")).collect();
+    insta::assert_snapshot!(lines.join("\n"));
+    let about = sheet(&bytes, "About");
+    assert!(
+        about
+            .iter()
+            .any(|r| r[0] == "Changes since" && r[1].starts_with("crs/submission/2026-05-01 (commit ")),
+        "{about:?}"
+    );
+}
+
+#[test]
+fn changes_since_a_revision_and_as_of_a_revision() {
+    let env = register_with_a_past_submission();
+    let since = env.crs(&["export", "--changes-since", "HEAD~1", "--format", "json"]).json();
+    let kinds: Vec<(String, String)> = since["designations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["change"].as_str().unwrap().to_owned(), r["record-id"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("removed".to_owned(), "RJ1/designated".to_owned()),
+            ("removed".to_owned(), "RJ1/referred".to_owned()),
+            ("added".to_owned(), "RJ1/refused".to_owned()),
+            ("changed".to_owned(), "RJ1/requested".to_owned()),
+        ]
+    );
+    assert_eq!(since["designations"][3]["changed-fields"], serde_json::json!(["status", "events"]));
+    // A deleted record's row comes from the baseline, with the baseline's commit.
+    let base = env.git_cmd(&["rev-parse", "HEAD~1"]);
+    assert_eq!(since["designations"][0]["commit"], base.trim());
+
+    let then = env.crs(&["export", "--as-of", "HEAD~1", "--format", "json"]).json();
+    let ids: Vec<&str> =
+        then["designations"].as_array().unwrap().iter().map(|r| r["record-id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["RJ1/designated", "RJ1/referred", "RJ1/requested", "RJ1/under-review"]);
+    assert_eq!(then["about"]["source"], format!("as of revision HEAD~1 (commit {})", &base.trim()[..12]));
+}
+
+#[test]
+fn rows_changed_since_the_last_commit_say_so() {
+    let env = register_with_a_past_submission();
+    env.write("RJ1/requested.toml", env.read("RJ1/requested.toml").replace("[review]", "# edited\n[review]"));
+    let json = env.crs(&["export", "--format", "json"]).json();
+    let commit_of = |id: &str| {
+        json["designations"].as_array().unwrap().iter().find(|r| r["record-id"] == id).unwrap()["commit"]
+            .clone()
+    };
+    assert_eq!(commit_of("RJ1/requested"), "uncommitted changes");
+    assert_eq!(commit_of("RJ1/refused"), env.git_cmd(&["rev-parse", "HEAD"]).trim());
+    assert_eq!(json["about"]["uncommitted-files"], 1);
+}
+
+#[test]
+fn without_a_submission_everything_in_scope_is_added() {
+    let env = TestEnv::copy_of("designations");
+    let run = env.crs(&["export", "--changes-since", "last-submission", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    let json = run.json();
+    assert_eq!(json["about"]["changes"]["added"], 9);
+    assert!(json["designations"].as_array().unwrap().iter().all(|r| r["change"] == "added"));
+}
+
+#[test]
+fn an_unwritable_temp_folder_is_an_error_not_a_panic() {
+    let env = TestEnv::copy_of("designations");
+    let out = env.outside().join("out.xlsx");
+    let output = env
+        .command(&["export", "-o", out.to_str().unwrap()])
+        .env("TMPDIR", env.outside().join("no-such-temp"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot create a temporary file") && stderr.contains("TMPDIR"), "{stderr}");
+    assert!(!out.exists());
+}

@@ -1,0 +1,221 @@
+//! `crs submit`: the bundle (workbook, summary, `.eml`) read back by calamine and by
+//! Python's `email` package, header injection through crs.toml, and the refusals that
+//! keep a submission matching a clean commit.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::harness::TestEnv;
+use crate::sheets::sheet;
+
+/// Parses an `.eml` with Python's `email` package (the policy a mail client would
+/// use); writes the attachment to `attachment` and prints the headers, the defects
+/// Python found, the attachment's name and type, and the text body.
+fn parse_eml(eml: &Path, attachment: &Path) -> String {
+    let script = r#"
+import sys, email
+from email import policy
+msg = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=policy.default)
+for name in ['From', 'To', 'Subject', 'Date', 'Message-ID', 'X-Unsent', 'MIME-Version']:
+    print(f"{name}: {msg[name]}")
+print("header names:", sorted({k.lower() for k in msg.keys()}))
+print("defects:", [type(d).__name__ for part in msg.walk() for d in part.defects])
+print("from address:", msg['From'].addresses[0].addr_spec)
+print("from name:", repr(msg['From'].addresses[0].display_name))
+for part in msg.iter_attachments():
+    open(sys.argv[2], 'wb').write(part.get_payload(decode=True))
+    print("attachment:", part.get_filename(), part.get_content_type(), part['Content-Transfer-Encoding'])
+print("--- body")
+print(msg.get_body(('plain',)).get_content(), end='')
+"#;
+    let output = Command::new("python3").args(["-c", script]).arg(eml).arg(attachment).output().unwrap();
+    assert!(output.status.success(), "python: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn sample_in_git() -> TestEnv {
+    let env = TestEnv::copy_of("designations");
+    env.git_init();
+    env
+}
+
+#[test]
+fn dry_run_writes_the_bundle_and_records_nothing() {
+    let env = sample_in_git();
+    let head = env.git_cmd(&["rev-parse", "HEAD"]);
+    let dir = env.outside().join("bundle");
+    let run = env.crs(&["submit", "--dry-run", "-o", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    insta::assert_snapshot!("dry_run_output", run.to_string());
+
+    let names: Vec<String> = {
+        let mut n: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names, ["crs-QKK-2026-11-23-summary.md", "crs-QKK-2026-11-23.eml", "crs-QKK-2026-11-23.xlsx"]);
+    let summary = fs::read_to_string(dir.join("crs-QKK-2026-11-23-summary.md")).unwrap();
+    insta::assert_snapshot!("dry_run_summary", summary.replace(head.trim(), "[HEAD]"));
+
+    let workbook = fs::read(dir.join("crs-QKK-2026-11-23.xlsx")).unwrap();
+    let attachment = env.outside().join("attachment.xlsx");
+    let parsed = parse_eml(&dir.join("crs-QKK-2026-11-23.eml"), &attachment);
+    insta::assert_snapshot!(
+        "dry_run_email",
+        parsed.replace(head.trim(), "[HEAD]").replace(&head.trim()[..12], "[HEAD12]")
+    );
+    assert!(fs::read(&attachment).unwrap() == workbook, "the attachment is not the workbook");
+    assert_eq!(sheet(&workbook, "Designations").len(), 10);
+
+    // Nothing recorded: no new commit, no tag.
+    assert_eq!(env.git_cmd(&["rev-parse", "HEAD"]), head);
+    assert_eq!(env.git_cmd(&["tag", "--list"]), "");
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
+
+    // The same register and clock give the same bundle.
+    let again = env.outside().join("again");
+    assert_eq!(env.crs(&["submit", "--dry-run", "-o", again.to_str().unwrap()]).code, 0);
+    for name in &names {
+        assert!(fs::read(dir.join(name)).unwrap() == fs::read(again.join(name)).unwrap(), "{name} differs");
+    }
+}
+
+#[test]
+fn names_with_line_breaks_or_accents_cannot_add_headers() {
+    let settings = "schema_version = 1\n[commissioner]\nods = \"QKK\"\nname = \"NHS Sóuth East London ICB\\r\\nBcc: victim@example.com\"\ncontact = \"crs@selondon.icb.example\"\n[submission]\nto = \"regulator@example.org\"\n";
+    let refused = TestEnv::new();
+    refused.write("crs.toml", settings);
+    let run = refused.crs(&["check"]);
+    assert_eq!(run.code, 2, "a name with a line break is refused where it is written: {run}");
+    assert!(run.stderr.contains("crs.toml:4:1: the commissioner's name must be one line"), "{run}");
+
+    let env = TestEnv::new();
+    env.write("crs.toml", settings.replace("\\r\\n", "  "));
+    env.write("RJ1/designated.toml", crate::harness::designated_record());
+    env.git_init();
+    let dir = env.outside().join("bundle");
+    let run = env.crs(&["submit", "--dry-run", "-o", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let parsed = parse_eml(&dir.join("crs-QKK-2026-11-23.eml"), &env.outside().join("a.xlsx"));
+    assert!(!parsed.contains("'bcc'"), "{parsed}");
+    assert!(parsed.contains("defects: []"), "{parsed}");
+    assert!(parsed.contains("To: regulator@example.org"), "{parsed}");
+    assert!(parsed.contains("from name: 'NHS Sóuth East London ICB  Bcc: victim@example.com'"), "{parsed}");
+    assert!(parsed.contains("Subject: Commissioner Requested Services register: NHS Sóuth East London ICB  Bcc: victim@example.com (QKK), 2026-11-23"), "{parsed}");
+}
+
+#[test]
+fn an_address_that_is_not_plain_is_refused_at_its_line() {
+    let env = TestEnv::new();
+    env.write(
+        "crs.toml",
+        "schema_version = 1\n[commissioner]\nods = \"QKK\"\nname = \"ICB\"\ncontact = \"crs@icb.example\\r\\nBcc: victim@example.com\"\n",
+    );
+    env.git_init();
+    let run = env.crs(&["submit", "--dry-run", "-o", env.outside().join("b").to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn submit_refuses_uncommitted_changes() {
+    let env = sample_in_git();
+    env.write("RJ1/maternity.toml", env.read("RJ1/maternity.toml").replace("[review]", "# edited\n[review]"));
+    let run = env.crs(&["submit", "-o", env.outside().join("b").to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.to_string());
+    assert!(!env.outside().join("b").exists(), "nothing is written");
+}
+
+#[test]
+fn submit_refuses_a_register_with_errors() {
+    let env = sample_in_git();
+    env.write("RJ1/broken.toml", "schema_version = [");
+    env.commit_all("broken");
+    let run = env.crs(&["submit", "--dry-run", "-o", env.outside().join("b").to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn submit_needs_git() {
+    let env = TestEnv::copy_of("designations");
+    let run = env.crs(&["submit", "--dry-run"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not in a git repository"), "{run}");
+}
+
+#[test]
+fn submit_writes_the_bundle_and_records_one_commit_and_one_tag() {
+    let env = sample_in_git();
+    let before = env.commit_count();
+    let dir = env.outside().join("bundle");
+    let run = env.crs(&["submit", "-o", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(dir.join("crs-QKK-2026-11-23.eml").is_file(), "{run}");
+    assert_eq!(env.commit_count(), before + 1);
+    assert_eq!(env.git_cmd(&["tag", "--list"]), "crs/submission/2026-11-23\n");
+    assert_eq!(
+        env.git_cmd(&["rev-parse", "crs/submission/2026-11-23^{commit}"]),
+        env.git_cmd(&["rev-parse", "HEAD"])
+    );
+    assert!(env.git_cmd(&["status", "--porcelain"]).is_empty());
+
+    // Each record in scope, and only those, gained a submitted event.
+    let changed = env.git_cmd(&["show", "--name-only", "--format=", "HEAD"]);
+    let in_scope = env.crs(&["list", "--format", "json"]).json();
+    let expected: Vec<String> = in_scope
+        .as_array()
+        .unwrap()
+        .iter()
+        // With no earlier submission, a removed record has been removed since the last one.
+        .filter(|r| {
+            ["designated", "under-review", "requested", "refused", "referred", "removed"]
+                .contains(&r["status"].as_str().unwrap())
+        })
+        .map(|r| format!("{}.toml", r["id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(changed.lines().collect::<Vec<_>>(), expected);
+    assert!(
+        env.read("RJ1/maternity.toml").contains("kind = \"submitted\"\nnote = \"crs/submission/2026-11-23\"")
+    );
+    assert_eq!(env.crs(&["check", "--format", "json"]).json()["summary"]["errors"], 0);
+
+    // Nothing has changed since: a submitted event is not a change.
+    let since = env.crs(&["export", "--format", "json", "--changes-since", "last-submission", "-o", "-"]);
+    assert_eq!(since.code, 0, "{since}");
+    assert_eq!(since.json()["changes"], serde_json::json!([]), "{since}");
+
+    // A second submission the same day is refused before anything is written.
+    let again_dir = env.outside().join("again");
+    let again = env.crs(&["submit", "-o", again_dir.to_str().unwrap()]);
+    assert_eq!(again.code, 1, "{again}");
+    assert!(again.stderr.contains("already recorded today"), "{again}");
+    assert!(!again_dir.exists());
+    assert_eq!(env.commit_count(), before + 1);
+}
+
+#[test]
+fn the_second_submission_lists_the_changes_since_the_first() {
+    let env = sample_in_git();
+    // What recording will leave behind: a submitted event on each record, one tag.
+    env.git_cmd(&["tag", "-a", "crs/submission/2026-06-01", "-m", "first submission"]);
+    env.write(
+        "RJZ/neonatal-intensive-care.toml",
+        env.read("RJZ/neonatal-intensive-care.toml")
+            + "\n[[events]]\non = 2026-11-20\nkind = \"provider-accepted\"\n",
+    );
+    env.commit_all("accepted");
+    let dir = env.outside().join("bundle");
+    let run = env.crs(&["submit", "--dry-run", "-o", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let parsed = parse_eml(&dir.join("crs-QKK-2026-11-23.eml"), &env.outside().join("a.xlsx"));
+    let body = &parsed[parsed.find("--- body").unwrap()..];
+    let head = env.git_cmd(&["rev-parse", "HEAD"]);
+    let tagged = env.git_cmd(&["rev-parse", "HEAD~1"]);
+    insta::assert_snapshot!(body.replace(head.trim(), "[HEAD]").replace(&tagged.trim()[..12], "[TAGGED12]"));
+}
