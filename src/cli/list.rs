@@ -8,6 +8,7 @@ use crate::cli::Io;
 use crate::cli::common::open;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
+use crate::export::cell::neutralise_for_csv;
 use crate::export::yaml;
 use crate::model::{RecordSummary, Status};
 use crate::register::load;
@@ -90,9 +91,27 @@ fn write_rows(rows: &[RecordSummary], format: ListFormat, out: &mut dyn Write) -
             writeln!(out)
         }
         ListFormat::Csv => {
+            // Names are the user's text: a leading = or @ must not run in a spreadsheet.
             let mut writer = csv::Writer::from_writer(out);
+            let header =
+                ["id", "provider", "provider_name", "service", "status", "decided_on", "review_due", "file"];
+            writer.write_record(header).map_err(std::io::Error::other)?;
             for r in rows {
-                writer.serialize(r).map_err(std::io::Error::other)?;
+                let date = |d: Option<crate::model::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+                let (decided, review) = (date(r.decided_on), date(r.review_due));
+                let fields = [
+                    &r.id,
+                    &r.provider,
+                    &r.provider_name,
+                    &r.service,
+                    r.status.as_str(),
+                    &decided,
+                    &review,
+                    &r.file,
+                ];
+                writer
+                    .write_record(fields.iter().map(|f| neutralise_for_csv(f).into_owned()))
+                    .map_err(std::io::Error::other)?;
             }
             writer.flush()
         }

@@ -71,3 +71,16 @@ fn show_missing_record_says_how_to_find_one() {
     assert_eq!(run.code, 2);
     insta::assert_snapshot!(run.to_string());
 }
+
+#[test]
+fn list_csv_neutralises_formulas() {
+    let env = TestEnv::new();
+    env.write(
+        "RJ1/designated.toml",
+        crate::harness::designated_record()
+            .replace("Maternity: designated example", "=HYPERLINK(\\\"http://x\\\",\\\"y\\\")"),
+    );
+    let run = env.crs(&["list", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","), "{run}");
+}
