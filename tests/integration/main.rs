@@ -16,4 +16,5 @@ mod readme;
 mod schema;
 mod sheets;
 mod submit;
+mod walkthrough;
 mod writes;
