@@ -36,9 +36,9 @@ pub enum Error {
     #[error("{message}")]
     Invalid { message: String },
 
-    /// A change the process does not allow where the record stands.
+    /// A change the process or the rules do not allow; nothing was written.
     #[error("{message}")]
-    NotAllowed { message: String },
+    NotAllowed { message: String, hint: String },
 
     #[error("{action} {id} refused: the change would break {}", rules_count(findings.len()))]
     Refused { action: String, id: String, findings: Vec<Finding> },
@@ -97,7 +97,7 @@ impl Error {
             Error::NoSuchRecord { .. } => Some("crs list shows the records; ids look like RJ1/maternity".into()),
             Error::RecordExists { .. } => Some("change it with crs assess, crs event or crs edit, or pick another id".into()),
             Error::Refused { .. } => Some("nothing was written; fix what is listed above and run the command again".into()),
-            Error::NotAllowed { .. } => Some("nothing was written; crs show ID gives the record's status and events".into()),
+            Error::NotAllowed { hint, .. } => Some(format!("nothing was written; {hint}")),
             Error::Git { hint, .. } => hint.clone(),
             Error::OdsFile { hint, .. } | Error::Orgs { hint, .. } => Some(hint.clone()),
             Error::Export { hint, .. } => Some(hint.clone()),

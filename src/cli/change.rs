@@ -16,6 +16,8 @@ use crate::history::{Committed, Writer};
 use crate::model::fields::changes;
 use crate::model::status::derive_status;
 use crate::model::{Record, RecordId};
+use crate::orgs::known_orgs;
+use crate::orgs::rules::check_orgs;
 use crate::register::DiskSource;
 use crate::register::config::{Config, read_config};
 use crate::register::edit::RecordDoc;
@@ -67,7 +69,7 @@ pub fn change_record(
     let writer = Writer::open(&root, write.allow_detached)?;
     let identity = identity::resolve(writer.repo(), &ctx.vars, write.author.as_deref(), ctx.now)?;
     let path = id.relative_path_string();
-    let existing = plain_file(&root, &path)?;
+    let existing = plain_file(&root, &path, MAX_FILE_BYTES)?;
     writer.require_clean(&path)?;
 
     let (text, record, mut doc) = match (&target, existing) {
@@ -89,10 +91,9 @@ pub fn change_record(
                 // crs edit is how a broken record is mended.
                 Err(_) if *broken_ok => (text, None, None),
                 Err(message) => {
-                    return Err(Error::Invalid {
-                        message: format!(
-                            "{path} is not a valid record ({message}); fix it with crs edit {id}"
-                        ),
+                    return Err(Error::NotAllowed {
+                        message: format!("{path} is not a valid record: {message}"),
+                        hint: format!("mend it with crs edit {id} (crs check says what is wrong)"),
                     });
                 }
             }
@@ -104,37 +105,40 @@ pub fn change_record(
 
     let new_text = keep_line_endings(&text, doc.text());
     if new_text.len() as u64 > MAX_FILE_BYTES {
-        return Err(Error::Invalid {
+        return Err(Error::NotAllowed {
             message: format!(
-                "{path} would grow to {} bytes, over the 1 MiB a record may take; shorten the notes",
+                "{path} would grow to {} bytes, over the 1 MiB a record may take",
                 new_text.len()
             ),
+            hint: "shorten the notes or rationale, or keep long evidence in a document the record names"
+                .to_owned(),
         });
     }
     if let Some(lost) = lost_field(action, &text, &new_text) {
-        return Err(Error::Invalid {
-            message: format!(
-                "{action} would drop {lost} from {path}, which it must not change; nothing was written (use crs edit)"
-            ),
+        return Err(Error::NotAllowed {
+            message: format!("{action} would drop {lost} from {path}, which it must not change"),
+            hint: format!("change that field with crs edit {id}"),
         });
     }
     let new_record = doc.record().map_err(|e| Error::Invalid {
         message: format!("the changed record does not read back: {}", toml_error_hit(&new_text, &e).message),
     })?;
     let framework = &config.framework;
+    // The whole record, as crs check would see it: organisation codes and the
+    // duplicate check included.
+    let known = known_orgs(&DiskSource::new(&root), &root, &config.settings.orgs.files)?;
+    let orgs = known.as_ref().map(|k| &k.index).filter(|index| !index.is_empty());
+    let hits_of = |r: &Record| {
+        let mut hits = check_record(r, id, framework, ctx.today);
+        hits.extend(orgs.map(|index| check_orgs(r, index, ctx.today)).unwrap_or_default());
+        hits.extend(duplicate_of(&root, id, r));
+        hits
+    };
     let before: BTreeSet<(String, String)> = record
         .as_ref()
-        .map(|r| {
-            check_record(r, id, framework, ctx.today)
-                .into_iter()
-                .map(|h| (h.rule.name().to_owned(), h.message))
-                .collect()
-        })
+        .map(|r| hits_of(r).into_iter().map(|h| (h.rule.name().to_owned(), h.message)).collect())
         .unwrap_or_default();
-    let mut after: Vec<Hit> = check_record(&new_record, id, framework, ctx.today);
-    if matches!(target, Target::New) {
-        after.extend(duplicate_of(&root, id, &new_record));
-    }
+    let after: Vec<Hit> = hits_of(&new_record);
     let findings: Vec<Finding> =
         after.into_iter().filter_map(|h| place(h, &path, Some(id), &new_text, framework)).collect();
     let new_errors: Vec<Finding> = findings
@@ -184,7 +188,7 @@ fn lost_field(action: &str, old: &str, new: &str) -> Option<String> {
 }
 
 /// `text` with the byte-order mark and CRLF line endings of `original`, if it had them.
-fn keep_line_endings(original: &str, text: String) -> String {
+pub fn keep_line_endings(original: &str, text: String) -> String {
     let text =
         if original.contains("\r\n") { text.replace("\r\n", "\n").replace('\n', "\r\n") } else { text };
     match original.starts_with('\u{feff}') && !text.starts_with('\u{feff}') {
@@ -205,18 +209,24 @@ fn on_branch(committed: &Committed) -> String {
 }
 
 /// A `duplicate-service` hit when another record of the same provider has the same
-/// service name.
+/// service name. Reads only plain record files, following no links.
 fn duplicate_of(root: &std::path::Path, id: &RecordId, record: &Record) -> Option<Hit> {
     let key = ServiceKey::of(record);
-    let folder = root.join(id.provider());
-    let mut files: Vec<_> =
-        std::fs::read_dir(folder).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    files.sort();
-    files.into_iter().filter(|p| p.extension().is_some_and(|e| e == "toml")).find_map(|p| {
-        let other = Record::from_toml(&std::fs::read_to_string(&p).ok()?).ok()?;
+    let mut names: Vec<String> = std::fs::read_dir(root.join(id.provider()))
+        .ok()?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    names.into_iter().find_map(|name| {
+        let other_id: RecordId = format!("{}/{name}", id.provider()).parse().ok()?;
+        if &other_id == id {
+            return None;
+        }
+        let full = plain_file(root, &other_id.relative_path_string(), MAX_FILE_BYTES).ok()??;
+        let other = Record::from_toml(&std::fs::read_to_string(full).ok()?).ok()?;
         (ServiceKey::of(&other) == key).then(|| {
-            let other_id = format!("{}/{}", id.provider(), p.file_stem()?.to_string_lossy());
-            Some(Hit::new(
+            Hit::new(
                 crate::framework::Rule::DuplicateService,
                 "service.name",
                 format!(
@@ -224,7 +234,7 @@ fn duplicate_of(root: &std::path::Path, id: &RecordId, record: &Record) -> Optio
                     id.provider(),
                     record.service.name
                 ),
-            ))
-        })?
+            )
+        })
     })
 }

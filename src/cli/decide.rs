@@ -46,6 +46,13 @@ pub fn run(ctx: &Ctx, args: &DecideArgs, io: &mut Io<'_>, outcome: DecisionOutco
     };
     change_record(ctx, io, &args.write, &args.id, action, EXISTING, |prepared, doc| {
         let record = prepared.record.expect("an existing record");
+        let status = derive_status(record);
+        if outcome == DecisionOutcome::DoNotDesignate && status.in_force() {
+            return Err(Error::NotAllowed {
+                message: format!("{} is {status}: a designation in force is ended by removing it", args.id),
+                hint: format!("crs remove {} records the decision to remove it", args.id),
+            });
+        }
         if record.outcome() == Some(outcome) {
             let on = record.decision.as_ref().map(|d| d.decided_on.to_string()).unwrap_or_default();
             return Err(Error::NotAllowed {
@@ -55,14 +62,19 @@ pub fn run(ctx: &Ctx, args: &DecideArgs, io: &mut Io<'_>, outcome: DecisionOutco
                     outcome.as_str(),
                     args.id
                 ),
+                hint: format!("crs show {} gives the record's decision and events", args.id),
             });
         }
-        if outcome == DecisionOutcome::Remove && !derive_status(record).in_force() {
+        if outcome == DecisionOutcome::Remove && !status.in_force() {
             return Err(Error::NotAllowed {
                 message: format!(
                     "{} is {}, not designated, so there is no designation to remove",
                     args.id,
                     derive_status(record)
+                ),
+                hint: format!(
+                    "to withdraw a proposal that was never designated, record crs decline {}",
+                    args.id
                 ),
             });
         }

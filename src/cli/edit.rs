@@ -16,7 +16,7 @@ use crate::model::fields::changes;
 use crate::model::{Date, Record, RecordId};
 use crate::register::edit::RecordDoc;
 use crate::register::load::toml_error_hit;
-use crate::register::source::plain_file;
+use crate::register::source::{MAX_FILE_BYTES, plain_file};
 use crate::register::{DiskSource, read_config};
 
 /// Lines crs adds above the record to explain what is wrong; removed before saving.
@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
     let root = ctx.register_root()?;
     let config = read_config(&DiskSource::new(&root), &root)?;
     let path = args.id.relative_path_string();
-    let full = plain_file(&root, &path)?
+    let full = plain_file(&root, &path, MAX_FILE_BYTES)?
         .ok_or_else(|| Error::NoSuchRecord { id: args.id.to_string(), path: path.clone() })?;
     let original = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
     // Refuse early, before the user spends time in the editor.

@@ -52,6 +52,11 @@ pub fn run(ctx: &Ctx, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
     let path = args.id.relative_path_string();
     let missing = || Error::NoSuchRecord { id: args.id.to_string(), path: path.clone() };
     let bytes = opened.source.read_file(&path)?.ok_or_else(missing)?;
+    if bytes.len() as u64 > crate::register::source::MAX_FILE_BYTES {
+        return Err(Error::Invalid {
+            message: format!("{path} is larger than 1 MiB; records are a few KB, so this is not one"),
+        });
+    }
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::Invalid { message: format!("{path} is not UTF-8 text; crs check says more") })?;
     let record = Record::from_toml(&text).map_err(|e| Error::Invalid {

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::cli::Io;
+use crate::cli::change::keep_line_endings;
 use crate::cli::export::{Since, changes_line, gather};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
@@ -16,7 +17,7 @@ use crate::history::{self, Committed, Writer, submission_tag_name};
 use crate::model::RecordId;
 use crate::model::record::{Event, EventKind};
 use crate::register::edit::RecordDoc;
-use crate::register::source::plain_file;
+use crate::register::source::{MAX_FILE_BYTES, plain_file};
 
 /// Write the submission bundle and record the submission in git.
 ///
@@ -157,6 +158,7 @@ fn prepare_recording(ctx: &Ctx, root: &std::path::Path, built_from: &str, tag: &
     if writer.tag_exists(tag) {
         return Err(Error::NotAllowed {
             message: format!("a submission was already recorded today ({tag})"),
+            hint: "send the bundle of today's submission (crs submit --dry-run writes it again), or submit tomorrow".to_owned(),
         });
     }
     if writer.head_id()?.as_deref() != Some(built_from) {
@@ -184,14 +186,14 @@ fn record(
     for id in records {
         let path = id.relative_path_string();
         recording.writer.require_clean(&path)?;
-        let full = plain_file(&root, &path)?
+        let full = plain_file(&root, &path, MAX_FILE_BYTES)?
             .ok_or_else(|| Error::NoSuchRecord { id: id.to_string(), path: path.clone() })?;
         let text = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
         let mut doc =
             RecordDoc::parse(&text).map_err(|e| Error::Invalid { message: format!("{path}: {e}") })?;
         doc.push_event(&event);
         doc.record().map_err(|e| Error::Invalid { message: format!("{path}: {}", e.message()) })?;
-        files.push((path, doc.text().into_bytes()));
+        files.push((path, keep_line_endings(&text, doc.text()).into_bytes()));
     }
     let committed = recording.writer.commit(&files, message, &recording.identity)?;
     recording.writer.tag_head(tag, summary, &recording.identity)?;

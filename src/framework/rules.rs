@@ -20,7 +20,7 @@ pub fn check_record(record: &Record, id: &RecordId, framework: &Framework, today
     stages(record, id, framework, &mut hits);
     grounds(record, framework, &mut hits);
     dated_rules(record, id, framework, &mut hits);
-    licence(record, id, &mut hits);
+    licence(record, id, life.status, &mut hits);
     events(record, &life, framework, today, &mut hits);
     review(record, id, life.status, today, &mut hits);
     involvement(record, id, &mut hits);
@@ -261,8 +261,10 @@ fn dated_rules(record: &Record, id: &RecordId, framework: &Framework, hits: &mut
     }
 }
 
-fn licence(record: &Record, id: &RecordId, hits: &mut Vec<Hit>) {
+fn licence(record: &Record, id: &RecordId, status: Status, hits: &mut Vec<Hit>) {
+    // A refusal found reasonable leaves the decision standing but nothing designated.
     if record.outcome() == Some(DecisionOutcome::Designate)
+        && status != Status::NotDesignated
         && matches!(record.provider.licence, Licence::Unlicensed | Licence::Exempt)
         && record.first_event(EventKind::LicenceRequested).is_none()
     {
@@ -331,7 +333,7 @@ fn review(record: &Record, id: &RecordId, status: Status, today: Date, hits: &mu
             ));
         }
     }
-    if record.outcome() != Some(DecisionOutcome::Designate) {
+    if record.outcome() != Some(DecisionOutcome::Designate) || status == Status::NotDesignated {
         return;
     }
     match &record.review {

@@ -57,18 +57,6 @@ impl Writer {
         &self.rr.repo
     }
 
-    /// The committed content of a register file at HEAD, if any.
-    pub fn head_content(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        let repo = &self.rr.repo;
-        let Some(tree) = head_tree(repo)? else { return Ok(None) };
-        let Ok(entry) = tree.get_path(Path::new(&self.rr.repo_path(path))) else { return Ok(None) };
-        if entry.kind() != Some(ObjectType::Blob) {
-            return Ok(None);
-        }
-        let blob = repo.find_blob(entry.id()).map_err(|e| git_error("cannot read a file from HEAD", &e))?;
-        Ok(Some(blob.content().to_vec()))
-    }
-
     /// Refuses when `path` has changes not committed (in the work tree or staged), so
     /// that a crs commit never carries someone's unfinished edit.
     pub fn require_clean(&self, path: &str) -> Result<()> {

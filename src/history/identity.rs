@@ -102,7 +102,10 @@ fn parse_git_date(text: &str) -> Option<DateTime<FixedOffset>> {
     if let Some(raw) = text.strip_prefix('@') {
         let mut parts = raw.split_whitespace();
         let seconds: i64 = parts.next()?.parse().ok().filter(|s| *s >= 0)?;
-        let offset = parts.next().and_then(parse_zone).unwrap_or(FixedOffset::east_opt(0)?);
+        let offset = match parts.next() {
+            Some(zone) => parse_zone(zone)?,
+            None => FixedOffset::east_opt(0)?,
+        };
         return DateTime::from_timestamp(seconds, 0).map(|t| t.with_timezone(&offset));
     }
     DateTime::parse_from_rfc3339(text)
@@ -114,7 +117,7 @@ fn parse_git_date(text: &str) -> Option<DateTime<FixedOffset>> {
 fn parse_zone(zone: &str) -> Option<FixedOffset> {
     let sign = if zone.starts_with('-') { -1 } else { 1 };
     let digits = zone.trim_start_matches(['+', '-']);
-    if digits.len() != 4 {
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let hours: i32 = digits[..2].parse().ok()?;
@@ -144,5 +147,6 @@ mod tests {
         assert_eq!(parse_git_date("Mon, 23 Nov 2026 12:00:00 +0000").unwrap().timestamp(), 1_795_435_200);
         assert!(parse_git_date("yesterday").is_none());
         assert!(parse_git_date("@-99999999999 +0000").is_none());
+        assert!(parse_git_date("@0 +1é1").is_none());
     }
 }

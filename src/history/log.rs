@@ -68,12 +68,15 @@ pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<V
         let oid = oid.map_err(|e| git_error("cannot walk history", &e))?;
         let commit = repo.find_commit(oid).map_err(|e| git_error("cannot read a commit", &e))?;
         if let Some(path) = &record_path {
+            // A merge changed the record only if it differs from every parent (as
+            // git log has it); otherwise the change is the branch's, shown there.
             let mine = blob_id(repo, &mut blob_ids, oid, path)?;
-            let parent = match commit.parent_id(0) {
-                Ok(parent) => blob_id(repo, &mut blob_ids, parent, path)?,
-                Err(_) => None,
-            };
-            if mine == parent {
+            let parents: Vec<Oid> = commit.parent_ids().collect();
+            let mut same_as_a_parent = parents.is_empty() && mine.is_none();
+            for parent in parents {
+                same_as_a_parent |= blob_id(repo, &mut blob_ids, parent, path)? == mine;
+            }
+            if same_as_a_parent {
                 continue;
             }
         }
@@ -86,7 +89,24 @@ pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<V
             Some(id) => record_change(repo, &rr, &id.relative_path_string(), parent_tree.as_ref(), &tree)?
                 .into_iter()
                 .collect(),
-            None => register_changes(repo, &rr, parent_tree.as_ref(), &tree)?,
+            None => {
+                let mut changes = register_changes(repo, &rr, parent_tree.as_ref(), &tree)?;
+                if commit.parent_count() > 1 {
+                    let mut from_branches = Vec::new();
+                    for parent in commit.parents().skip(1) {
+                        let other = parent.tree().map_err(|e| git_error("cannot read a tree", &e))?;
+                        for c in &changes {
+                            let path = rr.repo_path(&format!("{}.toml", c.record));
+                            let id_in = |t: &Tree<'_>| t.get_path(Path::new(&path)).ok().map(|e| e.id());
+                            if id_in(&other) == id_in(&tree) {
+                                from_branches.push(c.record.clone());
+                            }
+                        }
+                    }
+                    changes.retain(|c| !from_branches.contains(&c.record));
+                }
+                changes
+            }
         };
         if records.is_empty() {
             continue;

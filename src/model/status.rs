@@ -200,14 +200,13 @@ pub fn lifecycle(record: &Record) -> Lifecycle {
     }
 
     // A removal takes effect when the provider is told; until then the designation
-    // stays in force.
+    // stays as it stood. A record with no events of its designation (one designated
+    // before it was kept here) counts as designated.
     if outcome == Some(DecisionOutcome::Remove) {
-        status = if removal_notified {
-            Status::Removed
-        } else if status == Status::UnderReview {
-            Status::UnderReview
-        } else {
-            Status::Designated
+        status = match status {
+            _ if removal_notified => Status::Removed,
+            Status::Proposed => Status::Designated,
+            other => other,
         };
     }
     Lifecycle { status, problems }

@@ -109,11 +109,17 @@ impl Context<'_> {
         self.record.outcome() == Some(DecisionOutcome::Designate) || derive_status(self.record).in_force()
     }
 
+    /// Whether the decision is to designate: a decision to remove or decline a
+    /// service of an organisation that has closed is the ordinary course.
+    fn designating(&self) -> bool {
+        self.record.outcome() == Some(DecisionOutcome::Designate)
+    }
+
     fn closed(&self, role: Role, key: String, org: &Org, hits: &mut Vec<Hit>) {
         let Some(closed) = org.closed else { return };
         let what = format!("{} {} ({})", role.as_str(), org.code, org.display_name());
         let message = match self.record.decision.as_ref().map(|d| d.decided_on) {
-            Some(decided) if org.closed_by(decided) => format!(
+            Some(decided) if org.closed_by(decided) && self.designating() => format!(
                 "{what} closed on {closed}, on or before the decision of {decided}; correct the code to the organisation that took the service over"
             ),
             _ if closed < self.today && self.live() => format!(

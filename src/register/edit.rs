@@ -156,7 +156,8 @@ impl RecordDoc {
         }
     }
 
-    /// Appends an event, as `[[events]]` or into an inline `events = [...]`.
+    /// Adds an event in date order (after any of the same day), as `[[events]]` or
+    /// into an inline `events = [...]`: an event recorded late goes where it happened.
     pub fn push_event(&mut self, event: &Event) {
         let mut table = Table::new();
         table["on"] = value(event.on.to_toml());
@@ -164,12 +165,37 @@ impl RecordDoc {
         if let Some(note) = &event.note {
             table["note"] = value(note);
         }
+        let later = |on: Option<&Item>| {
+            on.and_then(Item::as_datetime)
+                .is_some_and(|d| d.to_string().as_str() > event.on.to_string().as_str())
+        };
         match self.doc.get_mut("events") {
-            Some(Item::ArrayOfTables(events)) => events.push(table),
+            Some(Item::ArrayOfTables(events)) => {
+                let at = events.iter().position(|t| later(t.get("on")));
+                match at {
+                    None => events.push(table),
+                    Some(at) => {
+                        let mut tables: Vec<Table> = events.iter().cloned().collect();
+                        tables.insert(at, table);
+                        let mut rebuilt = ArrayOfTables::new();
+                        tables.into_iter().for_each(|t| rebuilt.push(t));
+                        *events = rebuilt;
+                    }
+                }
+            }
             Some(Item::Value(Value::Array(events))) => {
                 let mut inline = table.into_inline_table();
                 inline.fmt();
-                events.push(inline);
+                let at = events.iter().position(|v| {
+                    v.as_inline_table()
+                        .and_then(|t| t.get("on"))
+                        .and_then(|on| on.as_datetime())
+                        .is_some_and(|d| d.to_string().as_str() > event.on.to_string().as_str())
+                });
+                match at {
+                    None => events.push(inline),
+                    Some(at) => events.insert(at, inline),
+                }
             }
             _ => {
                 let mut events = ArrayOfTables::new();
@@ -328,6 +354,34 @@ kind = "providers-notified"
         assert_eq!(record.events.len(), 2, "{}", doc.text());
         assert_eq!(record.stages.len(), 2, "{}", doc.text());
         assert!(!record.stages["alternative_provision"].met);
+    }
+
+    #[test]
+    fn a_late_event_goes_where_it_happened() {
+        let mut doc = RecordDoc::parse(DRAFT).unwrap();
+        doc.push_event(&Event { on: "2025-03-01".parse().unwrap(), kind: EventKind::Submitted, note: None });
+        doc.push_event(&Event {
+            on: "2025-02-01".parse().unwrap(),
+            kind: EventKind::PublicEngagement,
+            note: None,
+        });
+        doc.push_event(&Event {
+            on: "2025-03-01".parse().unwrap(),
+            kind: EventKind::ReviewRequested,
+            note: None,
+        });
+        let kinds: Vec<EventKind> = doc.record().unwrap().events.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                EventKind::ProvidersNotified,
+                EventKind::PublicEngagement,
+                EventKind::Submitted,
+                EventKind::ReviewRequested
+            ],
+            "{}",
+            doc.text()
+        );
     }
 
     #[test]

@@ -135,10 +135,10 @@ impl DiskSource {
 }
 
 /// The file at `relative` (`/`-separated) below `root`, if it is a plain file of at
-/// most `MAX_FILE_BYTES` reached without symbolic links; `None` when it does not
+/// most `limit` bytes reached without symbolic links; `None` when it does not
 /// exist. crs follows no links, so that nothing outside the register is read or
 /// written through one.
-pub fn plain_file(root: &Path, relative: &str) -> Result<Option<PathBuf>> {
+pub fn plain_file(root: &Path, relative: &str, limit: u64) -> Result<Option<PathBuf>> {
     let mut full = root.to_path_buf();
     let parts: Vec<&str> = relative.split('/').collect();
     for (i, part) in parts.iter().enumerate() {
@@ -155,8 +155,12 @@ pub fn plain_file(root: &Path, relative: &str) -> Result<Option<PathBuf>> {
             Some("is a directory where a file should be")
         } else if last && !meta.is_file() {
             Some("is not a regular file")
-        } else if last && meta.len() > MAX_FILE_BYTES {
-            Some("is larger than 1 MiB; records and settings are a few KB, so this is not one")
+        } else if last && meta.len() > limit {
+            Some(if limit == MAX_FILE_BYTES {
+                "is larger than 1 MiB; records are a few KB, so this is not one"
+            } else {
+                "is too large for crs to read"
+            })
         } else {
             None
         };
@@ -167,8 +171,11 @@ pub fn plain_file(root: &Path, relative: &str) -> Result<Option<PathBuf>> {
     Ok(Some(full))
 }
 
-/// Largest record or settings file crs reads.
+/// Largest record crs reads.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// Largest other register file crs reads (an organisation cache or ODS file).
+pub const MAX_DATA_BYTES: u64 = 256 << 20;
 
 fn join(relative: &str, name: &str) -> String {
     if relative.is_empty() { name.to_owned() } else { format!("{relative}/{name}") }
@@ -183,7 +190,7 @@ impl Source for DiskSource {
     }
 
     fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        match plain_file(&self.root, path)? {
+        match plain_file(&self.root, path, MAX_DATA_BYTES)? {
             Some(full) => fs::read(&full).map(Some).map_err(|e| Error::io(full, e)),
             None => Ok(None),
         }

@@ -122,7 +122,7 @@ fn a_record_cannot_grow_past_the_size_limit() {
     let env = env_with(&big);
     let note = "n".repeat(100_000);
     let run = env.crs(&["event", "RJ1/designated", "review-requested", "--note", &note]);
-    assert_eq!(run.code, 2, "{}", &run.stderr);
+    assert_eq!(run.code, 1, "a refused change: {}", &run.stderr);
     assert!(run.stderr.contains("over the 1 MiB"), "{}", &run.stderr);
 }
 
@@ -152,6 +152,10 @@ fn refusals_of_the_process_exit_one() {
     let remove = env.crs(&["remove", "RJ1/draft"]);
     assert_eq!(remove.code, 1, "{remove}");
     assert!(remove.stderr.contains("no designation to remove"), "{remove}");
+    assert!(remove.stderr.contains("crs decline RJ1/draft"), "{remove}");
+    let decline = env.crs(&["decline", "RJ1/designated"]);
+    assert_eq!(decline.code, 1, "{decline}");
+    assert!(decline.stderr.contains("hint: nothing was written; crs remove RJ1/designated"), "{decline}");
 }
 
 #[test]

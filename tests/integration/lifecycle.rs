@@ -242,3 +242,28 @@ fn register_in_a_folder_of_a_larger_repository() {
     assert_eq!(files, "register/RJ1/maternity.toml\n");
     assert_eq!(env.git_cmd(&["status", "--porcelain", "--", "."]), "");
 }
+
+#[test]
+fn log_shows_a_merged_branch_once_not_again_at_the_merge() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    env.git_cmd(&["checkout", "-q", "-b", "review"]);
+    env.at("2026-09-01");
+    ok(&env, &["event", ID, "review-started", "--on", "2026-09-01"]);
+    env.git_cmd(&["checkout", "-q", "main"]);
+    env.write("notes.txt", "unrelated work on main\n");
+    env.commit_all("unrelated work on main");
+    env.git_cmd(&["merge", "-q", "--no-ff", "-m", "merge the review branch", "review"]);
+
+    for args in [vec!["log", ID, "--format", "json"], vec!["log", "--format", "json"]] {
+        let log = env.crs(&args).json();
+        let subjects: Vec<&str> =
+            log.as_array().unwrap().iter().map(|e| e["subject"].as_str().unwrap()).collect();
+        assert!(!subjects.contains(&"merge the review branch"), "{args:?}: {subjects:?}");
+        assert_eq!(
+            subjects.iter().filter(|s| s.contains("review-started")).count(),
+            1,
+            "{args:?}: {subjects:?}"
+        );
+    }
+}

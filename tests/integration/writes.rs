@@ -166,7 +166,7 @@ fn conflict_markers_in_the_record_are_refused() {
     );
     env.commit_all("a bad merge, committed by hand");
     let run = env.crs(&["event", "RJ1/designated", "review-requested"]);
-    assert_eq!(run.code, 2);
+    assert_eq!(run.code, 1, "a refused change: {run}");
     assert!(run.stderr.contains("merge conflict markers"), "{run}");
 }
 
