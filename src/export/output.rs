@@ -2,25 +2,17 @@
 //! the target that is renamed over it, so a reader never sees half a file and a
 //! failed write leaves the old file as it was.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::register::write::write_atomic;
 
-/// Writes `bytes` to `path` atomically. The parent folder must exist.
+/// Writes `bytes` to `path` atomically, after checking the target is a file in a
+/// folder that exists.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let parent = check_target(path)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let (temp, mut file) = create_temp(&parent, &name)?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
-    drop(file);
-    let result = written.and_then(|()| fs::rename(&temp, path));
-    if let Err(e) = result {
-        let _ = fs::remove_file(&temp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
+    check_target(path)?;
+    write_atomic(path, bytes)
 }
 
 /// Checks that `path` can be written as a file: its folder exists and it is not a
@@ -70,23 +62,6 @@ fn missing_folder(folder: &Path) -> Error {
         format!("cannot write there: the folder {} does not exist", folder.display()),
         "create the folder first, or give another path with -o",
     )
-}
-
-fn create_temp(parent: &Path, name: &str) -> Result<(PathBuf, fs::File)> {
-    let pid = std::process::id();
-    let mut last_error = None;
-    for attempt in 0..100 {
-        let temp = parent.join(format!(".{name}.{pid}-{attempt}.crs-tmp"));
-        match OpenOptions::new().write(true).create_new(true).open(&temp) {
-            Ok(file) => return Ok((temp, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_error = Some(e),
-            Err(e) => return Err(Error::io(temp, e)),
-        }
-    }
-    Err(Error::io(
-        parent,
-        last_error.unwrap_or_else(|| std::io::Error::other("could not create a temporary file")),
-    ))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
 use crate::export::state::{Item, RegisterState};
 use crate::model::RecordId;
+use crate::register::parallel::{available_threads, map_indexed};
 
 /// What the export is of, for the about sheet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -193,20 +194,8 @@ const PARALLEL_FROM: usize = 2_048;
 /// `f` over `items` on the available cores, in order: building 100,000 rows is a
 /// measurable share of a large export.
 fn map_parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || items.len() < PARALLEL_FROM {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<U>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    })
+    let threads = if items.len() < PARALLEL_FROM { 1 } else { available_threads() };
+    let mapped =
+        map_indexed(items.len(), threads, || Ok::<(), std::convert::Infallible>(()), |(), i| f(&items[i]));
+    mapped.unwrap_or_else(|never| match never {})
 }

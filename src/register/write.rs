@@ -1,9 +1,9 @@
 //! Writing a file so that it is either wholly the old content or wholly the new:
 //! a temp file in the same folder, flushed to disk, then renamed over the target.
 
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -11,9 +11,8 @@ use crate::error::{Error, Result};
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = dir.join(format!(".{name}.crs-{}.tmp", std::process::id()));
+    let (temp, mut file) = create_temp(dir, &name)?;
     let result = (|| {
-        let mut file = File::create(&temp)?;
         file.write_all(contents)?;
         file.sync_all()?;
         if let Ok(meta) = fs::metadata(path) {
@@ -25,6 +24,23 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
         let _ = fs::remove_file(&temp);
         Error::io(path, e)
     })
+}
+
+/// A new temporary file beside the target, never one that exists already (nor a
+/// link someone left in its place).
+fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
+    let pid = std::process::id();
+    let mut last_error = None;
+    for attempt in 0..100 {
+        let temp = dir.join(format!(".{name}.{pid}-{attempt}.crs-tmp"));
+        match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => return Ok((temp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_error = Some(e),
+            Err(e) => return Err(Error::io(temp, e)),
+        }
+    }
+    let error = last_error.unwrap_or_else(|| std::io::Error::other("could not create a temporary file"));
+    Err(Error::io(dir, error))
 }
 
 #[cfg(test)]
