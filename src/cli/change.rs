@@ -128,10 +128,14 @@ pub fn change_record(
     // duplicate check included.
     let known = known_orgs(&DiskSource::new(&root), &root, &config.settings.orgs.files)?;
     let orgs = known.as_ref().map(|k| &k.index).filter(|index| !index.is_empty());
+    // Other records are read only when this change could make a duplicate.
+    let renamed = record.as_ref().is_none_or(|r| r.service.name != new_record.service.name);
     let hits_of = |r: &Record| {
         let mut hits = check_record(r, id, framework, ctx.today);
         hits.extend(orgs.map(|index| check_orgs(r, index, ctx.today)).unwrap_or_default());
-        hits.extend(duplicate_of(&root, id, r));
+        if renamed {
+            hits.extend(duplicate_of(&root, id, r));
+        }
         hits
     };
     let before: BTreeSet<(String, String)> = record

@@ -59,27 +59,26 @@ pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<V
     let mut entries = Vec::new();
     // For one record, each commit's blob id for it is looked up once, and reused
     // when the walk reaches that commit as a parent.
-    let mut blob_ids: HashMap<Oid, Option<Oid>> = HashMap::new();
+    let mut blob_ids: HashMap<Oid, (Option<Oid>, Vec<Oid>)> = HashMap::new();
     let record_path = id.map(|id| rr.repo_path(&id.relative_path_string()));
     for oid in walk {
         if limit.is_some_and(|l| entries.len() >= l) {
             break;
         }
         let oid = oid.map_err(|e| git_error("cannot walk history", &e))?;
-        let commit = repo.find_commit(oid).map_err(|e| git_error("cannot read a commit", &e))?;
         if let Some(path) = &record_path {
             // A merge changed the record only if it differs from every parent (as
             // git log has it); otherwise the change is the branch's, shown there.
-            let mine = blob_id(repo, &mut blob_ids, oid, path)?;
-            let parents: Vec<Oid> = commit.parent_ids().collect();
+            let (mine, parents) = blob_id(repo, &mut blob_ids, oid, path)?;
             let mut same_as_a_parent = parents.is_empty() && mine.is_none();
             for parent in parents {
-                same_as_a_parent |= blob_id(repo, &mut blob_ids, parent, path)? == mine;
+                same_as_a_parent |= blob_id(repo, &mut blob_ids, parent, path)?.0 == mine;
             }
             if same_as_a_parent {
                 continue;
             }
         }
+        let commit = repo.find_commit(oid).map_err(|e| git_error("cannot read a commit", &e))?;
         let tree = commit.tree().map_err(|e| git_error("cannot read a tree", &e))?;
         let parent_tree = match commit.parent(0) {
             Ok(parent) => Some(parent.tree().map_err(|e| git_error("cannot read a tree", &e))?),
@@ -131,27 +130,51 @@ pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<V
     Ok(entries)
 }
 
-/// The blob id of `path` at `commit`, remembered in `cache`. Trees are read raw from
-/// the object database and scanned for the one name needed at each level, which is
-/// several times cheaper than parsing every entry of every tree on the way.
+/// The blob id of `path` at `commit` and the commit's parents, remembered in `cache`.
+/// Trees are read raw from the object database and scanned for the one name needed
+/// at each level, which is several times cheaper than parsing every entry of every
+/// tree on the way.
 fn blob_id(
     repo: &Repository,
-    cache: &mut HashMap<Oid, Option<Oid>>,
+    cache: &mut HashMap<Oid, (Option<Oid>, Vec<Oid>)>,
     commit: Oid,
     path: &str,
-) -> Result<Option<Oid>> {
-    if let Some(id) = cache.get(&commit) {
-        return Ok(*id);
+) -> Result<(Option<Oid>, Vec<Oid>)> {
+    if let Some(known) = cache.get(&commit) {
+        return Ok(known.clone());
     }
     let odb = repo.odb().map_err(|e| git_error("cannot read the object database", &e))?;
-    let mut id = Some(repo.find_commit(commit).map_err(|e| git_error("cannot read a commit", &e))?.tree_id());
+    let (tree, parents) = raw_commit(&odb, commit)?;
+    let mut id = Some(tree);
     for name in path.split('/') {
         let Some(tree) = id else { break };
         let object = odb.read(tree).map_err(|e| git_error("cannot read a tree", &e))?;
         id = find_in_raw_tree(object.data(), name.as_bytes());
     }
-    cache.insert(commit, id);
-    Ok(id)
+    cache.insert(commit, (id, parents.clone()));
+    Ok((id, parents))
+}
+
+/// A commit's tree and parents, read from the raw object's header lines rather than
+/// by parsing the whole commit (signatures, dates, message) as libgit2 would.
+fn raw_commit(odb: &git2::Odb<'_>, commit: Oid) -> Result<(Oid, Vec<Oid>)> {
+    let object = odb.read(commit).map_err(|e| git_error("cannot read a commit", &e))?;
+    let mut tree = None;
+    let mut parents = Vec::new();
+    for line in object.data().split(|b| *b == b'\n') {
+        let hex = |prefix: &[u8]| {
+            line.strip_prefix(prefix).and_then(|h| std::str::from_utf8(h).ok()?.parse::<Oid>().ok())
+        };
+        if let Some(id) = hex(b"tree ") {
+            tree = Some(id);
+        } else if let Some(id) = hex(b"parent ") {
+            parents.push(id);
+        } else {
+            break;
+        }
+    }
+    let tree = tree.ok_or_else(|| git_error("cannot read a commit", &git2::Error::from_str("no tree")))?;
+    Ok((tree, parents))
 }
 
 /// Finds `name` in a raw tree object: entries of `<mode> <name>\0<20-byte id>`.
