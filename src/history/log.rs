@@ -2,17 +2,17 @@
 //! first, with who, when, what crs action (or "by hand"), and the fields that
 //! changed from what to what.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use git2::{DiffOptions, ObjectType, Oid, Repository, Sort, Tree};
+use git2::{DiffOptions, Oid, Repository, Tree};
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::history::repo::{RegisterRepo, git_error, open};
 use crate::model::RecordId;
-use crate::model::fields::{FieldChange, changes};
+use crate::model::fields::{FieldChange, changes_between, flatten};
 
 /// One commit of the log.
 #[derive(Clone, Debug, Serialize)]
@@ -49,47 +49,60 @@ pub enum ChangeKind {
 pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<Vec<LogEntry>> {
     let rr = open(root)?;
     let repo = &rr.repo;
-    let mut walk = repo.revwalk().map_err(|e| git_error("cannot walk history", &e))?;
-    if walk.push_head().is_err() {
+    let Some(head) = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id()) else {
         return Ok(Vec::new());
-    }
-    // Git's own default order (newest first); a topological sort would read every
-    // commit before showing the first.
-    walk.set_sorting(Sort::NONE).map_err(|e| git_error("cannot walk history", &e))?;
+    };
+    let odb = repo.odb().map_err(|e| git_error("cannot read the object database", &e))?;
+    let mut commits = Commits { odb, raw: HashMap::new() };
     let mut entries = Vec::new();
     // For one record, each commit's blob id for it is looked up once, and reused
     // when the walk reaches that commit as a parent.
-    let mut blob_ids: HashMap<Oid, (Option<Oid>, Vec<Oid>)> = HashMap::new();
+    let mut blob_ids: HashMap<Oid, Option<Oid>> = HashMap::new();
+    let mut flat: HashMap<Oid, BTreeMap<String, String>> = HashMap::new();
     let record_path = id.map(|id| rr.repo_path(&id.relative_path_string()));
-    for oid in walk {
+    // Newest first by commit time, as git log orders it, each commit once.
+    let mut queue = BinaryHeap::from([(commits.get(head)?.time, head)]);
+    let mut seen = HashSet::from([head]);
+    while let Some((_, oid)) = queue.pop() {
         if limit.is_some_and(|l| entries.len() >= l) {
             break;
         }
-        let oid = oid.map_err(|e| git_error("cannot walk history", &e))?;
+        for parent in commits.get(oid)?.parents.clone() {
+            if seen.insert(parent) {
+                queue.push((commits.get(parent)?.time, parent));
+            }
+        }
         if let Some(path) = &record_path {
             // A merge changed the record only if it differs from every parent (as
             // git log has it); otherwise the change is the branch's, shown there.
-            let (mine, parents) = blob_id(repo, &mut blob_ids, oid, path)?;
+            let mine = blob_id(&mut commits, &mut blob_ids, oid, path)?;
+            let parents = commits.get(oid)?.parents.clone();
             let mut same_as_a_parent = parents.is_empty() && mine.is_none();
             for parent in parents {
-                same_as_a_parent |= blob_id(repo, &mut blob_ids, parent, path)?.0 == mine;
+                same_as_a_parent |= blob_id(&mut commits, &mut blob_ids, parent, path)? == mine;
             }
             if same_as_a_parent {
                 continue;
             }
         }
         let commit = repo.find_commit(oid).map_err(|e| git_error("cannot read a commit", &e))?;
-        let tree = commit.tree().map_err(|e| git_error("cannot read a tree", &e))?;
-        let parent_tree = match commit.parent(0) {
-            Ok(parent) => Some(parent.tree().map_err(|e| git_error("cannot read a tree", &e))?),
-            Err(_) => None,
-        };
-        let records = match id {
-            Some(id) => record_change(repo, &rr, &id.relative_path_string(), parent_tree.as_ref(), &tree)?
-                .into_iter()
-                .collect(),
-            None => {
-                let mut changes = register_changes(repo, &rr, parent_tree.as_ref(), &tree)?;
+        let records = match (id, &record_path) {
+            (Some(id), Some(path)) => {
+                let mine = blob_id(&mut commits, &mut blob_ids, oid, path)?;
+                let first_parent = match commits.get(oid)?.parents.first().copied() {
+                    Some(parent) => blob_id(&mut commits, &mut blob_ids, parent, path)?,
+                    None => None,
+                };
+                let name = id.to_string();
+                vec![change_between(repo, &mut flat, &name, first_parent, mine)]
+            }
+            _ => {
+                let tree = commit.tree().map_err(|e| git_error("cannot read a tree", &e))?;
+                let parent_tree = match commit.parent(0) {
+                    Ok(parent) => Some(parent.tree().map_err(|e| git_error("cannot read a tree", &e))?),
+                    Err(_) => None,
+                };
+                let mut changes = register_changes(repo, &rr, &mut flat, parent_tree.as_ref(), &tree)?;
                 if commit.parent_count() > 1 {
                     let mut from_branches = Vec::new();
                     for parent in commit.parents().skip(1) {
@@ -130,51 +143,67 @@ pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<V
     Ok(entries)
 }
 
-/// The blob id of `path` at `commit` and the commit's parents, remembered in `cache`.
-/// Trees are read raw from the object database and scanned for the one name needed
-/// at each level, which is several times cheaper than parsing every entry of every
-/// tree on the way.
+/// The blob id of `path` at `commit`, remembered in `cache`. Trees are read raw
+/// from the object database and scanned for the one name needed at each level,
+/// which is several times cheaper than parsing every entry of every tree.
 fn blob_id(
-    repo: &Repository,
-    cache: &mut HashMap<Oid, (Option<Oid>, Vec<Oid>)>,
+    commits: &mut Commits<'_>,
+    cache: &mut HashMap<Oid, Option<Oid>>,
     commit: Oid,
     path: &str,
-) -> Result<(Option<Oid>, Vec<Oid>)> {
+) -> Result<Option<Oid>> {
     if let Some(known) = cache.get(&commit) {
-        return Ok(known.clone());
+        return Ok(*known);
     }
-    let odb = repo.odb().map_err(|e| git_error("cannot read the object database", &e))?;
-    let (tree, parents) = raw_commit(&odb, commit)?;
-    let mut id = Some(tree);
+    let mut id = Some(commits.get(commit)?.tree);
     for name in path.split('/') {
         let Some(tree) = id else { break };
-        let object = odb.read(tree).map_err(|e| git_error("cannot read a tree", &e))?;
+        let object = commits.odb.read(tree).map_err(|e| git_error("cannot read a tree", &e))?;
         id = find_in_raw_tree(object.data(), name.as_bytes());
     }
-    cache.insert(commit, (id, parents.clone()));
-    Ok((id, parents))
+    cache.insert(commit, id);
+    Ok(id)
 }
 
-/// A commit's tree and parents, read from the raw object's header lines rather than
-/// by parsing the whole commit (signatures, dates, message) as libgit2 would.
-fn raw_commit(odb: &git2::Odb<'_>, commit: Oid) -> Result<(Oid, Vec<Oid>)> {
-    let object = odb.read(commit).map_err(|e| git_error("cannot read a commit", &e))?;
-    let mut tree = None;
-    let mut parents = Vec::new();
-    for line in object.data().split(|b| *b == b'\n') {
-        let hex = |prefix: &[u8]| {
-            line.strip_prefix(prefix).and_then(|h| std::str::from_utf8(h).ok()?.parse::<Oid>().ok())
-        };
-        if let Some(id) = hex(b"tree ") {
-            tree = Some(id);
-        } else if let Some(id) = hex(b"parent ") {
-            parents.push(id);
-        } else {
-            break;
+/// What the walk needs of a commit: its tree, parents and commit time.
+struct RawCommit {
+    tree: Oid,
+    parents: Vec<Oid>,
+    time: i64,
+}
+
+/// Commits read once each, from the raw object's header lines rather than by
+/// parsing whole commits (signatures, message) as libgit2's revwalk and lookups do.
+struct Commits<'r> {
+    odb: git2::Odb<'r>,
+    raw: HashMap<Oid, RawCommit>,
+}
+
+impl Commits<'_> {
+    fn get(&mut self, commit: Oid) -> Result<&RawCommit> {
+        if !self.raw.contains_key(&commit) {
+            let object = self.odb.read(commit).map_err(|e| git_error("cannot read a commit", &e))?;
+            let (mut tree, mut parents, mut time) = (None, Vec::new(), 0);
+            for line in object.data().split(|b| *b == b'\n') {
+                if line.is_empty() {
+                    break;
+                }
+                let text = String::from_utf8_lossy(line);
+                if let Some(hex) = text.strip_prefix("tree ") {
+                    tree = hex.parse::<Oid>().ok();
+                } else if let Some(hex) = text.strip_prefix("parent ") {
+                    parents.extend(hex.parse::<Oid>().ok());
+                } else if let Some(who) = text.strip_prefix("committer ") {
+                    // "Name <email> 1700000000 +0000"
+                    time = who.rsplit(' ').nth(1).and_then(|t| t.parse().ok()).unwrap_or(0);
+                }
+            }
+            let tree =
+                tree.ok_or_else(|| Error::git(format!("commit {commit} has no tree"), "run git fsck"))?;
+            self.raw.insert(commit, RawCommit { tree, parents, time });
         }
+        Ok(&self.raw[&commit])
     }
-    let tree = tree.ok_or_else(|| git_error("cannot read a commit", &git2::Error::from_str("no tree")))?;
-    Ok((tree, parents))
 }
 
 /// Finds `name` in a raw tree object: entries of `<mode> <name>\0<20-byte id>`.
@@ -198,43 +227,39 @@ fn trailer(message: &str, key: &str) -> Option<String> {
         .find_map(|line| line.strip_prefix(key)?.strip_prefix(':').map(|v| v.trim().to_owned()))
 }
 
-fn blob_at(repo: &Repository, tree: Option<&Tree<'_>>, path: &str) -> Option<(Oid, String)> {
-    let entry = tree?.get_path(Path::new(path)).ok()?;
-    if entry.kind() != Some(ObjectType::Blob) {
-        return None;
-    }
-    let blob = repo.find_blob(entry.id()).ok()?;
-    Some((entry.id(), String::from_utf8_lossy(blob.content()).into_owned()))
-}
-
-fn record_change(
+/// What happened to `record` between two blob ids of its file, with the fields that
+/// changed; each blob is read and flattened once, however many commits name it.
+fn change_between(
     repo: &Repository,
-    rr: &RegisterRepo,
-    path: &str,
-    old_tree: Option<&Tree<'_>>,
-    new_tree: &Tree<'_>,
-) -> Result<Option<RecordChange>> {
-    let repo_path = rr.repo_path(path);
-    let id_of =
-        |tree: Option<&Tree<'_>>| tree.and_then(|t| t.get_path(Path::new(&repo_path)).ok()).map(|e| e.id());
-    if id_of(old_tree) == id_of(Some(new_tree)) {
-        return Ok(None);
-    }
-    let old = blob_at(repo, old_tree, &repo_path);
-    let new = blob_at(repo, Some(new_tree), &repo_path);
-    let change = match (&old, &new) {
+    flat: &mut HashMap<Oid, BTreeMap<String, String>>,
+    record: &str,
+    old: Option<Oid>,
+    new: Option<Oid>,
+) -> RecordChange {
+    let change = match (old, new) {
         (None, Some(_)) => ChangeKind::Added,
         (Some(_), None) => ChangeKind::Removed,
         _ => ChangeKind::Changed,
     };
-    let text = |b: &Option<(Oid, String)>| b.as_ref().map_or(String::new(), |(_, t)| t.clone());
-    let record = path.strip_suffix(".toml").unwrap_or(path).to_owned();
-    Ok(Some(RecordChange { record, change, fields: changes(&text(&old), &text(&new)) }))
+    for id in [old, new].into_iter().flatten() {
+        flat.entry(id).or_insert_with(|| {
+            let text = repo.find_blob(id).map(|b| String::from_utf8_lossy(b.content()).into_owned());
+            flatten(&text.unwrap_or_default())
+        });
+    }
+    let none = BTreeMap::new();
+    let fields_of = |id: Option<Oid>| id.and_then(|id| flat.get(&id)).unwrap_or(&none);
+    RecordChange {
+        record: record.to_owned(),
+        change,
+        fields: changes_between(fields_of(old), fields_of(new)),
+    }
 }
 
 fn register_changes(
     repo: &Repository,
     rr: &RegisterRepo,
+    flat: &mut HashMap<Oid, BTreeMap<String, String>>,
     old_tree: Option<&Tree<'_>>,
     new_tree: &Tree<'_>,
 ) -> Result<Vec<RecordChange>> {
@@ -260,7 +285,15 @@ fn register_changes(
     paths.dedup();
     let mut out = Vec::new();
     for path in paths {
-        out.extend(record_change(repo, rr, &path, old_tree, new_tree)?);
+        let repo_path = rr.repo_path(&path);
+        let id_in = |tree: Option<&Tree<'_>>| {
+            tree.and_then(|t| t.get_path(Path::new(&repo_path)).ok()).map(|e| e.id())
+        };
+        let (old, new) = (id_in(old_tree), id_in(Some(new_tree)));
+        if old != new {
+            let record = path.strip_suffix(".toml").unwrap_or(&path);
+            out.push(change_between(repo, flat, record, old, new));
+        }
     }
     Ok(out)
 }

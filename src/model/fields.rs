@@ -56,7 +56,11 @@ fn render(value: &toml::Value) -> String {
 
 /// The fields that differ between `old` and `new` text, in key order.
 pub fn changes(old: &str, new: &str) -> Vec<FieldChange> {
-    let (old, new) = (flatten(old), flatten(new));
+    changes_between(&flatten(old), &flatten(new))
+}
+
+/// The fields that differ between two flattened versions, in key order.
+pub fn changes_between(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<FieldChange> {
     let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
     keys.sort();
     keys.dedup();
