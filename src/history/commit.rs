@@ -48,6 +48,15 @@ impl Writer {
                 "check out the register's branch (git switch main), or pass --allow-detached",
             ));
         }
+        if !rr.prefix.is_empty() && rr.repo.is_path_ignored(Path::new(&rr.prefix)).unwrap_or(false) {
+            let top = rr.repo.workdir().map(|w| w.display().to_string()).unwrap_or_default();
+            return Err(Error::git(
+                format!(
+                    "the register is in a folder that the repository at {top} ignores, so crs will not commit there"
+                ),
+                "give the register a repository of its own (git init in its folder), or stop ignoring its folder",
+            ));
+        }
         let lock = RegisterLock::acquire(rr.repo.path())?;
         Ok(Writer { rr, root: root.to_path_buf(), _lock: lock })
     }
