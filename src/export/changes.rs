@@ -183,27 +183,12 @@ mod tests {
     use super::*;
     use crate::model::{Date, Event};
 
-    const RECORD: &str = r#"
-schema_version = 1
-framework = "monitor-2013"
-[service]
-name = "Maternity"
-[provider]
-ods = "RJ1"
-name = "Trust"
-kind = "foundation-trust"
-licence = "licensed"
-[commissioner]
-ods = "QKK"
-name = "ICB"
-[decision]
-outcome = "designate"
-grounds = ["no-alternative-provider"]
-decided_on = 2025-01-01
-[[events]]
-on = 2025-02-01
-kind = "written-request-sent"
-"#;
+    /// A draft with a decision to designate and a written request.
+    static RECORD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        crate::model::record::MINIMAL_TEST_RECORD.to_owned()
+            + "[decision]\noutcome = \"designate\"\ngrounds = [\"no-alternative-provider\"]\ndecided_on = 2025-01-01\n"
+            + "[[events]]\non = 2025-02-01\nkind = \"written-request-sent\"\n"
+    });
 
     fn item(id: &str, text: &str) -> Item {
         let record = Record::from_toml(text).unwrap();
@@ -218,8 +203,10 @@ kind = "written-request-sent"
 
     #[test]
     fn without_a_baseline_everything_in_scope_is_added() {
-        let now =
-            state(vec![item("RJ1/a", RECORD), item("RJ1/draft", RECORD.split("[decision]").next().unwrap())]);
+        let now = state(vec![
+            item("RJ1/a", &RECORD),
+            item("RJ1/draft", RECORD.split("[decision]").next().unwrap()),
+        ]);
         let changes = compare(&now, None, &Scope::default());
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].kind, ChangeKind::Added);
@@ -228,16 +215,16 @@ kind = "written-request-sent"
 
     #[test]
     fn field_changes_are_dotted_paths_and_submissions_do_not_count() {
-        let base = state(vec![item("RJ1/a", RECORD), item("RJ1/b", RECORD), item("RJ1/gone", RECORD)]);
+        let base = state(vec![item("RJ1/a", &RECORD), item("RJ1/b", &RECORD), item("RJ1/gone", &RECORD)]);
         let mut changed = item("RJ1/a", &RECORD.replace("2025-01-01", "2025-01-02"));
         changed.record.service.sites = vec!["RJ122".into()];
-        let mut submitted = item("RJ1/b", RECORD);
+        let mut submitted = item("RJ1/b", &RECORD);
         submitted.record.events.push(Event {
             on: Date::from_ymd(2025, 3, 1).unwrap(),
             kind: EventKind::Submitted,
             note: None,
         });
-        let new = item("RJ1/new", RECORD);
+        let new = item("RJ1/new", &RECORD);
         let now = state(vec![changed, submitted, new]);
         let changes = compare(&now, Some(&base), &Scope::default());
         let summary: Vec<(String, ChangeKind, Vec<String>)> =
@@ -260,7 +247,7 @@ kind = "written-request-sent"
 
     #[test]
     fn a_status_change_is_named_first_and_leaving_scope_is_a_removal() {
-        let base = state(vec![item("RJ1/a", RECORD), item("RJ1/b", RECORD)]);
+        let base = state(vec![item("RJ1/a", &RECORD), item("RJ1/b", &RECORD)]);
         let accepted = RECORD.to_owned() + "[[events]]\non = 2025-02-10\nkind = \"provider-accepted\"\n";
         let reasonable = RECORD.to_owned()
             + "[[events]]\non = 2025-02-10\nkind = \"provider-refused\"\n"
@@ -278,7 +265,7 @@ kind = "written-request-sent"
         let removal = RECORD
             .replace("\"designate\"", "\"remove\"")
             .replace("written-request-sent", "provider-notified-of-removal");
-        let designated_then = item("RJ1/a", RECORD);
+        let designated_then = item("RJ1/a", &RECORD);
         let removed_now = item("RJ1/a", &removal);
         assert_eq!(removed_now.status, Status::Removed);
         let first = compare(

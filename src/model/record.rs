@@ -9,6 +9,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::date::Date;
 
+/// The smallest valid record, a draft, for unit tests to build on.
+#[cfg(test)]
+pub const MINIMAL_TEST_RECORD: &str = r#"schema_version = 1
+framework = "monitor-2013"
+[service]
+name = "Maternity"
+[provider]
+ods = "RJ1"
+name = "Trust"
+kind = "foundation-trust"
+licence = "licensed"
+[commissioner]
+ods = "QKK"
+name = "ICB"
+"#;
+
 /// The item of `all` whose name is `text`, or a message listing the names.
 pub fn parse_named<T: Copy>(
     text: &str,

@@ -227,23 +227,7 @@ mod tests {
     use crate::model::record::{Decision, Event};
 
     fn record(outcome: Option<DecisionOutcome>, events: &[(&str, EventKind)]) -> Record {
-        let mut r: Record = toml::from_str(
-            r#"
-schema_version = 1
-framework = "monitor-2013"
-[service]
-name = "Maternity"
-[provider]
-ods = "RJ1"
-name = "Trust"
-kind = "foundation-trust"
-licence = "licensed"
-[commissioner]
-ods = "QKK"
-name = "ICB"
-"#,
-        )
-        .unwrap();
+        let mut r: Record = toml::from_str(crate::model::record::MINIMAL_TEST_RECORD).unwrap();
         r.decision = outcome.map(|outcome| Decision {
             outcome,
             grounds: vec![],

@@ -222,16 +222,7 @@ fn a_register_in_an_ignored_folder_is_not_committed_into_the_outer_repository() 
     let env = TestEnv::new();
     env.write("RJ1/designated.toml", designated_record());
     let outer = env.outside().to_path_buf();
-    let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&outer)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .status()
-            .unwrap();
-        assert!(status.success());
-    };
-    git(&["init", "-q", "-b", "main"]);
+    env.init_outer_repository();
     fs::write(outer.join(".gitignore"), "register/\n").unwrap();
     let run = env.crs(&["event", "RJ1/designated", "review-requested"]);
     assert_eq!(run.code, 2, "{run}");

@@ -80,6 +80,18 @@ impl TestEnv {
         self
     }
 
+    /// Makes the folder around the register a git repository, so the register is a
+    /// folder inside a larger repository.
+    pub fn init_outer_repository(&self) {
+        let status = Command::new("git")
+            .args(["init", "-q", "-b", "main"])
+            .current_dir(self.dir.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
     /// Makes git record later commits at noon UTC on `day` (`YYYY-MM-DD`).
     pub fn at(&self, day: &str) -> &TestEnv {
         *self.git_date.borrow_mut() = format!("{day}T12:00:00Z");

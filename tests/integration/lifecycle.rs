@@ -206,15 +206,7 @@ fn as_of_reads_the_register_as_it_stood() {
 fn register_in_a_folder_of_a_larger_repository() {
     let env = TestEnv::empty();
     let outer = env.outside().to_path_buf();
-    let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&outer)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .status();
-        assert!(status.unwrap().success());
-    };
-    git(&["init", "-q", "-b", "main"]);
+    env.init_outer_repository();
     std::fs::write(outer.join("other.txt"), "not the register\n").unwrap();
     env.at("2025-12-01");
     let init = env.crs(&[
