@@ -16,7 +16,7 @@ use crate::export::csv::write_csv;
 use crate::export::document::{write_json, write_yaml};
 use crate::export::output::{check_target, write_atomically};
 use crate::export::scope::Scope;
-use crate::export::state::{Item, RegisterState};
+use crate::export::state::{Item, Reading, RegisterState};
 use crate::export::workbook::{About, Baseline, Plan, Workbook, build};
 use crate::export::xlsx::to_xlsx;
 use crate::framework::{Finding, Severity};
@@ -89,10 +89,11 @@ pub enum Since<'a> {
 pub struct Gathered {
     pub root: PathBuf,
     pub config: Config,
+    /// Every record with its row under `columns`.
     pub current: RegisterState,
     /// How the current state is named: "working tree", "as of 2025-03-31", …
     pub source: String,
-    pub baseline: Option<(RegisterState, String)>,
+    pub baseline: Option<Baseline>,
     pub columns: Vec<Column>,
     /// Findings of the current state (as `crs check` would report them).
     pub findings: Vec<Finding>,
@@ -106,19 +107,20 @@ impl Gathered {
         self.findings.iter().filter(|f| f.severity == Severity::Error).collect()
     }
 
-    /// Builds the export of what was gathered.
-    pub fn workbook(&self, ctx: &Ctx, scope: &Scope, only_changes: bool) -> Workbook {
-        let settings = &self.config.settings;
+    /// Builds the export of what was gathered, taking its rows.
+    pub fn workbook(self, ctx: &Ctx, scope: &Scope, only_changes: bool) -> Workbook {
+        let Gathered { root, config, current, source, baseline, columns, .. } = self;
+        let settings = &config.settings;
         let about = About {
-            register: self.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            register: root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             commissioner_code: settings.commissioner.ods.clone(),
             commissioner_name: settings.commissioner.name.clone(),
             contact: settings.commissioner.contact.clone(),
-            framework: self.config.framework.id.clone(),
-            framework_title: self.config.framework.title.clone(),
-            source: self.source.clone(),
-            commit: self.current.commit.clone(),
-            uncommitted_files: self.current.uncommitted.len(),
+            framework: config.framework.id.clone(),
+            framework_title: config.framework.title.clone(),
+            source,
+            commit: current.commit.clone(),
+            uncommitted_files: current.uncommitted.len(),
             scope: String::new(),
             records: 0,
             changes_since: String::new(),
@@ -128,10 +130,10 @@ impl Gathered {
             generated_by: format!("crs {}", env!("CARGO_PKG_VERSION")),
         };
         build(Plan {
-            current: &self.current,
-            baseline: self.baseline.as_ref().map(|(state, label)| Baseline { state, label: label.clone() }),
+            current,
+            baseline,
             scope,
-            columns: self.columns.clone(),
+            columns,
             only_changes,
             register_contact: &settings.commissioner.contact,
             about,
@@ -161,16 +163,11 @@ pub fn gather(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>) -> Result<Gather
     let config = read_config(source.as_ref(), &root)?;
     let source = Without::new(source, config.own_files());
     let columns = columns_of(&source, &root, &config)?;
-    // The same checks as crs check, organisation codes included, so that submit
-    // refuses exactly what check would fail.
-    let known = known_orgs(&source, &root, &config.settings.orgs.files)?;
-    let orgs = known.as_ref().map(|k| &k.index).filter(|index| !index.is_empty());
-    let loaded = load(&source, &config.framework, today, orgs, item_of)?;
-    let unreadable = loaded.files - loaded.items.len();
-    let current = RegisterState::new(loaded.items, commit.clone(), uncommitted);
 
+    // The baseline first, by fingerprint, so that reading the register now keeps
+    // whole only the records that differ from it.
     let in_git = commit.is_some() || as_of.is_some();
-    let baseline = match since {
+    let mut baseline = match since {
         Since::Revision(rev) => Some(baseline_at(&root, &config, rev, format!("revision {rev}"), ctx)?),
         Since::LastSubmission if in_git => {
             match history::last_submission(&root, as_of.and(commit.as_deref()))? {
@@ -180,36 +177,54 @@ pub fn gather(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>) -> Result<Gather
         }
         Since::LastSubmission => None,
     };
+
+    // The same checks as crs check, organisation codes included, so that submit
+    // refuses exactly what check would fail.
+    let known = known_orgs(&source, &root, &config.settings.orgs.files)?;
+    let orgs = known.as_ref().map(|k| &k.index).filter(|index| !index.is_empty());
+    let reading = Reading {
+        columns: &columns,
+        register_contact: &config.settings.commissioner.contact,
+        commit: commit.as_deref(),
+        uncommitted: &uncommitted,
+        baseline: baseline.as_ref().map(|(state, _)| &state.state),
+    };
+    let loaded =
+        load(&source, &config.framework, today, orgs, |p| reading.item(p.id, p.file, p.record, p.status))?;
+    let unreadable = loaded.files - loaded.items.len();
+    let current = RegisterState::new(loaded.items, commit, uncommitted);
+    if let Some((base, snapshot)) = &mut baseline {
+        base.state.keep_differing(&current, snapshot)?;
+    }
     Ok(Gathered {
         root,
         config,
         current,
         source: label,
-        baseline,
+        baseline: baseline.map(|(base, _)| base),
         columns,
         findings: loaded.findings,
         unreadable,
     })
 }
 
-fn item_of(p: crate::register::Parsed<'_>) -> Item {
-    Item { file: p.file.to_owned(), id: p.id, record: p.record, status: p.status }
-}
-
+/// The state at `rev`, by fingerprint, and the snapshot it was read from.
 fn baseline_at(
     root: &Path,
     config: &Config,
     rev: &str,
     name: String,
     ctx: &Ctx,
-) -> Result<(RegisterState, String)> {
+) -> Result<(Baseline, Without)> {
     let snapshot = history::snapshot(root, rev)?;
     let today = snapshot.day.map_or(ctx.today, |day| day.min(ctx.today));
     let commit = snapshot.commit.clone();
     let snapshot = Without::new(Box::new(snapshot), config.own_files());
-    let loaded = load(&snapshot, &config.framework, today, None, item_of)?;
+    let loaded =
+        load(&snapshot, &config.framework, today, None, |p| Item::new(p.id, p.file, &p.record, p.status))?;
     let label = format!("{name} (commit {})", short(&commit));
-    Ok((RegisterState::new(loaded.items, Some(commit), Default::default()), label))
+    let state = RegisterState::new(loaded.items, Some(commit), Default::default());
+    Ok((Baseline { state, label }, snapshot))
 }
 
 fn short(commit: &str) -> &str {
@@ -271,11 +286,8 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
     let gathered = gather(ctx, args.as_of.as_deref(), since)?;
     let scope =
         if args.status.is_empty() { Scope::default() } else { Scope::only(args.status.iter().copied()) };
-    let workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());
     let (unreadable, errors) = (gathered.unreadable, gathered.errors().len());
-    // The records are in the rows now. On a large register freeing them takes a
-    // good part of a second: do it on the other core while the workbook is written.
-    let freeing = std::thread::spawn(move || drop(gathered));
+    let workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());
 
     let bytes = match format {
         ExportFormat::Xlsx => to_xlsx(&workbook, ctx.now)?,
@@ -294,7 +306,6 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
         Some(path) => write_atomically(path, &bytes)?,
         None => io.out.write_all(&bytes).map_err(Error::Output)?,
     }
-    let _ = freeing.join();
 
     let rows = workbook.rows.len();
     let what = if args.changes_since.is_some() { "changed record(s)" } else { "record(s) in scope" };

@@ -98,7 +98,7 @@ pub fn run(ctx: &Ctx, args: &SubmitArgs, io: &mut Io<'_>) -> Result<u8> {
         false => Some(prepare_recording(ctx, &root, &head, &tag)?),
     };
 
-    let settings = &gathered.config.settings;
+    let settings = gathered.config.settings.clone();
     let workbook = gathered.workbook(ctx, &Scope::default(), false);
     let bundle = build_bundle(
         &workbook,

@@ -59,7 +59,7 @@ pub struct ChangeCounts {
 }
 
 impl ChangeCounts {
-    pub fn of(changes: &[Change]) -> ChangeCounts {
+    pub fn of<'c>(changes: impl IntoIterator<Item = &'c Change>) -> ChangeCounts {
         let mut counts = ChangeCounts::default();
         for change in changes {
             match change.kind {
@@ -117,12 +117,18 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
         match (now, then_in) {
             (Some(_), None) => changes.push(change(ChangeKind::Added, Vec::new())),
             (None, Some(_)) => changes.push(change(ChangeKind::Removed, Vec::new())),
-            (Some(now), Some(then)) => {
-                let fields = changed_fields(then, now);
+            (Some(now), Some(then)) if now.fingerprint != then.fingerprint || now.status != then.status => {
+                let fields = match (&then.record, &now.record) {
+                    (Some(before), Some(after)) => changed_fields((before, then.status), (after, now.status)),
+                    // Both versions are kept whole wherever their fingerprints differ;
+                    // were one not, the change is still reported.
+                    _ => vec!["record".to_owned()],
+                };
                 if !fields.is_empty() {
                     changes.push(change(ChangeKind::Changed, fields));
                 }
             }
+            (Some(_), Some(_)) => {}
             (None, None) => {}
         }
     }
@@ -132,10 +138,10 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
 /// The fields that differ between two versions of a record: `status` when the
 /// derived status changed, then dotted key paths. Arrays (events, sites, evidence)
 /// count as one field each.
-pub fn changed_fields(before: &Item, after: &Item) -> Vec<String> {
-    let (a, b) = (without_submissions(&before.record), without_submissions(&after.record));
+pub fn changed_fields(before: (&Record, Status), after: (&Record, Status)) -> Vec<String> {
+    let (a, b) = (without_submissions(before.0), without_submissions(after.0));
     let mut fields = Vec::new();
-    if before.status != after.status {
+    if before.1 != after.1 {
         fields.push("status".to_owned());
     }
     if a == b {
@@ -194,7 +200,14 @@ mod tests {
         let record = Record::from_toml(text).unwrap();
         let status = crate::model::status::derive_status(&record);
         let id: RecordId = id.parse().unwrap();
-        Item { file: id.relative_path_string(), id, record, status }
+        Item::whole(id.clone(), &id.relative_path_string(), record, status)
+    }
+
+    /// `item` with its record changed by `change`.
+    fn edited(mut item: Item, change: impl FnOnce(&mut Record)) -> Item {
+        let mut record = item.record.take().unwrap();
+        change(&mut record);
+        Item::whole(item.id, &item.file, *record, item.status)
     }
 
     fn state(items: Vec<Item>) -> RegisterState {
@@ -216,14 +229,17 @@ mod tests {
     #[test]
     fn field_changes_are_dotted_paths_and_submissions_do_not_count() {
         let base = state(vec![item("RJ1/a", &RECORD), item("RJ1/b", &RECORD), item("RJ1/gone", &RECORD)]);
-        let mut changed = item("RJ1/a", &RECORD.replace("2025-01-01", "2025-01-02"));
-        changed.record.service.sites = vec!["RJ122".into()];
-        let mut submitted = item("RJ1/b", &RECORD);
-        submitted.record.events.push(Event {
-            on: Date::from_ymd(2025, 3, 1).unwrap(),
-            kind: EventKind::Submitted,
-            note: None,
+        let changed = edited(item("RJ1/a", &RECORD.replace("2025-01-01", "2025-01-02")), |r| {
+            r.service.sites = vec!["RJ122".into()];
         });
+        let submitted = edited(item("RJ1/b", &RECORD), |r| {
+            r.events.push(Event {
+                on: Date::from_ymd(2025, 3, 1).unwrap(),
+                kind: EventKind::Submitted,
+                note: None,
+            });
+        });
+        assert_eq!(submitted.fingerprint, base.items()[1].fingerprint, "a submission is not a change");
         let new = item("RJ1/new", &RECORD);
         let now = state(vec![changed, submitted, new]);
         let changes = compare(&now, Some(&base), &Scope::default());

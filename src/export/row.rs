@@ -14,13 +14,12 @@ pub struct RowContext<'a> {
     pub register_contact: &'a str,
 }
 
-/// The cells of `item` under `columns`.
-pub fn cells(columns: &[Column], item: &Item, context: &RowContext<'_>) -> Vec<Cell> {
-    columns.iter().map(|column| cell(column, item, context)).collect()
+/// The cells of `record` (whose id, file and status `item` gives) under `columns`.
+pub fn cells(columns: &[Column], record: &Record, item: &Item, context: &RowContext<'_>) -> Vec<Cell> {
+    columns.iter().map(|column| cell(column, record, item, context)).collect()
 }
 
-fn cell(column: &Column, item: &Item, context: &RowContext<'_>) -> Cell {
-    let r = &item.record;
+fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> Cell {
     let decision = r.decision.as_ref();
     match column {
         Column::CommissionerCode => Cell::text(&r.commissioner.ods),
@@ -92,7 +91,7 @@ mod tests {
     use super::*;
     use crate::model::{Event, RecordId};
 
-    fn record(events: &[(&str, EventKind)]) -> Item {
+    fn record(events: &[(&str, EventKind)]) -> Record {
         let mut record = Record::from_toml(
             "schema_version = 1\nframework = \"monitor-2013\"\n[service]\nname = \"S\"\n[provider]\nods = \"RJ1\"\nname = \"T\"\nkind = \"nhs-trust\"\nlicence = \"licensed\"\n[commissioner]\nods = \"QKK\"\nname = \"ICB\"\n",
         )
@@ -101,40 +100,34 @@ mod tests {
             .iter()
             .map(|(on, kind)| Event { on: on.parse().unwrap(), kind: *kind, note: None })
             .collect();
-        let id: RecordId = "RJ1/s".parse().unwrap();
-        Item {
-            file: id.relative_path_string(),
-            id,
-            status: crate::model::status::derive_status(&record),
-            record,
-        }
+        record
     }
 
     #[test]
     fn provider_response_follows_the_events() {
         use EventKind::*;
-        assert_eq!(provider_response(&record(&[]).record), ("", None));
-        assert_eq!(
-            provider_response(&record(&[("2025-01-01", WrittenRequestSent)]).record).0,
-            "awaiting response"
-        );
+        assert_eq!(provider_response(&record(&[])), ("", None));
+        assert_eq!(provider_response(&record(&[("2025-01-01", WrittenRequestSent)])).0, "awaiting response");
         let refused = record(&[
             ("2025-01-01", WrittenRequestSent),
             ("2025-01-20", ProviderRefused),
             ("2025-02-01", ReferredToRegulator),
         ]);
         assert_eq!(
-            provider_response(&refused.record),
+            provider_response(&refused),
             ("refused; referred to the regulator", Some("2025-01-20".parse().unwrap()))
         );
     }
 
     #[test]
     fn contact_falls_back_to_the_register_and_empty_lists_are_empty() {
-        let item = record(&[]);
+        let record = record(&[]);
+        let id: RecordId = "RJ1/s".parse().unwrap();
+        let item = Item::new(id, "RJ1/s.toml", &record, crate::model::status::derive_status(&record));
         let context = RowContext { commit: "abc", register_contact: "crs@icb.example" };
         let row = cells(
             &[Column::Contact, Column::Sites, Column::Commit, Column::LocationSpecific],
+            &record,
             &item,
             &context,
         );

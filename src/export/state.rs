@@ -1,19 +1,127 @@
 //! `RegisterState`: the register's records at one point — the working tree or a past
-//! commit — with the commit they come from, as the export selects, compares and
-//! writes them. Loading is the caller's business; this only holds the result.
+//! commit — as the export selects, compares and writes them. A record is not kept
+//! whole: each keeps its status, a fingerprint of its content for finding changes, and
+//! (for the state being exported) its row, made as it is read. Only the versions that
+//! differ from the other state's keep the whole record, to name the fields that changed;
+//! on a register of 100,000 records that is the difference between holding a few
+//! hundred megabytes and holding a few hundred records. Loading is the caller's
+//! business; this holds the result and re-reads the few records a comparison needs.
 
 use std::collections::BTreeSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
-use crate::model::{Record, RecordId, Status};
+use crate::error::{Error, Result};
+use crate::export::cell::Cell;
+use crate::export::columns::Column;
+use crate::export::row::{RowContext, cells};
+use crate::model::{EventKind, Record, RecordId, Status};
+use crate::register::Source;
 
-/// One record, whole, with its derived status.
+/// One record of a state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Item {
     pub id: RecordId,
     /// Register-relative path, `RJ1/maternity.toml`.
     pub file: String,
-    pub record: Record,
     pub status: Status,
+    /// What a change compares, hashed: versions with equal fingerprints say the same.
+    pub fingerprint: u64,
+    /// The record whole, where this version differs from the other state's.
+    pub record: Option<Box<Record>>,
+    /// The record's row, made as it was read (the state being exported).
+    pub row: Option<ItemRow>,
+}
+
+/// A record's row, made as it was read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ItemRow {
+    pub label: Label,
+    pub cells: Vec<Cell>,
+}
+
+/// How the changes sheet names a record.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Label {
+    pub provider_code: String,
+    pub provider_name: String,
+    pub service: String,
+}
+
+impl Label {
+    pub fn of(record: &Record) -> Label {
+        Label {
+            provider_code: record.provider.ods.clone(),
+            provider_name: record.provider.name.clone(),
+            service: record.service.name.clone(),
+        }
+    }
+}
+
+impl Item {
+    /// The record's identity, status and fingerprint; nothing more is kept.
+    pub fn new(id: RecordId, file: &str, record: &Record, status: Status) -> Item {
+        Item { id, file: file.to_owned(), status, fingerprint: fingerprint(record), record: None, row: None }
+    }
+
+    /// The item with the whole record kept (tests, and records re-read).
+    pub fn whole(id: RecordId, file: &str, record: Record, status: Status) -> Item {
+        Item { record: Some(Box::new(record.clone())), ..Item::new(id, file, &record, status) }
+    }
+}
+
+/// A hash of everything [`changed_fields`](crate::export::changes::changed_fields)
+/// compares: the record less its `submitted` events, which are bookkeeping.
+pub fn fingerprint(record: &Record) -> u64 {
+    let Record {
+        schema_version,
+        framework,
+        service,
+        provider,
+        commissioner,
+        outcome,
+        stages,
+        decision,
+        review,
+        events,
+    } = record;
+    let mut hasher = DefaultHasher::new();
+    (schema_version, framework, service, provider, commissioner, outcome, stages, decision, review)
+        .hash(&mut hasher);
+    for event in events.iter().filter(|e| e.kind != EventKind::Submitted) {
+        event.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// How the state being exported makes its items as records are read.
+pub struct Reading<'a> {
+    pub columns: &'a [Column],
+    /// The register's contact, for records that name none.
+    pub register_contact: &'a str,
+    /// The commit the records come from, and the files changed since.
+    pub commit: Option<&'a str>,
+    pub uncommitted: &'a BTreeSet<String>,
+    /// The state compared with: a record whose version there differs is kept whole.
+    pub baseline: Option<&'a RegisterState>,
+}
+
+impl Reading<'_> {
+    /// The item of a record just read, with its row.
+    pub fn item(&self, id: RecordId, file: &str, record: Record, status: Status) -> Item {
+        let mut item = Item::new(id, file, &record, status);
+        let context = RowContext {
+            commit: commit_cell(self.commit, self.uncommitted, file),
+            register_contact: self.register_contact,
+        };
+        item.row =
+            Some(ItemRow { label: Label::of(&record), cells: cells(self.columns, &record, &item, &context) });
+        let differs =
+            self.baseline.and_then(|b| b.get(&item.id)).is_some_and(|b| b.fingerprint != item.fingerprint);
+        if differs {
+            item.record = Some(Box::new(record));
+        }
+        item
+    }
 }
 
 /// The records of a register at one point.
@@ -31,6 +139,12 @@ pub struct RegisterState {
 /// What the commit column says of a record changed since the last commit.
 pub const UNCOMMITTED: &str = "uncommitted changes";
 
+/// The commit a record's row comes from: the state's commit, or a note that the
+/// record has changed since.
+fn commit_cell<'a>(commit: Option<&'a str>, uncommitted: &BTreeSet<String>, file: &str) -> &'a str {
+    if uncommitted.contains(file) { UNCOMMITTED } else { commit.unwrap_or("") }
+}
+
 impl RegisterState {
     pub fn new(mut items: Vec<Item>, commit: Option<String>, uncommitted: BTreeSet<String>) -> RegisterState {
         items.sort_by(|a, b| a.id.cmp(&b.id));
@@ -43,14 +157,111 @@ impl RegisterState {
         &self.items
     }
 
+    /// Every record, by id, to take from.
+    pub fn into_items(self) -> Vec<Item> {
+        self.items
+    }
+
     /// The record `id`, if present.
     pub fn get(&self, id: &RecordId) -> Option<&Item> {
         self.items.binary_search_by(|i| i.id.cmp(id)).ok().map(|at| &self.items[at])
     }
 
-    /// The commit a record's row comes from: the state's commit, or a note that the
-    /// record has changed since.
+    /// The record `id`, to take its row from.
+    pub fn get_mut(&mut self, id: &RecordId) -> Option<&mut Item> {
+        self.items.binary_search_by(|i| i.id.cmp(id)).ok().map(|at| &mut self.items[at])
+    }
+
+    /// What the commit column says of `item`.
     pub fn commit_of(&self, item: &Item) -> &str {
-        if self.uncommitted.contains(&item.file) { UNCOMMITTED } else { self.commit.as_deref().unwrap_or("") }
+        commit_cell(self.commit.as_deref(), &self.uncommitted, &item.file)
+    }
+
+    /// Reads again, whole, each record of this state that `other` lacks or holds in
+    /// another version: what a comparison itemises, and the rows of removed records.
+    pub fn keep_differing(&mut self, other: &RegisterState, source: &dyn Source) -> Result<()> {
+        for item in &mut self.items {
+            let same = other.get(&item.id).is_some_and(|o| o.fingerprint == item.fingerprint);
+            if !same && item.record.is_none() {
+                item.record = Some(Box::new(reread(source, item)?));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `item`'s record, read again from `source`.
+fn reread(source: &dyn Source, item: &Item) -> Result<Record> {
+    let gone = || Error::Invalid {
+        message: format!(
+            "{} in {} could not be read again; if the register is changing, export again when it is not",
+            item.file,
+            source.describe()
+        ),
+    };
+    let bytes = source.read_file(&item.file)?.ok_or_else(gone)?;
+    let record =
+        std::str::from_utf8(&bytes).ok().and_then(|text| Record::from_toml(text).ok()).ok_or_else(gone)?;
+    if fingerprint(&record) != item.fingerprint {
+        return Err(gone());
+    }
+    Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::record::MINIMAL_TEST_RECORD;
+    use crate::model::status::derive_status;
+    use crate::register::DiskSource;
+
+    fn item(id: &str, text: &str) -> Item {
+        let record = Record::from_toml(text).unwrap();
+        let id: RecordId = id.parse().unwrap();
+        Item::new(id.clone(), &id.relative_path_string(), &record, derive_status(&record))
+    }
+
+    #[test]
+    fn the_fingerprint_ignores_layout_and_submissions_but_not_content() {
+        let plain = item("RJ1/a", MINIMAL_TEST_RECORD);
+        let commented = item("RJ1/a", &format!("# a note\n{MINIMAL_TEST_RECORD}"));
+        let submitted = item(
+            "RJ1/a",
+            &format!("{MINIMAL_TEST_RECORD}[[events]]\non = 2026-01-05\nkind = \"submitted\"\n"),
+        );
+        let renamed = item("RJ1/a", &MINIMAL_TEST_RECORD.replace("Maternity", "Maternity services"));
+        assert_eq!(plain.fingerprint, commented.fingerprint);
+        assert_eq!(plain.fingerprint, submitted.fingerprint);
+        assert_ne!(plain.fingerprint, renamed.fingerprint);
+    }
+
+    #[test]
+    fn only_records_that_differ_are_read_again_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let changed = MINIMAL_TEST_RECORD.replace("Maternity", "Maternity services");
+        std::fs::create_dir(dir.path().join("RJ1")).unwrap();
+        for (name, text) in
+            [("same", MINIMAL_TEST_RECORD), ("changed", MINIMAL_TEST_RECORD), ("gone", MINIMAL_TEST_RECORD)]
+        {
+            std::fs::write(dir.path().join(format!("RJ1/{name}.toml")), text).unwrap();
+        }
+        let ids = ["RJ1/changed", "RJ1/gone", "RJ1/same"];
+        let mut then =
+            RegisterState::new(ids.map(|id| item(id, MINIMAL_TEST_RECORD)).to_vec(), None, BTreeSet::new());
+        let now = RegisterState::new(
+            vec![item("RJ1/changed", &changed), item("RJ1/same", MINIMAL_TEST_RECORD)],
+            None,
+            BTreeSet::new(),
+        );
+        then.keep_differing(&now, &DiskSource::new(dir.path())).unwrap();
+        let kept: Vec<bool> = then.items().iter().map(|i| i.record.is_some()).collect();
+        assert_eq!(kept, [true, true, false]);
+
+        // A record that no longer matches what was read is an error, not a wrong diff.
+        std::fs::write(dir.path().join("RJ1/gone.toml"), &changed).unwrap();
+        let mut again =
+            RegisterState::new(ids.map(|id| item(id, MINIMAL_TEST_RECORD)).to_vec(), None, BTreeSet::new());
+        let error = again.keep_differing(&now, &DiskSource::new(dir.path())).unwrap_err();
+        assert!(error.to_string().contains("RJ1/gone.toml"), "{error}");
     }
 }

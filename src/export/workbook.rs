@@ -9,9 +9,8 @@ use crate::export::changes::{Change, ChangeCounts, ChangeKind, compare, in_scope
 use crate::export::columns::Column;
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
-use crate::export::state::{Item, RegisterState};
+use crate::export::state::{Label, RegisterState};
 use crate::model::RecordId;
-use crate::register::parallel::{available_threads, map_indexed};
 
 /// What the export is of, for the about sheet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -69,17 +68,19 @@ impl About {
 }
 
 /// The state changes are measured against.
-pub struct Baseline<'a> {
-    pub state: &'a RegisterState,
+pub struct Baseline {
+    /// Holding whole the records that differ from the current state's.
+    pub state: RegisterState,
     /// How to name it: "crs/submission/2026-05-01", "revision HEAD~3", …
     pub label: String,
 }
 
 /// Everything the export is built from.
 pub struct Plan<'a> {
-    pub current: &'a RegisterState,
+    /// The state exported, every record with its row.
+    pub current: RegisterState,
     /// `None` when there is no previous submission: every record in scope is added.
-    pub baseline: Option<Baseline<'a>>,
+    pub baseline: Option<Baseline>,
     pub scope: &'a Scope,
     pub columns: Vec<Column>,
     /// Only the rows that changed, with the change columns (`--changes-since`).
@@ -120,46 +121,59 @@ pub struct Workbook {
     pub included: Vec<RecordId>,
 }
 
-/// Builds the export.
+/// Builds the export. The rows are taken from the current state's items, not copied.
 pub fn build(plan: Plan<'_>) -> Workbook {
-    let base = plan.baseline.as_ref().map(|b| b.state);
-    let changes = compare(plan.current, base, plan.scope);
-    let in_scope: Vec<&Item> =
-        plan.current.items().iter().filter(|item| in_scope_now(plan.scope, base, item)).collect();
-    let row = |state: &RegisterState, item: &Item| {
-        let context = RowContext { commit: state.commit_of(item), register_contact: plan.register_contact };
-        cells(&plan.columns, item, &context)
-    };
-
-    let rows: Vec<Row> = if plan.only_changes {
-        changes
-            .iter()
-            .filter_map(|change| {
-                let (state, item) = locate(plan.current, base, &change.id)?;
-                Some(Row { change: Some((change.kind, change.fields.clone())), cells: row(state, item) })
-            })
-            .collect()
-    } else {
-        map_parallel(&in_scope, |item| Row { change: None, cells: row(plan.current, item) })
-    };
-    let lines = changes
+    let Plan { mut current, baseline, scope, columns, only_changes, register_contact, mut about } = plan;
+    let base = baseline.as_ref().map(|b| &b.state);
+    let changes = compare(&current, base, scope);
+    let in_scope: Vec<bool> = current.items().iter().map(|item| in_scope_now(scope, base, item)).collect();
+    let included: Vec<RecordId> = current
+        .items()
+        .iter()
+        .zip(&in_scope)
+        .filter(|(_, yes)| **yes)
+        .map(|(item, _)| item.id.clone())
+        .collect();
+    let lines: Vec<ChangeLine> = changes
         .into_iter()
         .map(|change| {
-            let record = locate(plan.current, base, &change.id).map(|(_, item)| &item.record);
-            ChangeLine {
-                provider_code: record.map(|r| r.provider.ods.clone()).unwrap_or_default(),
-                provider_name: record.map(|r| r.provider.name.clone()).unwrap_or_default(),
-                service: record.map(|r| r.service.name.clone()).unwrap_or_default(),
-                change,
-            }
+            let label = match current.get(&change.id) {
+                Some(item) => item.row.as_ref().map(|row| row.label.clone()),
+                None => base.and_then(|b| b.get(&change.id)).and_then(|i| i.record.as_deref()).map(Label::of),
+            };
+            let Label { provider_code, provider_name, service } = label.unwrap_or_default();
+            ChangeLine { change, provider_code, provider_name, service }
         })
-        .collect::<Vec<_>>();
+        .collect();
 
-    let mut about = plan.about;
-    about.records = in_scope.len();
-    about.scope = plan.scope.describe();
-    about.changes = ChangeCounts::of(&lines.iter().map(|l| l.change.clone()).collect::<Vec<_>>());
-    match &plan.baseline {
+    let rows: Vec<Row> = if only_changes {
+        let mut row_of = |change: &Change| -> Option<Row> {
+            let cells = match current.get_mut(&change.id) {
+                Some(item) => item.row.as_mut().map(|row| std::mem::take(&mut row.cells))?,
+                None => {
+                    let state = base?;
+                    let item = state.get(&change.id)?;
+                    let context = RowContext { commit: state.commit_of(item), register_contact };
+                    cells(&columns, item.record.as_ref()?, item, &context)
+                }
+            };
+            Some(Row { change: Some((change.kind, change.fields.clone())), cells })
+        };
+        lines.iter().filter_map(|line| row_of(&line.change)).collect()
+    } else {
+        current
+            .into_items()
+            .into_iter()
+            .zip(in_scope)
+            .filter(|(_, yes)| *yes)
+            .map(|(item, _)| Row { change: None, cells: item.row.map(|row| row.cells).unwrap_or_default() })
+            .collect()
+    };
+
+    about.records = included.len();
+    about.scope = scope.describe();
+    about.changes = ChangeCounts::of(lines.iter().map(|l| &l.change));
+    match &baseline {
         Some(baseline) => {
             about.changes_since = baseline.label.clone();
             about.baseline_commit = baseline.state.commit.clone();
@@ -169,33 +183,5 @@ pub fn build(plan: Plan<'_>) -> Workbook {
             about.baseline_commit = None;
         }
     }
-    Workbook {
-        about,
-        columns: plan.columns,
-        only_changes: plan.only_changes,
-        rows,
-        changes: lines,
-        included: in_scope.iter().map(|item| item.id.clone()).collect(),
-    }
-}
-
-/// The record as it is now, or else as it was at the baseline (a deleted record).
-fn locate<'s>(
-    current: &'s RegisterState,
-    base: Option<&'s RegisterState>,
-    id: &RecordId,
-) -> Option<(&'s RegisterState, &'s Item)> {
-    current.get(id).map(|item| (current, item)).or_else(|| base.and_then(|b| b.get(id).map(|item| (b, item))))
-}
-
-/// Rows at a time below which building them on one thread is quicker.
-const PARALLEL_FROM: usize = 2_048;
-
-/// `f` over `items` on the available cores, in order: building 100,000 rows is a
-/// measurable share of a large export.
-fn map_parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    let threads = if items.len() < PARALLEL_FROM { 1 } else { available_threads() };
-    let mapped =
-        map_indexed(items.len(), threads, || Ok::<(), std::convert::Infallible>(()), |(), i| f(&items[i]));
-    mapped.unwrap_or_else(|never| match never {})
+    Workbook { about, columns, only_changes, rows, changes: lines, included }
 }

@@ -5,8 +5,9 @@
 //! take for a formula also gets Excel's quote prefix, so editing the cell keeps it
 //! text. The creation time comes from crs's clock: the same register and clock give
 //! byte-identical files. The two large sheets stream their rows through a temporary
-//! file (rust_xlsxwriter's low-memory mode): on 100,000 records that takes 40% less
-//! memory and 13% less time than holding every cell.
+//! file with their text inline (rust_xlsxwriter's constant-memory mode), rather than
+//! holding every cell and a table of shared strings (benches/README.md has the
+//! measurements).
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use rust_xlsxwriter::{
@@ -82,8 +83,8 @@ pub fn to_xlsx(workbook: &Workbook, created: DateTime<Utc>) -> Result<Vec<u8>> {
             "set TMPDIR to a folder you can write to",
         )
     })?;
-    designations_sheet(book.add_worksheet_with_low_memory(), workbook, &formats)?;
-    changes_sheet(book.add_worksheet_with_low_memory(), workbook, &formats)?;
+    designations_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
+    changes_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
     about_sheet(book.add_worksheet(), workbook, &formats)?;
     book.save_to_buffer().map_err(|e| xlsx_error("could not assemble the workbook", &e))
 }
