@@ -2,15 +2,19 @@
 //! first, with who, when, what crs action (or "by hand"), and the fields that
 //! changed from what to what.
 
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use git2::{DiffOptions, Oid, Repository, Tree};
+use git2::{DiffOptions, Odb, Oid, Repository, Tree};
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::history::repo::{RegisterRepo, git_error, open};
+use crate::error::Result;
+use crate::history::graph::CommitGraph;
+use crate::history::repo::{git_error, open, path_below};
+use crate::history::walk::{PathLookup, Walk, Walked};
 use crate::model::RecordId;
 use crate::model::fields::{FieldChange, changes_between, flatten};
 
@@ -46,90 +50,209 @@ pub enum ChangeKind {
 
 /// The log of the register at `root`, or of one record, newest first; at most
 /// `limit` commits when given.
+///
+/// This thread walks history and finds, by blob id, which records each commit
+/// changed; another reads and flattens each version of a record once, as the walk
+/// names it, so comparing fields is all that is left at the end.
 pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<Vec<LogEntry>> {
     let rr = open(root)?;
-    let repo = &rr.repo;
-    let Some(head) = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id()) else {
+    let Some(head) = rr.repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id()) else {
         return Ok(Vec::new());
     };
-    let odb = repo.odb().map_err(|e| git_error("cannot read the object database", &e))?;
-    let mut commits = Commits { odb, raw: HashMap::new() };
-    let mut entries = Vec::new();
-    // For one record, each commit's blob id for it is looked up once, and reused
-    // when the walk reaches that commit as a parent.
-    let mut blob_ids: HashMap<Oid, Option<Oid>> = HashMap::new();
-    let mut flat: HashMap<Oid, BTreeMap<String, String>> = HashMap::new();
-    let record_path = id.map(|id| rr.repo_path(&id.relative_path_string()));
-    // Newest first by commit time, as git log orders it, each commit once.
-    let mut queue = BinaryHeap::from([(commits.get(head)?.time, head)]);
-    let mut seen = HashSet::from([head]);
-    while let Some((_, oid)) = queue.pop() {
-        if limit.is_some_and(|l| entries.len() >= l) {
-            break;
-        }
-        for parent in commits.get(oid)?.parents.clone() {
-            if seen.insert(parent) {
-                queue.push((commits.get(parent)?.time, parent));
+    let odb = rr.repo.odb().map_err(|e| git_error("cannot read the object database", &e))?;
+    // As git: the commit-graph is used unless core.commitGraph is false.
+    let use_graph = rr.repo.config().and_then(|c| c.get_bool("core.commitGraph")).unwrap_or(true);
+    let graph = if use_graph { CommitGraph::open(rr.repo.path()) } else { None };
+    let finder = ChangeFinder {
+        repo: &rr.repo,
+        prefix: &rr.prefix,
+        record: id.map(|id| (id.to_string(), rr.repo_path(&id.relative_path_string()))),
+        limit,
+    };
+    let versions =
+        Repository::open(rr.repo.path()).map_err(|e| git_error("cannot open the repository", &e))?;
+    let (versions_to, named) = mpsc::channel::<Oid>();
+    let (found, flat) = thread::scope(|scope| {
+        let flat = scope.spawn(move || flatten_versions(&versions, named));
+        let found =
+            Walk::new(&odb, graph.as_ref(), head).and_then(|walk| finder.find(&odb, walk, versions_to));
+        (found, flat.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let none = BTreeMap::new();
+    let fields_of = |id: Option<Oid>| id.and_then(|id| flat.get(&id)).unwrap_or(&none);
+    Ok(found?
+        .into_iter()
+        .map(|(mut entry, touched)| {
+            entry.records = touched
+                .into_iter()
+                .map(|t| RecordChange {
+                    change: match (t.old, t.new) {
+                        (None, Some(_)) => ChangeKind::Added,
+                        (Some(_), None) => ChangeKind::Removed,
+                        _ => ChangeKind::Changed,
+                    },
+                    fields: changes_between(fields_of(t.old), fields_of(t.new)),
+                    record: t.record,
+                })
+                .collect();
+            entry
+        })
+        .collect())
+}
+
+/// A record a commit changed: its file's blob id before and after.
+struct Touched {
+    record: String,
+    old: Option<Oid>,
+    new: Option<Oid>,
+}
+
+/// Each version named on `versions`, read and flattened once.
+fn flatten_versions(repo: &Repository, versions: Receiver<Oid>) -> HashMap<Oid, BTreeMap<String, String>> {
+    let mut flat = HashMap::new();
+    for id in versions {
+        flat.entry(id).or_insert_with(|| {
+            let text = repo.find_blob(id).map(|b| String::from_utf8_lossy(b.content()).into_owned());
+            flatten(&text.unwrap_or_default())
+        });
+    }
+    flat
+}
+
+/// Which commits changed the register, or one record.
+struct ChangeFinder<'r> {
+    repo: &'r Repository,
+    /// The register's folder in the repository; empty at the top.
+    prefix: &'r str,
+    /// The one record logged, and its repository path.
+    record: Option<(String, String)>,
+    limit: Option<usize>,
+}
+
+impl ChangeFinder<'_> {
+    /// The commits of `walk` that changed something, newest first, each with the
+    /// records it changed; every blob id among those is named on `versions`.
+    fn find(
+        &self,
+        odb: &Odb<'_>,
+        walk: Walk<'_, '_>,
+        versions: Sender<Oid>,
+    ) -> Result<Vec<(LogEntry, Vec<Touched>)>> {
+        let mut lookup = self.record.as_ref().map(|(_, path)| PathLookup::new(odb, path));
+        let mut entries = Vec::new();
+        for commit in walk {
+            if self.limit.is_some_and(|l| entries.len() >= l) {
+                break;
             }
-        }
-        if let Some(path) = &record_path {
-            // A merge changed the record only if it differs from every parent (as
-            // git log has it); otherwise the change is the branch's, shown there.
-            let mine = blob_id(&mut commits, &mut blob_ids, oid, path)?;
-            let parents = commits.get(oid)?.parents.clone();
-            let mut same_as_a_parent = parents.is_empty() && mine.is_none();
-            for parent in parents {
-                same_as_a_parent |= blob_id(&mut commits, &mut blob_ids, parent, path)? == mine;
-            }
-            if same_as_a_parent {
+            let commit = commit?;
+            let touched = match (&self.record, &mut lookup) {
+                (Some((record, _)), Some(lookup)) => {
+                    self.record_change(record, lookup, &commit)?.into_iter().collect()
+                }
+                _ => self.register_changes(&commit)?,
+            };
+            if touched.is_empty() {
                 continue;
             }
-        }
-        let commit = repo.find_commit(oid).map_err(|e| git_error("cannot read a commit", &e))?;
-        let records = match (id, &record_path) {
-            (Some(id), Some(path)) => {
-                let mine = blob_id(&mut commits, &mut blob_ids, oid, path)?;
-                let first_parent = match commits.get(oid)?.parents.first().copied() {
-                    Some(parent) => blob_id(&mut commits, &mut blob_ids, parent, path)?,
-                    None => None,
-                };
-                let name = id.to_string();
-                vec![change_between(repo, &mut flat, &name, first_parent, mine)]
+            for version in touched.iter().flat_map(|t| [t.old, t.new]).flatten() {
+                // The reader only stops early if it panicked, which its join reports.
+                let _ = versions.send(version);
             }
-            _ => {
-                let tree = commit.tree().map_err(|e| git_error("cannot read a tree", &e))?;
-                let parent_tree = match commit.parent(0) {
-                    Ok(parent) => Some(parent.tree().map_err(|e| git_error("cannot read a tree", &e))?),
-                    Err(_) => None,
-                };
-                let mut changes = register_changes(repo, &rr, &mut flat, parent_tree.as_ref(), &tree)?;
-                if commit.parent_count() > 1 {
-                    let mut from_branches = Vec::new();
-                    for parent in commit.parents().skip(1) {
-                        let other = parent.tree().map_err(|e| git_error("cannot read a tree", &e))?;
-                        for c in &changes {
-                            let path = rr.repo_path(&format!("{}.toml", c.record));
-                            let id_in = |t: &Tree<'_>| t.get_path(Path::new(&path)).ok().map(|e| e.id());
-                            if id_in(&other) == id_in(&tree) {
-                                from_branches.push(c.record.clone());
-                            }
-                        }
-                    }
-                    changes.retain(|c| !from_branches.contains(&c.record));
-                }
-                changes
-            }
-        };
-        if records.is_empty() {
-            continue;
+            entries.push((self.entry(commit.commit)?, touched));
         }
-        let message = commit.message().unwrap_or("");
-        let action = trailer(message, "Crs-Action");
+        Ok(entries)
+    }
+
+    /// What `commit` did to the one record. A merge changed it only if it differs
+    /// from every parent (as git log has it); otherwise the change is the branch's,
+    /// shown there.
+    fn record_change(
+        &self,
+        record: &str,
+        lookup: &mut PathLookup<'_, '_>,
+        commit: &Walked,
+    ) -> Result<Option<Touched>> {
+        let new = lookup.id_in(commit.tree)?;
+        let mut same_as_a_parent = commit.parents.is_empty() && new.is_none();
+        let mut old = None;
+        for (i, (_, tree)) in commit.parents.iter().enumerate() {
+            let theirs = lookup.id_in(*tree)?;
+            same_as_a_parent |= theirs == new;
+            if i == 0 {
+                old = theirs;
+            }
+        }
+        Ok((!same_as_a_parent).then(|| Touched { record: record.to_owned(), old, new }))
+    }
+
+    /// The records whose files `commit` changed against its first parent, less
+    /// those a merge took unchanged from another parent.
+    fn register_changes(&self, commit: &Walked) -> Result<Vec<Touched>> {
+        let tree_of = |id: Oid| self.repo.find_tree(id).map_err(|e| git_error("cannot read a tree", &e));
+        let tree = tree_of(commit.tree)?;
+        let first = commit.parents.first().map(|(_, tree)| tree_of(*tree)).transpose()?;
+        let mut touched = self.changed_between(first.as_ref(), &tree)?;
+        for (_, other) in commit.parents.iter().skip(1) {
+            let other = tree_of(*other)?;
+            touched.retain(|t| {
+                let path = path_below(self.prefix, &format!("{}.toml", t.record));
+                let id_in = |t: &Tree<'_>| t.get_path(Path::new(&path)).ok().map(|e| e.id());
+                id_in(&other) != id_in(&tree)
+            });
+        }
+        Ok(touched)
+    }
+
+    /// The records whose files differ between two trees.
+    fn changed_between(&self, old_tree: Option<&Tree<'_>>, new_tree: &Tree<'_>) -> Result<Vec<Touched>> {
+        let mut options = DiffOptions::new();
+        if !self.prefix.is_empty() {
+            options.pathspec(format!("{}/", self.prefix));
+        }
+        let diff = self
+            .repo
+            .diff_tree_to_tree(old_tree, Some(new_tree), Some(&mut options))
+            .map_err(|e| git_error("cannot compare commits", &e))?;
+        let mut paths: Vec<String> = diff
+            .deltas()
+            .filter_map(|d| {
+                d.new_file().path().or_else(|| d.old_file().path()).map(|p| p.to_string_lossy().into_owned())
+            })
+            .filter_map(|p| {
+                let relative = if self.prefix.is_empty() {
+                    p
+                } else {
+                    p.strip_prefix(&format!("{}/", self.prefix))?.to_owned()
+                };
+                relative.parse::<RecordId>().is_ok().then_some(relative)
+            })
+            .collect();
+        paths.sort();
+        paths.dedup();
+        let mut out = Vec::new();
+        for path in paths {
+            let repo_path = path_below(self.prefix, &path);
+            let id_in = |tree: Option<&Tree<'_>>| {
+                tree.and_then(|t| t.get_path(Path::new(&repo_path)).ok()).map(|e| e.id())
+            };
+            let (old, new) = (id_in(old_tree), id_in(Some(new_tree)));
+            if old != new {
+                let record = path.strip_suffix(".toml").unwrap_or(&path).to_owned();
+                out.push(Touched { record, old, new });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The log entry of `oid`, its records to be filled in.
+    fn entry(&self, oid: Oid) -> Result<LogEntry> {
+        let commit = self.repo.find_commit(oid).map_err(|e| git_error("cannot read a commit", &e))?;
+        let action = trailer(commit.message().unwrap_or(""), "Crs-Action");
         let author = commit.author();
         let time = author.when();
         let offset = FixedOffset::east_opt(time.offset_minutes() * 60)
             .unwrap_or(FixedOffset::east_opt(0).expect("zero"));
-        entries.push(LogEntry {
+        Ok(LogEntry {
             commit: oid.to_string(),
             author: author.name().unwrap_or("").to_owned(),
             email: author.email().unwrap_or("").to_owned(),
@@ -137,87 +260,9 @@ pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<V
             subject: commit.summary().unwrap_or("").to_owned(),
             by_crs: action.is_some(),
             action,
-            records,
-        });
+            records: Vec::new(),
+        })
     }
-    Ok(entries)
-}
-
-/// The blob id of `path` at `commit`, remembered in `cache`. Trees are read raw
-/// from the object database and scanned for the one name needed at each level,
-/// which is several times cheaper than parsing every entry of every tree.
-fn blob_id(
-    commits: &mut Commits<'_>,
-    cache: &mut HashMap<Oid, Option<Oid>>,
-    commit: Oid,
-    path: &str,
-) -> Result<Option<Oid>> {
-    if let Some(known) = cache.get(&commit) {
-        return Ok(*known);
-    }
-    let mut id = Some(commits.get(commit)?.tree);
-    for name in path.split('/') {
-        let Some(tree) = id else { break };
-        let object = commits.odb.read(tree).map_err(|e| git_error("cannot read a tree", &e))?;
-        id = find_in_raw_tree(object.data(), name.as_bytes());
-    }
-    cache.insert(commit, id);
-    Ok(id)
-}
-
-/// What the walk needs of a commit: its tree, parents and commit time.
-struct RawCommit {
-    tree: Oid,
-    parents: Vec<Oid>,
-    time: i64,
-}
-
-/// Commits read once each, from the raw object's header lines rather than by
-/// parsing whole commits (signatures, message) as libgit2's revwalk and lookups do.
-struct Commits<'r> {
-    odb: git2::Odb<'r>,
-    raw: HashMap<Oid, RawCommit>,
-}
-
-impl Commits<'_> {
-    fn get(&mut self, commit: Oid) -> Result<&RawCommit> {
-        if !self.raw.contains_key(&commit) {
-            let object = self.odb.read(commit).map_err(|e| git_error("cannot read a commit", &e))?;
-            let (mut tree, mut parents, mut time) = (None, Vec::new(), 0);
-            for line in object.data().split(|b| *b == b'\n') {
-                if line.is_empty() {
-                    break;
-                }
-                let text = String::from_utf8_lossy(line);
-                if let Some(hex) = text.strip_prefix("tree ") {
-                    tree = hex.parse::<Oid>().ok();
-                } else if let Some(hex) = text.strip_prefix("parent ") {
-                    parents.extend(hex.parse::<Oid>().ok());
-                } else if let Some(who) = text.strip_prefix("committer ") {
-                    // "Name <email> 1700000000 +0000"
-                    time = who.rsplit(' ').nth(1).and_then(|t| t.parse().ok()).unwrap_or(0);
-                }
-            }
-            let tree =
-                tree.ok_or_else(|| Error::git(format!("commit {commit} has no tree"), "run git fsck"))?;
-            self.raw.insert(commit, RawCommit { tree, parents, time });
-        }
-        Ok(&self.raw[&commit])
-    }
-}
-
-/// Finds `name` in a raw tree object: entries of `<mode> <name>\0<20-byte id>`.
-fn find_in_raw_tree(mut data: &[u8], name: &[u8]) -> Option<Oid> {
-    while !data.is_empty() {
-        let space = data.iter().position(|b| *b == b' ')?;
-        let nul = space + data[space..].iter().position(|b| *b == 0)?;
-        let id = data.get(nul + 1..nul + 21)?;
-        if &data[space + 1..nul] == name {
-            return Oid::from_bytes(id).ok();
-        }
-        data = &data[nul + 21..];
-    }
-    None
 }
 
 fn trailer(message: &str, key: &str) -> Option<String> {
@@ -225,75 +270,4 @@ fn trailer(message: &str, key: &str) -> Option<String> {
         .lines()
         .rev()
         .find_map(|line| line.strip_prefix(key)?.strip_prefix(':').map(|v| v.trim().to_owned()))
-}
-
-/// What happened to `record` between two blob ids of its file, with the fields that
-/// changed; each blob is read and flattened once, however many commits name it.
-fn change_between(
-    repo: &Repository,
-    flat: &mut HashMap<Oid, BTreeMap<String, String>>,
-    record: &str,
-    old: Option<Oid>,
-    new: Option<Oid>,
-) -> RecordChange {
-    let change = match (old, new) {
-        (None, Some(_)) => ChangeKind::Added,
-        (Some(_), None) => ChangeKind::Removed,
-        _ => ChangeKind::Changed,
-    };
-    for id in [old, new].into_iter().flatten() {
-        flat.entry(id).or_insert_with(|| {
-            let text = repo.find_blob(id).map(|b| String::from_utf8_lossy(b.content()).into_owned());
-            flatten(&text.unwrap_or_default())
-        });
-    }
-    let none = BTreeMap::new();
-    let fields_of = |id: Option<Oid>| id.and_then(|id| flat.get(&id)).unwrap_or(&none);
-    RecordChange {
-        record: record.to_owned(),
-        change,
-        fields: changes_between(fields_of(old), fields_of(new)),
-    }
-}
-
-fn register_changes(
-    repo: &Repository,
-    rr: &RegisterRepo,
-    flat: &mut HashMap<Oid, BTreeMap<String, String>>,
-    old_tree: Option<&Tree<'_>>,
-    new_tree: &Tree<'_>,
-) -> Result<Vec<RecordChange>> {
-    let mut options = DiffOptions::new();
-    if !rr.prefix.is_empty() {
-        options.pathspec(format!("{}/", rr.prefix));
-    }
-    let diff = repo
-        .diff_tree_to_tree(old_tree, Some(new_tree), Some(&mut options))
-        .map_err(|e| git_error("cannot compare commits", &e))?;
-    let mut paths: Vec<String> = diff
-        .deltas()
-        .filter_map(|d| {
-            d.new_file().path().or_else(|| d.old_file().path()).map(|p| p.to_string_lossy().into_owned())
-        })
-        .filter_map(|p| {
-            let relative =
-                if rr.prefix.is_empty() { p } else { p.strip_prefix(&format!("{}/", rr.prefix))?.to_owned() };
-            relative.parse::<RecordId>().is_ok().then_some(relative)
-        })
-        .collect();
-    paths.sort();
-    paths.dedup();
-    let mut out = Vec::new();
-    for path in paths {
-        let repo_path = rr.repo_path(&path);
-        let id_in = |tree: Option<&Tree<'_>>| {
-            tree.and_then(|t| t.get_path(Path::new(&repo_path)).ok()).map(|e| e.id())
-        };
-        let (old, new) = (id_in(old_tree), id_in(Some(new_tree)));
-        if old != new {
-            let record = path.strip_suffix(".toml").unwrap_or(&path);
-            out.push(change_between(repo, flat, record, old, new));
-        }
-    }
-    Ok(out)
 }

@@ -4,12 +4,14 @@
 
 pub mod changed;
 pub mod commit;
+pub mod graph;
 pub mod identity;
 pub mod lock;
 pub mod log;
 pub mod repo;
 pub mod snapshot;
 pub mod tags;
+pub mod walk;
 pub mod worktree;
 
 pub use commit::{Committed, Writer};

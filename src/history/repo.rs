@@ -56,12 +56,13 @@ fn relative(workdir: &Path, root: &Path) -> Result<String> {
 impl RegisterRepo {
     /// The repository path of a register-relative path.
     pub fn repo_path(&self, register_path: &str) -> String {
-        if self.prefix.is_empty() {
-            register_path.to_owned()
-        } else {
-            format!("{}/{register_path}", self.prefix)
-        }
+        path_below(&self.prefix, register_path)
     }
+}
+
+/// The repository path of `register_path` in a register at `prefix`.
+pub fn path_below(prefix: &str, register_path: &str) -> String {
+    if prefix.is_empty() { register_path.to_owned() } else { format!("{prefix}/{register_path}") }
 }
 
 /// A git2 error as a crs error, with advice where the cause is plain.

@@ -259,3 +259,57 @@ fn log_shows_a_merged_branch_once_not_again_at_the_merge() {
         );
     }
 }
+
+/// `crs log` takes commits from git's commit-graph file when there is one: the log
+/// is the same with it, without it, and with commits made since it was written,
+/// through a merge, an octopus merge and a merge that changes the record itself.
+#[test]
+fn log_is_the_same_with_and_without_a_commit_graph() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    let change = |branch: &str, file: &str, day: &str| {
+        env.git_cmd(&["checkout", "-q", "-b", branch, "main"]);
+        env.at(day);
+        env.write(file, format!("{branch}\n"));
+        env.commit_all(&format!("work on {branch}"));
+        env.git_cmd(&["checkout", "-q", "main"]);
+    };
+    change("one", "one.txt", "2026-09-01");
+    change("two", "two.txt", "2026-09-02");
+    env.at("2026-09-03");
+    env.git_cmd(&["merge", "-q", "--no-ff", "-m", "octopus merge", "one", "two"]);
+    env.git_cmd(&["checkout", "-q", "-b", "review", "main~1"]);
+    ok(&env, &["event", ID, "review-started", "--on", "2026-09-03"]);
+    env.git_cmd(&["checkout", "-q", "main"]);
+    env.git_cmd(&["merge", "-q", "--no-ff", "--no-commit", "review"]);
+    env.write(
+        &format!("{ID}.toml"),
+        env.read(&format!("{ID}.toml")).replace("[review]", "# merged\n[review]"),
+    );
+    let record =
+        env.read(&format!("{ID}.toml")) + "\n[[events]]\non = 2026-09-04\nkind = \"review-completed\"\n";
+    env.write(&format!("{ID}.toml"), record);
+    env.commit_all("merge the review, completing it");
+
+    let logs = || {
+        [vec!["log", ID, "--format", "json"], vec!["log", "--format", "json"]]
+            .map(|args| env.crs(&args).json())
+    };
+    let without = logs();
+    let subjects: Vec<&str> =
+        without[0].as_array().unwrap().iter().map(|e| e["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects[0], "merge the review, completing it", "{subjects:?}");
+    assert!(subjects.iter().any(|s| s.contains("review-started")), "{subjects:?}");
+
+    env.git_cmd(&["commit-graph", "write", "--reachable"]);
+    let graph = env.git_cmd(&["rev-parse", "--git-path", "objects/info/commit-graph"]);
+    assert!(env.root.join(graph.trim()).exists(), "git wrote no commit-graph at {graph}");
+    assert_eq!(logs(), without, "with a commit-graph");
+
+    env.at("2026-09-05");
+    ok(&env, &["event", ID, "review-started", "--on", "2026-09-05"]);
+    let newer = logs();
+    assert_eq!(newer[0].as_array().unwrap().len(), without[0].as_array().unwrap().len() + 1);
+    env.git_cmd(&["config", "core.commitGraph", "false"]);
+    assert_eq!(logs(), newer, "a commit made since the graph was written");
+}

@@ -1,0 +1,160 @@
+//! The commits of history in `git log` order — newest first by commit time, each
+//! once — taken from git's commit-graph where there is one, else read from the raw
+//! objects' header lines (tree, parents, committer time) rather than parsed whole
+//! (signatures, message) as libgit2's revwalk and lookups do; and the one path a
+//! tree holds, found by scanning raw trees.
+
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use git2::{Odb, Oid};
+
+use crate::error::{Error, Result};
+use crate::history::graph::{CommitGraph, GraphCommit};
+use crate::history::repo::git_error;
+
+/// A commit of the walk, with what is needed to compare it with its parents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Walked {
+    pub commit: Oid,
+    pub tree: Oid,
+    /// Each parent, with its tree, first parent first.
+    pub parents: Vec<(Oid, Oid)>,
+}
+
+/// History from a commit, newest first: an iterator of commits, each once.
+pub struct Walk<'o, 'r> {
+    commits: Commits<'o, 'r>,
+    queue: BinaryHeap<(i64, Oid)>,
+    seen: HashSet<Oid>,
+}
+
+impl<'o, 'r> Walk<'o, 'r> {
+    /// Walks from `head`, taking commits from the commit-graph `graph` where it has
+    /// them, else from `odb`.
+    pub fn new(odb: &'o Odb<'r>, graph: Option<&'o CommitGraph>, head: Oid) -> Result<Walk<'o, 'r>> {
+        let mut commits = Commits { odb, graph, raw: HashMap::new() };
+        let queue = BinaryHeap::from([(commits.get(head)?.time, head)]);
+        Ok(Walk { commits, queue, seen: HashSet::from([head]) })
+    }
+
+    fn step(&mut self, commit: Oid) -> Result<Walked> {
+        let RawCommit { tree, parents, .. } = self.commits.get(commit)?.clone();
+        let mut walked = Walked { commit, tree, parents: Vec::with_capacity(parents.len()) };
+        for parent in parents {
+            let raw = self.commits.get(parent)?;
+            walked.parents.push((parent, raw.tree));
+            if self.seen.insert(parent) {
+                self.queue.push((raw.time, parent));
+            }
+        }
+        Ok(walked)
+    }
+}
+
+impl Iterator for Walk<'_, '_> {
+    type Item = Result<Walked>;
+
+    fn next(&mut self) -> Option<Result<Walked>> {
+        let (_, commit) = self.queue.pop()?;
+        Some(self.step(commit))
+    }
+}
+
+/// What the walk needs of a commit: its tree, parents and commit time.
+#[derive(Clone)]
+struct RawCommit {
+    tree: Oid,
+    parents: Vec<Oid>,
+    time: i64,
+}
+
+/// Commits read once each.
+struct Commits<'o, 'r> {
+    odb: &'o Odb<'r>,
+    graph: Option<&'o CommitGraph>,
+    raw: HashMap<Oid, RawCommit>,
+}
+
+impl Commits<'_, '_> {
+    fn get(&mut self, commit: Oid) -> Result<&RawCommit> {
+        if let Some(GraphCommit { tree, parents, time }) =
+            self.graph.filter(|_| !self.raw.contains_key(&commit)).and_then(|graph| graph.get(commit))
+        {
+            self.raw.insert(commit, RawCommit { tree, parents, time });
+        }
+        if !self.raw.contains_key(&commit) {
+            let object = self.odb.read(commit).map_err(|e| git_error("cannot read a commit", &e))?;
+            let (mut tree, mut parents, mut time) = (None, Vec::new(), 0);
+            for line in object.data().split(|b| *b == b'\n') {
+                if line.is_empty() {
+                    break;
+                }
+                let text = String::from_utf8_lossy(line);
+                if let Some(hex) = text.strip_prefix("tree ") {
+                    tree = hex.parse::<Oid>().ok();
+                } else if let Some(hex) = text.strip_prefix("parent ") {
+                    parents.extend(hex.parse::<Oid>().ok());
+                } else if let Some(who) = text.strip_prefix("committer ") {
+                    // "Name <email> 1700000000 +0000"
+                    time = who.rsplit(' ').nth(1).and_then(|t| t.parse().ok()).unwrap_or(0);
+                }
+            }
+            let tree =
+                tree.ok_or_else(|| Error::git(format!("commit {commit} has no tree"), "run git fsck"))?;
+            self.raw.insert(commit, RawCommit { tree, parents, time });
+        }
+        Ok(&self.raw[&commit])
+    }
+}
+
+/// The ids `path` names below trees, remembered by tree id and depth: a folder that
+/// did not change between commits (most commits change other records) is read once.
+pub struct PathLookup<'o, 'r> {
+    odb: &'o Odb<'r>,
+    names: Vec<String>,
+    known: HashMap<(Oid, usize), Option<Oid>>,
+}
+
+impl<'o, 'r> PathLookup<'o, 'r> {
+    /// Looks up `path` (`/`-separated, from a repository's root).
+    pub fn new(odb: &'o Odb<'r>, path: &str) -> PathLookup<'o, 'r> {
+        PathLookup { odb, names: path.split('/').map(str::to_owned).collect(), known: HashMap::new() }
+    }
+
+    /// The id of the path below the root tree `root`; `None` when it is not there.
+    pub fn id_in(&mut self, root: Oid) -> Result<Option<Oid>> {
+        // The trees along the path, from the root down, until one already known.
+        let mut read = Vec::new();
+        let mut id = Some(root);
+        for (depth, name) in self.names.iter().enumerate() {
+            let Some(tree) = id else { break };
+            if let Some(known) = self.known.get(&(tree, depth)) {
+                id = *known;
+                break;
+            }
+            read.push((tree, depth));
+            let object = self.odb.read(tree).map_err(|e| git_error("cannot read a tree", &e))?;
+            id = find_in_raw_tree(object.data(), name.as_bytes());
+        }
+        for key in read {
+            self.known.insert(key, id);
+        }
+        Ok(id)
+    }
+}
+
+/// Finds `name` in a raw tree object: entries of `<mode> <name>\0<20-byte id>`.
+/// Scanning for the one name needed is several times cheaper than parsing every
+/// entry of every tree.
+fn find_in_raw_tree(mut data: &[u8], name: &[u8]) -> Option<Oid> {
+    while !data.is_empty() {
+        let space = data.iter().position(|b| *b == b' ')?;
+        let nul = space + data[space..].iter().position(|b| *b == 0)?;
+        let id = data.get(nul + 1..nul + 21)?;
+        if &data[space + 1..nul] == name {
+            return Oid::from_bytes(id).ok();
+        }
+        data = &data[nul + 21..];
+    }
+    None
+}
