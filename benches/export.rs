@@ -1,11 +1,14 @@
 //! Times `crs export` to xlsx on generated registers of 10,000 and 100,000 records
 //! (about 2.7 KB each), warm cache, and reports the median, the workbook's size and
-//! the peak memory.
+//! the peak memory. Each size twice: a first submission (a plain folder, every record
+//! added), and a register in git after a submission, with 1% of its records changed
+//! since (the usual monthly export).
 //!
 //! Run: `cargo bench --bench export` (both sizes) or `cargo bench --bench export -- 1000`.
 //! Registers are generated once under `target/bench-registers/` (shared with the
 //! check bench); workbooks are written under `target/bench-export/`.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -24,11 +27,13 @@ fn main() {
     std::fs::create_dir_all(&out_dir).unwrap();
     println!("crs export to xlsx, median of {RUNS} runs after one warm-up");
     println!(
-        "{:>8}  {:>10}  {:>12}  {:>12}  {:>14}",
-        "records", "median", "per record", "file size", "peak memory"
+        "{:>8}  {:<18}  {:>10}  {:>12}  {:>12}  {:>14}",
+        "records", "register", "median", "per record", "file size", "peak memory"
     );
-    for n in sizes {
-        let root = register(n);
+    let cases = sizes
+        .iter()
+        .flat_map(|&n| [(n, "first submission", register(n)), (n, "after a submission", submitted(n))]);
+    for (n, case, root) in cases {
         let out = out_dir.join(format!("{n}.xlsx"));
         let run = || {
             let start = Instant::now();
@@ -40,13 +45,21 @@ fn main() {
             assert_eq!(status.code(), Some(0), "crs export failed");
             start.elapsed()
         };
+        if case == "after a submission" {
+            // The export sees the changes, and only them.
+            let mut args = export_args(&root, &out);
+            args.retain(|a| a != "--quiet");
+            let output = Command::new(bin).args(args).output().unwrap();
+            let said = String::from_utf8_lossy(&output.stderr);
+            assert!(said.contains(&format!(": 0 added, {} changed, 0 removed", n / 100)), "{said}");
+        }
         run();
         let mut times: Vec<Duration> = (0..RUNS).map(|_| run()).collect();
         times.sort();
         let median = times[RUNS / 2];
         let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
         println!(
-            "{n:>8}  {:>9.3}s  {:>10.1}µs  {:>9.1} MB  {:>14}",
+            "{n:>8}  {case:<18}  {:>9.3}s  {:>10.1}µs  {:>9.1} MB  {:>14}",
             median.as_secs_f64(),
             median.as_secs_f64() * 1e6 / n as f64,
             size as f64 / 1e6,
@@ -72,4 +85,53 @@ fn peak_memory(bin: &str, root: &Path, out: &Path) -> String {
         }
         _ => "n/a (no /usr/bin/time)".to_owned(),
     }
+}
+
+/// The register of `n` records in a git repository of its own, with a submission
+/// tagged and 1% of the records changed since; generated once.
+fn submitted(n: usize) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-registers")
+        .join(format!("submitted-{n}"));
+    let done = root.join(".git/crs-bench-complete");
+    if done.exists() {
+        return root;
+    }
+    let _ = fs::remove_dir_all(&root);
+    let copied = Command::new("cp").arg("-R").arg(register(n)).arg(&root).status().unwrap();
+    assert!(copied.success());
+    fs::remove_file(root.join(".complete")).unwrap();
+    git(&root, &["init", "-q", "-b", "main"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "the register"]);
+    git(&root, &["tag", "-a", "crs/submission/2026-05-01", "-m", "submitted"]);
+    for i in (0..n).step_by(100) {
+        let path = root.join(common::provider_code(i, n)).join(format!("service-{i}.toml"));
+        let text =
+            fs::read_to_string(&path).unwrap().replace("next_due = 2099-02-01", "next_due = 2099-03-01");
+        fs::write(path, text).unwrap();
+    }
+    git(&root, &["commit", "-q", "-a", "-m", "reviews moved"]);
+    git(&root, &["gc", "-q"]);
+    fs::write(done, "").unwrap();
+    root
+}
+
+fn git(root: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        // No automatic gc in the background: it would race the explicit one, and time.
+        .env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "gc.auto")
+        .env("GIT_CONFIG_VALUE_0", "0")
+        .env("GIT_AUTHOR_NAME", "Bench")
+        .env("GIT_AUTHOR_EMAIL", "bench@example.org")
+        .env("GIT_COMMITTER_NAME", "Bench")
+        .env("GIT_COMMITTER_EMAIL", "bench@example.org")
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
 }

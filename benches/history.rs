@@ -1,9 +1,11 @@
 //! Times crs's write path and audit log against plain git doing the same work, on a
 //! register of 10,000 records with 2,000 commits of history:
-//! `crs event` vs `git add && git commit`, and `crs log ID` vs `git log -- PATH`.
+//! `crs event` vs `git add && git commit`, and `crs log ID` vs `git log -- PATH`,
+//! with the commit-graph that `git gc` writes and without it.
 //!
 //! Run: `cargo bench --bench history`. The repository is generated once under
-//! `target/bench-history/` (with git fast-import) and grows by a few commits a run.
+//! `target/bench-history/` (with git fast-import, then `git gc`) and grows by a few
+//! commits a run.
 
 mod common;
 
@@ -16,6 +18,8 @@ use std::time::{Duration, Instant};
 const RECORDS: usize = 10_000;
 const HISTORY: usize = 2_000;
 const RUNS: usize = 7;
+/// Marks a finished repository; a new name makes older ones be generated again.
+const COMPLETE: &str = ".git/crs-bench-complete-gc";
 /// The record whose log is read; every tenth generated commit touches it.
 const LOGGED: &str = "RA001/service-1";
 
@@ -37,20 +41,35 @@ fn main() {
         run(&root, "git", &["add", path]);
         run(&root, "git", &["commit", "-q", "-m", "plain git commit"]);
     });
-    let crs_log = median(|| run(&root, bin, &["log", LOGGED]));
-    let crs_log_json = median(|| run(&root, bin, &["log", LOGGED, "--format", "json"]));
-    let git_log = median(|| run(&root, "git", &["log", "--", &format!("{LOGGED}.toml")]));
-    let git_log_patch = median(|| run(&root, "git", &["log", "-p", "--", &format!("{LOGGED}.toml")]));
+    let path = format!("{LOGGED}.toml");
+    let logs = || {
+        [
+            median(|| run(&root, bin, &["log", LOGGED])),
+            median(|| run(&root, bin, &["log", LOGGED, "--format", "json"])),
+            median(|| run(&root, "git", &["log", "--", &path])),
+            median(|| run(&root, "git", &["log", "-p", "--", &path])),
+        ]
+    };
+    let with_graph = logs();
+    // Both crs and git read core.commitGraph from the repository's config.
+    run(&root, "git", &["config", "core.commitGraph", "false"]);
+    let without_graph = logs();
+    run(&root, "git", &["config", "--unset", "core.commitGraph"]);
+
     println!("{:<40} {:>10}", "operation", "median");
-    for (name, time) in [
-        ("crs event (validate, write, commit)", crs_event),
-        ("git add && git commit", git_commit),
-        ("crs log ID", crs_log),
-        ("crs log ID --format json", crs_log_json),
-        ("git log -- PATH", git_log),
-        ("git log -p -- PATH", git_log_patch),
-    ] {
+    for (name, time) in
+        [("crs event (validate, write, commit)", crs_event), ("git add && git commit", git_commit)]
+    {
         println!("{name:<40} {:>8.1}ms", time.as_secs_f64() * 1000.0);
+    }
+    println!("{:<40} {:>10} {:>10}", "", "graph", "no graph");
+    let names = ["crs log ID", "crs log ID --format json", "git log -- PATH", "git log -p -- PATH"];
+    for ((name, with), without) in names.iter().zip(with_graph).zip(without_graph) {
+        println!(
+            "{name:<40} {:>8.1}ms {:>8.1}ms",
+            with.as_secs_f64() * 1000.0,
+            without.as_secs_f64() * 1000.0
+        );
     }
 }
 
@@ -76,6 +95,10 @@ fn hermetic(mut cmd: Command, root: &Path) -> Command {
     cmd.current_dir(root)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
+        // No automatic gc in the background: it would race the explicit one, and time.
+        .env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "gc.auto")
+        .env("GIT_CONFIG_VALUE_0", "0")
         .env("GIT_AUTHOR_NAME", "Bench")
         .env("GIT_AUTHOR_EMAIL", "bench@example.org")
         .env("GIT_COMMITTER_NAME", "Bench")
@@ -86,7 +109,7 @@ fn hermetic(mut cmd: Command, root: &Path) -> Command {
 /// The benchmark repository, generated once.
 fn repository() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-history");
-    if root.join(".git/crs-bench-complete").exists() {
+    if root.join(COMPLETE).exists() {
         return root;
     }
     let _ = fs::remove_dir_all(&root);
@@ -126,6 +149,8 @@ fn repository() -> PathBuf {
     child.stdin.take().unwrap().write_all(&stream).unwrap();
     assert!(child.wait().unwrap().success());
     run(&root, "git", &["reset", "-q", "--hard"]);
-    fs::write(root.join(".git/crs-bench-complete"), "").unwrap();
+    // As a repository that has been in use: packed, with a commit-graph.
+    run(&root, "git", &["gc", "-q"]);
+    fs::write(root.join(COMPLETE), "").unwrap();
     root
 }

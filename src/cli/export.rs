@@ -3,6 +3,7 @@
 //! what the export is of. Also the gathering that `crs submit` shares: the register
 //! now, its baseline, and the column list from crs.toml.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
@@ -20,13 +21,13 @@ use crate::export::state::{Item, Reading, RegisterState};
 use crate::export::workbook::{About, Baseline, Plan, Workbook, build};
 use crate::export::xlsx::to_xlsx;
 use crate::framework::{Finding, Severity};
-use crate::history;
+use crate::history::{self, Snapshot};
 use crate::model::{Date, Status};
 use crate::orgs::known_orgs;
 use crate::register::config::SETTINGS_FILE;
 use crate::register::locate::locate;
 use crate::register::source::Without;
-use crate::register::{Config, DiskSource, Source, load, read_config};
+use crate::register::{Config, DiskSource, Source, load, read_config, read_records};
 
 /// Write the submission spreadsheet, or the same data as CSV, JSON or YAML.
 ///
@@ -164,19 +165,24 @@ pub fn gather(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>) -> Result<Gather
     let source = Without::new(source, config.own_files());
     let columns = columns_of(&source, &root, &config)?;
 
-    // The baseline first, by fingerprint, so that reading the register now keeps
-    // whole only the records that differ from it.
+    // The baseline, and which files git says differ from it: only those are read
+    // from it, and only their records are kept whole now.
     let in_git = commit.is_some() || as_of.is_some();
-    let mut baseline = match since {
-        Since::Revision(rev) => Some(baseline_at(&root, &config, rev, format!("revision {rev}"), ctx)?),
+    let baseline = match since {
+        Since::Revision(rev) => Some((history::snapshot(&root, rev)?, format!("revision {rev}"))),
         Since::LastSubmission if in_git => {
             match history::last_submission(&root, as_of.and(commit.as_deref()))? {
-                Some(tag) => Some(baseline_at(&root, &config, &tag.commit, tag.name.clone(), ctx)?),
+                Some(tag) => Some((history::snapshot(&root, &tag.commit)?, tag.name)),
                 None => None,
             }
         }
         Since::LastSubmission => None,
     };
+    let mut differing = BTreeSet::new();
+    if let Some((snapshot, _)) = &baseline {
+        differing = history::changed::changed_between(&root, &snapshot.commit, commit.as_deref())?;
+        differing.extend(uncommitted.iter().cloned());
+    }
 
     // The same checks as crs check, organisation codes included, so that submit
     // refuses exactly what check would fail.
@@ -187,44 +193,51 @@ pub fn gather(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>) -> Result<Gather
         register_contact: &config.settings.commissioner.contact,
         commit: commit.as_deref(),
         uncommitted: &uncommitted,
-        baseline: baseline.as_ref().map(|(state, _)| &state.state),
+        differing: &differing,
     };
     let loaded =
         load(&source, &config.framework, today, orgs, |p| reading.item(p.id, p.file, p.record, p.status))?;
     let unreadable = loaded.files - loaded.items.len();
     let current = RegisterState::new(loaded.items, commit, uncommitted);
-    if let Some((base, snapshot)) = &mut baseline {
-        base.state.keep_differing(&current, snapshot)?;
-    }
+    let baseline = baseline
+        .map(|(snapshot, name)| baseline_state(snapshot, name, &config, &current, &differing))
+        .transpose()?;
     Ok(Gathered {
         root,
         config,
         current,
         source: label,
-        baseline: baseline.map(|(base, _)| base),
+        baseline,
         columns,
         findings: loaded.findings,
         unreadable,
     })
 }
 
-/// The state at `rev`, by fingerprint, and the snapshot it was read from.
-fn baseline_at(
-    root: &Path,
-    config: &Config,
-    rev: &str,
+/// The state of `snapshot`, by fingerprint: read where its files differ from
+/// `current`'s, taken from `current` elsewhere; whole where it differs.
+fn baseline_state(
+    snapshot: Snapshot,
     name: String,
-    ctx: &Ctx,
-) -> Result<(Baseline, Without)> {
-    let snapshot = history::snapshot(root, rev)?;
-    let today = snapshot.day.map_or(ctx.today, |day| day.min(ctx.today));
+    config: &Config,
+    current: &RegisterState,
+    differing: &BTreeSet<String>,
+) -> Result<Baseline> {
     let commit = snapshot.commit.clone();
-    let snapshot = Without::new(Box::new(snapshot), config.own_files());
-    let loaded =
-        load(&snapshot, &config.framework, today, None, |p| Item::new(p.id, p.file, &p.record, p.status))?;
     let label = format!("{name} (commit {})", short(&commit));
-    let state = RegisterState::new(loaded.items, Some(commit), Default::default());
-    Ok((Baseline { state, label }, snapshot))
+    let snapshot = Without::new(Box::new(snapshot), config.own_files());
+    let present: BTreeSet<String> = snapshot.entries()?.into_iter().map(|entry| entry.path).collect();
+    // Compared with, not checked: the rules are not run.
+    let read = read_records(
+        &snapshot,
+        &config.framework,
+        |path| differing.contains(path),
+        |p| Item::new(p.id, p.file, &p.record, p.status),
+    )?;
+    let mut state = RegisterState::new(read.items, Some(commit), Default::default())
+        .complete_from(current, differing, &present);
+    state.keep_differing(current, &snapshot)?;
+    Ok(Baseline { state, label })
 }
 
 fn short(commit: &str) -> &str {

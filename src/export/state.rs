@@ -4,8 +4,10 @@
 //! (for the state being exported) its row, made as it is read. Only the versions that
 //! differ from the other state's keep the whole record, to name the fields that changed;
 //! on a register of 100,000 records that is the difference between holding a few
-//! hundred megabytes and holding a few hundred records. Loading is the caller's
-//! business; this holds the result and re-reads the few records a comparison needs.
+//! hundred megabytes and holding a few hundred records. A baseline is read only where
+//! git says its files differ; the rest are the current state's. Loading is the
+//! caller's business; this holds the result and re-reads the few records a comparison
+//! needs.
 
 use std::collections::BTreeSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -101,8 +103,8 @@ pub struct Reading<'a> {
     /// The commit the records come from, and the files changed since.
     pub commit: Option<&'a str>,
     pub uncommitted: &'a BTreeSet<String>,
-    /// The state compared with: a record whose version there differs is kept whole.
-    pub baseline: Option<&'a RegisterState>,
+    /// The files that may differ from the baseline's: their records are kept whole.
+    pub differing: &'a BTreeSet<String>,
 }
 
 impl Reading<'_> {
@@ -115,9 +117,7 @@ impl Reading<'_> {
         };
         item.row =
             Some(ItemRow { label: Label::of(&record), cells: cells(self.columns, &record, &item, &context) });
-        let differs =
-            self.baseline.and_then(|b| b.get(&item.id)).is_some_and(|b| b.fingerprint != item.fingerprint);
-        if differs {
+        if self.differing.contains(file) {
             item.record = Some(Box::new(record));
         }
         item
@@ -175,6 +175,30 @@ impl RegisterState {
     /// What the commit column says of `item`.
     pub fn commit_of(&self, item: &Item) -> &str {
         commit_cell(self.commit.as_deref(), &self.uncommitted, &item.file)
+    }
+
+    /// Completes a baseline read only where it may differ from `current`: every
+    /// other record it has (`present`) is the same file as in `current`, so the same
+    /// record.
+    pub fn complete_from(
+        mut self,
+        current: &RegisterState,
+        differing: &BTreeSet<String>,
+        present: &BTreeSet<String>,
+    ) -> RegisterState {
+        let same = current
+            .items
+            .iter()
+            .filter(|item| !differing.contains(&item.file) && present.contains(&item.file));
+        self.items.extend(same.map(|item| Item {
+            id: item.id.clone(),
+            file: item.file.clone(),
+            status: item.status,
+            fingerprint: item.fingerprint,
+            record: None,
+            row: None,
+        }));
+        RegisterState::new(self.items, self.commit, self.uncommitted)
     }
 
     /// Reads again, whole, each record of this state that `other` lacks or holds in

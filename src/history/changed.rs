@@ -1,5 +1,6 @@
 //! Which register files differ from a revision: committed since, staged, changed in
-//! the work tree or new and untracked. For `crs check --changed-only`.
+//! the work tree or new and untracked (for `crs check --changed-only`); or between
+//! two commits (for an export's baseline).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -27,10 +28,38 @@ pub fn changed_since(root: &Path, rev: &str) -> Result<BTreeSet<String>> {
     let diff = repo
         .diff_tree_to_workdir_with_index(Some(&tree), Some(&mut options))
         .map_err(|e| git_error("cannot compare with the work tree", &e))?;
-    let prefix = if rr.prefix.is_empty() { String::new() } else { format!("{}/", rr.prefix) };
-    Ok(diff
-        .deltas()
-        .filter_map(|d| d.new_file().path().map(|p| p.to_string_lossy().into_owned()))
-        .filter_map(|p| p.strip_prefix(&prefix).map(str::to_owned))
-        .collect())
+    Ok(register_paths(&diff, &rr.prefix))
+}
+
+/// Register-relative paths of files that differ between the commits `from` and
+/// `to` (`None`: no commit, an empty register). Subtrees with the same id are not
+/// descended into, so this costs what changed, not what the register holds.
+pub fn changed_between(root: &Path, from: &str, to: Option<&str>) -> Result<BTreeSet<String>> {
+    let rr = open(root)?;
+    let repo = &rr.repo;
+    let tree = |rev: &str| {
+        repo.revparse_single(rev)
+            .and_then(|o| o.peel_to_tree())
+            .map_err(|e| git_error(&format!("cannot read the tree of {rev}"), &e))
+    };
+    let old = tree(from)?;
+    let new = to.map(tree).transpose()?;
+    let mut options = DiffOptions::new();
+    if !rr.prefix.is_empty() {
+        options.pathspec(format!("{}/", rr.prefix));
+    }
+    let diff = repo
+        .diff_tree_to_tree(Some(&old), new.as_ref(), Some(&mut options))
+        .map_err(|e| git_error("cannot compare commits", &e))?;
+    Ok(register_paths(&diff, &rr.prefix))
+}
+
+/// The register-relative paths a diff touches.
+fn register_paths(diff: &git2::Diff<'_>, prefix: &str) -> BTreeSet<String> {
+    let prefix = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+    diff.deltas()
+        .flat_map(|d| [d.old_file().path(), d.new_file().path()])
+        .flatten()
+        .filter_map(|p| p.to_string_lossy().strip_prefix(&prefix).map(str::to_owned))
+        .collect()
 }

@@ -55,9 +55,31 @@ pub fn load<T: Send>(
     orgs: Option<&OrgIndex>,
     keep: impl Fn(Parsed<'_>) -> T + Sync,
 ) -> Result<Loaded<T>> {
-    let entries = source.entries()?;
+    load_with(source, Checks { framework, rules: Some(Rules { today, orgs }) }, |_| true, keep)
+}
+
+/// Reads and parses the records of `source` at the paths `wanted` accepts, without
+/// checking them against the rules: for a state that is only compared with, such as
+/// an export's baseline. The findings are only of files that are not records.
+pub fn read_records<T: Send>(
+    source: &dyn Source,
+    framework: &Framework,
+    wanted: impl Fn(&str) -> bool,
+    keep: impl Fn(Parsed<'_>) -> T + Sync,
+) -> Result<Loaded<T>> {
+    load_with(source, Checks { framework, rules: None }, wanted, keep)
+}
+
+fn load_with<T: Send>(
+    source: &dyn Source,
+    checks: Checks<'_>,
+    wanted: impl Fn(&str) -> bool,
+    keep: impl Fn(Parsed<'_>) -> T + Sync,
+) -> Result<Loaded<T>> {
+    let framework = checks.framework;
+    let mut entries = source.entries()?;
+    entries.retain(|entry| wanted(&entry.path));
     let init = || Ok::<_, crate::error::Error>((source.reader()?, Vec::new()));
-    let checks = Checks { framework, today, orgs };
     let outcomes = map_indexed(entries.len(), available_threads(), init, |(reader, buf), i| {
         load_entry(reader.as_mut(), buf, &entries[i], &checks, &keep)
     })?;
@@ -70,7 +92,9 @@ pub fn load<T: Send>(
         keys.extend(outcome.key.map(|(id, k)| (index, id, k)));
         findings.extend(outcome.findings);
     }
-    findings.extend(cross_record_findings(source, &entries, &keys, framework)?);
+    if checks.rules.is_some() {
+        findings.extend(cross_record_findings(source, &entries, &keys, framework)?);
+    }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(Loaded { items, findings, files: entries.len() })
 }
@@ -78,6 +102,13 @@ pub fn load<T: Send>(
 /// What each record is checked against.
 struct Checks<'a> {
     framework: &'a Framework,
+    /// `None` to only parse.
+    rules: Option<Rules<'a>>,
+}
+
+/// What the rules need besides the record.
+#[derive(Clone, Copy)]
+struct Rules<'a> {
     today: Date,
     orgs: Option<&'a OrgIndex>,
 }
@@ -89,7 +120,7 @@ fn load_entry<T>(
     checks: &Checks<'_>,
     keep: &impl Fn(Parsed<'_>) -> T,
 ) -> Outcome<T> {
-    let Checks { framework, today, orgs } = *checks;
+    let Checks { framework, rules } = *checks;
     let file_id: Option<RecordId> = entry.path.parse().ok();
     let mut outcome = Outcome { item: None, key: None, findings: Vec::new() };
     let mut report = |hit: Hit, text: &str| {
@@ -162,11 +193,13 @@ fn load_entry<T>(
         report(hit, text);
         return outcome;
     };
-    for hit in check_record(&record, &id, framework, today) {
-        report(hit, text);
-    }
-    for hit in orgs.map(|index| check_orgs(&record, index, today)).unwrap_or_default() {
-        report(hit, text);
+    if let Some(Rules { today, orgs }) = rules {
+        for hit in check_record(&record, &id, framework, today) {
+            report(hit, text);
+        }
+        for hit in orgs.map(|index| check_orgs(&record, index, today)).unwrap_or_default() {
+            report(hit, text);
+        }
     }
     outcome.key = Some((id.to_string(), ServiceKey::of(&record)));
     let status = crate::model::status::derive_status(&record);

@@ -10,5 +10,5 @@ pub mod source;
 pub mod write;
 
 pub use config::{Config, find_root, read_config};
-pub use load::{Loaded, Parsed, load};
+pub use load::{Loaded, Parsed, load, read_records};
 pub use source::{DiskSource, Source};

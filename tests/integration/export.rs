@@ -277,3 +277,27 @@ fn an_unwritable_temp_folder_is_an_error_not_a_panic() {
     assert!(stderr.contains("cannot create a temporary file") && stderr.contains("TMPDIR"), "{stderr}");
     assert!(!out.exists());
 }
+
+/// Only the files git says differ are read from the baseline; the rest are taken to
+/// be the same. A record file git ignores is in no commit, so it is new since the
+/// submission; a record changed only in layout has not changed.
+#[test]
+fn what_git_does_not_track_is_added_and_a_layout_change_is_no_change() {
+    let env = register_with_a_past_submission();
+    let valid = crate::harness::repo_dir().join("examples/records/valid/RJ1");
+    env.write(".gitignore", "RJ1/ignored.toml\n");
+    env.write("RJ1/ignored.toml", fs::read_to_string(valid.join("designated.toml")).unwrap());
+    env.write("RJ1/under-review.toml", format!("# a comment only\n{}", env.read("RJ1/under-review.toml")));
+    env.commit_all("an ignored record, and a comment");
+    assert_eq!(env.git_cmd(&["ls-files", "RJ1/ignored.toml"]), "", "the record is ignored");
+
+    let json = env.crs(&["export", "--changes-since", "last-submission", "--format", "json"]).json();
+    let kinds: Vec<(String, String)> = json["designations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["change"].as_str().unwrap().to_owned(), r["record-id"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(kinds.contains(&("added".to_owned(), "RJ1/ignored".to_owned())), "{kinds:?}");
+    assert!(!kinds.iter().any(|(_, id)| id == "RJ1/under-review"), "{kinds:?}");
+}
