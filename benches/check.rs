@@ -144,20 +144,14 @@ fn import_orgs(n: usize, root: &Path) {
     fs::write(dir.join("eother.csv"), eother).unwrap();
     // The import is a commit: give the generated register a repository of its own,
     // or git would find this project's repository around target/ and commit there.
-    let identity = [
-        ("GIT_AUTHOR_NAME", "Bench"),
-        ("GIT_AUTHOR_EMAIL", "bench@example.org"),
-        ("GIT_COMMITTER_NAME", "Bench"),
-        ("GIT_COMMITTER_EMAIL", "bench@example.org"),
-    ];
     if !root.join(".git").exists() {
-        let init = Command::new("git").args(["init", "-q", "-b", "main"]).arg(root).status().unwrap();
+        let init =
+            common::hermetic(Command::new("git"), root).args(["init", "-q", "-b", "main"]).status().unwrap();
         assert!(init.success(), "git init {}", root.display());
     }
-    let status = Command::new(env!("CARGO_BIN_EXE_crs"))
+    let status = common::hermetic(Command::new(env!("CARGO_BIN_EXE_crs")), root)
         .args(["--register", root.to_str().unwrap(), "--quiet", "orgs", "import"])
         .args(["etr.csv", "ets.csv", "eother.csv"].map(|f| dir.join(f)))
-        .envs(identity)
         .status()
         .unwrap();
     assert!(status.success(), "crs orgs import failed");

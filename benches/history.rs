@@ -87,23 +87,9 @@ fn median(mut f: impl FnMut()) -> Duration {
 }
 
 fn run(root: &Path, program: &str, args: &[&str]) {
-    let status = hermetic(Command::new(program), root).args(args).stdout(Stdio::null()).status().unwrap();
+    let status =
+        common::hermetic(Command::new(program), root).args(args).stdout(Stdio::null()).status().unwrap();
     assert!(status.success(), "{program} {args:?} failed");
-}
-
-fn hermetic(mut cmd: Command, root: &Path) -> Command {
-    cmd.current_dir(root)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        // No automatic gc in the background: it would race the explicit one, and time.
-        .env("GIT_CONFIG_COUNT", "1")
-        .env("GIT_CONFIG_KEY_0", "gc.auto")
-        .env("GIT_CONFIG_VALUE_0", "0")
-        .env("GIT_AUTHOR_NAME", "Bench")
-        .env("GIT_AUTHOR_EMAIL", "bench@example.org")
-        .env("GIT_COMMITTER_NAME", "Bench")
-        .env("GIT_COMMITTER_EMAIL", "bench@example.org");
-    cmd
 }
 
 /// The benchmark repository, generated once.
@@ -141,7 +127,7 @@ fn repository() -> PathBuf {
         }
         write!(stream, "M 100644 inline {path}\ndata {}\n{content}\n", content.len()).unwrap();
     }
-    let mut child = hermetic(Command::new("git"), &root)
+    let mut child = common::hermetic(Command::new("git"), &root)
         .args(["fast-import", "--quiet"])
         .stdin(Stdio::piped())
         .spawn()

@@ -2,7 +2,25 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `cmd` run in `root` with git configured hermetically: no global or system config,
+/// a fixed identity, and no automatic gc in the background (it would race an explicit
+/// one, and the timings).
+pub fn hermetic(mut cmd: Command, root: &Path) -> Command {
+    cmd.current_dir(root)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "gc.auto")
+        .env("GIT_CONFIG_VALUE_0", "0")
+        .env("GIT_AUTHOR_NAME", "Bench")
+        .env("GIT_AUTHOR_EMAIL", "bench@example.org")
+        .env("GIT_COMMITTER_NAME", "Bench")
+        .env("GIT_COMMITTER_EMAIL", "bench@example.org");
+    cmd
+}
 
 /// A register of `n` records, generated once under `target/bench-registers/`.
 pub fn register(n: usize) -> PathBuf {
