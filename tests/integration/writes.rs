@@ -243,3 +243,41 @@ fn concurrent_events_all_land_or_fail_cleanly() {
     assert_eq!(env.read("RJ1/maternity.toml").matches("review-requested").count(), landed.len());
     assert!(env.git_cmd(&["status", "--porcelain"]).is_empty());
 }
+
+/// Git for Windows sets core.autocrlf = true: records are checked out with CRLF and
+/// stored with LF. crs treats such a record as unchanged, stores its change as git
+/// would (LF), and leaves the working file's CRLF and a clean `git status`. The same
+/// under a `.gitattributes` eol rule; and a record committed with CRLF by a repository
+/// that converts nothing keeps them.
+#[test]
+fn line_endings_are_stored_as_git_would_store_them() {
+    let crlf = |text: &str| text.replace("\r\n", "\n").replace('\n', "\r\n");
+    for (setup, stored_with_cr) in [("autocrlf", false), ("gitattributes", false), ("no conversion", true)] {
+        let env = TestEnv::git();
+        match setup {
+            "autocrlf" => {
+                env.git_cmd(&["config", "core.autocrlf", "true"]);
+            }
+            "gitattributes" => {
+                env.write(".gitattributes", "*.toml text eol=crlf\n");
+            }
+            _ => {}
+        }
+        env.write("RJ1/designated.toml", crlf(&designated_record()));
+        env.commit_all("a record checked out with CRLF");
+        assert_eq!(env.git_cmd(&["status", "--porcelain"]), "", "{setup}: clean before");
+
+        let run = env.crs(&["event", "RJ1/designated", "review-started", "--on", "2026-11-20"]);
+        assert_eq!(run.code, 0, "{setup}: {run}");
+        assert_eq!(env.git_cmd(&["status", "--porcelain"]), "", "{setup}: clean after");
+        assert_eq!(env.git_cmd(&["diff", "HEAD", "--stat"]), "", "{setup}");
+        let blob = env.git_cmd(&["show", "HEAD:RJ1/designated.toml"]);
+        assert_eq!(blob.contains('\r'), stored_with_cr, "{setup}: {blob:?}");
+        assert!(blob.contains("review-started"), "{setup}");
+        let working = env.read("RJ1/designated.toml");
+        assert!(working.contains("review-started\"\r\n"), "{setup}: the working file keeps CRLF");
+        assert_eq!(working.matches('\n').count(), working.matches("\r\n").count(), "{setup}");
+        let log = env.crs(&["log", "RJ1/designated", "--format", "json"]).json();
+        assert_eq!(log[0]["records"][0]["fields"][0]["field"], "events[4].kind", "{setup}: {log}");
+    }
+}
