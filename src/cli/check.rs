@@ -6,6 +6,7 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::finding::Summary;
 use crate::history::changed::changed_since;
+use crate::history::repo::prefix_of;
 use crate::model::RecordSummary;
 use crate::orgs::kind::{KindSet, kind_list};
 use crate::orgs::rules::unchecked_kinds;
@@ -64,7 +65,11 @@ pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
         files = checked;
     }
     let summary = Summary::of(files, &findings);
-    let report = CheckReport { summary, findings, records, notes };
+    let repo_prefix = match args.format {
+        CheckFormat::Github => prefix_of(&opened.root).unwrap_or_default(),
+        _ => String::new(),
+    };
+    let report = CheckReport { summary, findings, records, notes, repo_prefix };
     render_check(args.format, &report, io.style, io.out).map_err(Error::Output)?;
     let failed = summary.errors > 0 || (args.strict && summary.warnings > 0);
     Ok(u8::from(failed))

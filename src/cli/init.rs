@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::history::Writer;
 use crate::history::identity;
-use crate::history::repo::init_if_needed;
+use crate::history::repo::{init_if_needed, prefix_of};
 use crate::model::id::is_ods_code;
 use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
 use crate::model::settings::check_address;
@@ -47,13 +47,18 @@ pub struct InitArgs {
     pub write: WriteArgs,
 }
 
-/// The files of a new register, by path.
+/// Where the generated GitHub workflow goes, in the register.
+const WORKFLOW: &str = ".github/workflows/crs.yml";
+
+/// The files of a new register, by path; `prefix` is where the register sits in its
+/// repository (`registers/crs`; empty at the top).
 pub fn register_files(
     ods: &str,
     name: &str,
     contact: &str,
     framework: &str,
     to: &str,
+    prefix: &str,
 ) -> Vec<(String, Vec<u8>)> {
     let quote = |s: &str| toml_edit::Value::from(s).to_string();
     let settings = format!(
@@ -81,8 +86,10 @@ pub fn register_files(
         ("designation.schema.json".to_owned(), record_schema().into_bytes()),
         (".taplo.toml".to_owned(), include_str!("../../templates/register/taplo.toml").as_bytes().to_vec()),
         (
-            ".github/workflows/crs.yml".to_owned(),
-            include_str!("../../templates/register/crs.yml").as_bytes().to_vec(),
+            WORKFLOW.to_owned(),
+            include_str!("../../templates/register/crs.yml")
+                .replace("{register}", if prefix.is_empty() { "." } else { prefix })
+                .into_bytes(),
         ),
         (
             ".pre-commit-hooks.yaml".to_owned(),
@@ -138,7 +145,8 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
     let created_repo = init_if_needed(&dir)?;
     let writer = Writer::open(&dir, args.write.allow_detached)?;
     let identity = identity::resolve(writer.repo(), &ctx.vars, args.write.author.as_deref(), ctx.now)?;
-    let files = register_files(&ods, &name, &contact, &args.framework, &args.submission_to);
+    let prefix = prefix_of(&dir).unwrap_or_default();
+    let files = register_files(&ods, &name, &contact, &args.framework, &args.submission_to, &prefix);
     for (path, _) in &files {
         if dir.join(path).exists() {
             return Err(Error::Invalid {
@@ -155,6 +163,11 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
         io.status(&format!("created a git repository in {}", dir.display()))?;
     }
     io.status(&format!("created the register of {name} in {}; commit {}", dir.display(), committed.short()))?;
+    if !prefix.is_empty() {
+        io.status(&format!(
+            "note: the register is the folder {prefix} of its repository, and GitHub runs only the workflows in the repository's own .github/workflows: to check the register on every push, git mv {prefix}/{WORKFLOW} {WORKFLOW}"
+        ))?;
+    }
     io.status("next: crs new PROVIDER/service --service NAME --provider-name NAME --provider-kind KIND")?;
     Ok(0)
 }

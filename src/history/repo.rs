@@ -60,6 +60,13 @@ impl RegisterRepo {
     }
 }
 
+/// Where the register at `root` sits in its git repository's work tree
+/// (`registers/crs`; empty at the top); `None` outside git.
+pub fn prefix_of(root: &Path) -> Option<String> {
+    let repo = Repository::discover(root).ok()?;
+    relative(repo.workdir()?, root).ok()
+}
+
 /// The repository path of `register_path` in a register at `prefix`.
 pub fn path_below(prefix: &str, register_path: &str) -> String {
     if prefix.is_empty() { register_path.to_owned() } else { format!("{prefix}/{register_path}") }

@@ -1,9 +1,11 @@
 //! GitHub Actions workflow commands: one `::error`/`::warning` line a finding, so
-//! findings annotate the pull request's lines.
+//! findings annotate the pull request's lines. Files are named from the repository's
+//! root, as GitHub needs, also when the register is a folder inside it.
 
 use std::io::{self, Write};
 
 use crate::framework::finding::Severity;
+use crate::history::repo::path_below;
 use crate::report::CheckReport;
 
 pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
@@ -12,7 +14,8 @@ pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut properties = vec![format!("file={}", escape_property(&f.file))];
+        let file = path_below(&report.repo_prefix, &f.file);
+        let mut properties = vec![format!("file={}", escape_property(&file))];
         if let Some(line) = f.line {
             properties.push(format!("line={line}"));
         }

@@ -27,6 +27,10 @@ pub struct CheckReport {
     /// Notes about the check itself (e.g. organisation codes not checked).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Where the register sits in its git repository (`registers/crs`; empty at the
+    /// top or outside git): GitHub names files from the repository's root.
+    #[serde(skip)]
+    pub repo_prefix: String,
 }
 
 /// How `crs check` writes its report.

@@ -33,7 +33,7 @@ fn generated_workflow_check_step_annotates_a_bad_record() {
     let step = workflow
         .lines()
         .filter_map(|l| l.trim().strip_prefix("run: "))
-        .find(|cmd| cmd.starts_with("crs check"))
+        .find(|cmd| cmd.starts_with("crs --register . check"))
         .expect("a crs check step");
     env.write("RJ1/typo.toml", designated_record().replace("next_due", "nxt_due"));
     let args: Vec<&str> = step.split_whitespace().skip(1).collect();
@@ -44,6 +44,46 @@ fn generated_workflow_check_step_annotates_a_bad_record() {
             .starts_with("::error file=RJ1/typo.toml,line=49,col=1,title=schema::unknown field `nxt_due`"),
         "{run}"
     );
+}
+
+/// A register in a folder of a larger repository: the workflow names the folder,
+/// init says where GitHub needs the workflow, and annotations name files from the
+/// repository's root.
+#[test]
+fn a_register_in_a_folder_is_checked_from_the_repository_root() {
+    let env = TestEnv::empty();
+    let outer = env.outside().to_path_buf();
+    env.init_outer_repository();
+    let init = env.crs(&[
+        "init",
+        "--commissioner-ods",
+        "QKK",
+        "--commissioner-name",
+        "ICB",
+        "--contact",
+        "a@b.example",
+    ]);
+    assert_eq!(init.code, 0, "{init}");
+    assert!(
+        init.stderr.contains("git mv register/.github/workflows/crs.yml .github/workflows/crs.yml"),
+        "{init}"
+    );
+    let workflow = env.read(".github/workflows/crs.yml");
+    let step =
+        workflow.lines().filter_map(|l| l.trim().strip_prefix("run: ")).find(|c| c.contains(" check "));
+    assert_eq!(step, Some("crs --register register check --format github"));
+
+    env.write("RJ1/typo.toml", designated_record().replace("next_due", "nxt_due"));
+    let args: Vec<&str> = step.unwrap().split_whitespace().skip(1).collect();
+    let output = env.command(&args).current_dir(&outer).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.starts_with("::error file=register/RJ1/typo.toml,line=49,col=1,title=schema::unknown field"),
+        "{stdout}"
+    );
+    let json = env.crs(&["check", "--format", "json"]).json();
+    assert_eq!(json["findings"][0]["file"], "RJ1/typo.toml", "other formats name files in the register");
 }
 
 #[test]
