@@ -215,7 +215,7 @@ pub fn gather(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>) -> Result<Gather
 }
 
 /// The state of `snapshot`, by fingerprint: read where its files differ from
-/// `current`'s, taken from `current` elsewhere; whole where it differs.
+/// `current`'s (and kept whole), taken from `current` elsewhere.
 fn baseline_state(
     snapshot: Snapshot,
     name: String,
@@ -227,16 +227,16 @@ fn baseline_state(
     let label = format!("{name} (commit {})", short(&commit));
     let snapshot = Without::new(Box::new(snapshot), config.own_files());
     let present: BTreeSet<String> = snapshot.entries()?.into_iter().map(|entry| entry.path).collect();
-    // Compared with, not checked: the rules are not run.
+    // Compared with, not checked: the rules are not run. The few records read are
+    // kept whole, to name what changed.
     let read = read_records(
         &snapshot,
         &config.framework,
         |path| differing.contains(path),
-        |p| Item::new(p.id, p.file, &p.record, p.status),
+        |p| Item::whole(p.id, p.file, p.record, p.status),
     )?;
-    let mut state = RegisterState::new(read.items, Some(commit), Default::default())
+    let state = RegisterState::new(read.items, Some(commit), Default::default())
         .complete_from(current, differing, &present);
-    state.keep_differing(current, &snapshot)?;
     Ok(Baseline { state, label })
 }
 
