@@ -19,6 +19,9 @@ pub struct WorkTree {
     /// Register-relative paths (`RJ1/maternity.toml`, `crs.toml`) of TOML files that are
     /// new, changed or deleted against HEAD, staged or not.
     pub changed: BTreeSet<String>,
+    /// TOML files git is told not to look at in the working tree (marked
+    /// assume-unchanged or skip-worktree): they may differ from HEAD unseen.
+    pub unwatched: BTreeSet<String>,
 }
 
 /// The state of the register's working tree, or `None` when the register is not in a
@@ -42,20 +45,29 @@ pub fn work_tree(root: &Path) -> Result<Option<WorkTree>> {
     let statuses = repo
         .statuses(Some(&mut options))
         .map_err(|e| git_error("cannot read the working tree's status", &e))?;
-    let mut changed = BTreeSet::new();
-    for entry in statuses.iter() {
-        if entry.status() == Status::CURRENT || entry.status().contains(Status::IGNORED) {
-            continue;
-        }
-        let Some(path) = entry.path() else { continue };
+    let register_toml = |path: &str| {
         let relative = if rr.prefix.is_empty() {
             Some(path)
         } else {
             path.strip_prefix(rr.prefix.as_str()).and_then(|p| p.strip_prefix('/'))
         };
-        if let Some(relative) = relative.filter(|p| p.ends_with(".toml")) {
-            changed.insert(relative.to_owned());
-        }
-    }
-    Ok(Some(WorkTree { head, changed }))
+        relative.filter(|p| p.ends_with(".toml")).map(str::to_owned)
+    };
+    let changed = statuses
+        .iter()
+        .filter(|entry| entry.status() != Status::CURRENT && !entry.status().contains(Status::IGNORED))
+        .filter_map(|entry| entry.path().and_then(register_toml))
+        .collect();
+    let index = repo.index().map_err(|e| git_error("cannot read the index", &e))?;
+    let unwatched = index
+        .iter()
+        .filter(|entry| entry.flags & ASSUME_UNCHANGED != 0 || entry.flags_extended & SKIP_WORKTREE != 0)
+        .filter_map(|entry| std::str::from_utf8(&entry.path).ok().and_then(register_toml))
+        .collect();
+    Ok(Some(WorkTree { head, changed, unwatched }))
 }
+
+/// Index entry flags (git's index format): `git update-index --assume-unchanged`,
+/// and `--skip-worktree` (also what sparse checkouts set).
+const ASSUME_UNCHANGED: u16 = 0x8000;
+const SKIP_WORKTREE: u16 = 0x4000;

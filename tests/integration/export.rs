@@ -301,3 +301,24 @@ fn what_git_does_not_track_is_added_and_a_layout_change_is_no_change() {
     assert!(kinds.contains(&("added".to_owned(), "RJ1/ignored".to_owned())), "{kinds:?}");
     assert!(!kinds.iter().any(|(_, id)| id == "RJ1/under-review"), "{kinds:?}");
 }
+
+/// Files git is told not to look at (assume-unchanged, skip-worktree) may have been
+/// edited unseen: their changes are still found.
+#[test]
+fn edits_git_is_told_not_to_see_are_still_changes() {
+    for flag in ["--assume-unchanged", "--skip-worktree"] {
+        let env = register_with_a_past_submission();
+        env.git_cmd(&["update-index", flag, "RJ1/under-review.toml"]);
+        env.write(
+            "RJ1/under-review.toml",
+            env.read("RJ1/under-review.toml").replacen("name = \"", "name = \"Renamed: ", 1),
+        );
+        assert_eq!(env.git_cmd(&["status", "--porcelain"]), "", "{flag}: git sees nothing");
+        let json = env.crs(&["export", "--changes-since", "last-submission", "--format", "json"]).json();
+        let row =
+            json["designations"].as_array().unwrap().iter().find(|r| r["record-id"] == "RJ1/under-review");
+        let row = row.unwrap_or_else(|| panic!("{flag}: no change found: {json}"));
+        assert_eq!(row["change"], "changed", "{flag}");
+        assert_eq!(row["changed-fields"], serde_json::json!(["service.name"]), "{flag}");
+    }
+}
