@@ -3,6 +3,7 @@
 //! revision, formula-like text, reproducible output, and refusals.
 
 use std::fs;
+use std::process::Command;
 
 use crate::harness::{TestEnv, designated_record};
 use crate::sheets::{formulas, grid, sheet};
@@ -307,19 +308,24 @@ fn what_git_does_not_track_is_added_and_a_layout_change_is_no_change() {
 #[test]
 fn edits_git_is_told_not_to_see_are_still_changes() {
     for flag in ["--assume-unchanged", "--skip-worktree"] {
-        let env = register_with_a_past_submission();
-        env.git_cmd(&["update-index", flag, "RJ1/under-review.toml"]);
-        // The same length, so that nothing in the file's size gives the edit away.
-        let edited = env.read("RJ1/under-review.toml").replacen(
-            "Maternity: under-review",
-            "Maternity: UNDER-REVIEW",
-            1,
-        );
-        env.write("RJ1/under-review.toml", edited);
+        let env = TestEnv::copy_of("designations");
+        env.git_init();
+        env.git_cmd(&["tag", "-a", "crs/submission/2026-05-01", "-m", "submission"]);
+        // An edit that keeps the file's size and time as git's index recorded them
+        // (well before the index was written), so that only the content tells.
+        let path = "RJ1/maternity.toml";
+        let touch = || {
+            let status = Command::new("touch").arg("-d").arg("@1577836800").arg(env.root.join(path)).status();
+            assert!(status.unwrap().success());
+        };
+        touch();
+        env.git_cmd(&["update-index", "--refresh"]);
+        env.git_cmd(&["update-index", flag, path]);
+        env.write(path, env.read(path).replacen("obstetric unit", "OBSTETRIC UNIT", 1));
+        touch();
         assert_eq!(env.git_cmd(&["status", "--porcelain"]), "", "{flag}: git sees nothing");
         let json = env.crs(&["export", "--changes-since", "last-submission", "--format", "json"]).json();
-        let row =
-            json["designations"].as_array().unwrap().iter().find(|r| r["record-id"] == "RJ1/under-review");
+        let row = json["designations"].as_array().unwrap().iter().find(|r| r["record-id"] == "RJ1/maternity");
         let row = row.unwrap_or_else(|| panic!("{flag}: no change found: {json}"));
         assert_eq!(row["change"], "changed", "{flag}");
         assert_eq!(row["changed-fields"], serde_json::json!(["service.name"]), "{flag}");
