@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::history::graph::CommitGraph;
 use crate::history::repo::{git_error, open, path_below};
-use crate::history::walk::{PathLookup, Walk, Walked};
+use crate::history::walk::{History, PathLookup, Walk, Walked, shallow_commits};
 use crate::model::RecordId;
 use crate::model::fields::{FieldChange, changes_between, flatten};
 
@@ -60,9 +60,14 @@ pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<V
         return Ok(Vec::new());
     };
     let odb = rr.repo.odb().map_err(|e| git_error("cannot read the object database", &e))?;
-    // As git: the commit-graph is used unless core.commitGraph is false.
+    // As git: the commit-graph is used unless core.commitGraph is false, and the
+    // boundary of a shallow clone is walked as roots. Both live in the common folder
+    // that linked worktrees share.
+    let common = rr.repo.commondir();
     let use_graph = rr.repo.config().and_then(|c| c.get_bool("core.commitGraph")).unwrap_or(true);
-    let graph = if use_graph { CommitGraph::open(rr.repo.path()) } else { None };
+    let graph = if use_graph { CommitGraph::open(&common.join("objects")) } else { None };
+    let shallow = shallow_commits(common);
+    let history = History { odb: &odb, graph: graph.as_ref(), shallow: &shallow };
     let finder = ChangeFinder {
         repo: &rr.repo,
         prefix: &rr.prefix,
@@ -74,8 +79,15 @@ pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<V
     let (versions_to, named) = mpsc::channel::<Oid>();
     let (found, flat) = thread::scope(|scope| {
         let flat = scope.spawn(move || flatten_versions(&versions, named));
-        let found =
-            Walk::new(&odb, graph.as_ref(), head).and_then(|walk| finder.find(&odb, walk, versions_to));
+        let find = |history: History<'_, '_>| {
+            Walk::new(history, head).and_then(|walk| finder.find(&odb, walk, versions_to.clone()))
+        };
+        let found = match find(history) {
+            // A graph that does not match the objects is no graph, as git has it.
+            Err(_) if history.graph.is_some() => find(History { graph: None, ..history }),
+            found => found,
+        };
+        drop(versions_to);
         (found, flat.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     let none = BTreeMap::new();

@@ -5,6 +5,7 @@
 //! tree holds, found by scanning raw trees.
 
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::path::Path;
 
 use git2::{Odb, Oid};
 
@@ -28,11 +29,28 @@ pub struct Walk<'o, 'r> {
     seen: HashSet<Oid>,
 }
 
+/// Where a walk reads commits from.
+#[derive(Clone, Copy)]
+pub struct History<'o, 'r> {
+    pub odb: &'o Odb<'r>,
+    /// git's commit-graph, where there is one: commits it has are not read.
+    pub graph: Option<&'o CommitGraph>,
+    /// The commits whose parents a shallow clone does not have: walked as roots, as
+    /// git walks them.
+    pub shallow: &'o HashSet<Oid>,
+}
+
+/// The commits of a shallow clone's boundary, listed in `shallow` in the repository's
+/// common folder; none in a full clone.
+pub fn shallow_commits(common_dir: &Path) -> HashSet<Oid> {
+    let text = std::fs::read_to_string(common_dir.join("shallow")).unwrap_or_default();
+    text.lines().filter_map(|line| line.trim().parse().ok()).collect()
+}
+
 impl<'o, 'r> Walk<'o, 'r> {
-    /// Walks from `head`, taking commits from the commit-graph `graph` where it has
-    /// them, else from `odb`.
-    pub fn new(odb: &'o Odb<'r>, graph: Option<&'o CommitGraph>, head: Oid) -> Result<Walk<'o, 'r>> {
-        let mut commits = Commits { odb, graph, raw: HashMap::new() };
+    /// Walks from `head`.
+    pub fn new(history: History<'o, 'r>, head: Oid) -> Result<Walk<'o, 'r>> {
+        let mut commits = Commits { history, raw: HashMap::new() };
         let queue = BinaryHeap::from([(commits.get(head)?.time, head)]);
         Ok(Walk { commits, queue, seen: HashSet::from([head]) })
     }
@@ -68,42 +86,47 @@ struct RawCommit {
     time: i64,
 }
 
-/// Commits read once each.
+/// Commits read once each, from the graph or the object database.
 struct Commits<'o, 'r> {
-    odb: &'o Odb<'r>,
-    graph: Option<&'o CommitGraph>,
+    history: History<'o, 'r>,
     raw: HashMap<Oid, RawCommit>,
 }
 
 impl Commits<'_, '_> {
     fn get(&mut self, commit: Oid) -> Result<&RawCommit> {
-        if let Some(GraphCommit { tree, parents, time }) =
-            self.graph.filter(|_| !self.raw.contains_key(&commit)).and_then(|graph| graph.get(commit))
-        {
-            self.raw.insert(commit, RawCommit { tree, parents, time });
-        }
         if !self.raw.contains_key(&commit) {
-            let object = self.odb.read(commit).map_err(|e| git_error("cannot read a commit", &e))?;
-            let (mut tree, mut parents, mut time) = (None, Vec::new(), 0);
-            for line in object.data().split(|b| *b == b'\n') {
-                if line.is_empty() {
-                    break;
-                }
-                let text = String::from_utf8_lossy(line);
-                if let Some(hex) = text.strip_prefix("tree ") {
-                    tree = hex.parse::<Oid>().ok();
-                } else if let Some(hex) = text.strip_prefix("parent ") {
-                    parents.extend(hex.parse::<Oid>().ok());
-                } else if let Some(who) = text.strip_prefix("committer ") {
-                    // "Name <email> 1700000000 +0000"
-                    time = who.rsplit(' ').nth(1).and_then(|t| t.parse().ok()).unwrap_or(0);
-                }
+            let mut raw = match self.history.graph.and_then(|graph| graph.get(commit)) {
+                Some(GraphCommit { tree, parents, time }) => RawCommit { tree, parents, time },
+                None => self.read(commit)?,
+            };
+            if self.history.shallow.contains(&commit) {
+                raw.parents.clear();
             }
-            let tree =
-                tree.ok_or_else(|| Error::git(format!("commit {commit} has no tree"), "run git fsck"))?;
-            self.raw.insert(commit, RawCommit { tree, parents, time });
+            self.raw.insert(commit, raw);
         }
         Ok(&self.raw[&commit])
+    }
+
+    /// A commit read from the object database: only its header lines are looked at.
+    fn read(&self, commit: Oid) -> Result<RawCommit> {
+        let object = self.history.odb.read(commit).map_err(|e| git_error("cannot read a commit", &e))?;
+        let (mut tree, mut parents, mut time) = (None, Vec::new(), 0);
+        for line in object.data().split(|b| *b == b'\n') {
+            if line.is_empty() {
+                break;
+            }
+            let text = String::from_utf8_lossy(line);
+            if let Some(hex) = text.strip_prefix("tree ") {
+                tree = hex.parse::<Oid>().ok();
+            } else if let Some(hex) = text.strip_prefix("parent ") {
+                parents.extend(hex.parse::<Oid>().ok());
+            } else if let Some(who) = text.strip_prefix("committer ") {
+                // "Name <email> 1700000000 +0000"
+                time = who.rsplit(' ').nth(1).and_then(|t| t.parse().ok()).unwrap_or(0);
+            }
+        }
+        let tree = tree.ok_or_else(|| Error::git(format!("commit {commit} has no tree"), "run git fsck"))?;
+        Ok(RawCommit { tree, parents, time })
     }
 }
 

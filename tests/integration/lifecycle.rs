@@ -305,6 +305,14 @@ fn log_is_the_same_with_and_without_a_commit_graph() {
     let graph = env.git_cmd(&["rev-parse", "--git-path", "objects/info/commit-graph"]);
     assert!(env.root.join(graph.trim()).exists(), "git wrote no commit-graph at {graph}");
     assert_eq!(logs(), without, "with a commit-graph");
+    // A damaged graph is no graph: a bit changed in a commit's parent.
+    let path = env.root.join(graph.trim());
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::remove_file(&path).unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    assert_eq!(logs(), without, "with a damaged commit-graph");
 
     env.at("2026-09-05");
     ok(&env, &["event", ID, "review-started", "--on", "2026-09-05"]);
@@ -312,4 +320,25 @@ fn log_is_the_same_with_and_without_a_commit_graph() {
     assert_eq!(newer[0].as_array().unwrap().len(), without[0].as_array().unwrap().len() + 1);
     env.git_cmd(&["config", "core.commitGraph", "false"]);
     assert_eq!(logs(), newer, "a commit made since the graph was written");
+}
+
+/// In a shallow clone the oldest commits are not there: git walks the boundary as
+/// roots, and so does crs log.
+#[test]
+fn log_works_in_a_shallow_clone() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    let full = env.crs(&["log", ID, "--format", "json"]).json();
+    let clone = env.outside().join("shallow");
+    let url = format!("file://{}", env.root.display());
+    env.git_cmd(&["clone", "-q", "--depth", "3", &url, clone.to_str().unwrap()]);
+    let run = env.crs(&["--register", clone.to_str().unwrap(), "log", ID, "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    let shallow = run.json();
+    let commits = |log: &serde_json::Value| -> Vec<String> {
+        log.as_array().unwrap().iter().map(|e| e["commit"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(commits(&shallow), commits(&full)[..3]);
+    assert_eq!(shallow[0], full[0]);
+    assert_eq!(shallow[2]["records"][0]["change"], "added", "the boundary has no parent here");
 }
