@@ -117,18 +117,20 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
         match (now, then_in) {
             (Some(_), None) => changes.push(change(ChangeKind::Added, Vec::new())),
             (None, Some(_)) => changes.push(change(ChangeKind::Removed, Vec::new())),
-            (Some(now), Some(then)) if now.fingerprint != then.fingerprint || now.status != then.status => {
+            (Some(now), Some(then)) => {
                 let fields = match (&then.record, &now.record) {
+                    // Where git says the file may differ, both versions are whole and
+                    // compared field by field.
                     (Some(before), Some(after)) => changed_fields((before, then.status), (after, now.status)),
-                    // Both versions are kept whole wherever their fingerprints differ;
-                    // were one not, the change is still reported.
+                    // Elsewhere they are the same file, which the fingerprints confirm;
+                    // were they ever to differ, the change is still reported.
+                    _ if now.fingerprint == then.fingerprint && now.status == then.status => Vec::new(),
                     _ => vec!["record".to_owned()],
                 };
                 if !fields.is_empty() {
                     changes.push(change(ChangeKind::Changed, fields));
                 }
             }
-            (Some(_), Some(_)) => {}
             (None, None) => {}
         }
     }

@@ -44,14 +44,25 @@ pub fn changed_between(root: &Path, from: &str, to: Option<&str>) -> Result<BTre
     };
     let old = tree(from)?;
     let new = to.map(tree).transpose()?;
+    paths_between(repo, &rr.prefix, Some(&old), new.as_ref())
+}
+
+/// Register-relative paths of the files that differ between two trees (`None`: an
+/// empty tree) of the repository holding a register at `prefix`.
+pub fn paths_between(
+    repo: &git2::Repository,
+    prefix: &str,
+    old: Option<&git2::Tree<'_>>,
+    new: Option<&git2::Tree<'_>>,
+) -> Result<BTreeSet<String>> {
     let mut options = DiffOptions::new();
-    if !rr.prefix.is_empty() {
-        options.pathspec(format!("{}/", rr.prefix));
+    if !prefix.is_empty() {
+        options.pathspec(format!("{prefix}/"));
     }
     let diff = repo
-        .diff_tree_to_tree(Some(&old), new.as_ref(), Some(&mut options))
+        .diff_tree_to_tree(old, new, Some(&mut options))
         .map_err(|e| git_error("cannot compare commits", &e))?;
-    Ok(register_paths(&diff, &rr.prefix))
+    Ok(register_paths(&diff, prefix))
 }
 
 /// The register-relative paths a diff touches.

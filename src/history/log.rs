@@ -8,10 +8,11 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use git2::{DiffOptions, Odb, Oid, Repository, Tree};
+use git2::{Odb, Oid, Repository, Tree};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::history::changed::paths_between;
 use crate::history::graph::CommitGraph;
 use crate::history::repo::{git_error, open, path_below};
 use crate::history::walk::{History, PathLookup, Walk, Walked, shallow_commits};
@@ -217,30 +218,8 @@ impl ChangeFinder<'_> {
 
     /// The records whose files differ between two trees.
     fn changed_between(&self, old_tree: Option<&Tree<'_>>, new_tree: &Tree<'_>) -> Result<Vec<Touched>> {
-        let mut options = DiffOptions::new();
-        if !self.prefix.is_empty() {
-            options.pathspec(format!("{}/", self.prefix));
-        }
-        let diff = self
-            .repo
-            .diff_tree_to_tree(old_tree, Some(new_tree), Some(&mut options))
-            .map_err(|e| git_error("cannot compare commits", &e))?;
-        let mut paths: Vec<String> = diff
-            .deltas()
-            .filter_map(|d| {
-                d.new_file().path().or_else(|| d.old_file().path()).map(|p| p.to_string_lossy().into_owned())
-            })
-            .filter_map(|p| {
-                let relative = if self.prefix.is_empty() {
-                    p
-                } else {
-                    p.strip_prefix(&format!("{}/", self.prefix))?.to_owned()
-                };
-                relative.parse::<RecordId>().is_ok().then_some(relative)
-            })
-            .collect();
-        paths.sort();
-        paths.dedup();
+        let paths = paths_between(self.repo, self.prefix, old_tree, Some(new_tree))?;
+        let paths = paths.into_iter().filter(|path| path.parse::<RecordId>().is_ok());
         let mut out = Vec::new();
         for path in paths {
             let repo_path = path_below(self.prefix, &path);
