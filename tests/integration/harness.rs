@@ -80,6 +80,25 @@ impl TestEnv {
         self
     }
 
+    /// A register made by `crs init` in the folder `register/` of a larger git
+    /// repository, and what init said.
+    pub fn in_a_larger_repository() -> (TestEnv, Run) {
+        let env = TestEnv::empty();
+        env.init_outer_repository();
+        env.at("2025-12-01");
+        let init = env.crs(&[
+            "init",
+            "--commissioner-ods",
+            "QKK",
+            "--commissioner-name",
+            "ICB",
+            "--contact",
+            "a@b.example",
+        ]);
+        assert_eq!(init.code, 0, "{init}");
+        (env, init)
+    }
+
     /// Makes the folder around the register a git repository, so the register is a
     /// folder inside a larger repository.
     pub fn init_outer_repository(&self) {

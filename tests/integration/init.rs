@@ -51,19 +51,8 @@ fn generated_workflow_check_step_annotates_a_bad_record() {
 /// repository's root.
 #[test]
 fn a_register_in_a_folder_is_checked_from_the_repository_root() {
-    let env = TestEnv::empty();
+    let (env, init) = TestEnv::in_a_larger_repository();
     let outer = env.outside().to_path_buf();
-    env.init_outer_repository();
-    let init = env.crs(&[
-        "init",
-        "--commissioner-ods",
-        "QKK",
-        "--commissioner-name",
-        "ICB",
-        "--contact",
-        "a@b.example",
-    ]);
-    assert_eq!(init.code, 0, "{init}");
     assert!(
         init.stderr.contains("git mv register/.github/workflows/crs.yml .github/workflows/crs.yml"),
         "{init}"

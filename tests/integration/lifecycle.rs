@@ -204,21 +204,8 @@ fn as_of_reads_the_register_as_it_stood() {
 
 #[test]
 fn register_in_a_folder_of_a_larger_repository() {
-    let env = TestEnv::empty();
-    let outer = env.outside().to_path_buf();
-    env.init_outer_repository();
-    std::fs::write(outer.join("other.txt"), "not the register\n").unwrap();
-    env.at("2025-12-01");
-    let init = env.crs(&[
-        "init",
-        "--commissioner-ods",
-        "QKK",
-        "--commissioner-name",
-        "ICB",
-        "--contact",
-        "a@b.example",
-    ]);
-    assert_eq!(init.code, 0, "{init}");
+    let (env, _) = TestEnv::in_a_larger_repository();
+    std::fs::write(env.outside().join("other.txt"), "not the register\n").unwrap();
     assert!(!env.root.join(".git").exists(), "the outer repository is used");
     walk_to_designated(&env);
 
