@@ -213,12 +213,7 @@ fn changes_since_the_last_submission_in_every_format() {
 fn changes_since_a_revision_and_as_of_a_revision() {
     let env = register_with_a_past_submission();
     let since = env.crs(&["export", "--changes-since", "HEAD~1", "--format", "json"]).json();
-    let kinds: Vec<(String, String)> = since["designations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["change"].as_str().unwrap().to_owned(), r["record-id"].as_str().unwrap().to_owned()))
-        .collect();
+    let kinds = changes_of(&since);
     assert_eq!(
         kinds,
         [
@@ -293,12 +288,7 @@ fn what_git_does_not_track_is_added_and_a_layout_change_is_no_change() {
     assert_eq!(env.git_cmd(&["ls-files", "RJ1/ignored.toml"]), "", "the record is ignored");
 
     let json = env.crs(&["export", "--changes-since", "last-submission", "--format", "json"]).json();
-    let kinds: Vec<(String, String)> = json["designations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["change"].as_str().unwrap().to_owned(), r["record-id"].as_str().unwrap().to_owned()))
-        .collect();
+    let kinds = changes_of(&json);
     assert!(kinds.contains(&("added".to_owned(), "RJ1/ignored".to_owned())), "{kinds:?}");
     assert!(!kinds.iter().any(|(_, id)| id == "RJ1/under-review"), "{kinds:?}");
 }
@@ -330,4 +320,12 @@ fn edits_git_is_told_not_to_see_are_still_changes() {
         assert_eq!(row["change"], "changed", "{flag}");
         assert_eq!(row["changed-fields"], serde_json::json!(["service.name"]), "{flag}");
     }
+}
+
+/// Each row of a `--changes-since` JSON export as (change, record id).
+fn changes_of(export: &serde_json::Value) -> Vec<(String, String)> {
+    let rows = export["designations"].as_array().unwrap();
+    rows.iter()
+        .map(|r| (r["change"].as_str().unwrap().to_owned(), r["record-id"].as_str().unwrap().to_owned()))
+        .collect()
 }
