@@ -145,11 +145,9 @@ impl Gathered {
 /// Reads the register (now, or as of `as_of`), its column list and its baseline.
 pub fn gather(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>) -> Result<Gathered> {
     let root = ctx.register_root()?;
-    let mut unwatched = BTreeSet::new();
     let (source, today, commit, uncommitted, label): (Box<dyn Source>, Date, _, _, String) = match as_of {
         None => {
             let tree = history::work_tree(&root)?.unwrap_or_default();
-            unwatched = tree.unwatched;
             (Box::new(DiskSource::new(&root)), ctx.today, tree.head, tree.changed, "working tree".to_owned())
         }
         Some(when) => {
@@ -183,7 +181,7 @@ pub fn gather(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>) -> Result<Gather
     let mut differing = BTreeSet::new();
     if let Some((snapshot, _)) = &baseline {
         differing = history::changed::changed_between(&root, &snapshot.commit, commit.as_deref())?;
-        differing.extend(uncommitted.iter().chain(&unwatched).cloned());
+        differing.extend(uncommitted.iter().cloned());
     }
 
     // The same checks as crs check, organisation codes included, so that submit

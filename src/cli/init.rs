@@ -88,7 +88,7 @@ pub fn register_files(
         (
             WORKFLOW.to_owned(),
             include_str!("../../templates/register/crs.yml")
-                .replace("{register}", if prefix.is_empty() { "." } else { prefix })
+                .replace("{register}", &literal_for_actions(if prefix.is_empty() { "." } else { prefix }))
                 .into_bytes(),
         ),
         (
@@ -164,10 +164,37 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
     }
     io.status(&format!("created the register of {name} in {}; commit {}", dir.display(), committed.short()))?;
     if !prefix.is_empty() {
+        let moved = shell_quoted(&format!("{prefix}/{WORKFLOW}"));
         io.status(&format!(
-            "note: the register is the folder {prefix} of its repository, and GitHub runs only the workflows in the repository's own .github/workflows: to check the register on every push, git mv {prefix}/{WORKFLOW} {WORKFLOW}"
+            "note: the register is the folder {prefix} of its repository, and GitHub runs only the workflows in the repository's own .github/workflows; to check the register on every push, run this at the repository's root: mkdir -p .github/workflows && git mv {moved} {WORKFLOW}"
         ))?;
     }
     io.status("next: crs new PROVIDER/service --service NAME --provider-name NAME --provider-kind KIND")?;
     Ok(0)
+}
+
+/// `text` as a YAML single-quoted scalar that GitHub Actions takes literally: no
+/// `${{ }}` expression in it is evaluated.
+fn literal_for_actions(text: &str) -> String {
+    let literal = text.replace("${{", "${{ '${{' }}");
+    format!("'{}'", literal.replace('\'', "''"))
+}
+
+/// `text` quoted for a POSIX shell.
+fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_name_is_taken_literally_by_yaml_actions_and_the_shell() {
+        let yaml = literal_for_actions("regs/it's ${{ github.token }} #b: c");
+        assert_eq!(yaml, "'regs/it''s ${{ ''${{'' }} github.token }} #b: c'");
+        let parsed: String = serde_yaml::from_str(&yaml).unwrap();
+        assert_eq!(parsed, "regs/it's ${{ '${{' }} github.token }} #b: c");
+        assert_eq!(shell_quoted("my crs/it's"), r"'my crs/it'\''s'");
+    }
 }

@@ -6,13 +6,12 @@
 use std::path::{Path, PathBuf};
 
 use git2::build::TreeUpdateBuilder;
-use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryState};
+use git2::{ErrorCode, FileMode, Oid, Repository, RepositoryState};
 
 use crate::error::{Error, Result};
-use crate::history::eol::as_stored;
 use crate::history::identity::Identity;
 use crate::history::lock::{RegisterLock, wait_for_index};
-use crate::history::repo::{RegisterRepo, git_error, open};
+use crate::history::repo::{RegisterRepo, blob_as_git_would, git_error, open};
 use crate::register::write::write_atomic;
 
 /// A repository opened for one change.
@@ -75,14 +74,11 @@ impl Writer {
         let head = head_tree(repo)?.and_then(|t| t.get_path(Path::new(&repo_path)).ok()).map(|e| e.id());
         let full = self.root.join(path);
         // The working file as git would store it: with core.autocrlf, a file checked
-        // out with CRLF endings is unchanged.
+        // out with CRLF endings is unchanged. Read whole, so that a file marked
+        // assume-unchanged is not taken at its word.
         let working = if full.is_file() {
             let bytes = std::fs::read(&full).map_err(|e| Error::io(&full, e))?;
-            let stored = as_stored(repo, &repo_path, &bytes, self.committed(&repo_path)?.as_deref());
-            Some(
-                Oid::hash_object(ObjectType::Blob, &stored)
-                    .map_err(|e| git_error("cannot read the record", &e))?,
-            )
+            Some(blob_as_git_would(repo, &repo_path, &bytes)?)
         } else {
             None
         };
@@ -174,8 +170,7 @@ impl Writer {
         let mut blobs = Vec::with_capacity(files.len());
         for (path, contents) in files {
             let repo_path = self.rr.repo_path(path);
-            let stored = as_stored(repo, &repo_path, contents, self.committed(&repo_path)?.as_deref());
-            let id = repo.blob(&stored).map_err(|e| git_error(&format!("cannot store {path}"), &e))?;
+            let id = blob_as_git_would(repo, &repo_path, contents)?;
             blobs.push((repo_path, id));
         }
         let parent = head_commit(repo)?;
@@ -244,18 +239,6 @@ impl Writer {
                 Err(e) => return Err(git_error("cannot update the index", &e)),
             }
         }
-    }
-
-    /// The content of `repo_path` in HEAD, if it is there.
-    fn committed(&self, repo_path: &str) -> Result<Option<Vec<u8>>> {
-        let repo = &self.rr.repo;
-        let Some(entry) = head_tree(repo)?.and_then(|t| t.get_path(Path::new(repo_path)).ok()) else {
-            return Ok(None);
-        };
-        let blob = repo
-            .find_blob(entry.id())
-            .map_err(|e| git_error(&format!("cannot read {repo_path} in HEAD"), &e))?;
-        Ok(Some(blob.content().to_vec()))
     }
 
     /// The id of the commit HEAD points at, if any.

@@ -69,6 +69,15 @@ impl CommitGraph {
             let offset = usize::try_from(u64::from_be_bytes(entry[4..].try_into().ok()?)).ok()?;
             chunks.push((<[u8; 4]>::try_from(&entry[..4]).ok()?, offset));
         }
+        // As git: the table ends with a zero id, and names each chunk at most once.
+        if chunks[count].0 != [0; 4] {
+            return None;
+        }
+        for (i, (id, _)) in chunks[..count].iter().enumerate() {
+            if chunks[..i].iter().any(|(earlier, _)| earlier == id) {
+                return None;
+            }
+        }
         let span = |name: &[u8; 4]| -> Option<(usize, usize)> {
             let i = chunks[..count].iter().position(|(id, _)| id == name)?;
             let (start, end) = (chunks[i].1, chunks[i + 1].1);
@@ -230,6 +239,20 @@ mod tests {
                 let _ = CommitGraph::parse(damaged).map(|g| g.get(Oid::from_bytes(&[0x11; ID]).unwrap()));
             }
         }
+        // A table naming a chunk twice, or not ending with a zero id.
+        let signed = |mut data: Vec<u8>| {
+            let body = data.len() - ID;
+            let checksum = sha1_smol::Sha1::from(&data[..body]).digest().bytes();
+            data[body..].copy_from_slice(&checksum);
+            data
+        };
+        let mut twice = whole.clone();
+        twice[HEADER + CHUNK_ENTRY..HEADER + CHUNK_ENTRY + 4].copy_from_slice(b"OIDF");
+        assert!(CommitGraph::parse(signed(twice)).is_none(), "a chunk named twice");
+        let mut unended = whole.clone();
+        unended[HEADER + 3 * CHUNK_ENTRY] = b'X';
+        assert!(CommitGraph::parse(signed(unended)).is_none(), "no zero id at the end");
+        assert!(CommitGraph::parse(signed(whole.clone())).is_some(), "re-signing alone changes nothing");
         let mut unsigned = whole;
         unsigned[60] ^= 1;
         assert!(CommitGraph::parse(unsigned).is_none(), "a changed byte fails the checksum");

@@ -2,7 +2,7 @@
 //! first, with who, when, what crs action (or "by hand"), and the fields that
 //! changed from what to what.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 use git2::{Odb, Oid, Repository, Tree};
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::history::changed::paths_between;
 use crate::history::graph::CommitGraph;
 use crate::history::repo::{git_error, open, path_below};
@@ -72,6 +72,7 @@ pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<V
     let finder = ChangeFinder {
         repo: &rr.repo,
         prefix: &rr.prefix,
+        shallow: &shallow,
         record: id.map(|id| (id.to_string(), rr.repo_path(&id.relative_path_string()))),
         limit,
     };
@@ -137,6 +138,8 @@ struct ChangeFinder<'r> {
     repo: &'r Repository,
     /// The register's folder in the repository; empty at the top.
     prefix: &'r str,
+    /// A shallow clone's boundary commits.
+    shallow: &'r HashSet<Oid>,
     /// The one record logged, and its repository path.
     record: Option<(String, String)>,
     limit: Option<usize>,
@@ -171,7 +174,7 @@ impl ChangeFinder<'_> {
                 // The reader only stops early if it panicked, which its join reports.
                 let _ = versions.send(version);
             }
-            entries.push((self.entry(commit.commit)?, touched));
+            entries.push((self.entry(&commit)?, touched));
         }
         Ok(entries)
     }
@@ -236,8 +239,19 @@ impl ChangeFinder<'_> {
     }
 
     /// The log entry of `oid`, its records to be filled in.
-    fn entry(&self, oid: Oid) -> Result<LogEntry> {
+    fn entry(&self, walked: &Walked) -> Result<LogEntry> {
+        let oid = walked.commit;
         let commit = self.repo.find_commit(oid).map_err(|e| git_error("cannot read a commit", &e))?;
+        // What the walk took from the commit-graph must be what the commit says (a
+        // shallow clone's boundary aside, walked without its parents).
+        let parents: Vec<Oid> = walked.parents.iter().map(|(parent, _)| *parent).collect();
+        let boundary = self.shallow.contains(&oid) && parents.is_empty();
+        if commit.tree_id() != walked.tree || (!boundary && commit.parent_ids().ne(parents)) {
+            return Err(Error::git(
+                format!("the commit-graph does not match commit {oid}"),
+                "run git commit-graph write --reachable",
+            ));
+        }
         let action = trailer(commit.message().unwrap_or(""), "Crs-Action");
         let author = commit.author();
         let time = author.when();

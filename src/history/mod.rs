@@ -4,7 +4,6 @@
 
 pub mod changed;
 pub mod commit;
-pub mod eol;
 pub mod graph;
 pub mod identity;
 pub mod lock;

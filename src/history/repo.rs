@@ -1,9 +1,11 @@
-//! Opening the git repository that holds a register, and naming git failures in
-//! words a commissioning analyst can act on.
+//! Opening the git repository that holds a register, where the register sits in it,
+//! storing a file's content as `git add` would, and naming git failures in words a
+//! commissioning analyst can act on.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use git2::Repository;
+use git2::{Oid, Repository};
 
 use crate::error::{Error, Result};
 
@@ -58,6 +60,19 @@ impl RegisterRepo {
     pub fn repo_path(&self, register_path: &str) -> String {
         path_below(&self.prefix, register_path)
     }
+}
+
+/// Stores `bytes` as the blob of the file at `repo_path`, as `git add` would: through
+/// git's filters, so that line endings are converted as `core.autocrlf` and
+/// `.gitattributes` say (Git for Windows checks text out with CRLF and stores LF).
+/// Content that git has already is not stored again.
+pub fn blob_as_git_would(repo: &Repository, repo_path: &str, bytes: &[u8]) -> Result<Oid> {
+    let failed = |e: &git2::Error| git_error(&format!("cannot store {repo_path}"), e);
+    let mut writer = repo.blob_writer(Some(Path::new(repo_path))).map_err(|e| failed(&e))?;
+    writer
+        .write_all(bytes)
+        .map_err(|e| Error::git(format!("cannot store {repo_path}: {e}"), "is the disk full?"))?;
+    writer.commit().map_err(|e| failed(&e))
 }
 
 /// Where the register at `root` sits in its git repository's work tree

@@ -9,7 +9,7 @@ use std::path::Path;
 use git2::{Repository, Status, StatusOptions};
 
 use crate::error::Result;
-use crate::history::repo::{git_error, open};
+use crate::history::repo::{blob_as_git_would, git_error, open};
 
 /// The working tree of a register kept in git.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -17,11 +17,9 @@ pub struct WorkTree {
     /// The commit HEAD is on; `None` before the first commit.
     pub head: Option<String>,
     /// Register-relative paths (`RJ1/maternity.toml`, `crs.toml`) of TOML files that are
-    /// new, changed or deleted against HEAD, staged or not.
+    /// new, changed or deleted against HEAD, staged or not; also files git is told not
+    /// to look at (marked assume-unchanged or skip-worktree) whose content differs.
     pub changed: BTreeSet<String>,
-    /// TOML files git is told not to look at in the working tree (marked
-    /// assume-unchanged or skip-worktree): they may differ from HEAD unseen.
-    pub unwatched: BTreeSet<String>,
 }
 
 /// The state of the register's working tree, or `None` when the register is not in a
@@ -53,18 +51,31 @@ pub fn work_tree(root: &Path) -> Result<Option<WorkTree>> {
         };
         relative.filter(|p| p.ends_with(".toml")).map(str::to_owned)
     };
-    let changed = statuses
+    let mut changed: BTreeSet<String> = statuses
         .iter()
         .filter(|entry| entry.status() != Status::CURRENT && !entry.status().contains(Status::IGNORED))
         .filter_map(|entry| entry.path().and_then(register_toml))
         .collect();
+    // Status takes files marked assume-unchanged or skip-worktree at their word: read
+    // those few and compare their content.
+    let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
     let index = repo.index().map_err(|e| git_error("cannot read the index", &e))?;
-    let unwatched = index
-        .iter()
-        .filter(|entry| entry.flags & ASSUME_UNCHANGED != 0 || entry.flags_extended & SKIP_WORKTREE != 0)
-        .filter_map(|entry| std::str::from_utf8(&entry.path).ok().and_then(register_toml))
-        .collect();
-    Ok(Some(WorkTree { head, changed, unwatched }))
+    for entry in index.iter() {
+        if entry.flags & ASSUME_UNCHANGED == 0 && entry.flags_extended & SKIP_WORKTREE == 0 {
+            continue;
+        }
+        let Ok(path) = std::str::from_utf8(&entry.path) else { continue };
+        let Some(relative) = register_toml(path) else { continue };
+        let committed = head_tree.as_ref().and_then(|t| t.get_path(Path::new(path)).ok()).map(|e| e.id());
+        let working = match std::fs::read(root.join(&relative)) {
+            Ok(bytes) => Some(blob_as_git_would(repo, path, &bytes)?),
+            Err(_) => None,
+        };
+        if working != committed {
+            changed.insert(relative);
+        }
+    }
+    Ok(Some(WorkTree { head, changed }))
 }
 
 /// Index entry flags (git's index format): `git update-index --assume-unchanged`,

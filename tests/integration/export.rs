@@ -294,7 +294,8 @@ fn what_git_does_not_track_is_added_and_a_layout_change_is_no_change() {
 }
 
 /// Files git is told not to look at (assume-unchanged, skip-worktree) may have been
-/// edited unseen: their changes are still found.
+/// edited unseen: their changes are still found, they count as uncommitted, and a
+/// submission is refused until they are committed.
 #[test]
 fn edits_git_is_told_not_to_see_are_still_changes() {
     for flag in ["--assume-unchanged", "--skip-worktree"] {
@@ -319,6 +320,12 @@ fn edits_git_is_told_not_to_see_are_still_changes() {
         let row = row.unwrap_or_else(|| panic!("{flag}: no change found: {json}"));
         assert_eq!(row["change"], "changed", "{flag}");
         assert_eq!(row["changed-fields"], serde_json::json!(["service.name"]), "{flag}");
+        assert_eq!(row["commit"], "uncommitted changes", "{flag}");
+
+        let submit = env.crs(&["submit"]);
+        assert_eq!(submit.code, 2, "{flag}: {submit}");
+        assert!(submit.stderr.contains("uncommitted changes (RJ1/maternity.toml)"), "{flag}: {submit}");
+        assert!(!env.root.join("crs-submission-2026-11-23").exists(), "{flag}: no bundle is written");
     }
 }
 

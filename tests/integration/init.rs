@@ -26,23 +26,32 @@ fn init_schema_is_the_checked_in_schema() {
     assert_eq!(env.read("designation.schema.json"), checked_in);
 }
 
+/// The generated workflow's check step: its command's arguments and the register it
+/// names, as GitHub Actions reads the YAML.
+fn check_step(env: &TestEnv) -> (Vec<String>, String) {
+    let workflow: serde_yaml::Value = serde_yaml::from_str(&env.read(".github/workflows/crs.yml")).unwrap();
+    let steps = workflow["jobs"]["check"]["steps"].as_sequence().unwrap();
+    let step = steps.iter().find(|s| s["run"].as_str().is_some_and(|r| r.starts_with("crs check"))).unwrap();
+    let args = step["run"].as_str().unwrap().split_whitespace().skip(1).map(str::to_owned).collect();
+    (args, step["env"]["CRS_REGISTER"].as_str().unwrap().to_owned())
+}
+
 #[test]
 fn generated_workflow_check_step_annotates_a_bad_record() {
     let env = TestEnv::git();
-    let workflow = env.read(".github/workflows/crs.yml");
-    let step = workflow
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("run: "))
-        .find(|cmd| cmd.starts_with("crs --register . check"))
-        .expect("a crs check step");
+    let (args, register) = check_step(&env);
+    assert_eq!(register, ".");
     env.write("RJ1/typo.toml", designated_record().replace("next_due", "nxt_due"));
-    let args: Vec<&str> = step.split_whitespace().skip(1).collect();
-    let run = env.crs(&args);
-    assert_eq!(run.code, 1, "{run}");
+    let output = env
+        .command(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        .env("CRS_REGISTER", register)
+        .output();
+    let output = output.unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(
-        run.stdout
-            .starts_with("::error file=RJ1/typo.toml,line=49,col=1,title=schema::unknown field `nxt_due`"),
-        "{run}"
+        stdout.starts_with("::error file=RJ1/typo.toml,line=49,col=1,title=schema::unknown field `nxt_due`"),
+        "{stdout}"
     );
 }
 
@@ -54,17 +63,17 @@ fn a_register_in_a_folder_is_checked_from_the_repository_root() {
     let (env, init) = TestEnv::in_a_larger_repository();
     let outer = env.outside().to_path_buf();
     assert!(
-        init.stderr.contains("git mv register/.github/workflows/crs.yml .github/workflows/crs.yml"),
+        init.stderr.contains(
+            "mkdir -p .github/workflows && git mv 'register/.github/workflows/crs.yml' .github/workflows/crs.yml"
+        ),
         "{init}"
     );
-    let workflow = env.read(".github/workflows/crs.yml");
-    let step =
-        workflow.lines().filter_map(|l| l.trim().strip_prefix("run: ")).find(|c| c.contains(" check "));
-    assert_eq!(step, Some("crs --register register check --format github"));
+    let (args, register) = check_step(&env);
+    assert_eq!((args.join(" "), register.as_str()), ("check --format github".to_owned(), "register"));
 
     env.write("RJ1/typo.toml", designated_record().replace("next_due", "nxt_due"));
-    let args: Vec<&str> = step.unwrap().split_whitespace().skip(1).collect();
-    let output = env.command(&args).current_dir(&outer).output().unwrap();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = env.command(&args).current_dir(&outer).env("CRS_REGISTER", register).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(

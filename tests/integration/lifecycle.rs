@@ -292,14 +292,22 @@ fn log_is_the_same_with_and_without_a_commit_graph() {
     let graph = env.git_cmd(&["rev-parse", "--git-path", "objects/info/commit-graph"]);
     assert!(env.root.join(graph.trim()).exists(), "git wrote no commit-graph at {graph}");
     assert_eq!(logs(), without, "with a commit-graph");
-    // A damaged graph is no graph: a bit changed in a commit's parent.
+    // A damaged graph is no graph: a bit changed anywhere fails its checksum.
     let path = env.root.join(graph.trim());
-    let mut bytes = std::fs::read(&path).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0x01;
+    let whole = std::fs::read(&path).unwrap();
+    let mut damaged = whole.clone();
+    damaged[whole.len() / 2] ^= 0x01;
     std::fs::remove_file(&path).unwrap();
-    std::fs::write(&path, bytes).unwrap();
+    std::fs::write(&path, &damaged).unwrap();
     assert_eq!(logs(), without, "with a damaged commit-graph");
+    // A graph whose checksum holds but which gives HEAD another parent: the commit
+    // itself says otherwise, and the log is read without the graph.
+    let head = env.git_cmd(&["rev-parse", "HEAD"]);
+    let mut lying = whole;
+    give_another_parent(&mut lying, head.trim());
+    std::fs::remove_file(&path).unwrap();
+    std::fs::write(&path, &lying).unwrap();
+    assert_eq!(logs(), without, "with a commit-graph that does not match the commits");
 
     env.at("2026-09-05");
     ok(&env, &["event", ID, "review-started", "--on", "2026-09-05"]);
@@ -328,4 +336,25 @@ fn log_works_in_a_shallow_clone() {
     assert_eq!(commits(&shallow), commits(&full)[..3]);
     assert_eq!(shallow[0], full[0]);
     assert_eq!(shallow[2]["records"][0]["change"], "added", "the boundary has no parent here");
+}
+
+/// Points the first parent of `commit` in a commit-graph file at another commit of
+/// the graph, and makes the checksum match again.
+fn give_another_parent(graph: &mut [u8], commit: &str) {
+    let be32 = |bytes: &[u8], at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    let chunk = |name: &[u8]| {
+        let count = usize::from(graph[6]);
+        let entry = (0..count).map(|i| 8 + i * 12).find(|at| &graph[*at..*at + 4] == name).unwrap();
+        usize::try_from(u64::from_be_bytes(graph[entry + 4..entry + 12].try_into().unwrap())).unwrap()
+    };
+    let (fanout, lookup, data) = (chunk(b"OIDF"), chunk(b"OIDL"), chunk(b"CDAT"));
+    let commits = be32(graph, fanout + 255 * 4) as usize;
+    let id: Vec<u8> = (0..20).map(|i| u8::from_str_radix(&commit[2 * i..2 * i + 2], 16).unwrap()).collect();
+    let position = (0..commits).find(|p| graph[lookup + p * 20..lookup + p * 20 + 20] == id[..]).unwrap();
+    let parent = data + position * 36 + 20;
+    let other = (be32(graph, parent) + 1) % commits as u32;
+    graph[parent..parent + 4].copy_from_slice(&other.to_be_bytes());
+    let body = graph.len() - 20;
+    let checksum = sha1_smol::Sha1::from(&graph[..body]).digest().bytes();
+    graph[body..].copy_from_slice(&checksum);
 }

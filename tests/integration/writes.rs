@@ -252,14 +252,27 @@ fn concurrent_events_all_land_or_fail_cleanly() {
 #[test]
 fn line_endings_are_stored_as_git_would_store_them() {
     let crlf = |text: &str| text.replace("\r\n", "\n").replace('\n', "\r\n");
-    for (setup, stored_with_cr) in [("autocrlf", false), ("gitattributes", false), ("no conversion", true)] {
+    for (setup, stored_with_cr) in [
+        ("autocrlf", false),
+        ("autocrlf TRUE", false),
+        ("gitattributes", false),
+        ("legacy -crlf", true),
+        ("no conversion", true),
+    ] {
         let env = TestEnv::git();
         match setup {
             "autocrlf" => {
                 env.git_cmd(&["config", "core.autocrlf", "true"]);
             }
+            "autocrlf TRUE" => {
+                env.git_cmd(&["config", "core.autocrlf", "TRUE"]);
+            }
             "gitattributes" => {
                 env.write(".gitattributes", "*.toml text eol=crlf\n");
+            }
+            "legacy -crlf" => {
+                env.git_cmd(&["config", "core.autocrlf", "true"]);
+                env.write(".gitattributes", "*.toml -crlf\n");
             }
             _ => {}
         }
