@@ -1,6 +1,6 @@
 //! Which register files differ from a revision: committed since, staged, changed in
 //! the work tree or new and untracked (for `crs check --changed-only`); or between
-//! two commits (for an export's baseline).
+//! two commits or trees (for an export's baseline, and for `crs log`).
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -1,8 +1,9 @@
 //! The commits of history in `git log` order — newest first by commit time, each
 //! once — taken from git's commit-graph where there is one, else read from the raw
 //! objects' header lines (tree, parents, committer time) rather than parsed whole
-//! (signatures, message) as libgit2's revwalk and lookups do; and the one path a
-//! tree holds, found by scanning raw trees.
+//! (signatures, message) as libgit2's revwalk and lookups do; a shallow clone's
+//! boundary commits walked as roots, as git walks them; and the one path a tree
+//! holds, found by scanning raw trees.
 
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::path::Path;
