@@ -226,13 +226,16 @@ fn baseline_state(
     let commit = snapshot.commit.clone();
     let label = format!("{name} (commit {})", short(&commit));
     let snapshot = Without::new(Box::new(snapshot), config.own_files());
-    let present: BTreeSet<String> = snapshot.entries()?.into_iter().map(|entry| entry.path).collect();
     // Compared with, not checked: the rules are not run. The few records read are
-    // kept whole, to name what changed.
+    // kept whole, to name what changed; every file the baseline has is noted.
+    let mut present = BTreeSet::new();
     let read = read_records(
         &snapshot,
         &config.framework,
-        |path| differing.contains(path),
+        |path| {
+            present.insert(path.to_owned());
+            differing.contains(path)
+        },
         |p| Item::whole(p.id, p.file, p.record, p.status),
     )?;
     let state = RegisterState::new(read.items, Some(commit), Default::default())

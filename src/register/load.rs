@@ -58,13 +58,14 @@ pub fn load<T: Send>(
     load_with(source, Checks { framework, rules: Some(Rules { today, orgs }) }, |_| true, keep)
 }
 
-/// Reads and parses the records of `source` at the paths `wanted` accepts, without
+/// Reads and parses the records of `source` at the paths `wanted` accepts (it is asked
+/// of every candidate path, once, in path order), without
 /// checking them against the rules: for a state that is only compared with, such as
 /// an export's baseline. The findings are only of files that are not records.
 pub fn read_records<T: Send>(
     source: &dyn Source,
     framework: &Framework,
-    wanted: impl Fn(&str) -> bool,
+    wanted: impl FnMut(&str) -> bool,
     keep: impl Fn(Parsed<'_>) -> T + Sync,
 ) -> Result<Loaded<T>> {
     load_with(source, Checks { framework, rules: None }, wanted, keep)
@@ -73,7 +74,7 @@ pub fn read_records<T: Send>(
 fn load_with<T: Send>(
     source: &dyn Source,
     checks: Checks<'_>,
-    wanted: impl Fn(&str) -> bool,
+    mut wanted: impl FnMut(&str) -> bool,
     keep: impl Fn(Parsed<'_>) -> T + Sync,
 ) -> Result<Loaded<T>> {
     let framework = checks.framework;
