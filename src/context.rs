@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Local, TimeZone, Utc};
 
 use crate::error::{Error, Result};
+use crate::history::faults::Faults;
 use crate::model::Date;
 use crate::register::config::{check_root, find_root};
 
@@ -52,6 +53,8 @@ pub struct Ctx {
     pub quiet: bool,
     pub stdin_is_terminal: bool,
     pub vars: BTreeMap<String, String>,
+    /// Where tests make a write fail or die (`CRS_TEST_FAULT`); none otherwise.
+    pub faults: Faults,
 }
 
 impl Ctx {
@@ -85,6 +88,7 @@ impl Ctx {
             color: process.stdout_is_terminal && !no_color,
             quiet,
             stdin_is_terminal: process.stdin_is_terminal,
+            faults: Faults::new(process.vars.get("CRS_TEST_FAULT").map(String::as_str)),
             vars: process.vars.clone(),
         })
     }

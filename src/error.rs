@@ -58,10 +58,38 @@ pub enum Error {
     /// An export or submission that cannot be made as asked.
     #[error("{message}")]
     Export { message: String, hint: String },
+
+    /// Another process holds the register or part of git; nothing was changed.
+    #[error("{message}")]
+    Busy { message: String, hint: String },
+
+    /// git could not store an object or move a reference: a full disk, most often.
+    #[error("could not store {what} in git: {detail}")]
+    Storage { what: String, detail: String },
+
+    /// A write would go through a symbolic link, perhaps out of the register.
+    #[error("{} is a symbolic link; crs writes through no links, so that nothing outside the register is changed", path.display())]
+    Link { path: PathBuf },
+
+    /// The journal of an unfinished write cannot be read.
+    #[error("the journal of an interrupted crs write, {}, {message}", path.display())]
+    Journal { path: PathBuf, message: String },
+
+    /// A write failed, and putting its files back failed too.
+    #[error("{cause}; and putting the files back failed: {undo}")]
+    Unfinished { cause: Box<Error>, undo: Box<Error> },
+
+    /// A submission already recorded today with nothing new to record.
+    #[error("{message}")]
+    AlreadySubmitted { message: String, hint: String },
 }
 
 fn rules_count(n: usize) -> String {
     if n == 1 { "a rule".to_owned() } else { format!("{n} rules") }
+}
+
+fn is_disk_full(detail: &str) -> bool {
+    detail.contains("No space left") || detail.contains("disk full") || detail.contains("os error 28")
 }
 
 /// Shorthand for results in crs.
@@ -89,7 +117,9 @@ impl Error {
                 "framework in crs.toml names a built-in framework (monitor-2013) or a framework file relative to the register".into(),
             ),
             Error::Io { cause, .. } => Some(match cause.kind() {
-                std::io::ErrorKind::PermissionDenied => "check the file's permissions".into(),
+                std::io::ErrorKind::PermissionDenied => {
+                    "you may not write there: check the permissions of that file and its folder (ls -ld), then run the command again; nothing was changed".into()
+                }
                 std::io::ErrorKind::NotFound => "check the path".into(),
                 std::io::ErrorKind::StorageFull => "free some disk space and run the command again; nothing was changed".into(),
                 _ => "nothing was changed; fix the cause and run the command again".into(),
@@ -100,7 +130,22 @@ impl Error {
             Error::NotAllowed { hint, .. } => Some(format!("nothing was written; {hint}")),
             Error::Git { hint, .. } => hint.clone(),
             Error::OdsFile { hint, .. } | Error::Orgs { hint, .. } => Some(hint.clone()),
-            Error::Export { hint, .. } => Some(hint.clone()),
+            Error::Export { hint, .. } | Error::Busy { hint, .. } | Error::AlreadySubmitted { hint, .. } => {
+                Some(hint.clone())
+            }
+            Error::Storage { detail, .. } => Some(if is_disk_full(detail) {
+                "the disk is full: free some space (df -h shows how much is left) and run the command again; nothing was changed".into()
+            } else {
+                "check that the disk has space (df -h) and that the .git folder is writable, then run the command again; nothing was changed".into()
+            }),
+            Error::Link { .. } => Some("replace the link with the real folder or file, then run the command again".into()),
+            Error::Journal { path, .. } => Some(format!(
+                "look at it, then delete {} and check the record with git status and crs check",
+                path.display()
+            )),
+            Error::Unfinished { .. } => Some(
+                "fix the cause (free disk space, file permissions), then run any crs command that writes: it finishes putting the files back".into(),
+            ),
             Error::Invalid { .. } | Error::Output(_) => None,
         }
     }

@@ -14,6 +14,7 @@ pub mod export;
 pub mod framework;
 pub mod history;
 pub mod model;
+pub mod ops;
 pub mod orgs;
 pub mod register;
 pub mod report;

@@ -7,10 +7,11 @@ fn main() -> std::process::ExitCode {
     // stderr are not, so they appear as they happen.
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut code = crs::run(&crs::Process::current(), &mut out, &mut std::io::stderr().lock());
-    if let Err(e) = out.flush() {
-        if e.kind() != std::io::ErrorKind::BrokenPipe && code == 0 {
-            code = 2;
-        }
+    if let Err(e) = out.flush()
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+        && code == 0
+    {
+        code = 2;
     }
     std::process::ExitCode::from(code)
 }

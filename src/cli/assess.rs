@@ -1,12 +1,13 @@
 //! `crs assess`: record one stage of the framework for a record, and commit it.
 
 use crate::cli::Io;
-use crate::cli::change::{EXISTING, WriteArgs, change_record};
+use crate::cli::common::{WriteArgs, write_record};
 use crate::cli::prompt::{required, yes_no};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::record::Stage;
 use crate::model::{Date, RecordId};
+use crate::ops::change::{Action, EXISTING};
 
 /// Record one stage of the Designation Framework, and commit it
 ///
@@ -54,7 +55,7 @@ pub fn run(ctx: &Ctx, args: &AssessArgs, io: &mut Io<'_>) -> Result<u8> {
     };
     let met = yes_no(ctx, io, given, "--met or --not-met", "Is the stage met?")?;
     let rationale = required(ctx, io, args.rationale.as_deref(), "--rationale TEXT", "Rationale")?;
-    change_record(ctx, io, &args.write, &args.id, "assess", EXISTING, |prepared, doc| {
+    write_record(ctx, io, &args.write, &args.id, Action::Assess, EXISTING, |prepared, doc| {
         let framework = &prepared.config.framework;
         let def = framework.stage_by_name(&stage_name).ok_or_else(|| {
             let known: Vec<String> =

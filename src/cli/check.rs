@@ -1,16 +1,17 @@
 //! `crs check`: validate the whole register and report every finding.
 
 use crate::cli::Io;
-use crate::cli::common::open;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::finding::Summary;
 use crate::history::changed::changed_since;
 use crate::history::repo::prefix_of;
 use crate::model::RecordSummary;
+use crate::ops::checker::{Checker, register_orgs};
+use crate::ops::open::open;
+use crate::orgs::KnownOrgs;
 use crate::orgs::kind::{KindSet, kind_list};
 use crate::orgs::rules::unchecked_kinds;
-use crate::orgs::{KnownOrgs, known_orgs};
 use crate::register::load;
 use crate::report::{CheckFormat, CheckReport, render_check};
 
@@ -47,9 +48,10 @@ pub struct CheckArgs {
 
 pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
     let opened = open(ctx, args.as_of.as_deref())?;
-    let known = known_orgs(opened.source.as_ref(), &opened.root, &opened.config.settings.orgs.files)?;
+    let known = register_orgs(opened.source.as_ref(), &opened.root, &opened.config)?;
     let index = known.as_ref().map(|k| &k.index).filter(|index| !index.is_empty());
-    let loaded = load(opened.source.as_ref(), &opened.config.framework, opened.today, index, |p| {
+    let checker = Checker::new(&opened.config.framework, opened.today, known.as_ref());
+    let loaded = load(opened.source.as_ref(), &opened.config.framework, &checker, |p| {
         let unchecked = index.map(|index| unchecked_kinds(&p.record, index)).unwrap_or_default();
         (RecordSummary::new(&p.id, p.file, &p.record, p.status), unchecked)
     })?;

@@ -1,38 +1,103 @@
-//! What several commands share: opening the register (now or as of a revision) and
-//! parsing the flags they have in common.
+//! What the commands that write share: their common flags, and saying what a write
+//! did (and what an interrupted earlier write was finished or undone first).
 
-use std::path::PathBuf;
-
+use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::Result;
-use crate::history;
-use crate::model::Date;
-use crate::register::source::Without;
-use crate::register::{Config, DiskSource, Source, read_config};
+use crate::history::{Committed, Recovered};
+use crate::model::RecordId;
+use crate::ops::change::{Action, Changed, Prepared, Target, change_record};
+use crate::ops::transaction::WriteOptions;
+use crate::register::edit::RecordDoc;
 
-/// A register opened for reading.
-pub struct Opened {
-    pub root: PathBuf,
-    pub source: Box<dyn Source>,
-    pub config: Config,
-    /// The day the rules take as today: the `--as-of` date, or today.
-    pub today: Date,
+/// Flags every command that writes takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WriteArgs {
+    /// Record the change as this author, "Name <email>" (default: your git identity).
+    #[arg(long, value_name = "NAME <EMAIL>")]
+    pub author: Option<String>,
+    /// Commit even when HEAD is detached (the commit then belongs to no branch).
+    #[arg(long)]
+    pub allow_detached: bool,
 }
 
-/// Opens the register of `ctx`, from the working tree or, with `as_of`, from git
-/// as it stood at the end of that day or at that revision.
-pub fn open(ctx: &Ctx, as_of: Option<&str>) -> Result<Opened> {
-    let root = ctx.register_root()?;
-    let (source, today): (Box<dyn Source>, Date) = match as_of {
-        None => (Box::new(DiskSource::new(&root)), ctx.today),
-        Some(when) => {
-            let snapshot = history::snapshot(&root, when)?;
-            // A day in the future is read as it stands today.
-            let today = snapshot.day.map_or(ctx.today, |day| day.min(ctx.today));
-            (Box::new(snapshot), today)
-        }
+impl WriteArgs {
+    /// The flags as the operations take them.
+    pub fn options(&self) -> WriteOptions {
+        WriteOptions { author: self.author.clone(), allow_detached: self.allow_detached }
+    }
+}
+
+/// Changes one record through [`change_record`] and says what happened.
+pub fn write_record(
+    ctx: &Ctx,
+    io: &mut Io<'_>,
+    write: &WriteArgs,
+    id: &RecordId,
+    action: Action,
+    target: Target,
+    change: impl FnOnce(&Prepared<'_>, &mut Option<RecordDoc>) -> Result<String>,
+) -> Result<u8> {
+    let changed = change_record(ctx, &write.options(), id, action, target, change)?;
+    render_changed(io, &changed)?;
+    Ok(0)
+}
+
+/// Says what a change of one record did.
+pub fn render_changed(io: &mut Io<'_>, changed: &Changed) -> Result<()> {
+    if let Some(recovered) = &changed.recovered {
+        render_recovered(io, recovered)?;
+    }
+    let Changed { id, action, detail, status, committed, warnings, .. } = changed;
+    let Some(committed) = committed else {
+        return io.status(&format!("{id}: nothing changed"));
     };
-    let config = read_config(source.as_ref(), &root)?;
-    let source = Box::new(Without::new(source, config.own_files()));
-    Ok(Opened { root, source, config, today })
+    io.status(&format!("{action} {id}: {detail}"))?;
+    io.status(&format!("  status {status}; commit {}", committed_on(committed)))?;
+    render_index_warning(io, committed)?;
+    for f in warnings {
+        let line = format!("  {}[{}]: {}", io.style.warning("warning"), f.rule, f.message);
+        io.status(&line)?;
+    }
+    Ok(())
+}
+
+/// "abc1234567 on main".
+pub fn committed_on(committed: &Committed) -> String {
+    let branch = committed.branch.as_ref().map(|b| format!(" on {b}")).unwrap_or_default();
+    format!("{}{branch}", committed.short())
+}
+
+/// Warns when a commit was made but git's index is not yet in line with it.
+pub fn render_index_warning(io: &mut Io<'_>, committed: &Committed) -> Result<()> {
+    match &committed.index_warning {
+        Some(warning) => io.status(&format!("  {}: {warning}", io.style.warning("warning"))),
+        None => Ok(()),
+    }
+}
+
+/// Says which interrupted write was finished or undone, and what was left alone.
+pub fn render_recovered(io: &mut Io<'_>, recovered: &Recovered) -> Result<()> {
+    let Recovered { subject, finished, commit, tag, left_alone } = recovered;
+    let note = io.style.warning("note:");
+    let what = if *finished {
+        let tag = tag.as_ref().map(|t| format!(" and tagged it {t}")).unwrap_or_default();
+        format!(
+            "an earlier crs command was interrupted after committing \"{subject}\" ({commit}); crs finished it{tag}"
+        )
+    } else {
+        format!(
+            "an earlier crs command was interrupted before committing \"{subject}\"; crs undid it, so nothing of it was recorded: run it again if it is still wanted"
+        )
+    };
+    io.status(&format!("{note} {what}"))?;
+    if !left_alone.is_empty() {
+        io.status(&format!(
+            "{note} {} changed since, so crs left {} as {} (git status shows them)",
+            left_alone.join(", "),
+            if left_alone.len() == 1 { "it" } else { "them" },
+            if left_alone.len() == 1 { "it is" } else { "they are" }
+        ))?;
+    }
+    Ok(())
 }

@@ -2,13 +2,14 @@
 //! decision, and commit it. Grounds are derived from the stages, never typed.
 
 use crate::cli::Io;
-use crate::cli::change::{EXISTING, WriteArgs, change_record};
+use crate::cli::common::{WriteArgs, write_record};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::rules::grounds_met;
 use crate::model::record::{Decision, DecisionOutcome};
 use crate::model::status::derive_status;
 use crate::model::{Date, RecordId};
+use crate::ops::change::{Action, EXISTING};
 
 /// Record a decision about a record, and commit it
 ///
@@ -40,11 +41,11 @@ pub struct DecideArgs {
 
 pub fn run(ctx: &Ctx, args: &DecideArgs, io: &mut Io<'_>, outcome: DecisionOutcome) -> Result<u8> {
     let action = match outcome {
-        DecisionOutcome::Designate => "designate",
-        DecisionOutcome::DoNotDesignate => "decline",
-        DecisionOutcome::Remove => "remove",
+        DecisionOutcome::Designate => Action::Designate,
+        DecisionOutcome::DoNotDesignate => Action::Decline,
+        DecisionOutcome::Remove => Action::Remove,
     };
-    change_record(ctx, io, &args.write, &args.id, action, EXISTING, |prepared, doc| {
+    write_record(ctx, io, &args.write, &args.id, action, EXISTING, |prepared, doc| {
         let record = prepared.record.expect("an existing record");
         let status = derive_status(record);
         if outcome == DecisionOutcome::DoNotDesignate && status.in_force() {

@@ -7,13 +7,14 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::cli::Io;
-use crate::cli::change::{Target, WriteArgs, change_record};
+use crate::cli::common::{WriteArgs, render_changed};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::framework::Framework;
-use crate::framework::rules::check_record;
+use crate::framework::Severity;
 use crate::model::fields::changes;
-use crate::model::{Date, Record, RecordId};
+use crate::model::{Record, RecordId};
+use crate::ops::change::{Action, Target, change_record};
+use crate::ops::checker::{Checker, working_orgs};
 use crate::register::edit::RecordDoc;
 use crate::register::load::toml_error_hit;
 use crate::register::source::{MAX_FILE_BYTES, plain_file};
@@ -51,9 +52,13 @@ pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
         .ok_or_else(|| Error::NoSuchRecord { id: args.id.to_string(), path: path.clone() })?;
     let original = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
     // Refuse early, before the user spends time in the editor.
-    crate::history::Writer::open(&root, args.write.allow_detached)?.require_clean(&path)?;
+    crate::ops::transaction::Transaction::begin(ctx, &args.write.options())?.require_clean(&path)?;
 
-    let edited = edit_until_valid(ctx, &args.id, &original, &config.framework)?;
+    // The same checker as every write and crs check: nothing the editor accepts is
+    // refused at the commit.
+    let known = working_orgs(&root, &config)?;
+    let checker = Checker::new(&config.framework, ctx.today, known.as_ref());
+    let edited = edit_until_valid(ctx, &root, &args.id, &original, &checker)?;
     let text = match edited {
         Edited::Unchanged => {
             io.status(&format!("{}: no change; nothing written", args.id))?;
@@ -71,10 +76,9 @@ pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
     let fields: Vec<String> = changes(&original, &text).into_iter().map(|c| c.field).collect();
     let result = change_record(
         ctx,
-        io,
-        &args.write,
+        &args.write.options(),
         &args.id,
-        "edit",
+        Action::Edit,
         Target::Existing { broken_ok: true },
         |_, doc| {
             let current = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
@@ -90,6 +94,7 @@ pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
             Ok(if fields.is_empty() { "layout and comments".to_owned() } else { fields.join(", ") })
         },
     );
+    let result = result.and_then(|changed| render_changed(io, &changed).map(|()| 0));
     if result.is_err() {
         // Whatever stopped the commit, the user's typing is not thrown away.
         let kept = tempfile::Builder::new()
@@ -107,13 +112,19 @@ pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
     result
 }
 
-fn edit_until_valid(ctx: &Ctx, id: &RecordId, original: &str, framework: &Framework) -> Result<Edited> {
+fn edit_until_valid(
+    ctx: &Ctx,
+    root: &Path,
+    id: &RecordId,
+    original: &str,
+    checker: &Checker<'_>,
+) -> Result<Edited> {
     let dir = tempfile::Builder::new()
         .prefix("crs-edit")
         .tempdir()
         .map_err(|e| Error::io("temporary folder", e))?;
     let file = dir.path().join(format!("{}-{}.toml", id.provider(), id.slug()));
-    let before = problems(original, id, framework, ctx.today).into_iter().collect::<BTreeSet<_>>();
+    let before = problems(root, original, id, checker).into_iter().collect::<BTreeSet<_>>();
     let mut shown = original.to_owned();
     let mut notes: Vec<String> = Vec::new();
     loop {
@@ -129,7 +140,7 @@ fn edit_until_valid(ctx: &Ctx, id: &RecordId, original: &str, framework: &Framew
             return Ok(Edited::Abandoned(notes));
         }
         let new_problems: Vec<String> =
-            problems(&text, id, framework, ctx.today).into_iter().filter(|p| !before.contains(p)).collect();
+            problems(root, &text, id, checker).into_iter().filter(|p| !before.contains(p)).collect();
         if new_problems.is_empty() {
             return Ok(Edited::Valid(text));
         }
@@ -144,8 +155,8 @@ fn without_notes(saved: &str) -> String {
     saved.split_inclusive('\n').skip_while(|l| l.starts_with(NOTE_PREFIX)).collect()
 }
 
-/// The error-level problems of `text` as one line each.
-fn problems(text: &str, id: &RecordId, framework: &Framework, today: Date) -> Vec<String> {
+/// The error-level problems of `text` as one line each, as the commit would find them.
+fn problems(root: &Path, text: &str, id: &RecordId, checker: &Checker<'_>) -> Vec<String> {
     let record = match Record::from_toml(text) {
         Ok(record) => record,
         Err(e) => {
@@ -159,10 +170,11 @@ fn problems(text: &str, id: &RecordId, framework: &Framework, today: Date) -> Ve
             )];
         }
     };
-    check_record(&record, id, framework, today)
+    checker
+        .check_one(root, id, &record, text, true)
         .into_iter()
-        .filter(|h| framework.severity(h.rule) == Some(crate::framework::Severity::Error))
-        .map(|h| format!("error[{}]: {}", h.rule, h.message))
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| format!("error[{}]: {}", f.rule, f.message))
         .collect()
 }
 

@@ -2,11 +2,12 @@
 //! no sense where they would stand are refused.
 
 use crate::cli::Io;
-use crate::cli::change::{EXISTING, WriteArgs, change_record};
+use crate::cli::common::{WriteArgs, write_record};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::model::record::{Event, EventKind};
 use crate::model::{Date, RecordId};
+use crate::ops::change::{Action, EXISTING};
 
 /// Append a process event to a record, and commit it
 ///
@@ -38,7 +39,7 @@ pub struct EventArgs {
 
 pub fn run(ctx: &Ctx, args: &EventArgs, io: &mut Io<'_>) -> Result<u8> {
     let event = Event { on: args.on.unwrap_or(ctx.today), kind: args.kind, note: args.note.clone() };
-    change_record(ctx, io, &args.write, &args.id, "event", EXISTING, |prepared, doc| {
+    write_record(ctx, io, &args.write, &args.id, Action::Event, EXISTING, |prepared, doc| {
         // An event out of place shows up as a new event-order error, which refuses the change.
         let _ = prepared;
         doc.as_mut().expect("an existing record has a document").push_event(&event);

@@ -4,18 +4,17 @@
 use std::path::PathBuf;
 
 use crate::cli::Io;
-use crate::cli::change::WriteArgs;
+use crate::cli::common::WriteArgs;
 use crate::cli::prompt::required;
 use crate::cli::schema::record_schema;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::Framework;
-use crate::history::Writer;
-use crate::history::identity;
 use crate::history::repo::{init_if_needed, prefix_of};
 use crate::model::id::is_ods_code;
 use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
 use crate::model::settings::check_address;
+use crate::ops::transaction::commit_new_register;
 use crate::register::config::SETTINGS_FILE;
 
 /// Create a register (and a git repository if there is none), and commit it
@@ -143,8 +142,6 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
 
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let created_repo = init_if_needed(&dir)?;
-    let writer = Writer::open(&dir, args.write.allow_detached)?;
-    let identity = identity::resolve(writer.repo(), &ctx.vars, args.write.author.as_deref(), ctx.now)?;
     let prefix = prefix_of(&dir).unwrap_or_default();
     let files = register_files(&ods, &name, &contact, &args.framework, &args.submission_to, &prefix);
     for (path, _) in &files {
@@ -158,7 +155,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
         }
     }
     let message = format!("init register for {name} ({ods})\n\nCrs-Action: init\n");
-    let committed = writer.commit(&files, &message, &identity)?;
+    let committed = commit_new_register(ctx, &dir, &args.write.options(), &files, &message)?;
     if created_repo {
         io.status(&format!("created a git repository in {}", dir.display()))?;
     }

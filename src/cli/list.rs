@@ -5,12 +5,13 @@ use std::io::Write;
 use clap::ValueEnum;
 
 use crate::cli::Io;
-use crate::cli::common::open;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::cell::neutralise_for_csv;
 use crate::export::yaml;
 use crate::model::{RecordSummary, Status};
+use crate::ops::checker::Checker;
+use crate::ops::open::open;
 use crate::register::load;
 use crate::report::table::{new_table, row};
 
@@ -51,7 +52,8 @@ pub fn parse_status(text: &str) -> Result<Status, String> {
 
 pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
     let opened = open(ctx, args.as_of.as_deref())?;
-    let loaded = load(opened.source.as_ref(), &opened.config.framework, opened.today, None, |p| {
+    let checker = Checker::new(&opened.config.framework, opened.today, None);
+    let loaded = load(opened.source.as_ref(), &opened.config.framework, &checker, |p| {
         RecordSummary::new(&p.id, p.file, &p.record, p.status)
     })?;
     let unreadable = loaded.files - loaded.items.len();

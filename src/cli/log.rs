@@ -39,10 +39,10 @@ pub enum LogFormat {
 pub fn run(ctx: &Ctx, args: &LogArgs, io: &mut Io<'_>) -> Result<u8> {
     let root = ctx.register_root()?;
     let entries = log(&root, args.id.as_ref(), args.limit)?;
-    if let Some(id) = args.id.as_ref().filter(|_| entries.is_empty()) {
-        if !root.join(id.relative_path()).exists() {
-            return Err(Error::NoSuchRecord { id: id.to_string(), path: id.relative_path_string() });
-        }
+    if let Some(id) = args.id.as_ref().filter(|_| entries.is_empty())
+        && !root.join(id.relative_path()).exists()
+    {
+        return Err(Error::NoSuchRecord { id: id.to_string(), path: id.relative_path_string() });
     }
     let out = &mut *io.out;
     match args.format {

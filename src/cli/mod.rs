@@ -2,7 +2,6 @@
 //! rendering of errors. Each command lives in its own file with its `Args` and `run`.
 
 pub mod assess;
-pub mod change;
 pub mod check;
 pub mod common;
 pub mod completions;
@@ -179,10 +178,10 @@ fn clap_exit(e: clap::Error, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 /// Writes `error: …`, its causes, and `hint: …`; returns the error's exit code.
 fn report_error(error: &Error, style: Style, err: &mut dyn Write) -> u8 {
     // A reader that stopped reading (crs list | head) is not an error.
-    if let Error::Output(e) = error {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return 0;
-        }
+    if let Error::Output(e) = error
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        return 0;
     }
     let _ = writeln!(err, "{} {error}", style.error("error:"));
     if let Error::Refused { findings, .. } = error {

@@ -1,12 +1,13 @@
 //! `crs new`: create a draft record for a provider's service, and commit it.
 
 use crate::cli::Io;
-use crate::cli::change::{Target, WriteArgs, change_record};
+use crate::cli::common::{WriteArgs, write_record};
 use crate::cli::prompt::required;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::model::RecordId;
 use crate::model::record::{Commissioner, Licence, Provider, ProviderKind, Service};
+use crate::ops::change::{Action, Target};
 use crate::register::edit::{NewRecord, RecordDoc};
 
 /// Create a draft record and commit it
@@ -93,7 +94,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
     };
     let provider =
         Provider { ods: args.id.provider().to_owned(), name: provider_name, kind: provider_kind, licence };
-    change_record(ctx, io, &args.write, &args.id, "new", Target::New, |prepared, doc| {
+    write_record(ctx, io, &args.write, &args.id, Action::New, Target::New, |prepared, doc| {
         let settings = &prepared.config.settings;
         let commissioner = Commissioner {
             ods: settings.commissioner.ods.clone(),

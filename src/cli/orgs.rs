@@ -1,7 +1,6 @@
 //! `crs orgs import` and `crs orgs show`: load NHS Digital ODS organisation files
 //! into the register's organisation cache, and show what is known about a code.
 
-use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -9,16 +8,14 @@ use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::cli::Io;
-use crate::cli::change::WriteArgs;
-use crate::cli::common::open;
+use crate::cli::common::{WriteArgs, render_index_warning, render_recovered};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::history::{Writer, identity};
 use crate::model::ProviderKind;
-use crate::orgs::cache::{self, CACHE_PATH, from_csv};
+use crate::ops::open::open;
+use crate::ops::orgs::import_orgs;
+use crate::orgs::cache::CACHE_PATH;
 use crate::orgs::kind::kind_list;
-use crate::orgs::known::loaded;
-use crate::orgs::ods_file::{OdsFile, read_ods};
 use crate::orgs::{OdsKind, Org, OrgIndex, known_orgs};
 
 /// Import NHS Digital's ODS organisation files, and show what they say about a code.
@@ -106,97 +103,52 @@ pub fn run(ctx: &Ctx, args: &OrgsArgs, io: &mut Io<'_>) -> Result<u8> {
 }
 
 fn import(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
-    let root = ctx.register_root()?;
-    // Refuse early (not in git, mid-merge, no identity) before reading large files.
-    let writer = Writer::open(&root, args.write.allow_detached)?;
-    let identity = identity::resolve(writer.repo(), &ctx.vars, args.write.author.as_deref(), ctx.now)?;
-    writer.require_clean(CACHE_PATH)?;
-    // Every file is read before anything is written: one bad file changes nothing.
-    let mut files: Vec<(&PathBuf, OdsFile)> = Vec::new();
-    for file in &args.files {
-        let kind = args.kind.or_else(|| OdsKind::from_file_name(file)).ok_or_else(|| Error::Orgs {
-            message: format!("cannot tell which ODS file {} is from its name", file.display()),
-            hint: format!(
-                "keep NHS Digital's file names ({}), or say which it is with --kind",
-                OdsKind::ALL.map(|k| format!("{k}.csv")).join(", ")
-            ),
-        })?;
-        if let Some((other, _)) = files.iter().find(|(_, f)| f.kind == kind) {
-            return Err(Error::Orgs {
-                message: format!("{} and {} are both {kind} files", other.display(), file.display()),
-                hint: "import one file of each kind: a file replaces all the organisations of its kind"
-                    .into(),
-            });
-        }
-        let path = ctx.cwd.join(file);
-        let bytes = fs::read(&path).map_err(|e| Error::io(file, e))?;
-        let ods = loaded(read_ods(&bytes, kind), file)?;
-        for skipped in &ods.skipped {
+    let imported = import_orgs(ctx, &args.write.options(), &args.files, args.kind)?;
+    if let Some(recovered) = &imported.recovered {
+        render_recovered(io, recovered)?;
+    }
+    for file in &imported.files {
+        for skipped in &file.skipped {
             writeln!(
                 io.err,
                 "{} {}:{}: skipped: {}",
                 io.style.warning("warning:"),
-                file.display(),
+                file.path.display(),
                 skipped.line,
                 skipped.message
             )
             .map_err(Error::Output)?;
         }
-        files.push((file, ods));
     }
-
-    let cache_path = root.join(CACHE_PATH);
-    let before = match fs::read(&cache_path) {
-        Ok(bytes) => from_csv(&bytes).map_err(|e| Error::OdsFile {
-            path: cache_path.clone(),
-            line: Some(e.line),
-            message: e.message,
-            hint: format!(
-                "resolve any merge conflict in {CACHE_PATH}, or delete it and import every ODS file again"
-            ),
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => OrgIndex::default(),
-        Err(e) => return Err(Error::io(cache_path, e)),
-    };
-    let mut after = before.clone();
-    let mut lines = Vec::new();
-    let mut kinds = Vec::new();
-    for (file, ods) in files {
-        let kind = ods.kind;
-        let (count, skipped) = (ods.orgs.len(), ods.skipped.len());
-        after = after.with_kind_replaced(kind, ods.orgs);
-        let c = after.changes_since(&before, kind);
-        kinds.push(format!("{kind} ({} added, {} changed, {} removed)", c.added, c.changed, c.removed));
-        let skipped = if skipped == 0 { String::new() } else { format!(", {skipped} rows skipped") };
-        lines.push(format!(
-            "{}: {count} {kind} organisations{skipped} ({} added, {} changed, {} removed)",
-            file.display(),
+    for file in &imported.files {
+        let c = &file.changes;
+        let skipped = if file.skipped.is_empty() {
+            String::new()
+        } else {
+            format!(", {} rows skipped", file.skipped.len())
+        };
+        io.status(&format!(
+            "{}: {} {} organisations{skipped} ({} added, {} changed, {} removed)",
+            file.path.display(),
+            file.count,
+            file.kind,
             c.added,
             c.changed,
             c.removed
-        ));
+        ))?;
     }
-    let bytes = cache::to_csv(&after);
-    let written = fs::read(&cache_path).map_or(true, |old| old != bytes);
-    let committed = if written {
-        let message = format!("orgs import: {}\n\nCrs-Action: orgs-import\n", kinds.join(", "));
-        Some(writer.commit(&[(CACHE_PATH.to_owned(), bytes)], &message, &identity)?)
-    } else {
-        None
-    };
-    for line in lines {
-        io.status(&line)?;
+    match &imported.committed {
+        Some(committed) => {
+            io.status(&format!(
+                "wrote {CACHE_PATH} ({} organisations of {}); commit {}",
+                imported.cache.len(),
+                kinds_of(&imported.cache),
+                committed.short()
+            ))?;
+            render_index_warning(io, committed)?;
+        }
+        None => io.status(&format!("{CACHE_PATH} is unchanged"))?,
     }
-    io.status(&if let Some(committed) = committed {
-        format!(
-            "wrote {CACHE_PATH} ({} organisations of {}); commit {}",
-            after.len(),
-            kinds_of(&after),
-            committed.short()
-        )
-    } else {
-        format!("{CACHE_PATH} is unchanged")
-    })?;
     Ok(0)
 }
 

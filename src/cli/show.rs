@@ -4,12 +4,12 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::cli::Io;
-use crate::cli::common::open;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::yaml;
 use crate::model::status::derive_status;
 use crate::model::{Record, RecordId, Status};
+use crate::ops::open::open;
 use crate::register::load::toml_error_hit;
 
 /// Show one record and its derived status

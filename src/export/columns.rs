@@ -189,10 +189,10 @@ pub fn resolve(names: &[String], framework: &Framework) -> Result<Vec<Column>, C
     // A ground named both on its own and through "grounds" is a repeat too.
     let mut ground_seen = std::collections::BTreeSet::new();
     for column in &columns {
-        if let Column::Ground { key, .. } = column {
-            if !ground_seen.insert(key.clone()) {
-                repeated.push(format!("{GROUND_PREFIX}{key}"));
-            }
+        if let Column::Ground { key, .. } = column
+            && !ground_seen.insert(key.clone())
+        {
+            repeated.push(format!("{GROUND_PREFIX}{key}"));
         }
     }
     if unknown.is_empty() && repeated.is_empty() {

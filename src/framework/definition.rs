@@ -126,13 +126,13 @@ impl Framework {
             }
         }
         for stage in &self.stages {
-            if let Some(ground) = &stage.ground {
-                if self.ground(ground).is_none() {
-                    return invalid(format!(
-                        "stage '{}' supports ground '{ground}', which [[grounds]] does not define",
-                        stage.key
-                    ));
-                }
+            if let Some(ground) = &stage.ground
+                && self.ground(ground).is_none()
+            {
+                return invalid(format!(
+                    "stage '{}' supports ground '{ground}', which [[grounds]] does not define",
+                    stage.key
+                ));
             }
         }
         if self.stages.is_empty() {

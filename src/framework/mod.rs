@@ -8,3 +8,11 @@ pub mod rules;
 
 pub use definition::Framework;
 pub use finding::{Finding, Hit, Rule, Severity, Summary};
+
+use crate::model::{Record, RecordId};
+
+/// Every check of one record that needs no other record: what the loader runs on each
+/// record, in parallel. The one implementation is `ops::checker::Checker`.
+pub trait RecordRules: Sync {
+    fn hits(&self, record: &Record, id: &RecordId) -> Vec<Hit>;
+}

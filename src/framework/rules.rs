@@ -302,12 +302,13 @@ fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date,
             format!("the decision is dated {}, after today ({today})", decision.decided_on),
         ));
     }
-    if life.status == Status::Requested {
-        if let Some(request) = record.last_event(EventKind::WrittenRequestSent) {
-            let window = i64::from(framework.dates.written_request_response_days);
-            let due = request.on.plus_days(window);
-            if let Some(due) = due.filter(|due| *due < today) {
-                hits.push(Hit::new(
+    if life.status == Status::Requested
+        && let Some(request) = record.last_event(EventKind::WrittenRequestSent)
+    {
+        let window = i64::from(framework.dates.written_request_response_days);
+        let due = request.on.plus_days(window);
+        if let Some(due) = due.filter(|due| *due < today) {
+            hits.push(Hit::new(
                     Rule::RequestUnanswered,
                     "events",
                     format!(
@@ -315,23 +316,22 @@ fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date,
                         request.on
                     ),
                 ));
-            }
         }
     }
 }
 
 fn review(record: &Record, id: &RecordId, status: Status, today: Date, hits: &mut Vec<Hit>) {
-    if let (Some(review), Some(decision)) = (&record.review, &record.decision) {
-        if review.next_due <= decision.decided_on {
-            hits.push(Hit::new(
-                Rule::Schema,
-                "review.next_due",
-                format!(
-                    "the review is due on {}, not after the decision of {}; set a later date",
-                    review.next_due, decision.decided_on
-                ),
-            ));
-        }
+    if let (Some(review), Some(decision)) = (&record.review, &record.decision)
+        && review.next_due <= decision.decided_on
+    {
+        hits.push(Hit::new(
+            Rule::Schema,
+            "review.next_due",
+            format!(
+                "the review is due on {}, not after the decision of {}; set a later date",
+                review.next_due, decision.decided_on
+            ),
+        ));
     }
     if record.outcome() != Some(DecisionOutcome::Designate) || status == Status::NotDesignated {
         return;

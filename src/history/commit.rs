@@ -1,23 +1,46 @@
-//! `Writer`: the only way crs changes a repository. It refuses a repository mid-merge
-//! or on a detached HEAD, takes the register lock, and commits exactly the files it
-//! is given — built from HEAD's tree plus those blobs, with only their index entries
-//! updated — so other staged and unstaged work is left exactly as it was.
+//! `Writer`: the only way crs changes a repository, one crash-safe write at a time.
+//!
+//! Opening refuses a repository mid-merge or on a detached HEAD, takes the register
+//! lock, and first mends any write a killed crs left unfinished. A write then goes in
+//! an order that a kill at any moment cannot leave half done:
+//!
+//! 1. every object (blobs, tree, commit, tag) is stored and read back, so a full disk
+//!    fails here, before anything a person sees has changed;
+//! 2. a journal of the write is saved in git's folder;
+//! 3. the working files are written (each atomically, temp files in git's folder);
+//! 4. the branch is moved from the commit it was on to the new one, and read back;
+//! 5. the tag, if any, is made; 6. the files' index entries are updated;
+//! 7. the journal is deleted.
+//!
+//! A failure before step 4 puts the files back; after it, the commit stands. A kill
+//! anywhere leaves the journal, from which the next write finishes the change (the
+//! branch moved) or undoes it (it did not). Only the given files and their index
+//! entries are touched, so other staged and unstaged work is left exactly as it was.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use git2::build::TreeUpdateBuilder;
-use git2::{ErrorCode, FileMode, Oid, Repository, RepositoryState};
+use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryState};
 
 use crate::error::{Error, Result};
-use crate::history::identity::Identity;
-use crate::history::lock::{RegisterLock, wait_for_index};
-use crate::history::repo::{RegisterRepo, blob_as_git_would, git_error, open};
-use crate::register::write::write_atomic;
+use crate::history::faults::{Faults, Step};
+use crate::history::identity::{self, Identity};
+use crate::history::journal::{Journal, JournalFile, JournalTag};
+use crate::history::lock::{RegisterLock, leftover_lock, reference_lock, wait_for_index};
+use crate::history::repo::{RegisterRepo, blob_as_git_would, git_error, open, storage_error};
+use crate::register::write::{remove_leftover_temps, write_atomic_via};
+
+/// crs's folder inside the git folder: its lock, its journal and its temp files.
+const STATE_DIR: &str = "crs";
 
 /// A repository opened for one change.
 pub struct Writer {
     rr: RegisterRepo,
     root: PathBuf,
+    state_dir: PathBuf,
+    faults: Faults,
+    recovered: Option<Recovered>,
     _lock: RegisterLock,
 }
 
@@ -26,20 +49,44 @@ pub struct Writer {
 pub struct Committed {
     pub id: String,
     pub branch: Option<String>,
-    /// Set when the commit was made but git's index could not be brought in line.
+    /// Set when the commit was made but git's index could not be brought in line yet.
     pub index_warning: Option<String>,
 }
 
 impl Committed {
     /// The short commit id people quote.
     pub fn short(&self) -> &str {
-        &self.id[..self.id.len().min(10)]
+        short(&self.id)
     }
 }
 
+fn short(id: &str) -> &str {
+    &id[..id.len().min(10)]
+}
+
+/// A write that an earlier crs left unfinished, and what opening did about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recovered {
+    /// The interrupted commit's subject, e.g. `event RJ1/maternity: …`.
+    pub subject: String,
+    /// True when the commit had been made and the write was finished; false when it
+    /// had not, and the files were put back.
+    pub finished: bool,
+    /// The commit, when finished.
+    pub commit: String,
+    /// The tag made to finish it, if any.
+    pub tag: Option<String>,
+    /// Files left as they were because someone changed them after the kill.
+    pub left_alone: Vec<String>,
+}
+
+/// One file a write replaces: its register-relative path and its new bytes.
+pub type FileWrite = (String, Vec<u8>);
+
 impl Writer {
-    /// Opens the repository holding the register at `root` for a change.
-    pub fn open(root: &Path, allow_detached: bool) -> Result<Writer> {
+    /// Opens the repository holding the register at `root` for a change, and mends
+    /// what an interrupted crs left.
+    pub fn open(root: &Path, allow_detached: bool, faults: Faults) -> Result<Writer> {
         let rr = open(root)?;
         refuse_unfinished_operation(&rr.repo)?;
         if !allow_detached && rr.repo.head_detached().unwrap_or(false) {
@@ -49,7 +96,7 @@ impl Writer {
             ));
         }
         if !rr.prefix.is_empty() && rr.repo.is_path_ignored(Path::new(&rr.prefix)).unwrap_or(false) {
-            let top = rr.repo.workdir().map(|w| w.display().to_string()).unwrap_or_default();
+            let top = rr.workdir.display().to_string();
             return Err(Error::git(
                 format!(
                     "the register is in a folder that the repository at {top} ignores, so crs will not commit there"
@@ -57,13 +104,28 @@ impl Writer {
                 "give the register a repository of its own (git init in its folder), or stop ignoring its folder",
             ));
         }
-        let lock = RegisterLock::acquire(rr.repo.path())?;
-        Ok(Writer { rr, root: root.to_path_buf(), _lock: lock })
+        let state_dir = rr.repo.path().join(STATE_DIR);
+        let lock = RegisterLock::acquire(&state_dir)?;
+        remove_leftover_temps(&state_dir);
+        let mut writer =
+            Writer { rr, root: root.to_path_buf(), state_dir, faults, recovered: None, _lock: lock };
+        writer.recovered = writer.recover()?;
+        Ok(writer)
     }
 
-    /// The repository, for resolving who is committing.
-    pub fn repo(&self) -> &Repository {
-        &self.rr.repo
+    /// The write an earlier, interrupted crs left, finished or undone on opening.
+    pub fn recovered(&self) -> Option<&Recovered> {
+        self.recovered.as_ref()
+    }
+
+    /// Who is making the change: author and committer as git would record them.
+    pub fn identity(
+        &self,
+        vars: &std::collections::BTreeMap<String, String>,
+        author: Option<&str>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Identity> {
+        identity::resolve(&self.rr.repo, vars, author, now)
     }
 
     /// Refuses when `path` has changes not committed (in the work tree or staged), so
@@ -76,11 +138,9 @@ impl Writer {
         // The working file as git would store it: with core.autocrlf, a file checked
         // out with CRLF endings is unchanged. Read whole, so that a file marked
         // assume-unchanged is not taken at its word.
-        let working = if full.is_file() {
-            let bytes = std::fs::read(&full).map_err(|e| Error::io(&full, e))?;
-            Some(blob_as_git_would(repo, &repo_path, &bytes)?)
-        } else {
-            None
+        let working = match read_plain(&full)? {
+            Some(bytes) => Some(blob_as_git_would(repo, &repo_path, &bytes)?),
+            None => None,
         };
         let staged = repo
             .index()
@@ -100,131 +160,259 @@ impl Writer {
         Ok(())
     }
 
-    /// Writes each `(path, contents)` into the register atomically and commits exactly
-    /// those files on the current branch. If the commit cannot be made, the files are
-    /// put back; once it is made, it stands, and the index is brought in line.
+    /// Writes each file into the register and commits exactly those files on the
+    /// current branch, with `tag` (name, message) on the commit if given. Crash-safe
+    /// in the order the module notes give; `Ok` means the commit is stored and the
+    /// branch points at it.
     pub fn commit(
         &self,
-        files: &[(String, Vec<u8>)],
+        files: &[FileWrite],
         message: &str,
         identity: &Identity,
+        tag: Option<(&str, &str)>,
     ) -> Result<Committed> {
         let repo = &self.rr.repo;
         wait_for_index(repo.path())?;
-        let previous: Vec<Option<Vec<u8>>> =
-            files.iter().map(|(path, _)| std::fs::read(self.root.join(path)).ok()).collect();
-        let written = files.iter().try_for_each(|(path, contents)| {
-            let full = self.root.join(path);
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
-            write_atomic(&full, contents)
+        for (path, _) in files {
+            refuse_links(&self.root, path)?;
+        }
+        let journal = self.store_objects(files, message, identity, tag)?;
+        journal.save(&self.state_dir)?;
+        self.faults.after(Step::Journal);
+
+        let moved = self.write_files(files).and_then(|()| {
+            self.faults.after(Step::Files);
+            self.move_branch(&journal, message)
         });
-        let result = written.and_then(|()| self.create_commit(files, message, identity));
-        let id = match result {
-            Ok(id) => id,
-            Err(error) => return Err(self.restore(files, previous, error)),
+        if let Err(error) = moved {
+            return Err(match self.undo(&journal) {
+                Ok(_) => error,
+                Err(undo) => Error::Unfinished { cause: Box::new(error), undo: Box::new(undo) },
+            });
+        }
+        self.faults.after(Step::Branch);
+        if let Some(tag) = &journal.tag {
+            self.make_tag(tag)?;
+        }
+        self.faults.after(Step::Tag);
+        let index_warning = match self.stage(&journal) {
+            Ok(()) => {
+                Journal::remove(&self.state_dir)?;
+                None
+            }
+            Err(e) => Some(format!(
+                "committed, but git's index could not be updated yet ({e}); the next crs command updates it, or run git reset -q -- {}",
+                journal.files.iter().map(|f| f.repo_path.as_str()).collect::<Vec<_>>().join(" ")
+            )),
         };
-        let index_warning = self.stage(files).err().map(|e| {
-            format!(
-                "committed, but git's index could not be updated ({e}); run git reset -q -- {} to bring it in line",
-                files.iter().map(|(p, _)| self.rr.repo_path(p)).collect::<Vec<_>>().join(" ")
-            )
-        });
-        let branch = repo.head().ok().and_then(|h| h.shorthand().map(str::to_owned)).filter(|b| b != "HEAD");
-        Ok(Committed { id: id.to_string(), branch, index_warning })
+        self.faults.after(Step::Index);
+        let branch = journal.branch.as_deref().map(|b| b.strip_prefix("refs/heads/").unwrap_or(b).to_owned());
+        Ok(Committed { id: journal.new_commit, branch, index_warning })
     }
 
-    /// Puts back what `commit` wrote after a failure, and says so if it cannot.
-    fn restore(&self, files: &[(String, Vec<u8>)], previous: Vec<Option<Vec<u8>>>, error: Error) -> Error {
-        let mut unrestored = Vec::new();
-        for ((path, _), old) in files.iter().zip(previous) {
-            let full = self.root.join(path);
-            let restored = match old {
-                Some(bytes) => write_atomic(&full, &bytes),
-                None if full.exists() => std::fs::remove_file(&full).map_err(|e| Error::io(&full, e)),
-                None => Ok(()),
-            };
-            if restored.is_err() {
-                unrestored.push(self.rr.repo_path(path));
-            }
-        }
-        if unrestored.is_empty() {
-            return error;
-        }
-        Error::git(
-            format!(
-                "{error}; and {} could not be put back, so it holds the new, uncommitted content",
-                unrestored.join(", ")
-            ),
-            format!(
-                "fix the cause (is the disk full?), then undo with git restore -- {}",
-                unrestored.join(" ")
-            ),
-        )
-    }
-
-    /// Creates the commit of `files` (already written) on HEAD, touching no index.
-    fn create_commit(&self, files: &[(String, Vec<u8>)], message: &str, identity: &Identity) -> Result<Oid> {
+    /// Stores every object of the write and reads each back; returns the journal.
+    fn store_objects(
+        &self,
+        files: &[FileWrite],
+        message: &str,
+        identity: &Identity,
+        tag: Option<(&str, &str)>,
+    ) -> Result<Journal> {
         let repo = &self.rr.repo;
-        let mut blobs = Vec::with_capacity(files.len());
+        let parent = head_commit(repo)?;
+        let base = match &parent {
+            Some(commit) => Some(commit.tree().map_err(|e| git_error("cannot read HEAD's tree", &e))?),
+            None => None,
+        };
+        let mut planned = Vec::with_capacity(files.len());
+        let mut stored = Vec::with_capacity(files.len() * 2 + 3);
         for (path, contents) in files {
             let repo_path = self.rr.repo_path(path);
-            let id = blob_as_git_would(repo, &repo_path, contents)?;
-            blobs.push((repo_path, id));
+            let old = match read_plain(&self.root.join(path))? {
+                Some(bytes) => Some(self.store_raw(&repo_path, &bytes)?),
+                None => None,
+            };
+            let new = self.store_raw(&repo_path, contents)?;
+            let new_staged = blob_as_git_would(repo, &repo_path, contents)?;
+            let old_staged = base
+                .as_ref()
+                .and_then(|t| t.get_path(Path::new(&repo_path)).ok())
+                .map(|e| e.id().to_string());
+            stored.extend([new, new_staged]);
+            planned.push(JournalFile {
+                repo_path,
+                old: old.map(|o| o.to_string()),
+                new: new.to_string(),
+                old_staged,
+                new_staged: new_staged.to_string(),
+            });
         }
-        let parent = head_commit(repo)?;
-        let tree_id = match &parent {
-            Some(commit) => {
-                let base = commit.tree().map_err(|e| git_error("cannot read HEAD's tree", &e))?;
-                let mut update = TreeUpdateBuilder::new();
-                for (repo_path, id) in &blobs {
-                    update.upsert(repo_path.as_str(), *id, FileMode::Blob);
-                }
-                update.create_updated(repo, &base).map_err(|e| git_error("cannot build the new tree", &e))?
-            }
-            // The first commit holds just these files, whatever else is staged.
-            None => {
-                let mut first = git2::Index::new().map_err(|e| git_error("cannot build a tree", &e))?;
-                for (repo_path, id) in &blobs {
-                    first
-                        .add(&index_entry(repo_path, *id))
-                        .map_err(|e| git_error("cannot build a tree", &e))?;
-                }
-                first.write_tree_to(repo).map_err(|e| git_error("cannot build a tree", &e))?
-            }
-        };
-        let tree = repo.find_tree(tree_id).map_err(|e| git_error("cannot build the new tree", &e))?;
+        let tree_id = self.build_tree(base.as_ref(), &planned)?;
+        let tree = repo.find_tree(tree_id).map_err(|e| storage_error("the new tree", &e.to_string()))?;
         let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        repo.commit(
-            Some("HEAD"),
-            &identity.author.signature()?,
-            &identity.committer.signature()?,
-            message,
-            &tree,
-            &parents,
-        )
-        .map_err(|e| match e.code() {
-            ErrorCode::Modified => Error::git(
-                "the branch moved while crs was committing",
-                "nothing was changed; run the command again",
-            ),
-            _ => git_error("cannot commit", &e),
+        let author = identity.author.signature()?;
+        let committer = identity.committer.signature()?;
+        let commit_id = repo
+            .commit(None, &author, &committer, message, &tree, &parents)
+            .map_err(|e| storage_error("the commit", e.message()))?;
+        stored.extend([tree_id, commit_id]);
+        let tag = match tag {
+            Some((name, tag_message)) => {
+                let target = repo
+                    .find_object(commit_id, None)
+                    .map_err(|e| storage_error("the commit", e.message()))?;
+                let object = repo
+                    .tag_annotation_create(name, &target, &committer, tag_message)
+                    .map_err(|e| storage_error(&format!("the tag {name}"), e.message()))?;
+                stored.push(object);
+                Some(JournalTag { name: name.to_owned(), object: object.to_string() })
+            }
+            None => None,
+        };
+        self.verify_stored(&stored)?;
+        Ok(Journal {
+            subject: message.lines().next().unwrap_or_default().to_owned(),
+            branch: head_branch(repo)?,
+            old_head: parent.map(|c| c.id().to_string()),
+            new_commit: commit_id.to_string(),
+            files: planned,
+            tag,
         })
     }
 
-    /// Stages exactly `files` in git's index, re-reading it just before so that what
-    /// other git commands staged meanwhile is kept; retries while another git process
-    /// holds the index.
-    fn stage(&self, files: &[(String, Vec<u8>)]) -> Result<()> {
+    /// Stores `bytes` exactly as they are (no filters), to be able to put a working
+    /// file back byte for byte; usually the same object as the staged blob.
+    fn store_raw(&self, repo_path: &str, bytes: &[u8]) -> Result<Oid> {
+        self.rr.repo.blob(bytes).map_err(|e| storage_error(repo_path, e.message()))
+    }
+
+    /// Reads back every object just stored: libgit2 can report an object stored that
+    /// a full disk kept from being written.
+    fn verify_stored(&self, ids: &[Oid]) -> Result<()> {
+        let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
+        if self.faults.object_write_fails() {
+            return Err(storage_error("the new commit", "No space left on device (simulated)"));
+        }
+        for id in ids {
+            odb.read(*id)
+                .map_err(|e| storage_error(&format!("object {}", short(&id.to_string())), e.message()))?;
+        }
+        Ok(())
+    }
+
+    /// HEAD's tree with the planned blobs in place; for a first commit, just them.
+    fn build_tree(&self, base: Option<&git2::Tree<'_>>, planned: &[JournalFile]) -> Result<Oid> {
+        let repo = &self.rr.repo;
+        let failed = |e: git2::Error| storage_error("the new tree", e.message());
+        match base {
+            Some(base) => {
+                let mut update = TreeUpdateBuilder::new();
+                for file in planned {
+                    update.upsert(file.repo_path.as_str(), oid(&file.new_staged)?, FileMode::Blob);
+                }
+                update.create_updated(repo, base).map_err(failed)
+            }
+            None => {
+                let mut first = git2::Index::new().map_err(failed)?;
+                for file in planned {
+                    first.add(&index_entry(&file.repo_path, oid(&file.new_staged)?)).map_err(failed)?;
+                }
+                first.write_tree_to(repo).map_err(failed)
+            }
+        }
+    }
+
+    /// Writes the files into the working tree, following no links.
+    fn write_files(&self, files: &[FileWrite]) -> Result<()> {
+        for (path, contents) in files {
+            let full = self.root.join(path);
+            if let Some(parent) = full.parent() {
+                fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            write_atomic_via(&full, contents, Some(&self.state_dir))?;
+        }
+        Ok(())
+    }
+
+    /// Moves the branch from the old commit to the new one, only if it is still on
+    /// the old one, and checks that it now points at the new commit.
+    fn move_branch(&self, journal: &Journal, message: &str) -> Result<()> {
+        let repo = &self.rr.repo;
+        let new = oid(&journal.new_commit)?;
+        let subject = message.lines().next().unwrap_or_default();
+        let log = match journal.old_head {
+            Some(_) => format!("commit: {subject}"),
+            None => format!("commit (initial): {subject}"),
+        };
+        let moved = match (&journal.branch, &journal.old_head) {
+            (Some(branch), Some(old)) => {
+                repo.reference_matching(branch, new, true, oid(old)?, &log).map(|_| ())
+            }
+            (Some(branch), None) => repo.reference(branch, new, false, &log).map(|_| ()),
+            (None, _) => repo.set_head_detached(new),
+        };
+        moved.map_err(|e| match e.code() {
+            ErrorCode::Modified | ErrorCode::Exists => Error::Busy {
+                message: "the branch moved while crs was committing".into(),
+                hint: "nothing was changed; run the command again".into(),
+            },
+            ErrorCode::Locked => {
+                let branch = journal.branch.as_deref().unwrap_or("HEAD");
+                leftover_lock(&reference_lock(repo.commondir(), branch), &format!("the branch {branch}"))
+            }
+            _ => storage_error("the branch", e.message()),
+        })?;
+        if self.tip(journal)? != Some(new) {
+            return Err(storage_error("the branch", "it does not point at the new commit after moving it"));
+        }
+        Ok(())
+    }
+
+    /// Where the journal's branch (or a detached HEAD) points now.
+    fn tip(&self, journal: &Journal) -> Result<Option<Oid>> {
+        let name = journal.branch.as_deref().unwrap_or("HEAD");
+        match self.rr.repo.refname_to_id(name) {
+            Ok(id) => Ok(Some(id)),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(git_error(&format!("cannot read {name}"), &e)),
+        }
+    }
+
+    /// Points the tag's reference at its stored tag object, unless it is there.
+    fn make_tag(&self, tag: &JournalTag) -> Result<()> {
+        let repo = &self.rr.repo;
+        let name = format!("refs/tags/{}", tag.name);
+        let object = oid(&tag.object)?;
+        match repo.refname_to_id(&name) {
+            Ok(existing) if existing == object => return Ok(()),
+            Ok(_) => {
+                return Err(Error::git(
+                    format!("tag {} already exists", tag.name),
+                    "see git tag -l 'crs/*' for the submissions recorded",
+                ));
+            }
+            Err(_) => {}
+        }
+        repo.reference(&name, object, false, "crs: submission")
+            .map_err(|e| storage_error(&format!("the tag {}", tag.name), e.message()))?;
+        Ok(())
+    }
+
+    /// Updates the index entries of the journal's files to their new blobs, where
+    /// they still hold the old ones; retries while another git holds the index.
+    fn stage(&self, journal: &Journal) -> Result<()> {
         let repo = &self.rr.repo;
         let started = std::time::Instant::now();
         loop {
             let attempt = (|| -> std::result::Result<(), git2::Error> {
                 let mut index = repo.index()?;
                 index.read(true)?;
-                for (path, _) in files {
-                    index.add_path(Path::new(&self.rr.repo_path(path)))?;
+                for file in &journal.files {
+                    let path = Path::new(&file.repo_path);
+                    let staged = index.get_path(path, 0).map(|e| e.id.to_string());
+                    if staged == file.old_staged {
+                        index.add_path(path)?;
+                    }
                 }
                 index.write()
             })();
@@ -236,9 +424,86 @@ impl Writer {
                 {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
+                Err(e) if e.code() == ErrorCode::Locked => {
+                    return Err(leftover_lock(&repo.path().join("index.lock"), "git's index"));
+                }
                 Err(e) => return Err(git_error("cannot update the index", &e)),
             }
         }
+    }
+
+    /// Puts back the working files a write changed, where they still hold what it
+    /// wrote; deletes the journal. Returns the files left alone.
+    fn undo(&self, journal: &Journal) -> Result<Vec<String>> {
+        let mut left_alone = Vec::new();
+        for file in &journal.files {
+            let full = self.rr.workdir.join(&file.repo_path);
+            let working = read_plain(&full)?.map(|bytes| raw_id(&bytes));
+            if working == file.old.as_deref().map(oid).transpose()? {
+                continue;
+            }
+            if working != Some(oid(&file.new)?) {
+                left_alone.push(file.repo_path.clone());
+                continue;
+            }
+            match &file.old {
+                Some(old) => write_atomic_via(&full, &self.blob_bytes(old)?, Some(&self.state_dir))?,
+                None => fs::remove_file(&full).map_err(|e| Error::io(&full, e))?,
+            }
+        }
+        Journal::remove(&self.state_dir)?;
+        Ok(left_alone)
+    }
+
+    /// Completes a write whose commit is on the branch: working files, tag, index.
+    fn finish(&self, journal: &Journal) -> Result<Vec<String>> {
+        let mut left_alone = Vec::new();
+        for file in &journal.files {
+            let full = self.rr.workdir.join(&file.repo_path);
+            let working = read_plain(&full)?.map(|bytes| raw_id(&bytes));
+            if working == Some(oid(&file.new)?) {
+                continue;
+            }
+            if working != file.old.as_deref().map(oid).transpose()? {
+                left_alone.push(file.repo_path.clone());
+                continue;
+            }
+            if let Some(parent) = full.parent() {
+                fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            write_atomic_via(&full, &self.blob_bytes(&file.new)?, Some(&self.state_dir))?;
+        }
+        // A tag made meanwhile by someone else is theirs to keep.
+        if let Some(tag) = journal.tag.as_ref().filter(|t| !self.tag_exists(&t.name)) {
+            self.make_tag(tag)?;
+        }
+        self.stage(journal)?;
+        Journal::remove(&self.state_dir)?;
+        Ok(left_alone)
+    }
+
+    /// Finishes or undoes the write a killed crs left, if any.
+    fn recover(&self) -> Result<Option<Recovered>> {
+        let Some(journal) = Journal::load(&self.state_dir)? else { return Ok(None) };
+        let new = oid(&journal.new_commit)?;
+        let landed = match self.tip(&journal)? {
+            Some(tip) => tip == new || self.rr.repo.graph_descendant_of(tip, new).unwrap_or(false),
+            None => false,
+        };
+        let left_alone = if landed { self.finish(&journal)? } else { self.undo(&journal)? };
+        Ok(Some(Recovered {
+            subject: journal.subject.clone(),
+            finished: landed,
+            commit: short(&journal.new_commit).to_owned(),
+            tag: journal.tag.as_ref().filter(|_| landed).map(|t| t.name.clone()),
+            left_alone,
+        }))
+    }
+
+    fn blob_bytes(&self, id: &str) -> Result<Vec<u8>> {
+        let blob =
+            self.rr.repo.find_blob(oid(id)?).map_err(|e| git_error("cannot read a stored file", &e))?;
+        Ok(blob.content().to_vec())
     }
 
     /// The id of the commit HEAD points at, if any.
@@ -250,23 +515,41 @@ impl Writer {
     pub fn tag_exists(&self, name: &str) -> bool {
         self.rr.repo.find_reference(&format!("refs/tags/{name}")).is_ok()
     }
+}
 
-    /// Creates an annotated tag `name` on HEAD.
-    pub fn tag_head(&self, name: &str, message: &str, identity: &Identity) -> Result<()> {
-        let repo = &self.rr.repo;
-        let head = head_commit(repo)?
-            .ok_or_else(|| Error::git("the repository has no commits", "commit the register first"))?;
-        repo.tag(name, head.as_object(), &identity.committer.signature()?, message, false).map_err(|e| {
-            match e.code() {
-                ErrorCode::Exists => Error::git(
-                    format!("tag {name} already exists"),
-                    "a submission was already recorded today; see git tag -l 'crs/*'",
-                ),
-                _ => git_error(&format!("cannot create tag {name}"), &e),
-            }
-        })?;
-        Ok(())
+/// The bytes of the plain file at `path`, `None` when there is none.
+fn read_plain(path: &Path) -> Result<Option<Vec<u8>>> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => fs::read(path).map(Some).map_err(|e| Error::io(path, e)),
+        Ok(_) => Err(Error::Link { path: path.to_path_buf() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
     }
+}
+
+/// Refuses a write below `root` through a symbolic link, which could put the file
+/// outside the register.
+fn refuse_links(root: &Path, path: &str) -> Result<()> {
+    let mut at = root.to_path_buf();
+    for part in path.split('/') {
+        at.push(part);
+        match fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => return Err(Error::Link { path: at }),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(&at, e)),
+        }
+    }
+    Ok(())
+}
+
+/// The id git gives `bytes` as a blob, without storing them.
+fn raw_id(bytes: &[u8]) -> Oid {
+    Oid::hash_object(ObjectType::Blob, bytes).unwrap_or_else(|_| Oid::zero())
+}
+
+fn oid(text: &str) -> Result<Oid> {
+    Oid::from_str(text).map_err(|e| git_error("the journal names an object that is not an id", &e))
 }
 
 /// An index entry for a blob, as a tree needs it (no work-tree stat data).
@@ -293,6 +576,12 @@ fn head_commit(repo: &Repository) -> Result<Option<git2::Commit<'_>>> {
         Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
         Err(e) => Err(git_error("cannot read HEAD", &e)),
     }
+}
+
+/// The branch HEAD names (`refs/heads/main`), born or not; `None` when detached.
+fn head_branch(repo: &Repository) -> Result<Option<String>> {
+    let head = repo.find_reference("HEAD").map_err(|e| git_error("cannot read HEAD", &e))?;
+    Ok(head.symbolic_target().map(str::to_owned))
 }
 
 fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {

@@ -1,9 +1,14 @@
 //! `RegisterLock`: one crs change at a time per repository. Two commands started at
 //! once would otherwise both read a record, and the second write would lose the
 //! first; with the lock the second waits briefly, then fails cleanly.
+//!
+//! The lock is an advisory lock the operating system holds on `crs/lock` in the git
+//! folder: it is released when the process ends, however it ends, so a killed crs
+//! never leaves a stale lock behind. git's own lock files (`index.lock`,
+//! `refs/heads/main.lock`) do outlive a killed git; `wait_for_index` and
+//! [`leftover_lock`] name them and say when they are safe to delete.
 
-use std::fs::{self, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -14,44 +19,40 @@ use crate::error::{Error, Result};
 const WAIT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(25);
 
-/// Held while a change is made; removed when dropped.
+/// Held while a change is made; the operating system releases it when the file is
+/// closed, on drop or when the process dies.
 #[derive(Debug)]
 pub struct RegisterLock {
-    path: PathBuf,
+    _file: File,
 }
 
 impl RegisterLock {
-    /// Takes `crs.lock` in the repository's git folder, waiting up to a few seconds.
-    pub fn acquire(git_dir: &Path) -> Result<RegisterLock> {
-        let path = git_dir.join("crs.lock");
+    /// Takes the lock in `state_dir` (crs's folder in the git folder), waiting up to
+    /// a few seconds for another crs command to finish.
+    pub fn acquire(state_dir: &Path) -> Result<RegisterLock> {
+        fs::create_dir_all(state_dir).map_err(|e| Error::io(state_dir, e))?;
+        let path = state_dir.join("lock");
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
         let started = Instant::now();
         loop {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut file) => {
-                    let _ = writeln!(file, "{}", std::process::id());
-                    return Ok(RegisterLock { path });
+            match file.try_lock() {
+                Ok(()) => return Ok(RegisterLock { _file: file }),
+                Err(TryLockError::WouldBlock) if started.elapsed() < WAIT => thread::sleep(POLL),
+                Err(TryLockError::WouldBlock) => {
+                    return Err(Error::Busy {
+                        message: "another crs command is changing this register".into(),
+                        hint: "wait for it to finish and run the command again; the lock goes by itself when that command ends"
+                            .into(),
+                    });
                 }
-                Err(e) if e.kind() == ErrorKind::AlreadyExists && started.elapsed() < WAIT => {
-                    thread::sleep(POLL)
-                }
-                Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                    return Err(Error::git(
-                        "another crs command is changing this register",
-                        format!(
-                            "run the command again in a moment; if no crs command is running, delete {}",
-                            path.display()
-                        ),
-                    ));
-                }
-                Err(e) => return Err(Error::io(&path, e)),
+                Err(TryLockError::Error(e)) => return Err(Error::io(&path, e)),
             }
         }
-    }
-}
-
-impl Drop for RegisterLock {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
     }
 }
 
@@ -61,17 +62,28 @@ pub fn wait_for_index(git_dir: &Path) -> Result<()> {
     let started = Instant::now();
     while index_lock.exists() {
         if started.elapsed() > Duration::from_secs(2) {
-            return Err(Error::git(
-                "another git process is using the repository (index.lock exists)",
-                format!(
-                    "wait for it to finish and run the command again; if no git process is running, delete {}",
-                    index_lock.display()
-                ),
-            ));
+            return Err(leftover_lock(&index_lock, "git's index"));
         }
         thread::sleep(POLL);
     }
     Ok(())
+}
+
+/// The error for a lock file of git's that stays: which file, and when deleting it
+/// is safe.
+pub fn leftover_lock(lock: &Path, what: &str) -> Error {
+    Error::Busy {
+        message: format!("{what} is locked by another git process ({} exists)", lock.display()),
+        hint: format!(
+            "wait for that git command to finish and run crs again; if no git command is running (a git that was killed leaves its lock behind), delete {} and run crs again",
+            lock.display()
+        ),
+    }
+}
+
+/// The lock file git keeps while it changes `reference` (`refs/heads/main`).
+pub fn reference_lock(git_dir: &Path, reference: &str) -> PathBuf {
+    git_dir.join(format!("{reference}.lock"))
 }
 
 #[cfg(test)]
@@ -87,6 +99,12 @@ mod tests {
         thread::sleep(Duration::from_millis(100));
         drop(first);
         waiter.join().unwrap().unwrap();
-        assert!(!dir.path().join("crs.lock").exists());
+    }
+
+    #[test]
+    fn a_lock_file_left_behind_does_not_block() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("lock"), "12345\n").unwrap();
+        RegisterLock::acquire(dir.path()).unwrap();
     }
 }

@@ -4,8 +4,10 @@
 
 pub mod changed;
 pub mod commit;
+pub mod faults;
 pub mod graph;
 pub mod identity;
+pub mod journal;
 pub mod lock;
 pub mod log;
 pub mod repo;
@@ -14,7 +16,7 @@ pub mod tags;
 pub mod walk;
 pub mod worktree;
 
-pub use commit::{Committed, Writer};
+pub use commit::{Committed, FileWrite, Recovered, Writer};
 pub use identity::Identity;
 pub use snapshot::{Snapshot, snapshot};
 pub use tags::{SubmissionTag, last_submission, submission_tag_name};

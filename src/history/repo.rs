@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 /// A register's repository and where the register sits inside it.
 pub struct RegisterRepo {
     pub repo: Repository,
+    /// The work tree's top folder.
+    pub workdir: PathBuf,
     /// The register root relative to the work tree, `/`-separated; empty at the top.
     pub prefix: String,
 }
@@ -32,11 +34,32 @@ pub fn open(root: &Path) -> Result<RegisterRepo> {
             "crs keeps the register's history in git: run crs init there, or git init and commit the register",
         )
     })?;
-    let workdir = repo
+    let workdir = work_tree_top(&repo, root)?;
+    let prefix = relative(&workdir, root)?;
+    Ok(RegisterRepo { repo, workdir, prefix })
+}
+
+/// The top of the work tree holding `root`. Where `.git` is a file naming a git folder
+/// elsewhere (`git init --separate-git-dir`, submodules), libgit2 may take the git
+/// folder's parent for the work tree; git takes the folder holding that file, and so
+/// does crs, unless `core.worktree` says otherwise.
+fn work_tree_top(repo: &Repository, root: &Path) -> Result<PathBuf> {
+    let reported = repo
         .workdir()
-        .ok_or_else(|| Error::git("the repository is bare", "run crs in a clone with a work tree"))?;
-    let prefix = relative(workdir, root)?;
-    Ok(RegisterRepo { repo, prefix })
+        .ok_or_else(|| Error::git("the repository is bare", "run crs in a clone with a work tree"))?
+        .to_path_buf();
+    let configured = repo.config().ok().and_then(|c| c.get_path("core.worktree").ok());
+    if configured.is_some() {
+        return Ok(reported);
+    }
+    let gitlink = root.ancestors().find(|dir| dir.join(".git").exists());
+    match gitlink {
+        Some(top) if top.join(".git").is_file() => {
+            repo.set_workdir(top, false).map_err(|e| git_error("cannot use the work tree", &e))?;
+            Ok(top.to_path_buf())
+        }
+        _ => Ok(reported),
+    }
 }
 
 fn relative(workdir: &Path, root: &Path) -> Result<String> {
@@ -69,10 +92,8 @@ impl RegisterRepo {
 pub fn blob_as_git_would(repo: &Repository, repo_path: &str, bytes: &[u8]) -> Result<Oid> {
     let failed = |e: &git2::Error| git_error(&format!("cannot store {repo_path}"), e);
     let mut writer = repo.blob_writer(Some(Path::new(repo_path))).map_err(|e| failed(&e))?;
-    writer
-        .write_all(bytes)
-        .map_err(|e| Error::git(format!("cannot store {repo_path}: {e}"), "is the disk full?"))?;
-    writer.commit().map_err(|e| failed(&e))
+    writer.write_all(bytes).map_err(|e| storage_error(repo_path, &e.to_string()))?;
+    writer.commit().map_err(|e| storage_error(repo_path, e.message()))
 }
 
 /// Where the register at `root` sits in its git repository's work tree
@@ -87,12 +108,24 @@ pub fn path_below(prefix: &str, register_path: &str) -> String {
     if prefix.is_empty() { register_path.to_owned() } else { format!("{prefix}/{register_path}") }
 }
 
+/// Storing `what` in git failed (on a full disk, most often); nothing was changed.
+pub fn storage_error(what: &str, detail: &str) -> Error {
+    Error::Storage { what: what.to_owned(), detail: detail.trim().to_owned() }
+}
+
 /// A git2 error as a crs error, with advice where the cause is plain.
 pub fn git_error(what: &str, e: &git2::Error) -> Error {
     let message = e.message();
-    let hint = if message.contains("No space left") {
-        Some("free some disk space and run the command again".to_owned())
-    } else if e.code() == git2::ErrorCode::Locked {
+    if message.contains("No space left") {
+        return storage_error(what, message);
+    }
+    if message.contains("unsupported mandatory extension") {
+        return Error::git(
+            format!("{what}: git's index uses a format crs cannot read ({message})"),
+            "turn the split or sparse index off: git update-index --no-split-index (and git sparse-checkout disable, if you use one), then run crs again",
+        );
+    }
+    let hint = if e.code() == git2::ErrorCode::Locked {
         Some("another git process is using the repository; wait for it and run the command again".to_owned())
     } else {
         None

@@ -22,9 +22,23 @@ pub struct SubmissionTag {
     pub commit: String,
 }
 
-/// The name of the tag marking a submission made on `date` (`YYYY-MM-DD`).
-pub fn submission_tag_name(date: &str) -> String {
-    format!("{SUBMISSION_TAG_PREFIX}{date}")
+/// The name of the tag marking a submission made on `date` (`YYYY-MM-DD`): the first
+/// of the day is `crs/submission/DATE`, later ones `DATE.2`, `DATE.3`, … — the first
+/// name for which `taken` says no.
+pub fn submission_tag_name(date: &str, taken: impl Fn(&str) -> bool) -> String {
+    let first = format!("{SUBMISSION_TAG_PREFIX}{date}");
+    if !taken(&first) {
+        return first;
+    }
+    (2..).map(|n| format!("{first}.{n}")).find(|name| !taken(name)).unwrap_or(first)
+}
+
+/// Orders submission tag names by date, then by their number within the day.
+fn tag_order(name: &str) -> (&str, u32) {
+    match name.rsplit_once('.') {
+        Some((day, n)) => (day, n.parse().unwrap_or(0)),
+        None => (name, 1),
+    }
 }
 
 /// The newest submission tag reachable from `from` (a revision; HEAD when `None`):
@@ -49,11 +63,16 @@ pub fn last_submission(root: &Path, from: Option<&str>) -> Result<Option<Submiss
         let oid = oid.map_err(|e| git_error("cannot walk history", &e))?;
         if let Some(names) = tagged.get(&oid) {
             // Several tags on one commit: the greatest name is the latest date.
-            let name = names.iter().max().cloned().unwrap_or_default();
+            let name = names.iter().max_by_key(|n| tag_order(n)).cloned().unwrap_or_default();
             return Ok(Some(SubmissionTag { name, commit: oid.to_string() }));
         }
     }
     Ok(None)
+}
+
+/// Whether the repository holding `root` has a tag `name`.
+pub fn tag_exists(root: &Path, name: &str) -> bool {
+    open(root).is_ok_and(|rr| rr.repo.find_reference(&format!("refs/tags/{name}")).is_ok())
 }
 
 /// Every submission tag, by the commit it points at.

@@ -6,14 +6,12 @@
 use std::ops::Range;
 
 use crate::error::Result;
+use crate::framework::RecordRules;
 use crate::framework::definition::Framework;
 use crate::framework::finding::{Finding, Hit, Rule};
 use crate::framework::register_rules::{ServiceKey, duplicate_services};
-use crate::framework::rules::check_record;
 use crate::model::status::Status;
-use crate::model::{Date, Record, RecordId};
-use crate::orgs::OrgIndex;
-use crate::orgs::rules::check_orgs;
+use crate::model::{Record, RecordId};
 use crate::register::locate::{line_column, locate};
 use crate::register::parallel::{available_threads, map_indexed};
 use crate::register::source::{Entry, EntryKind, EntryReader, Source};
@@ -46,16 +44,15 @@ struct Outcome<T> {
     findings: Vec<Finding>,
 }
 
-/// Reads, parses and checks every record of `source`; with `orgs`, checks their
-/// organisation codes against it too.
+/// Reads, parses and checks every record of `source` with `rules`, then the rules
+/// across records.
 pub fn load<T: Send>(
     source: &dyn Source,
     framework: &Framework,
-    today: Date,
-    orgs: Option<&OrgIndex>,
+    rules: &dyn RecordRules,
     keep: impl Fn(Parsed<'_>) -> T + Sync,
 ) -> Result<Loaded<T>> {
-    load_with(source, Checks { framework, rules: Some(Rules { today, orgs }) }, |_| true, keep)
+    load_with(source, Checks { framework, rules: Some(rules) }, |_| true, keep)
 }
 
 /// Reads and parses the records of `source` at the paths `wanted` accepts (it is asked
@@ -101,17 +98,11 @@ fn load_with<T: Send>(
 }
 
 /// What each record is checked against.
+#[derive(Clone, Copy)]
 struct Checks<'a> {
     framework: &'a Framework,
     /// `None` to only parse.
-    rules: Option<Rules<'a>>,
-}
-
-/// What the rules need besides the record.
-#[derive(Clone, Copy)]
-struct Rules<'a> {
-    today: Date,
-    orgs: Option<&'a OrgIndex>,
+    rules: Option<&'a dyn RecordRules>,
 }
 
 fn load_entry<T>(
@@ -194,11 +185,8 @@ fn load_entry<T>(
         report(hit, text);
         return outcome;
     };
-    if let Some(Rules { today, orgs }) = rules {
-        for hit in check_record(&record, &id, framework, today) {
-            report(hit, text);
-        }
-        for hit in orgs.map(|index| check_orgs(&record, index, today)).unwrap_or_default() {
+    if let Some(rules) = rules {
+        for hit in rules.hits(&record, &id) {
             report(hit, text);
         }
     }

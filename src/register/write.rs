@@ -1,5 +1,7 @@
 //! Writing a file so that it is either wholly the old content or wholly the new:
-//! a temp file in the same folder, flushed to disk, then renamed over the target.
+//! a temp file, flushed to disk, then renamed over the target. Writes into a
+//! register keep their temp files in git's folder, where no `git add -A` sees them;
+//! other writes (and a git folder on another disk) put them beside the target.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -9,9 +11,24 @@ use crate::error::{Error, Result};
 
 /// Replaces (or creates) `path` with `contents`, atomically. The folder must exist.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    write_atomic_via(path, contents, None)
+}
+
+/// As [`write_atomic`], with the temp file in `temp_dir` when it is on the same disk
+/// as `path` (a rename cannot cross disks; then the temp file goes beside `path`).
+pub fn write_atomic_via(path: &Path, contents: &[u8], temp_dir: Option<&Path>) -> Result<()> {
+    let beside = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let (temp, mut file) = create_temp(dir, &name)?;
+    match temp_dir.map(|dir| write_via(dir, &name, path, contents)) {
+        Some(Err(e)) if e.kind() == std::io::ErrorKind::CrossesDevices => {}
+        Some(result) => return result.map_err(|e| Error::io(path, e)),
+        None => {}
+    }
+    write_via(beside, &name, path, contents).map_err(|e| Error::io(path, e))
+}
+
+fn write_via(dir: &Path, name: &str, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let (temp, mut file) = create_temp(dir, name)?;
     let result = (|| {
         file.write_all(contents)?;
         file.sync_all()?;
@@ -20,27 +37,36 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
         }
         fs::rename(&temp, path)
     })();
-    result.map_err(|e| {
+    if result.is_err() {
         let _ = fs::remove_file(&temp);
-        Error::io(path, e)
-    })
+    }
+    result
 }
 
 /// A new temporary file beside the target, never one that exists already (nor a
 /// link someone left in its place).
-fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
+fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, File)> {
     let pid = std::process::id();
-    let mut last_error = None;
     for attempt in 0..100 {
         let temp = dir.join(format!(".{name}.{pid}-{attempt}.crs-tmp"));
         match OpenOptions::new().write(true).create_new(true).open(&temp) {
             Ok(file) => return Ok((temp, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_error = Some(e),
-            Err(e) => return Err(Error::io(temp, e)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
         }
     }
-    let error = last_error.unwrap_or_else(|| std::io::Error::other("could not create a temporary file"));
-    Err(Error::io(dir, error))
+    Err(std::io::Error::other("could not create a temporary file"))
+}
+
+/// Deletes the temp files a killed writer left in `dir`; only while holding the
+/// register lock, so none of them belongs to a write still running.
+pub fn remove_leftover_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().ends_with(".crs-tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 #[cfg(test)]

@@ -190,13 +190,24 @@ fn submit_writes_the_bundle_and_records_one_commit_and_one_tag() {
     assert_eq!(since.code, 0, "{since}");
     assert_eq!(since.json()["changes"], serde_json::json!([]), "{since}");
 
-    // A second submission the same day is refused before anything is written.
+    // A second submission the same day is recorded under the day's next number, and
+    // measured from the morning's.
     let again_dir = env.outside().join("again");
     let again = env.crs(&["submit", "-o", again_dir.to_str().unwrap()]);
-    assert_eq!(again.code, 1, "{again}");
-    assert!(again.stderr.contains("already recorded today"), "{again}");
-    assert!(!again_dir.exists());
-    assert_eq!(env.commit_count(), before + 1);
+    assert_eq!(again.code, 0, "{again}");
+    assert!(again.stderr.contains("changes since crs/submission/2026-11-23 "), "{again}");
+    assert!(again.stderr.contains("tagged crs/submission/2026-11-23.2"), "{again}");
+    assert!(again_dir.join("crs-QKK-2026-11-23.eml").exists());
+    assert_eq!(env.commit_count(), before + 2);
+    let third = env.crs(&["submit", "--dry-run"]);
+    assert!(third.stderr.contains("changes since crs/submission/2026-11-23.2 "), "{third}");
+    assert!(
+        third.stderr.contains(
+            "would add a submitted event to 8 record(s), commit, and tag crs/submission/2026-11-23.3"
+        ),
+        "{third}"
+    );
+    assert!(env.root.join("crs-submission-2026-11-23.3").is_dir());
 }
 
 #[test]

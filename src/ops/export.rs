@@ -1,0 +1,214 @@
+//! Gathering a register for an export or a submission: the records now (or as of a
+//! date or revision) with their rows under the register's columns, checked by the one
+//! checker; the baseline they are compared with (the last submission or a revision),
+//! read only where git says files differ; and the workbook built from them.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::export::columns::{Column, resolve};
+use crate::export::scope::Scope;
+use crate::export::state::{Item, Reading, RegisterState};
+use crate::export::workbook::{About, Baseline, Plan, Workbook, build};
+use crate::framework::{Finding, Severity};
+use crate::history::{self, Snapshot};
+use crate::model::Date;
+use crate::ops::checker::{Checker, register_orgs};
+use crate::register::config::SETTINGS_FILE;
+use crate::register::locate::locate;
+use crate::register::source::Without;
+use crate::register::{Config, DiskSource, Source, load, read_config, read_records};
+
+/// What changes are measured against.
+pub enum Since<'a> {
+    LastSubmission,
+    Revision(&'a str),
+}
+
+/// The register read for an export: now (or as of), its baseline, its columns.
+pub struct Gathered {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Every record with its row under `columns`.
+    pub current: RegisterState,
+    /// How the current state is named: "working tree", "as of 2025-03-31", …
+    pub source: String,
+    pub baseline: Option<Baseline>,
+    pub columns: Vec<Column>,
+    /// Findings of the current state (as `crs check` would report them).
+    pub findings: Vec<Finding>,
+    /// Candidate files that could not be read as records.
+    pub unreadable: usize,
+}
+
+impl Gathered {
+    /// Error-level findings.
+    pub fn errors(&self) -> Vec<&Finding> {
+        self.findings.iter().filter(|f| f.severity == Severity::Error).collect()
+    }
+
+    /// Builds the export of what was gathered, taking its rows.
+    pub fn workbook(self, ctx: &Ctx, scope: &Scope, only_changes: bool) -> Workbook {
+        let Gathered { root, config, current, source, baseline, columns, .. } = self;
+        let settings = &config.settings;
+        let about = About {
+            register: root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            commissioner_code: settings.commissioner.ods.clone(),
+            commissioner_name: settings.commissioner.name.clone(),
+            contact: settings.commissioner.contact.clone(),
+            framework: config.framework.id.clone(),
+            framework_title: config.framework.title.clone(),
+            source,
+            commit: current.commit.clone(),
+            uncommitted_files: current.uncommitted.len(),
+            scope: String::new(),
+            records: 0,
+            changes_since: String::new(),
+            baseline_commit: None,
+            changes: Default::default(),
+            generated_at: ctx.now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            generated_by: format!("crs {}", env!("CARGO_PKG_VERSION")),
+        };
+        build(Plan {
+            current,
+            baseline,
+            scope,
+            columns,
+            only_changes,
+            register_contact: &settings.commissioner.contact,
+            about,
+        })
+    }
+}
+
+/// Reads the register (now, or as of `as_of`), its column list and its baseline.
+pub fn gather(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>) -> Result<Gathered> {
+    let root = ctx.register_root()?;
+    let (source, today, commit, uncommitted, label): (Box<dyn Source>, Date, _, _, String) = match as_of {
+        None => {
+            let tree = history::work_tree(&root)?.unwrap_or_default();
+            (Box::new(DiskSource::new(&root)), ctx.today, tree.head, tree.changed, "working tree".to_owned())
+        }
+        Some(when) => {
+            let snapshot = history::snapshot(&root, when)?;
+            let today = snapshot.day.map_or(ctx.today, |day| day.min(ctx.today));
+            let commit = snapshot.commit.clone();
+            let label = match snapshot.day {
+                Some(day) => format!("as of {day} (commit {})", short(&commit)),
+                None => format!("as of revision {when} (commit {})", short(&commit)),
+            };
+            (Box::new(snapshot), today, Some(commit), Default::default(), label)
+        }
+    };
+    let config = read_config(source.as_ref(), &root)?;
+    let source = Without::new(source, config.own_files());
+    let columns = columns_of(&source, &root, &config)?;
+
+    // The baseline, and which files git says differ from it: only those are read
+    // from it, and only their records are kept whole now.
+    let in_git = commit.is_some() || as_of.is_some();
+    let baseline = match since {
+        Since::Revision(rev) => Some((history::snapshot(&root, rev)?, format!("revision {rev}"))),
+        Since::LastSubmission if in_git => {
+            match history::last_submission(&root, as_of.and(commit.as_deref()))? {
+                Some(tag) => Some((history::snapshot(&root, &tag.commit)?, tag.name)),
+                None => None,
+            }
+        }
+        Since::LastSubmission => None,
+    };
+    let mut differing = BTreeSet::new();
+    if let Some((snapshot, _)) = &baseline {
+        differing = history::changed::changed_between(&root, &snapshot.commit, commit.as_deref())?;
+        differing.extend(uncommitted.iter().cloned());
+    }
+
+    // The same checks as crs check, organisation codes included, so that submit
+    // refuses exactly what check would fail.
+    let known = register_orgs(&source, &root, &config)?;
+    let checker = Checker::new(&config.framework, today, known.as_ref());
+    let reading = Reading {
+        columns: &columns,
+        register_contact: &config.settings.commissioner.contact,
+        commit: commit.as_deref(),
+        uncommitted: &uncommitted,
+        differing: &differing,
+    };
+    let loaded =
+        load(&source, &config.framework, &checker, |p| reading.item(p.id, p.file, p.record, p.status))?;
+    let unreadable = loaded.files - loaded.items.len();
+    let current = RegisterState::new(loaded.items, commit, uncommitted);
+    let baseline = baseline
+        .map(|(snapshot, name)| baseline_state(snapshot, name, &config, &current, &differing))
+        .transpose()?;
+    Ok(Gathered {
+        root,
+        config,
+        current,
+        source: label,
+        baseline,
+        columns,
+        findings: loaded.findings,
+        unreadable,
+    })
+}
+
+/// The state of `snapshot`, by fingerprint: read where its files differ from
+/// `current`'s (and kept whole), taken from `current` elsewhere.
+fn baseline_state(
+    snapshot: Snapshot,
+    name: String,
+    config: &Config,
+    current: &RegisterState,
+    differing: &BTreeSet<String>,
+) -> Result<Baseline> {
+    let commit = snapshot.commit.clone();
+    let label = format!("{name} (commit {})", short(&commit));
+    let snapshot = Without::new(Box::new(snapshot), config.own_files());
+    // Compared with, not checked: the rules are not run. The few records read are
+    // kept whole, to name what changed; every file the baseline has is noted.
+    let mut present = BTreeSet::new();
+    let read = read_records(
+        &snapshot,
+        &config.framework,
+        |path| {
+            present.insert(path.to_owned());
+            differing.contains(path)
+        },
+        |p| Item::whole(p.id, p.file, p.record, p.status),
+    )?;
+    let state = RegisterState::new(read.items, Some(commit), Default::default())
+        .complete_from(current, differing, &present);
+    Ok(Baseline { state, label })
+}
+
+fn short(commit: &str) -> &str {
+    &commit[..12.min(commit.len())]
+}
+
+/// The columns named in crs.toml, or the built-in list; unknown names are an error
+/// pointing at the line.
+fn columns_of(source: &dyn Source, root: &Path, config: &Config) -> Result<Vec<Column>> {
+    resolve(&config.settings.submission.columns, &config.framework).map_err(|e| {
+        let text = source
+            .read_file(SETTINGS_FILE)
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let (line, column) = locate(&text, "submission.columns").unwrap_or((1, 1));
+        Error::Config { file: root.join(SETTINGS_FILE), line, column, message: e.to_string() }
+    })
+}
+
+/// One line on what changed since the baseline, for status messages.
+pub fn changes_line(workbook: &Workbook) -> String {
+    let about = &workbook.about;
+    if about.baseline_commit.is_none() {
+        format!("no previous submission: all {} record(s) in scope count as added", about.changes.added)
+    } else {
+        format!("changes since {}: {}", about.changes_since, about.changes)
+    }
+}

@@ -1,0 +1,13 @@
+//! The operations crs performs, between the command line and the register: opening a
+//! register to read, the one record checker, the one write transaction, and each use
+//! case built on them (a change to a record, an export, a submission, an
+//! organisation import). Commands parse their flags, call one operation and render
+//! what it returns; operations never print.
+
+pub mod change;
+pub mod checker;
+pub mod export;
+pub mod open;
+pub mod orgs;
+pub mod submit;
+pub mod transaction;

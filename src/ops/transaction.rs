@@ -1,0 +1,93 @@
+//! `Transaction`: one write to a register, from start to commit. It opens the
+//! repository for writing (the lock taken, an interrupted write mended, the git
+//! identity resolved), reads the register's settings and its checker, and commits
+//! any number of files in one crash-safe commit. Every command that writes — a change
+//! to one record, a submission, an organisation import — is one transaction.
+
+use std::path::PathBuf;
+
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::history::{Committed, FileWrite, Identity, Recovered, Writer};
+use crate::ops::checker::{Checker, working_orgs};
+use crate::orgs::KnownOrgs;
+use crate::register::{Config, DiskSource, read_config};
+
+/// How a write is to be made, from the flags every writing command takes.
+#[derive(Clone, Debug, Default)]
+pub struct WriteOptions {
+    /// "Name <email>" to record as the author instead of the git identity.
+    pub author: Option<String>,
+    /// Commit even on a detached HEAD.
+    pub allow_detached: bool,
+}
+
+/// A write in progress.
+pub struct Transaction {
+    pub root: PathBuf,
+    pub config: Config,
+    pub identity: Identity,
+    writer: Writer,
+}
+
+impl Transaction {
+    /// Starts a write to the register of `ctx`: refuses early (no git, mid-merge, no
+    /// identity) before anything is read or written.
+    pub fn begin(ctx: &Ctx, options: &WriteOptions) -> Result<Transaction> {
+        let root = ctx.register_root()?;
+        let config = read_config(&DiskSource::new(&root), &root)?;
+        let writer = Writer::open(&root, options.allow_detached, ctx.faults.clone())?;
+        let identity = writer.identity(&ctx.vars, options.author.as_deref(), ctx.now)?;
+        Ok(Transaction { root, config, identity, writer })
+    }
+
+    /// The write an interrupted crs left, finished or undone as this one began.
+    pub fn recovered(&self) -> Option<&Recovered> {
+        self.writer.recovered()
+    }
+
+    /// The organisations the register knows, for [`Transaction::checker`].
+    pub fn orgs(&self) -> Result<Option<KnownOrgs>> {
+        working_orgs(&self.root, &self.config)
+    }
+
+    /// The register's checker on `today`, with the organisations of `known`.
+    pub fn checker<'a>(&'a self, ctx: &Ctx, known: Option<&'a KnownOrgs>) -> Checker<'a> {
+        Checker::new(&self.config.framework, ctx.today, known)
+    }
+
+    /// Refuses when `path` (register-relative) has changes that are not committed.
+    pub fn require_clean(&self, path: &str) -> Result<()> {
+        self.writer.require_clean(path)
+    }
+
+    /// The commit HEAD is on, if any.
+    pub fn head(&self) -> Result<Option<String>> {
+        self.writer.head_id()
+    }
+
+    /// Whether the tag `name` exists.
+    pub fn tag_exists(&self, name: &str) -> bool {
+        self.writer.tag_exists(name)
+    }
+
+    /// Writes `files` and commits them, and only them, with `message`; tags the
+    /// commit with `tag` (name, message) if given.
+    pub fn commit(&self, files: &[FileWrite], message: &str, tag: Option<(&str, &str)>) -> Result<Committed> {
+        self.writer.commit(files, message, &self.identity, tag)
+    }
+}
+
+/// Commits the files of a new register in `dir` (its repository made already): the
+/// one write that has no register settings to read yet.
+pub fn commit_new_register(
+    ctx: &Ctx,
+    dir: &std::path::Path,
+    options: &WriteOptions,
+    files: &[FileWrite],
+    message: &str,
+) -> Result<Committed> {
+    let writer = Writer::open(dir, options.allow_detached, ctx.faults.clone())?;
+    let identity = writer.identity(&ctx.vars, options.author.as_deref(), ctx.now)?;
+    writer.commit(files, message, &identity, None)
+}
