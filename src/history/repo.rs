@@ -110,7 +110,19 @@ pub fn path_below(prefix: &str, register_path: &str) -> String {
 
 /// Storing `what` in git failed (on a full disk, most often); nothing was changed.
 pub fn storage_error(what: &str, detail: &str) -> Error {
-    Error::Storage { what: what.to_owned(), detail: detail.trim().to_owned() }
+    unreadable_index(what, detail)
+        .unwrap_or_else(|| Error::Storage { what: what.to_owned(), detail: detail.trim().to_owned() })
+}
+
+/// An index that git keeps in a form libgit2 cannot read (split or sparse), said
+/// with what to do about it.
+fn unreadable_index(what: &str, message: &str) -> Option<Error> {
+    message.contains("unsupported mandatory extension").then(|| {
+        Error::git(
+            format!("{what}: git's index is split or sparse, which crs cannot read ({message})"),
+            "turn the split or sparse index off with git update-index --no-split-index (and git sparse-checkout disable, if you use one), then run crs again; nothing was changed",
+        )
+    })
 }
 
 /// A git2 error as a crs error, with advice where the cause is plain.
@@ -119,11 +131,8 @@ pub fn git_error(what: &str, e: &git2::Error) -> Error {
     if message.contains("No space left") {
         return storage_error(what, message);
     }
-    if message.contains("unsupported mandatory extension") {
-        return Error::git(
-            format!("{what}: git's index uses a format crs cannot read ({message})"),
-            "turn the split or sparse index off: git update-index --no-split-index (and git sparse-checkout disable, if you use one), then run crs again",
-        );
+    if let Some(error) = unreadable_index(what, message) {
+        return error;
     }
     let hint = if e.code() == git2::ErrorCode::Locked {
         Some("another git process is using the repository; wait for it and run the command again".to_owned())

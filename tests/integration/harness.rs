@@ -203,7 +203,14 @@ impl TestEnv {
 
     /// Runs `crs args…` and collects what it did.
     pub fn crs(&self, args: &[&str]) -> Run {
-        let output = self.command(args).output().unwrap();
+        self.crs_with(args, &[])
+    }
+
+    /// Runs `crs args…` with the environment variables `vars` added.
+    pub fn crs_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
+        command.envs(vars.iter().copied());
+        let output = command.output().unwrap();
         let clean = |bytes: &[u8]| {
             String::from_utf8_lossy(bytes)
                 .replace(&self.root.display().to_string(), "[ROOT]")

@@ -16,5 +16,6 @@ mod readme;
 mod schema;
 mod sheets;
 mod submit;
+mod transaction;
 mod walkthrough;
 mod writes;

@@ -1,0 +1,245 @@
+//! The write transaction under faults: a full disk, a kill after each step, git's
+//! leftover locks, a git folder elsewhere, links, and one checker for `crs edit`.
+//! After every fault the next crs write succeeds without anyone deleting anything,
+//! and HEAD, the index and the working file agree.
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::harness::{Run, TestEnv, designated_record, repo_dir};
+
+const ID: &str = "RJ1/designated";
+const FILE: &str = "RJ1/designated.toml";
+
+/// A repository with a committed designated record, and someone's unrelated work
+/// staged beside it.
+fn env_with_staged_work() -> TestEnv {
+    let env = TestEnv::git();
+    env.write(FILE, designated_record());
+    env.commit_all("add a record by hand");
+    env.write("notes.txt", "someone's staged work\n");
+    env.git_cmd(&["add", "notes.txt"]);
+    env
+}
+
+/// The fault `CRS_TEST_FAULT` names, injected into one run.
+fn with_fault(env: &TestEnv, fault: &str, args: &[&str]) -> Run {
+    env.crs_with(args, &[("CRS_TEST_FAULT", fault)])
+}
+
+/// HEAD, the index and the working file agree for the record, and the staged work
+/// is still staged, byte for byte.
+fn assert_consistent(env: &TestEnv) {
+    assert_eq!(env.git_cmd(&["status", "--porcelain", "--untracked-files=all"]), "A  notes.txt\n");
+    assert_eq!(env.git_cmd(&["diff", "--cached", "--name-only"]), "notes.txt\n");
+    assert_eq!(env.git_cmd(&["show", ":notes.txt"]), "someone's staged work\n");
+}
+
+fn events_of_kind(env: &TestEnv, kind: &str) -> usize {
+    env.read(FILE).matches(&format!("kind = \"{kind}\"")).count()
+}
+
+#[test]
+fn a_full_disk_fails_the_write_and_leaves_everything_as_it_was() {
+    let env = env_with_staged_work();
+    let (head, text) = (env.git_cmd(&["rev-parse", "HEAD"]), env.read(FILE));
+    let run = with_fault(&env, "object-write", &["event", ID, "review-requested"]);
+    assert_eq!(run.code, 2, "{run}");
+    insta::assert_snapshot!(run.to_string());
+    assert_eq!(env.git_cmd(&["rev-parse", "HEAD"]), head);
+    assert_eq!(env.read(FILE), text);
+    assert_consistent(&env);
+    let again = env.crs(&["event", ID, "review-requested"]);
+    assert_eq!(again.code, 0, "{again}");
+    assert!(!again.stderr.contains("interrupted"), "{again}");
+}
+
+#[test]
+fn a_kill_before_the_branch_moves_is_undone_by_the_next_write() {
+    for step in ["journal", "files"] {
+        let env = env_with_staged_work();
+        let (commits, text) = (env.commit_count(), env.read(FILE));
+        let killed = with_fault(&env, &format!("kill-after:{step}"), &["event", ID, "review-requested"]);
+        assert_eq!(killed.code, -1, "{step}: the process was to die: {killed}");
+        let started = Instant::now();
+        let next = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-20"]);
+        assert!(started.elapsed() < Duration::from_secs(5), "{step}: the next write waited for a lock");
+        assert_eq!(next.code, 0, "{step}: {next}");
+        assert!(next.stderr.contains("crs undid it, so nothing of it was recorded"), "{step}: {next}");
+        assert_eq!(env.commit_count(), commits + 1, "{step}");
+        assert_eq!(events_of_kind(&env, "review-requested"), 0, "{step}");
+        assert!(env.read(FILE).starts_with(text.trim_end()), "{step}");
+        assert_consistent(&env);
+        if step == "files" {
+            insta::assert_snapshot!(next.stderr);
+        }
+    }
+}
+
+#[test]
+fn a_kill_after_the_branch_moves_is_finished_by_the_next_write() {
+    for step in ["branch", "index"] {
+        let env = env_with_staged_work();
+        let commits = env.commit_count();
+        let killed = with_fault(&env, &format!("kill-after:{step}"), &["event", ID, "review-requested"]);
+        assert_eq!(killed.code, -1, "{step}: {killed}");
+        if step == "branch" {
+            // Between the commit and the index: a plain git commit now would undo
+            // crs's change, which is why the next crs command mends it first.
+            let status = env.git_cmd(&["status", "--porcelain"]);
+            assert!(status.contains("MM RJ1/designated.toml"), "{status}");
+        }
+        let next = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-20"]);
+        assert_eq!(next.code, 0, "{step}: {next}");
+        // After the index the write is whole: there is nothing left to mend.
+        let mended = next.stderr.contains("interrupted after committing");
+        assert_eq!(mended, step == "branch", "{step}: {next}");
+        assert_eq!(env.commit_count(), commits + 2, "{step}");
+        assert_eq!(events_of_kind(&env, "review-requested"), 1, "{step}");
+        assert_consistent(&env);
+    }
+}
+
+#[test]
+fn a_submission_killed_before_its_tag_is_finished_never_recorded_twice() {
+    for step in ["branch", "tag"] {
+        let env = TestEnv::copy_of("designations").committed();
+        let commits = env.commit_count();
+        let killed = with_fault(&env, &format!("kill-after:{step}"), &["submit", "-o", "../bundle"]);
+        assert_eq!(killed.code, -1, "{step}: {killed}");
+        let again = env.crs(&["submit", "-o", "../bundle-again"]);
+        assert_eq!(again.code, 0, "{step}: {again}");
+        assert!(again.stderr.contains("tagged it crs/submission/2026-11-23"), "{step}: {again}");
+        assert!(again.stderr.contains("nothing more was done"), "{step}: {again}");
+        assert_eq!(env.commit_count(), commits + 1, "{step}");
+        assert_eq!(env.git_cmd(&["tag", "-l", "crs/*"]), "crs/submission/2026-11-23\n", "{step}");
+        assert_eq!(env.read("RJ1/maternity.toml").matches("kind = \"submitted\"").count(), 1, "{step}");
+        assert_eq!(env.git_cmd(&["status", "--porcelain"]), "", "{step}");
+        if step == "tag" {
+            insta::assert_snapshot!(again.stderr);
+        }
+    }
+}
+
+#[test]
+fn a_lock_file_left_by_an_older_crs_does_not_block() {
+    let env = env_with_staged_work();
+    fs::write(env.root.join(".git/crs.lock"), "999999\n").unwrap();
+    let started = Instant::now();
+    let run = env.crs(&["event", ID, "review-requested"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn a_branch_lock_left_by_git_names_the_file_and_when_to_delete_it() {
+    let env = env_with_staged_work();
+    let lock = env.root.join(".git/refs/heads/main.lock");
+    fs::write(&lock, "").unwrap();
+    let (head, text) = (env.git_cmd(&["rev-parse", "HEAD"]), env.read(FILE));
+    let run = env.crs(&["event", ID, "review-requested"]);
+    assert_eq!(run.code, 2, "{run}");
+    insta::assert_snapshot!(run.to_string());
+    assert_eq!((env.git_cmd(&["rev-parse", "HEAD"]), env.read(FILE)), (head, text));
+    assert_consistent(&env);
+    fs::remove_file(&lock).unwrap();
+    assert_eq!(env.crs(&["event", ID, "review-requested"]).code, 0);
+}
+
+#[test]
+fn a_split_index_is_explained() {
+    let env = env_with_staged_work();
+    env.git_cmd(&["update-index", "--split-index"]);
+    let run = env.crs(&["event", ID, "review-requested"]);
+    env.git_cmd(&["update-index", "--no-split-index"]);
+    assert_eq!(run.code, 2, "{run}");
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn a_git_folder_elsewhere_takes_paths_from_the_work_tree() {
+    let env = TestEnv::new();
+    let git_dir = env.outside().join("elsewhere.git");
+    env.git_cmd(&["init", "-q", "-b", "main", "--separate-git-dir", git_dir.to_str().unwrap()]);
+    env.commit_all("register");
+    let new = env.crs(&[
+        "new",
+        "RJ1/maternity",
+        "--service",
+        "Maternity",
+        "--provider-name",
+        "Guy's and St Thomas'",
+        "--provider-kind",
+        "foundation-trust",
+    ]);
+    assert_eq!(new.code, 0, "{new}");
+    assert_eq!(env.git_cmd(&["ls-files", "RJ1"]), "RJ1/maternity.toml\n");
+    let event = env.crs(&["event", "RJ1/maternity", "providers-notified"]);
+    assert_eq!(event.code, 0, "{event}");
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
+    assert!(git_dir.join("crs/lock").exists(), "crs keeps its state in the git folder");
+}
+
+#[test]
+fn orgs_import_writes_through_no_link() {
+    let env = TestEnv::git();
+    let outside = env.outside().join("elsewhere");
+    fs::create_dir_all(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, env.root.join(".crs")).unwrap();
+    let etr = repo_dir().join("tests/fixtures/ods/etr.csv");
+    let run = env.crs(&["orgs", "import", etr.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains(".crs is a symbolic link"), "{run}");
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+    fs::remove_file(env.root.join(".crs")).unwrap();
+}
+
+#[test]
+fn no_temp_file_is_left_where_git_add_would_see_it() {
+    let env = env_with_staged_work();
+    // What an older crs killed mid-write left beside a record, and what this one
+    // leaves in its own folder, are both gone after the next write.
+    let state = env.root.join(".git/crs");
+    fs::create_dir_all(&state).unwrap();
+    fs::write(state.join(".designated.toml.4242-0.crs-tmp"), "half").unwrap();
+    assert_eq!(env.crs(&["event", ID, "review-requested"]).code, 0);
+    assert!(!state.join(".designated.toml.4242-0.crs-tmp").exists());
+    assert_consistent(&env);
+    let untracked = |dir: &Path| {
+        fs::read_dir(dir).unwrap().flatten().any(|e| e.file_name().to_string_lossy().ends_with(".crs-tmp"))
+    };
+    assert!(!untracked(&env.root.join("RJ1")));
+}
+
+#[test]
+fn edit_is_held_to_the_same_checks_as_the_commit() {
+    let env = env_with_staged_work();
+    env.write("RJ1/other.toml", designated_record().replace("Maternity", "Other service"));
+    env.git_cmd(&["add", "RJ1/other.toml"]);
+    env.git_cmd(&["commit", "-q", "-m", "another record", "--", "RJ1/other.toml"]);
+    let other_name = env
+        .read("RJ1/other.toml")
+        .lines()
+        .find(|l| l.starts_with("name = "))
+        .unwrap()
+        .to_owned();
+    let dir = env.outside().join("editor");
+    fs::create_dir_all(&dir).unwrap();
+    // First save: this record takes the other record's service name; second: no change.
+    let script = dir.join("edit.sh");
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nn=$(cat \"$0.count\" 2>/dev/null || echo 0)\necho $((n+1)) > \"$0.count\"\ncp \"$1\" \"$0.seen.$n\"\n[ $n = 0 ] && sed -i '0,/^name = /s/^name = .*/{}/' \"$1\"\nexit 0\n",
+            other_name.replace('/', "\\/")
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let output = env.command(&["edit", ID]).env("EDITOR", &script).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let reopened = fs::read_to_string(dir.join("edit.sh.seen.1")).unwrap();
+    assert!(reopened.contains("error[duplicate-service]"), "{reopened}");
+    assert_consistent(&env);
+}
