@@ -78,7 +78,7 @@ pub fn render_index_warning(io: &mut Io<'_>, committed: &Committed) -> Result<()
 
 /// Says which interrupted write was finished or undone, and what was left alone.
 pub fn render_recovered(io: &mut Io<'_>, recovered: &Recovered) -> Result<()> {
-    let Recovered { subject, finished, commit, tag, left_alone } = recovered;
+    let Recovered { subject, finished, commit, tag, left_alone, removed_locks } = recovered;
     let note = io.style.warning("note:");
     let what = if *finished {
         let tag = tag.as_ref().map(|t| format!(" and tagged it {t}")).unwrap_or_default();
@@ -91,6 +91,11 @@ pub fn render_recovered(io: &mut Io<'_>, recovered: &Recovered) -> Result<()> {
         )
     };
     io.status(&format!("{note} {what}"))?;
+    for lock in removed_locks {
+        io.status(&format!(
+            "{note} deleted {lock}, which git had left locked when that command was interrupted"
+        ))?;
+    }
     if !left_alone.is_empty() {
         io.status(&format!(
             "{note} {} changed since, so crs left {} as {} (git status shows them)",

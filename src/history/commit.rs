@@ -19,6 +19,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use git2::build::TreeUpdateBuilder;
 use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryState};
@@ -33,6 +34,11 @@ use crate::register::write::{remove_leftover_temps, write_atomic_via};
 
 /// crs's folder inside the git folder: its lock, its journal and its temp files.
 const STATE_DIR: &str = "crs";
+
+/// A file in crs's folder whose time says when crs began taking git's own locks
+/// (the branch's, the tag's, the index's); gone when the write is whole. A lock file
+/// of git's made just after it was left by crs itself, if crs was killed there.
+const GIT_LOCKS_MARK: &str = "taking-git-locks";
 
 /// A repository opened for one change.
 pub struct Writer {
@@ -78,6 +84,8 @@ pub struct Recovered {
     pub tag: Option<String>,
     /// Files left as they were because someone changed them after the kill.
     pub left_alone: Vec<String>,
+    /// git lock files the killed crs had made, deleted to finish or undo its write.
+    pub removed_locks: Vec<String>,
 }
 
 /// One file a write replaces: its register-relative path and its new bytes.
@@ -139,7 +147,11 @@ impl Writer {
         // out with CRLF endings is unchanged. Read whole, so that a file marked
         // assume-unchanged is not taken at its word.
         let working = match read_plain(&full)? {
-            Some(bytes) => Some(blob_as_git_would(repo, &repo_path, &bytes)?),
+            // Most files need no filter: their plain hash is HEAD's, and nothing is stored.
+            Some(bytes) if head == Some(raw_id(&bytes)) => head,
+            Some(bytes) => {
+                Some(blob_as_git_would(repo, &repo_path, &bytes).map_err(|e| self.explain_storage(e))?)
+            }
             None => None,
         };
         let staged = repo
@@ -176,12 +188,14 @@ impl Writer {
         for (path, _) in files {
             refuse_links(&self.root, path)?;
         }
-        let journal = self.store_objects(files, message, identity, tag)?;
+        let journal =
+            self.store_objects(files, message, identity, tag).map_err(|e| self.explain_storage(e))?;
         journal.save(&self.state_dir)?;
         self.faults.after(Step::Journal);
 
         let moved = self.write_files(files).and_then(|()| {
             self.faults.after(Step::Files);
+            self.mark_git_locks()?;
             self.move_branch(&journal, message)
         });
         if let Err(error) = moved {
@@ -197,7 +211,7 @@ impl Writer {
         self.faults.after(Step::Tag);
         let index_warning = match self.stage(&journal) {
             Ok(()) => {
-                Journal::remove(&self.state_dir)?;
+                self.done()?;
                 None
             }
             Err(e) => Some(format!(
@@ -280,9 +294,32 @@ impl Writer {
         })
     }
 
+    /// libgit2 can fail to store an object with no reason given ("no error"); a test
+    /// write beside the objects tells whether the disk is full.
+    fn explain_storage(&self, error: Error) -> Error {
+        let Error::Storage { what, detail } = error else { return error };
+        let probe = self.state_dir.join(".space-probe.crs-tmp");
+        let full = fs::File::create(&probe)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, &[0; 64 * 1024]).and_then(|()| f.sync_all()))
+            .err()
+            .filter(|e| e.kind() == std::io::ErrorKind::StorageFull);
+        let _ = fs::remove_file(&probe);
+        match full {
+            Some(e) if !detail.contains("No space left") => {
+                Error::Storage { what, detail: format!("{e} ({detail})") }
+            }
+            _ => Error::Storage { what, detail },
+        }
+    }
+
     /// Stores `bytes` exactly as they are (no filters), to be able to put a working
     /// file back byte for byte; usually the same object as the staged blob.
     fn store_raw(&self, repo_path: &str, bytes: &[u8]) -> Result<Oid> {
+        let id = raw_id(bytes);
+        let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
+        if odb.exists(id) {
+            return Ok(id);
+        }
         self.rr.repo.blob(bytes).map_err(|e| storage_error(repo_path, e.message()))
     }
 
@@ -418,11 +455,8 @@ impl Writer {
             })();
             match attempt {
                 Ok(()) => return Ok(()),
-                Err(e)
-                    if e.code() == ErrorCode::Locked
-                        && started.elapsed() < std::time::Duration::from_secs(2) =>
-                {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
+                Err(e) if e.code() == ErrorCode::Locked && started.elapsed() < Duration::from_secs(2) => {
+                    std::thread::sleep(Duration::from_millis(20));
                 }
                 Err(e) if e.code() == ErrorCode::Locked => {
                     return Err(leftover_lock(&repo.path().join("index.lock"), "git's index"));
@@ -451,7 +485,7 @@ impl Writer {
                 None => fs::remove_file(&full).map_err(|e| Error::io(&full, e))?,
             }
         }
-        Journal::remove(&self.state_dir)?;
+        self.done()?;
         Ok(left_alone)
     }
 
@@ -474,17 +508,19 @@ impl Writer {
             write_atomic_via(&full, &self.blob_bytes(&file.new)?, Some(&self.state_dir))?;
         }
         // A tag made meanwhile by someone else is theirs to keep.
+        self.mark_git_locks()?;
         if let Some(tag) = journal.tag.as_ref().filter(|t| !self.tag_exists(&t.name)) {
             self.make_tag(tag)?;
         }
         self.stage(journal)?;
-        Journal::remove(&self.state_dir)?;
+        self.done()?;
         Ok(left_alone)
     }
 
     /// Finishes or undoes the write a killed crs left, if any.
     fn recover(&self) -> Result<Option<Recovered>> {
         let Some(journal) = Journal::load(&self.state_dir)? else { return Ok(None) };
+        let removed_locks = self.remove_own_git_locks(&journal);
         let new = oid(&journal.new_commit)?;
         let landed = match self.tip(&journal)? {
             Some(tip) => tip == new || self.rr.repo.graph_descendant_of(tip, new).unwrap_or(false),
@@ -497,7 +533,46 @@ impl Writer {
             commit: short(&journal.new_commit).to_owned(),
             tag: journal.tag.as_ref().filter(|_| landed).map(|t| t.name.clone()),
             left_alone,
+            removed_locks,
         }))
+    }
+
+    /// Notes that crs is about to take git's own locks.
+    fn mark_git_locks(&self) -> Result<()> {
+        let mark = self.state_dir.join(GIT_LOCKS_MARK);
+        fs::write(&mark, b"").map_err(|e| Error::io(&mark, e))
+    }
+
+    /// The write is whole: the journal and the mark go.
+    fn done(&self) -> Result<()> {
+        let _ = fs::remove_file(self.state_dir.join(GIT_LOCKS_MARK));
+        Journal::remove(&self.state_dir)
+    }
+
+    /// Deletes the lock files of git's that the killed crs of `journal` made: those
+    /// made within seconds after it noted it was taking them. A lock made later
+    /// belongs to some other git, and is left for it.
+    fn remove_own_git_locks(&self, journal: &Journal) -> Vec<String> {
+        let Ok(marked) = fs::metadata(self.state_dir.join(GIT_LOCKS_MARK)).and_then(|m| m.modified()) else {
+            return Vec::new();
+        };
+        let repo = &self.rr.repo;
+        let mut candidates = vec![repo.path().join("index.lock")];
+        candidates.extend(journal.branch.as_deref().map(|b| reference_lock(repo.commondir(), b)));
+        if let Some(tag) = &journal.tag {
+            candidates.push(reference_lock(repo.commondir(), &format!("refs/tags/{}", tag.name)));
+        }
+        // Made from just before the mark (clocks are coarse) to seconds after it.
+        let earliest = marked.checked_sub(Duration::from_secs(1)).unwrap_or(marked);
+        let latest = marked + Duration::from_secs(10);
+        let own = |lock: &Path| {
+            fs::metadata(lock).and_then(|m| m.modified()).is_ok_and(|made| made >= earliest && made <= latest)
+        };
+        candidates
+            .into_iter()
+            .filter(|lock| own(lock) && fs::remove_file(lock).is_ok())
+            .map(|lock| lock.display().to_string())
+            .collect()
     }
 
     fn blob_bytes(&self, id: &str) -> Result<Vec<u8>> {

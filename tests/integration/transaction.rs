@@ -218,12 +218,8 @@ fn edit_is_held_to_the_same_checks_as_the_commit() {
     env.write("RJ1/other.toml", designated_record().replace("Maternity", "Other service"));
     env.git_cmd(&["add", "RJ1/other.toml"]);
     env.git_cmd(&["commit", "-q", "-m", "another record", "--", "RJ1/other.toml"]);
-    let other_name = env
-        .read("RJ1/other.toml")
-        .lines()
-        .find(|l| l.starts_with("name = "))
-        .unwrap()
-        .to_owned();
+    let other_name =
+        env.read("RJ1/other.toml").lines().find(|l| l.starts_with("name = ")).unwrap().to_owned();
     let dir = env.outside().join("editor");
     fs::create_dir_all(&dir).unwrap();
     // First save: this record takes the other record's service name; second: no change.
@@ -241,5 +237,33 @@ fn edit_is_held_to_the_same_checks_as_the_commit() {
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
     let reopened = fs::read_to_string(dir.join("edit.sh.seen.1")).unwrap();
     assert!(reopened.contains("error[duplicate-service]"), "{reopened}");
+    assert_consistent(&env);
+}
+
+#[test]
+fn a_git_lock_the_killed_crs_left_is_deleted_one_made_later_is_not() {
+    let env = env_with_staged_work();
+    let killed = with_fault(&env, "kill-after:branch", &["event", ID, "review-requested"]);
+    assert_eq!(killed.code, -1, "{killed}");
+    // As if the kill came while libgit2 was writing the index.
+    let lock = env.root.join(".git/index.lock");
+    fs::write(&lock, "").unwrap();
+    let next = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-20"]);
+    assert_eq!(next.code, 0, "{next}");
+    assert!(next.stderr.contains("index.lock, which git had left locked"), "{next}");
+    assert_consistent(&env);
+
+    // Another git's lock, made long after crs noted it was taking locks, is left to it.
+    let killed = with_fault(&env, "kill-after:branch", &["event", ID, "review-requested"]);
+    assert_eq!(killed.code, -1, "{killed}");
+    fs::write(&lock, "").unwrap();
+    let later = std::time::SystemTime::now() + Duration::from_secs(60);
+    fs::File::options().write(true).open(&lock).unwrap().set_modified(later).unwrap();
+    let blocked = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-21"]);
+    assert_eq!(blocked.code, 2, "{blocked}");
+    assert!(blocked.stderr.contains("index.lock exists"), "{blocked}");
+    fs::remove_file(&lock).unwrap();
+    let next = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-21"]);
+    assert_eq!(next.code, 0, "{next}");
     assert_consistent(&env);
 }

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Kills crs writes with SIGKILL at random moments and checks, after every kill, that
+# the next crs write mends what was left without anyone deleting anything:
+#   - the next write succeeds;
+#   - git fsck --full finds nothing wrong;
+#   - HEAD, the index and the working files agree (git status shows no record);
+#   - someone's unrelated staged change is still staged, byte for byte;
+#   - no temp file is left where git add -A would pick it up.
+#
+# Usage: scripts/crash-test.sh [KILLS_PER_COMMAND]   (default 60: 240 kills in all)
+# Commands killed: crs event, crs designate, crs orgs import, crs submit.
+# CRS names the binary (default target/debug/crs; built if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+per_command=${1:-60}
+crs=${CRS:-$PWD/target/debug/crs}
+[ -x "$crs" ] || cargo build --locked --quiet
+fixtures=$PWD/tests/fixtures/ods
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export HOME=$work/home GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 NO_COLOR=1 TZ=UTC
+export GIT_AUTHOR_NAME="Crash Test" GIT_AUTHOR_EMAIL=crash@test.example
+export GIT_COMMITTER_NAME="Crash Test" GIT_COMMITTER_EMAIL=crash@test.example
+mkdir -p "$HOME"
+head -n -1 "$fixtures/etr.csv" > "$work/etr-less-one.csv"
+reg=$work/register
+cp -r designations "$reg"
+cd "$reg"
+git init -q -b main
+git add -A
+git commit -qm "sample register"
+printf 'unrelated staged work\n' > notes.txt
+git add notes.txt
+staged=$(git rev-parse :notes.txt)
+
+fail() {
+  echo "crash test: FAILED after kill $kills ($what): $*" >&2
+  git status --short >&2 || true
+  exit 1
+}
+
+# Checks the repository after the next write has run.
+check_repository() {
+  local fsck status
+  fsck=$(git fsck --full --no-dangling 2>&1) || fail "git fsck: $fsck"
+  [ -z "$fsck" ] || fail "git fsck: $fsck"
+  status=$(git status --porcelain --untracked-files=all)
+  [ "$status" = "A  notes.txt" ] || fail "git status shows more than the staged work: $status"
+  [ "$(git rev-parse :notes.txt)" = "$staged" ] || fail "the staged work changed"
+}
+
+# A fresh draft with every stage assessed, ready to be designated, as $id.
+draft=0
+new_draft() {
+  draft=$((draft + 1))
+  id=RJ1/crash-$draft
+  "$crs" -q new "$id" --service "Crash test service $draft" --provider-name "Guy's and St Thomas'" \
+    --provider-kind foundation-trust
+  "$crs" -q event "$id" providers-notified --on 2026-01-05
+  "$crs" -q event "$id" public-engagement --on 2026-01-06
+  for stage in 1 2 3 4; do
+    "$crs" -q assess "$id" --stage $stage --met --rationale "assessed" --on 2026-01-10
+  done
+}
+
+# Runs "$@" in the background and kills it with SIGKILL after a random delay of up
+# to $1 milliseconds.
+kill_at_random() {
+  local max_ms=$1
+  shift
+  "$@" >/dev/null 2>&1 &
+  local pid=$!
+  sleep "$(printf '0.%03d' $((RANDOM % max_ms)))"
+  kill -9 "$pid" 2>/dev/null && killed=$((killed + 1)) || true
+  wait "$pid" 2>/dev/null || true
+}
+
+kills=0
+killed=0
+started=$(date +%s)
+for what in event designate orgs-import submit; do
+  for _ in $(seq "$per_command"); do
+    kills=$((kills + 1))
+    case $what in
+      event) kill_at_random 30 "$crs" event RJ1/maternity public-engagement --note "kill $kills" ;;
+      designate)
+        new_draft
+        kill_at_random 30 "$crs" designate "$id" --by "ICB Board" --review-due 2029-01-01
+        ;;
+      orgs-import)
+        # Two versions of the trusts' file, so that every import changes the cache.
+        if [ $((kills % 2)) = 0 ]; then file=$fixtures/etr.csv; else file=$work/etr-less-one.csv; fi
+        kill_at_random 30 "$crs" orgs import --kind etr "$file"
+        ;;
+      submit) kill_at_random 90 "$crs" submit -o "$work/bundle-$kills" ;;
+    esac
+    # The next write: it must succeed and mend whatever the kill left.
+    out=$("$crs" event RJ1/maternity public-engagement --note "after kill $kills" 2>&1) ||
+      fail "the next write failed: $out"
+    check_repository
+  done
+done
+echo "crash test: $kills kills ($killed while crs was still running), every one mended; $(($(date +%s) - started)) s"

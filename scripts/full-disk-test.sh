@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs crs writes on a register kept on a tiny tmpfs filled to within a few bytes to
+# a few hundred KiB of full, and checks that each write either succeeds for real
+# (the commit is in the object database and the branch points at it) or fails with a
+# non-zero exit, the branch unmoved and the record as it was. Then frees the space and
+# checks that the next write succeeds. Needs root (to mount the tmpfs).
+#
+# Usage: scripts/full-disk-test.sh        CRS names the binary (default target/debug/crs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+crs=${CRS:-$PWD/target/debug/crs}
+[ -x "$crs" ] || cargo build --locked --quiet
+if [ "$(id -u)" != 0 ]; then
+  echo "full-disk test: needs root to mount a tmpfs" >&2
+  exit 2
+fi
+
+mnt=$(mktemp -d)
+mount -t tmpfs -o size=4m tmpfs "$mnt"
+trap 'cd /; umount "$mnt"; rmdir "$mnt"' EXIT
+export HOME=$mnt/home GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 NO_COLOR=1 TZ=UTC
+export GIT_AUTHOR_NAME="Full Disk" GIT_AUTHOR_EMAIL=full@disk.example
+export GIT_COMMITTER_NAME="Full Disk" GIT_COMMITTER_EMAIL=full@disk.example
+mkdir -p "$HOME"
+reg=$mnt/register
+cp -r designations "$reg"
+rm -f "$reg/.crs/orgs.csv"
+cd "$reg"
+git init -q -b main
+git add -A
+git commit -qm "sample register"
+
+record=RJ1/maternity.toml
+failed=0
+succeeded=0
+# Leave from 0 bytes to 256 KiB free, in steps that hit each stage of a write.
+for free in 0 1 512 2048 4096 8192 16384 32768 65536 131072 262144; do
+  rm -f "$mnt/fill"
+  avail=$(($(stat -f -c '%a * %S' "$mnt")))
+  size=$((avail - free))
+  [ $size -gt 0 ] && { head -c "$size" /dev/zero > "$mnt/fill" 2>/dev/null || true; }
+  head=$(git rev-parse HEAD)
+  before=$(cat "$record")
+  if out=$("$crs" event RJ1/maternity public-engagement --note "with $free bytes free" 2>&1); then
+    # Success must be real: the commit stored and the branch on it.
+    git cat-file -e "$(git rev-parse HEAD)^{commit}" || { echo "FAIL ($free free): reported a commit that is not stored: $out"; exit 1; }
+    [ "$(git rev-parse HEAD)" != "$head" ] || { echo "FAIL ($free free): exit 0 but the branch did not move: $out"; exit 1; }
+    grep -q "with $free bytes free" "$record" || { echo "FAIL ($free free): committed but the record lacks the change"; exit 1; }
+    succeeded=$((succeeded + 1))
+  else
+    code=$?
+    [ "$(git rev-parse HEAD)" = "$head" ] || { echo "FAIL ($free free): exit $code but the branch moved: $out"; exit 1; }
+    [ "$(cat "$record")" = "$before" ] || { echo "FAIL ($free free): exit $code but the record changed: $out"; exit 1; }
+    case $out in
+      *"disk is full"* | *"No space left"*) ;;
+      *) echo "FAIL ($free free): the message does not say the disk is full: $out"; exit 1 ;;
+    esac
+    failed=$((failed + 1))
+    echo "with $free bytes free: exit $code: $(echo "$out" | head -1)"
+  fi
+  rm -f "$mnt/fill"
+  # With space again, the next write succeeds and the repository is sound.
+  "$crs" -q event RJ1/maternity public-engagement --note "after $free" >/dev/null ||
+    { echo "FAIL ($free free): the write after freeing space failed"; exit 1; }
+  [ -z "$(git status --porcelain)" ] || { echo "FAIL ($free free): git status: $(git status --porcelain)"; exit 1; }
+  fsck=$(git fsck --full --no-dangling 2>&1) && [ -z "$fsck" ] || { echo "FAIL ($free free): git fsck: $fsck"; exit 1; }
+done
+echo "full-disk test: $failed writes refused on a full disk and $succeeded made, every one honest"
+[ $failed -gt 0 ] || { echo "FAIL: no write met a full disk; the test did not test anything"; exit 1; }
