@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::cli::Io;
 use crate::cli::common::WriteArgs;
 use crate::cli::prompt::required;
-use crate::cli::schema::record_schema;
+use crate::model::record_schema;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::Framework;

@@ -7,10 +7,10 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::export::scope::{Before, Scope};
 use crate::export::state::{Item, RegisterState};
+use crate::model::fields::{changes_between, flatten_record};
 use crate::model::{EventKind, Record, RecordId, Status};
 
 /// How a record's row differs from the baseline.
@@ -138,21 +138,17 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
 }
 
 /// The fields that differ between two versions of a record: `status` when the
-/// derived status changed, then dotted key paths. Arrays (events, sites, evidence)
-/// count as one field each.
+/// derived status changed, then the fields as the one field diff names them
+/// ([`crate::model::fields`]), as the log does.
 pub fn changed_fields(before: (&Record, Status), after: (&Record, Status)) -> Vec<String> {
     let (a, b) = (without_submissions(before.0), without_submissions(after.0));
     let mut fields = Vec::new();
     if before.1 != after.1 {
         fields.push("status".to_owned());
     }
-    if a == b {
-        return fields;
-    }
-    match (serde_json::to_value(a.as_ref()), serde_json::to_value(b.as_ref())) {
-        (Ok(a), Ok(b)) => diff("", &a, &b, &mut fields),
-        // A record always serialises; if it ever did not, say that it changed.
-        _ => fields.push("record".to_owned()),
+    if a != b {
+        let changed = changes_between(&flatten_record(&a), &flatten_record(&b));
+        fields.extend(changed.into_iter().map(|c| c.field));
     }
     fields
 }
@@ -164,25 +160,6 @@ fn without_submissions(record: &Record) -> Cow<'_, Record> {
         Cow::Owned(stripped)
     } else {
         Cow::Borrowed(record)
-    }
-}
-
-fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            for key in keys {
-                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-                diff(
-                    &child,
-                    x.get(key.as_str()).unwrap_or(&Value::Null),
-                    y.get(key.as_str()).unwrap_or(&Value::Null),
-                    out,
-                );
-            }
-        }
-        _ if a != b => out.push(path.to_owned()),
-        _ => {}
     }
 }
 
@@ -273,7 +250,7 @@ mod tests {
             + "[[events]]\non = 2025-03-11\nkind = \"refusal-found-reasonable\"\n";
         let now = state(vec![item("RJ1/a", &accepted), item("RJ1/b", &reasonable)]);
         let changes = compare(&now, Some(&base), &Scope::default());
-        assert_eq!(changes[0].fields, ["status", "events"]);
+        assert_eq!(changes[0].fields, ["status", "events[1].kind", "events[1].on"]);
         assert_eq!(changes[1].kind, ChangeKind::Removed);
         assert_eq!(changes[1].status, Some(Status::NotDesignated));
     }

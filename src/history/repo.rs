@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use git2::{Oid, Repository};
 
 use crate::error::{Error, Result};
+use crate::register::path_below;
 
 /// A register's repository and where the register sits inside it.
 pub struct RegisterRepo {
@@ -103,10 +104,6 @@ pub fn prefix_of(root: &Path) -> Option<String> {
     relative(repo.workdir()?, root).ok()
 }
 
-/// The repository path of `register_path` in a register at `prefix`.
-pub fn path_below(prefix: &str, register_path: &str) -> String {
-    if prefix.is_empty() { register_path.to_owned() } else { format!("{prefix}/{register_path}") }
-}
 
 /// Storing `what` in git failed (on a full disk, most often); nothing was changed.
 pub fn storage_error(what: &str, detail: &str) -> Error {

@@ -1,10 +1,13 @@
 //! Field-by-field comparison of two versions of a record: each leaf value under a
 //! dotted key path (`decision.outcome`, `events[2].kind`), and what changed between
-//! them. Used by the audit log and by `crs edit`'s commit message.
+//! them: the one field diff, used by the audit log, the export's changes and
+//! `crs edit`'s commit message, so that all of them name a field the same way.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+use crate::model::Record;
 
 /// One field that differs between two versions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -21,6 +24,18 @@ pub struct FieldChange {
 pub fn flatten(text: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     if let Ok(table) = text.parse::<toml::Table>() {
+        for (key, value) in &table {
+            walk(key, value, &mut out);
+        }
+    }
+    out
+}
+
+/// Every leaf of a record under its dotted key path, named as [`flatten`] names the
+/// fields of its text.
+pub fn flatten_record(record: &Record) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if let Ok(toml::Value::Table(table)) = toml::Value::try_from(record) {
         for (key, value) in &table {
             walk(key, value, &mut out);
         }

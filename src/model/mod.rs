@@ -14,3 +14,11 @@ pub use record::{Decision, DecisionOutcome, Event, EventKind, Licence, ProviderK
 pub use settings::Settings;
 pub use status::Status;
 pub use summary::RecordSummary;
+
+/// The JSON Schema of a record, as pretty JSON with a final newline.
+pub fn record_schema() -> String {
+    let schema = schemars::schema_for!(Record);
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serialises");
+    text.push('\n');
+    text
+}
