@@ -10,6 +10,7 @@ use crate::framework::definition::Framework;
 use crate::framework::finding::{Finding, Hit, Rule};
 use crate::framework::register_rules::{ServiceKey, duplicate_services};
 use crate::framework::rules::check_record;
+use crate::model::date::DateParseError;
 use crate::model::status::Status;
 use crate::model::{Date, Record, RecordId};
 use crate::orgs::OrgIndex;
@@ -248,6 +249,7 @@ pub fn unreadable_text(text: &str) -> Option<Hit> {
 pub fn toml_error_hit(text: &str, error: &toml::de::Error) -> Hit {
     let rule = if text.parse::<toml::Table>().is_err() { Rule::ParseError } else { Rule::Schema };
     let message = error.message().trim().replace('\n', " ");
+    let message = no_such_day(text, error).unwrap_or(message);
     let message = match rule {
         Rule::Schema if message.starts_with("unknown field") => {
             format!("{message}; check the spelling (unknown keys are usually typos)")
@@ -257,6 +259,16 @@ pub fn toml_error_hit(text: &str, error: &toml::de::Error) -> Hit {
     let key =
         error.span().map_or(String::new(), |span: Range<usize>| format!("@{}-{}", span.start, span.end));
     Hit::new(rule, key, message)
+}
+
+/// For a date that is written as one but is not in the calendar (`2025-02-30`), the
+/// same words the command line gives ("February 2025 has 28 days") instead of toml's.
+fn no_such_day(text: &str, error: &toml::de::Error) -> Option<String> {
+    let written = text.get(error.span()?)?.trim_start();
+    match written.get(..10)?.parse::<Date>() {
+        Err(e @ DateParseError::NoSuchDay { .. }) => Some(e.to_string()),
+        _ => None,
+    }
 }
 
 /// Turns a hit into a finding: severity from the framework (or none when the rule is

@@ -1,0 +1,137 @@
+//! A newcomer's first hour: the messages and refusals someone meets on their first
+//! day with crs say what is wrong in their own words and what to do next.
+
+use crate::harness::{TestEnv, designated_record};
+
+/// A git register with a committed draft record `RJ1/maternity`.
+fn env_with_draft() -> TestEnv {
+    let env = TestEnv::git();
+    let run = env.crs(&[
+        "new",
+        "RJ1/maternity",
+        "--service",
+        "Maternity",
+        "--provider-name",
+        "Guy's and St Thomas' NHS Foundation Trust",
+        "--provider-kind",
+        "foundation-trust",
+    ]);
+    assert_eq!(run.code, 0, "{run}");
+    env
+}
+
+#[test]
+fn a_day_not_in_the_calendar_is_named_the_same_on_the_command_line_and_in_a_file() {
+    let env = env_with_draft();
+    let flag = env.crs(&[
+        "assess",
+        "RJ1/maternity",
+        "--stage",
+        "1",
+        "--met",
+        "--rationale",
+        "x",
+        "--on",
+        "2025-02-30",
+    ]);
+    assert_eq!(flag.code, 2, "{flag}");
+    insta::assert_snapshot!(flag.to_string());
+
+    let text = designated_record().replace("decided_on = 2026-02-03", "decided_on = 2025-02-30");
+    assert!(text.contains("2025-02-30"));
+    env.write("RJ1/designated.toml", text);
+    let check = env.crs(&["check", "--format", "json"]);
+    let finding = &check.json()["findings"][0];
+    assert_eq!(finding["message"], "'2025-02-30' is not a day of the calendar: February 2025 has 28 days");
+}
+
+#[test]
+fn a_missing_met_or_not_met_names_the_flags_without_the_prompt() {
+    let env = env_with_draft();
+    let run = env.crs(&["assess", "RJ1/maternity", "--stage", "1", "--rationale", "x"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(!run.stderr.contains("[y/n]"), "{run}");
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn a_stage_is_typed_in_either_spelling_and_named_with_hyphens() {
+    let env = env_with_draft();
+    for stage in ["alternative-provision", "alternative_provision"] {
+        let run = env.crs(&["assess", "RJ1/maternity", "--stage", stage, "--met", "--rationale", stage]);
+        assert_eq!(run.code, 0, "{run}");
+        assert!(run.stderr.contains("stage 1 alternative-provision met"), "{run}");
+    }
+    assert_eq!(env.read("RJ1/maternity.toml").matches("[stages.").count(), 1);
+
+    let wrong =
+        env.crs(&["assess", "RJ1/maternity", "--stage", "alternative_provison", "--met", "--rationale", "x"]);
+    assert_eq!(wrong.code, 2, "{wrong}");
+    insta::assert_snapshot!(wrong.to_string());
+
+    // A record may write the stage either way; messages name it with hyphens.
+    let hyphens =
+        designated_record().replace("[stages.alternative_provision]", "[stages.alternative-provision]");
+    assert!(hyphens.contains("[stages.alternative-provision]"));
+    env.write("RJ1/designated.toml", hyphens);
+    env.write(
+        "RJ1/decided-early.toml",
+        designated_record()
+            .replace("[stages.interdependencies]", "[stages.not_a_stage]")
+            .replace("Maternity", "Early maternity"),
+    );
+    let check = env.crs(&["check"]);
+    insta::assert_snapshot!(check.to_string());
+}
+
+/// Assesses `stages` of `RJ1/maternity` as not met.
+fn assess_not_met(env: &TestEnv, stages: &[&str]) {
+    for stage in stages {
+        let run =
+            env.crs(&["assess", "RJ1/maternity", "--stage", stage, "--not-met", "--rationale", "no ground"]);
+        assert_eq!(run.code, 0, "{run}");
+    }
+}
+
+#[test]
+fn decline_rests_on_stages_1_to_3_while_designate_needs_all_four() {
+    let env = env_with_draft();
+    assess_not_met(&env, &["1", "2"]);
+    let early = env.crs(&["decline", "RJ1/maternity", "--by", "ICB Board"]);
+    assert_eq!(early.code, 1, "stage 3 is still needed: {early}");
+    assert!(early.stderr.contains("without stage 3 interdependencies"), "{early}");
+
+    assess_not_met(&env, &["3"]);
+    let decline = env.crs(&["decline", "RJ1/maternity", "--by", "ICB Board"]);
+    assert_eq!(decline.code, 0, "{decline}");
+    let check = env.crs(&["check", "--format", "json"]);
+    assert_eq!(check.json()["summary"]["errors"], 0, "{check}");
+
+    let env = env_with_draft();
+    let met = env.crs(&["assess", "RJ1/maternity", "--stage", "1", "--met", "--rationale", "x"]);
+    assert_eq!(met.code, 0, "{met}");
+    assess_not_met(&env, &["2", "3"]);
+    let designate = env.crs(&["designate", "RJ1/maternity", "--by", "ICB Board"]);
+    assert_eq!(designate.code, 1, "{designate}");
+    insta::assert_snapshot!(designate.to_string());
+}
+
+#[test]
+fn decisions_are_written_in_words_where_people_read_them() {
+    let env = env_with_draft();
+    assess_not_met(&env, &["1", "2", "3"]);
+    assert_eq!(env.crs(&["decline", "RJ1/maternity"]).code, 0);
+    let again = env.crs(&["decline", "RJ1/maternity"]);
+    assert_eq!(again.code, 1, "{again}");
+    assert!(again.stderr.contains("already has a decision not to designate (on 2026-11-23)"), "{again}");
+
+    let declined_with_grounds = designated_record()
+        .replace("outcome = \"designate\"", "outcome = \"do-not-designate\"")
+        .replace("[stages.interdependencies]", "[stages.unused]");
+    env.write("RJ1/designated.toml", declined_with_grounds);
+    let check = env.crs(&["check"]);
+    assert!(!check.stdout.contains("do-not-designate"), "{check}");
+    insta::assert_snapshot!(check.to_string());
+    let json = env.crs(&["show", "RJ1/designated", "--format", "json"]);
+    assert_eq!(json.json()["decision"]["outcome"], "do-not-designate", "JSON keeps the code");
+}
