@@ -135,3 +135,29 @@ fn decisions_are_written_in_words_where_people_read_them() {
     let json = env.crs(&["show", "RJ1/designated", "--format", "json"]);
     assert_eq!(json.json()["decision"]["outcome"], "do-not-designate", "JSON keeps the code");
 }
+
+#[test]
+fn record_ids_windows_keeps_for_devices_are_refused_with_the_reason() {
+    let env = TestEnv::git();
+    for id in ["RJ1/con", "RJ1/nul", "RJ1/aux", "RJ1/prn", "RJ1/com1", "RJ1/lpt9"] {
+        let run = env.crs(&[
+            "new",
+            id,
+            "--service",
+            "S",
+            "--provider-name",
+            "T",
+            "--provider-kind",
+            "foundation-trust",
+        ]);
+        assert_eq!(run.code, 2, "{id}: {run}");
+        assert!(run.stderr.contains("Windows keeps for a device"), "{id}: {run}");
+    }
+    insta::assert_snapshot!(env.crs(&["show", "RJ1/com1"]).to_string());
+    assert_eq!(env.commit_count(), 1, "nothing was written");
+
+    env.write("RJ1/nul.toml", designated_record());
+    let check = env.crs(&["check", "--format", "json"]);
+    let finding = &check.json()["findings"][0];
+    assert_eq!(finding["rule"], "path-mismatch", "{check}");
+}
