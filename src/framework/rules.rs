@@ -19,6 +19,7 @@ pub fn check_record(record: &Record, id: &RecordId, framework: &Framework, today
     schema(record, framework, &mut hits);
     path(record, id, &mut hits);
     ods_format(record, &mut hits);
+    co_commissioners(record, &mut hits);
     stages(record, id, framework, &mut hits);
     grounds(record, framework, &mut hits);
     dated_rules(record, id, framework, &mut hits);
@@ -150,6 +151,26 @@ fn ods_format(record: &Record, hits: &mut Vec<Hit>) {
     }
     for (i, code) in record.service.sites.iter().enumerate() {
         check(format!("service.sites[{i}]"), code, "site code");
+    }
+}
+
+fn co_commissioners(record: &Record, hits: &mut Vec<Hit>) {
+    let commissioner = &record.commissioner;
+    for (i, code) in commissioner.co_commissioners.iter().enumerate() {
+        let message = if *code == commissioner.ods {
+            format!(
+                "co-commissioner {code} is the record's own commissioner; remove it from co_commissioners"
+            )
+        } else if commissioner.co_commissioners[..i].contains(code) {
+            format!("co-commissioner {code} is listed twice; keep it once")
+        } else {
+            continue;
+        };
+        hits.push(Hit::new(
+            Rule::CoCommissionerDuplicate,
+            format!("commissioner.co_commissioners[{i}]"),
+            message,
+        ));
     }
 }
 

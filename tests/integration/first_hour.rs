@@ -161,3 +161,24 @@ fn record_ids_windows_keeps_for_devices_are_refused_with_the_reason() {
     let finding = &check.json()["findings"][0];
     assert_eq!(finding["rule"], "path-mismatch", "{check}");
 }
+
+#[test]
+fn a_co_commissioner_is_kept_once_and_never_the_lead() {
+    let env = TestEnv::git();
+    let new = |codes: &[&str]| {
+        let mut args = vec!["new", "RJ1/maternity", "--service", "Maternity", "--provider-name", "T"];
+        args.extend(["--provider-kind", "foundation-trust"]);
+        for code in codes {
+            args.extend(["--co-commissioner", code]);
+        }
+        env.crs(&args)
+    };
+    let lead = new(&["QKK", "QMF", "QMF"]);
+    assert_eq!(lead.code, 2, "{lead}");
+    insta::assert_snapshot!(lead.to_string());
+    assert_eq!(env.commit_count(), 1, "nothing was written");
+
+    let twice = new(&["QMF", "QKL", "QMF"]);
+    assert_eq!(twice.code, 0, "{twice}");
+    assert!(env.read("RJ1/maternity.toml").contains(r#"co_commissioners = ["QMF", "QKL"]"#));
+}
