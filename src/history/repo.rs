@@ -29,7 +29,7 @@ pub fn open(root: &Path) -> Result<RegisterRepo> {
     let repo = Repository::discover(root).map_err(|e| {
         Error::git(
             format!("{} is not inside a git repository ({})", root.display(), e.message()),
-            "crs keeps the register's history in git: run crs init there, or git init and commit the register",
+            "crs keeps the register's history in git: run crs init --adopt in the register's folder to make it a git repository with everything committed, or run git init there and commit the register (git add -A, then git commit)",
         )
     })?;
     let workdir = repo

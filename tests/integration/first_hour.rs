@@ -182,3 +182,70 @@ fn a_co_commissioner_is_kept_once_and_never_the_lead() {
     assert_eq!(twice.code, 0, "{twice}");
     assert!(env.read("RJ1/maternity.toml").contains(r#"co_commissioners = ["QMF", "QKL"]"#));
 }
+
+#[test]
+fn init_refuses_a_commissioner_name_of_more_than_one_line_before_writing_anything() {
+    let env = TestEnv::empty();
+    for (flag, value) in [
+        ("--commissioner-name", "NHS South East London ICB\nsecond line"),
+        ("--commissioner-name", " "),
+        ("--commissioner-ods", "qkk"),
+        ("--contact", "not an address"),
+        ("--submission-to", "crs@"),
+    ] {
+        let mut args = vec!["init", "--commissioner-ods", "QKK", "--commissioner-name", "ICB"];
+        args.extend(["--contact", "crs@icb.example"]);
+        args.extend([flag, value]);
+        let run = env.crs(&args);
+        assert_eq!(run.code, 2, "{flag} {value:?}: {run}");
+        assert!(run.stderr.contains(flag), "{flag}: {run}");
+        assert_eq!(std::fs::read_dir(&env.root).unwrap().count(), 0, "{flag}: nothing is written");
+    }
+    let run = env.crs(&[
+        "init",
+        "--commissioner-ods",
+        "QKK",
+        "--commissioner-name",
+        "NHS South East London ICB\nsecond line",
+        "--contact",
+        "crs@icb.example",
+    ]);
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn a_register_outside_git_is_adopted_by_the_command_its_hint_names() {
+    let env = TestEnv::new();
+    env.write("RJ1/designated.toml", designated_record());
+    env.write("notes/minutes.txt", "Board minute BD/26/031\n");
+    env.write(".gitignore", "*.xlsx\n");
+    env.write("old-export.xlsx", "not for git");
+    let event = env.crs(&["event", "RJ1/designated", "review-requested"]);
+    assert_eq!(event.code, 2, "{event}");
+    assert!(event.stderr.contains("crs init --adopt"), "{event}");
+
+    let init = env.crs(&[
+        "init",
+        "--commissioner-ods",
+        "QKK",
+        "--commissioner-name",
+        "ICB",
+        "--contact",
+        "a@b.example",
+    ]);
+    assert_eq!(init.code, 2, "{init}");
+    assert!(init.stderr.contains("run crs init --adopt there"), "{init}");
+
+    let adopt = env.crs(&["init", "--adopt"]);
+    assert_eq!(adopt.code, 0, "{adopt}");
+    insta::assert_snapshot!(adopt.to_string());
+    assert_eq!(env.commit_count(), 1);
+    let files = env.git_cmd(&["show", "--name-only", "--format=", "HEAD"]);
+    insta::assert_snapshot!("adopted_files", files);
+    assert_eq!(env.read("crs.toml"), crate::harness::SETTINGS, "crs.toml is kept as it was");
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
+
+    assert_eq!(env.crs(&["event", "RJ1/designated", "review-requested"]).code, 0);
+    let again = env.crs(&["init", "--adopt"]);
+    assert_eq!(again.code, 2, "{again}");
+}
