@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use crate::cli::Io;
-use crate::cli::list::parse_status;
+use crate::cli::common::FilterArgs;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::columns::{Column, resolve};
@@ -22,7 +22,7 @@ use crate::export::workbook::{About, Baseline, Plan, Workbook, build};
 use crate::export::xlsx::to_xlsx;
 use crate::framework::{Finding, Severity};
 use crate::history::{self, Snapshot};
-use crate::model::{Date, Status};
+use crate::model::Date;
 use crate::orgs::known_orgs;
 use crate::register::config::SETTINGS_FILE;
 use crate::register::locate::locate;
@@ -43,6 +43,7 @@ use crate::register::{Config, DiskSource, Source, load, read_config, read_record
 ///   crs export --changes-since last-submission -o changes.xlsx
 ///   crs export --as-of 2025-03-31 --format json -o register-2025-03.json
 ///   crs export --status designated,under-review -o in-force.xlsx
+///   crs export --service maternity --review-due-before 2027-04-01 --format csv
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ExportArgs {
@@ -59,10 +60,8 @@ pub struct ExportArgs {
     /// branch) or since the last submission, with the change and the changed fields.
     #[arg(long, value_name = "REV|last-submission")]
     pub changes_since: Option<String>,
-    /// Only records with these statuses (comma-separated or repeated), instead of the
-    /// default scope.
-    #[arg(long, value_delimiter = ',', value_parser = parse_status)]
-    pub status: Vec<Status>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -142,8 +141,14 @@ impl Gathered {
     }
 }
 
-/// Reads the register (now, or as of `as_of`), its column list and its baseline.
+/// Reads the register (now, or as of `as_of`), its column list and its baseline,
+/// for the default scope.
 pub fn gather(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>) -> Result<Gathered> {
+    gather_in(ctx, as_of, since, &Scope::default())
+}
+
+/// Reads the register as [`gather`] does, noting which records `scope` selects.
+pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope) -> Result<Gathered> {
     let root = ctx.register_root()?;
     let (source, today, commit, uncommitted, label): (Box<dyn Source>, Date, _, _, String) = match as_of {
         None => {
@@ -194,13 +199,14 @@ pub fn gather(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>) -> Result<Gather
         commit: commit.as_deref(),
         uncommitted: &uncommitted,
         differing: &differing,
+        scope,
     };
     let loaded =
         load(&source, &config.framework, today, orgs, |p| reading.item(p.id, p.file, p.record, p.status))?;
     let unreadable = loaded.files - loaded.items.len();
     let current = RegisterState::new(loaded.items, commit, uncommitted);
     let baseline = baseline
-        .map(|(snapshot, name)| baseline_state(snapshot, name, &config, &current, &differing))
+        .map(|(snapshot, name)| baseline_state(snapshot, name, &config, &current, &differing, scope))
         .transpose()?;
     Ok(Gathered {
         root,
@@ -222,6 +228,7 @@ fn baseline_state(
     config: &Config,
     current: &RegisterState,
     differing: &BTreeSet<String>,
+    scope: &Scope,
 ) -> Result<Baseline> {
     let commit = snapshot.commit.clone();
     let label = format!("{name} (commit {})", short(&commit));
@@ -236,7 +243,10 @@ fn baseline_state(
             present.insert(path.to_owned());
             differing.contains(path)
         },
-        |p| Item::whole(p.id, p.file, p.record, p.status),
+        |p| {
+            let selected = scope.selects(&p.record);
+            Item { selected, ..Item::whole(p.id, p.file, p.record, p.status) }
+        },
     )?;
     let state = RegisterState::new(read.items, Some(commit), Default::default())
         .complete_from(current, differing, &present);
@@ -299,9 +309,8 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
         None | Some(LAST_SUBMISSION) => Since::LastSubmission,
         Some(rev) => Since::Revision(rev),
     };
-    let gathered = gather(ctx, args.as_of.as_deref(), since)?;
-    let scope =
-        if args.status.is_empty() { Scope::default() } else { Scope::only(args.status.iter().copied()) };
+    let scope = Scope::of(&args.filter.filter());
+    let gathered = gather_in(ctx, args.as_of.as_deref(), since, &scope)?;
     let (unreadable, errors) = (gathered.unreadable, gathered.errors().len());
     let workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());
 

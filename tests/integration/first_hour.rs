@@ -249,3 +249,80 @@ fn a_register_outside_git_is_adopted_by_the_command_its_hint_names() {
     let again = env.crs(&["init", "--adopt"]);
     assert_eq!(again.code, 2, "{again}");
 }
+
+/// The record ids of a `crs list --format json` or `crs export --format json` run.
+fn ids(run: &crate::harness::Run, rows: Option<&str>) -> Vec<String> {
+    assert_eq!(run.code, 0, "{run}");
+    let json = run.json();
+    let rows = rows.map_or(&json, |key| &json[key]);
+    let key = if rows.is_array() && rows[0].get("record-id").is_some() { "record-id" } else { "id" };
+    rows.as_array().unwrap().iter().map(|r| r[key].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn list_takes_a_list_of_statuses_the_filters_of_export_and_an_order() {
+    let env = TestEnv::copy_of("designations");
+    let list = |args: &[&str]| {
+        let mut all = vec!["list", "--format", "json"];
+        all.extend(args);
+        ids(&env.crs(&all), None)
+    };
+    assert_eq!(
+        list(&["--status", "designated,under-review", "--sort", "review-due"]),
+        [
+            "RJZ/major-trauma-centre",
+            "RJ1/emergency-department",
+            "RJ1/adult-critical-care",
+            "NVC/orthopaedic-surgery",
+            "RJ1/maternity"
+        ]
+    );
+    assert_eq!(list(&["--service", "EMERGENCY"]), ["RJ1/emergency-department", "RJ2/emergency-department"]);
+    assert_eq!(
+        list(&["--treatment-function", "180"]),
+        ["RJ1/emergency-department", "RJ2/emergency-department", "RJZ/major-trauma-centre"]
+    );
+    assert_eq!(list(&["--co-commissioner", "qmf"]), ["RJ1/maternity"]);
+    assert_eq!(
+        list(&["--review-due-before", "2027-01-01"]),
+        ["RJ1/emergency-department", "RJZ/major-trauma-centre"]
+    );
+    assert_eq!(
+        list(&["--decided-since", "2026-07-01", "--sort", "decided"]),
+        ["RJZ/paediatric-inpatients", "RJZ/neonatal-intensive-care", "RV5/psychiatric-intensive-care"]
+    );
+    let by_provider = list(&["--sort", "provider", "--provider", "rjz"]);
+    assert_eq!(
+        by_provider,
+        ["RJZ/major-trauma-centre", "RJZ/neonatal-intensive-care", "RJZ/paediatric-inpatients"]
+    );
+
+    let csv = env.crs(&["list", "--format", "csv", "--service", "maternity", "--status", "designated,draft"]);
+    let yaml =
+        env.crs(&["list", "--format", "yaml", "--service", "maternity", "--status", "designated,draft"]);
+    insta::assert_snapshot!(format!("{csv}{yaml}"));
+}
+
+#[test]
+fn export_takes_the_same_filters_as_list() {
+    let env = TestEnv::copy_of("designations");
+    let both = |args: &[&str]| {
+        let mut list = vec!["list", "--format", "json", "--status", "designated,under-review,removed"];
+        list.extend(args);
+        let mut export = vec!["export", "--format", "json", "--status", "designated,under-review,removed"];
+        export.extend(args);
+        let (list, export) = (ids(&env.crs(&list), None), ids(&env.crs(&export), Some("designations")));
+        assert_eq!(list, export, "{args:?}");
+        list
+    };
+    assert_eq!(both(&["--service", "emergency"]), ["RJ1/emergency-department"]);
+    assert_eq!(both(&["--treatment-function", "710"]), ["RV5/eating-disorders-inpatient"]);
+    assert_eq!(both(&["--co-commissioner", "QMF"]), ["RJ1/maternity"]);
+    assert_eq!(both(&["--review-due-before", "2027-07-01"]).len(), 3);
+    assert_eq!(both(&["--decided-since", "2025-01-01"]).len(), 3);
+
+    let run =
+        env.crs(&["export", "--format", "csv", "--service", "maternity", "--decided-since", "2025-01-01"]);
+    assert_eq!(run.code, 0, "{run}");
+    insta::assert_snapshot!(run.stderr);
+}
