@@ -58,12 +58,10 @@ pub fn run(ctx: &Ctx, args: &AssessArgs, io: &mut Io<'_>) -> Result<u8> {
     write_record(ctx, io, &args.write, &args.id, Action::Assess, EXISTING, |prepared, doc| {
         let framework = &prepared.config.framework;
         let def = framework.stage_by_name(&stage_name).ok_or_else(|| {
-            let known: Vec<String> =
-                framework.stages.iter().map(|s| format!("{} {}", s.number, s.key)).collect();
             Error::Usage(format!(
                 "'{stage_name}' is not a stage of {}; the stages are {}",
                 framework.id,
-                known.join(", ")
+                framework.stage_list()
             ))
         })?;
         let stage = Stage {
@@ -76,6 +74,6 @@ pub fn run(ctx: &Ctx, args: &AssessArgs, io: &mut Io<'_>) -> Result<u8> {
         if let Some(doc) = doc.as_mut() {
             doc.set_stage(&def.key, &stage);
         }
-        Ok(format!("stage {} {} {}", def.number, def.key, if met { "met" } else { "not met" }))
+        Ok(format!("stage {} {} {}", def.number, def.name(), if met { "met" } else { "not met" }))
     })
 }

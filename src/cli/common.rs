@@ -1,11 +1,13 @@
-//! What the commands that write share: their common flags, and saying what a write
-//! did (and what an interrupted earlier write was finished or undone first).
+//! What several commands share: the flags of the commands that write, saying what a
+//! write did (and what an interrupted earlier write was finished or undone first),
+//! and the record filter of `list` and `export`.
 
 use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::history::{Committed, Recovered};
-use crate::model::RecordId;
+use crate::model::filter::{Filter, Sort};
+use crate::model::{Date, RecordId, Status};
 use crate::ops::change::{Action, Changed, Prepared, Target, change_record};
 use crate::ops::transaction::WriteOptions;
 use crate::register::edit::RecordDoc;
@@ -105,4 +107,75 @@ pub fn render_recovered(io: &mut Io<'_>, recovered: &Recovered) -> Result<()> {
         ))?;
     }
     Ok(())
+}
+
+/// The flags that choose records, shared by `crs list` and `crs export`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FilterArgs {
+    /// Only records with these statuses (comma-separated or repeated), e.g.
+    /// designated,under-review; crs export otherwise takes its default scope.
+    #[arg(long, value_delimiter = ',', value_parser = parse_status, value_name = "STATUS")]
+    pub status: Vec<Status>,
+    /// Only records of this provider (ODS code).
+    #[arg(long, value_name = "ODS")]
+    pub provider: Option<String>,
+    /// Only services whose name contains TEXT, in any case.
+    #[arg(long, value_name = "TEXT")]
+    pub service: Option<String>,
+    /// Only services with this NHS treatment function code, e.g. 501.
+    #[arg(long, value_name = "CODE")]
+    pub treatment_function: Option<String>,
+    /// Only services this commissioner co-commissions (ODS code).
+    #[arg(long, value_name = "ODS")]
+    pub co_commissioner: Option<String>,
+    /// Only records whose review is due before DATE.
+    #[arg(long, value_name = "DATE")]
+    pub review_due_before: Option<Date>,
+    /// Only records decided on or after DATE.
+    #[arg(long, value_name = "DATE")]
+    pub decided_since: Option<Date>,
+}
+
+impl FilterArgs {
+    /// The filter the flags ask for.
+    pub fn filter(&self) -> Filter {
+        Filter {
+            statuses: self.status.clone(),
+            provider: self.provider.clone(),
+            service: self.service.clone(),
+            treatment_function: self.treatment_function.clone(),
+            co_commissioner: self.co_commissioner.clone(),
+            review_due_before: self.review_due_before,
+            decided_since: self.decided_since,
+        }
+    }
+}
+
+/// Parses a status name for clap.
+pub fn parse_status(text: &str) -> std::result::Result<Status, String> {
+    text.parse()
+}
+
+/// The order `--sort` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortArg {
+    /// By record id.
+    Id,
+    /// Soonest review first.
+    ReviewDue,
+    /// Most recent decision first.
+    Decided,
+    /// By provider name, then service.
+    Provider,
+}
+
+impl From<SortArg> for Sort {
+    fn from(arg: SortArg) -> Sort {
+        match arg {
+            SortArg::Id => Sort::Id,
+            SortArg::ReviewDue => Sort::ReviewDue,
+            SortArg::Decided => Sort::Decided,
+            SortArg::Provider => Sort::Provider,
+        }
+    }
 }

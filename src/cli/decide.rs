@@ -58,9 +58,9 @@ pub fn run(ctx: &Ctx, args: &DecideArgs, io: &mut Io<'_>, outcome: DecisionOutco
             let on = record.decision.as_ref().map(|d| d.decided_on.to_string()).unwrap_or_default();
             return Err(Error::NotAllowed {
                 message: format!(
-                    "{} already has a decision to {} (on {on}); change it with crs edit {}",
+                    "{} already has a {} (on {on}); change it with crs edit {}",
                     args.id,
-                    outcome.as_str(),
+                    outcome.in_words(),
                     args.id
                 ),
                 hint: format!("crs show {} gives the record's decision and events", args.id),

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use crate::cli::Io;
+use crate::cli::common::FilterArgs;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::csv::write_csv;
@@ -14,8 +15,7 @@ use crate::export::document::{write_json, write_yaml};
 use crate::export::output::{check_target, write_atomically};
 use crate::export::scope::Scope;
 use crate::export::xlsx::to_xlsx;
-use crate::model::Status;
-use crate::ops::export::{Since, changes_line, gather};
+use crate::ops::export::{Since, changes_line, gather_in};
 
 /// Write the submission spreadsheet, or the same data as CSV, JSON or YAML.
 ///
@@ -31,6 +31,7 @@ use crate::ops::export::{Since, changes_line, gather};
 ///   crs export --changes-since last-submission -o changes.xlsx
 ///   crs export --as-of 2025-03-31 --format json -o register-2025-03.json
 ///   crs export --status designated,under-review -o in-force.xlsx
+///   crs export --service maternity --review-due-before 2027-04-01 --format csv
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ExportArgs {
@@ -47,10 +48,8 @@ pub struct ExportArgs {
     /// branch) or since the last submission, with the change and the changed fields.
     #[arg(long, value_name = "REV|last-submission")]
     pub changes_since: Option<String>,
-    /// Only records with these statuses (comma-separated or repeated), instead of the
-    /// default scope.
-    #[arg(long, value_delimiter = ',', value_parser = str::parse::<Status>)]
-    pub status: Vec<Status>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -105,9 +104,8 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
         None | Some(LAST_SUBMISSION) => Since::LastSubmission,
         Some(rev) => Since::Revision(rev),
     };
-    let gathered = gather(ctx, args.as_of.as_deref(), since)?;
-    let scope =
-        if args.status.is_empty() { Scope::default() } else { Scope::only(args.status.iter().copied()) };
+    let scope = Scope::of(&args.filter.filter());
+    let gathered = gather_in(ctx, args.as_of.as_deref(), since, &scope)?;
     let (unreadable, errors) = (gathered.unreadable, gathered.errors().len());
     let workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());
 

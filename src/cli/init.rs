@@ -1,21 +1,21 @@
 //! `crs init`: create a register — a git repository if there is none, `crs.toml`, a
 //! README explaining the workflow, CI and editor files — and commit it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::Io;
 use crate::cli::common::WriteArgs;
 use crate::cli::prompt::required;
-use crate::model::record_schema;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::history::repo::{init_if_needed, prefix_of};
-use crate::model::id::is_ods_code;
+use crate::model::Settings;
+use crate::model::record_schema;
 use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
-use crate::model::settings::check_address;
 use crate::ops::transaction::commit_new_register;
-use crate::register::config::SETTINGS_FILE;
+use crate::register::DiskSource;
+use crate::register::config::{SETTINGS_FILE, read_config};
 
 /// Create a register (and a git repository if there is none), and commit it
 ///
@@ -42,6 +42,11 @@ pub struct InitArgs {
     /// Where the submission goes.
     #[arg(long, value_name = "EMAIL", default_value = DEFAULT_SUBMISSION_ADDRESS)]
     pub submission_to: String,
+    /// Put an existing register that is not in git yet (a folder with crs.toml) into a
+    /// new git repository: add the files crs init writes that it lacks, and commit the
+    /// whole register in one first commit. Takes the commissioner from its crs.toml.
+    #[arg(long, conflicts_with_all = ["commissioner_ods", "commissioner_name", "contact", "framework", "submission_to"])]
+    pub adopt: bool,
     #[command(flatten)]
     pub write: WriteArgs,
 }
@@ -49,18 +54,10 @@ pub struct InitArgs {
 /// Where the generated GitHub workflow goes, in the register.
 const WORKFLOW: &str = ".github/workflows/crs.yml";
 
-/// The files of a new register, by path; `prefix` is where the register sits in its
-/// repository (`registers/crs`; empty at the top).
-pub fn register_files(
-    ods: &str,
-    name: &str,
-    contact: &str,
-    framework: &str,
-    to: &str,
-    prefix: &str,
-) -> Vec<(String, Vec<u8>)> {
+/// The text of a new register's crs.toml.
+fn settings_text(ods: &str, name: &str, contact: &str, framework: &str, to: &str) -> String {
     let quote = |s: &str| toml_edit::Value::from(s).to_string();
-    let settings = format!(
+    format!(
         "# Register settings for crs: whom this register speaks for and where submissions go.\n\
          schema_version = 1\n\
          framework = {}\n\n\
@@ -75,12 +72,39 @@ pub fn register_files(
         quote(name),
         quote(contact),
         quote(to)
-    );
+    )
+}
+
+/// The settings init would write, checked as crs.toml is checked when it is read, so
+/// that nothing init accepts stops every later command; the error names the flag.
+fn checked_settings(text: &str) -> Result<Settings> {
+    let settings = Settings::from_toml(text).map_err(|e| Error::Usage(e.message().trim().to_owned()))?;
+    match settings.problem() {
+        None => Ok(settings),
+        Some((key, message)) => {
+            let flag = match key {
+                "commissioner.ods" => "--commissioner-ods",
+                "commissioner.name" => "--commissioner-name",
+                "commissioner.contact" => "--contact",
+                "submission.to" => "--submission-to",
+                "framework" => "--framework",
+                other => other,
+            };
+            let message = message.strip_prefix(&format!("{key}: ")).unwrap_or(&message).to_owned();
+            Err(Error::Usage(format!("{flag}: {message}")))
+        }
+    }
+}
+
+/// The files of a new register, by path, with `settings` as its crs.toml; `prefix`
+/// is where the register sits in its repository (`registers/crs`; empty at the top).
+fn register_files(settings_toml: String, settings: &Settings, prefix: &str) -> Vec<(String, Vec<u8>)> {
+    let (name, ods) = (&settings.commissioner.name, &settings.commissioner.ods);
     let readme = include_str!("../../templates/register/README.md")
         .replace("{commissioner}", name)
         .replace("{ods}", ods);
     vec![
-        (SETTINGS_FILE.to_owned(), settings.into_bytes()),
+        (SETTINGS_FILE.to_owned(), settings_toml.into_bytes()),
         ("README.md".to_owned(), readme.into_bytes()),
         ("designation.schema.json".to_owned(), record_schema().into_bytes()),
         (".taplo.toml".to_owned(), include_str!("../../templates/register/taplo.toml").as_bytes().to_vec()),
@@ -98,11 +122,18 @@ pub fn register_files(
 }
 
 pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
-    let dir = ctx.cwd.join(args.dir.clone().unwrap_or_default());
+    let dir = args.dir.as_ref().map_or_else(|| ctx.cwd.clone(), |dir| ctx.cwd.join(dir));
+    if args.adopt {
+        return adopt(ctx, args, io, &dir);
+    }
     if dir.join(SETTINGS_FILE).exists() {
+        let adopt = match prefix_of(&dir) {
+            None => " (to put it in git as it is, run crs init --adopt there)",
+            Some(_) => "",
+        };
         return Err(Error::Invalid {
             message: format!(
-                "{} is a register already (it has {SETTINGS_FILE}); nothing changed",
+                "{} is a register already (it has {SETTINGS_FILE}); nothing changed{adopt}",
                 dir.display()
             ),
         });
@@ -121,11 +152,6 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
         "--commissioner-ods ODS",
         "Commissioner ODS code (e.g. QKK)",
     )?;
-    if !is_ods_code(&ods) {
-        return Err(Error::Usage(format!(
-            "--commissioner-ods '{ods}' is not an ODS code: 3 or 5 capital letters or digits, e.g. QKK"
-        )));
-    }
     let name = required(
         ctx,
         io,
@@ -134,16 +160,14 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
         "Commissioner name",
     )?;
     let contact = required(ctx, io, args.contact.as_deref(), "--contact EMAIL", "Contact e-mail address")?;
-    for (flag, value) in [("--contact", &contact), ("--submission-to", &args.submission_to)] {
-        if let Err(message) = check_address(value) {
-            return Err(Error::Usage(format!("{flag}: {message}")));
-        }
-    }
+    // Everything is checked before anything is written.
+    let text = settings_text(&ods, &name, &contact, &args.framework, &args.submission_to);
+    let settings = checked_settings(&text)?;
 
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let created_repo = init_if_needed(&dir)?;
     let prefix = prefix_of(&dir).unwrap_or_default();
-    let files = register_files(&ods, &name, &contact, &args.framework, &args.submission_to, &prefix);
+    let files = register_files(text, &settings, &prefix);
     for (path, _) in &files {
         if dir.join(path).exists() {
             return Err(Error::Invalid {
@@ -155,19 +179,102 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
         }
     }
     let message = format!("init register for {name} ({ods})\n\nCrs-Action: init\n");
-    let committed = commit_new_register(ctx, &dir, &args.write.options(), &files, &message)?;
+    let (committed, _) = commit_new_register(ctx, &dir, &args.write.options(), files, &message)?;
     if created_repo {
         io.status(&format!("created a git repository in {}", dir.display()))?;
     }
     io.status(&format!("created the register of {name} in {}; commit {}", dir.display(), committed.short()))?;
+    workflow_note(io, &prefix)?;
+    io.status("next: crs new PROVIDER/service --service NAME --provider-name NAME --provider-kind KIND")?;
+    Ok(0)
+}
+
+/// `crs init --adopt`: a register folder outside git becomes a repository whose first
+/// commit holds the whole register, with the files init writes that it lacked.
+fn adopt(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>, dir: &Path) -> Result<u8> {
+    if !dir.join(SETTINGS_FILE).is_file() {
+        return Err(Error::Usage(format!(
+            "--adopt takes a register that exists, but {} has no {SETTINGS_FILE}; to create one, run crs init without --adopt",
+            dir.display()
+        )));
+    }
+    if prefix_of(dir).is_some() {
+        return Err(Error::Invalid {
+            message: format!(
+                "{} is in a git repository already; nothing changed (commit the register there with git add and git commit)",
+                dir.display()
+            ),
+        });
+    }
+    // The register as crs reads it: settings that do not read stop here.
+    let config = read_config(&DiskSource::new(dir), dir)?;
+    let settings_path = dir.join(SETTINGS_FILE);
+    let text = std::fs::read_to_string(&settings_path).map_err(|e| Error::io(&settings_path, e))?;
+    let mut files: Vec<(String, Vec<u8>)> = register_files(text, &config.settings, "")
+        .into_iter()
+        .filter(|(path, _)| !dir.join(path).exists())
+        .collect();
+    let added: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
+    let existing = files_below(dir, dir)?;
+
+    init_if_needed(dir)?;
+    for path in existing {
+        let full = dir.join(&path);
+        let bytes = std::fs::read(&full).map_err(|e| Error::io(&full, e))?;
+        files.push((path, bytes));
+    }
+    files.sort();
+    let commissioner = &config.settings.commissioner;
+    let message =
+        format!("adopt register for {} ({})\n\nCrs-Action: init\n", commissioner.name, commissioner.ods);
+    // What the new repository's .gitignore leaves out stays out.
+    let (committed, files) = commit_new_register(ctx, dir, &args.write.options(), files, &message)?;
+    io.status(&format!("created a git repository in {}", dir.display()))?;
+    if !added.is_empty() {
+        io.status(&format!("added {}", added.join(", ")))?;
+    }
+    io.status(&format!(
+        "committed the register of {} ({} files) in {}; commit {}",
+        commissioner.name,
+        files.len(),
+        dir.display(),
+        committed.short()
+    ))?;
+    io.status("next: crs check")?;
+    Ok(0)
+}
+
+/// Every plain file below `dir`, relative to `root` with `/` separators, leaving out
+/// git's own folder and following no links.
+fn files_below(root: &Path, dir: &Path) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
+        if entry.file_name() == ".git" {
+            continue;
+        }
+        if kind.is_dir() {
+            found.extend(files_below(root, &entry.path())?);
+        } else if kind.is_file() {
+            let relative = entry.path().strip_prefix(root).unwrap_or(&entry.path()).to_path_buf();
+            let parts: Vec<String> =
+                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            found.push(parts.join("/"));
+        }
+    }
+    Ok(found)
+}
+
+/// Where GitHub needs the workflow, when the register is a folder of its repository.
+fn workflow_note(io: &mut Io<'_>, prefix: &str) -> Result<()> {
     if !prefix.is_empty() {
         let moved = shell_quoted(&format!("{prefix}/{WORKFLOW}"));
         io.status(&format!(
             "note: the register is the folder {prefix} of its repository, and GitHub runs only the workflows in the repository's own .github/workflows; to check the register on every push, run this at the repository's root: mkdir -p .github/workflows && git mv {moved} {WORKFLOW}"
         ))?;
     }
-    io.status("next: crs new PROVIDER/service --service NAME --provider-name NAME --provider-kind KIND")?;
-    Ok(0)
+    Ok(())
 }
 
 /// `text` as a YAML single-quoted scalar that GitHub Actions takes literally: no

@@ -5,11 +5,13 @@ use std::io::Write;
 use clap::ValueEnum;
 
 use crate::cli::Io;
+use crate::cli::common::{FilterArgs, SortArg};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::cell::neutralise_for_csv;
 use crate::export::yaml;
-use crate::model::{RecordSummary, Status};
+use crate::model::RecordSummary;
+use crate::model::filter::Sort;
 use crate::ops::checker::Checker;
 use crate::ops::open::open;
 use crate::register::load;
@@ -19,17 +21,19 @@ use crate::report::table::{new_table, row};
 ///
 /// Examples:
 ///   crs list
-///   crs list --status designated --format csv
+///   crs list --status designated,under-review --format csv
 ///   crs list --provider RJ1 --as-of 2025-12-31
+///   crs list --service maternity --sort review-due
+///   crs list --review-due-before 2027-04-01 --co-commissioner QMF
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ListArgs {
-    /// Only records with this status.
-    #[arg(long, value_parser = parse_status)]
-    pub status: Option<Status>,
-    /// Only records of this provider (ODS code).
-    #[arg(long, value_name = "ODS")]
-    pub provider: Option<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// The order of the lines: id, review-due (soonest first), decided (most recent
+    /// first) or provider (by name); records without the date come last.
+    #[arg(long, value_enum, default_value = "id")]
+    pub sort: SortArg,
     /// List the register as it stood at the end of DATE, or at a git revision.
     #[arg(long, value_name = "DATE|REV")]
     pub as_of: Option<String>,
@@ -45,29 +49,32 @@ pub enum ListFormat {
     Yaml,
 }
 
-/// Parses a status name for clap.
-pub fn parse_status(text: &str) -> Result<Status, String> {
-    text.parse()
-}
-
 pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
     let opened = open(ctx, args.as_of.as_deref())?;
+    let filter = args.filter.filter();
     let checker = Checker::new(&opened.config.framework, opened.today, None);
     let loaded = load(opened.source.as_ref(), &opened.config.framework, &checker, |p| {
-        RecordSummary::new(&p.id, p.file, &p.record, p.status)
+        filter.matches(&p.record, p.status).then(|| RecordSummary::new(&p.id, p.file, &p.record, p.status))
     })?;
     let unreadable = loaded.files - loaded.items.len();
-    let rows: Vec<RecordSummary> = loaded
-        .items
-        .into_iter()
-        .filter(|r| args.status.is_none_or(|s| r.status == s))
-        .filter(|r| args.provider.as_deref().is_none_or(|p| r.provider.eq_ignore_ascii_case(p)))
-        .collect();
+    let mut rows: Vec<RecordSummary> = loaded.items.into_iter().flatten().collect();
+    sort(&mut rows, args.sort.into());
     write_rows(&rows, args.format, io.out).map_err(Error::Output)?;
     if unreadable > 0 {
         io.status(&format!("note: {unreadable} file(s) could not be read as records; crs check says why"))?;
     }
     Ok(0)
+}
+
+/// Puts `rows` in `order`; ties, and records without the date, in id order.
+fn sort(rows: &mut [RecordSummary], order: Sort) {
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    match order {
+        Sort::Id => {}
+        Sort::ReviewDue => rows.sort_by_key(|r| (r.review_due.is_none(), r.review_due)),
+        Sort::Decided => rows.sort_by_key(|r| (r.decided_on.is_none(), std::cmp::Reverse(r.decided_on))),
+        Sort::Provider => rows.sort_by_key(|r| (r.provider_name.to_lowercase(), r.service.to_lowercase())),
+    }
 }
 
 fn write_rows(rows: &[RecordSummary], format: ListFormat, out: &mut dyn Write) -> std::io::Result<()> {

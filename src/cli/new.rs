@@ -4,7 +4,7 @@ use crate::cli::Io;
 use crate::cli::common::{WriteArgs, write_record};
 use crate::cli::prompt::required;
 use crate::context::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::RecordId;
 use crate::model::record::{Commissioner, Licence, Provider, ProviderKind, Service};
 use crate::ops::change::{Action, Target};
@@ -56,6 +56,23 @@ pub struct NewArgs {
     pub write: WriteArgs,
 }
 
+/// The co-commissioners given, each once, in the order first given; the register's
+/// own commissioner is refused, since it leads.
+fn co_commissioners(lead: &str, given: &[String]) -> Result<Vec<String>> {
+    if given.iter().any(|code| code == lead) {
+        return Err(Error::Usage(format!(
+            "--co-commissioner {lead} is the register's own commissioner, which leads the record; name only the other commissioners buying the service"
+        )));
+    }
+    let mut kept: Vec<String> = Vec::new();
+    for code in given {
+        if !kept.contains(code) {
+            kept.push(code.clone());
+        }
+    }
+    Ok(kept)
+}
+
 pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
     let service_name = required(ctx, io, args.service.as_deref(), "--service NAME", "Service name")?;
     let provider_name =
@@ -70,7 +87,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
             "Provider kind (foundation-trust, nhs-trust, independent, other)",
         )?
         .parse()
-        .map_err(crate::error::Error::Usage)?,
+        .map_err(Error::Usage)?,
     };
     let licence = match (args.licence, provider_kind) {
         (Some(licence), _) => licence,
@@ -83,7 +100,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
             "Provider licence (licensed, unlicensed, applied, exempt)",
         )?
         .parse()
-        .map_err(crate::error::Error::Usage)?,
+        .map_err(Error::Usage)?,
     };
     let service = Service {
         name: service_name.clone(),
@@ -100,7 +117,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
             ods: settings.commissioner.ods.clone(),
             name: settings.commissioner.name.clone(),
             contact: settings.commissioner.contact.clone(),
-            co_commissioners: args.co_commissioners.clone(),
+            co_commissioners: co_commissioners(&settings.commissioner.ods, &args.co_commissioners)?,
         };
         *doc = Some(RecordDoc::new_record(&NewRecord {
             framework: &prepared.config.framework.id,

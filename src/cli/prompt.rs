@@ -18,23 +18,7 @@ pub fn required(
     if let Some(value) = given.map(str::trim).filter(|v| !v.is_empty()) {
         return Ok(value.to_owned());
     }
-    if !ctx.stdin_is_terminal {
-        return Err(Error::Usage(format!("{flag} is required: {question}")));
-    }
-    loop {
-        write!(io.err, "{question}: ").map_err(Error::Output)?;
-        io.err.flush().map_err(Error::Output)?;
-        let mut line = String::new();
-        let read =
-            std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("standard input", e))?;
-        if read == 0 {
-            return Err(Error::Usage(format!("{flag} is required: {question}")));
-        }
-        let answer = line.trim();
-        if !answer.is_empty() {
-            return Ok(answer.to_owned());
-        }
-    }
+    ask(ctx, io, question)?.ok_or_else(|| missing(flag))
 }
 
 /// `given`, or a yes/no answer on a terminal, or a usage error naming `flags`.
@@ -43,11 +27,39 @@ pub fn yes_no(ctx: &Ctx, io: &mut Io<'_>, given: Option<bool>, flags: &str, ques
         return Ok(value);
     }
     loop {
-        let answer = required(ctx, io, None, flags, &format!("{question} [y/n]"))?;
+        let answer = ask(ctx, io, &format!("{question} [y/n]"))?.ok_or_else(|| missing(flags))?;
         match answer.to_lowercase().as_str() {
             "y" | "yes" => return Ok(true),
             "n" | "no" => return Ok(false),
             _ => continue,
+        }
+    }
+}
+
+/// The error for a value that was neither given nor asked for: it names the flag
+/// only, since the question is for a terminal and reads wrongly in a log.
+fn missing(flag: &str) -> Error {
+    Error::Usage(format!("{flag} is required"))
+}
+
+/// A non-empty answer to `question` on a terminal; `None` with no terminal, or when
+/// its input ends.
+fn ask(ctx: &Ctx, io: &mut Io<'_>, question: &str) -> Result<Option<String>> {
+    if !ctx.stdin_is_terminal {
+        return Ok(None);
+    }
+    loop {
+        write!(io.err, "{question}: ").map_err(Error::Output)?;
+        io.err.flush().map_err(Error::Output)?;
+        let mut line = String::new();
+        let read =
+            std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("standard input", e))?;
+        if read == 0 {
+            return Ok(None);
+        }
+        let answer = line.trim();
+        if !answer.is_empty() {
+            return Ok(Some(answer.to_owned()));
         }
     }
 }

@@ -92,7 +92,7 @@ pub fn before(base: Option<&RegisterState>, id: &RecordId) -> Before {
 
 /// True when `item` of the current state is in scope.
 pub fn in_scope_now(scope: &Scope, base: Option<&RegisterState>, item: &Item) -> bool {
-    scope.includes(item.status, before(base, &item.id))
+    item.selected && scope.includes(item.status, before(base, &item.id))
 }
 
 /// The changes of scope and content between `base` and `current`, by record id. With
@@ -106,7 +106,7 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
     for id in ids {
         let now = current.get(id).filter(|item| in_scope_now(scope, base, item));
         let then = base.and_then(|b| b.get(id));
-        let then_in = then.filter(|item| scope.included_at_baseline(item.status));
+        let then_in = then.filter(|item| item.selected && scope.included_at_baseline(item.status));
         let change = |kind, fields| Change {
             kind,
             id: id.clone(),

@@ -1,11 +1,12 @@
 //! `Scope`: which records a submission includes. By default the designations in
 //! force or in progress (designated, under-review, requested, refused, referred) and
 //! the records removed since the last submission; `--status` replaces that with an
-//! explicit list.
+//! explicit list, and the other criteria of a [`Filter`] narrow it.
 
 use std::collections::BTreeSet;
 
-use crate::model::Status;
+use crate::model::filter::Filter;
+use crate::model::{Record, Status};
 
 /// The statuses a submission includes by default, besides recent removals.
 pub const DEFAULT_STATUSES: [Status; 5] =
@@ -17,6 +18,8 @@ pub struct Scope {
     statuses: BTreeSet<Status>,
     /// Also records removed since the baseline (the default scope).
     removed_since_baseline: bool,
+    /// What a record must match besides its status.
+    filter: Filter,
 }
 
 /// Where a record stood at the baseline.
@@ -32,14 +35,39 @@ pub enum Before {
 
 impl Default for Scope {
     fn default() -> Scope {
-        Scope { statuses: DEFAULT_STATUSES.into_iter().collect(), removed_since_baseline: true }
+        Scope {
+            statuses: DEFAULT_STATUSES.into_iter().collect(),
+            removed_since_baseline: true,
+            filter: Filter::default(),
+        }
     }
 }
 
 impl Scope {
     /// Exactly the records with one of `statuses`.
     pub fn only(statuses: impl IntoIterator<Item = Status>) -> Scope {
-        Scope { statuses: statuses.into_iter().collect(), removed_since_baseline: false }
+        Scope {
+            statuses: statuses.into_iter().collect(),
+            removed_since_baseline: false,
+            filter: Filter::default(),
+        }
+    }
+
+    /// The scope `filter` asks for: its statuses, or the default scope when it names
+    /// none, narrowed by its other criteria.
+    pub fn of(filter: &Filter) -> Scope {
+        let statuses = if filter.statuses.is_empty() {
+            Scope::default()
+        } else {
+            Scope::only(filter.statuses.iter().copied())
+        };
+        Scope { filter: Filter { statuses: Vec::new(), ..filter.clone() }, ..statuses }
+    }
+
+    /// True when `record` matches the scope's criteria other than its status; judged
+    /// as each record is read, since records are not kept whole.
+    pub fn selects(&self, record: &Record) -> bool {
+        self.filter.matches_record(record)
     }
 
     /// True when a record with status `now` is in scope, given where it stood at the
@@ -63,12 +91,14 @@ impl Scope {
         if self.removed_since_baseline {
             parts.push("removed since the last submission");
         }
-        match parts.len() {
+        let statuses = match parts.len() {
             0 => "no records".to_owned(),
             1 => parts[0].to_owned(),
             2 => format!("{} and {}", parts[0], parts[1]),
             n => format!("{}, and {}", parts[..n - 1].join(", "), parts[n - 1]),
-        }
+        };
+        let criteria = self.filter.describe_record();
+        if criteria.is_empty() { statuses } else { format!("{statuses}; {}", criteria.join(", ")) }
     }
 }
 

@@ -14,6 +14,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use crate::export::cell::Cell;
 use crate::export::columns::Column;
 use crate::export::row::{RowContext, cells};
+use crate::export::scope::Scope;
 use crate::model::{EventKind, Record, RecordId, Status};
 
 /// One record of a state.
@@ -29,6 +30,9 @@ pub struct Item {
     pub record: Option<Box<Record>>,
     /// The record's row, made as it was read (the state being exported).
     pub row: Option<ItemRow>,
+    /// Whether the record matches the export's criteria other than status (service,
+    /// dates, codes), judged as it was read.
+    pub selected: bool,
 }
 
 /// A record's row, made as it was read.
@@ -59,7 +63,15 @@ impl Label {
 impl Item {
     /// The record's identity, status and fingerprint; nothing more is kept.
     pub fn new(id: RecordId, file: &str, record: &Record, status: Status) -> Item {
-        Item { id, file: file.to_owned(), status, fingerprint: fingerprint(record), record: None, row: None }
+        Item {
+            id,
+            file: file.to_owned(),
+            status,
+            fingerprint: fingerprint(record),
+            record: None,
+            row: None,
+            selected: true,
+        }
     }
 
     /// The item with the whole record kept.
@@ -104,12 +116,15 @@ pub struct Reading<'a> {
     pub uncommitted: &'a BTreeSet<String>,
     /// The files that may differ from the baseline's: their records are kept whole.
     pub differing: &'a BTreeSet<String>,
+    /// The export's scope, which says whether each record is selected.
+    pub scope: &'a Scope,
 }
 
 impl Reading<'_> {
     /// The item of a record just read, with its row.
     pub fn item(&self, id: RecordId, file: &str, record: Record, status: Status) -> Item {
         let mut item = Item::new(id, file, &record, status);
+        item.selected = self.scope.selects(&record);
         let context = RowContext {
             commit: commit_cell(self.commit, self.uncommitted, file),
             register_contact: self.register_contact,
@@ -196,6 +211,7 @@ impl RegisterState {
             fingerprint: item.fingerprint,
             record: None,
             row: None,
+            selected: item.selected,
         }));
         RegisterState::new(self.items, self.commit, self.uncommitted)
     }

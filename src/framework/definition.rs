@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::framework::finding::{Rule, Severity};
 use crate::model::Date;
+use crate::model::record::{same_stage_key, stage_name};
 
 /// Built-in frameworks: name and TOML text.
 const BUILT_IN: &[(&str, &str)] =
@@ -52,6 +53,13 @@ pub struct StageDef {
     /// designation needs met.
     #[serde(default)]
     pub ground: Option<String>,
+}
+
+impl StageDef {
+    /// The stage's name as people read and type it: `alternative-provision`.
+    pub fn name(&self) -> String {
+        stage_name(&self.key)
+    }
 }
 
 /// The regime's dated rules.
@@ -174,16 +182,22 @@ impl Framework {
         self.grounds.iter().find(|g| g.key == key)
     }
 
-    /// The stage with key `key`.
+    /// The stage with key `key`, in either spelling (`alternative_provision` or
+    /// `alternative-provision`).
     pub fn stage(&self, key: &str) -> Option<&StageDef> {
-        self.stages.iter().find(|s| s.key == key)
+        self.stages.iter().find(|s| same_stage_key(&s.key, key))
     }
 
-    /// The stage a user means by `name`: its number (`1`) or its key
-    /// (`alternative_provision`, also written `alternative-provision`).
+    /// The stage a user means by `name`: its number (`1`) or its name, in either
+    /// spelling (`alternative-provision` or `alternative_provision`).
     pub fn stage_by_name(&self, name: &str) -> Option<&StageDef> {
-        let key = name.replace('-', "_");
-        self.stages.iter().find(|s| s.key == key || name.parse::<u32>().is_ok_and(|n| n == s.number))
+        let number = name.trim().parse::<u32>().ok();
+        self.stages.iter().find(|s| number == Some(s.number) || same_stage_key(&s.key, name))
+    }
+
+    /// Every stage as people read it, numbered: `1 alternative-provision, 2 …`.
+    pub fn stage_list(&self) -> String {
+        self.stages.iter().map(|s| format!("{} {}", s.number, s.name())).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -210,6 +224,12 @@ mod tests {
         assert_eq!(fw.grounds.len(), 3);
         assert_eq!(fw.stage_by_name("1").unwrap().key, "alternative_provision");
         assert_eq!(fw.stage_by_name("health-inequalities").unwrap().number, 2);
+        assert_eq!(fw.stage_by_name("health_inequalities").unwrap().number, 2);
+        assert_eq!(fw.stage_by_name("Interdependencies").unwrap().number, 3);
+        assert_eq!(
+            fw.stage_list(),
+            "1 alternative-provision, 2 health-inequalities, 3 interdependencies, 4 proportionality"
+        );
         assert!(fw.stage_by_name("5").is_none());
         assert_eq!(fw.dates.written_request_response_days, 28);
     }

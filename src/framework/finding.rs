@@ -74,6 +74,7 @@ rules! {
     ReviewDateMissing => "review-date-missing",
     NoPublicInvolvement => "no-public-involvement",
     DuplicateService => "duplicate-service",
+    CoCommissionerDuplicate => "co-commissioner-duplicate",
 }
 
 impl Rule {

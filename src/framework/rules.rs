@@ -3,10 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use crate::framework::definition::Framework;
+use crate::framework::definition::{Framework, StageDef};
 use crate::framework::finding::{Hit, Rule};
 use crate::model::id::is_ods_code;
-use crate::model::record::{DecisionOutcome, EventKind, Licence, ProviderKind, Record, SCHEMA_VERSION};
+use crate::model::record::{
+    DecisionOutcome, EventKind, Licence, ProviderKind, Record, SCHEMA_VERSION, same_stage_key, stage_name,
+};
 use crate::model::status::{Lifecycle, Status, lifecycle};
 use crate::model::{Date, RecordId};
 
@@ -17,6 +19,7 @@ pub fn check_record(record: &Record, id: &RecordId, framework: &Framework, today
     schema(record, framework, &mut hits);
     path(record, id, &mut hits);
     ods_format(record, &mut hits);
+    co_commissioners(record, &mut hits);
     stages(record, id, framework, &mut hits);
     grounds(record, framework, &mut hits);
     dated_rules(record, id, framework, &mut hits);
@@ -32,7 +35,7 @@ pub fn grounds_met<'f>(record: &Record, framework: &'f Framework) -> Vec<&'f str
     framework
         .stages
         .iter()
-        .filter(|s| record.stages.get(&s.key).is_some_and(|st| st.met))
+        .filter(|s| record.stage(&s.key).is_some_and(|(_, st)| st.met))
         .filter_map(|s| s.ground.as_deref())
         .collect()
 }
@@ -55,13 +58,26 @@ fn schema(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
             ),
         ));
     }
-    for key in record.stages.keys() {
+    for (i, key) in record.stages.keys().enumerate() {
         if framework.stage(key).is_none() {
-            let known: Vec<&str> = framework.stages.iter().map(|s| s.key.as_str()).collect();
             hits.push(Hit::new(
                 Rule::Schema,
                 format!("stages.{key}"),
-                format!("'{key}' is not a stage of {}; the stages are {}", framework.id, known.join(", ")),
+                format!(
+                    "'{}' is not a stage of {}; the stages are {}",
+                    stage_name(key),
+                    framework.id,
+                    framework.stage_list()
+                ),
+            ));
+        } else if let Some(first) = record.stages.keys().take(i).find(|k| same_stage_key(k, key)) {
+            hits.push(Hit::new(
+                Rule::Schema,
+                format!("stages.{key}"),
+                format!(
+                    "stage {} is assessed twice, as [stages.{first}] and [stages.{key}]; keep one",
+                    stage_name(key)
+                ),
             ));
         }
     }
@@ -138,25 +154,44 @@ fn ods_format(record: &Record, hits: &mut Vec<Hit>) {
     }
 }
 
-fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<Hit>) {
-    let Some(decision) = &record.decision else { return };
-    let missing: Vec<String> = framework
-        .stages
-        .iter()
-        .filter(|s| !record.stages.contains_key(&s.key))
-        .map(|s| format!("{} {}", s.number, s.key))
-        .collect();
-    if !missing.is_empty() {
-        hits.push(Hit::new(
-            Rule::StageMissing,
-            "decision",
+fn co_commissioners(record: &Record, hits: &mut Vec<Hit>) {
+    let commissioner = &record.commissioner;
+    for (i, code) in commissioner.co_commissioners.iter().enumerate() {
+        let message = if *code == commissioner.ods {
             format!(
-                "the decision to {} was recorded without stage {}; assess it with crs assess {id} --stage N",
-                decision.outcome.as_str(),
-                missing.join(", stage ")
-            ),
+                "co-commissioner {code} is the record's own commissioner; remove it from co_commissioners"
+            )
+        } else if commissioner.co_commissioners[..i].contains(code) {
+            format!("co-commissioner {code} is listed twice; keep it once")
+        } else {
+            continue;
+        };
+        hits.push(Hit::new(
+            Rule::CoCommissionerDuplicate,
+            format!("commissioner.co_commissioners[{i}]"),
+            message,
         ));
     }
+}
+
+fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<Hit>) {
+    let Some(decision) = &record.decision else { return };
+    // Only the stages that can give a ground, unless the outcome needs every stage.
+    let needed = |s: &&StageDef| decision.outcome.needs_every_stage() || s.ground.is_some();
+    let missing: Vec<&StageDef> =
+        framework.stages.iter().filter(needed).filter(|s| record.stage(&s.key).is_none()).collect();
+    let Some(first) = missing.first() else { return };
+    let named: Vec<String> = missing.iter().map(|s| format!("{} {}", s.number, s.name())).collect();
+    hits.push(Hit::new(
+        Rule::StageMissing,
+        "decision",
+        format!(
+            "the {} was recorded without stage {}; assess it with crs assess {id} --stage {}",
+            decision.outcome.in_words(),
+            named.join(", stage "),
+            first.number
+        ),
+    ));
 }
 
 fn grounds(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
@@ -196,10 +231,10 @@ fn grounds(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
                 ));
             }
             for stage in framework.stages.iter().filter(|s| s.ground.is_none()) {
-                if record.stages.get(&stage.key).is_some_and(|s| !s.met) {
+                if let Some((key, _)) = record.stage(&stage.key).filter(|(_, s)| !s.met) {
                     hits.push(Hit::new(
                         Rule::ProportionalityNotMet,
-                        format!("stages.{}", stage.key),
+                        format!("stages.{key}"),
                         format!(
                             "designated although stage {} ({}) is not met; reassess it or decide not to designate",
                             stage.number, stage.title
@@ -212,10 +247,7 @@ fn grounds(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
             hits.push(Hit::new(
                 Rule::GroundsMismatch,
                 "decision.grounds",
-                format!(
-                    "a decision to {} claims grounds; remove the grounds list",
-                    decision.outcome.as_str()
-                ),
+                format!("the {} claims grounds; remove the grounds list", decision.outcome.in_words()),
             ));
         }
         _ => {}
@@ -363,8 +395,8 @@ fn involvement(record: &Record, id: &RecordId, hits: &mut Vec<Hit>) {
             Rule::NoPublicInvolvement,
             "decision",
             format!(
-                "the decision to {} has no public engagement recorded; record it with crs event {id} public-engagement --note ...",
-                decision.outcome.as_str()
+                "the {} has no public engagement recorded; record it with crs event {id} public-engagement --note ...",
+                decision.outcome.in_words()
             ),
         ));
     }

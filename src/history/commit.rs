@@ -581,6 +581,11 @@ impl Writer {
         Ok(blob.content().to_vec())
     }
 
+    /// Whether git ignores the register-relative `path`.
+    pub fn ignores(&self, path: &str) -> bool {
+        self.rr.repo.is_path_ignored(Path::new(&self.rr.repo_path(path))).unwrap_or(false)
+    }
+
     /// The id of the commit HEAD points at, if any.
     pub fn head_id(&self) -> Result<Option<String>> {
         Ok(head_commit(&self.rr.repo)?.map(|c| c.id().to_string()))

@@ -15,10 +15,10 @@ use crate::error::{Error, Result};
 use crate::history::changed::paths_between;
 use crate::history::graph::CommitGraph;
 use crate::history::repo::{git_error, open};
-use crate::register::path_below;
 use crate::history::walk::{History, PathLookup, Walk, Walked, shallow_commits};
 use crate::model::RecordId;
 use crate::model::fields::{FieldChange, changes_between, flatten};
+use crate::register::path_below;
 
 /// One commit of the log.
 #[derive(Clone, Debug, Serialize)]

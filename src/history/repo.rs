@@ -32,7 +32,7 @@ pub fn open(root: &Path) -> Result<RegisterRepo> {
     let repo = Repository::discover(root).map_err(|e| {
         Error::git(
             format!("{} is not inside a git repository ({})", root.display(), e.message()),
-            "crs keeps the register's history in git: run crs init there, or git init and commit the register",
+            "crs keeps the register's history in git: run crs init --adopt in the register's folder to make it a git repository with everything committed, or run git init there and commit the register (git add -A, then git commit)",
         )
     })?;
     let workdir = work_tree_top(&repo, root)?;
@@ -103,7 +103,6 @@ pub fn prefix_of(root: &Path) -> Option<String> {
     let repo = Repository::discover(root).ok()?;
     relative(repo.workdir()?, root).ok()
 }
-
 
 /// Storing `what` in git failed (on a full disk, most often); nothing was changed.
 pub fn storage_error(what: &str, detail: &str) -> Error {

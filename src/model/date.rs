@@ -42,8 +42,15 @@ impl Date {
 
     fn from_toml(value: &toml::value::Datetime) -> Result<Date, String> {
         match (value.date, value.time, value.offset) {
-            (Some(d), None, None) => Date::from_ymd(d.year.into(), d.month.into(), d.day.into())
-                .ok_or_else(|| format!("{value} is not a day that exists in the calendar")),
+            (Some(d), None, None) => {
+                let (year, month, day) = (d.year.into(), d.month.into(), d.day.into());
+                Date::from_ymd(year, month, day).ok_or_else(|| {
+                    format!(
+                        "{value} is not a day of the calendar: {}",
+                        no_such_day(year, month, day).unwrap_or_default()
+                    )
+                })
+            }
             _ => Err(format!("expected a date like 2025-03-10, found the date-time {value}")),
         }
     }
@@ -57,8 +64,46 @@ impl fmt::Display for Date {
 
 /// Why text could not be read as a date.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a date: write it as YYYY-MM-DD, e.g. 2025-03-10")]
-pub struct DateParseError(pub String);
+pub enum DateParseError {
+    /// Not written as `YYYY-MM-DD`.
+    #[error("'{0}' is not a date: write it as YYYY-MM-DD, e.g. 2025-03-10")]
+    Shape(String),
+    /// Written as a date, but the day is not in the calendar (2025-02-30).
+    #[error("'{text}' is not a day of the calendar: {reason}")]
+    NoSuchDay { text: String, reason: String },
+}
+
+/// Why year-month-day names no day, in words ("February 2025 has 28 days"), or `None`
+/// when it is a real day. The one reading of a date's parts that both the command
+/// line and the records use.
+pub fn no_such_day(year: i32, month: u32, day: u32) -> Option<String> {
+    if NaiveDate::from_ymd_opt(year, month, day).is_some() {
+        return None;
+    }
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let Some(name) = month.checked_sub(1).and_then(|i| MONTHS.get(i as usize)) else {
+        return Some(format!("there is no month {month:02}; months run from 01 to 12"));
+    };
+    let length = (28..=31).rev().find(|d| NaiveDate::from_ymd_opt(year, month, *d).is_some());
+    Some(match length {
+        Some(length) if day == 0 => format!("days of {name} {year} run from 01 to {length}"),
+        Some(length) => format!("{name} {year} has {length} days"),
+        None => format!("{year} is outside the calendar crs can read"),
+    })
+}
 
 impl FromStr for Date {
     type Err = DateParseError;
@@ -71,9 +116,14 @@ impl FromStr for Date {
                 .enumerate()
                 .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
         if !shape_ok {
-            return Err(DateParseError(text.to_owned()));
+            return Err(DateParseError::Shape(text.to_owned()));
         }
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Date).map_err(|_| DateParseError(text.to_owned()))
+        let part = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(0);
+        let (year, month, day) = (part(0..4) as i32, part(5..7), part(8..10));
+        Date::from_ymd(year, month, day).ok_or_else(|| DateParseError::NoSuchDay {
+            text: text.to_owned(),
+            reason: no_such_day(year, month, day).unwrap_or_default(),
+        })
     }
 }
 
@@ -173,5 +223,15 @@ mod tests {
         assert!("+999-01-01".parse::<Date>().is_err());
         assert!("-001-01-01".parse::<Date>().is_err());
         assert_eq!("2024-02-29".parse::<Date>().unwrap().to_string(), "2024-02-29");
+    }
+
+    #[test]
+    fn a_day_not_in_the_calendar_says_how_long_the_month_is() {
+        let err = |text: &str| text.parse::<Date>().unwrap_err().to_string();
+        assert_eq!(err("2025-02-30"), "'2025-02-30' is not a day of the calendar: February 2025 has 28 days");
+        assert_eq!(err("2024-02-30"), "'2024-02-30' is not a day of the calendar: February 2024 has 29 days");
+        assert_eq!(err("2025-04-31"), "'2025-04-31' is not a day of the calendar: April 2025 has 30 days");
+        assert!(err("2025-13-01").contains("no month 13"));
+        assert!(err("2025-01-00").contains("run from 01 to 31"));
     }
 }

@@ -25,6 +25,17 @@ pub fn is_slug(slug: &str) -> bool {
         && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// True when `slug` is a name Windows reserves for a device (`con`, `nul`, `aux`,
+/// `prn`, `com1`–`com9`, `lpt1`–`lpt9`, in any case): a file of that name, even with
+/// `.toml` after it, cannot be created or checked out there.
+pub fn is_reserved_on_windows(slug: &str) -> bool {
+    let lower = slug.to_ascii_lowercase();
+    let numbered = |prefix: &str| {
+        lower.strip_prefix(prefix).is_some_and(|n| n.len() == 1 && matches!(n.as_bytes()[0], b'1'..=b'9'))
+    };
+    matches!(lower.as_str(), "con" | "nul" | "aux" | "prn") || numbered("com") || numbered("lpt")
+}
+
 /// `<PROVIDER-ODS>/<service-slug>`, e.g. `RJ1/maternity`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RecordId {
@@ -43,6 +54,10 @@ pub enum IdError {
         "'{0}' in record id is not a service slug: use a-z, 0-9 and '-', at most 64 characters, e.g. maternity or emergency-department"
     )]
     Slug(String),
+    #[error(
+        "'{0}' in record id is a name Windows keeps for a device, so the record's file could not be checked out there; name the service in words, e.g. {0}-service"
+    )]
+    Reserved(String),
 }
 
 impl RecordId {
@@ -53,6 +68,9 @@ impl RecordId {
         }
         if !is_slug(slug) {
             return Err(IdError::Slug(slug.to_owned()));
+        }
+        if is_reserved_on_windows(slug) {
+            return Err(IdError::Reserved(slug.to_owned()));
         }
         Ok(RecordId { provider: provider.to_owned(), slug: slug.to_owned() })
     }
@@ -144,6 +162,20 @@ mod tests {
         ] {
             assert!(bad.parse::<RecordId>().is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn names_windows_reserves_are_refused() {
+        for bad in ["RJ1/con", "RJ1/nul", "RJ1/aux", "RJ1/prn", "RJ1/com1", "RJ1/lpt9", "RJ1/com9.toml"] {
+            assert_eq!(
+                bad.parse::<RecordId>(),
+                Err(IdError::Reserved(bad[4..].trim_end_matches(".toml").to_owned()))
+            );
+        }
+        for good in ["RJ1/con-service", "RJ1/console", "RJ1/com10", "RJ1/com0", "RJ1/lpt", "RJ1/auxiliary"] {
+            assert!(good.parse::<RecordId>().is_ok(), "{good}");
+        }
+        assert!(is_reserved_on_windows("COM3") && is_reserved_on_windows("Nul"));
     }
 
     #[test]

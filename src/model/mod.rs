@@ -2,6 +2,7 @@
 
 pub mod date;
 pub mod fields;
+pub mod filter;
 pub mod id;
 pub mod record;
 pub mod settings;

@@ -38,6 +38,19 @@ pub fn parse_named<T: Copy>(
     })
 }
 
+/// True when `a` and `b` name the same stage: a stage is written with `_` in a record
+/// key (`alternative_provision`) and with `-` on the command line and in messages
+/// (`alternative-provision`); either spelling is read anywhere.
+pub fn same_stage_key(a: &str, b: &str) -> bool {
+    let normal = |s: &str| s.trim().to_ascii_lowercase().replace('-', "_");
+    normal(a) == normal(b)
+}
+
+/// A stage key as people read it: `alternative-provision`.
+pub fn stage_name(key: &str) -> String {
+    key.replace('_', "-")
+}
+
 /// The record format version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -277,6 +290,22 @@ impl DecisionOutcome {
             DecisionOutcome::Remove => "remove",
         }
     }
+
+    /// The decision as people read it: "decision to designate", "decision not to
+    /// designate", "decision to remove the designation". Codes stay for JSON and files.
+    pub fn in_words(self) -> &'static str {
+        match self {
+            DecisionOutcome::Designate => "decision to designate",
+            DecisionOutcome::DoNotDesignate => "decision not to designate",
+            DecisionOutcome::Remove => "decision to remove the designation",
+        }
+    }
+
+    /// True when the decision needs every stage of the framework assessed; a decision
+    /// not to designate rests on the stages that could give a ground finding none.
+    pub fn needs_every_stage(self) -> bool {
+        self != DecisionOutcome::DoNotDesignate
+    }
 }
 
 impl ProviderKind {
@@ -344,6 +373,11 @@ impl Record {
     /// The last event of `kind`, if any.
     pub fn last_event(&self, kind: EventKind) -> Option<&Event> {
         self.events.iter().rev().find(|e| e.kind == kind)
+    }
+
+    /// The stage `key` as the record writes it, in either spelling, and its assessment.
+    pub fn stage(&self, key: &str) -> Option<(&str, &Stage)> {
+        self.stages.iter().find(|(k, _)| same_stage_key(k, key)).map(|(k, s)| (k.as_str(), s))
     }
 
     /// The decision's outcome, if decided.

@@ -112,9 +112,59 @@ fn default_address() -> String {
     DEFAULT_SUBMISSION_ADDRESS.to_owned()
 }
 
+/// Longest commissioner name crs.toml may give: the longest name a record may hold,
+/// since every new record copies it.
+pub const MAX_NAME_CHARS: usize = 200;
+
 impl Settings {
     /// Reads `crs.toml` text.
     pub fn from_toml(text: &str) -> Result<Settings, toml::de::Error> {
         toml::from_str(text)
+    }
+
+    /// The first value that cannot be right, by key path, and why; `None` when all
+    /// are. `crs init` checks what it is given with this before it writes anything.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        let c = &self.commissioner;
+        if self.schema_version != 1 {
+            return Some((
+                "schema_version",
+                format!("schema_version is {}; this crs reads version 1", self.schema_version),
+            ));
+        }
+        if !crate::model::id::is_ods_code(&c.ods) {
+            return Some((
+                "commissioner.ods",
+                format!("'{}' is not an ODS code: 3 or 5 capital letters or digits, e.g. QKK", c.ods),
+            ));
+        }
+        for (key, value) in [("commissioner.contact", &c.contact), ("submission.to", &self.submission.to)] {
+            if let Err(message) = check_address(value) {
+                return Some((key, format!("{key}: {message}")));
+            }
+        }
+        if c.name.trim().is_empty() || c.name.contains(char::is_control) {
+            return Some((
+                "commissioner.name",
+                "the commissioner's name must be one line of text, without tabs or control characters"
+                    .to_owned(),
+            ));
+        }
+        if c.name.chars().count() > MAX_NAME_CHARS {
+            return Some((
+                "commissioner.name",
+                format!(
+                    "the commissioner's name is {} characters long; keep it under {MAX_NAME_CHARS}",
+                    c.name.chars().count()
+                ),
+            ));
+        }
+        if self.framework.trim().is_empty() {
+            return Some((
+                "framework",
+                "framework is empty; name a built-in framework (monitor-2013) or a file".to_owned(),
+            ));
+        }
+        None
     }
 }

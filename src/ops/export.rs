@@ -83,8 +83,14 @@ impl Gathered {
     }
 }
 
-/// Reads the register (now, or as of `as_of`), its column list and its baseline.
+/// Reads the register (now, or as of `as_of`), its column list and its baseline,
+/// for the default scope.
 pub fn gather(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>) -> Result<Gathered> {
+    gather_in(ctx, as_of, since, &Scope::default())
+}
+
+/// Reads the register as [`gather`] does, noting which records `scope` selects.
+pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope) -> Result<Gathered> {
     let root = ctx.register_root()?;
     let (source, today, commit, uncommitted, label): (Box<dyn Source>, Date, _, _, String) = match as_of {
         None => {
@@ -135,13 +141,14 @@ pub fn gather(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>) -> Result<Gather
         commit: commit.as_deref(),
         uncommitted: &uncommitted,
         differing: &differing,
+        scope,
     };
     let loaded =
         load(&source, &config.framework, &checker, |p| reading.item(p.id, p.file, p.record, p.status))?;
     let unreadable = loaded.files - loaded.items.len();
     let current = RegisterState::new(loaded.items, commit, uncommitted);
     let baseline = baseline
-        .map(|(snapshot, name)| baseline_state(snapshot, name, &config, &current, &differing))
+        .map(|(snapshot, name)| baseline_state(snapshot, name, &config, &current, &differing, scope))
         .transpose()?;
     Ok(Gathered {
         root,
@@ -163,6 +170,7 @@ fn baseline_state(
     config: &Config,
     current: &RegisterState,
     differing: &BTreeSet<String>,
+    scope: &Scope,
 ) -> Result<Baseline> {
     let commit = snapshot.commit.clone();
     let label = format!("{name} (commit {})", short(&commit));
@@ -177,7 +185,10 @@ fn baseline_state(
             present.insert(path.to_owned());
             differing.contains(path)
         },
-        |p| Item::whole(p.id, p.file, p.record, p.status),
+        |p| {
+            let selected = scope.selects(&p.record);
+            Item { selected, ..Item::whole(p.id, p.file, p.record, p.status) }
+        },
     )?;
     let state = RegisterState::new(read.items, Some(commit), Default::default())
         .complete_from(current, differing, &present);

@@ -78,16 +78,19 @@ impl Transaction {
     }
 }
 
-/// Commits the files of a new register in `dir` (its repository made already): the
-/// one write that has no register settings to read yet.
+/// Commits the files of a new register in `dir` (its repository made already), but
+/// those git ignores: the one write that has no register settings to read yet.
+/// Returns the commit and the files committed.
 pub fn commit_new_register(
     ctx: &Ctx,
     dir: &std::path::Path,
     options: &WriteOptions,
-    files: &[FileWrite],
+    mut files: Vec<FileWrite>,
     message: &str,
-) -> Result<Committed> {
+) -> Result<(Committed, Vec<FileWrite>)> {
     let writer = Writer::open(dir, options.allow_detached, ctx.faults.clone())?;
     let identity = writer.identity(&ctx.vars, options.author.as_deref(), ctx.now)?;
-    writer.commit(files, message, &identity, None)
+    files.retain(|(path, _)| !writer.ignores(path));
+    let committed = writer.commit(&files, message, &identity, None)?;
+    Ok((committed, files))
 }

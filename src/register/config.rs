@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::model::Settings;
-use crate::model::settings::check_address;
 use crate::register::locate::line_column;
 use crate::register::source::Source;
 
@@ -58,44 +57,12 @@ pub fn read_config(source: &dyn Source, root: &Path) -> Result<Config> {
         return Err(Error::Config { file: settings_path, line: 1, column: 1, message: problem.message });
     }
     let settings = Settings::from_toml(&text).map_err(|e| config_error(&settings_path, &text, &e))?;
-    if let Some((key, message)) = settings_problem(&settings) {
+    if let Some((key, message)) = settings.problem() {
         let (line, column) = crate::register::locate::locate(&text, key).unwrap_or((1, 1));
         return Err(Error::Config { file: settings_path, line, column, message });
     }
     let framework = read_framework(source, root, &settings.framework)?;
     Ok(Config { settings, framework })
-}
-
-/// The first value in `crs.toml` that cannot be right, by key path.
-fn settings_problem(settings: &crate::model::Settings) -> Option<(&'static str, String)> {
-    let c = &settings.commissioner;
-    if settings.schema_version != 1 {
-        return Some((
-            "schema_version",
-            format!("schema_version is {}; this crs reads version 1", settings.schema_version),
-        ));
-    }
-    if !crate::model::id::is_ods_code(&c.ods) {
-        return Some((
-            "commissioner.ods",
-            format!("'{}' is not an ODS code: 3 or 5 capital letters or digits, e.g. QKK", c.ods),
-        ));
-    }
-    for (key, value) in [("commissioner.contact", &c.contact), ("submission.to", &settings.submission.to)] {
-        if let Err(message) = check_address(value) {
-            return Some((key, format!("{key}: {message}")));
-        }
-    }
-    if c.name.trim().is_empty() || c.name.contains(char::is_control) {
-        return Some(("commissioner.name", "the commissioner's name must be one line of text".to_owned()));
-    }
-    if settings.framework.trim().is_empty() {
-        return Some((
-            "framework",
-            "framework is empty; name a built-in framework (monitor-2013) or a file".to_owned(),
-        ));
-    }
-    None
 }
 
 fn read_framework(source: &dyn Source, root: &Path, name: &str) -> Result<Framework> {

@@ -5,7 +5,7 @@
 
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value, value};
 
-use crate::model::record::{Decision, Event, Stage};
+use crate::model::record::{Decision, Event, Stage, same_stage_key};
 use crate::model::{Date, Record};
 
 /// Top-level tables in reading order; a new table is placed before the first of
@@ -101,6 +101,9 @@ impl RecordDoc {
             self.doc["stages"] = Item::Table(stages);
         }
         let stages = self.doc["stages"].as_table_like_mut().expect("a parsed record's stages are a table");
+        // The stage as the record already writes it, in either spelling.
+        let written = stages.iter().map(|(k, _)| k.to_owned()).find(|k| same_stage_key(k, key));
+        let key = written.as_deref().unwrap_or(key);
         if let Some(existing) = stages.get_mut(key).and_then(Item::as_table_like_mut) {
             fill(existing);
             return;

@@ -10,8 +10,9 @@ use crate::framework::RecordRules;
 use crate::framework::definition::Framework;
 use crate::framework::finding::{Finding, Hit, Rule};
 use crate::framework::register_rules::{ServiceKey, duplicate_services};
+use crate::model::date::DateParseError;
 use crate::model::status::Status;
-use crate::model::{Record, RecordId};
+use crate::model::{Date, Record, RecordId};
 use crate::register::locate::{line_column, locate};
 use crate::register::parallel::{available_threads, map_indexed};
 use crate::register::source::{Entry, EntryKind, EntryReader, Source};
@@ -236,6 +237,7 @@ pub fn unreadable_text(text: &str) -> Option<Hit> {
 pub fn toml_error_hit(text: &str, error: &toml::de::Error) -> Hit {
     let rule = if text.parse::<toml::Table>().is_err() { Rule::ParseError } else { Rule::Schema };
     let message = error.message().trim().replace('\n', " ");
+    let message = no_such_day(text, error).unwrap_or(message);
     let message = match rule {
         Rule::Schema if message.starts_with("unknown field") => {
             format!("{message}; check the spelling (unknown keys are usually typos)")
@@ -245,6 +247,16 @@ pub fn toml_error_hit(text: &str, error: &toml::de::Error) -> Hit {
     let key =
         error.span().map_or(String::new(), |span: Range<usize>| format!("@{}-{}", span.start, span.end));
     Hit::new(rule, key, message)
+}
+
+/// For a date that is written as one but is not in the calendar (`2025-02-30`), the
+/// same words the command line gives ("February 2025 has 28 days") instead of toml's.
+fn no_such_day(text: &str, error: &toml::de::Error) -> Option<String> {
+    let written = text.get(error.span()?)?.trim_start();
+    match written.get(..10)?.parse::<Date>() {
+        Err(e @ DateParseError::NoSuchDay { .. }) => Some(e.to_string()),
+        _ => None,
+    }
 }
 
 /// Turns a hit into a finding: severity from the framework (or none when the rule is

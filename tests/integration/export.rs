@@ -223,7 +223,10 @@ fn changes_since_a_revision_and_as_of_a_revision() {
             ("changed".to_owned(), "RJ1/requested".to_owned()),
         ]
     );
-    assert_eq!(since["designations"][3]["changed-fields"], serde_json::json!(["status", "events[3].kind", "events[3].on"]));
+    assert_eq!(
+        since["designations"][3]["changed-fields"],
+        serde_json::json!(["status", "events[3].kind", "events[3].on"])
+    );
     // A deleted record's row comes from the baseline, with the baseline's commit.
     let base = env.git_cmd(&["rev-parse", "HEAD~1"]);
     assert_eq!(since["designations"][0]["commit"], base.trim());

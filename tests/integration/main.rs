@@ -6,6 +6,7 @@ mod check;
 mod edit;
 mod examples;
 mod export;
+mod first_hour;
 mod hardening;
 mod harness;
 mod init;
