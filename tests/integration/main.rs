@@ -15,6 +15,7 @@ mod orgs;
 mod readme;
 mod schema;
 mod sheets;
+mod shell;
 mod submit;
 mod walkthrough;
 mod writes;

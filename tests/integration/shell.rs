@@ -1,0 +1,68 @@
+//! Fitting in with other tools: YAML that YAML 1.1 readers read as the JSON says, CSV
+//! that spreadsheets open in UTF-8, `--help` examples that stay whole at 80 columns,
+//! man pages, completion, "did you mean", and the files `crs init` writes for git
+//! and pre-commit.
+
+use std::process::Command;
+
+use crate::harness::{TestEnv, designated_record};
+
+/// Strings a YAML 1.1 reader would take for something other than a string if
+/// written bare.
+const TRICKY: &[&str] = &["NO", "off", "yes", "y", "~", "null", "0123", "1e3", "2025-01-01"];
+
+/// A register whose service names and texts are each of `TRICKY`, a multi-line
+/// text and non-ASCII names.
+fn tricky_register() -> TestEnv {
+    let env = TestEnv::new();
+    for (i, word) in TRICKY.iter().enumerate() {
+        let record = designated_record()
+            .replace("Maternity: designated example", word)
+            .replace(
+                "Example service for the crs documentation",
+                &format!("{word}\\nsecond line: # not a comment"),
+            )
+            .replace("ICB Board", "Bwrdd — “quoted”")
+            .replace("Guy's and St Thomas' NHS Foundation Trust", "Ysbyty Gŵyr")
+            .replace("Board minute BD/26/031", word);
+        env.write(&format!("RJ1/s{i}.toml"), record);
+    }
+    env
+}
+
+/// `yaml` read with PyYAML's safe_load and `json` read with Python's json, compared
+/// in Python; panics with both when they differ.
+fn assert_pyyaml_reads_as_json(yaml: &str, json: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let (y, j) = (dir.path().join("out.yaml"), dir.path().join("out.json"));
+    std::fs::write(&y, yaml).unwrap();
+    std::fs::write(&j, json).unwrap();
+    let script = "import yaml, json, sys\n\
+                  y = yaml.safe_load(open(sys.argv[1], encoding='utf-8'))\n\
+                  j = json.load(open(sys.argv[2], encoding='utf-8'))\n\
+                  sys.exit(0 if y == j else 1)";
+    let status = Command::new("python3").args(["-c", script]).arg(&y).arg(&j).status().unwrap();
+    assert!(status.success(), "PyYAML reads the YAML differently from the JSON:\n{yaml}\n---\n{json}");
+}
+
+#[test]
+fn pyyaml_reads_the_yaml_export_as_the_json_export() {
+    let env = tricky_register();
+    let yaml = env.crs(&["export", "--format", "yaml"]);
+    let json = env.crs(&["export", "--format", "json"]);
+    assert_eq!((yaml.code, json.code), (0, 0), "{yaml}\n{json}");
+    assert!(yaml.stdout.contains("\"NO\"") && yaml.stdout.contains("Gŵyr"), "{yaml}");
+    assert_eq!(json.json()["designations"].as_array().unwrap().len(), TRICKY.len());
+    assert_pyyaml_reads_as_json(&yaml.stdout, &json.stdout);
+}
+
+#[test]
+fn pyyaml_reads_list_and_show_yaml_as_their_json() {
+    let env = tricky_register();
+    for args in [&["list"][..], &["show", "RJ1/s0"], &["show", "RJ1/s4"], &["show", "RJ1/s8"]] {
+        let yaml = env.crs(&[args, &["--format", "yaml"]].concat());
+        let json = env.crs(&[args, &["--format", "json"]].concat());
+        assert_eq!((yaml.code, json.code), (0, 0), "{yaml}\n{json}");
+        assert_pyyaml_reads_as_json(&yaml.stdout, &json.stdout);
+    }
+}
