@@ -13,7 +13,7 @@ use crate::cli::list::parse_status;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::columns::{Column, resolve};
-use crate::export::csv::write_csv;
+use crate::export::csv::{CsvFlavour, write_csv};
 use crate::export::document::{write_json, write_yaml};
 use crate::export::output::{check_target, write_atomically};
 use crate::export::scope::Scope;
@@ -40,6 +40,7 @@ use crate::register::{Config, DiskSource, Source, load, read_config, read_record
 /// Examples:
 ///   crs export -o crs-2026-11.xlsx
 ///   crs export --format csv > designations.csv
+///   crs export --format csv --excel -o designations.csv
 ///   crs export --changes-since last-submission -o changes.xlsx
 ///   crs export --as-of 2025-03-31 --format json -o register-2025-03.json
 ///   crs export --status designated,under-review -o in-force.xlsx
@@ -63,6 +64,10 @@ pub struct ExportArgs {
     /// default scope.
     #[arg(long, value_delimiter = ',', value_parser = parse_status)]
     pub status: Vec<Status>,
+    /// With CSV: for Excel and LibreOffice (a UTF-8 byte-order mark and CRLF line
+    /// ends, so names such as "Gŵyr" open intact).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -284,6 +289,10 @@ fn format_of(args: &ExportArgs, to_file: Option<&Path>) -> Result<ExportFormat> 
 pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
     let to_file = args.output.as_deref().filter(|p| p.as_os_str() != "-").map(|p| ctx.cwd.join(p));
     let format = format_of(args, to_file.as_deref())?;
+    if args.excel && format != ExportFormat::Csv {
+        return Err(Error::Usage("--excel is for CSV: add --format csv, or write to a .csv file".to_owned()));
+    }
+    let flavour = if args.excel { CsvFlavour::Excel } else { CsvFlavour::Plain };
     match (&to_file, format) {
         (None, ExportFormat::Xlsx) => {
             return Err(Error::Usage(
@@ -310,7 +319,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
         text => {
             let mut buffer = Vec::new();
             match text {
-                ExportFormat::Csv => write_csv(&workbook, &mut buffer),
+                ExportFormat::Csv => write_csv(&workbook, flavour, &mut buffer),
                 ExportFormat::Json => write_json(&workbook, &mut buffer),
                 _ => write_yaml(&workbook, &mut buffer),
             }

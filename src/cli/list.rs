@@ -9,6 +9,7 @@ use crate::cli::common::open;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::cell::neutralise_for_csv;
+use crate::export::csv::{CsvFlavour, csv_writer};
 use crate::export::yaml;
 use crate::model::{RecordSummary, Status};
 use crate::register::load;
@@ -19,6 +20,7 @@ use crate::report::table::{new_table, row};
 /// Examples:
 ///   crs list
 ///   crs list --status designated --format csv
+///   crs list --format csv --excel > register.csv
 ///   crs list --provider RJ1 --as-of 2025-12-31
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -34,6 +36,10 @@ pub struct ListArgs {
     pub as_of: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: ListFormat,
+    /// With --format csv: CSV for Excel and LibreOffice (a UTF-8 byte-order mark and
+    /// CRLF line ends, so names such as "Gŵyr" open intact).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -50,6 +56,10 @@ pub fn parse_status(text: &str) -> Result<Status, String> {
 }
 
 pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
+    if args.excel && args.format != ListFormat::Csv {
+        return Err(Error::Usage("--excel is for CSV: add --format csv".to_owned()));
+    }
+    let flavour = if args.excel { CsvFlavour::Excel } else { CsvFlavour::Plain };
     let opened = open(ctx, args.as_of.as_deref())?;
     let loaded = load(opened.source.as_ref(), &opened.config.framework, opened.today, None, |p| {
         RecordSummary::new(&p.id, p.file, &p.record, p.status)
@@ -61,14 +71,19 @@ pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
         .filter(|r| args.status.is_none_or(|s| r.status == s))
         .filter(|r| args.provider.as_deref().is_none_or(|p| r.provider.eq_ignore_ascii_case(p)))
         .collect();
-    write_rows(&rows, args.format, io.out).map_err(Error::Output)?;
+    write_rows(&rows, args.format, flavour, io.out).map_err(Error::Output)?;
     if unreadable > 0 {
         io.status(&format!("note: {unreadable} file(s) could not be read as records; crs check says why"))?;
     }
     Ok(0)
 }
 
-fn write_rows(rows: &[RecordSummary], format: ListFormat, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_rows(
+    rows: &[RecordSummary],
+    format: ListFormat,
+    flavour: CsvFlavour,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
         ListFormat::Table => {
             let mut table = new_table(&["record", "service", "provider", "status", "decided", "review due"]);
@@ -92,7 +107,7 @@ fn write_rows(rows: &[RecordSummary], format: ListFormat, out: &mut dyn Write) -
         }
         ListFormat::Csv => {
             // Names are the user's text: a leading = or @ must not run in a spreadsheet.
-            let mut writer = csv::Writer::from_writer(out);
+            let mut writer = csv_writer(out, flavour, csv::Terminator::Any(b'\n'))?;
             let header =
                 ["id", "provider", "provider_name", "service", "status", "decided_on", "review_due", "file"];
             writer.write_record(header).map_err(std::io::Error::other)?;

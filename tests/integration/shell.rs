@@ -66,3 +66,58 @@ fn pyyaml_reads_list_and_show_yaml_as_their_json() {
         assert_pyyaml_reads_as_json(&yaml.stdout, &json.stdout);
     }
 }
+
+/// A register with one record whose provider has a Welsh name.
+fn welsh_register() -> TestEnv {
+    let env = TestEnv::new();
+    let record = designated_record().replace("Guy's and St Thomas' NHS Foundation Trust", "Ysbyty Gŵyr");
+    env.write("RJ1/designated.toml", record);
+    env
+}
+
+/// Checks `bytes` are CSV for a spreadsheet: a UTF-8 byte-order mark, every line
+/// ending in CRLF, and "Gŵyr" in UTF-8.
+fn assert_excel_csv(bytes: &[u8]) {
+    let text = std::str::from_utf8(bytes).expect("UTF-8");
+    let body = text.strip_prefix('\u{feff}').unwrap_or_else(|| panic!("no byte-order mark:\n{text}"));
+    assert!(!body.starts_with('\u{feff}'), "two byte-order marks");
+    assert!(body.ends_with("\r\n"), "{body:?}");
+    assert_eq!(body.matches('\n').count(), body.matches("\r\n").count(), "a line ends in LF alone: {body:?}");
+    assert!(body.contains("Ysbyty Gŵyr"), "{body}");
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    assert_eq!(reader.records().count(), 1);
+}
+
+#[test]
+fn export_csv_for_excel_has_a_byte_order_mark_and_crlf() {
+    let env = welsh_register();
+    let out = env.outside().join("designations.csv");
+    let run = env.crs(&["export", "--format", "csv", "--excel", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_excel_csv(&std::fs::read(&out).unwrap());
+
+    let plain = env.command(&["export", "--format", "csv"]).output().unwrap();
+    assert!(plain.status.success());
+    assert!(plain.stdout.starts_with(b"Commissioner"), "plain CSV has no byte-order mark");
+}
+
+#[test]
+fn list_csv_for_excel_has_a_byte_order_mark_and_crlf() {
+    let env = welsh_register();
+    let excel = env.command(&["list", "--format", "csv", "--excel"]).output().unwrap();
+    assert!(excel.status.success(), "{}", String::from_utf8_lossy(&excel.stderr));
+    assert_excel_csv(&excel.stdout);
+
+    let plain = env.command(&["list", "--format", "csv"]).output().unwrap();
+    assert!(plain.stdout.starts_with(b"id,") && !plain.stdout.windows(2).any(|w| w == b"\r\n"));
+}
+
+#[test]
+fn excel_is_refused_with_formats_other_than_csv() {
+    let env = welsh_register();
+    for args in [&["list", "--excel"][..], &["export", "--format", "json", "--excel"]] {
+        let run = env.crs(args);
+        assert_eq!(run.code, 2, "{run}");
+        assert!(run.stderr.contains("--excel is for CSV"), "{run}");
+    }
+}
