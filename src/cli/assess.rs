@@ -12,8 +12,10 @@ use crate::model::{Date, RecordId};
 ///
 /// Examples:
 ///   crs assess RJ1/maternity --stage 1 --met \
-///       --rationale "Nearest alternative unit at 97% occupancy" --evidence "Capacity review 2024"
-///   crs assess RJ1/maternity --stage proportionality --not-met --rationale "..." --on 2025-01-20
+///       --rationale "Nearest alternative unit at 97% occupancy" \
+///       --evidence "Capacity review 2024"
+///   crs assess RJ1/maternity --stage proportionality --not-met \
+///       --rationale "..." --on 2025-01-20
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct AssessArgs {

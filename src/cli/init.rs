@@ -22,7 +22,8 @@ use crate::register::config::SETTINGS_FILE;
 ///
 /// Examples:
 ///   crs init my-register --commissioner-ods QKK \
-///       --commissioner-name "NHS South East London ICB" --contact crs@selondon.icb.example
+///       --commissioner-name "NHS South East London ICB" \
+///       --contact crs@selondon.icb.example
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct InitArgs {

@@ -78,13 +78,15 @@ pub enum Command {
     /// Decide not to designate a service, and commit it
     ///
     /// Example:
-    ///   crs decline RJ1/renal-dialysis --by "ICB Board" --reference "Board minute BD/25/118"
+    ///   crs decline RJ1/renal-dialysis --by "ICB Board" \
+    ///       --reference "Board minute BD/25/118"
     #[command(verbatim_doc_comment)]
     Decline(decide::DecideArgs),
     /// Decide to remove a designation, and commit it; it ends when the provider is told
     ///
     /// Example:
-    ///   crs remove RV5/eating-disorders --by "ICB Board" --reference "Board minute BD/26/014"
+    ///   crs remove RV5/eating-disorders --by "ICB Board" \
+    ///       --reference "Board minute BD/26/014"
     ///   crs event RV5/eating-disorders provider-notified-of-removal
     #[command(verbatim_doc_comment)]
     Remove(decide::DecideArgs),

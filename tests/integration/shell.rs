@@ -121,3 +121,110 @@ fn excel_is_refused_with_formats_other_than_csv() {
         assert!(run.stderr.contains("--excel is for CSV"), "{run}");
     }
 }
+
+/// Every command path: `[]` for crs itself, `["orgs", "import"]`, …
+fn command_paths() -> Vec<Vec<String>> {
+    fn walk(cmd: &clap::Command, path: Vec<String>, into: &mut Vec<Vec<String>>) {
+        into.push(path.clone());
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut next = path.clone();
+            next.push(sub.get_name().to_owned());
+            walk(sub, next, into);
+        }
+    }
+    let mut paths = Vec::new();
+    walk(&crs::cli::command(), Vec::new(), &mut paths);
+    paths
+}
+
+/// Why `command` (continuation lines joined) is not a whole shell command, if it
+/// is not: an open quote, or a backslash with nothing after it.
+fn incomplete(command: &str) -> Option<&'static str> {
+    let mut chars = command.chars();
+    let mut quote = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some('\''), '\'') | (Some('"'), '"') => quote = None,
+            (Some('\''), _) => {}
+            (_, '\\') if chars.next().is_none() => return Some("ends in a backslash"),
+            (None, '\'' | '"') => quote = Some(c),
+            _ => {}
+        }
+    }
+    quote.map(|_| "has an unclosed quote")
+}
+
+/// A line that starts a command: `crs …`, or `NAME=value crs …`.
+fn is_example(line: &str) -> bool {
+    let line = line.trim_start();
+    let assignment = line.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+    });
+    line.starts_with("crs ") || (assignment && line.contains(" crs "))
+}
+
+/// What is wrong with the examples of one help text at 80 columns.
+fn example_problems(help: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let lines: Vec<&str> = help.lines().collect();
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let mut in_examples = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if line.chars().count() > 80 {
+            problems.push(format!("longer than 80 columns: {line:?}"));
+        }
+        if line.trim().is_empty() {
+            in_examples = false;
+        } else if line.trim_end().ends_with("Example:") || line.trim_end().ends_with("Examples:") {
+            in_examples = true;
+        } else if is_example(line) {
+            // One example: the line, and the indented lines its backslashes continue to.
+            let mut command = line.trim().to_owned();
+            while command.ends_with('\\') && i + 1 < lines.len() && indent(lines[i + 1]) > indent(line) {
+                i += 1;
+                command.pop();
+                command.push_str(lines[i].trim());
+            }
+            if let Some(why) = incomplete(&command) {
+                problems.push(format!("example {why}: {command:?}"));
+            }
+        } else if in_examples {
+            problems.push(format!("a line among the examples that is no command: {line:?}"));
+        }
+        i += 1;
+    }
+    problems
+}
+
+#[test]
+fn every_help_example_is_a_whole_command_at_80_columns() {
+    let env = TestEnv::new();
+    let mut problems = Vec::new();
+    let mut examples = 0;
+    for path in command_paths() {
+        for flag in ["-h", "--help"] {
+            let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+            args.push(flag);
+            let output = env.command(&args).env("COLUMNS", "80").output().unwrap();
+            assert!(output.status.success(), "crs {args:?}");
+            let help = String::from_utf8(output.stdout).unwrap();
+            examples += help.lines().filter(|l| is_example(l)).count();
+            problems
+                .extend(example_problems(&help).into_iter().map(|p| format!("crs {}: {p}", args.join(" "))));
+        }
+    }
+    assert!(examples > 40, "only {examples} example lines found");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_example_checker_catches_wrapped_examples() {
+    let wrapped = "Examples:\n  crs decline RJ1/x --by \"ICB\" --reference \"Board minute\n  BD/25/118\"\n";
+    assert_eq!(example_problems(wrapped).len(), 2, "{:?}", example_problems(wrapped));
+    let split = "Examples:\n  crs new X --service \"A\" \\\n  --kind k\n";
+    assert!(!example_problems(split).is_empty());
+    let whole = "Examples:\n  crs new X --service \"Guy's\" \\\n      --kind k\n  crs list\n";
+    assert_eq!(example_problems(whole), Vec::<String>::new());
+}
