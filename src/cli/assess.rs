@@ -6,6 +6,7 @@ use crate::cli::prompt::{required, yes_no};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::record::Stage;
+use crate::model::suggest::did_you_mean;
 use crate::model::{Date, RecordId};
 
 /// Record one stage of the Designation Framework, and commit it
@@ -61,8 +62,11 @@ pub fn run(ctx: &Ctx, args: &AssessArgs, io: &mut Io<'_>) -> Result<u8> {
         let def = framework.stage_by_name(&stage_name).ok_or_else(|| {
             let known: Vec<String> =
                 framework.stages.iter().map(|s| format!("{} {}", s.number, s.key)).collect();
+            let names: Vec<String> =
+                framework.stages.iter().flat_map(|s| [s.key.replace('_', "-"), s.key.clone()]).collect();
+            let guess = did_you_mean(&stage_name, names.iter().map(String::as_str));
             Error::Usage(format!(
-                "'{stage_name}' is not a stage of {}; the stages are {}",
+                "'{stage_name}' is not a stage of {}{guess}; the stages are {}",
                 framework.id,
                 known.join(", ")
             ))

@@ -8,6 +8,7 @@ use crate::framework::finding::{Hit, Rule};
 use crate::model::id::is_ods_code;
 use crate::model::record::{DecisionOutcome, EventKind, Licence, ProviderKind, Record, SCHEMA_VERSION};
 use crate::model::status::{Lifecycle, Status, lifecycle};
+use crate::model::suggest::did_you_mean;
 use crate::model::{Date, RecordId};
 
 /// Everything the single-record rules find in `record`, whose path names `id`.
@@ -58,10 +59,15 @@ fn schema(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
     for key in record.stages.keys() {
         if framework.stage(key).is_none() {
             let known: Vec<&str> = framework.stages.iter().map(|s| s.key.as_str()).collect();
+            let guess = did_you_mean(key, known.iter().copied());
             hits.push(Hit::new(
                 Rule::Schema,
                 format!("stages.{key}"),
-                format!("'{key}' is not a stage of {}; the stages are {}", framework.id, known.join(", ")),
+                format!(
+                    "'{key}' is not a stage of {}{guess}; the stages are {}",
+                    framework.id,
+                    known.join(", ")
+                ),
             ));
         }
     }

@@ -6,6 +6,7 @@ pub mod id;
 pub mod record;
 pub mod settings;
 pub mod status;
+pub mod suggest;
 pub mod summary;
 
 pub use date::Date;

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::date::Date;
+use crate::model::suggest::did_you_mean;
 
 /// The smallest valid record, a draft, for unit tests to build on.
 #[cfg(test)]
@@ -25,7 +26,8 @@ ods = "QKK"
 name = "ICB"
 "#;
 
-/// The item of `all` whose name is `text`, or a message listing the names.
+/// The item of `all` whose name is `text`, or a message with the nearest name and
+/// all the names.
 pub fn parse_named<T: Copy>(
     text: &str,
     all: &[T],
@@ -34,7 +36,8 @@ pub fn parse_named<T: Copy>(
 ) -> Result<T, String> {
     all.iter().copied().find(|item| name(*item) == text).ok_or_else(|| {
         let known: Vec<&str> = all.iter().map(|item| name(*item)).collect();
-        format!("'{text}' is not {what}; use one of: {}", known.join(", "))
+        let guess = did_you_mean(text, known.iter().copied());
+        format!("'{text}' is not {what}{guess}; use one of: {}", known.join(", "))
     })
 }
 

@@ -228,3 +228,39 @@ fn the_example_checker_catches_wrapped_examples() {
     let whole = "Examples:\n  crs new X --service \"Guy's\" \\\n      --kind k\n  crs list\n";
     assert_eq!(example_problems(whole), Vec::<String>::new());
 }
+
+/// A committed register holding the designated example as `RJ1/maternity`.
+fn maternity_register() -> TestEnv {
+    let env = TestEnv::new();
+    env.write("RJ1/maternity.toml", designated_record());
+    env.git_init();
+    env
+}
+
+#[test]
+fn misspelt_names_get_did_you_mean() {
+    let env = maternity_register();
+    let cases: &[(&[&str], &str)] = &[
+        (&["show", "RJ1/maternaty"], "did you mean RJ1/maternity?"),
+        (&["log", "RJ1/maternaty"], "did you mean RJ1/maternity?"),
+        (
+            &["assess", "RJ1/maternaty", "--stage", "1", "--met", "--rationale", "x"],
+            "did you mean RJ1/maternity?",
+        ),
+        (&["event", "RJ1/maternity", "provider-notified"], "did you mean providers-notified?"),
+        (
+            &["assess", "RJ1/maternity", "--stage", "alternative-provison", "--met", "--rationale", "x"],
+            "did you mean alternative-provision?",
+        ),
+        (&["list", "--status", "desginated"], "did you mean designated?"),
+        (&["export", "--format", "csv", "--status", "under_review"], "did you mean under-review?"),
+    ];
+    for (args, guess) in cases {
+        let run = env.crs(args);
+        assert_eq!(run.code, 2, "{args:?}\n{run}");
+        assert!(run.stderr.contains(guess), "{args:?}: no {guess:?}\n{run}");
+    }
+    assert_eq!(env.commit_count(), 1, "a refused change committed something");
+    let far = env.crs(&["show", "NQT/cataracts"]);
+    assert!(!far.stderr.contains("did you mean"), "{far}");
+}
