@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::history::{Writer, identity};
 use crate::model::ProviderKind;
 use crate::orgs::cache::{self, CACHE_PATH, from_csv};
-use crate::orgs::kind::kind_list;
+use crate::orgs::kind::{ODS_DOWNLOADS, downloads_page, kind_list, where_to_get_ods_files};
 use crate::orgs::known::loaded;
 use crate::orgs::ods_file::{OdsFile, read_ods};
 use crate::orgs::{OdsKind, Org, OrgIndex, known_orgs};
@@ -34,10 +34,21 @@ use crate::orgs::{OdsKind, Org, OrgIndex, known_orgs};
 ///   crs orgs import --kind etr trusts-2015.csv
 ///   crs orgs show RJ1
 #[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
+#[command(verbatim_doc_comment, after_help = ods_files_help())]
 pub struct OrgsArgs {
     #[command(subcommand)]
     pub command: OrgsCommand,
+}
+
+/// The help's paragraph on where the ODS files come from, with the page's address
+/// on a line of its own so that it is never broken.
+fn ods_files_help() -> String {
+    let files: Vec<String> =
+        OdsKind::ALL.iter().map(|k| format!("  {:<14}{}", format!("{k}.csv"), k.lists())).collect();
+    format!(
+        "Where to get the files: NHS Digital's ODS data downloads page,\n  {ODS_DOWNLOADS}\n{}",
+        files.join("\n")
+    )
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,7 +71,7 @@ pub enum OrgsCommand {
 ///   crs orgs import ~/Downloads/ephp.csv ~/Downloads/ephpsite.csv
 ///   crs orgs import --kind eccg sub-icb-locations.csv
 #[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
+#[command(verbatim_doc_comment, after_help = ods_files_help())]
 pub struct ImportArgs {
     /// ODS CSV files: etr.csv (NHS trusts), ets.csv (their sites), ephp.csv and
     /// ephpsite.csv (independent sector providers and sites), eccg.csv (sub-ICB
@@ -117,8 +128,8 @@ fn import(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
         let kind = args.kind.or_else(|| OdsKind::from_file_name(file)).ok_or_else(|| Error::Orgs {
             message: format!("cannot tell which ODS file {} is from its name", file.display()),
             hint: format!(
-                "keep NHS Digital's file names ({}), or say which it is with --kind",
-                OdsKind::ALL.map(|k| format!("{k}.csv")).join(", ")
+                "keep NHS Digital's file names, or say which it is with --kind; {}",
+                where_to_get_ods_files()
             ),
         })?;
         if let Some((other, _)) = files.iter().find(|(_, f)| f.kind == kind) {
@@ -152,7 +163,8 @@ fn import(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
             line: Some(e.line),
             message: e.message,
             hint: format!(
-                "resolve any merge conflict in {CACHE_PATH}, or delete it and import every ODS file again"
+                "resolve any merge conflict in {CACHE_PATH}, or delete it and import every ODS file again; the files are on {}",
+                downloads_page()
             ),
         })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => OrgIndex::default(),
@@ -220,7 +232,7 @@ fn show(ctx: &Ctx, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
         .filter(|k| !k.index.is_empty())
         .ok_or_else(|| Error::Orgs {
             message: "no ODS organisation files are imported in this register".into(),
-            hint: "import NHS Digital's ODS files with crs orgs import etr.csv ets.csv …".into(),
+            hint: format!("import them with crs orgs import etr.csv ets.csv …; {}", where_to_get_ods_files()),
         })?;
     let index = &known.index;
     let code = args.code.trim().to_ascii_uppercase();
@@ -228,7 +240,10 @@ fn show(ctx: &Ctx, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
     if orgs.is_empty() {
         return Err(Error::Orgs {
             message: format!("{code} is in none of the imported ODS files ({})", kinds_of(index)),
-            hint: "check the code, or import the current ODS file that lists it with crs orgs import".into(),
+            hint: format!(
+                "check the code, or import the current ODS file that lists it with crs orgs import; the files are on {}",
+                downloads_page()
+            ),
         });
     }
     let out = &mut *io.out;
