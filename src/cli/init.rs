@@ -96,7 +96,23 @@ pub fn register_files(
             ".pre-commit-hooks.yaml".to_owned(),
             include_str!("../../templates/register/pre-commit-hooks.yaml").as_bytes().to_vec(),
         ),
+        (
+            // pre-commit runs hooks at the repository's root: the hook names the register.
+            ".pre-commit-config.yaml".to_owned(),
+            include_str!("../../templates/register/pre-commit-config.yaml")
+                .replace("{register}", &yaml_single_quoted(if prefix.is_empty() { "." } else { prefix }))
+                .into_bytes(),
+        ),
+        (GITIGNORE.to_owned(), include_str!("../../templates/register/gitignore").as_bytes().to_vec()),
     ]
+}
+
+/// The register's .gitignore; a folder that has one already keeps its own.
+const GITIGNORE: &str = ".gitignore";
+
+/// `text` as a YAML single-quoted scalar.
+fn yaml_single_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
@@ -147,7 +163,8 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
     let writer = Writer::open(&dir, args.write.allow_detached)?;
     let identity = identity::resolve(writer.repo(), &ctx.vars, args.write.author.as_deref(), ctx.now)?;
     let prefix = prefix_of(&dir).unwrap_or_default();
-    let files = register_files(&ods, &name, &contact, &args.framework, &args.submission_to, &prefix);
+    let mut files = register_files(&ods, &name, &contact, &args.framework, &args.submission_to, &prefix);
+    files.retain(|(path, _)| path != GITIGNORE || !dir.join(path).exists());
     for (path, _) in &files {
         if dir.join(path).exists() {
             return Err(Error::Invalid {

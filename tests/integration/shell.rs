@@ -287,3 +287,78 @@ fn every_word_on_ods_files_says_where_to_get_them() {
         }
     }
 }
+
+#[test]
+fn init_ignores_what_crs_writes_but_keeps_the_organisation_cache() {
+    let env = TestEnv::git();
+    env.write("RJ1/designated.toml", designated_record());
+    env.commit_all("a record");
+    assert_eq!(env.crs(&["export", "-o", "crs-2026-11.xlsx"]).code, 0);
+    assert_eq!(env.crs(&["submit", "--dry-run"]).code, 0);
+    env.write("crs-report.html", "<html></html>").write(".crs/tmp/scratch", "x");
+    assert!(env.root.join("crs-submission-2026-11-23").is_dir());
+    assert_eq!(env.git_cmd(&["status", "--porcelain", "--untracked-files=all"]), "");
+    assert!(!env.git_succeeds(&["check-ignore", "-q", ".crs/orgs.csv"]), ".crs/orgs.csv is ignored");
+}
+
+#[test]
+fn init_keeps_a_gitignore_that_is_there() {
+    let env = TestEnv::empty();
+    env.write(".gitignore", "mine\n");
+    let run = env.crs(&[
+        "init",
+        "--commissioner-ods",
+        "QKK",
+        "--commissioner-name",
+        "ICB",
+        "--contact",
+        "a@b.example",
+    ]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(env.read(".gitignore"), "mine\n");
+    assert!(env.root.join(".pre-commit-config.yaml").exists());
+}
+
+/// `pre-commit run --all-files` with the crs under test first on the PATH; `None`
+/// when pre-commit is not installed (outside CI, where .ci/run installs it).
+fn pre_commit_run(env: &TestEnv) -> Option<std::process::Output> {
+    if Command::new("pre-commit").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "pre-commit is not installed; .ci/run installs it");
+        eprintln!("pre-commit is not installed: skipped");
+        return None;
+    }
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_crs")).parent().unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let output = Command::new("pre-commit")
+        .args(["run", "--all-files"])
+        .current_dir(&env.root)
+        .env("PATH", path)
+        .env("PRE_COMMIT_HOME", env.outside().join("pre-commit-home"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("SOURCE_DATE_EPOCH", crate::harness::NOW_EPOCH)
+        .env("NO_COLOR", "1")
+        .env_remove("CRS_REGISTER")
+        .output()
+        .unwrap();
+    Some(output)
+}
+
+#[test]
+fn pre_commit_runs_crs_check_and_passes_on_a_clean_register() {
+    let env = TestEnv::git();
+    env.write("RJ1/designated.toml", designated_record());
+    env.commit_all("a record");
+    let Some(clean) = pre_commit_run(&env) else { return };
+    let said = String::from_utf8_lossy(&clean.stdout).into_owned() + &String::from_utf8_lossy(&clean.stderr);
+    assert!(clean.status.success(), "{said}");
+    assert!(said.contains("crs check") && said.contains("Passed"), "{said}");
+
+    env.write("RJ1/designated.toml", designated_record().replace("next_due", "nxt_due"));
+    let broken = pre_commit_run(&env).unwrap();
+    let said = String::from_utf8_lossy(&broken.stdout).into_owned();
+    assert!(!broken.status.success() && said.contains("nxt_due"), "{said}");
+}
