@@ -362,3 +362,115 @@ fn pre_commit_runs_crs_check_and_passes_on_a_clean_register() {
     let said = String::from_utf8_lossy(&broken.stdout).into_owned();
     assert!(!broken.status.success() && said.contains("nxt_due"), "{said}");
 }
+
+/// Validates TOML records against the checked-in JSON Schema with Python's
+/// `jsonschema` (after `tomllib` reads them, dates becoming `YYYY-MM-DD` strings as
+/// editors see them); for each file: `valid`, `invalid` or `unreadable` (not TOML).
+fn schema_verdicts(files: &[std::path::PathBuf]) -> Vec<String> {
+    let script = r#"
+import datetime, json, sys, tomllib
+import jsonschema
+schema = json.load(open(sys.argv[1], encoding="utf-8"))
+validator = jsonschema.Draft202012Validator(schema)
+def plain(value):
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    return value
+for path in sys.argv[2:]:
+    try:
+        record = plain(tomllib.load(open(path, "rb")))
+    except tomllib.TOMLDecodeError:
+        print("unreadable")
+        continue
+    print("valid" if validator.is_valid(record) else "invalid")
+"#;
+    let schema = crate::harness::repo_dir().join("schema/designation.schema.json");
+    let output = Command::new("python3").args(["-c", script]).arg(schema).args(files).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect()
+}
+
+/// The `.toml` files below `dir`, sorted.
+fn toml_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(toml_files(&path));
+        } else if path.extension().is_some_and(|e| e == "toml") && path.file_name().unwrap() != "crs.toml" {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn json_schema_verdicts_agree_with_crs_on_the_example_records() {
+    let examples = crate::harness::repo_dir().join("examples/records");
+    // The valid examples and the sample register, which crs check finds no error in.
+    let mut valid = toml_files(&examples.join("valid"));
+    valid.extend(toml_files(&crate::harness::repo_dir().join("designations")));
+    assert!(valid.len() >= 20);
+    for (file, verdict) in valid.iter().zip(schema_verdicts(&valid)) {
+        assert_eq!(verdict, "valid", "{}", file.display());
+    }
+    let invalid = toml_files(&examples.join("invalid"));
+    let verdicts = schema_verdicts(&invalid);
+    let mut schema_findings = 0;
+    for (file, verdict) in invalid.iter().zip(&verdicts) {
+        // Each invalid example is named for the one rule crs finds it breaks.
+        let rule = file.file_stem().unwrap().to_str().unwrap();
+        if rule == "schema" {
+            schema_findings += 1;
+            assert_eq!(verdict, "invalid", "{}: crs finds a schema error", file.display());
+        }
+    }
+    assert_eq!(schema_findings, 1);
+}
+
+/// The rules crs check finds `record` (as `RJ1/designated.toml`) breaks at error level.
+fn crs_rules(record: &str) -> Vec<String> {
+    let env = TestEnv::new();
+    env.write("RJ1/designated.toml", record);
+    let json = env.crs(&["check", "--format", "json"]).json();
+    let findings = json["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "error");
+    findings.map(|f| f["rule"].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn json_schema_rejects_what_crs_rejects() {
+    let good = designated_record();
+    let variants = [
+        ("unknown framework", good.replace("framework = \"monitor-2013\"", "framework = \"monitor-2031\"")),
+        ("lower-case provider code", good.replace("ods = \"RJ1\"", "ods = \"rj1\"")),
+        ("lower-case site code", good.replace("sites = [\"RJ122\"]", "sites = [\"rj122\"]")),
+        ("unknown ground", good.replace("\"dependent-services\"]", "\"dependant-services\"]")),
+        ("misspelt stage", good.replace("[stages.interdependencies]", "[stages.interdependency]")),
+        ("schema_version 2", good.replace("schema_version = 1", "schema_version = 2")),
+        ("schema_version 0", good.replace("schema_version = 1", "schema_version = 0")),
+        ("date in another form", good.replace("assessed_on = 2026-01-14", "assessed_on = \"14/01/2026\"")),
+        ("treatment function", good.replace("[\"501\"]", "[\"50\"]")),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (i, (what, record)) in variants.iter().enumerate() {
+        assert_ne!(record, &good, "{what}: the variant changed nothing");
+        let rules = crs_rules(record);
+        assert!(!rules.is_empty(), "{what}: crs finds nothing wrong");
+        let path = dir.path().join(format!("{i}.toml"));
+        std::fs::write(&path, record).unwrap();
+        files.push(path);
+    }
+    for ((what, _), verdict) in variants.iter().zip(schema_verdicts(&files)) {
+        assert_eq!(verdict, "invalid", "the JSON Schema accepts a record with an {what}");
+    }
+    // A date quoted but well formed reads, in the JSON an editor sees, exactly as a
+    // TOML date does: the schema cannot tell them apart; crs check can.
+    let quoted = good.replace("decided_on = 2026-02-03", "decided_on = \"2026-02-03\"");
+    assert!(crs_rules(&quoted).contains(&"schema".to_owned()));
+}
