@@ -6,6 +6,7 @@ use crate::cli::prompt::{required, yes_no};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::record::Stage;
+use crate::model::suggest::did_you_mean;
 use crate::model::{Date, RecordId};
 use crate::ops::change::{Action, EXISTING};
 
@@ -13,8 +14,10 @@ use crate::ops::change::{Action, EXISTING};
 ///
 /// Examples:
 ///   crs assess RJ1/maternity --stage 1 --met \
-///       --rationale "Nearest alternative unit at 97% occupancy" --evidence "Capacity review 2024"
-///   crs assess RJ1/maternity --stage proportionality --not-met --rationale "..." --on 2025-01-20
+///       --rationale "Nearest alternative unit at 97% occupancy" \
+///       --evidence "Capacity review 2024"
+///   crs assess RJ1/maternity --stage proportionality --not-met \
+///       --rationale "..." --on 2025-01-20
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct AssessArgs {
@@ -58,8 +61,10 @@ pub fn run(ctx: &Ctx, args: &AssessArgs, io: &mut Io<'_>) -> Result<u8> {
     write_record(ctx, io, &args.write, &args.id, Action::Assess, EXISTING, |prepared, doc| {
         let framework = &prepared.config.framework;
         let def = framework.stage_by_name(&stage_name).ok_or_else(|| {
+            let names: Vec<String> = framework.stages.iter().map(|s| s.key.replace('_', "-")).collect();
+            let guess = did_you_mean(&stage_name.replace('_', "-"), names.iter().map(String::as_str));
             Error::Usage(format!(
-                "'{stage_name}' is not a stage of {}; the stages are {}",
+                "'{stage_name}' is not a stage of {}{guess}; the stages are {}",
                 framework.id,
                 framework.stage_list()
             ))

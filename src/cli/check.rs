@@ -10,7 +10,7 @@ use crate::model::RecordSummary;
 use crate::ops::checker::{Checker, register_orgs};
 use crate::ops::open::open;
 use crate::orgs::KnownOrgs;
-use crate::orgs::kind::{KindSet, kind_list};
+use crate::orgs::kind::{KindSet, OdsKind, downloads_page, kind_list};
 use crate::orgs::rules::unchecked_kinds;
 use crate::register::load;
 use crate::report::{CheckFormat, CheckReport, render_check};
@@ -81,9 +81,12 @@ pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
 /// happen, which codes it could not check, and rows of ODS files it skipped.
 fn org_notes(known: Option<&KnownOrgs>, unchecked: &[KindSet]) -> Vec<String> {
     let Some(known) = known.filter(|k| !k.index.is_empty()) else {
-        return vec![
-            "organisation codes were not checked against NHS Digital's ODS files: none are imported; import them with crs orgs import etr.csv ets.csv …".to_owned(),
-        ];
+        let files: Vec<String> = OdsKind::ALL.iter().map(|k| format!("{k}.csv")).collect();
+        return vec![format!(
+            "organisation codes were not checked against NHS Digital's ODS files: none are imported; import them with crs orgs import {}, from {}",
+            files.join(" "),
+            downloads_page()
+        )];
     };
     let mut notes: Vec<String> = known.skipped.iter().take(SKIPPED_NOTES).cloned().collect();
     if known.skipped.len() > SKIPPED_NOTES {
@@ -94,11 +97,12 @@ fn org_notes(known: Option<&KnownOrgs>, unchecked: &[KindSet]) -> Vec<String> {
         let records = unchecked.iter().filter(|set| !set.is_empty()).count();
         let files: Vec<String> = missing.to_vec().iter().map(|k| format!("{k}.csv")).collect();
         notes.push(format!(
-            "codes in {records} record{} were not checked: they belong in {} files, which are not imported (imported: {}); import them with crs orgs import {}",
+            "codes in {records} record{} were not checked: they belong in {} files, which are not imported (imported: {}); import them with crs orgs import {}; the files are on {}",
             if records == 1 { "" } else { "s" },
             kind_list(&missing.to_vec()),
             kind_list(&known.index.kinds().to_vec()),
-            files.join(" ")
+            files.join(" "),
+            downloads_page()
         ));
     }
     notes

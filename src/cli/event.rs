@@ -18,7 +18,8 @@ use crate::ops::change::{Action, EXISTING};
 ///
 /// Examples:
 ///   crs event RJ1/maternity written-request-sent --on 2025-02-10
-///   crs event RJ1/maternity public-engagement --note "Maternity Voices Partnership workshop"
+///   crs event RJ1/maternity public-engagement \
+///       --note "Maternity Voices Partnership workshop"
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct EventArgs {

@@ -10,7 +10,7 @@ use crate::cli::Io;
 use crate::cli::common::FilterArgs;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::export::csv::write_csv;
+use crate::export::csv::{CsvFlavour, write_csv};
 use crate::export::document::{write_json, write_yaml};
 use crate::export::output::{check_target, write_atomically};
 use crate::export::scope::Scope;
@@ -28,6 +28,7 @@ use crate::ops::export::{Since, changes_line, gather_in};
 /// Examples:
 ///   crs export -o crs-2026-11.xlsx
 ///   crs export --format csv > designations.csv
+///   crs export --format csv --excel -o designations.csv
 ///   crs export --changes-since last-submission -o changes.xlsx
 ///   crs export --as-of 2025-03-31 --format json -o register-2025-03.json
 ///   crs export --status designated,under-review -o in-force.xlsx
@@ -50,6 +51,10 @@ pub struct ExportArgs {
     pub changes_since: Option<String>,
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// With CSV: for Excel and LibreOffice (a UTF-8 byte-order mark and CRLF line
+    /// ends, so names such as "Gŵyr" open intact).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -89,6 +94,10 @@ fn format_of(args: &ExportArgs, to_file: Option<&Path>) -> Result<ExportFormat> 
 pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
     let to_file = args.output.as_deref().filter(|p| p.as_os_str() != "-").map(|p| ctx.cwd.join(p));
     let format = format_of(args, to_file.as_deref())?;
+    if args.excel && format != ExportFormat::Csv {
+        return Err(Error::Usage("--excel is for CSV: add --format csv, or write to a .csv file".to_owned()));
+    }
+    let flavour = if args.excel { CsvFlavour::Excel } else { CsvFlavour::Plain };
     match (&to_file, format) {
         (None, ExportFormat::Xlsx) => {
             return Err(Error::Usage(
@@ -114,7 +123,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
         text => {
             let mut buffer = Vec::new();
             match text {
-                ExportFormat::Csv => write_csv(&workbook, &mut buffer),
+                ExportFormat::Csv => write_csv(&workbook, flavour, &mut buffer),
                 ExportFormat::Json => write_json(&workbook, &mut buffer),
                 _ => write_yaml(&workbook, &mut buffer),
             }

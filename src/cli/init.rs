@@ -9,9 +9,9 @@ use crate::cli::prompt::required;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::Framework;
+use crate::framework::schema::record_schema;
 use crate::history::repo::{init_if_needed, prefix_of};
 use crate::model::Settings;
-use crate::model::record_schema;
 use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
 use crate::ops::transaction::commit_new_register;
 use crate::register::DiskSource;
@@ -21,7 +21,8 @@ use crate::register::config::{SETTINGS_FILE, read_config};
 ///
 /// Examples:
 ///   crs init my-register --commissioner-ods QKK \
-///       --commissioner-name "NHS South East London ICB" --contact crs@selondon.icb.example
+///       --commissioner-name "NHS South East London ICB" \
+///       --contact crs@selondon.icb.example
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct InitArgs {
@@ -118,7 +119,23 @@ fn register_files(settings_toml: String, settings: &Settings, prefix: &str) -> V
             ".pre-commit-hooks.yaml".to_owned(),
             include_str!("../../templates/register/pre-commit-hooks.yaml").as_bytes().to_vec(),
         ),
+        (
+            // pre-commit runs hooks at the repository's root: the hook names the register.
+            ".pre-commit-config.yaml".to_owned(),
+            include_str!("../../templates/register/pre-commit-config.yaml")
+                .replace("{register}", &yaml_single_quoted(if prefix.is_empty() { "." } else { prefix }))
+                .into_bytes(),
+        ),
+        (GITIGNORE.to_owned(), include_str!("../../templates/register/gitignore").as_bytes().to_vec()),
     ]
+}
+
+/// The register's .gitignore; a folder that has one already keeps its own.
+const GITIGNORE: &str = ".gitignore";
+
+/// `text` as a YAML single-quoted scalar.
+fn yaml_single_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
@@ -167,7 +184,8 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let created_repo = init_if_needed(&dir)?;
     let prefix = prefix_of(&dir).unwrap_or_default();
-    let files = register_files(text, &settings, &prefix);
+    let mut files = register_files(text, &settings, &prefix);
+    files.retain(|(path, _)| path != GITIGNORE || !dir.join(path).exists());
     for (path, _) in &files {
         if dir.join(path).exists() {
             return Err(Error::Invalid {

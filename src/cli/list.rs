@@ -9,6 +9,7 @@ use crate::cli::common::{FilterArgs, SortArg};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::cell::neutralise_for_csv;
+use crate::export::csv::{CsvFlavour, csv_writer};
 use crate::export::yaml;
 use crate::model::RecordSummary;
 use crate::model::filter::Sort;
@@ -22,6 +23,7 @@ use crate::report::table::{new_table, row};
 /// Examples:
 ///   crs list
 ///   crs list --status designated,under-review --format csv
+///   crs list --format csv --excel > register.csv
 ///   crs list --provider RJ1 --as-of 2025-12-31
 ///   crs list --service maternity --sort review-due
 ///   crs list --review-due-before 2027-04-01 --co-commissioner QMF
@@ -39,6 +41,10 @@ pub struct ListArgs {
     pub as_of: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: ListFormat,
+    /// With --format csv: CSV for Excel and LibreOffice (a UTF-8 byte-order mark and
+    /// CRLF line ends, so names such as "Gŵyr" open intact).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -50,6 +56,10 @@ pub enum ListFormat {
 }
 
 pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
+    if args.excel && args.format != ListFormat::Csv {
+        return Err(Error::Usage("--excel is for CSV: add --format csv".to_owned()));
+    }
+    let flavour = if args.excel { CsvFlavour::Excel } else { CsvFlavour::Plain };
     let opened = open(ctx, args.as_of.as_deref())?;
     let filter = args.filter.filter();
     let checker = Checker::new(&opened.config.framework, opened.today, None);
@@ -59,7 +69,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
     let unreadable = loaded.files - loaded.items.len();
     let mut rows: Vec<RecordSummary> = loaded.items.into_iter().flatten().collect();
     sort(&mut rows, args.sort.into());
-    write_rows(&rows, args.format, io.out).map_err(Error::Output)?;
+    write_rows(&rows, args.format, flavour, io.out).map_err(Error::Output)?;
     if unreadable > 0 {
         io.status(&format!("note: {unreadable} file(s) could not be read as records; crs check says why"))?;
     }
@@ -77,7 +87,12 @@ fn sort(rows: &mut [RecordSummary], order: Sort) {
     }
 }
 
-fn write_rows(rows: &[RecordSummary], format: ListFormat, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_rows(
+    rows: &[RecordSummary],
+    format: ListFormat,
+    flavour: CsvFlavour,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
         ListFormat::Table => {
             let mut table = new_table(&["record", "service", "provider", "status", "decided", "review due"]);
@@ -101,7 +116,7 @@ fn write_rows(rows: &[RecordSummary], format: ListFormat, out: &mut dyn Write) -
         }
         ListFormat::Csv => {
             // Names are the user's text: a leading = or @ must not run in a spreadsheet.
-            let mut writer = csv::Writer::from_writer(out);
+            let mut writer = csv_writer(out, flavour, csv::Terminator::Any(b'\n'))?;
             let header =
                 ["id", "provider", "provider_name", "service", "status", "decided_on", "review_due", "file"];
             writer.write_record(header).map_err(std::io::Error::other)?;

@@ -27,6 +27,9 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::context::{Ctx, Process};
 use crate::error::{Error, Result};
 use crate::model::DecisionOutcome;
+use crate::model::suggest::closest;
+use crate::register::DiskSource;
+use crate::register::source::record_ids;
 use crate::report::style::Style;
 
 const EXAMPLES: &str = "\
@@ -77,13 +80,15 @@ pub enum Command {
     /// Decide not to designate a service, and commit it
     ///
     /// Example:
-    ///   crs decline RJ1/renal-dialysis --by "ICB Board" --reference "Board minute BD/25/118"
+    ///   crs decline RJ1/renal-dialysis --by "ICB Board" \
+    ///       --reference "Board minute BD/25/118"
     #[command(verbatim_doc_comment)]
     Decline(decide::DecideArgs),
     /// Decide to remove a designation, and commit it; it ends when the provider is told
     ///
     /// Example:
-    ///   crs remove RV5/eating-disorders --by "ICB Board" --reference "Board minute BD/26/014"
+    ///   crs remove RV5/eating-disorders --by "ICB Board" \
+    ///       --reference "Board minute BD/26/014"
     ///   crs event RV5/eating-disorders provider-notified-of-removal
     #[command(verbatim_doc_comment)]
     Remove(decide::DecideArgs),
@@ -127,14 +132,25 @@ pub fn run(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     };
     let ctx = match Ctx::new(process, cli.global.register.clone(), cli.global.quiet, cli.global.no_color) {
         Ok(ctx) => ctx,
-        Err(e) => return report_error(&e, Style::default(), err),
+        Err(e) => return report_error(&e, None, Style::default(), err),
     };
     let style = Style { color: ctx.color };
     let mut io = Io { out, err, style, quiet: ctx.quiet };
     match dispatch(&ctx, &cli.command, &mut io) {
         Ok(code) => code,
-        Err(e) => report_error(&e, style, io.err),
+        Err(e) => {
+            let guess = nearest_record(&ctx, &e);
+            report_error(&e, guess, style, io.err)
+        }
     }
+}
+
+/// For an id that names no record, the nearest id the register holds (in the
+/// working tree): "did you mean RJ1/maternity?".
+fn nearest_record(ctx: &Ctx, error: &Error) -> Option<String> {
+    let Error::NoSuchRecord { id, .. } = error else { return None };
+    let ids = record_ids(&DiskSource::new(ctx.register_root().ok()?)).ok()?;
+    closest(id, ids.iter().map(String::as_str)).map(|near| format!("did you mean {near}?"))
 }
 
 fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
@@ -175,8 +191,9 @@ fn clap_exit(e: clap::Error, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     }
 }
 
-/// Writes `error: …`, its causes, and `hint: …`; returns the error's exit code.
-fn report_error(error: &Error, style: Style, err: &mut dyn Write) -> u8 {
+/// Writes `error: …`, its causes, a guess at what was meant, and `hint: …`; returns
+/// the error's exit code.
+fn report_error(error: &Error, guess: Option<String>, style: Style, err: &mut dyn Write) -> u8 {
     // A reader that stopped reading (crs list | head) is not an error.
     if let Error::Output(e) = error
         && e.kind() == std::io::ErrorKind::BrokenPipe
@@ -194,6 +211,9 @@ fn report_error(error: &Error, style: Style, err: &mut dyn Write) -> u8 {
     while let Some(cause) = source {
         let _ = writeln!(err, "  caused by: {cause}");
         source = cause.source();
+    }
+    if let Some(guess) = guess {
+        let _ = writeln!(err, "{} {guess}", style.bold("hint:"));
     }
     if let Some(hint) = error.hint() {
         let _ = writeln!(err, "{} {hint}", style.bold("hint:"));

@@ -14,9 +14,11 @@ use crate::register::edit::{NewRecord, RecordDoc};
 ///
 /// Examples:
 ///   crs new RJ1/maternity --service "Maternity: consultant-led unit" \
-///       --provider-name "Guy's and St Thomas' NHS Foundation Trust" --provider-kind foundation-trust
-///   crs new NVC/orthopaedics --service "Elective orthopaedics" --provider-name "Ramsay Health Care UK" \
-///       --provider-kind independent --licence exempt --treatment-function 110
+///       --provider-name "Guy's and St Thomas' NHS Foundation Trust" \
+///       --provider-kind foundation-trust
+///   crs new NVC/orthopaedics --service "Elective orthopaedics" \
+///       --provider-name "Ramsay Health Care UK" --provider-kind independent \
+///       --licence exempt --treatment-function 110
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct NewArgs {

@@ -15,7 +15,7 @@ use crate::model::ProviderKind;
 use crate::ops::open::open;
 use crate::ops::orgs::import_orgs;
 use crate::orgs::cache::CACHE_PATH;
-use crate::orgs::kind::kind_list;
+use crate::orgs::kind::{ODS_DOWNLOADS, downloads_page, kind_list, where_to_get_ods_files};
 use crate::orgs::{OdsKind, Org, OrgIndex, known_orgs};
 
 /// Import NHS Digital's ODS organisation files, and show what they say about a code.
@@ -31,10 +31,21 @@ use crate::orgs::{OdsKind, Org, OrgIndex, known_orgs};
 ///   crs orgs import --kind etr trusts-2015.csv
 ///   crs orgs show RJ1
 #[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
+#[command(verbatim_doc_comment, after_help = ods_files_help())]
 pub struct OrgsArgs {
     #[command(subcommand)]
     pub command: OrgsCommand,
+}
+
+/// The help's paragraph on where the ODS files come from, with the page's address
+/// on a line of its own so that it is never broken.
+fn ods_files_help() -> String {
+    let files: Vec<String> =
+        OdsKind::ALL.iter().map(|k| format!("  {:<14}{}", format!("{k}.csv"), k.lists())).collect();
+    format!(
+        "Where to get the files: NHS Digital's ODS data downloads page,\n  {ODS_DOWNLOADS}\n{}",
+        files.join("\n")
+    )
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,7 +68,7 @@ pub enum OrgsCommand {
 ///   crs orgs import ~/Downloads/ephp.csv ~/Downloads/ephpsite.csv
 ///   crs orgs import --kind eccg sub-icb-locations.csv
 #[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
+#[command(verbatim_doc_comment, after_help = ods_files_help())]
 pub struct ImportArgs {
     /// ODS CSV files: etr.csv (NHS trusts), ets.csv (their sites), ephp.csv and
     /// ephpsite.csv (independent sector providers and sites), eccg.csv (sub-ICB
@@ -172,7 +183,7 @@ fn show(ctx: &Ctx, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
         .filter(|k| !k.index.is_empty())
         .ok_or_else(|| Error::Orgs {
             message: "no ODS organisation files are imported in this register".into(),
-            hint: "import NHS Digital's ODS files with crs orgs import etr.csv ets.csv …".into(),
+            hint: format!("import them with crs orgs import etr.csv ets.csv …; {}", where_to_get_ods_files()),
         })?;
     let index = &known.index;
     let code = args.code.trim().to_ascii_uppercase();
@@ -180,7 +191,10 @@ fn show(ctx: &Ctx, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
     if orgs.is_empty() {
         return Err(Error::Orgs {
             message: format!("{code} is in none of the imported ODS files ({})", kinds_of(index)),
-            hint: "check the code, or import the current ODS file that lists it with crs orgs import".into(),
+            hint: format!(
+                "check the code, or import the current ODS file that lists it with crs orgs import; the files are on {}",
+                downloads_page()
+            ),
         });
     }
     let out = &mut *io.out;

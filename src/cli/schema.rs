@@ -1,9 +1,11 @@
-//! `crs schema`: print the JSON Schema of a record, generated from the Rust types.
+//! `crs schema`: print the JSON Schema of a record, generated from the Rust types,
+//! with the names the built-in frameworks allow (framework, stages, grounds) added
+//! from their definitions, so that an editor rejects what crs check would.
 
 use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::model::record_schema;
+use crate::framework::schema::record_schema;
 
 /// Print the JSON Schema of a record (editors use it to check records as you type)
 ///

@@ -1,6 +1,7 @@
 //! The designations rows as CSV (RFC 4180: comma-separated, CRLF line ends, quotes
-//! where needed; UTF-8 without a byte-order mark), headed like the workbook. Text a
-//! spreadsheet would run as a formula gets a leading single quote.
+//! where needed; UTF-8, with a byte-order mark only for spreadsheets), headed like
+//! the workbook. Text a spreadsheet would run as a formula gets a leading single
+//! quote. Also the CSV writer every CSV output of crs starts from.
 
 use std::io::{self, Write};
 
@@ -8,10 +9,41 @@ use crate::export::cell::{Cell, neutralise_for_csv};
 use crate::export::workbook::Workbook;
 use crate::export::xlsx::{CHANGE_HEADING, CHANGED_FIELDS_HEADING};
 
+/// The UTF-8 byte-order mark: without it Excel reads a CSV file in the system's
+/// legacy code page and turns "Gŵyr" into "GÅµyr".
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Who the CSV is for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsvFlavour {
+    /// Programs: plain UTF-8, no byte-order mark.
+    #[default]
+    Plain,
+    /// Spreadsheets (Excel, LibreOffice): a UTF-8 byte-order mark and CRLF line ends.
+    Excel,
+}
+
+/// A CSV writer on `out` for `flavour`, with lines ending in `terminator` (CRLF for
+/// Excel whatever is asked); the byte-order mark is written first when it is needed.
+pub fn csv_writer<W: Write>(
+    mut out: W,
+    flavour: CsvFlavour,
+    terminator: ::csv::Terminator,
+) -> io::Result<::csv::Writer<W>> {
+    let terminator = match flavour {
+        CsvFlavour::Plain => terminator,
+        CsvFlavour::Excel => {
+            out.write_all(UTF8_BOM)?;
+            ::csv::Terminator::CRLF
+        }
+    };
+    Ok(::csv::WriterBuilder::new().terminator(terminator).from_writer(out))
+}
+
 /// Writes the designations rows (with the change columns when the export lists
 /// changes only).
-pub fn write_csv(workbook: &Workbook, out: &mut dyn Write) -> io::Result<()> {
-    let mut writer = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(out);
+pub fn write_csv(workbook: &Workbook, flavour: CsvFlavour, out: &mut dyn Write) -> io::Result<()> {
+    let mut writer = csv_writer(out, flavour, ::csv::Terminator::CRLF)?;
     let mut header: Vec<&str> = Vec::new();
     if workbook.only_changes {
         header.extend([CHANGE_HEADING, CHANGED_FIELDS_HEADING]);

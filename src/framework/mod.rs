@@ -5,6 +5,7 @@ pub mod definition;
 pub mod finding;
 pub mod register_rules;
 pub mod rules;
+pub mod schema;
 
 pub use definition::Framework;
 pub use finding::{Finding, Hit, Rule, Severity, Summary};

@@ -10,6 +10,7 @@ use crate::model::record::{
     DecisionOutcome, EventKind, Licence, ProviderKind, Record, SCHEMA_VERSION, same_stage_key, stage_name,
 };
 use crate::model::status::{Lifecycle, Status, lifecycle};
+use crate::model::suggest::did_you_mean;
 use crate::model::{Date, RecordId};
 
 /// Everything the single-record rules find in `record`, whose path names `id`.
@@ -60,11 +61,13 @@ fn schema(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
     }
     for (i, key) in record.stages.keys().enumerate() {
         if framework.stage(key).is_none() {
+            let known: Vec<String> = framework.stages.iter().map(|s| stage_name(&s.key)).collect();
+            let guess = did_you_mean(&stage_name(key), known.iter().map(String::as_str));
             hits.push(Hit::new(
                 Rule::Schema,
                 format!("stages.{key}"),
                 format!(
-                    "'{}' is not a stage of {}; the stages are {}",
+                    "'{}' is not a stage of {}{guess}; the stages are {}",
                     stage_name(key),
                     framework.id,
                     framework.stage_list()

@@ -172,6 +172,7 @@ impl schemars::JsonSchema for Date {
         schemars::json_schema!({
             "type": "string",
             "format": "date",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
             "description": "A calendar day, written in TOML as a bare date: 2025-03-10"
         })
     }

@@ -7,6 +7,7 @@ pub mod id;
 pub mod record;
 pub mod settings;
 pub mod status;
+pub mod suggest;
 pub mod summary;
 
 pub use date::Date;
@@ -15,11 +16,3 @@ pub use record::{Decision, DecisionOutcome, Event, EventKind, Licence, ProviderK
 pub use settings::Settings;
 pub use status::Status;
 pub use summary::RecordSummary;
-
-/// The JSON Schema of a record, as pretty JSON with a final newline.
-pub fn record_schema() -> String {
-    let schema = schemars::schema_for!(Record);
-    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serialises");
-    text.push('\n');
-    text
-}

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::date::Date;
+use crate::model::suggest::did_you_mean;
 
 /// The smallest valid record, a draft, for unit tests to build on.
 #[cfg(test)]
@@ -25,7 +26,8 @@ ods = "QKK"
 name = "ICB"
 "#;
 
-/// The item of `all` whose name is `text`, or a message listing the names.
+/// The item of `all` whose name is `text`, or a message with the nearest name and
+/// all the names.
 pub fn parse_named<T: Copy>(
     text: &str,
     all: &[T],
@@ -34,7 +36,8 @@ pub fn parse_named<T: Copy>(
 ) -> Result<T, String> {
     all.iter().copied().find(|item| name(*item) == text).ok_or_else(|| {
         let known: Vec<&str> = all.iter().map(|item| name(*item)).collect();
-        format!("'{text}' is not {what}; use one of: {}", known.join(", "))
+        let guess = did_you_mean(text, known.iter().copied());
+        format!("'{text}' is not {what}{guess}; use one of: {}", known.join(", "))
     })
 }
 
@@ -54,12 +57,17 @@ pub fn stage_name(key: &str) -> String {
 /// The record format version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// An ODS organisation or site code as the schema states it: 3 or 5 capital letters
+/// or digits (`is_ods_code`).
+const ODS_PATTERN: &str = "^[A-Z0-9]{3}([A-Z0-9]{2})?$";
+
 /// One provider service's record.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "Commissioner Requested Services designation record")]
 pub struct Record {
     /// Record format version; 1.
+    #[schemars(range(min = SCHEMA_VERSION, max = SCHEMA_VERSION))]
     pub schema_version: u32,
     /// The designation framework the stages were assessed under, e.g. "monitor-2013".
     pub framework: String,
@@ -90,9 +98,11 @@ pub struct Service {
     pub description: String,
     /// NHS Data Dictionary treatment function codes, three digits each (e.g. "501").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(pattern = "^[0-9]{3}$")))]
     pub treatment_functions: Vec<String>,
     /// ODS site codes where the service is provided (e.g. "RJ122").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(pattern = ODS_PATTERN)))]
     pub sites: Vec<String>,
     /// True when the service must stay at a particular site.
     #[serde(default)]
@@ -104,6 +114,7 @@ pub struct Service {
 #[serde(deny_unknown_fields)]
 pub struct Provider {
     /// ODS code; also the record's folder.
+    #[schemars(regex(pattern = ODS_PATTERN))]
     pub ods: String,
     /// The provider's name as at designation.
     pub name: String,
@@ -135,6 +146,8 @@ pub enum Licence {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Commissioner {
+    /// ODS code, e.g. QKK.
+    #[schemars(regex(pattern = ODS_PATTERN))]
     pub ods: String,
     pub name: String,
     /// E-mail address for questions about this designation.
@@ -142,6 +155,7 @@ pub struct Commissioner {
     pub contact: String,
     /// ODS codes of other commissioners buying the same service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(pattern = ODS_PATTERN)))]
     pub co_commissioners: Vec<String>,
 }
 

@@ -11,6 +11,7 @@ use crate::history::{Committed, Recovered};
 use crate::ops::transaction::{Transaction, WriteOptions};
 use crate::orgs::cache::{self, CACHE_PATH, from_csv};
 use crate::orgs::index::KindChanges;
+use crate::orgs::kind::{downloads_page, where_to_get_ods_files};
 use crate::orgs::known::loaded;
 use crate::orgs::ods_file::{OdsFile, SkippedRow, read_ods};
 use crate::orgs::{OdsKind, OrgIndex};
@@ -53,8 +54,8 @@ pub fn import_orgs(
         let file_kind = kind.or_else(|| OdsKind::from_file_name(file)).ok_or_else(|| Error::Orgs {
             message: format!("cannot tell which ODS file {} is from its name", file.display()),
             hint: format!(
-                "keep NHS Digital's file names ({}), or say which it is with --kind",
-                OdsKind::ALL.map(|k| format!("{k}.csv")).join(", ")
+                "keep NHS Digital's file names, or say which it is with --kind; {}",
+                where_to_get_ods_files()
             ),
         })?;
         if let Some((other, _)) = read.iter().find(|(_, f)| f.kind == file_kind) {
@@ -80,7 +81,8 @@ pub fn import_orgs(
             line: Some(e.line),
             message: e.message,
             hint: format!(
-                "resolve any merge conflict in {CACHE_PATH}, or delete it and import every ODS file again"
+                "resolve any merge conflict in {CACHE_PATH}, or delete it and import every ODS file again; the files are on {}",
+                downloads_page()
             ),
         })?,
         None => OrgIndex::default(),

@@ -8,6 +8,24 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// NHS Digital's ODS data downloads page, where the ODS files are published. The
+/// one place crs holds the address.
+pub const ODS_DOWNLOADS: &str =
+    "https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads";
+
+/// Which ODS file is which and where to get them, for hints: `the ODS files,
+/// etr.csv (NHS trusts), …, are on NHS Digital's ODS data downloads page, https://…`
+/// (the address last, so that no punctuation sticks to it).
+pub fn where_to_get_ods_files() -> String {
+    let files: Vec<String> = OdsKind::ALL.iter().map(|k| format!("{k}.csv ({})", k.lists())).collect();
+    format!("the ODS files, {}, are on {}", files.join(", "), downloads_page())
+}
+
+/// `NHS Digital's ODS data downloads page, https://…`.
+pub fn downloads_page() -> String {
+    format!("NHS Digital's ODS data downloads page, {ODS_DOWNLOADS}")
+}
+
 /// An ODS file kind. The order is the order reports list them in.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum,
@@ -43,6 +61,18 @@ impl OdsKind {
             OdsKind::Ephpsite => "ephpsite",
             OdsKind::Eccg => "eccg",
             OdsKind::Eother => "eother",
+        }
+    }
+
+    /// What the whole file lists, for people choosing which to download.
+    pub fn lists(self) -> &'static str {
+        match self {
+            OdsKind::Etr => "NHS trusts",
+            OdsKind::Ets => "NHS trust sites",
+            OdsKind::Ephp => "independent providers",
+            OdsKind::Ephpsite => "independent provider sites",
+            OdsKind::Eccg => "sub-ICB locations, formerly CCGs",
+            OdsKind::Eother => "other NHS organisations, ICBs among them",
         }
     }
 

@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::orgs::cache::{CACHE_PATH, from_csv};
 use crate::orgs::index::OrgIndex;
-use crate::orgs::kind::OdsKind;
+use crate::orgs::kind::{OdsKind, downloads_page, where_to_get_ods_files};
 use crate::orgs::ods_file::{OdsFile, read_ods};
 use crate::register::Source;
 
@@ -35,7 +35,10 @@ pub fn known_orgs(source: &dyn Source, root: &Path, files: &[PathBuf]) -> Result
             path: root.join(CACHE_PATH),
             line: Some(e.line),
             message: e.message,
-            hint: "the organisation cache is written by crs orgs import: resolve any merge conflict in it, or delete it and import the ODS files again".into(),
+            hint: format!(
+                "the organisation cache is written by crs orgs import: resolve any merge conflict in it, or delete it and import the ODS files again; the files are on {}",
+                downloads_page()
+            ),
         })?;
     }
     let mut seen: Vec<(OdsKind, &Path)> = Vec::new();
@@ -84,8 +87,8 @@ fn settings_file<'a>(root: &Path, file: &'a Path) -> Result<(&'a Path, OdsKind)>
             file.display()
         ),
         hint: format!(
-            "keep NHS Digital's file names ({}), or import it with crs orgs import --kind KIND",
-            OdsKind::ALL.map(|k| format!("{k}.csv")).join(", ")
+            "keep NHS Digital's file names, or import it with crs orgs import --kind KIND; {}",
+            where_to_get_ods_files()
         ),
     })?;
     Ok((file, kind))
@@ -110,6 +113,9 @@ pub fn loaded(ods: OdsFile, path: &Path) -> Result<OdsFile> {
         path: path.to_path_buf(),
         line: None,
         message,
-        hint: "ODS files are NHS Digital's CSV downloads (etr.csv, ets.csv, …), with no header row: download the file again".into(),
+        hint: format!(
+            "ODS files are NHS Digital's CSV downloads, with no header row: download the file again; {}",
+            where_to_get_ods_files()
+        ),
     })
 }

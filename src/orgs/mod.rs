@@ -13,6 +13,6 @@ pub mod org;
 pub mod rules;
 
 pub use index::OrgIndex;
-pub use kind::OdsKind;
+pub use kind::{ODS_DOWNLOADS, OdsKind};
 pub use known::{KnownOrgs, known_orgs};
 pub use org::Org;

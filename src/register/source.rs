@@ -7,6 +7,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::model::RecordId;
 
 /// What a register entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +43,19 @@ pub trait Source: Sync {
 
     /// How the source is named in messages (a folder, or a revision).
     fn describe(&self) -> String;
+}
+
+/// The ids of the record files `source` holds, from their paths
+/// (`RJ1/maternity.toml` is `RJ1/maternity`); files whose paths are no record id are
+/// left out. For suggestions and completion: nothing is read.
+pub fn record_ids(source: &dyn Source) -> Result<Vec<String>> {
+    Ok(source
+        .entries()?
+        .into_iter()
+        .filter(|entry| entry.kind == EntryKind::File)
+        .filter_map(|entry| entry.path.strip_suffix(".toml").map(str::to_owned))
+        .filter(|id| id.parse::<RecordId>().is_ok())
+        .collect())
 }
 
 /// Reads entries' bytes; one per loading thread.

@@ -124,6 +124,11 @@ impl TestEnv {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// Runs plain git in the register, hermetically; whether it succeeded.
+    pub fn git_succeeds(&self, args: &[&str]) -> bool {
+        self.hermetic(Command::new("git")).args(args).output().unwrap().status.success()
+    }
+
     /// Commits everything in the register by hand with plain git.
     pub fn commit_all(&self, message: &str) -> &TestEnv {
         self.git_cmd(&["add", "-A", "."]);

@@ -16,6 +16,7 @@ mod orgs;
 mod readme;
 mod schema;
 mod sheets;
+mod shell;
 mod submit;
 mod transaction;
 mod walkthrough;

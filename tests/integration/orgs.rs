@@ -203,7 +203,7 @@ fn check_without_imported_files_says_codes_were_not_checked() {
     assert_eq!(
         notes,
         [
-            "note: organisation codes were not checked against NHS Digital's ODS files: none are imported; import them with crs orgs import etr.csv ets.csv …"
+            "note: organisation codes were not checked against NHS Digital's ODS files: none are imported; import them with crs orgs import etr.csv ets.csv ephp.csv ephpsite.csv eccg.csv eother.csv, from NHS Digital's ODS data downloads page, https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads"
         ]
     );
     let json = env.crs(&["check", "--format", "json"]).json();
@@ -223,7 +223,7 @@ fn check_says_which_codes_lacked_a_file() {
     assert_eq!(
         json["notes"],
         serde_json::json!([
-            "codes in 13 records were not checked: they belong in ets, ephp and eother files, which are not imported (imported: etr); import them with crs orgs import ets.csv ephp.csv eother.csv"
+            "codes in 13 records were not checked: they belong in ets, ephp and eother files, which are not imported (imported: etr); import them with crs orgs import ets.csv ephp.csv eother.csv; the files are on NHS Digital's ODS data downloads page, https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads"
         ])
     );
 }
