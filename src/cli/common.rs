@@ -61,6 +61,9 @@ pub fn render_changed(io: &mut Io<'_>, changed: &Changed) -> Result<()> {
         let line = format!("  {}[{}]: {}", io.style.warning("warning"), f.rule, f.message);
         io.status(&line)?;
     }
+    if let Some(next) = &changed.next {
+        io.status(&format!("  next: {next}"))?;
+    }
     Ok(())
 }
 

@@ -1,15 +1,14 @@
 //! `crs designate`, `crs decline` and `crs remove`: record the commissioner's
-//! decision, and commit it. Grounds are derived from the stages, never typed.
+//! decision, and commit it. Each decision is kept after the earlier ones; grounds
+//! are derived from the stages, never typed.
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, write_record};
+use crate::cli::common::{WriteArgs, render_changed};
 use crate::context::Ctx;
-use crate::error::{Error, Result};
-use crate::framework::rules::grounds_met;
-use crate::model::record::{Decision, DecisionOutcome};
-use crate::model::status::derive_status;
+use crate::error::Result;
+use crate::model::record::DecisionOutcome;
 use crate::model::{Date, RecordId};
-use crate::ops::change::{Action, EXISTING};
+use crate::ops::decide::{Deciding, decide};
 
 /// Record a decision about a record, and commit it
 ///
@@ -40,68 +39,13 @@ pub struct DecideArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &DecideArgs, io: &mut Io<'_>, outcome: DecisionOutcome) -> Result<u8> {
-    let action = match outcome {
-        DecisionOutcome::Designate => Action::Designate,
-        DecisionOutcome::DoNotDesignate => Action::Decline,
-        DecisionOutcome::Remove => Action::Remove,
+    let deciding = Deciding {
+        on: args.decided_on,
+        by: args.by.clone(),
+        reference: args.reference.clone(),
+        review_due: args.review_due,
     };
-    write_record(ctx, io, &args.write, &args.id, action, EXISTING, |prepared, doc| {
-        let record = prepared.record.expect("an existing record");
-        let status = derive_status(record);
-        if outcome == DecisionOutcome::DoNotDesignate && status.in_force() {
-            return Err(Error::NotAllowed {
-                message: format!("{} is {status}: a designation in force is ended by removing it", args.id),
-                hint: format!("crs remove {} records the decision to remove it", args.id),
-            });
-        }
-        if record.outcome() == Some(outcome) {
-            let on = record.decision.as_ref().map(|d| d.decided_on.to_string()).unwrap_or_default();
-            return Err(Error::NotAllowed {
-                message: format!(
-                    "{} already has a {} (on {on}); change it with crs edit {}",
-                    args.id,
-                    outcome.in_words(),
-                    args.id
-                ),
-                hint: format!("crs show {} gives the record's decision and events", args.id),
-            });
-        }
-        if outcome == DecisionOutcome::Remove && !status.in_force() {
-            return Err(Error::NotAllowed {
-                message: format!(
-                    "{} is {}, not designated, so there is no designation to remove",
-                    args.id,
-                    derive_status(record)
-                ),
-                hint: format!(
-                    "to withdraw a proposal that was never designated, record crs decline {}",
-                    args.id
-                ),
-            });
-        }
-        let grounds: Vec<String> = match outcome {
-            DecisionOutcome::Designate => {
-                grounds_met(record, &prepared.config.framework).into_iter().map(str::to_owned).collect()
-            }
-            _ => Vec::new(),
-        };
-        let decision = Decision {
-            outcome,
-            grounds: grounds.clone(),
-            decided_on: args.decided_on.unwrap_or(ctx.today),
-            decided_by: args.by.clone(),
-            reference: args.reference.clone(),
-        };
-        let doc = doc.as_mut().expect("an existing record has a document");
-        doc.set_decision(&decision);
-        if let Some(due) = args.review_due {
-            doc.set_review_due(due);
-        }
-        Ok(match outcome {
-            DecisionOutcome::Designate if grounds.is_empty() => "no ground met".to_owned(),
-            DecisionOutcome::Designate => grounds.join(", "),
-            DecisionOutcome::DoNotDesignate => "do not designate".to_owned(),
-            DecisionOutcome::Remove => "remove the designation".to_owned(),
-        })
-    })
+    let changed = decide(ctx, &args.write.options(), &args.id, outcome, &deciding)?;
+    render_changed(io, &changed)?;
+    Ok(0)
 }

@@ -15,6 +15,7 @@ pub mod log;
 pub mod new;
 pub mod orgs;
 pub mod prompt;
+pub mod review;
 pub mod schema;
 pub mod show;
 pub mod submit;
@@ -92,6 +93,7 @@ pub enum Command {
     ///   crs event RV5/eating-disorders provider-notified-of-removal
     #[command(verbatim_doc_comment)]
     Remove(decide::DecideArgs),
+    Review(review::ReviewArgs),
     Event(event::EventArgs),
     Edit(edit::EditArgs),
     Check(check::CheckArgs),
@@ -161,6 +163,7 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Designate(args) => decide::run(ctx, args, io, DecisionOutcome::Designate),
         Command::Decline(args) => decide::run(ctx, args, io, DecisionOutcome::DoNotDesignate),
         Command::Remove(args) => decide::run(ctx, args, io, DecisionOutcome::Remove),
+        Command::Review(args) => review::run(ctx, args, io),
         Command::Event(args) => event::run(ctx, args, io),
         Command::Edit(args) => edit::run(ctx, args, io),
         Command::Log(args) => log::run(ctx, args, io),

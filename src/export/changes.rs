@@ -147,7 +147,7 @@ pub fn changed_fields(before: (&Record, Status), after: (&Record, Status)) -> Ve
         fields.push("status".to_owned());
     }
     if a != b {
-        let changed = changes_between(&flatten_record(&a), &flatten_record(&b));
+        let changed = changes_between(&flatten_record(&a.normalized()), &flatten_record(&b.normalized()));
         fields.extend(changed.into_iter().map(|c| c.field));
     }
     fields
@@ -230,7 +230,7 @@ mod tests {
                 (
                     "RJ1/a".into(),
                     ChangeKind::Changed,
-                    vec!["decision.decided_on".into(), "service.sites".into()]
+                    vec!["decisions[0].decided_on".into(), "service.sites".into()]
                 ),
                 ("RJ1/gone".into(), ChangeKind::Removed, vec![]),
                 ("RJ1/new".into(), ChangeKind::Added, vec![]),

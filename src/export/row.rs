@@ -20,7 +20,12 @@ pub fn cells(columns: &[Column], record: &Record, item: &Item, context: &RowCont
 }
 
 fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> Cell {
-    let decision = r.decision.as_ref();
+    // A removed or reviewed designation keeps its own date and grounds beside the
+    // later decisions: the row speaks of the designation, the Decision column of now.
+    let decision = r.designation().map(|(_, d)| d).or(r.current_decision());
+    let grounds = r.decisions().iter().rev().find(|d| {
+        matches!(d.outcome, crate::model::DecisionOutcome::Designate | crate::model::DecisionOutcome::Confirm)
+    });
     match column {
         Column::CommissionerCode => Cell::text(&r.commissioner.ods),
         Column::CommissionerName => Cell::text(&r.commissioner.name),
@@ -35,10 +40,10 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         Column::Sites => list(&r.service.sites),
         Column::LocationSpecific => Cell::YesNo(r.service.location_specific),
         Column::Ground { key, .. } => {
-            Cell::YesNo(decision.is_some_and(|d| d.grounds.iter().any(|g| g == key)))
+            Cell::YesNo(grounds.is_some_and(|d| d.grounds.iter().any(|g| g == key)))
         }
         Column::Status => Cell::text(item.status.as_str()),
-        Column::Decision => decision.map_or(Cell::Empty, |d| Cell::text(d.outcome.as_str())),
+        Column::Decision => r.outcome().map_or(Cell::Empty, |o| Cell::text(o.as_str())),
         Column::DecisionDate => Cell::date(decision.map(|d| d.decided_on)),
         Column::DecidedBy => Cell::text(decision.and_then(|d| d.decided_by.clone()).unwrap_or_default()),
         Column::DecisionReference => {

@@ -83,22 +83,37 @@ impl Item {
 }
 
 /// A hash of everything [`changed_fields`](crate::export::changes::changed_fields)
-/// compares: the record less its `submitted` events, which are bookkeeping.
+/// compares: the record in version 2's shape, less its `submitted` events, which are
+/// bookkeeping (so a migration alone is no change).
 pub fn fingerprint(record: &Record) -> u64 {
     let Record {
-        schema_version,
+        schema_version: _,
         framework,
+        previous_ids,
         service,
         provider,
         commissioner,
         outcome,
         stages,
-        decision,
+        decision: _,
+        decisions: _,
         review,
+        source,
         events,
     } = record;
     let mut hasher = DefaultHasher::new();
-    (schema_version, framework, service, provider, commissioner, outcome, stages, decision, review)
+    (
+        framework,
+        previous_ids,
+        service,
+        provider,
+        commissioner,
+        outcome,
+        stages,
+        record.decisions(),
+        review,
+        source,
+    )
         .hash(&mut hasher);
     for event in events.iter().filter(|e| e.kind != EventKind::Submitted) {
         event.hash(&mut hasher);

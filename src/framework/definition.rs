@@ -23,6 +23,9 @@ pub struct Framework {
     /// What of this definition is confirmed from public guidance.
     #[serde(default)]
     pub confirmed: String,
+    /// The statutory test the stages serve, as the framework cites it.
+    #[serde(default)]
+    pub statute: String,
     pub grounds: Vec<GroundDef>,
     pub stages: Vec<StageDef>,
     pub dates: DatedRules,
@@ -71,6 +74,10 @@ pub struct DatedRules {
     pub nhs_trust_exempt_from: Option<Date>,
     #[serde(default)]
     pub nhs_trust_exempt_until: Option<Date>,
+    /// The day NHS trusts came to hold the provider licence: designations of their
+    /// services from then on are unconfirmed rather than exempt.
+    #[serde(default)]
+    pub nhs_trust_licensed_from: Option<Date>,
     pub written_request_response_days: u32,
 }
 

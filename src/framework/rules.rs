@@ -7,7 +7,8 @@ use crate::framework::definition::{Framework, StageDef};
 use crate::framework::finding::{Hit, Rule};
 use crate::model::id::is_ods_code;
 use crate::model::record::{
-    DecisionOutcome, EventKind, Licence, ProviderKind, Record, SCHEMA_VERSION, same_stage_key, stage_name,
+    DecisionOutcome, EventKind, Licence, OLDEST_SCHEMA_VERSION, ProviderKind, Record, SCHEMA_VERSION,
+    same_stage_key, stage_name,
 };
 use crate::model::status::{Lifecycle, Status, lifecycle};
 use crate::model::suggest::did_you_mean;
@@ -42,11 +43,28 @@ pub fn grounds_met<'f>(record: &Record, framework: &'f Framework) -> Vec<&'f str
 }
 
 fn schema(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
-    if record.schema_version != SCHEMA_VERSION {
+    if !(OLDEST_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&record.schema_version) {
         hits.push(Hit::new(
             Rule::Schema,
             "schema_version",
-            format!("schema_version is {}; this crs reads version {SCHEMA_VERSION}", record.schema_version),
+            format!(
+                "schema_version is {}; this crs reads versions {OLDEST_SCHEMA_VERSION} and {SCHEMA_VERSION}",
+                record.schema_version
+            ),
+        ));
+    }
+    if record.schema_version == 1 && !record.decisions.is_empty() {
+        hits.push(Hit::new(
+            Rule::Schema,
+            "decisions",
+            "a version 1 record keeps one [decision]; set schema_version = 2 to keep [[decisions]] (crs migrate does it)",
+        ));
+    }
+    if record.schema_version >= 2 && record.decision.is_some() {
+        hits.push(Hit::new(
+            Rule::Schema,
+            "decision",
+            "a version 2 record keeps its decisions in [[decisions]], not [decision]; crs migrate rewrites it",
         ));
     }
     if record.framework != framework.id {
@@ -178,16 +196,38 @@ fn co_commissioners(record: &Record, hits: &mut Vec<Hit>) {
 }
 
 fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<Hit>) {
-    let Some(decision) = &record.decision else { return };
+    let Some(decision) = record.current_decision() else { return };
+    let key = record.decision_key(record.decisions().len() - 1);
     // Only the stages that can give a ground, unless the outcome needs every stage.
     let needed = |s: &&StageDef| decision.outcome.needs_every_stage() || s.ground.is_some();
     let missing: Vec<&StageDef> =
         framework.stages.iter().filter(needed).filter(|s| record.stage(&s.key).is_none()).collect();
     let Some(first) = missing.first() else { return };
     let named: Vec<String> = missing.iter().map(|s| format!("{} {}", s.number, s.name())).collect();
+    // A decision imported from a spreadsheet had its assessment elsewhere: its
+    // grounds stand as the sheet gave them, and nothing is made up for the stages.
+    if let Some(source) = &record.source {
+        let place = match (&source.sheet, source.row) {
+            (Some(sheet), Some(row)) => format!(" (sheet '{sheet}', row {row})"),
+            (None, Some(row)) => format!(" (row {row})"),
+            _ => String::new(),
+        };
+        hits.push(Hit::new(
+            Rule::AssessmentNotRecorded,
+            key,
+            format!(
+                "the {} was imported from {}{place} without its assessment: stage {} is not recorded here; its grounds are kept as the spreadsheet gave them; assess the stages at the next review (crs assess {id} --stage {})",
+                decision.outcome.in_words(),
+                source.imported_from,
+                named.join(", stage "),
+                first.number
+            ),
+        ));
+        return;
+    }
     hits.push(Hit::new(
         Rule::StageMissing,
-        "decision",
+        key,
         format!(
             "the {} was recorded without stage {}; assess it with crs assess {id} --stage {}",
             decision.outcome.in_words(),
@@ -198,24 +238,32 @@ fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<
 }
 
 fn grounds(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
-    let Some(decision) = &record.decision else { return };
-    let met = grounds_met(record, framework);
-    for ground in &decision.grounds {
-        if framework.ground(ground).is_none() {
-            let known: Vec<&str> = framework.grounds.iter().map(|g| g.key.as_str()).collect();
-            hits.push(Hit::new(
-                Rule::GroundsMismatch,
-                "decision.grounds",
-                format!("'{ground}' is not a ground; the grounds are {}", known.join(", ")),
-            ));
+    for (i, decision) in record.decisions().iter().enumerate() {
+        for ground in &decision.grounds {
+            if framework.ground(ground).is_none() {
+                let known: Vec<&str> = framework.grounds.iter().map(|g| g.key.as_str()).collect();
+                hits.push(Hit::new(
+                    Rule::GroundsMismatch,
+                    format!("{}.grounds", record.decision_key(i)),
+                    format!("'{ground}' is not a ground; the grounds are {}", known.join(", ")),
+                ));
+            }
         }
     }
+    let Some(decision) = record.current_decision() else { return };
+    let key = record.decision_key(record.decisions().len() - 1);
+    let grounds_key = format!("{key}.grounds");
+    let met = grounds_met(record, framework);
+    // An imported decision keeps the grounds its spreadsheet gave, with no stages.
+    if record.source.is_some() && record.stages.is_empty() {
+        return;
+    }
     match decision.outcome {
-        DecisionOutcome::Designate => {
+        DecisionOutcome::Designate | DecisionOutcome::Confirm => {
             if met.is_empty() {
                 hits.push(Hit::new(
                     Rule::NoGroundMet,
-                    "decision",
+                    key.clone(),
                     "designated although no ground is met: at least one of stages 1 to 3 must be met; reassess, or decide not to designate (crs decline)",
                 ));
             }
@@ -224,7 +272,7 @@ fn grounds(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
             if claimed != met_set && !met.is_empty() {
                 hits.push(Hit::new(
                     Rule::GroundsMismatch,
-                    "decision.grounds",
+                    grounds_key.clone(),
                     format!(
                         "the decision claims [{}] but the stages met support [{}]; set grounds = [{}]",
                         join(&claimed),
@@ -249,7 +297,7 @@ fn grounds(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
         DecisionOutcome::DoNotDesignate | DecisionOutcome::Remove if !decision.grounds.is_empty() => {
             hits.push(Hit::new(
                 Rule::GroundsMismatch,
-                "decision.grounds",
+                grounds_key,
                 format!("the {} claims grounds; remove the grounds list", decision.outcome.in_words()),
             ));
         }
@@ -262,35 +310,74 @@ fn join(set: &BTreeSet<&str>) -> String {
 }
 
 fn dated_rules(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<Hit>) {
-    let Some(decision) = &record.decision else { return };
-    if decision.outcome != DecisionOutcome::Designate {
-        return;
-    }
     let dates = &framework.dates;
+    if record.provider.kind == ProviderKind::NhsTrust {
+        nhs_trust(record, framework, hits);
+    }
+    if record.service.location_specific && record.provider.kind != ProviderKind::FoundationTrust {
+        hits.push(Hit::new(
+            Rule::LocationSpecificNotFt,
+            "service.location_specific",
+            format!(
+                "location-specific services are those a foundation trust in special administration must keep running, but the provider is {}; set location_specific = false unless that applies",
+                record.provider.kind.in_words()
+            ),
+        ));
+    }
+    let Some((index, decision)) = record.designation() else { return };
     let on = decision.decided_on;
-    if record.provider.kind == ProviderKind::NhsTrust
-        && dates.nhs_trust_exempt_from.is_some_and(|from| on >= from)
-        && dates.nhs_trust_exempt_until.is_none_or(|until| on < until)
-    {
+    let until = dates.foundation_trust_transitional_until;
+    let confirmed_since = record.events.iter().any(|e| e.on >= until && e.kind == EventKind::ReviewCompleted)
+        || record.decisions().iter().any(|d| d.outcome == DecisionOutcome::Confirm && d.decided_on >= until);
+    if record.provider.kind == ProviderKind::FoundationTrust && on < until && !confirmed_since {
+        hits.push(Hit::new(
+            Rule::FtTransitional,
+            format!("{}.decided_on", record.decision_key(index)),
+            format!(
+                "decided on {on}, while foundation-trust services were automatically CRS until {until}; confirm the designation with a review (crs review start {id}, then crs review complete {id} --confirm)"
+            ),
+        ));
+    }
+}
+
+/// A service of an NHS trust: designating it broke the exemption before NHS trusts
+/// were licensed; since then whether it can be designated is unconfirmed (a warning,
+/// from the draft on, so the team knows before it assesses).
+fn nhs_trust(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
+    let dates = &framework.dates;
+    let exempt = |on: Date| {
+        dates.nhs_trust_exempt_from.is_some_and(|from| on >= from)
+            && dates.nhs_trust_exempt_until.is_none_or(|until| on < until)
+            && dates.nhs_trust_licensed_from.is_none_or(|licensed| on < licensed)
+    };
+    let designation = record.designation();
+    if let Some((_, decision)) = designation.filter(|(_, d)| exempt(d.decided_on)) {
         hits.push(Hit::new(
             Rule::NhsTrustExempt,
             "provider.kind",
             format!(
-                "services of NHS trusts are exempt from designation under {} (decision dated {on}); check provider.kind, or decide not to designate",
-                framework.id
+                "services of NHS trusts were exempt from designation under {} when this one was designated ({}); check provider.kind, or decide not to designate",
+                framework.id,
+                decision.decided_on
             ),
         ));
+        return;
     }
-    let until = dates.foundation_trust_transitional_until;
-    if record.provider.kind == ProviderKind::FoundationTrust
-        && on < until
-        && !record.events.iter().any(|e| e.on >= until && e.kind == EventKind::ReviewCompleted)
-    {
+    let Some(licensed) = dates.nhs_trust_licensed_from else { return };
+    if dates.nhs_trust_exempt_until.is_some() {
+        return;
+    }
+    let concerns = match designation {
+        Some((_, d)) => d.decided_on >= licensed,
+        None => record.outcome().is_none(),
+    };
+    if concerns {
         hits.push(Hit::new(
-            Rule::FtTransitional,
-            "decision.decided_on",
+            Rule::NhsTrustUnconfirmed,
+            "provider.kind",
             format!(
-                "decided on {on}, while foundation-trust services were automatically CRS until {until}; confirm the designation with a review (crs event {id} review-started, then review-completed)"
+                "the provider is an NHS trust: NHS trusts hold the provider licence since {}, but whether their services can now be designated is not confirmed; record the basis you rely on",
+                licensed.in_words()
             ),
         ));
     }
@@ -316,7 +403,7 @@ fn licence(record: &Record, id: &RecordId, status: Status, hits: &mut Vec<Hit>) 
 
 fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date, hits: &mut Vec<Hit>) {
     for problem in &life.problems {
-        hits.push(Hit::new(Rule::EventOrder, format!("events[{}]", problem.index), problem.message.clone()));
+        hits.push(Hit::new(Rule::EventOrder, problem.key.clone(), problem.message.clone()));
     }
     for (i, event) in record.events.iter().enumerate() {
         if event.on > today {
@@ -330,11 +417,15 @@ fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date,
             ));
         }
     }
-    if let Some(decision) = record.decision.as_ref().filter(|d| d.decided_on > today) {
+    for (i, decision) in record.decisions().iter().enumerate().filter(|(_, d)| d.decided_on > today) {
         hits.push(Hit::new(
             Rule::EventOrder,
-            "decision.decided_on",
-            format!("the decision is dated {}, after today ({today})", decision.decided_on),
+            format!("{}.decided_on", record.decision_key(i)),
+            format!(
+                "the {} is dated {}, after today ({today})",
+                decision.outcome.in_words(),
+                decision.decided_on
+            ),
         ));
     }
     if life.status == Status::Requested
@@ -356,7 +447,7 @@ fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date,
 }
 
 fn review(record: &Record, id: &RecordId, status: Status, today: Date, hits: &mut Vec<Hit>) {
-    if let (Some(review), Some(decision)) = (&record.review, &record.decision)
+    if let (Some(review), Some(decision)) = (&record.review, record.current_decision())
         && review.next_due <= decision.decided_on
     {
         hits.push(Hit::new(
@@ -368,35 +459,45 @@ fn review(record: &Record, id: &RecordId, status: Status, today: Date, hits: &mu
             ),
         ));
     }
-    if record.outcome() != Some(DecisionOutcome::Designate) || status == Status::NotDesignated {
+    let kept = matches!(record.outcome(), Some(DecisionOutcome::Designate | DecisionOutcome::Confirm));
+    if !kept || status == Status::NotDesignated {
         return;
     }
     match &record.review {
         None => hits.push(Hit::new(
             Rule::ReviewDateMissing,
-            "decision",
+            record.decision_key(record.decisions().len() - 1),
             "the designation has no review date; add [review] next_due = YYYY-MM-DD",
         )),
+        Some(review) if review.next_due < today && status == Status::UnderReview => {
+            let started =
+                record.last_event(EventKind::ReviewStarted).map(|e| e.on.to_string()).unwrap_or_default();
+            hits.push(Hit::new(
+                Rule::ReviewOverdue,
+                "review.next_due",
+                format!(
+                    "the review was due on {} and started on {started}; complete it: crs review complete {id} --confirm --next-due DATE, or --remove",
+                    review.next_due
+                ),
+            ));
+        }
         Some(review) if review.next_due < today && status.in_force() => hits.push(Hit::new(
             Rule::ReviewOverdue,
             "review.next_due",
-            format!(
-                "the review was due on {}; start it (crs event {id} review-started) or set a new date",
-                review.next_due
-            ),
+            format!("the review was due on {}; start it: crs review start {id}", review.next_due),
         )),
         Some(_) => {}
     }
 }
 
 fn involvement(record: &Record, id: &RecordId, hits: &mut Vec<Hit>) {
-    let Some(decision) = &record.decision else { return };
+    let Some(decision) = record.current_decision() else { return };
     if matches!(decision.outcome, DecisionOutcome::Designate | DecisionOutcome::Remove)
         && record.first_event(EventKind::PublicEngagement).is_none()
     {
         hits.push(Hit::new(
             Rule::NoPublicInvolvement,
-            "decision",
+            record.decision_key(record.decisions().len() - 1),
             format!(
                 "the {} has no public engagement recorded; record it with crs event {id} public-engagement --note ...",
                 decision.outcome.in_words()

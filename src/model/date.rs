@@ -27,6 +27,11 @@ impl Date {
         chrono::Duration::try_days(days).and_then(|d| self.0.checked_add_signed(d)).map(Date)
     }
 
+    /// The date as people write it: "1 April 2023".
+    pub fn in_words(self) -> String {
+        self.0.format("%-d %B %Y").to_string()
+    }
+
     /// The date as a TOML value, for writing records.
     pub fn to_toml(self) -> toml::value::Datetime {
         toml::value::Datetime {

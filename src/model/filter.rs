@@ -54,7 +54,7 @@ impl Filter {
                 .is_none_or(|day| record.review.as_ref().is_some_and(|r| r.next_due < day))
             && self
                 .decided_since
-                .is_none_or(|day| record.decision.as_ref().is_some_and(|d| d.decided_on >= day))
+                .is_none_or(|day| record.current_decision().is_some_and(|d| d.decided_on >= day))
     }
 
     /// The criteria but the status in words, e.g. `service containing 'maternity'`;

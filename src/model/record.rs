@@ -54,8 +54,12 @@ pub fn stage_name(key: &str) -> String {
     key.replace('_', "-")
 }
 
-/// The record format version this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The record format version this build writes: 2 keeps every decision in
+/// `[[decisions]]`; version 1 (one `[decision]`) is still read.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest record format this build reads.
+pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// An ODS organisation or site code as the schema states it: 3 or 5 capital letters
 /// or digits (`is_ods_code`).
@@ -66,11 +70,16 @@ const ODS_PATTERN: &str = "^[A-Z0-9]{3}([A-Z0-9]{2})?$";
 #[serde(deny_unknown_fields)]
 #[schemars(title = "Commissioner Requested Services designation record")]
 pub struct Record {
-    /// Record format version; 1.
-    #[schemars(range(min = SCHEMA_VERSION, max = SCHEMA_VERSION))]
+    /// Record format version: 2 (every decision kept in [[decisions]]), or 1 (one
+    /// [decision]; crs migrate upgrades it).
+    #[schemars(range(min = OLDEST_SCHEMA_VERSION, max = SCHEMA_VERSION))]
     pub schema_version: u32,
     /// The designation framework the stages were assessed under, e.g. "monitor-2013".
     pub framework: String,
+    /// The ids this record had before `crs move` (a merger or a new ODS code), oldest
+    /// first; the log follows them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_ids: Vec<String>,
     pub service: Service,
     pub provider: Provider,
     pub commissioner: Commissioner,
@@ -80,10 +89,17 @@ pub struct Record {
     /// The framework's stages, keyed by stage name (e.g. alternative_provision).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub stages: BTreeMap<String, Stage>,
+    /// The one decision of a version 1 record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// Every decision, oldest first (version 2); the last one governs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<Decision>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<Review>,
+    /// Where an imported record came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ImportSource>,
     /// Process events, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
@@ -201,7 +217,20 @@ pub struct Decision {
 pub enum DecisionOutcome {
     Designate,
     DoNotDesignate,
+    /// A review kept the designation.
+    Confirm,
     Remove,
+}
+
+/// The spreadsheet an imported record came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSource {
+    pub imported_from: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
 }
 
 /// When the designation is next to be reviewed.
@@ -301,6 +330,7 @@ impl DecisionOutcome {
         match self {
             DecisionOutcome::Designate => "designate",
             DecisionOutcome::DoNotDesignate => "do-not-designate",
+            DecisionOutcome::Confirm => "confirm",
             DecisionOutcome::Remove => "remove",
         }
     }
@@ -311,6 +341,7 @@ impl DecisionOutcome {
         match self {
             DecisionOutcome::Designate => "decision to designate",
             DecisionOutcome::DoNotDesignate => "decision not to designate",
+            DecisionOutcome::Confirm => "decision to keep the designation",
             DecisionOutcome::Remove => "decision to remove the designation",
         }
     }
@@ -330,6 +361,16 @@ impl ProviderKind {
         ProviderKind::Independent,
         ProviderKind::Other,
     ];
+
+    /// The kind as people read it: "an NHS foundation trust".
+    pub fn in_words(self) -> &'static str {
+        match self {
+            ProviderKind::FoundationTrust => "an NHS foundation trust",
+            ProviderKind::NhsTrust => "an NHS trust",
+            ProviderKind::Independent => "an independent provider",
+            ProviderKind::Other => "another kind of organisation",
+        }
+    }
 
     /// The kind as records write it.
     pub fn as_str(self) -> &'static str {
@@ -394,8 +435,54 @@ impl Record {
         self.stages.iter().find(|(k, _)| same_stage_key(k, key)).map(|(k, s)| (k.as_str(), s))
     }
 
-    /// The decision's outcome, if decided.
+    /// Every decision, oldest first: the `[[decisions]]` of version 2, or the one
+    /// `[decision]` of version 1.
+    pub fn decisions(&self) -> &[Decision] {
+        if self.decisions.is_empty() { self.decision.as_slice() } else { &self.decisions }
+    }
+
+    /// The decision that governs: the last one.
+    pub fn current_decision(&self) -> Option<&Decision> {
+        self.decisions().last()
+    }
+
+    /// The current decision's outcome, if decided.
     pub fn outcome(&self) -> Option<DecisionOutcome> {
-        self.decision.as_ref().map(|d| d.outcome)
+        self.current_decision().map(|d| d.outcome)
+    }
+
+    /// The last decision to designate, with its index: the designation a
+    /// confirmation or a removal speaks of.
+    pub fn designation(&self) -> Option<(usize, &Decision)> {
+        self.decisions().iter().enumerate().rev().find(|(_, d)| d.outcome == DecisionOutcome::Designate)
+    }
+
+    /// The key path of decision `index`, as `crs check` points at it:
+    /// `decisions[2]` (version 2) or `decision` (version 1).
+    pub fn decision_key(&self, index: usize) -> String {
+        if self.decisions.is_empty() { "decision".to_owned() } else { format!("decisions[{index}]") }
+    }
+
+    /// The record in version 2's shape: every decision in `decisions`.
+    pub fn normalized(&self) -> Record {
+        let mut record = self.clone();
+        if let Some(decision) = record.decision.take() {
+            record.decisions.insert(0, decision);
+        }
+        record.schema_version = SCHEMA_VERSION;
+        record
+    }
+
+    /// The record as it stood at the end of `day`, by the dates of its decisions and
+    /// events: what was in force then (the second clock, `--in-force-on`).
+    pub fn as_on(&self, day: Date) -> Record {
+        let mut then = self.clone();
+        if then.decisions.is_empty() {
+            then.decision = then.decision.filter(|d| d.decided_on <= day);
+        } else {
+            then.decisions.retain(|d| d.decided_on <= day);
+        }
+        then.events.retain(|e| e.on <= day);
+        then
     }
 }

@@ -6,6 +6,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::model::Date;
 use crate::model::record::{DecisionOutcome, EventKind, Record, parse_named};
 
 /// A record's derived status, as in the table of DESIGN.md.
@@ -72,15 +73,15 @@ impl std::str::FromStr for Status {
     }
 }
 
-/// An event that makes no sense where it stands.
+/// An event (or a decision) that makes no sense where it stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventProblem {
-    /// Index of the event in the record's `events`.
-    pub index: usize,
+    /// Where it is: `events[3]`, `decisions[1]` (or `decision` in version 1).
+    pub key: String,
     pub message: String,
 }
 
-/// The outcome of walking a record's events in order.
+/// The outcome of walking a record's decisions and events in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lifecycle {
     pub status: Status,
@@ -92,22 +93,70 @@ pub fn derive_status(record: &Record) -> Status {
     lifecycle(record).status
 }
 
-/// Walks the events in file order, applying each legal transition and noting each
-/// illegal one (which then changes nothing).
-pub fn lifecycle(record: &Record) -> Lifecycle {
-    let outcome = record.outcome();
-    let decided_on = record.decision.as_ref().map(|d| d.decided_on);
-    let mut status = match outcome {
-        None => Status::Draft,
-        Some(DecisionOutcome::DoNotDesignate) => Status::NotDesignated,
-        Some(DecisionOutcome::Designate | DecisionOutcome::Remove) => Status::Proposed,
-    };
-    let mut removal_notified = false;
-    let mut problems = Vec::new();
-    let mut previous_date = None;
+/// Where the walk stands: the status, and the decision in effect.
+struct Walk {
+    status: Status,
+    /// The decision in effect and its date.
+    current: Option<(DecisionOutcome, Date)>,
+    /// A removal decided, not yet told to the provider: the designation stays.
+    removing: bool,
+    /// Version 1: the one decision governs every event, whatever their dates.
+    version_1: bool,
+}
 
+/// Walks the decisions and events in date order (a decision before the events of
+/// its day), applying each legal step and noting each illegal one (which then
+/// changes nothing). Status comes from the last decision and the events after it.
+///
+/// A version 1 record has one decision, which governs all its events: a removal's
+/// record kept the designation's events before it, with its own decision in place.
+pub fn lifecycle(record: &Record) -> Lifecycle {
+    let decisions = record.decisions();
+    let mut walk = Walk {
+        status: Status::Draft,
+        current: None,
+        removing: false,
+        version_1: record.decisions.is_empty(),
+    };
+    let mut problems = Vec::new();
+    let mut next = 0;
+    if walk.version_1
+        && let Some(decision) = decisions.first()
+    {
+        walk.current = Some((decision.outcome, decision.decided_on));
+        walk.status = match decision.outcome {
+            DecisionOutcome::DoNotDesignate => Status::NotDesignated,
+            _ => Status::Proposed,
+        };
+        walk.removing = decision.outcome == DecisionOutcome::Remove;
+        next = 1;
+    }
+    for (i, pair) in decisions.windows(2).enumerate() {
+        if pair[1].decided_on < pair[0].decided_on {
+            problems.push(EventProblem {
+                key: record.decision_key(i + 1),
+                message: format!(
+                    "the {} on {} comes after a later decision; keep decisions in date order",
+                    pair[1].outcome.in_words(),
+                    pair[1].decided_on
+                ),
+            });
+        }
+    }
+    let decide = |walk: &mut Walk, index: usize, problems: &mut Vec<EventProblem>| {
+        let decision = &decisions[index];
+        if let Err(message) = walk.decide(decision.outcome, decision.decided_on) {
+            problems.push(EventProblem { key: record.decision_key(index), message });
+        }
+    };
+    let mut previous_date = None;
     for (index, event) in record.events.iter().enumerate() {
-        let mut problem = |message: String| problems.push(EventProblem { index, message });
+        while next < decisions.len() && decisions[next].decided_on <= event.on {
+            decide(&mut walk, next, &mut problems);
+            next += 1;
+        }
+        let mut problem =
+            |message: String| problems.push(EventProblem { key: format!("events[{index}]"), message });
         if previous_date.is_some_and(|d| event.on < d) {
             problem(format!(
                 "event {} on {} comes after a later-dated event; keep events in date order",
@@ -115,16 +164,79 @@ pub fn lifecycle(record: &Record) -> Lifecycle {
             ));
         }
         previous_date = Some(event.on);
+        if let Err(message) = walk.event(event.kind, event.on) {
+            problem(format!("{} on {}: {message}", event.kind, event.on));
+        }
+    }
+    while next < decisions.len() {
+        decide(&mut walk, next, &mut problems);
+        next += 1;
+    }
+    // A version 1 removal whose record kept no events of its designation (one
+    // designated before it was kept here) counts as designated until the notice.
+    if walk.version_1 && walk.removing && walk.status == Status::Proposed {
+        walk.status = Status::Designated;
+    }
+    Lifecycle { status: walk.status, problems }
+}
 
-        let designation_track = matches!(outcome, Some(DecisionOutcome::Designate | DecisionOutcome::Remove));
-        let next = match event.kind {
+impl Walk {
+    /// Applies a decision (version 2).
+    fn decide(&mut self, outcome: DecisionOutcome, on: Date) -> Result<(), String> {
+        let status = self.status;
+        let next = match outcome {
+            DecisionOutcome::Designate if status.in_force() => Err(format!(
+                "a decision to designate on {on}, but the service is {status} already; a review keeps a designation with a decision to confirm it"
+            )),
+            DecisionOutcome::Designate
+                if matches!(status, Status::Requested | Status::Refused | Status::Referred) =>
+            {
+                Err(format!("a decision to designate on {on}, but a designation is {status} already"))
+            }
+            DecisionOutcome::Designate => Ok(Status::Proposed),
+            DecisionOutcome::DoNotDesignate if status.in_force() => Err(format!(
+                "a decision not to designate on {on}, but the service is {status}: a designation in force is ended by a decision to remove it"
+            )),
+            DecisionOutcome::DoNotDesignate => Ok(Status::NotDesignated),
+            DecisionOutcome::Confirm if status.in_force() => Ok(Status::Designated),
+            DecisionOutcome::Confirm => Err(format!(
+                "a decision to keep the designation on {on}, but the service is {status}, not designated"
+            )),
+            DecisionOutcome::Remove if status.in_force() => {
+                self.removing = true;
+                Ok(status)
+            }
+            DecisionOutcome::Remove => Err(format!(
+                "a decision to remove the designation on {on}, but the service is {status}, not designated"
+            )),
+        }?;
+        if outcome != DecisionOutcome::Remove {
+            self.removing = false;
+        }
+        self.status = next;
+        self.current = Some((outcome, on));
+        Ok(())
+    }
+
+    /// Applies an event.
+    fn event(&mut self, kind: EventKind, on: Date) -> Result<(), String> {
+        let status = self.status;
+        let outcome = self.current.map(|(o, _)| o);
+        let decided_on = self.current.map(|(_, d)| d);
+        // In version 1 a removal's record carries its designation's events.
+        let designating = match outcome {
+            Some(DecisionOutcome::Designate) => true,
+            Some(DecisionOutcome::Remove) => self.version_1,
+            _ => false,
+        };
+        let next = match kind {
             EventKind::ProvidersNotified | EventKind::PublicEngagement | EventKind::Submitted => Ok(status),
-            EventKind::WrittenRequestSent if !designation_track => {
+            EventKind::WrittenRequestSent if !designating => {
                 Err("a written request needs a decision to designate first (crs designate)".to_owned())
             }
-            EventKind::WrittenRequestSent => match (outcome, decided_on) {
-                (Some(DecisionOutcome::Designate), Some(d)) if event.on < d => {
-                    Err(format!("the written request on {} is dated before the decision on {d}", event.on))
+            EventKind::WrittenRequestSent => match decided_on {
+                Some(d) if outcome == Some(DecisionOutcome::Designate) && on < d => {
+                    Err(format!("the written request on {on} is dated before the decision on {d}"))
                 }
                 _ if matches!(status, Status::Proposed | Status::Requested) => Ok(Status::Requested),
                 _ => Err(format!("a written request cannot follow status {status}")),
@@ -164,7 +276,7 @@ pub fn lifecycle(record: &Record) -> Lifecycle {
                 "a regulator's finding",
                 "a referral (referred-to-regulator)",
             ),
-            EventKind::LicenceRequested if designation_track => Ok(status),
+            EventKind::LicenceRequested if designating || status.in_force() => Ok(status),
             EventKind::LicenceRequested => {
                 Err("a licence request needs a decision to designate first".to_owned())
             }
@@ -175,6 +287,15 @@ pub fn lifecycle(record: &Record) -> Lifecycle {
             EventKind::ReviewStarted => {
                 expect(status, Status::Designated, Status::UnderReview, "a review", "a designation in force")
             }
+            // A review ends with a decision to keep or remove the designation; its
+            // event then marks the end, on the decision's day or after.
+            EventKind::ReviewCompleted
+                if status == Status::Designated
+                    && !self.version_1
+                    && matches!(outcome, Some(DecisionOutcome::Confirm | DecisionOutcome::Remove)) =>
+            {
+                Ok(status)
+            }
             EventKind::ReviewCompleted => expect(
                 status,
                 Status::UnderReview,
@@ -183,33 +304,22 @@ pub fn lifecycle(record: &Record) -> Lifecycle {
                 "a started review (review-started)",
             ),
             EventKind::ProviderNotifiedOfRemoval => match (outcome, decided_on) {
-                (Some(DecisionOutcome::Remove), Some(d)) if event.on < d => {
-                    Err(format!("the removal notice on {} is dated before the decision on {d}", event.on))
+                (Some(DecisionOutcome::Remove), Some(d)) if on < d => {
+                    Err(format!("the removal notice on {on} is dated before the decision on {d}"))
+                }
+                (Some(DecisionOutcome::Remove), _) if self.removing => {
+                    self.removing = false;
+                    Ok(Status::Removed)
                 }
                 (Some(DecisionOutcome::Remove), _) => {
-                    removal_notified = true;
-                    Ok(status)
+                    Err("the provider was told of this removal already".to_owned())
                 }
                 _ => Err("a removal notice needs a decision to remove first (crs remove)".to_owned()),
             },
-        };
-        match next {
-            Ok(s) => status = s,
-            Err(message) => problem(format!("{} on {}: {message}", event.kind, event.on)),
-        }
+        }?;
+        self.status = next;
+        Ok(())
     }
-
-    // A removal takes effect when the provider is told; until then the designation
-    // stays as it stood. A record with no events of its designation (one designated
-    // before it was kept here) counts as designated.
-    if outcome == Some(DecisionOutcome::Remove) {
-        status = match status {
-            _ if removal_notified => Status::Removed,
-            Status::Proposed => Status::Designated,
-            other => other,
-        };
-    }
-    Lifecycle { status, problems }
 }
 
 fn expect(current: Status, needed: Status, next: Status, what: &str, after: &str) -> Result<Status, String> {
@@ -353,6 +463,6 @@ mod tests {
         let l =
             lifecycle(&record(None, &[("2025-02-01", PublicEngagement), ("2025-01-01", ProvidersNotified)]));
         assert_eq!(l.problems.len(), 1);
-        assert_eq!(l.problems[0].index, 1);
+        assert_eq!(l.problems[0].key, "events[1]");
     }
 }

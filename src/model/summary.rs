@@ -27,7 +27,7 @@ impl RecordSummary {
             provider_name: record.provider.name.clone(),
             service: record.service.name.clone(),
             status,
-            decided_on: record.decision.as_ref().map(|d| d.decided_on),
+            decided_on: record.current_decision().map(|d| d.decided_on),
             review_due: record.review.as_ref().map(|r| r.next_due),
             file: file.to_owned(),
         }

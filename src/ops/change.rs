@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::framework::finding::{Finding, Severity};
 use crate::history::{Committed, Identity, Recovered};
 use crate::model::fields::changes;
+use crate::model::record::DecisionOutcome;
 use crate::model::status::{Status, derive_status};
 use crate::model::{Record, RecordId};
 use crate::ops::transaction::{Transaction, WriteOptions};
@@ -26,6 +27,8 @@ pub enum Action {
     Designate,
     Decline,
     Remove,
+    ReviewStart,
+    ReviewComplete,
     Event,
     Edit,
 }
@@ -39,6 +42,8 @@ impl Action {
             Action::Designate => "designate",
             Action::Decline => "decline",
             Action::Remove => "remove",
+            Action::ReviewStart => "review-start",
+            Action::ReviewComplete => "review-complete",
             Action::Event => "event",
             Action::Edit => "edit",
         }
@@ -50,8 +55,12 @@ impl Action {
         match self {
             Action::Edit => None,
             Action::Assess => Some(&["stages."]),
-            Action::Designate | Action::Decline | Action::Remove => Some(&["decision.", "review."]),
-            Action::New | Action::Event => Some(&[]),
+            // A decision upgrades a version 1 record: its [decision] becomes the first
+            // of [[decisions]]; a removal ends the review date.
+            Action::Designate | Action::Decline | Action::Remove | Action::ReviewComplete => {
+                Some(&["decision.", "review."])
+            }
+            Action::New | Action::Event | Action::ReviewStart => Some(&[]),
         }
     }
 }
@@ -91,6 +100,8 @@ pub struct Changed {
     pub committed: Option<Committed>,
     /// Warnings the record has after the change.
     pub warnings: Vec<Finding>,
+    /// The next step of the record's life, in a sentence with its command.
+    pub next: Option<String>,
     /// An interrupted earlier write that this one finished or undid first.
     pub recovered: Option<Recovered>,
 }
@@ -190,7 +201,8 @@ pub fn change_record(
         let message = commit_message(action.as_str(), id, &detail, status.as_str());
         Some(tx.commit(&[(path, new_text.into_bytes())], &message, None)?)
     };
-    Ok(Changed { id: id.clone(), action, detail, status, committed, warnings, recovered })
+    let next = next_step(id, status, new_record.outcome());
+    Ok(Changed { id: id.clone(), action, detail, status, committed, warnings, next, recovered })
 }
 
 /// The record in `text`, or why it is not one.
@@ -226,4 +238,32 @@ pub fn commit_message(action: &str, id: &RecordId, detail: &str, status: &str) -
     // One line, whatever the record's text holds, so no one can forge a trailer.
     let detail: String = detail.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     format!("{action} {id}: {detail}\n\nCrs-Record: {id}\nCrs-Action: {action}\nCrs-Status: {status}\n")
+}
+
+/// What to do next after a change, in a sentence, for the messages of the commands.
+pub fn next_step(id: &RecordId, status: Status, outcome: Option<DecisionOutcome>) -> Option<String> {
+    Some(match (status, outcome) {
+        (Status::Draft, _) => format!(
+            "assess the stages (crs assess {id} --stage 1 …), then crs designate {id} or crs decline {id}"
+        ),
+        (Status::Proposed, _) => {
+            format!("send the provider the written request, then crs event {id} written-request-sent")
+        }
+        (Status::Requested, _) => {
+            format!("record the provider's answer: crs event {id} provider-accepted, or provider-refused")
+        }
+        (Status::Refused, _) => format!(
+            "ask the regulator to review the refusal (crs event {id} referred-to-regulator), or accept it with crs decline {id}"
+        ),
+        (Status::Referred, _) => format!(
+            "record the regulator's finding: crs event {id} refusal-found-unreasonable, or refusal-found-reasonable"
+        ),
+        (Status::Designated | Status::UnderReview, Some(DecisionOutcome::Remove)) => format!(
+            "the designation stays in force until the provider is told: crs event {id} provider-notified-of-removal"
+        ),
+        (Status::UnderReview, _) => format!(
+            "the designation stays in force during the review; reassess the stages, then crs review complete {id} --confirm --next-due DATE, or --remove"
+        ),
+        _ => return None,
+    })
 }

@@ -6,6 +6,7 @@
 
 pub mod change;
 pub mod checker;
+pub mod decide;
 pub mod export;
 pub mod open;
 pub mod orgs;

@@ -118,7 +118,7 @@ impl Context<'_> {
     fn closed(&self, role: Role, key: String, org: &Org, hits: &mut Vec<Hit>) {
         let Some(closed) = org.closed else { return };
         let what = format!("{} {} ({})", role.as_str(), org.code, org.display_name());
-        let message = match self.record.decision.as_ref().map(|d| d.decided_on) {
+        let message = match self.record.current_decision().map(|d| d.decided_on) {
             Some(decided) if org.closed_by(decided) && self.designating() => format!(
                 "{what} closed on {closed}, on or before the decision of {decided}; correct the code to the organisation that took the service over"
             ),

@@ -5,13 +5,23 @@
 
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value, value};
 
-use crate::model::record::{Decision, Event, Stage, same_stage_key};
+use crate::model::record::{Decision, Event, SCHEMA_VERSION, Stage, same_stage_key};
 use crate::model::{Date, Record};
 
 /// Top-level tables in reading order; a new table is placed before the first of
 /// those that follow it.
-const ORDER: [&str; 8] =
-    ["service", "provider", "commissioner", "outcome", "stages", "decision", "review", "events"];
+const ORDER: [&str; 10] = [
+    "service",
+    "provider",
+    "commissioner",
+    "outcome",
+    "stages",
+    "decision",
+    "decisions",
+    "review",
+    "source",
+    "events",
+];
 
 /// A record document being changed.
 pub struct RecordDoc {
@@ -120,9 +130,10 @@ impl RecordDoc {
         }
     }
 
-    /// Records the decision, replacing an earlier one.
-    pub fn set_decision(&mut self, decision: &Decision) {
-        let existed = self.doc.contains_key("decision");
+    /// Adds a decision after the others (every decision is kept). A version 1
+    /// record is upgraded to version 2 first, its one decision becoming the first.
+    pub fn push_decision(&mut self, decision: &Decision) {
+        self.upgrade();
         let mut table = Table::new();
         table["outcome"] = value(decision.outcome.as_str());
         if !decision.grounds.is_empty() {
@@ -135,15 +146,79 @@ impl RecordDoc {
         if let Some(reference) = &decision.reference {
             table["reference"] = value(reference);
         }
-        if let Some(old) = self.doc.get("decision").and_then(Item::as_table) {
-            table.decor_mut().clone_from(old.decor());
-            if let Some(position) = old.position() {
-                table.set_position(position);
+        let last = match self.doc.get("decisions") {
+            Some(Item::ArrayOfTables(decisions)) => decisions.iter().last().and_then(Table::position),
+            _ => None,
+        };
+        match self.doc.get_mut("decisions") {
+            Some(Item::ArrayOfTables(decisions)) => decisions.push(table),
+            _ => {
+                let mut decisions = ArrayOfTables::new();
+                decisions.push(table);
+                self.doc["decisions"] = Item::ArrayOfTables(decisions);
             }
         }
-        self.doc["decision"] = Item::Table(table);
-        if !existed {
-            self.place("decision", None);
+        match last {
+            Some(position) => self.place_after(position),
+            None => self.place("decisions", None),
+        }
+    }
+
+    /// Upgrades a version 1 record to version 2 in place: its `[decision]` becomes the
+    /// first `[[decisions]]`, with its comments and place. True when it changed.
+    pub fn upgrade(&mut self) -> bool {
+        let version = self.doc.get("schema_version").and_then(Item::as_integer);
+        if version.is_some_and(|v| v >= i64::from(SCHEMA_VERSION)) {
+            return false;
+        }
+        if let Some(item) = self.doc.get_mut("schema_version").and_then(Item::as_value_mut) {
+            let decor = item.decor().clone();
+            *item = Value::from(i64::from(SCHEMA_VERSION));
+            *item.decor_mut() = decor;
+        }
+        let Some(old) = self.doc.remove("decision") else { return true };
+        let table = match old {
+            Item::Table(table) => Some(table),
+            Item::Value(Value::InlineTable(inline)) => Some(inline.into_table()),
+            _ => None,
+        };
+        if let Some(table) = table {
+            let positioned = table.position().is_some();
+            let mut decisions = ArrayOfTables::new();
+            decisions.push(table);
+            self.doc["decisions"] = Item::ArrayOfTables(decisions);
+            if !positioned {
+                self.place("decisions", None);
+            }
+        }
+        true
+    }
+
+    /// Drops the review date: a designation removed has no review due.
+    pub fn remove_review(&mut self) {
+        self.doc.remove("review");
+    }
+
+    /// Moves the record to `provider` (its new ODS code), noting its old id.
+    pub fn record_move(&mut self, old_id: &str, provider: &str, provider_name: Option<&str>) {
+        self.upgrade();
+        let mut previous: Array = match self.doc.get("previous_ids").and_then(Item::as_array) {
+            Some(array) => array.clone(),
+            None => Array::new(),
+        };
+        previous.push(old_id);
+        self.doc["previous_ids"] = value(previous);
+        if let Some(ods) = self.doc["provider"].get_mut("ods").and_then(Item::as_value_mut) {
+            let decor = ods.decor().clone();
+            *ods = Value::from(provider);
+            *ods.decor_mut() = decor;
+        }
+        if let Some(name) = provider_name
+            && let Some(item) = self.doc["provider"].get_mut("name").and_then(Item::as_value_mut)
+        {
+            let decor = item.decor().clone();
+            *item = Value::from(name);
+            *item.decor_mut() = decor;
         }
     }
 
@@ -218,6 +293,25 @@ impl RecordDoc {
         Record::from_toml(&self.text())
     }
 
+    /// Gives the table last added to an array of tables the place right after the
+    /// table at `position`, keeping the order of everything else.
+    fn place_after(&mut self, position: isize) {
+        let mut newest: Option<&mut Table> = None;
+        for (_, item) in self.doc.as_table_mut().iter_mut() {
+            for_each_table(item, &mut |t| {
+                if let Some(p) = t.position() {
+                    t.set_position(p * 2);
+                }
+            });
+        }
+        if let Some(Item::ArrayOfTables(decisions)) = self.doc.get_mut("decisions") {
+            newest = decisions.iter_mut().last();
+        }
+        if let Some(table) = newest {
+            table.set_position(position * 2 + 1);
+        }
+    }
+
     /// Gives the new table at `key` (or `key.sub`) a position before the tables that
     /// should follow it, keeping the order of everything already there.
     fn place(&mut self, key: &str, sub: Option<&str>) {
@@ -238,7 +332,10 @@ impl RecordDoc {
         let Some(position) = before else { return };
         let target = match sub {
             Some(sub) => self.doc[key].get_mut(sub).and_then(Item::as_table_mut),
-            None => self.doc.get_mut(key).and_then(Item::as_table_mut),
+            None => match self.doc.get_mut(key) {
+                Some(Item::ArrayOfTables(tables)) => tables.iter_mut().last(),
+                other => other.and_then(Item::as_table_mut),
+            },
         };
         if let Some(table) = target {
             table.set_position(position - 1);
@@ -308,7 +405,7 @@ kind = "providers-notified"
     fn new_tables_go_before_events_and_comments_survive() {
         let mut doc = RecordDoc::parse(DRAFT).unwrap();
         doc.set_stage("alternative_provision", &stage(true));
-        doc.set_decision(&Decision {
+        doc.push_decision(&Decision {
             outcome: DecisionOutcome::Designate,
             grounds: vec!["no-alternative-provider".into()],
             decided_on: "2025-03-01".parse().unwrap(),
@@ -324,7 +421,7 @@ kind = "providers-notified"
         let text = doc.text();
         assert!(text.starts_with("# A hand-written comment that must survive.\n"), "{text}");
         assert!(text.contains("name = \"Maternity\"  # trailing comment"), "{text}");
-        let order: Vec<usize> = ["[stages.alternative_provision]", "[decision]", "[review]", "[[events]]"]
+        let order: Vec<usize> = ["[stages.alternative_provision]", "[[decisions]]", "[review]", "[[events]]"]
             .iter()
             .map(|h| text.find(h).unwrap_or_else(|| panic!("{h} missing:\n{text}")))
             .collect();

@@ -145,7 +145,8 @@ fn refusals_of_the_process_exit_one() {
     let env = env_with(&designated_record());
     let run = env.crs(&["designate", "RJ1/designated"]);
     assert_eq!(run.code, 1, "{run}");
-    assert!(run.stderr.contains("already has a decision to designate"), "{run}");
+    assert!(run.stderr.contains("is designated already"), "{run}");
+    assert!(run.stderr.contains("crs review start RJ1/designated"), "{run}");
     let draft = crate::harness::repo_dir().join("examples/records/valid/RJ1/draft.toml");
     env.write("RJ1/draft.toml", fs::read(draft).unwrap());
     env.commit_all("a draft");

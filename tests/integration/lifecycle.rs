@@ -135,7 +135,7 @@ fn whole_lifecycle_is_one_commit_a_step_with_an_audit_trail() {
     let show = env.crs(&["show", ID, "--format", "json"]).json();
     assert_eq!(show["status"], "designated");
     assert_eq!(
-        show["decision"]["grounds"],
+        show["decisions"][0]["grounds"],
         serde_json::json!(["no-alternative-provider", "dependent-services"])
     );
     assert_eq!(show["stages"]["alternative_provision"]["assessed_by"], "Ann Analyst");

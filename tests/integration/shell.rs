@@ -451,7 +451,7 @@ fn json_schema_rejects_what_crs_rejects() {
         ("lower-case site code", good.replace("sites = [\"RJ122\"]", "sites = [\"rj122\"]")),
         ("unknown ground", good.replace("\"dependent-services\"]", "\"dependant-services\"]")),
         ("misspelt stage", good.replace("[stages.interdependencies]", "[stages.interdependency]")),
-        ("schema_version 2", good.replace("schema_version = 1", "schema_version = 2")),
+        ("schema_version 3", good.replace("schema_version = 1", "schema_version = 3")),
         ("schema_version 0", good.replace("schema_version = 1", "schema_version = 0")),
         ("date in another form", good.replace("assessed_on = 2026-01-14", "assessed_on = \"14/01/2026\"")),
         ("treatment function", good.replace("[\"501\"]", "[\"50\"]")),

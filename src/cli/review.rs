@@ -1,0 +1,127 @@
+//! `crs review start` and `crs review complete`: a review of a designation in force,
+//! each step one commit. The designation stays in force throughout; a review ends
+//! with a decision to keep it (and the next review date) or to remove it.
+
+use clap::{Subcommand, ValueEnum};
+
+use crate::cli::Io;
+use crate::cli::common::{WriteArgs, render_changed};
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::model::{Date, RecordId};
+use crate::ops::decide::{Deciding, RequestedBy, ReviewEnd, complete_review, start_review};
+
+/// Review a designation: start the review, then complete it (keep or remove)
+///
+/// The designation stays in force until the review is complete ("current
+/// designations remain in place until the review is complete"). Reassess the
+/// stages with crs assess while the review is open.
+///
+/// Examples:
+///   crs review start RJ1/maternity --requested-by provider
+///   crs review complete RJ1/maternity --confirm --next-due 2031-01-01 \
+///       --by "ICB Board" --reference "BD/28/007"
+///   crs review complete RV5/eating-disorders --remove --by "ICB Board"
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct ReviewArgs {
+    #[command(subcommand)]
+    pub command: ReviewCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    Start(StartArgs),
+    Complete(CompleteArgs),
+}
+
+/// Start a review of a designation in force, and commit it
+///
+/// Example:
+///   crs review start RJ1/maternity --on 2028-01-05 --requested-by provider
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct StartArgs {
+    /// The record id, e.g. RJ1/maternity.
+    pub id: RecordId,
+    /// The day the review started (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<Date>,
+    /// Who asked for the review.
+    #[arg(long, value_enum, default_value = "commissioner")]
+    pub requested_by: Requester,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// Who asked for a review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Requester {
+    Provider,
+    Commissioner,
+}
+
+/// Complete a review: keep the designation (--confirm) or remove it (--remove)
+///
+/// Examples:
+///   crs review complete RJ1/maternity --confirm --next-due 2031-01-01
+///   crs review complete RV5/eating-disorders --remove --reference "BD/28/011"
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct CompleteArgs {
+    /// The record id, e.g. RJ1/maternity.
+    pub id: RecordId,
+    /// Keep the designation; needs --next-due.
+    #[arg(long, conflicts_with = "remove", requires = "next_due")]
+    pub confirm: bool,
+    /// Remove the designation; it ends when the provider is told.
+    #[arg(long)]
+    pub remove: bool,
+    /// The next review date, with --confirm.
+    #[arg(long, value_name = "DATE")]
+    pub next_due: Option<Date>,
+    /// The day of the decision (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<Date>,
+    /// Who decided, e.g. "ICB Board".
+    #[arg(long, value_name = "TEXT")]
+    pub by: Option<String>,
+    /// Board minute or other reference for the decision.
+    #[arg(long, value_name = "TEXT")]
+    pub reference: Option<String>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+pub fn run(ctx: &Ctx, args: &ReviewArgs, io: &mut Io<'_>) -> Result<u8> {
+    let changed = match &args.command {
+        ReviewCommand::Start(args) => {
+            let requested_by = match args.requested_by {
+                Requester::Provider => RequestedBy::Provider,
+                Requester::Commissioner => RequestedBy::Commissioner,
+            };
+            start_review(ctx, &args.write.options(), &args.id, args.on, requested_by)?
+        }
+        ReviewCommand::Complete(args) => {
+            let end = match (args.confirm, args.remove, args.next_due) {
+                (true, _, Some(next_due)) => ReviewEnd::Confirm { next_due },
+                (_, true, _) => ReviewEnd::Remove,
+                _ => {
+                    return Err(Error::Usage(
+                        "say how the review ends: --confirm --next-due DATE keeps the designation, --remove removes it"
+                            .into(),
+                    ));
+                }
+            };
+            let deciding = Deciding {
+                on: args.on,
+                by: args.by.clone(),
+                reference: args.reference.clone(),
+                review_due: None,
+            };
+            complete_review(ctx, &args.write.options(), &args.id, end, &deciding)?
+        }
+    };
+    render_changed(io, &changed)?;
+    Ok(0)
+}

@@ -1,0 +1,234 @@
+//! The decisions of a designation's life, each one change of one record: designate,
+//! decline, remove, and a review's start and end (confirm or remove). Every decision
+//! is added after the earlier ones, never over them; grounds come from the stages,
+//! never typed. Each refuses a step the record's status does not allow, saying which
+//! step comes next.
+
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::framework::rules::grounds_met;
+use crate::model::record::{Decision, DecisionOutcome, Event, EventKind};
+use crate::model::status::{Status, derive_status};
+use crate::model::{Date, RecordId};
+use crate::ops::change::{Action, Changed, EXISTING, change_record};
+use crate::ops::transaction::WriteOptions;
+
+/// Who decided, when, and on what authority.
+#[derive(Clone, Debug, Default)]
+pub struct Deciding {
+    /// The day of the decision (default: today).
+    pub on: Option<Date>,
+    pub by: Option<String>,
+    pub reference: Option<String>,
+    /// The next review date to set, if any.
+    pub review_due: Option<Date>,
+}
+
+/// Who asked for a review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestedBy {
+    Provider,
+    Commissioner,
+}
+
+/// How a review ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewEnd {
+    /// The designation is kept, with a new review date.
+    Confirm { next_due: Date },
+    /// The designation is to be removed (it ends when the provider is told).
+    Remove,
+}
+
+/// Records a decision to designate, not to designate, or to remove a designation.
+pub fn decide(
+    ctx: &Ctx,
+    options: &WriteOptions,
+    id: &RecordId,
+    outcome: DecisionOutcome,
+    deciding: &Deciding,
+) -> Result<Changed> {
+    let action = match outcome {
+        DecisionOutcome::Designate => Action::Designate,
+        DecisionOutcome::DoNotDesignate => Action::Decline,
+        DecisionOutcome::Remove => Action::Remove,
+        DecisionOutcome::Confirm => Action::ReviewComplete,
+    };
+    change_record(ctx, options, id, action, EXISTING, |prepared, doc| {
+        let record = prepared.record.expect("an existing record");
+        let status = derive_status(record);
+        let refuse = |message: String, hint: String| Err(Error::NotAllowed { message, hint });
+        match outcome {
+            DecisionOutcome::DoNotDesignate if status.in_force() => {
+                return refuse(
+                    format!("{id} is {status}: a designation in force is ended by removing it"),
+                    format!("crs remove {id} records the decision to remove it"),
+                );
+            }
+            DecisionOutcome::Designate if status.in_force() => {
+                return refuse(
+                    format!("{id} is {status} already"),
+                    format!(
+                        "a review keeps a designation: crs review start {id}, then crs review complete {id} --confirm"
+                    ),
+                );
+            }
+            DecisionOutcome::Designate | DecisionOutcome::DoNotDesignate
+                if record.outcome() == Some(outcome) =>
+            {
+                let on = record.current_decision().map(|d| d.decided_on.to_string()).unwrap_or_default();
+                return refuse(
+                    format!("{id} already has a {} (on {on})", outcome.in_words()),
+                    format!(
+                        "crs show {id} gives the record's decisions and events; change one with crs edit {id}"
+                    ),
+                );
+            }
+            DecisionOutcome::Designate
+                if matches!(status, Status::Requested | Status::Refused | Status::Referred) =>
+            {
+                return refuse(
+                    format!("{id} is {status}: the designation is being made already"),
+                    format!("crs show {id} gives where it stands"),
+                );
+            }
+            DecisionOutcome::Remove if !status.in_force() => {
+                return refuse(
+                    format!("{id} is {status}, not designated, so there is no designation to remove"),
+                    format!("to withdraw a proposal that was never designated, record crs decline {id}"),
+                );
+            }
+            DecisionOutcome::Remove if record.outcome() == Some(DecisionOutcome::Remove) => {
+                return refuse(
+                    format!("{id} has a decision to remove the designation already"),
+                    format!("tell the provider, then record crs event {id} provider-notified-of-removal"),
+                );
+            }
+            _ => {}
+        }
+        let grounds = match outcome {
+            DecisionOutcome::Designate | DecisionOutcome::Confirm => {
+                grounds_met(record, &prepared.config.framework).into_iter().map(str::to_owned).collect()
+            }
+            _ => Vec::new(),
+        };
+        let decision = Decision {
+            outcome,
+            grounds: grounds.clone(),
+            decided_on: deciding.on.unwrap_or(ctx.today),
+            decided_by: deciding.by.clone(),
+            reference: deciding.reference.clone(),
+        };
+        let doc = doc.as_mut().expect("an existing record has a document");
+        doc.push_decision(&decision);
+        match (outcome, deciding.review_due) {
+            (DecisionOutcome::Remove | DecisionOutcome::DoNotDesignate, _) => doc.remove_review(),
+            (_, Some(due)) => doc.set_review_due(due),
+            _ => {}
+        }
+        Ok(match outcome {
+            DecisionOutcome::Designate if grounds.is_empty() => "no ground met".to_owned(),
+            DecisionOutcome::Designate | DecisionOutcome::Confirm => grounds.join(", "),
+            DecisionOutcome::DoNotDesignate => "do not designate".to_owned(),
+            DecisionOutcome::Remove => "remove the designation".to_owned(),
+        })
+    })
+}
+
+/// Starts a review of a designation in force; the designation stays in force.
+pub fn start_review(
+    ctx: &Ctx,
+    options: &WriteOptions,
+    id: &RecordId,
+    on: Option<Date>,
+    requested_by: RequestedBy,
+) -> Result<Changed> {
+    change_record(ctx, options, id, Action::ReviewStart, EXISTING, |prepared, doc| {
+        let record = prepared.record.expect("an existing record");
+        let status = derive_status(record);
+        if status != Status::Designated {
+            let hint = match status {
+                Status::UnderReview => {
+                    format!("finish it: crs review complete {id} --confirm --next-due DATE, or --remove")
+                }
+                _ => format!("only a designation in force is reviewed; crs show {id} gives where it stands"),
+            };
+            return Err(Error::NotAllowed {
+                message: format!("{id} is {status}, so no review can start"),
+                hint,
+            });
+        }
+        let on = on.unwrap_or(ctx.today);
+        let doc = doc.as_mut().expect("an existing record has a document");
+        let asked = record
+            .events
+            .iter()
+            .rev()
+            .take_while(|e| e.kind != EventKind::ReviewCompleted)
+            .any(|e| e.kind == EventKind::ReviewRequested);
+        if requested_by == RequestedBy::Provider && !asked {
+            doc.push_event(&Event {
+                on,
+                kind: EventKind::ReviewRequested,
+                note: Some("requested by the provider".into()),
+            });
+        }
+        let note = match requested_by {
+            RequestedBy::Provider => "at the provider's request",
+            RequestedBy::Commissioner => "by the commissioner",
+        };
+        doc.push_event(&Event { on, kind: EventKind::ReviewStarted, note: Some(note.into()) });
+        Ok(format!("review started on {on}, {note}"))
+    })
+}
+
+/// Ends a review: a decision to keep the designation (with the next review date) or
+/// to remove it, and the review's end.
+pub fn complete_review(
+    ctx: &Ctx,
+    options: &WriteOptions,
+    id: &RecordId,
+    end: ReviewEnd,
+    deciding: &Deciding,
+) -> Result<Changed> {
+    change_record(ctx, options, id, Action::ReviewComplete, EXISTING, |prepared, doc| {
+        let record = prepared.record.expect("an existing record");
+        let status = derive_status(record);
+        if status != Status::UnderReview {
+            return Err(Error::NotAllowed {
+                message: format!("{id} is {status}, not under review"),
+                hint: match status {
+                    Status::Designated => format!("start the review first: crs review start {id}"),
+                    _ => format!("crs show {id} gives where it stands"),
+                },
+            });
+        }
+        let on = deciding.on.unwrap_or(ctx.today);
+        let (outcome, grounds) = match end {
+            ReviewEnd::Confirm { .. } => (
+                DecisionOutcome::Confirm,
+                grounds_met(record, &prepared.config.framework).into_iter().map(str::to_owned).collect(),
+            ),
+            ReviewEnd::Remove => (DecisionOutcome::Remove, Vec::new()),
+        };
+        let doc = doc.as_mut().expect("an existing record has a document");
+        doc.push_decision(&Decision {
+            outcome,
+            grounds: grounds.clone(),
+            decided_on: on,
+            decided_by: deciding.by.clone(),
+            reference: deciding.reference.clone(),
+        });
+        match end {
+            ReviewEnd::Confirm { next_due } => doc.set_review_due(next_due),
+            ReviewEnd::Remove => doc.remove_review(),
+        }
+        doc.push_event(&Event { on, kind: EventKind::ReviewCompleted, note: None });
+        Ok(match end {
+            ReviewEnd::Confirm { next_due } => {
+                format!("designation kept ({}); next review due {next_due}", grounds.join(", "))
+            }
+            ReviewEnd::Remove => "designation to be removed".to_owned(),
+        })
+    })
+}
