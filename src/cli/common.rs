@@ -137,6 +137,11 @@ pub struct FilterArgs {
     /// Only records decided on or after DATE.
     #[arg(long, value_name = "DATE")]
     pub decided_since: Option<Date>,
+    /// Only designations in force at the end of DATE, by the dates of their
+    /// decisions and events (what the register says now, or --as-of then), each as
+    /// it stood that day.
+    #[arg(long, value_name = "DATE")]
+    pub in_force_on: Option<Date>,
 }
 
 impl FilterArgs {
@@ -150,6 +155,7 @@ impl FilterArgs {
             co_commissioner: self.co_commissioner.clone(),
             review_due_before: self.review_due_before,
             decided_since: self.decided_since,
+            in_force_on: self.in_force_on,
         }
     }
 }

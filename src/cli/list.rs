@@ -64,7 +64,9 @@ pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
     let filter = args.filter.filter();
     let checker = Checker::new(&opened.config.framework, opened.today, None);
     let loaded = load(opened.source.as_ref(), &opened.config.framework, &checker, |p| {
-        filter.matches(&p.record, p.status).then(|| RecordSummary::new(&p.id, p.file, &p.record, p.status))
+        let (record, status, in_force) = filter.on_day(p.record, p.status);
+        (in_force && filter.matches(&record, status))
+            .then(|| RecordSummary::new(&p.id, p.file, &record, status))
     })?;
     let unreadable = loaded.files - loaded.items.len();
     let mut rows: Vec<RecordSummary> = loaded.items.into_iter().flatten().collect();

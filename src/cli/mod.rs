@@ -6,15 +6,18 @@ pub mod check;
 pub mod common;
 pub mod completions;
 pub mod decide;
+pub mod due;
 pub mod edit;
 pub mod event;
 pub mod export;
 pub mod init;
 pub mod list;
 pub mod log;
+pub mod migrate;
 pub mod new;
 pub mod orgs;
 pub mod prompt;
+pub mod relocate;
 pub mod review;
 pub mod schema;
 pub mod show;
@@ -94,6 +97,9 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     Remove(decide::DecideArgs),
     Review(review::ReviewArgs),
+    Due(due::DueArgs),
+    Migrate(migrate::MigrateArgs),
+    Move(relocate::MoveArgs),
     Event(event::EventArgs),
     Edit(edit::EditArgs),
     Check(check::CheckArgs),
@@ -164,6 +170,9 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Decline(args) => decide::run(ctx, args, io, DecisionOutcome::DoNotDesignate),
         Command::Remove(args) => decide::run(ctx, args, io, DecisionOutcome::Remove),
         Command::Review(args) => review::run(ctx, args, io),
+        Command::Due(args) => due::run(ctx, args, io),
+        Command::Migrate(args) => migrate::run(ctx, args, io),
+        Command::Move(args) => relocate::run(ctx, args, io),
         Command::Event(args) => event::run(ctx, args, io),
         Command::Edit(args) => edit::run(ctx, args, io),
         Command::Log(args) => log::run(ctx, args, io),

@@ -21,6 +21,8 @@ pub enum ChangeKind {
     Added,
     /// In scope at both, with different content.
     Changed,
+    /// Moved to a new id (`crs move`), in scope at both.
+    Moved,
     /// In scope at the baseline, not now (deleted, or out of scope).
     Removed,
 }
@@ -30,6 +32,7 @@ impl ChangeKind {
         match self {
             ChangeKind::Added => "added",
             ChangeKind::Changed => "changed",
+            ChangeKind::Moved => "moved",
             ChangeKind::Removed => "removed",
         }
     }
@@ -45,9 +48,11 @@ pub struct Change {
     /// The status at the baseline; `None` when it did not exist then (or there is no
     /// baseline).
     pub previous_status: Option<Status>,
-    /// The changed fields, for `Changed`: `status` first when it changed, then dotted
-    /// key paths in key order.
+    /// The changed fields, for `Changed` and `Moved`: `status` first when it changed,
+    /// then dotted key paths in key order.
     pub fields: Vec<String>,
+    /// The id the record had at the baseline, for `Moved`.
+    pub previous_id: Option<RecordId>,
 }
 
 /// Counts of each kind of change.
@@ -55,6 +60,7 @@ pub struct Change {
 pub struct ChangeCounts {
     pub added: usize,
     pub changed: usize,
+    pub moved: usize,
     pub removed: usize,
 }
 
@@ -65,6 +71,7 @@ impl ChangeCounts {
             match change.kind {
                 ChangeKind::Added => counts.added += 1,
                 ChangeKind::Changed => counts.changed += 1,
+                ChangeKind::Moved => counts.moved += 1,
                 ChangeKind::Removed => counts.removed += 1,
             }
         }
@@ -72,13 +79,20 @@ impl ChangeCounts {
     }
 
     pub fn total(self) -> usize {
-        self.added + self.changed + self.removed
+        self.added + self.changed + self.moved + self.removed
     }
 }
 
 impl std::fmt::Display for ChangeCounts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} added, {} changed, {} removed", self.added, self.changed, self.removed)
+        match self.moved {
+            0 => write!(f, "{} added, {} changed, {} removed", self.added, self.changed, self.removed),
+            moved => write!(
+                f,
+                "{} added, {} changed, {moved} moved, {} removed",
+                self.added, self.changed, self.removed
+            ),
+        }
     }
 }
 
@@ -102,10 +116,17 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
     if let Some(base) = base {
         ids.extend(base.items().iter().map(|i| &i.id));
     }
+    // Records moved since the baseline (crs move): new id -> the id they had then.
+    let moves = base.map(|base| moves_since(current, base)).unwrap_or_default();
+    let moved_away: BTreeSet<&RecordId> = moves.values().collect();
     let mut changes = Vec::new();
     for id in ids {
+        if moved_away.contains(id) {
+            continue;
+        }
+        let previous_id = moves.get(id);
         let now = current.get(id).filter(|item| in_scope_now(scope, base, item));
-        let then = base.and_then(|b| b.get(id));
+        let then = base.and_then(|b| b.get(previous_id.unwrap_or(id)));
         let then_in = then.filter(|item| item.selected && scope.included_at_baseline(item.status));
         let change = |kind, fields| Change {
             kind,
@@ -113,6 +134,7 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
             status: current.get(id).map(|i| i.status),
             previous_status: then.map(|i| i.status),
             fields,
+            previous_id: previous_id.cloned(),
         };
         match (now, then_in) {
             (Some(_), None) => changes.push(change(ChangeKind::Added, Vec::new())),
@@ -127,7 +149,9 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
                     _ if now.fingerprint == then.fingerprint && now.status == then.status => Vec::new(),
                     _ => vec!["record".to_owned()],
                 };
-                if !fields.is_empty() {
+                if previous_id.is_some() {
+                    changes.push(change(ChangeKind::Moved, fields));
+                } else if !fields.is_empty() {
                     changes.push(change(ChangeKind::Changed, fields));
                 }
             }
@@ -135,6 +159,23 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
         }
     }
     changes
+}
+
+/// The records of `current` that `crs move` brought from an id `base` has and
+/// `current` does not: new id -> old id.
+fn moves_since(
+    current: &RegisterState,
+    base: &RegisterState,
+) -> std::collections::BTreeMap<RecordId, RecordId> {
+    let mut moves = std::collections::BTreeMap::new();
+    for item in current.items() {
+        let Some(record) = &item.record else { continue };
+        let old = record.previous_ids.iter().rev().filter_map(|p| p.parse::<RecordId>().ok());
+        if let Some(old) = old.into_iter().find(|old| base.get(old).is_some() && current.get(old).is_none()) {
+            moves.insert(item.id.clone(), old);
+        }
+    }
+    moves
 }
 
 /// The fields that differ between two versions of a record: `status` when the

@@ -56,12 +56,20 @@ impl Scope {
     /// The scope `filter` asks for: its statuses, or the default scope when it names
     /// none, narrowed by its other criteria.
     pub fn of(filter: &Filter) -> Scope {
-        let statuses = if filter.statuses.is_empty() {
-            Scope::default()
-        } else {
+        let statuses = if !filter.statuses.is_empty() {
             Scope::only(filter.statuses.iter().copied())
+        } else if filter.in_force_on.is_some() {
+            Scope::only([Status::Designated, Status::UnderReview])
+        } else {
+            Scope::default()
         };
         Scope { filter: Filter { statuses: Vec::new(), ..filter.clone() }, ..statuses }
+    }
+
+    /// The record as the scope reads it, and its status: as it stood on the
+    /// `--in-force-on` day, if one is given (the flag is false when not in force).
+    pub fn on_day(&self, record: Record, status: Status) -> (Record, Status, bool) {
+        self.filter.on_day(record, status)
     }
 
     /// True when `record` matches the scope's criteria other than its status; judged

@@ -138,8 +138,11 @@ pub struct Reading<'a> {
 impl Reading<'_> {
     /// The item of a record just read, with its row.
     pub fn item(&self, id: RecordId, file: &str, record: Record, status: Status) -> Item {
+        // With --in-force-on, the record as it stood that day; one not in force then
+        // is kept as it is now, but not selected.
+        let (record, status, selected) = self.scope.on_day(record, status);
         let mut item = Item::new(id, file, &record, status);
-        item.selected = self.scope.selects(&record);
+        item.selected = selected && self.scope.selects(&record);
         let context = RowContext {
             commit: commit_cell(self.commit, self.uncommitted, file),
             register_contact: self.register_contact,

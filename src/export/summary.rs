@@ -58,11 +58,15 @@ pub fn summary_markdown(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> Str
     for (what, value) in rows {
         let _ = writeln!(md, "| {what} | {} |", cell(&value));
     }
-    for kind in [ChangeKind::Added, ChangeKind::Changed, ChangeKind::Removed] {
+    for kind in [ChangeKind::Added, ChangeKind::Changed, ChangeKind::Moved, ChangeKind::Removed] {
         let lines: Vec<&ChangeLine> = workbook.changes.iter().filter(|l| l.change.kind == kind).collect();
+        if kind == ChangeKind::Moved && lines.is_empty() {
+            continue;
+        }
         let title = match kind {
             ChangeKind::Added => "Added",
             ChangeKind::Changed => "Changed",
+            ChangeKind::Moved => "Moved",
             ChangeKind::Removed => "Removed",
         };
         let _ = writeln!(md, "\n## {title} ({})\n", lines.len());
@@ -74,7 +78,7 @@ pub fn summary_markdown(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> Str
             ChangeKind::Added => {
                 let _ = writeln!(md, "| Record | Service | Provider | Status |\n|---|---|---|---|");
             }
-            ChangeKind::Changed => {
+            ChangeKind::Changed | ChangeKind::Moved => {
                 let _ = writeln!(
                     md,
                     "| Record | Service | Provider | Status | Status before | Changed fields |\n|---|---|---|---|---|---|"
@@ -99,10 +103,11 @@ pub fn summary_markdown(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> Str
                     cell(&provider(line)),
                     status_or_deleted(c.status)
                 ),
-                ChangeKind::Changed => writeln!(
+                ChangeKind::Changed | ChangeKind::Moved => writeln!(
                     md,
-                    "| {} | {} | {} | {} | {before} | {} |",
+                    "| {}{} | {} | {} | {} | {before} | {} |",
                     c.id,
+                    c.previous_id.as_ref().map(|p| format!(" (was {p})")).unwrap_or_default(),
                     cell(&line.service),
                     cell(&provider(line)),
                     status_or_deleted(c.status),
@@ -152,7 +157,7 @@ pub fn email_body(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
             about.changes_since, about.changes
         );
     }
-    for kind in [ChangeKind::Added, ChangeKind::Changed, ChangeKind::Removed] {
+    for kind in [ChangeKind::Added, ChangeKind::Changed, ChangeKind::Moved, ChangeKind::Removed] {
         let lines: Vec<&ChangeLine> = workbook.changes.iter().filter(|l| l.change.kind == kind).collect();
         if lines.is_empty() {
             continue;
@@ -160,6 +165,7 @@ pub fn email_body(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
         let title = match kind {
             ChangeKind::Added => "Added",
             ChangeKind::Changed => "Changed",
+            ChangeKind::Moved => "Moved to a new code",
             ChangeKind::Removed => "No longer in scope",
         };
         let _ = writeln!(text, "{title}:");

@@ -183,17 +183,31 @@ impl Writer {
         identity: &Identity,
         tag: Option<(&str, &str)>,
     ) -> Result<Committed> {
+        self.commit_changes(files, &[], message, identity, tag)
+    }
+
+    /// As [`Writer::commit`], also deleting the files at `removed` (register-relative
+    /// paths) in the same commit: how a record moves.
+    pub fn commit_changes(
+        &self,
+        files: &[FileWrite],
+        removed: &[String],
+        message: &str,
+        identity: &Identity,
+        tag: Option<(&str, &str)>,
+    ) -> Result<Committed> {
         let repo = &self.rr.repo;
         wait_for_index(repo.path())?;
-        for (path, _) in files {
+        for path in files.iter().map(|(path, _)| path).chain(removed) {
             refuse_links(&self.root, path)?;
         }
-        let journal =
-            self.store_objects(files, message, identity, tag).map_err(|e| self.explain_storage(e))?;
+        let journal = self
+            .store_objects(files, removed, message, identity, tag)
+            .map_err(|e| self.explain_storage(e))?;
         journal.save(&self.state_dir)?;
         self.faults.after(Step::Journal);
 
-        let moved = self.write_files(files).and_then(|()| {
+        let moved = self.write_files(files, removed).and_then(|()| {
             self.faults.after(Step::Files);
             self.mark_git_locks()?;
             self.move_branch(&journal, message)
@@ -228,6 +242,7 @@ impl Writer {
     fn store_objects(
         &self,
         files: &[FileWrite],
+        removed: &[String],
         message: &str,
         identity: &Identity,
         tag: Option<(&str, &str)>,
@@ -256,10 +271,22 @@ impl Writer {
             planned.push(JournalFile {
                 repo_path,
                 old: old.map(|o| o.to_string()),
-                new: new.to_string(),
+                new: Some(new.to_string()),
                 old_staged,
-                new_staged: new_staged.to_string(),
+                new_staged: Some(new_staged.to_string()),
             });
+        }
+        for path in removed {
+            let repo_path = self.rr.repo_path(path);
+            let old = match read_plain(&self.root.join(path))? {
+                Some(bytes) => Some(self.store_raw(&repo_path, &bytes)?.to_string()),
+                None => None,
+            };
+            let old_staged = base
+                .as_ref()
+                .and_then(|t| t.get_path(Path::new(&repo_path)).ok())
+                .map(|e| e.id().to_string());
+            planned.push(JournalFile { repo_path, old, new: None, old_staged, new_staged: None });
         }
         let tree_id = self.build_tree(base.as_ref(), &planned)?;
         let tree = repo.find_tree(tree_id).map_err(|e| storage_error("the new tree", &e.to_string()))?;
@@ -345,28 +372,37 @@ impl Writer {
             Some(base) => {
                 let mut update = TreeUpdateBuilder::new();
                 for file in planned {
-                    update.upsert(file.repo_path.as_str(), oid(&file.new_staged)?, FileMode::Blob);
+                    match &file.new_staged {
+                        Some(id) => update.upsert(file.repo_path.as_str(), oid(id)?, FileMode::Blob),
+                        None => update.remove(file.repo_path.as_str()),
+                    };
                 }
                 update.create_updated(repo, base).map_err(failed)
             }
             None => {
                 let mut first = git2::Index::new().map_err(failed)?;
                 for file in planned {
-                    first.add(&index_entry(&file.repo_path, oid(&file.new_staged)?)).map_err(failed)?;
+                    if let Some(id) = &file.new_staged {
+                        first.add(&index_entry(&file.repo_path, oid(id)?)).map_err(failed)?;
+                    }
                 }
                 first.write_tree_to(repo).map_err(failed)
             }
         }
     }
 
-    /// Writes the files into the working tree, following no links.
-    fn write_files(&self, files: &[FileWrite]) -> Result<()> {
+    /// Writes the files into the working tree and deletes the removed ones (and a
+    /// folder they leave empty), following no links.
+    fn write_files(&self, files: &[FileWrite], removed: &[String]) -> Result<()> {
         for (path, contents) in files {
             let full = self.root.join(path);
             if let Some(parent) = full.parent() {
                 fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
             write_atomic_via(&full, contents, Some(&self.state_dir))?;
+        }
+        for path in removed {
+            remove_file(&self.root.join(path))?;
         }
         Ok(())
     }
@@ -447,8 +483,10 @@ impl Writer {
                 for file in &journal.files {
                     let path = Path::new(&file.repo_path);
                     let staged = index.get_path(path, 0).map(|e| e.id.to_string());
-                    if staged == file.old_staged {
-                        index.add_path(path)?;
+                    match &file.new_staged {
+                        _ if staged != file.old_staged => {}
+                        Some(_) => index.add_path(path)?,
+                        None => index.remove_path(path)?,
                     }
                 }
                 index.write()
@@ -473,17 +511,14 @@ impl Writer {
         for file in &journal.files {
             let full = self.rr.workdir.join(&file.repo_path);
             let working = read_plain(&full)?.map(|bytes| raw_id(&bytes));
-            if working == file.old.as_deref().map(oid).transpose()? {
+            if working == maybe_oid(file.old.as_deref())? {
                 continue;
             }
-            if working != Some(oid(&file.new)?) {
+            if working != maybe_oid(file.new.as_deref())? {
                 left_alone.push(file.repo_path.clone());
                 continue;
             }
-            match &file.old {
-                Some(old) => write_atomic_via(&full, &self.blob_bytes(old)?, Some(&self.state_dir))?,
-                None => fs::remove_file(&full).map_err(|e| Error::io(&full, e))?,
-            }
+            self.put(&full, file.old.as_deref())?;
         }
         self.done()?;
         Ok(left_alone)
@@ -495,17 +530,14 @@ impl Writer {
         for file in &journal.files {
             let full = self.rr.workdir.join(&file.repo_path);
             let working = read_plain(&full)?.map(|bytes| raw_id(&bytes));
-            if working == Some(oid(&file.new)?) {
+            if working == maybe_oid(file.new.as_deref())? {
                 continue;
             }
-            if working != file.old.as_deref().map(oid).transpose()? {
+            if working != maybe_oid(file.old.as_deref())? {
                 left_alone.push(file.repo_path.clone());
                 continue;
             }
-            if let Some(parent) = full.parent() {
-                fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
-            write_atomic_via(&full, &self.blob_bytes(&file.new)?, Some(&self.state_dir))?;
+            self.put(&full, file.new.as_deref())?;
         }
         // A tag made meanwhile by someone else is theirs to keep.
         self.mark_git_locks()?;
@@ -575,6 +607,19 @@ impl Writer {
             .collect()
     }
 
+    /// Makes the working file at `full` hold the stored bytes `id`, or deletes it.
+    fn put(&self, full: &Path, id: Option<&str>) -> Result<()> {
+        match id {
+            Some(id) => {
+                if let Some(parent) = full.parent() {
+                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                write_atomic_via(full, &self.blob_bytes(id)?, Some(&self.state_dir))
+            }
+            None => remove_file(full),
+        }
+    }
+
     fn blob_bytes(&self, id: &str) -> Result<Vec<u8>> {
         let blob =
             self.rr.repo.find_blob(oid(id)?).map_err(|e| git_error("cannot read a stored file", &e))?;
@@ -626,6 +671,23 @@ fn refuse_links(root: &Path, path: &str) -> Result<()> {
 /// The id git gives `bytes` as a blob, without storing them.
 fn raw_id(bytes: &[u8]) -> Oid {
     Oid::hash_object(ObjectType::Blob, bytes).unwrap_or_else(|_| Oid::zero())
+}
+
+fn maybe_oid(text: Option<&str>) -> Result<Option<Oid>> {
+    text.map(oid).transpose()
+}
+
+/// Deletes the file at `path` if it is there, and its folder if that is left empty.
+fn remove_file(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(path, e)),
+    }
+    if let Some(parent) = path.parent() {
+        let _ = fs::remove_dir(parent);
+    }
+    Ok(())
 }
 
 fn oid(text: &str) -> Result<Oid> {

@@ -33,15 +33,16 @@ pub struct Journal {
 
 /// A file the write changes. Contents are named by blob ids in git's object
 /// database: `old` and `new` are the exact bytes of the working file (as written,
-/// line endings and all), `old_staged` and `new_staged` what git stores for them.
+/// line endings and all), `old_staged` and `new_staged` what git stores for them;
+/// `None` where there is no file (before it is made, after it is deleted).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalFile {
     /// The path in the repository (`registers/crs/RJ1/maternity.toml`).
     pub repo_path: String,
     pub old: Option<String>,
-    pub new: String,
+    pub new: Option<String>,
     pub old_staged: Option<String>,
-    pub new_staged: String,
+    pub new_staged: Option<String>,
 }
 
 /// A tag object already stored, whose reference is made once the branch moved.
@@ -107,9 +108,9 @@ mod tests {
             files: vec![JournalFile {
                 repo_path: "RJ1/maternity.toml".into(),
                 old: None,
-                new: "1".repeat(40),
+                new: Some("1".repeat(40)),
                 old_staged: None,
-                new_staged: "1".repeat(40),
+                new_staged: Some("1".repeat(40)),
             }],
             tag: None,
         };

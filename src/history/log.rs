@@ -50,13 +50,19 @@ pub enum ChangeKind {
     Removed,
 }
 
-/// The log of the register at `root`, or of one record, newest first; at most
-/// `limit` commits when given.
+/// The log of the register at `root`, or of one record (followed through the ids
+/// it had before, `previous`, newest last as `previous_ids` lists them), newest
+/// first; at most `limit` commits when given.
 ///
 /// This thread walks history and finds, by blob id, which records each commit
 /// changed; another reads and flattens each version of a record once, as the walk
 /// names it, so comparing fields is all that is left at the end.
-pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<Vec<LogEntry>> {
+pub fn log(
+    root: &Path,
+    id: Option<&RecordId>,
+    previous: &[RecordId],
+    limit: Option<usize>,
+) -> Result<Vec<LogEntry>> {
     let rr = open(root)?;
     let Some(head) = rr.repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id()) else {
         return Ok(Vec::new());
@@ -74,7 +80,13 @@ pub fn log(root: &Path, id: Option<&RecordId>, limit: Option<usize>) -> Result<V
         repo: &rr.repo,
         prefix: &rr.prefix,
         shallow: &shallow,
-        record: id.map(|id| (id.to_string(), rr.repo_path(&id.relative_path_string()))),
+        record: id.map(|id| {
+            let paths = std::iter::once(id)
+                .chain(previous.iter().rev())
+                .map(|id| rr.repo_path(&id.relative_path_string()))
+                .collect();
+            (id.to_string(), paths)
+        }),
         limit,
     };
     let versions =
@@ -141,8 +153,9 @@ struct ChangeFinder<'r> {
     prefix: &'r str,
     /// A shallow clone's boundary commits.
     shallow: &'r HashSet<Oid>,
-    /// The one record logged, and its repository path.
-    record: Option<(String, String)>,
+    /// The one record logged, and its repository paths: where it is now, then
+    /// where it was before each move, newest first.
+    record: Option<(String, Vec<String>)>,
     limit: Option<usize>,
 }
 
@@ -155,7 +168,10 @@ impl ChangeFinder<'_> {
         walk: Walk<'_, '_>,
         versions: Sender<Oid>,
     ) -> Result<Vec<(LogEntry, Vec<Touched>)>> {
-        let mut lookup = self.record.as_ref().map(|(_, path)| PathLookup::new(odb, path));
+        let mut lookup = self
+            .record
+            .as_ref()
+            .map(|(_, paths)| paths.iter().map(|path| PathLookup::new(odb, path)).collect::<Vec<_>>());
         let mut entries = Vec::new();
         for commit in walk {
             if self.limit.is_some_and(|l| entries.len() >= l) {
@@ -186,14 +202,23 @@ impl ChangeFinder<'_> {
     fn record_change(
         &self,
         record: &str,
-        lookup: &mut PathLookup<'_, '_>,
+        lookup: &mut [PathLookup<'_, '_>],
         commit: &Walked,
     ) -> Result<Option<Touched>> {
-        let new = lookup.id_in(commit.tree)?;
+        // The record in a tree: at the first of its paths the tree has.
+        let mut id_in = |tree: Oid| -> Result<Option<Oid>> {
+            for path in lookup.iter_mut() {
+                if let Some(id) = path.id_in(tree)? {
+                    return Ok(Some(id));
+                }
+            }
+            Ok(None)
+        };
+        let new = id_in(commit.tree)?;
         let mut same_as_a_parent = commit.parents.is_empty() && new.is_none();
         let mut old = None;
         for (i, (_, tree)) in commit.parents.iter().enumerate() {
-            let theirs = lookup.id_in(*tree)?;
+            let theirs = id_in(*tree)?;
             same_as_a_parent |= theirs == new;
             if i == 0 {
                 old = theirs;

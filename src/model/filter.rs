@@ -4,6 +4,7 @@
 //! function of a record and its status, with no I/O.
 
 use crate::model::record::Record;
+use crate::model::status::derive_status;
 use crate::model::{Date, Status};
 
 /// What a record must match; every criterion left empty matches all.
@@ -23,9 +24,24 @@ pub struct Filter {
     pub review_due_before: Option<Date>,
     /// A decision taken on or after this day.
     pub decided_since: Option<Date>,
+    /// The second clock: only designations in force at the end of this day, by the
+    /// dates of the decisions and events, each record read as it stood then.
+    pub in_force_on: Option<Date>,
 }
 
 impl Filter {
+    /// The record as the filter reads it, with its status: as it stood at the end of
+    /// the `in_force_on` day, when one is given. The flag is false when it was not in
+    /// force then (the record is then returned as it is).
+    pub fn on_day(&self, record: Record, status: Status) -> (Record, Status, bool) {
+        let Some(day) = self.in_force_on else { return (record, status, true) };
+        let then = record.as_on(day);
+        match derive_status(&then) {
+            then_status if then_status.in_force() => (then, then_status, true),
+            _ => (record, status, false),
+        }
+    }
+
     /// True when `record`, whose status is `status`, matches every criterion.
     pub fn matches(&self, record: &Record, status: Status) -> bool {
         (self.statuses.is_empty() || self.statuses.contains(&status)) && self.matches_record(record)
@@ -78,6 +94,9 @@ impl Filter {
         }
         if let Some(day) = self.decided_since {
             parts.push(format!("decided since {day}"));
+        }
+        if let Some(day) = self.in_force_on {
+            parts.push(format!("in force on {day}"));
         }
         parts
     }

@@ -186,8 +186,9 @@ fn baseline_state(
             differing.contains(path)
         },
         |p| {
-            let selected = scope.selects(&p.record);
-            Item { selected, ..Item::whole(p.id, p.file, p.record, p.status) }
+            let (record, status, in_force) = scope.on_day(p.record, p.status);
+            let selected = in_force && scope.selects(&record);
+            Item { selected, ..Item::whole(p.id, p.file, record, status) }
         },
     )?;
     let state = RegisterState::new(read.items, Some(commit), Default::default())

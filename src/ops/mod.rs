@@ -7,8 +7,11 @@
 pub mod change;
 pub mod checker;
 pub mod decide;
+pub mod due;
 pub mod export;
+pub mod migrate;
 pub mod open;
 pub mod orgs;
+pub mod relocate;
 pub mod submit;
 pub mod transaction;

@@ -76,6 +76,16 @@ impl Transaction {
     pub fn commit(&self, files: &[FileWrite], message: &str, tag: Option<(&str, &str)>) -> Result<Committed> {
         self.writer.commit(files, message, &self.identity, tag)
     }
+
+    /// Writes `files`, deletes `removed`, and commits those changes only.
+    pub fn commit_changes(
+        &self,
+        files: &[FileWrite],
+        removed: &[String],
+        message: &str,
+    ) -> Result<Committed> {
+        self.writer.commit_changes(files, removed, message, &self.identity, None)
+    }
 }
 
 /// Commits the files of a new register in `dir` (its repository made already), but

@@ -1,0 +1,254 @@
+//! `crs due`: what needs doing, soonest first — reviews due, written requests
+//! unanswered past the response window, removals not yet told to the provider,
+//! referrals with no finding, designations never submitted, drafts left idle —
+//! each with the command for its next step. Reads records without running the rules,
+//! so it is no slower than `crs check`.
+
+use serde::Serialize;
+
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::model::record::{DecisionOutcome, EventKind};
+use crate::model::status::Status;
+use crate::model::{Date, Record, RecordId};
+use crate::ops::open::open;
+use crate::register::read_records;
+
+/// How long a draft may sit untouched before it is listed.
+pub const IDLE_DRAFT_DAYS: i64 = 90;
+
+/// What kind of thing is due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DueKind {
+    Review,
+    ReviewToComplete,
+    RequestUnanswered,
+    RemovalToNotify,
+    ReferralOpen,
+    NeverSubmitted,
+    IdleDraft,
+}
+
+/// One thing to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DueItem {
+    /// The day it is due (or was due).
+    pub due: Date,
+    pub kind: DueKind,
+    pub record: String,
+    pub service: String,
+    pub provider: String,
+    pub status: Status,
+    /// What is due, in a sentence.
+    pub what: String,
+    /// The command for the next step.
+    pub next: String,
+    /// True when the day has passed.
+    pub overdue: bool,
+}
+
+/// What is due on or before `until` in the register of `ctx` (as of `as_of`).
+pub fn due(ctx: &Ctx, until: Date, as_of: Option<&str>) -> Result<Vec<DueItem>> {
+    let opened = open(ctx, as_of)?;
+    let window = i64::from(opened.config.framework.dates.written_request_response_days);
+    let today = opened.today;
+    let loaded = read_records(
+        opened.source.as_ref(),
+        &opened.config.framework,
+        |_| true,
+        |p| items_of(&p.id, &p.record, p.status, today, window),
+    )?;
+    let mut items: Vec<DueItem> = loaded.items.into_iter().flatten().filter(|i| i.due <= until).collect();
+    items.sort_by(|a, b| (a.due, &a.record, a.kind).cmp(&(b.due, &b.record, b.kind)));
+    Ok(items)
+}
+
+/// Everything due for one record, whatever the day.
+pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, window: i64) -> Vec<DueItem> {
+    let item = |due: Date, kind: DueKind, what: String, next: String| DueItem {
+        due,
+        kind,
+        record: id.to_string(),
+        service: record.service.name.clone(),
+        provider: record.provider.name.clone(),
+        status,
+        what,
+        next,
+        overdue: due < today,
+    };
+    let mut items = Vec::new();
+    let removing = record.outcome() == Some(DecisionOutcome::Remove);
+    let review_due = record.review.as_ref().map(|r| r.next_due);
+    match status {
+        Status::Designated | Status::UnderReview if removing => {
+            let on = record.current_decision().map_or(today, |d| d.decided_on);
+            items.push(item(
+                on,
+                DueKind::RemovalToNotify,
+                format!("the removal decided on {} has not been told to the provider", on.in_words()),
+                format!("crs event {id} provider-notified-of-removal"),
+            ));
+        }
+        Status::Designated => {
+            if let Some(due) = review_due {
+                items.push(item(
+                    due,
+                    DueKind::Review,
+                    format!("review due on {}", due.in_words()),
+                    format!("crs review start {id}"),
+                ));
+            }
+        }
+        Status::UnderReview => {
+            let started = record.last_event(EventKind::ReviewStarted).map(|e| e.on);
+            let due = review_due.or(started).unwrap_or(today);
+            items.push(item(
+                due,
+                DueKind::ReviewToComplete,
+                format!(
+                    "review started on {}; the designation stays in force until it is complete",
+                    started.map_or("an unrecorded day".to_owned(), Date::in_words)
+                ),
+                format!("crs review complete {id} --confirm --next-due DATE (or --remove)"),
+            ));
+        }
+        Status::Requested => {
+            if let Some(request) = record.last_event(EventKind::WrittenRequestSent)
+                && let Some(due) = request.on.plus_days(window)
+            {
+                items.push(item(
+                    due,
+                    DueKind::RequestUnanswered,
+                    format!(
+                        "the written request of {} is to be answered by {}",
+                        request.on.in_words(),
+                        due.in_words()
+                    ),
+                    format!("crs event {id} provider-accepted (or provider-refused)"),
+                ));
+            }
+        }
+        Status::Referred => {
+            let on = record.last_event(EventKind::ReferredToRegulator).map_or(today, |e| e.on);
+            items.push(item(
+                on,
+                DueKind::ReferralOpen,
+                format!("referred to the regulator on {}; no finding yet", on.in_words()),
+                format!("crs event {id} refusal-found-unreasonable (or refusal-found-reasonable)"),
+            ));
+        }
+        Status::Draft => {
+            let last =
+                record.stages.values().map(|s| s.assessed_on).chain(record.events.iter().map(|e| e.on)).max();
+            if let Some(idle_from) = last.and_then(|d| d.plus_days(IDLE_DRAFT_DAYS)) {
+                items.push(item(
+                    idle_from,
+                    DueKind::IdleDraft,
+                    format!("draft untouched since {}", last.map(Date::in_words).unwrap_or_default()),
+                    format!("crs assess {id} --stage N …, then crs designate {id} or crs decline {id}"),
+                ));
+            }
+        }
+        _ => {}
+    }
+    if status.in_force() && !removing {
+        let decided = record.current_decision().map(|d| d.decided_on);
+        let submitted =
+            record.events.iter().any(|e| e.kind == EventKind::Submitted && decided.is_none_or(|d| e.on >= d));
+        if !submitted {
+            let since = decided.unwrap_or(today);
+            items.push(item(
+                since,
+                DueKind::NeverSubmitted,
+                format!("designated since {} but never sent to the regulator", since.in_words()),
+                "crs submit".to_owned(),
+            ));
+        }
+    }
+    items
+}
+
+/// The due items as an iCalendar file: one all-day event per review due, which
+/// Outlook and Google Calendar import.
+pub fn calendar(items: &[DueItem], now: chrono::DateTime<chrono::Utc>) -> String {
+    let mut lines = vec![
+        "BEGIN:VCALENDAR".to_owned(),
+        "VERSION:2.0".to_owned(),
+        "PRODID:-//crs//Commissioner Requested Services//EN".to_owned(),
+        "CALSCALE:GREGORIAN".to_owned(),
+        "METHOD:PUBLISH".to_owned(),
+    ];
+    let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
+    for item in items.iter().filter(|i| matches!(i.kind, DueKind::Review | DueKind::ReviewToComplete)) {
+        let day = item.due.0.format("%Y%m%d").to_string();
+        let next_day = item.due.plus_days(1).unwrap_or(item.due).0.format("%Y%m%d").to_string();
+        lines.extend([
+            "BEGIN:VEVENT".to_owned(),
+            format!("UID:crs-review-{}-{day}@crs", item.record.replace('/', "-")),
+            format!("DTSTAMP:{stamp}"),
+            format!("DTSTART;VALUE=DATE:{day}"),
+            format!("DTEND;VALUE=DATE:{next_day}"),
+            format!("SUMMARY:{}", escape(&format!("CRS review due: {} ({})", item.service, item.provider))),
+            format!(
+                "DESCRIPTION:{}",
+                escape(&format!("{}: {}. Next step: {}", item.record, item.what, item.next))
+            ),
+            "TRANSP:TRANSPARENT".to_owned(),
+            "END:VEVENT".to_owned(),
+        ]);
+    }
+    lines.push("END:VCALENDAR".to_owned());
+    lines.iter().map(|l| fold(l)).collect::<Vec<_>>().join("")
+}
+
+/// Text as an iCalendar TEXT value.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A content line folded at 75 octets (never inside a character), with CRLF.
+fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut width = 0;
+    for c in line.chars() {
+        if width + c.len_utf8() > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += c.len_utf8();
+    }
+    out.push_str("\r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_fold_at_75_octets_between_characters() {
+        let folded = fold(&format!("SUMMARY:{}", "Gŵyr ".repeat(30)));
+        for line in folded.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(line.len() <= 75, "{line}");
+        }
+        assert_eq!(folded.replace("\r\n ", ""), format!("SUMMARY:{}\r\n", "Gŵyr ".repeat(30)));
+    }
+
+    #[test]
+    fn text_values_are_escaped() {
+        assert_eq!(escape("a;b,c\\d\ne"), "a\\;b\\,c\\\\d\\ne");
+    }
+}
