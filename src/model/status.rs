@@ -102,6 +102,11 @@ struct Walk {
     removing: bool,
     /// Version 1: the one decision governs every event, whatever their dates.
     version_1: bool,
+    /// The record begins with a removal or a confirmation: it was designated before
+    /// it was kept here (a version 1 removal migrated, an import). Until that first
+    /// decision its events are the designation's, and a designation with no events
+    /// of its own counts as in force.
+    designated_before: bool,
 }
 
 /// Walks the decisions and events in date order (a decision before the events of
@@ -112,12 +117,17 @@ struct Walk {
 /// record kept the designation's events before it, with its own decision in place.
 pub fn lifecycle(record: &Record) -> Lifecycle {
     let decisions = record.decisions();
-    let mut walk = Walk {
-        status: Status::Draft,
-        current: None,
-        removing: false,
-        version_1: record.decisions.is_empty(),
-    };
+    let version_1 = record.decisions.is_empty();
+    let designated_before = !version_1
+        && decisions
+            .first()
+            .is_some_and(|d| matches!(d.outcome, DecisionOutcome::Remove | DecisionOutcome::Confirm));
+    let mut walk =
+        Walk { status: Status::Draft, current: None, removing: false, version_1, designated_before };
+    if designated_before {
+        walk.status = Status::Proposed;
+        walk.current = Some((DecisionOutcome::Designate, Date(chrono::NaiveDate::MIN)));
+    }
     let mut problems = Vec::new();
     let mut next = 0;
     if walk.version_1
@@ -183,6 +193,9 @@ pub fn lifecycle(record: &Record) -> Lifecycle {
 impl Walk {
     /// Applies a decision (version 2).
     fn decide(&mut self, outcome: DecisionOutcome, on: Date) -> Result<(), String> {
+        if std::mem::take(&mut self.designated_before) && self.status == Status::Proposed {
+            self.status = Status::Designated;
+        }
         let status = self.status;
         let next = match outcome {
             DecisionOutcome::Designate if status.in_force() => Err(format!(

@@ -20,4 +20,5 @@ mod shell;
 mod submit;
 mod transaction;
 mod walkthrough;
+mod whole_life;
 mod writes;
