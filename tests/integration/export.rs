@@ -258,7 +258,7 @@ fn without_a_submission_everything_in_scope_is_added() {
     let run = env.crs(&["export", "--changes-since", "last-submission", "--format", "json"]);
     assert_eq!(run.code, 0, "{run}");
     let json = run.json();
-    assert_eq!(json["about"]["changes"]["added"], 9);
+    assert_eq!(json["about"]["changes"]["added"], 10);
     assert!(json["designations"].as_array().unwrap().iter().all(|r| r["change"] == "added"));
 }
 

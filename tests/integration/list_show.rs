@@ -19,7 +19,13 @@ fn list_csv_and_filters() {
     let ids: Vec<&str> = designated.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        ["NVC/orthopaedic-surgery", "RJ1/adult-critical-care", "RJ1/maternity", "RJZ/major-trauma-centre"]
+        [
+            "NVC/orthopaedic-surgery",
+            "RJ1/adult-critical-care",
+            "RJ1/maternity",
+            "RJ2/emergency-department",
+            "RJZ/major-trauma-centre"
+        ]
     );
 }
 
@@ -49,7 +55,7 @@ fn show_toml_json_and_yaml() {
     insta::assert_snapshot!(json.to_string());
     let value = json.json();
     assert_eq!(value["status"], "designated");
-    assert_eq!(value["decision"]["decided_on"], "2025-02-03");
+    assert_eq!(value["decisions"][0]["decided_on"], "2025-02-03");
 
     let yaml = env.crs(&["show", "RV5/crisis-home-treatment", "--format", "yaml"]);
     insta::assert_snapshot!(yaml.to_string());

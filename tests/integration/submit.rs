@@ -69,7 +69,7 @@ fn dry_run_writes_the_bundle_and_records_nothing() {
         parsed.replace(head.trim(), "[HEAD]").replace(&head.trim()[..12], "[HEAD12]")
     );
     assert!(fs::read(&attachment).unwrap() == workbook, "the attachment is not the workbook");
-    assert_eq!(sheet(&workbook, "Designations").len(), 10);
+    assert_eq!(sheet(&workbook, "Designations").len(), 11);
 
     // Nothing recorded: no new commit, no tag.
     assert_eq!(env.git_cmd(&["rev-parse", "HEAD"]), head);
@@ -203,7 +203,7 @@ fn submit_writes_the_bundle_and_records_one_commit_and_one_tag() {
     assert!(third.stderr.contains("changes since crs/submission/2026-11-23.2 "), "{third}");
     assert!(
         third.stderr.contains(
-            "would add a submitted event to 8 record(s), commit, and tag crs/submission/2026-11-23.3"
+            "would add a submitted event to 9 record(s), commit, and tag crs/submission/2026-11-23.3"
         ),
         "{third}"
     );

@@ -119,12 +119,15 @@ fn a_version_1_record_is_upgraded_when_a_decision_is_added() {
 
 #[test]
 fn migrate_rewrites_every_version_1_record_in_one_commit_keeping_comments() {
-    let env = TestEnv::copy_of("designations").committed();
+    // The examples are version 1 records, one in each status.
+    let env = TestEnv::copy_of("examples/records/valid");
+    env.write("crs.toml", crate::harness::SETTINGS);
+    let env = env.committed();
     let before_commits = env.commit_count();
     let check_before = env.crs(&["check", "--format", "json"]).json();
     env.write(
-        "RJ1/maternity.toml",
-        format!("# kept: a comment of the team's\n{}", env.read("RJ1/maternity.toml")),
+        "RJ1/removed.toml",
+        format!("# kept: a comment of the team's\n{}", env.read("RJ1/removed.toml")),
     );
     env.commit_all("a comment");
     let dry = ok(&env, &["migrate", "--dry-run"]);
@@ -132,10 +135,18 @@ fn migrate_rewrites_every_version_1_record_in_one_commit_keeping_comments() {
     assert_eq!(env.commit_count(), before_commits + 1);
     let run = ok(&env, &["migrate"]);
     insta::assert_snapshot!(
-        run.stderr.replace(&env.git_cmd(&["rev-parse", "--short=10", "HEAD"]).trim(), "[COMMIT]")
+        run.stderr.replace(env.git_cmd(&["rev-parse", "--short=10", "HEAD"]).trim(), "[COMMIT]")
     );
     assert_eq!(env.commit_count(), before_commits + 2, "one commit");
-    assert!(env.read("RJ1/maternity.toml").starts_with("# kept: a comment of the team's\n"));
+    assert!(env.read("RJ1/removed.toml").starts_with("# kept: a comment of the team's\n"));
+    let statuses = |env: &TestEnv| env.crs(&["list", "--format", "json"]).json();
+    assert!(
+        statuses(&env)
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["id"].as_str().unwrap().ends_with(r["status"].as_str().unwrap()))
+    );
     let check_after = env.crs(&["check", "--format", "json"]).json();
     assert_eq!(check_after["summary"], check_before["summary"], "the records say the same");
     assert!(ok(&env, &["migrate"]).stderr.contains("nothing to migrate"));
@@ -159,7 +170,7 @@ fn move_is_one_rename_and_the_log_and_the_export_follow_it() {
         ],
     );
     insta::assert_snapshot!(
-        moved.stderr.replace(&env.git_cmd(&["rev-parse", "--short=10", "HEAD"]).trim(), "[COMMIT]")
+        moved.stderr.replace(env.git_cmd(&["rev-parse", "--short=10", "HEAD"]).trim(), "[COMMIT]")
     );
     assert!(!env.root.join("RJ1").exists(), "the emptied folder goes");
     let record = show(&env, "RJZ/maternity");
