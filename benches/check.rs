@@ -3,6 +3,10 @@
 //! an organisation cache, then with one (imported with `crs orgs import` from
 //! generated ODS files of about the size of the real ones) that knows every code.
 //!
+//! Beside it, the floor no checker can beat: reading every record and parsing it
+//! with the `toml` crate on as many threads as crs uses, nothing else; and `crs due`,
+//! which reads the same records.
+//!
 //! Run: `cargo bench --bench check` (all sizes) or `cargo bench --bench check -- 10000`.
 //! Registers are generated once under `target/bench-registers/` and reused.
 
@@ -53,8 +57,78 @@ fn main() {
                 median.as_secs_f64() * 1e6 / n as f64,
                 memory
             );
+            if with_cache {
+                let floor = median_of(|| toml_parse_floor(&root));
+                let due = median_of(|| run_crs(bin, &root, &["due", "--within", "36500", "--format", "json"]));
+                println!(
+                    "{n:>8}  {:>18}  {:>9.3}s  check is {:.2}x the floor",
+                    "toml parse floor",
+                    floor.as_secs_f64(),
+                    median.as_secs_f64() / floor.as_secs_f64()
+                );
+                println!(
+                    "{n:>8}  {:>18}  {:>9.3}s  {:.2}x crs check",
+                    "crs due",
+                    due.as_secs_f64(),
+                    due.as_secs_f64() / median.as_secs_f64()
+                );
+            }
         }
     }
+}
+
+/// The median of `RUNS` timings of `f`, after one warm-up.
+fn median_of(f: impl Fn() -> Duration) -> Duration {
+    f();
+    let mut times: Vec<Duration> = (0..RUNS).map(|_| f()).collect();
+    times.sort();
+    times[RUNS / 2]
+}
+
+/// Runs crs with `args` on `root` and times it.
+fn run_crs(bin: &str, root: &Path, args: &[&str]) -> Duration {
+    let start = Instant::now();
+    let status = Command::new(bin)
+        .args(["--register", root.to_str().unwrap()])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "crs {args:?} failed");
+    start.elapsed()
+}
+
+/// Reading every record of `root` and parsing it as TOML, on as many threads as
+/// crs uses, and nothing more: the floor under any check of the same files.
+fn toml_parse_floor(root: &Path) -> Duration {
+    let start = Instant::now();
+    let mut files = Vec::new();
+    for provider in fs::read_dir(root).unwrap().flatten().filter(|e| e.path().is_dir()) {
+        if provider.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        files.extend(fs::read_dir(provider.path()).unwrap().flatten().map(|e| e.path()));
+    }
+    let threads = threads();
+    let chunk = files.len().div_ceil(threads).max(1);
+    let parsed: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .filter(|path| {
+                            let text = fs::read_to_string(path).unwrap();
+                            text.parse::<toml::Table>().is_ok()
+                        })
+                        .count()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(parsed, files.len());
+    start.elapsed()
 }
 
 /// The median time of `crs check` on `root`, after a warm-up run.
