@@ -79,9 +79,9 @@ pub enum Error {
     #[error("{cause}; and putting the files back failed: {undo}")]
     Unfinished { cause: Box<Error>, undo: Box<Error> },
 
-    /// A submission already recorded today with nothing new to record.
-    #[error("{message}")]
-    AlreadySubmitted { message: String, hint: String },
+    /// A record's text that does not read as a record, before or after a change.
+    #[error("{path}: {message}")]
+    RecordText { path: String, message: String },
 }
 
 fn rules_count(n: usize) -> String {
@@ -130,9 +130,10 @@ impl Error {
             Error::NotAllowed { hint, .. } => Some(format!("nothing was written; {hint}")),
             Error::Git { hint, .. } => hint.clone(),
             Error::OdsFile { hint, .. } | Error::Orgs { hint, .. } => Some(hint.clone()),
-            Error::Export { hint, .. } | Error::Busy { hint, .. } | Error::AlreadySubmitted { hint, .. } => {
-                Some(hint.clone())
-            }
+            Error::Export { hint, .. } | Error::Busy { hint, .. } => Some(hint.clone()),
+            Error::RecordText { .. } => Some(
+                "nothing was written; crs check says what is wrong with the record, and crs edit mends it".into(),
+            ),
             Error::Storage { detail, .. } => Some(if is_disk_full(detail) {
                 "the disk is full: free some space (df -h shows how much is left) and run the command again; nothing was changed".into()
             } else {

@@ -132,7 +132,7 @@ pub fn change_record(
             match parse(&text) {
                 Ok(record) => {
                     let doc = RecordDoc::parse(&text)
-                        .map_err(|e| Error::Invalid { message: format!("{path}: {e}") })?;
+                        .map_err(|e| Error::RecordText { path: path.clone(), message: e.to_string() })?;
                     (text, Some(record), Some(doc))
                 }
                 // crs edit is how a broken record is mended.

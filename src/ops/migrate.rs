@@ -40,7 +40,7 @@ pub fn migrate(ctx: &Ctx, options: &WriteOptions, dry_run: bool) -> Result<Migra
     for (path, text, record) in old.items.into_iter().flatten() {
         tx.require_clean(&path)?;
         let mut doc =
-            RecordDoc::parse(&text).map_err(|e| Error::Invalid { message: format!("{path}: {e}") })?;
+            RecordDoc::parse(&text).map_err(|e| Error::RecordText { path: path.clone(), message: e.to_string() })?;
         doc.upgrade();
         let new_text = keep_line_endings(&text, doc.text());
         let migrated = Record::from_toml(&new_text).map_err(|e| Error::Invalid {

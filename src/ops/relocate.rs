@@ -51,7 +51,7 @@ pub fn move_record(
         hint: format!("mend it with crs edit {from} first"),
     })?;
     let mut doc =
-        RecordDoc::parse(&text).map_err(|e| Error::Invalid { message: format!("{old_path}: {e}") })?;
+        RecordDoc::parse(&text).map_err(|e| Error::RecordText { path: old_path.clone(), message: e.to_string() })?;
     doc.record_move(&from.to_string(), to.provider(), provider_name);
     let new_text = keep_line_endings(&text, doc.text());
     let moved = doc.record().map_err(|e| Error::Invalid {

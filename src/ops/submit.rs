@@ -168,9 +168,9 @@ fn record(
             .ok_or_else(|| Error::NoSuchRecord { id: id.to_string(), path: path.clone() })?;
         let text = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
         let mut doc =
-            RecordDoc::parse(&text).map_err(|e| Error::Invalid { message: format!("{path}: {e}") })?;
+            RecordDoc::parse(&text).map_err(|e| Error::RecordText { path: path.clone(), message: e.to_string() })?;
         doc.push_event(&event);
-        doc.record().map_err(|e| Error::Invalid { message: format!("{path}: {}", e.message()) })?;
+        doc.record().map_err(|e| Error::RecordText { path: path.clone(), message: e.message().to_owned() })?;
         files.push((path, keep_line_endings(&text, doc.text()).into_bytes()));
     }
     tx.commit(&files, message, Some((tag, summary)))
