@@ -35,6 +35,9 @@ pub struct About {
     pub records: usize,
     /// What the changes are measured against, in words.
     pub changes_since: String,
+    /// The same with no tag name or commit, for the summary and the e-mail.
+    #[serde(skip)]
+    pub changes_since_in_words: String,
     pub baseline_commit: Option<String>,
     pub changes: ChangeCounts,
     /// The moment of export, UTC, ISO 8601.
@@ -73,6 +76,9 @@ pub struct Baseline {
     pub state: RegisterState,
     /// How to name it: "crs/submission/2026-05-01", "revision HEAD~3", …
     pub label: String,
+    /// How people name it, with no tag or commit: "the last submission, of 1 May
+    /// 2026", "revision HEAD~3".
+    pub in_words: String,
 }
 
 /// Everything the export is built from.
@@ -157,7 +163,7 @@ pub fn build(plan: Plan<'_>) -> Workbook {
                     cells(&columns, item.record.as_ref()?, item, &context)
                 }
             };
-            Some(Row { change: Some((change.kind, change.fields.clone())), cells })
+            Some(Row { change: Some((change.kind, change.field_paths())), cells })
         };
         lines.iter().filter_map(|line| row_of(&line.change)).collect()
     } else {
@@ -176,10 +182,14 @@ pub fn build(plan: Plan<'_>) -> Workbook {
     match &baseline {
         Some(baseline) => {
             about.changes_since = baseline.label.clone();
+            about.changes_since_in_words = baseline.in_words.clone();
             about.baseline_commit = baseline.state.commit.clone();
         }
         None => {
-            about.changes_since = "no previous submission (every record in scope counts as added)".to_owned();
+            about.changes_since =
+                "no previous submission (every record in scope counts as added, or as removed where its designation was removed)"
+                    .to_owned();
+            about.changes_since_in_words = "no previous submission".to_owned();
             about.baseline_commit = None;
         }
     }

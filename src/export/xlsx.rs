@@ -16,7 +16,9 @@ use rust_xlsxwriter::{
 
 use crate::error::{Error, Result};
 use crate::export::cell::{Cell, looks_like_formula};
+use crate::export::summary::what_changed;
 use crate::export::workbook::Workbook;
+use crate::model::labels::field_label;
 
 /// The sheets' names.
 pub const DESIGNATIONS_SHEET: &str = "Designations";
@@ -26,6 +28,7 @@ pub const ABOUT_SHEET: &str = "About";
 /// The headings of the change columns, on both sheets that have them.
 pub const CHANGE_HEADING: &str = "Change";
 pub const CHANGED_FIELDS_HEADING: &str = "Changed fields";
+pub const WHAT_CHANGED_HEADING: &str = "What changed";
 
 /// The changes sheet's headings.
 pub const CHANGES_HEADINGS: [&str; 8] = [
@@ -36,7 +39,7 @@ pub const CHANGES_HEADINGS: [&str; 8] = [
     "Service name",
     "Status",
     "Status at the baseline",
-    CHANGED_FIELDS_HEADING,
+    WHAT_CHANGED_HEADING,
 ];
 
 /// Excel's limits.
@@ -99,7 +102,8 @@ fn designations_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Form
     for row in &workbook.rows {
         match &row.change {
             Some((kind, fields)) => {
-                let change = [Cell::text(kind.as_str()), Cell::List(fields.clone())];
+                let labels = fields.iter().map(|f| field_label(f)).collect();
+                let change = [Cell::text(kind.label()), Cell::List(labels)];
                 table.push(change.iter().chain(&row.cells), formats)?;
             }
             None => table.push(row.cells.iter(), formats)?,
@@ -112,16 +116,16 @@ fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) 
     let mut table = Table::new(sheet, CHANGES_SHEET, &CHANGES_HEADINGS, formats)?;
     for line in &workbook.changes {
         let c = &line.change;
-        let status = |s: Option<crate::model::Status>| Cell::text(s.map_or("", |s| s.as_str()));
+        let status = |s: Option<crate::model::Status>| Cell::text(s.map_or("", |s| s.label()));
         let cells = [
-            Cell::text(c.kind.as_str()),
+            Cell::text(c.kind.label()),
             Cell::text(c.id.to_string()),
             Cell::text(&line.provider_code),
             Cell::text(&line.provider_name),
             Cell::text(&line.service),
-            if c.status.is_none() { Cell::text("deleted") } else { status(c.status) },
+            if c.status.is_none() { Cell::text("Deleted from the register") } else { status(c.status) },
             status(c.previous_status),
-            Cell::List(c.fields.clone()),
+            Cell::text(what_changed(line).join("\n")),
         ];
         table.push(cells.iter(), formats)?;
     }

@@ -253,13 +253,17 @@ fn rows_changed_since_the_last_commit_say_so() {
 }
 
 #[test]
-fn without_a_submission_everything_in_scope_is_added() {
+fn without_a_submission_everything_in_scope_is_added_and_a_removal_removed() {
     let env = TestEnv::copy_of("designations");
     let run = env.crs(&["export", "--changes-since", "last-submission", "--format", "json"]);
     assert_eq!(run.code, 0, "{run}");
     let json = run.json();
-    assert_eq!(json["about"]["changes"]["added"], 9);
-    assert!(json["designations"].as_array().unwrap().iter().all(|r| r["change"] == "added"));
+    assert_eq!(json["about"]["changes"]["added"], 8);
+    assert_eq!(json["about"]["changes"]["removed"], 1);
+    for row in json["designations"].as_array().unwrap() {
+        let expected = if row["status"] == "removed" { "removed" } else { "added" };
+        assert_eq!(row["change"], expected, "{row}");
+    }
 }
 
 #[test]
