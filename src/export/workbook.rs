@@ -7,9 +7,11 @@ use serde::Serialize;
 use crate::export::cell::Cell;
 use crate::export::changes::{Change, ChangeCounts, ChangeKind, compare, in_scope_now};
 use crate::export::columns::Column;
+use crate::export::notes::{Note, notes};
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
 use crate::export::state::{Label, RegisterState};
+use crate::framework::Framework;
 use crate::model::RecordId;
 
 /// What the export is of, for the about sheet.
@@ -95,6 +97,8 @@ pub struct Plan<'a> {
     pub register_contact: &'a str,
     /// The about sheet, less what the build counts (records, changes, scope, baseline).
     pub about: About,
+    /// The framework, for the Notes sheet.
+    pub framework: &'a Framework,
 }
 
 /// A row of the designations sheet.
@@ -125,11 +129,15 @@ pub struct Workbook {
     pub changes: Vec<ChangeLine>,
     /// The records in scope now, by id: those a submission marks as submitted.
     pub included: Vec<RecordId>,
+    /// What the columns, statuses, grounds and stages mean.
+    pub notes: Vec<Note>,
 }
 
 /// Builds the export. The rows are taken from the current state's items, not copied.
 pub fn build(plan: Plan<'_>) -> Workbook {
-    let Plan { mut current, baseline, scope, columns, only_changes, register_contact, mut about } = plan;
+    let Plan { mut current, baseline, scope, columns, only_changes, register_contact, mut about, framework } =
+        plan;
+    let notes = notes(&columns, framework);
     let base = baseline.as_ref().map(|b| &b.state);
     let changes = compare(&current, base, scope);
     let in_scope: Vec<bool> = current.items().iter().map(|item| in_scope_now(scope, base, item)).collect();
@@ -193,5 +201,5 @@ pub fn build(plan: Plan<'_>) -> Workbook {
             about.baseline_commit = None;
         }
     }
-    Workbook { about, columns, only_changes, rows, changes: lines, included }
+    Workbook { about, columns, only_changes, rows, changes: lines, included, notes }
 }

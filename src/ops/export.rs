@@ -80,6 +80,7 @@ impl Gathered {
             only_changes,
             register_contact: &settings.commissioner.contact,
             about,
+            framework: &config.framework,
         })
     }
 }
