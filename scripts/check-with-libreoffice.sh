@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# A manual check, not part of the test suite: LibreOffice opens crs's workbooks, reads
-# every sheet of them as crs wrote them, and runs none of the formula-like text.
-# Needs LibreOffice (Debian: apt-get install -y libreoffice-calc-nogui) and a built crs.
+# Run by .ci/run: LibreOffice opens crs's workbooks, reads every sheet of them as crs
+# wrote them, runs none of the formula-like text, and prints them: landscape, one
+# page wide, to PDF, whose pages become PNG images.
+# Needs LibreOffice and poppler (Debian: apt-get install -y libreoffice-calc-nogui
+# poppler-utils; installed here when missing and run as root) and a built crs.
 # Usage: scripts/check-with-libreoffice.sh [path/to/crs]   (default: target/debug/crs)
+# With UPDATE_DOCS=1 the first page of the sample's workbook is written to
+# docs/workbook-page.png, as the README shows it.
 set -euo pipefail
+if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then
+  [ "$(id -u)" = 0 ] || { echo "install libreoffice-calc-nogui and poppler-utils" >&2; exit 2; }
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui poppler-utils >/dev/null
+fi
 here="$(cd "$(dirname "$0")/.." && pwd)"
 crs="${1:-$here/target/debug/crs}"
 work="$(mktemp -d)"
@@ -29,16 +37,30 @@ for reg in sample formula; do
   (cd "$work" && soffice --headless --convert-to \
     'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1' "$reg.xlsx" >/dev/null 2>&1)
   (cd "$work" && soffice --headless --convert-to xlsx --outdir resaved "$reg.xlsx" >/dev/null 2>&1)
-  for sheet in Designations Changes About; do
+  for sheet in Designations Changes Notes About; do
     [ -s "$work/$reg-$sheet.csv" ] || fail "LibreOffice did not read sheet $sheet of $reg.xlsx"
   done
   [ -s "$work/resaved/$reg.xlsx" ] || fail "LibreOffice could not re-save $reg.xlsx"
-  # 3. The designations sheet, as LibreOffice reads it, is crs's own CSV cell for cell
-  #    (crs's CSV quotes formula-like text with ' ; LibreOffice shows the text itself).
-  sed -E "s/(^|,)(\"?)'([-=+@])/\1\2\3/g" "$work/$reg-crs.csv" | tr -d '\r' > "$work/$reg-crs-plain.csv"
-  diff <(tr -d '\r' < "$work/$reg-Designations.csv") "$work/$reg-crs-plain.csv" \
+  # 3. The designations sheet, as LibreOffice reads it, holds crs's rows: the same
+  #    headings and, in every column that holds neither words for a code nor a date,
+  #    crs's own CSV cell for cell (crs's CSV quotes formula-like text with ' ;
+  #    LibreOffice shows the text itself).
+  python3 - "$work/$reg-Designations.csv" "$work/$reg-crs.csv" <<'PY' \
     || fail "$reg: LibreOffice reads the designations sheet differently from crs's CSV"
-  echo "ok: $reg.xlsx: 3 sheets read, designations identical to crs's CSV, re-saved as xlsx"
+import csv, re, sys
+office = list(csv.reader(open(sys.argv[1], encoding="utf-8", newline="")))
+crs = list(csv.reader(open(sys.argv[2], encoding="utf-8", newline="")))
+assert office[0] == crs[0], (office[0], crs[0])
+assert len(office) == len(crs), (len(office), len(crs))
+worded = {"Provider type", "Provider licence", "Status", "Decision"}
+for a, b in zip(office[1:], crs[1:]):
+    for heading, x, y in zip(crs[0], a, b):
+        y = re.sub(r"^'([-=+@])", r"\1", y)
+        if heading in worded or re.fullmatch(r"\d{4}-\d\d-\d\d", y):
+            continue
+        assert x == y, (heading, x, y)
+PY
+  echo "ok: $reg.xlsx: 4 sheets read, designations identical to crs's CSV, re-saved as xlsx"
 done
 
 # 4. The formula-like text stayed text: the cell shows the formula's text, not "y" or 2.
@@ -53,9 +75,32 @@ python3 - "$work/resaved/sample.xlsx" "$work/resaved/formula.xlsx" <<'PY' || fai
 import re, sys, zipfile
 for path in sys.argv[1:]:
     xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
-    cell = re.search(r'<c r="P2"([^>]*)>(.*?)</c>', xml)
-    assert cell and 't="s"' not in cell.group(1) and "<v>" in cell.group(2), f"{path}: P2 is not a number"
+    cell = re.search(r'<c r="Q2"([^>]*)>(.*?)</c>', xml)
+    assert cell and 't="s"' not in cell.group(1) and "<v>" in cell.group(2), f"{path}: Q2 is not a number"
     assert "<f>" not in xml and "<f " not in xml, f"{path}: a formula"
 print("ok: after LibreOffice re-saves the workbooks, dates are numbers and there are no formulas")
 PY
+
+# 6. Printed: every sheet landscape and one page wide, so the sample's workbook is
+#    five pages (designations on A3; changes, two of notes, about on A4), the header
+#    row and the sheet's name on each; the first page becomes a PNG.
+(cd "$work" && soffice --headless --convert-to pdf sample.xlsx >/dev/null 2>&1)
+pages="$(pdfinfo "$work/sample.pdf" | awk '/^Pages:/ {print $2}')"
+[ "$pages" = 5 ] || fail "the sample's workbook prints on $pages pages, not 5"
+for page in $(seq 1 "$pages"); do
+  size="$(pdfinfo -f "$page" -l "$page" "$work/sample.pdf" | awk '/size:/ {print $4, $6}')"
+  awk -v s="$size" 'BEGIN { split(s, p, " "); exit !(p[1] > p[2]) }' || fail "page $page is not landscape ($size)"
+done
+text="$(pdftotext -layout "$work/sample.pdf" -)"
+for words in "Commissioner Requested Services: Designations" "NHS foundation trust" "Under review" \
+    "Stage 1: Alternative provision: rationale" "Commissioner Requested Services: Notes" "Page 1 of 5"; do
+  grep -qF "$words" <<<"$text" || fail "the printed workbook lacks \"$words\""
+done
+pdftoppm -r 80 -png -f 1 -l 1 -singlefile "$work/sample.pdf" "$work/workbook-page"
+[ -s "$work/workbook-page.png" ] || fail "no PNG of the first page"
+if [ "${UPDATE_DOCS:-}" = 1 ]; then
+  cp "$work/workbook-page.png" "$here/docs/workbook-page.png"
+  pdftoppm -r 80 -png -f 4 -l 4 -singlefile "$work/sample.pdf" "$here/docs/workbook-notes-page"
+fi
+echo "ok: the workbook prints on $pages landscape pages, one page wide, in words"
 echo "LibreOffice: $(soffice --version)"

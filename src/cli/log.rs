@@ -1,5 +1,6 @@
 //! `crs log`: the register's audit trail from git — who changed what, when, and
-//! which fields went from what to what.
+//! which fields went from what to what: in sentences for people (the words of
+//! `model::labels`), with field paths in `--format json` for scripts.
 
 use std::io::Write;
 
@@ -9,6 +10,7 @@ use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::history::log::{ChangeKind, LogEntry, log};
+use crate::model::labels::sentences;
 use crate::model::{Record, RecordId};
 use crate::register::source::{MAX_FILE_BYTES, plain_file};
 use crate::report::style::printable;
@@ -81,22 +83,15 @@ fn write_human(
         )?;
         writeln!(out, "    {}", printable(&entry.subject))?;
         for record in &entry.records {
-            let what = match record.change {
-                ChangeKind::Added => "added",
-                ChangeKind::Changed => "changed",
-                ChangeKind::Removed => "removed",
+            let what = match (record.change, &record.unreadable) {
+                (_, Some(why)) => format!("could not be read ({why})"),
+                (ChangeKind::Added, None) => "added".to_owned(),
+                (ChangeKind::Changed, None) => "changed".to_owned(),
+                (ChangeKind::Removed, None) => "removed".to_owned(),
             };
-            writeln!(out, "    {} {what}", record.record)?;
-            for field in &record.fields {
-                let old = field.old.as_deref().unwrap_or("(none)");
-                let new = field.new.as_deref().unwrap_or("(none)");
-                writeln!(
-                    out,
-                    "      {}: {} → {}",
-                    printable(&field.field),
-                    style.dim(&printable(old)),
-                    printable(new)
-                )?;
+            writeln!(out, "    {} {}", record.record, printable(&what))?;
+            for sentence in sentences(&record.fields) {
+                writeln!(out, "      {}", printable(&sentence))?;
             }
         }
     }

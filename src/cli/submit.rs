@@ -81,6 +81,7 @@ pub fn run(ctx: &Ctx, args: &SubmitArgs, io: &mut Io<'_>) -> Result<u8> {
     io.status(&format!("  {}  the workbook: {} record(s) in scope", written.workbook, written.records))?;
     io.status(&format!("  {}  {}", written.summary, written.changes))?;
     io.status(&format!("  {}  the e-mail to {}, ready to send", written.email, written.to))?;
+    io.status(&format!("  {}  the tag and commits, for programs", written.manifest))?;
     match &written.recorded {
         None => io.status(&format!(
             "dry run: nothing recorded; crs submit would add a submitted event to {} record(s), commit, and tag {}",

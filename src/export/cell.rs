@@ -1,5 +1,6 @@
 //! `Cell`: one value of the export, typed so each format can write it properly (real
-//! dates in the workbook, booleans and arrays in JSON), and the neutralising of text a
+//! dates in the workbook, booleans and arrays in JSON, a code's words for people and
+//! the code itself for programs), and the neutralising of text a
 //! spreadsheet would run as a formula.
 
 use std::borrow::Cow;
@@ -18,6 +19,12 @@ pub enum Cell {
     YesNo(bool),
     /// Codes and the like: "501; 560" in the workbook and the CSV, an array in JSON.
     List(Vec<String>),
+    /// A code that people read as words: the label in the workbook ("Under review"),
+    /// the code in the CSV and JSON ("under-review").
+    Coded {
+        code: &'static str,
+        label: &'static str,
+    },
 }
 
 /// How a list is joined in a single cell.
@@ -45,6 +52,16 @@ impl Cell {
             Cell::YesNo(true) => Cow::Borrowed("Yes"),
             Cell::YesNo(false) => Cow::Borrowed("No"),
             Cell::List(items) => Cow::Owned(items.join(LIST_SEPARATOR)),
+            Cell::Coded { code, .. } => Cow::Borrowed(code),
+        }
+    }
+
+    /// The cell as people read it in the workbook: a code's label, else as
+    /// [`Cell::display`].
+    pub fn for_people(&self) -> Cow<'_, str> {
+        match self {
+            Cell::Coded { label, .. } => Cow::Borrowed(label),
+            other => other.display(),
         }
     }
 }
@@ -57,6 +74,7 @@ impl Serialize for Cell {
             Cell::Date(date) => date.serialize(serializer),
             Cell::YesNo(value) => serializer.serialize_bool(*value),
             Cell::List(items) => items.serialize(serializer),
+            Cell::Coded { code, .. } => serializer.serialize_str(code),
         }
     }
 }

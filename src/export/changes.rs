@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::export::scope::{Before, Scope};
 use crate::export::state::{Item, RegisterState};
-use crate::model::fields::{changes_between, flatten_record};
+use crate::model::fields::{FieldChange, changes_between, flatten_record};
 use crate::model::{EventKind, Record, RecordId, Status};
 
 /// How a record's row differs from the baseline.
@@ -23,11 +23,26 @@ pub enum ChangeKind {
     Changed,
     /// Moved to a new id (`crs move`), in scope at both.
     Moved,
-    /// In scope at the baseline, not now (deleted, or out of scope).
+    /// In scope at the baseline, not now (deleted, or out of scope); or a designation
+    /// removed since the baseline (or, with no baseline, removed at all).
     Removed,
 }
 
 impl ChangeKind {
+    /// Every kind, in the order a summary lists them.
+    pub const ALL: [ChangeKind; 4] =
+        [ChangeKind::Added, ChangeKind::Changed, ChangeKind::Moved, ChangeKind::Removed];
+
+    /// The kind as people read it: "Added", "Changed", "Moved", "Removed".
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "Added",
+            ChangeKind::Changed => "Changed",
+            ChangeKind::Moved => "Moved",
+            ChangeKind::Removed => "Removed",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ChangeKind::Added => "added",
@@ -48,9 +63,10 @@ pub struct Change {
     /// The status at the baseline; `None` when it did not exist then (or there is no
     /// baseline).
     pub previous_status: Option<Status>,
-    /// The changed fields, for `Changed` and `Moved`: `status` first when it changed,
-    /// then dotted key paths in key order.
-    pub fields: Vec<String>,
+    /// The changed fields, for `Changed` and `Moved` (and a removal in scope at
+    /// both): `status` first when it changed, then dotted key paths in key order, each
+    /// with its old and new value.
+    pub fields: Vec<FieldChange>,
     /// The id the record had at the baseline, for `Moved`.
     pub previous_id: Option<RecordId>,
 }
@@ -62,6 +78,13 @@ pub struct ChangeCounts {
     pub changed: usize,
     pub moved: usize,
     pub removed: usize,
+}
+
+impl Change {
+    /// The changed fields' paths, as JSON and YAML name them.
+    pub fn field_paths(&self) -> Vec<String> {
+        self.fields.iter().map(|f| f.field.clone()).collect()
+    }
 }
 
 impl ChangeCounts {
@@ -128,6 +151,8 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
         let now = current.get(id).filter(|item| in_scope_now(scope, base, item));
         let then = base.and_then(|b| b.get(previous_id.unwrap_or(id)));
         let then_in = then.filter(|item| item.selected && scope.included_at_baseline(item.status));
+        // A designation removed is a removal, whatever the scope says.
+        let removed_now = current.get(id).is_some_and(|i| i.status == Status::Removed);
         let change = |kind, fields| Change {
             kind,
             id: id.clone(),
@@ -137,6 +162,7 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
             previous_id: previous_id.cloned(),
         };
         match (now, then_in) {
+            (Some(_), None) if removed_now => changes.push(change(ChangeKind::Removed, Vec::new())),
             (Some(_), None) => changes.push(change(ChangeKind::Added, Vec::new())),
             (None, Some(_)) => changes.push(change(ChangeKind::Removed, Vec::new())),
             (Some(now), Some(then)) => {
@@ -147,12 +173,16 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
                     // Elsewhere they are the same file, which the fingerprints confirm;
                     // were they ever to differ, the change is still reported.
                     _ if now.fingerprint == then.fingerprint && now.status == then.status => Vec::new(),
-                    _ => vec!["record".to_owned()],
+                    _ => vec![FieldChange { field: "record".to_owned(), old: None, new: None }],
                 };
-                if previous_id.is_some() {
+                let kind = match removed_now && then.status != Status::Removed {
+                    true => ChangeKind::Removed,
+                    false => ChangeKind::Changed,
+                };
+                if previous_id.is_some() && kind == ChangeKind::Changed {
                     changes.push(change(ChangeKind::Moved, fields));
                 } else if !fields.is_empty() {
-                    changes.push(change(ChangeKind::Changed, fields));
+                    changes.push(change(kind, fields));
                 }
             }
             (None, None) => {}
@@ -181,15 +211,18 @@ fn moves_since(
 /// The fields that differ between two versions of a record: `status` when the
 /// derived status changed, then the fields as the one field diff names them
 /// ([`crate::model::fields`]), as the log does.
-pub fn changed_fields(before: (&Record, Status), after: (&Record, Status)) -> Vec<String> {
+pub fn changed_fields(before: (&Record, Status), after: (&Record, Status)) -> Vec<FieldChange> {
     let (a, b) = (without_submissions(before.0), without_submissions(after.0));
     let mut fields = Vec::new();
     if before.1 != after.1 {
-        fields.push("status".to_owned());
+        fields.push(FieldChange {
+            field: "status".to_owned(),
+            old: Some(before.1.as_str().to_owned()),
+            new: Some(after.1.as_str().to_owned()),
+        });
     }
     if a != b {
-        let changed = changes_between(&flatten_record(&a.normalized()), &flatten_record(&b.normalized()));
-        fields.extend(changed.into_iter().map(|c| c.field));
+        fields.extend(changes_between(&flatten_record(&a.normalized()), &flatten_record(&b.normalized())));
     }
     fields
 }
@@ -264,7 +297,7 @@ mod tests {
         let now = state(vec![changed, submitted, new]);
         let changes = compare(&now, Some(&base), &Scope::default());
         let summary: Vec<(String, ChangeKind, Vec<String>)> =
-            changes.iter().map(|c| (c.id.to_string(), c.kind, c.fields.clone())).collect();
+            changes.iter().map(|c| (c.id.to_string(), c.kind, c.field_paths())).collect();
         assert_eq!(
             summary,
             [
@@ -291,7 +324,7 @@ mod tests {
             + "[[events]]\non = 2025-03-11\nkind = \"refusal-found-reasonable\"\n";
         let now = state(vec![item("RJ1/a", &accepted), item("RJ1/b", &reasonable)]);
         let changes = compare(&now, Some(&base), &Scope::default());
-        assert_eq!(changes[0].fields, ["status", "events[1].kind", "events[1].on"]);
+        assert_eq!(changes[0].field_paths(), ["status", "events[1].kind", "events[1].on"]);
         assert_eq!(changes[1].kind, ChangeKind::Removed);
         assert_eq!(changes[1].status, Some(Status::NotDesignated));
     }
@@ -310,8 +343,10 @@ mod tests {
             &Scope::default(),
         );
         assert_eq!(first.len(), 1);
-        assert_eq!(first[0].kind, ChangeKind::Changed);
-        assert_eq!(first[0].fields[0], "status");
+        assert_eq!(first[0].kind, ChangeKind::Removed, "a removal is never a mere change");
+        assert_eq!(first[0].fields[0].field, "status");
+        let without_baseline = compare(&state(vec![removed_now.clone()]), None, &Scope::default());
+        assert_eq!(without_baseline[0].kind, ChangeKind::Removed, "a removal is never an addition");
         let second =
             compare(&state(vec![removed_now.clone()]), Some(&state(vec![removed_now])), &Scope::default());
         assert!(second.is_empty(), "{second:?}");

@@ -1,9 +1,14 @@
 //! `Column`: the columns of the submission spreadsheet, as data. A built-in default
 //! list follows DESIGN.md §5; a register may name its own list, in its own order, in
 //! `crs.toml` (`[submission] columns = [...]`) to match the regulator's template.
-//! Ground columns come from the framework, one yes/no column per ground.
+//! Ground columns come from the framework, one yes/no column per ground, and so do
+//! stage columns, met or not and the rationale for each stage. Each column has a
+//! name (for `crs.toml`, JSON and YAML), a heading and a meaning (for the workbook's
+//! Notes sheet).
 
 use crate::framework::Framework;
+use crate::framework::definition::StageDef;
+use crate::model::record::stage_name;
 
 /// One column of the designations sheet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,7 +30,19 @@ pub enum Column {
         key: String,
         heading: String,
     },
+    /// Yes when this stage of the framework was met, no when not, empty when not
+    /// assessed.
+    StageMet {
+        key: String,
+        heading: String,
+    },
+    /// The rationale recorded for this stage.
+    StageRationale {
+        key: String,
+        heading: String,
+    },
     Status,
+    StatusCode,
     Decision,
     DecisionDate,
     DecidedBy,
@@ -47,6 +64,15 @@ pub const GROUNDS: &str = "grounds";
 /// The prefix of one ground's column name: `ground:no-alternative-provider`.
 pub const GROUND_PREFIX: &str = "ground:";
 
+/// In `crs.toml`, this name stands for two columns per stage of the framework: met
+/// or not, and the rationale.
+pub const STAGES: &str = "stages";
+
+/// The prefixes of one stage's columns: `stage-met:alternative-provision`,
+/// `stage-rationale:alternative-provision`.
+pub const STAGE_MET_PREFIX: &str = "stage-met:";
+pub const STAGE_RATIONALE_PREFIX: &str = "stage-rationale:";
+
 /// The built-in column list, by name.
 pub const DEFAULT_COLUMNS: &[&str] = &[
     "commissioner-code",
@@ -62,43 +88,125 @@ pub const DEFAULT_COLUMNS: &[&str] = &[
     "location-specific",
     GROUNDS,
     "status",
+    "status-code",
     "decision-date",
     "written-request-date",
     "provider-response",
     "review-due",
+    STAGES,
     "contact",
     "record-id",
-    "commit",
 ];
 
-/// Every fixed column, with its name and heading.
-const FIXED: &[(Column, &str, &str)] = &[
-    (Column::CommissionerCode, "commissioner-code", "Commissioner ODS code"),
-    (Column::CommissionerName, "commissioner-name", "Commissioner name"),
-    (Column::CoCommissioners, "co-commissioners", "Co-commissioner ODS codes"),
-    (Column::ProviderCode, "provider-code", "Provider ODS code"),
-    (Column::ProviderName, "provider-name", "Provider name"),
-    (Column::ProviderKind, "provider-kind", "Provider type"),
-    (Column::ProviderLicence, "provider-licence", "Provider licence"),
-    (Column::ServiceName, "service-name", "Service name"),
-    (Column::ServiceDescription, "service-description", "Service description"),
-    (Column::TreatmentFunctions, "treatment-functions", "Treatment function codes"),
-    (Column::Sites, "sites", "Site ODS codes"),
-    (Column::LocationSpecific, "location-specific", "Location specific"),
-    (Column::Status, "status", "Status"),
-    (Column::Decision, "decision", "Decision"),
-    (Column::DecisionDate, "decision-date", "Decision date"),
-    (Column::DecidedBy, "decided-by", "Decided by"),
-    (Column::DecisionReference, "decision-reference", "Decision reference"),
-    (Column::WrittenRequestDate, "written-request-date", "Written request date"),
-    (Column::ProviderResponse, "provider-response", "Provider response"),
-    (Column::ProviderResponseDate, "provider-response-date", "Provider response date"),
-    (Column::ReviewDue, "review-due", "Review due"),
-    (Column::LongTermOutcome, "long-term-outcome", "Long-term outcome sought"),
-    (Column::Contact, "contact", "Contact"),
-    (Column::RecordId, "record-id", "Record id"),
-    (Column::File, "file", "File"),
-    (Column::Commit, "commit", "Register commit"),
+/// Every fixed column, with its name, heading and meaning.
+const FIXED: &[(Column, &str, &str, &str)] = &[
+    (
+        Column::CommissionerCode,
+        "commissioner-code",
+        "Commissioner ODS code",
+        "The ODS code of the commissioner the register speaks for (an ICB starts with Q).",
+    ),
+    (Column::CommissionerName, "commissioner-name", "Commissioner name", "The commissioner's name."),
+    (
+        Column::CoCommissioners,
+        "co-commissioners",
+        "Co-commissioner ODS codes",
+        "Other commissioners buying the same service, by ODS code.",
+    ),
+    (Column::ProviderCode, "provider-code", "Provider ODS code", "The provider's ODS organisation code."),
+    (Column::ProviderName, "provider-name", "Provider name", "The provider's name as at designation."),
+    (
+        Column::ProviderKind,
+        "provider-kind",
+        "Provider type",
+        "NHS foundation trust, NHS trust, independent sector provider or other.",
+    ),
+    (
+        Column::ProviderLicence,
+        "provider-licence",
+        "Provider licence",
+        "Whether the provider holds the NHS provider licence.",
+    ),
+    (Column::ServiceName, "service-name", "Service name", "The service designated or considered."),
+    (
+        Column::ServiceDescription,
+        "service-description",
+        "Service description",
+        "What the service is and where it is provided.",
+    ),
+    (
+        Column::TreatmentFunctions,
+        "treatment-functions",
+        "Treatment function codes",
+        "NHS Data Dictionary treatment function codes of the service (e.g. 501 obstetrics).",
+    ),
+    (Column::Sites, "sites", "Site ODS codes", "ODS codes of the sites where the service is provided."),
+    (
+        Column::LocationSpecific,
+        "location-specific",
+        "Location specific",
+        "Yes when the service must stay at a particular site.",
+    ),
+    (
+        Column::Status,
+        "status",
+        "Status",
+        "Where the designation stands, derived from the decision and the events (see the statuses below).",
+    ),
+    (
+        Column::StatusCode,
+        "status-code",
+        "Status code",
+        "The status as crs writes it, for programs (e.g. under-review).",
+    ),
+    (
+        Column::Decision,
+        "decision",
+        "Decision",
+        "The commissioner's decision: designate, do not designate, or remove the designation.",
+    ),
+    (Column::DecisionDate, "decision-date", "Decision date", "The day of the decision."),
+    (Column::DecidedBy, "decided-by", "Decided by", "Who decided (e.g. the ICB Board)."),
+    (
+        Column::DecisionReference,
+        "decision-reference",
+        "Decision reference",
+        "Board minute or other reference for the decision.",
+    ),
+    (
+        Column::WrittenRequestDate,
+        "written-request-date",
+        "Written request date",
+        "The day of the latest written request to the provider; the licence protections apply only after one.",
+    ),
+    (
+        Column::ProviderResponse,
+        "provider-response",
+        "Provider response",
+        "The provider's answer to the written request, and what the regulator found on a refusal.",
+    ),
+    (
+        Column::ProviderResponseDate,
+        "provider-response-date",
+        "Provider response date",
+        "The day the provider answered.",
+    ),
+    (Column::ReviewDue, "review-due", "Review due", "When the designation is next to be reviewed."),
+    (
+        Column::LongTermOutcome,
+        "long-term-outcome",
+        "Long-term outcome sought",
+        "Step 1 of the process: the outcome sought for the local population.",
+    ),
+    (Column::Contact, "contact", "Contact", "Whom to ask about this designation."),
+    (
+        Column::RecordId,
+        "record-id",
+        "Record id",
+        "The record's id in the register: provider ODS code / service.",
+    ),
+    (Column::File, "file", "File", "The record's file in the register."),
+    (Column::Commit, "commit", "Register commit", "The git commit the row was read from."),
 ];
 
 impl Column {
@@ -106,18 +214,44 @@ impl Column {
     pub fn name(&self) -> String {
         match self {
             Column::Ground { key, .. } => format!("{GROUND_PREFIX}{key}"),
+            Column::StageMet { key, .. } => format!("{STAGE_MET_PREFIX}{}", stage_name(key)),
+            Column::StageRationale { key, .. } => format!("{STAGE_RATIONALE_PREFIX}{}", stage_name(key)),
             fixed => FIXED
                 .iter()
-                .find(|(c, _, _)| c == fixed)
-                .map_or_else(String::new, |(_, n, _)| (*n).to_owned()),
+                .find(|(c, _, _, _)| c == fixed)
+                .map_or_else(String::new, |(_, n, _, _)| (*n).to_owned()),
+        }
+    }
+
+    /// What the column holds, for the Notes sheet; ground and stage columns take
+    /// theirs from the framework.
+    pub fn meaning(&self, framework: &Framework) -> String {
+        match self {
+            Column::Ground { key, .. } => framework.ground(key).map_or_else(String::new, |g| {
+                format!("Yes when the decision relies on this ground: {}.", g.title)
+            }),
+            Column::StageMet { key, .. } => framework.stage(key).map_or_else(String::new, |st| {
+                format!(
+                    "Stage {}: {} Yes when met, no when not, empty when not assessed.",
+                    st.number, st.question
+                )
+            }),
+            Column::StageRationale { key, .. } => framework
+                .stage(key)
+                .map_or_else(String::new, |st| format!("Stage {}: why it was judged met or not.", st.number)),
+            fixed => {
+                FIXED.iter().find(|(c, _, _, _)| c == fixed).map_or_else(String::new, |f| f.3.to_owned())
+            }
         }
     }
 
     /// The column's heading in the spreadsheet and the CSV.
     pub fn heading(&self) -> &str {
         match self {
-            Column::Ground { heading, .. } => heading,
-            fixed => FIXED.iter().find(|(c, _, _)| c == fixed).map_or("", |(_, _, h)| h),
+            Column::Ground { heading, .. }
+            | Column::StageMet { heading, .. }
+            | Column::StageRationale { heading, .. } => heading,
+            fixed => FIXED.iter().find(|(c, _, _, _)| c == fixed).map_or("", |(_, _, h, _)| h),
         }
     }
 }
@@ -147,9 +281,14 @@ impl std::fmt::Display for ColumnError {
 
 /// Every column name crs knows for `framework`, in the order of the help.
 pub fn known_names(framework: &Framework) -> Vec<String> {
-    let mut names: Vec<String> = FIXED.iter().map(|(_, n, _)| (*n).to_owned()).collect();
+    let mut names: Vec<String> = FIXED.iter().map(|(_, n, _, _)| (*n).to_owned()).collect();
     names.push(GROUNDS.to_owned());
     names.extend(framework.grounds.iter().map(|g| format!("{GROUND_PREFIX}{}", g.key)));
+    names.push(STAGES.to_owned());
+    for stage in &framework.stages {
+        names.push(format!("{STAGE_MET_PREFIX}{}", stage.name()));
+        names.push(format!("{STAGE_RATIONALE_PREFIX}{}", stage.name()));
+    }
     names
 }
 
@@ -175,24 +314,39 @@ pub fn resolve(names: &[String], framework: &Framework) -> Result<Vec<Column>, C
         }
         if name == GROUNDS {
             columns.extend(framework.grounds.iter().map(|g| ground(&g.key, &g.column)));
+        } else if name == STAGES {
+            for stage in &framework.stages {
+                columns.extend([stage_met(stage), stage_rationale(stage)]);
+            }
+        } else if let Some(stage) = name.strip_prefix(STAGE_MET_PREFIX) {
+            match framework.stage_by_name(stage) {
+                Some(st) => columns.push(stage_met(st)),
+                None => unknown.push(name.to_owned()),
+            }
+        } else if let Some(stage) = name.strip_prefix(STAGE_RATIONALE_PREFIX) {
+            match framework.stage_by_name(stage) {
+                Some(st) => columns.push(stage_rationale(st)),
+                None => unknown.push(name.to_owned()),
+            }
         } else if let Some(key) = name.strip_prefix(GROUND_PREFIX) {
             match framework.ground(key) {
                 Some(g) => columns.push(ground(&g.key, &g.column)),
                 None => unknown.push(name.to_owned()),
             }
-        } else if let Some((column, _, _)) = FIXED.iter().find(|(_, n, _)| *n == name) {
+        } else if let Some((column, _, _, _)) = FIXED.iter().find(|(_, n, _, _)| *n == name) {
             columns.push(column.clone());
         } else {
             unknown.push(name.to_owned());
         }
     }
-    // A ground named both on its own and through "grounds" is a repeat too.
-    let mut ground_seen = std::collections::BTreeSet::new();
+    // A ground or stage named both on its own and through "grounds" or "stages" is a
+    // repeat too.
+    let mut framework_seen = std::collections::BTreeSet::new();
     for column in &columns {
-        if let Column::Ground { key, .. } = column
-            && !ground_seen.insert(key.clone())
+        if matches!(column, Column::Ground { .. } | Column::StageMet { .. } | Column::StageRationale { .. })
+            && !framework_seen.insert(column.name())
         {
-            repeated.push(format!("{GROUND_PREFIX}{key}"));
+            repeated.push(column.name());
         }
     }
     if unknown.is_empty() && repeated.is_empty() {
@@ -204,6 +358,20 @@ pub fn resolve(names: &[String], framework: &Framework) -> Result<Vec<Column>, C
 
 fn ground(key: &str, heading: &str) -> Column {
     Column::Ground { key: key.to_owned(), heading: heading.to_owned() }
+}
+
+fn stage_met(stage: &StageDef) -> Column {
+    Column::StageMet {
+        key: stage.key.clone(),
+        heading: format!("Stage {}: {}: met", stage.number, stage.title),
+    }
+}
+
+fn stage_rationale(stage: &StageDef) -> Column {
+    Column::StageRationale {
+        key: stage.key.clone(),
+        heading: format!("Stage {}: {}: rationale", stage.number, stage.title),
+    }
 }
 
 #[cfg(test)]
@@ -218,8 +386,11 @@ mod tests {
     fn default_list_expands_grounds_from_the_framework() {
         let columns = resolve(&[], &framework()).unwrap();
         let names: Vec<String> = columns.iter().map(Column::name).collect();
-        assert_eq!(names.len(), DEFAULT_COLUMNS.len() - 1 + 3);
+        assert_eq!(names.len(), DEFAULT_COLUMNS.len() - 2 + 3 + 8);
         assert!(names.contains(&"ground:health-inequalities".to_owned()));
+        assert!(names.contains(&"stage-rationale:alternative-provision".to_owned()));
+        let met = columns.iter().find(|c| matches!(c, Column::StageMet { .. })).unwrap();
+        assert_eq!(met.heading(), "Stage 1: Alternative provision: met");
         let ground = columns.iter().find(|c| matches!(c, Column::Ground { .. })).unwrap();
         assert_eq!(ground.heading(), "Ground: no alternative provider");
     }
@@ -227,9 +398,9 @@ mod tests {
     #[test]
     fn every_fixed_column_has_a_unique_name_and_a_heading() {
         let mut names = std::collections::BTreeSet::new();
-        for (column, name, heading) in FIXED {
+        for (column, name, heading, meaning) in FIXED {
             assert_eq!(&column.name(), name);
-            assert!(!heading.is_empty());
+            assert!(!heading.is_empty() && !meaning.is_empty());
             assert!(names.insert(*name), "{name} twice");
         }
     }

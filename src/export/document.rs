@@ -58,7 +58,7 @@ struct ChangeView<'a> {
     /// `None` when the record was deleted.
     status: Option<Status>,
     previous_status: Option<Status>,
-    changed_fields: &'a [String],
+    changed_fields: Vec<String>,
 }
 
 fn document(workbook: &Workbook) -> Document<'_> {
@@ -83,7 +83,7 @@ fn change_view(line: &ChangeLine) -> ChangeView<'_> {
         service_name: &line.service,
         status: line.change.status,
         previous_status: line.change.previous_status,
-        changed_fields: &line.change.fields,
+        changed_fields: line.change.field_paths(),
     }
 }
 

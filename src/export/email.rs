@@ -6,6 +6,7 @@
 //! submission gives the same file.
 
 use mail_builder::MessageBuilder;
+use mail_builder::encoders::base64::base64_encode;
 use mail_builder::headers::content_type::ContentType;
 use mail_builder::headers::raw::Raw;
 use mail_builder::mime::MimePart;
@@ -54,7 +55,7 @@ pub fn to_eml(email: &Email<'_>) -> Result<Vec<u8>> {
         vec![text, attachment],
     );
     MessageBuilder::new()
-        .from((one_line(email.from_name), email.from_address.to_owned()))
+        .header("From", Raw::new(mailbox(&one_line(email.from_name), email.from_address)))
         .to(email.to_address)
         .subject(one_line(email.subject))
         .date(email.date)
@@ -68,6 +69,56 @@ pub fn to_eml(email: &Email<'_>) -> Result<Vec<u8>> {
                 "this is a bug in crs; please report it",
             )
         })
+}
+
+/// The `From` mailbox: `name <address>`, the name as plain words when it is short
+/// printable ASCII with no special characters, otherwise as RFC 2047 encoded words
+/// (base64, at most 75 characters each, never inside a quoted string) separated by
+/// spaces, where the header may fold, so no line passes 998 characters however long
+/// the name.
+fn mailbox(name: &str, address: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || " !#$%&'*+-/=?^_`{|}~".contains(c);
+    if name.is_empty() {
+        return format!("<{address}>");
+    }
+    if name.chars().all(plain) && name.len() <= 60 && !name.contains("=?") {
+        return format!("{name} <{address}>");
+    }
+    format!("{} <{address}>", encoded_words(name).join(" "))
+}
+
+/// `text` as base64 encoded words of at most 45 bytes of UTF-8 each (60 base64
+/// characters, 72 with the markers). Words are split at spaces, each space left out
+/// of the words and written between them: RFC 2047 ignores the space between two
+/// encoded words but some readers (Python's `email`) keep it, and split this way
+/// both read the same name. A run of 45 bytes with no space is split between
+/// characters.
+fn encoded_words(text: &str) -> Vec<String> {
+    const MAX: usize = 45;
+    let mut chunks: Vec<String> = Vec::new();
+    let mut chunk = String::new();
+    for (i, token) in text.split(' ').enumerate() {
+        if i > 0 && chunk.len() + 1 + token.len() > MAX && !chunk.is_empty() {
+            chunks.push(std::mem::take(&mut chunk));
+        } else if i > 0 {
+            chunk.push(' ');
+        }
+        for c in token.chars() {
+            if chunk.len() + c.len_utf8() > MAX {
+                chunks.push(std::mem::take(&mut chunk));
+            }
+            chunk.push(c);
+        }
+    }
+    if !chunk.is_empty() {
+        chunks.push(chunk);
+    }
+    chunks.iter().map(|c| encoded_word(c)).collect()
+}
+
+fn encoded_word(text: &str) -> String {
+    let encoded = base64_encode(text.as_bytes()).unwrap_or_default();
+    format!("=?utf-8?B?{}?=", String::from_utf8_lossy(&encoded))
 }
 
 /// A MIME boundary derived from the content (so the file is reproducible) that does
@@ -145,6 +196,21 @@ mod tests {
         let text = String::from_utf8(a).unwrap();
         assert!(text.contains("X-Unsent: 1\r\n"), "{text}");
         assert!(text.contains("Message-ID: <crs-submission.QKK.2026-11-23@icb.example>"), "{text}");
+    }
+
+    #[test]
+    fn a_long_or_accented_name_is_encoded_words_on_short_lines() {
+        assert_eq!(
+            mailbox("NHS South East London ICB", "a@b.example"),
+            "NHS South East London ICB <a@b.example>"
+        );
+        let long = "NHS Sóuth East London ICB, \"Cymru\" ".repeat(80);
+        let eml = String::from_utf8(to_eml(&email(&long, &long)).unwrap()).unwrap();
+        let head = eml.split("\r\n\r\n").next().unwrap();
+        assert!(head.lines().all(|l| l.len() <= 998), "{head}");
+        let from = head.split("\r\nTo:").next().unwrap();
+        assert!(from.starts_with("From: =?utf-8?B?") && !from.contains('"'), "{from}");
+        assert!(encoded_words(&long).iter().all(|w| w.len() <= 75));
     }
 
     #[test]

@@ -32,8 +32,12 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         Column::CoCommissioners => list(&r.commissioner.co_commissioners),
         Column::ProviderCode => Cell::text(&r.provider.ods),
         Column::ProviderName => Cell::text(&r.provider.name),
-        Column::ProviderKind => Cell::text(r.provider.kind.as_str()),
-        Column::ProviderLicence => Cell::text(r.provider.licence.as_str()),
+        Column::ProviderKind => {
+            Cell::Coded { code: r.provider.kind.as_str(), label: r.provider.kind.label() }
+        }
+        Column::ProviderLicence => {
+            Cell::Coded { code: r.provider.licence.as_str(), label: r.provider.licence.label() }
+        }
         Column::ServiceName => Cell::text(&r.service.name),
         Column::ServiceDescription => Cell::text(&r.service.description),
         Column::TreatmentFunctions => list(&r.service.treatment_functions),
@@ -42,8 +46,15 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         Column::Ground { key, .. } => {
             Cell::YesNo(grounds.is_some_and(|d| d.grounds.iter().any(|g| g == key)))
         }
-        Column::Status => Cell::text(item.status.as_str()),
-        Column::Decision => r.outcome().map_or(Cell::Empty, |o| Cell::text(o.as_str())),
+        Column::StageMet { key, .. } => r.stage(key).map_or(Cell::Empty, |(_, st)| Cell::YesNo(st.met)),
+        Column::StageRationale { key, .. } => {
+            r.stage(key).map_or(Cell::Empty, |(_, st)| Cell::text(st.rationale.trim()))
+        }
+        Column::Status => Cell::Coded { code: item.status.as_str(), label: item.status.label() },
+        Column::StatusCode => Cell::text(item.status.as_str()),
+        Column::Decision => {
+            r.outcome().map_or(Cell::Empty, |o| Cell::Coded { code: o.as_str(), label: o.label() })
+        }
         Column::DecisionDate => Cell::date(decision.map(|d| d.decided_on)),
         Column::DecidedBy => Cell::text(decision.and_then(|d| d.decided_by.clone()).unwrap_or_default()),
         Column::DecisionReference => {

@@ -95,13 +95,13 @@ impl Scope {
 
     /// The scope in words, for the about sheet and messages.
     pub fn describe(&self) -> String {
-        let mut parts: Vec<&str> = self.statuses.iter().map(|s| s.as_str()).collect();
+        let mut parts: Vec<String> = self.statuses.iter().map(|s| s.label().to_lowercase()).collect();
         if self.removed_since_baseline {
-            parts.push("removed since the last submission");
+            parts.push("removed since the last submission".to_owned());
         }
         let statuses = match parts.len() {
             0 => "no records".to_owned(),
-            1 => parts[0].to_owned(),
+            1 => parts[0].clone(),
             2 => format!("{} and {}", parts[0], parts[1]),
             n => format!("{}, and {}", parts[..n - 1].join(", "), parts[n - 1]),
         };
@@ -137,13 +137,14 @@ mod tests {
         assert!(scope.includes(Status::Removed, Before::Was(Status::Removed)));
         assert!(!scope.includes(Status::Designated, Before::NoBaseline));
         assert_eq!(scope.describe(), "draft and removed");
+        assert_eq!(Scope::only([Status::NotDesignated]).describe(), "not designated");
     }
 
     #[test]
     fn default_scope_in_words() {
         assert_eq!(
             Scope::default().describe(),
-            "requested, refused, referred, designated, under-review, and removed since the last submission"
+            "requested, refused, referred, designated, under review, and removed since the last submission"
         );
     }
 }

@@ -1,12 +1,16 @@
 //! The words of a submission: the markdown summary that goes in the bundle (and the
 //! submission tag) and the plain-text body of the e-mail, both saying what changed
-//! since the last submission.
+//! since the last submission, in the words of `model::labels`. Tag names and
+//! commits stay out of both: they are on the workbook's About sheet and in the
+//! bundle's manifest.
 
 use std::fmt::Write as _;
 
-use crate::export::changes::ChangeKind;
+use crate::export::changes::{Change, ChangeKind};
 use crate::export::workbook::{ChangeLine, Workbook};
-use crate::model::Date;
+use crate::model::fields::FieldChange;
+use crate::model::labels::sentences;
+use crate::model::{Date, Status};
 
 /// Facts about the submission that are not in the workbook.
 pub struct SubmissionFacts<'a> {
@@ -26,15 +30,48 @@ fn cell(text: &str) -> String {
     one_line(text).replace('|', "\\|")
 }
 
-fn status_or_deleted(status: Option<crate::model::Status>) -> &'static str {
-    status.map_or("deleted", |s| s.as_str())
+/// A status as people read it; "Deleted from the register" when there is none.
+fn status_words(status: Option<Status>) -> &'static str {
+    status.map_or("Deleted from the register", Status::label)
 }
 
 fn provider(line: &ChangeLine) -> String {
     format!("{} ({})", line.provider_name, line.provider_code)
 }
 
-/// The bundle's markdown summary.
+/// The change lines of one kind.
+fn of_kind(workbook: &Workbook, kind: ChangeKind) -> Vec<&ChangeLine> {
+    workbook.changes.iter().filter(|l| l.change.kind == kind).collect()
+}
+
+/// What changed in a record, as sentences ending with a full stop; the status is
+/// left out, since it is shown beside them.
+pub fn what_changed(line: &ChangeLine) -> Vec<String> {
+    let fields: Vec<FieldChange> = line
+        .change
+        .fields
+        .iter()
+        .filter(|f| f.field != "status" && f.field != "previous_ids")
+        .cloned()
+        .collect();
+    let moved =
+        line.change.previous_id.as_ref().map(|old| format!("Moved from {old} to {}.", line.change.id));
+    moved.into_iter().chain(sentences(&fields).into_iter().map(|s| format!("{s}."))).collect()
+}
+
+/// "Status now Designated (was Requested)": the status, and the one before when it
+/// differs.
+fn status_now(change: &Change) -> String {
+    let mut text = status_words(change.status).to_owned();
+    if let Some(before) = change.previous_status.filter(|b| Some(*b) != change.status) {
+        text.push_str(&format!(" (was {})", before.label()));
+    }
+    text
+}
+
+/// The bundle's markdown summary: additions, changes and removals each under their
+/// own heading, dates written out, changes as sentences; no tag names or commits
+/// (those are on the workbook's About sheet and in the bundle's manifest).
 pub fn summary_markdown(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
     let about = &workbook.about;
     let mut md = String::new();
@@ -44,91 +81,54 @@ pub fn summary_markdown(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> Str
         "{} ({}), {}.\n",
         cell(&about.commissioner_name),
         cell(&about.commissioner_code),
-        facts.date
+        facts.date.in_words()
     );
     let _ = writeln!(md, "| | |\n|---|---|");
     let rows = [
         ("To", facts.to.to_owned()),
         ("Workbook", facts.workbook_file.to_owned()),
-        ("Records in scope", format!("{}: {}", about.records, about.scope)),
-        ("Register commit", about.commit.clone().unwrap_or_else(|| "none".to_owned())),
-        ("Changes since", about.changes_since.clone()),
+        ("Services in scope", format!("{}: {}", about.records, about.scope)),
+        ("Changes since", about.changes_since_in_words.clone()),
         ("Changes", about.changes.to_string()),
     ];
     for (what, value) in rows {
         let _ = writeln!(md, "| {what} | {} |", cell(&value));
     }
-    for kind in [ChangeKind::Added, ChangeKind::Changed, ChangeKind::Moved, ChangeKind::Removed] {
-        let lines: Vec<&ChangeLine> = workbook.changes.iter().filter(|l| l.change.kind == kind).collect();
-        if kind == ChangeKind::Moved && lines.is_empty() {
-            continue;
-        }
-        let title = match kind {
-            ChangeKind::Added => "Added",
-            ChangeKind::Changed => "Changed",
-            ChangeKind::Moved => "Moved",
-            ChangeKind::Removed => "Removed",
-        };
-        let _ = writeln!(md, "\n## {title} ({})\n", lines.len());
+    for kind in ChangeKind::ALL {
+        let lines = of_kind(workbook, kind);
+        let _ = writeln!(md, "\n## {} ({})\n", kind.label(), lines.len());
         if lines.is_empty() {
             let _ = writeln!(md, "None.");
             continue;
         }
-        match kind {
-            ChangeKind::Added => {
-                let _ = writeln!(md, "| Record | Service | Provider | Status |\n|---|---|---|---|");
-            }
-            ChangeKind::Changed | ChangeKind::Moved => {
-                let _ = writeln!(
-                    md,
-                    "| Record | Service | Provider | Status | Status before | Changed fields |\n|---|---|---|---|---|---|"
-                );
-            }
-            ChangeKind::Removed => {
-                let _ = writeln!(
-                    md,
-                    "| Record | Service | Provider | Status now | Status before |\n|---|---|---|---|---|"
-                );
-            }
-        }
+        let _ =
+            writeln!(md, "| Record | Service | Provider | Status | What changed |\n|---|---|---|---|---|");
         for line in lines {
-            let c = &line.change;
-            let before = c.previous_status.map_or("", |s| s.as_str());
-            let _ = match kind {
-                ChangeKind::Added => writeln!(
-                    md,
-                    "| {} | {} | {} | {} |",
-                    c.id,
-                    cell(&line.service),
-                    cell(&provider(line)),
-                    status_or_deleted(c.status)
-                ),
-                ChangeKind::Changed | ChangeKind::Moved => writeln!(
-                    md,
-                    "| {}{} | {} | {} | {} | {before} | {} |",
-                    c.id,
-                    c.previous_id.as_ref().map(|p| format!(" (was {p})")).unwrap_or_default(),
-                    cell(&line.service),
-                    cell(&provider(line)),
-                    status_or_deleted(c.status),
-                    cell(&c.fields.join(", "))
-                ),
-                ChangeKind::Removed => writeln!(
-                    md,
-                    "| {} | {} | {} | {} | {before} |",
-                    c.id,
-                    cell(&line.service),
-                    cell(&provider(line)),
-                    status_or_deleted(c.status)
-                ),
-            };
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} |",
+                line.change.id,
+                cell(&line.service),
+                cell(&provider(line)),
+                cell(&status_now(&line.change)),
+                cell(&what_changed(line).join(" "))
+            );
         }
     }
-    let _ = writeln!(md, "\nGenerated by {} at {}.", about.generated_by, about.generated_at);
+    let _ = writeln!(md, "\nGenerated by {} on {}.", about.generated_by, generated_on(about));
     md
 }
 
-/// The e-mail's plain-text body.
+/// The day of generation in words, from the ISO moment.
+fn generated_on(about: &crate::export::workbook::About) -> String {
+    about
+        .generated_at
+        .get(..10)
+        .and_then(|day| day.parse::<Date>().ok())
+        .map_or_else(|| about.generated_at.clone(), Date::in_words)
+}
+
+/// The e-mail's plain-text body, in words: no tag names or commits.
 pub fn email_body(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
     let about = &workbook.about;
     let commissioner = one_line(&about.commissioner_name);
@@ -138,7 +138,7 @@ pub fn email_body(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
         text,
         "Please find attached the register of Commissioner Requested Services of {commissioner} ({}), as at {}.\n",
         one_line(&about.commissioner_code),
-        facts.date
+        facts.date.in_words()
     );
     let _ = writeln!(
         text,
@@ -148,43 +148,30 @@ pub fn email_body(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
     if about.baseline_commit.is_none() {
         let _ = writeln!(
             text,
-            "This is our first submission from this register, so every service in scope is listed as added.\n"
+            "This is our first submission from this register, so every service in scope is listed as added, or as removed where its designation was removed.\n"
         );
     } else {
-        let _ = writeln!(
-            text,
-            "Changes since our last submission, {}: {}.\n",
-            about.changes_since, about.changes
-        );
+        let _ = writeln!(text, "Changes since {}: {}.\n", about.changes_since_in_words, about.changes);
     }
-    for kind in [ChangeKind::Added, ChangeKind::Changed, ChangeKind::Moved, ChangeKind::Removed] {
-        let lines: Vec<&ChangeLine> = workbook.changes.iter().filter(|l| l.change.kind == kind).collect();
+    for kind in ChangeKind::ALL {
+        let lines = of_kind(workbook, kind);
         if lines.is_empty() {
             continue;
         }
-        let title = match kind {
-            ChangeKind::Added => "Added",
-            ChangeKind::Changed => "Changed",
-            ChangeKind::Moved => "Moved to a new code",
-            ChangeKind::Removed => "No longer in scope",
-        };
-        let _ = writeln!(text, "{title}:");
+        let _ = writeln!(text, "{}:", kind.label());
         for line in lines {
             let c = &line.change;
-            let mut entry = format!(
-                "  - {}: {}, {}; status {}",
-                c.id,
+            let _ = writeln!(
+                text,
+                "  - {}, {}: {}. [{}]",
                 one_line(&line.service),
                 one_line(&provider(line)),
-                status_or_deleted(c.status)
+                status_now(c).to_lowercase(),
+                c.id
             );
-            if let Some(before) = c.previous_status.filter(|b| Some(*b) != c.status) {
-                let _ = write!(entry, " (was {before})");
+            for sentence in what_changed(line) {
+                let _ = writeln!(text, "      {}", one_line(&sentence));
             }
-            if !c.fields.is_empty() {
-                let _ = write!(entry, "; changed: {}", c.fields.join(", "));
-            }
-            let _ = writeln!(text, "{entry}");
         }
         let _ = writeln!(text);
     }
@@ -194,13 +181,7 @@ pub fn email_body(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
     let _ =
         writeln!(text, "For questions about this submission, please contact {}.\n", one_line(&about.contact));
     let _ = writeln!(text, "{commissioner}\n");
-    let _ = writeln!(
-        text,
-        "--\nGenerated by {} at {} from register commit {}.",
-        about.generated_by,
-        about.generated_at,
-        about.commit.as_deref().unwrap_or("none")
-    );
+    let _ = writeln!(text, "--\nGenerated by {} on {}.", about.generated_by, generated_on(about));
     text
 }
 

@@ -7,9 +7,11 @@ use serde::Serialize;
 use crate::export::cell::Cell;
 use crate::export::changes::{Change, ChangeCounts, ChangeKind, compare, in_scope_now};
 use crate::export::columns::Column;
+use crate::export::notes::{Note, notes};
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
 use crate::export::state::{Label, RegisterState};
+use crate::framework::Framework;
 use crate::model::RecordId;
 
 /// What the export is of, for the about sheet.
@@ -35,6 +37,9 @@ pub struct About {
     pub records: usize,
     /// What the changes are measured against, in words.
     pub changes_since: String,
+    /// The same with no tag name or commit, for the summary and the e-mail.
+    #[serde(skip)]
+    pub changes_since_in_words: String,
     pub baseline_commit: Option<String>,
     pub changes: ChangeCounts,
     /// The moment of export, UTC, ISO 8601.
@@ -73,6 +78,9 @@ pub struct Baseline {
     pub state: RegisterState,
     /// How to name it: "crs/submission/2026-05-01", "revision HEAD~3", …
     pub label: String,
+    /// How people name it, with no tag or commit: "the last submission, of 1 May
+    /// 2026", "revision HEAD~3".
+    pub in_words: String,
 }
 
 /// Everything the export is built from.
@@ -89,6 +97,8 @@ pub struct Plan<'a> {
     pub register_contact: &'a str,
     /// The about sheet, less what the build counts (records, changes, scope, baseline).
     pub about: About,
+    /// The framework, for the Notes sheet.
+    pub framework: &'a Framework,
 }
 
 /// A row of the designations sheet.
@@ -119,11 +129,15 @@ pub struct Workbook {
     pub changes: Vec<ChangeLine>,
     /// The records in scope now, by id: those a submission marks as submitted.
     pub included: Vec<RecordId>,
+    /// What the columns, statuses, grounds and stages mean.
+    pub notes: Vec<Note>,
 }
 
 /// Builds the export. The rows are taken from the current state's items, not copied.
 pub fn build(plan: Plan<'_>) -> Workbook {
-    let Plan { mut current, baseline, scope, columns, only_changes, register_contact, mut about } = plan;
+    let Plan { mut current, baseline, scope, columns, only_changes, register_contact, mut about, framework } =
+        plan;
+    let notes = notes(&columns, framework);
     let base = baseline.as_ref().map(|b| &b.state);
     let changes = compare(&current, base, scope);
     let in_scope: Vec<bool> = current.items().iter().map(|item| in_scope_now(scope, base, item)).collect();
@@ -157,7 +171,7 @@ pub fn build(plan: Plan<'_>) -> Workbook {
                     cells(&columns, item.record.as_ref()?, item, &context)
                 }
             };
-            Some(Row { change: Some((change.kind, change.fields.clone())), cells })
+            Some(Row { change: Some((change.kind, change.field_paths())), cells })
         };
         lines.iter().filter_map(|line| row_of(&line.change)).collect()
     } else {
@@ -176,12 +190,16 @@ pub fn build(plan: Plan<'_>) -> Workbook {
     match &baseline {
         Some(baseline) => {
             about.changes_since = baseline.label.clone();
+            about.changes_since_in_words = baseline.in_words.clone();
             about.baseline_commit = baseline.state.commit.clone();
         }
         None => {
-            about.changes_since = "no previous submission (every record in scope counts as added)".to_owned();
+            about.changes_since =
+                "no previous submission (every record in scope counts as added, or as removed where its designation was removed)"
+                    .to_owned();
+            about.changes_since_in_words = "no previous submission".to_owned();
             about.baseline_commit = None;
         }
     }
-    Workbook { about, columns, only_changes, rows, changes: lines, included }
+    Workbook { about, columns, only_changes, rows, changes: lines, included, notes }
 }

@@ -1,6 +1,10 @@
 //! The workbook as an `.xlsx` file (rust_xlsxwriter): the designations sheet, the
-//! changes sheet and the about sheet, each with a styled header row, frozen panes, a
-//! filter and column widths fitted to the content. Dates are real Excel dates. Text
+//! changes sheet, the notes sheet and the about sheet, each with a styled header
+//! row, frozen panes, a filter and column widths fitted to the content (capped, the
+//! text wrapped and top-aligned), and set up to print: landscape A4, one page wide,
+//! the header row on every page, the sheet's name and the page number in the header
+//! and footer. Cells hold words for people ("NHS foundation trust"); codes keep
+//! their own columns. Dates are real Excel dates. Text
 //! is only ever written as text — never as a formula — and text a spreadsheet would
 //! take for a formula also gets Excel's quote prefix, so editing the cell keeps it
 //! text. The creation time comes from crs's clock: the same register and clock give
@@ -11,21 +15,26 @@
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook as XlsxWorkbook, Worksheet, XlsxError,
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook as XlsxWorkbook,
+    Worksheet, XlsxError,
 };
 
 use crate::error::{Error, Result};
 use crate::export::cell::{Cell, looks_like_formula};
+use crate::export::summary::what_changed;
 use crate::export::workbook::Workbook;
+use crate::model::labels::field_label;
 
 /// The sheets' names.
 pub const DESIGNATIONS_SHEET: &str = "Designations";
 pub const CHANGES_SHEET: &str = "Changes";
+pub const NOTES_SHEET: &str = "Notes";
 pub const ABOUT_SHEET: &str = "About";
 
 /// The headings of the change columns, on both sheets that have them.
 pub const CHANGE_HEADING: &str = "Change";
 pub const CHANGED_FIELDS_HEADING: &str = "Changed fields";
+pub const WHAT_CHANGED_HEADING: &str = "What changed";
 
 /// The changes sheet's headings.
 pub const CHANGES_HEADINGS: [&str; 8] = [
@@ -36,31 +45,44 @@ pub const CHANGES_HEADINGS: [&str; 8] = [
     "Service name",
     "Status",
     "Status at the baseline",
-    CHANGED_FIELDS_HEADING,
+    WHAT_CHANGED_HEADING,
 ];
 
 /// Excel's limits.
 const MAX_CELL_CHARS: usize = 32_767;
 const MAX_ROWS: usize = 1_048_576;
 const MIN_WIDTH: usize = 8;
-const MAX_WIDTH: usize = 60;
+/// Wider text wraps: a column of a printed page stays readable.
+const MAX_WIDTH: usize = 24;
+/// A heading wraps too, so it widens its column only up to this, or its longest word.
+const HEADING_WIDTH: usize = 10;
+/// A line of wrapped text, in points, and the most lines a row is grown for.
+const LINE_POINTS: f64 = 15.0;
+const MAX_LINES: usize = 40;
+/// Excel's paper sizes: A4, and A3 for the wide designations sheet.
+const PAPER_A4: u8 = 9;
+const PAPER_A3: u8 = 8;
 
 struct Formats {
     header: Format,
+    text: Format,
     date: Format,
     quoted: Format,
 }
 
 /// The workbook as `.xlsx` bytes, created at `created`.
 pub fn to_xlsx(workbook: &Workbook, created: DateTime<Utc>) -> Result<Vec<u8>> {
+    let body = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let formats = Formats {
-        header: Format::new()
+        header: body
+            .clone()
             .set_bold()
             .set_font_color(Color::White)
             .set_background_color(Color::RGB(0x005EB8))
             .set_border_bottom(FormatBorder::Thin),
-        date: Format::new().set_num_format("yyyy-mm-dd"),
-        quoted: Format::new().set_quote_prefix(),
+        text: body.clone(),
+        date: body.clone().set_num_format("d mmm yyyy"),
+        quoted: body.set_quote_prefix(),
     };
     let mut book = XlsxWorkbook::new();
     let title = format!(
@@ -85,6 +107,7 @@ pub fn to_xlsx(workbook: &Workbook, created: DateTime<Utc>) -> Result<Vec<u8>> {
     })?;
     designations_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
     changes_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
+    notes_sheet(book.add_worksheet(), workbook, &formats)?;
     about_sheet(book.add_worksheet(), workbook, &formats)?;
     book.save_to_buffer().map_err(|e| xlsx_error("could not assemble the workbook", &e))
 }
@@ -96,45 +119,76 @@ fn designations_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Form
     }
     headings.extend(workbook.columns.iter().map(|c| c.heading()));
     let mut table = Table::new(sheet, DESIGNATIONS_SHEET, &headings, formats)?;
+    table.paper = PAPER_A3;
     for row in &workbook.rows {
         match &row.change {
             Some((kind, fields)) => {
-                let change = [Cell::text(kind.as_str()), Cell::List(fields.clone())];
+                let labels = fields.iter().map(|f| field_label(f)).collect();
+                let change = [Cell::text(kind.label()), Cell::List(labels)];
                 table.push(change.iter().chain(&row.cells), formats)?;
             }
             None => table.push(row.cells.iter(), formats)?,
         }
     }
-    table.finish()
+    table.finish(&workbook.about)
 }
 
 fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let mut table = Table::new(sheet, CHANGES_SHEET, &CHANGES_HEADINGS, formats)?;
     for line in &workbook.changes {
         let c = &line.change;
-        let status = |s: Option<crate::model::Status>| Cell::text(s.map_or("", |s| s.as_str()));
+        let status = |s: Option<crate::model::Status>| Cell::text(s.map_or("", |s| s.label()));
         let cells = [
-            Cell::text(c.kind.as_str()),
+            Cell::text(c.kind.label()),
             Cell::text(c.id.to_string()),
             Cell::text(&line.provider_code),
             Cell::text(&line.provider_name),
             Cell::text(&line.service),
-            if c.status.is_none() { Cell::text("deleted") } else { status(c.status) },
+            if c.status.is_none() { Cell::text("Deleted from the register") } else { status(c.status) },
             status(c.previous_status),
-            Cell::List(c.fields.clone()),
+            Cell::text(what_changed(line).join("\n")),
         ];
         table.push(cells.iter(), formats)?;
     }
-    table.finish()
+    table.finish(&workbook.about)
+}
+
+fn notes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
+    let mut table = Table::new(sheet, NOTES_SHEET, &["Section", "Term", "Meaning"], formats)?;
+    table.max_width = 90;
+    for note in &workbook.notes {
+        table.push(
+            [Cell::text(note.section), Cell::text(&note.term), Cell::text(&note.meaning)].iter(),
+            formats,
+        )?;
+    }
+    table.finish(&workbook.about)
 }
 
 fn about_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let mut table = Table::new(sheet, ABOUT_SHEET, &["About this export", ""], formats)?;
+    table.max_width = 90;
     for (what, value) in workbook.about.lines() {
         table.push([Cell::text(what), Cell::text(value)].iter(), formats)?;
     }
     table.sheet.set_freeze_panes(1, 0).map_err(|e| xlsx_error("could not freeze the header", &e))?;
     table.widen();
+    page_setup(table.sheet, &workbook.about, PAPER_A4)
+}
+
+/// Landscape A4 (A3 for the designations), one page wide, the header row on every page, gridlines, and the
+/// sheet's name, the commissioner and the page number in the page header and footer.
+fn page_setup(sheet: &mut Worksheet, about: &crate::export::workbook::About, paper: u8) -> Result<()> {
+    // In a page header `&` starts a code; a name's own `&` is written `&&`.
+    let name: String = about.commissioner_name.chars().take(80).collect::<String>().replace('&', "&&");
+    sheet
+        .set_landscape()
+        .set_paper_size(paper)
+        .set_print_fit_to_pages(1, 0)
+        .set_print_gridlines(true)
+        .set_header(format!("&L&\"-,Bold\"Commissioner Requested Services: &A&R{name}"))
+        .set_footer("&LGenerated by crs&CPage &P of &N");
+    sheet.set_repeat_rows(0, 0).map_err(|e| xlsx_error("could not repeat the header row", &e))?;
     Ok(())
 }
 
@@ -144,6 +198,10 @@ struct Table<'w> {
     name: &'static str,
     widths: Vec<usize>,
     next_row: u32,
+    /// The widest a column grows; wider text wraps.
+    max_width: usize,
+    /// The paper it prints on.
+    paper: u8,
 }
 
 impl<'w> Table<'w> {
@@ -154,13 +212,18 @@ impl<'w> Table<'w> {
         formats: &Formats,
     ) -> Result<Table<'w>> {
         sheet.set_name(name).map_err(|e| xlsx_error("could not name a sheet", &e))?;
+        let lines = headings.iter().map(|h| lines_of(h, heading_width(h) + 3)).max().unwrap_or(1);
+        if lines > 1 {
+            let points = lines as f64 * LINE_POINTS + 3.0;
+            sheet.set_row_height(0, points).map_err(|e| xlsx_error("could not size a row", &e))?;
+        }
         for (col, heading) in headings.iter().enumerate() {
             sheet
                 .write_string_with_format(0, col_num(col)?, *heading, &formats.header)
                 .map_err(|e| xlsx_error("could not write a heading", &e))?;
         }
-        let widths = headings.iter().map(|h| h.chars().count()).collect();
-        Ok(Table { sheet, name, widths, next_row: 1 })
+        let widths = headings.iter().map(|h| heading_width(h)).collect();
+        Ok(Table { sheet, name, widths, next_row: 1, max_width: MAX_WIDTH, paper: PAPER_A4 })
     }
 
     fn push<'c>(&mut self, cells: impl Iterator<Item = &'c Cell>, formats: &Formats) -> Result<()> {
@@ -174,7 +237,10 @@ impl<'w> Table<'w> {
             ));
         }
         let row = self.next_row;
-        for (col, cell) in cells.enumerate() {
+        let cells: Vec<&Cell> = cells.collect();
+        let lines = cells.iter().map(|c| lines_of(&c.for_people(), self.max_width)).max().unwrap_or(1);
+        self.set_lines(row, lines)?;
+        for (col, cell) in cells.into_iter().enumerate() {
             let width = write_cell(self.sheet, row, col_num(col)?, cell, formats, self.name)?;
             if let Some(w) = self.widths.get_mut(col) {
                 *w = (*w).max(width);
@@ -184,25 +250,53 @@ impl<'w> Table<'w> {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<()> {
+    /// Makes row `row` tall enough for `lines` lines of wrapped text: spreadsheets
+    /// do not all grow a row for wrapped text themselves (LibreOffice does not, for
+    /// a row it reads from a file), so a long cell would be cut off or overprint.
+    fn set_lines(&mut self, row: u32, lines: usize) -> Result<()> {
+        if lines > 1 {
+            let points = (lines.min(MAX_LINES) as f64) * LINE_POINTS + 3.0;
+            self.sheet.set_row_height(row, points).map_err(|e| xlsx_error("could not size a row", &e))?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, about: &crate::export::workbook::About) -> Result<()> {
         let last_col = col_num(self.widths.len().saturating_sub(1))?;
         self.sheet.set_freeze_panes(1, 0).map_err(|e| xlsx_error("could not freeze the header", &e))?;
         self.sheet
             .autofilter(0, 0, self.next_row - 1, last_col)
             .map_err(|e| xlsx_error("could not add the filter", &e))?;
         self.widen();
-        Ok(())
+        page_setup(self.sheet, about, self.paper)
     }
 
     fn widen(&mut self) {
         for (col, width) in self.widths.iter().enumerate() {
             // Room for the filter button, within bounds that keep the sheet readable.
-            let width = (width + 3).clamp(MIN_WIDTH, MAX_WIDTH);
+            let width = (width + 3).clamp(MIN_WIDTH, self.max_width);
             if let Ok(col) = u16::try_from(col) {
                 let _ = self.sheet.set_column_width(col, width as f64);
             }
         }
     }
+}
+
+/// How many lines `text` takes in a column at most `max_width` wide. A column
+/// narrower than that holds its longest line whole, so only lines longer than the
+/// cap wrap, at the cap, whatever width the column ends up with.
+fn lines_of(text: &str, max_width: usize) -> usize {
+    // A width unit is a digit's width; text runs a little narrower, so this errs on
+    // the side of room to spare.
+    let per_line = max_width.saturating_sub(2).max(1);
+    text.split('\n').map(|line| line.chars().count().div_ceil(per_line).max(1)).sum()
+}
+
+/// How wide a heading makes its column: it wraps, so its longest word, or the
+/// whole heading when short.
+fn heading_width(heading: &str) -> usize {
+    let longest_word = heading.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
+    longest_word.max(heading.chars().count().min(HEADING_WIDTH))
 }
 
 /// Writes one cell; returns its width in characters.
@@ -221,12 +315,12 @@ fn write_cell(
         Cell::Date(date) => match excel_date(date.0) {
             Some(day) => {
                 sheet.write_date_with_format(row, col, &day, &formats.date).map_err(failed)?;
-                Ok(10)
+                Ok(11)
             }
             // Excel has no dates before 1900 or after 9999: keep the day as text.
             None => write_text(sheet, row, col, &date.to_string(), formats, name),
         },
-        other => write_text(sheet, row, col, &other.display(), formats, name),
+        other => write_text(sheet, row, col, &other.for_people(), formats, name),
     }
 }
 
@@ -249,11 +343,8 @@ fn write_text(
             "shorten that field of the record, or export to --format csv or json",
         ));
     }
-    let written = if looks_like_formula(text) {
-        sheet.write_string_with_format(row, col, text, &formats.quoted)
-    } else {
-        sheet.write_string(row, col, text)
-    };
+    let format = if looks_like_formula(text) { &formats.quoted } else { &formats.text };
+    let written = sheet.write_string_with_format(row, col, text, format);
     written.map_err(|e| xlsx_error("could not write a cell", &e))?;
     Ok(text.lines().map(|l| l.chars().count()).max().unwrap_or(0))
 }

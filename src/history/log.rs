@@ -17,7 +17,7 @@ use crate::history::graph::CommitGraph;
 use crate::history::repo::{git_error, open};
 use crate::history::walk::{History, PathLookup, Walk, Walked, shallow_commits};
 use crate::model::RecordId;
-use crate::model::fields::{FieldChange, changes_between, flatten};
+use crate::model::fields::{FieldChange, Unreadable, changes_between, flatten_checked};
 use crate::register::path_below;
 
 /// One commit of the log.
@@ -39,7 +39,11 @@ pub struct LogEntry {
 pub struct RecordChange {
     pub record: String,
     pub change: ChangeKind,
+    /// Against the last version that could be read, when the one before could not.
     pub fields: Vec<FieldChange>,
+    /// Why this version of the record could not be read; its fields are then empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<Unreadable>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -105,27 +109,55 @@ pub fn log(
         drop(versions_to);
         (found, flat.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
+    Ok(with_fields(found?, &flat))
+}
+
+/// Fills in each entry's records from the versions read. A version that could not
+/// be read is said so, and the next one is compared with the last that could, so a
+/// broken commit does not read as every field removed and added again.
+fn with_fields(found: Vec<(LogEntry, Vec<Touched>)>, flat: &HashMap<Oid, Flat>) -> Vec<LogEntry> {
     let none = BTreeMap::new();
-    let fields_of = |id: Option<Oid>| id.and_then(|id| flat.get(&id)).unwrap_or(&none);
-    Ok(found?
-        .into_iter()
-        .map(|(mut entry, touched)| {
-            entry.records = touched
-                .into_iter()
-                .map(|t| RecordChange {
+    let mut last_readable: HashMap<String, Oid> = HashMap::new();
+    let mut entries: Vec<LogEntry> = Vec::with_capacity(found.len());
+    // Oldest first, so that the last readable version of each record is known.
+    for (mut entry, touched) in found.into_iter().rev() {
+        entry.records = touched
+            .into_iter()
+            .map(|t| {
+                let readable = |id: Option<Oid>| id.filter(|id| flat.get(id).is_some_and(Result::is_ok));
+                let old = match t.old {
+                    Some(old) if readable(Some(old)).is_none() => last_readable.get(&t.record).copied(),
+                    old => old,
+                };
+                let unreadable = t.new.and_then(|id| flat.get(&id)).and_then(|f| f.as_ref().err()).cloned();
+                if let Some(new) = readable(t.new) {
+                    last_readable.insert(t.record.clone(), new);
+                }
+                let fields_of =
+                    |id: Option<Oid>| id.and_then(|id| flat.get(&id)?.as_ref().ok()).unwrap_or(&none);
+                RecordChange {
                     change: match (t.old, t.new) {
                         (None, Some(_)) => ChangeKind::Added,
                         (Some(_), None) => ChangeKind::Removed,
                         _ => ChangeKind::Changed,
                     },
-                    fields: changes_between(fields_of(t.old), fields_of(t.new)),
+                    fields: match unreadable {
+                        Some(_) => Vec::new(),
+                        None => changes_between(fields_of(old), fields_of(t.new)),
+                    },
+                    unreadable,
                     record: t.record,
-                })
-                .collect();
-            entry
-        })
-        .collect())
+                }
+            })
+            .collect();
+        entries.push(entry);
+    }
+    entries.reverse();
+    entries
 }
+
+/// A version of a record, flattened, or why it could not be read.
+type Flat = std::result::Result<BTreeMap<String, String>, Unreadable>;
 
 /// A record a commit changed: its file's blob id before and after.
 struct Touched {
@@ -135,12 +167,12 @@ struct Touched {
 }
 
 /// Each version named on `versions`, read and flattened once.
-fn flatten_versions(repo: &Repository, versions: Receiver<Oid>) -> HashMap<Oid, BTreeMap<String, String>> {
+fn flatten_versions(repo: &Repository, versions: Receiver<Oid>) -> HashMap<Oid, Flat> {
     let mut flat = HashMap::new();
     for id in versions {
         flat.entry(id).or_insert_with(|| {
             let text = repo.find_blob(id).map(|b| String::from_utf8_lossy(b.content()).into_owned());
-            flatten(&text.unwrap_or_default())
+            flatten_checked(&text.unwrap_or_default())
         });
     }
     flat

@@ -19,16 +19,41 @@ pub struct FieldChange {
     pub new: Option<String>,
 }
 
+/// Why a version of a record could not be read: "line 57: invalid date".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    /// The line of the first error, 1-based, when known.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
 /// Every leaf of a TOML document under its dotted key path. Text that does not
 /// parse gives an empty map (the log still shows the commit, without fields).
 pub fn flatten(text: &str) -> BTreeMap<String, String> {
+    flatten_checked(text).unwrap_or_default()
+}
+
+/// Every leaf of a TOML document under its dotted key path, or why the text is not
+/// TOML.
+pub fn flatten_checked(text: &str) -> Result<BTreeMap<String, String>, Unreadable> {
+    let table = text.parse::<toml::Table>().map_err(|e| Unreadable {
+        line: e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1),
+        message: e.message().trim().to_owned(),
+    })?;
     let mut out = BTreeMap::new();
-    if let Ok(table) = text.parse::<toml::Table>() {
-        for (key, value) in &table {
-            walk(key, value, &mut out);
-        }
+    for (key, value) in &table {
+        walk(key, value, &mut out);
     }
-    out
+    Ok(out)
 }
 
 /// Every leaf of a record under its dotted key path, named as [`flatten`] names the
@@ -99,6 +124,13 @@ mod tests {
         assert_eq!(c[0].old.as_deref(), Some("designate"));
         assert_eq!(c[1].new, None);
         assert_eq!(c[3].new.as_deref(), Some("2025-02-01"));
+    }
+
+    #[test]
+    fn text_that_is_not_toml_says_where() {
+        let err = flatten_checked("a = 1\nb = 2025-13-45\n").unwrap_err();
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(err.to_string().starts_with("line 2: "), "{err}");
     }
 
     #[test]

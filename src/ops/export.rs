@@ -66,6 +66,7 @@ impl Gathered {
             scope: String::new(),
             records: 0,
             changes_since: String::new(),
+            changes_since_in_words: String::new(),
             baseline_commit: None,
             changes: Default::default(),
             generated_at: ctx.now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -79,6 +80,7 @@ impl Gathered {
             only_changes,
             register_contact: &settings.commissioner.contact,
             about,
+            framework: &config.framework,
         })
     }
 }
@@ -174,6 +176,7 @@ fn baseline_state(
 ) -> Result<Baseline> {
     let commit = snapshot.commit.clone();
     let label = format!("{name} (commit {})", short(&commit));
+    let in_words = submission_in_words(&name);
     let snapshot = Without::new(Box::new(snapshot), config.own_files());
     // Compared with, not checked: the rules are not run. The few records read are
     // kept whole, to name what changed; every file the baseline has is noted.
@@ -193,7 +196,20 @@ fn baseline_state(
     )?;
     let state = RegisterState::new(read.items, Some(commit), Default::default())
         .complete_from(current, differing, &present);
-    Ok(Baseline { state, label })
+    Ok(Baseline { state, label, in_words })
+}
+
+/// A baseline's name without its tag: "the last submission, of 1 May 2026" for the
+/// tag `crs/submission/2026-05-01` (or `….2`); a revision keeps its name.
+fn submission_in_words(name: &str) -> String {
+    let day = name
+        .strip_prefix(history::tags::SUBMISSION_TAG_PREFIX)
+        .map(|rest| rest.split('.').next().unwrap_or(rest))
+        .and_then(|day| day.parse::<Date>().ok());
+    match day {
+        Some(day) => format!("the last submission, of {}", day.in_words()),
+        None => name.to_owned(),
+    }
 }
 
 fn short(commit: &str) -> &str {
@@ -219,7 +235,10 @@ fn columns_of(source: &dyn Source, root: &Path, config: &Config) -> Result<Vec<C
 pub fn changes_line(workbook: &Workbook) -> String {
     let about = &workbook.about;
     if about.baseline_commit.is_none() {
-        format!("no previous submission: all {} record(s) in scope count as added", about.changes.added)
+        format!(
+            "no previous submission: {} record(s) in scope count as added, {} as removed",
+            about.changes.added, about.changes.removed
+        )
     } else {
         format!("changes since {}: {}", about.changes_since, about.changes)
     }

@@ -39,8 +39,8 @@ pub fn migrate(ctx: &Ctx, options: &WriteOptions, dry_run: bool) -> Result<Migra
     let mut files = Vec::new();
     for (path, text, record) in old.items.into_iter().flatten() {
         tx.require_clean(&path)?;
-        let mut doc =
-            RecordDoc::parse(&text).map_err(|e| Error::RecordText { path: path.clone(), message: e.to_string() })?;
+        let mut doc = RecordDoc::parse(&text)
+            .map_err(|e| Error::RecordText { path: path.clone(), message: e.to_string() })?;
         doc.upgrade();
         let new_text = keep_line_endings(&text, doc.text());
         let migrated = Record::from_toml(&new_text).map_err(|e| Error::Invalid {

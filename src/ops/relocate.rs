@@ -50,8 +50,8 @@ pub fn move_record(
         message: format!("{old_path} is not a valid record: {}", toml_error_hit(&text, &e).message),
         hint: format!("mend it with crs edit {from} first"),
     })?;
-    let mut doc =
-        RecordDoc::parse(&text).map_err(|e| Error::RecordText { path: old_path.clone(), message: e.to_string() })?;
+    let mut doc = RecordDoc::parse(&text)
+        .map_err(|e| Error::RecordText { path: old_path.clone(), message: e.to_string() })?;
     doc.record_move(&from.to_string(), to.provider(), provider_name);
     let new_text = keep_line_endings(&text, doc.text());
     let moved = doc.record().map_err(|e| Error::Invalid {

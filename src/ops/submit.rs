@@ -38,6 +38,7 @@ pub struct Written {
     pub workbook: String,
     pub summary: String,
     pub email: String,
+    pub manifest: String,
     pub records: usize,
     /// One line on the changes since the last submission.
     pub changes: String,
@@ -111,6 +112,7 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
             from_name: &settings.commissioner.name,
             from_address: &settings.commissioner.contact,
             commissioner_code: &settings.commissioner.ods,
+            tag: &tag,
         },
     )?;
     let day_part = tag.strip_prefix(history::tags::SUBMISSION_TAG_PREFIX).unwrap_or(&tag);
@@ -133,6 +135,7 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
         workbook: bundle.workbook.name.clone(),
         summary: bundle.summary.name.clone(),
         email: bundle.email.name.clone(),
+        manifest: bundle.manifest.name.clone(),
         records: workbook.included.len(),
         changes: changes_line(&workbook),
         to: settings.submission.to.clone(),
@@ -167,10 +170,11 @@ fn record(
         let full = plain_file(&tx.root, &path, MAX_FILE_BYTES)?
             .ok_or_else(|| Error::NoSuchRecord { id: id.to_string(), path: path.clone() })?;
         let text = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
-        let mut doc =
-            RecordDoc::parse(&text).map_err(|e| Error::RecordText { path: path.clone(), message: e.to_string() })?;
+        let mut doc = RecordDoc::parse(&text)
+            .map_err(|e| Error::RecordText { path: path.clone(), message: e.to_string() })?;
         doc.push_event(&event);
-        doc.record().map_err(|e| Error::RecordText { path: path.clone(), message: e.message().to_owned() })?;
+        doc.record()
+            .map_err(|e| Error::RecordText { path: path.clone(), message: e.message().to_owned() })?;
         files.push((path, keep_line_endings(&text, doc.text()).into_bytes()));
     }
     tx.commit(&files, message, Some((tag, summary)))

@@ -156,6 +156,17 @@ fn a_missing_folder_is_refused_with_a_hint() {
 /// A register in git with a submission tagged, then changed: one record accepted
 /// (changed), one added, one deleted, one refused reasonably (out of scope), one
 /// removed (stays in scope, changed), one draft (never in scope).
+/// Names the commit column, which the default list leaves to the About sheet.
+fn with_the_commit_column(env: &TestEnv) -> &TestEnv {
+    let columns = "columns = [\"record-id\", \"status\", \"commit\"]\n";
+    let settings = env.read("crs.toml");
+    let settings = match settings.contains("[submission]\n") {
+        true => settings.replace("[submission]\n", &format!("[submission]\n{columns}")),
+        false => format!("{settings}\n[submission]\n{columns}"),
+    };
+    env.write("crs.toml", settings)
+}
+
 fn register_with_a_past_submission() -> TestEnv {
     let env = TestEnv::new();
     let valid = crate::harness::repo_dir().join("examples/records/valid/RJ1");
@@ -212,6 +223,7 @@ fn changes_since_the_last_submission_in_every_format() {
 #[test]
 fn changes_since_a_revision_and_as_of_a_revision() {
     let env = register_with_a_past_submission();
+    with_the_commit_column(&env);
     let since = env.crs(&["export", "--changes-since", "HEAD~1", "--format", "json"]).json();
     let kinds = changes_of(&since);
     assert_eq!(
@@ -241,6 +253,7 @@ fn changes_since_a_revision_and_as_of_a_revision() {
 #[test]
 fn rows_changed_since_the_last_commit_say_so() {
     let env = register_with_a_past_submission();
+    with_the_commit_column(&env).commit_all("the commit column");
     env.write("RJ1/requested.toml", env.read("RJ1/requested.toml").replace("[review]", "# edited\n[review]"));
     let json = env.crs(&["export", "--format", "json"]).json();
     let commit_of = |id: &str| {
@@ -253,13 +266,17 @@ fn rows_changed_since_the_last_commit_say_so() {
 }
 
 #[test]
-fn without_a_submission_everything_in_scope_is_added() {
+fn without_a_submission_everything_in_scope_is_added_and_a_removal_removed() {
     let env = TestEnv::copy_of("designations");
     let run = env.crs(&["export", "--changes-since", "last-submission", "--format", "json"]);
     assert_eq!(run.code, 0, "{run}");
     let json = run.json();
-    assert_eq!(json["about"]["changes"]["added"], 10);
-    assert!(json["designations"].as_array().unwrap().iter().all(|r| r["change"] == "added"));
+    assert_eq!(json["about"]["changes"]["added"], 9);
+    assert_eq!(json["about"]["changes"]["removed"], 1);
+    for row in json["designations"].as_array().unwrap() {
+        let expected = if row["status"] == "removed" { "removed" } else { "added" };
+        assert_eq!(row["change"], expected, "{row}");
+    }
 }
 
 #[test]
@@ -303,7 +320,7 @@ fn what_git_does_not_track_is_added_and_a_layout_change_is_no_change() {
 fn edits_git_is_told_not_to_see_are_still_changes() {
     for flag in ["--assume-unchanged", "--skip-worktree"] {
         let env = TestEnv::copy_of("designations");
-        env.git_init();
+        with_the_commit_column(&env).git_init();
         env.git_cmd(&["tag", "-a", "crs/submission/2026-05-01", "-m", "submission"]);
         // An edit that keeps the file's size and time as git's index recorded them
         // (well before the index was written), so that only the content tells.
@@ -338,4 +355,60 @@ fn changes_of(export: &serde_json::Value) -> Vec<(String, String)> {
     rows.iter()
         .map(|r| (r["change"].as_str().unwrap().to_owned(), r["record-id"].as_str().unwrap().to_owned()))
         .collect()
+}
+
+/// The workbook read back as a reader meets it: labels in the cells with the codes
+/// in their own column, each stage met or not with its rationale, a Notes sheet
+/// defining every column, status and ground, the commit on the About sheet only;
+/// and, in the sheets' XML as Python's zipfile reads it, set up to print landscape,
+/// one page wide, with the header row repeated and the sheet's name in the header.
+#[test]
+fn the_workbook_reads_in_words_and_prints_one_page_wide() {
+    let env = TestEnv::copy_of("designations");
+    env.git_init();
+    let out = env.outside().join("crs.xlsx");
+    assert_eq!(env.crs(&["export", "-o", out.to_str().unwrap()]).code, 0);
+    let bytes = fs::read(&out).unwrap();
+
+    let designations = sheet(&bytes, "Designations");
+    let headings = &designations[0];
+    let column =
+        |heading: &str| headings.iter().position(|h| h == heading).unwrap_or_else(|| panic!("{heading}"));
+    let row = designations.iter().find(|r| r[column("Record id")] == "RJ1/emergency-department").unwrap();
+    assert_eq!(row[column("Provider type")], "NHS foundation trust");
+    assert_eq!(row[column("Status")], "Under review");
+    assert_eq!(row[column("Status code")], "under-review");
+    assert_eq!(row[column("Stage 1: Alternative provision: met")], "Yes");
+    assert!(!row[column("Stage 4: Proportionality: rationale")].is_empty());
+    assert!(!headings.iter().any(|h| h == "Register commit"), "the commit is on the About sheet only");
+
+    let notes = sheet(&bytes, "Notes");
+    let terms: Vec<&str> = notes.iter().map(|n| n[1].as_str()).collect();
+    for heading in headings {
+        assert!(terms.contains(&heading.as_str()), "the Notes sheet does not define {heading}");
+    }
+    for term in ["Under review", "Ground: health inequalities", "Stage 4: Proportionality", "Source"] {
+        assert!(terms.contains(&term), "the Notes sheet does not define {term}");
+    }
+    let about = sheet(&bytes, "About");
+    let head = env.git_cmd(&["rev-parse", "HEAD"]);
+    assert!(about.iter().any(|r| r[0] == "Commit" && r[1] == head.trim()), "{about:?}");
+
+    let script = r#"
+import re, sys, zipfile
+book = zipfile.ZipFile(sys.argv[1])
+workbook = book.read("xl/workbook.xml").decode()
+for n in range(1, 5):
+    xml = book.read(f"xl/worksheets/sheet{n}.xml").decode()
+    setup = re.search(r"<pageSetup [^>]*>", xml).group(0)
+    assert 'orientation="landscape"' in setup and 'fitToHeight="0"' in setup, setup
+    assert 'fitToPage="1"' in xml, n
+    assert "&amp;A" in re.search(r"<oddHeader>(.*?)</oddHeader>", xml).group(1), n
+    assert "&amp;P" in re.search(r"<oddFooter>(.*?)</oddFooter>", xml).group(1), n
+    assert re.search(r'<definedName name="_xlnm.Print_Titles" localSheetId="%d">[^<]*\$1:\$1<' % (n - 1), workbook), n
+    assert 'wrapText="1"' in book.read("xl/styles.xml").decode()
+print("ok")
+"#;
+    let output = std::process::Command::new("python3").args(["-c", script]).arg(&out).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }

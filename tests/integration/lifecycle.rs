@@ -358,3 +358,36 @@ fn give_another_parent(graph: &mut [u8], commit: &str) {
     let checksum = sha1_smol::Sha1::from(&graph[..body]).digest().bytes();
     graph[body..].copy_from_slice(&checksum);
 }
+
+/// A version that could not be parsed reads as such, and the version that repairs it
+/// is compared with the last one that could be read: the log does not show every
+/// field removed and added again.
+#[test]
+fn a_version_that_could_not_be_read_says_so_and_where() {
+    let env = TestEnv::new();
+    let record = crate::harness::designated_record();
+    env.write("RJ1/designated.toml", &record);
+    env.git_init();
+    let broken = record.replacen("decided_on = ", "decided_on = 2025-13-45 # ", 1);
+    env.write("RJ1/designated.toml", &broken).commit_all("broken by hand");
+    let line = broken.lines().position(|l| l.starts_with("decided_on")).unwrap() + 1;
+    env.write("RJ1/designated.toml", record.replace("[review]", "[review]\n# checked"))
+        .commit_all("repaired");
+    env.write(
+        "RJ1/designated.toml",
+        record.replace("reference = \"", "reference = \"Minute ").replace("[review]", "[review]\n# checked"),
+    )
+    .commit_all("reference");
+
+    let log = env.crs(&["log", "RJ1/designated"]);
+    assert_eq!(log.code, 0, "{log}");
+    let out = &log.stdout;
+    assert!(out.contains(&format!("RJ1/designated could not be read (line {line}: ")), "{out}");
+    let repaired = out[out.find("repaired").unwrap()..].split("\n\n").next().unwrap();
+    assert_eq!(repaired.lines().count(), 2, "the repair changed nothing readable: {repaired}");
+    assert!(out.contains("Decision reference changed from "), "{out}");
+
+    let json = env.crs(&["log", "RJ1/designated", "--format", "json"]).json();
+    assert_eq!(json[0]["records"][0]["fields"][0]["field"], "decision.reference");
+    assert_eq!(json[2]["records"][0]["unreadable"]["line"], line);
+}

@@ -57,9 +57,24 @@ fn dry_run_writes_the_bundle_and_records_nothing() {
         n.sort();
         n
     };
-    assert_eq!(names, ["crs-QKK-2026-11-23-summary.md", "crs-QKK-2026-11-23.eml", "crs-QKK-2026-11-23.xlsx"]);
+    assert_eq!(
+        names,
+        [
+            "crs-QKK-2026-11-23-manifest.json",
+            "crs-QKK-2026-11-23-summary.md",
+            "crs-QKK-2026-11-23.eml",
+            "crs-QKK-2026-11-23.xlsx"
+        ]
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("crs-QKK-2026-11-23-manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["register-commit"], head.trim());
+    assert_eq!(manifest["tag"], "crs/submission/2026-11-23");
     let summary = fs::read_to_string(dir.join("crs-QKK-2026-11-23-summary.md")).unwrap();
-    insta::assert_snapshot!("dry_run_summary", summary.replace(head.trim(), "[HEAD]"));
+    assert!(!summary.contains(head.trim()), "no commit in the summary");
+    let removed = &summary[summary.find("## Removed (1)").expect("a removal under Removed")..];
+    assert!(removed.contains("RV5/eating-disorders-inpatient"), "{summary}");
+    insta::assert_snapshot!("dry_run_summary", summary);
 
     let workbook = fs::read(dir.join("crs-QKK-2026-11-23.xlsx")).unwrap();
     let attachment = env.outside().join("attachment.xlsx");
@@ -104,8 +119,35 @@ fn names_with_line_breaks_or_accents_cannot_add_headers() {
     assert!(!parsed.contains("'bcc'"), "{parsed}");
     assert!(parsed.contains("defects: []"), "{parsed}");
     assert!(parsed.contains("To: regulator@example.org"), "{parsed}");
-    assert!(parsed.contains("from name: 'NHS Sóuth East London ICB  Bcc: victim@example.com'"), "{parsed}");
-    assert!(parsed.contains("Subject: Commissioner Requested Services register: NHS Sóuth East London ICB  Bcc: victim@example.com (QKK), 2026-11-23"), "{parsed}");
+    // Python's reader folds the run of spaces in a display name into one.
+    assert!(parsed.contains("from name: 'NHS Sóuth East London ICB Bcc: victim@example.com'"), "{parsed}");
+    assert!(parsed.contains("Subject: Commissioner Requested Services register: NHS Sóuth East London ICB  Bcc: victim@example.com (QKK), 23 November 2026"), "{parsed}");
+}
+
+#[test]
+fn a_long_accented_commissioner_name_gives_a_valid_from_header() {
+    let name = "Bwrdd Iechyd Prifysgol Gŵyr a Bae Abertawe, \\\"Cymru\\\" ".repeat(3);
+    let env = TestEnv::new();
+    env.write(
+        "crs.toml",
+        format!("schema_version = 1\n[commissioner]\nods = \"QKK\"\nname = \"{}\"\ncontact = \"crs@icb.example\"\n", name.trim()),
+    );
+    env.write("RJ1/designated.toml", crate::harness::designated_record());
+    env.git_init();
+    let dir = env.outside().join("bundle");
+    let run = env.crs(&["submit", "--dry-run", "-o", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let eml = fs::read(dir.join("crs-QKK-2026-11-23.eml")).unwrap();
+    let head = String::from_utf8_lossy(&eml);
+    let head = head.split("\r\n\r\n").next().unwrap();
+    assert!(head.split("\r\n").all(|line| line.len() <= 998), "a header line passes 998 characters");
+    let from = head.split("\r\nTo:").next().unwrap();
+    assert!(!from.contains('"'), "no encoded word inside a quoted string: {from}");
+    let parsed = parse_eml(&dir.join("crs-QKK-2026-11-23.eml"), &env.outside().join("a.xlsx"));
+    assert!(parsed.contains("defects: []"), "{parsed}");
+    let expected = name.trim().replace("\\\"", "\"");
+    assert!(parsed.contains(&format!("from name: '{expected}'")), "{parsed}");
+    assert!(parsed.contains("from address: crs@icb.example"), "{parsed}");
 }
 
 #[test]

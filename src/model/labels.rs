@@ -1,0 +1,446 @@
+//! The one table of words for people: what each code of a record means in plain
+//! English ("NHS foundation trust", "Under review"), what each field path of the one
+//! field diff is called ("Decision date", "Review due"), dates written out
+//! ("27 November 2026"), and a change told as sentences ("The provider accepted the
+//! designation on 28 February 2025"). The log, the workbook, the submission summary
+//! and the board report all take their words from here; JSON and CSV keep the codes
+//! and field paths, which this module never changes.
+
+use crate::model::fields::FieldChange;
+use crate::model::record::{DecisionOutcome, EventKind, Licence, ProviderKind};
+use crate::model::{Date, Status};
+
+impl Status {
+    /// The status as people read it: "Under review".
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "Draft",
+            Status::NotDesignated => "Not designated",
+            Status::Proposed => "Proposed",
+            Status::Requested => "Requested",
+            Status::Refused => "Refused",
+            Status::Referred => "Referred",
+            Status::Designated => "Designated",
+            Status::UnderReview => "Under review",
+            Status::Removed => "Removed",
+        }
+    }
+
+    /// What the status means, for the workbook's notes and the board report.
+    pub fn definition(self) -> &'static str {
+        match self {
+            Status::Draft => "Being assessed; no decision yet.",
+            Status::NotDesignated => "The commissioner decided not to designate the service.",
+            Status::Proposed => {
+                "The commissioner decided to designate; no written request sent to the provider yet."
+            }
+            Status::Requested => "Written request sent to the provider; no answer yet.",
+            Status::Refused => "The provider refused the designation; not (yet) referred to the regulator.",
+            Status::Referred => "The provider's refusal was referred to the regulator; no finding yet.",
+            Status::Designated => {
+                "In force: the provider accepted, or the regulator found its refusal unreasonable."
+            }
+            Status::UnderReview => {
+                "In force and under review: the designation stays in place during the review."
+            }
+            Status::Removed => "The designation was removed and the provider notified.",
+        }
+    }
+}
+
+impl ProviderKind {
+    /// The kind as people read it: "NHS foundation trust".
+    pub fn label(self) -> &'static str {
+        match self {
+            ProviderKind::FoundationTrust => "NHS foundation trust",
+            ProviderKind::NhsTrust => "NHS trust",
+            ProviderKind::Independent => "Independent sector provider",
+            ProviderKind::Other => "Other",
+        }
+    }
+}
+
+impl Licence {
+    /// The licence state as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Licence::Licensed => "Licensed",
+            Licence::Unlicensed => "Not licensed",
+            Licence::Applied => "Licence applied for",
+            Licence::Exempt => "Exempt from the licence",
+        }
+    }
+}
+
+impl DecisionOutcome {
+    /// The decision as a cell reads it: "Designate".
+    pub fn label(self) -> &'static str {
+        match self {
+            DecisionOutcome::Designate => "Designate",
+            DecisionOutcome::DoNotDesignate => "Do not designate",
+            DecisionOutcome::Confirm => "Keep the designation",
+            DecisionOutcome::Remove => "Remove the designation",
+        }
+    }
+}
+
+impl DecisionOutcome {
+    /// The decision as a verb after who made it: "decided to designate".
+    pub fn past_tense(self) -> &'static str {
+        match self {
+            DecisionOutcome::Designate => "decided to designate the service",
+            DecisionOutcome::DoNotDesignate => "decided not to designate the service",
+            DecisionOutcome::Confirm => "decided, on review, to keep the designation",
+            DecisionOutcome::Remove => "decided to remove the designation",
+        }
+    }
+}
+
+impl EventKind {
+    /// The event as a cell reads it: "Written request sent".
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::ProvidersNotified => "Providers notified",
+            EventKind::PublicEngagement => "Public engagement",
+            EventKind::WrittenRequestSent => "Written request sent",
+            EventKind::ProviderAccepted => "Provider accepted",
+            EventKind::ProviderRefused => "Provider refused",
+            EventKind::ReferredToRegulator => "Referred to the regulator",
+            EventKind::RefusalFoundUnreasonable => "Refusal found unreasonable",
+            EventKind::RefusalFoundReasonable => "Refusal found reasonable",
+            EventKind::LicenceRequested => "Licence requested",
+            EventKind::ReviewRequested => "Review requested",
+            EventKind::ReviewStarted => "Review started",
+            EventKind::ReviewCompleted => "Review completed",
+            EventKind::ProviderNotifiedOfRemoval => "Provider notified of removal",
+            EventKind::Submitted => "Submitted to the regulator",
+        }
+    }
+
+    /// The event told as a sentence, without its date: "The provider accepted the
+    /// designation".
+    pub fn sentence(self) -> &'static str {
+        match self {
+            EventKind::ProvidersNotified => {
+                "The providers and others affected were told the work was starting"
+            }
+            EventKind::PublicEngagement => "The public was involved",
+            EventKind::WrittenRequestSent => "The written request was sent to the provider",
+            EventKind::ProviderAccepted => "The provider accepted the designation",
+            EventKind::ProviderRefused => "The provider refused the designation",
+            EventKind::ReferredToRegulator => "The provider's refusal was referred to the regulator",
+            EventKind::RefusalFoundUnreasonable => "The regulator found the provider's refusal unreasonable",
+            EventKind::RefusalFoundReasonable => "The regulator found the provider's refusal reasonable",
+            EventKind::LicenceRequested => "The regulator was asked to license the provider",
+            EventKind::ReviewRequested => "A review of the designation was requested",
+            EventKind::ReviewStarted => "A review of the designation started",
+            EventKind::ReviewCompleted => "The review of the designation was completed",
+            EventKind::ProviderNotifiedOfRemoval => "The provider was told the designation is removed",
+            EventKind::Submitted => "The record was submitted to the regulator",
+        }
+    }
+}
+
+/// A code written with hyphens or underscores, as words: "no alternative provider".
+pub fn code_in_words(code: &str) -> String {
+    code.replace(['-', '_'], " ")
+}
+
+/// Fixed field paths and their labels.
+const FIELDS: &[(&str, &str)] = &[
+    ("status", "Status"),
+    ("schema_version", "Record format version"),
+    ("framework", "Framework"),
+    ("service.name", "Service name"),
+    ("service.description", "Service description"),
+    ("service.treatment_functions", "Treatment function codes"),
+    ("service.sites", "Site ODS codes"),
+    ("service.location_specific", "Location specific"),
+    ("provider.ods", "Provider ODS code"),
+    ("provider.name", "Provider name"),
+    ("provider.kind", "Provider type"),
+    ("provider.licence", "Provider licence"),
+    ("commissioner.ods", "Commissioner ODS code"),
+    ("commissioner.name", "Commissioner name"),
+    ("commissioner.contact", "Contact"),
+    ("commissioner.co_commissioners", "Co-commissioners"),
+    ("outcome.long_term", "Long-term outcome sought"),
+    ("decision.outcome", "Decision"),
+    ("decision.grounds", "Grounds"),
+    ("decision.decided_on", "Decision date"),
+    ("decision.decided_by", "Decided by"),
+    ("decision.reference", "Decision reference"),
+    ("review.next_due", "Review due"),
+    ("previous_ids", "Earlier record ids"),
+    ("source.imported_from", "Imported from"),
+    ("source.sheet", "Imported from sheet"),
+    ("source.row", "Imported from row"),
+];
+
+/// The parts of a decision, under `decisions[N].` (format 2) as under `decision.`.
+const DECISION_FIELDS: &[(&str, &str)] = &[
+    ("outcome", "decision"),
+    ("grounds", "grounds"),
+    ("decided_on", "date"),
+    ("decided_by", "decided by"),
+    ("reference", "reference"),
+];
+
+/// The parts of a stage, under `stages.<key>.`.
+const STAGE_FIELDS: &[(&str, &str)] = &[
+    ("met", "met or not"),
+    ("rationale", "rationale"),
+    ("evidence", "evidence"),
+    ("assessed_on", "assessment date"),
+    ("assessed_by", "assessed by"),
+];
+
+/// The parts of an event, under `events[N].`.
+const EVENT_FIELDS: &[(&str, &str)] = &[("on", "date"), ("kind", "kind"), ("note", "note")];
+
+/// The label of a field path of the one field diff: `decision.decided_on` →
+/// "Decision date", `events[3].kind` → "Event 4: kind",
+/// `stages.alternative_provision.met` → "Stage alternative provision: met or not".
+/// A path the table does not know is shown as it is.
+pub fn field_label(path: &str) -> String {
+    if let Some((_, label)) = FIELDS.iter().find(|(p, _)| *p == path) {
+        return (*label).to_owned();
+    }
+    if let Some(rest) = path.strip_prefix("stages.")
+        && let Some((stage, part)) = rest.split_once('.')
+    {
+        let part = STAGE_FIELDS.iter().find(|(p, _)| *p == part).map_or(part, |(_, l)| l);
+        return format!("Stage {}: {part}", code_in_words(stage));
+    }
+    if let Some((number, part)) = event_part(path) {
+        let part = EVENT_FIELDS.iter().find(|(p, _)| *p == part).map_or(part, |(_, l)| l);
+        return format!("Event {}: {part}", number + 1);
+    }
+    if let Some((number, part)) = indexed_part(path, "decisions[") {
+        let part = DECISION_FIELDS.iter().find(|(p, _)| *p == part).map_or(part, |(_, l)| l);
+        return format!("Decision {}: {part}", number + 1);
+    }
+    path.to_owned()
+}
+
+/// `decisions[1].outcome` with prefix `decisions[` → `(1, "outcome")`.
+fn indexed_part<'p>(path: &'p str, prefix: &str) -> Option<(usize, &'p str)> {
+    let rest = path.strip_prefix(prefix)?;
+    let (number, part) = rest.split_once("].")?;
+    Some((number.parse().ok()?, part))
+}
+
+/// `events[3].kind` → `(3, "kind")`.
+fn event_part(path: &str) -> Option<(usize, &str)> {
+    indexed_part(path, "events[")
+}
+
+/// A value of the field `path` as people read it: dates written out, codes as labels,
+/// booleans as words.
+pub fn value_in_words(path: &str, value: &str) -> String {
+    if let Ok(date) = value.parse::<Date>() {
+        return date.in_words();
+    }
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let coded = match last {
+        "status" => value.parse::<Status>().ok().map(|s| s.label().to_owned()),
+        "kind" if path.starts_with("provider") => {
+            value.parse::<ProviderKind>().ok().map(|k| k.label().to_owned())
+        }
+        "kind" => value.parse::<EventKind>().ok().map(|k| k.label().to_owned()),
+        "licence" => value.parse::<Licence>().ok().map(|l| l.label().to_owned()),
+        "outcome" if path.starts_with("decision") => decision_outcome(value).map(|d| d.label().to_owned()),
+        "met" => Some(if value == "true" { "met" } else { "not met" }.to_owned()),
+        "grounds" => Some(code_in_words(value.trim_start_matches('[').trim_end_matches(']'))),
+        _ => None,
+    };
+    coded.unwrap_or_else(|| match value {
+        "true" => "yes".to_owned(),
+        "false" => "no".to_owned(),
+        other => other.to_owned(),
+    })
+}
+
+fn decision_outcome(code: &str) -> Option<DecisionOutcome> {
+    [
+        DecisionOutcome::Designate,
+        DecisionOutcome::DoNotDesignate,
+        DecisionOutcome::Confirm,
+        DecisionOutcome::Remove,
+    ]
+    .into_iter()
+    .find(|d| d.as_str() == code)
+}
+
+/// The changes of one record told as sentences, in the order of the fields: a new
+/// event, stage assessment or decision is one sentence ("The provider accepted the
+/// designation on 28 February 2025"), a date that moved says so ("Review due moved
+/// from 1 February 2028 to 1 February 2029"), every other field is named by its
+/// label.
+pub fn sentences(changes: &[FieldChange]) -> Vec<String> {
+    let mut groups: Vec<(String, Vec<&FieldChange>)> = Vec::new();
+    for change in changes {
+        let group = group_of(&change.field);
+        match groups.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, fields)) if !group.is_empty() => fields.push(change),
+            _ => groups.push((group, vec![change])),
+        }
+    }
+    let mut out = Vec::new();
+    for (group, fields) in groups {
+        let whole = fields.iter().all(|c| c.old.is_none()) && !group.is_empty();
+        let value = |part: &str| {
+            fields.iter().find(|c| c.field.rsplit('.').next() == Some(part)).and_then(|c| c.new.as_deref())
+        };
+        let told = match whole {
+            true if group.starts_with("events[") => added_event(&value),
+            true if group.starts_with("stages.") => added_stage(&group, &value),
+            true if group == "decision" || group.starts_with("decisions[") => added_decision(&value),
+            _ => None,
+        };
+        match told {
+            Some(sentence) => out.push(sentence),
+            None => out.extend(fields.iter().map(|c| field_sentence(c))),
+        }
+    }
+    out
+}
+
+/// The part of a record a field belongs to, when a whole part can be told as one
+/// sentence: `events[3]`, `stages.alternative_provision`, `decision`; else empty.
+fn group_of(path: &str) -> String {
+    if let Some((n, _)) = event_part(path) {
+        return format!("events[{n}]");
+    }
+    if let Some(rest) = path.strip_prefix("stages.")
+        && let Some((stage, _)) = rest.split_once('.')
+    {
+        return format!("stages.{stage}");
+    }
+    if path.starts_with("decision.") {
+        return "decision".to_owned();
+    }
+    if let Some((n, _)) = indexed_part(path, "decisions[") {
+        return format!("decisions[{n}]");
+    }
+    String::new()
+}
+
+fn on_date(value: Option<&str>) -> String {
+    value.and_then(|d| d.parse::<Date>().ok()).map_or_else(String::new, |d| format!(" on {}", d.in_words()))
+}
+
+/// An event that was added whole, as one sentence with its date and note.
+fn added_event<'a>(value: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
+    let kind: EventKind = value("kind")?.parse().ok()?;
+    let mut sentence = format!("{}{}", kind.sentence(), on_date(value("on")));
+    if let Some(note) = value("note") {
+        sentence.push_str(&format!(" ({})", note.trim()));
+    }
+    Some(sentence)
+}
+
+/// A stage assessed for the first time.
+fn added_stage<'a>(group: &str, value: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
+    let stage = code_in_words(group.strip_prefix("stages.")?);
+    let met = if value("met")? == "true" { "met" } else { "not met" };
+    let by = value("assessed_by").map_or_else(String::new, |by| format!(" by {by}"));
+    let why = value("rationale").map_or_else(String::new, |r| format!(": {}", r.trim()));
+    Some(format!("Stage {stage} assessed as {met}{}{by}{why}", on_date(value("assessed_on"))))
+}
+
+/// A decision recorded where there was none.
+fn added_decision<'a>(value: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
+    let outcome = decision_outcome(value("outcome")?)?;
+    let who = value("decided_by").unwrap_or("The commissioner");
+    let mut sentence = format!("{who} {}{}", outcome.past_tense(), on_date(value("decided_on")));
+    if let Some(grounds) = value("grounds") {
+        sentence.push_str(&format!(", on the grounds: {}", value_in_words("decision.grounds", grounds)));
+    }
+    if let Some(reference) = value("reference") {
+        sentence.push_str(&format!(" ({reference})"));
+    }
+    Some(sentence)
+}
+
+/// One field's change as a sentence.
+pub fn field_sentence(change: &FieldChange) -> String {
+    let label = field_label(&change.field);
+    let words = |v: &str| value_in_words(&change.field, v);
+    match (&change.old, &change.new) {
+        (None, Some(new)) => format!("{label} set to {}", words(new)),
+        (Some(old), None) => format!("{label} removed (was {})", words(old)),
+        (Some(old), Some(new)) => {
+            let verb =
+                if old.parse::<Date>().is_ok() && new.parse::<Date>().is_ok() { "moved" } else { "changed" };
+            format!("{label} {verb} from {} to {}", words(old), words(new))
+        }
+        (None, None) => label,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(field: &str, old: Option<&str>, new: Option<&str>) -> FieldChange {
+        FieldChange { field: field.into(), old: old.map(String::from), new: new.map(String::from) }
+    }
+
+    #[test]
+    fn field_paths_have_labels() {
+        assert_eq!(field_label("decision.decided_on"), "Decision date");
+        assert_eq!(field_label("review.next_due"), "Review due");
+        assert_eq!(field_label("events[3].kind"), "Event 4: kind");
+        assert_eq!(
+            field_label("stages.alternative_provision.met"),
+            "Stage alternative provision: met or not"
+        );
+        assert_eq!(field_label("something.new"), "something.new");
+    }
+
+    #[test]
+    fn codes_and_dates_read_as_words() {
+        assert_eq!(Date::from_ymd(2026, 11, 27).unwrap().in_words(), "27 November 2026");
+        assert_eq!(ProviderKind::FoundationTrust.label(), "NHS foundation trust");
+        assert_eq!(Status::UnderReview.label(), "Under review");
+        assert_eq!(value_in_words("provider.kind", "nhs-trust"), "NHS trust");
+        assert_eq!(value_in_words("events[0].kind", "written-request-sent"), "Written request sent");
+        assert_eq!(value_in_words("stages.x.met", "false"), "not met");
+    }
+
+    #[test]
+    fn changes_read_as_sentences() {
+        let told = sentences(&[
+            change("events[3].kind", None, Some("provider-accepted")),
+            change("events[3].on", None, Some("2025-02-28")),
+            change("review.next_due", Some("2028-02-01"), Some("2029-02-01")),
+            change("status", Some("requested"), Some("designated")),
+        ]);
+        assert_eq!(
+            told,
+            [
+                "The provider accepted the designation on 28 February 2025",
+                "Review due moved from 1 February 2028 to 1 February 2029",
+                "Status changed from Requested to Designated",
+            ]
+        );
+        let decided = sentences(&[
+            change("decision.decided_by", None, Some("ICB Board")),
+            change("decision.decided_on", None, Some("2026-02-10")),
+            change("decision.grounds", None, Some("[no-alternative-provider, dependent-services]")),
+            change("decision.outcome", None, Some("designate")),
+        ]);
+        assert_eq!(
+            decided,
+            [
+                "ICB Board decided to designate the service on 10 February 2026, on the grounds: no alternative provider, dependent services"
+            ]
+        );
+        let assessed = sentences(&[
+            change("stages.health_inequalities.assessed_on", None, Some("2026-02-02")),
+            change("stages.health_inequalities.met", None, Some("false")),
+        ]);
+        assert_eq!(assessed, ["Stage health inequalities assessed as not met on 2 February 2026"]);
+    }
+}
