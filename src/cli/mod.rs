@@ -200,6 +200,10 @@ fn report_error(error: &Error, guess: Option<String>, style: Style, err: &mut dy
     {
         return 0;
     }
+    // What a hook said comes first, as under git commit.
+    if let Error::Hook { output, .. } = error {
+        let _ = err.write_all(output.as_bytes());
+    }
     let _ = writeln!(err, "{} {error}", style.error("error:"));
     if let Error::Refused { findings, .. } = error {
         for f in findings {
