@@ -1,11 +1,11 @@
-//! `crs completions` and `crs man`: shell completions and the man page, generated
-//! from the same clap definition as the parser.
+//! `crs completions`: shell completions, generated from the same clap definition as
+//! the parser.
 
 use clap::ValueEnum;
 
 use crate::cli::Io;
 use crate::context::Ctx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Print shell completions
 ///
@@ -30,14 +30,6 @@ pub enum Shell {
     Elvish,
 }
 
-/// Print the man page (roff)
-///
-/// Example:
-///   crs man > /usr/local/share/man/man1/crs.1
-#[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
-pub struct ManArgs {}
-
 pub fn run_completions(_ctx: &Ctx, args: &CompletionsArgs, io: &mut Io<'_>) -> Result<u8> {
     let shell = match args.shell {
         Shell::Bash => clap_complete::Shell::Bash,
@@ -47,10 +39,5 @@ pub fn run_completions(_ctx: &Ctx, args: &CompletionsArgs, io: &mut Io<'_>) -> R
         Shell::Elvish => clap_complete::Shell::Elvish,
     };
     clap_complete::generate(shell, &mut crate::cli::command(), "crs", &mut io.out);
-    Ok(0)
-}
-
-pub fn run_man(_ctx: &Ctx, _args: &ManArgs, io: &mut Io<'_>) -> Result<u8> {
-    clap_mangen::Man::new(crate::cli::command()).render(&mut io.out).map_err(Error::Output)?;
     Ok(0)
 }

@@ -12,6 +12,7 @@ pub mod export;
 pub mod init;
 pub mod list;
 pub mod log;
+pub mod man;
 pub mod new;
 pub mod orgs;
 pub mod prompt;
@@ -101,7 +102,7 @@ pub enum Command {
     Orgs(orgs::OrgsArgs),
     Schema(schema::SchemaArgs),
     Completions(completions::CompletionsArgs),
-    Man(completions::ManArgs),
+    Man(man::ManArgs),
     Export(export::ExportArgs),
     Submit(submit::SubmitArgs),
 }
@@ -170,7 +171,7 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Orgs(args) => orgs::run(ctx, args, io),
         Command::Schema(args) => schema::run(ctx, args, io),
         Command::Completions(args) => completions::run_completions(ctx, args, io),
-        Command::Man(args) => completions::run_man(ctx, args, io),
+        Command::Man(args) => man::run(ctx, args, io),
         Command::Export(args) => export::run(ctx, args, io),
         Command::Submit(args) => submit::run(ctx, args, io),
     }

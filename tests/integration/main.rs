@@ -14,6 +14,7 @@ mod identity;
 mod init;
 mod lifecycle;
 mod list_show;
+mod man;
 mod orgs;
 mod readme;
 mod schema;
