@@ -2,7 +2,10 @@
 //! write did (and what an interrupted earlier write was finished or undone first),
 //! and the record filter of `list` and `export`.
 
+use clap_complete::engine::ArgValueCandidates;
+
 use crate::cli::Io;
+use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::history::{Committed, Recovered};
@@ -127,10 +130,11 @@ pub fn render_recovered(io: &mut Io<'_>, recovered: &Recovered) -> Result<()> {
 pub struct FilterArgs {
     /// Only records with these statuses (comma-separated or repeated), e.g.
     /// designated,under-review; crs export otherwise takes its default scope.
-    #[arg(long, value_delimiter = ',', value_parser = parse_status, value_name = "STATUS")]
+    #[arg(long, value_delimiter = ',', value_parser = parse_status, value_name = "STATUS",
+          add = ArgValueCandidates::new(complete::statuses))]
     pub status: Vec<Status>,
     /// Only records of this provider (ODS code).
-    #[arg(long, value_name = "ODS")]
+    #[arg(long, value_name = "ODS", add = ArgValueCandidates::new(complete::providers))]
     pub provider: Option<String>,
     /// Only services whose name contains TEXT, in any case.
     #[arg(long, value_name = "TEXT")]

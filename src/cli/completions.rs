@@ -1,17 +1,20 @@
-//! `crs completions`: shell completions, generated from the same clap definition as
-//! the parser.
+//! `crs completions`: the script a shell sources so that it asks crs for completions
+//! as the line is typed (see `cli::complete`): the same as `COMPLETE=SHELL crs`.
 
 use clap::ValueEnum;
 
 use crate::cli::Io;
 use crate::context::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
-/// Print shell completions
+/// Print the shell completion script: record ids, statuses, stages and more
+///
+/// The script asks crs itself as you type, so record ids and provider codes come
+/// from the register you are in (or --register, or CRS_REGISTER).
 ///
 /// Examples:
 ///   crs completions bash > ~/.local/share/bash-completion/completions/crs
-///   crs completions zsh > "${fpath[1]}/_crs"
+///   crs completions zsh >> ~/.zshrc
 ///   crs completions fish > ~/.config/fish/completions/crs.fish
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -31,13 +34,7 @@ pub enum Shell {
 }
 
 pub fn run_completions(_ctx: &Ctx, args: &CompletionsArgs, io: &mut Io<'_>) -> Result<u8> {
-    let shell = match args.shell {
-        Shell::Bash => clap_complete::Shell::Bash,
-        Shell::Zsh => clap_complete::Shell::Zsh,
-        Shell::Fish => clap_complete::Shell::Fish,
-        Shell::Powershell => clap_complete::Shell::PowerShell,
-        Shell::Elvish => clap_complete::Shell::Elvish,
-    };
-    clap_complete::generate(shell, &mut crate::cli::command(), "crs", &mut io.out);
+    let shell = args.shell.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default();
+    crate::cli::complete::registration(&shell, &mut io.out).map_err(Error::Output)?;
     Ok(0)
 }

@@ -1,8 +1,11 @@
 //! `crs designate`, `crs decline` and `crs remove`: record the commissioner's
 //! decision, and commit it. Grounds are derived from the stages, never typed.
 
+use clap_complete::engine::ArgValueCandidates;
+
 use crate::cli::Io;
 use crate::cli::common::{WriteArgs, write_record};
+use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::rules::grounds_met;
@@ -22,6 +25,7 @@ use crate::ops::change::{Action, EXISTING};
 #[command(verbatim_doc_comment)]
 pub struct DecideArgs {
     /// The record id, e.g. RJ1/maternity.
+    #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: RecordId,
     /// The day of the decision (default: today).
     #[arg(long, value_name = "DATE")]

@@ -1,6 +1,9 @@
 //! `crs log`: the register's audit trail from git — who changed what, when, and
 //! which fields went from what to what.
 
+use clap_complete::engine::ArgValueCandidates;
+
+use crate::cli::complete;
 use std::io::Write;
 
 use clap::ValueEnum;
@@ -22,6 +25,7 @@ use crate::report::style::printable;
 #[command(verbatim_doc_comment)]
 pub struct LogArgs {
     /// Only this record, e.g. RJ1/maternity.
+    #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: Option<RecordId>,
     /// At most this many commits.
     #[arg(long, short = 'n', value_name = "N")]

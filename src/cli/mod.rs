@@ -4,6 +4,7 @@
 pub mod assess;
 pub mod check;
 pub mod common;
+pub mod complete;
 pub mod completions;
 pub mod decide;
 pub mod edit;
@@ -127,6 +128,9 @@ impl Io<'_> {
 
 /// Parses the arguments, runs the command, renders any error; returns the exit code.
 pub fn run(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    if let Some(code) = complete::from_env(process, out, err) {
+        return code;
+    }
     let cli = match Cli::try_parse_from(&process.args) {
         Ok(cli) => cli,
         Err(e) => return clap_exit(e, out, err),

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod check;
+mod completion;
 mod edit;
 mod examples;
 mod export;
