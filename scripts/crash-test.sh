@@ -10,6 +10,9 @@
 # Usage: scripts/crash-test.sh [KILLS_PER_COMMAND]   (default 60: 240 kills in all)
 # Commands killed: crs event, crs designate, crs orgs import, crs submit.
 # CRS names the binary (default target/debug/crs; built if missing).
+# CRS_CRASH_HOOKS=1 installs pre-commit and commit-msg hooks first, so that every
+# write takes the path where the hooks run after the files are written and before
+# the commit is made (a journal naming no commit yet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 per_command=${1:-60}
@@ -30,6 +33,11 @@ cd "$reg"
 git init -q -b main
 git add -A
 git commit -qm "sample register"
+if [ -n "${CRS_CRASH_HOOKS:-}" ]; then
+  printf '#!/bin/sh\nsleep 0.005\n' > .git/hooks/pre-commit
+  printf '#!/bin/sh\nprintf "\\nHooked: yes\\n" >> "$1"\n' > .git/hooks/commit-msg
+  chmod +x .git/hooks/pre-commit .git/hooks/commit-msg
+fi
 printf 'unrelated staged work\n' > notes.txt
 git add notes.txt
 staged=$(git rev-parse :notes.txt)
@@ -101,4 +109,7 @@ for what in event designate orgs-import submit; do
     check_repository
   done
 done
-echo "crash test: $kills kills ($killed while crs was still running), every one mended; $(($(date +%s) - started)) s"
+if [ -n "${CRS_CRASH_HOOKS:-}" ]; then
+  git log -1 --format=%B | grep -q '^Hooked: yes$' || fail "the commit-msg hook did not run"
+fi
+echo "crash test${CRS_CRASH_HOOKS:+ with hooks}: $kills kills ($killed while crs was still running), every one mended; $(($(date +%s) - started)) s"

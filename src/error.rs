@@ -79,6 +79,15 @@ pub enum Error {
     #[error("{cause}; and putting the files back failed: {undo}")]
     Unfinished { cause: Box<Error>, undo: Box<Error> },
 
+    /// A repository hook (`pre-commit`, `commit-msg`) refused the change; nothing
+    /// was written. `output` is what the hook printed.
+    #[error("the {hook} hook refused the change ({status})")]
+    Hook { hook: String, status: String, output: String },
+
+    /// Signing was asked for (`commit.gpgSign`, `tag.gpgSign`) and could not be done.
+    #[error("{message}")]
+    Signing { message: String, hint: String },
+
     /// A record's text that does not read as a record, before or after a change.
     #[error("{path}: {message}")]
     RecordText { path: String, message: String },
@@ -99,7 +108,7 @@ impl Error {
     /// The process exit code: 1 when records break rules, 2 when crs could not run.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Refused { .. } | Error::NotAllowed { .. } => 1,
+            Error::Refused { .. } | Error::NotAllowed { .. } | Error::Hook { .. } => 1,
             _ => 2,
         }
     }
@@ -130,7 +139,12 @@ impl Error {
             Error::NotAllowed { hint, .. } => Some(format!("nothing was written; {hint}")),
             Error::Git { hint, .. } => hint.clone(),
             Error::OdsFile { hint, .. } | Error::Orgs { hint, .. } => Some(hint.clone()),
-            Error::Export { hint, .. } | Error::Busy { hint, .. } => Some(hint.clone()),
+            Error::Hook { hook, .. } => Some(format!(
+                "nothing was written; do what the {hook} hook asks above and run the command again, or pass --no-verify to skip the pre-commit and commit-msg hooks as git commit --no-verify does"
+            )),
+            Error::Export { hint, .. } | Error::Busy { hint, .. } | Error::Signing { hint, .. } => {
+                Some(hint.clone())
+            }
             Error::RecordText { .. } => Some(
                 "nothing was written; crs check says what is wrong with the record, and crs edit mends it".into(),
             ),

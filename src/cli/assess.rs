@@ -1,7 +1,10 @@
 //! `crs assess`: record one stage of the framework for a record, and commit it.
 
+use clap_complete::engine::ArgValueCandidates;
+
 use crate::cli::Io;
 use crate::cli::common::{WriteArgs, write_record};
+use crate::cli::complete;
 use crate::cli::prompt::{required, yes_no};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
@@ -22,10 +25,11 @@ use crate::ops::change::{Action, EXISTING};
 #[command(verbatim_doc_comment)]
 pub struct AssessArgs {
     /// The record id, e.g. RJ1/maternity.
+    #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: RecordId,
     /// The stage: its number (1-4) or name (alternative-provision, health-inequalities,
     /// interdependencies, proportionality).
-    #[arg(long, value_name = "N|NAME")]
+    #[arg(long, value_name = "N|NAME", add = ArgValueCandidates::new(complete::stages))]
     pub stage: Option<String>,
     /// The stage is met.
     #[arg(long, conflicts_with = "not_met")]

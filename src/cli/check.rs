@@ -67,9 +67,12 @@ pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
         files = checked;
     }
     let summary = Summary::of(files, &findings);
+    // CI names files from the repository's root; people read them from the register's.
     let repo_prefix = match args.format {
-        CheckFormat::Github => prefix_of(&opened.root).unwrap_or_default(),
-        _ => String::new(),
+        CheckFormat::Human => String::new(),
+        CheckFormat::Github | CheckFormat::Junit | CheckFormat::Json => {
+            prefix_of(&opened.root).unwrap_or_default()
+        }
     };
     let report = CheckReport { summary, findings, records, notes, repo_prefix };
     render_check(args.format, &report, io.style, io.out).map_err(Error::Output)?;

@@ -2,7 +2,10 @@
 //! write did (and what an interrupted earlier write was finished or undone first),
 //! and the record filter of `list` and `export`.
 
+use clap_complete::engine::ArgValueCandidates;
+
 use crate::cli::Io;
+use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::history::{Committed, Recovered};
@@ -15,18 +18,28 @@ use crate::register::edit::RecordDoc;
 /// Flags every command that writes takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct WriteArgs {
-    /// Record the change as this author, "Name <email>" (default: your git identity).
+    /// Record the change as this author, "Name <email>" (default: your git
+    /// identity, as git var GIT_AUTHOR_IDENT gives it). The committer stays your git
+    /// identity; without one, the author is recorded as committer too.
     #[arg(long, value_name = "NAME <EMAIL>")]
     pub author: Option<String>,
     /// Commit even when HEAD is detached (the commit then belongs to no branch).
     #[arg(long)]
     pub allow_detached: bool,
+    /// Skip the repository's pre-commit and commit-msg hooks, as git commit
+    /// --no-verify does.
+    #[arg(long, short = 'n')]
+    pub no_verify: bool,
 }
 
 impl WriteArgs {
     /// The flags as the operations take them.
     pub fn options(&self) -> WriteOptions {
-        WriteOptions { author: self.author.clone(), allow_detached: self.allow_detached }
+        WriteOptions {
+            author: self.author.clone(),
+            allow_detached: self.allow_detached,
+            no_verify: self.no_verify,
+        }
     }
 }
 
@@ -73,8 +86,11 @@ pub fn committed_on(committed: &Committed) -> String {
     format!("{}{branch}", committed.short())
 }
 
-/// Warns when a commit was made but git's index is not yet in line with it.
+/// Shows what the repository's hooks printed, then warns when a commit was made but
+/// git's index is not yet in line with it.
 pub fn render_index_warning(io: &mut Io<'_>, committed: &Committed) -> Result<()> {
+    // Hooks speak even with --quiet, as they do under git commit --quiet.
+    io.err.write_all(committed.hook_output.as_bytes()).map_err(crate::error::Error::Output)?;
     match &committed.index_warning {
         Some(warning) => io.status(&format!("  {}: {warning}", io.style.warning("warning"))),
         None => Ok(()),
@@ -117,10 +133,11 @@ pub fn render_recovered(io: &mut Io<'_>, recovered: &Recovered) -> Result<()> {
 pub struct FilterArgs {
     /// Only records with these statuses (comma-separated or repeated), e.g.
     /// designated,under-review; crs export otherwise takes its default scope.
-    #[arg(long, value_delimiter = ',', value_parser = parse_status, value_name = "STATUS")]
+    #[arg(long, value_delimiter = ',', value_parser = parse_status, value_name = "STATUS",
+          add = ArgValueCandidates::new(complete::statuses))]
     pub status: Vec<Status>,
     /// Only records of this provider (ODS code).
-    #[arg(long, value_name = "ODS")]
+    #[arg(long, value_name = "ODS", add = ArgValueCandidates::new(complete::providers))]
     pub provider: Option<String>,
     /// Only services whose name contains TEXT, in any case.
     #[arg(long, value_name = "TEXT")]

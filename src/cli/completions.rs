@@ -1,5 +1,5 @@
-//! `crs completions` and `crs man`: shell completions and the man page, generated
-//! from the same clap definition as the parser.
+//! `crs completions`: the script a shell sources so that it asks crs for completions
+//! as the line is typed (see `cli::complete`): the same as `COMPLETE=SHELL crs`.
 
 use clap::ValueEnum;
 
@@ -7,11 +7,14 @@ use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 
-/// Print shell completions
+/// Print the shell completion script: record ids, statuses, stages and more
+///
+/// The script asks crs itself as you type, so record ids and provider codes come
+/// from the register you are in (or --register, or CRS_REGISTER).
 ///
 /// Examples:
 ///   crs completions bash > ~/.local/share/bash-completion/completions/crs
-///   crs completions zsh > "${fpath[1]}/_crs"
+///   crs completions zsh >> ~/.zshrc
 ///   crs completions fish > ~/.config/fish/completions/crs.fish
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -30,27 +33,8 @@ pub enum Shell {
     Elvish,
 }
 
-/// Print the man page (roff)
-///
-/// Example:
-///   crs man > /usr/local/share/man/man1/crs.1
-#[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
-pub struct ManArgs {}
-
 pub fn run_completions(_ctx: &Ctx, args: &CompletionsArgs, io: &mut Io<'_>) -> Result<u8> {
-    let shell = match args.shell {
-        Shell::Bash => clap_complete::Shell::Bash,
-        Shell::Zsh => clap_complete::Shell::Zsh,
-        Shell::Fish => clap_complete::Shell::Fish,
-        Shell::Powershell => clap_complete::Shell::PowerShell,
-        Shell::Elvish => clap_complete::Shell::Elvish,
-    };
-    clap_complete::generate(shell, &mut crate::cli::command(), "crs", &mut io.out);
-    Ok(0)
-}
-
-pub fn run_man(_ctx: &Ctx, _args: &ManArgs, io: &mut Io<'_>) -> Result<u8> {
-    clap_mangen::Man::new(crate::cli::command()).render(&mut io.out).map_err(Error::Output)?;
+    let shell = args.shell.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default();
+    crate::cli::complete::registration(&shell, &mut io.out).map_err(Error::Output)?;
     Ok(0)
 }

@@ -2,8 +2,11 @@
 //! decision, and commit it. Each decision is kept after the earlier ones; grounds
 //! are derived from the stages, never typed.
 
+use clap_complete::engine::ArgValueCandidates;
+
 use crate::cli::Io;
 use crate::cli::common::{WriteArgs, render_changed};
+use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::model::record::DecisionOutcome;
@@ -21,6 +24,7 @@ use crate::ops::decide::{Deciding, decide};
 #[command(verbatim_doc_comment)]
 pub struct DecideArgs {
     /// The record id, e.g. RJ1/maternity.
+    #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: RecordId,
     /// The day of the decision (default: today).
     #[arg(long, value_name = "DATE")]

@@ -2,6 +2,9 @@
 //! editor opens again with the findings as comments at the top, until the record is
 //! valid (then it is committed) or left unchanged (then nothing is written).
 
+use clap_complete::engine::ArgValueCandidates;
+
+use crate::cli::complete;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
@@ -32,6 +35,7 @@ const NOTE_PREFIX: &str = "# crs: ";
 #[command(verbatim_doc_comment)]
 pub struct EditArgs {
     /// The record id, e.g. RJ1/maternity.
+    #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: RecordId,
     #[command(flatten)]
     pub write: WriteArgs,

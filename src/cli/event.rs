@@ -1,8 +1,11 @@
 //! `crs event`: append a process event to a record, and commit it. Events that make
 //! no sense where they would stand are refused.
 
+use clap_complete::engine::ArgValueCandidates;
+
 use crate::cli::Io;
 use crate::cli::common::{WriteArgs, write_record};
+use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::model::record::{Event, EventKind};
@@ -24,9 +27,10 @@ use crate::ops::change::{Action, EXISTING};
 #[command(verbatim_doc_comment)]
 pub struct EventArgs {
     /// The record id, e.g. RJ1/maternity.
+    #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: RecordId,
     /// What happened.
-    #[arg(value_parser = str::parse::<EventKind>)]
+    #[arg(value_parser = str::parse::<EventKind>, add = ArgValueCandidates::new(complete::event_kinds))]
     pub kind: EventKind,
     /// The day it happened (default: today).
     #[arg(long, value_name = "DATE")]

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::Io;
-use crate::cli::common::WriteArgs;
+use crate::cli::common::{WriteArgs, render_index_warning};
 use crate::cli::prompt::required;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
@@ -202,6 +202,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
         io.status(&format!("created a git repository in {}", dir.display()))?;
     }
     io.status(&format!("created the register of {name} in {}; commit {}", dir.display(), committed.short()))?;
+    render_index_warning(io, &committed)?;
     workflow_note(io, &prefix)?;
     io.status("next: crs new PROVIDER/service --service NAME --provider-name NAME --provider-kind KIND")?;
     Ok(0)
@@ -258,6 +259,7 @@ fn adopt(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>, dir: &Path) -> Result<u8> 
         dir.display(),
         committed.short()
     ))?;
+    render_index_warning(io, &committed)?;
     io.status("next: crs check")?;
     Ok(0)
 }

@@ -2,6 +2,9 @@
 //! which fields went from what to what: in sentences for people (the words of
 //! `model::labels`), with field paths in `--format json` for scripts.
 
+use clap_complete::engine::ArgValueCandidates;
+
+use crate::cli::complete;
 use std::io::Write;
 
 use clap::ValueEnum;
@@ -25,6 +28,7 @@ use crate::report::style::printable;
 #[command(verbatim_doc_comment)]
 pub struct LogArgs {
     /// Only this record, e.g. RJ1/maternity.
+    #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: Option<RecordId>,
     /// At most this many commits.
     #[arg(long, short = 'n', value_name = "N")]

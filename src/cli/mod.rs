@@ -4,6 +4,7 @@
 pub mod assess;
 pub mod check;
 pub mod common;
+pub mod complete;
 pub mod completions;
 pub mod decide;
 pub mod due;
@@ -14,6 +15,7 @@ pub mod init;
 pub mod list;
 pub mod log;
 pub mod migrate;
+pub mod man;
 pub mod new;
 pub mod orgs;
 pub mod prompt;
@@ -109,7 +111,7 @@ pub enum Command {
     Orgs(orgs::OrgsArgs),
     Schema(schema::SchemaArgs),
     Completions(completions::CompletionsArgs),
-    Man(completions::ManArgs),
+    Man(man::ManArgs),
     Export(export::ExportArgs),
     Submit(submit::SubmitArgs),
 }
@@ -134,6 +136,9 @@ impl Io<'_> {
 
 /// Parses the arguments, runs the command, renders any error; returns the exit code.
 pub fn run(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    if let Some(code) = complete::from_env(process, out, err) {
+        return code;
+    }
     let cli = match Cli::try_parse_from(&process.args) {
         Ok(cli) => cli,
         Err(e) => return clap_exit(e, out, err),
@@ -182,7 +187,7 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Orgs(args) => orgs::run(ctx, args, io),
         Command::Schema(args) => schema::run(ctx, args, io),
         Command::Completions(args) => completions::run_completions(ctx, args, io),
-        Command::Man(args) => completions::run_man(ctx, args, io),
+        Command::Man(args) => man::run(ctx, args, io),
         Command::Export(args) => export::run(ctx, args, io),
         Command::Submit(args) => submit::run(ctx, args, io),
     }
@@ -211,6 +216,10 @@ fn report_error(error: &Error, guess: Option<String>, style: Style, err: &mut dy
         && e.kind() == std::io::ErrorKind::BrokenPipe
     {
         return 0;
+    }
+    // What a hook said comes first, as under git commit.
+    if let Error::Hook { output, .. } = error {
+        let _ = err.write_all(output.as_bytes());
     }
     let _ = writeln!(err, "{} {error}", style.error("error:"));
     if let Error::Refused { findings, .. } = error {

@@ -1,7 +1,10 @@
 //! `crs new`: create a draft record for a provider's service, and commit it.
 
+use clap_complete::engine::ArgValueCandidates;
+
 use crate::cli::Io;
 use crate::cli::common::{WriteArgs, write_record};
+use crate::cli::complete;
 use crate::cli::prompt::required;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
@@ -34,7 +37,8 @@ pub struct NewArgs {
     #[arg(long, value_name = "NAME")]
     pub provider_name: Option<String>,
     /// foundation-trust, nhs-trust, independent or other.
-    #[arg(long, value_name = "KIND", value_parser = str::parse::<ProviderKind>)]
+    #[arg(long, value_name = "KIND", value_parser = str::parse::<ProviderKind>,
+          add = ArgValueCandidates::new(complete::provider_kinds))]
     pub provider_kind: Option<ProviderKind>,
     /// licensed, unlicensed, applied or exempt (default: licensed for NHS trusts and foundation trusts).
     #[arg(long, value_name = "STATE", value_parser = str::parse::<Licence>)]

@@ -1,6 +1,9 @@
 //! `crs orgs import` and `crs orgs show`: load NHS Digital ODS organisation files
 //! into the register's organisation cache, and show what is known about a code.
 
+use clap_complete::engine::ArgValueCandidates;
+
+use crate::cli::complete;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -92,6 +95,7 @@ pub struct ImportArgs {
 #[command(verbatim_doc_comment)]
 pub struct ShowArgs {
     /// An ODS code, e.g. RJ1 (a trust), RJ122 (a site) or QKK (an ICB).
+    #[arg(add = ArgValueCandidates::new(complete::providers))]
     pub code: String,
     #[arg(long, value_enum, default_value = "text")]
     pub format: OrgFormat,

@@ -1,5 +1,8 @@
 //! `crs show`: one record, with its derived status.
 
+use clap_complete::engine::ArgValueCandidates;
+
+use crate::cli::complete;
 use clap::ValueEnum;
 use serde::Serialize;
 
@@ -22,6 +25,7 @@ use crate::register::load::toml_error_hit;
 #[command(verbatim_doc_comment)]
 pub struct ShowArgs {
     /// The record id, e.g. RJ1/maternity.
+    #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: RecordId,
     /// Show the record as it stood at the end of DATE, or at a git revision.
     #[arg(long, value_name = "DATE|REV")]

@@ -1,22 +1,40 @@
 //! `Writer`: the only way crs changes a repository, one crash-safe write at a time.
 //!
 //! Opening refuses a repository mid-merge or on a detached HEAD, takes the register
-//! lock, and first mends any write a killed crs left unfinished. A write then goes in
-//! an order that a kill at any moment cannot leave half done:
+//! lock, reads git's configuration as git reads it, and first mends any write a
+//! killed crs left unfinished. A write then goes in an order that a kill at any
+//! moment cannot leave half done:
 //!
-//! 1. every object (blobs, tree, commit, tag) is stored and read back, so a full disk
-//!    fails here, before anything a person sees has changed;
+//! 1. every object (blobs, tree, commit — signed when `commit.gpgSign` says so —
+//!    and tag, signed when `tag.gpgSign` does) is stored and read back, so a full
+//!    disk or a signing failure stops the write here, before anything a person sees
+//!    has changed;
 //! 2. a journal of the write is saved in git's folder;
 //! 3. the working files are written (each atomically, temp files in git's folder);
 //! 4. the branch is moved from the commit it was on to the new one, and read back;
 //! 5. the tag, if any, is made; 6. the files' index entries are updated;
-//! 7. the journal is deleted.
+//! 7. the journal is deleted; 8. the `post-commit` hook runs (its failure is
+//!    ignored, as git ignores it).
+//!
+//! When the repository has a `pre-commit`, `prepare-commit-msg` or `commit-msg`
+//! hook (and `--no-verify` does not skip the first and last), the commit cannot be
+//! made before they have run: they see the working files, and `commit-msg` may edit
+//! the message. Step 1 then stores only the blobs and the tree, the journal of step
+//! 2 names no commit yet, and after step 3 the hooks run as `git commit --only
+//! FILE…` runs them: in the work tree, with `GIT_INDEX_FILE` naming a temporary
+//! index that holds exactly the commit being made (HEAD's tree with crs's files),
+//! the message in `COMMIT_EDITMSG`. Then the commit (and tag) is stored, read back
+//! and written into the journal, and step 4 follows. A hook that fails, like any
+//! failure before step 4, puts the files back through the same undo.
 //!
 //! A failure before step 4 puts the files back; after it, the commit stands. A kill
 //! anywhere leaves the journal, from which the next write finishes the change (the
-//! branch moved) or undoes it (it did not). Only the given files and their index
-//! entries are touched, so other staged and unstaged work is left exactly as it was.
+//! branch moved) or undoes it (it did not, or no commit was made yet). Only the
+//! given files and their index entries are touched, so other staged and unstaged
+//! work is left exactly as it was.
 
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,11 +43,14 @@ use git2::build::TreeUpdateBuilder;
 use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryState};
 
 use crate::error::{Error, Result};
+use crate::history::config::GitConfig;
 use crate::history::faults::{Faults, Step};
-use crate::history::identity::{self, Identity};
+use crate::history::hooks::{Hooks, clean_message};
+use crate::history::identity::{self, Identity, Person};
 use crate::history::journal::{Journal, JournalFile, JournalTag};
 use crate::history::lock::{RegisterLock, leftover_lock, reference_lock, wait_for_index};
 use crate::history::repo::{RegisterRepo, blob_as_git_would, git_error, open, storage_error};
+use crate::history::signing::Signer;
 use crate::register::write::{remove_leftover_temps, write_atomic_via};
 
 /// crs's folder inside the git folder: its lock, its journal and its temp files.
@@ -40,6 +61,9 @@ const STATE_DIR: &str = "crs";
 /// of git's made just after it was left by crs itself, if crs was killed there.
 const GIT_LOCKS_MARK: &str = "taking-git-locks";
 
+/// The temporary index the hooks see, in crs's folder.
+const HOOK_INDEX: &str = "next-index.crs-tmp";
+
 /// A repository opened for one change.
 pub struct Writer {
     rr: RegisterRepo,
@@ -47,7 +71,29 @@ pub struct Writer {
     state_dir: PathBuf,
     faults: Faults,
     recovered: Option<Recovered>,
+    config: GitConfig,
+    hooks: Hooks,
+    verify: bool,
+    vars: BTreeMap<String, String>,
     _lock: RegisterLock,
+}
+
+/// How a [`Writer`] is opened: the flags of the command and its environment.
+#[derive(Clone, Copy, Debug)]
+pub struct WriterSetup<'a> {
+    /// Commit even on a detached HEAD.
+    pub allow_detached: bool,
+    /// Run the `pre-commit` and `commit-msg` hooks (false with `--no-verify`).
+    pub verify: bool,
+    /// The environment, from the context.
+    pub vars: &'a BTreeMap<String, String>,
+}
+
+/// The blobs and tree of a write, stored; its commit not yet made.
+struct Plan {
+    journal: Journal,
+    tree: Oid,
+    parent: Option<Oid>,
 }
 
 /// What a commit made.
@@ -57,6 +103,8 @@ pub struct Committed {
     pub branch: Option<String>,
     /// Set when the commit was made but git's index could not be brought in line yet.
     pub index_warning: Option<String>,
+    /// What the repository's hooks printed, for the cli to show on stderr.
+    pub hook_output: String,
 }
 
 impl Committed {
@@ -94,10 +142,10 @@ pub type FileWrite = (String, Vec<u8>);
 impl Writer {
     /// Opens the repository holding the register at `root` for a change, and mends
     /// what an interrupted crs left.
-    pub fn open(root: &Path, allow_detached: bool, faults: Faults) -> Result<Writer> {
+    pub fn open(root: &Path, setup: WriterSetup<'_>, faults: Faults) -> Result<Writer> {
         let rr = open(root)?;
         refuse_unfinished_operation(&rr.repo)?;
-        if !allow_detached && rr.repo.head_detached().unwrap_or(false) {
+        if !setup.allow_detached && rr.repo.head_detached().unwrap_or(false) {
             return Err(Error::git(
                 "HEAD is detached, so a commit would belong to no branch",
                 "check out the register's branch (git switch main), or pass --allow-detached",
@@ -115,8 +163,23 @@ impl Writer {
         let state_dir = rr.repo.path().join(STATE_DIR);
         let lock = RegisterLock::acquire(&state_dir)?;
         remove_leftover_temps(&state_dir);
-        let mut writer =
-            Writer { rr, root: root.to_path_buf(), state_dir, faults, recovered: None, _lock: lock };
+        let branch = head_branch(&rr.repo)?;
+        let short_branch = branch.as_deref().map(|b| b.strip_prefix("refs/heads/").unwrap_or(b));
+        let config =
+            GitConfig::read(setup.vars, Some(rr.repo.path()), Some(rr.repo.commondir()), short_branch);
+        let hooks = Hooks::new(&config, rr.repo.commondir(), &rr.workdir, setup.vars);
+        let mut writer = Writer {
+            rr,
+            root: root.to_path_buf(),
+            state_dir,
+            faults,
+            recovered: None,
+            config,
+            hooks,
+            verify: setup.verify,
+            vars: setup.vars.clone(),
+            _lock: lock,
+        };
         writer.recovered = writer.recover()?;
         Ok(writer)
     }
@@ -127,13 +190,8 @@ impl Writer {
     }
 
     /// Who is making the change: author and committer as git would record them.
-    pub fn identity(
-        &self,
-        vars: &std::collections::BTreeMap<String, String>,
-        author: Option<&str>,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Identity> {
-        identity::resolve(&self.rr.repo, vars, author, now)
+    pub fn identity(&self, author: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> Result<Identity> {
+        identity::resolve(&self.config, &self.vars, author, now)
     }
 
     /// Refuses when `path` has changes not committed (in the work tree or staged), so
@@ -201,22 +259,38 @@ impl Writer {
         for path in files.iter().map(|(path, _)| path).chain(removed) {
             refuse_links(&self.root, path)?;
         }
-        let journal = self
-            .store_objects(files, removed, message, identity, tag)
-            .map_err(|e| self.explain_storage(e))?;
-        journal.save(&self.state_dir)?;
-        self.faults.after(Step::Journal);
-
-        let moved = self.write_files(files, removed).and_then(|()| {
-            self.faults.after(Step::Files);
-            self.mark_git_locks()?;
-            self.move_branch(&journal, message)
-        });
-        if let Err(error) = moved {
-            return Err(match self.undo(&journal) {
-                Ok(_) => error,
-                Err(undo) => Error::Unfinished { cause: Box::new(error), undo: Box::new(undo) },
+        let mut hook_output = String::new();
+        let hooked = self.hooks.exists("prepare-commit-msg")
+            || (self.verify && (self.hooks.exists("pre-commit") || self.hooks.exists("commit-msg")));
+        let plan = self.store_tree(files, removed).map_err(|e| self.explain_storage(e))?;
+        let (journal, message) = if hooked {
+            plan.journal.save(&self.state_dir)?;
+            self.faults.after(Step::Journal);
+            let made = self.write_files(files, removed).and_then(|()| {
+                self.faults.after(Step::Files);
+                let message = self.run_hooks_before(&plan, message, identity, &mut hook_output)?;
+                let journal =
+                    self.store_commit(&plan, &message, identity, tag).map_err(|e| self.explain_storage(e))?;
+                journal.save(&self.state_dir)?;
+                Ok((journal, message))
             });
+            match made {
+                Ok(made) => made,
+                Err(error) => return Err(self.undone(&plan.journal, error)),
+            }
+        } else {
+            let journal =
+                self.store_commit(&plan, message, identity, tag).map_err(|e| self.explain_storage(e))?;
+            journal.save(&self.state_dir)?;
+            self.faults.after(Step::Journal);
+            if let Err(error) = self.write_files(files, removed) {
+                return Err(self.undone(&journal, error));
+            }
+            self.faults.after(Step::Files);
+            (journal, message.to_owned())
+        };
+        if let Err(error) = self.mark_git_locks().and_then(|()| self.move_branch(&journal, &message)) {
+            return Err(self.undone(&journal, error));
         }
         self.faults.after(Step::Branch);
         if let Some(tag) = &journal.tag {
@@ -234,19 +308,106 @@ impl Writer {
             )),
         };
         self.faults.after(Step::Index);
+        // git ignores how post-commit ends; so does crs, but shows what it said.
+        match self.hooks.run("post-commit", &[], &self.hook_env(identity, None)) {
+            Ok(said) => hook_output.push_str(&said.0),
+            Err(Error::Hook { output, status, .. }) => {
+                hook_output.push_str(&output);
+                hook_output.push_str(&format!(
+                    "warning: the post-commit hook failed ({status}); the commit stands\n"
+                ));
+            }
+            Err(_) => {}
+        }
         let branch = journal.branch.as_deref().map(|b| b.strip_prefix("refs/heads/").unwrap_or(b).to_owned());
-        Ok(Committed { id: journal.new_commit, branch, index_warning })
+        Ok(Committed { id: journal.new_commit, branch, index_warning, hook_output })
     }
 
-    /// Stores every object of the write and reads each back; returns the journal.
-    fn store_objects(
+    /// The error of a write that failed before its branch moved, once its files are
+    /// put back.
+    fn undone(&self, journal: &Journal, error: Error) -> Error {
+        match self.undo(journal) {
+            Ok(_) => error,
+            Err(undo) => Error::Unfinished { cause: Box::new(error), undo: Box::new(undo) },
+        }
+    }
+
+    /// The environment git gives commit hooks, with `index` as `GIT_INDEX_FILE`.
+    fn hook_env(&self, identity: &Identity, index: Option<&Path>) -> Vec<(&'static str, String)> {
+        let Person { name, email, when } = &identity.author;
+        let mut env = vec![
+            ("GIT_EDITOR", ":".to_owned()),
+            ("GIT_AUTHOR_NAME", name.clone()),
+            ("GIT_AUTHOR_EMAIL", email.clone()),
+            ("GIT_AUTHOR_DATE", format!("@{} {}", when.timestamp(), zone(when.offset().local_minus_utc()))),
+        ];
+        if let Some(index) = index {
+            env.push(("GIT_INDEX_FILE", index.display().to_string()));
+        }
+        env
+    }
+
+    /// Runs `pre-commit`, `prepare-commit-msg` and `commit-msg` as `git commit --only`
+    /// does, on the working files already written; returns the message as the hooks
+    /// left it.
+    fn run_hooks_before(
         &self,
-        files: &[FileWrite],
-        removed: &[String],
+        plan: &Plan,
         message: &str,
         identity: &Identity,
-        tag: Option<(&str, &str)>,
-    ) -> Result<Journal> {
+        said: &mut String,
+    ) -> Result<String> {
+        let index = self.state_dir.join(HOOK_INDEX);
+        let result = self.write_hook_index(&index, plan.tree).and_then(|()| {
+            let env = self.hook_env(identity, Some(&index));
+            let mut run = |hook: &str, args: &[&OsStr]| match self.hooks.run(hook, args, &env) {
+                Ok(output) => {
+                    said.push_str(&output.0);
+                    Ok(())
+                }
+                Err(Error::Hook { hook, status, output }) => {
+                    said.push_str(&output);
+                    Err(Error::Hook { hook, status, output: std::mem::take(said) })
+                }
+                Err(e) => Err(e),
+            };
+            if self.verify {
+                run("pre-commit", &[])?;
+            }
+            let file = self.rr.repo.path().join("COMMIT_EDITMSG");
+            fs::write(&file, message).map_err(|e| Error::io(&file, e))?;
+            run("prepare-commit-msg", &[file.as_os_str(), OsStr::new("message")])?;
+            if self.verify {
+                run("commit-msg", &[file.as_os_str()])?;
+            }
+            let edited = fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let edited = clean_message(&String::from_utf8_lossy(&edited));
+            if edited.is_empty() {
+                return Err(Error::Hook {
+                    hook: "commit-msg".into(),
+                    status: "it left the message empty".into(),
+                    output: std::mem::take(said),
+                });
+            }
+            Ok(edited)
+        });
+        let _ = fs::remove_file(&index);
+        result
+    }
+
+    /// Writes the index the hooks see: exactly the tree being committed.
+    fn write_hook_index(&self, path: &Path, tree: Oid) -> Result<()> {
+        let _ = fs::remove_file(path);
+        let failed = |e: git2::Error| git_error("cannot write the index the hooks see", &e);
+        let tree = self.rr.repo.find_tree(tree).map_err(failed)?;
+        let mut index = git2::Index::open(path).map_err(failed)?;
+        index.read_tree(&tree).map_err(failed)?;
+        index.write().map_err(failed)
+    }
+
+    /// Stores the blobs and the tree of a write and reads each back; returns them
+    /// with the journal of a write whose commit is not made yet.
+    fn store_tree(&self, files: &[FileWrite], removed: &[String]) -> Result<Plan> {
         let repo = &self.rr.repo;
         let parent = head_commit(repo)?;
         let base = match &parent {
@@ -254,7 +415,7 @@ impl Writer {
             None => None,
         };
         let mut planned = Vec::with_capacity(files.len());
-        let mut stored = Vec::with_capacity(files.len() * 2 + 3);
+        let mut stored = Vec::with_capacity(files.len() * 2 + 1);
         for (path, contents) in files {
             let repo_path = self.rr.repo_path(path);
             let old = match read_plain(&self.root.join(path))? {
@@ -288,23 +449,85 @@ impl Writer {
                 .map(|e| e.id().to_string());
             planned.push(JournalFile { repo_path, old, new: None, old_staged, new_staged: None });
         }
-        let tree_id = self.build_tree(base.as_ref(), &planned)?;
-        let tree = repo.find_tree(tree_id).map_err(|e| storage_error("the new tree", &e.to_string()))?;
+        let tree = self.build_tree(base.as_ref(), &planned)?;
+        stored.push(tree);
+        self.verify_stored(&stored)?;
+        Ok(Plan {
+            journal: Journal {
+                subject: String::new(),
+                branch: head_branch(repo)?,
+                old_head: parent.as_ref().map(|c| c.id().to_string()),
+                new_commit: String::new(),
+                files: planned,
+                tag: None,
+            },
+            tree,
+            parent: parent.map(|c| c.id()),
+        })
+    }
+
+    /// Stores the commit of `plan` (signed if git is configured to sign) and the
+    /// tag, reads them back, and returns the journal naming them.
+    fn store_commit(
+        &self,
+        plan: &Plan,
+        message: &str,
+        identity: &Identity,
+        tag: Option<(&str, &str)>,
+    ) -> Result<Journal> {
+        let repo = &self.rr.repo;
+        let tree = repo.find_tree(plan.tree).map_err(|e| storage_error("the new tree", e.message()))?;
+        let parent = match plan.parent {
+            Some(id) => Some(repo.find_commit(id).map_err(|e| git_error("cannot read HEAD", &e))?),
+            None => None,
+        };
         let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
         let author = identity.author.signature()?;
         let committer = identity.committer.signature()?;
-        let commit_id = repo
-            .commit(None, &author, &committer, message, &tree, &parents)
-            .map_err(|e| storage_error("the commit", e.message()))?;
-        stored.extend([tree_id, commit_id]);
+        let who = format!("{} <{}>", identity.committer.name, identity.committer.email);
+        let commit_id = match Signer::for_commits(&self.config, &self.vars)? {
+            None => repo
+                .commit(None, &author, &committer, message, &tree, &parents)
+                .map_err(|e| storage_error("the commit", e.message()))?,
+            Some(signer) => {
+                let buffer = repo
+                    .commit_create_buffer(&author, &committer, message, &tree, &parents)
+                    .map_err(|e| storage_error("the commit", e.message()))?;
+                let text = buffer.as_str().ok_or_else(|| {
+                    storage_error("the commit", "its text is not UTF-8, so it cannot be signed")
+                })?;
+                let signature = signer.sign(text.as_bytes(), &who, &self.state_dir)?;
+                repo.commit_signed(text, &signature, Some("gpgsig"))
+                    .map_err(|e| storage_error("the signed commit", e.message()))?
+            }
+        };
+        let mut stored = vec![commit_id];
         let tag = match tag {
             Some((name, tag_message)) => {
-                let target = repo
-                    .find_object(commit_id, None)
-                    .map_err(|e| storage_error("the commit", e.message()))?;
-                let object = repo
-                    .tag_annotation_create(name, &target, &committer, tag_message)
-                    .map_err(|e| storage_error(&format!("the tag {name}"), e.message()))?;
+                let object = match Signer::for_tags(&self.config, &self.vars)? {
+                    None => {
+                        let target = repo
+                            .find_object(commit_id, None)
+                            .map_err(|e| storage_error("the commit", e.message()))?;
+                        repo.tag_annotation_create(name, &target, &committer, tag_message)
+                            .map_err(|e| storage_error(&format!("the tag {name}"), e.message()))?
+                    }
+                    Some(signer) => {
+                        let mut text = format!(
+                            "object {commit_id}\ntype commit\ntag {name}\ntagger {who} {} {}\n\n{tag_message}",
+                            identity.committer.when.timestamp(),
+                            zone(identity.committer.when.offset().local_minus_utc())
+                        );
+                        if !text.ends_with('\n') {
+                            text.push('\n');
+                        }
+                        text.push_str(&signer.sign(text.as_bytes(), &who, &self.state_dir)?);
+                        let odb =
+                            repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
+                        odb.write(ObjectType::Tag, text.as_bytes())
+                            .map_err(|e| storage_error(&format!("the tag {name}"), e.message()))?
+                    }
+                };
                 stored.push(object);
                 Some(JournalTag { name: name.to_owned(), object: object.to_string() })
             }
@@ -313,11 +536,9 @@ impl Writer {
         self.verify_stored(&stored)?;
         Ok(Journal {
             subject: message.lines().next().unwrap_or_default().to_owned(),
-            branch: head_branch(repo)?,
-            old_head: parent.map(|c| c.id().to_string()),
             new_commit: commit_id.to_string(),
-            files: planned,
             tag,
+            ..plan.journal.clone()
         })
     }
 
@@ -391,8 +612,7 @@ impl Writer {
         }
     }
 
-    /// Writes the files into the working tree and deletes the removed ones (and a
-    /// folder they leave empty), following no links.
+    /// Writes the files into the working tree, following no links.
     fn write_files(&self, files: &[FileWrite], removed: &[String]) -> Result<()> {
         for (path, contents) in files {
             let full = self.root.join(path);
@@ -553,10 +773,13 @@ impl Writer {
     fn recover(&self) -> Result<Option<Recovered>> {
         let Some(journal) = Journal::load(&self.state_dir)? else { return Ok(None) };
         let removed_locks = self.remove_own_git_locks(&journal);
-        let new = oid(&journal.new_commit)?;
-        let landed = match self.tip(&journal)? {
-            Some(tip) => tip == new || self.rr.repo.graph_descendant_of(tip, new).unwrap_or(false),
-            None => false,
+        // A journal that names no commit was saved while the hooks ran: nothing landed.
+        let landed = match (journal.new_commit.is_empty(), self.tip(&journal)?) {
+            (false, Some(tip)) => {
+                let new = oid(&journal.new_commit)?;
+                tip == new || self.rr.repo.graph_descendant_of(tip, new).unwrap_or(false)
+            }
+            _ => false,
         };
         let left_alone = if landed { self.finish(&journal)? } else { self.undo(&journal)? };
         Ok(Some(Recovered {
@@ -671,6 +894,13 @@ fn refuse_links(root: &Path, path: &str) -> Result<()> {
 /// The id git gives `bytes` as a blob, without storing them.
 fn raw_id(bytes: &[u8]) -> Oid {
     Oid::hash_object(ObjectType::Blob, bytes).unwrap_or_else(|_| Oid::zero())
+}
+
+/// A zone as git writes it: `+0100`.
+fn zone(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.abs() / 60;
+    format!("{sign}{:02}{:02}", minutes / 60, minutes % 60)
 }
 
 fn maybe_oid(text: Option<&str>) -> Result<Option<Oid>> {

@@ -1,14 +1,18 @@
-//! Who made a change: author and committer chosen as git itself chooses them
-//! (`GIT_AUTHOR_*` / `GIT_COMMITTER_*`, then `user.name` / `user.email`, then
-//! `EMAIL`), or `--author "Name <email>"`. A missing identity is an error, never a
-//! made-up name.
+//! Who made a change: author and committer chosen exactly as `git var
+//! GIT_AUTHOR_IDENT` / `GIT_COMMITTER_IDENT` choose them — `GIT_AUTHOR_NAME` /
+//! `GIT_AUTHOR_EMAIL` (`GIT_COMMITTER_*`), then `author.*` / `committer.*`, then
+//! `user.name` / `user.email` from git's configuration as git reads it
+//! ([`GitConfig`]), then `EMAIL` for the address — or `--author "Name <email>"`.
+//! Where git would make a name up from the system account (the password file,
+//! `user@host`), crs stops instead: a register's history names real people. With
+//! `--author` and no committer identity, the committer is the author.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use git2::Repository;
 
 use crate::error::{Error, Result};
+use crate::history::config::GitConfig;
 
 /// A person and a moment, as a commit records them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,7 +41,7 @@ impl Person {
     }
 }
 
-const AUTHOR_HINT: &str = "set your name and e-mail for git: git config --global user.name \"Your Name\" and git config --global user.email you@example.org, or pass --author \"Name <email>\"";
+const AUTHOR_HINT: &str = "set your name and e-mail for git: git config --global user.name \"Your Name\" and git config --global user.email you@example.org, or pass --author \"Name <email>\" (crs then records you as committer too)";
 
 /// Parses `Name <email>`.
 pub fn parse_author(text: &str) -> Result<(String, String)> {
@@ -53,46 +57,100 @@ pub fn parse_author(text: &str) -> Result<(String, String)> {
     Ok((name.to_owned(), email.to_owned()))
 }
 
-/// Resolves author and committer for a commit in `repo`, made `now`.
+/// Which of the two people a commit names.
+#[derive(Clone, Copy)]
+enum Role {
+    Author,
+    Committer,
+}
+
+impl Role {
+    fn env(self) -> &'static str {
+        match self {
+            Role::Author => "AUTHOR",
+            Role::Committer => "COMMITTER",
+        }
+    }
+
+    fn section(self) -> &'static str {
+        match self {
+            Role::Author => "author",
+            Role::Committer => "committer",
+        }
+    }
+}
+
+/// Resolves author and committer for a commit made `now`, from `config` and the
+/// environment `vars`, or `--author`.
 pub fn resolve(
-    repo: &Repository,
+    config: &GitConfig,
     vars: &BTreeMap<String, String>,
     author_override: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Identity> {
-    let config = repo.config().ok();
-    let from_config =
-        |key: &str| config.as_ref().and_then(|c| c.get_string(key).ok()).filter(|v| !v.trim().is_empty());
-    let var = |key: &str| vars.get(key).filter(|v| !v.trim().is_empty()).cloned();
-    let person = |role: &str| -> Result<Person> {
-        let name = var(&format!("GIT_{role}_NAME")).or_else(|| from_config("user.name"));
-        let email =
-            var(&format!("GIT_{role}_EMAIL")).or_else(|| from_config("user.email")).or_else(|| var("EMAIL"));
-        let when = match var(&format!("GIT_{role}_DATE")) {
-            Some(text) => parse_git_date(&text).ok_or_else(|| {
+    let when = |role: Role| -> Result<DateTime<FixedOffset>> {
+        match vars.get(&format!("GIT_{}_DATE", role.env())).filter(|v| !v.trim().is_empty()) {
+            Some(text) => parse_git_date(text).ok_or_else(|| {
                 Error::Usage(format!(
-                    "GIT_{role}_DATE '{text}' is not a date git understands, e.g. 2025-03-10T14:00:00Z"
+                    "GIT_{}_DATE '{text}' is not a date git understands, e.g. 2025-03-10T14:00:00Z",
+                    role.env()
                 ))
-            })?,
-            None => now.fixed_offset(),
-        };
-        match (name, email) {
-            (Some(name), Some(email)) => Ok(Person { name, email, when }),
-            _ => Err(Error::git(
-                "no git identity: crs records who made every change, and will not make one up",
-                AUTHOR_HINT,
-            )),
+            }),
+            None => Ok(now.fixed_offset()),
         }
     };
-    let committer = person("COMMITTER")?;
     let author = match author_override {
         Some(text) => {
             let (name, email) = parse_author(text)?;
-            Person { name, email, when: person("AUTHOR").map_or(committer.when, |p| p.when) }
+            Person { name, email, when: when(Role::Author)? }
         }
-        None => person("AUTHOR")?,
+        None => person(config, vars, Role::Author, when(Role::Author)?)?,
+    };
+    let committer = match person(config, vars, Role::Committer, when(Role::Committer)?) {
+        Ok(committer) => committer,
+        Err(_) if author_override.is_some() => Person { when: when(Role::Committer)?, ..author.clone() },
+        Err(e) => return Err(e),
     };
     Ok(Identity { author, committer })
+}
+
+/// One person as git's `fmt_ident` finds them, strictly.
+fn person(
+    config: &GitConfig,
+    vars: &BTreeMap<String, String>,
+    role: Role,
+    when: DateTime<FixedOffset>,
+) -> Result<Person> {
+    let env = |what: &str| vars.get(&format!("GIT_{}_{what}", role.env())).cloned();
+    let own = |what: &str| {
+        config.string(&format!("{}.{what}", role.section())).filter(|v| !v.is_empty()).map(str::to_owned)
+    };
+    let name = env("NAME").or_else(|| own("name")).or_else(|| config.string("user.name").map(str::to_owned));
+    let email = env("EMAIL")
+        .or_else(|| own("email"))
+        .or_else(|| config.string("user.email").map(str::to_owned))
+        .or_else(|| vars.get("EMAIL").filter(|e| !e.is_empty()).cloned());
+    let missing = |what: &str| {
+        Error::git(
+            format!(
+                "no git identity ({what}): crs records who made every change, and will not make one up from the system account"
+            ),
+            AUTHOR_HINT,
+        )
+    };
+    let name = without_crud(&name.ok_or_else(|| missing("no user.name"))?);
+    let email = without_crud(&email.ok_or_else(|| missing("no user.email"))?);
+    if name.is_empty() {
+        return Err(missing(&format!("an empty name for <{email}>")));
+    }
+    Ok(Person { name, email, when })
+}
+
+/// A name or address as git writes it in a commit: characters git calls crud
+/// trimmed from both ends, and `<`, `>` and newlines dropped.
+fn without_crud(text: &str) -> String {
+    let crud = |c: char| (c as u32) <= 32 || matches!(c, ',' | ':' | ';' | '<' | '>' | '"' | '\\' | '\'');
+    text.trim_matches(crud).chars().filter(|c| !matches!(c, '<' | '>' | '\n')).collect()
 }
 
 /// Reads the date formats people put in `GIT_AUTHOR_DATE`: RFC 3339 / ISO 8601,
@@ -138,6 +196,12 @@ mod tests {
         assert!(parse_author("Ann Analyst").is_err());
         assert!(parse_author("<ann@icb.example>").is_err());
         assert!(parse_author("An\nn <a@b>").is_err());
+    }
+
+    #[test]
+    fn trims_what_git_trims() {
+        assert_eq!(without_crud(" 'Ann <Analyst>', "), "Ann Analyst");
+        assert_eq!(without_crud("<ann@icb.example>"), "ann@icb.example");
     }
 
     #[test]

@@ -1,22 +1,25 @@
-//! Everything git: committing a change, reading the log, reading the register as it
+//! Everything git: committing a change (identity, hooks and signing as git does them), reading the log, reading the register as it
 //! stood at a date or revision, the working tree's state and the submission tags. No
 //! git2 type leaks out of this module.
 
 pub mod changed;
 pub mod commit;
+pub mod config;
 pub mod faults;
 pub mod graph;
+pub mod hooks;
 pub mod identity;
 pub mod journal;
 pub mod lock;
 pub mod log;
 pub mod repo;
+pub mod signing;
 pub mod snapshot;
 pub mod tags;
 pub mod walk;
 pub mod worktree;
 
-pub use commit::{Committed, FileWrite, Recovered, Writer};
+pub use commit::{Committed, FileWrite, Recovered, Writer, WriterSetup};
 pub use identity::Identity;
 pub use snapshot::{Snapshot, snapshot};
 pub use tags::{SubmissionTag, last_submission, submission_tag_name};

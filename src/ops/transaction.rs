@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use crate::context::Ctx;
 use crate::error::Result;
-use crate::history::{Committed, FileWrite, Identity, Recovered, Writer};
+use crate::history::{Committed, FileWrite, Identity, Recovered, Writer, WriterSetup};
 use crate::ops::checker::{Checker, working_orgs};
 use crate::orgs::KnownOrgs;
 use crate::register::{Config, DiskSource, read_config};
@@ -20,6 +20,16 @@ pub struct WriteOptions {
     pub author: Option<String>,
     /// Commit even on a detached HEAD.
     pub allow_detached: bool,
+    /// Skip the repository's `pre-commit` and `commit-msg` hooks, as
+    /// `git commit --no-verify` does.
+    pub no_verify: bool,
+}
+
+impl WriteOptions {
+    /// How the writer is opened for these options in `ctx`.
+    fn setup<'a>(&self, ctx: &'a Ctx) -> WriterSetup<'a> {
+        WriterSetup { allow_detached: self.allow_detached, verify: !self.no_verify, vars: &ctx.vars }
+    }
 }
 
 /// A write in progress.
@@ -36,8 +46,8 @@ impl Transaction {
     pub fn begin(ctx: &Ctx, options: &WriteOptions) -> Result<Transaction> {
         let root = ctx.register_root()?;
         let config = read_config(&DiskSource::new(&root), &root)?;
-        let writer = Writer::open(&root, options.allow_detached, ctx.faults.clone())?;
-        let identity = writer.identity(&ctx.vars, options.author.as_deref(), ctx.now)?;
+        let writer = Writer::open(&root, options.setup(ctx), ctx.faults.clone())?;
+        let identity = writer.identity(options.author.as_deref(), ctx.now)?;
         Ok(Transaction { root, config, identity, writer })
     }
 
@@ -98,8 +108,8 @@ pub fn commit_new_register(
     mut files: Vec<FileWrite>,
     message: &str,
 ) -> Result<(Committed, Vec<FileWrite>)> {
-    let writer = Writer::open(dir, options.allow_detached, ctx.faults.clone())?;
-    let identity = writer.identity(&ctx.vars, options.author.as_deref(), ctx.now)?;
+    let writer = Writer::open(dir, options.setup(ctx), ctx.faults.clone())?;
+    let identity = writer.identity(options.author.as_deref(), ctx.now)?;
     files.retain(|(path, _)| !writer.ignores(path));
     let committed = writer.commit(&files, message, &identity, None)?;
     Ok((committed, files))

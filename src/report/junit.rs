@@ -1,10 +1,13 @@
 //! A JUnit XML report: one test suite for the register, one test case a record (and
-//! one for each file that is not a record), failures carrying the findings.
+//! one for each file that is not a record), failures carrying the findings. Files
+//! are named from the repository's root, as GitHub annotations name them, also when
+//! the register is a folder inside it; a case's name is the record's id.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::framework::finding::{Finding, Severity};
+use crate::register::path_below;
 use crate::report::CheckReport;
 
 pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
@@ -31,7 +34,8 @@ pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         let name = file.strip_suffix(".toml").unwrap_or(file);
         let errors: Vec<&&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
         let warnings: Vec<&&Finding> = findings.iter().filter(|f| f.severity == Severity::Warning).collect();
-        write!(out, r#"    <testcase classname="crs.check" name="{}" file="{}""#, xml(name), xml(file))?;
+        let path = path_below(&report.repo_prefix, file);
+        write!(out, r#"    <testcase classname="crs.check" name="{}" file="{}""#, xml(name), xml(&path))?;
         if errors.is_empty() && warnings.is_empty() {
             writeln!(out, "/>")?;
             continue;
@@ -44,11 +48,11 @@ pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
                 r#"      <failure type="{}" message="{}">{}</failure>"#,
                 xml(&rules.join(",")),
                 xml(&errors[0].message),
-                xml(&lines(&errors))
+                xml(&lines(&report.repo_prefix, &errors))
             )?;
         }
         if !warnings.is_empty() {
-            writeln!(out, "      <system-out>{}</system-out>", xml(&lines(&warnings)))?;
+            writeln!(out, "      <system-out>{}</system-out>", xml(&lines(&report.repo_prefix, &warnings)))?;
         }
         writeln!(out, "    </testcase>")?;
     }
@@ -56,12 +60,12 @@ pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</testsuites>")
 }
 
-fn lines(findings: &[&&Finding]) -> String {
+fn lines(prefix: &str, findings: &[&&Finding]) -> String {
     findings
         .iter()
         .map(|f| {
             let place = f.line.map_or(String::new(), |l| format!(":{l}"));
-            format!("{}[{}] {}{place}: {}", f.severity, f.rule, f.file, f.message)
+            format!("{}[{}] {}{place}: {}", f.severity, f.rule, path_below(prefix, &f.file), f.message)
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -28,7 +28,7 @@ pub struct CheckReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     /// Where the register sits in its git repository (`registers/crs`; empty at the
-    /// top or outside git): GitHub names files from the repository's root.
+    /// top or outside git): the CI formats name files from the repository's root.
     #[serde(skip)]
     pub repo_prefix: String,
 }

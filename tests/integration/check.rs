@@ -120,3 +120,32 @@ fn usage_errors_exit_two() {
     assert_eq!(help.code, 0);
     assert!(help.stdout.contains("Examples:"), "{help}");
 }
+
+#[test]
+fn every_ci_format_names_files_from_the_repository_root_for_a_register_in_a_folder() {
+    let (env, _) = TestEnv::in_a_larger_repository();
+    env.write("RJ1/designated.toml", designated_record().replace("next_due", "nxt_due"));
+    let file = "register/RJ1/designated.toml";
+
+    let github = env.crs(&["check", "--format", "github"]);
+    assert_eq!(github.code, 1, "{github}");
+    assert!(github.stdout.contains(&format!("::error file={file},line=")), "{github}");
+
+    let junit = env.crs(&["check", "--format", "junit"]);
+    assert_eq!(junit.code, 1, "{junit}");
+    assert!(junit.stdout.contains(&format!(r#"name="RJ1/designated" file="{file}""#)), "{junit}");
+    assert!(junit.stdout.contains(&format!("error[schema] {file}:")), "{junit}");
+    assert!(!junit.stdout.contains(r#"file="RJ1/"#), "{junit}");
+
+    let json = env.crs(&["check", "--format", "json"]).json();
+    let finding = &json["findings"][0];
+    assert_eq!(finding["path"], file, "{json}");
+    assert_eq!(finding["file"], "RJ1/designated.toml", "{json}");
+    assert_eq!(finding["record"], "RJ1/designated", "{json}");
+
+    // At the top of its repository, the two are the same.
+    let top = TestEnv::git();
+    top.write("RJ1/designated.toml", designated_record().replace("next_due", "nxt_due"));
+    let json = top.crs(&["check", "--format", "json"]).json();
+    assert_eq!(json["findings"][0]["path"], json["findings"][0]["file"]);
+}

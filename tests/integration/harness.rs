@@ -213,8 +213,32 @@ impl TestEnv {
 
     /// Runs `crs args…` with the environment variables `vars` added.
     pub fn crs_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        self.crs_in(args, vars, &[])
+    }
+
+    /// Runs `crs args…` with the variables `vars` added and those named in `unset`
+    /// removed from the hermetic environment.
+    pub fn crs_in(&self, args: &[&str], vars: &[(&str, &str)], unset: &[&str]) -> Run {
         let mut command = self.command(args);
         command.envs(vars.iter().copied());
+        for name in unset {
+            command.env_remove(name);
+        }
+        self.collect(command)
+    }
+
+    /// Runs plain `git args…` in the register with the variables `vars` added and
+    /// those named in `unset` removed; what it did, succeeding or not.
+    pub fn git_in(&self, args: &[&str], vars: &[(&str, &str)], unset: &[&str]) -> Run {
+        let mut command = self.hermetic(Command::new("git"));
+        command.args(args).envs(vars.iter().copied());
+        for name in unset {
+            command.env_remove(name);
+        }
+        self.collect(command)
+    }
+
+    fn collect(&self, mut command: Command) -> Run {
         let output = command.output().unwrap();
         let clean = |bytes: &[u8]| {
             String::from_utf8_lossy(bytes)

@@ -3,20 +3,25 @@
 
 mod bad_input;
 mod check;
+mod completion;
 mod edit;
 mod examples;
 mod export;
 mod first_hour;
 mod hardening;
 mod harness;
+mod hooks;
+mod identity;
 mod init;
 mod lifecycle;
 mod list_show;
+mod man;
 mod orgs;
 mod readme;
 mod schema;
 mod sheets;
 mod shell;
+mod signing;
 mod submit;
 mod transaction;
 mod walkthrough;

@@ -1,0 +1,133 @@
+//! Dynamic shell completion: when the shell asks (`COMPLETE=bash crs -- crs event R…`),
+//! crs answers with candidates read from the register — record ids, provider codes,
+//! the framework's stage names — and the fixed lists of statuses and event kinds,
+//! through clap_complete's engine, for bash, zsh, fish, PowerShell and elvish. The
+//! registration script a shell sources is what `crs completions SHELL` prints, and
+//! also what `COMPLETE=SHELL crs` prints.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap_complete::engine::CompletionCandidate;
+use clap_complete::env::Shells;
+
+use crate::context::{Ctx, Process};
+use crate::framework::definition::Framework;
+use crate::model::{EventKind, ProviderKind, Status};
+use crate::register::source::record_ids as ids_in;
+use crate::register::{DiskSource, read_config};
+
+/// The variable that names the shell asking for completions.
+pub const VAR: &str = "COMPLETE";
+
+/// Answers the shell when `COMPLETE` names one; `None` for an ordinary run.
+pub fn from_env(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> Option<u8> {
+    let shell_name = process.vars.get(VAR).filter(|v| !v.is_empty() && *v != "0")?;
+    let shells = Shells::builtins();
+    let Some(shell) = shells.completer(shell_name) else {
+        let _ = writeln!(
+            err,
+            "error: {VAR}={shell_name} names no shell crs completes for (bash, zsh, fish, powershell, elvish)"
+        );
+        return Some(2);
+    };
+    let mut args = process.args.clone();
+    if args.is_empty() {
+        return Some(2);
+    }
+    let completer = PathBuf::from(args.remove(0));
+    let escape = args.iter().position(|a| a == "--").map_or(args.len(), |i| i + 1);
+    args.drain(..escape);
+    let mut cmd = crate::cli::command();
+    cmd.build();
+    let mut buf = Vec::new();
+    let written = if args.is_empty() {
+        let completer =
+            if completer.components().count() > 1 { process.cwd.join(completer) } else { completer };
+        shell.write_registration(VAR, "crs", "crs", &completer.to_string_lossy(), &mut buf)
+    } else {
+        shell.write_complete(&mut cmd, args, Some(&process.cwd), &mut buf).map_err(std::io::Error::other)
+    };
+    match written.and_then(|()| out.write_all(&buf)) {
+        Ok(()) => Some(0),
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot complete: {e}");
+            Some(2)
+        }
+    }
+}
+
+/// The registration script of `shell` (bash, zsh, …): what `COMPLETE=shell crs` prints.
+pub fn registration(shell: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let shells = Shells::builtins();
+    let shell = shells.completer(shell).ok_or_else(|| std::io::Error::other("unknown shell"))?;
+    shell.write_registration(VAR, "crs", "crs", "crs", out)
+}
+
+/// The register the command being completed is about: its `--register`, else
+/// `CRS_REGISTER`, else the one at or above the working directory.
+fn register_root() -> Option<PathBuf> {
+    let process = Process::current();
+    let mut given: Option<OsString> = None;
+    let mut args = process.args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--register" {
+            given = args.next().cloned();
+        } else if let Some(dir) = arg.to_str().and_then(|a| a.strip_prefix("--register=")) {
+            given = Some(dir.into());
+        }
+    }
+    let register = given.map(PathBuf::from).or_else(|| process.vars.get("CRS_REGISTER").map(PathBuf::from));
+    Ctx::new(&process, register, true, true).ok()?.register_root().ok()
+}
+
+fn candidates<I: IntoIterator<Item = String>>(values: I) -> Vec<CompletionCandidate> {
+    values.into_iter().map(CompletionCandidate::new).collect()
+}
+
+/// The ids of the register's records.
+pub fn record_ids() -> Vec<CompletionCandidate> {
+    let ids = register_root().and_then(|root| ids_in(&DiskSource::new(root)).ok()).unwrap_or_default();
+    candidates(ids)
+}
+
+/// The providers' ODS codes: the register's provider folders.
+pub fn providers() -> Vec<CompletionCandidate> {
+    let ids = register_root().and_then(|root| ids_in(&DiskSource::new(root)).ok()).unwrap_or_default();
+    let codes: std::collections::BTreeSet<String> =
+        ids.iter().filter_map(|id| id.split_once('/')).map(|(p, _)| p.to_owned()).collect();
+    candidates(codes)
+}
+
+/// The stages of the register's framework, by name and number.
+pub fn stages() -> Vec<CompletionCandidate> {
+    let framework = register_root()
+        .and_then(|root| read_config(&DiskSource::new(&root), &root).ok())
+        .map(|config| config.framework)
+        .or_else(|| Framework::built_in("monitor-2013"));
+    let Some(framework) = framework else { return Vec::new() };
+    let names = framework.stages.iter().map(|s| {
+        CompletionCandidate::new(s.name()).help(Some(format!("stage {}: {}", s.number, s.title).into()))
+    });
+    let numbers = framework
+        .stages
+        .iter()
+        .map(|s| CompletionCandidate::new(s.number.to_string()).help(Some(s.name().into())));
+    names.chain(numbers).collect()
+}
+
+/// Every derived status.
+pub fn statuses() -> Vec<CompletionCandidate> {
+    candidates(Status::ALL.iter().map(|s| s.as_str().to_owned()))
+}
+
+/// Every kind of process event.
+pub fn event_kinds() -> Vec<CompletionCandidate> {
+    candidates(EventKind::ALL.iter().map(|k| k.as_str().to_owned()))
+}
+
+/// Every kind of provider.
+pub fn provider_kinds() -> Vec<CompletionCandidate> {
+    candidates(ProviderKind::ALL.iter().map(|k| k.as_str().to_owned()))
+}
