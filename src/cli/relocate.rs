@@ -1,8 +1,11 @@
 //! `crs move OLD NEW`: move a record to a new provider code or service name (a
 //! merger, a renamed trust), in one commit that keeps its whole history.
 
+use clap_complete::engine::ArgValueCandidates;
+
 use crate::cli::Io;
 use crate::cli::common::{WriteArgs, committed_on, render_index_warning, render_recovered};
+use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::model::RecordId;
@@ -22,6 +25,7 @@ use crate::ops::relocate::move_record;
 #[command(verbatim_doc_comment)]
 pub struct MoveArgs {
     /// The record's id now, e.g. RQM/maternity.
+    #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub from: RecordId,
     /// Its new id, e.g. RYJ/maternity.
     pub to: RecordId,

@@ -4,8 +4,11 @@
 
 use clap::{Subcommand, ValueEnum};
 
+use clap_complete::engine::ArgValueCandidates;
+
 use crate::cli::Io;
 use crate::cli::common::{WriteArgs, render_changed};
+use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::{Date, RecordId};
@@ -43,6 +46,7 @@ pub enum ReviewCommand {
 #[command(verbatim_doc_comment)]
 pub struct StartArgs {
     /// The record id, e.g. RJ1/maternity.
+    #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: RecordId,
     /// The day the review started (default: today).
     #[arg(long, value_name = "DATE")]
@@ -70,6 +74,7 @@ pub enum Requester {
 #[command(verbatim_doc_comment)]
 pub struct CompleteArgs {
     /// The record id, e.g. RJ1/maternity.
+    #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: RecordId,
     /// Keep the designation; needs --next-due.
     #[arg(long, conflicts_with = "remove", requires = "next_due")]
