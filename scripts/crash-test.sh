@@ -7,8 +7,8 @@
 #   - someone's unrelated staged change is still staged, byte for byte;
 #   - no temp file is left where git add -A would pick it up.
 #
-# Usage: scripts/crash-test.sh [KILLS_PER_COMMAND]   (default 60: 240 kills in all)
-# Commands killed: crs event, crs designate, crs orgs import, crs submit.
+# Usage: scripts/crash-test.sh [KILLS_PER_COMMAND]   (default 60: 300 kills in all)
+# Commands killed: crs event, crs designate, crs orgs import, crs submit, crs move.
 # CRS names the binary (default target/debug/crs; built if missing).
 # CRS_CRASH_HOOKS=1 installs pre-commit and commit-msg hooks first, so that every
 # write takes the path where the hooks run after the files are written and before
@@ -87,7 +87,7 @@ kill_at_random() {
 kills=0
 killed=0
 started=$(date +%s)
-for what in event designate orgs-import submit; do
+for what in event designate orgs-import submit move; do
   for _ in $(seq "$per_command"); do
     kills=$((kills + 1))
     case $what in
@@ -102,6 +102,12 @@ for what in event designate orgs-import submit; do
         kill_at_random 30 "$crs" orgs import --kind etr "$file"
         ;;
       submit) kill_at_random 90 "$crs" submit -o "$work/bundle-$kills" ;;
+      move)
+        # Back and forth between two ids: a rename, one file written, one deleted.
+        if [ -f RJ1/adult-critical-care.toml ]; then from=RJ1/adult-critical-care to=RJ1/critical-care-unit
+        else from=RJ1/critical-care-unit to=RJ1/adult-critical-care; fi
+        kill_at_random 30 "$crs" move "$from" "$to"
+        ;;
     esac
     # The next write: it must succeed and mend whatever the kill left.
     out=$("$crs" event RJ1/maternity public-engagement --note "after kill $kills" 2>&1) ||

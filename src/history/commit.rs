@@ -136,6 +136,13 @@ pub struct Recovered {
     pub removed_locks: Vec<String>,
 }
 
+/// Which side of an interrupted write its files are brought to.
+#[derive(Clone, Copy)]
+enum Settle {
+    Before,
+    After,
+}
+
 /// One file a write replaces: its register-relative path and its new bytes.
 pub type FileWrite = (String, Vec<u8>);
 
@@ -727,38 +734,38 @@ impl Writer {
     /// Puts back the working files a write changed, where they still hold what it
     /// wrote; deletes the journal. Returns the files left alone.
     fn undo(&self, journal: &Journal) -> Result<Vec<String>> {
+        let left_alone = self.settle(journal, Settle::Before)?;
+        self.done()?;
+        Ok(left_alone)
+    }
+
+    /// Brings each working file of `journal` to how it was before the write, or to
+    /// what the write made; a file someone changed since, being neither, is left as
+    /// it is and returned.
+    fn settle(&self, journal: &Journal, to: Settle) -> Result<Vec<String>> {
         let mut left_alone = Vec::new();
         for file in &journal.files {
+            let (wanted, other) = match to {
+                Settle::Before => (file.old.as_deref(), file.new.as_deref()),
+                Settle::After => (file.new.as_deref(), file.old.as_deref()),
+            };
             let full = self.rr.workdir.join(&file.repo_path);
             let working = read_plain(&full)?.map(|bytes| raw_id(&bytes));
-            if working == maybe_oid(file.old.as_deref())? {
+            if working == maybe_oid(wanted)? {
                 continue;
             }
-            if working != maybe_oid(file.new.as_deref())? {
+            if working != maybe_oid(other)? {
                 left_alone.push(file.repo_path.clone());
                 continue;
             }
-            self.put(&full, file.old.as_deref())?;
+            self.put(&full, wanted)?;
         }
-        self.done()?;
         Ok(left_alone)
     }
 
     /// Completes a write whose commit is on the branch: working files, tag, index.
     fn finish(&self, journal: &Journal) -> Result<Vec<String>> {
-        let mut left_alone = Vec::new();
-        for file in &journal.files {
-            let full = self.rr.workdir.join(&file.repo_path);
-            let working = read_plain(&full)?.map(|bytes| raw_id(&bytes));
-            if working == maybe_oid(file.new.as_deref())? {
-                continue;
-            }
-            if working != maybe_oid(file.old.as_deref())? {
-                left_alone.push(file.repo_path.clone());
-                continue;
-            }
-            self.put(&full, file.new.as_deref())?;
-        }
+        let left_alone = self.settle(journal, Settle::After)?;
         // A tag made meanwhile by someone else is theirs to keep.
         self.mark_git_locks()?;
         if let Some(tag) = journal.tag.as_ref().filter(|t| !self.tag_exists(&t.name)) {
