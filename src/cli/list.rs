@@ -97,15 +97,25 @@ fn write_rows(
 ) -> std::io::Result<()> {
     match format {
         ListFormat::Table => {
-            let mut table = new_table(&["record", "service", "provider", "status", "decided", "review due"]);
+            let mut table = new_table(&[
+                "record",
+                "service",
+                "provider",
+                "status",
+                "designated",
+                "decided",
+                "review due",
+            ]);
             for r in rows {
-                let decided = r.decided_on.map(|d| d.to_string()).unwrap_or_default();
-                let review = r.review_due.map(|d| d.to_string()).unwrap_or_default();
+                let date = |d: Option<crate::model::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+                let (designated, decided, review) =
+                    (date(r.designated_on), date(r.decided_on), date(r.review_due));
                 table.add_row(row([
                     r.id.as_str(),
                     &r.service,
                     &r.provider_name,
                     r.status.as_str(),
+                    &designated,
                     &decided,
                     &review,
                 ]));
@@ -119,18 +129,29 @@ fn write_rows(
         ListFormat::Csv => {
             // Names are the user's text: a leading = or @ must not run in a spreadsheet.
             let mut writer = csv_writer(out, flavour, csv::Terminator::Any(b'\n'))?;
-            let header =
-                ["id", "provider", "provider_name", "service", "status", "decided_on", "review_due", "file"];
+            let header = [
+                "id",
+                "provider",
+                "provider_name",
+                "service",
+                "status",
+                "designated_on",
+                "decided_on",
+                "review_due",
+                "file",
+            ];
             writer.write_record(header).map_err(std::io::Error::other)?;
             for r in rows {
                 let date = |d: Option<crate::model::Date>| d.map(|d| d.to_string()).unwrap_or_default();
-                let (decided, review) = (date(r.decided_on), date(r.review_due));
+                let (designated, decided, review) =
+                    (date(r.designated_on), date(r.decided_on), date(r.review_due));
                 let fields = [
                     &r.id,
                     &r.provider,
                     &r.provider_name,
                     &r.service,
                     r.status.as_str(),
+                    &designated,
                     &decided,
                     &review,
                     &r.file,

@@ -14,6 +14,10 @@ pub struct RecordSummary {
     pub provider_name: String,
     pub service: String,
     pub status: Status,
+    /// The day of the designation the record speaks of (kept beside a later
+    /// confirmation or removal).
+    pub designated_on: Option<Date>,
+    /// The day of the last decision.
     pub decided_on: Option<Date>,
     pub review_due: Option<Date>,
     pub file: String,
@@ -27,6 +31,7 @@ impl RecordSummary {
             provider_name: record.provider.name.clone(),
             service: record.service.name.clone(),
             status,
+            designated_on: record.designation().map(|(_, d)| d.decided_on),
             decided_on: record.current_decision().map(|d| d.decided_on),
             review_due: record.review.as_ref().map(|r| r.next_due),
             file: file.to_owned(),

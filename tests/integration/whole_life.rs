@@ -98,7 +98,11 @@ fn a_removal_keeps_the_designation_it_ends() {
     assert_eq!(row["ground:no-alternative-provider"], true, "{row}");
     assert_eq!(row["review-due"], serde_json::Value::Null, "{row}");
 
-    // A removed service can be designated again; the earlier life stays.
+    let listed = env.crs(&["list", "--format", "json"]).json();
+    assert_eq!(listed[0]["designated_on"], "2026-02-10", "{listed}");
+    assert_eq!(listed[0]["decided_on"], "2026-09-01", "{listed}");
+
+    // A removal cannot be decided twice.
     assert_eq!(env.crs(&["remove", ID]).code, 1);
 }
 
