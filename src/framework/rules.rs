@@ -23,7 +23,7 @@ pub fn check_record(record: &Record, id: &RecordId, framework: &Framework, today
     ods_format(record, &mut hits);
     co_commissioners(record, &mut hits);
     stages(record, id, framework, &mut hits);
-    grounds(record, framework, &mut hits);
+    grounds(record, framework, life.status, &mut hits);
     dated_rules(record, id, framework, &mut hits);
     licence(record, id, life.status, &mut hits);
     events(record, &life, framework, today, &mut hits);
@@ -237,7 +237,7 @@ fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<
     ));
 }
 
-fn grounds(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
+fn grounds(record: &Record, framework: &Framework, status: Status, hits: &mut Vec<Hit>) {
     for (i, decision) in record.decisions().iter().enumerate() {
         for ground in &decision.grounds {
             if framework.ground(ground).is_none() {
@@ -256,6 +256,11 @@ fn grounds(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
     let met = grounds_met(record, framework);
     // An imported decision keeps the grounds its spreadsheet gave, with no stages.
     if record.source.is_some() && record.stages.is_empty() {
+        return;
+    }
+    // A review reassesses the stages in place; the decision that ends it carries the
+    // grounds they then support.
+    if status == Status::UnderReview && decision.outcome != DecisionOutcome::Remove {
         return;
     }
     match decision.outcome {

@@ -38,6 +38,23 @@ fn a_review_keeps_the_designation_in_force_and_closes_with_a_new_due_date() {
     assert_eq!(env.crs(&["review", "start", ID]).code, 1);
     assert_eq!(env.crs(&["review", "complete", ID]).code, 2);
 
+    // The review reassesses a stage in place; the designation's grounds are not
+    // held against it until the review ends.
+    env.at("2026-06-20");
+    ok(
+        &env,
+        &[
+            "assess",
+            ID,
+            "--stage",
+            "2",
+            "--met",
+            "--rationale",
+            "Deprivation has risen in the catchment",
+            "--on",
+            "2026-06-20",
+        ],
+    );
     env.at("2026-07-01");
     let complete = ok(
         &env,
@@ -61,6 +78,10 @@ fn a_review_keeps_the_designation_in_force_and_closes_with_a_new_due_date() {
     let outcomes: Vec<&str> =
         record["decisions"].as_array().unwrap().iter().map(|d| d["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["designate", "confirm"], "the designation is kept beside its confirmation");
+    assert_eq!(
+        record["decisions"][1]["grounds"],
+        serde_json::json!(["no-alternative-provider", "health-inequalities", "dependent-services"])
+    );
     assert_eq!(
         env.git_cmd(&["log", "-1", "--format=%(trailers:key=Crs-Action,valueonly)"]).trim(),
         "review-complete"
