@@ -4,8 +4,10 @@
 //! generated ODS files of about the size of the real ones) that knows every code.
 //!
 //! Beside it, the floor no checker can beat: reading every record and parsing it
-//! with the `toml` crate on as many threads as crs uses, nothing else; and `crs due`,
-//! which reads the same records.
+//! with the `toml` crate on as many threads as crs uses, nothing else; `crs due`,
+//! which reads the same records; and `crs report`, the board paper, which checks them
+//! as `crs check` does and tells every record's decision and events as sentences
+//! (the period is chosen so that all of them fall in it: the largest paper).
 //!
 //! Run: `cargo bench --bench check` (all sizes) or `cargo bench --bench check -- 10000`.
 //! Registers are generated once under `target/bench-registers/` and reused.
@@ -72,6 +74,19 @@ fn main() {
                     "crs due",
                     due.as_secs_f64(),
                     due.as_secs_f64() / median.as_secs_f64()
+                );
+                let report = median_of(|| {
+                    run_crs(
+                        bin,
+                        &root,
+                        &["--quiet", "report", "--since", "2024-01-01", "--until", "2025-12-31"],
+                    )
+                });
+                println!(
+                    "{n:>8}  {:>18}  {:>9.3}s  {:.2}x crs check",
+                    "crs report",
+                    report.as_secs_f64(),
+                    report.as_secs_f64() / median.as_secs_f64()
                 );
             }
         }

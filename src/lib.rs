@@ -7,6 +7,7 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod board;
 pub mod cli;
 pub mod context;
 pub mod error;

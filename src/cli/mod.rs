@@ -20,6 +20,7 @@ pub mod new;
 pub mod orgs;
 pub mod prompt;
 pub mod relocate;
+pub mod report;
 pub mod review;
 pub mod schema;
 pub mod show;
@@ -114,6 +115,7 @@ pub enum Command {
     Man(man::ManArgs),
     Export(export::ExportArgs),
     Submit(submit::SubmitArgs),
+    Report(report::ReportArgs),
 }
 
 /// Where a command writes: data to `out`, messages to `err`.
@@ -190,6 +192,7 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Man(args) => man::run(ctx, args, io),
         Command::Export(args) => export::run(ctx, args, io),
         Command::Submit(args) => submit::run(ctx, args, io),
+        Command::Report(args) => report::run(ctx, args, io),
     }
 }
 

@@ -141,6 +141,113 @@ impl EventKind {
     }
 }
 
+impl DecisionOutcome {
+    /// The decision about a named service, after who made it: "decided to designate
+    /// Maternity at Guy's and St Thomas' NHS Foundation Trust".
+    pub fn decided_about(self, service: &str, provider: &str) -> String {
+        match self {
+            DecisionOutcome::Designate => format!("decided to designate {service} at {provider}"),
+            DecisionOutcome::DoNotDesignate => format!("decided not to designate {service} at {provider}"),
+            DecisionOutcome::Confirm => {
+                format!("decided, on review, to keep the designation of {service} at {provider}")
+            }
+            DecisionOutcome::Remove => {
+                format!("decided to remove the designation of {service} at {provider}")
+            }
+        }
+    }
+}
+
+/// Who decided, to start a sentence: "The ICB Board" for a body named without an
+/// article ("ICB Board"), a person's name as it is, "The commissioner" when unknown.
+pub fn deciding_body(decided_by: Option<&str>) -> String {
+    const BODIES: [&str; 8] =
+        ["Board", "Body", "Committee", "Group", "Panel", "Executive", "Team", "Meeting"];
+    match decided_by.map(str::trim).filter(|by| !by.is_empty()) {
+        None => "The commissioner".to_owned(),
+        Some(by) if by.starts_with("The ") || by.starts_with("the ") => {
+            format!("The {}", &by[4..])
+        }
+        Some(by) if by.split_whitespace().last().is_some_and(|w| BODIES.contains(&w)) => format!("The {by}"),
+        Some(by) => by.to_owned(),
+    }
+}
+
+impl EventKind {
+    /// The event told as a sentence about a named service, without its date:
+    /// "Guy's and St Thomas' NHS Foundation Trust accepted the designation of Maternity".
+    pub fn sentence_about(self, service: &str, provider: &str) -> String {
+        match self {
+            EventKind::ProvidersNotified => {
+                format!("{provider} and others affected were notified of the work to decide on {service}")
+            }
+            EventKind::PublicEngagement => {
+                format!("The public was involved in the decision on {service} at {provider}")
+            }
+            EventKind::WrittenRequestSent => {
+                format!("The written request to designate {service} was sent to {provider}")
+            }
+            EventKind::ProviderAccepted => format!("{provider} accepted the designation of {service}"),
+            EventKind::ProviderRefused => format!("{provider} refused the designation of {service}"),
+            EventKind::ReferredToRegulator => format!(
+                "The refusal by {provider} of the designation of {service} was referred to the regulator"
+            ),
+            EventKind::RefusalFoundUnreasonable => format!(
+                "The regulator found that {provider} was unreasonable to refuse the designation of {service}"
+            ),
+            EventKind::RefusalFoundReasonable => format!(
+                "The regulator found that {provider} was reasonable to refuse the designation of {service}"
+            ),
+            EventKind::LicenceRequested => {
+                format!("The regulator was asked to license {provider}, which provides {service}")
+            }
+            EventKind::ReviewRequested => {
+                format!("A review of the designation of {service} at {provider} was requested")
+            }
+            EventKind::ReviewStarted => {
+                format!("A review of the designation of {service} at {provider} started")
+            }
+            EventKind::ReviewCompleted => {
+                format!("The review of the designation of {service} at {provider} was completed")
+            }
+            EventKind::ProviderNotifiedOfRemoval => {
+                format!("{provider} was notified of the removal of the designation of {service}")
+            }
+            EventKind::Submitted => {
+                format!("The designation of {service} at {provider} was submitted to the regulator")
+            }
+        }
+    }
+}
+
+/// `text` with every `YYYY-MM-DD` date in it written out: "the request of
+/// 2026-09-15" → "the request of 15 September 2026".
+pub fn dates_in_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(at) = rest.find(|c: char| c.is_ascii_digit()) {
+        let candidate = rest.get(at..at + 10).filter(|d| {
+            let b = d.as_bytes();
+            b[4] == b'-' && b[7] == b'-' && !rest[at + 10..].starts_with(|c: char| c.is_ascii_digit())
+        });
+        let before_is_digit = rest[..at].ends_with(|c: char| c.is_ascii_digit());
+        match candidate.and_then(|d| d.parse::<Date>().ok()).filter(|_| !before_is_digit) {
+            Some(date) => {
+                out.push_str(&rest[..at]);
+                out.push_str(&date.in_words());
+                rest = &rest[at + 10..];
+            }
+            None => {
+                let next = at + rest[at..].chars().next().map_or(1, char::len_utf8);
+                out.push_str(&rest[..next]);
+                rest = &rest[next..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A code written with hyphens or underscores, as words: "no alternative provider".
 pub fn code_in_words(code: &str) -> String {
     code.replace(['-', '_'], " ")
@@ -407,6 +514,35 @@ mod tests {
         assert_eq!(value_in_words("provider.kind", "nhs-trust"), "NHS trust");
         assert_eq!(value_in_words("events[0].kind", "written-request-sent"), "Written request sent");
         assert_eq!(value_in_words("stages.x.met", "false"), "not met");
+    }
+
+    #[test]
+    fn decisions_and_events_about_a_service_read_as_sentences() {
+        let said = format!(
+            "{} {}",
+            deciding_body(Some("ICB Board")),
+            DecisionOutcome::Designate.decided_about("Maternity", "Guy's and St Thomas'")
+        );
+        assert_eq!(said, "The ICB Board decided to designate Maternity at Guy's and St Thomas'");
+        assert_eq!(deciding_body(Some("A. Analyst")), "A. Analyst");
+        assert_eq!(deciding_body(Some("the Governing Body")), "The Governing Body");
+        assert_eq!(deciding_body(None), "The commissioner");
+        assert_eq!(
+            EventKind::ProviderAccepted.sentence_about("Maternity", "GSTT"),
+            "GSTT accepted the designation of Maternity"
+        );
+    }
+
+    #[test]
+    fn dates_in_text_are_written_out() {
+        assert_eq!(
+            dates_in_words("the request of 2026-09-15 had no answer by 2026-10-13 (28 days)"),
+            "the request of 15 September 2026 had no answer by 13 October 2026 (28 days)"
+        );
+        assert_eq!(
+            dates_in_words("BD/2026-09-151 and 2026-13-01, é 1"),
+            "BD/2026-09-151 and 2026-13-01, é 1"
+        );
     }
 
     #[test]

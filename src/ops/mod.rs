@@ -13,5 +13,6 @@ pub mod migrate;
 pub mod open;
 pub mod orgs;
 pub mod relocate;
+pub mod report;
 pub mod submit;
 pub mod transaction;

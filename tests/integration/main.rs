@@ -18,6 +18,7 @@ mod list_show;
 mod man;
 mod orgs;
 mod readme;
+mod report;
 mod schema;
 mod sheets;
 mod shell;

@@ -1,0 +1,105 @@
+//! A horizontal bar chart as inline SVG: one labelled bar a row, the number at its
+//! end, dark text and one dark blue on white, so nothing depends on colour. It names
+//! itself with `<title>` and `<desc>` for screen readers; the paper gives the same
+//! numbers in a table beside it. Labels are escaped here; long ones wrap onto a
+//! second line rather than being cut.
+
+use crate::board::html::escape;
+
+/// The chart's width in SVG units; it scales down to the page.
+const WIDTH: usize = 640;
+/// The space for the labels, left of the bars.
+const LABEL_WIDTH: usize = 290;
+/// Characters that fit on one label line at 12px.
+const LABEL_CHARS: usize = 44;
+/// The height of a row with a one-line label.
+const ROW: usize = 22;
+
+/// The chart `title` of `bars` (label, value), described by `description`; `id`
+/// makes its element ids unique on the page.
+pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[(String, usize)]) -> String {
+    let max = bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    let bar_space = WIDTH - LABEL_WIDTH - 50;
+    let mut rows = String::new();
+    let mut y = 8;
+    for (label, value) in bars {
+        let lines = wrap(label, LABEL_CHARS);
+        let height = ROW + 14 * (lines.len() - 1);
+        let middle = y + height / 2;
+        let first_line = middle + 4 - 7 * (lines.len() - 1);
+        rows.push_str(&format!(
+            "<text x=\"{}\" y=\"{first_line}\" text-anchor=\"end\" class=\"label\">",
+            LABEL_WIDTH - 8
+        ));
+        for (i, line) in lines.iter().enumerate() {
+            let dy = if i == 0 { 0 } else { 14 };
+            rows.push_str(&format!("<tspan x=\"{}\" dy=\"{dy}\">{}</tspan>", LABEL_WIDTH - 8, escape(line)));
+        }
+        rows.push_str("</text>");
+        let length = value * bar_space / max;
+        if length > 0 {
+            rows.push_str(&format!(
+                "<rect x=\"{LABEL_WIDTH}\" y=\"{}\" width=\"{length}\" height=\"16\" class=\"bar\"/>",
+                middle - 8
+            ));
+        }
+        rows.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" class=\"value\">{value}</text>",
+            LABEL_WIDTH + length + 6,
+            middle + 4
+        ));
+        y += height;
+    }
+    let height = y + 8;
+    format!(
+        "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
+         aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
+         <line x1=\"{LABEL_WIDTH}\" y1=\"4\" x2=\"{LABEL_WIDTH}\" y2=\"{}\" class=\"axis\"/>{rows}</svg>",
+        escape(title),
+        escape(description),
+        height - 4
+    )
+}
+
+/// `text` in lines of at most `width` characters, broken between words (a word
+/// longer than a line gets a line of its own, whole).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_labels_wrap_between_words() {
+        assert_eq!(
+            wrap("Guy's and St Thomas' NHS Foundation Trust", 20),
+            ["Guy's and St Thomas'", "NHS Foundation Trust"]
+        );
+        assert_eq!(wrap("", 20), [""]);
+    }
+
+    #[test]
+    fn a_chart_names_itself_and_escapes_its_labels() {
+        let svg =
+            bar_chart("c", "Services <by> status", "desc", &[("A & B".to_owned(), 3), ("C".to_owned(), 0)]);
+        assert!(svg.contains("<title id=\"c-title\">Services &lt;by&gt; status</title>"), "{svg}");
+        assert!(svg.contains("A &amp; B"), "{svg}");
+        assert_eq!(svg.matches("<rect").count(), 1, "{svg}");
+    }
+}

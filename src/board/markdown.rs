@@ -1,0 +1,242 @@
+//! The board paper as Markdown, for pasting into a board paper's template: the same
+//! sections and words as the HTML page, with each chart given as the table of its
+//! numbers. Record text is escaped so that a service name cannot start a list, a
+//! heading, a link or a table cell.
+
+use std::io::{self, Write};
+
+use crate::board::{
+    ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS, SUMMARY,
+    TITLE, about, check_sentence, count, key_facts, period_words, review_month, review_note, severity_words,
+    subtitle, timeline_bars,
+};
+use crate::ops::report::{BoardReport, ChangeGroup};
+
+/// Writes `report` as Markdown.
+pub fn render(report: &BoardReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut page = String::with_capacity(8 * 1024 + report.changes.len() * 200);
+    write_page(report, &mut page);
+    out.write_all(page.as_bytes())
+}
+
+/// `text` with Markdown's punctuation escaped and line breaks made spaces, so it
+/// reads as itself in running text and in a table cell.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn table(p: &mut String, headers: &[(&str, bool)], rows: &[Vec<String>]) {
+    p.push('|');
+    for (header, _) in headers {
+        p.push_str(&format!(" {} |", escape(header)));
+    }
+    p.push_str("\n|");
+    for (_, number) in headers {
+        p.push_str(if *number { "---:|" } else { "---|" });
+    }
+    p.push('\n');
+    for row in rows {
+        p.push('|');
+        for cell in row {
+            p.push_str(&format!(" {} |", escape(cell)));
+        }
+        p.push('\n');
+    }
+    p.push('\n');
+}
+
+fn write_page(report: &BoardReport, p: &mut String) {
+    p.push_str(&format!("# {TITLE}: {}\n\n", escape(report.commissioner.name.trim())));
+    p.push_str(&format!("{}\n\n", escape(&subtitle(report))));
+
+    p.push_str(&format!("## {SUMMARY}\n\n{}\n\n", escape(INTRODUCTION)));
+    for fact in key_facts(report) {
+        p.push_str(&format!("- {}\n", escape(&fact)));
+    }
+    p.push('\n');
+
+    let until = report.period.until.in_words();
+    p.push_str(&format!("## {AT_A_GLANCE}\n\n"));
+    p.push_str(&format!(
+        "Where the {} recorded stood on {until}.\n\n",
+        escape(&count(report.records, "service", "services"))
+    ));
+    p.push_str(&format!("### {BY_STATUS}\n\n"));
+    if report.by_status.is_empty() {
+        p.push_str("The register holds no records.\n\n");
+    } else {
+        let mut rows: Vec<Vec<String>> = report
+            .by_status
+            .iter()
+            .map(|c| vec![c.status.label().to_owned(), c.count.to_string(), c.status.definition().to_owned()])
+            .collect();
+        rows.push(vec!["Total".to_owned(), report.records.to_string(), String::new()]);
+        table(p, &[("Status", false), ("Services", true), ("What it means", false)], &rows);
+    }
+    p.push_str(&format!("### {BY_PROVIDER}\n\n"));
+    if report.by_provider.is_empty() {
+        p.push_str("The register holds no records.\n\n");
+    } else {
+        let rows: Vec<Vec<String>> = report
+            .by_provider
+            .iter()
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    c.ods.clone(),
+                    c.total.to_string(),
+                    c.in_force.to_string(),
+                    c.in_progress.to_string(),
+                    c.not_in_force.to_string(),
+                    c.draft.to_string(),
+                ]
+            })
+            .collect();
+        table(
+            p,
+            &[
+                ("Provider", false),
+                ("ODS code", false),
+                ("Services", true),
+                ("In force", true),
+                ("Decided, not yet in force", true),
+                ("Not designated or removed", true),
+                ("Being assessed", true),
+            ],
+            &rows,
+        );
+    }
+
+    p.push_str(&format!("## {CHANGES}\n\n"));
+    p.push_str(&format!(
+        "The decisions and steps dated from {}, by the dates recorded for them.\n\n",
+        escape(&period_words(report))
+    ));
+    if report.changes.is_empty() {
+        p.push_str("Nothing was decided or done in the period.\n\n");
+    }
+    for group in ChangeGroup::ALL {
+        let mut changes = report.changes_in(group).peekable();
+        if changes.peek().is_none() {
+            continue;
+        }
+        p.push_str(&format!("### {}\n\n", escape(group.heading())));
+        for change in changes {
+            p.push_str(&format!("- {}.\n", escape(&change.sentence)));
+        }
+        p.push('\n');
+    }
+
+    p.push_str(&format!("## {REVIEWS}\n\n"));
+    p.push_str(&format!(
+        "Designations whose review falls due by {}, and reviews not yet complete. A designation stays in force during its review.\n\n",
+        report.reviews_until.in_words()
+    ));
+    let bars: Vec<Vec<String>> =
+        timeline_bars(report).into_iter().map(|(l, n)| vec![l, n.to_string()]).collect();
+    table(p, &[("Month", false), ("Reviews due", true)], &bars);
+    if report.reviews_due.is_empty() {
+        p.push_str("No reviews are due.\n\n");
+    } else {
+        let rows: Vec<Vec<String>> = report
+            .reviews_due
+            .iter()
+            .map(|i| {
+                vec![review_month(i), i.service.clone(), i.provider.clone(), i.due.in_words(), review_note(i)]
+            })
+            .collect();
+        table(
+            p,
+            &[
+                ("Month", false),
+                ("Service", false),
+                ("Provider", false),
+                ("Review due", false),
+                ("Note", false),
+            ],
+            &rows,
+        );
+    }
+
+    p.push_str(&format!("## {OPEN}\n\n"));
+    if report.open.is_empty() {
+        p.push_str("No written request, refusal, referral or removal is open.\n\n");
+    } else {
+        let rows: Vec<Vec<String>> = report
+            .open
+            .iter()
+            .map(|i| {
+                let what = if i.overdue { format!("{} (overdue)", i.what) } else { i.what.clone() };
+                vec![i.service.clone(), i.provider.clone(), i.status.label().to_owned(), what]
+            })
+            .collect();
+        table(
+            p,
+            &[("Service", false), ("Provider", false), ("Status", false), ("What is open", false)],
+            &rows,
+        );
+    }
+
+    p.push_str(&format!("## {FINDINGS}\n\n"));
+    p.push_str(&format!(
+        "{} The check is the one `crs check` runs, on {}.\n\n",
+        escape(&check_sentence(report)),
+        report.prepared_on.in_words()
+    ));
+    if !report.findings.is_empty() {
+        let rows: Vec<Vec<String>> = report
+            .findings
+            .iter()
+            .map(|f| {
+                let service = match (&f.service, &f.finding.record) {
+                    (Some(service), Some(id)) => format!("{service} ({id})"),
+                    (None, Some(id)) => id.clone(),
+                    _ => f.finding.file.clone(),
+                };
+                vec![
+                    service,
+                    severity_words(f.finding.severity).to_owned(),
+                    f.rule_summary.clone(),
+                    f.message.clone(),
+                ]
+            })
+            .collect();
+        table(
+            p,
+            &[
+                ("Service", false),
+                ("Severity", false),
+                ("What the check looks for", false),
+                ("What was found, and what to do", false),
+            ],
+            &rows,
+        );
+    }
+
+    p.push_str(&format!("## {ABOUT}\n\n"));
+    for line in about(report) {
+        p.push_str(&format!("{}\n\n", escape(&line)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_punctuation_is_escaped() {
+        assert_eq!(escape("a|b *c* [d](e) #f\ng"), "a\\|b \\*c\\* \\[d\\](e) \\#f g");
+    }
+}

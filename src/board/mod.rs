@@ -1,0 +1,225 @@
+//! The board paper: a `BoardReport` (gathered by `ops::report`) written for the ICB
+//! board or the public, as one self-contained HTML page that prints to A4
+//! (`html`), or as Markdown for pasting into board papers (`markdown`). Both say the
+//! same things in the same order, from the words here and in `model::labels`; the
+//! bar charts are inline SVG (`chart`). Renderers write to the writer they are
+//! given and never decide what the paper holds.
+
+pub mod chart;
+pub mod html;
+pub mod markdown;
+
+use std::io::{self, Write};
+
+use crate::framework::finding::Severity;
+use crate::model::Date;
+use crate::ops::due::{DueItem, DueKind};
+use crate::ops::report::BoardReport;
+
+/// The headings of the paper's sections, in order.
+pub const SUMMARY: &str = "Summary";
+pub const AT_A_GLANCE: &str = "The register at a glance";
+pub const BY_STATUS: &str = "Services by status";
+pub const BY_PROVIDER: &str = "Services by provider";
+pub const CHANGES: &str = "What changed in the period";
+pub const REVIEWS: &str = "Reviews due in the next 12 months";
+pub const OPEN: &str = "Open written requests and referrals";
+pub const FINDINGS: &str = "Findings of the register check";
+pub const ABOUT: &str = "About this paper";
+
+/// The formats the paper is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoardFormat {
+    Html,
+    Markdown,
+}
+
+/// Writes `report` in `format` to `out`.
+pub fn render(report: &BoardReport, format: BoardFormat, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        BoardFormat::Html => html::render(report, out),
+        BoardFormat::Markdown => markdown::render(report, out),
+    }
+}
+
+/// The paper's title, as its heading gives it (the commissioner's name is above it).
+pub const TITLE: &str = "Commissioner Requested Services";
+
+/// The page's title, as a browser's tab and a printed file name give it.
+pub fn title(report: &BoardReport) -> String {
+    format!("{TITLE}: {}: {}", report.commissioner.name.trim(), period_words(report))
+}
+
+/// The period in words: "24 November 2025 to 23 November 2026".
+pub fn period_words(report: &BoardReport) -> String {
+    format!("{} to {}", report.period.since.in_words(), report.period.until.in_words())
+}
+
+/// The subtitle: what the paper covers and when it was made.
+pub fn subtitle(report: &BoardReport) -> String {
+    let since = if report.period.since_submission.is_some() {
+        " (since the last submission to the regulator)"
+    } else {
+        ""
+    };
+    format!(
+        "Report on the register for {}{since}, prepared on {}",
+        period_words(report),
+        report.prepared_on.in_words()
+    )
+}
+
+/// What Commissioner Requested Services are, for a reader who has not met them.
+pub const INTRODUCTION: &str = "Commissioner Requested Services are the services a provider must keep \
+providing locally even if it gets into financial difficulty. The commissioner designates a service when \
+there is no alternative provider close enough, when losing it would increase health inequalities, or \
+when other services depend on it. This paper reports where the commissioner's register of these \
+services stands, what was decided in the period, and what is to come.";
+
+/// The paper's key facts, as sentences.
+pub fn key_facts(report: &BoardReport) -> Vec<String> {
+    let mut facts: Vec<String> = vec![
+        format!(
+            "{} recorded; {} in force on {}.",
+            count(report.records, "service", "services"),
+            count(report.in_force(), "designation", "designations"),
+            report.period.until.in_words()
+        ),
+        format!(
+            "{} in the period from {}.",
+            count(report.changes.len(), "dated decision or step", "dated decisions and steps"),
+            period_words(report)
+        ),
+        format!(
+            "{} due by {}.",
+            count(report.reviews_due.len(), "review", "reviews"),
+            report.reviews_until.in_words()
+        ),
+        format!(
+            "{} open: written requests awaiting an answer, refusals and referrals.",
+            count(report.open.len(), "matter", "matters")
+        ),
+        check_sentence(report),
+    ];
+    if report.unreadable > 0 {
+        facts.push(format!(
+            "{} in the register could not be read as records and {} not counted.",
+            count(report.unreadable, "file", "files"),
+            if report.unreadable == 1 { "is" } else { "are" }
+        ));
+    }
+    facts.iter().map(|f| capitalised(f)).collect()
+}
+
+/// What the register check found, in a sentence.
+pub fn check_sentence(report: &BoardReport) -> String {
+    let s = report.summary;
+    if s.errors == 0 && s.warnings == 0 {
+        return "The register check found nothing to put right.".to_owned();
+    }
+    format!(
+        "The register check found {} to put right and {} worth acting on.",
+        count(s.errors, "error", "errors"),
+        count(s.warnings, "warning", "warnings")
+    )
+}
+
+/// `n` and the noun: "1 service", "3 services", "no services".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    match n {
+        0 => format!("no {many}"),
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
+/// A month in words: "December 2026".
+pub fn month_words(day: Date) -> String {
+    day.0.format("%B %Y").to_string()
+}
+
+/// The months the review timeline spans: the one the period ends in to the one
+/// reviews are listed until, as their first days.
+pub fn timeline_months(report: &BoardReport) -> Vec<Date> {
+    use chrono::Datelike;
+    let first = |d: Date| Date::from_ymd(d.0.year(), d.0.month(), 1);
+    let (Some(mut month), Some(last)) = (first(report.period.until), first(report.reviews_until)) else {
+        return Vec::new();
+    };
+    let mut months = Vec::new();
+    while month <= last {
+        months.push(month);
+        match month.0.checked_add_months(chrono::Months::new(1)) {
+            Some(next) => month = Date(next),
+            None => break,
+        }
+    }
+    months
+}
+
+/// The bars of the review timeline: overdue reviews, then one bar a month.
+pub fn timeline_bars(report: &BoardReport) -> Vec<(String, usize)> {
+    let mut bars = Vec::new();
+    let overdue = report.reviews_due.iter().filter(|r| r.overdue).count();
+    if overdue > 0 {
+        bars.push(("Overdue".to_owned(), overdue));
+    }
+    for month in timeline_months(report) {
+        let n = report
+            .reviews_due
+            .iter()
+            .filter(|r| !r.overdue && month_words(r.due) == month_words(month))
+            .count();
+        bars.push((month_words(month), n));
+    }
+    bars
+}
+
+/// The month column of a review: its month, or "Overdue".
+pub fn review_month(item: &DueItem) -> String {
+    if item.overdue { "Overdue".to_owned() } else { month_words(item.due) }
+}
+
+/// A note on a review: under review already, or overdue.
+pub fn review_note(item: &DueItem) -> String {
+    match (item.kind, item.overdue) {
+        (DueKind::ReviewToComplete, _) => capitalised(&item.what),
+        (_, true) => format!("Overdue since {}", item.due.in_words()),
+        _ => String::new(),
+    }
+}
+
+/// The severity as the paper names it.
+pub fn severity_words(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "Error: to put right",
+        Severity::Warning => "Warning: worth acting on",
+    }
+}
+
+/// How the paper was made, for its last section.
+pub fn about(report: &BoardReport) -> Vec<String> {
+    let mut lines = vec![
+        format!(
+            "This paper was produced by crs from the register of {} ({}) on {}.",
+            report.commissioner.name.trim(),
+            report.commissioner.ods.trim(),
+            report.prepared_on.in_words()
+        ),
+        "Each service's status is worked out from its recorded decisions and the dated steps that followed them; \
+         what changed in the period goes by the dates of those decisions and steps."
+            .to_owned(),
+    ];
+    if let Some(tag) = &report.period.since_submission {
+        lines.push(format!("The period starts on the day of the last submission to the regulator ({tag})."));
+    }
+    if !report.commissioner.contact.trim().is_empty() {
+        lines.push(format!("Questions about this paper: {}.", report.commissioner.contact.trim()));
+    }
+    lines
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}

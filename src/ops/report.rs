@@ -1,0 +1,473 @@
+//! `crs report`: the board paper's content, gathered into a plain `BoardReport` —
+//! the register at a glance as on the last day of the period, what changed in the
+//! period by the dates of decisions and events (not of commits, so a register
+//! adopted today still reports on the past year), the reviews due in the following
+//! twelve months and the open requests and referrals (from `ops::due`), and the
+//! findings of the one checker. Reads the register once, as `crs check` does;
+//! renders and prints nothing (that is `board/` and `cli/report.rs`).
+
+use std::collections::BTreeMap;
+
+use chrono::Months;
+
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::framework::finding::{Finding, Severity, Summary};
+use crate::history;
+use crate::history::tags::SUBMISSION_TAG_PREFIX;
+use crate::model::labels::{code_in_words, dates_in_words, deciding_body};
+use crate::model::record::{DecisionOutcome, EventKind};
+use crate::model::settings::RegisterCommissioner;
+use crate::model::status::{Status, derive_status};
+use crate::model::{Date, Record, RecordId};
+use crate::ops::checker::{Checker, register_orgs};
+use crate::ops::due::{DueItem, DueKind, items_of};
+use crate::ops::open::open;
+use crate::register::load;
+
+/// How far ahead the reviews due are listed, from the end of the period.
+pub const REVIEW_MONTHS_AHEAD: u32 = 12;
+
+/// The period's default length, back from its end.
+pub const DEFAULT_PERIOD_MONTHS: u32 = 12;
+
+/// Where the period starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeriodStart {
+    /// The day after the same day twelve months before the end: a year, both ends
+    /// included.
+    Default,
+    /// This day.
+    On(Date),
+    /// The day of the last submission to the regulator (its tag's date).
+    LastSubmission,
+}
+
+/// The period reported on: both days included.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Period {
+    pub since: Date,
+    pub until: Date,
+    /// When the period starts at the last submission: its tag, e.g.
+    /// `crs/submission/2026-05-01`.
+    pub since_submission: Option<String>,
+}
+
+/// One status and how many records have it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusCount {
+    pub status: Status,
+    pub count: usize,
+}
+
+/// One provider and its records, by where they stand.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProviderCount {
+    pub ods: String,
+    pub name: String,
+    pub total: usize,
+    /// Designated or under review: the licence protections apply.
+    pub in_force: usize,
+    /// Proposed, requested, refused or referred: decided, not yet in force.
+    pub in_progress: usize,
+    /// Drafts: no decision yet.
+    pub draft: usize,
+    /// Not designated, or removed.
+    pub not_in_force: usize,
+}
+
+/// What a change in the period was about, to group them under headings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChangeGroup {
+    Decisions,
+    Requests,
+    Regulator,
+    Reviews,
+    Involvement,
+}
+
+impl ChangeGroup {
+    /// Every group, in the order the paper gives them.
+    pub const ALL: [ChangeGroup; 5] = [
+        ChangeGroup::Decisions,
+        ChangeGroup::Requests,
+        ChangeGroup::Regulator,
+        ChangeGroup::Reviews,
+        ChangeGroup::Involvement,
+    ];
+
+    /// The group's heading in the paper.
+    pub fn heading(self) -> &'static str {
+        match self {
+            ChangeGroup::Decisions => "Decisions",
+            ChangeGroup::Requests => "Written requests and providers' answers",
+            ChangeGroup::Regulator => "Referrals to the regulator and its findings",
+            ChangeGroup::Reviews => "Reviews of designations",
+            ChangeGroup::Involvement => "Notice to providers and public involvement",
+        }
+    }
+
+    /// The group an event belongs to; `None` for events the paper leaves out
+    /// (submissions to the regulator, which are its paperwork).
+    fn of_event(kind: EventKind) -> Option<ChangeGroup> {
+        match kind {
+            EventKind::ProvidersNotified | EventKind::PublicEngagement => Some(ChangeGroup::Involvement),
+            EventKind::WrittenRequestSent
+            | EventKind::ProviderAccepted
+            | EventKind::ProviderRefused
+            | EventKind::ProviderNotifiedOfRemoval
+            | EventKind::LicenceRequested => Some(ChangeGroup::Requests),
+            EventKind::ReferredToRegulator
+            | EventKind::RefusalFoundUnreasonable
+            | EventKind::RefusalFoundReasonable => Some(ChangeGroup::Regulator),
+            EventKind::ReviewRequested | EventKind::ReviewStarted | EventKind::ReviewCompleted => {
+                Some(ChangeGroup::Reviews)
+            }
+            EventKind::Submitted => None,
+        }
+    }
+}
+
+/// A dated decision or event in the period, told as a sentence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub on: Date,
+    pub group: ChangeGroup,
+    pub record: String,
+    /// The whole sentence, with its date in words and no final full stop.
+    pub sentence: String,
+}
+
+/// A written request awaiting an answer, a refusal not (yet) referred, a referral
+/// awaiting the regulator's finding, or a removal not yet told to the provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenItem {
+    /// The day the matter opened, or the day an answer is due.
+    pub on: Date,
+    pub record: String,
+    pub service: String,
+    pub provider: String,
+    pub status: Status,
+    /// What is open, in a sentence.
+    pub what: String,
+    /// True when the day an answer was due has passed.
+    pub overdue: bool,
+}
+
+/// One finding of `crs check`, with the words the paper needs beside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportFinding {
+    pub finding: Finding,
+    /// The service the record is about, when the record could be read.
+    pub service: Option<String>,
+    /// What the rule finds, in a sentence (from the framework).
+    pub rule_summary: String,
+    /// The finding's message with its dates in words, as a sentence.
+    pub message: String,
+}
+
+/// Everything the board paper says, in the order it says it.
+#[derive(Clone, Debug)]
+pub struct BoardReport {
+    /// Whom the register speaks for.
+    pub commissioner: RegisterCommissioner,
+    /// The day the paper was made.
+    pub prepared_on: Date,
+    pub period: Period,
+    /// The reviews listed are those due up to this day (and any overdue).
+    pub reviews_until: Date,
+    /// How many records were read.
+    pub records: usize,
+    /// Files the register holds that could not be read as records.
+    pub unreadable: usize,
+    /// Records by status as on the last day of the period, in lifecycle order;
+    /// statuses no record has are left out.
+    pub by_status: Vec<StatusCount>,
+    /// Records by provider, by name.
+    pub by_provider: Vec<ProviderCount>,
+    /// The period's decisions and events, by group, then date.
+    pub changes: Vec<Change>,
+    /// Reviews due by `reviews_until`, soonest first.
+    pub reviews_due: Vec<DueItem>,
+    /// Open written requests, refusals, referrals and removals, oldest first.
+    pub open: Vec<OpenItem>,
+    /// The findings of `crs check` as it runs today, errors first.
+    pub findings: Vec<ReportFinding>,
+    pub summary: Summary,
+}
+
+impl BoardReport {
+    /// How many records are in force (designated or under review).
+    pub fn in_force(&self) -> usize {
+        self.by_status.iter().filter(|c| c.status.in_force()).map(|c| c.count).sum()
+    }
+
+    /// The changes of `group`, in date order.
+    pub fn changes_in(&self, group: ChangeGroup) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(move |c| c.group == group)
+    }
+}
+
+/// What one record gives the paper; made as the record is read, on every thread,
+/// so the record itself can be dropped.
+struct Part {
+    id: String,
+    service: String,
+    provider_ods: String,
+    provider_name: String,
+    status: Status,
+    changes: Vec<Change>,
+    due: Vec<DueItem>,
+    open: Vec<OpenItem>,
+}
+
+/// Gathers the board paper of the register of `ctx` for the period from `start`
+/// to `until` (default: today).
+pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<BoardReport> {
+    let opened = open(ctx, None)?;
+    let until = until.unwrap_or(opened.today);
+    let period = period(&opened.root, start, until)?;
+    let reviews_until = add_months(until, REVIEW_MONTHS_AHEAD);
+    let window = i64::from(opened.config.framework.dates.written_request_response_days);
+
+    let known = register_orgs(opened.source.as_ref(), &opened.root, &opened.config)?;
+    let checker = Checker::new(&opened.config.framework, opened.today, known.as_ref());
+    let loaded = load(opened.source.as_ref(), &opened.config.framework, &checker, |p| {
+        part_of(&p.id, &p.record, p.status, &period, window)
+    })?;
+    let unreadable = loaded.files - loaded.items.len();
+    let summary = Summary::of(loaded.files, &loaded.findings);
+
+    let mut status_counts: BTreeMap<Status, usize> = BTreeMap::new();
+    let mut providers: BTreeMap<String, ProviderCount> = BTreeMap::new();
+    let mut services: BTreeMap<String, String> = BTreeMap::new();
+    let (mut changes, mut reviews_due, mut open_items) = (Vec::new(), Vec::new(), Vec::new());
+    for part in loaded.items {
+        *status_counts.entry(part.status).or_default() += 1;
+        let provider = providers.entry(part.provider_ods.clone()).or_default();
+        provider.ods = part.provider_ods;
+        provider.name = part.provider_name;
+        provider.total += 1;
+        match part.status {
+            s if s.in_force() => provider.in_force += 1,
+            Status::Draft => provider.draft += 1,
+            Status::NotDesignated | Status::Removed => provider.not_in_force += 1,
+            _ => provider.in_progress += 1,
+        }
+        changes.extend(part.changes);
+        reviews_due.extend(part.due.into_iter().filter(|d| d.due <= reviews_until));
+        open_items.extend(part.open);
+        services.insert(part.id, part.service);
+    }
+    let by_status = Status::ALL
+        .iter()
+        .filter_map(|s| status_counts.get(s).map(|&count| StatusCount { status: *s, count }))
+        .collect();
+    let mut by_provider: Vec<ProviderCount> = providers.into_values().collect();
+    by_provider.sort_by(|a, b| (&a.name, &a.ods).cmp(&(&b.name, &b.ods)));
+    changes.sort_by(|a, b| {
+        (a.group, a.on, &a.record, &a.sentence).cmp(&(b.group, b.on, &b.record, &b.sentence))
+    });
+    reviews_due.sort_by(|a, b| (a.due, &a.record).cmp(&(b.due, &b.record)));
+    open_items.sort_by(|a, b| (a.on, &a.record).cmp(&(b.on, &b.record)));
+
+    let framework = &opened.config.framework;
+    let mut findings: Vec<ReportFinding> = loaded
+        .findings
+        .into_iter()
+        .map(|finding| ReportFinding {
+            service: finding.record.as_ref().and_then(|id| services.get(id).cloned()),
+            rule_summary: framework.summary(finding.rule).to_owned(),
+            message: capitalised(&dates_in_words(&finding.message)),
+            finding,
+        })
+        .collect();
+    // Errors first; otherwise in the checker's order (by file and line).
+    findings.sort_by_key(|f| f.finding.severity != Severity::Error);
+
+    Ok(BoardReport {
+        commissioner: opened.config.settings.commissioner.clone(),
+        prepared_on: opened.today,
+        period,
+        reviews_until,
+        records: loaded.files - unreadable,
+        unreadable,
+        by_status,
+        by_provider,
+        changes,
+        reviews_due,
+        open: open_items,
+        findings,
+        summary,
+    })
+}
+
+/// The period from `start` to `until`.
+fn period(root: &std::path::Path, start: &PeriodStart, until: Date) -> Result<Period> {
+    let (since, since_submission) = match start {
+        PeriodStart::Default => {
+            let back = until.0.checked_sub_months(Months::new(DEFAULT_PERIOD_MONTHS)).map_or(until, Date);
+            (back.plus_days(1).unwrap_or(back), None)
+        }
+        PeriodStart::On(day) => (*day, None),
+        PeriodStart::LastSubmission => {
+            let tag = history::last_submission(root, None)?.ok_or_else(|| {
+                Error::git(
+                    "there has been no submission to the regulator yet: no crs/submission tag is reachable from HEAD",
+                    "give the period's first day with --since DATE, e.g. --since 2026-04-01; crs submit tags each submission",
+                )
+            })?;
+            (submission_day(&tag.name)?, Some(tag.name))
+        }
+    };
+    if since > until {
+        return Err(Error::Usage(format!(
+            "the period starts on {} after it ends on {}: give --since before --until",
+            since.in_words(),
+            until.in_words()
+        )));
+    }
+    Ok(Period { since, until, since_submission })
+}
+
+/// The day a submission tag names: `crs/submission/2026-05-01` or `….2`.
+fn submission_day(tag: &str) -> Result<Date> {
+    tag.strip_prefix(SUBMISSION_TAG_PREFIX)
+        .and_then(|rest| rest.get(..10))
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| {
+            Error::git(
+                format!("the submission tag {tag} does not name a day"),
+                "give the period's first day with --since DATE",
+            )
+        })
+}
+
+/// `day` plus `months` months (the last day of a shorter month when it has no such
+/// day); `day` itself past the calendar's end.
+fn add_months(day: Date, months: u32) -> Date {
+    day.0.checked_add_months(Months::new(months)).map_or(day, Date)
+}
+
+/// What one record gives the paper.
+fn part_of(id: &RecordId, record: &Record, status: Status, period: &Period, window: i64) -> Part {
+    let service = record.service.name.trim().to_owned();
+    let provider = record.provider.name.trim().to_owned();
+    let Period { since, until, .. } = *period;
+    let in_period = |day: Date| since <= day && day <= until;
+
+    let mut changes = Vec::new();
+    for decision in record.decisions().iter().filter(|d| in_period(d.decided_on)) {
+        let mut sentence = format!(
+            "{} {} on {}",
+            deciding_body(decision.decided_by.as_deref()),
+            decision.outcome.decided_about(&service, &provider),
+            decision.decided_on.in_words()
+        );
+        if matches!(decision.outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm)
+            && !decision.grounds.is_empty()
+        {
+            let grounds: Vec<String> = decision.grounds.iter().map(|g| code_in_words(g)).collect();
+            sentence.push_str(&format!(", on the grounds: {}", grounds.join(", ")));
+        }
+        if let Some(reference) = decision.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            sentence.push_str(&format!(" ({reference})"));
+        }
+        changes.push(Change {
+            on: decision.decided_on,
+            group: ChangeGroup::Decisions,
+            record: id.to_string(),
+            sentence,
+        });
+    }
+    for event in record.events.iter().filter(|e| in_period(e.on)) {
+        let Some(group) = ChangeGroup::of_event(event.kind) else { continue };
+        let mut sentence =
+            format!("{} on {}", event.kind.sentence_about(&service, &provider), event.on.in_words());
+        if let Some(note) = event.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            sentence.push_str(&format!(" ({note})"));
+        }
+        changes.push(Change { on: event.on, group, record: id.to_string(), sentence });
+    }
+
+    // Where the record stood on the period's last day, by the dates it holds.
+    let later =
+        record.decisions().iter().any(|d| d.decided_on > until) || record.events.iter().any(|e| e.on > until);
+    let (then, status) = if later {
+        let then = record.as_on(until);
+        let status = derive_status(&then);
+        (std::borrow::Cow::Owned(then), status)
+    } else {
+        (std::borrow::Cow::Borrowed(record), status)
+    };
+    let mut due = Vec::new();
+    let mut open = Vec::new();
+    for item in items_of(id, &then, status, until, window) {
+        match item.kind {
+            DueKind::Review | DueKind::ReviewToComplete => due.push(item),
+            DueKind::RequestUnanswered | DueKind::ReferralOpen | DueKind::RemovalToNotify => {
+                open.push(OpenItem {
+                    on: item.due,
+                    record: item.record,
+                    service: item.service,
+                    provider: item.provider,
+                    status: item.status,
+                    what: capitalised(&item.what),
+                    // Only an answer is due by a day; a referral waits on the regulator.
+                    overdue: item.overdue && item.kind == DueKind::RequestUnanswered,
+                })
+            }
+            DueKind::NeverSubmitted | DueKind::IdleDraft => {}
+        }
+    }
+    if status == Status::Refused
+        && let Some(refused) = then.last_event(EventKind::ProviderRefused)
+    {
+        open.push(OpenItem {
+            on: refused.on,
+            record: id.to_string(),
+            service: record.service.name.clone(),
+            provider: record.provider.name.clone(),
+            status,
+            what: format!(
+                "The provider refused on {}; the refusal has not been referred to the regulator",
+                refused.on.in_words()
+            ),
+            overdue: false,
+        });
+    }
+    Part {
+        id: id.to_string(),
+        service,
+        provider_ods: record.provider.ods.clone(),
+        provider_name: provider,
+        status,
+        changes,
+        due,
+        open,
+    }
+}
+
+/// `text` with its first letter a capital, as a sentence starts.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn submission_tags_name_their_day() {
+        let day = submission_day("crs/submission/2026-05-01.2").unwrap();
+        assert_eq!(day, Date::from_ymd(2026, 5, 1).unwrap());
+        assert!(submission_day("crs/submission/soon").is_err());
+    }
+
+    #[test]
+    fn months_are_added_to_the_last_day_of_shorter_months() {
+        let day = Date::from_ymd(2026, 1, 31).unwrap();
+        assert_eq!(add_months(day, 1), Date::from_ymd(2026, 2, 28).unwrap());
+    }
+}
