@@ -10,6 +10,7 @@ pub mod due;
 pub mod edit;
 pub mod event;
 pub mod export;
+pub mod import;
 pub mod init;
 pub mod list;
 pub mod log;
@@ -112,6 +113,7 @@ pub enum Command {
     Man(completions::ManArgs),
     Export(export::ExportArgs),
     Submit(submit::SubmitArgs),
+    Import(import::ImportArgs),
 }
 
 /// Where a command writes: data to `out`, messages to `err`.
@@ -185,6 +187,7 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Man(args) => completions::run_man(ctx, args, io),
         Command::Export(args) => export::run(ctx, args, io),
         Command::Submit(args) => submit::run(ctx, args, io),
+        Command::Import(args) => import::run(ctx, args, io),
     }
 }
 

@@ -9,6 +9,7 @@ mod export;
 mod first_hour;
 mod hardening;
 mod harness;
+mod import;
 mod init;
 mod lifecycle;
 mod list_show;
