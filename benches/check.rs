@@ -59,7 +59,8 @@ fn main() {
             );
             if with_cache {
                 let floor = median_of(|| toml_parse_floor(&root));
-                let due = median_of(|| run_crs(bin, &root, &["due", "--within", "36500", "--format", "json"]));
+                let due =
+                    median_of(|| run_crs(bin, &root, &["due", "--within", "36500", "--format", "json"]));
                 println!(
                     "{n:>8}  {:>18}  {:>9.3}s  check is {:.2}x the floor",
                     "toml parse floor",

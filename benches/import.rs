@@ -106,6 +106,10 @@ fn fresh_register(dir: &Path, n: usize) -> PathBuf {
     let root = dir.join(format!("register-{n}"));
     let _ = fs::remove_dir_all(&root);
     fs::create_dir_all(&root).unwrap();
+    // A repository of its own: target/ is inside (and ignored by) crs's own.
+    let git =
+        common::hermetic(Command::new("git"), &root).args(["init", "-q", "-b", "main"]).status().unwrap();
+    assert!(git.success(), "git init failed");
     let status = common::hermetic(Command::new(env!("CARGO_BIN_EXE_crs")), &root)
         .args([
             "--quiet",
