@@ -14,6 +14,7 @@ pub mod error;
 pub mod export;
 pub mod framework;
 pub mod history;
+pub mod import;
 pub mod model;
 pub mod ops;
 pub mod orgs;

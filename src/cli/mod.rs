@@ -11,6 +11,7 @@ pub mod due;
 pub mod edit;
 pub mod event;
 pub mod export;
+pub mod import;
 pub mod init;
 pub mod list;
 pub mod log;
@@ -116,6 +117,7 @@ pub enum Command {
     Export(export::ExportArgs),
     Submit(submit::SubmitArgs),
     Report(report::ReportArgs),
+    Import(import::ImportArgs),
 }
 
 /// Where a command writes: data to `out`, messages to `err`.
@@ -193,6 +195,7 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Export(args) => export::run(ctx, args, io),
         Command::Submit(args) => submit::run(ctx, args, io),
         Command::Report(args) => report::run(ctx, args, io),
+        Command::Import(args) => import::run(ctx, args, io),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod checker;
 pub mod decide;
 pub mod due;
 pub mod export;
+pub mod import;
 pub mod migrate;
 pub mod open;
 pub mod orgs;

@@ -234,6 +234,30 @@ impl RecordDoc {
         }
     }
 
+    /// Notes where an imported record came from: the file, sheet and row.
+    pub fn set_source(&mut self, source: &crate::model::record::ImportSource) {
+        let existed = self.doc.contains_key("source");
+        let mut table = Table::new();
+        table["imported_from"] = value(&source.imported_from);
+        if let Some(sheet) = &source.sheet {
+            table["sheet"] = value(sheet);
+        }
+        if let Some(row) = source.row {
+            table["row"] = value(i64::from(row));
+        }
+        self.doc["source"] = Item::Table(table);
+        if !existed {
+            self.place("source", None);
+        }
+    }
+
+    /// Sets the ids the record had before (kept when a record is rewritten whole).
+    pub fn set_previous_ids(&mut self, ids: &[String]) {
+        if !ids.is_empty() {
+            self.doc["previous_ids"] = value(strings(ids));
+        }
+    }
+
     /// Adds an event in date order (after any of the same day), as `[[events]]` or
     /// into an inline `events = [...]`: an event recorded late goes where it happened.
     pub fn push_event(&mut self, event: &Event) {

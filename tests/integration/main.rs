@@ -12,6 +12,7 @@ mod hardening;
 mod harness;
 mod hooks;
 mod identity;
+mod import;
 mod init;
 mod lifecycle;
 mod list_show;

@@ -1,0 +1,197 @@
+//! `crs import`: bring the team's spreadsheet (or crs's own export) into the register
+//! in one commit. Parses the flags, runs `ops::import`, and renders its preview —
+//! new, changed, unchanged and rejected, with counts and ids — and, with
+//! `--skip-invalid`, writes the rejected rows to a CSV report. `--fields` lists the
+//! field names a map file may use.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::cli::Io;
+use crate::cli::common::{WriteArgs, committed_on, render_index_warning, render_recovered};
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::export::cell::neutralise_for_csv;
+use crate::framework::Framework;
+use crate::import::map::all_fields;
+use crate::import::row::Problem;
+use crate::ops::import::{ImportOutcome, ImportRequest, Planned, import};
+use crate::register::{DiskSource, read_config};
+
+/// How many ids a line of the preview names before "… and N more".
+const IDS_SHOWN: usize = 10;
+
+/// Bring an existing register in from a spreadsheet, in one commit
+///
+/// Reads .xlsx, .ods, .csv, or crs's own .json export. Each row becomes one record;
+/// rows for the same provider and service merge into one record's decisions and
+/// events. crs's own export needs no map; any other sheet needs a map file that
+/// says which column holds which field (crs import --fields lists them).
+/// Everything is checked first, and a preview says what is new, changed,
+/// unchanged and rejected. If any row is rejected nothing is written (exit 1),
+/// unless --skip-invalid names a report for the rejected rows. Importing the same
+/// file again changes nothing.
+///
+/// Examples:
+///   crs import "CRS register 2019.xlsx" --map crs-map.toml --dry-run
+///   crs import "CRS register 2019.xlsx" --map crs-map.toml
+///   crs import export.xlsx
+///   crs import register.csv --map crs-map.toml --skip-invalid rejected.csv
+///   crs import --fields
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct ImportArgs {
+    /// The spreadsheet: .xlsx, .ods, .csv, or crs's own .json export.
+    #[arg(value_name = "FILE", required_unless_present = "fields")]
+    pub file: Option<PathBuf>,
+    /// The sheet to read (default: the map's sheet, else the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// The map file: which column holds which field (not needed for crs's own export).
+    #[arg(long, value_name = "MAP.toml")]
+    pub map: Option<PathBuf>,
+    /// Show what would be imported; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import the valid rows and write the rejected ones to this CSV report.
+    #[arg(long, value_name = "REPORT.csv")]
+    pub skip_invalid: Option<PathBuf>,
+    /// List the field names a map file may use, and exit.
+    #[arg(long, conflicts_with_all = ["file", "sheet", "map", "dry_run", "skip_invalid"])]
+    pub fields: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
+    let Some(file) = &args.file else { return list_fields(ctx, io) };
+    let request = ImportRequest {
+        file,
+        sheet: args.sheet.as_deref(),
+        map: args.map.as_deref(),
+        dry_run: args.dry_run,
+        skip_invalid: args.skip_invalid.is_some(),
+    };
+    let outcome = import(ctx, &args.write.options(), &request)?;
+    if let Some(recovered) = &outcome.recovered {
+        render_recovered(io, recovered)?;
+    }
+    render_preview(io, &outcome).map_err(Error::Output)?;
+    if let Some(report) = &args.skip_invalid {
+        write_report(report, &outcome.rejected)?;
+        if !outcome.rejected.is_empty() {
+            io.status(&format!(
+                "{} rejected row(s) are listed in {}, with what to do about each",
+                rows_of(&outcome.rejected),
+                report.display()
+            ))?;
+        }
+    }
+    let records = outcome.new.len() + outcome.changed.len();
+    if !outcome.rejected.is_empty() && args.skip_invalid.is_none() {
+        io.status(&format!(
+            "nothing was written: {} row(s) are rejected; correct them and import again, or import the rest with --skip-invalid REPORT.csv",
+            rows_of(&outcome.rejected)
+        ))?;
+        return Ok(1);
+    }
+    match &outcome.committed {
+        Some(committed) => {
+            io.status(&format!("imported {records} record(s) in one commit {}", committed_on(committed)))?;
+            render_index_warning(io, committed)?;
+        }
+        None if records == 0 => io.status("the register already says what the sheet says; nothing to commit")?,
+        None => io.status(&format!(
+            "dry run: nothing was written; without --dry-run crs import writes {records} record(s) in one commit"
+        ))?,
+    }
+    Ok(0)
+}
+
+/// How many distinct rows the problems are about.
+fn rows_of(problems: &[Problem]) -> usize {
+    problems.iter().map(|p| (&p.sheet, p.row)).collect::<std::collections::BTreeSet<_>>().len()
+}
+
+fn list_fields(ctx: &Ctx, io: &mut Io<'_>) -> Result<u8> {
+    // The register's framework names the grounds; outside a register, the built-in one.
+    let framework = ctx
+        .register_root()
+        .ok()
+        .and_then(|root| read_config(&DiskSource::new(&root), &root).ok())
+        .map(|config| config.framework)
+        .or_else(|| Framework::built_in("monitor-2013"))
+        .ok_or_else(|| Error::Invalid { message: "the built-in framework is missing".to_owned() })?;
+    let fields = all_fields(&framework);
+    let width = fields.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    for (name, about) in fields {
+        writeln!(io.out, "{name:width$}  {about}").map_err(Error::Output)?;
+    }
+    Ok(0)
+}
+
+fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<()> {
+    let out = &mut *io.out;
+    let how = if outcome.own_export { "crs's own export, no map needed" } else { "with the map" };
+    writeln!(
+        out,
+        "{}, sheet '{}' ({how}): {} row(s) read, {} passed over (blank or no record)",
+        outcome.file, outcome.sheet, outcome.rows, outcome.passed_over
+    )?;
+    writeln!(out, "  SHA-256 {}", outcome.sha256)?;
+    line(out, "new", &outcome.new, false)?;
+    line(out, "changed", &outcome.changed, true)?;
+    line(out, "unchanged", &outcome.unchanged, false)?;
+    writeln!(out, "  {:<10}{:>6} row(s)", "rejected", rows_of(&outcome.rejected))?;
+    for problem in &outcome.rejected {
+        writeln!(out, "    {problem}")?;
+    }
+    let mut rules: std::collections::BTreeMap<String, usize> = Default::default();
+    for planned in outcome.new.iter().chain(&outcome.changed) {
+        for warning in &planned.warnings {
+            *rules.entry(warning.rule.name().to_owned()).or_default() += 1;
+        }
+    }
+    if !rules.is_empty() {
+        let listed: Vec<String> = rules.iter().map(|(rule, n)| format!("{rule} ({n})")).collect();
+        writeln!(out, "  warnings crs check will give: {}", listed.join(", "))?;
+    }
+    Ok(())
+}
+
+fn line(out: &mut dyn Write, what: &str, planned: &[Planned], with_fields: bool) -> std::io::Result<()> {
+    write!(out, "  {what:<10}{:>6}", planned.len())?;
+    if planned.is_empty() {
+        return writeln!(out);
+    }
+    let shown: Vec<String> = planned
+        .iter()
+        .take(IDS_SHOWN)
+        .map(|p| {
+            if with_fields && !p.fields.is_empty() {
+                format!("{} ({})", p.id, p.fields.join(", "))
+            } else {
+                p.id.to_string()
+            }
+        })
+        .collect();
+    write!(out, "  {}", shown.join(", "))?;
+    if planned.len() > IDS_SHOWN {
+        write!(out, ", … and {} more", planned.len() - IDS_SHOWN)?;
+    }
+    writeln!(out)
+}
+
+/// The rejected rows as CSV: sheet, row, column, value, problem, what to do.
+fn write_report(path: &std::path::Path, problems: &[Problem]) -> Result<()> {
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let failed = |e: csv::Error| Error::Output(std::io::Error::other(e));
+    writer.write_record(["sheet", "row", "column", "value", "problem", "what to do"]).map_err(failed)?;
+    for p in problems {
+        let row = p.row.to_string();
+        let cells = [&p.sheet, &row, &p.column, &p.value, &p.problem, &p.todo];
+        writer.write_record(cells.map(|c| neutralise_for_csv(c).into_owned())).map_err(failed)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| Error::Output(std::io::Error::other(e.to_string())))?;
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}

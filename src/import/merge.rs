@@ -1,0 +1,464 @@
+//! Rows → records: the rows of one provider's service (the same id, given or made
+//! from the provider code and a slug of the service name) merged into one record
+//! with every decision and event the rows give, in date order. A status brings in
+//! the steps it implies, dated by the nearest date the row knows (the decision date
+//! when nothing better is known, and the event's note says so). Historical
+//! decisions keep their own dates and the grounds the sheet gives; no stage text is
+//! ever made up: the record says where it came from in `[source]`.
+
+use std::collections::BTreeMap;
+
+use crate::import::map::Field;
+use crate::import::row::{Problem, RowFields, Value};
+use crate::model::record::{Commissioner, ImportSource, Outcome, Provider, Review, SCHEMA_VERSION, Service};
+use crate::model::{
+    Date, Decision, DecisionOutcome, Event, EventKind, Licence, ProviderKind, Record, RecordId, Status,
+};
+
+/// What every imported record shares.
+pub struct Context<'a> {
+    pub framework: &'a str,
+    pub commissioner: Commissioner,
+    /// The file's name, as `[source]` records it.
+    pub file: &'a str,
+    pub sheet: &'a str,
+    /// The framework's grounds, in its order: decisions list them so.
+    pub grounds: Vec<String>,
+}
+
+/// One record made from the rows of the sheet.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    pub id: RecordId,
+    pub record: Record,
+    /// The sheet rows it came from, 1-based.
+    pub rows: Vec<usize>,
+    /// Field → the header it came from, for explaining what the checker finds.
+    pub headers: BTreeMap<Field, String>,
+}
+
+/// The longest slug a record id takes.
+const MAX_SLUG: usize = 64;
+
+/// `name` as a record slug: lowercase letters, digits and single hyphens.
+pub fn slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let mut slug: String = slug.chars().take(MAX_SLUG).collect();
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+/// The rows merged into records, in the order of their first row; and the rows that
+/// cannot become part of a record.
+pub fn merge(rows: Vec<RowFields>, context: &Context<'_>) -> (Vec<Imported>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut order: Vec<RecordId> = Vec::new();
+    let mut groups: BTreeMap<RecordId, Vec<RowFields>> = BTreeMap::new();
+    for row in rows {
+        match record_id(&row, context) {
+            Ok(id) => {
+                if !groups.contains_key(&id) {
+                    order.push(id.clone());
+                }
+                groups.entry(id).or_default().push(row);
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let mut records = Vec::new();
+    for id in order {
+        let rows = groups.remove(&id).unwrap_or_default();
+        match build(&id, &rows, context) {
+            Ok(imported) => records.push(imported),
+            Err(mut found) => problems.append(&mut found),
+        }
+    }
+    (records, problems)
+}
+
+fn problem(
+    context: &Context<'_>,
+    row: &RowFields,
+    field: &Field,
+    value: &str,
+    what: &str,
+    todo: &str,
+) -> Problem {
+    Problem {
+        sheet: context.sheet.to_owned(),
+        row: row.row,
+        column: row.header(field),
+        value: value.to_owned(),
+        problem: what.to_owned(),
+        todo: todo.to_owned(),
+    }
+}
+
+// A problem is made once for a bad row; its size does not matter.
+#[allow(clippy::result_large_err)]
+fn record_id(row: &RowFields, context: &Context<'_>) -> Result<RecordId, Problem> {
+    if let Some(id) = row.text(&Field::Id) {
+        return id.parse().map_err(|e: crate::model::id::IdError| {
+            problem(context, row, &Field::Id, id, &format!("is not a record id: {e}"), "write it as PROVIDER/service-slug, e.g. RJ1/maternity, or leave the id column out of the map")
+        });
+    }
+    let Some(ods) = row.text(&Field::ProviderOds) else {
+        return Err(problem(
+            context,
+            row,
+            &Field::ProviderOds,
+            "",
+            "has no provider code",
+            "fill in the provider's ODS code (e.g. RJ1), or map the column that holds it to provider.ods",
+        ));
+    };
+    let Some(name) = row.text(&Field::ServiceName) else {
+        return Err(problem(
+            context,
+            row,
+            &Field::ServiceName,
+            "",
+            "has no service name",
+            "fill in the service's name, or map the column that holds it to service.name",
+        ));
+    };
+    let slug = slug(name);
+    RecordId::new(ods, &slug).map_err(|e| match e {
+        crate::model::id::IdError::Provider(_) => problem(
+            context,
+            row,
+            &Field::ProviderOds,
+            ods,
+            "is not an ODS code: 3 or 5 capital letters or digits",
+            "correct the code; a code the spreadsheet stored as a number lost its leading zeros: say its width with [pad] \"provider.ods\" = 3 in the map",
+        ),
+        other => problem(context, row, &Field::ServiceName, name, &format!("gives no record id: {other}"), "give the row an id column (mapped to id), or a service name with letters or digits"),
+    })
+}
+
+/// One record from its rows.
+fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imported, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let first = &rows[0];
+    // Descriptive fields: the last row that gives one wins (a later row is the newer word).
+    let last_text = |field: &Field| rows.iter().rev().find_map(|r| r.text(field).map(str::to_owned));
+    let last_list =
+        |field: &Field| rows.iter().rev().map(|r| r.list(field)).find(|l| !l.is_empty()).unwrap_or_default();
+    let last_value = |field: &Field| rows.iter().rev().find_map(|r| r.values.get(field).cloned());
+    let kind = match last_value(&Field::ProviderKind) {
+        Some(Value::Kind(kind)) => Some(kind),
+        _ => None,
+    };
+    let licence = match last_value(&Field::ProviderLicence) {
+        Some(Value::Licence(licence)) => Some(licence),
+        _ => None,
+    };
+    let required = |found: Option<String>, field: Field, todo: &str, problems: &mut Vec<Problem>| {
+        found.unwrap_or_else(|| {
+            problems.push(problem(context, first, &field, "", &format!("has no {}", field.name()), todo));
+            String::new()
+        })
+    };
+    let provider_name = required(
+        last_text(&Field::ProviderName),
+        Field::ProviderName,
+        "fill in the provider's name, or map its column to provider.name",
+        &mut problems,
+    );
+    let service_name = required(
+        last_text(&Field::ServiceName),
+        Field::ServiceName,
+        "fill in the service's name, or map its column to service.name",
+        &mut problems,
+    );
+    if kind.is_none() {
+        problems.push(problem(context, first, &Field::ProviderKind, "", "has no provider kind", "map a column to provider.kind, or give it in [defaults] of the map (foundation-trust, nhs-trust, independent or other)"));
+    }
+    if licence.is_none() {
+        problems.push(problem(context, first, &Field::ProviderLicence, "", "has no licence state", "map a column to provider.licence, or give it in [defaults] of the map (licensed, unlicensed, applied or exempt)"));
+    }
+    let mut contact = last_text(&Field::Contact).unwrap_or_default();
+    if contact == context.commissioner.contact {
+        contact.clear();
+    }
+    let location_specific =
+        rows.iter().rev().find_map(|r| r.yes(&Field::ServiceLocationSpecific)).unwrap_or(false);
+
+    let mut decisions: Vec<Decision> = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    let mut review_due = None;
+    // The events the rows date themselves: a status on one row takes its steps'
+    // dates from any row of the same record.
+    let given: Vec<Event> = rows
+        .iter()
+        .flat_map(|r| r.values.iter())
+        .filter_map(|(field, value)| match (field, value) {
+            (Field::Event(kind), Value::Date(on)) => Some(Event { on: *on, kind: *kind, note: None }),
+            _ => None,
+        })
+        .collect();
+    for row in rows {
+        match row_history(row, context, &given) {
+            Ok((row_decisions, row_events)) => {
+                for decision in row_decisions {
+                    if !decisions.contains(&decision) {
+                        decisions.push(decision);
+                    }
+                }
+                for event in row_events {
+                    if !events.iter().any(|e| e.kind == event.kind && e.on == event.on) {
+                        events.push(event);
+                    }
+                }
+            }
+            Err(mut found) => problems.append(&mut found),
+        }
+        review_due = row.date(&Field::ReviewDue).max(review_due);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    decisions.sort_by_key(|d| d.decided_on);
+    events.sort_by_key(|e| (e.on, e.kind));
+
+    let record = Record {
+        schema_version: SCHEMA_VERSION,
+        framework: context.framework.to_owned(),
+        previous_ids: Vec::new(),
+        service: Service {
+            name: service_name,
+            description: last_text(&Field::ServiceDescription).unwrap_or_default(),
+            treatment_functions: last_list(&Field::ServiceTreatmentFunctions),
+            sites: last_list(&Field::ServiceSites),
+            location_specific,
+        },
+        provider: Provider {
+            ods: id.provider().to_owned(),
+            name: provider_name,
+            kind: kind.unwrap_or(ProviderKind::Other),
+            licence: licence.unwrap_or(Licence::Licensed),
+        },
+        commissioner: Commissioner {
+            co_commissioners: last_list(&Field::CoCommissioners),
+            contact,
+            ..context.commissioner.clone()
+        },
+        outcome: last_text(&Field::LongTermOutcome).map(|long_term| Outcome { long_term }),
+        stages: BTreeMap::new(),
+        decision: None,
+        decisions,
+        review: review_due.map(|next_due| Review { next_due }),
+        source: Some(ImportSource {
+            imported_from: context.file.to_owned(),
+            sheet: Some(context.sheet.to_owned()),
+            row: u32::try_from(first.row).ok(),
+        }),
+        events,
+    };
+    let mut headers = BTreeMap::new();
+    for row in rows.iter().rev() {
+        headers.extend(row.headers.clone());
+    }
+    Ok(Imported { id: id.clone(), record, rows: rows.iter().map(|r| r.row).collect(), headers })
+}
+
+/// The decisions and events of one row: its decision, the events it dates, and the
+/// steps its status implies.
+fn row_history(
+    row: &RowFields,
+    context: &Context<'_>,
+    given: &[Event],
+) -> Result<(Vec<Decision>, Vec<Event>), Vec<Problem>> {
+    let status = match row.values.get(&Field::Status) {
+        Some(Value::Status(status)) => Some(*status),
+        _ => None,
+    };
+    let given_outcome = match row.values.get(&Field::DecisionOutcome) {
+        Some(Value::Outcome(outcome)) => Some(*outcome),
+        _ => None,
+    };
+    let decided_on = row.date(&Field::DecidedOn);
+    let mut events: Vec<Event> = Vec::new();
+    for (field, value) in &row.values {
+        if let (Field::Event(kind), Value::Date(on)) = (field, value) {
+            events.push(Event { on: *on, kind: *kind, note: None });
+        }
+    }
+    let outcome = given_outcome.or(match status {
+        Some(Status::Draft) => None,
+        Some(Status::NotDesignated) => Some(DecisionOutcome::DoNotDesignate),
+        Some(_) => Some(DecisionOutcome::Designate),
+        None => decided_on.map(|_| DecisionOutcome::Designate),
+    });
+    let Some(outcome) = outcome else {
+        if let Some(on) = decided_on {
+            return Err(vec![problem(
+                context,
+                row,
+                &Field::DecidedOn,
+                &on.to_string(),
+                "is a decision date on a row whose status is draft",
+                "give the status the decision led to, or leave the date out",
+            )]);
+        }
+        return Ok((Vec::new(), events));
+    };
+    let Some(decided_on) = decided_on else {
+        let what =
+            status.map_or_else(|| format!("decision '{}'", outcome.as_str()), |s| format!("status '{s}'"));
+        return Err(vec![problem(
+            context,
+            row,
+            &Field::DecidedOn,
+            "",
+            &format!("is empty, but the {what} needs the day of the decision"),
+            "fill in the decision date, or map the column that holds it to decision.decided_on",
+        )]);
+    };
+    let grounds: Vec<String> = row
+        .values
+        .iter()
+        .filter_map(|(field, value)| match (field, value) {
+            (Field::Ground(key), Value::Yes(true)) => Some(key.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut grounds = grounds;
+    grounds.sort_by_key(|g| context.grounds.iter().position(|k| k == g));
+    let decision = |outcome: DecisionOutcome, on: Date, grounds: Vec<String>| Decision {
+        outcome,
+        grounds,
+        decided_on: on,
+        decided_by: row.text(&Field::DecidedBy).map(str::to_owned),
+        reference: row.text(&Field::DecisionReference).map(str::to_owned),
+    };
+    let mut decisions = vec![decision(
+        outcome,
+        decided_on,
+        if matches!(outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm) {
+            grounds
+        } else {
+            Vec::new()
+        },
+    )];
+    let Some(status) = status else { return Ok((decisions, events)) };
+    if outcome != DecisionOutcome::Designate {
+        // A row of a later decision: a removal brings in only its notice.
+        if status == Status::Removed
+            && outcome == DecisionOutcome::Remove
+            && !events.iter().any(|e| e.kind == EventKind::ProviderNotifiedOfRemoval)
+        {
+            events.push(Event {
+                on: decided_on,
+                kind: EventKind::ProviderNotifiedOfRemoval,
+                note: Some(format!(
+                    "imported from status '{status}' ({} row {}); the sheet gives no date for this step, so the decision date stands in",
+                    context.sheet, row.row
+                )),
+            });
+        }
+        return Ok((decisions, events));
+    }
+
+    // The steps the status implies, each dated by the latest date known before it.
+    let response = row.text(&Field::Response).unwrap_or("").to_lowercase();
+    let by_regulator = response.contains("regulator found the refusal unreasonable");
+    let mut chain: Vec<EventKind> = Vec::new();
+    let designated_chain = |chain: &mut Vec<EventKind>| {
+        chain.push(EventKind::WrittenRequestSent);
+        if by_regulator {
+            chain.extend([
+                EventKind::ProviderRefused,
+                EventKind::ReferredToRegulator,
+                EventKind::RefusalFoundUnreasonable,
+            ]);
+        } else {
+            chain.push(EventKind::ProviderAccepted);
+        }
+    };
+    match status {
+        Status::Draft | Status::NotDesignated | Status::Proposed => {}
+        Status::Requested => chain.push(EventKind::WrittenRequestSent),
+        Status::Refused => chain.extend([EventKind::WrittenRequestSent, EventKind::ProviderRefused]),
+        Status::Referred => chain.extend([
+            EventKind::WrittenRequestSent,
+            EventKind::ProviderRefused,
+            EventKind::ReferredToRegulator,
+        ]),
+        Status::Designated => designated_chain(&mut chain),
+        Status::UnderReview => {
+            designated_chain(&mut chain);
+            chain.push(EventKind::ReviewStarted);
+        }
+        Status::Removed => designated_chain(&mut chain),
+    }
+    let response_on = row.date(&Field::ResponseOn);
+    let mut known = decided_on;
+    for kind in chain {
+        if let Some(given) = events.iter().chain(given).find(|e| e.kind == kind) {
+            known = known.max(given.on);
+            continue;
+        }
+        let answer = matches!(kind, EventKind::ProviderAccepted | EventKind::ProviderRefused);
+        let (on, from) = match response_on.filter(|_| answer) {
+            Some(on) => (on.max(known), "the provider's response date"),
+            None if known == decided_on => (known, "the decision date"),
+            None => (known, "the date of the step before it"),
+        };
+        known = on;
+        events.push(Event {
+            on,
+            kind,
+            note: Some(format!(
+                "imported from status '{status}' ({} row {}); the sheet gives no date for this step, so {from} stands in",
+                context.sheet, row.row
+            )),
+        });
+    }
+    if status == Status::Removed {
+        // The removal took effect when the provider was told; a sheet that gives no
+        // day for it cannot be read as a removal without making one up.
+        match events
+            .iter()
+            .chain(given)
+            .find(|e| e.kind == EventKind::ProviderNotifiedOfRemoval)
+            .map(|e| e.on)
+        {
+            Some(notice) if notice > known => {
+                decisions.push(decision(DecisionOutcome::Remove, notice, Vec::new()))
+            }
+            _ => {
+                return Err(vec![problem(
+                    context,
+                    row,
+                    &Field::Status,
+                    "removed",
+                    "gives no day for the removal, after the designation's steps",
+                    "map the column with the day the provider was told of the removal to event.provider-notified-of-removal, or add a row for the removal (decision.outcome = remove, with its decision date)",
+                )]);
+            }
+        }
+    }
+    Ok((decisions, events))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lowercase_hyphenated_and_bounded() {
+        assert_eq!(slug("Maternity: consultant-led unit"), "maternity-consultant-led-unit");
+        assert_eq!(slug("  A&E  "), "a-e");
+        assert_eq!(slug(&"x".repeat(80)).len(), 64);
+    }
+}

@@ -1,0 +1,428 @@
+//! One row of the sheet read through the map: the header row found, each mapped
+//! column located, and each cell turned into a typed field value (dates from real
+//! dates, serial numbers or text in the map's formats; yes/no from Y, Yes, ✓, N, No
+//! or blank; codes kept as the cell's text, padded only where the map says). A cell
+//! that cannot be read is a `Problem` naming the row, the column and what to do. No
+//! record is built here, and nothing judged beyond the cell itself.
+
+use std::collections::BTreeMap;
+
+use crate::import::map::{Field, Map, header_key};
+use crate::import::sheet::{Cell, Sheet, clean, number_text, serial_date};
+use crate::model::{Date, DecisionOutcome, Licence, ProviderKind, Status};
+
+/// A row that cannot be imported as it stands, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub sheet: String,
+    /// The sheet row, 1-based as the spreadsheet shows it.
+    pub row: usize,
+    /// The column's header, or what else the problem is about.
+    pub column: String,
+    pub value: String,
+    pub problem: String,
+    /// What to do about it.
+    pub todo: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row {}, column '{}': ", self.row, self.column)?;
+        if !self.value.is_empty() {
+            write!(f, "'{}' ", self.value)?;
+        }
+        write!(f, "{}; {}", self.problem, self.todo)
+    }
+}
+
+/// A value read from a cell.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Text(String),
+    List(Vec<String>),
+    Date(Date),
+    Yes(bool),
+    Kind(ProviderKind),
+    Licence(Licence),
+    Outcome(DecisionOutcome),
+    Status(Status),
+}
+
+/// One row's fields, with the header each came from.
+#[derive(Clone, Debug, Default)]
+pub struct RowFields {
+    /// The sheet row, 1-based.
+    pub row: usize,
+    pub values: BTreeMap<Field, Value>,
+    /// Field → the header of the column it came from ("(default)" for a default).
+    pub headers: BTreeMap<Field, String>,
+}
+
+impl RowFields {
+    /// The text of `field`, if given.
+    pub fn text(&self, field: &Field) -> Option<&str> {
+        match self.values.get(field) {
+            Some(Value::Text(text)) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The date of `field`, if given.
+    pub fn date(&self, field: &Field) -> Option<Date> {
+        match self.values.get(field) {
+            Some(Value::Date(date)) => Some(*date),
+            _ => None,
+        }
+    }
+
+    /// The list of `field`, empty if not given.
+    pub fn list(&self, field: &Field) -> Vec<String> {
+        match self.values.get(field) {
+            Some(Value::List(items)) => items.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The yes/no of `field`, if given.
+    pub fn yes(&self, field: &Field) -> Option<bool> {
+        match self.values.get(field) {
+            Some(Value::Yes(yes)) => Some(*yes),
+            _ => None,
+        }
+    }
+
+    /// The header `field` came from, for messages.
+    pub fn header(&self, field: &Field) -> String {
+        self.headers.get(field).cloned().unwrap_or_else(|| format!("({})", field.name()))
+    }
+}
+
+/// The columns of a sheet located by the map.
+pub struct Layout {
+    /// (0-based column, its header as the sheet writes it, the field).
+    pub columns: Vec<(usize, String, Field)>,
+    /// The first data row, 0-based.
+    pub first_row: usize,
+}
+
+/// Finds the map's columns in the header row of `sheet`. A header cell left empty by
+/// a merge takes the merged cell's text. Columns the map names that the sheet lacks
+/// are an error (`Err` with the message), except for crs's own export.
+pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
+    let header_row = map.header_row - 1;
+    let width = sheet.rows.get(header_row).map_or(0, Vec::len);
+    let headers: Vec<String> = (0..width)
+        .map(|col| {
+            let cell = sheet.cell(header_row, col);
+            match (cell.is_blank(), sheet.merged_origin(header_row, col)) {
+                (true, Some((r, c))) => clean(&sheet.cell(r, c).text()),
+                _ => clean(&cell.text()),
+            }
+        })
+        .collect();
+    let mut columns = Vec::new();
+    let mut missing = Vec::new();
+    for (key, written, field) in &map.columns {
+        let found: Vec<usize> = (0..width).filter(|c| header_key(&headers[*c]) == *key).collect();
+        if found.is_empty() {
+            missing.push(written.clone());
+        }
+        columns.extend(found.into_iter().map(|col| (col, headers[col].clone(), field.clone())));
+    }
+    let known = columns.len();
+    if map.built_in && known == 0 || !map.built_in && !missing.is_empty() {
+        let shown: Vec<String> = headers.iter().filter(|h| !h.is_empty()).map(|h| format!("'{h}'")).collect();
+        let what = if map.built_in {
+            "its headings are not those of a crs export".to_owned()
+        } else {
+            format!(
+                "the map names column(s) {} that row {} does not have",
+                missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", "),
+                map.header_row
+            )
+        };
+        return Err(format!(
+            "sheet '{}': {what}; the headings on row {} are: {}",
+            sheet.name,
+            map.header_row,
+            if shown.is_empty() { "none".to_owned() } else { shown.join(", ") }
+        ));
+    }
+    columns.sort_by_key(|(col, _, _)| *col);
+    Ok(Layout { columns, first_row: header_row + 1 })
+}
+
+/// The fields of sheet row `index` (0-based), or its problems; `None` for a row with
+/// nothing in the mapped columns.
+pub fn read_row(
+    sheet: &Sheet,
+    map: &Map,
+    layout: &Layout,
+    index: usize,
+) -> Option<Result<RowFields, Vec<Problem>>> {
+    // A row with no id, provider code or service name is no record: a blank row, a
+    // note or a total under the table.
+    let names_a_record = layout.columns.iter().any(|(col, _, field)| {
+        matches!(field, Field::Id | Field::ProviderOds | Field::ServiceName)
+            && !sheet.cell(index, *col).is_blank()
+    });
+    if !names_a_record {
+        return None;
+    }
+    let mut fields = RowFields { row: index + 1, ..RowFields::default() };
+    let mut problems = Vec::new();
+    for (col, header, field) in &layout.columns {
+        let cell = sheet.cell(index, *col);
+        // Several columns under one header: the first that is filled counts.
+        if cell.is_blank() || fields.values.contains_key(field) {
+            continue;
+        }
+        match read_cell(cell, field, map) {
+            Ok(Some(value)) => {
+                fields.values.insert(field.clone(), value);
+                fields.headers.insert(field.clone(), header.clone());
+            }
+            Ok(None) => {}
+            Err((problem, todo)) => problems.push(Problem {
+                sheet: sheet.name.clone(),
+                row: index + 1,
+                column: header.clone(),
+                value: clean(&cell.text()),
+                problem,
+                todo,
+            }),
+        }
+    }
+    for (field, text) in &map.defaults {
+        if fields.values.contains_key(field) {
+            continue;
+        }
+        match read_cell(&Cell::Text(text.clone()), field, map) {
+            Ok(Some(value)) => {
+                fields.values.insert(field.clone(), value);
+                fields.headers.insert(field.clone(), format!("(default {})", field.name()));
+            }
+            Ok(None) => {}
+            Err((problem, todo)) => problems.push(Problem {
+                sheet: sheet.name.clone(),
+                row: index + 1,
+                column: format!("(default {})", field.name()),
+                value: text.clone(),
+                problem,
+                todo,
+            }),
+        }
+    }
+    Some(if problems.is_empty() { Ok(fields) } else { Err(problems) })
+}
+
+type CellError = (String, String);
+
+/// The value of `cell` for `field`: the map's translation first, then the field's
+/// own reading. `Ok(None)` for a cell that says nothing (a blank after translation).
+pub fn read_cell(cell: &Cell, field: &Field, map: &Map) -> Result<Option<Value>, CellError> {
+    let mut text = match cell {
+        Cell::Number(n) => {
+            let plain = number_text(*n);
+            match map.pad.get(field) {
+                Some(width) if plain.chars().all(|c| c.is_ascii_digit()) => format!("{plain:0>width$}"),
+                _ => plain,
+            }
+        }
+        other => clean(&other.text()),
+    };
+    let translated = map.values.get(field).and_then(|table| table.get(&header_key(&text)));
+    if let Some(value) = translated {
+        text = value.trim().to_owned();
+        if text.is_empty() {
+            return Ok(None);
+        }
+    } else if field.is_date() {
+        return date_of(cell, &text, map).map(|d| Some(Value::Date(d)));
+    }
+    let named = |what: &str| -> CellError {
+        (
+            format!("is not {what}"),
+            format!(
+                "write it as crs names it, or translate it with [values.\"{}\"] in the map",
+                field.name()
+            ),
+        )
+    };
+    Ok(Some(match field {
+        Field::ProviderKind => Value::Kind(
+            keyword(&text).parse().ok().or_else(|| by_label(&ProviderKind::ALL, ProviderKind::label, &text)).ok_or_else(|| named("a provider kind"))?,
+        ),
+        Field::ProviderLicence => Value::Licence(
+            keyword(&text).parse().ok().or_else(|| by_label(&Licence::ALL, Licence::label, &text)).ok_or_else(|| named("a licence state"))?,
+        ),
+        Field::DecisionOutcome => {
+            Value::Outcome(outcome(&keyword(&text)).ok_or_else(|| named("a decision outcome"))?)
+        }
+        Field::Status => Value::Status(
+            keyword(&text).parse().ok().or_else(|| by_label(&Status::ALL, Status::label, &text)).ok_or_else(|| named("a status"))?,
+        ),
+        Field::Ground(_) | Field::ServiceLocationSpecific => match cell {
+            Cell::Bool(b) if translated.is_none() => Value::Yes(*b),
+            _ => Value::Yes(yes_no(&text).ok_or_else(|| {
+                (
+                    "is neither yes nor no".to_owned(),
+                    format!(
+                        "write Y, Yes or ✓ for yes and N, No or nothing for no, or translate it with [values.\"{}\"] in the map",
+                        field.name()
+                    ),
+                )
+            })?),
+        },
+        Field::ServiceSites | Field::ServiceTreatmentFunctions | Field::CoCommissioners => {
+            let width = map.pad.get(field).copied().unwrap_or(0);
+            Value::List(
+                text.split([';', ',', '\n'])
+                    .map(|s| clean(s).to_uppercase())
+                    .filter(|s| !s.is_empty())
+                    .map(|s| if s.chars().all(|c| c.is_ascii_digit()) { format!("{s:0>width$}") } else { s })
+                    .collect(),
+            )
+        }
+        Field::ProviderOds => Value::Text(text.to_uppercase()),
+        field if field.is_date() => Value::Date(date_of(&Cell::Text(text.clone()), &text, map)?),
+        _ => Value::Text(text),
+    }))
+}
+
+/// The item whose label (as the workbook writes it: "NHS foundation trust") is
+/// `text`, in any case.
+fn by_label<T: Copy>(all: &[T], label: fn(T) -> &'static str, text: &str) -> Option<T> {
+    all.iter().copied().find(|item| label(*item).eq_ignore_ascii_case(text.trim()))
+}
+
+/// "Foundation Trust" → "foundation-trust": a name as crs writes it.
+fn keyword(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join("-").to_lowercase().replace('_', "-")
+}
+
+fn outcome(text: &str) -> Option<DecisionOutcome> {
+    [
+        DecisionOutcome::Designate,
+        DecisionOutcome::DoNotDesignate,
+        DecisionOutcome::Confirm,
+        DecisionOutcome::Remove,
+    ]
+    .into_iter()
+    .find(|o| o.as_str() == text)
+}
+
+/// Yes or no as spreadsheets write it.
+pub fn yes_no(text: &str) -> Option<bool> {
+    match text.trim().to_lowercase().as_str() {
+        "y" | "yes" | "✓" | "✔" | "true" | "x" | "1" => Some(true),
+        "" | "n" | "no" | "false" | "0" | "-" | "✗" | "✘" => Some(false),
+        _ => None,
+    }
+}
+
+/// The date in `cell`: a real date, a serial number, or text as `YYYY-MM-DD` or in
+/// one of the map's formats.
+fn date_of(cell: &Cell, text: &str, map: &Map) -> Result<Date, CellError> {
+    match cell {
+        Cell::Date(date) => return Ok(*date),
+        Cell::Number(n) => {
+            return serial_date(*n).ok_or_else(|| {
+                ("is not a date".to_owned(), "write the day as a date, e.g. 2019-03-14".to_owned())
+            });
+        }
+        _ => {}
+    }
+    if let Ok(date) = text.parse::<Date>() {
+        return Ok(date);
+    }
+    // A date-time written as text keeps its day.
+    if let Some(date) =
+        text.get(..10).filter(|_| text.len() > 10 && text.as_bytes()[10] == b'T').and_then(|d| d.parse().ok())
+    {
+        return Ok(date);
+    }
+    for format in &map.date_formats {
+        if let Ok(day) = chrono::NaiveDate::parse_from_str(text, format) {
+            return Ok(Date(day));
+        }
+    }
+    let tried = if map.date_formats.is_empty() {
+        "YYYY-MM-DD".to_owned()
+    } else {
+        format!("YYYY-MM-DD, {}", map.date_formats.join(", "))
+    };
+    Err((
+        "is not a date".to_owned(),
+        format!(
+            "write a day that exists in one of the formats {tried}, or add its format to date_formats in the map"
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::Framework;
+
+    fn map(extra: &str) -> Map {
+        let framework = Framework::built_in("monitor-2013").unwrap();
+        Map::parse(
+            &format!("date_formats = [\"%d/%m/%Y\", \"%d %B %Y\"]\n{extra}\n[columns]\n\"A\" = \"id\"\n"),
+            &framework,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn dates_come_as_dates_serials_and_text() {
+        let m = map("");
+        let read = |cell: Cell| read_cell(&cell, &Field::DecidedOn, &m);
+        let day = Value::Date("2019-03-14".parse().unwrap());
+        assert_eq!(read(Cell::Date("2019-03-14".parse().unwrap())), Ok(Some(day.clone())));
+        assert_eq!(read(Cell::Number(43_538.0)), Ok(Some(day.clone())));
+        assert_eq!(read(Cell::Text("14/03/2019".into())), Ok(Some(day.clone())));
+        assert_eq!(read(Cell::Text(" 14 March 2019\u{a0}".into())), Ok(Some(day)));
+        let (problem, todo) = read(Cell::Text("31/02/2019".into())).unwrap_err();
+        assert_eq!(problem, "is not a date");
+        assert!(todo.contains("%d/%m/%Y"), "{todo}");
+    }
+
+    #[test]
+    fn codes_keep_their_zeros_and_pad_only_when_asked() {
+        let plain = map("");
+        assert_eq!(
+            read_cell(&Cell::Text("010".into()), &Field::ProviderOds, &plain),
+            Ok(Some(Value::Text("010".into())))
+        );
+        assert_eq!(
+            read_cell(&Cell::Number(10.0), &Field::ProviderOds, &plain),
+            Ok(Some(Value::Text("10".into())))
+        );
+        let padded = map("[pad]\n\"provider.ods\" = 3");
+        assert_eq!(
+            read_cell(&Cell::Number(10.0), &Field::ProviderOds, &padded),
+            Ok(Some(Value::Text("010".into())))
+        );
+    }
+
+    #[test]
+    fn yes_and_no_as_people_write_them() {
+        for yes in ["Y", "yes", "✓", " YES "] {
+            assert_eq!(yes_no(yes), Some(true), "{yes}");
+        }
+        for no in ["N", "No", ""] {
+            assert_eq!(yes_no(no), Some(false), "{no}");
+        }
+        assert_eq!(yes_no("maybe"), None);
+        let m = map("[values.\"provider.kind\"]\n\"FT\" = \"foundation-trust\"");
+        assert_eq!(
+            read_cell(&Cell::Text("ft ".into()), &Field::ProviderKind, &m),
+            Ok(Some(Value::Kind(ProviderKind::FoundationTrust)))
+        );
+        assert_eq!(
+            read_cell(&Cell::Text("NHS Trust".into()), &Field::ProviderKind, &m),
+            Ok(Some(Value::Kind(ProviderKind::NhsTrust)))
+        );
+    }
+}

@@ -1,0 +1,322 @@
+//! `Sheet`: the cells of one sheet of the file being imported, read from `.xlsx` or
+//! `.ods` (calamine), `.csv`, or crs's own `.json` export, as rows of typed cells.
+//! It owns only reading: which sheet, and each cell's value as the file stores it
+//! (text as text, so `010` stays `010`; numbers as numbers; dates as dates). What a
+//! cell means is the map's and the row's business. Nothing here prints.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{Data, Ods, Reader, Xlsx};
+
+use crate::error::{Error, Result};
+use crate::model::Date;
+
+/// One cell as the file stores it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    /// A number the file stores as a number (its display format, such as a "000"
+    /// that shows leading zeros, is not kept).
+    Number(f64),
+    Date(Date),
+    Bool(bool),
+}
+
+impl Cell {
+    /// The cell as text: numbers without a trailing `.0`, dates as `YYYY-MM-DD`,
+    /// booleans as Yes or No.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(text) => text.clone(),
+            Cell::Number(n) => number_text(*n),
+            Cell::Date(date) => date.to_string(),
+            Cell::Bool(true) => "Yes".to_owned(),
+            Cell::Bool(false) => "No".to_owned(),
+        }
+    }
+
+    /// True when the cell holds nothing but spaces.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(text) => clean(text).is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// A number as text: whole numbers without a decimal point.
+pub fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { n.to_string() }
+}
+
+/// `text` without the stray spaces spreadsheets collect: non-breaking and other
+/// Unicode spaces become plain spaces, zero-width characters go, and the ends are
+/// trimmed. Line breaks inside the text are kept.
+pub fn clean(text: &str) -> String {
+    let mapped: String = text
+        .chars()
+        .filter(|c| !matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}'))
+        .map(|c| if c != '\n' && c != '\r' && c.is_whitespace() { ' ' } else { c })
+        .collect();
+    mapped.trim().to_owned()
+}
+
+/// One sheet: its name and its rows (row 0 is the file's first row).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    pub rows: Vec<Vec<Cell>>,
+    /// Merged regions: (first row, first column, last row, last column), 0-based.
+    pub merged: Vec<(u32, u32, u32, u32)>,
+}
+
+impl Sheet {
+    /// The cell at `row`, `col` (0-based), empty beyond the data.
+    pub fn cell(&self, row: usize, col: usize) -> &Cell {
+        self.rows.get(row).and_then(|r| r.get(col)).unwrap_or(&Cell::Empty)
+    }
+
+    /// The top-left cell of the merged region holding `row`, `col`, if it is merged.
+    pub fn merged_origin(&self, row: usize, col: usize) -> Option<(usize, usize)> {
+        let (row, col) = (row as u32, col as u32);
+        self.merged
+            .iter()
+            .find(|(r0, c0, r1, c1)| (*r0..=*r1).contains(&row) && (*c0..=*c1).contains(&col))
+            .map(|(r0, c0, _, _)| (*r0 as usize, *c0 as usize))
+    }
+}
+
+/// What kind of file is being imported, from its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Xlsx,
+    Ods,
+    Csv,
+    Json,
+}
+
+impl FileKind {
+    /// The kind named by `path`'s extension.
+    pub fn of(path: &Path) -> Result<FileKind> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        match ext.as_str() {
+            "xlsx" | "xlsm" => Ok(FileKind::Xlsx),
+            "ods" => Ok(FileKind::Ods),
+            "csv" => Ok(FileKind::Csv),
+            "json" => Ok(FileKind::Json),
+            _ => Err(Error::Usage(format!(
+                "crs import reads .xlsx, .ods, .csv or crs's own .json export; {} is none of these",
+                path.display()
+            ))),
+        }
+    }
+}
+
+/// The sheet of the file `bytes` (named `path`) to import: the one named `wanted`,
+/// or the first. A CSV or JSON file has one sheet, named for the file (JSON: its
+/// designations).
+pub fn read_sheet(path: &Path, bytes: Vec<u8>, wanted: Option<&str>) -> Result<Sheet> {
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    match FileKind::of(path)? {
+        FileKind::Xlsx => {
+            let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(path, &e))?;
+            let name = pick_sheet(path, &book.sheet_names(), wanted)?;
+            let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &e))?;
+            let merged = match book.load_merged_regions() {
+                Ok(()) => book
+                    .merged_regions_by_sheet(&name)
+                    .iter()
+                    .map(|(_, _, d)| (d.start.0, d.start.1, d.end.0, d.end.1))
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            Ok(Sheet { name, rows: grid(&range), merged })
+        }
+        FileKind::Ods => {
+            let mut book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(path, &e))?;
+            let name = pick_sheet(path, &book.sheet_names(), wanted)?;
+            let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &e))?;
+            Ok(Sheet { name, rows: grid(&range), merged: Vec::new() })
+        }
+        FileKind::Csv => {
+            let name = file_name;
+            only_sheet(path, &name, wanted)?;
+            Ok(Sheet { name, rows: csv_rows(path, &bytes)?, merged: Vec::new() })
+        }
+        FileKind::Json => {
+            let name = crate::export::xlsx::DESIGNATIONS_SHEET.to_owned();
+            only_sheet(path, &name, wanted)?;
+            Ok(Sheet { name, rows: json_rows(path, &bytes)?, merged: Vec::new() })
+        }
+    }
+}
+
+fn unreadable(path: &Path, e: &dyn std::fmt::Display) -> Error {
+    Error::Invalid { message: format!("{} cannot be read as a spreadsheet: {e}", path.display()) }
+}
+
+/// The sheet named `wanted` (trimmed, any case), or the first one.
+fn pick_sheet(path: &Path, names: &[String], wanted: Option<&str>) -> Result<String> {
+    match wanted {
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::Invalid { message: format!("{} has no sheets", path.display()) }),
+        Some(wanted) => {
+            let key = clean(wanted).to_lowercase();
+            names.iter().find(|n| clean(n).to_lowercase() == key).cloned().ok_or_else(|| Error::NotAllowed {
+                message: format!("{} has no sheet '{wanted}'", path.display()),
+                hint: format!(
+                    "name one of its sheets with --sheet or sheet = in the map: {}",
+                    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+                ),
+            })
+        }
+    }
+}
+
+fn only_sheet(path: &Path, name: &str, wanted: Option<&str>) -> Result<()> {
+    match wanted {
+        Some(w) if clean(w).to_lowercase() != clean(name).to_lowercase() => Err(Error::NotAllowed {
+            message: format!("{} has one sheet only, '{name}'; there is no sheet '{w}'", path.display()),
+            hint: "leave out --sheet (and sheet = in the map) for a CSV or JSON file".to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The range's cells as rows from the sheet's first row and column, so row and
+/// column numbers are the ones people see.
+fn grid(range: &calamine::Range<Data>) -> Vec<Vec<Cell>> {
+    let Some((top, left)) = range.start() else { return Vec::new() };
+    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); top as usize];
+    for row in range.rows() {
+        let mut cells = vec![Cell::Empty; left as usize];
+        cells.extend(row.iter().map(cell_of));
+        while cells.last().is_some_and(|c| *c == Cell::Empty) {
+            cells.pop();
+        }
+        rows.push(cells);
+    }
+    rows
+}
+
+fn cell_of(data: &Data) -> Cell {
+    match data {
+        Data::Empty | Data::Error(_) => Cell::Empty,
+        Data::String(text) => Cell::Text(text.clone()),
+        Data::Int(n) => Cell::Number(*n as f64),
+        Data::Float(n) => Cell::Number(*n),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            serial_date(dt.as_f64()).map_or(Cell::Number(dt.as_f64()), Cell::Date)
+        }
+        Data::DateTime(dt) => Cell::Number(dt.as_f64()),
+        Data::DateTimeIso(text) => {
+            text.get(..10).and_then(|d| d.parse().ok()).map_or_else(|| Cell::Text(text.clone()), Cell::Date)
+        }
+        Data::DurationIso(text) => Cell::Text(text.clone()),
+    }
+}
+
+/// The day of an Excel serial date (the 1900 system, as Excel and LibreOffice
+/// write it): `None` outside 1900–9999.
+pub fn serial_date(serial: f64) -> Option<Date> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    // Excel counts a 29 February 1900 that never was; from 1 March 1900 on, day 0
+    // is 30 December 1899.
+    let days = serial.floor() as i64;
+    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, if days < 61 { 31 } else { 30 })?;
+    base.checked_add_signed(chrono::Duration::days(days)).map(Date)
+}
+
+fn csv_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| Error::Invalid {
+            message: format!("{} row {}: not CSV: {e}", path.display(), i + 1),
+        })?;
+        rows.push(
+            record
+                .iter()
+                // The export's quote before formula-like text is taken off again.
+                .map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(unquote(f).to_owned()) })
+                .collect(),
+        );
+    }
+    Ok(rows)
+}
+
+/// `text` without the single quote crs's CSV export puts before formula-like text.
+fn unquote(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if crate::export::cell::looks_like_formula(rest) => rest,
+        _ => text,
+    }
+}
+
+/// crs's own JSON export as a sheet: the column headings, then one row a record.
+fn json_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
+    let not_export = |why: &str| Error::NotAllowed {
+        message: format!("{} is not a crs JSON export: {why}", path.display()),
+        hint: "import the .json that crs export --format json writes, or the spreadsheet itself".to_owned(),
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| not_export(&format!("not JSON ({e})")))?;
+    let columns = value["columns"].as_array().ok_or_else(|| not_export("it has no columns"))?;
+    let designations =
+        value["designations"].as_array().ok_or_else(|| not_export("it has no designations"))?;
+    let names: Vec<&str> = columns.iter().map(|c| c["name"].as_str().unwrap_or("")).collect();
+    let mut rows =
+        vec![columns.iter().map(|c| Cell::Text(c["heading"].as_str().unwrap_or("").to_owned())).collect()];
+    for row in designations {
+        rows.push(
+            names
+                .iter()
+                .map(|name| match &row[*name] {
+                    serde_json::Value::String(text) => Cell::Text(text.clone()),
+                    serde_json::Value::Bool(b) => Cell::Bool(*b),
+                    serde_json::Value::Number(n) => Cell::Number(n.as_f64().unwrap_or_default()),
+                    serde_json::Value::Array(items) => Cell::Text(
+                        items
+                            .iter()
+                            .filter_map(|i| i.as_str())
+                            .collect::<Vec<_>>()
+                            .join(crate::export::cell::LIST_SEPARATOR),
+                    ),
+                    _ => Cell::Empty,
+                })
+                .collect(),
+        );
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_dates_follow_excel() {
+        assert_eq!(serial_date(43_538.0), Some("2019-03-14".parse().unwrap()));
+        assert_eq!(serial_date(61.0), Some("1900-03-01".parse().unwrap()));
+        assert_eq!(serial_date(0.0), None);
+    }
+
+    #[test]
+    fn stray_spaces_go_and_numbers_read_plainly() {
+        assert_eq!(clean("\u{a0} Maternity\u{a0}unit \u{200b}"), "Maternity unit");
+        assert_eq!(number_text(10.0), "10");
+        assert_eq!(number_text(1.5), "1.5");
+        assert_eq!(unquote("'=SUM(1)"), "=SUM(1)");
+        assert_eq!(unquote("'quoted"), "'quoted");
+    }
+}

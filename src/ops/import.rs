@@ -1,0 +1,319 @@
+//! `crs import`: a spreadsheet brought into the register in one transaction. The
+//! file is read and every row mapped and merged into records (`crate::import`);
+//! each record that would be new or changed is written in memory and judged by the
+//! one checker; then either nothing is written (a dry run, or a rejected row without
+//! `--skip-invalid`) or every record is written in ONE commit naming the file and
+//! its SHA-256. A record the sheet leaves as it is, is not touched, so importing the
+//! same file again makes no commit.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::framework::{Finding, Severity};
+use crate::history::{Committed, FileWrite, Recovered};
+use crate::import::digest::sha256_hex;
+use crate::import::map::{Field, Map};
+use crate::import::merge::{Context, Imported, merge};
+use crate::import::row::{Problem, layout, read_row};
+use crate::import::sheet::{FileKind, read_sheet};
+use crate::model::fields::changes;
+use crate::model::record::Commissioner;
+use crate::model::{Record, RecordId};
+use crate::ops::transaction::{Transaction, WriteOptions};
+use crate::register::edit::{NewRecord, RecordDoc};
+use crate::register::source::{MAX_FILE_BYTES, plain_file};
+
+/// What the import is asked to do.
+pub struct ImportRequest<'a> {
+    pub file: &'a Path,
+    pub sheet: Option<&'a str>,
+    pub map: Option<&'a Path>,
+    pub dry_run: bool,
+    /// Import the valid rows even when some are rejected.
+    pub skip_invalid: bool,
+}
+
+/// One record of the import and what it does to the register.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    pub id: RecordId,
+    /// The sheet rows it comes from, 1-based.
+    pub rows: Vec<usize>,
+    /// The fields that change (empty for a new or unchanged record).
+    pub fields: Vec<String>,
+    /// Warnings `crs check` will give the record.
+    pub warnings: Vec<Finding>,
+}
+
+/// What an import found and did.
+pub struct ImportOutcome {
+    /// The file's name and its SHA-256.
+    pub file: String,
+    pub sha256: String,
+    pub sheet: String,
+    /// True when the sheet was read as crs's own export, with no map.
+    pub own_export: bool,
+    /// Rows read as records, and rows passed over (blank, or a note with no provider,
+    /// service or id).
+    pub rows: usize,
+    pub passed_over: usize,
+    pub new: Vec<Planned>,
+    pub changed: Vec<Planned>,
+    pub unchanged: Vec<Planned>,
+    pub rejected: Vec<Problem>,
+    /// Whether the records were written (not a dry run, nothing refused).
+    pub written: bool,
+    /// The commit, when something was written.
+    pub committed: Option<Committed>,
+    pub recovered: Option<Recovered>,
+}
+
+/// Imports `request.file` into the register of `ctx`.
+pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) -> Result<ImportOutcome> {
+    let tx = Transaction::begin(ctx, options)?;
+    let framework = &tx.config.framework;
+    let path = request.file;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let sha256 = sha256_hex(&bytes);
+    let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let map = match request.map {
+        Some(map) => Map::read(map, framework)?,
+        None => Map::crs_export(framework),
+    };
+    let kind = FileKind::of(path)?;
+    let wanted = request.sheet.or(match kind {
+        FileKind::Xlsx | FileKind::Ods => map.sheet.as_deref(),
+        FileKind::Csv | FileKind::Json => None,
+    });
+    let sheet = read_sheet(path, bytes, wanted)?;
+    let layout = layout(&sheet, &map).map_err(|message| Error::NotAllowed {
+        message,
+        hint: if map.built_in {
+            "a spreadsheet that crs did not export needs a map: write one (README \"Moving from a spreadsheet\"; crs import --fields lists the fields) and pass it with --map".to_owned()
+        } else {
+            "correct the header text in [columns] of the map, header_row, or the sheet (--sheet)".to_owned()
+        },
+    })?;
+
+    let mut rejected = Vec::new();
+    let mut rows = Vec::new();
+    let mut passed_over = 0;
+    for index in layout.first_row..sheet.rows.len() {
+        match read_row(&sheet, &map, &layout, index) {
+            None => passed_over += 1,
+            Some(Ok(row)) => rows.push(row),
+            Some(Err(mut problems)) => rejected.append(&mut problems),
+        }
+    }
+    let row_count =
+        rows.len() + rejected.iter().map(|p| p.row).collect::<std::collections::BTreeSet<_>>().len();
+    let settings = &tx.config.settings;
+    let context = Context {
+        framework: &framework.id,
+        commissioner: Commissioner {
+            ods: settings.commissioner.ods.clone(),
+            name: settings.commissioner.name.clone(),
+            contact: settings.commissioner.contact.clone(),
+            co_commissioners: Vec::new(),
+        },
+        file: &file,
+        sheet: &sheet.name,
+        grounds: framework.grounds.iter().map(|g| g.key.clone()).collect(),
+    };
+    let (records, mut problems) = merge(rows, &context);
+    rejected.append(&mut problems);
+
+    let known = tx.orgs()?;
+    let checker = tx.checker(ctx, known.as_ref());
+    let (mut new, mut changed, mut unchanged) = (Vec::new(), Vec::new(), Vec::new());
+    let mut files: Vec<FileWrite> = Vec::new();
+    for imported in records {
+        let path = imported.id.relative_path_string();
+        let existing = match plain_file(&tx.root, &path, MAX_FILE_BYTES)? {
+            Some(full) => Some(std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?),
+            None => None,
+        };
+        let planned = |fields: Vec<String>, warnings: Vec<Finding>| Planned {
+            id: imported.id.clone(),
+            rows: imported.rows.clone(),
+            fields,
+            warnings,
+        };
+        let (record, old_text) = match &existing {
+            None => (imported.record.clone(), None),
+            Some(text) => match Record::from_toml(text) {
+                Ok(old) => {
+                    let record = carried_over(&imported.record, &old);
+                    let mut same = record.clone();
+                    same.source = old.source.clone();
+                    if same == old.normalized() {
+                        unchanged.push(planned(Vec::new(), Vec::new()));
+                        continue;
+                    }
+                    (record, Some(text.as_str()))
+                }
+                Err(_) => {
+                    rejected.push(whole_record_problem(
+                        &imported,
+                        &sheet.name,
+                        &format!("{path} is already in the register and is not a valid record"),
+                        &format!("mend it first with crs edit {}, then import again", imported.id),
+                    ));
+                    continue;
+                }
+            },
+        };
+        let text = render(&record);
+        let findings = checker.check_one(&tx.root, &imported.id, &record, &text, true);
+        let errors: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
+        if !errors.is_empty() {
+            let keys: BTreeMap<String, String> =
+                checker.record_hits(&record, &imported.id).into_iter().map(|h| (h.message, h.key)).collect();
+            for finding in errors {
+                let column = keys.get(&finding.message).map_or_else(String::new, |k| column_of(k, &imported));
+                rejected.push(Problem {
+                    sheet: sheet.name.clone(),
+                    row: imported.rows[0],
+                    column: if column.is_empty() { format!("record {}", imported.id) } else { column },
+                    value: String::new(),
+                    problem: format!("breaks the rule {}: {}", finding.rule, finding.message),
+                    todo: "correct the row (or the map) and import again".to_owned(),
+                });
+            }
+            continue;
+        }
+        let warnings: Vec<Finding> =
+            findings.into_iter().filter(|f| f.severity == Severity::Warning).collect();
+        match old_text {
+            None => new.push(planned(Vec::new(), warnings)),
+            Some(old) => {
+                let fields = changes(old, &text).into_iter().map(|c| c.field).collect();
+                changed.push(planned(fields, warnings));
+            }
+        }
+        files.push((path, text.into_bytes()));
+    }
+    rejected.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+
+    let refused = !rejected.is_empty() && !request.skip_invalid;
+    let written = !request.dry_run && !refused && !files.is_empty();
+    let committed = if written {
+        for (path, _) in &files {
+            tx.require_clean(path)?;
+        }
+        let message = commit_message(&file, &sha256, &sheet.name, new.len(), changed.len());
+        Some(tx.commit(&files, &message, None)?)
+    } else {
+        None
+    };
+    Ok(ImportOutcome {
+        file,
+        sha256,
+        sheet: sheet.name.clone(),
+        own_export: map.built_in,
+        rows: row_count,
+        passed_over,
+        new,
+        changed,
+        unchanged,
+        rejected,
+        written,
+        committed,
+        recovered: tx.recovered().cloned(),
+    })
+}
+
+/// The imported record with what the register knows that the sheet cannot say:
+/// the stages assessed since, the ids it had before, its long-term outcome.
+fn carried_over(imported: &Record, old: &Record) -> Record {
+    let mut record = imported.clone();
+    record.stages = old.stages.clone();
+    record.previous_ids = old.previous_ids.clone();
+    if record.outcome.is_none() {
+        record.outcome = old.outcome.clone();
+    }
+    record
+}
+
+/// The record's text, as crs writes a new record: tables in reading order.
+pub fn render(record: &Record) -> String {
+    let mut doc = RecordDoc::new_record(&NewRecord {
+        framework: &record.framework,
+        service: &record.service,
+        provider: &record.provider,
+        commissioner: &record.commissioner,
+        outcome: record.outcome.as_ref().map(|o| o.long_term.as_str()),
+    });
+    doc.set_previous_ids(&record.previous_ids);
+    for (key, stage) in &record.stages {
+        doc.set_stage(key, stage);
+    }
+    for decision in record.decisions() {
+        doc.push_decision(decision);
+    }
+    if let Some(review) = &record.review {
+        doc.set_review_due(review.next_due);
+    }
+    if let Some(source) = &record.source {
+        doc.set_source(source);
+    }
+    for event in &record.events {
+        doc.push_event(event);
+    }
+    doc.text()
+}
+
+/// The column a checker's key path points at, as the sheet heads it.
+fn column_of(key: &str, imported: &Imported) -> String {
+    let field = if key.starts_with("provider.ods") {
+        Some(Field::ProviderOds)
+    } else if key.starts_with("provider.kind") {
+        Some(Field::ProviderKind)
+    } else if key.starts_with("provider.licence") {
+        Some(Field::ProviderLicence)
+    } else if key.starts_with("service.sites") {
+        Some(Field::ServiceSites)
+    } else if key.starts_with("service.name") {
+        Some(Field::ServiceName)
+    } else if key.starts_with("service.location_specific") {
+        Some(Field::ServiceLocationSpecific)
+    } else if key.starts_with("service.treatment_functions") {
+        Some(Field::ServiceTreatmentFunctions)
+    } else if key.starts_with("commissioner.co_commissioners") {
+        Some(Field::CoCommissioners)
+    } else if key.starts_with("review") {
+        Some(Field::ReviewDue)
+    } else if key.starts_with("decision") {
+        Some(Field::DecidedOn)
+    } else if let Some(index) = key.strip_prefix("events[").and_then(|k| k.split(']').next()) {
+        let kind = index.parse::<usize>().ok().and_then(|i| imported.record.events.get(i)).map(|e| e.kind);
+        kind.map(Field::Event).filter(|f| imported.headers.contains_key(f)).or(Some(Field::Status))
+    } else {
+        None
+    };
+    field.and_then(|f| imported.headers.get(&f).cloned()).unwrap_or_default()
+}
+
+fn whole_record_problem(imported: &Imported, sheet: &str, problem: &str, todo: &str) -> Problem {
+    Problem {
+        sheet: sheet.to_owned(),
+        row: imported.rows[0],
+        column: format!("record {}", imported.id),
+        value: String::new(),
+        problem: problem.to_owned(),
+        todo: todo.to_owned(),
+    }
+}
+
+/// The import's commit message: what, from which file, and the file's SHA-256.
+fn commit_message(file: &str, sha256: &str, sheet: &str, new: usize, changed: usize) -> String {
+    // One line each, whatever the file is called, so no one can forge a trailer.
+    let one_line =
+        |text: &str| -> String { text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect() };
+    let (file, sheet) = (one_line(file), one_line(sheet));
+    format!(
+        "import {file}: {new} new, {changed} changed record(s)\n\nFrom sheet '{sheet}' of {file}, SHA-256 {sha256}.\n\nCrs-Action: import\nCrs-Import-File: {file}\nCrs-Import-Sha256: {sha256}\n"
+    )
+}

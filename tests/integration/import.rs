@@ -1,0 +1,269 @@
+//! `crs import`: a legacy workbook brought in with a map (title rows, the header on
+//! row 3, mixed date forms, codes stored as numbers, Y/N grounds, a blank row, a
+//! hidden column, a second sheet); crs's own export brought back cell for cell; a
+//! bad row that writes nothing, and the report `--skip-invalid` writes; re-imports
+//! that make no commit, and a newer sheet that changes only what changed.
+
+use std::fs;
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+
+use crate::harness::TestEnv;
+use crate::sheets::sheet;
+
+const MAP: &str = r#"sheet = "CRS designations"
+header_row = 3
+date_formats = ["%d/%m/%Y", "%d %B %Y"]
+
+[columns]
+"Provider code" = "provider.ods"
+"Provider" = "provider.name"
+"Type" = "provider.kind"
+"Service" = "service.name"
+"Date designated" = "decision.decided_on"
+"Ground 1 (no alternative)" = "grounds.no-alternative-provider"
+"Ground 2 (inequalities)" = "grounds.health-inequalities"
+"Ground 3 (dependent)" = "grounds.dependent-services"
+"Written request" = "event.written-request-sent"
+"Status" = "status"
+"Review date" = "review.next_due"
+
+[values."provider.kind"]
+"FT" = "foundation-trust"
+"NHS Trust" = "nhs-trust"
+
+[defaults]
+"provider.licence" = "licensed"
+
+[pad]
+"provider.ods" = 3
+"#;
+
+/// The team's spreadsheet as it comes: a read-me sheet first, then the register with
+/// a merged title, the header on row 3, and every kind of untidiness.
+fn legacy_workbook() -> Vec<u8> {
+    let mut book = Workbook::new();
+    // A fixed creation time, so the file (and its SHA-256) is the same every run.
+    let created = ExcelDateTime::from_ymd(2019, 6, 1).unwrap();
+    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let notes = book.add_worksheet();
+    notes.set_name("Read me").unwrap();
+    notes.write_string(0, 0, "Kept by the contracts team").unwrap();
+    let sheet = book.add_worksheet();
+    sheet.set_name("CRS designations").unwrap();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    let zeros = Format::new().set_num_format("000");
+    sheet.merge_range(0, 0, 0, 11, "Commissioner Requested Services: SE London", &Format::new()).unwrap();
+    let headers = [
+        "Provider code",
+        "Provider",
+        "Type",
+        " Service\u{a0}",
+        "Date designated",
+        "Ground 1 (no alternative)",
+        "Ground 2 (inequalities)",
+        "Ground 3 (dependent)",
+        "Internal notes",
+        "Written request",
+        "STATUS",
+        "Review date",
+    ];
+    for (col, heading) in headers.iter().enumerate() {
+        sheet.write_string(2, col as u16, *heading).unwrap();
+    }
+    sheet.set_column_hidden(8).unwrap();
+    let day = |y, m, d| ExcelDateTime::from_ymd(y, m, d).unwrap();
+    // Row 4: a real date, Y/N grounds, a text date in the map's format.
+    sheet.write_string(3, 0, "RJ1").unwrap();
+    sheet.write_string(3, 1, "Guy's and St Thomas' NHS Foundation Trust").unwrap();
+    sheet.write_string(3, 2, "FT").unwrap();
+    sheet.write_string(3, 3, "Maternity: consultant-led unit").unwrap();
+    sheet.write_datetime_with_format(3, 4, day(2016, 3, 14), &date).unwrap();
+    sheet.write_string(3, 5, "Y").unwrap();
+    sheet.write_string(3, 6, "N").unwrap();
+    sheet.write_string(3, 7, "Y").unwrap();
+    sheet.write_string(3, 8, "ask Jo before changing").unwrap();
+    sheet.write_string(3, 10, "Designated").unwrap();
+    sheet.write_string(3, 11, "01/02/2028").unwrap();
+    // Row 5: a code stored as a number shown as 010, a serial date, Yes/✓/empty.
+    sheet.write_number_with_format(4, 0, 10.0, &zeros).unwrap();
+    sheet.write_string(4, 1, "Example Community Services").unwrap();
+    sheet.write_string(4, 2, "independent").unwrap();
+    sheet.write_string(4, 3, "Community\u{a0}nursing  ").unwrap();
+    sheet.write_number(4, 4, 43_538.0).unwrap();
+    sheet.write_string(4, 5, "Yes").unwrap();
+    sheet.write_string(4, 7, "✓").unwrap();
+    sheet.write_string(4, 10, "proposed").unwrap();
+    // Row 6 is blank. Row 7: a date written out in words, stray spaces.
+    sheet.write_string(6, 0, " RV5 ").unwrap();
+    sheet.write_string(6, 1, "South London and Maudsley NHS Foundation Trust").unwrap();
+    sheet.write_string(6, 2, "ft").unwrap();
+    sheet.write_string(6, 3, "Crisis home treatment").unwrap();
+    sheet.write_string(6, 4, "14 March 2019").unwrap();
+    sheet.write_string(6, 6, " y ").unwrap();
+    sheet.write_string(6, 10, "requested").unwrap();
+    sheet.write_datetime_with_format(6, 9, day(2019, 4, 2), &date).unwrap();
+    // Row 8: the same service as row 4, giving its written request: merged.
+    sheet.write_string(7, 0, "RJ1").unwrap();
+    sheet.write_string(7, 3, "Maternity: consultant-led unit").unwrap();
+    sheet.write_datetime_with_format(7, 9, day(2016, 4, 1), &date).unwrap();
+    // A trailing note under the table.
+    sheet.write_string(9, 1, "Source: board papers 2016-2019").unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_legacy_workbook_comes_in_with_a_map() {
+    let env = TestEnv::git();
+    let file = env.outside().join("CRS register 2019.xlsx");
+    fs::write(&file, legacy_workbook()).unwrap();
+    let map = env.outside().join("crs-map.toml");
+    fs::write(&map, MAP).unwrap();
+    let (file, map) = (file.to_str().unwrap(), map.to_str().unwrap());
+    let before = env.commit_count();
+
+    let dry = env.crs(&["import", file, "--map", map, "--dry-run"]);
+    assert_eq!(dry.code, 0, "{dry}");
+    assert_eq!(env.commit_count(), before, "a dry run commits nothing");
+    insta::assert_snapshot!("legacy_workbook_preview", dry.to_string());
+
+    let run = env.crs(&["import", file, "--map", map]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(env.commit_count(), before + 1, "one commit for the whole import");
+    insta::assert_snapshot!("legacy_maternity_record", env.read("RJ1/maternity-consultant-led-unit.toml"));
+    insta::assert_snapshot!("legacy_zero_code_record", env.read("010/community-nursing.toml"));
+    let message = env.git_cmd(&["log", "-1", "--format=%B"]);
+    assert!(message.contains("Crs-Action: import"), "{message}");
+    assert!(message.contains("Crs-Import-File: CRS register 2019.xlsx"), "{message}");
+    assert!(message.contains("Crs-Import-Sha256: "), "{message}");
+
+    let check = env.crs(&["check"]);
+    assert_eq!(check.code, 0, "imported records carry warnings, not errors: {check}");
+    assert!(check.stdout.contains("assessment-not-recorded"), "{check}");
+
+    let again = env.crs(&["import", file, "--map", map]);
+    assert_eq!(again.code, 0, "{again}");
+    assert!(again.stderr.contains("nothing to commit"), "{again}");
+    assert_eq!(env.commit_count(), before + 1, "importing the same file again makes no commit");
+}
+
+#[test]
+fn crs_own_export_comes_back_cell_for_cell() {
+    let source = TestEnv::copy_of("designations");
+    let first = source.outside().join("export.xlsx");
+    // Every status the default export columns can carry back (a removal needs its
+    // day, which those columns do not hold).
+    let scope = "not-designated,proposed,requested,refused,referred,designated,under-review";
+    let run = source.crs(&["export", "--status", scope, "-o", first.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+
+    let env = TestEnv::git();
+    let imported = env.crs(&["import", first.to_str().unwrap()]);
+    assert_eq!(imported.code, 0, "{imported}");
+    insta::assert_snapshot!("own_export_preview", imported.stdout);
+    let again = env.outside().join("again.xlsx");
+    let run = env.crs(&["export", "--status", scope, "-o", again.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+
+    // The stage columns carry no assessment dates, so an import does not read them
+    // (it makes no assessment up): every other cell comes back as it was.
+    let designations = |path: &std::path::Path| {
+        let rows = sheet(&fs::read(path).unwrap(), "Designations");
+        let kept: Vec<usize> = (0..rows[0].len()).filter(|c| !rows[0][*c].starts_with("Stage ")).collect();
+        rows.iter().map(|row| kept.iter().map(|c| row[*c].clone()).collect::<Vec<_>>()).collect::<Vec<_>>()
+    };
+    let (before, after) = (designations(&first), designations(&again));
+    assert!(before.len() > 5, "the sample register has records in scope");
+    assert_eq!(before, after, "export → import → export gives the same cells");
+
+    let count = env.commit_count();
+    let json = env.outside().join("again.json");
+    assert_eq!(env.crs(&["export", "--status", scope, "-o", json.to_str().unwrap()]).code, 0);
+    for file in [&first, &again, &json] {
+        let rerun = env.crs(&["import", file.to_str().unwrap()]);
+        assert_eq!(rerun.code, 0, "{rerun}");
+        assert!(rerun.stdout.contains("  new            0"), "{rerun}");
+    }
+    assert_eq!(env.commit_count(), count, "re-importing the export makes no commit");
+}
+
+/// A CSV of `rows` data rows under a header, row 14 holding `bad_date`.
+fn register_csv(bad_date: &str, second_date: &str) -> String {
+    let mut csv = String::from(
+        "Provider code,Provider,Type,Service,Date designated,Ground 1 (no alternative),Status\n",
+    );
+    for i in 2..=14 {
+        let date = match i {
+            14 => bad_date,
+            2 => second_date,
+            _ => "01/03/2019",
+        };
+        csv.push_str(&format!(
+            "RJ1,Guy's and St Thomas' NHS Foundation Trust,FT,Service {i},{date},Y,proposed\n"
+        ));
+    }
+    csv
+}
+
+#[test]
+fn a_bad_row_writes_nothing_and_skip_invalid_reports_it() {
+    let env = TestEnv::git();
+    let map = env.outside().join("map.toml");
+    fs::write(
+        &map,
+        r#"date_formats = ["%d/%m/%Y"]
+[columns]
+"Provider code" = "provider.ods"
+"Provider" = "provider.name"
+"Type" = "provider.kind"
+"Service" = "service.name"
+"Date designated" = "decision.decided_on"
+"Ground 1 (no alternative)" = "grounds.no-alternative-provider"
+"Status" = "status"
+[values."provider.kind"]
+"FT" = "foundation-trust"
+[defaults]
+"provider.licence" = "licensed"
+"#,
+    )
+    .unwrap();
+    let file = env.outside().join("register.csv");
+    fs::write(&file, register_csv("31/02/2019", "01/03/2019")).unwrap();
+    let (file_arg, map_arg) = (file.to_str().unwrap(), map.to_str().unwrap());
+    let before = env.commit_count();
+
+    let run = env.crs(&["import", file_arg, "--map", map_arg]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("row 14, column 'Date designated': '31/02/2019' is not a date"), "{run}");
+    assert_eq!(env.commit_count(), before, "nothing committed");
+    assert!(!env.root.join("RJ1").exists(), "nothing written");
+    insta::assert_snapshot!("bad_row_refused", run.to_string());
+
+    let report = env.outside().join("rejected.csv");
+    let run = env.crs(&["import", file_arg, "--map", map_arg, "--skip-invalid", report.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(env.commit_count(), before + 1);
+    insta::assert_snapshot!("bad_row_report", fs::read_to_string(&report).unwrap());
+
+    // The corrected sheet, with one other date changed: one commit with only those.
+    fs::write(&file, register_csv("28/02/2019", "02/03/2019")).unwrap();
+    let run = env.crs(&["import", file_arg, "--map", map_arg]);
+    assert_eq!(run.code, 0, "{run}");
+    insta::assert_snapshot!("newer_sheet_preview", run.stdout);
+    assert_eq!(env.commit_count(), before + 2);
+    let log = env.crs(&["log", "RJ1/service-2"]);
+    assert_eq!(log.code, 0, "{log}");
+    assert!(
+        log.stdout.contains("Decision 1: date moved from 1 March 2019 to 2 March 2019"),
+        "the log shows the field that changed: {log}"
+    );
+    insta::assert_snapshot!("newer_sheet_log", log.stdout);
+}
+
+#[test]
+fn fields_are_listed() {
+    let env = TestEnv::new();
+    let run = env.crs(&["import", "--fields"]);
+    assert_eq!(run.code, 0, "{run}");
+    insta::assert_snapshot!(run.stdout);
+}
