@@ -7,8 +7,9 @@
 #   - someone's unrelated staged change is still staged, byte for byte;
 #   - no temp file is left where git add -A would pick it up.
 #
-# Usage: scripts/crash-test.sh [KILLS_PER_COMMAND]   (default 60: 300 kills in all)
-# Commands killed: crs event, crs designate, crs orgs import, crs submit, crs move.
+# Usage: scripts/crash-test.sh [KILLS_PER_COMMAND]   (default 60: 360 kills in all)
+# Commands killed: crs event, crs designate, crs orgs import, crs submit, crs move,
+# crs import (40 records a time: the batch path, which writes one pack).
 # CRS names the binary (default target/debug/crs; built if missing).
 # CRS_CRASH_HOOKS=1 installs pre-commit and commit-msg hooks first, so that every
 # write takes the path where the hooks run after the files are written and before
@@ -87,7 +88,29 @@ kill_at_random() {
 kills=0
 killed=0
 started=$(date +%s)
-for what in event designate orgs-import submit move; do
+# Two versions of a team's spreadsheet, so that every import changes 40 records.
+cat > "$work/map.toml" <<'MAP'
+[columns]
+"Provider code" = "provider.ods"
+"Provider" = "provider.name"
+"Type" = "provider.kind"
+"Service" = "service.name"
+"Date designated" = "decision.decided_on"
+"Decided by" = "decision.decided_by"
+"Ground 1" = "grounds.no-alternative-provider"
+[defaults]
+"provider.licence" = "licensed"
+MAP
+for version in 1 2; do
+  {
+    echo "Provider code,Provider,Type,Service,Date designated,Decided by,Ground 1"
+    for i in $(seq 40); do
+      echo "RJZ,King's College Hospital NHS Foundation Trust,foundation-trust,Imported service $i,2019-03-0$version,Board $version,Yes"
+    done
+  } > "$work/sheet-$version.csv"
+done
+
+for what in event designate orgs-import submit move import; do
   for _ in $(seq "$per_command"); do
     kills=$((kills + 1))
     case $what in
@@ -108,6 +131,7 @@ for what in event designate orgs-import submit move; do
         else from=RJ1/critical-care-unit to=RJ1/adult-critical-care; fi
         kill_at_random 30 "$crs" move "$from" "$to"
         ;;
+      import) kill_at_random 60 "$crs" import "$work/sheet-$((kills % 2 + 1)).csv" --map "$work/map.toml" ;;
     esac
     # The next write: it must succeed and mend whatever the kill left.
     out=$("$crs" event RJ1/maternity public-engagement --note "after kill $kills" 2>&1) ||

@@ -65,5 +65,41 @@ for free in 0 1 512 2048 4096 8192 16384 32768 65536 131072 262144; do
   [ -z "$(git status --porcelain)" ] || { echo "FAIL ($free free): git status: $(git status --porcelain)"; exit 1; }
   fsck=$(git fsck --full --no-dangling 2>&1) && [ -z "$fsck" ] || { echo "FAIL ($free free): git fsck: $fsck"; exit 1; }
 done
+# The same for a write of many files (an import of 40 records: one pack).
+cat > "$mnt/map.toml" <<'MAP'
+[columns]
+"Provider code" = "provider.ods"
+"Provider" = "provider.name"
+"Type" = "provider.kind"
+"Service" = "service.name"
+"Date designated" = "decision.decided_on"
+"Ground 1" = "grounds.no-alternative-provider"
+[defaults]
+"provider.licence" = "licensed"
+MAP
+{
+  echo "Provider code,Provider,Type,Service,Date designated,Ground 1"
+  for i in $(seq 40); do echo "RJZ,King's College Hospital NHS Foundation Trust,foundation-trust,Imported service $i,2019-03-01,Yes"; done
+} > "$mnt/sheet.csv"
+for free in 0 4096 16384 65536; do
+  rm -f "$mnt/fill"
+  avail=$(($(stat -f -c '%a * %S' "$mnt")))
+  size=$((avail - free))
+  [ $size -gt 0 ] && { head -c "$size" /dev/zero > "$mnt/fill" 2>/dev/null || true; }
+  head=$(git rev-parse HEAD)
+  if out=$("$crs" import "$mnt/sheet.csv" --map "$mnt/map.toml" 2>&1); then
+    git cat-file -e "$(git rev-parse HEAD)^{commit}" || { echo "FAIL (import, $free free): reported a commit that is not stored"; exit 1; }
+    succeeded=$((succeeded + 1))
+  else
+    code=$?
+    [ "$(git rev-parse HEAD)" = "$head" ] || { echo "FAIL (import, $free free): exit $code but the branch moved: $out"; exit 1; }
+    [ ! -e RJZ/imported-service-1.toml ] || { echo "FAIL (import, $free free): exit $code but a record was left: $out"; exit 1; }
+    failed=$((failed + 1))
+    echo "import with $free bytes free: exit $code: $(echo "$out" | grep -m1 error)"
+  fi
+  rm -f "$mnt/fill"
+  [ -z "$(git status --porcelain)" ] || { echo "FAIL (import, $free free): git status: $(git status --porcelain)"; exit 1; }
+  fsck=$(git fsck --full --no-dangling 2>&1) && [ -z "$fsck" ] || { echo "FAIL (import, $free free): git fsck: $fsck"; exit 1; }
+done
 echo "full-disk test: $failed writes refused on a full disk and $succeeded made, every one honest"
 [ $failed -gt 0 ] || { echo "FAIL: no write met a full disk; the test did not test anything"; exit 1; }

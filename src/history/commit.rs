@@ -51,7 +51,10 @@ use crate::history::journal::{Journal, JournalFile, JournalTag};
 use crate::history::lock::{RegisterLock, leftover_lock, reference_lock, wait_for_index};
 use crate::history::repo::{RegisterRepo, blob_as_git_would, git_error, open, storage_error};
 use crate::history::signing::Signer;
-use crate::register::write::{remove_leftover_temps, write_atomic_via};
+use crate::register::write::{Flush, remove_leftover_temps, write_atomic_via};
+
+/// Writes of more files than this are not flushed file by file (see [`Flush`]).
+const FLUSH_EACH_UP_TO: usize = 16;
 
 /// crs's folder inside the git folder: its lock, its journal and its temp files.
 const STATE_DIR: &str = "crs";
@@ -75,6 +78,11 @@ pub struct Writer {
     hooks: Hooks,
     verify: bool,
     vars: BTreeMap<String, String>,
+    /// Whether git could change a file's bytes on the way in (line endings,
+    /// attributes); when it cannot, a file's blob is its bytes, stored once.
+    filters: std::cell::OnceCell<bool>,
+    /// HEAD's tree when the write began.
+    head_tree: std::cell::OnceCell<Option<Oid>>,
     _lock: RegisterLock,
 }
 
@@ -185,6 +193,8 @@ impl Writer {
             hooks,
             verify: setup.verify,
             vars: setup.vars.clone(),
+            filters: std::cell::OnceCell::new(),
+            head_tree: std::cell::OnceCell::new(),
             _lock: lock,
         };
         writer.recovered = writer.recover()?;
@@ -206,7 +216,7 @@ impl Writer {
     pub fn require_clean(&self, path: &str) -> Result<()> {
         let repo = &self.rr.repo;
         let repo_path = self.rr.repo_path(path);
-        let head = head_tree(repo)?.and_then(|t| t.get_path(Path::new(&repo_path)).ok()).map(|e| e.id());
+        let head = self.head_tree()?.and_then(|t| t.get_path(Path::new(&repo_path)).ok()).map(|e| e.id());
         let full = self.root.join(path);
         // The working file as git would store it: with core.autocrlf, a file checked
         // out with CRLF endings is unchanged. Read whole, so that a file marked
@@ -421,21 +431,46 @@ impl Writer {
             Some(commit) => Some(commit.tree().map_err(|e| git_error("cannot read HEAD's tree", &e))?),
             None => None,
         };
+        // A write of many files stores its objects in memory and writes them as one
+        // pack, instead of a loose file an object.
+        let batch = match files.len() + removed.len() > FLUSH_EACH_UP_TO {
+            true => {
+                Some(Repository::open(repo.path()).map_err(|e| git_error("cannot open the repository", &e))?)
+            }
+            false => None,
+        };
+        let target = batch.as_ref().unwrap_or(repo);
+        let batch_odb = match &batch {
+            Some(r) => Some(r.odb().map_err(|e| git_error("cannot open git's object database", &e))?),
+            None => None,
+        };
+        let mempack = match &batch_odb {
+            Some(odb) => Some(
+                odb.add_new_mempack_backend(1000).map_err(|e| storage_error("the new files", e.message()))?,
+            ),
+            None => None,
+        };
         let mut planned = Vec::with_capacity(files.len());
-        let mut stored = Vec::with_capacity(files.len() * 2 + 1);
+        let mut stored = Vec::with_capacity(files.len() + 1);
         for (path, contents) in files {
             let repo_path = self.rr.repo_path(path);
             let old = match read_plain(&self.root.join(path))? {
-                Some(bytes) => Some(self.store_raw(&repo_path, &bytes)?),
+                Some(bytes) => Some(self.store_raw(target, &repo_path, &bytes)?),
                 None => None,
             };
-            let new = self.store_raw(&repo_path, contents)?;
-            let new_staged = blob_as_git_would(repo, &repo_path, contents)?;
+            let new = self.store_raw(target, &repo_path, contents)?;
+            let new_staged = match self.may_filter()? {
+                true => blob_as_git_would(target, &repo_path, contents)?,
+                false => new,
+            };
             let old_staged = base
                 .as_ref()
                 .and_then(|t| t.get_path(Path::new(&repo_path)).ok())
                 .map(|e| e.id().to_string());
-            stored.extend([new, new_staged]);
+            stored.push(new);
+            if new_staged != new {
+                stored.push(new_staged);
+            }
             planned.push(JournalFile {
                 repo_path,
                 old: old.map(|o| o.to_string()),
@@ -447,7 +482,7 @@ impl Writer {
         for path in removed {
             let repo_path = self.rr.repo_path(path);
             let old = match read_plain(&self.root.join(path))? {
-                Some(bytes) => Some(self.store_raw(&repo_path, &bytes)?.to_string()),
+                Some(bytes) => Some(self.store_raw(target, &repo_path, &bytes)?.to_string()),
                 None => None,
             };
             let old_staged = base
@@ -456,8 +491,11 @@ impl Writer {
                 .map(|e| e.id().to_string());
             planned.push(JournalFile { repo_path, old, new: None, old_staged, new_staged: None });
         }
-        let tree = self.build_tree(base.as_ref(), &planned)?;
+        let tree = self.build_tree(target, base.as_ref(), &planned)?;
         stored.push(tree);
+        if let (Some(mempack), Some(batch)) = (&mempack, &batch) {
+            self.write_pack(mempack, batch, &stored, &planned)?;
+        }
         self.verify_stored(&stored)?;
         Ok(Plan {
             journal: Journal {
@@ -549,6 +587,52 @@ impl Writer {
         })
     }
 
+    /// HEAD's tree, read once a write (the branch cannot move under crs's lock
+    /// without the commit's compare-and-swap noticing).
+    fn head_tree(&self) -> Result<Option<git2::Tree<'_>>> {
+        let id = match self.head_tree.get() {
+            Some(id) => *id,
+            None => {
+                let id = head_tree(&self.rr.repo)?.map(|t| t.id());
+                let _ = self.head_tree.set(id);
+                id
+            }
+        };
+        id.map(|id| self.rr.repo.find_tree(id).map_err(|e| git_error("cannot read HEAD's tree", &e)))
+            .transpose()
+    }
+
+    /// Whether git could store a file's bytes other than as they are: line-ending
+    /// conversion (`core.autocrlf`) or any attributes file (`.gitattributes` in the
+    /// tree or at the top of the work tree or register, `info/attributes`,
+    /// `core.attributesFile`, the XDG attributes file). Asked once a write.
+    fn may_filter(&self) -> Result<bool> {
+        if let Some(known) = self.filters.get() {
+            return Ok(*known);
+        }
+        let crlf = self.config.string("core.autocrlf").is_some_and(|v| !v.eq_ignore_ascii_case("false"));
+        let attributes_file = self.config.string("core.attributesfile").is_some()
+            || self.rr.repo.path().join("info/attributes").exists()
+            || self.rr.workdir.join(".gitattributes").exists()
+            || self.root.join(".gitattributes").exists()
+            || self.xdg_attributes().is_some_and(|p| p.exists());
+        let in_tree = match head_tree(&self.rr.repo)? {
+            Some(tree) => tree_has_attributes(&tree),
+            None => false,
+        };
+        let filters = crlf || attributes_file || in_tree;
+        let _ = self.filters.set(filters);
+        Ok(filters)
+    }
+
+    /// git's per-user attributes file.
+    fn xdg_attributes(&self) -> Option<PathBuf> {
+        let var = |k: &str| self.vars.get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        var("XDG_CONFIG_HOME")
+            .or_else(|| var("HOME").map(|h| h.join(".config")))
+            .map(|base| base.join("git").join("attributes"))
+    }
+
     /// libgit2 can fail to store an object with no reason given ("no error"); a test
     /// write beside the objects tells whether the disk is full.
     fn explain_storage(&self, error: Error) -> Error {
@@ -569,13 +653,53 @@ impl Writer {
 
     /// Stores `bytes` exactly as they are (no filters), to be able to put a working
     /// file back byte for byte; usually the same object as the staged blob.
-    fn store_raw(&self, repo_path: &str, bytes: &[u8]) -> Result<Oid> {
+    fn store_raw(&self, repo: &Repository, repo_path: &str, bytes: &[u8]) -> Result<Oid> {
         let id = raw_id(bytes);
-        let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
-        if odb.exists(id) {
+        let odb = repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
+        // Looked up without rescanning the packs for every new file of a large write.
+        if odb.exists_ext(id, git2::OdbLookupFlags::NO_REFRESH) {
             return Ok(id);
         }
-        self.rr.repo.blob(bytes).map_err(|e| storage_error(repo_path, e.message()))
+        repo.blob(bytes).map_err(|e| storage_error(repo_path, e.message()))
+    }
+
+    /// Writes the objects held in `mempack` (of the handle `batch`) into the object
+    /// database as one pack, and makes them visible to the writer's own handle.
+    /// The pack holds the objects `stored` lists and the trees the write made (the
+    /// root and the folders of the files it changed), read from the mempack.
+    fn write_pack(
+        &self,
+        mempack: &git2::Mempack<'_>,
+        batch: &Repository,
+        stored: &[Oid],
+        planned: &[JournalFile],
+    ) -> Result<()> {
+        let failed = |e: git2::Error| storage_error("the pack of the new files", e.message());
+        let mut objects: std::collections::BTreeSet<Oid> = stored.iter().copied().collect();
+        if let Some(root) = stored.last().and_then(|id| batch.find_tree(*id).ok()) {
+            for file in planned {
+                let mut dir = Path::new(&file.repo_path).parent();
+                while let Some(folder) = dir.filter(|d| !d.as_os_str().is_empty()) {
+                    objects.extend(root.get_path(folder).ok().map(|e| e.id()));
+                    dir = folder.parent();
+                }
+            }
+        }
+        // New objects are read from memory, any git had already from disk (packing
+        // one of those again is harmless).
+        let mut builder = batch.packbuilder().map_err(failed)?;
+        for id in objects {
+            builder.insert_object(id, None).map_err(failed)?;
+        }
+        let mut pack = git2::Buf::new();
+        builder.write_buf(&mut pack).map_err(failed)?;
+        let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
+        let mut writer = odb.packwriter().map_err(failed)?;
+        std::io::Write::write_all(&mut writer, &pack)
+            .map_err(|e| storage_error("the pack of the new files", &e.to_string()))?;
+        writer.commit().map_err(failed)?;
+        odb.refresh().map_err(failed)?;
+        mempack.reset().map_err(failed)
     }
 
     /// Reads back every object just stored: libgit2 can report an object stored that
@@ -593,8 +717,12 @@ impl Writer {
     }
 
     /// HEAD's tree with the planned blobs in place; for a first commit, just them.
-    fn build_tree(&self, base: Option<&git2::Tree<'_>>, planned: &[JournalFile]) -> Result<Oid> {
-        let repo = &self.rr.repo;
+    fn build_tree(
+        &self,
+        repo: &Repository,
+        base: Option<&git2::Tree<'_>>,
+        planned: &[JournalFile],
+    ) -> Result<Oid> {
         let failed = |e: git2::Error| storage_error("the new tree", e.message());
         match base {
             Some(base) => {
@@ -626,7 +754,8 @@ impl Writer {
             if let Some(parent) = full.parent() {
                 fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
-            write_atomic_via(&full, contents, Some(&self.state_dir))?;
+            let flush = if files.len() > FLUSH_EACH_UP_TO { Flush::Batch } else { Flush::Each };
+            write_atomic_via(&full, contents, Some(&self.state_dir), flush)?;
         }
         for path in removed {
             remove_file(&self.root.join(path))?;
@@ -712,7 +841,10 @@ impl Writer {
                     let staged = index.get_path(path, 0).map(|e| e.id.to_string());
                     match &file.new_staged {
                         _ if staged != file.old_staged => {}
-                        Some(_) => index.add_path(path)?,
+                        Some(id) => match self.stat_entry(&file.repo_path, id) {
+                            Some(entry) => index.add(&entry)?,
+                            None => index.add_path(path)?,
+                        },
                         None => index.remove_path(path)?,
                     }
                 }
@@ -837,6 +969,30 @@ impl Writer {
             .collect()
     }
 
+    /// The index entry of the working file at `repo_path` whose blob is `id`, with
+    /// the file's stat data as git records it (so `git status` need not hash it
+    /// again); `None` when the file cannot be read.
+    fn stat_entry(&self, repo_path: &str, id: &str) -> Option<git2::IndexEntry> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = fs::symlink_metadata(self.rr.workdir.join(repo_path)).ok()?;
+        let time = |secs: i64, nanos: i64| git2::IndexTime::new(secs as i32, nanos as u32);
+        let executable = meta.mode() & 0o111 != 0;
+        Some(git2::IndexEntry {
+            ctime: time(meta.ctime(), meta.ctime_nsec()),
+            mtime: time(meta.mtime(), meta.mtime_nsec()),
+            dev: meta.dev() as u32,
+            ino: meta.ino() as u32,
+            mode: if executable { 0o100755 } else { 0o100644 },
+            uid: meta.uid(),
+            gid: meta.gid(),
+            file_size: meta.size() as u32,
+            id: Oid::from_str(id).ok()?,
+            flags: (repo_path.len().min(0xfff)) as u16,
+            flags_extended: 0,
+            path: repo_path.as_bytes().to_vec(),
+        })
+    }
+
     /// Makes the working file at `full` hold the stored bytes `id`, or deletes it.
     fn put(&self, full: &Path, id: Option<&str>) -> Result<()> {
         match id {
@@ -844,7 +1000,7 @@ impl Writer {
                 if let Some(parent) = full.parent() {
                     fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
                 }
-                write_atomic_via(full, &self.blob_bytes(id)?, Some(&self.state_dir))
+                write_atomic_via(full, &self.blob_bytes(id)?, Some(&self.state_dir), Flush::Each)
             }
             None => remove_file(full),
         }
@@ -896,6 +1052,19 @@ fn refuse_links(root: &Path, path: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether any `.gitattributes` file is in `tree`, at any depth.
+fn tree_has_attributes(tree: &git2::Tree<'_>) -> bool {
+    let mut found = false;
+    let _ = tree.walk(git2::TreeWalkMode::PreOrder, |_, entry| {
+        if entry.name() == Some(".gitattributes") {
+            found = true;
+            return git2::TreeWalkResult::Abort;
+        }
+        git2::TreeWalkResult::Ok
+    });
+    found
 }
 
 /// The id git gives `bytes` as a blob, without storing them.

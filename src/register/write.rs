@@ -11,27 +11,39 @@ use crate::error::{Error, Result};
 
 /// Replaces (or creates) `path` with `contents`, atomically. The folder must exist.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
-    write_atomic_via(path, contents, None)
+    write_atomic_via(path, contents, None, Flush::Each)
+}
+
+/// Whether a write waits for its bytes to reach the disk before the rename.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flush {
+    /// Each file is flushed: a change of one record, a journal.
+    Each,
+    /// Not flushed one by one: a write of many files (an import), which, like a git
+    /// checkout, leaves it to the filesystem; its journal is flushed.
+    Batch,
 }
 
 /// As [`write_atomic`], with the temp file in `temp_dir` when it is on the same disk
 /// as `path` (a rename cannot cross disks; then the temp file goes beside `path`).
-pub fn write_atomic_via(path: &Path, contents: &[u8], temp_dir: Option<&Path>) -> Result<()> {
+pub fn write_atomic_via(path: &Path, contents: &[u8], temp_dir: Option<&Path>, flush: Flush) -> Result<()> {
     let beside = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    match temp_dir.map(|dir| write_via(dir, &name, path, contents)) {
+    match temp_dir.map(|dir| write_via(dir, &name, path, contents, flush)) {
         Some(Err(e)) if e.kind() == std::io::ErrorKind::CrossesDevices => {}
         Some(result) => return result.map_err(|e| Error::io(path, e)),
         None => {}
     }
-    write_via(beside, &name, path, contents).map_err(|e| Error::io(path, e))
+    write_via(beside, &name, path, contents, flush).map_err(|e| Error::io(path, e))
 }
 
-fn write_via(dir: &Path, name: &str, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+fn write_via(dir: &Path, name: &str, path: &Path, contents: &[u8], flush: Flush) -> std::io::Result<()> {
     let (temp, mut file) = create_temp(dir, name)?;
     let result = (|| {
         file.write_all(contents)?;
-        file.sync_all()?;
+        if flush == Flush::Each {
+            file.sync_all()?;
+        }
         if let Ok(meta) = fs::metadata(path) {
             fs::set_permissions(&temp, meta.permissions())?;
         }
