@@ -53,8 +53,12 @@ use crate::history::repo::{RegisterRepo, blob_as_git_would, git_error, open, sto
 use crate::history::signing::Signer;
 use crate::register::write::{Flush, remove_leftover_temps, write_atomic_via};
 
-/// Writes of more files than this are not flushed file by file (see [`Flush`]).
+/// Writes of more files than this are not flushed file by file (see [`Flush`]), and
+/// their objects are written as packs.
 const FLUSH_EACH_UP_TO: usize = 16;
+
+/// Objects a pack, in a write of many files.
+const PACK_EVERY: usize = 8192;
 
 /// crs's folder inside the git folder: its lock, its journal and its temp files.
 const STATE_DIR: &str = "crs";
@@ -78,11 +82,13 @@ pub struct Writer {
     hooks: Hooks,
     verify: bool,
     vars: BTreeMap<String, String>,
-    /// Whether git could change a file's bytes on the way in (line endings,
-    /// attributes); when it cannot, a file's blob is its bytes, stored once.
+    /// Whether git could change any file's bytes on the way in (line endings, an
+    /// attributes file that applies everywhere); see [`Writer::may_filter`].
     filters: std::cell::OnceCell<bool>,
     /// HEAD's tree when the write began.
     head_tree: std::cell::OnceCell<Option<Oid>>,
+    /// Folders of the work tree known to hold a `.gitattributes`, or not.
+    attribute_folders: std::cell::RefCell<std::collections::HashMap<PathBuf, bool>>,
     _lock: RegisterLock,
 }
 
@@ -195,6 +201,7 @@ impl Writer {
             vars: setup.vars.clone(),
             filters: std::cell::OnceCell::new(),
             head_tree: std::cell::OnceCell::new(),
+            attribute_folders: Default::default(),
             _lock: lock,
         };
         writer.recovered = writer.recover()?;
@@ -452,6 +459,8 @@ impl Writer {
         };
         let mut planned = Vec::with_capacity(files.len());
         let mut stored = Vec::with_capacity(files.len() + 1);
+        // Objects held in memory, written out a pack at a time so memory stays bounded.
+        let mut pending: Vec<Oid> = Vec::new();
         for (path, contents) in files {
             let repo_path = self.rr.repo_path(path);
             let old = match read_plain(&self.root.join(path))? {
@@ -459,7 +468,7 @@ impl Writer {
                 None => None,
             };
             let new = self.store_raw(target, &repo_path, contents)?;
-            let new_staged = match self.may_filter()? {
+            let new_staged = match self.may_filter(&repo_path) {
                 true => blob_as_git_would(target, &repo_path, contents)?,
                 false => new,
             };
@@ -470,6 +479,12 @@ impl Writer {
             stored.push(new);
             if new_staged != new {
                 stored.push(new_staged);
+            }
+            if let (Some(mempack), Some(batch)) = (&mempack, &batch) {
+                pending.extend(old.into_iter().chain([new, new_staged]));
+                if pending.len() >= PACK_EVERY {
+                    self.write_pack(mempack, batch, pending.drain(..).collect())?;
+                }
             }
             planned.push(JournalFile {
                 repo_path,
@@ -482,9 +497,11 @@ impl Writer {
         for path in removed {
             let repo_path = self.rr.repo_path(path);
             let old = match read_plain(&self.root.join(path))? {
-                Some(bytes) => Some(self.store_raw(target, &repo_path, &bytes)?.to_string()),
+                Some(bytes) => Some(self.store_raw(target, &repo_path, &bytes)?),
                 None => None,
             };
+            pending.extend(old.filter(|_| batch.is_some()));
+            let old = old.map(|o| o.to_string());
             let old_staged = base
                 .as_ref()
                 .and_then(|t| t.get_path(Path::new(&repo_path)).ok())
@@ -494,7 +511,18 @@ impl Writer {
         let tree = self.build_tree(target, base.as_ref(), &planned)?;
         stored.push(tree);
         if let (Some(mempack), Some(batch)) = (&mempack, &batch) {
-            self.write_pack(mempack, batch, &stored, &planned)?;
+            let mut objects: std::collections::BTreeSet<Oid> = pending.drain(..).collect();
+            objects.insert(tree);
+            // The trees the write made: the folders of the files it changed.
+            let root = batch.find_tree(tree).map_err(|e| storage_error("the new tree", e.message()))?;
+            for file in &planned {
+                let mut dir = Path::new(&file.repo_path).parent();
+                while let Some(folder) = dir.filter(|d| !d.as_os_str().is_empty()) {
+                    objects.extend(root.get_path(folder).ok().map(|e| e.id()));
+                    dir = folder.parent();
+                }
+            }
+            self.write_pack(mempack, batch, objects)?;
         }
         self.verify_stored(&stored)?;
         Ok(Plan {
@@ -602,27 +630,25 @@ impl Writer {
             .transpose()
     }
 
-    /// Whether git could store a file's bytes other than as they are: line-ending
-    /// conversion (`core.autocrlf`) or any attributes file (`.gitattributes` in the
-    /// tree or at the top of the work tree or register, `info/attributes`,
-    /// `core.attributesFile`, the XDG attributes file). Asked once a write.
-    fn may_filter(&self) -> Result<bool> {
-        if let Some(known) = self.filters.get() {
-            return Ok(*known);
-        }
-        let crlf = self.config.string("core.autocrlf").is_some_and(|v| !v.eq_ignore_ascii_case("false"));
-        let attributes_file = self.config.string("core.attributesfile").is_some()
-            || self.rr.repo.path().join("info/attributes").exists()
-            || self.rr.workdir.join(".gitattributes").exists()
-            || self.root.join(".gitattributes").exists()
-            || self.xdg_attributes().is_some_and(|p| p.exists());
-        let in_tree = match head_tree(&self.rr.repo)? {
-            Some(tree) => tree_has_attributes(&tree),
-            None => false,
-        };
-        let filters = crlf || attributes_file || in_tree;
-        let _ = self.filters.set(filters);
-        Ok(filters)
+    /// Whether git could store the file at `repo_path` other than as its bytes are:
+    /// line-ending conversion (`core.autocrlf`), or an attributes file that applies
+    /// to it (`info/attributes`, `core.attributesFile`, the XDG attributes file, or a
+    /// `.gitattributes` in the work tree's top folder or one of the file's folders,
+    /// as `git add` reads them).
+    fn may_filter(&self, repo_path: &str) -> bool {
+        let everywhere = *self.filters.get_or_init(|| {
+            self.config.string("core.autocrlf").is_some_and(|v| !v.eq_ignore_ascii_case("false"))
+                || self.config.string("core.attributesfile").is_some()
+                || self.rr.repo.path().join("info/attributes").exists()
+                || self.xdg_attributes().is_some_and(|p| p.exists())
+        });
+        everywhere
+            || Path::new(repo_path).ancestors().skip(1).any(|dir| {
+                let mut known = self.attribute_folders.borrow_mut();
+                *known
+                    .entry(dir.to_path_buf())
+                    .or_insert_with(|| self.rr.workdir.join(dir).join(".gitattributes").exists())
+            })
     }
 
     /// git's per-user attributes file.
@@ -665,28 +691,15 @@ impl Writer {
 
     /// Writes the objects held in `mempack` (of the handle `batch`) into the object
     /// database as one pack, and makes them visible to the writer's own handle.
-    /// The pack holds the objects `stored` lists and the trees the write made (the
-    /// root and the folders of the files it changed), read from the mempack.
+    /// Writes `objects` (new ones from the mempack, any git had already from disk:
+    /// packing one again is harmless) as one pack, and empties the mempack.
     fn write_pack(
         &self,
         mempack: &git2::Mempack<'_>,
         batch: &Repository,
-        stored: &[Oid],
-        planned: &[JournalFile],
+        objects: std::collections::BTreeSet<Oid>,
     ) -> Result<()> {
         let failed = |e: git2::Error| storage_error("the pack of the new files", e.message());
-        let mut objects: std::collections::BTreeSet<Oid> = stored.iter().copied().collect();
-        if let Some(root) = stored.last().and_then(|id| batch.find_tree(*id).ok()) {
-            for file in planned {
-                let mut dir = Path::new(&file.repo_path).parent();
-                while let Some(folder) = dir.filter(|d| !d.as_os_str().is_empty()) {
-                    objects.extend(root.get_path(folder).ok().map(|e| e.id()));
-                    dir = folder.parent();
-                }
-            }
-        }
-        // New objects are read from memory, any git had already from disk (packing
-        // one of those again is harmless).
         let mut builder = batch.packbuilder().map_err(failed)?;
         for id in objects {
             builder.insert_object(id, None).map_err(failed)?;
@@ -1052,19 +1065,6 @@ fn refuse_links(root: &Path, path: &str) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Whether any `.gitattributes` file is in `tree`, at any depth.
-fn tree_has_attributes(tree: &git2::Tree<'_>) -> bool {
-    let mut found = false;
-    let _ = tree.walk(git2::TreeWalkMode::PreOrder, |_, entry| {
-        if entry.name() == Some(".gitattributes") {
-            found = true;
-            return git2::TreeWalkResult::Abort;
-        }
-        git2::TreeWalkResult::Ok
-    });
-    found
 }
 
 /// The id git gives `bytes` as a blob, without storing them.
