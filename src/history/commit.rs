@@ -280,8 +280,9 @@ impl Writer {
     ) -> Result<Committed> {
         let repo = &self.rr.repo;
         wait_for_index(repo.path())?;
+        let mut plain_folders = std::collections::HashSet::new();
         for path in files.iter().map(|(path, _)| path).chain(removed) {
-            refuse_links(&self.root, path)?;
+            refuse_links(&self.root, path, &mut plain_folders)?;
         }
         let mut hook_output = String::new();
         let hooked = self.hooks.exists("prepare-commit-msg")
@@ -701,6 +702,8 @@ impl Writer {
     ) -> Result<()> {
         let failed = |e: git2::Error| storage_error("the pack of the new files", e.message());
         let mut builder = batch.packbuilder().map_err(failed)?;
+        // Looking for deltas between records is most of a pack's cost: on every core.
+        builder.set_threads(0);
         for id in objects {
             builder.insert_object(id, None).map_err(failed)?;
         }
@@ -762,12 +765,14 @@ impl Writer {
 
     /// Writes the files into the working tree, following no links.
     fn write_files(&self, files: &[FileWrite], removed: &[String]) -> Result<()> {
+        let flush = if files.len() > FLUSH_EACH_UP_TO { Flush::Batch } else { Flush::Each };
+        let mut folders: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
         for (path, contents) in files {
             let full = self.root.join(path);
-            if let Some(parent) = full.parent() {
+            if let Some(parent) = full.parent().filter(|p| !folders.contains(*p)) {
                 fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                folders.insert(parent.to_path_buf());
             }
-            let flush = if files.len() > FLUSH_EACH_UP_TO { Flush::Batch } else { Flush::Each };
             write_atomic_via(&full, contents, Some(&self.state_dir), flush)?;
         }
         for path in removed {
@@ -1053,11 +1058,26 @@ fn read_plain(path: &Path) -> Result<Option<Vec<u8>>> {
 
 /// Refuses a write below `root` through a symbolic link, which could put the file
 /// outside the register.
-fn refuse_links(root: &Path, path: &str) -> Result<()> {
+/// `plain_folders` holds the folders already found to be no link, so that a write
+/// of many files looks at each folder once.
+fn refuse_links(
+    root: &Path,
+    path: &str,
+    plain_folders: &mut std::collections::HashSet<PathBuf>,
+) -> Result<()> {
     let mut at = root.to_path_buf();
-    for part in path.split('/') {
+    let parts: Vec<&str> = path.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
         at.push(part);
+        let folder = i + 1 < parts.len();
+        if folder && plain_folders.contains(&at) {
+            continue;
+        }
         match fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => return Err(Error::Link { path: at }),
+            Ok(_) if folder => {
+                plain_folders.insert(at.clone());
+            }
             Ok(meta) if meta.file_type().is_symlink() => return Err(Error::Link { path: at }),
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
