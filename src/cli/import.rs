@@ -149,7 +149,7 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     let mut rules: std::collections::BTreeMap<String, usize> = Default::default();
     for planned in outcome.new.iter().chain(&outcome.changed) {
         for warning in &planned.warnings {
-            *rules.entry(warning.rule.name().to_owned()).or_default() += 1;
+            *rules.entry(warning.name().to_owned()).or_default() += 1;
         }
     }
     if !rules.is_empty() {

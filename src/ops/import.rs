@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::framework::{Finding, Severity};
+use crate::framework::{Finding, Rule, Severity};
 use crate::history::{Committed, FileWrite, Recovered};
 use crate::import::digest::sha256_hex;
 use crate::import::map::{Field, Map};
@@ -44,7 +44,9 @@ pub struct Planned {
     /// The fields that change (empty for a new or unchanged record).
     pub fields: Vec<String>,
     /// Warnings `crs check` will give the record.
-    pub warnings: Vec<Finding>,
+    /// The rules whose warnings the record will have (kept as rules, not whole
+    /// findings: an import of 100,000 rows would hold them all at once).
+    pub warnings: Vec<Rule>,
 }
 
 /// What an import found and did.
@@ -87,7 +89,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         FileKind::Xlsx | FileKind::Ods => map.sheet.as_deref(),
         FileKind::Csv | FileKind::Json => None,
     });
-    let sheet = read_sheet(path, bytes, wanted)?;
+    let mut sheet = read_sheet(path, bytes, wanted)?;
     let layout = layout(&sheet, &map).map_err(|message| Error::NotAllowed {
         message,
         hint: if map.built_in {
@@ -106,9 +108,15 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
             Some(Ok(row)) => rows.push(row),
             Some(Err(mut problems)) => rejected.append(&mut problems),
         }
+        // A row's cells are let go once it is read, so a large sheet is not held
+        // twice, as cells and as rows.
+        sheet.rows[index] = Vec::new();
     }
     let row_count =
         rows.len() + rejected.iter().map(|p| p.row).collect::<std::collections::BTreeSet<_>>().len();
+    // The cells are read: only the rows are needed from here on.
+    let sheet_name = sheet.name.clone();
+    drop(sheet);
     let settings = &tx.config.settings;
     let context = Context {
         framework: &framework.id,
@@ -119,7 +127,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
             co_commissioners: Vec::new(),
         },
         file: &file,
-        sheet: &sheet.name,
+        sheet: &sheet_name,
         grounds: framework.grounds.iter().map(|g| g.key.clone()).collect(),
     };
     let (records, mut problems) = merge(rows, &context);
@@ -135,7 +143,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
             Some(full) => Some(std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?),
             None => None,
         };
-        let planned = |fields: Vec<String>, warnings: Vec<Finding>| Planned {
+        let planned = |fields: Vec<String>, warnings: Vec<Rule>| Planned {
             id: imported.id.clone(),
             rows: imported.rows.clone(),
             fields,
@@ -157,7 +165,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
                 Err(_) => {
                     rejected.push(whole_record_problem(
                         &imported,
-                        &sheet.name,
+                        &sheet_name,
                         &format!("{path} is already in the register and is not a valid record"),
                         &format!("mend it first with crs edit {}, then import again", imported.id),
                     ));
@@ -174,7 +182,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
             for finding in errors {
                 let column = keys.get(&finding.message).map_or_else(String::new, |k| column_of(k, &imported));
                 rejected.push(Problem {
-                    sheet: sheet.name.clone(),
+                    sheet: sheet_name.clone(),
                     row: imported.rows[0],
                     column: if column.is_empty() { format!("record {}", imported.id) } else { column },
                     value: String::new(),
@@ -184,8 +192,8 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
             }
             continue;
         }
-        let warnings: Vec<Finding> =
-            findings.into_iter().filter(|f| f.severity == Severity::Warning).collect();
+        let warnings: Vec<Rule> =
+            findings.into_iter().filter(|f| f.severity == Severity::Warning).map(|f| f.rule).collect();
         match old_text {
             None => new.push(planned(Vec::new(), warnings)),
             Some(old) => {
@@ -203,7 +211,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         for (path, _) in &files {
             tx.require_clean(path)?;
         }
-        let message = commit_message(&file, &sha256, &sheet.name, new.len(), changed.len());
+        let message = commit_message(&file, &sha256, &sheet_name, new.len(), changed.len());
         Some(tx.commit(&files, &message, None)?)
     } else {
         None
@@ -211,7 +219,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     Ok(ImportOutcome {
         file,
         sha256,
-        sheet: sheet.name.clone(),
+        sheet: sheet_name.clone(),
         own_export: map.built_in,
         rows: row_count,
         passed_over,
