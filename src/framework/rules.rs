@@ -381,7 +381,7 @@ fn nhs_trust(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
             Rule::NhsTrustUnconfirmed,
             "provider.kind",
             format!(
-                "the provider is an NHS trust: NHS trusts hold the provider licence since {}, but whether their services can now be designated is not confirmed; record the basis you rely on",
+                "the provider is an NHS trust: NHS trusts hold the provider licence since {}, but whether their services can now be designated is not confirmed: say why the designation stands in the proportionality rationale (crs assess --stage 4), and review it when NHS England confirms the position",
                 licensed.in_words()
             ),
         ));
