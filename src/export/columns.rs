@@ -163,9 +163,14 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
         Column::Decision,
         "decision",
         "Decision",
-        "The commissioner's decision: designate, do not designate, or remove the designation.",
+        "The commissioner's latest decision: designate, do not designate, keep the designation after a review, or remove it.",
     ),
-    (Column::DecisionDate, "decision-date", "Decision date", "The day of the decision."),
+    (
+        Column::DecisionDate,
+        "decision-date",
+        "Decision date",
+        "The day the service was designated, kept when a review confirms or a later decision removes it; for a service never designated, the day of the decision not to.",
+    ),
     (Column::DecidedBy, "decided-by", "Decided by", "Who decided (e.g. the ICB Board)."),
     (
         Column::DecisionReference,
