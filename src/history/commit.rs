@@ -482,7 +482,7 @@ impl Writer {
                 stored.push(new_staged);
             }
             if let (Some(mempack), Some(batch)) = (&mempack, &batch) {
-                pending.extend(old.into_iter().chain([new, new_staged]));
+                pending.extend(old.into_iter().chain([new]).chain((new_staged != new).then_some(new_staged)));
                 if pending.len() >= PACK_EVERY {
                     self.write_pack(mempack, batch, pending.drain(..).collect())?;
                 }

@@ -7,6 +7,7 @@
 //! ever made up: the record says where it came from in `[source]`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::import::map::Field;
 use crate::import::row::{Problem, RowFields, Value};
@@ -34,7 +35,7 @@ pub struct Imported {
     /// The sheet rows it came from, 1-based.
     pub rows: Vec<usize>,
     /// Field → the header it came from, for explaining what the checker finds.
-    pub headers: BTreeMap<Field, String>,
+    pub headers: BTreeMap<Field, Arc<str>>,
 }
 
 /// The longest slug a record id takes.
@@ -58,8 +59,10 @@ pub fn slug(name: &str) -> String {
 }
 
 /// The rows merged into records, in the order of their first row; and the rows that
-/// cannot become part of a record.
-pub fn merge(rows: Vec<RowFields>, context: &Context<'_>) -> (Vec<Imported>, Vec<Problem>) {
+/// cannot become part of a record. Records are built one at a time as the returned
+/// `Merge` is iterated, each row let go as its record is built, so a large sheet is
+/// never held as rows and records at once.
+pub fn merge<'a>(rows: Vec<RowFields>, context: &'a Context<'a>) -> (Merge<'a>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut order: Vec<RecordId> = Vec::new();
     let mut groups: BTreeMap<RecordId, Vec<RowFields>> = BTreeMap::new();
@@ -74,15 +77,29 @@ pub fn merge(rows: Vec<RowFields>, context: &Context<'_>) -> (Vec<Imported>, Vec
             Err(problem) => problems.push(problem),
         }
     }
-    let mut records = Vec::new();
-    for id in order {
-        let rows = groups.remove(&id).unwrap_or_default();
-        match build(&id, &rows, context) {
-            Ok(imported) => records.push(imported),
-            Err(mut found) => problems.append(&mut found),
-        }
+    (Merge { order: order.into_iter(), groups, context }, problems)
+}
+
+/// The records of a sheet, built as they are asked for: each is one record, or the
+/// problems of the rows that would have made it.
+pub struct Merge<'a> {
+    order: std::vec::IntoIter<RecordId>,
+    groups: BTreeMap<RecordId, Vec<RowFields>>,
+    context: &'a Context<'a>,
+}
+
+impl Iterator for Merge<'_> {
+    type Item = Result<Imported, Vec<Problem>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let id = self.order.next()?;
+        let rows = self.groups.remove(&id).unwrap_or_default();
+        Some(build(&id, &rows, self.context))
     }
-    (records, problems)
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.order.size_hint()
+    }
 }
 
 fn problem(
@@ -153,7 +170,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     let last_text = |field: &Field| rows.iter().rev().find_map(|r| r.text(field).map(str::to_owned));
     let last_list =
         |field: &Field| rows.iter().rev().map(|r| r.list(field)).find(|l| !l.is_empty()).unwrap_or_default();
-    let last_value = |field: &Field| rows.iter().rev().find_map(|r| r.values.get(field).cloned());
+    let last_value = |field: &Field| rows.iter().rev().find_map(|r| r.get(field).cloned());
     let kind = match last_value(&Field::ProviderKind) {
         Some(Value::Kind(kind)) => Some(kind),
         _ => None,
@@ -200,7 +217,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     // dates from any row of the same record.
     let given: Vec<Event> = rows
         .iter()
-        .flat_map(|r| r.values.iter())
+        .flat_map(RowFields::values)
         .filter_map(|(field, value)| match (field, value) {
             (Field::Event(kind), Value::Date(on)) => Some(Event { on: *on, kind: *kind, note: None }),
             _ => None,
@@ -266,7 +283,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     };
     let mut headers = BTreeMap::new();
     for row in rows.iter().rev() {
-        headers.extend(row.headers.clone());
+        headers.extend(row.fields.iter().map(|(field, _, header)| (field.clone(), header.clone())));
     }
     Ok(Imported { id: id.clone(), record, rows: rows.iter().map(|r| r.row).collect(), headers })
 }
@@ -278,17 +295,17 @@ fn row_history(
     context: &Context<'_>,
     given: &[Event],
 ) -> Result<(Vec<Decision>, Vec<Event>), Vec<Problem>> {
-    let status = match row.values.get(&Field::Status) {
+    let status = match row.get(&Field::Status) {
         Some(Value::Status(status)) => Some(*status),
         _ => None,
     };
-    let given_outcome = match row.values.get(&Field::DecisionOutcome) {
+    let given_outcome = match row.get(&Field::DecisionOutcome) {
         Some(Value::Outcome(outcome)) => Some(*outcome),
         _ => None,
     };
     let decided_on = row.date(&Field::DecidedOn);
     let mut events: Vec<Event> = Vec::new();
-    for (field, value) in &row.values {
+    for (field, value) in row.values() {
         if let (Field::Event(kind), Value::Date(on)) = (field, value) {
             events.push(Event { on: *on, kind: *kind, note: None });
         }
@@ -325,8 +342,7 @@ fn row_history(
         )]);
     };
     let grounds: Vec<String> = row
-        .values
-        .iter()
+        .values()
         .filter_map(|(field, value)| match (field, value) {
             (Field::Ground(key), Value::Yes(true)) => Some(key.clone()),
             _ => None,

@@ -5,7 +5,7 @@
 //! that cannot be read is a `Problem` naming the row, the column and what to do. No
 //! record is built here, and nothing judged beyond the cell itself.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::import::map::{Field, Map, header_key};
 use crate::import::sheet::{Cell, Sheet, clean, number_text, serial_date};
@@ -48,20 +48,32 @@ pub enum Value {
     Status(Status),
 }
 
-/// One row's fields, with the header each came from.
+/// One row's fields, with the header each came from. A row holds a dozen fields or
+/// so: a short list, not a map, keeps a sheet of 100,000 rows small.
 #[derive(Clone, Debug, Default)]
 pub struct RowFields {
     /// The sheet row, 1-based.
     pub row: usize,
-    pub values: BTreeMap<Field, Value>,
-    /// Field → the header of the column it came from ("(default)" for a default).
-    pub headers: BTreeMap<Field, String>,
+    /// Each field given, in field order, with its value and the header of the column
+    /// it came from ("(default …)" for a default). A header is shared with the
+    /// layout, not copied for every row.
+    pub fields: Vec<(Field, Value, Arc<str>)>,
 }
 
 impl RowFields {
+    /// The value of `field`, if given.
+    pub fn get(&self, field: &Field) -> Option<&Value> {
+        self.fields.iter().find(|(f, _, _)| f == field).map(|(_, value, _)| value)
+    }
+
+    /// The fields given and their values, in field order.
+    pub fn values(&self) -> impl Iterator<Item = (&Field, &Value)> {
+        self.fields.iter().map(|(field, value, _)| (field, value))
+    }
+
     /// The text of `field`, if given.
     pub fn text(&self, field: &Field) -> Option<&str> {
-        match self.values.get(field) {
+        match self.get(field) {
             Some(Value::Text(text)) => Some(text),
             _ => None,
         }
@@ -69,7 +81,7 @@ impl RowFields {
 
     /// The date of `field`, if given.
     pub fn date(&self, field: &Field) -> Option<Date> {
-        match self.values.get(field) {
+        match self.get(field) {
             Some(Value::Date(date)) => Some(*date),
             _ => None,
         }
@@ -77,7 +89,7 @@ impl RowFields {
 
     /// The list of `field`, empty if not given.
     pub fn list(&self, field: &Field) -> Vec<String> {
-        match self.values.get(field) {
+        match self.get(field) {
             Some(Value::List(items)) => items.clone(),
             _ => Vec::new(),
         }
@@ -85,7 +97,7 @@ impl RowFields {
 
     /// The yes/no of `field`, if given.
     pub fn yes(&self, field: &Field) -> Option<bool> {
-        match self.values.get(field) {
+        match self.get(field) {
             Some(Value::Yes(yes)) => Some(*yes),
             _ => None,
         }
@@ -93,14 +105,19 @@ impl RowFields {
 
     /// The header `field` came from, for messages.
     pub fn header(&self, field: &Field) -> String {
-        self.headers.get(field).cloned().unwrap_or_else(|| format!("({})", field.name()))
+        match self.fields.iter().find(|(f, _, _)| f == field) {
+            Some((_, _, header)) => header.to_string(),
+            None => format!("({})", field.name()),
+        }
     }
 }
 
 /// The columns of a sheet located by the map.
 pub struct Layout {
     /// (0-based column, its header as the sheet writes it, the field).
-    pub columns: Vec<(usize, String, Field)>,
+    pub columns: Vec<(usize, Arc<str>, Field)>,
+    /// The header a default is reported under, for each field the map gives one.
+    pub defaults: Vec<(Field, String, Arc<str>)>,
     /// The first data row, 0-based.
     pub first_row: usize,
 }
@@ -127,7 +144,7 @@ pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
         if found.is_empty() {
             missing.push(written.clone());
         }
-        columns.extend(found.into_iter().map(|col| (col, headers[col].clone(), field.clone())));
+        columns.extend(found.into_iter().map(|col| (col, Arc::from(headers[col].as_str()), field.clone())));
     }
     let known = columns.len();
     if map.built_in && known == 0 || !map.built_in && !missing.is_empty() {
@@ -149,7 +166,12 @@ pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
         ));
     }
     columns.sort_by_key(|(col, _, _)| *col);
-    Ok(Layout { columns, first_row: header_row + 1 })
+    let defaults = map
+        .defaults
+        .iter()
+        .map(|(field, text)| (field.clone(), text.clone(), Arc::from(format!("(default {})", field.name()))))
+        .collect();
+    Ok(Layout { columns, defaults, first_row: header_row + 1 })
 }
 
 /// The fields of sheet row `index` (0-based), or its problems; `None` for a row with
@@ -169,50 +191,45 @@ pub fn read_row(
     if !names_a_record {
         return None;
     }
-    let mut fields = RowFields { row: index + 1, ..RowFields::default() };
+    let mut fields = RowFields { row: index + 1, fields: Vec::with_capacity(layout.columns.len()) };
     let mut problems = Vec::new();
     for (col, header, field) in &layout.columns {
         let cell = sheet.cell(index, *col);
         // Several columns under one header: the first that is filled counts.
-        if cell.is_blank() || fields.values.contains_key(field) {
+        if cell.is_blank() || fields.get(field).is_some() {
             continue;
         }
         match read_cell(cell, field, map) {
-            Ok(Some(value)) => {
-                fields.values.insert(field.clone(), value);
-                fields.headers.insert(field.clone(), header.clone());
-            }
+            Ok(Some(value)) => fields.fields.push((field.clone(), value, header.clone())),
             Ok(None) => {}
             Err((problem, todo)) => problems.push(Problem {
                 sheet: sheet.name.clone(),
                 row: index + 1,
-                column: header.clone(),
+                column: header.to_string(),
                 value: clean(&cell.text()),
                 problem,
                 todo,
             }),
         }
     }
-    for (field, text) in &map.defaults {
-        if fields.values.contains_key(field) {
+    for (field, text, header) in &layout.defaults {
+        if fields.get(field).is_some() {
             continue;
         }
         match read_cell(&Cell::Text(text.clone()), field, map) {
-            Ok(Some(value)) => {
-                fields.values.insert(field.clone(), value);
-                fields.headers.insert(field.clone(), format!("(default {})", field.name()));
-            }
+            Ok(Some(value)) => fields.fields.push((field.clone(), value, header.clone())),
             Ok(None) => {}
             Err((problem, todo)) => problems.push(Problem {
                 sheet: sheet.name.clone(),
                 row: index + 1,
-                column: format!("(default {})", field.name()),
+                column: header.to_string(),
                 value: text.clone(),
                 problem,
                 todo,
             }),
         }
     }
+    fields.fields.sort_by(|a, b| a.0.cmp(&b.0));
     Some(if problems.is_empty() { Ok(fields) } else { Err(problems) })
 }
 

@@ -1,10 +1,11 @@
 //! `crs import`: a spreadsheet brought into the register in one transaction. The
-//! file is read and every row mapped and merged into records (`crate::import`);
-//! each record that would be new or changed is written in memory and judged by the
-//! one checker; then either nothing is written (a dry run, or a rejected row without
-//! `--skip-invalid`) or every record is written in ONE commit naming the file and
-//! its SHA-256. A record the sheet leaves as it is, is not touched, so importing the
-//! same file again makes no commit.
+//! file is read and every row mapped (`crate::import`); the rows are merged into
+//! records one record at a time, and each record that would be new or changed is
+//! written in memory and judged by the one checker as it is built; then either
+//! nothing is written (a dry run, or a rejected row without `--skip-invalid`) or
+//! every record is written in ONE commit naming the file and its SHA-256. A record
+//! the sheet leaves as it is, is not touched, so importing the same file again makes
+//! no commit.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -138,6 +139,13 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     let (mut new, mut changed, mut unchanged) = (Vec::new(), Vec::new(), Vec::new());
     let mut files: Vec<FileWrite> = Vec::new();
     for imported in records {
+        let imported = match imported {
+            Ok(imported) => imported,
+            Err(mut problems) => {
+                rejected.append(&mut problems);
+                continue;
+            }
+        };
         let path = imported.id.relative_path_string();
         let existing = match plain_file(&tx.root, &path, MAX_FILE_BYTES)? {
             Some(full) => Some(std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?),
@@ -301,7 +309,7 @@ fn column_of(key: &str, imported: &Imported) -> String {
     } else {
         None
     };
-    field.and_then(|f| imported.headers.get(&f).cloned()).unwrap_or_default()
+    field.and_then(|f| imported.headers.get(&f)).map_or_else(String::new, |h| h.to_string())
 }
 
 fn whole_record_problem(imported: &Imported, sheet: &str, problem: &str, todo: &str) -> Problem {
