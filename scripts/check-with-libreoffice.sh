@@ -37,7 +37,7 @@ for reg in sample formula; do
   (cd "$work" && soffice --headless --convert-to \
     'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1' "$reg.xlsx" >/dev/null 2>&1)
   (cd "$work" && soffice --headless --convert-to xlsx --outdir resaved "$reg.xlsx" >/dev/null 2>&1)
-  for sheet in Designations Changes Notes About; do
+  for sheet in Designations Changes History Notes About; do
     [ -s "$work/$reg-$sheet.csv" ] || fail "LibreOffice did not read sheet $sheet of $reg.xlsx"
   done
   [ -s "$work/resaved/$reg.xlsx" ] || fail "LibreOffice could not re-save $reg.xlsx"
@@ -60,7 +60,11 @@ for a, b in zip(office[1:], crs[1:]):
             continue
         assert x == y, (heading, x, y)
 PY
-  echo "ok: $reg.xlsx: 4 sheets read, designations identical to crs's CSV, re-saved as xlsx"
+  # The History sheet: a line for each stage, decision and event, with its heading row.
+  head -1 "$work/$reg-History.csv" | grep -q '^Record id,Date,What,Code,' \
+    || fail "$reg: the History sheet's headings are not crs's"
+  [ "$(wc -l < "$work/$reg-History.csv")" -gt 5 ] || fail "$reg: the History sheet has too few lines"
+  echo "ok: $reg.xlsx: 5 sheets read, designations identical to crs's CSV, re-saved as xlsx"
 done
 
 # 4. The formula-like text stayed text: the cell shows the formula's text, not "y" or 2.
@@ -82,25 +86,26 @@ print("ok: after LibreOffice re-saves the workbooks, dates are numbers and there
 PY
 
 # 6. Printed: every sheet landscape and one page wide, so the sample's workbook is
-#    five pages (designations on A3; changes, two of notes, about on A4), the header
-#    row and the sheet's name on each; the first page becomes a PNG.
+#    ten pages (designations on A3; changes, five of history, two of notes, about on
+#    A4), the header row and the sheet's name on each; the first page becomes a PNG.
 (cd "$work" && soffice --headless --convert-to pdf sample.xlsx >/dev/null 2>&1)
 pages="$(pdfinfo "$work/sample.pdf" | awk '/^Pages:/ {print $2}')"
-[ "$pages" = 5 ] || fail "the sample's workbook prints on $pages pages, not 5"
+[ "$pages" = 10 ] || fail "the sample's workbook prints on $pages pages, not 10"
 for page in $(seq 1 "$pages"); do
   size="$(pdfinfo -f "$page" -l "$page" "$work/sample.pdf" | awk '/size:/ {print $4, $6}')"
   awk -v s="$size" 'BEGIN { split(s, p, " "); exit !(p[1] > p[2]) }' || fail "page $page is not landscape ($size)"
 done
 text="$(pdftotext -layout "$work/sample.pdf" -)"
 for words in "Commissioner Requested Services: Designations" "NHS foundation trust" "Under review" \
-    "Stage 1: Alternative provision: rationale" "Commissioner Requested Services: Notes" "Page 1 of 5"; do
+    "Stage 1: Alternative provision: rationale" "Commissioner Requested Services: History" \
+    "Refusal found unreasonable" "Commissioner Requested Services: Notes" "Page 1 of 10"; do
   grep -qF "$words" <<<"$text" || fail "the printed workbook lacks \"$words\""
 done
 pdftoppm -r 80 -png -f 1 -l 1 -singlefile "$work/sample.pdf" "$work/workbook-page"
 [ -s "$work/workbook-page.png" ] || fail "no PNG of the first page"
 if [ "${UPDATE_DOCS:-}" = 1 ]; then
   cp "$work/workbook-page.png" "$here/docs/workbook-page.png"
-  pdftoppm -r 80 -png -f 4 -l 4 -singlefile "$work/sample.pdf" "$here/docs/workbook-notes-page"
+  pdftoppm -r 80 -png -f 8 -l 8 -singlefile "$work/sample.pdf" "$here/docs/workbook-notes-page"
 fi
 echo "ok: the workbook prints on $pages landscape pages, one page wide, in words"
 echo "LibreOffice: $(soffice --version)"

@@ -144,7 +144,11 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     line(out, "unchanged", &outcome.unchanged, false)?;
     writeln!(out, "  {:<10}{:>6} row(s)", "rejected", rows_of(&outcome.rejected))?;
     for problem in &outcome.rejected {
-        writeln!(out, "    {problem}")?;
+        // A line of another sheet (crs's History sheet) names its sheet.
+        match problem.sheet == outcome.sheet {
+            true => writeln!(out, "    {problem}")?,
+            false => writeln!(out, "    sheet '{}', {problem}", problem.sheet)?,
+        }
     }
     let mut rules: std::collections::BTreeMap<String, usize> = Default::default();
     for planned in outcome.new.iter().chain(&outcome.changed) {

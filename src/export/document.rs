@@ -1,14 +1,17 @@
 //! The workbook as one JSON or YAML document: `about`, `columns` (name and heading),
 //! `designations` (one object a row, keyed by column name, in column order, with
 //! `change` and `changed-fields` first when the export lists changes only) and
-//! `changes`. Dates are `YYYY-MM-DD` strings, yes/no columns booleans, lists arrays.
+//! `changes`, and `history` (one object a line of the History sheet, keyed as
+//! `history::HISTORY_COLUMNS` names them). Dates are `YYYY-MM-DD` strings, yes/no columns booleans, lists arrays.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
+use crate::export::cell::Cell;
 use crate::export::changes::ChangeKind;
+use crate::export::history::HISTORY_COLUMNS;
 use crate::export::workbook::{About, ChangeLine, Row, Workbook};
 use crate::export::yaml;
 use crate::model::Status;
@@ -19,6 +22,20 @@ struct Document<'a> {
     columns: Vec<ColumnView>,
     designations: Vec<RowView<'a>>,
     changes: Vec<ChangeView<'a>>,
+    history: Vec<LineView<'a>>,
+}
+
+/// A line of the History sheet, keyed by its columns' names.
+struct LineView<'a>(&'a [Cell]);
+
+impl Serialize for LineView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for ((name, _), cell) in HISTORY_COLUMNS.iter().zip(self.0) {
+            map.serialize_entry(name, cell)?;
+        }
+        map.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -71,6 +88,7 @@ fn document(workbook: &Workbook) -> Document<'_> {
             .collect(),
         designations: workbook.rows.iter().map(|row| RowView { workbook, row }).collect(),
         changes: workbook.changes.iter().map(change_view).collect(),
+        history: workbook.rows.iter().flat_map(|row| &row.history).map(|line| LineView(line)).collect(),
     }
 }
 

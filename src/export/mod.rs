@@ -10,6 +10,7 @@ pub mod columns;
 pub mod csv;
 pub mod document;
 pub mod email;
+pub mod history;
 pub mod notes;
 pub mod output;
 pub mod row;

@@ -13,8 +13,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::export::cell::Cell;
 use crate::export::columns::Column;
+use crate::export::history;
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
+use crate::framework::Framework;
 use crate::model::{EventKind, Record, RecordId, Status};
 
 /// One record of a state.
@@ -40,6 +42,8 @@ pub struct Item {
 pub struct ItemRow {
     pub label: Label,
     pub cells: Vec<Cell>,
+    /// Its lines of the History sheet.
+    pub history: Vec<Vec<Cell>>,
 }
 
 /// How the changes sheet names a record.
@@ -124,6 +128,8 @@ pub fn fingerprint(record: &Record) -> u64 {
 /// How the state being exported makes its items as records are read.
 pub struct Reading<'a> {
     pub columns: &'a [Column],
+    /// The framework, for the History sheet's stage names.
+    pub framework: &'a Framework,
     /// The register's contact, for records that name none.
     pub register_contact: &'a str,
     /// The commit the records come from, and the files changed since.
@@ -147,8 +153,11 @@ impl Reading<'_> {
             commit: commit_cell(self.commit, self.uncommitted, file),
             register_contact: self.register_contact,
         };
-        item.row =
-            Some(ItemRow { label: Label::of(&record), cells: cells(self.columns, &record, &item, &context) });
+        item.row = Some(ItemRow {
+            label: Label::of(&record),
+            cells: cells(self.columns, &record, &item, &context),
+            history: history::lines(&item.id, &record, self.framework),
+        });
         if self.differing.contains(file) {
             item.record = Some(Box::new(record));
         }

@@ -1,6 +1,8 @@
-//! `Workbook`: the whole export as data — the designations rows, the changes since the
-//! baseline, and the about sheet — built once from register states and written by
+//! `Workbook`: the whole export as data — the designations rows (each with its
+//! record's History lines), the changes since the baseline, and the about sheet — built once from register states and written by
 //! each format's writer (xlsx, csv, json, yaml), so every format says the same thing.
+
+use std::mem::take;
 
 use serde::Serialize;
 
@@ -107,6 +109,9 @@ pub struct Row {
     /// The row's change, when the export lists changes only.
     pub change: Option<(ChangeKind, Vec<String>)>,
     pub cells: Vec<Cell>,
+    /// The record's lines of the History sheet (none for a record deleted from the
+    /// register).
+    pub history: Vec<Vec<Cell>>,
 }
 
 /// A line of the changes sheet.
@@ -162,16 +167,16 @@ pub fn build(plan: Plan<'_>) -> Workbook {
 
     let rows: Vec<Row> = if only_changes {
         let mut row_of = |change: &Change| -> Option<Row> {
-            let cells = match current.get_mut(&change.id) {
-                Some(item) => item.row.as_mut().map(|row| std::mem::take(&mut row.cells))?,
+            let (cells, history) = match current.get_mut(&change.id) {
+                Some(item) => item.row.as_mut().map(|row| (take(&mut row.cells), take(&mut row.history)))?,
                 None => {
                     let state = base?;
                     let item = state.get(&change.id)?;
                     let context = RowContext { commit: state.commit_of(item), register_contact };
-                    cells(&columns, item.record.as_ref()?, item, &context)
+                    (cells(&columns, item.record.as_ref()?, item, &context), Vec::new())
                 }
             };
-            Some(Row { change: Some((change.kind, change.field_paths())), cells })
+            Some(Row { change: Some((change.kind, change.field_paths())), cells, history })
         };
         lines.iter().filter_map(|line| row_of(&line.change)).collect()
     } else {
@@ -180,7 +185,10 @@ pub fn build(plan: Plan<'_>) -> Workbook {
             .into_iter()
             .zip(in_scope)
             .filter(|(_, yes)| *yes)
-            .map(|(item, _)| Row { change: None, cells: item.row.map(|row| row.cells).unwrap_or_default() })
+            .map(|(item, _)| {
+                let row = item.row.unwrap_or_default();
+                Row { change: None, cells: row.cells, history: row.history }
+            })
             .collect()
     };
 

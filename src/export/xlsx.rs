@@ -1,5 +1,5 @@
 //! The workbook as an `.xlsx` file (rust_xlsxwriter): the designations sheet, the
-//! changes sheet, the notes sheet and the about sheet, each with a styled header
+//! changes sheet, the history sheet, the notes sheet and the about sheet, each with a styled header
 //! row, frozen panes, a filter and column widths fitted to the content (capped, the
 //! text wrapped and top-aligned), and set up to print: landscape A4, one page wide,
 //! the header row on every page, the sheet's name and the page number in the header
@@ -8,7 +8,7 @@
 //! is only ever written as text — never as a formula — and text a spreadsheet would
 //! take for a formula also gets Excel's quote prefix, so editing the cell keeps it
 //! text. The creation time comes from crs's clock: the same register and clock give
-//! byte-identical files. The two large sheets stream their rows through a temporary
+//! byte-identical files. The large sheets stream their rows through a temporary
 //! file with their text inline (rust_xlsxwriter's constant-memory mode), rather than
 //! holding every cell and a table of shared strings (benches/README.md has the
 //! measurements).
@@ -21,6 +21,7 @@ use rust_xlsxwriter::{
 
 use crate::error::{Error, Result};
 use crate::export::cell::{Cell, looks_like_formula};
+use crate::export::history::{HISTORY_COLUMNS, HISTORY_SHEET};
 use crate::export::summary::what_changed;
 use crate::export::workbook::Workbook;
 use crate::model::labels::field_label;
@@ -107,6 +108,7 @@ pub fn to_xlsx(workbook: &Workbook, created: DateTime<Utc>) -> Result<Vec<u8>> {
     })?;
     designations_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
     changes_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
+    history_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
     notes_sheet(book.add_worksheet(), workbook, &formats)?;
     about_sheet(book.add_worksheet(), workbook, &formats)?;
     book.save_to_buffer().map_err(|e| xlsx_error("could not assemble the workbook", &e))
@@ -149,6 +151,15 @@ fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) 
             Cell::text(what_changed(line).join("\n")),
         ];
         table.push(cells.iter(), formats)?;
+    }
+    table.finish(&workbook.about)
+}
+
+fn history_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
+    let headings = HISTORY_COLUMNS.map(|(_, heading)| heading);
+    let mut table = Table::new(sheet, HISTORY_SHEET, &headings, formats)?;
+    for line in workbook.rows.iter().flat_map(|row| &row.history) {
+        table.push(line.iter(), formats)?;
     }
     table.finish(&workbook.about)
 }

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::import::history::Life;
 use crate::import::map::Field;
 use crate::import::row::{Problem, RowFields, Value};
 use crate::model::record::{Commissioner, ImportSource, Outcome, Provider, Review, SCHEMA_VERSION, Service};
@@ -25,6 +26,10 @@ pub struct Context<'a> {
     pub sheet: &'a str,
     /// The framework's grounds, in its order: decisions list them so.
     pub grounds: Vec<String>,
+    /// What the History sheet of crs's own export says of each record: where it
+    /// speaks, its stages, decisions and events are the record's, and the status
+    /// column implies nothing.
+    pub lives: BTreeMap<RecordId, Life>,
 }
 
 /// One record made from the rows of the sheet.
@@ -212,7 +217,6 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
 
     let mut decisions: Vec<Decision> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
-    let mut review_due = None;
     // The events the rows date themselves: a status on one row takes its steps'
     // dates from any row of the same record.
     let given: Vec<Event> = rows
@@ -223,7 +227,9 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
             _ => None,
         })
         .collect();
-    for row in rows {
+    // What the History sheet says of the record replaces what its status implies.
+    let life = context.lives.get(id);
+    for row in rows.iter().filter(|_| life.is_none()) {
         match row_history(row, context, &given) {
             Ok((row_decisions, row_events)) => {
                 for decision in row_decisions {
@@ -239,13 +245,17 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
             }
             Err(mut found) => problems.append(&mut found),
         }
-        review_due = row.date(&Field::ReviewDue).max(review_due);
     }
+    let review_due = rows.iter().filter_map(|r| r.date(&Field::ReviewDue)).max();
     if !problems.is_empty() {
         return Err(problems);
     }
     decisions.sort_by_key(|d| d.decided_on);
     events.sort_by_key(|e| (e.on, e.kind));
+    let mut stages = BTreeMap::new();
+    if let Some(life) = life {
+        (stages, decisions, events) = (life.stages.clone(), life.decisions.clone(), life.events.clone());
+    }
 
     let record = Record {
         schema_version: SCHEMA_VERSION,
@@ -270,7 +280,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
             ..context.commissioner.clone()
         },
         outcome: last_text(&Field::LongTermOutcome).map(|long_term| Outcome { long_term }),
-        stages: BTreeMap::new(),
+        stages,
         decision: None,
         decisions,
         review: review_due.map(|next_due| Review { next_due }),

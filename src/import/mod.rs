@@ -5,6 +5,7 @@
 //! reading the file and the map; no git; no printing. `ops::import` runs it.
 
 pub mod digest;
+pub mod history;
 pub mod map;
 pub mod merge;
 pub mod row;

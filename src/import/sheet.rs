@@ -10,6 +10,7 @@ use std::path::Path;
 use calamine::{Data, Ods, Reader, Xlsx};
 
 use crate::error::{Error, Result};
+use crate::export::history::{HISTORY_COLUMNS, HISTORY_SHEET};
 use crate::model::Date;
 
 /// One cell as the file stores it.
@@ -155,6 +156,46 @@ pub fn read_sheet(path: &Path, bytes: Vec<u8>, wanted: Option<&str>) -> Result<S
     }
 }
 
+/// The History sheet of crs's own export in `bytes` (named `path`): the sheet of that
+/// name in a workbook, or the `history` of a JSON export; `None` for a CSV file or
+/// a file without one.
+pub fn read_history(path: &Path, bytes: &[u8]) -> Result<Option<Sheet>> {
+    let rows = match FileKind::of(path)? {
+        FileKind::Xlsx => {
+            named_rows(path, Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(path, &e))?, HISTORY_SHEET)?
+        }
+        FileKind::Ods => {
+            named_rows(path, Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(path, &e))?, HISTORY_SHEET)?
+        }
+        FileKind::Csv => None,
+        FileKind::Json => {
+            let value: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+            value["history"].as_array().map(|lines| {
+                let headings = HISTORY_COLUMNS.iter().map(|(_, heading)| Cell::Text((*heading).to_owned()));
+                let lines = lines
+                    .iter()
+                    .map(|line| HISTORY_COLUMNS.iter().map(|(key, _)| json_cell(&line[*key])).collect());
+                std::iter::once(headings.collect()).chain(lines).collect()
+            })
+        }
+    };
+    Ok(rows.map(|rows| Sheet { name: HISTORY_SHEET.to_owned(), rows, merged: Vec::new() }))
+}
+
+/// The rows of the sheet called `name` in `book`, if it has one.
+fn named_rows<RS, R>(path: &Path, mut book: R, name: &str) -> Result<Option<Vec<Vec<Cell>>>>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    if !book.sheet_names().iter().any(|n| n == name) {
+        return Ok(None);
+    }
+    let range = book.worksheet_range(name).map_err(|e| unreadable(path, &e))?;
+    Ok(Some(grid(&range)))
+}
+
 fn unreadable(path: &Path, e: &dyn std::fmt::Display) -> Error {
     Error::Invalid { message: format!("{} cannot be read as a spreadsheet: {e}", path.display()) }
 }
@@ -278,26 +319,26 @@ fn json_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
     let mut rows =
         vec![columns.iter().map(|c| Cell::Text(c["heading"].as_str().unwrap_or("").to_owned())).collect()];
     for row in designations {
-        rows.push(
-            names
-                .iter()
-                .map(|name| match &row[*name] {
-                    serde_json::Value::String(text) => Cell::Text(text.clone()),
-                    serde_json::Value::Bool(b) => Cell::Bool(*b),
-                    serde_json::Value::Number(n) => Cell::Number(n.as_f64().unwrap_or_default()),
-                    serde_json::Value::Array(items) => Cell::Text(
-                        items
-                            .iter()
-                            .filter_map(|i| i.as_str())
-                            .collect::<Vec<_>>()
-                            .join(crate::export::cell::LIST_SEPARATOR),
-                    ),
-                    _ => Cell::Empty,
-                })
-                .collect(),
-        );
+        rows.push(names.iter().map(|name| json_cell(&row[*name])).collect());
     }
     Ok(rows)
+}
+
+/// A value of crs's JSON export as the cell the workbook would hold.
+fn json_cell(value: &serde_json::Value) -> Cell {
+    match value {
+        serde_json::Value::String(text) => Cell::Text(text.clone()),
+        serde_json::Value::Bool(b) => Cell::Bool(*b),
+        serde_json::Value::Number(n) => Cell::Number(n.as_f64().unwrap_or_default()),
+        serde_json::Value::Array(items) => Cell::Text(
+            items
+                .iter()
+                .filter_map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join(crate::export::cell::LIST_SEPARATOR),
+        ),
+        _ => Cell::Empty,
+    }
 }
 
 #[cfg(test)]

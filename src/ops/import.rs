@@ -15,10 +15,11 @@ use crate::error::{Error, Result};
 use crate::framework::{Finding, Rule, Severity};
 use crate::history::{Committed, FileWrite, Recovered};
 use crate::import::digest::sha256_hex;
+use crate::import::history::lives;
 use crate::import::map::{Field, Map};
 use crate::import::merge::{Context, Imported, merge};
 use crate::import::row::{Problem, layout, read_row};
-use crate::import::sheet::{FileKind, read_sheet};
+use crate::import::sheet::{FileKind, read_history, read_sheet};
 use crate::model::fields::changes;
 use crate::model::record::Commissioner;
 use crate::model::{Record, RecordId};
@@ -90,6 +91,11 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         FileKind::Xlsx | FileKind::Ods => map.sheet.as_deref(),
         FileKind::Csv | FileKind::Json => None,
     });
+    // crs's own workbook or JSON tells each record's whole life on its History sheet.
+    let (lives, mut history_problems) = match map.built_in {
+        true => read_history(path, &bytes)?.map(|sheet| lives(&sheet, &map, framework)).unwrap_or_default(),
+        false => Default::default(),
+    };
     let mut sheet = read_sheet(path, bytes, wanted)?;
     let layout = layout(&sheet, &map).map_err(|message| Error::NotAllowed {
         message,
@@ -115,6 +121,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     }
     let row_count =
         rows.len() + rejected.iter().map(|p| p.row).collect::<std::collections::BTreeSet<_>>().len();
+    rejected.append(&mut history_problems);
     // The cells are read: only the rows are needed from here on.
     let sheet_name = sheet.name.clone();
     drop(sheet);
@@ -130,6 +137,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         file: &file,
         sheet: &sheet_name,
         grounds: framework.grounds.iter().map(|g| g.key.clone()).collect(),
+        lives,
     };
     let (records, mut problems) = merge(rows, &context);
     rejected.append(&mut problems);
@@ -245,7 +253,9 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
 /// the stages assessed since, the ids it had before, its long-term outcome.
 fn carried_over(imported: &Record, old: &Record) -> Record {
     let mut record = imported.clone();
-    record.stages = old.stages.clone();
+    if record.stages.is_empty() {
+        record.stages = old.stages.clone();
+    }
     record.previous_ids = old.previous_ids.clone();
     if record.outcome.is_none() {
         record.outcome = old.outcome.clone();

@@ -149,12 +149,11 @@ fn a_legacy_workbook_comes_in_with_a_map() {
 
 #[test]
 fn crs_own_export_comes_back_cell_for_cell() {
+    // Every status, draft included.
+    let all = "draft,not-designated,proposed,requested,refused,referred,designated,under-review,removed";
     let source = TestEnv::copy_of("designations");
     let first = source.outside().join("export.xlsx");
-    // Every status the default export columns can carry back (a removal needs its
-    // day, which those columns do not hold).
-    let scope = "not-designated,proposed,requested,refused,referred,designated,under-review";
-    let run = source.crs(&["export", "--status", scope, "-o", first.to_str().unwrap()]);
+    let run = source.crs(&["export", "--status", all, "-o", first.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
 
     let env = TestEnv::git();
@@ -162,29 +161,64 @@ fn crs_own_export_comes_back_cell_for_cell() {
     assert_eq!(imported.code, 0, "{imported}");
     insta::assert_snapshot!("own_export_preview", imported.stdout);
     let again = env.outside().join("again.xlsx");
-    let run = env.crs(&["export", "--status", scope, "-o", again.to_str().unwrap()]);
+    let run = env.crs(&["export", "--status", all, "-o", again.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
 
-    // The stage columns carry no assessment dates, so an import does not read them
-    // (it makes no assessment up): every other cell comes back as it was.
-    let designations = |path: &std::path::Path| {
-        let rows = sheet(&fs::read(path).unwrap(), "Designations");
-        let kept: Vec<usize> = (0..rows[0].len()).filter(|c| !rows[0][*c].starts_with("Stage ")).collect();
-        rows.iter().map(|row| kept.iter().map(|c| row[*c].clone()).collect::<Vec<_>>()).collect::<Vec<_>>()
-    };
-    let (before, after) = (designations(&first), designations(&again));
-    assert!(before.len() > 5, "the sample register has records in scope");
-    assert_eq!(before, after, "export → import → export gives the same cells");
+    // Every cell of both sheets that speak of the records, the stages and the
+    // removals among them: the History sheet carries what the one row cannot.
+    for name in ["Designations", "History"] {
+        let (before, after) =
+            (sheet(&fs::read(&first).unwrap(), name), sheet(&fs::read(&again).unwrap(), name));
+        assert!(before.len() > 5, "the sample register has records and history: {name}");
+        assert_eq!(before, after, "export → import → export gives the same cells of {name}");
+    }
+    let removed = env.read("RV5/eating-disorders-inpatient.toml");
+    assert!(removed.contains("outcome = \"remove\""), "the removal comes back: {removed}");
 
     let count = env.commit_count();
     let json = env.outside().join("again.json");
-    assert_eq!(env.crs(&["export", "--status", scope, "-o", json.to_str().unwrap()]).code, 0);
+    assert_eq!(env.crs(&["export", "--status", all, "-o", json.to_str().unwrap()]).code, 0);
     for file in [&first, &again, &json] {
         let rerun = env.crs(&["import", file.to_str().unwrap()]);
         assert_eq!(rerun.code, 0, "{rerun}");
         assert!(rerun.stdout.contains("  new            0"), "{rerun}");
+        assert!(rerun.stdout.contains("  changed        0"), "{rerun}");
     }
     assert_eq!(env.commit_count(), count, "re-importing the export makes no commit");
+
+    // Into an empty register from the JSON export alone: the records the sample
+    // register holds, field for field, but for what the default columns do not carry
+    // (the long-term outcome and the provider's licence, columns a register can add;
+    // the ids a record had before a move) and `[source]`; a contact that is the
+    // register's own is left to crs.toml.
+    let fresh = TestEnv::git();
+    assert_eq!(fresh.crs(&["import", json.to_str().unwrap()]).code, 0);
+    let register = crate::harness::repo_dir().join("designations");
+    let mut ids = Vec::new();
+    for provider in fs::read_dir(&register).unwrap().flatten().filter(|e| e.path().is_dir()) {
+        for file in fs::read_dir(provider.path()).unwrap().flatten() {
+            if !file.file_name().to_string_lossy().ends_with(".toml") {
+                continue;
+            }
+            let name = file.file_name().to_string_lossy().trim_end_matches(".toml").to_owned();
+            ids.push(format!("{}/{name}", provider.file_name().to_string_lossy()));
+        }
+    }
+    assert_eq!(ids.len(), 13, "every record of the sample register: {ids:?}");
+    for id in &ids {
+        let shown = |env: &TestEnv| {
+            let out = env.crs(&["show", id.as_str(), "--format", "json"]);
+            assert_eq!(out.code, 0, "{out}");
+            let mut record: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+            for key in ["outcome", "previous_ids", "source"] {
+                record.as_object_mut().unwrap().remove(key);
+            }
+            record["commissioner"].as_object_mut().unwrap().remove("contact");
+            record["provider"].as_object_mut().unwrap().remove("licence");
+            record
+        };
+        assert_eq!(shown(&fresh), shown(&source), "{id}: the sample record again, from the JSON export");
+    }
 }
 
 /// A CSV of `rows` data rows under a header, row 14 holding `bad_date`.
@@ -266,4 +300,23 @@ fn fields_are_listed() {
     let run = env.crs(&["import", "--fields"]);
     assert_eq!(run.code, 0, "{run}");
     insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn a_history_line_that_cannot_be_read_writes_nothing() {
+    let source = TestEnv::copy_of("designations");
+    let json = source.outside().join("export.json");
+    assert_eq!(source.crs(&["export", "-o", json.to_str().unwrap()]).code, 0);
+    let text = fs::read_to_string(&json).unwrap();
+    let broken = text.replacen("\"code\": \"event:provider-accepted\"", "\"code\": \"event:agreed\"", 1);
+    assert_ne!(text, broken, "the export has a provider's acceptance to break");
+    fs::write(&json, broken).unwrap();
+
+    let env = TestEnv::git();
+    let before = env.commit_count();
+    let run = env.crs(&["import", json.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("column 'Code': 'event:agreed' is not an event"), "{run}");
+    assert!(run.stdout.contains("History"), "the sheet is named: {run}");
+    assert_eq!(env.commit_count(), before, "nothing committed");
 }

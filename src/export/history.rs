@@ -1,0 +1,88 @@
+//! The History sheet: every stage assessment, decision and event of a record as one
+//! dated line, oldest first. The Designations sheet sums a record up in one row; this
+//! is its whole life, and what `crs import` reads back so that crs's own export comes
+//! back whole (stages with the day they were assessed, every decision, every event).
+
+use crate::export::cell::Cell;
+use crate::framework::Framework;
+use crate::model::{Record, RecordId};
+
+/// The sheet's name in the workbook, and its key in the JSON and YAML exports.
+pub const HISTORY_SHEET: &str = "History";
+
+/// The History columns: the name JSON and YAML give each, and its heading.
+pub const HISTORY_COLUMNS: [(&str, &str); 10] = [
+    ("record-id", "Record id"),
+    ("date", "Date"),
+    ("what", "What"),
+    ("code", "Code"),
+    ("met", "Met"),
+    ("grounds", "Grounds"),
+    ("by", "By"),
+    ("reference", "Reference"),
+    ("note", "Note or rationale"),
+    ("evidence", "Evidence"),
+];
+
+/// The start of the Code of a line: what kind of line it is.
+pub const STAGE_CODE: &str = "stage:";
+pub const DECISION_CODE: &str = "decision:";
+pub const EVENT_CODE: &str = "event:";
+
+/// The History lines of `record`, oldest first; on one day, stages before the
+/// decision that rests on them, and the decision before what followed it.
+pub fn lines(id: &RecordId, record: &Record, framework: &Framework) -> Vec<Vec<Cell>> {
+    let line = |date, what: String, code: String, rest: [Cell; 6]| {
+        let mut cells =
+            vec![Cell::text(id.to_string()), Cell::Date(date), Cell::text(what), Cell::text(code)];
+        cells.extend(rest);
+        cells
+    };
+    let mut dated = Vec::new();
+    for (key, stage) in &record.stages {
+        let def = framework.stage(key);
+        let what = def.map_or_else(|| key.clone(), |d| format!("Stage {}: {}", d.number, d.title));
+        let name = def.map_or_else(|| key.clone(), |d| d.name());
+        let rest = [
+            Cell::YesNo(stage.met),
+            Cell::Empty,
+            Cell::text(stage.assessed_by.clone().unwrap_or_default()),
+            Cell::Empty,
+            Cell::text(stage.rationale.trim()),
+            Cell::List(stage.evidence.clone()),
+        ];
+        let order = (0, def.map_or(u32::MAX, |d| d.number));
+        dated.push((
+            stage.assessed_on,
+            order,
+            line(stage.assessed_on, what, format!("{STAGE_CODE}{name}"), rest),
+        ));
+    }
+    for decision in record.decisions() {
+        let rest = [
+            Cell::Empty,
+            Cell::List(decision.grounds.clone()),
+            Cell::text(decision.decided_by.clone().unwrap_or_default()),
+            Cell::text(decision.reference.clone().unwrap_or_default()),
+            Cell::Empty,
+            Cell::Empty,
+        ];
+        let (what, code) =
+            (decision.outcome.label().to_owned(), format!("{DECISION_CODE}{}", decision.outcome.as_str()));
+        dated.push((decision.decided_on, (1, 0), line(decision.decided_on, what, code, rest)));
+    }
+    for event in &record.events {
+        let rest = [
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::text(event.note.clone().unwrap_or_default()),
+            Cell::Empty,
+        ];
+        let (what, code) = (event.kind.label().to_owned(), format!("{EVENT_CODE}{}", event.kind.as_str()));
+        dated.push((event.on, (2, 0), line(event.on, what, code, rest)));
+    }
+    dated.sort_by_key(|(date, order, _)| (*date, *order));
+    dated.into_iter().map(|(_, _, cells)| cells).collect()
+}
