@@ -40,6 +40,11 @@ pub enum Error {
     #[error("{message}")]
     NotAllowed { message: String, hint: String },
 
+    /// A file given to crs to read (a spreadsheet, a map) that is not what it should
+    /// be: the message names the file and the place in it; nothing was written.
+    #[error("{message}")]
+    Input { message: String, hint: String },
+
     #[error("{action} {id} refused: the change would break {}", rules_count(findings.len()))]
     Refused { action: String, id: String, findings: Vec<Finding> },
 
@@ -136,7 +141,9 @@ impl Error {
             Error::NoSuchRecord { .. } => Some("crs list shows the records; ids look like RJ1/maternity".into()),
             Error::RecordExists { .. } => Some("change it with crs assess, crs event or crs edit, or pick another id".into()),
             Error::Refused { .. } => Some("nothing was written; fix what is listed above and run the command again".into()),
-            Error::NotAllowed { hint, .. } => Some(format!("nothing was written; {hint}")),
+            Error::NotAllowed { hint, .. } | Error::Input { hint, .. } => {
+                Some(format!("nothing was written; {hint}"))
+            }
             Error::Git { hint, .. } => hint.clone(),
             Error::OdsFile { hint, .. } | Error::Orgs { hint, .. } => Some(hint.clone()),
             Error::Hook { hook, .. } => Some(format!(
@@ -168,6 +175,11 @@ impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io { path: path.into(), cause: source }
+    }
+
+    /// A file given to crs that cannot be read as what it should be, with advice.
+    pub fn input(message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::Input { message: message.into(), hint: hint.into() }
     }
 
     /// An export that cannot be made, with advice.

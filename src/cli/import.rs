@@ -5,13 +5,14 @@
 //! field names a map file may use.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::Io;
 use crate::cli::common::{WriteArgs, committed_on, render_index_warning, render_recovered};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::cell::neutralise_for_csv;
+use crate::export::output::write_atomically;
 use crate::framework::Framework;
 use crate::import::map::all_fields;
 use crate::import::row::Problem;
@@ -65,6 +66,11 @@ pub struct ImportArgs {
 
 pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
     let Some(file) = &args.file else { return list_fields(ctx, io) };
+    // The report is checked before anything is imported: a commit is never made
+    // whose rejected rows then cannot be listed.
+    if let Some(report) = &args.skip_invalid {
+        check_report(report)?;
+    }
     let request = ImportRequest {
         file,
         sheet: args.sheet.as_deref(),
@@ -186,8 +192,46 @@ fn line(out: &mut dyn Write, what: &str, planned: &[Planned], with_fields: bool)
     writeln!(out)
 }
 
+/// Refuses a report that could not be written, or that would replace a file of git
+/// or crs: it must be a `.csv` file in a folder that exists and can be written, and
+/// not inside a `.git` or `.crs` folder.
+fn check_report(path: &Path) -> Result<()> {
+    let refuse =
+        |why: &str, hint: &str| Err(Error::input(format!("--skip-invalid {}: {why}", path.display()), hint));
+    let pick = "give a new file outside .git and .crs, e.g. --skip-invalid rejected.csv";
+    if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+        return refuse("the report of rejected rows is a CSV file, and this name does not end in .csv", pick);
+    }
+    if path.is_dir() {
+        return refuse("is a folder", pick);
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(folder) = folder
+        .canonicalize()
+        .and_then(|f| if f.is_dir() { Ok(f) } else { Err(std::io::ErrorKind::NotADirectory.into()) })
+    else {
+        return refuse(
+            &format!("the folder {} does not exist", folder.display()),
+            "create the folder first, or give another path",
+        );
+    };
+    if folder.components().any(|c| c.as_os_str() == ".git" || c.as_os_str() == ".crs") {
+        return refuse("is inside a .git or .crs folder, which git and crs keep for themselves", pick);
+    }
+    if let Err(e) = tempfile::Builder::new().prefix(".crs-report").tempfile_in(&folder) {
+        return refuse(
+            &format!("cannot write in {}: {e}", folder.display()),
+            "give a path in a folder you may write to",
+        );
+    }
+    Ok(())
+}
+
 /// The rejected rows as CSV: sheet, row, column, value, problem, what to do.
-fn write_report(path: &std::path::Path, problems: &[Problem]) -> Result<()> {
+fn write_report(path: &Path, problems: &[Problem]) -> Result<()> {
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let failed = |e: csv::Error| Error::Output(std::io::Error::other(e));
     writer.write_record(["sheet", "row", "column", "value", "problem", "what to do"]).map_err(failed)?;
@@ -197,5 +241,5 @@ fn write_report(path: &std::path::Path, problems: &[Problem]) -> Result<()> {
         writer.write_record(cells.map(|c| neutralise_for_csv(c).into_owned())).map_err(failed)?;
     }
     let bytes = writer.into_inner().map_err(|e| Error::Output(std::io::Error::other(e.to_string())))?;
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+    write_atomically(path, &bytes)
 }

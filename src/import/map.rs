@@ -198,21 +198,52 @@ impl Map {
     /// Reads the map file at `path`.
     pub fn read(path: &Path, framework: &Framework) -> Result<Map> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Map::parse(&text, framework).map_err(|message| Error::NotAllowed {
-            message: format!("map {}: {message}", path.display()),
+        Map::parse(&text, framework).map_err(|message| Error::Input {
+            message: format!("map {}{message}", path.display()),
             hint: "correct the map file; README \"Moving from a spreadsheet\" has a worked example, and crs import --fields lists the fields".to_owned(),
         })
     }
 
-    /// The map in `text`.
+    /// The map in `text`; the error starts with the line (`:3: …`) where TOML names
+    /// one, else with `: `.
     pub fn parse(text: &str, framework: &Framework) -> std::result::Result<Map, String> {
-        let file: MapFile = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        Map::parse_file(text, framework).map_err(|(at, message)| match at {
+            Some(at) => {
+                let line = text[..at.min(text.len())].matches('\n').count() + 1;
+                format!(":{line}: {message}")
+            }
+            None => format!(": {message}"),
+        })
+    }
+
+    /// The map in `text`, or the byte offset of the mistake (when TOML knows it) and
+    /// what it is.
+    fn parse_file(text: &str, framework: &Framework) -> std::result::Result<Map, (Option<usize>, String)> {
+        let file: MapFile = toml::from_str(text)
+            .map_err(|e| (e.span().map(|s| s.start), e.message().trim_end().to_owned()))?;
+        Map::resolve(file, framework).map_err(|message| (None, message))
+    }
+
+    fn resolve(file: MapFile, framework: &Framework) -> std::result::Result<Map, String> {
         if file.header_row == 0 {
             return Err("header_row counts from 1, the sheet's first row".to_owned());
         }
         for format in &file.date_formats {
             if chrono::format::StrftimeItems::new(format).any(|i| matches!(i, chrono::format::Item::Error)) {
                 return Err(format!("date format '{format}' is not a chrono format such as %d/%m/%Y"));
+            }
+            // A format must read back a whole day: "%Y" alone, or a time, never does.
+            // (Written with `write!`: a time or an offset cannot be shown for a day,
+            // and `to_string` would panic.)
+            let day = chrono::NaiveDate::from_ymd_opt(2019, 3, 14).unwrap_or_default();
+            let mut shown = String::new();
+            let whole = std::fmt::Write::write_fmt(&mut shown, format_args!("{}", day.format(format)))
+                .is_ok()
+                && chrono::NaiveDate::parse_from_str(&shown, format) == Ok(day);
+            if !whole {
+                return Err(format!(
+                    "date format '{format}' does not give a whole day: it needs the day, the month and the year, as %d/%m/%Y does"
+                ));
             }
         }
         let field =
@@ -359,6 +390,25 @@ date_formats = ["%d/%m/%Y", "%d %B %Y"]
         assert!(err.contains("did you mean provider.ods"), "{err}");
         assert!(Map::parse("colums = {}\n", &framework()).is_err());
         assert!(Map::parse("header_row = 0\n[columns]\n\"A\" = \"id\"\n", &framework()).is_err());
+    }
+
+    #[test]
+    fn a_map_mistake_names_its_line() {
+        let err = Map::parse("header_row = 3\n\n[columns\n\"A\" = \"id\"\n", &framework()).unwrap_err();
+        assert!(err.starts_with(":3: "), "{err}");
+    }
+
+    #[test]
+    fn date_formats_must_give_a_whole_day() {
+        for format in ["%Y", "%H:%M", "", "%d/%m", "%z"] {
+            let text = format!("date_formats = [\"{format}\"]\n[columns]\n\"A\" = \"id\"\n");
+            let err = Map::parse(&text, &framework()).unwrap_err();
+            assert!(err.contains("does not give a whole day"), "{format}: {err}");
+        }
+        for format in ["%d/%m/%Y", "%d %B %Y", "%d-%b-%y", "%Y%m%d"] {
+            let text = format!("date_formats = [\"{format}\"]\n[columns]\n\"A\" = \"id\"\n");
+            assert!(Map::parse(&text, &framework()).is_ok(), "{format}");
+        }
     }
 
     #[test]

@@ -43,6 +43,15 @@ pub struct Imported {
     pub headers: BTreeMap<Field, Arc<str>>,
 }
 
+/// How the note of an event the import dated itself starts: a step a status implies,
+/// for which the sheet gives no day.
+pub const STAND_IN: &str = "imported from status";
+
+/// True for an event an import dated itself ([`STAND_IN`]).
+pub fn is_stand_in(event: &Event) -> bool {
+    event.note.as_deref().is_some_and(|note| note.starts_with(STAND_IN))
+}
+
 /// The longest slug a record id takes.
 const MAX_SLUG: usize = 64;
 
@@ -128,10 +137,23 @@ fn problem(
 // A problem is made once for a bad row; its size does not matter.
 #[allow(clippy::result_large_err)]
 fn record_id(row: &RowFields, context: &Context<'_>) -> Result<RecordId, Problem> {
-    if let Some(id) = row.text(&Field::Id) {
-        return id.parse().map_err(|e: crate::model::id::IdError| {
-            problem(context, row, &Field::Id, id, &format!("is not a record id: {e}"), "write it as PROVIDER/service-slug, e.g. RJ1/maternity, or leave the id column out of the map")
-        });
+    if let Some(text) = row.text(&Field::Id) {
+        let id: RecordId = text.parse().map_err(|e: crate::model::id::IdError| {
+            problem(context, row, &Field::Id, text, &format!("is not a record id: {e}"), "write it as PROVIDER/service-slug, e.g. RJ1/maternity, or leave the id column out of the map")
+        })?;
+        // The record's provider is the id's: a provider code that says otherwise
+        // would be dropped without a word.
+        if let Some(ods) = row.text(&Field::ProviderOds).filter(|ods| *ods != id.provider()) {
+            return Err(problem(
+                context,
+                row,
+                &Field::ProviderOds,
+                ods,
+                &format!("is not the provider of the row's id {id}"),
+                "make the id and the provider code agree, or leave one of the two columns out of the map",
+            ));
+        }
+        return Ok(id);
     }
     let Some(ods) = row.text(&Field::ProviderOds) else {
         return Err(problem(
@@ -215,7 +237,8 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     let location_specific =
         rows.iter().rev().find_map(|r| r.yes(&Field::ServiceLocationSpecific)).unwrap_or(false);
 
-    let mut decisions: Vec<Decision> = Vec::new();
+    // Each decision with the row that gave it first.
+    let mut decisions: Vec<(Decision, usize)> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     // The events the rows date themselves: a status on one row takes its steps'
     // dates from any row of the same record.
@@ -233,8 +256,19 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
         match row_history(row, context, &given) {
             Ok((row_decisions, row_events)) => {
                 for decision in row_decisions {
-                    if !decisions.contains(&decision) {
-                        decisions.push(decision);
+                    // Two rows that decide the same day differently contradict each
+                    // other: crs does not pick one.
+                    match decisions.iter().find(|(d, _)| d.decided_on == decision.decided_on) {
+                        Some((same, _)) if *same == decision => {}
+                        Some((_, earlier)) => problems.push(problem(
+                            context,
+                            row,
+                            &Field::DecidedOn,
+                            &decision.decided_on.to_string(),
+                            &format!("is the day of another decision, on row {earlier}, which this row contradicts (its outcome, grounds, decided by or reference differ)"),
+                            "make the rows for the service agree about that decision, or delete the one that is wrong",
+                        )),
+                        None => decisions.push((decision, row.row)),
                     }
                 }
                 for event in row_events {
@@ -250,6 +284,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     if !problems.is_empty() {
         return Err(problems);
     }
+    let mut decisions: Vec<Decision> = decisions.into_iter().map(|(d, _)| d).collect();
     decisions.sort_by_key(|d| d.decided_on);
     events.sort_by_key(|e| (e.on, e.kind));
     let mut stages = BTreeMap::new();
@@ -387,7 +422,7 @@ fn row_history(
                 on: decided_on,
                 kind: EventKind::ProviderNotifiedOfRemoval,
                 note: Some(format!(
-                    "imported from status '{status}' ({} row {}); the sheet gives no date for this step, so the decision date stands in",
+                    "{STAND_IN} '{status}' ({} row {}); the sheet gives no date for this step, so the decision date stands in",
                     context.sheet, row.row
                 )),
             });
@@ -445,7 +480,7 @@ fn row_history(
             on,
             kind,
             note: Some(format!(
-                "imported from status '{status}' ({} row {}); the sheet gives no date for this step, so {from} stands in",
+                "{STAND_IN} '{status}' ({} row {}); the sheet gives no date for this step, so {from} stands in",
                 context.sheet, row.row
             )),
         });

@@ -162,7 +162,12 @@ pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
             "sheet '{}': {what}; the headings on row {} are: {}",
             sheet.name,
             map.header_row,
-            if shown.is_empty() { "none".to_owned() } else { shown.join(", ") }
+            match (shown.is_empty(), sheet.rows.len()) {
+                (true, 0) => "none: the sheet is empty".to_owned(),
+                (true, rows) if header_row >= rows => format!("none: the sheet ends at row {rows}"),
+                (true, _) => "none".to_owned(),
+                (false, _) => shown.join(", "),
+            }
         ));
     }
     columns.sort_by_key(|(col, _, _)| *col);
@@ -238,6 +243,12 @@ type CellError = (String, String);
 /// The value of `cell` for `field`: the map's translation first, then the field's
 /// own reading. `Ok(None)` for a cell that says nothing (a blank after translation).
 pub fn read_cell(cell: &Cell, field: &Field, map: &Map) -> Result<Option<Value>, CellError> {
+    if let Cell::Error(_) = cell {
+        return Err((
+            "is a formula that failed, not a value".to_owned(),
+            "mend the formula in the sheet (or type the value in its place), then import again".to_owned(),
+        ));
+    }
     let mut text = match cell {
         Cell::Number(n) => {
             let plain = number_text(*n);

@@ -23,6 +23,8 @@ pub enum Cell {
     Number(f64),
     Date(Date),
     Bool(bool),
+    /// A formula that failed: the error as the sheet shows it, e.g. `#REF!`.
+    Error(String),
 }
 
 impl Cell {
@@ -31,7 +33,7 @@ impl Cell {
     pub fn text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(text) => text.clone(),
+            Cell::Text(text) | Cell::Error(text) => text.clone(),
             Cell::Number(n) => number_text(*n),
             Cell::Date(date) => date.to_string(),
             Cell::Bool(true) => "Yes".to_owned(),
@@ -124,9 +126,10 @@ pub fn read_sheet(path: &Path, bytes: Vec<u8>, wanted: Option<&str>) -> Result<S
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     match FileKind::of(path)? {
         FileKind::Xlsx => {
-            let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(path, &e))?;
+            let opened = Xlsx::new(Cursor::new(&bytes)).map_err(|e| unreadable(path, &bytes, &e));
+            let mut book: Xlsx<_> = opened?;
             let name = pick_sheet(path, &book.sheet_names(), wanted)?;
-            let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &e))?;
+            let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &bytes, &e))?;
             let merged = match book.load_merged_regions() {
                 Ok(()) => book
                     .merged_regions_by_sheet(&name)
@@ -138,9 +141,10 @@ pub fn read_sheet(path: &Path, bytes: Vec<u8>, wanted: Option<&str>) -> Result<S
             Ok(Sheet { name, rows: grid(&range), merged })
         }
         FileKind::Ods => {
-            let mut book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(path, &e))?;
+            let opened = Ods::new(Cursor::new(&bytes)).map_err(|e| unreadable(path, &bytes, &e));
+            let mut book: Ods<_> = opened?;
             let name = pick_sheet(path, &book.sheet_names(), wanted)?;
-            let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &e))?;
+            let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &bytes, &e))?;
             Ok(Sheet { name, rows: grid(&range), merged: Vec::new() })
         }
         FileKind::Csv => {
@@ -162,10 +166,10 @@ pub fn read_sheet(path: &Path, bytes: Vec<u8>, wanted: Option<&str>) -> Result<S
 pub fn read_history(path: &Path, bytes: &[u8]) -> Result<Option<Sheet>> {
     let rows = match FileKind::of(path)? {
         FileKind::Xlsx => {
-            named_rows(path, Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(path, &e))?, HISTORY_SHEET)?
+            named_rows(path, bytes, Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(path, bytes, &e))?)?
         }
         FileKind::Ods => {
-            named_rows(path, Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(path, &e))?, HISTORY_SHEET)?
+            named_rows(path, bytes, Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(path, bytes, &e))?)?
         }
         FileKind::Csv => None,
         FileKind::Json => {
@@ -182,34 +186,58 @@ pub fn read_history(path: &Path, bytes: &[u8]) -> Result<Option<Sheet>> {
     Ok(rows.map(|rows| Sheet { name: HISTORY_SHEET.to_owned(), rows, merged: Vec::new() }))
 }
 
-/// The rows of the sheet called `name` in `book`, if it has one.
-fn named_rows<RS, R>(path: &Path, mut book: R, name: &str) -> Result<Option<Vec<Vec<Cell>>>>
+/// The rows of the History sheet of `book` (read from `bytes`), if it has one.
+fn named_rows<RS, R>(path: &Path, bytes: &[u8], mut book: R) -> Result<Option<Vec<Vec<Cell>>>>
 where
     RS: std::io::Read + std::io::Seek,
     R: Reader<RS>,
     R::Error: std::fmt::Display,
 {
-    if !book.sheet_names().iter().any(|n| n == name) {
+    if !book.sheet_names().iter().any(|n| n == HISTORY_SHEET) {
         return Ok(None);
     }
-    let range = book.worksheet_range(name).map_err(|e| unreadable(path, &e))?;
+    let range = book.worksheet_range(HISTORY_SHEET).map_err(|e| unreadable(path, bytes, &e))?;
     Ok(Some(grid(&range)))
 }
 
-fn unreadable(path: &Path, e: &dyn std::fmt::Display) -> Error {
-    Error::Invalid { message: format!("{} cannot be read as a spreadsheet: {e}", path.display()) }
+/// Why the workbook `bytes` (named `path`) cannot be read, in words: what the file
+/// is instead, judged from its first bytes, or the reader's own complaint.
+fn unreadable(path: &Path, bytes: &[u8], e: &dyn std::fmt::Display) -> Error {
+    let what = if bytes.is_empty() {
+        "is empty (0 bytes)".to_owned()
+    } else if bytes.starts_with(b"\xd0\xcf\x11\xe0") {
+        "is password-protected, or an old-style .xls workbook: crs cannot open either".to_owned()
+    } else if !bytes.starts_with(b"PK") {
+        let text = std::str::from_utf8(&bytes[..bytes.len().min(512)]).is_ok();
+        format!(
+            "is not a workbook: it {}, whatever its name says",
+            if text {
+                "is plain text, perhaps CSV"
+            } else {
+                "is not a zip file, as .xlsx and .ods files are"
+            }
+        )
+    } else {
+        format!("is damaged or incomplete, and cannot be read as a workbook ({e})")
+    };
+    Error::input(
+        format!("{} {what}", path.display()),
+        "open it in Excel or LibreOffice and save it again as .xlsx or .ods (without a password), or save the sheet as CSV UTF-8 and import that",
+    )
 }
 
 /// The sheet named `wanted` (trimmed, any case), or the first one.
 fn pick_sheet(path: &Path, names: &[String], wanted: Option<&str>) -> Result<String> {
     match wanted {
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| Error::Invalid { message: format!("{} has no sheets", path.display()) }),
+        None => names.first().cloned().ok_or_else(|| {
+            Error::input(
+                format!("{} has no sheets", path.display()),
+                "import a workbook with the register's sheet in it",
+            )
+        }),
         Some(wanted) => {
             let key = clean(wanted).to_lowercase();
-            names.iter().find(|n| clean(n).to_lowercase() == key).cloned().ok_or_else(|| Error::NotAllowed {
+            names.iter().find(|n| clean(n).to_lowercase() == key).cloned().ok_or_else(|| Error::Input {
                 message: format!("{} has no sheet '{wanted}'", path.display()),
                 hint: format!(
                     "name one of its sheets with --sheet or sheet = in the map: {}",
@@ -222,7 +250,7 @@ fn pick_sheet(path: &Path, names: &[String], wanted: Option<&str>) -> Result<Str
 
 fn only_sheet(path: &Path, name: &str, wanted: Option<&str>) -> Result<()> {
     match wanted {
-        Some(w) if clean(w).to_lowercase() != clean(name).to_lowercase() => Err(Error::NotAllowed {
+        Some(w) if clean(w).to_lowercase() != clean(name).to_lowercase() => Err(Error::Input {
             message: format!("{} has one sheet only, '{name}'; there is no sheet '{w}'", path.display()),
             hint: "leave out --sheet (and sheet = in the map) for a CSV or JSON file".to_owned(),
         }),
@@ -248,7 +276,8 @@ fn grid(range: &calamine::Range<Data>) -> Vec<Vec<Cell>> {
 
 fn cell_of(data: &Data) -> Cell {
     match data {
-        Data::Empty | Data::Error(_) => Cell::Empty,
+        Data::Empty => Cell::Empty,
+        Data::Error(e) => Cell::Error(e.to_string()),
         Data::String(text) => Cell::Text(text.clone()),
         Data::Int(n) => Cell::Number(*n as f64),
         Data::Float(n) => Cell::Number(*n),
@@ -281,20 +310,44 @@ fn csv_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| Error::Invalid {
-            message: format!("{} row {}: not CSV: {e}", path.display(), i + 1),
+    for (i, record) in reader.byte_records().enumerate() {
+        let record = record.map_err(|e| {
+            Error::input(
+                format!("{} row {} cannot be read as CSV: {e}", path.display(), i + 1),
+                "save the sheet again as CSV UTF-8, or import the .xlsx or .ods itself",
+            )
         })?;
-        rows.push(
-            record
-                .iter()
+        let mut cells = Vec::with_capacity(record.len());
+        for (col, field) in record.iter().enumerate() {
+            let text = std::str::from_utf8(field).map_err(|_| {
+                Error::input(
+                    format!(
+                        "{} row {}, column {}: the text is not UTF-8; the file was saved in another character set, such as the Windows-1252 of Excel's plain \"CSV\"",
+                        path.display(),
+                        i + 1,
+                        col + 1
+                    ),
+                    "save it again as \"CSV UTF-8\" (Excel) or with the character set \"Unicode (UTF-8)\" (LibreOffice), or import the .xlsx or .ods itself",
+                )
+            })?;
+            cells.push(match text {
+                "" => Cell::Empty,
+                // A spreadsheet saved as CSV writes a failed formula as its error.
+                error if FORMULA_ERRORS.contains(&error.trim()) => Cell::Error(error.trim().to_owned()),
                 // The export's quote before formula-like text is taken off again.
-                .map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(unquote(f).to_owned()) })
-                .collect(),
-        );
+                text => Cell::Text(unquote(text).to_owned()),
+            });
+        }
+        rows.push(cells);
     }
     Ok(rows)
 }
+
+/// What Excel and LibreOffice show for a formula that failed.
+const FORMULA_ERRORS: &[&str] = &[
+    "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "Err:502", "Err:504", "Err:508",
+    "Err:522",
+];
 
 /// `text` without the single quote crs's CSV export puts before formula-like text.
 fn unquote(text: &str) -> &str {
@@ -306,7 +359,7 @@ fn unquote(text: &str) -> &str {
 
 /// crs's own JSON export as a sheet: the column headings, then one row a record.
 fn json_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
-    let not_export = |why: &str| Error::NotAllowed {
+    let not_export = |why: &str| Error::Input {
         message: format!("{} is not a crs JSON export: {why}", path.display()),
         hint: "import the .json that crs export --format json writes, or the spreadsheet itself".to_owned(),
     };

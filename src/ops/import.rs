@@ -17,12 +17,12 @@ use crate::history::{Committed, FileWrite, Recovered};
 use crate::import::digest::sha256_hex;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};
-use crate::import::merge::{Context, Imported, merge};
+use crate::import::merge::{Context, Imported, is_stand_in, merge};
 use crate::import::row::{Problem, layout, read_row};
 use crate::import::sheet::{FileKind, read_history, read_sheet};
 use crate::model::fields::changes;
 use crate::model::record::Commissioner;
-use crate::model::{Record, RecordId};
+use crate::model::{Event, EventKind, Record, RecordId};
 use crate::ops::transaction::{Transaction, WriteOptions};
 use crate::register::edit::{NewRecord, RecordDoc};
 use crate::register::source::{MAX_FILE_BYTES, plain_file};
@@ -79,6 +79,12 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     let tx = Transaction::begin(ctx, options)?;
     let framework = &tx.config.framework;
     let path = request.file;
+    if path.is_dir() {
+        return Err(Error::input(
+            format!("{} is a folder, not a spreadsheet", path.display()),
+            "give the spreadsheet file itself",
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let sha256 = sha256_hex(&bytes);
     let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -97,7 +103,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         false => Default::default(),
     };
     let mut sheet = read_sheet(path, bytes, wanted)?;
-    let layout = layout(&sheet, &map).map_err(|message| Error::NotAllowed {
+    let layout = layout(&sheet, &map).map_err(|message| Error::Input {
         message,
         hint: if map.built_in {
             "a spreadsheet that crs did not export needs a map: write one (README \"Moving from a spreadsheet\"; crs import --fields lists the fields) and pass it with --map".to_owned()
@@ -250,8 +256,12 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
 }
 
 /// The imported record with what the register knows that the sheet cannot say:
-/// the stages assessed since, the ids it had before, its long-term outcome.
+/// the stages assessed since, the ids it had before, its long-term outcome, the
+/// decisions made after the sheet's last, and the events recorded since (`crs
+/// event`). The sheet's word stands for each kind of event it dates itself; a day
+/// the import only stood in for gives way to the one the register recorded.
 fn carried_over(imported: &Record, old: &Record) -> Record {
+    let old = old.normalized();
     let mut record = imported.clone();
     if record.stages.is_empty() {
         record.stages = old.stages.clone();
@@ -260,6 +270,14 @@ fn carried_over(imported: &Record, old: &Record) -> Record {
     if record.outcome.is_none() {
         record.outcome = old.outcome.clone();
     }
+    let last = record.decisions.iter().map(|d| d.decided_on).max();
+    record.decisions.extend(old.decisions.iter().filter(|d| Some(d.decided_on) > last).cloned());
+    let recorded: Vec<&Event> = old.events.iter().filter(|e| !is_stand_in(e)).collect();
+    let dated = |kind: EventKind| record.events.iter().any(|e| e.kind == kind && !is_stand_in(e));
+    let kept: Vec<Event> = recorded.iter().filter(|e| !dated(e.kind)).map(|e| (*e).clone()).collect();
+    record.events.retain(|e| !(is_stand_in(e) && kept.iter().any(|k| k.kind == e.kind)));
+    record.events.extend(kept);
+    record.events.sort_by_key(|e| e.on);
     record
 }
 
@@ -295,6 +313,14 @@ pub fn render(record: &Record) -> String {
 fn column_of(key: &str, imported: &Imported) -> String {
     let field = if key.starts_with("provider.ods") {
         Some(Field::ProviderOds)
+    } else if key.starts_with("provider.name") {
+        Some(Field::ProviderName)
+    } else if key.starts_with("service.description") {
+        Some(Field::ServiceDescription)
+    } else if key.starts_with("commissioner.contact") {
+        Some(Field::Contact)
+    } else if key.starts_with("outcome") {
+        Some(Field::LongTermOutcome)
     } else if key.starts_with("provider.kind") {
         Some(Field::ProviderKind)
     } else if key.starts_with("provider.licence") {

@@ -320,3 +320,187 @@ fn a_history_line_that_cannot_be_read_writes_nothing() {
     assert!(run.stdout.contains("History"), "the sheet is named: {run}");
     assert_eq!(env.commit_count(), before, "nothing committed");
 }
+
+/// The map of the CSV sheets below: an id column beside the provider code.
+const CSV_MAP: &str = r#"date_formats = ["%d/%m/%Y"]
+[columns]
+"Id" = "id"
+"Provider code" = "provider.ods"
+"Provider" = "provider.name"
+"Type" = "provider.kind"
+"Service" = "service.name"
+"Date designated" = "decision.decided_on"
+"Ground 1" = "grounds.no-alternative-provider"
+"Status" = "status"
+[values."provider.kind"]
+"FT" = "foundation-trust"
+[defaults]
+"provider.licence" = "licensed"
+"#;
+
+const CSV_HEADER: &str = "Id,Provider code,Provider,Type,Service,Date designated,Ground 1,Status\n";
+
+/// A register with `CSV_MAP` beside it as `../map.toml`.
+fn with_csv_map() -> TestEnv {
+    let env = TestEnv::git();
+    fs::write(env.outside().join("map.toml"), CSV_MAP).unwrap();
+    env
+}
+
+/// Runs each crs import in turn (paths relative to the register), with what it
+/// said, for one snapshot; each must exit `code` and leave the register as it was.
+fn refused_all(env: &TestEnv, runs: &[&[&str]], code: i32) -> String {
+    let before = (env.commit_count(), env.git_cmd(&["status", "--porcelain"]), env.read("crs.toml"));
+    let mut said = String::new();
+    for args in runs {
+        let run = env.crs(&[&["import"], *args].concat());
+        assert_eq!(run.code, code, "{args:?}: {run}");
+        assert!(!run.stderr.contains("panicked"), "{run}");
+        let after = (env.commit_count(), env.git_cmd(&["status", "--porcelain"]), env.read("crs.toml"));
+        assert_eq!(after, before, "{args:?} changed the register");
+        said.push_str(&format!("$ crs import {}\n{run}\n", args.join(" ")));
+    }
+    said
+}
+
+#[test]
+fn a_file_that_is_not_a_readable_workbook_is_named_and_refused() {
+    let env = with_csv_map();
+    let out = env.outside();
+    fs::write(out.join("renamed.xlsx"), CSV_HEADER).unwrap();
+    fs::write(out.join("empty.xlsx"), b"").unwrap();
+    fs::write(out.join("empty.ods"), b"").unwrap();
+    fs::write(out.join("cut.xlsx"), &legacy_workbook()[..3000]).unwrap();
+    // An encrypted workbook is an OLE compound file, not a zip.
+    fs::write(out.join("locked.xlsx"), [&b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"[..], &[0; 504]].concat())
+        .unwrap();
+    fs::create_dir(out.join("folder.xlsx")).unwrap();
+    let said = refused_all(
+        &env,
+        &[
+            &["../renamed.xlsx", "--map", "../map.toml"],
+            &["../empty.xlsx", "--map", "../map.toml"],
+            &["../empty.ods", "--map", "../map.toml"],
+            &["../cut.xlsx", "--map", "../map.toml"],
+            &["../locked.xlsx", "--map", "../map.toml"],
+            &["../folder.xlsx", "--map", "../map.toml"],
+            &["../missing.xlsx", "--map", "../map.toml"],
+        ],
+        2,
+    );
+    insta::assert_snapshot!(said);
+}
+
+#[test]
+fn a_csv_not_in_utf8_names_the_cell_and_the_way_out() {
+    let env = with_csv_map();
+    // Excel's plain "CSV" writes Windows-1252: é is one byte, 0xE9.
+    let mut bytes = CSV_HEADER.as_bytes().to_vec();
+    bytes.extend_from_slice(b",RJ1,Caf\xe9 Trust,FT,Maternity,01/03/2019,Y,proposed\r\n");
+    fs::write(env.outside().join("cp1252.csv"), bytes).unwrap();
+    let said = refused_all(&env, &[&["../cp1252.csv", "--map", "../map.toml"]], 2);
+    assert!(said.contains("row 2, column 3: the text is not UTF-8"), "{said}");
+    assert!(said.contains("CSV UTF-8"), "{said}");
+    assert!(!said.contains("not CSV"), "it is CSV, in another character set: {said}");
+}
+
+#[test]
+fn map_and_sheet_mistakes_exit_2_naming_the_place() {
+    let env = with_csv_map();
+    let out = env.outside();
+    fs::write(out.join("sheet.csv"), format!("{CSV_HEADER},RJ1,Guy's,FT,Maternity,01/03/2019,Y,proposed\n"))
+        .unwrap();
+    fs::write(out.join("unclosed.toml"), "header_row = 1\n\n[columns\n\"Id\" = \"id\"\n").unwrap();
+    fs::write(out.join("year-only.toml"), CSV_MAP.replace("%d/%m/%Y", "%Y")).unwrap();
+    fs::write(out.join("beyond.toml"), format!("header_row = 40\n{CSV_MAP}")).unwrap();
+    fs::write(out.join("not-export.json"), "{\"rows\": []}").unwrap();
+    let said = refused_all(
+        &env,
+        &[
+            &["../sheet.csv", "--map", "../unclosed.toml"],
+            &["../sheet.csv", "--map", "../year-only.toml"],
+            &["../sheet.csv", "--map", "../beyond.toml"],
+            &["../sheet.csv", "--map", "../map.toml", "--sheet", "Register"],
+            &["../not-export.json"],
+        ],
+        2,
+    );
+    insta::assert_snapshot!(said);
+}
+
+#[test]
+fn formula_errors_are_rejected_not_read_as_blank() {
+    let env = with_csv_map();
+    // A sheet saved as CSV writes a failed formula as its error text.
+    let rows = ",RJ1,Guy's,FT,Maternity,#DIV/0!,Y,proposed\n,RV5,SLaM,FT,Crisis,01/03/2019,#N/A,proposed\n,#REF!,SLaM,FT,Beds,01/03/2019,Y,proposed\n";
+    fs::write(env.outside().join("errors.csv"), format!("{CSV_HEADER}{rows}")).unwrap();
+    let said = refused_all(&env, &[&["../errors.csv", "--map", "../map.toml"]], 1);
+    assert!(
+        said.contains("row 3, column 'Ground 1': '#N/A' is a formula that failed"),
+        "not a silent no: {said}"
+    );
+    insta::assert_snapshot!(said);
+}
+
+#[test]
+fn rows_that_contradict_themselves_are_rejected() {
+    let env = with_csv_map();
+    let rows = "RJ1/maternity,RV5,Guy's,FT,Maternity,01/03/2019,Y,proposed\n\
+                ,RJ1,Guy's,FT,Beds,01/03/2019,Y,proposed\n\
+                ,RJ1,Guy's,FT,Beds,01/03/2019,N,designated\n\
+                ,RJ1,Guy's,FT,Beds,01/03/2019,Y,proposed\n";
+    fs::write(env.outside().join("twice.csv"), format!("{CSV_HEADER}{rows}")).unwrap();
+    let said = refused_all(&env, &[&["../twice.csv", "--map", "../map.toml"]], 1);
+    insta::assert_snapshot!(said);
+}
+
+#[test]
+fn the_report_is_checked_before_anything_is_imported() {
+    let env = with_csv_map();
+    let rows = ",RJ1,Guy's,FT,Maternity,01/03/2019,Y,proposed\n,RV5,SLaM,FT,Crisis,31/02/2019,Y,proposed\n";
+    fs::write(env.outside().join("mixed.csv"), format!("{CSV_HEADER}{rows}")).unwrap();
+    let said = refused_all(
+        &env,
+        &[
+            &["../mixed.csv", "--map", "../map.toml", "--skip-invalid", "../no-such-folder/rejected.csv"],
+            &["../mixed.csv", "--map", "../map.toml", "--skip-invalid", "crs.toml"],
+            &["../mixed.csv", "--map", "../map.toml", "--skip-invalid", ".git/rejected.csv"],
+            &["../mixed.csv", "--map", "../map.toml", "--skip-invalid", ".."],
+        ],
+        2,
+    );
+    insta::assert_snapshot!(said);
+    let run =
+        env.crs(&["import", "../mixed.csv", "--map", "../map.toml", "--skip-invalid", "../rejected.csv"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(fs::read_to_string(env.outside().join("rejected.csv")).unwrap().contains("31/02/2019"));
+}
+
+#[test]
+fn events_recorded_since_an_import_survive_the_next() {
+    let env = with_csv_map();
+    let rows = ",RJ1,Guy's,FT,Maternity,01/03/2019,Y,proposed\n";
+    fs::write(env.outside().join("sheet.csv"), format!("{CSV_HEADER}{rows}")).unwrap();
+    let args = ["import", "../sheet.csv", "--map", "../map.toml"];
+    assert_eq!(env.crs(&args).code, 0);
+    let event = env.crs(&["event", "RJ1/maternity", "written-request-sent", "--on", "2019-04-01"]);
+    assert_eq!(event.code, 0, "{event}");
+    let count = env.commit_count();
+    let again = env.crs(&args);
+    assert_eq!(again.code, 0, "{again}");
+    assert!(again.stdout.contains("unchanged      1"), "{again}");
+    assert_eq!(env.commit_count(), count, "no commit");
+    assert!(env.read("RJ1/maternity.toml").contains("written-request-sent"));
+
+    // A newer sheet that says the request went: its day stands for that step.
+    let rows = ",RJ1,Guy's,FT,Maternity,01/03/2019,Y,requested\n";
+    fs::write(env.outside().join("sheet.csv"), format!("{CSV_HEADER}{rows}")).unwrap();
+    let newer = env.crs(&args);
+    assert_eq!(newer.code, 0, "{newer}");
+    let record = env.read("RJ1/maternity.toml");
+    assert_eq!(record.matches("written-request-sent").count(), 1, "{record}");
+    assert!(
+        record.contains("2019-04-01") && !record.contains("stands in"),
+        "the recorded day is kept: {record}"
+    );
+}
