@@ -27,7 +27,7 @@ sed -e 's/^name = "Maternity: consultant-led obstetric unit"/name = "=HYPERLINK(
     -e 's/^description = .*/description = "+1+1"/' \
     "$here/designations/RJ1/maternity.toml" > "$work/formula/RJ1/maternity.toml"
 for reg in sample formula; do
-  "$crs" --register "$work/$reg" --quiet export -o "$work/$reg.xlsx"
+  "$crs" --register "$work/$reg" --quiet export --history -o "$work/$reg.xlsx"
   "$crs" --register "$work/$reg" --quiet export --format csv -o "$work/$reg-crs.csv"
 done
 

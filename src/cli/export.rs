@@ -32,6 +32,7 @@ use crate::ops::export::{Since, changes_line, gather_in};
 ///   crs export --changes-since last-submission -o changes.xlsx
 ///   crs export --as-of 2025-03-31 --format json -o register-2025-03.json
 ///   crs export --status designated,under-review -o in-force.xlsx
+///   crs export --history -o whole-register.xlsx
 ///   crs export --service maternity --review-due-before 2027-04-01 --format csv
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -51,6 +52,11 @@ pub struct ExportArgs {
     pub changes_since: Option<String>,
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// Add a History sheet (JSON and YAML: `history`) with every stage assessment,
+    /// decision and event of each record on a dated line: what crs import needs to
+    /// bring the records back whole, into this register or another.
+    #[arg(long)]
+    pub history: bool,
     /// With CSV: for Excel and LibreOffice (a UTF-8 byte-order mark and CRLF line
     /// ends, so names such as "Gŵyr" open intact).
     #[arg(long)]
@@ -113,7 +119,8 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
         None | Some(LAST_SUBMISSION) => Since::LastSubmission,
         Some(rev) => Since::Revision(rev),
     };
-    let scope = Scope::of(&args.filter.filter());
+    let mut scope = Scope::of(&args.filter.filter());
+    scope.history = args.history;
     let gathered = gather_in(ctx, args.as_of.as_deref(), since, &scope)?;
     let (unreadable, errors) = (gathered.unreadable, gathered.errors().len());
     let workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());

@@ -1,13 +1,13 @@
 //! The workbook as one JSON or YAML document: `about`, `columns` (name and heading),
 //! `designations` (one object a row, keyed by column name, in column order, with
 //! `change` and `changed-fields` first when the export lists changes only) and
-//! `changes`, and `history` (one object a line of the History sheet, keyed as
+//! `changes`, and with `--history` `history` (one object a line of the History sheet, keyed as
 //! `history::HISTORY_COLUMNS` names them). Dates are `YYYY-MM-DD` strings, yes/no columns booleans, lists arrays.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
 use crate::export::cell::Cell;
 use crate::export::changes::ChangeKind;
@@ -22,7 +22,22 @@ struct Document<'a> {
     columns: Vec<ColumnView>,
     designations: Vec<RowView<'a>>,
     changes: Vec<ChangeView<'a>>,
-    history: Vec<LineView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<HistoryView<'a>>,
+}
+
+/// The lines of the History sheet, each keyed by its columns' names, made one at a
+/// time as they are written.
+struct HistoryView<'a>(&'a Workbook);
+
+impl Serialize for HistoryView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for line in self.0.history() {
+            seq.serialize_element(&LineView(&line))?;
+        }
+        seq.end()
+    }
 }
 
 /// A line of the History sheet, keyed by its columns' names.
@@ -88,7 +103,7 @@ fn document(workbook: &Workbook) -> Document<'_> {
             .collect(),
         designations: workbook.rows.iter().map(|row| RowView { workbook, row }).collect(),
         changes: workbook.changes.iter().map(change_view).collect(),
-        history: workbook.rows.iter().flat_map(|row| &row.history).map(|line| LineView(line)).collect(),
+        history: workbook.history.is_some().then_some(HistoryView(workbook)),
     }
 }
 

@@ -3,9 +3,12 @@
 //! is its whole life, and what `crs import` reads back so that crs's own export comes
 //! back whole (stages with the day they were assessed, every decision, every event).
 
+use std::collections::BTreeMap;
+
 use crate::export::cell::Cell;
-use crate::framework::Framework;
-use crate::model::{Record, RecordId};
+use crate::framework::definition::StageDef;
+use crate::model::record::{Stage, same_stage_key};
+use crate::model::{Decision, Event, Record, RecordId};
 
 /// The sheet's name in the workbook, and its key in the JSON and YAML exports.
 pub const HISTORY_SHEET: &str = "History";
@@ -29,9 +32,36 @@ pub const STAGE_CODE: &str = "stage:";
 pub const DECISION_CODE: &str = "decision:";
 pub const EVENT_CODE: &str = "event:";
 
-/// The History lines of `record`, oldest first; on one day, stages before the
-/// decision that rests on them, and the decision before what followed it.
-pub fn lines(id: &RecordId, record: &Record, framework: &Framework) -> Vec<Vec<Cell>> {
+/// What the History sheet tells of one record: its stage assessments, decisions and
+/// events, kept as the record has them (an export holds this, not the lines' cells,
+/// for each of its records, and makes the cells as it writes them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Life {
+    /// By the stage key the record uses.
+    pub stages: BTreeMap<String, Stage>,
+    pub decisions: Vec<Decision>,
+    pub events: Vec<Event>,
+}
+
+impl Life {
+    pub fn of(record: &Record) -> Life {
+        Life {
+            stages: record.stages.clone(),
+            decisions: record.decisions().to_vec(),
+            events: record.events.clone(),
+        }
+    }
+
+    /// True when there is nothing to tell.
+    pub fn is_empty(&self) -> bool {
+        self.stages.is_empty() && self.decisions.is_empty() && self.events.is_empty()
+    }
+}
+
+/// The History lines of record `id`, oldest first; on one day, stages before the
+/// decision that rests on them, and the decision before what followed it. `stages`
+/// are the framework's, for the stages' numbers and titles.
+pub fn lines(id: &RecordId, life: &Life, stages: &[StageDef]) -> Vec<Vec<Cell>> {
     let line = |date, what: String, code: String, rest: [Cell; 6]| {
         let mut cells =
             vec![Cell::text(id.to_string()), Cell::Date(date), Cell::text(what), Cell::text(code)];
@@ -39,8 +69,8 @@ pub fn lines(id: &RecordId, record: &Record, framework: &Framework) -> Vec<Vec<C
         cells
     };
     let mut dated = Vec::new();
-    for (key, stage) in &record.stages {
-        let def = framework.stage(key);
+    for (key, stage) in &life.stages {
+        let def = stages.iter().find(|d| same_stage_key(&d.key, key));
         let what = def.map_or_else(|| key.clone(), |d| format!("Stage {}: {}", d.number, d.title));
         let name = def.map_or_else(|| key.clone(), |d| d.name());
         let rest = [
@@ -58,7 +88,7 @@ pub fn lines(id: &RecordId, record: &Record, framework: &Framework) -> Vec<Vec<C
             line(stage.assessed_on, what, format!("{STAGE_CODE}{name}"), rest),
         ));
     }
-    for decision in record.decisions() {
+    for decision in &life.decisions {
         let rest = [
             Cell::Empty,
             Cell::List(decision.grounds.clone()),
@@ -71,7 +101,7 @@ pub fn lines(id: &RecordId, record: &Record, framework: &Framework) -> Vec<Vec<C
             (decision.outcome.label().to_owned(), format!("{DECISION_CODE}{}", decision.outcome.as_str()));
         dated.push((decision.decided_on, (1, 0), line(decision.decided_on, what, code, rest)));
     }
-    for event in &record.events {
+    for event in &life.events {
         let rest = [
             Cell::Empty,
             Cell::Empty,

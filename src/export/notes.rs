@@ -36,11 +36,13 @@ pub fn notes(columns: &[Column], framework: &Framework) -> Vec<Note> {
     if !framework.confirmed.is_empty() {
         out.push(note("Framework", "What is confirmed", framework.confirmed.clone()));
     }
+    // (Listed whether or not this export has the sheet: `crs export --history` adds it.)
     out.push(note(
         "Sheet",
         crate::export::history::HISTORY_SHEET,
-        "Every stage assessment, decision and event of each record, one dated line each, oldest first. \
-         crs import reads it back, so this workbook imported into a register gives the records whole.",
+        "With crs export --history: every stage assessment, decision and event of each record, one dated \
+         line each, oldest first. crs import reads it back, so such a workbook imported into a register \
+         gives the records whole.",
     ));
     out.extend(columns.iter().map(|c| note("Column", c.heading(), c.meaning(framework))));
     out.extend(Status::ALL.iter().map(|s| note("Status", s.label(), s.definition())));

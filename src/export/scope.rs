@@ -20,6 +20,10 @@ pub struct Scope {
     removed_since_baseline: bool,
     /// What a record must match besides its status.
     filter: Filter,
+    /// Whether the export tells each record's whole life on a History sheet
+    /// (`--history`): what a register moving elsewhere needs, at several times the
+    /// size and time of the one row a record.
+    pub history: bool,
 }
 
 /// Where a record stood at the baseline.
@@ -39,6 +43,7 @@ impl Default for Scope {
             statuses: DEFAULT_STATUSES.into_iter().collect(),
             removed_since_baseline: true,
             filter: Filter::default(),
+            history: false,
         }
     }
 }
@@ -50,6 +55,7 @@ impl Scope {
             statuses: statuses.into_iter().collect(),
             removed_since_baseline: false,
             filter: Filter::default(),
+            history: false,
         }
     }
 

@@ -13,10 +13,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::export::cell::Cell;
 use crate::export::columns::Column;
-use crate::export::history;
+use crate::export::history::Life;
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
-use crate::framework::Framework;
 use crate::model::{EventKind, Record, RecordId, Status};
 
 /// One record of a state.
@@ -42,8 +41,8 @@ pub struct Item {
 pub struct ItemRow {
     pub label: Label,
     pub cells: Vec<Cell>,
-    /// Its lines of the History sheet.
-    pub history: Vec<Vec<Cell>>,
+    /// What its lines of the History sheet tell, when the export has one.
+    pub life: Option<Box<Life>>,
 }
 
 /// How the changes sheet names a record.
@@ -128,8 +127,6 @@ pub fn fingerprint(record: &Record) -> u64 {
 /// How the state being exported makes its items as records are read.
 pub struct Reading<'a> {
     pub columns: &'a [Column],
-    /// The framework, for the History sheet's stage names.
-    pub framework: &'a Framework,
     /// The register's contact, for records that name none.
     pub register_contact: &'a str,
     /// The commit the records come from, and the files changed since.
@@ -156,7 +153,7 @@ impl Reading<'_> {
         item.row = Some(ItemRow {
             label: Label::of(&record),
             cells: cells(self.columns, &record, &item, &context),
-            history: history::lines(&item.id, &record, self.framework),
+            life: self.scope.history.then(|| Box::new(Life::of(&record))),
         });
         if self.differing.contains(file) {
             item.record = Some(Box::new(record));

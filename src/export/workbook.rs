@@ -9,11 +9,13 @@ use serde::Serialize;
 use crate::export::cell::Cell;
 use crate::export::changes::{Change, ChangeCounts, ChangeKind, compare, in_scope_now};
 use crate::export::columns::Column;
+use crate::export::history::{self, Life};
 use crate::export::notes::{Note, notes};
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
 use crate::export::state::{Label, RegisterState};
 use crate::framework::Framework;
+use crate::framework::definition::StageDef;
 use crate::model::RecordId;
 
 /// What the export is of, for the about sheet.
@@ -109,9 +111,9 @@ pub struct Row {
     /// The row's change, when the export lists changes only.
     pub change: Option<(ChangeKind, Vec<String>)>,
     pub cells: Vec<Cell>,
-    /// The record's lines of the History sheet (none for a record deleted from the
-    /// register).
-    pub history: Vec<Vec<Cell>>,
+    /// The record and what its lines of the History sheet tell (none for a record
+    /// deleted from the register).
+    pub history: Option<(RecordId, Box<Life>)>,
 }
 
 /// A line of the changes sheet.
@@ -136,6 +138,19 @@ pub struct Workbook {
     pub included: Vec<RecordId>,
     /// What the columns, statuses, grounds and stages mean.
     pub notes: Vec<Note>,
+    /// With a History sheet (`--history`): the framework's stages, for its lines.
+    pub history: Option<Vec<StageDef>>,
+}
+
+impl Workbook {
+    /// The lines of the History sheet, record by record, made as they are asked for.
+    pub fn history(&self) -> impl Iterator<Item = Vec<Cell>> + '_ {
+        let stages = self.history.as_deref().unwrap_or_default();
+        self.rows
+            .iter()
+            .filter_map(|row| row.history.as_ref())
+            .flat_map(move |(id, life)| history::lines(id, life, stages))
+    }
 }
 
 /// Builds the export. The rows are taken from the current state's items, not copied.
@@ -168,12 +183,14 @@ pub fn build(plan: Plan<'_>) -> Workbook {
     let rows: Vec<Row> = if only_changes {
         let mut row_of = |change: &Change| -> Option<Row> {
             let (cells, history) = match current.get_mut(&change.id) {
-                Some(item) => item.row.as_mut().map(|row| (take(&mut row.cells), take(&mut row.history)))?,
+                Some(item) => item.row.as_mut().map(|row| {
+                    (take(&mut row.cells), take(&mut row.life).map(|life| (item.id.clone(), life)))
+                })?,
                 None => {
                     let state = base?;
                     let item = state.get(&change.id)?;
                     let context = RowContext { commit: state.commit_of(item), register_contact };
-                    (cells(&columns, item.record.as_ref()?, item, &context), Vec::new())
+                    (cells(&columns, item.record.as_ref()?, item, &context), None)
                 }
             };
             Some(Row { change: Some((change.kind, change.field_paths())), cells, history })
@@ -187,7 +204,7 @@ pub fn build(plan: Plan<'_>) -> Workbook {
             .filter(|(_, yes)| *yes)
             .map(|(item, _)| {
                 let row = item.row.unwrap_or_default();
-                Row { change: None, cells: row.cells, history: row.history }
+                Row { change: None, cells: row.cells, history: row.life.map(|life| (item.id, life)) }
             })
             .collect()
     };
@@ -209,5 +226,6 @@ pub fn build(plan: Plan<'_>) -> Workbook {
             about.baseline_commit = None;
         }
     }
-    Workbook { about, columns, only_changes, rows, changes: lines, included, notes }
+    let history = scope.history.then(|| framework.stages.clone());
+    Workbook { about, columns, only_changes, rows, changes: lines, included, notes, history }
 }

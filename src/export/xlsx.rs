@@ -1,5 +1,5 @@
 //! The workbook as an `.xlsx` file (rust_xlsxwriter): the designations sheet, the
-//! changes sheet, the history sheet, the notes sheet and the about sheet, each with a styled header
+//! changes sheet, the history sheet (`--history`), the notes sheet and the about sheet, each with a styled header
 //! row, frozen panes, a filter and column widths fitted to the content (capped, the
 //! text wrapped and top-aligned), and set up to print: landscape A4, one page wide,
 //! the header row on every page, the sheet's name and the page number in the header
@@ -108,7 +108,9 @@ pub fn to_xlsx(workbook: &Workbook, created: DateTime<Utc>) -> Result<Vec<u8>> {
     })?;
     designations_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
     changes_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
-    history_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
+    if workbook.history.is_some() {
+        history_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
+    }
     notes_sheet(book.add_worksheet(), workbook, &formats)?;
     about_sheet(book.add_worksheet(), workbook, &formats)?;
     book.save_to_buffer().map_err(|e| xlsx_error("could not assemble the workbook", &e))
@@ -158,7 +160,7 @@ fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) 
 fn history_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let headings = HISTORY_COLUMNS.map(|(_, heading)| heading);
     let mut table = Table::new(sheet, HISTORY_SHEET, &headings, formats)?;
-    for line in workbook.rows.iter().flat_map(|row| &row.history) {
+    for line in workbook.history() {
         table.push(line.iter(), formats)?;
     }
     table.finish(&workbook.about)

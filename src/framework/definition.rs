@@ -43,7 +43,7 @@ pub struct GroundDef {
 }
 
 /// A stage of the framework.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StageDef {
     /// The key under `[stages]` in a record.

@@ -7,22 +7,13 @@
 use std::collections::BTreeMap;
 
 use crate::export::cell::LIST_SEPARATOR;
-use crate::export::history::{DECISION_CODE, EVENT_CODE, HISTORY_COLUMNS, STAGE_CODE};
+use crate::export::history::{DECISION_CODE, EVENT_CODE, HISTORY_COLUMNS, Life, STAGE_CODE};
 use crate::framework::Framework;
 use crate::import::map::{Field, Map, header_key};
 use crate::import::row::{Problem, Value, read_cell};
 use crate::import::sheet::{Cell, Sheet, clean};
 use crate::model::record::Stage;
 use crate::model::{Date, Decision, DecisionOutcome, Event, RecordId};
-
-/// What the History sheet says of one record.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Life {
-    /// By the framework's stage key.
-    pub stages: BTreeMap<String, Stage>,
-    pub decisions: Vec<Decision>,
-    pub events: Vec<Event>,
-}
 
 /// The lives of the records `sheet` tells, by record id, and the lines it cannot read.
 pub fn lives(sheet: &Sheet, map: &Map, framework: &Framework) -> (BTreeMap<RecordId, Life>, Vec<Problem>) {

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::import::history::Life;
+use crate::export::history::Life;
 use crate::import::map::Field;
 use crate::import::row::{Problem, RowFields, Value};
 use crate::model::record::{Commissioner, ImportSource, Outcome, Provider, Review, SCHEMA_VERSION, Service};

@@ -139,7 +139,6 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
     let checker = Checker::new(&config.framework, today, known.as_ref());
     let reading = Reading {
         columns: &columns,
-        framework: &config.framework,
         register_contact: &config.settings.commissioner.contact,
         commit: commit.as_deref(),
         uncommitted: &uncommitted,

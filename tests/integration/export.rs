@@ -12,7 +12,7 @@ use crate::sheets::{formulas, grid, sheet};
 fn workbook_of_the_sample_register_reads_back_cell_for_cell() {
     let env = TestEnv::copy_of("designations");
     let out = env.outside().join("crs-2026-11.xlsx");
-    let run = env.crs(&["export", "-o", out.to_str().unwrap()]);
+    let run = env.crs(&["export", "--history", "-o", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
     insta::assert_snapshot!("sample_register_export_run", run.to_string());
     insta::assert_snapshot!(grid(&fs::read(&out).unwrap()));

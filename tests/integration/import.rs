@@ -153,7 +153,7 @@ fn crs_own_export_comes_back_cell_for_cell() {
     let all = "draft,not-designated,proposed,requested,refused,referred,designated,under-review,removed";
     let source = TestEnv::copy_of("designations");
     let first = source.outside().join("export.xlsx");
-    let run = source.crs(&["export", "--status", all, "-o", first.to_str().unwrap()]);
+    let run = source.crs(&["export", "--history", "--status", all, "-o", first.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
 
     let env = TestEnv::git();
@@ -161,7 +161,7 @@ fn crs_own_export_comes_back_cell_for_cell() {
     assert_eq!(imported.code, 0, "{imported}");
     insta::assert_snapshot!("own_export_preview", imported.stdout);
     let again = env.outside().join("again.xlsx");
-    let run = env.crs(&["export", "--status", all, "-o", again.to_str().unwrap()]);
+    let run = env.crs(&["export", "--history", "--status", all, "-o", again.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
 
     // Every cell of both sheets that speak of the records, the stages and the
@@ -177,7 +177,7 @@ fn crs_own_export_comes_back_cell_for_cell() {
 
     let count = env.commit_count();
     let json = env.outside().join("again.json");
-    assert_eq!(env.crs(&["export", "--status", all, "-o", json.to_str().unwrap()]).code, 0);
+    assert_eq!(env.crs(&["export", "--history", "--status", all, "-o", json.to_str().unwrap()]).code, 0);
     for file in [&first, &again, &json] {
         let rerun = env.crs(&["import", file.to_str().unwrap()]);
         assert_eq!(rerun.code, 0, "{rerun}");
@@ -306,7 +306,7 @@ fn fields_are_listed() {
 fn a_history_line_that_cannot_be_read_writes_nothing() {
     let source = TestEnv::copy_of("designations");
     let json = source.outside().join("export.json");
-    assert_eq!(source.crs(&["export", "-o", json.to_str().unwrap()]).code, 0);
+    assert_eq!(source.crs(&["export", "--history", "-o", json.to_str().unwrap()]).code, 0);
     let text = fs::read_to_string(&json).unwrap();
     let broken = text.replacen("\"code\": \"event:provider-accepted\"", "\"code\": \"event:agreed\"", 1);
     assert_ne!(text, broken, "the export has a provider's acceptance to break");
