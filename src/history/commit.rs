@@ -68,6 +68,9 @@ const STATE_DIR: &str = "crs";
 /// of git's made just after it was left by crs itself, if crs was killed there.
 const GIT_LOCKS_MARK: &str = "taking-git-locks";
 
+/// The folder in crs's folder where a write's packs are made before they join git's.
+const PACK_STAGING: &str = "packs";
+
 /// The temporary index the hooks see, in crs's folder.
 const HOOK_INDEX: &str = "next-index.crs-tmp";
 
@@ -184,6 +187,7 @@ impl Writer {
         let state_dir = rr.repo.path().join(STATE_DIR);
         let lock = RegisterLock::acquire(&state_dir)?;
         remove_leftover_temps(&state_dir);
+        remove_staged_packs(&state_dir.join(PACK_STAGING), &rr.repo.commondir().join("objects/pack"));
         let branch = head_branch(&rr.repo)?;
         let short_branch = branch.as_deref().map(|b| b.strip_prefix("refs/heads/").unwrap_or(b));
         let config =
@@ -690,10 +694,9 @@ impl Writer {
         repo.blob(bytes).map_err(|e| storage_error(repo_path, e.message()))
     }
 
-    /// Writes the objects held in `mempack` (of the handle `batch`) into the object
-    /// database as one pack, and makes them visible to the writer's own handle.
     /// Writes `objects` (new ones from the mempack, any git had already from disk:
-    /// packing one again is harmless) as one pack, and empties the mempack.
+    /// packing one again is harmless) as one pack, makes them visible to the
+    /// writer's own handle, and empties the mempack (of the handle `batch`).
     fn write_pack(
         &self,
         mempack: &git2::Mempack<'_>,
@@ -707,13 +710,15 @@ impl Writer {
         for id in objects {
             builder.insert_object(id, None).map_err(failed)?;
         }
-        let mut pack = git2::Buf::new();
-        builder.write_buf(&mut pack).map_err(failed)?;
+        // Written in crs's folder, where a kill leaves its half-written temp file for
+        // the next write to delete, and with libgit2's own error (a full disk says
+        // so); then moved in beside git's packs.
+        let staging = self.state_dir.join(PACK_STAGING);
+        fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        builder.write(&staging, 0).map_err(failed)?;
+        move_staged_packs(&staging, &self.rr.repo.commondir().join("objects/pack"))?;
+        let _ = fs::remove_dir(&staging);
         let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
-        let mut writer = odb.packwriter().map_err(failed)?;
-        std::io::Write::write_all(&mut writer, &pack)
-            .map_err(|e| storage_error("the pack of the new files", &e.to_string()))?;
-        writer.commit().map_err(failed)?;
         odb.refresh().map_err(failed)?;
         mempack.reset().map_err(failed)
     }
@@ -1044,6 +1049,38 @@ impl Writer {
     pub fn tag_exists(&self, name: &str) -> bool {
         self.rr.repo.find_reference(&format!("refs/tags/{name}")).is_ok()
     }
+}
+
+/// Moves the whole packs in `staging` into git's `packs` folder: the pack first,
+/// its index last, as git finds a pack by its index.
+fn move_staged_packs(staging: &Path, packs: &Path) -> Result<()> {
+    let mut names: Vec<String> = fs::read_dir(staging)
+        .map_err(|e| Error::io(staging, e))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("pack-") && (n.ends_with(".pack") || n.ends_with(".idx")))
+        .collect();
+    names.sort_by_key(|n| n.ends_with(".idx"));
+    for name in names {
+        let to = packs.join(&name);
+        fs::rename(staging.join(&name), &to)
+            .map_err(|e| storage_error("the pack of the new files", &Error::io(&to, e).to_string()))?;
+    }
+    Ok(())
+}
+
+/// Deletes what a killed write left in `staging` (only under crs's lock, so none of
+/// it is being written): a half-made pack, or one made and not yet moved into git's
+/// `packs`; an index whose pack was moved already is moved after it.
+fn remove_staged_packs(staging: &Path, packs: &Path) {
+    let Ok(entries) = fs::read_dir(staging) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let moved = name.strip_suffix(".idx").is_some_and(|p| packs.join(format!("{p}.pack")).exists());
+        if !(moved && fs::rename(entry.path(), packs.join(&name)).is_ok()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+    let _ = fs::remove_dir(staging);
 }
 
 /// The bytes of the plain file at `path`, `None` when there is none.

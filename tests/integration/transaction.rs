@@ -267,3 +267,31 @@ fn a_git_lock_the_killed_crs_left_is_deleted_one_made_later_is_not() {
     assert_eq!(next.code, 0, "{next}");
     assert_consistent(&env);
 }
+
+#[test]
+fn a_pack_a_killed_write_left_half_made_or_half_moved_is_mended() {
+    let env = env_with_staged_work();
+    let staging = env.root.join(".git/crs/packs");
+    fs::create_dir_all(&staging).unwrap();
+    // A kill while libgit2 wrote a pack: its temp file. A kill between moving a made
+    // pack into git's packs and moving its index after it: a pack git cannot see.
+    fs::write(staging.join("pack_git2_0123456789abcdef"), "half a pack").unwrap();
+    let hash = env.git_cmd(&["pack-objects", "-q", "--revs", "--all", ".git/crs/packs/pack"]);
+    let pack = format!("pack-{}", hash.trim());
+    let packs = env.root.join(".git/objects/pack");
+    fs::create_dir_all(&packs).unwrap();
+    fs::rename(staging.join(format!("{pack}.pack")), packs.join(format!("{pack}.pack"))).unwrap();
+    assert!(env.git_cmd(&["count-objects", "-v"]).contains("garbage: 1"));
+
+    let next = env.crs(&["event", ID, "review-requested"]);
+    assert_eq!(next.code, 0, "{next}");
+    assert!(
+        !staging.exists(),
+        "crs's folder still holds {:?}",
+        fs::read_dir(&staging).unwrap().collect::<Vec<_>>()
+    );
+    assert!(packs.join(format!("{pack}.idx")).exists());
+    assert!(env.git_cmd(&["count-objects", "-v"]).contains("garbage: 0"));
+    assert_eq!(env.git_cmd(&["fsck", "--full", "--no-dangling"]), "");
+    assert_consistent(&env);
+}
