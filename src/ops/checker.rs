@@ -4,6 +4,7 @@
 //! files the register knows, and, for a single record being written, whether another
 //! record already holds the same service.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::Result;
@@ -53,8 +54,27 @@ impl<'a> Checker<'a> {
     ) -> Vec<Finding> {
         let mut hits = self.record_hits(record, id);
         if other_records {
-            hits.extend(duplicate_of(root, id, record));
+            hits.extend(Services::new(root).duplicate_of(id, record));
         }
+        self.placed(hits, id, text)
+    }
+
+    /// As [`Checker::check_one`] with the other records, for one of many records being
+    /// written together (an import): `services` reads each provider folder once, and
+    /// knows the records accepted so far ([`Services::hold`]).
+    pub fn check_among(
+        &self,
+        services: &mut Services<'_>,
+        id: &RecordId,
+        record: &Record,
+        text: &str,
+    ) -> Vec<Finding> {
+        let mut hits = self.record_hits(record, id);
+        hits.extend(services.duplicate_of(id, record));
+        self.placed(hits, id, text)
+    }
+
+    fn placed(&self, hits: Vec<Hit>, id: &RecordId, text: &str) -> Vec<Finding> {
         let file = id.relative_path_string();
         hits.into_iter().filter_map(|h| place(h, &file, Some(id), text, self.framework)).collect()
     }
@@ -76,33 +96,64 @@ pub fn working_orgs(root: &Path, config: &Config) -> Result<Option<KnownOrgs>> {
     register_orgs(&DiskSource::new(root), root, config)
 }
 
-/// A `duplicate-service` hit when another record of the same provider has the same
-/// service name. Reads only plain record files, following no links.
-fn duplicate_of(root: &Path, id: &RecordId, record: &Record) -> Option<Hit> {
-    let key = ServiceKey::of(record);
-    let mut names: Vec<String> = std::fs::read_dir(root.join(id.provider()))
-        .ok()?
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".toml"))
-        .collect();
-    names.sort();
-    names.into_iter().find_map(|name| {
-        let other_id: RecordId = format!("{}/{name}", id.provider()).parse().ok()?;
-        if &other_id == id {
-            return None;
+/// The services the register's records hold, by provider folder: each folder is
+/// read the first time a record of that provider is checked, so checking many records
+/// (an import) does not read a folder again for every one. Reads only plain record
+/// files, following no links.
+pub struct Services<'r> {
+    root: &'r Path,
+    /// Provider code → (record id, its service), sorted by id.
+    folders: HashMap<String, Vec<(RecordId, ServiceKey)>>,
+}
+
+impl<'r> Services<'r> {
+    pub fn new(root: &'r Path) -> Services<'r> {
+        Services { root, folders: HashMap::new() }
+    }
+
+    /// A `duplicate-service` hit when a record other than `id` of the same provider has
+    /// the service name of `record`.
+    pub fn duplicate_of(&mut self, id: &RecordId, record: &Record) -> Option<Hit> {
+        let key = ServiceKey::of(record);
+        let (other_id, _) = self.folder(id).iter().find(|(other, k)| other != id && *k == key)?;
+        Some(Hit::new(
+            Rule::DuplicateService,
+            "service.name",
+            format!(
+                "{other_id} is already a record of provider {} for '{}'; change that record instead",
+                id.provider(),
+                record.service.name
+            ),
+        ))
+    }
+
+    /// Counts `record` as what `id` holds from now on: a record accepted for writing.
+    pub fn hold(&mut self, id: &RecordId, record: &Record) {
+        let key = ServiceKey::of(record);
+        let folder = self.folder(id);
+        match folder.binary_search_by(|(other, _)| other.cmp(id)) {
+            Ok(at) => folder[at].1 = key,
+            Err(at) => folder.insert(at, (id.clone(), key)),
         }
-        let full = plain_file(root, &other_id.relative_path_string(), MAX_FILE_BYTES).ok()??;
-        let other = Record::from_toml(&std::fs::read_to_string(full).ok()?).ok()?;
-        (ServiceKey::of(&other) == key).then(|| {
-            Hit::new(
-                Rule::DuplicateService,
-                "service.name",
-                format!(
-                    "{other_id} is already a record of provider {} for '{}'; change that record instead",
-                    id.provider(),
-                    record.service.name
-                ),
-            )
+    }
+
+    /// The services of the folder of `id`'s provider, read on first use.
+    fn folder(&mut self, id: &RecordId) -> &mut Vec<(RecordId, ServiceKey)> {
+        let root = self.root;
+        self.folders.entry(id.provider().to_owned()).or_insert_with(|| {
+            let names = std::fs::read_dir(root.join(id.provider())).into_iter().flatten();
+            let mut held: Vec<(RecordId, ServiceKey)> = names
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".toml"))
+                .filter_map(|name| {
+                    let other: RecordId = format!("{}/{name}", id.provider()).parse().ok()?;
+                    let full = plain_file(root, &other.relative_path_string(), MAX_FILE_BYTES).ok()??;
+                    let record = Record::from_toml(&std::fs::read_to_string(full).ok()?).ok()?;
+                    Some((other, ServiceKey::of(&record)))
+                })
+                .collect();
+            held.sort_by(|a, b| a.0.cmp(&b.0));
+            held
         })
-    })
+    }
 }

@@ -23,6 +23,7 @@ use crate::import::sheet::{FileKind, read_history, read_sheet};
 use crate::model::fields::changes;
 use crate::model::record::Commissioner;
 use crate::model::{Event, EventKind, Record, RecordId};
+use crate::ops::checker::Services;
 use crate::ops::transaction::{Transaction, WriteOptions};
 use crate::register::edit::{NewRecord, RecordDoc};
 use crate::register::source::{MAX_FILE_BYTES, plain_file};
@@ -150,6 +151,9 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
 
     let known = tx.orgs()?;
     let checker = tx.checker(ctx, known.as_ref());
+    // Each provider folder is read once for the duplicate check, and knows the
+    // records accepted before the one being checked.
+    let mut services = Services::new(&tx.root);
     let (mut new, mut changed, mut unchanged) = (Vec::new(), Vec::new(), Vec::new());
     let mut files: Vec<FileWrite> = Vec::new();
     for imported in records {
@@ -196,7 +200,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
             },
         };
         let text = render(&record);
-        let findings = checker.check_one(&tx.root, &imported.id, &record, &text, true);
+        let findings = checker.check_among(&mut services, &imported.id, &record, &text);
         let errors: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
         if !errors.is_empty() {
             let keys: BTreeMap<String, String> =
@@ -223,6 +227,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
                 changed.push(planned(fields, warnings));
             }
         }
+        services.hold(&imported.id, &record);
         files.push((path, text.into_bytes()));
     }
     rejected.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));

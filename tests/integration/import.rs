@@ -504,3 +504,19 @@ fn events_recorded_since_an_import_survive_the_next() {
         "the recorded day is kept: {record}"
     );
 }
+
+#[test]
+fn two_ids_for_one_service_in_one_sheet_are_a_duplicate() {
+    let env = with_csv_map();
+    let rows = "RJ1/maternity,RJ1,Guy's,FT,Maternity,01/03/2019,Y,proposed\n\
+                RJ1/maternity-unit,RJ1,Guy's,FT,maternity,01/03/2019,Y,proposed\n";
+    fs::write(env.outside().join("two.csv"), format!("{CSV_HEADER}{rows}")).unwrap();
+    let before = env.commit_count();
+    let run = env.crs(&["import", "../two.csv", "--map", "../map.toml"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains("RJ1/maternity is already a record of provider RJ1 for 'maternity'"),
+        "the second row is a duplicate of the first: {run}"
+    );
+    assert_eq!(env.commit_count(), before, "nothing committed");
+}
