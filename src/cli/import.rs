@@ -12,7 +12,7 @@ use crate::cli::common::{WriteArgs, committed_on, render_index_warning, render_r
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::cell::neutralise_for_csv;
-use crate::export::output::write_atomically;
+use crate::export::output::{kept_by_git_or_crs, write_atomically};
 use crate::framework::Framework;
 use crate::import::map::all_fields;
 use crate::import::row::Problem;
@@ -218,7 +218,7 @@ fn check_report(path: &Path) -> Result<()> {
             "create the folder first, or give another path",
         );
     };
-    if folder.components().any(|c| c.as_os_str() == ".git" || c.as_os_str() == ".crs") {
+    if kept_by_git_or_crs(&folder) {
         return refuse("is inside a .git or .crs folder, which git and crs keep for themselves", pick);
     }
     if let Err(e) = tempfile::Builder::new().prefix(".crs-report").tempfile_in(&folder) {

@@ -1,4 +1,5 @@
-//! Writing export files safely: into a folder that exists, through a temp file beside
+//! Writing export files safely: into a folder that exists, never over the register's
+//! own files (a `.toml` file, anything in `.git` or `.crs`), through a temp file beside
 //! the target that is renamed over it, so a reader never sees half a file and a
 //! failed write leaves the old file as it was.
 
@@ -15,8 +16,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic(path, bytes)
 }
 
-/// Checks that `path` can be written as a file: its folder exists and it is not a
-/// folder itself. Returns the folder.
+/// Checks that `path` can be written as a file: its folder exists, it is not a folder
+/// itself, and it is none of the register's own files. Returns the folder.
 pub fn check_target(path: &Path) -> Result<PathBuf> {
     if path.is_dir() {
         return Err(Error::export(
@@ -37,11 +38,43 @@ pub fn check_target(path: &Path) -> Result<PathBuf> {
     if !parent.is_dir() {
         return Err(missing_folder(&parent));
     }
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
+        return Err(Error::export(
+            format!(
+                "{} is a .toml file: crs.toml and the records are .toml files, and crs writes none",
+                path.display()
+            ),
+            "give a name for what crs writes, e.g. -o crs-2026-11.xlsx, .csv, .json, .yaml or .html",
+        ));
+    }
+    if kept_by_git_or_crs(&parent) {
+        return Err(kept_folder(path));
+    }
     Ok(parent)
+}
+
+/// True when `folder` is, or is inside, a `.git` or `.crs` folder: git's and crs's own.
+pub fn kept_by_git_or_crs(folder: &Path) -> bool {
+    let full = folder.canonicalize().unwrap_or_else(|_| folder.to_path_buf());
+    full.components().any(|c| c.as_os_str() == ".git" || c.as_os_str() == ".crs")
+}
+
+fn kept_folder(target: &Path) -> Error {
+    Error::export(
+        format!(
+            "{} is inside a .git or .crs folder, which git and crs keep for themselves",
+            target.display()
+        ),
+        "give a path outside them with -o",
+    )
 }
 
 /// Makes sure `dir` is a folder to write into: creates it when its own parent exists.
 pub fn prepare_folder(dir: &Path) -> Result<()> {
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if kept_by_git_or_crs(dir) || kept_by_git_or_crs(parent) {
+        return Err(kept_folder(dir));
+    }
     if dir.is_dir() {
         return Ok(());
     }
@@ -97,6 +130,12 @@ mod tests {
         assert!(err.to_string().contains("does not exist"), "{err}");
         let err = write_atomically(&dir, b"x").unwrap_err();
         assert!(err.to_string().contains("is a folder"), "{err}");
+        let err = write_atomically(&dir.join("crs.toml"), b"x").unwrap_err();
+        assert!(err.to_string().contains("crs writes none"), "{err}");
+        fs::create_dir_all(dir.join(".git")).unwrap();
+        let err = write_atomically(&dir.join(".git/HEAD.csv"), b"x").unwrap_err();
+        assert!(err.to_string().contains("keep for themselves"), "{err}");
+        assert!(prepare_folder(&dir.join(".git/bundle")).is_err());
         assert!(prepare_folder(&dir.join("a/b")).is_err());
         prepare_folder(&dir.join("a")).unwrap();
         assert!(dir.join("a").is_dir());

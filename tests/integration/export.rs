@@ -412,3 +412,16 @@ print("ok")
     let output = std::process::Command::new("python3").args(["-c", script]).arg(&out).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+#[test]
+fn an_export_never_replaces_the_registers_own_files() {
+    let env = TestEnv::copy_of("designations");
+    let config = env.read("crs.toml");
+    for target in ["crs.toml", "RJ1/maternity.toml", "RJ1/new.toml", ".crs/designations.csv"] {
+        let run = env.crs(&["export", "--format", "csv", "-o", target]);
+        assert_eq!(run.code, 2, "{target}: {run}");
+        assert!(run.stderr.contains(".toml file") || run.stderr.contains("keep for themselves"), "{run}");
+    }
+    assert_eq!(env.read("crs.toml"), config, "crs.toml is as it was");
+    assert!(!env.root.join("RJ1/new.toml").exists() && !env.root.join(".crs/designations.csv").exists());
+}
