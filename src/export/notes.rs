@@ -21,8 +21,9 @@ fn note(section: &'static str, term: impl Into<String>, meaning: impl Into<Strin
     Note { section, term: term.into(), meaning: meaning.into() }
 }
 
-/// The Notes sheet of a workbook with `columns`, under `framework`.
-pub fn notes(columns: &[Column], framework: &Framework) -> Vec<Note> {
+/// The Notes sheet of a workbook with `columns`, under `framework`, and with a History
+/// sheet when `history` says so.
+pub fn notes(columns: &[Column], framework: &Framework, history: bool) -> Vec<Note> {
     let mut out = vec![
         note("Framework", "Framework", format!("{} ({})", framework.title, framework.id)),
         note(
@@ -36,14 +37,14 @@ pub fn notes(columns: &[Column], framework: &Framework) -> Vec<Note> {
     if !framework.confirmed.is_empty() {
         out.push(note("Framework", "What is confirmed", framework.confirmed.clone()));
     }
-    // (Listed whether or not this export has the sheet: `crs export --history` adds it.)
-    out.push(note(
-        "Sheet",
-        crate::export::history::HISTORY_SHEET,
-        "With crs export --history: every stage assessment, decision and event of each record, one dated \
-         line each, oldest first. crs import reads it back, so such a workbook imported into a register \
-         gives the records whole.",
-    ));
+    if history {
+        out.push(note(
+            "Sheet",
+            crate::export::history::HISTORY_SHEET,
+            "Every stage assessment, decision and event of each record, one dated line each, oldest first. \
+             crs import reads it back, so this workbook imported into a register gives the records whole.",
+        ));
+    }
     out.extend(columns.iter().map(|c| note("Column", c.heading(), c.meaning(framework))));
     out.extend(Status::ALL.iter().map(|s| note("Status", s.label(), s.definition())));
     out.extend(framework.grounds.iter().map(|g| note("Ground", &g.column, format!("{}.", g.title))));
@@ -70,12 +71,13 @@ mod tests {
     fn every_column_status_ground_and_stage_is_defined() {
         let framework = Framework::built_in("monitor-2013").unwrap();
         let columns = resolve(&[], &framework).unwrap();
-        let notes = notes(&columns, &framework);
+        let notes = notes(&columns, &framework, true);
         let count = |section: &str| notes.iter().filter(|n| n.section == section).count();
         assert_eq!(count("Column"), columns.len());
         assert_eq!(count("Status"), Status::ALL.len());
         assert_eq!(count("Ground"), framework.grounds.len());
         assert_eq!(count("Stage"), framework.stages.len());
+        assert_eq!(count("Sheet"), 1, "the History sheet, asked for");
         assert!(notes.iter().all(|n| !n.meaning.is_empty()), "{notes:?}");
     }
 }

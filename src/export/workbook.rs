@@ -157,7 +157,7 @@ impl Workbook {
 pub fn build(plan: Plan<'_>) -> Workbook {
     let Plan { mut current, baseline, scope, columns, only_changes, register_contact, mut about, framework } =
         plan;
-    let notes = notes(&columns, framework);
+    let notes = notes(&columns, framework, scope.history);
     let base = baseline.as_ref().map(|b| &b.state);
     let changes = compare(&current, base, scope);
     let in_scope: Vec<bool> = current.items().iter().map(|item| in_scope_now(scope, base, item)).collect();

@@ -121,8 +121,18 @@ impl FileKind {
 
 /// The sheet of the file `bytes` (named `path`) to import: the one named `wanted`,
 /// or the first. A CSV or JSON file has one sheet, named for the file (JSON: its
-/// designations).
-pub fn read_sheet(path: &Path, bytes: Vec<u8>, wanted: Option<&str>) -> Result<Sheet> {
+/// designations). With `history`, also the History sheet of crs's own export: the
+/// sheet of that name in a workbook, or the `history` of a JSON export (`None` for a
+/// CSV file or a file without one). The file is opened and parsed once for both.
+pub fn read_sheet(
+    path: &Path,
+    bytes: Vec<u8>,
+    wanted: Option<&str>,
+    history: bool,
+) -> Result<(Sheet, Option<Sheet>)> {
+    let history_sheet = |rows: Option<Vec<Vec<Cell>>>| {
+        rows.map(|rows| Sheet { name: HISTORY_SHEET.to_owned(), rows, merged: Vec::new() })
+    };
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     match FileKind::of(path)? {
         FileKind::Xlsx => {
@@ -138,56 +148,34 @@ pub fn read_sheet(path: &Path, bytes: Vec<u8>, wanted: Option<&str>) -> Result<S
                     .collect(),
                 Err(_) => Vec::new(),
             };
-            Ok(Sheet { name, rows: grid(&range), merged })
+            let lines = if history { named_rows(path, &bytes, &mut book)? } else { None };
+            Ok((Sheet { name, rows: grid(&range), merged }, history_sheet(lines)))
         }
         FileKind::Ods => {
             let opened = Ods::new(Cursor::new(&bytes)).map_err(|e| unreadable(path, &bytes, &e));
             let mut book: Ods<_> = opened?;
             let name = pick_sheet(path, &book.sheet_names(), wanted)?;
             let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &bytes, &e))?;
-            Ok(Sheet { name, rows: grid(&range), merged: Vec::new() })
+            let lines = if history { named_rows(path, &bytes, &mut book)? } else { None };
+            Ok((Sheet { name, rows: grid(&range), merged: Vec::new() }, history_sheet(lines)))
         }
         FileKind::Csv => {
             let name = file_name;
             only_sheet(path, &name, wanted)?;
-            Ok(Sheet { name, rows: csv_rows(path, &bytes)?, merged: Vec::new() })
+            Ok((Sheet { name, rows: csv_rows(path, &bytes)?, merged: Vec::new() }, None))
         }
         FileKind::Json => {
             let name = crate::export::xlsx::DESIGNATIONS_SHEET.to_owned();
             only_sheet(path, &name, wanted)?;
-            Ok(Sheet { name, rows: json_rows(path, &bytes)?, merged: Vec::new() })
+            let value = json_export(path, &bytes)?;
+            let lines = if history { json_history(&value) } else { None };
+            Ok((Sheet { name, rows: json_rows(path, &value)?, merged: Vec::new() }, history_sheet(lines)))
         }
     }
 }
 
-/// The History sheet of crs's own export in `bytes` (named `path`): the sheet of that
-/// name in a workbook, or the `history` of a JSON export; `None` for a CSV file or
-/// a file without one.
-pub fn read_history(path: &Path, bytes: &[u8]) -> Result<Option<Sheet>> {
-    let rows = match FileKind::of(path)? {
-        FileKind::Xlsx => {
-            named_rows(path, bytes, Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(path, bytes, &e))?)?
-        }
-        FileKind::Ods => {
-            named_rows(path, bytes, Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(path, bytes, &e))?)?
-        }
-        FileKind::Csv => None,
-        FileKind::Json => {
-            let value: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
-            value["history"].as_array().map(|lines| {
-                let headings = HISTORY_COLUMNS.iter().map(|(_, heading)| Cell::Text((*heading).to_owned()));
-                let lines = lines
-                    .iter()
-                    .map(|line| HISTORY_COLUMNS.iter().map(|(key, _)| json_cell(&line[*key])).collect());
-                std::iter::once(headings.collect()).chain(lines).collect()
-            })
-        }
-    };
-    Ok(rows.map(|rows| Sheet { name: HISTORY_SHEET.to_owned(), rows, merged: Vec::new() }))
-}
-
 /// The rows of the History sheet of `book` (read from `bytes`), if it has one.
-fn named_rows<RS, R>(path: &Path, bytes: &[u8], mut book: R) -> Result<Option<Vec<Vec<Cell>>>>
+fn named_rows<RS, R>(path: &Path, bytes: &[u8], book: &mut R) -> Result<Option<Vec<Vec<Cell>>>>
 where
     RS: std::io::Read + std::io::Seek,
     R: Reader<RS>,
@@ -358,13 +346,8 @@ fn unquote(text: &str) -> &str {
 }
 
 /// crs's own JSON export as a sheet: the column headings, then one row a record.
-fn json_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
-    let not_export = |why: &str| Error::Input {
-        message: format!("{} is not a crs JSON export: {why}", path.display()),
-        hint: "import the .json that crs export --format json writes, or the spreadsheet itself".to_owned(),
-    };
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| not_export(&format!("not JSON ({e})")))?;
+fn json_rows(path: &Path, value: &serde_json::Value) -> Result<Vec<Vec<Cell>>> {
+    let not_export = |why: &str| not_json_export(path, why);
     let columns = value["columns"].as_array().ok_or_else(|| not_export("it has no columns"))?;
     let designations =
         value["designations"].as_array().ok_or_else(|| not_export("it has no designations"))?;
@@ -375,6 +358,28 @@ fn json_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
         rows.push(names.iter().map(|name| json_cell(&row[*name])).collect());
     }
     Ok(rows)
+}
+
+/// The file `bytes` (named `path`) read as JSON.
+fn json_export(path: &Path, bytes: &[u8]) -> Result<serde_json::Value> {
+    serde_json::from_slice(bytes).map_err(|e| not_json_export(path, &format!("not JSON ({e})")))
+}
+
+fn not_json_export(path: &Path, why: &str) -> Error {
+    Error::Input {
+        message: format!("{} is not a crs JSON export: {why}", path.display()),
+        hint: "import the .json that crs export --format json writes, or the spreadsheet itself".to_owned(),
+    }
+}
+
+/// The `history` of crs's JSON export as the History sheet's rows: its headings, then
+/// a line each.
+fn json_history(value: &serde_json::Value) -> Option<Vec<Vec<Cell>>> {
+    let lines = value["history"].as_array()?;
+    let headings = HISTORY_COLUMNS.iter().map(|(_, heading)| Cell::Text((*heading).to_owned())).collect();
+    let lines =
+        lines.iter().map(|line| HISTORY_COLUMNS.iter().map(|(key, _)| json_cell(&line[*key])).collect());
+    Some(std::iter::once(headings).chain(lines).collect())
 }
 
 /// A value of crs's JSON export as the cell the workbook would hold.

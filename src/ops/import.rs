@@ -19,7 +19,7 @@ use crate::import::history::lives;
 use crate::import::map::{Field, Map};
 use crate::import::merge::{Context, Imported, is_stand_in, merge};
 use crate::import::row::{Problem, layout, read_row};
-use crate::import::sheet::{FileKind, read_history, read_sheet};
+use crate::import::sheet::{FileKind, read_sheet};
 use crate::model::fields::changes;
 use crate::model::record::Commissioner;
 use crate::model::{Event, EventKind, Record, RecordId};
@@ -99,11 +99,9 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         FileKind::Csv | FileKind::Json => None,
     });
     // crs's own workbook or JSON tells each record's whole life on its History sheet.
-    let (lives, mut history_problems) = match map.built_in {
-        true => read_history(path, &bytes)?.map(|sheet| lives(&sheet, &map, framework)).unwrap_or_default(),
-        false => Default::default(),
-    };
-    let mut sheet = read_sheet(path, bytes, wanted)?;
+    let (mut sheet, history) = read_sheet(path, bytes, wanted, map.built_in)?;
+    let (lives, mut history_problems) =
+        history.map(|sheet| lives(&sheet, &map, framework)).unwrap_or_default();
     let layout = layout(&sheet, &map).map_err(|message| Error::Input {
         message,
         hint: if map.built_in {
