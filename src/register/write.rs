@@ -75,7 +75,10 @@ fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, File)> {
 pub fn remove_leftover_temps(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().ends_with(".crs-tmp") {
+        // A temp file, or the lock git's library takes on one (the index the hooks
+        // see), left by a crs that was killed while writing it.
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".crs-tmp") || name.ends_with(".crs-tmp.lock") {
             let _ = fs::remove_file(entry.path());
         }
     }
@@ -84,6 +87,21 @@ pub fn remove_leftover_temps(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leftover_temps_and_their_locks_go_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.toml.crs-tmp", "next-index.crs-tmp.lock", "lock", "journal.json"] {
+            fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        remove_leftover_temps(dir.path());
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["journal.json", "lock"]);
+    }
 
     #[test]
     fn replaces_content_and_leaves_no_temp_file() {

@@ -164,3 +164,17 @@ fn a_crs_killed_while_a_hook_runs_is_undone_by_the_next_write() {
     assert!(env.read(FILE).starts_with(text.trim_end()));
     assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
 }
+
+#[test]
+fn the_lock_of_the_hooks_index_a_killed_crs_left_is_cleared() {
+    let env = register();
+    let commits = env.commit_count();
+    hook(&env, ".git/hooks", "pre-commit", "exit 0");
+    // What a crs killed while writing the index the hooks see leaves behind.
+    fs::create_dir_all(env.root.join(".git/crs")).unwrap();
+    fs::write(env.root.join(".git/crs/next-index.crs-tmp.lock"), b"").unwrap();
+    let run = env.crs(&["event", ID, "review-requested"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(env.commit_count(), commits + 1);
+    assert!(!env.root.join(".git/crs/next-index.crs-tmp.lock").exists());
+}
