@@ -53,7 +53,7 @@ echo "ok: the paper prints on $pages A4 pages"
 # 4. The words a reader looks for, as printed.
 text="$(pdftotext -layout "$work/report.pdf" -)"
 for words in "NHS South East London ICB" "The register at a glance" "Reviews due" "What changed in the period" \
-    "Open written requests and referrals" "Findings of the register check" "Neonatal intensive care" \
+    "Open requests, refusals and referrals" "Findings of the register check" "Neonatal intensive care" \
     "The ICB Board decided to designate" "Under review"; do
   grep -qF "$words" <<<"$text" || fail "the printed paper lacks \"$words\""
 done

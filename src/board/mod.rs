@@ -23,7 +23,7 @@ pub const BY_STATUS: &str = "Services by status";
 pub const BY_PROVIDER: &str = "Services by provider";
 pub const CHANGES: &str = "What changed in the period";
 pub const REVIEWS: &str = "Reviews due in the next 12 months";
-pub const OPEN: &str = "Open written requests and referrals";
+pub const OPEN: &str = "Open requests, refusals and referrals";
 pub const FINDINGS: &str = "Findings of the register check";
 pub const ABOUT: &str = "About this paper";
 
@@ -96,7 +96,7 @@ pub fn key_facts(report: &BoardReport) -> Vec<String> {
             report.reviews_until.in_words()
         ),
         format!(
-            "{} open: written requests awaiting an answer, refusals and referrals.",
+            "{} open: written requests awaiting an answer, refusals, referrals and requests for a review.",
             count(report.open.len(), "matter", "matters")
         ),
         check_sentence(report),
@@ -194,6 +194,7 @@ pub fn severity_words(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "Error: to put right",
         Severity::Warning => "Warning: worth acting on",
+        Severity::Note => "Note",
     }
 }
 

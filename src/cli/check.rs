@@ -3,7 +3,7 @@
 use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::framework::finding::Summary;
+use crate::framework::finding::{Rule, Severity, Summary};
 use crate::history::changed::changed_since;
 use crate::history::repo::prefix_of;
 use crate::model::RecordSummary;
@@ -28,6 +28,7 @@ const SKIPPED_NOTES: usize = 10;
 ///   crs check --strict --format json
 ///   crs check --as-of 2025-03-31
 ///   crs check --changed-only origin/main --format github
+///   crs check --explain request-unanswered
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct CheckArgs {
@@ -44,9 +45,44 @@ pub struct CheckArgs {
     /// rules that compare records still see the whole register.
     #[arg(long, value_name = "REV", conflicts_with = "as_of")]
     pub changed_only: Option<String>,
+    /// Show notes too: findings that need no action, such as a decision relying on
+    /// fewer grounds than the stages met.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Say what RULE finds, its severity in this register, and what it rests on
+    /// (statute, guidance, NHS Digital's data, the register's format, or a setting of
+    /// this register); check nothing.
+    #[arg(long, value_name = "RULE", value_parser = parse_rule)]
+    pub explain: Option<Rule>,
+}
+
+fn parse_rule(name: &str) -> std::result::Result<Rule, String> {
+    Rule::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
+        format!("'{name}' is not a rule of crs check; the rules are: {}", names.join(", "))
+    })
+}
+
+/// What `rule` finds and rests on, in the register's framework.
+fn explain(ctx: &Ctx, rule: Rule, io: &mut Io<'_>) -> Result<u8> {
+    let opened = open(ctx, None)?;
+    let framework = &opened.config.framework;
+    let severity = framework.severity(rule).map_or("off", |s| s.as_str());
+    let (basis, source) = framework.basis(rule);
+    let text = format!(
+        "{rule} ({severity} in this register, framework {})\n{}\nRests on {}: {source}\n",
+        framework.id,
+        framework.summary(rule),
+        basis.in_words()
+    );
+    io.out.write_all(text.as_bytes()).map_err(Error::Output)?;
+    Ok(0)
 }
 
 pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
+    if let Some(rule) = args.explain {
+        return explain(ctx, rule, io);
+    }
     let opened = open(ctx, args.as_of.as_deref())?;
     let known = register_orgs(opened.source.as_ref(), &opened.root, &opened.config)?;
     let index = known.as_ref().map(|k| &k.index).filter(|index| !index.is_empty());
@@ -56,6 +92,9 @@ pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
         (RecordSummary::new(&p.id, p.file, &p.record, p.status), unchecked)
     })?;
     let (pairs, mut findings, mut files) = (loaded.items, loaded.findings, loaded.files);
+    if !args.verbose {
+        findings.retain(|f| f.severity != Severity::Note);
+    }
     let (mut records, unchecked): (Vec<RecordSummary>, Vec<KindSet>) = pairs.into_iter().unzip();
     let mut notes = org_notes(known.as_ref(), &unchecked);
     if let Some(rev) = &args.changed_only {

@@ -40,7 +40,8 @@ pub struct NewArgs {
     #[arg(long, value_name = "KIND", value_parser = str::parse::<ProviderKind>,
           add = ArgValueCandidates::new(complete::provider_kinds))]
     pub provider_kind: Option<ProviderKind>,
-    /// licensed, unlicensed, applied or exempt (default: licensed for NHS trusts and foundation trusts).
+    /// licensed, unlicensed, applied or exempt (default for a foundation trust:
+    /// licensed, never exempt; for an NHS trust: licensed since 1 April 2023).
     #[arg(long, value_name = "STATE", value_parser = str::parse::<Licence>)]
     pub licence: Option<Licence>,
     /// An NHS treatment function code (repeatable), e.g. 501.
@@ -49,7 +50,8 @@ pub struct NewArgs {
     /// An ODS site code (repeatable), e.g. RJ122.
     #[arg(long = "site", value_name = "ODS")]
     pub sites: Vec<String>,
-    /// The service must stay at a particular site.
+    /// A Location Specific Service: one a foundation trust in special administration
+    /// must keep running (NHS Act 2006 s65DA); only for foundation trusts.
     #[arg(long)]
     pub location_specific: bool,
     /// Another commissioner buying the same service (repeatable), by ODS code.
@@ -95,18 +97,21 @@ pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
         .parse()
         .map_err(Error::Usage)?,
     };
+    // An NHS provider's licence is settled by law and the date; another's is asked for.
     let licence = match (args.licence, provider_kind) {
-        (Some(licence), _) => licence,
-        (None, ProviderKind::FoundationTrust | ProviderKind::NhsTrust) => Licence::Licensed,
-        (None, _) => required(
-            ctx,
-            io,
-            None,
-            "--licence STATE",
-            "Provider licence (licensed, unlicensed, applied, exempt)",
-        )?
-        .parse()
-        .map_err(Error::Usage)?,
+        (Some(licence), _) => Some(licence),
+        (None, ProviderKind::FoundationTrust | ProviderKind::NhsTrust) => None,
+        (None, _) => Some(
+            required(
+                ctx,
+                io,
+                None,
+                "--licence STATE",
+                "Provider licence (licensed, unlicensed, applied, exempt)",
+            )?
+            .parse()
+            .map_err(Error::Usage)?,
+        ),
     };
     let service = Service {
         name: service_name.clone(),
@@ -115,10 +120,17 @@ pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
         sites: args.sites.clone(),
         location_specific: args.location_specific,
     };
-    let provider =
-        Provider { ods: args.id.provider().to_owned(), name: provider_name, kind: provider_kind, licence };
     write_record(ctx, io, &args.write, &args.id, Action::New, Target::New, |prepared, doc| {
         let settings = &prepared.config.settings;
+        let dates = &prepared.config.framework.dates;
+        let licence =
+            licence.or_else(|| dates.licence_on(provider_kind, ctx.today)).unwrap_or(Licence::Licensed);
+        let provider = Provider {
+            ods: args.id.provider().to_owned(),
+            name: provider_name,
+            kind: provider_kind,
+            licence,
+        };
         let commissioner = Commissioner {
             ods: settings.commissioner.ods.clone(),
             name: settings.commissioner.name.clone(),

@@ -12,7 +12,7 @@ use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::{Date, RecordId};
-use crate::ops::decide::{Deciding, RequestedBy, ReviewEnd, complete_review, start_review};
+use crate::ops::decide::{Deciding, RequestedBy, ReviewEnd, complete_review, decline_review, start_review};
 
 /// Review a designation: start the review, then complete it (keep or remove)
 ///
@@ -36,6 +36,31 @@ pub struct ReviewArgs {
 pub enum ReviewCommand {
     Start(StartArgs),
     Complete(CompleteArgs),
+    Decline(DeclineArgs),
+}
+
+/// Decide not to review a designation a provider asked to have reviewed, and say why
+///
+/// A provider may ask for a review; the request stays open in crs due and crs check
+/// until a review starts (crs review start) or this records the decision not to.
+///
+/// Example:
+///   crs review decline RJ1/maternity --on 2026-12-01 \
+///       --reason "Reviewed in March; nothing has changed since"
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct DeclineArgs {
+    /// The record id, e.g. RJ1/maternity.
+    #[arg(add = ArgValueCandidates::new(complete::record_ids))]
+    pub id: RecordId,
+    /// Why the commissioner decided not to review.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub reason: String,
+    /// The day of the decision (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<Date>,
+    #[command(flatten)]
+    pub write: WriteArgs,
 }
 
 /// Start a review of a designation in force, and commit it
@@ -125,6 +150,12 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs, io: &mut Io<'_>) -> Result<u8> {
                 review_due: None,
             };
             complete_review(ctx, &args.write.options(), &args.id, end, &deciding)?
+        }
+        ReviewCommand::Decline(args) => {
+            if args.reason.trim().is_empty() {
+                return Err(Error::Usage("--reason says why there is no review; it cannot be empty".into()));
+            }
+            decline_review(ctx, &args.write.options(), &args.id, args.on, &args.reason)?
         }
     };
     render_changed(io, &changed)?;

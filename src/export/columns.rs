@@ -104,7 +104,7 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
         Column::CommissionerCode,
         "commissioner-code",
         "Commissioner ODS code",
-        "The ODS code of the commissioner the register speaks for (an ICB starts with Q).",
+        "The NHS Digital (ODS) code of the commissioner the register speaks for: for an ICB formed in 2022 three characters such as QKK; for an ICB formed by a merger since April 2026 five characters such as Z9B2Z.",
     ),
     (Column::CommissionerName, "commissioner-name", "Commissioner name", "The commissioner's name."),
     (
@@ -145,7 +145,7 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
         Column::LocationSpecific,
         "location-specific",
         "Location specific",
-        "Yes when the service must stay at a particular site.",
+        "Yes for a Location Specific Service: one a foundation trust in special administration must keep running (NHS Act 2006 s65DA). It applies to foundation trusts only.",
     ),
     (
         Column::Status,

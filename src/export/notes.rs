@@ -5,13 +5,13 @@
 //! explains.
 
 use crate::export::columns::Column;
-use crate::framework::Framework;
+use crate::framework::{Framework, Rule};
 use crate::model::Status;
 
 /// One line of the Notes sheet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
-    /// "Framework", "Column", "Status", "Ground", "Stage".
+    /// "Framework", "Column", "Status", "Ground", "Stage", "Rule".
     pub section: &'static str,
     pub term: String,
     pub meaning: String,
@@ -29,11 +29,13 @@ pub fn notes(columns: &[Column], framework: &Framework, history: bool) -> Vec<No
         note(
             "Framework",
             "Source",
-            "Monitor, Guidance for commissioners on ensuring the continuity of health care services (2013), \
-             under the NHS Act 2006 s65DA (inserted by the Health and Social Care Act 2012 s175). \
-             The regulator is now NHS England.",
+            "Monitor, Guidance for commissioners on ensuring the continuity of health care services (2013): \
+             guidance, a process commissioners are recommended to follow. The regulator is now NHS England.",
         ),
     ];
+    if !framework.legal_basis.is_empty() {
+        out.push(note("Framework", "Legal basis", framework.legal_basis.clone()));
+    }
     if !framework.confirmed.is_empty() {
         out.push(note("Framework", "What is confirmed", framework.confirmed.clone()));
     }
@@ -57,6 +59,14 @@ pub fn notes(columns: &[Column], framework: &Framework, history: bool) -> Vec<No
             "Stage",
             format!("Stage {}: {}", st.number, st.title),
             format!("{} Weighs: {} {ground}", st.question, st.weighs),
+        )
+    }));
+    out.extend(Rule::ALL.iter().map(|rule| {
+        let (basis, source) = framework.basis(*rule);
+        note(
+            "Rule",
+            rule.name(),
+            format!("{} Rests on {}: {source}", framework.summary(*rule), basis.in_words()),
         )
     }));
     out

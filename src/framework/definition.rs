@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::framework::finding::{Rule, Severity};
 use crate::model::Date;
-use crate::model::record::{same_stage_key, stage_name};
+use crate::model::record::{Licence, ProviderKind, same_stage_key, stage_name};
 
 /// Built-in frameworks: name and TOML text.
 const BUILT_IN: &[(&str, &str)] =
@@ -23,9 +23,9 @@ pub struct Framework {
     /// What of this definition is confirmed from public guidance.
     #[serde(default)]
     pub confirmed: String,
-    /// The statutory test the stages serve, as the framework cites it.
-    #[serde(default)]
-    pub statute: String,
+    /// What a designation rests on in law, as the framework cites it.
+    #[serde(default, alias = "statute")]
+    pub legal_basis: String,
     pub grounds: Vec<GroundDef>,
     pub stages: Vec<StageDef>,
     pub dates: DatedRules,
@@ -81,12 +81,61 @@ pub struct DatedRules {
     pub written_request_response_days: u32,
 }
 
+impl DatedRules {
+    /// The licence an NHS provider of `kind` held on `day`, when the law settles it:
+    /// a foundation trust is always licensed; an NHS trust was exempt (licence-exemption
+    /// regulations, reg 4) until NHS trusts were licensed. `None` for other providers,
+    /// whose licence is a fact to be asked for.
+    pub fn licence_on(&self, kind: ProviderKind, day: Date) -> Option<Licence> {
+        match kind {
+            ProviderKind::FoundationTrust => Some(Licence::Licensed),
+            ProviderKind::NhsTrust => Some(match self.nhs_trust_licensed_from {
+                Some(from) if day < from => Licence::Exempt,
+                _ => Licence::Licensed,
+            }),
+            ProviderKind::Independent | ProviderKind::Other => None,
+        }
+    }
+}
+
 /// A rule's setting.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDef {
     pub severity: Level,
     pub summary: String,
+    /// What the rule rests on.
+    #[serde(default)]
+    pub basis: Basis,
+    /// The citation: the statute, guidance or setting the rule comes from.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// What a rule rests on: the law, guidance, NHS Digital's data, the register's own
+/// files, or a setting of this register (never to be told as law).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    #[default]
+    Record,
+    Ods,
+    Statute,
+    Guidance,
+    Setting,
+}
+
+impl Basis {
+    /// The basis as people read it.
+    pub fn in_words(self) -> &'static str {
+        match self {
+            Basis::Record => "the register's own format",
+            Basis::Ods => "NHS Digital's organisation data",
+            Basis::Statute => "statute",
+            Basis::Guidance => "guidance",
+            Basis::Setting => "a setting of this register, not law",
+        }
+    }
 }
 
 /// A rule's severity, or off.
@@ -95,6 +144,7 @@ pub struct RuleDef {
 pub enum Level {
     Error,
     Warning,
+    Note,
     Off,
 }
 
@@ -175,6 +225,7 @@ impl Framework {
         match self.rules.get(rule.name()).map(|r| r.severity) {
             Some(Level::Error) | None => Some(Severity::Error),
             Some(Level::Warning) => Some(Severity::Warning),
+            Some(Level::Note) => Some(Severity::Note),
             Some(Level::Off) => None,
         }
     }
@@ -182,6 +233,11 @@ impl Framework {
     /// The one-line summary of `rule`.
     pub fn summary(&self, rule: Rule) -> &str {
         self.rules.get(rule.name()).map_or("", |r| r.summary.as_str())
+    }
+
+    /// What `rule` rests on, and its citation.
+    pub fn basis(&self, rule: Rule) -> (Basis, &str) {
+        self.rules.get(rule.name()).map_or((Basis::Record, ""), |r| (r.basis, r.source.as_str()))
     }
 
     /// The ground called `key`.
@@ -220,8 +276,22 @@ mod tests {
             assert_eq!(fw.id, name);
             for rule in Rule::ALL {
                 assert!(!fw.summary(*rule).is_empty(), "{rule} has no summary");
+                assert!(!fw.basis(*rule).1.is_empty(), "{rule} cites no source");
             }
         }
+    }
+
+    #[test]
+    fn an_nhs_trust_was_licence_exempt_until_1_april_2023_and_a_foundation_trust_never() {
+        let dates = Framework::built_in("monitor-2013").unwrap().dates;
+        let day = |text: &str| text.parse::<Date>().unwrap();
+        assert_eq!(dates.licence_on(ProviderKind::NhsTrust, day("2023-03-31")), Some(Licence::Exempt));
+        assert_eq!(dates.licence_on(ProviderKind::NhsTrust, day("2023-04-01")), Some(Licence::Licensed));
+        assert_eq!(
+            dates.licence_on(ProviderKind::FoundationTrust, day("2014-01-01")),
+            Some(Licence::Licensed)
+        );
+        assert_eq!(dates.licence_on(ProviderKind::Independent, day("2026-01-01")), None);
     }
 
     #[test]

@@ -5,10 +5,12 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-/// How bad a finding is. Errors fail `crs check`; warnings fail it only with `--strict`.
+/// How bad a finding is. Errors fail `crs check`; warnings fail it only with `--strict`;
+/// notes never fail it and are shown only with `--verbose`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    Note,
     Warning,
     Error,
 }
@@ -16,6 +18,7 @@ pub enum Severity {
 impl Severity {
     pub fn as_str(self) -> &'static str {
         match self {
+            Severity::Note => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
         }
@@ -65,16 +68,19 @@ rules! {
     AssessmentNotRecorded => "assessment-not-recorded",
     NoGroundMet => "no-ground-met",
     GroundsMismatch => "grounds-mismatch",
+    GroundsFewerThanMet => "grounds-fewer-than-met",
     ProportionalityNotMet => "proportionality-not-met",
     NhsTrustExempt => "nhs-trust-exempt",
     NhsTrustUnconfirmed => "nhs-trust-unconfirmed",
     LocationSpecificNotFt => "location-specific-not-ft",
     FtTransitional => "ft-transitional",
     UnlicensedProvider => "unlicensed-provider",
+    FoundationTrustLicenceExempt => "foundation-trust-licence-exempt",
     EventOrder => "event-order",
     RequestUnanswered => "request-unanswered",
     ReviewOverdue => "review-overdue",
     ReviewDateMissing => "review-date-missing",
+    ReviewRequested => "review-requested",
     NoPublicInvolvement => "no-public-involvement",
     DuplicateService => "duplicate-service",
     CoCommissionerDuplicate => "co-commissioner-duplicate",
@@ -147,7 +153,7 @@ pub struct Summary {
 impl Summary {
     /// Counts `findings` over `records` records.
     pub fn of(records: usize, findings: &[Finding]) -> Summary {
-        let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
-        Summary { records, errors, warnings: findings.len() - errors }
+        let count = |severity: Severity| findings.iter().filter(|f| f.severity == severity).count();
+        Summary { records, errors: count(Severity::Error), warnings: count(Severity::Warning) }
     }
 }

@@ -7,8 +7,8 @@ use crate::framework::definition::{Framework, StageDef};
 use crate::framework::finding::{Hit, Rule};
 use crate::model::id::is_ods_code;
 use crate::model::record::{
-    DecisionOutcome, EventKind, Licence, OLDEST_SCHEMA_VERSION, ProviderKind, Record, SCHEMA_VERSION,
-    same_stage_key, stage_name,
+    Decision, DecisionOutcome, Event, EventKind, Licence, OLDEST_SCHEMA_VERSION, ProviderKind, Record,
+    SCHEMA_VERSION, same_stage_key, stage_name,
 };
 use crate::model::status::{Lifecycle, Status, lifecycle};
 use crate::model::suggest::did_you_mean;
@@ -29,6 +29,7 @@ pub fn check_record(record: &Record, id: &RecordId, framework: &Framework, today
     events(record, &life, framework, today, &mut hits);
     review(record, id, life.status, today, &mut hits);
     involvement(record, id, &mut hits);
+    review_requested(record, id, life.status, today, &mut hits);
     hits
 }
 
@@ -195,18 +196,136 @@ fn co_commissioners(record: &Record, hits: &mut Vec<Hit>) {
     }
 }
 
-fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<Hit>) {
-    let Some(decision) = record.current_decision() else { return };
-    let key = record.decision_key(record.decisions().len() - 1);
+/// Where a decision's own assessment starts: stages assessed before this day were
+/// assessed for an earlier decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssessedSince {
+    /// The first day an assessment counts for the decision.
+    pub from: Date,
+    /// What starts the decision's work, for messages: "the review started on 1 March
+    /// 2026", "the designation of 10 February 2022".
+    pub after: String,
+}
+
+/// The day from which stages count as assessed for a decision of `outcome` on
+/// `decided_on`, made after the decisions `before` of a record with `events`: a
+/// confirmation's from the day its review started, any other decision's from the
+/// day after the decision before it. `None` for a record's first decision: every
+/// assessment up to it counts.
+pub fn assessed_since(
+    before: &[Decision],
+    events: &[Event],
+    outcome: DecisionOutcome,
+    decided_on: Date,
+) -> Option<AssessedSince> {
+    let previous = before.last();
+    if outcome == DecisionOutcome::Confirm
+        && let Some(start) = events.iter().rev().find(|e| {
+            e.kind == EventKind::ReviewStarted
+                && e.on <= decided_on
+                && previous.is_none_or(|p| e.on >= p.decided_on)
+        })
+    {
+        return Some(AssessedSince {
+            from: start.on,
+            after: format!("the review started on {}", start.on.in_words()),
+        });
+    }
+    let previous = previous?;
+    let what = match previous.outcome {
+        DecisionOutcome::Designate => "the designation",
+        DecisionOutcome::Confirm => "the confirmation",
+        DecisionOutcome::Remove => "the removal",
+        DecisionOutcome::DoNotDesignate => "the decision not to designate",
+    };
+    Some(AssessedSince {
+        from: previous.decided_on.plus_days(1)?,
+        after: format!("{what} of {}", previous.decided_on.in_words()),
+    })
+}
+
+/// The stages a decision of `outcome` needs that `record` has not assessed for it:
+/// missing (`None`), or assessed before `since` (the day of that assessment).
+pub fn stages_not_assessed_for<'f>(
+    record: &Record,
+    framework: &'f Framework,
+    outcome: DecisionOutcome,
+    since: Option<&AssessedSince>,
+) -> Vec<(&'f StageDef, Option<Date>)> {
     // Only the stages that can give a ground, unless the outcome needs every stage.
-    let needed = |s: &&StageDef| decision.outcome.needs_every_stage() || s.ground.is_some();
-    let missing: Vec<&StageDef> =
-        framework.stages.iter().filter(needed).filter(|s| record.stage(&s.key).is_none()).collect();
-    let Some(first) = missing.first() else { return };
-    let named: Vec<String> = missing.iter().map(|s| format!("{} {}", s.number, s.name())).collect();
+    let needed = |s: &&StageDef| outcome.needs_every_stage() || s.ground.is_some();
+    framework
+        .stages
+        .iter()
+        .filter(needed)
+        .filter_map(|def| match record.stage(&def.key) {
+            None => Some((def, None)),
+            Some((_, stage)) if since.is_some_and(|s| stage.assessed_on < s.from) => {
+                Some((def, Some(stage.assessed_on)))
+            }
+            Some(_) => None,
+        })
+        .collect()
+}
+
+/// True when decision `index` of `record` came from a spreadsheet import.
+pub fn imported_decision(record: &Record, index: usize) -> bool {
+    record.source.as_ref().is_some_and(|s| s.decisions.is_none_or(|n| index < n as usize))
+}
+
+/// What to do about stages not assessed for a decision, as a sentence.
+pub fn assess_again(
+    outcome: DecisionOutcome,
+    id: &RecordId,
+    stages: &[(&StageDef, Option<Date>)],
+    since: Option<&AssessedSince>,
+) -> String {
+    let named = |old: bool| -> Vec<String> {
+        stages
+            .iter()
+            .filter(|(_, on)| on.is_some() == old)
+            .map(|(s, on)| match on {
+                Some(on) => format!("stage {} {} (assessed on {})", s.number, s.name(), on.in_words()),
+                None => format!("stage {} {}", s.number, s.name()),
+            })
+            .collect()
+    };
+    let (missing, old) = (named(false), named(true));
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("{} not assessed", missing.join(", ")));
+    }
+    if let (false, Some(since)) = (old.is_empty(), since) {
+        parts.push(format!("{} assessed before {}", old.join(", "), since.after));
+    }
+    let first = stages.first().map_or(1, |(s, _)| s.number);
+    format!(
+        "{}; a {} rests on its own assessment: assess {} with crs assess {id} --stage {first} --met|--not-met --rationale TEXT",
+        parts.join("; "),
+        outcome.short_name(),
+        if stages.len() == 1 { "it" } else { "each" }
+    )
+}
+
+fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<Hit>) {
+    let decisions = record.decisions();
+    let Some(decision) = decisions.last() else { return };
+    let index = decisions.len() - 1;
+    let key = record.decision_key(index);
+    let since = assessed_since(&decisions[..index], &record.events, decision.outcome, decision.decided_on);
+    let not_assessed = stages_not_assessed_for(record, framework, decision.outcome, since.as_ref());
+    let Some((first, _)) = not_assessed.first() else { return };
     // A decision imported from a spreadsheet had its assessment elsewhere: its
     // grounds stand as the sheet gave them, and nothing is made up for the stages.
-    if let Some(source) = &record.source {
+    if let Some(source) = record.source.as_ref().filter(|_| imported_decision(record, index)) {
+        let missing: Vec<String> = not_assessed
+            .iter()
+            .filter(|(_, on)| on.is_none())
+            .map(|(s, _)| format!("{} {}", s.number, s.name()))
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
         let place = match (&source.sheet, source.row) {
             (Some(sheet), Some(row)) => format!(" (sheet '{sheet}', row {row})"),
             (None, Some(row)) => format!(" (row {row})"),
@@ -219,7 +338,7 @@ fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<
                 "the {} was imported from {}{place} without its assessment: stage {} is not recorded here; its grounds are kept as the spreadsheet gave them; assess the stages at the next review (crs assess {id} --stage {})",
                 decision.outcome.in_words(),
                 source.imported_from,
-                named.join(", stage "),
+                missing.join(", stage "),
                 first.number
             ),
         ));
@@ -229,10 +348,10 @@ fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<
         Rule::StageMissing,
         key,
         format!(
-            "the {} was recorded without stage {}; assess it with crs assess {id} --stage {}",
+            "the {} of {}: {}",
             decision.outcome.in_words(),
-            named.join(", stage "),
-            first.number
+            decision.decided_on.in_words(),
+            assess_again(decision.outcome, id, &not_assessed, since.as_ref())
         ),
     ));
 }
@@ -251,16 +370,35 @@ fn grounds(record: &Record, framework: &Framework, status: Status, hits: &mut Ve
         }
     }
     let Some(decision) = record.current_decision() else { return };
-    let key = record.decision_key(record.decisions().len() - 1);
+    let index = record.decisions().len() - 1;
+    let key = record.decision_key(index);
     let grounds_key = format!("{key}.grounds");
     let met = grounds_met(record, framework);
+    let keeps = matches!(decision.outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm);
     // An imported decision keeps the grounds its spreadsheet gave, with no stages.
-    if record.source.is_some() && record.stages.is_empty() {
+    let imported = imported_decision(record, index) && record.stages.is_empty();
+    // A review, or the work towards a removal, reassesses the stages in place: once a
+    // stage is assessed after the decision, the decision's grounds are not held
+    // against it; the next decision carries the grounds they then support.
+    let reassessed = record.stages.values().any(|stage| stage.assessed_on > decision.decided_on);
+    let reviewing = status == Status::UnderReview && decision.outcome != DecisionOutcome::Remove;
+    let judged = !(reassessed || reviewing);
+    // No ground claimed is an error in every state; where the stages are judged and
+    // none is met, no-ground-met says so.
+    if keeps && decision.grounds.is_empty() && !imported && !(judged && met.is_empty()) {
+        hits.push(Hit::new(
+            Rule::GroundsMismatch,
+            grounds_key.clone(),
+            format!(
+                "the {} claims no ground: a designation rests on at least one ground whose stage is met; record the decision again once the stages are assessed",
+                decision.outcome.in_words()
+            ),
+        ));
+    }
+    if imported {
         return;
     }
-    // A review reassesses the stages in place; the decision that ends it carries the
-    // grounds they then support.
-    if status == Status::UnderReview && decision.outcome != DecisionOutcome::Remove {
+    if !judged {
         return;
     }
     match decision.outcome {
@@ -274,15 +412,25 @@ fn grounds(record: &Record, framework: &Framework, status: Status, hits: &mut Ve
             }
             let claimed: BTreeSet<&str> = decision.grounds.iter().map(String::as_str).collect();
             let met_set: BTreeSet<&str> = met.iter().copied().collect();
-            if claimed != met_set && !met.is_empty() {
+            let unmet: BTreeSet<&str> = claimed.difference(&met_set).copied().collect();
+            if !unmet.is_empty() && !met.is_empty() {
                 hits.push(Hit::new(
                     Rule::GroundsMismatch,
                     grounds_key.clone(),
                     format!(
-                        "the decision claims [{}] but the stages met support [{}]; set grounds = [{}]",
+                        "the decision claims [{}] but the stages met support only [{}]: a ground claimed must have its stage met; reassess the stage or claim only grounds met",
+                        join(&unmet),
+                        join(&met_set),
+                    ),
+                ));
+            } else if !claimed.is_empty() && claimed.len() < met_set.len() {
+                hits.push(Hit::new(
+                    Rule::GroundsFewerThanMet,
+                    grounds_key.clone(),
+                    format!(
+                        "the decision relies on [{}] of the grounds met [{}]: a board may rely on fewer grounds than the stages support",
                         join(&claimed),
                         join(&met_set),
-                        met.iter().map(|g| format!("\"{g}\"")).collect::<Vec<_>>().join(", ")
                     ),
                 ));
             }
@@ -389,8 +537,15 @@ fn nhs_trust(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
 }
 
 fn licence(record: &Record, id: &RecordId, status: Status, hits: &mut Vec<Hit>) {
+    if record.provider.kind == ProviderKind::FoundationTrust && record.provider.licence == Licence::Exempt {
+        hits.push(Hit::new(
+            Rule::FoundationTrustLicenceExempt,
+            "provider.licence",
+            "the provider is recorded as a foundation trust exempt from the provider licence, but foundation trusts are never licence-exempt; set licence = \"licensed\", or correct provider.kind",
+        ));
+    }
     // A refusal found reasonable leaves the decision standing but nothing designated.
-    if record.outcome() == Some(DecisionOutcome::Designate)
+    if matches!(record.outcome(), Some(DecisionOutcome::Designate | DecisionOutcome::Confirm))
         && status != Status::NotDesignated
         && matches!(record.provider.licence, Licence::Unlicensed | Licence::Exempt)
         && record.first_event(EventKind::LicenceRequested).is_none()
@@ -411,6 +566,14 @@ fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date,
         hits.push(Hit::new(Rule::EventOrder, problem.key.clone(), problem.message.clone()));
     }
     for (i, event) in record.events.iter().enumerate() {
+        let says_why = matches!(event.kind, EventKind::InvolvementNotEngaged | EventKind::ReviewDeclined);
+        if says_why && event.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            hits.push(Hit::new(
+                Rule::Schema,
+                format!("events[{i}]"),
+                format!("event {} of {} needs a note saying why", event.kind, event.on),
+            ));
+        }
         if event.on > today {
             hits.push(Hit::new(
                 Rule::EventOrder,
@@ -443,7 +606,7 @@ fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date,
                     Rule::RequestUnanswered,
                     "events",
                     format!(
-                        "the written request of {} had no answer by {due} ({window} days); chase the provider or record provider-accepted / provider-refused",
+                        "the written request of {} had no answer by {due} ({window} days, this register's response window, not a rule of law); chase the provider or record provider-accepted / provider-refused",
                         request.on
                     ),
                 ));
@@ -495,18 +658,62 @@ fn review(record: &Record, id: &RecordId, status: Status, today: Date, hits: &mu
     }
 }
 
+/// Public involvement, decision by decision: a designation, confirmation or removal
+/// needs an engagement (or a recorded assessment that the duty was not engaged)
+/// between the start of its work and the decision itself.
 fn involvement(record: &Record, id: &RecordId, hits: &mut Vec<Hit>) {
-    let Some(decision) = record.current_decision() else { return };
-    if matches!(decision.outcome, DecisionOutcome::Designate | DecisionOutcome::Remove)
-        && record.first_event(EventKind::PublicEngagement).is_none()
-    {
-        hits.push(Hit::new(
-            Rule::NoPublicInvolvement,
-            record.decision_key(record.decisions().len() - 1),
-            format!(
-                "the {} has no public engagement recorded; record it with crs event {id} public-engagement --note ...",
-                decision.outcome.in_words()
-            ),
-        ));
+    let decisions = record.decisions();
+    let Some(decision) = decisions.last() else { return };
+    if decision.outcome == DecisionOutcome::DoNotDesignate {
+        return;
     }
+    let index = decisions.len() - 1;
+    let since = assessed_since(&decisions[..index], &record.events, decision.outcome, decision.decided_on);
+    let involved = record.events.iter().any(|e| {
+        matches!(e.kind, EventKind::PublicEngagement | EventKind::InvolvementNotEngaged)
+            && e.on <= decision.decided_on
+            && since.as_ref().is_none_or(|s| e.on >= s.from)
+    });
+    if involved {
+        return;
+    }
+    let window = since.map_or_else(String::new, |s| format!(" since {}", s.after));
+    hits.push(Hit::new(
+        Rule::NoPublicInvolvement,
+        record.decision_key(index),
+        format!(
+            "the {} of {} has no public involvement recorded{window}: record the engagement (crs event {id} public-engagement --on DATE --note ...) or why the duty to involve the public was not engaged (crs event {id} involvement-not-engaged --on DATE --note REASON)",
+            decision.outcome.in_words(),
+            decision.decided_on.in_words(),
+        ),
+    ));
+}
+
+/// A provider's request for a review that has had no answer: no review started and
+/// no decision not to review since.
+fn review_requested(record: &Record, id: &RecordId, status: Status, today: Date, hits: &mut Vec<Hit>) {
+    if status != Status::Designated {
+        return;
+    }
+    let Some((index, request)) = open_review_request(record) else { return };
+    let days = (today.0 - request.on.0).num_days();
+    hits.push(Hit::new(
+        Rule::ReviewRequested,
+        format!("events[{index}]"),
+        format!(
+            "a review was asked for on {} ({days} days ago) and has had no answer: start it (crs review start {id} --requested-by provider) or record the decision not to review and why (crs review decline {id} --reason TEXT)",
+            request.on.in_words()
+        ),
+    ));
+}
+
+/// The last request for a review, with its index, when no review started and no
+/// decision not to review was recorded after it.
+pub fn open_review_request(record: &Record) -> Option<(usize, &Event)> {
+    let (index, request) =
+        record.events.iter().enumerate().rev().find(|(_, e)| e.kind == EventKind::ReviewRequested)?;
+    let answered = record.events[index + 1..].iter().any(|e| {
+        matches!(e.kind, EventKind::ReviewStarted | EventKind::ReviewDeclined | EventKind::ReviewCompleted)
+    }) || record.decisions().iter().any(|d| d.decided_on > request.on);
+    (!answered).then_some((index, request))
 }

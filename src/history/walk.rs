@@ -52,6 +52,17 @@ impl<'o, 'r> Walk<'o, 'r> {
     /// Walks from `head`.
     pub fn new(history: History<'o, 'r>, head: Oid) -> Result<Walk<'o, 'r>> {
         let mut commits = Commits { history, raw: HashMap::new() };
+        // The walk trusts the commit-graph below its start, as git does, but the
+        // start itself is read too: a graph that disagrees with it is not used.
+        if let Some(listed) = history.graph.and_then(|graph| graph.get(head)) {
+            let raw = commits.read(head)?;
+            if raw.tree != listed.tree || raw.parents != listed.parents {
+                return Err(Error::git(
+                    format!("the commit-graph does not match commit {head}"),
+                    "run git commit-graph write --reachable",
+                ));
+            }
+        }
         let queue = BinaryHeap::from([(commits.get(head)?.time, head)]);
         Ok(Walk { commits, queue, seen: HashSet::from([head]) })
     }

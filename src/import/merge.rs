@@ -291,6 +291,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     if let Some(life) = life {
         (stages, decisions, events) = (life.stages.clone(), life.decisions.clone(), life.events.clone());
     }
+    let sheet_decisions = u32::try_from(decisions.len()).ok();
 
     let record = Record {
         schema_version: SCHEMA_VERSION,
@@ -323,6 +324,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
             imported_from: context.file.to_owned(),
             sheet: Some(context.sheet.to_owned()),
             row: u32::try_from(first.row).ok(),
+            decisions: sheet_decisions,
         }),
         events,
     };

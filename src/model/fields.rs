@@ -99,15 +99,166 @@ pub fn changes(old: &str, new: &str) -> Vec<FieldChange> {
     changes_between(&flatten(old), &flatten(new))
 }
 
-/// The fields that differ between two flattened versions, in key order.
+/// The fields that differ between two flattened versions, in key order. The items of
+/// a list of tables (`events`, `decisions`) are matched by content, not by position:
+/// an event recorded late, between two others, is one event added, and the events
+/// after it are not "changed".
 pub fn changes_between(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<FieldChange> {
-    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    let (old_plain, old_lists) = split_lists(old);
+    let (new_plain, new_lists) = split_lists(new);
+    let mut out: Vec<FieldChange> = Vec::new();
+    let mut keys: Vec<&String> = old_plain.keys().chain(new_plain.keys()).copied().collect();
     keys.sort();
     keys.dedup();
-    keys.into_iter()
-        .filter(|k| old.get(*k) != new.get(*k))
-        .map(|k| FieldChange { field: k.clone(), old: old.get(k).cloned(), new: new.get(k).cloned() })
-        .collect()
+    for key in keys {
+        let (a, b) = (old_plain.get(key), new_plain.get(key));
+        if a != b {
+            out.push(FieldChange {
+                field: key.clone(),
+                old: a.map(|v| (*v).clone()),
+                new: b.map(|v| (*v).clone()),
+            });
+        }
+    }
+    let empty = Vec::new();
+    let mut lists: Vec<&str> = old_lists.keys().chain(new_lists.keys()).copied().collect();
+    lists.sort_unstable();
+    lists.dedup();
+    for list in lists {
+        let a = old_lists.get(list).unwrap_or(&empty);
+        let b = new_lists.get(list).unwrap_or(&empty);
+        list_changes(list, a, b, &mut out);
+    }
+    out.sort_by(|x, y| x.field.cmp(&y.field));
+    out
+}
+
+/// One item of a list of tables: its fields by their part of the path (`kind`, `on`).
+type Item<'m> = BTreeMap<&'m str, &'m String>;
+
+/// The fields of `map` that are not in a list of tables, and the items of each list
+/// (`events[2].kind` is part `kind` of item 2 of list `events`).
+#[allow(clippy::type_complexity)]
+fn split_lists(
+    map: &BTreeMap<String, String>,
+) -> (BTreeMap<&String, &String>, BTreeMap<&str, Vec<Item<'_>>>) {
+    let mut plain = BTreeMap::new();
+    let mut lists: BTreeMap<&str, Vec<Item<'_>>> = BTreeMap::new();
+    for (key, value) in map {
+        match list_part(key) {
+            Some((list, index, part)) => {
+                let items = lists.entry(list).or_default();
+                if items.len() <= index {
+                    items.resize_with(index + 1, BTreeMap::new);
+                }
+                items[index].insert(part, value);
+            }
+            None => {
+                plain.insert(key, value);
+            }
+        }
+    }
+    (plain, lists)
+}
+
+/// `events[2].kind` → `("events", 2, "kind")`, for a list at the top of a record.
+fn list_part(key: &str) -> Option<(&str, usize, &str)> {
+    let (list, rest) = key.split_once('[')?;
+    if list.contains('.') {
+        return None;
+    }
+    let (index, part) = rest.split_once("].")?;
+    Some((list, index.parse().ok()?, part))
+}
+
+/// The changes between two versions of one list of tables. Items equal in both are
+/// matched in order (a longest common subsequence); between two matches, an old item
+/// and a new one that agree on most of their fields are the same item changed (a note
+/// corrected); the rest were removed (named at their old place) or added (at their
+/// new place).
+fn list_changes(list: &str, old: &[Item<'_>], new: &[Item<'_>], out: &mut Vec<FieldChange>) {
+    let mut matched = common_subsequence(old, new);
+    matched.push((old.len(), new.len()));
+    let (mut i, mut j) = (0, 0);
+    for (mi, mj) in matched {
+        let gap_old: Vec<usize> = (i..mi).collect();
+        let mut gap_new: Vec<Option<usize>> = (j..mj).map(Some).collect();
+        for o in gap_old {
+            let twin = gap_new.iter_mut().find(|n| n.is_some_and(|n| same_item(&old[o], &new[n])));
+            match twin.and_then(Option::take) {
+                Some(n) => item_changes(list, n, Some(&old[o]), Some(&new[n]), out),
+                None => item_changes(list, o, Some(&old[o]), None, out),
+            }
+        }
+        for n in gap_new.into_iter().flatten() {
+            item_changes(list, n, None, Some(&new[n]), out);
+        }
+        (i, j) = (mi + 1, mj + 1);
+    }
+}
+
+/// The index pairs of a longest common subsequence of equal items, in order. The
+/// common start and end are matched first, so the usual change (one item added)
+/// costs no table.
+fn common_subsequence(old: &[Item<'_>], new: &[Item<'_>]) -> Vec<(usize, usize)> {
+    let start = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let end = old[start..].iter().rev().zip(new[start..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let (a, b) = (&old[start..old.len() - end], &new[start..new.len() - end]);
+    // lengths[x][y]: the longest common subsequence of a[x..] and b[y..].
+    let mut lengths = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for x in (0..a.len()).rev() {
+        for y in (0..b.len()).rev() {
+            lengths[x][y] = if a[x] == b[y] {
+                lengths[x + 1][y + 1] + 1
+            } else {
+                lengths[x + 1][y].max(lengths[x][y + 1])
+            };
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = (0..start).map(|k| (k, k)).collect();
+    let (mut x, mut y) = (0, 0);
+    while x < a.len() && y < b.len() {
+        if a[x] == b[y] {
+            pairs.push((start + x, start + y));
+            (x, y) = (x + 1, y + 1);
+        } else if lengths[x + 1][y] >= lengths[x][y + 1] {
+            x += 1;
+        } else {
+            y += 1;
+        }
+    }
+    pairs.extend((0..end).map(|k| (old.len() - end + k, new.len() - end + k)));
+    pairs
+}
+
+/// True when two items agree on more than half of their fields: one item changed.
+fn same_item(a: &Item<'_>, b: &Item<'_>) -> bool {
+    let parts: std::collections::BTreeSet<&str> = a.keys().chain(b.keys()).copied().collect();
+    let equal = parts.iter().filter(|p| a.get(*p) == b.get(*p)).count();
+    equal * 2 > parts.len()
+}
+
+/// The field changes of item `index` of `list`, from `old` to `new`.
+fn item_changes(
+    list: &str,
+    index: usize,
+    old: Option<&Item<'_>>,
+    new: Option<&Item<'_>>,
+    out: &mut Vec<FieldChange>,
+) {
+    let empty = BTreeMap::new();
+    let (a, b) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
+    let parts: std::collections::BTreeSet<&str> = a.keys().chain(b.keys()).copied().collect();
+    for part in parts {
+        let (x, y) = (a.get(part), b.get(part));
+        if x != y {
+            out.push(FieldChange {
+                field: format!("{list}[{index}].{part}"),
+                old: x.map(|v| (*v).clone()),
+                new: y.map(|v| (*v).clone()),
+            });
+        }
+    }
 }
 
 #[cfg(test)]
@@ -134,7 +285,51 @@ mod tests {
     }
 
     #[test]
+    fn an_event_recorded_late_is_one_event_added() {
+        let old = "[[events]]\non = 2025-01-01\nkind = \"a\"\n[[events]]\non = 2025-03-01\nkind = \"c\"\nnote = \"n\"\n";
+        let new = "[[events]]\non = 2025-01-01\nkind = \"a\"\n[[events]]\non = 2025-02-01\nkind = \"b\"\n[[events]]\non = 2025-03-01\nkind = \"c\"\nnote = \"n\"\n";
+        let c = changes(old, new);
+        let fields: Vec<&str> = c.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["events[1].kind", "events[1].on"]);
+        assert!(c.iter().all(|c| c.old.is_none()));
+    }
+
+    #[test]
+    fn a_corrected_note_is_one_field_changed_and_a_dropped_event_is_named() {
+        let old = "[[events]]\non = 2025-01-01\nkind = \"a\"\nnote = \"x\"\n[[events]]\non = 2025-03-01\nkind = \"c\"\n";
+        let new = "[[events]]\non = 2025-01-01\nkind = \"a\"\nnote = \"y\"\n";
+        let c = changes(old, new);
+        let fields: Vec<(&str, Option<&str>)> =
+            c.iter().map(|c| (c.field.as_str(), c.new.as_deref())).collect();
+        assert_eq!(fields, [("events[0].note", Some("y")), ("events[1].kind", None), ("events[1].on", None)]);
+    }
+
+    #[test]
     fn unchanged_text_has_no_changes() {
         assert!(changes("a = [1, 2]\n", "a = [1, 2] # same\n").is_empty());
+    }
+
+    proptest::proptest! {
+        /// Items added anywhere in a list of tables are told as added, and nothing
+        /// recorded before reads as changed or removed.
+        #[test]
+        fn items_added_anywhere_are_only_added(
+            old in proptest::collection::vec((0u8..5, proptest::option::of(0u8..3)), 0..8),
+            added in proptest::collection::vec((0usize..9, 0u8..5, proptest::option::of(0u8..3)), 1..4),
+        ) {
+            let table = |(kind, note): (u8, Option<u8>)| match note {
+                Some(note) => format!("[[events]]\nkind = \"k{kind}\"\nnote = \"n{note}\"\n"),
+                None => format!("[[events]]\nkind = \"k{kind}\"\n"),
+            };
+            let mut new: Vec<(u8, Option<u8>)> = old.clone();
+            for (at, kind, note) in &added {
+                new.insert((*at).min(new.len()), (*kind, *note));
+            }
+            let text = |items: &[(u8, Option<u8>)]| items.iter().map(|i| table(*i)).collect::<String>();
+            let found = changes(&text(&old), &text(&new));
+            proptest::prop_assert!(found.iter().all(|c| c.old.is_none()), "{:?}", found);
+            let parts = added.iter().map(|(_, _, note)| 1 + usize::from(note.is_some())).sum::<usize>();
+            proptest::prop_assert_eq!(found.len(), parts);
+        }
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::model::fields::FieldChange;
 use crate::model::record::{DecisionOutcome, EventKind, Licence, ProviderKind};
-use crate::model::{Date, Status};
+use crate::model::{Date, Record, Status};
 
 impl Status {
     /// The status as people read it: "Under review".
@@ -110,6 +110,8 @@ impl EventKind {
             EventKind::RefusalFoundReasonable => "Refusal found reasonable",
             EventKind::LicenceRequested => "Licence requested",
             EventKind::ReviewRequested => "Review requested",
+            EventKind::ReviewDeclined => "Review declined",
+            EventKind::InvolvementNotEngaged => "Involvement duty not engaged",
             EventKind::ReviewStarted => "Review started",
             EventKind::ReviewCompleted => "Review completed",
             EventKind::ProviderNotifiedOfRemoval => "Provider notified of removal",
@@ -133,6 +135,10 @@ impl EventKind {
             EventKind::RefusalFoundReasonable => "The regulator found the provider's refusal reasonable",
             EventKind::LicenceRequested => "The regulator was asked to license the provider",
             EventKind::ReviewRequested => "A review of the designation was requested",
+            EventKind::ReviewDeclined => "The commissioner decided not to review the designation",
+            EventKind::InvolvementNotEngaged => {
+                "The commissioner assessed that the duty to involve the public was not engaged"
+            }
             EventKind::ReviewStarted => "A review of the designation started",
             EventKind::ReviewCompleted => "The review of the designation was completed",
             EventKind::ProviderNotifiedOfRemoval => "The provider was told the designation is removed",
@@ -204,6 +210,12 @@ impl EventKind {
             EventKind::ReviewRequested => {
                 format!("A review of the designation of {service} at {provider} was requested")
             }
+            EventKind::ReviewDeclined => {
+                format!("The commissioner decided not to review the designation of {service} at {provider}")
+            }
+            EventKind::InvolvementNotEngaged => format!(
+                "The commissioner assessed that the decision on {service} at {provider} did not engage the duty to involve the public"
+            ),
             EventKind::ReviewStarted => {
                 format!("A review of the designation of {service} at {provider} started")
             }
@@ -484,6 +496,26 @@ pub fn field_sentence(change: &FieldChange) -> String {
         }
         (None, None) => label,
     }
+}
+
+/// The designation in force and the reviews that kept it, with their days:
+/// "designated 1 April 2019, confirmed 26 March 2026". `None` when the record has no
+/// designation.
+pub fn designation_in_words(record: &Record) -> Option<String> {
+    let decisions = record.decisions();
+    let (index, designation) = record.designation().or_else(|| {
+        // A record kept here from its first confirmation was designated before.
+        decisions.first().filter(|d| d.outcome == DecisionOutcome::Confirm).map(|d| (0, d))
+    })?;
+    let mut words = match designation.outcome {
+        DecisionOutcome::Designate => format!("designated {}", designation.decided_on.in_words()),
+        _ => "designated before this register".to_owned(),
+    };
+    let confirmed = decisions[index..].iter().filter(|d| d.outcome == DecisionOutcome::Confirm);
+    for confirmation in confirmed {
+        words.push_str(&format!(", confirmed {}", confirmation.decided_on.in_words()));
+    }
+    Some(words)
 }
 
 #[cfg(test)]

@@ -120,7 +120,9 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(inner(regex(pattern = ODS_PATTERN)))]
     pub sites: Vec<String>,
-    /// True when the service must stay at a particular site.
+    /// True for a Location Specific Service: one a foundation trust in special
+    /// administration must keep running (NHS Act 2006 s65DA). Not a general "stays
+    /// on this site" flag; only foundation trusts have such services.
     #[serde(default)]
     pub location_specific: bool,
 }
@@ -231,6 +233,11 @@ pub struct ImportSource {
     pub sheet: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<u32>,
+    /// How many of the record's first decisions the spreadsheet gave; the decisions
+    /// after them were recorded in crs. Absent in records imported before crs kept
+    /// the count: then every decision counts as imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decisions: Option<u32>,
 }
 
 /// When the designation is next to be reviewed.
@@ -264,17 +271,24 @@ pub enum EventKind {
     RefusalFoundReasonable,
     LicenceRequested,
     ReviewRequested,
+    /// The commissioner decided not to review a designation a provider asked it to
+    /// review; the note says why.
+    ReviewDeclined,
     ReviewStarted,
     ReviewCompleted,
     ProviderNotifiedOfRemoval,
     Submitted,
+    /// The commissioner assessed that its duty to involve the public was not engaged
+    /// by the decision; the note says why.
+    InvolvementNotEngaged,
 }
 
 impl EventKind {
     /// Every kind, in the order the process usually meets them.
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 16] = [
         EventKind::ProvidersNotified,
         EventKind::PublicEngagement,
+        EventKind::InvolvementNotEngaged,
         EventKind::WrittenRequestSent,
         EventKind::ProviderAccepted,
         EventKind::ProviderRefused,
@@ -283,6 +297,7 @@ impl EventKind {
         EventKind::RefusalFoundReasonable,
         EventKind::LicenceRequested,
         EventKind::ReviewRequested,
+        EventKind::ReviewDeclined,
         EventKind::ReviewStarted,
         EventKind::ReviewCompleted,
         EventKind::ProviderNotifiedOfRemoval,
@@ -302,10 +317,12 @@ impl EventKind {
             EventKind::RefusalFoundReasonable => "refusal-found-reasonable",
             EventKind::LicenceRequested => "licence-requested",
             EventKind::ReviewRequested => "review-requested",
+            EventKind::ReviewDeclined => "review-declined",
             EventKind::ReviewStarted => "review-started",
             EventKind::ReviewCompleted => "review-completed",
             EventKind::ProviderNotifiedOfRemoval => "provider-notified-of-removal",
             EventKind::Submitted => "submitted",
+            EventKind::InvolvementNotEngaged => "involvement-not-engaged",
         }
     }
 }
@@ -343,6 +360,17 @@ impl DecisionOutcome {
             DecisionOutcome::DoNotDesignate => "decision not to designate",
             DecisionOutcome::Confirm => "decision to keep the designation",
             DecisionOutcome::Remove => "decision to remove the designation",
+        }
+    }
+
+    /// The decision in two words: "designation", "confirmation", "removal",
+    /// "decision not to designate".
+    pub fn short_name(self) -> &'static str {
+        match self {
+            DecisionOutcome::Designate => "designation",
+            DecisionOutcome::DoNotDesignate => "decision not to designate",
+            DecisionOutcome::Confirm => "confirmation",
+            DecisionOutcome::Remove => "removal",
         }
     }
 

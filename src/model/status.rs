@@ -243,7 +243,10 @@ impl Walk {
             _ => false,
         };
         let next = match kind {
-            EventKind::ProvidersNotified | EventKind::PublicEngagement | EventKind::Submitted => Ok(status),
+            EventKind::ProvidersNotified
+            | EventKind::PublicEngagement
+            | EventKind::InvolvementNotEngaged
+            | EventKind::Submitted => Ok(status),
             EventKind::WrittenRequestSent if !designating => {
                 Err("a written request needs a decision to designate first (crs designate)".to_owned())
             }
@@ -296,6 +299,10 @@ impl Walk {
             EventKind::ReviewRequested if status.in_force() => Ok(status),
             EventKind::ReviewRequested => Err(format!(
                 "a review can be requested only of a designation in force, not of status {status}"
+            )),
+            EventKind::ReviewDeclined if status == Status::Designated => Ok(status),
+            EventKind::ReviewDeclined => Err(format!(
+                "a decision not to review concerns a designation in force and not under review, not status {status}"
             )),
             EventKind::ReviewStarted => {
                 expect(status, Status::Designated, Status::UnderReview, "a review", "a designation in force")

@@ -29,6 +29,7 @@ pub enum Action {
     Remove,
     ReviewStart,
     ReviewComplete,
+    ReviewDecline,
     Event,
     Edit,
 }
@@ -44,6 +45,7 @@ impl Action {
             Action::Remove => "remove",
             Action::ReviewStart => "review-start",
             Action::ReviewComplete => "review-complete",
+            Action::ReviewDecline => "review-decline",
             Action::Event => "event",
             Action::Edit => "edit",
         }
@@ -60,7 +62,7 @@ impl Action {
             Action::Designate | Action::Decline | Action::Remove | Action::ReviewComplete => {
                 Some(&["decision.", "review."])
             }
-            Action::New | Action::Event | Action::ReviewStart => Some(&[]),
+            Action::New | Action::Event | Action::ReviewStart | Action::ReviewDecline => Some(&[]),
         }
     }
 }

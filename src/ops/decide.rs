@@ -6,7 +6,11 @@
 
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::framework::rules::grounds_met;
+use crate::framework::Framework;
+use crate::framework::rules::{
+    assess_again, assessed_since, grounds_met, open_review_request, stages_not_assessed_for,
+};
+use crate::model::Record;
 use crate::model::record::{Decision, DecisionOutcome, Event, EventKind};
 use crate::model::status::{Status, derive_status};
 use crate::model::{Date, RecordId};
@@ -106,6 +110,8 @@ pub fn decide(
             }
             _ => {}
         }
+        let decided_on = deciding.on.unwrap_or(ctx.today);
+        require_own_assessment(record, &prepared.config.framework, id, outcome, decided_on)?;
         let grounds = match outcome {
             DecisionOutcome::Designate | DecisionOutcome::Confirm => {
                 grounds_met(record, &prepared.config.framework).into_iter().map(str::to_owned).collect()
@@ -115,7 +121,7 @@ pub fn decide(
         let decision = Decision {
             outcome,
             grounds: grounds.clone(),
-            decided_on: deciding.on.unwrap_or(ctx.today),
+            decided_on,
             decided_by: deciding.by.clone(),
             reference: deciding.reference.clone(),
         };
@@ -132,6 +138,67 @@ pub fn decide(
             DecisionOutcome::DoNotDesignate => "do not designate".to_owned(),
             DecisionOutcome::Remove => "remove the designation".to_owned(),
         })
+    })
+}
+
+/// Refuses a decision of `outcome` on `on` that the record's stages were not assessed
+/// for: each decision stands on its own assessment, never on an earlier decision's.
+fn require_own_assessment(
+    record: &Record,
+    framework: &Framework,
+    id: &RecordId,
+    outcome: DecisionOutcome,
+    on: Date,
+) -> Result<()> {
+    let since = assessed_since(record.decisions(), &record.events, outcome, on);
+    let not_assessed = stages_not_assessed_for(record, framework, outcome, since.as_ref());
+    if not_assessed.is_empty() {
+        return Ok(());
+    }
+    Err(Error::NotAllowed {
+        message: format!(
+            "{id}: the {} of {} has no assessment of its own",
+            outcome.in_words(),
+            on.in_words()
+        ),
+        hint: assess_again(outcome, id, &not_assessed, since.as_ref()),
+    })
+}
+
+/// Records a decision not to review a designation whose review was asked for, and
+/// why; the request is then answered.
+pub fn decline_review(
+    ctx: &Ctx,
+    options: &WriteOptions,
+    id: &RecordId,
+    on: Option<Date>,
+    reason: &str,
+) -> Result<Changed> {
+    change_record(ctx, options, id, Action::ReviewDecline, EXISTING, |prepared, doc| {
+        let record = prepared.record.expect("an existing record");
+        let status = derive_status(record);
+        let Some((_, request)) = open_review_request(record).filter(|_| status == Status::Designated) else {
+            return Err(Error::NotAllowed {
+                message: format!("{id} has no request for a review waiting for an answer"),
+                hint: format!(
+                    "record a provider's request first (crs event {id} review-requested --on DATE), or start a review (crs review start {id})"
+                ),
+            });
+        };
+        let on = on.unwrap_or(ctx.today);
+        if on < request.on {
+            return Err(Error::NotAllowed {
+                message: format!(
+                    "the review was asked for on {}, after {}",
+                    request.on.in_words(),
+                    on.in_words()
+                ),
+                hint: "give the day the commissioner decided not to review with --on DATE".to_owned(),
+            });
+        }
+        let doc = doc.as_mut().expect("an existing record has a document");
+        doc.push_event(&Event { on, kind: EventKind::ReviewDeclined, note: Some(reason.trim().to_owned()) });
+        Ok(format!("no review, as asked on {}: {}", request.on, reason.trim()))
     })
 }
 
@@ -204,6 +271,11 @@ pub fn complete_review(
             });
         }
         let on = deciding.on.unwrap_or(ctx.today);
+        let outcome = match end {
+            ReviewEnd::Confirm { .. } => DecisionOutcome::Confirm,
+            ReviewEnd::Remove => DecisionOutcome::Remove,
+        };
+        require_own_assessment(record, &prepared.config.framework, id, outcome, on)?;
         let (outcome, grounds) = match end {
             ReviewEnd::Confirm { .. } => (
                 DecisionOutcome::Confirm,

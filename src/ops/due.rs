@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::context::Ctx;
 use crate::error::Result;
+use crate::framework::rules::open_review_request;
+use crate::model::labels::designation_in_words;
 use crate::model::record::{DecisionOutcome, EventKind};
 use crate::model::status::Status;
 use crate::model::{Date, Record, RecordId};
@@ -22,6 +24,7 @@ pub const IDLE_DRAFT_DAYS: i64 = 90;
 #[serde(rename_all = "kebab-case")]
 pub enum DueKind {
     Review,
+    ReviewRequested,
     ReviewToComplete,
     RequestUnanswered,
     RemovalToNotify,
@@ -91,6 +94,21 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
             ));
         }
         Status::Designated => {
+            if let Some((_, request)) = open_review_request(record) {
+                let days = (today.0 - request.on.0).num_days();
+                items.push(item(
+                    request.on,
+                    DueKind::ReviewRequested,
+                    format!(
+                        "a review was asked for on {} ({days} day{} ago) and has had no answer",
+                        request.on.in_words(),
+                        if days == 1 { "" } else { "s" }
+                    ),
+                    format!(
+                        "crs review start {id} --requested-by provider (or crs review decline {id} --reason TEXT)"
+                    ),
+                ));
+            }
             if let Some(due) = review_due {
                 items.push(item(
                     due,
@@ -121,7 +139,7 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
                     due,
                     DueKind::RequestUnanswered,
                     format!(
-                        "the written request of {} is to be answered by {}",
+                        "the written request of {} is to be answered by {}, within this register's response window of {window} days",
                         request.on.in_words(),
                         due.in_words()
                     ),
@@ -158,10 +176,11 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
             record.events.iter().any(|e| e.kind == EventKind::Submitted && decided.is_none_or(|d| e.on >= d));
         if !submitted {
             let since = decided.unwrap_or(today);
+            let life = designation_in_words(record).unwrap_or_else(|| "designated".to_owned());
             items.push(item(
                 since,
                 DueKind::NeverSubmitted,
-                format!("designated since {} but never sent to the regulator", since.in_words()),
+                format!("{life}, and not sent to the regulator since"),
                 "crs submit".to_owned(),
             ));
         }

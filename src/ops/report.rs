@@ -111,7 +111,9 @@ impl ChangeGroup {
     /// (submissions to the regulator, which are its paperwork).
     fn of_event(kind: EventKind) -> Option<ChangeGroup> {
         match kind {
-            EventKind::ProvidersNotified | EventKind::PublicEngagement => Some(ChangeGroup::Involvement),
+            EventKind::ProvidersNotified | EventKind::PublicEngagement | EventKind::InvolvementNotEngaged => {
+                Some(ChangeGroup::Involvement)
+            }
             EventKind::WrittenRequestSent
             | EventKind::ProviderAccepted
             | EventKind::ProviderRefused
@@ -120,9 +122,10 @@ impl ChangeGroup {
             EventKind::ReferredToRegulator
             | EventKind::RefusalFoundUnreasonable
             | EventKind::RefusalFoundReasonable => Some(ChangeGroup::Regulator),
-            EventKind::ReviewRequested | EventKind::ReviewStarted | EventKind::ReviewCompleted => {
-                Some(ChangeGroup::Reviews)
-            }
+            EventKind::ReviewRequested
+            | EventKind::ReviewDeclined
+            | EventKind::ReviewStarted
+            | EventKind::ReviewCompleted => Some(ChangeGroup::Reviews),
             EventKind::Submitted => None,
         }
     }
@@ -275,6 +278,7 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     let mut findings: Vec<ReportFinding> = loaded
         .findings
         .into_iter()
+        .filter(|finding| finding.severity != Severity::Note)
         .map(|finding| ReportFinding {
             service: finding.record.as_ref().and_then(|id| services.get(id).cloned()),
             rule_summary: framework.summary(finding.rule).to_owned(),
@@ -405,7 +409,10 @@ fn part_of(id: &RecordId, record: &Record, status: Status, period: &Period, wind
     for item in items_of(id, &then, status, until, window) {
         match item.kind {
             DueKind::Review | DueKind::ReviewToComplete => due.push(item),
-            DueKind::RequestUnanswered | DueKind::ReferralOpen | DueKind::RemovalToNotify => {
+            DueKind::RequestUnanswered
+            | DueKind::ReviewRequested
+            | DueKind::ReferralOpen
+            | DueKind::RemovalToNotify => {
                 open.push(OpenItem {
                     on: item.due,
                     record: item.record,

@@ -13,6 +13,7 @@ pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         let command = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "notice",
         };
         let file = path_below(&report.repo_prefix, &f.file);
         let mut properties = vec![format!("file={}", escape_property(&file))];

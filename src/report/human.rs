@@ -23,6 +23,7 @@ pub fn render(report: &CheckReport, style: Style, out: &mut dyn Write) -> io::Re
         let label = match finding.severity {
             Severity::Error => style.error(&format!("error[{}]", finding.rule)),
             Severity::Warning => style.warning(&format!("warning[{}]", finding.rule)),
+            Severity::Note => format!("note[{}]", finding.rule),
         };
         let place = match (finding.line, finding.column) {
             (Some(line), Some(column)) => format!("{}:{line}:{column}", finding.file),
@@ -63,21 +64,25 @@ fn record_table(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     if report.records.is_empty() {
         return Ok(());
     }
-    let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut counts: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
     for f in &report.findings {
         let entry = counts.entry(f.file.as_str()).or_default();
         match f.severity {
             Severity::Error => entry.0 += 1,
             Severity::Warning => entry.1 += 1,
+            Severity::Note => entry.2 += 1,
         }
     }
     let mut table = new_table(&["record", "service", "provider", "status", "findings"]);
     for r in &report.records {
-        let findings = match counts.get(r.file.as_str()) {
-            None => "ok".to_owned(),
-            Some((0, w)) => format!("{w} warning{}", plural(*w)),
-            Some((e, 0)) => format!("{e} error{}", plural(*e)),
-            Some((e, w)) => format!("{e} error{}, {w} warning{}", plural(*e), plural(*w)),
+        let findings = match counts.get(r.file.as_str()).copied().unwrap_or_default() {
+            (0, 0, 0) => "ok".to_owned(),
+            (e, w, n) => [(e, "error"), (w, "warning"), (n, "note")]
+                .iter()
+                .filter(|(count, _)| *count > 0)
+                .map(|(count, what)| format!("{count} {what}{}", plural(*count)))
+                .collect::<Vec<_>>()
+                .join(", "),
         };
         table.add_row(row([r.id.as_str(), &r.service, &r.provider_name, r.status.as_str(), &findings]));
     }

@@ -54,7 +54,8 @@ fn each_invalid_example_breaks_only_the_rule_it_is_named_for() {
         // Beside a clean record, so that cross-record rules have something to compare.
         env.write("RJ1/designated.toml", designated_record());
 
-        let json = env.crs(&["check", "--format", "json"]);
+        // --verbose: the notes too, which name a rule as the errors and warnings do.
+        let json = env.crs(&["check", "--format", "json", "--verbose"]);
         let findings = json.json()["findings"].as_array().unwrap().clone();
         assert!(!findings.is_empty(), "{relative} breaks no rule");
         for finding in &findings {
@@ -65,6 +66,6 @@ fn each_invalid_example_breaks_only_the_rule_it_is_named_for() {
         let has_error = findings.iter().any(|f| f["severity"] == "error");
         assert_eq!(json.code, i32::from(has_error), "{relative}");
 
-        insta::assert_snapshot!(format!("invalid-{rule}"), env.crs(&["check"]).to_string());
+        insta::assert_snapshot!(format!("invalid-{rule}"), env.crs(&["check", "--verbose"]).to_string());
     }
 }

@@ -304,3 +304,15 @@ impl fmt::Display for Run {
         write!(f, "{}", self.stderr)
     }
 }
+
+/// Assesses every stage of `id` on `on`, stage N met when `met[N - 1]`: the
+/// assessment a decision after an earlier one needs of its own.
+pub fn assess_all(env: &TestEnv, id: &str, on: &str, met: [bool; 4]) {
+    for (number, met) in (1..=4).zip(met) {
+        let stage = number.to_string();
+        let verdict = if met { "--met" } else { "--not-met" };
+        let rationale = format!("reassessed on {on}");
+        let run = env.crs(&["assess", id, "--stage", &stage, verdict, "--rationale", &rationale, "--on", on]);
+        assert_eq!(run.code, 0, "crs assess {id} --stage {stage}\n{run}");
+    }
+}

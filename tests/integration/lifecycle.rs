@@ -156,6 +156,7 @@ fn whole_lifecycle_is_one_commit_a_step_with_an_audit_trail() {
     ok(&env, &["event", ID, "review-started", "--on", "2026-09-01"]);
     assert_eq!(env.crs(&["show", ID, "--format", "json"]).json()["status"], "under-review");
     ok(&env, &["event", ID, "review-completed", "--on", "2026-10-01"]);
+    crate::harness::assess_all(&env, ID, "2026-10-02", [false, false, false, false]);
     ok(&env, &["remove", ID, "--decided-on", "2026-10-05", "--by", "ICB Board"]);
     assert_eq!(
         env.crs(&["show", ID, "--format", "json"]).json()["status"],
@@ -303,12 +304,15 @@ fn log_is_the_same_with_and_without_a_commit_graph() {
     // A graph whose checksum holds but which gives HEAD another parent: the commit
     // itself says otherwise, and the log is read without the graph.
     let head = env.git_cmd(&["rev-parse", "HEAD"]);
-    let mut lying = whole;
+    let mut lying = whole.clone();
     give_another_parent(&mut lying, head.trim());
     std::fs::remove_file(&path).unwrap();
     std::fs::write(&path, &lying).unwrap();
     assert_eq!(logs(), without, "with a commit-graph that does not match the commits");
 
+    // The true graph again, and a commit made since it was written.
+    std::fs::remove_file(&path).unwrap();
+    std::fs::write(&path, &whole).unwrap();
     env.at("2026-09-05");
     ok(&env, &["event", ID, "review-started", "--on", "2026-09-05"]);
     let newer = logs();

@@ -4,6 +4,7 @@
 mod bad_input;
 mod check;
 mod completion;
+mod earned;
 mod edit;
 mod examples;
 mod export;

@@ -7,11 +7,12 @@ use crate::harness::repo_dir;
 
 fn rule_table() -> String {
     let framework = Framework::built_in("monitor-2013").unwrap();
-    let mut table = String::from("| rule | severity | finds |\n|---|---|---|\n");
+    let mut table = String::from("| rule | severity | rests on | finds |\n|---|---|---|---|\n");
     for rule in Rule::ALL {
         let def = &framework.rules[rule.name()];
         let severity = format!("{:?}", def.severity).to_lowercase();
-        table.push_str(&format!("| `{}` | {severity} | {} |\n", rule.name(), def.summary));
+        let basis = format!("{:?}", def.basis).to_lowercase();
+        table.push_str(&format!("| `{}` | {severity} | {basis} | {} |\n", rule.name(), def.summary));
     }
     table
 }

@@ -2,7 +2,7 @@
 //! a new provider code, removed, and what is due along the way. Every decision is
 //! kept; each step is one commit.
 
-use crate::harness::{Run, TestEnv, designated_record};
+use crate::harness::{Run, TestEnv, assess_all, designated_record};
 use crate::lifecycle::walk_to_designated;
 
 const ID: &str = "RJ1/maternity";
@@ -55,6 +55,16 @@ fn a_review_keeps_the_designation_in_force_and_closes_with_a_new_due_date() {
             "2026-06-20",
         ],
     );
+    // The confirmation rests on the review's own assessment of every stage.
+    let early =
+        env.crs(&["review", "complete", ID, "--confirm", "--next-due", "2031-07-01", "--on", "2026-07-01"]);
+    assert_eq!(early.code, 1, "{early}");
+    assert!(early.stderr.contains("assessed before the review started on 1 June 2026"), "{early}");
+    assess_all(&env, ID, "2026-06-20", [true, true, true, true]);
+    ok(
+        &env,
+        &["event", ID, "public-engagement", "--on", "2026-06-25", "--note", "Maternity Voices Partnership"],
+    );
     env.at("2026-07-01");
     let complete = ok(
         &env,
@@ -94,6 +104,14 @@ fn a_review_keeps_the_designation_in_force_and_closes_with_a_new_due_date() {
 fn a_removal_keeps_the_designation_it_ends() {
     let env = designated();
     env.at("2026-09-01");
+    let stale = env.crs(&["remove", ID, "--decided-on", "2026-09-01"]);
+    assert_eq!(stale.code, 1, "a removal needs its own assessment: {stale}");
+    assert!(stale.stderr.contains("assessed before the designation of 10 February 2026"), "{stale}");
+    assess_all(&env, ID, "2026-08-20", [false, false, false, false]);
+    ok(
+        &env,
+        &["event", ID, "public-engagement", "--on", "2026-08-25", "--note", "Maternity Voices Partnership"],
+    );
     let remove = ok(
         &env,
         &["remove", ID, "--decided-on", "2026-09-01", "--by", "ICB Board", "--reference", "BD/26/090"],
@@ -134,6 +152,7 @@ fn a_version_1_record_is_upgraded_when_a_decision_is_added() {
     env.commit_all("a version 1 record");
     env.at("2026-11-20");
     ok(&env, &["review", "start", "RJ1/designated", "--on", "2026-11-20"]);
+    assess_all(&env, "RJ1/designated", "2026-11-20", [false, false, false, false]);
     ok(&env, &["review", "complete", "RJ1/designated", "--remove", "--on", "2026-11-21"]);
     let text = env.read("RJ1/designated.toml");
     assert!(text.contains("schema_version = 2"), "{text}");
@@ -253,6 +272,7 @@ fn due_writes_a_calendar_that_a_calendar_reader_takes() {
 fn in_force_on_reads_the_dates_of_decisions_and_as_of_reads_the_commits() {
     let env = designated();
     env.at("2026-09-01");
+    assess_all(&env, ID, "2026-08-20", [false, false, false, false]);
     ok(&env, &["remove", ID, "--decided-on", "2026-09-01"]);
     ok(&env, &["event", ID, "provider-notified-of-removal", "--on", "2026-09-05"]);
     let in_force = |args: &[&str]| -> usize {

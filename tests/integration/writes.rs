@@ -25,7 +25,12 @@ fn refused_changes_write_nothing() {
 
     for (args, rule) in [
         (vec!["event", ID, "provider-accepted"], "event-order"),
-        (vec!["assess", ID, "--stage", "1", "--not-met", "--rationale", "x"], "grounds-mismatch"),
+        // A stage answered otherwise before the designation takes away a ground it claims;
+        // after it, the same answer is the work towards a review or a removal.
+        (
+            vec!["assess", ID, "--stage", "1", "--not-met", "--rationale", "x", "--on", "2026-02-05"],
+            "grounds-mismatch",
+        ),
         (vec!["event", ID, "public-engagement", "--on", "2030-01-01"], "event-order"),
     ] {
         let run = env.crs(&args);
