@@ -5,11 +5,12 @@
 
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::framework::Severity;
+use crate::framework::{Finding, Severity};
 use crate::history::{Committed, Recovered};
 use crate::model::status::{Status, derive_status};
 use crate::model::{Record, RecordId};
 use crate::ops::change::keep_line_endings;
+use crate::ops::checker::Services;
 use crate::ops::transaction::{Transaction, WriteOptions};
 use crate::register::edit::RecordDoc;
 use crate::register::load::toml_error_hit;
@@ -59,14 +60,24 @@ pub fn move_record(
     })?;
 
     // The record at its new place, as crs check will see it: no rule it did not
-    // break before (a wrong folder, a duplicate there) may break now.
+    // break before (a wrong folder, a duplicate there) may break now. Its old file
+    // is the record being moved, not another record holding the same service.
     let known = tx.orgs()?;
     let checker = tx.checker(ctx, known.as_ref());
-    let errors = |id: &RecordId, r: &Record, t: &str| {
-        checker.check_one(&tx.root, id, r, t, true).into_iter().filter(|f| f.severity == Severity::Error)
-    };
-    let broken: Vec<_> = errors(from, &record, &text).map(|f| f.rule).collect();
-    let new_errors: Vec<_> = errors(to, &moved, &new_text).filter(|f| !broken.contains(&f.rule)).collect();
+    let is_error = |f: &Finding| f.severity == Severity::Error;
+    let broken: Vec<_> = checker
+        .check_one(&tx.root, from, &record, &text, true)
+        .into_iter()
+        .filter(is_error)
+        .map(|f| f.rule)
+        .collect();
+    let mut services = Services::new(&tx.root);
+    services.release(from);
+    let new_errors: Vec<_> = checker
+        .check_among(&mut services, to, &moved, &new_text)
+        .into_iter()
+        .filter(|f| is_error(f) && !broken.contains(&f.rule))
+        .collect();
     if !new_errors.is_empty() {
         return Err(Error::Refused { action: "move".into(), id: from.to_string(), findings: new_errors });
     }
