@@ -118,6 +118,7 @@ pub fn decide(
             decided_on: deciding.on.unwrap_or(ctx.today),
             decided_by: deciding.by.clone(),
             reference: deciding.reference.clone(),
+            provider: None,
         };
         let doc = doc.as_mut().expect("an existing record has a document");
         doc.push_decision(&decision);
@@ -218,6 +219,7 @@ pub fn complete_review(
             decided_on: on,
             decided_by: deciding.by.clone(),
             reference: deciding.reference.clone(),
+            provider: None,
         });
         match end {
             ReviewEnd::Confirm { next_due } => doc.set_review_due(next_due),

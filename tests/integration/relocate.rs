@@ -3,7 +3,7 @@
 //! from ODS or from the command line; every earlier decision keeps the provider it was
 //! made with, and the log follows the record across the move.
 
-use crate::harness::{Run, TestEnv, designated_record};
+use crate::harness::{Run, TestEnv, designated_record, repo_dir};
 
 const OLD: &str = "RJ1/adult-critical-care";
 
@@ -29,6 +29,20 @@ fn register() -> TestEnv {
     env
 }
 
+/// Imports the real NHS trust file of the fixtures into the register's ODS cache.
+fn import_trusts(env: &TestEnv) {
+    let etr = repo_dir().join("tests/fixtures/ods/etr.csv");
+    ok(env, &["orgs", "import", etr.to_str().unwrap()]);
+}
+
+/// The provider a record's decision was made with, as `crs show` gives it.
+fn provider_of(decision: &serde_json::Value) -> (&str, &str, &str) {
+    let p = &decision["provider"];
+    (p["ods"].as_str().unwrap(), p["name"].as_str().unwrap(), p["kind"].as_str().unwrap())
+}
+
+const GSTT: (&str, &str, &str) = ("RJ1", "Guy's and St Thomas' NHS Foundation Trust", "foundation-trust");
+
 fn errors(env: &TestEnv) -> serde_json::Value {
     env.crs(&["check", "--format", "json"]).json()["summary"]["errors"].clone()
 }
@@ -49,4 +63,123 @@ fn a_rename_within_a_provider_moves_the_record_and_keeps_its_provider() {
     let status = env.git_cmd(&["show", "--name-status", "--format=", "-M", "HEAD"]);
     assert!(status.starts_with('R'), "git sees a rename: {status}");
     assert_eq!(errors(&env), 0);
+}
+
+#[test]
+fn a_move_to_an_nhs_trust_that_ods_lists_takes_its_name_and_kind() {
+    let env = register();
+    import_trusts(&env);
+    let moved = ok(&env, &["move", OLD, "R1K/adult-critical-care", "--reason", "Merger"]);
+    assert!(
+        moved.stderr.contains(
+            "provider R1K London North West University Healthcare NHS Trust, an NHS trust, licensed (name and kind from ODS)"
+        ),
+        "{moved}"
+    );
+    let record = show(&env, "R1K/adult-critical-care");
+    assert_eq!(record["provider"]["ods"], "R1K");
+    assert_eq!(record["provider"]["name"], "London North West University Healthcare NHS Trust");
+    assert_eq!(record["provider"]["kind"], "nhs-trust");
+    assert_eq!(record["provider"]["licence"], "licensed", "the record's licence is kept");
+    assert_eq!(provider_of(&record["decisions"][0]), GSTT, "the provider at designation stays on record");
+    assert_eq!(record["status"], "designated");
+    assert_eq!(errors(&env), 0);
+
+    // What the user gives overrides ODS.
+    let named = ok(
+        &env,
+        &["move", "R1K/adult-critical-care", "R1K/critical-care", "--provider-name", "LNWH NHS Trust"],
+    );
+    assert!(named.stderr.contains("provider R1K LNWH NHS Trust, an NHS trust, licensed\n"), "{named}");
+    let record = show(&env, "R1K/critical-care");
+    assert_eq!(record["provider"]["name"], "LNWH NHS Trust");
+    assert_eq!(provider_of(&record["decisions"][0]), GSTT, "kept from the first move, not overwritten");
+}
+
+#[test]
+fn a_move_without_ods_data_takes_the_kind_and_name_given() {
+    let env = register();
+    let moved = ok(
+        &env,
+        &[
+            "move",
+            OLD,
+            "RYJ/adult-critical-care",
+            "--provider-name",
+            "Imperial College Healthcare NHS Trust",
+            "--provider-kind",
+            "nhs-trust",
+        ],
+    );
+    assert!(!moved.stderr.contains("ODS"), "nothing to say of ODS when name and kind are given: {moved}");
+    let record = show(&env, "RYJ/adult-critical-care");
+    assert_eq!(record["provider"]["ods"], "RYJ");
+    assert_eq!(record["provider"]["name"], "Imperial College Healthcare NHS Trust");
+    assert_eq!(record["provider"]["kind"], "nhs-trust");
+    assert_eq!(record["provider"]["licence"], "licensed");
+    assert_eq!(provider_of(&record["decisions"][0]), GSTT);
+    assert!(env.read("RYJ/adult-critical-care.toml").contains(
+        "provider = { ods = \"RJ1\", name = \"Guy's and St Thomas' NHS Foundation Trust\", kind = \"foundation-trust\" }"
+    ));
+    assert_eq!(errors(&env), 0);
+
+    // Without ODS data and without a name, the record's name stays, and crs says so.
+    let kept = ok(&env, &["move", "RYJ/adult-critical-care", "RQM/adult-critical-care"]);
+    assert!(kept.stderr.contains("has no ODS data (crs orgs import loads it), so the provider keeps its name and kind"), "{kept}");
+}
+
+#[test]
+fn each_decision_keeps_the_provider_it_was_made_with_across_moves() {
+    let env = register();
+    import_trusts(&env);
+    ok(&env, &["move", OLD, "R1K/adult-critical-care"]);
+    ok(&env, &["remove", "R1K/adult-critical-care", "--decided-on", "2026-11-01", "--by", "ICB Board"]);
+    let moved = ok(&env, &["move", "R1K/adult-critical-care", "RAL/adult-critical-care"]);
+    assert!(moved.stderr.contains("the decision made with it keeps it"), "{moved}");
+    let record = show(&env, "RAL/adult-critical-care");
+    assert_eq!(record["previous_ids"], serde_json::json!([OLD, "R1K/adult-critical-care"]));
+    assert_eq!(record["provider"]["name"], "Royal Free London NHS Foundation Trust");
+    assert_eq!(record["provider"]["kind"], "foundation-trust");
+    let decisions = record["decisions"].as_array().unwrap();
+    assert_eq!(provider_of(&decisions[0]), GSTT);
+    assert_eq!(
+        provider_of(&decisions[1]),
+        ("R1K", "London North West University Healthcare NHS Trust", "nhs-trust")
+    );
+    assert_eq!(errors(&env), 0);
+}
+
+#[test]
+fn a_licence_the_new_kind_rules_out_is_refused_until_one_is_given() {
+    let env = TestEnv::git();
+    let independent = designated_record()
+        .replace("ods = \"RJ1\"", "ods = \"NVC\"")
+        .replace("Guy's and St Thomas' NHS Foundation Trust", "Ramsay Health Care UK")
+        .replace("kind = \"foundation-trust\"", "kind = \"independent\"")
+        .replace("licence = \"licensed\"", "licence = \"exempt\"\n")
+        .replace("sites = [\"RJ122\"]\n", "")
+        .replace(
+            "[[events]]\non = 2026-02-10",
+            "[[events]]\non = 2026-02-05\nkind = \"licence-requested\"\n\n[[events]]\non = 2026-02-10",
+        );
+    env.write("NVC/orthopaedics.toml", independent).commit_all("orthopaedics");
+    import_trusts(&env);
+    let head = env.git_cmd(&["rev-parse", "HEAD"]);
+
+    let refused = env.crs(&["move", "NVC/orthopaedics", "RAL/orthopaedics"]);
+    assert_eq!(refused.code, 1, "{refused}");
+    assert!(
+        refused.stderr.contains("a foundation trust is never exempt from the provider licence"),
+        "{refused}"
+    );
+    assert!(refused.stderr.contains("--provider-licence"), "{refused}");
+    let given = env.crs(&["move", "NVC/orthopaedics", "RAL/orthopaedics", "--provider-licence", "exempt"]);
+    assert_eq!(given.code, 1, "an impossible licence given is refused too: {given}");
+    assert_eq!(env.git_cmd(&["rev-parse", "HEAD"]), head, "nothing was written");
+
+    ok(&env, &["move", "NVC/orthopaedics", "RAL/orthopaedics", "--provider-licence", "licensed"]);
+    let record = show(&env, "RAL/orthopaedics");
+    assert_eq!(record["provider"]["kind"], "foundation-trust");
+    assert_eq!(record["provider"]["licence"], "licensed");
+    assert_eq!(provider_of(&record["decisions"][0]), ("NVC", "Ramsay Health Care UK", "independent"));
 }
