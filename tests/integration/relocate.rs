@@ -125,7 +125,11 @@ fn a_move_without_ods_data_takes_the_kind_and_name_given() {
 
     // Without ODS data and without a name, the record's name stays, and crs says so.
     let kept = ok(&env, &["move", "RYJ/adult-critical-care", "RQM/adult-critical-care"]);
-    assert!(kept.stderr.contains("has no ODS data (crs orgs import loads it), so the provider keeps its name and kind"), "{kept}");
+    assert!(
+        kept.stderr
+            .contains("has no ODS data (crs orgs import loads it), so the provider keeps its name and kind"),
+        "{kept}"
+    );
 }
 
 #[test]
@@ -182,4 +186,22 @@ fn a_licence_the_new_kind_rules_out_is_refused_until_one_is_given() {
     assert_eq!(record["provider"]["kind"], "foundation-trust");
     assert_eq!(record["provider"]["licence"], "licensed");
     assert_eq!(provider_of(&record["decisions"][0]), ("NVC", "Ramsay Health Care UK", "independent"));
+}
+
+#[test]
+fn a_foundation_trust_designation_moves_to_an_nhs_trust_and_is_judged_as_made() {
+    // Designated in 2022, while NHS trusts' services were exempt from designation.
+    let env = TestEnv::git();
+    let record = designated_record().replace("2026-", "2022-").replace("2025-", "2021-");
+    env.write("RJ1/adult-critical-care.toml", record).commit_all("designated in 2022");
+    import_trusts(&env);
+    ok(&env, &["move", OLD, "R1K/adult-critical-care", "--reason", "Merger"]);
+    let check = env.crs(&["check", "--format", "json"]).json();
+    assert_eq!(
+        check["summary"]["errors"], 0,
+        "a foundation trust's designation, not an NHS trust's: {check}"
+    );
+    let rules: Vec<&str> =
+        check["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"nhs-trust-unconfirmed"), "the service is an NHS trust's now: {check}");
 }
