@@ -110,6 +110,31 @@ pub fn changes_between(old: &BTreeMap<String, String>, new: &BTreeMap<String, St
         .collect()
 }
 
+/// As [`changes_between`], a version 1 record's one `decision` compared as the first
+/// of version 2's `decisions`: upgrading a record's format (crs migrate, or a write
+/// that upgrades it) changes no decision, and a later change to it is named once.
+pub fn changes_across_versions(
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Vec<FieldChange> {
+    let one_decision = |flat: &BTreeMap<String, String>| flat.keys().any(|k| k.starts_with("decision."));
+    match (one_decision(old), one_decision(new)) {
+        (true, false) => changes_between(&as_version_2(old), new),
+        (false, true) => changes_between(old, &as_version_2(new)),
+        _ => changes_between(old, new),
+    }
+}
+
+/// A flattened version 1 record with its `decision.*` fields named `decisions[0].*`.
+fn as_version_2(flat: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    flat.iter()
+        .map(|(key, value)| match key.strip_prefix("decision.") {
+            Some(rest) => (format!("decisions[0].{rest}"), value.clone()),
+            None => (key.clone(), value.clone()),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +156,16 @@ mod tests {
         let err = flatten_checked("a = 1\nb = 2025-13-45\n").unwrap_err();
         assert_eq!(err.line, Some(2), "{err}");
         assert!(err.to_string().starts_with("line 2: "), "{err}");
+    }
+
+    #[test]
+    fn an_upgraded_decision_is_the_same_decision() {
+        let v1 = "schema_version = 1\n[decision]\noutcome = \"designate\"\ndecided_on = 2025-01-01\n";
+        let v2 = "schema_version = 2\n[[decisions]]\noutcome = \"designate\"\ndecided_on = 2025-01-01\nprovider = { ods = \"RJ1\" }\n";
+        let c = changes_across_versions(&flatten(v1), &flatten(v2));
+        let fields: Vec<&str> = c.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["decisions[0].provider.ods", "schema_version"]);
+        assert_eq!(changes_across_versions(&flatten(v2), &flatten(v1)).len(), 2, "and back");
     }
 
     #[test]

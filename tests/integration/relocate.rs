@@ -205,3 +205,47 @@ fn a_foundation_trust_designation_moves_to_an_nhs_trust_and_is_judged_as_made() 
         check["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
     assert!(rules.contains(&"nhs-trust-unconfirmed"), "the service is an NHS trust's now: {check}");
 }
+
+#[test]
+fn the_log_follows_the_record_and_tells_each_move_as_one_step() {
+    let env = register();
+    import_trusts(&env);
+    ok(&env, &["move", OLD, "R1K/adult-critical-care", "--reason", "Merger"]);
+    ok(&env, &["move", "R1K/adult-critical-care", "R1K/critical-care", "--reason", "Service renamed"]);
+
+    let log = ok(&env, &["log", "R1K/critical-care"]).stdout;
+    let steps: Vec<&str> = log.split("\n\n").collect();
+    assert_eq!(steps.len(), 3, "two moves and the record's first commit: {log}");
+    let has_line = |step: &str, line: &str| step.lines().any(|l| l == line);
+    assert!(has_line(steps[0], "    R1K/critical-care moved from R1K/adult-critical-care"), "{log}");
+    assert!(!steps[0].contains("Earlier record ids"), "the move says where from once: {log}");
+    assert!(has_line(steps[1], "    R1K/adult-critical-care moved from RJ1/adult-critical-care"), "{log}");
+    assert!(
+        steps[1].contains(
+            "Provider changed from Guy's and St Thomas' NHS Foundation Trust (RJ1, NHS foundation trust) to London North West University Healthcare NHS Trust (R1K, NHS trust)"
+        ),
+        "{log}"
+    );
+    assert!(
+        steps[1].contains(
+            "Decision 1 keeps the provider it was made with: Guy's and St Thomas' NHS Foundation Trust (RJ1, NHS foundation trust)"
+        ),
+        "{log}"
+    );
+    assert!(!steps[1].contains("removed (was"), "the record's format upgrade changes no decision: {log}");
+    assert!(has_line(steps[2], "    RJ1/adult-critical-care added"), "named as it was then: {log}");
+
+    let json = ok(&env, &["log", "R1K/critical-care", "--format", "json"]).json();
+    let first = &json[1]["records"][0];
+    assert_eq!(first["change"], "moved", "{json}");
+    assert_eq!(first["previous_id"], OLD, "{json}");
+
+    // The whole register's log tells the move as one record moved, not one removed
+    // and another added.
+    let all = ok(&env, &["log", "-n", "1", "--format", "json"]).json();
+    let records = all[0]["records"].as_array().unwrap();
+    assert_eq!(records.len(), 1, "{all}");
+    assert_eq!(records[0]["record"], "R1K/critical-care");
+    assert_eq!(records[0]["change"], "moved");
+    assert_eq!(records[0]["previous_id"], "R1K/adult-critical-care");
+}
