@@ -32,7 +32,7 @@ use crate::report::style::printable;
 ///   crs move RQM/maternity R1K/maternity --reason "Merger, 1 April 2027"
 ///   crs move RQM/maternity RYJ/maternity --provider-name "Imperial College \
 ///       Healthcare NHS Trust" --provider-kind nhs-trust --reason "Merger"
-///   crs move RYJ/stroke RAL/stroke --provider-licence licensed
+///   crs move NVC/orthopaedics RAL/orthopaedics --provider-licence licensed
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct MoveArgs {
