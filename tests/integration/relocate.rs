@@ -84,6 +84,13 @@ fn a_move_to_an_nhs_trust_that_ods_lists_takes_its_name_and_kind() {
     assert_eq!(provider_of(&record["decisions"][0]), GSTT, "the provider at designation stays on record");
     assert_eq!(record["status"], "designated");
     assert_eq!(errors(&env), 0);
+    let paper = ok(&env, &["report", "--since", "2026-01-01", "--format", "md"]).stdout;
+    assert!(
+        paper.contains(
+            "decided to designate Adult critical care at Guy's and St Thomas' NHS Foundation Trust on"
+        ),
+        "the board paper names the provider the decision was made with: {paper}"
+    );
 
     // What the user gives overrides ODS.
     let named = ok(
