@@ -91,10 +91,17 @@ fn write_human(
                 (_, Some(why)) => format!("could not be read ({why})"),
                 (ChangeKind::Added, None) => "added".to_owned(),
                 (ChangeKind::Changed, None) => "changed".to_owned(),
+                (ChangeKind::Moved, None) => {
+                    format!("moved from {}", record.previous_id.as_deref().unwrap_or("another id"))
+                }
                 (ChangeKind::Removed, None) => "removed".to_owned(),
             };
             writeln!(out, "    {} {}", record.record, printable(&what))?;
-            for sentence in sentences(&record.fields) {
+            // A move says where from above; the list of earlier ids would say it again.
+            let moved = record.change == ChangeKind::Moved;
+            let fields: Vec<_> =
+                record.fields.iter().filter(|f| !(moved && f.field == "previous_ids")).cloned().collect();
+            for sentence in sentences(&fields) {
                 writeln!(out, "      {}", printable(&sentence))?;
             }
         }

@@ -174,6 +174,11 @@ fn ods_format(record: &Record, hits: &mut Vec<Hit>) {
     for (i, code) in record.service.sites.iter().enumerate() {
         check(format!("service.sites[{i}]"), code, "site code");
     }
+    for (i, decision) in record.decisions().iter().enumerate() {
+        if let Some(then) = &decision.provider {
+            check(format!("{}.provider.ods", record.decision_key(i)), &then.ods, "provider code");
+        }
+    }
 }
 
 fn co_commissioners(record: &Record, hits: &mut Vec<Hit>) {
@@ -462,9 +467,27 @@ fn join(set: &BTreeSet<&str>) -> String {
     set.iter().copied().collect::<Vec<_>>().join(", ")
 }
 
+/// The kind of the provider `decision` was made with: the one the decision keeps
+/// when a move has changed the record's provider since, else the record's.
+fn kind_at(record: &Record, decision: &Decision) -> ProviderKind {
+    decision.provider.as_ref().map_or(record.provider.kind, |then| then.kind)
+}
+
+/// Where the kind of the provider decision `index` was made with is written.
+fn kind_key(record: &Record, index: usize, decision: &Decision) -> String {
+    match decision.provider {
+        Some(_) => format!("{}.provider.kind", record.decision_key(index)),
+        None => "provider.kind".to_owned(),
+    }
+}
+
+/// The rules of the framework's dates. Those about a designation judge the provider
+/// it was made with (a foundation trust's designation moved to an NHS trust was not
+/// an NHS trust's); those about today judge the provider now.
 fn dated_rules(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<Hit>) {
     let dates = &framework.dates;
-    if record.provider.kind == ProviderKind::NhsTrust {
+    let designated_kind = record.designation().map(|(_, d)| kind_at(record, d));
+    if record.provider.kind == ProviderKind::NhsTrust || designated_kind == Some(ProviderKind::NhsTrust) {
         nhs_trust(record, framework, hits);
     }
     if record.service.location_specific && record.provider.kind != ProviderKind::FoundationTrust {
@@ -482,7 +505,7 @@ fn dated_rules(record: &Record, id: &RecordId, framework: &Framework, hits: &mut
     let until = dates.foundation_trust_transitional_until;
     let confirmed_since = record.events.iter().any(|e| e.on >= until && e.kind == EventKind::ReviewCompleted)
         || record.decisions().iter().any(|d| d.outcome == DecisionOutcome::Confirm && d.decided_on >= until);
-    if record.provider.kind == ProviderKind::FoundationTrust && on < until && !confirmed_since {
+    if kind_at(record, decision) == ProviderKind::FoundationTrust && on < until && !confirmed_since {
         hits.push(Hit::new(
             Rule::FtTransitional,
             format!("{}.decided_on", record.decision_key(index)),
@@ -504,12 +527,14 @@ fn nhs_trust(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
             && dates.nhs_trust_licensed_from.is_none_or(|licensed| on < licensed)
     };
     let designation = record.designation();
-    if let Some((_, decision)) = designation.filter(|(_, d)| exempt(d.decided_on)) {
+    let of_nhs_trust = |d: &Decision| kind_at(record, d) == ProviderKind::NhsTrust;
+    if let Some((index, decision)) = designation.filter(|(_, d)| of_nhs_trust(d) && exempt(d.decided_on)) {
+        let key = kind_key(record, index, decision);
         hits.push(Hit::new(
             Rule::NhsTrustExempt,
-            "provider.kind",
+            key.clone(),
             format!(
-                "services of NHS trusts were exempt from designation under {} when this one was designated ({}); check provider.kind, or decide not to designate",
+                "services of NHS trusts were exempt from designation under {} when this one was designated ({}); check {key}, or decide not to designate",
                 framework.id,
                 decision.decided_on
             ),
@@ -520,10 +545,13 @@ fn nhs_trust(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
     if dates.nhs_trust_exempt_until.is_some() {
         return;
     }
-    let concerns = match designation {
-        Some((_, d)) => d.decided_on >= licensed,
-        None => record.outcome().is_none(),
-    };
+    // Now an NHS trust's: designated since NHS trusts were licensed, or designated
+    // as another kind's service and moved to an NHS trust since.
+    let concerns = record.provider.kind == ProviderKind::NhsTrust
+        && match designation {
+            Some((_, d)) => d.decided_on >= licensed || !of_nhs_trust(d),
+            None => record.outcome().is_none(),
+        };
     if concerns {
         hits.push(Hit::new(
             Rule::NhsTrustUnconfirmed,

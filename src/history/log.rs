@@ -17,7 +17,7 @@ use crate::history::graph::CommitGraph;
 use crate::history::repo::{git_error, open};
 use crate::history::walk::{History, PathLookup, Walk, Walked, shallow_commits};
 use crate::model::RecordId;
-use crate::model::fields::{FieldChange, Unreadable, changes_between, flatten_checked};
+use crate::model::fields::{FieldChange, Unreadable, changes_across_versions, flatten_checked};
 use crate::register::path_below;
 
 /// One commit of the log.
@@ -39,6 +39,9 @@ pub struct LogEntry {
 pub struct RecordChange {
     pub record: String,
     pub change: ChangeKind,
+    /// The id the record had before, when this commit moved it (`crs move`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_id: Option<String>,
     /// Against the last version that could be read, when the one before could not.
     pub fields: Vec<FieldChange>,
     /// Why this version of the record could not be read; its fields are then empty.
@@ -51,6 +54,8 @@ pub struct RecordChange {
 pub enum ChangeKind {
     Added,
     Changed,
+    /// Moved to a new id (`crs move`), its fields compared with those at the old one.
+    Moved,
     Removed,
 }
 
@@ -87,7 +92,7 @@ pub fn log(
         record: id.map(|id| {
             let paths = std::iter::once(id)
                 .chain(previous.iter().rev())
-                .map(|id| rr.repo_path(&id.relative_path_string()))
+                .map(|id| (id.to_string(), rr.repo_path(&id.relative_path_string())))
                 .collect();
             (id.to_string(), paths)
         }),
@@ -125,8 +130,9 @@ fn with_fields(found: Vec<(LogEntry, Vec<Touched>)>, flat: &HashMap<Oid, Flat>) 
             .into_iter()
             .map(|t| {
                 let readable = |id: Option<Oid>| id.filter(|id| flat.get(id).is_some_and(Result::is_ok));
+                let before = t.from.as_ref().unwrap_or(&t.record);
                 let old = match t.old {
-                    Some(old) if readable(Some(old)).is_none() => last_readable.get(&t.record).copied(),
+                    Some(old) if readable(Some(old)).is_none() => last_readable.get(before).copied(),
                     old => old,
                 };
                 let unreadable = t.new.and_then(|id| flat.get(&id)).and_then(|f| f.as_ref().err()).cloned();
@@ -139,14 +145,16 @@ fn with_fields(found: Vec<(LogEntry, Vec<Touched>)>, flat: &HashMap<Oid, Flat>) 
                     change: match (t.old, t.new) {
                         (None, Some(_)) => ChangeKind::Added,
                         (Some(_), None) => ChangeKind::Removed,
+                        _ if t.from.is_some() => ChangeKind::Moved,
                         _ => ChangeKind::Changed,
                     },
                     fields: match unreadable {
                         Some(_) => Vec::new(),
-                        None => changes_between(fields_of(old), fields_of(t.new)),
+                        None => changes_across_versions(fields_of(old), fields_of(t.new)),
                     },
                     unreadable,
                     record: t.record,
+                    previous_id: t.from,
                 }
             })
             .collect();
@@ -159,11 +167,13 @@ fn with_fields(found: Vec<(LogEntry, Vec<Touched>)>, flat: &HashMap<Oid, Flat>) 
 /// A version of a record, flattened, or why it could not be read.
 type Flat = std::result::Result<BTreeMap<String, String>, Unreadable>;
 
-/// A record a commit changed: its file's blob id before and after.
+/// A record a commit changed: its file's blob id before and after, and the id it
+/// had before when the commit moved it.
 struct Touched {
     record: String,
     old: Option<Oid>,
     new: Option<Oid>,
+    from: Option<String>,
 }
 
 /// Each version named on `versions`, read and flattened once.
@@ -185,9 +195,9 @@ struct ChangeFinder<'r> {
     prefix: &'r str,
     /// A shallow clone's boundary commits.
     shallow: &'r HashSet<Oid>,
-    /// The one record logged, and its repository paths: where it is now, then
-    /// where it was before each move, newest first.
-    record: Option<(String, Vec<String>)>,
+    /// The one record logged, and its ids with their repository paths: where it is
+    /// now, then where it was before each move, newest first.
+    record: Option<(String, Vec<(String, String)>)>,
     limit: Option<usize>,
 }
 
@@ -203,7 +213,7 @@ impl ChangeFinder<'_> {
         let mut lookup = self
             .record
             .as_ref()
-            .map(|(_, paths)| paths.iter().map(|path| PathLookup::new(odb, path)).collect::<Vec<_>>());
+            .map(|(_, paths)| paths.iter().map(|(_, path)| PathLookup::new(odb, path)).collect::<Vec<_>>());
         let mut entries = Vec::new();
         for commit in walk {
             if self.limit.is_some_and(|l| entries.len() >= l) {
@@ -211,10 +221,10 @@ impl ChangeFinder<'_> {
             }
             let commit = commit?;
             let touched = match (&self.record, &mut lookup) {
-                (Some((record, _)), Some(lookup)) => {
-                    self.record_change(record, lookup, &commit)?.into_iter().collect()
+                (Some((record, paths)), Some(lookup)) => {
+                    self.record_change(record, paths, lookup, &commit)?.into_iter().collect()
                 }
-                _ => self.register_changes(&commit)?,
+                _ => self.with_moves(self.register_changes(&commit)?, &commit)?,
             };
             if touched.is_empty() {
                 continue;
@@ -231,17 +241,20 @@ impl ChangeFinder<'_> {
     /// What `commit` did to the one record. A merge changed it only if it differs
     /// from every parent (as git log has it); otherwise the change is the branch's,
     /// shown there.
+    /// The record is followed by its `paths`, as `lookup` finds them: a commit
+    /// that took it from one of them to another moved it.
     fn record_change(
         &self,
         record: &str,
+        paths: &[(String, String)],
         lookup: &mut [PathLookup<'_, '_>],
         commit: &Walked,
     ) -> Result<Option<Touched>> {
-        // The record in a tree: at the first of its paths the tree has.
-        let mut id_in = |tree: Oid| -> Result<Option<Oid>> {
-            for path in lookup.iter_mut() {
+        // The record in a tree: at the first of its paths the tree has, and which.
+        let mut id_in = |tree: Oid| -> Result<Option<(usize, Oid)>> {
+            for (at, path) in lookup.iter_mut().enumerate() {
                 if let Some(id) = path.id_in(tree)? {
-                    return Ok(Some(id));
+                    return Ok(Some((at, id)));
                 }
             }
             Ok(None)
@@ -251,12 +264,51 @@ impl ChangeFinder<'_> {
         let mut old = None;
         for (i, (_, tree)) in commit.parents.iter().enumerate() {
             let theirs = id_in(*tree)?;
-            same_as_a_parent |= theirs == new;
+            same_as_a_parent |= theirs.map(|(_, id)| id) == new.map(|(_, id)| id);
             if i == 0 {
                 old = theirs;
             }
         }
-        Ok((!same_as_a_parent).then(|| Touched { record: record.to_owned(), old, new }))
+        let from = match (old, new) {
+            (Some((was, _)), Some((is, _))) if was != is => paths.get(was).map(|(id, _)| id.clone()),
+            _ => None,
+        };
+        // Named as it was then: the id at the path the commit left it at.
+        let then = new.or(old).and_then(|(at, _)| paths.get(at)).map_or(record, |(id, _)| id.as_str());
+        Ok((!same_as_a_parent).then(|| Touched {
+            record: then.to_owned(),
+            old: old.map(|(_, id)| id),
+            new: new.map(|(_, id)| id),
+            from,
+        }))
+    }
+
+    /// `touched` with the record a `crs move` commit removed and the one it added told
+    /// as the one record moved, as its `Crs-Previous` and `Crs-Record` trailers name it.
+    fn with_moves(&self, mut touched: Vec<Touched>, commit: &Walked) -> Result<Vec<Touched>> {
+        let added = |t: &Touched| t.old.is_none() && t.new.is_some();
+        let removed = |t: &Touched| t.old.is_some() && t.new.is_none();
+        if !(touched.iter().any(added) && touched.iter().any(removed)) {
+            return Ok(touched);
+        }
+        let message =
+            self.repo.find_commit(commit.commit).map_err(|e| git_error("cannot read a commit", &e))?;
+        let message = message.message().unwrap_or("");
+        if trailer(message, "Crs-Action").as_deref() != Some("move") {
+            return Ok(touched);
+        }
+        let (Some(from), Some(to)) = (trailer(message, "Crs-Previous"), trailer(message, "Crs-Record"))
+        else {
+            return Ok(touched);
+        };
+        let gone = touched.iter().position(|t| removed(t) && t.record == from);
+        let came = touched.iter().position(|t| added(t) && t.record == to);
+        if let (Some(gone), Some(came)) = (gone, came) {
+            touched[came].old = touched[gone].old;
+            touched[came].from = Some(from);
+            touched.remove(gone);
+        }
+        Ok(touched)
     }
 
     /// The records whose files `commit` changed against its first parent, less
@@ -290,7 +342,7 @@ impl ChangeFinder<'_> {
             let (old, new) = (id_in(old_tree), id_in(Some(new_tree)));
             if old != new {
                 let record = path.strip_suffix(".toml").unwrap_or(&path).to_owned();
-                out.push(Touched { record, old, new });
+                out.push(Touched { record, old, new, from: None });
             }
         }
         Ok(out)

@@ -156,6 +156,7 @@ impl Line<'_> {
                 decided_on: on,
                 decided_by: self.optional(6),
                 reference: self.optional(7),
+                provider: None,
             })
         } else if let Some(kind) = code.strip_prefix(EVENT_CODE) {
             let kind = kind.parse().map_err(|_: String| unknown("an event"))?;

@@ -403,6 +403,7 @@ fn row_history(
         decided_on: on,
         decided_by: row.text(&Field::DecidedBy).map(str::to_owned),
         reference: row.text(&Field::DecisionReference).map(str::to_owned),
+        provider: None,
     };
     let mut decisions = vec![decision(
         outcome,

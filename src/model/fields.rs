@@ -261,6 +261,31 @@ fn item_changes(
     }
 }
 
+/// As [`changes_between`], a version 1 record's one `decision` compared as the first
+/// of version 2's `decisions`: upgrading a record's format (crs migrate, or a write
+/// that upgrades it) changes no decision, and a later change to it is named once.
+pub fn changes_across_versions(
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Vec<FieldChange> {
+    let one_decision = |flat: &BTreeMap<String, String>| flat.keys().any(|k| k.starts_with("decision."));
+    match (one_decision(old), one_decision(new)) {
+        (true, false) => changes_between(&as_version_2(old), new),
+        (false, true) => changes_between(old, &as_version_2(new)),
+        _ => changes_between(old, new),
+    }
+}
+
+/// A flattened version 1 record with its `decision.*` fields named `decisions[0].*`.
+fn as_version_2(flat: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    flat.iter()
+        .map(|(key, value)| match key.strip_prefix("decision.") {
+            Some(rest) => (format!("decisions[0].{rest}"), value.clone()),
+            None => (key.clone(), value.clone()),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,6 +327,16 @@ mod tests {
         let fields: Vec<(&str, Option<&str>)> =
             c.iter().map(|c| (c.field.as_str(), c.new.as_deref())).collect();
         assert_eq!(fields, [("events[0].note", Some("y")), ("events[1].kind", None), ("events[1].on", None)]);
+    }
+
+    #[test]
+    fn an_upgraded_decision_is_the_same_decision() {
+        let v1 = "schema_version = 1\n[decision]\noutcome = \"designate\"\ndecided_on = 2025-01-01\n";
+        let v2 = "schema_version = 2\n[[decisions]]\noutcome = \"designate\"\ndecided_on = 2025-01-01\nprovider = { ods = \"RJ1\" }\n";
+        let c = changes_across_versions(&flatten(v1), &flatten(v2));
+        let fields: Vec<&str> = c.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["decisions[0].provider.ods", "schema_version"]);
+        assert_eq!(changes_across_versions(&flatten(v2), &flatten(v1)).len(), 2, "and back");
     }
 
     #[test]

@@ -289,6 +289,9 @@ const FIELDS: &[(&str, &str)] = &[
     ("decision.decided_on", "Decision date"),
     ("decision.decided_by", "Decided by"),
     ("decision.reference", "Decision reference"),
+    ("decision.provider.ods", "Provider ODS code at the decision"),
+    ("decision.provider.name", "Provider name at the decision"),
+    ("decision.provider.kind", "Provider type at the decision"),
     ("review.next_due", "Review due"),
     ("previous_ids", "Earlier record ids"),
     ("source.imported_from", "Imported from"),
@@ -303,6 +306,9 @@ const DECISION_FIELDS: &[(&str, &str)] = &[
     ("decided_on", "date"),
     ("decided_by", "decided by"),
     ("reference", "reference"),
+    ("provider.ods", "provider ODS code then"),
+    ("provider.name", "provider name then"),
+    ("provider.kind", "provider type then"),
 ];
 
 /// The parts of a stage, under `stages.<key>.`.
@@ -363,7 +369,7 @@ pub fn value_in_words(path: &str, value: &str) -> String {
     let last = path.rsplit('.').next().unwrap_or(path);
     let coded = match last {
         "status" => value.parse::<Status>().ok().map(|s| s.label().to_owned()),
-        "kind" if path.starts_with("provider") => {
+        "kind" if path.starts_with("provider") || path.contains(".provider.") => {
             value.parse::<ProviderKind>().ok().map(|k| k.label().to_owned())
         }
         "kind" => value.parse::<EventKind>().ok().map(|k| k.label().to_owned()),
@@ -411,9 +417,19 @@ pub fn sentences(changes: &[FieldChange]) -> Vec<String> {
         let value = |part: &str| {
             fields.iter().find(|c| c.field.rsplit('.').next() == Some(part)).and_then(|c| c.new.as_deref())
         };
+        // A new provider: one sentence naming both, and its licence if it changed.
+        if group == "provider"
+            && !whole
+            && let Some(sentence) = provider_changed(&fields)
+        {
+            out.push(sentence);
+            out.extend(fields.iter().filter(|c| c.field == "provider.licence").map(|c| field_sentence(c)));
+            continue;
+        }
         let told = match whole {
             true if group.starts_with("events[") => added_event(&value),
             true if group.starts_with("stages.") => added_stage(&group, &value),
+            true if group.ends_with(".provider") => kept_provider(&group, &value),
             true if group == "decision" || group.starts_with("decisions[") => added_decision(&value),
             _ => None,
         };
@@ -436,11 +452,18 @@ fn group_of(path: &str) -> String {
     {
         return format!("stages.{stage}");
     }
+    if matches!(path, "provider.ods" | "provider.name" | "provider.kind" | "provider.licence") {
+        return "provider".to_owned();
+    }
+    if path.starts_with("decision.provider.") {
+        return "decision.provider".to_owned();
+    }
     if path.starts_with("decision.") {
         return "decision".to_owned();
     }
-    if let Some((n, _)) = indexed_part(path, "decisions[") {
-        return format!("decisions[{n}]");
+    if let Some((n, part)) = indexed_part(path, "decisions[") {
+        let provider = if part.starts_with("provider.") { ".provider" } else { "" };
+        return format!("decisions[{n}]{provider}");
     }
     String::new()
 }
@@ -480,6 +503,49 @@ fn added_decision<'a>(value: &impl Fn(&str) -> Option<&'a str>) -> Option<String
         sentence.push_str(&format!(" ({reference})"));
     }
     Some(sentence)
+}
+
+/// The provider a decision was made with, set on it when a move changed the
+/// record's: "Decision 1 keeps the provider it was made with: Guy's and St Thomas' NHS
+/// Foundation Trust (RJ1, NHS foundation trust)".
+fn kept_provider<'a>(group: &str, value: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
+    let which = match group.strip_prefix("decisions[").and_then(|rest| rest.split_once(']')) {
+        Some((n, _)) => format!("Decision {}", n.parse::<usize>().ok()? + 1),
+        None => "The decision".to_owned(),
+    };
+    let kind = value("kind").and_then(|k| k.parse::<ProviderKind>().ok());
+    let kind = kind.map_or_else(String::new, |k| format!(", {}", k.label()));
+    Some(format!("{which} keeps the provider it was made with: {} ({}{kind})", value("name")?, value("ods")?))
+}
+
+/// A provider changed in more than one of its code, name and kind (a move to a new
+/// provider), as one sentence naming both: "Provider changed from Guy's and St
+/// Thomas' NHS Foundation Trust (RJ1, NHS foundation trust) to London North West
+/// University Healthcare NHS Trust (R1K, NHS trust)". `None` for one part changed.
+fn provider_changed<'a>(fields: &[&'a FieldChange]) -> Option<String> {
+    let changed = |part: &str| {
+        fields
+            .iter()
+            .find(|c| c.field == format!("provider.{part}"))
+            .and_then(|c| Some((c.old.as_deref()?, c.new.as_deref()?)))
+    };
+    let (name, ods, kind) = (changed("name"), changed("ods"), changed("kind"));
+    if [name.is_some(), ods.is_some(), kind.is_some()].iter().filter(|c| **c).count() < 2 {
+        return None;
+    }
+    let kind_label =
+        |k: &str| k.parse::<ProviderKind>().map_or_else(|_| k.to_owned(), |k| k.label().to_owned());
+    let side = |old: bool| {
+        let pick = |(was, now): (&'a str, &'a str)| if old { was } else { now };
+        let parts: Vec<String> =
+            ods.map(|o| pick(o).to_owned()).into_iter().chain(kind.map(|k| kind_label(pick(k)))).collect();
+        match (name.map(pick), parts.is_empty()) {
+            (Some(name), true) => name.to_owned(),
+            (Some(name), false) => format!("{name} ({})", parts.join(", ")),
+            (None, _) => parts.join(", "),
+        }
+    };
+    Some(format!("Provider changed from {} to {}", side(true), side(false)))
 }
 
 /// One field's change as a sentence.
@@ -610,5 +676,34 @@ mod tests {
             change("stages.health_inequalities.met", None, Some("false")),
         ]);
         assert_eq!(assessed, ["Stage health inequalities assessed as not met on 2 February 2026"]);
+    }
+
+    #[test]
+    fn a_move_to_another_provider_reads_as_one_change_and_the_decisions_keep_the_old() {
+        let moved = sentences(&[
+            change("decisions[0].provider.kind", None, Some("foundation-trust")),
+            change("decisions[0].provider.name", None, Some("Guy's and St Thomas' NHS Foundation Trust")),
+            change("decisions[0].provider.ods", None, Some("RJ1")),
+            change("provider.kind", Some("foundation-trust"), Some("nhs-trust")),
+            change("provider.licence", Some("exempt"), Some("licensed")),
+            change(
+                "provider.name",
+                Some("Guy's and St Thomas' NHS Foundation Trust"),
+                Some("London North West"),
+            ),
+            change("provider.ods", Some("RJ1"), Some("R1K")),
+        ]);
+        assert_eq!(
+            moved,
+            [
+                "Decision 1 keeps the provider it was made with: Guy's and St Thomas' NHS Foundation Trust (RJ1, NHS foundation trust)",
+                "Provider changed from Guy's and St Thomas' NHS Foundation Trust (RJ1, NHS foundation trust) to London North West (R1K, NHS trust)",
+                "Provider licence changed from Exempt from the licence to Licensed",
+            ]
+        );
+        let renamed = sentences(&[change("provider.name", Some("A Trust"), Some("B Trust"))]);
+        assert_eq!(renamed, ["Provider name changed from A Trust to B Trust"]);
+        assert_eq!(field_label("decisions[1].provider.kind"), "Decision 2: provider type then");
+        assert_eq!(value_in_words("decisions[1].provider.kind", "nhs-trust"), "NHS trust");
     }
 }

@@ -211,6 +211,23 @@ pub struct Decision {
     /// Board minute or other reference for the decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// The provider as it was when the decision was made, kept once the record's
+    /// [provider] has changed (crs move: a new ODS code, name or kind). A decision
+    /// without it was made with the record's [provider].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<DecisionProvider>,
+}
+
+/// The provider a decision was made with: its ODS code, name and kind on that day.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionProvider {
+    /// ODS code then, e.g. RJ1.
+    #[schemars(regex(pattern = ODS_PATTERN))]
+    pub ods: String,
+    /// The provider's name then.
+    pub name: String,
+    pub kind: ProviderKind,
 }
 
 /// What was decided.

@@ -364,6 +364,7 @@ mod tests {
             decided_on: "2025-01-01".parse().unwrap(),
             decided_by: None,
             reference: None,
+            provider: None,
         });
         r.events = events
             .iter()

@@ -137,6 +137,15 @@ impl<'r> Services<'r> {
         }
     }
 
+    /// Counts `id` as holding nothing from now on: a record moving away (`crs move`)
+    /// is not another record at its new place.
+    pub fn release(&mut self, id: &RecordId) {
+        let folder = self.folder(id);
+        if let Ok(at) = folder.binary_search_by(|(other, _)| other.cmp(id)) {
+            folder.remove(at);
+        }
+    }
+
     /// The services of the folder of `id`'s provider, read on first use.
     fn folder(&mut self, id: &RecordId) -> &mut Vec<(RecordId, ServiceKey)> {
         let root = self.root;

@@ -124,6 +124,7 @@ pub fn decide(
             decided_on,
             decided_by: deciding.by.clone(),
             reference: deciding.reference.clone(),
+            provider: None,
         };
         let doc = doc.as_mut().expect("an existing record has a document");
         doc.push_decision(&decision);
@@ -290,6 +291,7 @@ pub fn complete_review(
             decided_on: on,
             decided_by: deciding.by.clone(),
             reference: deciding.reference.clone(),
+            provider: None,
         });
         match end {
             ReviewEnd::Confirm { next_due } => doc.set_review_due(next_due),

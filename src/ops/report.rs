@@ -362,10 +362,12 @@ fn part_of(id: &RecordId, record: &Record, status: Status, period: &Period, wind
 
     let mut changes = Vec::new();
     for decision in record.decisions().iter().filter(|d| in_period(d.decided_on)) {
+        // Named as it was when decided, if a move has changed the provider since.
+        let decided_at = decision.provider.as_ref().map_or(provider.as_str(), |then| then.name.trim());
         let mut sentence = format!(
             "{} {} on {}",
             deciding_body(decision.decided_by.as_deref()),
-            decision.outcome.decided_about(&service, &provider),
+            decision.outcome.decided_about(&service, decided_at),
             decision.decided_on.in_words()
         );
         if matches!(decision.outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm)

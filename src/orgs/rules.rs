@@ -7,7 +7,7 @@
 use crate::framework::finding::{Hit, Rule};
 use crate::model::Date;
 use crate::model::id::is_ods_code;
-use crate::model::record::{DecisionOutcome, ProviderKind, Record};
+use crate::model::record::{Decision, DecisionOutcome, ProviderKind, Record};
 use crate::model::status::derive_status;
 use crate::orgs::index::OrgIndex;
 use crate::orgs::kind::{KindSet, Role};
@@ -44,6 +44,7 @@ pub fn check_orgs(record: &Record, orgs: &OrgIndex, today: Date) -> Vec<Hit> {
     for (i, code) in record.service.sites.iter().enumerate() {
         cx.code(Role::Site, || format!("service.sites[{i}]"), code, &mut hits);
     }
+    cx.decision_providers(&mut hits);
     hits
 }
 
@@ -58,6 +59,9 @@ pub fn unchecked_kinds(record: &Record, orgs: &OrgIndex) -> KindSet {
         }
     };
     check(Role::Provider, &record.provider.ods);
+    for then in record.decisions().iter().filter_map(|d| d.provider.as_ref()) {
+        check(Role::Provider, &then.ods);
+    }
     check(Role::Commissioner, &record.commissioner.ods);
     for code in &record.commissioner.co_commissioners {
         check(Role::Commissioner, code);
@@ -118,7 +122,11 @@ impl Context<'_> {
     fn closed(&self, role: Role, key: String, org: &Org, hits: &mut Vec<Hit>) {
         let Some(closed) = org.closed else { return };
         let what = format!("{} {} ({})", role.as_str(), org.code, org.display_name());
-        let message = match self.record.current_decision().map(|d| d.decided_on) {
+        // The provider is judged on the day of the decision only if the decision was
+        // made with it: one a move has changed since keeps its own, judged below.
+        let made_with =
+            |d: &&Decision| role != Role::Provider || d.provider.as_ref().is_none_or(|p| p.ods == org.code);
+        let message = match self.record.current_decision().filter(made_with).map(|d| d.decided_on) {
             Some(decided) if org.closed_by(decided) && self.designating() => format!(
                 "{what} closed on {closed}, on or before the decision of {decided}; correct the code to the organisation that took the service over"
             ),
@@ -128,6 +136,42 @@ impl Context<'_> {
             _ => return,
         };
         hits.push(Hit::new(Rule::OdsClosed, key, message));
+    }
+
+    /// The providers decisions were made with, where a move has changed the record's
+    /// provider code since: each must be a provider ODS knows, open on the day of a
+    /// decision to designate. Their names and kinds are as they were then, and are not
+    /// compared with ODS's now.
+    fn decision_providers(&self, hits: &mut Vec<Hit>) {
+        for (i, decision) in self.record.decisions().iter().enumerate() {
+            let Some(then) = decision.provider.as_ref().filter(|p| p.ods != self.record.provider.ods) else {
+                continue;
+            };
+            let key = || format!("{}.provider.ods", self.record.decision_key(i));
+            if !is_ods_code(&then.ods) {
+                continue;
+            }
+            let Some((org, _)) = self.orgs.find(&then.ods, Role::Provider.kinds()) else {
+                unknown(self.orgs, Role::Provider, key(), &then.ods, hits);
+                continue;
+            };
+            let decided = decision.decided_on;
+            if let Some(closed) = org.closed.filter(|_| decision.outcome == DecisionOutcome::Designate)
+                && org.closed_by(decided)
+            {
+                hits.push(Hit::new(
+                    Rule::OdsClosed,
+                    key(),
+                    format!(
+                        "provider {} ({}), which the {} of {decided} names, closed on {closed}, on or before that decision; correct {} to the provider the decision was made with",
+                        org.code,
+                        org.display_name(),
+                        decision.outcome.in_words(),
+                        key()
+                    ),
+                ));
+            }
+        }
     }
 }
 
@@ -335,6 +379,56 @@ mod tests {
         );
         r.provider.kind = ProviderKind::Other;
         assert_eq!(rules(&r, &index(orgs)), vec![]);
+    }
+
+    /// The record moved from RJ1 to RJZ: its decision keeps RJ1, the provider it was
+    /// made with.
+    fn moved() -> (Record, Vec<Org>) {
+        let mut r = record();
+        let then = crate::model::record::DecisionProvider {
+            ods: r.provider.ods.clone(),
+            name: r.provider.name.clone(),
+            kind: r.provider.kind,
+        };
+        r.decision.as_mut().unwrap().provider = Some(then);
+        r.provider.ods = "RJZ".into();
+        r.provider.name = "King's College Hospital NHS Foundation Trust".into();
+        let mut orgs = known();
+        orgs.push(org("RJZ", OdsKind::Etr, "KING'S COLLEGE HOSPITAL NHS FOUNDATION TRUST"));
+        (r, orgs)
+    }
+
+    #[test]
+    fn a_decision_is_judged_by_the_provider_it_was_made_with() {
+        let (r, mut orgs) = moved();
+        let decided = r.decision.as_ref().unwrap().decided_on;
+        assert_eq!(rules(&r, &index(orgs.clone())), vec![]);
+
+        // The old provider closing after the decision is the merger the move records.
+        orgs[0].closed = today().plus_days(-30);
+        assert_eq!(rules(&r, &index(orgs.clone())), vec![]);
+        // Closed by the day of the decision, it cannot have been the provider then.
+        orgs[0].closed = Some(decided);
+        let hits = check_orgs(&r, &index(orgs.clone()), today());
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!((hits[0].rule, hits[0].key.as_str()), (Rule::OdsClosed, "decision.provider.ods"));
+        assert!(hits[0].message.contains("on or before that decision"), "{hits:?}");
+
+        // The provider now is not judged on the day of a decision it did not make.
+        orgs[0].closed = None;
+        let now = orgs.iter_mut().find(|o| o.code == "RJZ").unwrap();
+        now.closed = Some(decided);
+        let hits = check_orgs(&r, &index(orgs.clone()), today());
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!((hits[0].rule, hits[0].key.as_str()), (Rule::OdsClosed, "provider.ods"));
+        assert!(hits[0].message.contains("still live"), "{hits:?}");
+    }
+
+    #[test]
+    fn a_decision_provider_ods_does_not_list_is_unknown() {
+        let (mut r, orgs) = moved();
+        r.decision.as_mut().unwrap().provider.as_mut().unwrap().ods = "RJ9".into();
+        assert_eq!(rules(&r, &index(orgs)), vec![(Rule::OdsUnknown, "decision.provider.ods".to_owned())]);
     }
 
     #[test]

@@ -5,8 +5,8 @@
 
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value, value};
 
-use crate::model::record::{Decision, Event, SCHEMA_VERSION, Stage, same_stage_key};
-use crate::model::{Date, Record};
+use crate::model::record::{Decision, Event, Provider, SCHEMA_VERSION, Stage, same_stage_key};
+use crate::model::{Date, ProviderKind, Record};
 
 /// Top-level tables in reading order; a new table is placed before the first of
 /// those that follow it.
@@ -146,6 +146,9 @@ impl RecordDoc {
         if let Some(reference) = &decision.reference {
             table["reference"] = value(reference);
         }
+        if let Some(then) = &decision.provider {
+            table["provider"] = value(provider_then(&then.ods, &then.name, then.kind));
+        }
         let last = match self.doc.get("decisions") {
             Some(Item::ArrayOfTables(decisions)) => decisions.iter().last().and_then(Table::position),
             _ => None,
@@ -199,8 +202,11 @@ impl RecordDoc {
         self.doc.remove("review");
     }
 
-    /// Moves the record to `provider` (its new ODS code), noting its old id.
-    pub fn record_move(&mut self, old_id: &str, provider: &str, provider_name: Option<&str>) {
+    /// Moves the record from `old_id` to the provider `now` (its ODS code, name, kind
+    /// and licence at the new place), noting its old id. When the code, name or kind
+    /// changes, every decision that does not yet say which provider it was made with
+    /// keeps `was`, the provider it was made with. A version 1 record is upgraded first.
+    pub fn record_move(&mut self, old_id: &str, was: &Provider, now: &Provider) {
         self.upgrade();
         let mut previous: Array = match self.doc.get("previous_ids").and_then(Item::as_array) {
             Some(array) => array.clone(),
@@ -208,17 +214,28 @@ impl RecordDoc {
         };
         previous.push(old_id);
         self.doc["previous_ids"] = value(previous);
-        if let Some(ods) = self.doc["provider"].get_mut("ods").and_then(Item::as_value_mut) {
-            let decor = ods.decor().clone();
-            *ods = Value::from(provider);
-            *ods.decor_mut() = decor;
+        if (&was.ods, &was.name, was.kind) != (&now.ods, &now.name, now.kind) {
+            let then = provider_then(&was.ods, &was.name, was.kind);
+            for_each_decision(&mut self.doc, &mut |decision| {
+                if !decision.contains_key("provider") {
+                    decision.insert("provider", value(then.clone()));
+                }
+            });
         }
-        if let Some(name) = provider_name
-            && let Some(item) = self.doc["provider"].get_mut("name").and_then(Item::as_value_mut)
-        {
-            let decor = item.decor().clone();
-            *item = Value::from(name);
-            *item.decor_mut() = decor;
+        let provider = &mut self.doc["provider"];
+        for (key, new) in [
+            ("ods", now.ods.as_str()),
+            ("name", now.name.as_str()),
+            ("kind", now.kind.as_str()),
+            ("licence", now.licence.as_str()),
+        ] {
+            if let Some(item) = provider.get_mut(key).and_then(Item::as_value_mut)
+                && item.as_str() != Some(new)
+            {
+                let decor = item.decor().clone();
+                *item = Value::from(new);
+                *item.decor_mut() = decor;
+            }
         }
     }
 
@@ -384,6 +401,28 @@ fn for_each_table(item: &mut Item, f: &mut impl FnMut(&mut Table)) {
     }
 }
 
+/// The provider a decision was made with, as an inline table of its `[[decisions]]`:
+/// `provider = { ods = "RJ1", name = "…", kind = "foundation-trust" }`.
+fn provider_then(ods: &str, name: &str, kind: ProviderKind) -> InlineTable {
+    let mut then = InlineTable::new();
+    then.insert("ods", ods.into());
+    then.insert("name", name.into());
+    then.insert("kind", kind.as_str().into());
+    then
+}
+
+/// Calls `f` on every decision of a version 2 document, written as `[[decisions]]`
+/// or as an inline `decisions = [{ … }]`.
+fn for_each_decision(doc: &mut DocumentMut, f: &mut dyn FnMut(&mut dyn TableLike)) {
+    match doc.get_mut("decisions") {
+        Some(Item::ArrayOfTables(decisions)) => decisions.iter_mut().for_each(|t| f(t)),
+        Some(Item::Value(Value::Array(decisions))) => {
+            decisions.iter_mut().filter_map(Value::as_inline_table_mut).for_each(|t| f(t))
+        }
+        _ => {}
+    }
+}
+
 fn strings(items: &[String]) -> Array {
     items.iter().map(String::as_str).collect()
 }
@@ -435,6 +474,7 @@ kind = "providers-notified"
             decided_on: "2025-03-01".parse().unwrap(),
             decided_by: Some("ICB Board".into()),
             reference: None,
+            provider: None,
         });
         doc.set_review_due("2028-03-01".parse().unwrap());
         doc.push_event(&Event {
