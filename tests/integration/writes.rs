@@ -294,3 +294,33 @@ fn line_endings_are_stored_as_git_would_store_them() {
         assert_eq!(log[0]["records"][0]["fields"][0]["field"], "events[4].kind", "{setup}: {log}");
     }
 }
+
+#[test]
+fn assessing_the_last_stage_says_to_decide_not_to_assess() {
+    let env = TestEnv::git();
+    let new = env.crs(&[
+        "new",
+        ID,
+        "--service",
+        "Maternity",
+        "--provider-name",
+        "GSTT",
+        "--provider-kind",
+        "foundation-trust",
+    ]);
+    assert_eq!(new.code, 0, "{new}");
+    for stage in ["1", "2", "3"] {
+        let run = env.crs(&["assess", ID, "--stage", stage, "--met", "--rationale", "no alternative"]);
+        assert_eq!(run.code, 0, "{run}");
+        assert!(run.stderr.contains("next: assess the stages"), "stage 4 is still to assess: {run}");
+    }
+    let last = env.crs(&["assess", ID, "--stage", "4", "--met", "--rationale", "proportionate"]);
+    assert_eq!(last.code, 0, "{last}");
+    assert!(!last.stderr.contains("assess the stages"), "{last}");
+    assert!(
+        last.stderr.contains(&format!(
+            "next: every stage is assessed; decide: crs designate {ID} or crs decline {ID}"
+        )),
+        "{last}"
+    );
+}
