@@ -3,7 +3,7 @@
 use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::framework::finding::Summary;
+use crate::framework::finding::{FindingFilter, Rule, Severity, Summary};
 use crate::history::changed::changed_since;
 use crate::history::repo::prefix_of;
 use crate::model::RecordSummary;
@@ -28,6 +28,8 @@ const SKIPPED_NOTES: usize = 10;
 ///   crs check --strict --format json
 ///   crs check --as-of 2025-03-31
 ///   crs check --changed-only origin/main --format github
+///   crs check --rule review-overdue,request-unanswered
+///   crs check --severity error --format json
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct CheckArgs {
@@ -44,6 +46,37 @@ pub struct CheckArgs {
     /// rules that compare records still see the whole register.
     #[arg(long, value_name = "REV", conflicts_with = "as_of")]
     pub changed_only: Option<String>,
+    /// Report only findings of RULE (repeat it, or separate rules with commas); the
+    /// exit status follows the findings reported.
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_parser())]
+    pub rule: Vec<Rule>,
+    /// Report only findings of this severity; the exit status follows the findings
+    /// reported.
+    #[arg(long, value_enum)]
+    pub severity: Option<SeverityArg>,
+}
+
+/// A severity as `--severity` takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SeverityArg {
+    Error,
+    Warning,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(arg: SeverityArg) -> Severity {
+        match arg {
+            SeverityArg::Error => Severity::Error,
+            SeverityArg::Warning => Severity::Warning,
+        }
+    }
+}
+
+/// Rule names, as `--rule` takes them: an unknown one is a usage error that lists them.
+fn rule_parser() -> impl clap::builder::TypedValueParser<Value = Rule> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Rule::ALL.iter().map(|r| r.name()))
+        .map(|name| Rule::from_name(&name).expect("a possible value is a rule name"))
 }
 
 pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
@@ -66,6 +99,9 @@ pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
         notes.push(format!("{checked} of {files} record files changed since {rev}; only those are reported"));
         files = checked;
     }
+    let filter = FindingFilter { rules: args.rule.clone(), severity: args.severity.map(Severity::from) };
+    findings.retain(|f| filter.keeps(f));
+    notes.extend(filter.describe());
     let summary = Summary::of(files, &findings);
     // CI names files from the repository's root; people read them from the register's.
     let repo_prefix = match args.format {

@@ -1,10 +1,11 @@
 //! The human report of `crs check`: the records and their status, then each finding
-//! as `error[rule]: file:line:col` with its message, then a summary line.
+//! as `error[rule]: file:line:col` with its message, then a summary line and the
+//! count of findings by rule, most first.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::framework::finding::Severity;
+use crate::framework::finding::{Severity, count_by_rule};
 use crate::model::Status;
 use crate::report::CheckReport;
 use crate::report::style::{Style, printable};
@@ -52,7 +53,13 @@ pub fn render(report: &CheckReport, style: Style, out: &mut dyn Write) -> io::Re
     } else {
         style.ok(&line)
     };
-    writeln!(out, "{line}")
+    writeln!(out, "{line}")?;
+    let by_rule: Vec<String> =
+        count_by_rule(&report.findings).iter().map(|(rule, n)| format!("{rule}: {n}")).collect();
+    if !by_rule.is_empty() {
+        writeln!(out, "{} {}", style.dim("by rule:"), by_rule.join(", "))?;
+    }
+    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {
