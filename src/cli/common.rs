@@ -140,7 +140,7 @@ pub struct FilterArgs {
     #[arg(long, value_name = "ODS", add = ArgValueCandidates::new(complete::providers))]
     pub provider: Option<String>,
     /// Only services whose name contains TEXT, in any case.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub service: Option<String>,
     /// Only services with this NHS treatment function code, e.g. 501.
     #[arg(long, value_name = "CODE")]

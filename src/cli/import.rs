@@ -46,7 +46,7 @@ pub struct ImportArgs {
     #[arg(value_name = "FILE", required_unless_present = "fields")]
     pub file: Option<PathBuf>,
     /// The sheet to read (default: the map's sheet, else the first).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub sheet: Option<String>,
     /// The map file: which column holds which field (not needed for crs's own export).
     #[arg(long, value_name = "MAP.toml")]

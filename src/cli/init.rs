@@ -32,7 +32,7 @@ pub struct InitArgs {
     #[arg(long, value_name = "ODS")]
     pub commissioner_ods: Option<String>,
     /// The commissioner's name.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub commissioner_name: Option<String>,
     /// The e-mail address questions and the submission come from.
     #[arg(long, value_name = "EMAIL")]

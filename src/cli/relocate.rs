@@ -30,10 +30,10 @@ pub struct MoveArgs {
     /// Its new id, e.g. RYJ/maternity.
     pub to: RecordId,
     /// The provider's name under its new code.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub provider_name: Option<String>,
     /// Why it moved, for the commit message and the log.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,
