@@ -28,7 +28,8 @@ pub fn from_env(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> 
     let Some(shell) = shells.completer(shell_name) else {
         let _ = writeln!(
             err,
-            "error: {VAR}={shell_name} names no shell crs completes for (bash, zsh, fish, powershell, elvish)"
+            "error: {VAR}={} names no shell crs completes for (bash, zsh, fish, powershell, elvish)",
+            crate::text::printable(shell_name)
         );
         return Some(2);
     };
@@ -52,7 +53,7 @@ pub fn from_env(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> 
     match written.and_then(|()| out.write_all(&buf)) {
         Ok(()) => Some(0),
         Err(e) => {
-            let _ = writeln!(err, "error: cannot complete: {e}");
+            let _ = writeln!(err, "error: cannot complete: {}", crate::text::printable(&e.to_string()));
             Some(2)
         }
     }

@@ -16,7 +16,7 @@ use crate::history::log::{ChangeKind, LogEntry, log};
 use crate::model::labels::sentences;
 use crate::model::{Record, RecordId};
 use crate::register::source::{MAX_FILE_BYTES, plain_file};
-use crate::report::style::printable;
+use crate::text::printable;
 
 /// Show the audit trail: who changed which record, when, and what changed
 ///
@@ -93,7 +93,7 @@ fn write_human(
                 (ChangeKind::Changed, None) => "changed".to_owned(),
                 (ChangeKind::Removed, None) => "removed".to_owned(),
             };
-            writeln!(out, "    {} {}", record.record, printable(&what))?;
+            writeln!(out, "    {} {}", printable(&record.record), printable(&what))?;
             for sentence in sentences(&record.fields) {
                 writeln!(out, "      {}", printable(&sentence))?;
             }

@@ -8,8 +8,9 @@ use std::io::{self, Write};
 use crate::framework::finding::{Severity, count_by_rule};
 use crate::model::Status;
 use crate::report::CheckReport;
-use crate::report::style::{Style, printable};
+use crate::report::style::Style;
 use crate::report::table::{new_table, row};
+use crate::text::printable;
 
 /// Registers larger than this get a count by status instead of a line a record.
 pub const RECORD_TABLE_LIMIT: usize = 200;
@@ -34,7 +35,7 @@ pub fn render(report: &CheckReport, style: Style, out: &mut dyn Write) -> io::Re
         writeln!(out, "  {}", printable(&finding.message))?;
     }
     for note in &report.notes {
-        writeln!(out, "{} {note}", style.dim("note:"))?;
+        writeln!(out, "{} {}", style.dim("note:"), printable(note))?;
     }
     let s = report.summary;
     let line = format!(
