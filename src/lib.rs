@@ -20,6 +20,7 @@ pub mod ops;
 pub mod orgs;
 pub mod register;
 pub mod report;
+pub mod text;
 
 use std::io::Write;
 

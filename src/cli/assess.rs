@@ -38,16 +38,16 @@ pub struct AssessArgs {
     #[arg(long)]
     pub not_met: bool,
     /// Why: the reasoning a later review or challenge will read.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub rationale: Option<String>,
     /// A piece of evidence relied on (repeatable): a paper, a review, a data set.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub evidence: Vec<String>,
     /// The day of the assessment (default: today).
     #[arg(long, value_name = "DATE")]
     pub on: Option<Date>,
     /// Who assessed it (default: the commit's author).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub by: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,

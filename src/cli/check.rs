@@ -3,7 +3,7 @@
 use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::framework::finding::{Rule, Severity, Summary};
+use crate::framework::finding::{FindingFilter, Rule, Severity, Summary};
 use crate::history::changed::changed_since;
 use crate::history::repo::prefix_of;
 use crate::model::RecordSummary;
@@ -28,6 +28,8 @@ const SKIPPED_NOTES: usize = 10;
 ///   crs check --strict --format json
 ///   crs check --as-of 2025-03-31
 ///   crs check --changed-only origin/main --format github
+///   crs check --rule review-overdue,request-unanswered
+///   crs check --severity error --format json
 ///   crs check --explain request-unanswered
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -45,6 +47,14 @@ pub struct CheckArgs {
     /// rules that compare records still see the whole register.
     #[arg(long, value_name = "REV", conflicts_with = "as_of")]
     pub changed_only: Option<String>,
+    /// Report only findings of RULE (repeat it, or separate rules with commas); the
+    /// exit status follows the findings reported.
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_parser())]
+    pub rule: Vec<Rule>,
+    /// Report only findings of this severity; the exit status follows the findings
+    /// reported.
+    #[arg(long, value_enum)]
+    pub severity: Option<SeverityArg>,
     /// Show notes too: findings that need no action, such as a decision relying on
     /// fewer grounds than the stages met.
     #[arg(long, short)]
@@ -52,15 +62,8 @@ pub struct CheckArgs {
     /// Say what RULE finds, its severity in this register, and what it rests on
     /// (statute, guidance, NHS Digital's data, the register's format, or a setting of
     /// this register); check nothing.
-    #[arg(long, value_name = "RULE", value_parser = parse_rule)]
+    #[arg(long, value_name = "RULE", value_parser = rule_parser())]
     pub explain: Option<Rule>,
-}
-
-fn parse_rule(name: &str) -> std::result::Result<Rule, String> {
-    Rule::from_name(name).ok_or_else(|| {
-        let names: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
-        format!("'{name}' is not a rule of crs check; the rules are: {}", names.join(", "))
-    })
 }
 
 /// What `rule` finds and rests on, in the register's framework.
@@ -79,6 +82,32 @@ fn explain(ctx: &Ctx, rule: Rule, io: &mut Io<'_>) -> Result<u8> {
     Ok(0)
 }
 
+/// A severity as `--severity` takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SeverityArg {
+    Error,
+    Warning,
+    /// Notes, which are otherwise shown only with --verbose.
+    Note,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(arg: SeverityArg) -> Severity {
+        match arg {
+            SeverityArg::Error => Severity::Error,
+            SeverityArg::Warning => Severity::Warning,
+            SeverityArg::Note => Severity::Note,
+        }
+    }
+}
+
+/// Rule names, as `--rule` takes them: an unknown one is a usage error that lists them.
+fn rule_parser() -> impl clap::builder::TypedValueParser<Value = Rule> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Rule::ALL.iter().map(|r| r.name()))
+        .map(|name| Rule::from_name(&name).expect("a possible value is a rule name"))
+}
+
 pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
     if let Some(rule) = args.explain {
         return explain(ctx, rule, io);
@@ -92,7 +121,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
         (RecordSummary::new(&p.id, p.file, &p.record, p.status), unchecked)
     })?;
     let (pairs, mut findings, mut files) = (loaded.items, loaded.findings, loaded.files);
-    if !args.verbose {
+    if !args.verbose && args.severity != Some(SeverityArg::Note) {
         findings.retain(|f| f.severity != Severity::Note);
     }
     let (mut records, unchecked): (Vec<RecordSummary>, Vec<KindSet>) = pairs.into_iter().unzip();
@@ -105,6 +134,9 @@ pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
         notes.push(format!("{checked} of {files} record files changed since {rev}; only those are reported"));
         files = checked;
     }
+    let filter = FindingFilter { rules: args.rule.clone(), severity: args.severity.map(Severity::from) };
+    findings.retain(|f| filter.keeps(f));
+    notes.extend(filter.describe());
     let summary = Summary::of(files, &findings);
     // CI names files from the repository's root; people read them from the register's.
     let repo_prefix = match args.format {

@@ -71,8 +71,7 @@ pub fn render_changed(io: &mut Io<'_>, changed: &Changed) -> Result<()> {
     io.status(&format!("  status {status}; commit {}", committed_on(committed)))?;
     render_index_warning(io, committed)?;
     for f in warnings {
-        let line = format!("  {}[{}]: {}", io.style.warning("warning"), f.rule, f.message);
-        io.status(&line)?;
+        io.labelled(&format!("  {}", io.style.warning("warning")), &format!("[{}]: {}", f.rule, f.message))?;
     }
     if let Some(next) = &changed.next {
         io.status(&format!("  next: {next}"))?;
@@ -92,7 +91,7 @@ pub fn render_index_warning(io: &mut Io<'_>, committed: &Committed) -> Result<()
     // Hooks speak even with --quiet, as they do under git commit --quiet.
     io.err.write_all(committed.hook_output.as_bytes()).map_err(crate::error::Error::Output)?;
     match &committed.index_warning {
-        Some(warning) => io.status(&format!("  {}: {warning}", io.style.warning("warning"))),
+        Some(warning) => io.labelled(&format!("  {}", io.style.warning("warning")), &format!(": {warning}")),
         None => Ok(()),
     }
 }
@@ -100,7 +99,7 @@ pub fn render_index_warning(io: &mut Io<'_>, committed: &Committed) -> Result<()
 /// Says which interrupted write was finished or undone, and what was left alone.
 pub fn render_recovered(io: &mut Io<'_>, recovered: &Recovered) -> Result<()> {
     let Recovered { subject, finished, commit, tag, left_alone, removed_locks } = recovered;
-    let note = io.style.warning("note:");
+    let note = format!("{} ", io.style.warning("note:"));
     let what = if *finished {
         let tag = tag.as_ref().map(|t| format!(" and tagged it {t}")).unwrap_or_default();
         format!(
@@ -111,19 +110,23 @@ pub fn render_recovered(io: &mut Io<'_>, recovered: &Recovered) -> Result<()> {
             "an earlier crs command was interrupted before committing \"{subject}\"; crs undid it, so nothing of it was recorded: run it again if it is still wanted"
         )
     };
-    io.status(&format!("{note} {what}"))?;
+    io.labelled(&note, &what)?;
     for lock in removed_locks {
-        io.status(&format!(
-            "{note} deleted {lock}, which git had left locked when that command was interrupted"
-        ))?;
+        io.labelled(
+            &note,
+            &format!("deleted {lock}, which git had left locked when that command was interrupted"),
+        )?;
     }
     if !left_alone.is_empty() {
-        io.status(&format!(
-            "{note} {} changed since, so crs left {} as {} (git status shows them)",
-            left_alone.join(", "),
-            if left_alone.len() == 1 { "it" } else { "them" },
-            if left_alone.len() == 1 { "it is" } else { "they are" }
-        ))?;
+        io.labelled(
+            &note,
+            &format!(
+                "{} changed since, so crs left {} as {} (git status shows them)",
+                left_alone.join(", "),
+                if left_alone.len() == 1 { "it" } else { "them" },
+                if left_alone.len() == 1 { "it is" } else { "they are" }
+            ),
+        )?;
     }
     Ok(())
 }
@@ -140,7 +143,7 @@ pub struct FilterArgs {
     #[arg(long, value_name = "ODS", add = ArgValueCandidates::new(complete::providers))]
     pub provider: Option<String>,
     /// Only services whose name contains TEXT, in any case.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub service: Option<String>,
     /// Only services with this NHS treatment function code, e.g. 501.
     #[arg(long, value_name = "CODE")]

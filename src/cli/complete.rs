@@ -28,7 +28,8 @@ pub fn from_env(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> 
     let Some(shell) = shells.completer(shell_name) else {
         let _ = writeln!(
             err,
-            "error: {VAR}={shell_name} names no shell crs completes for (bash, zsh, fish, powershell, elvish)"
+            "error: {VAR}={} names no shell crs completes for (bash, zsh, fish, powershell, elvish)",
+            crate::text::printable(shell_name)
         );
         return Some(2);
     };
@@ -46,16 +47,69 @@ pub fn from_env(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> 
         let completer =
             if completer.components().count() > 1 { process.cwd.join(completer) } else { completer };
         shell.write_registration(VAR, "crs", "crs", &completer.to_string_lossy(), &mut buf)
+    } else if shell.is("bash") {
+        complete_bash(process, &mut cmd, args, &mut buf)
     } else {
         shell.write_complete(&mut cmd, args, Some(&process.cwd), &mut buf).map_err(std::io::Error::other)
     };
     match written.and_then(|()| out.write_all(&buf)) {
         Ok(()) => Some(0),
         Err(e) => {
-            let _ = writeln!(err, "error: cannot complete: {e}");
+            let _ = writeln!(err, "error: cannot complete: {}", crate::text::printable(&e.to_string()));
             Some(2)
         }
     }
+}
+
+/// Completes for bash, which splits a word at `=` (one of its word breaks): the
+/// words are joined again for clap's engine, and each candidate is given as the
+/// part bash replaces, the text after the `=`, as zsh and fish get `--status=des`.
+fn complete_bash(
+    process: &Process,
+    cmd: &mut clap::Command,
+    words: Vec<OsString>,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let index = process.vars.get("_CLAP_COMPLETE_INDEX").and_then(|i| i.parse().ok()).unwrap_or_default();
+    let (words, index, kept) = join_at_equals(words, index);
+    let candidates = clap_complete::engine::complete(cmd, words, index, Some(&process.cwd))?;
+    let ifs = process.vars.get("_CLAP_IFS").map_or("\n", String::as_str);
+    for (i, candidate) in candidates.iter().enumerate() {
+        if i != 0 {
+            buf.extend_from_slice(ifs.as_bytes());
+        }
+        let value = candidate.get_value().to_string_lossy();
+        buf.extend_from_slice(value.strip_prefix(kept.as_str()).unwrap_or(&value).as_bytes());
+    }
+    Ok(())
+}
+
+/// The words of a command line as bash splits them (`--status`, `=`, `des`), joined
+/// as the shell's user typed them (`--status=des`), with the index of the word at
+/// `index` among them, and the part of that word before its last `=` piece (what
+/// bash leaves in place: `--status=`). Only a `=` after a long flag is joined.
+fn join_at_equals(words: Vec<OsString>, index: usize) -> (Vec<OsString>, usize, String) {
+    let mut joined: Vec<OsString> = Vec::with_capacity(words.len());
+    let (mut new_index, mut kept) = (index, String::new());
+    let mut after_equals = false;
+    for (i, word) in words.into_iter().enumerate() {
+        let long_flag = joined.last().is_some_and(|w| w.len() > 2 && w.to_string_lossy().starts_with("--"));
+        let joins = long_flag && (word == "=" || after_equals);
+        after_equals = joins && word == "=";
+        match joined.last_mut().filter(|_| joins) {
+            Some(last) => {
+                if i == index {
+                    kept = last.to_string_lossy().into_owned();
+                }
+                last.push(&word);
+            }
+            None => joined.push(word),
+        }
+        if i == index {
+            new_index = joined.len() - 1;
+        }
+    }
+    (joined, new_index, kept)
 }
 
 /// The registration script of `shell` (bash, zsh, …): what `COMPLETE=shell crs` prints.
@@ -70,7 +124,8 @@ pub fn registration(shell: &str, out: &mut dyn Write) -> std::io::Result<()> {
 fn register_root() -> Option<PathBuf> {
     let process = Process::current();
     let mut given: Option<OsString> = None;
-    let mut args = process.args.iter();
+    let (words, _, _) = join_at_equals(process.args.clone(), 0);
+    let mut args = words.iter();
     while let Some(arg) = args.next() {
         if arg == "--register" {
             given = args.next().cloned();
@@ -130,4 +185,29 @@ pub fn event_kinds() -> Vec<CompletionCandidate> {
 /// Every kind of provider.
 pub fn provider_kinds() -> Vec<CompletionCandidate> {
     candidates(ProviderKind::ALL.iter().map(|k| k.as_str().to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use super::join_at_equals;
+
+    fn words(all: &[&str]) -> Vec<OsString> {
+        all.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn words_bash_split_at_equals_are_joined_again() {
+        let joined = join_at_equals(words(&["crs", "list", "--status", "=", "des"]), 4);
+        assert_eq!(joined, (words(&["crs", "list", "--status=des"]), 2, "--status=".to_owned()));
+        let joined = join_at_equals(words(&["crs", "--register", "=", "../r", "show", "RJ"]), 5);
+        assert_eq!(joined, (words(&["crs", "--register=../r", "show", "RJ"]), 3, String::new()));
+        let joined = join_at_equals(words(&["crs", "event", "X", "k", "--note", "=", "a", "=", "b"]), 8);
+        assert_eq!(joined.0.last().unwrap(), "--note=a=b");
+        assert_eq!(joined.2, "--note=a=");
+        // Nothing else is joined.
+        let plain = words(&["crs", "list", "--status", "des", "=", "--", "="]);
+        assert_eq!(join_at_equals(plain.clone(), 3), (plain, 3, String::new()));
+    }
 }

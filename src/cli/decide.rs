@@ -30,10 +30,10 @@ pub struct DecideArgs {
     #[arg(long, value_name = "DATE")]
     pub decided_on: Option<Date>,
     /// Who decided, e.g. "ICB Board".
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub by: Option<String>,
     /// Board minute or other reference for the decision.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reference: Option<String>,
     /// When the designation is next to be reviewed.
     #[arg(long, value_name = "DATE")]

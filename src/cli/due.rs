@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, args: &DueArgs, io: &mut Io<'_>) -> Result<u8> {
         DueFormat::Json => serde_json::to_writer_pretty(&mut *out, &items)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
-        DueFormat::Ics => out.write_all(calendar(&items, ctx.now).as_bytes()),
+        DueFormat::Ics => out.write_all(calendar(&items, ctx.today, ctx.now).as_bytes()),
         DueFormat::Human => write_human(&items, out),
     }
     .map_err(Error::Output)?;

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_changed};
+use crate::cli::common::{WriteArgs, render_changed, render_recovered};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::Severity;
@@ -55,8 +55,16 @@ pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
     let full = plain_file(&root, &path, MAX_FILE_BYTES)?
         .ok_or_else(|| Error::NoSuchRecord { id: args.id.to_string(), path: path.clone() })?;
     let original = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
-    // Refuse early, before the user spends time in the editor.
-    crate::ops::transaction::Transaction::begin(ctx, &args.write.options())?.require_clean(&path)?;
+    // Refuse early, before the user spends time in the editor. Opening the write
+    // first finishes or undoes an interrupted earlier one, which is said as every
+    // command that writes says it.
+    {
+        let tx = crate::ops::transaction::Transaction::begin(ctx, &args.write.options())?;
+        if let Some(recovered) = tx.recovered() {
+            render_recovered(io, recovered)?;
+        }
+        tx.require_clean(&path)?;
+    }
 
     // The same checker as every write and crs check: nothing the editor accepts is
     // refused at the commit.

@@ -36,7 +36,7 @@ pub struct EventArgs {
     #[arg(long, value_name = "DATE")]
     pub on: Option<Date>,
     /// A note: who, what, which letter.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub note: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,

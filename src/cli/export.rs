@@ -58,7 +58,9 @@ pub struct ExportArgs {
     #[arg(long)]
     pub history: bool,
     /// With CSV: for Excel and LibreOffice (a UTF-8 byte-order mark and CRLF line
-    /// ends, so names such as "Gŵyr" open intact).
+    /// ends, so names such as "Gŵyr" open intact, and a single quote before text a
+    /// spreadsheet would run as a formula). Without it the CSV holds the values as
+    /// the JSON does, for programs.
     #[arg(long)]
     pub excel: bool,
 }

@@ -4,7 +4,6 @@
 //! `--skip-invalid`, writes the rejected rows to a CSV report. `--fields` lists the
 //! field names a map file may use.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::Io;
@@ -18,6 +17,7 @@ use crate::import::map::all_fields;
 use crate::import::row::Problem;
 use crate::ops::import::{ImportOutcome, ImportRequest, Planned, import};
 use crate::register::{DiskSource, read_config};
+use crate::text::printable;
 
 /// How many ids a line of the preview names before "… and N more".
 const IDS_SHOWN: usize = 10;
@@ -46,7 +46,7 @@ pub struct ImportArgs {
     #[arg(value_name = "FILE", required_unless_present = "fields")]
     pub file: Option<PathBuf>,
     /// The sheet to read (default: the map's sheet, else the first).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub sheet: Option<String>,
     /// The map file: which column holds which field (not needed for crs's own export).
     #[arg(long, value_name = "MAP.toml")]
@@ -137,23 +137,24 @@ fn list_fields(ctx: &Ctx, io: &mut Io<'_>) -> Result<u8> {
 }
 
 fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<()> {
+    // Every line may quote the sheet: its name, its cells, the ids made from them.
     let out = &mut *io.out;
+    let mut say = |line: String| writeln!(out, "{}", printable(&line));
     let how = if outcome.own_export { "crs's own export, no map needed" } else { "with the map" };
-    writeln!(
-        out,
+    say(format!(
         "{}, sheet '{}' ({how}): {} row(s) read, {} passed over (blank or no record)",
         outcome.file, outcome.sheet, outcome.rows, outcome.passed_over
-    )?;
-    writeln!(out, "  SHA-256 {}", outcome.sha256)?;
-    line(out, "new", &outcome.new, false)?;
-    line(out, "changed", &outcome.changed, true)?;
-    line(out, "unchanged", &outcome.unchanged, false)?;
-    writeln!(out, "  {:<10}{:>6} row(s)", "rejected", rows_of(&outcome.rejected))?;
+    ))?;
+    say(format!("  SHA-256 {}", outcome.sha256))?;
+    say(line("new", &outcome.new, false))?;
+    say(line("changed", &outcome.changed, true))?;
+    say(line("unchanged", &outcome.unchanged, false))?;
+    say(format!("  {:<10}{:>6} row(s)", "rejected", rows_of(&outcome.rejected)))?;
     for problem in &outcome.rejected {
         // A line of another sheet (crs's History sheet) names its sheet.
         match problem.sheet == outcome.sheet {
-            true => writeln!(out, "    {problem}")?,
-            false => writeln!(out, "    sheet '{}', {problem}", problem.sheet)?,
+            true => say(format!("    {problem}"))?,
+            false => say(format!("    sheet '{}', {problem}", problem.sheet))?,
         }
     }
     let mut rules: std::collections::BTreeMap<String, usize> = Default::default();
@@ -164,15 +165,16 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     }
     if !rules.is_empty() {
         let listed: Vec<String> = rules.iter().map(|(rule, n)| format!("{rule} ({n})")).collect();
-        writeln!(out, "  warnings crs check will give: {}", listed.join(", "))?;
+        say(format!("  warnings crs check will give: {}", listed.join(", ")))?;
     }
     Ok(())
 }
 
-fn line(out: &mut dyn Write, what: &str, planned: &[Planned], with_fields: bool) -> std::io::Result<()> {
-    write!(out, "  {what:<10}{:>6}", planned.len())?;
+/// One line of the preview: how many records, and the first of their ids.
+fn line(what: &str, planned: &[Planned], with_fields: bool) -> String {
+    let mut line = format!("  {what:<10}{:>6}", planned.len());
     if planned.is_empty() {
-        return writeln!(out);
+        return line;
     }
     let shown: Vec<String> = planned
         .iter()
@@ -185,11 +187,11 @@ fn line(out: &mut dyn Write, what: &str, planned: &[Planned], with_fields: bool)
             }
         })
         .collect();
-    write!(out, "  {}", shown.join(", "))?;
+    line.push_str(&format!("  {}", shown.join(", ")));
     if planned.len() > IDS_SHOWN {
-        write!(out, ", … and {} more", planned.len() - IDS_SHOWN)?;
+        line.push_str(&format!(", … and {} more", planned.len() - IDS_SHOWN));
     }
-    writeln!(out)
+    line
 }
 
 /// Refuses a report that could not be written, or that would replace a file of git

@@ -10,12 +10,14 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::framework::schema::record_schema;
+use crate::history::Committed;
 use crate::history::repo::{init_if_needed, prefix_of};
 use crate::model::Settings;
 use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
 use crate::ops::transaction::commit_new_register;
 use crate::register::DiskSource;
 use crate::register::config::{SETTINGS_FILE, read_config};
+use crate::register::created::Created;
 
 /// Create a register (and a git repository if there is none), and commit it
 ///
@@ -32,7 +34,7 @@ pub struct InitArgs {
     #[arg(long, value_name = "ODS")]
     pub commissioner_ods: Option<String>,
     /// The commissioner's name.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub commissioner_name: Option<String>,
     /// The e-mail address questions and the submission come from.
     #[arg(long, value_name = "EMAIL")]
@@ -181,10 +183,46 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
     let text = settings_text(&ods, &name, &contact, &args.framework, &args.submission_to);
     let settings = checked_settings(&text)?;
 
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let created_repo = init_if_needed(&dir)?;
-    let prefix = prefix_of(&dir).unwrap_or_default();
-    let mut files = register_files(text, &settings, &prefix);
+    // A failed init takes away what it made: a repository of its own and the files
+    // and folders in it, or the folders it made in a repository that was there.
+    let mut created = Created::default();
+    let (committed, created_repo, prefix) =
+        match create_register(ctx, args, &dir, text, &settings, &mut created) {
+            Ok(made) => made,
+            Err(e) => {
+                created.remove();
+                return Err(e);
+            }
+        };
+    if created_repo {
+        io.status(&format!("created a git repository in {}", dir.display()))?;
+    }
+    io.status(&format!("created the register of {name} in {}; commit {}", dir.display(), committed.short()))?;
+    render_index_warning(io, &committed)?;
+    workflow_note(io, &prefix)?;
+    io.status("next: crs new PROVIDER/service --service NAME --provider-name NAME --provider-kind KIND")?;
+    Ok(0)
+}
+
+/// Creates the folder, a repository if there is none, and the register's files in
+/// one commit, noting in `created` what it makes; what was committed, whether the
+/// repository is new, and where the register sits in it.
+fn create_register(
+    ctx: &Ctx,
+    args: &InitArgs,
+    dir: &Path,
+    text: String,
+    settings: &Settings,
+    created: &mut Created,
+) -> Result<(Committed, bool, String)> {
+    created.folder(dir);
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let created_repo = init_if_needed(dir)?;
+    if created_repo {
+        created.repository(dir.join(".git"));
+    }
+    let prefix = prefix_of(dir).unwrap_or_default();
+    let mut files = register_files(text, settings, &prefix);
     files.retain(|(path, _)| path != GITIGNORE || !dir.join(path).exists());
     for (path, _) in &files {
         if dir.join(path).exists() {
@@ -196,16 +234,18 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
             });
         }
     }
-    let message = format!("init register for {name} ({ods})\n\nCrs-Action: init\n");
-    let (committed, _) = commit_new_register(ctx, &dir, &args.write.options(), files, &message)?;
-    if created_repo {
-        io.status(&format!("created a git repository in {}", dir.display()))?;
+    for (path, _) in &files {
+        // In a repository that was there, a failed commit takes its own files back.
+        match created_repo {
+            true => created.file(&dir.join(path)),
+            false => created.folder(dir.join(path).parent().unwrap_or(dir)),
+        }
     }
-    io.status(&format!("created the register of {name} in {}; commit {}", dir.display(), committed.short()))?;
-    render_index_warning(io, &committed)?;
-    workflow_note(io, &prefix)?;
-    io.status("next: crs new PROVIDER/service --service NAME --provider-name NAME --provider-kind KIND")?;
-    Ok(0)
+    let commissioner = &settings.commissioner;
+    let message =
+        format!("init register for {} ({})\n\nCrs-Action: init\n", commissioner.name, commissioner.ods);
+    let (committed, _) = commit_new_register(ctx, dir, &args.write.options(), files, &message)?;
+    Ok((committed, created_repo, prefix))
 }
 
 /// `crs init --adopt`: a register folder outside git becomes a repository whose first
@@ -236,7 +276,13 @@ fn adopt(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>, dir: &Path) -> Result<u8> 
     let added: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
     let existing = files_below(dir, dir)?;
 
-    init_if_needed(dir)?;
+    // A failed adoption takes away the repository and the files it made; the
+    // register's own files stay as they were.
+    let mut created = Created::default();
+    for (path, _) in &files {
+        created.file(&dir.join(path));
+    }
+    created.repository(dir.join(".git"));
     for path in existing {
         let full = dir.join(&path);
         let bytes = std::fs::read(&full).map_err(|e| Error::io(&full, e))?;
@@ -247,7 +293,15 @@ fn adopt(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>, dir: &Path) -> Result<u8> 
     let message =
         format!("adopt register for {} ({})\n\nCrs-Action: init\n", commissioner.name, commissioner.ods);
     // What the new repository's .gitignore leaves out stays out.
-    let (committed, files) = commit_new_register(ctx, dir, &args.write.options(), files, &message)?;
+    let made = init_if_needed(dir)
+        .and_then(|_| commit_new_register(ctx, dir, &args.write.options(), files, &message));
+    let (committed, files) = match made {
+        Ok(made) => made,
+        Err(e) => {
+            created.remove();
+            return Err(e);
+        }
+    };
     io.status(&format!("created a git repository in {}", dir.display()))?;
     if !added.is_empty() {
         io.status(&format!("added {}", added.join(", ")))?;

@@ -8,7 +8,6 @@ use crate::cli::Io;
 use crate::cli::common::{FilterArgs, SortArg};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::export::cell::neutralise_for_csv;
 use crate::export::csv::{CsvFlavour, csv_writer};
 use crate::export::yaml;
 use crate::model::RecordSummary;
@@ -42,7 +41,9 @@ pub struct ListArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub format: ListFormat,
     /// With --format csv: CSV for Excel and LibreOffice (a UTF-8 byte-order mark and
-    /// CRLF line ends, so names such as "Gŵyr" open intact).
+    /// CRLF line ends, so names such as "Gŵyr" open intact, and a single quote before
+    /// text a spreadsheet would run as a formula). Without it the CSV holds the
+    /// values as the JSON does, for programs.
     #[arg(long)]
     pub excel: bool,
 }
@@ -127,7 +128,8 @@ fn write_rows(
             writeln!(out)
         }
         ListFormat::Csv => {
-            // Names are the user's text: a leading = or @ must not run in a spreadsheet.
+            // Names are the user's text: with --excel a leading = or @ must not run in
+            // a spreadsheet; for programs the values stay as the JSON has them.
             let mut writer = csv_writer(out, flavour, csv::Terminator::Any(b'\n'))?;
             let header = [
                 "id",
@@ -157,7 +159,7 @@ fn write_rows(
                     &r.file,
                 ];
                 writer
-                    .write_record(fields.iter().map(|f| neutralise_for_csv(f).into_owned()))
+                    .write_record(fields.iter().map(|f| flavour.cell(f).into_owned()))
                     .map_err(std::io::Error::other)?;
             }
             writer.flush()

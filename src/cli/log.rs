@@ -16,7 +16,7 @@ use crate::history::log::{ChangeKind, LogEntry, log};
 use crate::model::labels::sentences;
 use crate::model::{Record, RecordId};
 use crate::register::source::{MAX_FILE_BYTES, plain_file};
-use crate::report::style::printable;
+use crate::text::printable;
 
 /// Show the audit trail: who changed which record, when, and what changed
 ///
@@ -96,7 +96,7 @@ fn write_human(
                 }
                 (ChangeKind::Removed, None) => "removed".to_owned(),
             };
-            writeln!(out, "    {} {}", record.record, printable(&what))?;
+            writeln!(out, "    {} {}", printable(&record.record), printable(&what))?;
             // A move says where from above; the list of earlier ids would say it again.
             let moved = record.change == ChangeKind::Moved;
             let fields: Vec<_> =

@@ -39,6 +39,7 @@ use crate::model::suggest::closest;
 use crate::register::DiskSource;
 use crate::register::source::record_ids;
 use crate::report::style::Style;
+use crate::text::{printable, printable_lines};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -129,10 +130,17 @@ pub struct Io<'a> {
 }
 
 impl Io<'_> {
-    /// Writes a status message to stderr unless `--quiet`.
+    /// Writes a status message to stderr unless `--quiet`, its control characters
+    /// shown, not obeyed (it may quote a record, a sheet or a commit).
     pub fn status(&mut self, message: &str) -> Result<()> {
+        self.labelled("", message)
+    }
+
+    /// Writes `label` (styled by crs, written as it is) followed by `message` (shown
+    /// safe for a terminal) to stderr, unless `--quiet`.
+    pub fn labelled(&mut self, label: &str, message: &str) -> Result<()> {
         if !self.quiet {
-            writeln!(self.err, "{message}").map_err(Error::Output)?;
+            writeln!(self.err, "{label}{}", printable_lines(message)).map_err(Error::Output)?;
         }
         Ok(())
     }
@@ -207,8 +215,9 @@ fn clap_exit(e: clap::Error, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             let _ = write!(out, "{rendered}");
             0
         }
+        // The message quotes what was typed, which may hold escape sequences.
         _ => {
-            let _ = write!(err, "{rendered}");
+            let _ = write!(err, "{}", printable_lines(&rendered));
             2
         }
     }
@@ -227,23 +236,24 @@ fn report_error(error: &Error, guess: Option<String>, style: Style, err: &mut dy
     if let Error::Hook { output, .. } = error {
         let _ = err.write_all(output.as_bytes());
     }
-    let _ = writeln!(err, "{} {error}", style.error("error:"));
+    // Errors quote records, sheets, files and what was typed: shown, never obeyed.
+    let _ = writeln!(err, "{} {}", style.error("error:"), printable_lines(&error.to_string()));
     if let Error::Refused { findings, .. } = error {
         for f in findings {
             let place = f.line.map_or(String::new(), |l| format!(" (line {l})"));
-            let _ = writeln!(err, "  {}[{}]{place}: {}", f.severity, f.rule, f.message);
+            let _ = writeln!(err, "  {}[{}]{place}: {}", f.severity, f.rule, printable(&f.message));
         }
     }
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        let _ = writeln!(err, "  caused by: {cause}");
+        let _ = writeln!(err, "  caused by: {}", printable_lines(&cause.to_string()));
         source = cause.source();
     }
     if let Some(guess) = guess {
-        let _ = writeln!(err, "{} {guess}", style.bold("hint:"));
+        let _ = writeln!(err, "{} {}", style.bold("hint:"), printable_lines(&guess));
     }
     if let Some(hint) = error.hint() {
-        let _ = writeln!(err, "{} {hint}", style.bold("hint:"));
+        let _ = writeln!(err, "{} {}", style.bold("hint:"), printable_lines(&hint));
     }
     error.exit_code()
 }

@@ -28,13 +28,13 @@ pub struct NewArgs {
     /// The record id: PROVIDER-ODS/service-slug, e.g. RJ1/maternity.
     pub id: RecordId,
     /// The service's name.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub service: Option<String>,
     /// A longer description: site, scope.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub description: Option<String>,
     /// The provider's name as at designation.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub provider_name: Option<String>,
     /// foundation-trust, nhs-trust, independent or other.
     #[arg(long, value_name = "KIND", value_parser = str::parse::<ProviderKind>,
@@ -58,7 +58,7 @@ pub struct NewArgs {
     #[arg(long = "co-commissioner", value_name = "ODS")]
     pub co_commissioners: Vec<String>,
     /// The long-term outcome sought for the local population (step 1 of the process).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub outcome: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,

@@ -20,6 +20,7 @@ use crate::ops::orgs::import_orgs;
 use crate::orgs::cache::CACHE_PATH;
 use crate::orgs::kind::{ODS_DOWNLOADS, downloads_page, kind_list, where_to_get_ods_files};
 use crate::orgs::{OdsKind, Org, OrgIndex, known_orgs};
+use crate::text::printable;
 
 /// Import NHS Digital's ODS organisation files, and show what they say about a code.
 ///
@@ -124,15 +125,9 @@ fn import(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
     }
     for file in &imported.files {
         for skipped in &file.skipped {
-            writeln!(
-                io.err,
-                "{} {}:{}: skipped: {}",
-                io.style.warning("warning:"),
-                file.path.display(),
-                skipped.line,
-                skipped.message
-            )
-            .map_err(Error::Output)?;
+            let what = format!("{}:{}: skipped: {}", file.path.display(), skipped.line, skipped.message);
+            writeln!(io.err, "{} {}", io.style.warning("warning:"), printable(&what))
+                .map_err(Error::Output)?;
         }
     }
     for file in &imported.files {
@@ -237,12 +232,16 @@ fn write_org(out: &mut dyn Write, org: &Org, index: &OrgIndex) -> std::io::Resul
     if let Some(p) = index.get(&org.parent).first() {
         parent = format!("{parent}  {}", p.display_name());
     }
-    writeln!(out, "{}  {}", org.code, org.display_name())?;
-    writeln!(out, "  ODS name  {}", org.name)?;
-    writeln!(out, "  kind      {kind} ({})", org.kind)?;
-    writeln!(out, "  region    {region}")?;
-    writeln!(out, "  parent    {parent}")?;
-    writeln!(out, "  postcode  {}", or_dash(&org.postcode))?;
-    writeln!(out, "  opened    {}", org.opened.map_or("-".to_owned(), |d| d.to_string()))?;
-    writeln!(out, "  closed    {}", org.closed.map_or("open".to_owned(), |d| d.to_string()))
+    // What an ODS file says is shown, never obeyed.
+    let lines = [
+        format!("{}  {}", org.code, org.display_name()),
+        format!("  ODS name  {}", org.name),
+        format!("  kind      {kind} ({})", org.kind),
+        format!("  region    {region}"),
+        format!("  parent    {parent}"),
+        format!("  postcode  {}", or_dash(&org.postcode)),
+        format!("  opened    {}", org.opened.map_or("-".to_owned(), |d| d.to_string())),
+        format!("  closed    {}", org.closed.map_or("open".to_owned(), |d| d.to_string())),
+    ];
+    lines.iter().try_for_each(|line| writeln!(out, "{}", printable(line)))
 }

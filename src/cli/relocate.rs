@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::model::record::Provider;
 use crate::model::{Licence, ProviderKind, RecordId};
 use crate::ops::relocate::{Moved, ProviderGiven, ProviderSource, move_record};
-use crate::report::style::printable;
+use crate::text::printable;
 
 /// Move a record to a new provider code or service name, and commit it
 ///
@@ -42,7 +42,7 @@ pub struct MoveArgs {
     /// Its new id, e.g. RYJ/maternity.
     pub to: RecordId,
     /// The provider's name under its new code (default: ODS's name, else the record's).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub provider_name: Option<String>,
     /// foundation-trust, nhs-trust, independent or other (default: as ODS lists the
     /// new code, else the record's).
@@ -53,7 +53,7 @@ pub struct MoveArgs {
     #[arg(long, value_name = "STATE", value_parser = str::parse::<Licence>)]
     pub provider_licence: Option<Licence>,
     /// Why it moved, for the commit message and the log.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,

@@ -114,10 +114,10 @@ pub struct CompleteArgs {
     #[arg(long, value_name = "DATE")]
     pub on: Option<Date>,
     /// Who decided, e.g. "ICB Board".
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub by: Option<String>,
     /// Board minute or other reference for the decision.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reference: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,

@@ -14,6 +14,7 @@ use crate::model::status::derive_status;
 use crate::model::{Record, RecordId, Status};
 use crate::ops::open::open;
 use crate::register::load::toml_error_hit;
+use crate::text::printable_lines;
 
 /// Show one record and its derived status
 ///
@@ -73,7 +74,8 @@ pub fn run(ctx: &Ctx, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
     let shown = ShownRecord { id: args.id.to_string(), status, record: &record };
     let out = &mut *io.out;
     match args.format {
-        ShowFormat::Toml => write!(out, "# {} — status: {status}\n{text}", args.id),
+        // The file as written, its control characters shown, not obeyed.
+        ShowFormat::Toml => write!(out, "# {} — status: {status}\n{}", args.id, printable_lines(&text)),
         ShowFormat::Json => serde_json::to_writer_pretty(&mut *out, &shown)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),

@@ -1,8 +1,10 @@
 //! The designations rows as CSV (RFC 4180: comma-separated, CRLF line ends, quotes
 //! where needed; UTF-8, with a byte-order mark only for spreadsheets), headed like
-//! the workbook. Text a spreadsheet would run as a formula gets a leading single
-//! quote. Also the CSV writer every CSV output of crs starts from.
+//! the workbook. Plain CSV, for programs, holds the values as the JSON does; in CSV
+//! for spreadsheets (`--excel`) text a spreadsheet would run as a formula gets a
+//! leading single quote. Also the CSV writer every CSV output of crs starts from.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::export::cell::{Cell, neutralise_for_csv};
@@ -21,6 +23,17 @@ pub enum CsvFlavour {
     Plain,
     /// Spreadsheets (Excel, LibreOffice): a UTF-8 byte-order mark and CRLF line ends.
     Excel,
+}
+
+impl CsvFlavour {
+    /// `text` as a cell of this flavour: as it is for programs; for a spreadsheet,
+    /// with a single quote before anything it would run as a formula.
+    pub fn cell(self, text: &str) -> Cow<'_, str> {
+        match self {
+            CsvFlavour::Plain => Cow::Borrowed(text),
+            CsvFlavour::Excel => neutralise_for_csv(text),
+        }
+    }
 }
 
 /// A CSV writer on `out` for `flavour`, with lines ending in `terminator` (CRLF for
@@ -49,7 +62,7 @@ pub fn write_csv(workbook: &Workbook, flavour: CsvFlavour, out: &mut dyn Write) 
         header.extend([CHANGE_HEADING, CHANGED_FIELDS_HEADING]);
     }
     header.extend(workbook.columns.iter().map(|c| c.heading()));
-    writer.write_record(header.iter().map(|h| neutralise_for_csv(h).into_owned()))?;
+    writer.write_record(header.iter().map(|h| flavour.cell(h).into_owned()))?;
     let mut record: Vec<String> = Vec::new();
     for row in &workbook.rows {
         record.clear();
@@ -57,7 +70,7 @@ pub fn write_csv(workbook: &Workbook, flavour: CsvFlavour, out: &mut dyn Write) 
             record.push(kind.as_str().to_owned());
             record.push(Cell::List(fields.clone()).display().into_owned());
         }
-        record.extend(row.cells.iter().map(|cell| neutralise_for_csv(&cell.display()).into_owned()));
+        record.extend(row.cells.iter().map(|cell| flavour.cell(&cell.display()).into_owned()));
         writer.write_record(&record)?;
     }
     writer.flush()

@@ -1,6 +1,7 @@
 //! `Finding`: one thing wrong with the register, as every report and exit code sees
 //! it; and `Rule`, the stable names findings are filed under.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Serialize, Serializer};
@@ -140,6 +141,48 @@ impl Finding {
     pub fn sort_key(&self) -> (&str, usize, usize, Rule) {
         (&self.file, self.line.unwrap_or(0), self.column.unwrap_or(0), self.rule)
     }
+}
+
+/// Which findings a report shows: those of the rules named (all when none are) at
+/// the severity named (both when none is). The exit status follows what is shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FindingFilter {
+    pub rules: Vec<Rule>,
+    pub severity: Option<Severity>,
+}
+
+impl FindingFilter {
+    /// True when `finding` is one the report shows.
+    pub fn keeps(&self, finding: &Finding) -> bool {
+        (self.rules.is_empty() || self.rules.contains(&finding.rule))
+            && self.severity.is_none_or(|s| s == finding.severity)
+    }
+
+    /// What the filter leaves out, in words, or `None` when it shows everything.
+    pub fn describe(&self) -> Option<String> {
+        let severity = self.severity.map(|s| format!("{s}s"));
+        let rules = (!self.rules.is_empty()).then(|| {
+            let names: Vec<&str> = self.rules.iter().map(|r| r.name()).collect();
+            format!("of rule{} {}", if names.len() == 1 { "" } else { "s" }, names.join(", "))
+        });
+        match (severity, rules) {
+            (None, None) => None,
+            (Some(s), None) => Some(format!("only {s} are reported")),
+            (None, Some(r)) => Some(format!("only findings {r} are reported")),
+            (Some(s), Some(r)) => Some(format!("only {s} {r} are reported")),
+        }
+    }
+}
+
+/// How many findings each rule has, most first (then by rule name).
+pub fn count_by_rule(findings: &[Finding]) -> Vec<(Rule, usize)> {
+    let mut counts: BTreeMap<Rule, usize> = BTreeMap::new();
+    for f in findings {
+        *counts.entry(f.rule).or_default() += 1;
+    }
+    let mut counts: Vec<(Rule, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.name().cmp(b.0.name())));
+    counts
 }
 
 /// Counts of a check, as the JSON summary reports them.

@@ -69,6 +69,8 @@ const ODS_PATTERN: &str = "^[A-Z0-9]{3}([A-Z0-9]{2})?$";
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "Commissioner Requested Services designation record")]
+// A record keeps its decisions in one form: [decision] (version 1) or [[decisions]].
+#[schemars(extend("not" = { "required": ["decision", "decisions"] }))]
 pub struct Record {
     /// Record format version: 2 (every decision kept in [[decisions]]), or 1 (one
     /// [decision]; crs migrate upgrades it).
@@ -109,6 +111,8 @@ pub struct Record {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
+    /// The service's name: one line of at most 200 characters.
+    #[schemars(length(min = 1, max = 200), regex(pattern = r"\S"))]
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
@@ -134,7 +138,8 @@ pub struct Provider {
     /// ODS code; also the record's folder.
     #[schemars(regex(pattern = ODS_PATTERN))]
     pub ods: String,
-    /// The provider's name as at designation.
+    /// The provider's name as at designation: one line of at most 200 characters.
+    #[schemars(length(min = 1, max = 200), regex(pattern = r"\S"))]
     pub name: String,
     pub kind: ProviderKind,
     pub licence: Licence,
@@ -167,6 +172,8 @@ pub struct Commissioner {
     /// ODS code, e.g. QKK.
     #[schemars(regex(pattern = ODS_PATTERN))]
     pub ods: String,
+    /// The commissioner's name: one line of at most 200 characters.
+    #[schemars(length(min = 1, max = 200), regex(pattern = r"\S"))]
     pub name: String,
     /// E-mail address for questions about this designation.
     #[serde(default, skip_serializing_if = "String::is_empty")]

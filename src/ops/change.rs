@@ -203,7 +203,8 @@ pub fn change_record(
         let message = commit_message(action.as_str(), id, &detail, status.as_str());
         Some(tx.commit(&[(path, new_text.into_bytes())], &message, None)?)
     };
-    let next = next_step(id, status, new_record.outcome());
+    let assessed = tx.config.framework.stages.iter().all(|s| new_record.stage(&s.key).is_some());
+    let next = next_step(id, status, new_record.outcome(), assessed);
     Ok(Changed { id: id.clone(), action, detail, status, committed, warnings, next, recovered })
 }
 
@@ -242,9 +243,18 @@ pub fn commit_message(action: &str, id: &RecordId, detail: &str, status: &str) -
     format!("{action} {id}: {detail}\n\nCrs-Record: {id}\nCrs-Action: {action}\nCrs-Status: {status}\n")
 }
 
-/// What to do next after a change, in a sentence, for the messages of the commands.
-pub fn next_step(id: &RecordId, status: Status, outcome: Option<DecisionOutcome>) -> Option<String> {
+/// What to do next after a change, in a sentence, for the messages of the commands;
+/// `assessed`: every stage of the framework is assessed.
+pub fn next_step(
+    id: &RecordId,
+    status: Status,
+    outcome: Option<DecisionOutcome>,
+    assessed: bool,
+) -> Option<String> {
     Some(match (status, outcome) {
+        (Status::Draft, _) if assessed => {
+            format!("every stage is assessed; decide: crs designate {id} or crs decline {id}")
+        }
         (Status::Draft, _) => format!(
             "assess the stages (crs assess {id} --stage 1 …), then crs designate {id} or crs decline {id}"
         ),

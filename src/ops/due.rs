@@ -189,8 +189,11 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
 }
 
 /// The due items as an iCalendar file: one all-day event per review due, which
-/// Outlook and Google Calendar import.
-pub fn calendar(items: &[DueItem], now: chrono::DateTime<chrono::Utc>) -> String {
+/// Outlook and Google Calendar import. A review already overdue is an event on
+/// `today`, saying since when, where a calendar shows it (not back in the past).
+/// Each event's UID names the record and what is due, never the day, so an event
+/// whose day moves replaces itself in a calendar instead of leaving a copy behind.
+pub fn calendar(items: &[DueItem], today: Date, now: chrono::DateTime<chrono::Utc>) -> String {
     let mut lines = vec![
         "BEGIN:VCALENDAR".to_owned(),
         "VERSION:2.0".to_owned(),
@@ -198,20 +201,33 @@ pub fn calendar(items: &[DueItem], now: chrono::DateTime<chrono::Utc>) -> String
         "CALSCALE:GREGORIAN".to_owned(),
         "METHOD:PUBLISH".to_owned(),
     ];
+    // RFC 5545 wants one component at least, also when nothing is due: the time zone
+    // of the register's days is one that no calendar shows as an entry.
+    lines.extend(LONDON.iter().map(|l| (*l).to_owned()));
     let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
     for item in items.iter().filter(|i| matches!(i.kind, DueKind::Review | DueKind::ReviewToComplete)) {
-        let day = item.due.0.format("%Y%m%d").to_string();
-        let next_day = item.due.plus_days(1).unwrap_or(item.due).0.format("%Y%m%d").to_string();
+        let overdue = item.due < today;
+        let on = if overdue { today } else { item.due };
+        let day = on.0.format("%Y%m%d").to_string();
+        let next_day = on.plus_days(1).unwrap_or(on).0.format("%Y%m%d").to_string();
+        let summary = match overdue {
+            true => format!("CRS review overdue since {}", item.due.in_words()),
+            false => "CRS review due".to_owned(),
+        };
+        let since = match overdue {
+            true => format!(" Overdue since {}.", item.due.in_words()),
+            false => String::new(),
+        };
         lines.extend([
             "BEGIN:VEVENT".to_owned(),
-            format!("UID:crs-review-{}-{day}@crs", item.record.replace('/', "-")),
+            format!("UID:crs-review-{}@crs", item.record.replace('/', "-")),
             format!("DTSTAMP:{stamp}"),
             format!("DTSTART;VALUE=DATE:{day}"),
             format!("DTEND;VALUE=DATE:{next_day}"),
-            format!("SUMMARY:{}", escape(&format!("CRS review due: {} ({})", item.service, item.provider))),
+            format!("SUMMARY:{}", escape(&format!("{summary}: {} ({})", item.service, item.provider))),
             format!(
                 "DESCRIPTION:{}",
-                escape(&format!("{}: {}. Next step: {}", item.record, item.what, item.next))
+                escape(&format!("{}: {}.{since} Next step: {}", item.record, item.what, item.next))
             ),
             "TRANSP:TRANSPARENT".to_owned(),
             "END:VEVENT".to_owned(),
@@ -220,6 +236,27 @@ pub fn calendar(items: &[DueItem], now: chrono::DateTime<chrono::Utc>) -> String
     lines.push("END:VCALENDAR".to_owned());
     lines.iter().map(|l| fold(l)).collect::<Vec<_>>().join("")
 }
+
+/// The time zone of England, as RFC 5545 writes it.
+const LONDON: &[&str] = &[
+    "BEGIN:VTIMEZONE",
+    "TZID:Europe/London",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:+0000",
+    "TZOFFSETTO:+0100",
+    "TZNAME:BST",
+    "DTSTART:19700329T010000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+    "END:DAYLIGHT",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:+0100",
+    "TZOFFSETTO:+0000",
+    "TZNAME:GMT",
+    "DTSTART:19701025T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+];
 
 /// Text as an iCalendar TEXT value.
 fn escape(text: &str) -> String {

@@ -2,6 +2,7 @@
 //! records, and writing one record safely.
 
 pub mod config;
+pub mod created;
 pub mod edit;
 pub mod load;
 pub mod locate;

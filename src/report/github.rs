@@ -36,7 +36,7 @@ pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
 /// Escapes a message as GitHub's toolkit does for command data.
 fn escape_data(text: &str) -> String {
     let escaped = text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
-    crate::report::style::printable(&escaped).into_owned()
+    crate::text::printable(&escaped).into_owned()
 }
 
 /// Escapes a property value as GitHub's toolkit does.

@@ -1,14 +1,16 @@
 //! The human report of `crs check`: the records and their status, then each finding
-//! as `error[rule]: file:line:col` with its message, then a summary line.
+//! as `error[rule]: file:line:col` with its message, then a summary line and the
+//! count of findings by rule, most first.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::framework::finding::Severity;
+use crate::framework::finding::{Severity, count_by_rule};
 use crate::model::Status;
 use crate::report::CheckReport;
-use crate::report::style::{Style, printable};
+use crate::report::style::Style;
 use crate::report::table::{new_table, row};
+use crate::text::printable;
 
 /// Registers larger than this get a count by status instead of a line a record.
 pub const RECORD_TABLE_LIMIT: usize = 200;
@@ -34,7 +36,7 @@ pub fn render(report: &CheckReport, style: Style, out: &mut dyn Write) -> io::Re
         writeln!(out, "  {}", printable(&finding.message))?;
     }
     for note in &report.notes {
-        writeln!(out, "{} {note}", style.dim("note:"))?;
+        writeln!(out, "{} {}", style.dim("note:"), printable(note))?;
     }
     let s = report.summary;
     let line = format!(
@@ -53,7 +55,13 @@ pub fn render(report: &CheckReport, style: Style, out: &mut dyn Write) -> io::Re
     } else {
         style.ok(&line)
     };
-    writeln!(out, "{line}")
+    writeln!(out, "{line}")?;
+    let by_rule: Vec<String> =
+        count_by_rule(&report.findings).iter().map(|(rule, n)| format!("{rule}: {n}")).collect();
+    if !by_rule.is_empty() {
+        writeln!(out, "{} {}", style.dim("by rule:"), by_rule.join(", "))?;
+    }
+    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {

@@ -7,7 +7,7 @@ const HEADER_RULE_ONLY: &str = "     ──            ";
 
 /// A row of cells made safe for a terminal.
 pub fn row<'a>(cells: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    cells.into_iter().map(|c| crate::report::style::printable(c).into_owned()).collect()
+    cells.into_iter().map(|c| crate::text::printable(c).into_owned()).collect()
 }
 
 /// A table with `header`, in the house style.

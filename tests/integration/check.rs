@@ -149,3 +149,67 @@ fn every_ci_format_names_files_from_the_repository_root_for_a_register_in_a_fold
     let json = top.crs(&["check", "--format", "json"]).json();
     assert_eq!(json["findings"][0]["path"], json["findings"][0]["file"]);
 }
+
+#[test]
+fn human_report_ends_with_a_count_by_rule_most_first() {
+    let env = TestEnv::copy_of("designations");
+    let run = env.crs(&["check"]);
+    assert_eq!(run.code, 0, "{run}");
+    let last = run.stdout.lines().last().unwrap();
+    assert_eq!(
+        last, "by rule: nhs-trust-unconfirmed: 2, request-unanswered: 1, review-requested: 1",
+        "{run}"
+    );
+
+    let clean = TestEnv::new();
+    clean.write("RJ1/designated.toml", designated_record());
+    let run = clean.crs(&["check"]);
+    assert!(!run.stdout.contains("by rule"), "no findings, no count: {run}");
+}
+
+#[test]
+fn rule_and_severity_filters_apply_to_every_format_and_to_the_exit_status() {
+    let env = TestEnv::copy_of("designations");
+    env.write("RJ1/broken.toml", "schema_version = [");
+
+    // Repeated and comma-separated rules, in JSON, GitHub and JUnit alike.
+    let json = env.crs(&["check", "--format", "json", "--rule", "review-requested,request-unanswered"]);
+    assert_eq!(json.code, 0, "only warnings are shown: {json}");
+    let rules: Vec<String> = json.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(rules, ["review-requested", "request-unanswered"], "{json}");
+    assert_eq!(json.json()["summary"]["warnings"], 2);
+    let repeated =
+        env.crs(&["check", "--format", "json", "--rule", "review-requested", "--rule", "request-unanswered"]);
+    assert_eq!(repeated.stdout, json.stdout);
+
+    let github = env.crs(&["check", "--format", "github", "--rule", "parse-error"]);
+    assert_eq!(github.code, 1, "{github}");
+    assert_eq!(github.stdout.matches("::error").count(), 1, "{github}");
+    assert!(!github.stdout.contains("::warning"), "{github}");
+
+    let junit = env.crs(&["check", "--format", "junit", "--severity", "warning"]);
+    assert_eq!(junit.code, 0, "the error is not shown, so it does not fail: {junit}");
+    assert!(!junit.stdout.contains("parse-error"), "{junit}");
+    assert!(junit.stdout.contains("nhs-trust-unconfirmed"), "{junit}");
+
+    // The exit status follows what is shown, --strict included.
+    assert_eq!(env.crs(&["check", "--severity", "warning", "--strict"]).code, 1);
+    assert_eq!(env.crs(&["check", "--rule", "review-overdue", "--strict"]).code, 0);
+    let errors = env.crs(&["check", "--severity", "error"]);
+    assert_eq!(errors.code, 1, "{errors}");
+    assert!(!errors.stdout.contains("warning["), "{errors}");
+    assert!(errors.stdout.contains("1 error, 0 warnings"), "{errors}");
+    assert!(errors.stdout.ends_with("by rule: parse-error: 1\n"), "{errors}");
+
+    // An unknown rule is a usage error that lists the rules.
+    let unknown = env.crs(&["check", "--rule", "review-overdo"]);
+    assert_eq!(unknown.code, 2, "{unknown}");
+    assert!(unknown.stderr.contains("review-overdo"), "{unknown}");
+    assert!(unknown.stderr.contains("review-overdue, review-date-missing"), "{unknown}");
+    assert_eq!(env.crs(&["check", "--severity", "fatal"]).code, 2);
+}

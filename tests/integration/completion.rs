@@ -103,3 +103,50 @@ fn completions_prints_the_script_that_asks_crs() {
         "{bash}"
     );
 }
+
+#[test]
+fn bash_completes_the_equals_form_as_zsh_and_fish_do() {
+    let env = register();
+    for shell in ["zsh", "fish"] {
+        let run = env.crs_with(
+            &["--", "crs", "list", "--status=des"],
+            &[("COMPLETE", shell), ("_CLAP_COMPLETE_INDEX", "2"), ("_CLAP_IFS", "\n")],
+        );
+        assert_eq!(run.stdout.trim_end(), "--status=designated", "{shell}: {run}");
+    }
+    // Bash itself, with the script crs prints: `=` is one of its word breaks, so it
+    // hands over `--status`, `=`, `des` and replaces only `des`.
+    let script = env.crs_with(&[], &[("COMPLETE", "bash")]).stdout;
+    let ask = |words: &str, current: &str, previous: &str| {
+        let line = format!(
+            "{script}\nCOMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); COMP_TYPE=9\n_clap_complete_crs crs '{current}' '{previous}'\nprintf '%s\\n' \"${{COMPREPLY[@]}}\""
+        );
+        let out = std::process::Command::new("bash")
+            .args(["--norc", "--noprofile", "-c", &line])
+            .current_dir(&env.root)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect::<Vec<_>>()
+    };
+    assert_eq!(ask("crs list --status = des", "des", "="), ["designated"]);
+    assert_eq!(ask("crs list --status = d", "d", "="), ["draft", "designated"]);
+    assert_eq!(ask("crs assess RJ1/maternity --stage = al", "al", "="), ["alternative-provision"]);
+    assert_eq!(ask("crs list --status = designated --provider = N", "N", "="), ["NQT"]);
+    // A --register=DIR earlier on the line names the register, as --register DIR does.
+    let elsewhere = std::process::Command::new("bash")
+        .args([
+            "--norc",
+            "--noprofile",
+            "-c",
+            &format!(
+                "{script}\nCOMP_WORDS=(crs --register = {} show NQ); COMP_CWORD=5; COMP_TYPE=9\n_clap_complete_crs crs NQ show\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                env.root.display()
+            ),
+        ])
+        .current_dir(env.outside())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&elsewhere.stdout).trim_end(), "NQT/cataracts");
+}

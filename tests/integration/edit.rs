@@ -90,3 +90,28 @@ fn unchanged_record_writes_nothing() {
     assert!(run.stderr.contains("no change; nothing written"), "{run}");
     assert_eq!(env.commit_count(), 2);
 }
+
+#[test]
+fn edit_says_which_interrupted_write_it_finished_or_undid_first() {
+    for (step, said) in [("branch", "crs finished it"), ("journal", "crs undid it")] {
+        let env = env_with_record();
+        let killed = env.crs_with(
+            &["event", "RJ1/designated", "review-requested"],
+            &[("CRS_TEST_FAULT", &format!("kill-after:{step}"))],
+        );
+        assert_eq!(killed.code, -1, "{step}: the process was to die: {killed}");
+        let script = editor(&env, &["sed -i 's|Board minute BD/26/031|Board minute BD/26/032|' \"$f\""]);
+        let run = edit(&env, &script);
+        assert_eq!(run.code, 0, "{step}: {run}");
+        assert!(
+            run.stderr.contains("an earlier crs command was interrupted")
+                && run.stderr.contains("\"event RJ1/designated: review-requested on 2026-11-23\""),
+            "{step}: {run}"
+        );
+        assert!(run.stderr.contains(said), "{step}: {run}");
+        assert_eq!(run.stderr.matches("interrupted").count(), 1, "{step}: said once: {run}");
+        let record = env.read("RJ1/designated.toml");
+        assert!(record.contains("BD/26/032"), "{step}: {record}");
+        assert_eq!(record.contains("review-requested"), step == "branch", "{step}: {record}");
+    }
+}

@@ -49,15 +49,26 @@ fn formula_like_text_is_never_a_formula() {
     assert_eq!(rows[1][at("Service description")], "@SUM(1+1)");
     assert_eq!(rows[1][at("Provider name")], "+Trust");
 
-    let csv = env.crs(&["export", "--format", "csv"]);
-    assert_eq!(csv.code, 0, "{csv}");
-    let mut reader = csv::Reader::from_reader(csv.stdout.as_bytes());
-    let headings: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    let row = reader.records().next().unwrap().unwrap();
-    let field = |heading: &str| row[headings.iter().position(|h| h == heading).unwrap()].to_owned();
-    assert_eq!(field("Service name"), r#"'=HYPERLINK("http://x","y")"#);
-    assert_eq!(field("Service description"), "'@SUM(1+1)");
-    assert_eq!(field("Provider name"), "'+Trust");
+    // CSV for a spreadsheet quotes them; plain CSV, for programs, holds the JSON's values.
+    let csv_fields = |args: &[&str]| {
+        let mut all = vec!["export", "--format", "csv"];
+        all.extend_from_slice(args);
+        let csv = env.crs(&all);
+        assert_eq!(csv.code, 0, "{csv}");
+        let text = csv.stdout.trim_start_matches('\u{feff}');
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headings: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let row = reader.records().next().unwrap().unwrap();
+        ["Service name", "Service description", "Provider name"]
+            .map(|heading| row[headings.iter().position(|h| h == heading).unwrap()].to_owned())
+    };
+    assert_eq!(csv_fields(&["--excel"]), [r#"'=HYPERLINK("http://x","y")"#, "'@SUM(1+1)", "'+Trust"]);
+    let json = env.crs(&["export", "--format", "json"]).json();
+    let row = &json["designations"][0];
+    let from_json = [&row["service-name"], &row["service-description"], &row["provider-name"]]
+        .map(|v| v.as_str().unwrap_or_else(|| panic!("{json}")).to_owned());
+    assert_eq!(from_json, [r#"=HYPERLINK("http://x","y")"#, "@SUM(1+1)", "+Trust"]);
+    assert_eq!(csv_fields(&[]), from_json);
 }
 
 #[test]

@@ -192,6 +192,72 @@ fn control_characters_are_not_sent_to_the_terminal() {
     assert_eq!(check["findings"][0]["rule"], "schema", "a name must be one line: {check}");
 }
 
+/// Panics when `run` wrote a control character other than a line end.
+fn assert_shown_not_obeyed(what: &str, run: &crate::harness::Run) {
+    let text = format!("{}{}", run.stdout, run.stderr).replace("\r\n", "\n");
+    let raw: Vec<char> = text.chars().filter(|c| c.is_control() && *c != '\n').collect();
+    assert!(raw.is_empty(), "{what} wrote {raw:?} raw:\n{run}");
+}
+
+#[test]
+fn no_human_output_sends_a_record_a_sheet_or_a_commit_control_characters() {
+    let env = TestEnv::git();
+    // An escaped ESC in the description and a raw C1 control (CSI, which TOML allows
+    // in a string) in the outcome; a review long overdue.
+    let record = designated_record()
+        .replace("Example service for the crs documentation", "Desc \\u001b[2J")
+        .replace("next_due = 2029-02-01", "next_due = 2026-01-01");
+    let record = record.replacen("[service]", "[outcome]\nlong_term = \"raw \u{9b}31m C1\"\n\n[service]", 1);
+    env.write("RJ1/designated.toml", &record);
+    env.commit_all("hand-made \u{1b}]0;title\u{7} subject");
+    let evil = "note \u{1b}]0;pwned\u{7} \u{9b}2J";
+
+    let event = env.crs(&["event", "RJ1/designated", "public-engagement", "--note", evil]);
+    assert_eq!(event.code, 0, "{event}");
+    assert_shown_not_obeyed("crs event", &event);
+    for args in [
+        &["show", "RJ1/designated"][..],
+        &["list"],
+        &["log"],
+        &["log", "RJ1/designated"],
+        &["due", "--within", "3650"],
+        &["check"],
+        &["assess", "RJ1/designated", "--stage", "\u{1b}[2J", "--met", "--rationale", "x"],
+        &["event", "RJ1/designated", "\u{1b}[2J"],
+        &["show", "RJ1/\u{1b}[2Jx"],
+        &["list", "--status", "\u{9b}2J"],
+    ] {
+        let run = env.crs(args);
+        assert_shown_not_obeyed(&format!("crs {args:?}"), &run);
+    }
+    let shown = env.crs(&["show", "RJ1/designated"]);
+    assert!(shown.stdout.contains("raw \\u{9b}31m C1"), "{shown}");
+    let log = env.crs(&["log"]);
+    assert!(log.stdout.contains("hand-made \\u{1b}]0;title\\u{7} subject"), "{log}");
+    assert!(log.stdout.contains("note \\u{1b}]0;pwned\\u{7} \\u{9b}2J"), "{log}");
+    // JSON keeps the text as it is.
+    let json = env.crs(&["show", "RJ1/designated", "--format", "json"]).json();
+    assert_eq!(json["events"].as_array().unwrap().last().unwrap()["note"], evil);
+
+    // A sheet's cells, echoed by crs import.
+    let map = env.outside().join("map.toml");
+    fs::write(
+        &map,
+        "date_formats = [\"%d/%m/%Y\"]\n[columns]\n\"Provider code\" = \"provider.ods\"\n\"Provider\" = \"provider.name\"\n\"Type\" = \"provider.kind\"\n\"Service\" = \"service.name\"\n\"Date designated\" = \"decision.decided_on\"\n\"Ground 1\" = \"grounds.no-alternative-provider\"\n\"Status\" = \"status\"\n[values.\"provider.kind\"]\n\"FT\" = \"foundation-trust\"\n[defaults]\n\"provider.licence\" = \"licensed\"\n",
+    )
+    .unwrap();
+    let sheet = env.outside().join("sheet\u{1b}[2J.csv");
+    fs::write(
+        &sheet,
+        "Provider code,Provider,Type,Service,Date designated,Ground 1,Status\nRJ2,Trust \u{9b}1m,FT,Renal,\u{1b}]0;pwned\u{7},Y,proposed\n",
+    )
+    .unwrap();
+    let import = env.crs(&["import", sheet.to_str().unwrap(), "--map", map.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(import.code, 1, "{import}");
+    assert!(import.stdout.contains("'\\u{1b}]0;pwned\\u{7}' is not a date"), "{import}");
+    assert_shown_not_obeyed("crs import", &import);
+}
+
 #[test]
 fn log_of_an_unknown_record_is_an_error() {
     let env = TestEnv::git();

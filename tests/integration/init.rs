@@ -146,3 +146,75 @@ fn every_command_has_help_with_an_example() {
         assert!(help.stdout.contains("Example"), "crs {command} --help has no example:\n{}", help.stdout);
     }
 }
+
+/// Runs crs init `args` (after the commissioner flags) with no git identity.
+fn init_without_identity(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> crate::harness::Run {
+    let mut all = vec!["init"];
+    all.extend_from_slice(args);
+    if !args.contains(&"--adopt") {
+        all.extend(["--commissioner-ods", "QKK", "--commissioner-name", "ICB", "--contact", "a@b.example"]);
+    }
+    let identity = ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"];
+    let run = env.crs_in(&all, vars, &identity);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("no git identity"), "{run}");
+    run
+}
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_failed_init_leaves_nothing_it_made() {
+    // A new folder: it goes, with the repository made in it.
+    let env = TestEnv::empty();
+    init_without_identity(&env, &["my-register"], &[]);
+    assert!(!env.root.join("my-register").exists(), "{:?}", names_in(&env.root));
+
+    // The folder it was run in stays, empty as it was.
+    init_without_identity(&env, &[], &[]);
+    assert_eq!(names_in(&env.root), Vec::<String>::new());
+
+    // A hook that refuses the first commit, after the files were written.
+    let hooks = env.outside().join("hooks");
+    fs::create_dir_all(&hooks).unwrap();
+    fs::write(hooks.join("pre-commit"), "#!/bin/sh\necho refused; exit 1\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(hooks.join("pre-commit"), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let hooks = hooks.to_str().unwrap();
+    let vars =
+        [("GIT_CONFIG_COUNT", "1"), ("GIT_CONFIG_KEY_0", "core.hooksPath"), ("GIT_CONFIG_VALUE_0", hooks)];
+    let refused = env.crs_with(
+        &["init", "--commissioner-ods", "QKK", "--commissioner-name", "ICB", "--contact", "a@b.example"],
+        &vars,
+    );
+    assert_eq!(refused.code, 1, "{refused}");
+    assert_eq!(names_in(&env.root), Vec::<String>::new(), "{refused}");
+
+    // A register not yet in git, adopted: its own files stay, and only they.
+    env.write("crs.toml", crate::harness::SETTINGS);
+    env.write("RJ1/designated.toml", designated_record());
+    init_without_identity(&env, &["--adopt"], &[]);
+    assert_eq!(names_in(&env.root), ["RJ1", "crs.toml"]);
+}
+
+#[test]
+fn a_failed_init_in_a_repository_leaves_the_repository_as_it_was() {
+    let env = TestEnv::empty();
+    env.init_outer_repository();
+    env.write("notes.txt", "someone's work\n");
+    let before = env.git_cmd(&["status", "--porcelain", "--untracked-files=all"]);
+    init_without_identity(&env, &["registers/crs"], &[]);
+    init_without_identity(&env, &[], &[]);
+    assert_eq!(names_in(&env.root), ["notes.txt"]);
+    assert_eq!(env.git_cmd(&["status", "--porcelain", "--untracked-files=all"]), before);
+    assert!(env.outside().join(".git").is_dir(), "the repository is still there");
+}

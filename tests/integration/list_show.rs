@@ -79,14 +79,28 @@ fn show_missing_record_says_how_to_find_one() {
 }
 
 #[test]
-fn list_csv_neutralises_formulas() {
+fn list_csv_holds_the_json_values_and_neutralises_formulas_only_for_excel() {
     let env = TestEnv::new();
     env.write(
         "RJ1/designated.toml",
         crate::harness::designated_record()
-            .replace("Maternity: designated example", "=HYPERLINK(\\\"http://x\\\",\\\"y\\\")"),
+            .replace("Maternity: designated example", "=HYPERLINK(\\\"http://x\\\",\\\"y\\\")")
+            .replace("name = \"Guy's and St Thomas' NHS Foundation Trust\"", "name = \"-Trust\""),
     );
-    let run = env.crs(&["list", "--format", "csv"]);
-    assert_eq!(run.code, 0, "{run}");
-    assert!(run.stdout.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","), "{run}");
+    let excel = env.crs(&["list", "--format", "csv", "--excel"]);
+    assert_eq!(excel.code, 0, "{excel}");
+    assert!(excel.stdout.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","), "{excel}");
+    assert!(excel.stdout.contains(",'-Trust,"), "{excel}");
+
+    let plain = env.crs(&["list", "--format", "csv"]);
+    assert_eq!(plain.code, 0, "{plain}");
+    let json = env.crs(&["list", "--format", "json"]).json();
+    let mut reader = csv::Reader::from_reader(plain.stdout.as_bytes());
+    let headings: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let row = reader.records().next().unwrap().unwrap();
+    for (i, heading) in headings.iter().enumerate() {
+        let value = json[0][heading.as_str()].as_str().unwrap_or_default();
+        assert_eq!(&row[i], value, "{heading}: {plain}");
+    }
+    assert_eq!(&row[headings.iter().position(|h| h == "provider_name").unwrap()], "-Trust");
 }

@@ -445,6 +445,7 @@ fn crs_rules(record: &str) -> Vec<String> {
 #[test]
 fn json_schema_rejects_what_crs_rejects() {
     let good = designated_record();
+    let second_decision = "[[decisions]]\noutcome = \"designate\"\ngrounds = [\"no-alternative-provider\"]\ndecided_on = 2026-02-03\n";
     let variants = [
         ("unknown framework", good.replace("framework = \"monitor-2013\"", "framework = \"monitor-2031\"")),
         ("lower-case provider code", good.replace("ods = \"RJ1\"", "ods = \"rj1\"")),
@@ -455,6 +456,20 @@ fn json_schema_rejects_what_crs_rejects() {
         ("schema_version 0", good.replace("schema_version = 1", "schema_version = 0")),
         ("date in another form", good.replace("assessed_on = 2026-01-14", "assessed_on = \"14/01/2026\"")),
         ("treatment function", good.replace("[\"501\"]", "[\"50\"]")),
+        ("empty service name", good.replace("name = \"Maternity: designated example\"", "name = \"\"")),
+        (
+            "blank provider name",
+            good.replace("name = \"Guy's and St Thomas' NHS Foundation Trust\"", "name = \"   \""),
+        ),
+        (
+            "over-long commissioner name",
+            good.replace("name = \"NHS South East London ICB\"", &format!("name = \"{}\"", "N".repeat(201))),
+        ),
+        ("version 1 record with [[decisions]] too", format!("{good}\n{second_decision}")),
+        (
+            "version 2 record with [decision] too",
+            format!("{}\n{second_decision}", good.replace("schema_version = 1", "schema_version = 2")),
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();

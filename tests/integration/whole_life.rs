@@ -268,6 +268,64 @@ fn due_writes_a_calendar_that_a_calendar_reader_takes() {
     insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
 }
 
+/// The calendar crs writes for `args`, as Python's icalendar reads it after checking
+/// it is a complete calendar: a line `DTSTART UID SUMMARY` for each event.
+fn calendar_events(env: &TestEnv, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["due", "--format", "ics"];
+    all.extend_from_slice(args);
+    let ics = ok(env, &all);
+    let path = env.outside().join("due.ics");
+    std::fs::write(&path, &ics.stdout).unwrap();
+    let script = format!(
+        "import icalendar\ncal=icalendar.Calendar.from_ical(open({:?},'rb').read())\ncal.validate()\nfor e in cal.walk('VEVENT'):\n print(e['DTSTART'].dt, e['UID'], e['SUMMARY'])\n",
+        path.display().to_string()
+    );
+    let out = std::process::Command::new("python3").args(["-c", &script]).output().unwrap();
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stderr), ics.stdout);
+    String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn an_overdue_review_is_on_today_in_the_calendar_and_keeps_its_uid_when_its_day_moves() {
+    let env = TestEnv::git();
+    env.write(
+        "RJ1/designated.toml",
+        designated_record().replace("next_due = 2029-02-01", "next_due = 2026-03-01"),
+    );
+    env.commit_all("a review overdue since March");
+    let overdue = calendar_events(&env, &[]);
+    assert_eq!(
+        overdue,
+        [
+            "2026-11-23 crs-review-RJ1-designated@crs CRS review overdue since 1 March 2026: Maternity: designated example (Guy's and St Thomas' NHS Foundation Trust)"
+        ],
+        "on today's date, not back in March"
+    );
+    let ics = ok(&env, &["due", "--format", "ics"]).stdout.replace("\r\n ", "");
+    assert!(ics.contains("Overdue since 1 March 2026."), "{ics}");
+
+    // The review moves to next year: the same event, on its new day.
+    env.write(
+        "RJ1/designated.toml",
+        designated_record().replace("next_due = 2029-02-01", "next_due = 2027-02-01"),
+    );
+    let moved = calendar_events(&env, &["--within", "365"]);
+    assert_eq!(
+        moved,
+        [
+            "2027-02-01 crs-review-RJ1-designated@crs CRS review due: Maternity: designated example (Guy's and St Thomas' NHS Foundation Trust)"
+        ]
+    );
+}
+
+#[test]
+fn a_calendar_with_nothing_due_is_still_a_calendar() {
+    let env = TestEnv::git();
+    assert_eq!(calendar_events(&env, &[]), Vec::<String>::new());
+    env.write("RJ1/designated.toml", designated_record());
+    assert_eq!(calendar_events(&env, &["--within", "30"]), Vec::<String>::new());
+}
+
 #[test]
 fn in_force_on_reads_the_dates_of_decisions_and_as_of_reads_the_commits() {
     let env = designated();

@@ -299,3 +299,77 @@ fn line_endings_are_stored_as_git_would_store_them() {
         assert_eq!(log[0]["records"][0]["fields"][0]["field"], "events[4].kind", "{setup}: {log}");
     }
 }
+
+#[test]
+fn assessing_the_last_stage_says_to_decide_not_to_assess() {
+    let env = TestEnv::git();
+    let new = env.crs(&[
+        "new",
+        ID,
+        "--service",
+        "Maternity",
+        "--provider-name",
+        "GSTT",
+        "--provider-kind",
+        "foundation-trust",
+    ]);
+    assert_eq!(new.code, 0, "{new}");
+    for stage in ["1", "2", "3"] {
+        let run = env.crs(&["assess", ID, "--stage", stage, "--met", "--rationale", "no alternative"]);
+        assert_eq!(run.code, 0, "{run}");
+        assert!(run.stderr.contains("next: assess the stages"), "stage 4 is still to assess: {run}");
+    }
+    let last = env.crs(&["assess", ID, "--stage", "4", "--met", "--rationale", "proportionate"]);
+    assert_eq!(last.code, 0, "{last}");
+    assert!(!last.stderr.contains("assess the stages"), "{last}");
+    assert!(
+        last.stderr.contains(&format!(
+            "next: every stage is assessed; decide: crs designate {ID} or crs decline {ID}"
+        )),
+        "{last}"
+    );
+}
+
+#[test]
+fn free_text_may_start_with_a_hyphen() {
+    let env = TestEnv::git();
+    let run = |args: &[&str]| {
+        let run = env.crs(args);
+        assert_eq!(run.code, 0, "crs {args:?}\n{run}");
+    };
+    run(&[
+        "new",
+        ID,
+        "--service",
+        "-Maternity",
+        "--description",
+        "--from 2026, two sites",
+        "--provider-name",
+        "GSTT",
+        "--provider-kind",
+        "foundation-trust",
+    ]);
+    run(&["event", ID, "public-engagement", "--note", "-5% beds"]);
+    for stage in ["1", "2", "3", "4"] {
+        run(&[
+            "assess",
+            ID,
+            "--stage",
+            stage,
+            "--met",
+            "--rationale",
+            "-5% beds elsewhere",
+            "--evidence",
+            "-x",
+        ]);
+    }
+    run(&["designate", ID, "--by", "-ICB Board", "--reference", "-BD/26/031"]);
+    let record = env.crs(&["show", ID, "--format", "json"]).json();
+    assert_eq!(record["service"]["name"], "-Maternity");
+    assert_eq!(record["service"]["description"], "--from 2026, two sites");
+    assert_eq!(record["events"][0]["note"], "-5% beds");
+    assert_eq!(record["stages"]["alternative_provision"]["rationale"], "-5% beds elsewhere");
+    assert_eq!(record["stages"]["alternative_provision"]["evidence"][0], "-x");
+    assert_eq!(record["decisions"][0]["decided_by"], "-ICB Board");
+    assert_eq!(record["decisions"][0]["reference"], "-BD/26/031");
+}

@@ -1,0 +1,61 @@
+//! Text from records, sheets, ODS files, commits and the command line made safe to
+//! write to a terminal: control characters (escape sequences, bells, backspaces,
+//! carriage returns, C1 controls) are shown escaped, as `\u{1b}`, rather than
+//! obeyed. This is the one place that does it; every human renderer calls it, while
+//! JSON, CSV, YAML and files keep the raw text. Text without control characters is
+//! never changed.
+
+use std::borrow::Cow;
+
+/// `text` for one line of a terminal: every control character escaped, newlines too.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    escaped(text, false)
+}
+
+/// `text` for output that is several lines by design (a record's file, an error
+/// whose cause spans lines): newlines, CRLF line ends and tabs are kept, every
+/// other control character escaped.
+pub fn printable_lines(text: &str) -> Cow<'_, str> {
+    escaped(text, true)
+}
+
+fn escaped(text: &str, lines: bool) -> Cow<'_, str> {
+    let mut chars = text.chars().peekable();
+    let kept = |c: char, next: Option<&char>| match c {
+        '\n' | '\t' => lines,
+        '\r' => lines && next == Some(&'\n'),
+        c => !c.is_control(),
+    };
+    if !text.contains(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    while let Some(c) = chars.next() {
+        if kept(c, chars.peek()) {
+            out.push(c);
+        } else {
+            out.extend(c.escape_default());
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{printable, printable_lines};
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(printable("plain"), "plain");
+        assert_eq!(printable("a\u{1b}]0;title\u{7}b\r"), "a\\u{1b}]0;title\\u{7}b\\r");
+        assert_eq!(printable("one\ntwo\tthree"), "one\\ntwo\\tthree");
+        assert_eq!(printable("C1 \u{9b}31m"), "C1 \\u{9b}31m");
+    }
+
+    #[test]
+    fn multi_line_text_keeps_its_lines_and_nothing_else() {
+        assert_eq!(printable_lines("a = 1\r\nb = 2\n\tc"), "a = 1\r\nb = 2\n\tc");
+        assert_eq!(printable_lines("over\rwritten\u{1b}[2J\n"), "over\\rwritten\\u{1b}[2J\n");
+        assert_eq!(printable_lines("end\r"), "end\\r");
+    }
+}
