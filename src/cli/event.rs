@@ -43,7 +43,7 @@ pub struct EventArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &EventArgs, io: &mut Io<'_>) -> Result<u8> {
-    let event = Event { on: args.on.unwrap_or(ctx.today), kind: args.kind, note: args.note.clone() };
+    let event = Event::dated(args.on.unwrap_or(ctx.today), args.kind, args.note.clone());
     write_record(ctx, io, &args.write, &args.id, Action::Event, EXISTING, |prepared, doc| {
         // An event out of place shows up as a new event-order error, which refuses the change.
         let _ = prepared;

@@ -146,6 +146,13 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
         outcome.file, outcome.sheet, outcome.rows, outcome.passed_over
     ))?;
     say(format!("  SHA-256 {}", outcome.sha256))?;
+    if !outcome.unused_columns.is_empty() && !outcome.own_export {
+        let quoted: Vec<String> = outcome.unused_columns.iter().map(|h| format!("'{h}'")).collect();
+        say(format!(
+            "  not imported: column(s) {} (the map does not name them; map them, or leave them behind)",
+            quoted.join(", ")
+        ))?;
+    }
     say(line("new", &outcome.new, false))?;
     say(line("changed", &outcome.changed, true))?;
     say(line("unchanged", &outcome.unchanged, false))?;

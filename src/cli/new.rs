@@ -118,6 +118,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
         description: args.description.clone().unwrap_or_default(),
         treatment_functions: args.treatment_functions.clone(),
         sites: args.sites.clone(),
+        site_names: Vec::new(),
         location_specific: args.location_specific,
     };
     write_record(ctx, io, &args.write, &args.id, Action::New, Target::New, |prepared, doc| {

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use serde::{Serialize, Serializer};
 
-use crate::model::Date;
+use crate::model::{Date, Event};
 
 /// A value in a row.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +40,17 @@ impl Cell {
     /// A date, or `Empty`.
     pub fn date(date: Option<Date>) -> Cell {
         date.map_or(Cell::Empty, Cell::Date)
+    }
+
+    /// The day of a step: a date, or, when its own day is not recorded, text that
+    /// says so ("by 2020-03-01 (day not recorded)"), never a bare date; `Empty` for
+    /// no step.
+    pub fn event_day(event: Option<&Event>) -> Cell {
+        match event {
+            None => Cell::Empty,
+            Some(event) if event.date_known => Cell::Date(event.on),
+            Some(event) => Cell::Text(event.day_text()),
+        }
     }
 
     /// The cell as one piece of text, as the workbook and the CSV show it (not yet

@@ -287,6 +287,7 @@ mod tests {
         });
         let submitted = edited(item("RJ1/b", &RECORD), |r| {
             r.events.push(Event {
+                date_known: true,
                 on: Date::from_ymd(2025, 3, 1).unwrap(),
                 kind: EventKind::Submitted,
                 note: None,

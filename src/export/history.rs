@@ -62,9 +62,8 @@ impl Life {
 /// decision that rests on them, and the decision before what followed it. `stages`
 /// are the framework's, for the stages' numbers and titles.
 pub fn lines(id: &RecordId, life: &Life, stages: &[StageDef]) -> Vec<Vec<Cell>> {
-    let line = |date, what: String, code: String, rest: [Cell; 6]| {
-        let mut cells =
-            vec![Cell::text(id.to_string()), Cell::Date(date), Cell::text(what), Cell::text(code)];
+    let line = |date: Cell, what: String, code: String, rest: [Cell; 6]| {
+        let mut cells = vec![Cell::text(id.to_string()), date, Cell::text(what), Cell::text(code)];
         cells.extend(rest);
         cells
     };
@@ -85,7 +84,7 @@ pub fn lines(id: &RecordId, life: &Life, stages: &[StageDef]) -> Vec<Vec<Cell>> 
         dated.push((
             stage.assessed_on,
             order,
-            line(stage.assessed_on, what, format!("{STAGE_CODE}{name}"), rest),
+            line(Cell::Date(stage.assessed_on), what, format!("{STAGE_CODE}{name}"), rest),
         ));
     }
     for decision in &life.decisions {
@@ -99,7 +98,7 @@ pub fn lines(id: &RecordId, life: &Life, stages: &[StageDef]) -> Vec<Vec<Cell>> 
         ];
         let (what, code) =
             (decision.outcome.label().to_owned(), format!("{DECISION_CODE}{}", decision.outcome.as_str()));
-        dated.push((decision.decided_on, (1, 0), line(decision.decided_on, what, code, rest)));
+        dated.push((decision.decided_on, (1, 0), line(Cell::Date(decision.decided_on), what, code, rest)));
     }
     for event in &life.events {
         let rest = [
@@ -111,7 +110,7 @@ pub fn lines(id: &RecordId, life: &Life, stages: &[StageDef]) -> Vec<Vec<Cell>> 
             Cell::Empty,
         ];
         let (what, code) = (event.kind.label().to_owned(), format!("{EVENT_CODE}{}", event.kind.as_str()));
-        dated.push((event.on, (2, 0), line(event.on, what, code, rest)));
+        dated.push((event.on, (2, 0), line(Cell::event_day(Some(event)), what, code, rest)));
     }
     dated.sort_by_key(|(date, order, _)| (*date, *order));
     dated.into_iter().map(|(_, _, cells)| cells).collect()

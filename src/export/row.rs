@@ -4,7 +4,7 @@
 use crate::export::cell::Cell;
 use crate::export::columns::Column;
 use crate::export::state::Item;
-use crate::model::{Date, EventKind, Record};
+use crate::model::{Event, EventKind, Record};
 
 /// What a row needs besides the record itself.
 pub struct RowContext<'a> {
@@ -60,9 +60,9 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         Column::DecisionReference => {
             Cell::text(decision.and_then(|d| d.reference.clone()).unwrap_or_default())
         }
-        Column::WrittenRequestDate => Cell::date(r.last_event(EventKind::WrittenRequestSent).map(|e| e.on)),
+        Column::WrittenRequestDate => Cell::event_day(r.last_event(EventKind::WrittenRequestSent)),
         Column::ProviderResponse => Cell::text(provider_response(r).0),
-        Column::ProviderResponseDate => Cell::date(provider_response(r).1),
+        Column::ProviderResponseDate => Cell::event_day(provider_response(r).1),
         Column::ReviewDue => Cell::date(r.review.as_ref().map(|rv| rv.next_due)),
         Column::LongTermOutcome => {
             Cell::text(r.outcome.as_ref().map(|o| o.long_term.clone()).unwrap_or_default())
@@ -82,13 +82,13 @@ fn list(items: &[String]) -> Cell {
 
 /// The provider's answer to the latest written request, and the day it answered:
 /// awaiting, accepted or refused, and where a refusal went with the regulator.
-pub fn provider_response(record: &Record) -> (&'static str, Option<Date>) {
+pub fn provider_response(record: &Record) -> (&'static str, Option<&Event>) {
     let mut response = ("", None);
     for event in &record.events {
         response = match event.kind {
             EventKind::WrittenRequestSent => ("awaiting response", None),
-            EventKind::ProviderAccepted => ("accepted", Some(event.on)),
-            EventKind::ProviderRefused => ("refused", Some(event.on)),
+            EventKind::ProviderAccepted => ("accepted", Some(event)),
+            EventKind::ProviderRefused => ("refused", Some(event)),
             EventKind::ReferredToRegulator => ("refused; referred to the regulator", response.1),
             EventKind::RefusalFoundUnreasonable => {
                 ("refused; the regulator found the refusal unreasonable", response.1)
@@ -112,10 +112,8 @@ mod tests {
             "schema_version = 1\nframework = \"monitor-2013\"\n[service]\nname = \"S\"\n[provider]\nods = \"RJ1\"\nname = \"T\"\nkind = \"nhs-trust\"\nlicence = \"licensed\"\n[commissioner]\nods = \"QKK\"\nname = \"ICB\"\n",
         )
         .unwrap();
-        record.events = events
-            .iter()
-            .map(|(on, kind)| Event { on: on.parse().unwrap(), kind: *kind, note: None })
-            .collect();
+        record.events =
+            events.iter().map(|(on, kind)| Event::dated(on.parse().unwrap(), *kind, None)).collect();
         record
     }
 
@@ -129,10 +127,9 @@ mod tests {
             ("2025-01-20", ProviderRefused),
             ("2025-02-01", ReferredToRegulator),
         ]);
-        assert_eq!(
-            provider_response(&refused),
-            ("refused; referred to the regulator", Some("2025-01-20".parse().unwrap()))
-        );
+        let (words, answered) = provider_response(&refused);
+        assert_eq!(words, "refused; referred to the regulator");
+        assert_eq!(answered.map(|e| e.on.to_string()).as_deref(), Some("2025-01-20"));
     }
 
     #[test]

@@ -93,6 +93,8 @@ pub fn fingerprint(record: &Record) -> u64 {
         schema_version: _,
         framework,
         previous_ids,
+        local_id,
+        notes,
         service,
         provider,
         commissioner,
@@ -108,6 +110,7 @@ pub fn fingerprint(record: &Record) -> u64 {
     (
         framework,
         previous_ids,
+        (local_id, notes),
         service,
         provider,
         commissioner,

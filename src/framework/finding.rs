@@ -67,6 +67,7 @@ rules! {
     OutOfScope => "out-of-scope",
     StageMissing => "stage-missing",
     AssessmentNotRecorded => "assessment-not-recorded",
+    RationaleNotRecorded => "rationale-not-recorded",
     NoGroundMet => "no-ground-met",
     GroundsMismatch => "grounds-mismatch",
     GroundsFewerThanMet => "grounds-fewer-than-met",

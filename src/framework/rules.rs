@@ -23,6 +23,7 @@ pub fn check_record(record: &Record, id: &RecordId, framework: &Framework, today
     ods_format(record, &mut hits);
     co_commissioners(record, &mut hits);
     stages(record, id, framework, &mut hits);
+    rationales(record, id, &mut hits);
     grounds(record, framework, life.status, &mut hits);
     dated_rules(record, id, framework, &mut hits);
     licence(record, id, life.status, &mut hits);
@@ -197,6 +198,23 @@ fn co_commissioners(record: &Record, hits: &mut Vec<Hit>) {
             Rule::CoCommissionerDuplicate,
             format!("commissioner.co_commissioners[{i}]"),
             message,
+        ));
+    }
+}
+
+/// A stage answered with no reason given: kept as the sheet said it, never made up.
+fn rationales(record: &Record, id: &RecordId, hits: &mut Vec<Hit>) {
+    for (key, stage) in record.stages.iter().filter(|(_, s)| s.rationale.trim().is_empty()) {
+        hits.push(Hit::new(
+            Rule::RationaleNotRecorded,
+            format!("stages.{key}"),
+            format!(
+                "stage {} is {} with no rationale recorded; give the reasons with crs assess {id} --stage {} --{} --rationale TEXT",
+                stage_name(key),
+                if stage.met { "met" } else { "not met" },
+                stage_name(key),
+                if stage.met { "met" } else { "not-met" }
+            ),
         ));
     }
 }
@@ -729,8 +747,8 @@ fn review_requested(record: &Record, id: &RecordId, status: Status, today: Date,
         Rule::ReviewRequested,
         format!("events[{index}]"),
         format!(
-            "a review was asked for on {} ({days} days ago) and has had no answer: start it (crs review start {id} --requested-by provider) or record the decision not to review and why (crs review decline {id} --reason TEXT)",
-            request.on.in_words()
+            "a review was asked for {} ({days} days ago) and has had no answer: start it (crs review start {id} --requested-by provider) or record the decision not to review and why (crs review decline {id} --reason TEXT)",
+            request.when_in_words()
         ),
     ));
 }

@@ -102,9 +102,13 @@ impl Line<'_> {
         })
     }
 
-    fn date(&self) -> Result<Date, Box<Problem>> {
-        match read_cell(self.cell(1), &Field::DecidedOn, self.map) {
-            Ok(Some(Value::Date(date))) => Ok(date),
+    /// The line's day, and whether it is known (else the latest day a step can
+    /// have happened: "by 2020-03-01 (day not recorded)").
+    fn date(&self) -> Result<(Date, bool), Box<Problem>> {
+        let step = Field::Event(crate::model::EventKind::ProvidersNotified);
+        match read_cell(self.cell(1), &step, self.map) {
+            Ok(Some(Value::Date(date))) => Ok((date, true)),
+            Ok(Some(Value::DateBy(date))) => Ok((date, false)),
             _ => Err(self.problem(1, "is not a date", "write the day as a date, e.g. 2019-03-14")),
         }
     }
@@ -117,8 +121,15 @@ impl Line<'_> {
                 "write it as PROVIDER/service-slug, as the export wrote it",
             )
         })?;
-        let on = self.date()?;
+        let (on, known) = self.date()?;
         let code = self.text(3);
+        let undated = || {
+            self.problem(
+                1,
+                "leaves the day unrecorded, which only a step can",
+                "write the day as a date, e.g. 2019-03-14",
+            )
+        };
         let unknown = |what: &str| {
             self.problem(
                 3,
@@ -128,6 +139,9 @@ impl Line<'_> {
         };
         let entry = if let Some(name) = code.strip_prefix(STAGE_CODE) {
             let def = framework.stage_by_name(name).ok_or_else(|| unknown("a stage of the framework"))?;
+            if !known {
+                return Err(undated());
+            }
             let met = match read_cell(self.cell(4), &Field::ServiceLocationSpecific, self.map) {
                 Ok(Some(Value::Yes(met))) => met,
                 _ => return Err(self.problem(4, "is neither yes nor no", "write Yes or No")),
@@ -150,6 +164,9 @@ impl Line<'_> {
             .into_iter()
             .find(|o| o.as_str() == outcome)
             .ok_or_else(|| unknown("a decision"))?;
+            if !known {
+                return Err(undated());
+            }
             Entry::Decision(Decision {
                 outcome,
                 grounds: self.list(5),
@@ -160,7 +177,7 @@ impl Line<'_> {
             })
         } else if let Some(kind) = code.strip_prefix(EVENT_CODE) {
             let kind = kind.parse().map_err(|_: String| unknown("an event"))?;
-            Entry::Event(Event { on, kind, note: self.optional(8) })
+            Entry::Event(Event { on, kind, date_known: known, note: self.optional(8) })
         } else {
             return Err(unknown("a stage, a decision or an event"));
         };

@@ -15,6 +15,7 @@ use crate::export::columns::{Column, GROUNDS, STAGES, known_names, resolve};
 use crate::framework::Framework;
 use crate::import::sheet::clean;
 use crate::model::EventKind;
+use crate::model::record::stage_name;
 use crate::model::suggest::did_you_mean;
 
 /// A field of a record that a column can fill.
@@ -28,6 +29,7 @@ pub enum Field {
     ServiceName,
     ServiceDescription,
     ServiceSites,
+    ServiceSiteNames,
     ServiceTreatmentFunctions,
     ServiceLocationSpecific,
     CoCommissioners,
@@ -46,6 +48,22 @@ pub enum Field {
     ResponseOn,
     /// The cell is the date of an event of this kind.
     Event(EventKind),
+    /// The team's own reference for the service.
+    LocalId,
+    /// Free text kept with the record.
+    Notes,
+    /// The decision that removed the designation, apart from the designation's.
+    RemovalDecidedOn,
+    RemovalDecidedBy,
+    RemovalReference,
+    /// The decision of a review that kept the designation.
+    ConfirmationDecidedOn,
+    ConfirmationDecidedBy,
+    ConfirmationReference,
+    /// A stage of the framework (its key): met or not, why, and the day assessed.
+    StageMet(String),
+    StageRationale(String),
+    StageAssessedOn(String),
 }
 
 /// The fixed fields: name and what the cell holds, in the order `--fields` lists them.
@@ -62,6 +80,7 @@ const FIXED: &[(Field, &str, &str)] = &[
     (Field::ServiceName, "service.name", "the service's name"),
     (Field::ServiceDescription, "service.description", "what the service is"),
     (Field::ServiceSites, "service.sites", "ODS site codes, separated by ; or ,"),
+    (Field::ServiceSiteNames, "service.site_names", "sites written as names, separated by ;"),
     (
         Field::ServiceTreatmentFunctions,
         "service.treatment_functions",
@@ -89,8 +108,24 @@ const FIXED: &[(Field, &str, &str)] = &[
         "status",
         "draft, not-designated, proposed, requested, refused, referred, designated, under-review or removed: brings in the events it implies",
     ),
-    (Field::Response, "response", "the provider's answer as crs's export writes it: accepted, refused, …"),
+    (
+        Field::Response,
+        "response",
+        "the provider's answer to the written request: accepted, refused, awaiting response, or as crs's export writes a referral (refused; the regulator found the refusal unreasonable, …); translate other words with [values.\"response\"]",
+    ),
     (Field::ResponseOn, "response.on", "the day the provider answered"),
+    (Field::LocalId, "local_id", "the team's own reference for the service, e.g. CRS-02"),
+    (Field::Notes, "notes", "free text kept with the record, e.g. the sheet's comments"),
+    (Field::RemovalDecidedOn, "removal.decided_on", "the day of the decision to remove the designation"),
+    (Field::RemovalDecidedBy, "removal.decided_by", "who decided to remove it"),
+    (Field::RemovalReference, "removal.reference", "the board minute or other reference of the removal"),
+    (
+        Field::ConfirmationDecidedOn,
+        "confirmation.decided_on",
+        "the day a review decided to keep the designation",
+    ),
+    (Field::ConfirmationDecidedBy, "confirmation.decided_by", "who decided to keep it"),
+    (Field::ConfirmationReference, "confirmation.reference", "the reference of the confirmation"),
 ];
 
 impl Field {
@@ -99,6 +134,9 @@ impl Field {
         match self {
             Field::Ground(key) => format!("grounds.{key}"),
             Field::Event(kind) => format!("event.{kind}"),
+            Field::StageMet(key) => format!("stages.{}.met", stage_name(key)),
+            Field::StageRationale(key) => format!("stages.{}.rationale", stage_name(key)),
+            Field::StageAssessedOn(key) => format!("stages.{}.assessed_on", stage_name(key)),
             fixed => FIXED
                 .iter()
                 .find(|(f, _, _)| f == fixed)
@@ -120,6 +158,18 @@ impl Field {
         if let Some(kind) = name.strip_prefix("event.") {
             return kind.parse().map(Field::Event);
         }
+        if let Some(rest) = name.strip_prefix("stages.")
+            && let Some((stage, part)) = rest.rsplit_once('.')
+            && let Some(def) = framework.stage(stage)
+        {
+            let key = def.key.clone();
+            match part {
+                "met" => return Ok(Field::StageMet(key)),
+                "rationale" => return Ok(Field::StageRationale(key)),
+                "assessed_on" => return Ok(Field::StageAssessedOn(key)),
+                _ => {}
+            }
+        }
         let names = all_fields(framework);
         let guess = did_you_mean(name, names.iter().map(|(n, _)| n.as_str()));
         Err(format!("'{name}' is not a field{guess}; crs import --fields lists them"))
@@ -127,7 +177,22 @@ impl Field {
 
     /// True for the fields whose cells are dates.
     pub fn is_date(&self) -> bool {
-        matches!(self, Field::DecidedOn | Field::ReviewDue | Field::ResponseOn | Field::Event(_))
+        matches!(
+            self,
+            Field::DecidedOn
+                | Field::ReviewDue
+                | Field::ResponseOn
+                | Field::Event(_)
+                | Field::RemovalDecidedOn
+                | Field::ConfirmationDecidedOn
+                | Field::StageAssessedOn(_)
+        )
+    }
+
+    /// True for the date fields of steps whose day may be unrecorded: a cell may say
+    /// "by D (day not recorded)", as crs's own export writes such a step.
+    pub fn may_be_undated(&self) -> bool {
+        matches!(self, Field::ResponseOn | Field::Event(_))
     }
 }
 
@@ -141,6 +206,17 @@ pub fn all_fields(framework: &Framework) -> Vec<(String, String)> {
     });
     fields.splice(at..at, grounds);
     fields.extend(EventKind::ALL.iter().map(|k| (format!("event.{k}"), format!("the day of the event {k}"))));
+    for stage in &framework.stages {
+        let name = stage_name(&stage.key);
+        fields.extend([
+            (
+                format!("stages.{name}.met"),
+                format!("yes or no: stage {} ({}) is met", stage.number, stage.title),
+            ),
+            (format!("stages.{name}.rationale"), format!("why stage {} is met or not", stage.number)),
+            (format!("stages.{name}.assessed_on"), format!("the day stage {} was assessed", stage.number)),
+        ]);
+    }
     fields
 }
 

@@ -1,18 +1,22 @@
 //! Rows → records: the rows of one provider's service (the same id, given or made
 //! from the provider code and a slug of the service name) merged into one record
-//! with every decision and event the rows give, in date order. A status brings in
-//! the steps it implies, dated by the nearest date the row knows (the decision date
-//! when nothing better is known, and the event's note says so). Historical
-//! decisions keep their own dates and the grounds the sheet gives; no stage text is
-//! ever made up: the record says where it came from in `[source]`.
+//! with every decision and event the rows give, in date order. Every fact comes from
+//! a cell or the map's stated defaults: a step a status implies but the sheet does
+//! not date is kept with `date_known = false` and the latest day it can have
+//! happened, never a neighbour's day; a removal or a confirmation takes its own
+//! date, maker and reference from its own columns, never the designation's; a
+//! status the provider's answer contradicts is refused. No stage text is made up:
+//! the record says where it came from in `[source]`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::export::history::Life;
 use crate::import::map::Field;
-use crate::import::row::{Problem, RowFields, Value};
-use crate::model::record::{Commissioner, ImportSource, Outcome, Provider, Review, SCHEMA_VERSION, Service};
+use crate::import::row::{Problem, Response, RowFields, Value};
+use crate::model::record::{
+    Commissioner, ImportSource, Outcome, Provider, Review, SCHEMA_VERSION, Service, Stage, stage_name,
+};
 use crate::model::{
     Date, Decision, DecisionOutcome, Event, EventKind, Licence, ProviderKind, Record, RecordId, Status,
 };
@@ -24,6 +28,8 @@ pub struct Context<'a> {
     /// The file's name, as `[source]` records it.
     pub file: &'a str,
     pub sheet: &'a str,
+    /// The day of the import: no step the sheet implies can have happened after it.
+    pub today: Date,
     /// The framework's grounds, in its order: decisions list them so.
     pub grounds: Vec<String>,
     /// What the History sheet of crs's own export says of each record: where it
@@ -43,13 +49,10 @@ pub struct Imported {
     pub headers: BTreeMap<Field, Arc<str>>,
 }
 
-/// How the note of an event the import dated itself starts: a step a status implies,
-/// for which the sheet gives no day.
-pub const STAND_IN: &str = "imported from status";
-
-/// True for an event an import dated itself ([`STAND_IN`]).
+/// True for a step whose day no one recorded: one a sheet's status implied, kept
+/// with the latest day it can have happened.
 pub fn is_stand_in(event: &Event) -> bool {
-    event.note.as_deref().is_some_and(|note| note.starts_with(STAND_IN))
+    !event.date_known
 }
 
 /// The longest slug a record id takes.
@@ -236,6 +239,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     }
     let location_specific =
         rows.iter().rev().find_map(|r| r.yes(&Field::ServiceLocationSpecific)).unwrap_or(false);
+    let sheet_stages = stages_of(rows, context, &mut problems);
 
     // Each decision with the row that gave it first.
     let mut decisions: Vec<(Decision, usize)> = Vec::new();
@@ -246,7 +250,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
         .iter()
         .flat_map(RowFields::values)
         .filter_map(|(field, value)| match (field, value) {
-            (Field::Event(kind), Value::Date(on)) => Some(Event { on: *on, kind: *kind, note: None }),
+            (Field::Event(kind), Value::Date(on)) => Some(Event::dated(*on, *kind, None)),
             _ => None,
         })
         .collect();
@@ -287,7 +291,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     let mut decisions: Vec<Decision> = decisions.into_iter().map(|(d, _)| d).collect();
     decisions.sort_by_key(|d| d.decided_on);
     events.sort_by_key(|e| (e.on, e.kind));
-    let mut stages = BTreeMap::new();
+    let mut stages = sheet_stages;
     if let Some(life) = life {
         (stages, decisions, events) = (life.stages.clone(), life.decisions.clone(), life.events.clone());
     }
@@ -297,11 +301,14 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
         schema_version: SCHEMA_VERSION,
         framework: context.framework.to_owned(),
         previous_ids: Vec::new(),
+        local_id: last_text(&Field::LocalId),
+        notes: notes_of(rows),
         service: Service {
             name: service_name,
             description: last_text(&Field::ServiceDescription).unwrap_or_default(),
             treatment_functions: last_list(&Field::ServiceTreatmentFunctions),
             sites: last_list(&Field::ServiceSites),
+            site_names: last_list(&Field::ServiceSiteNames),
             location_specific,
         },
         provider: Provider {
@@ -335,8 +342,72 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     Ok(Imported { id: id.clone(), record, rows: rows.iter().map(|r| r.row).collect(), headers })
 }
 
-/// The decisions and events of one row: its decision, the events it dates, and the
-/// steps its status implies.
+/// The notes of the rows, each once, in row order: a service's comments across its
+/// rows are all kept.
+fn notes_of(rows: &[RowFields]) -> Option<String> {
+    let mut notes: Vec<&str> = Vec::new();
+    for note in rows.iter().filter_map(|r| r.text(&Field::Notes)) {
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    (!notes.is_empty()).then(|| notes.join("\n"))
+}
+
+/// The stages the rows assess (the last row that answers a stage wins): met or not,
+/// the rationale if the sheet gives one (else none is recorded, and crs check says
+/// so), and the day it was assessed, which must come from a cell or the map.
+fn stages_of(
+    rows: &[RowFields],
+    context: &Context<'_>,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, Stage> {
+    let mut stages = BTreeMap::new();
+    for row in rows {
+        for (field, value) in row.values() {
+            let (Field::StageMet(key), Value::Yes(met)) = (field, value) else { continue };
+            let Some(assessed_on) = row.date(&Field::StageAssessedOn(key.clone())) else {
+                problems.push(problem(
+                    context,
+                    row,
+                    field,
+                    if *met { "yes" } else { "no" },
+                    "answers the stage without the day it was assessed",
+                    &format!(
+                        "map the column with the day to stages.{}.assessed_on, or state it in [defaults] of the map",
+                        stage_name(key)
+                    ),
+                ));
+                continue;
+            };
+            let rationale = row.text(&Field::StageRationale(key.clone())).unwrap_or_default().to_owned();
+            stages.insert(
+                key.clone(),
+                Stage { met: *met, rationale, evidence: Vec::new(), assessed_on, assessed_by: None },
+            );
+        }
+        for (field, _) in row.values() {
+            if let Field::StageRationale(key) | Field::StageAssessedOn(key) = field
+                && row.get(&Field::StageMet(key.clone())).is_none()
+            {
+                problems.push(problem(
+                    context,
+                    row,
+                    field,
+                    "",
+                    "is given for a stage the row does not say is met or not",
+                    &format!("map the stage's yes/no column to stages.{}.met", stage_name(key)),
+                ));
+            }
+        }
+    }
+    stages
+}
+
+/// The decisions and events of one row: its decision, the events it dates, the
+/// later decisions its removal and confirmation columns give, and the steps its
+/// status and the provider's answer imply. A step the sheet does not date is kept
+/// undated, with the latest day it can have happened.
 fn row_history(
     row: &RowFields,
     context: &Context<'_>,
@@ -346,15 +417,21 @@ fn row_history(
         Some(Value::Status(status)) => Some(*status),
         _ => None,
     };
+    let response = match row.get(&Field::Response) {
+        Some(Value::Response(response)) => Some(*response),
+        _ => None,
+    };
     let given_outcome = match row.get(&Field::DecisionOutcome) {
         Some(Value::Outcome(outcome)) => Some(*outcome),
         _ => None,
     };
     let decided_on = row.date(&Field::DecidedOn);
     let mut events: Vec<Event> = Vec::new();
-    for (field, value) in row.values() {
-        if let (Field::Event(kind), Value::Date(on)) = (field, value) {
-            events.push(Event { on: *on, kind: *kind, note: None });
+    for (field, _) in row.values() {
+        if let Field::Event(kind) = field
+            && let Some((on, known)) = row.step_day(field)
+        {
+            events.push(Event { on, kind: *kind, date_known: known, note: None });
         }
     }
     let outcome = given_outcome.or(match status {
@@ -388,130 +465,240 @@ fn row_history(
             "fill in the decision date, or map the column that holds it to decision.decided_on",
         )]);
     };
-    let grounds: Vec<String> = row
+    let mut grounds: Vec<String> = row
         .values()
         .filter_map(|(field, value)| match (field, value) {
             (Field::Ground(key), Value::Yes(true)) => Some(key.clone()),
             _ => None,
         })
         .collect();
-    let mut grounds = grounds;
     grounds.sort_by_key(|g| context.grounds.iter().position(|k| k == g));
-    let decision = |outcome: DecisionOutcome, on: Date, grounds: Vec<String>| Decision {
+    let keeps = matches!(outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm);
+    let mut decisions = vec![Decision {
         outcome,
-        grounds,
-        decided_on: on,
+        grounds: if keeps { grounds } else { Vec::new() },
+        decided_on,
         decided_by: row.text(&Field::DecidedBy).map(str::to_owned),
         reference: row.text(&Field::DecisionReference).map(str::to_owned),
         provider: None,
+    }];
+    let mut problems = Vec::new();
+    // The later decisions of the same designation, each from its own columns.
+    let later = |on: &Field, by: &Field, reference: &Field, outcome: DecisionOutcome| {
+        row.date(on).map(|decided_on| Decision {
+            outcome,
+            grounds: Vec::new(),
+            decided_on,
+            decided_by: row.text(by).map(str::to_owned),
+            reference: row.text(reference).map(str::to_owned),
+            provider: None,
+        })
     };
-    let mut decisions = vec![decision(
-        outcome,
-        decided_on,
-        if matches!(outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm) {
-            grounds
-        } else {
-            Vec::new()
-        },
-    )];
-    let Some(status) = status else { return Ok((decisions, events)) };
+    let confirmation = later(
+        &Field::ConfirmationDecidedOn,
+        &Field::ConfirmationDecidedBy,
+        &Field::ConfirmationReference,
+        DecisionOutcome::Confirm,
+    );
+    let removal = later(
+        &Field::RemovalDecidedOn,
+        &Field::RemovalDecidedBy,
+        &Field::RemovalReference,
+        DecisionOutcome::Remove,
+    );
+    for field in [&Field::ConfirmationDecidedBy, &Field::ConfirmationReference] {
+        if confirmation.is_none() && row.get(field).is_some() {
+            problems.push(problem(
+                context,
+                row,
+                field,
+                "",
+                "is given without the day of the confirmation",
+                "map the column with its day to confirmation.decided_on",
+            ));
+        }
+    }
+    for field in [&Field::RemovalDecidedBy, &Field::RemovalReference] {
+        if removal.is_none() && row.get(field).is_some() {
+            problems.push(problem(
+                context,
+                row,
+                field,
+                "",
+                "is given without the day of the removal",
+                "map the column with its day to removal.decided_on",
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let Some(status) = status else {
+        decisions.extend(confirmation);
+        decisions.extend(removal);
+        return Ok((decisions, events));
+    };
     if outcome != DecisionOutcome::Designate {
-        // A row of a later decision: a removal brings in only its notice.
+        // A row of a later decision: a removal brings in its notice, undated unless
+        // the sheet dates it.
         if status == Status::Removed
             && outcome == DecisionOutcome::Remove
-            && !events.iter().any(|e| e.kind == EventKind::ProviderNotifiedOfRemoval)
+            && !events.iter().chain(given).any(|e| e.kind == EventKind::ProviderNotifiedOfRemoval)
         {
-            events.push(Event {
-                on: decided_on,
-                kind: EventKind::ProviderNotifiedOfRemoval,
-                note: Some(format!(
-                    "{STAND_IN} '{status}' ({} row {}); the sheet gives no date for this step, so the decision date stands in",
-                    context.sheet, row.row
-                )),
-            });
+            events.push(undated(EventKind::ProviderNotifiedOfRemoval, context.today, status, context, row));
         }
         return Ok((decisions, events));
     }
 
-    // The steps the status implies, each dated by the latest date known before it.
-    let response = row.text(&Field::Response).unwrap_or("").to_lowercase();
-    let by_regulator = response.contains("regulator found the refusal unreasonable");
-    let mut chain: Vec<EventKind> = Vec::new();
-    let designated_chain = |chain: &mut Vec<EventKind>| {
-        chain.push(EventKind::WrittenRequestSent);
-        if by_regulator {
-            chain.extend([
-                EventKind::ProviderRefused,
-                EventKind::ReferredToRegulator,
-                EventKind::RefusalFoundUnreasonable,
-            ]);
-        } else {
-            chain.push(EventKind::ProviderAccepted);
-        }
-    };
-    match status {
-        Status::Draft | Status::NotDesignated | Status::Proposed => {}
-        Status::Requested => chain.push(EventKind::WrittenRequestSent),
-        Status::Refused => chain.extend([EventKind::WrittenRequestSent, EventKind::ProviderRefused]),
-        Status::Referred => chain.extend([
-            EventKind::WrittenRequestSent,
-            EventKind::ProviderRefused,
-            EventKind::ReferredToRegulator,
-        ]),
-        Status::Designated => designated_chain(&mut chain),
-        Status::UnderReview => {
-            designated_chain(&mut chain);
-            chain.push(EventKind::ReviewStarted);
-        }
-        Status::Removed => designated_chain(&mut chain),
-    }
-    let response_on = row.date(&Field::ResponseOn);
-    let mut known = decided_on;
-    for kind in chain {
-        if let Some(given) = events.iter().chain(given).find(|e| e.kind == kind) {
-            known = known.max(given.on);
-            continue;
-        }
-        let answer = matches!(kind, EventKind::ProviderAccepted | EventKind::ProviderRefused);
-        let (on, from) = match response_on.filter(|_| answer) {
-            Some(on) => (on.max(known), "the provider's response date"),
-            None if known == decided_on => (known, "the decision date"),
-            None => (known, "the date of the step before it"),
-        };
-        known = on;
-        events.push(Event {
-            on,
-            kind,
-            note: Some(format!(
-                "{STAND_IN} '{status}' ({} row {}); the sheet gives no date for this step, so {from} stands in",
-                context.sheet, row.row
-            )),
-        });
-    }
-    if status == Status::Removed {
-        // The removal took effect when the provider was told; a sheet that gives no
-        // day for it cannot be read as a removal without making one up.
-        match events
-            .iter()
-            .chain(given)
-            .find(|e| e.kind == EventKind::ProviderNotifiedOfRemoval)
-            .map(|e| e.on)
-        {
-            Some(notice) if notice > known => {
-                decisions.push(decision(DecisionOutcome::Remove, notice, Vec::new()))
-            }
-            _ => {
+    // What the status says happened after the designation, and what the provider's
+    // answer says; the two must agree.
+    let answer = match (status, response) {
+        (_, Some(response)) => {
+            if let Some(contradiction) = contradiction(status, response) {
                 return Err(vec![problem(
                     context,
                     row,
-                    &Field::Status,
-                    "removed",
-                    "gives no day for the removal, after the designation's steps",
-                    "map the column with the day the provider was told of the removal to event.provider-notified-of-removal, or add a row for the removal (decision.outcome = remove, with its decision date)",
+                    &Field::Response,
+                    response.as_str(),
+                    &format!(
+                        "contradicts the status '{status}' (column '{}'): {contradiction}",
+                        row.header(&Field::Status)
+                    ),
+                    "correct the status or the answer, or translate the sheet's words for the answer with [values.\"response\"] in the map",
                 )]);
+            }
+            response
+        }
+        (Status::Draft | Status::NotDesignated | Status::Proposed | Status::Requested, None) => {
+            Response::Awaiting
+        }
+        (Status::Refused, None) => Response::Refused,
+        (Status::Referred, None) => Response::Referred,
+        (Status::Designated | Status::UnderReview | Status::Removed, None) => Response::Accepted,
+    };
+    // The day the provider answered dates the answer's first step.
+    if let (Some((on, known)), Some(first)) = (row.step_day(&Field::ResponseOn), answer.steps().first())
+        && !events.iter().any(|e| e.kind == *first)
+    {
+        events.push(Event { on, kind: *first, date_known: known, note: None });
+    }
+    let mut chain: Vec<EventKind> = Vec::new();
+    if status != Status::Proposed && !matches!(status, Status::Draft | Status::NotDesignated) {
+        chain.push(EventKind::WrittenRequestSent);
+        chain.extend(answer.steps());
+    }
+    if status == Status::UnderReview {
+        chain.push(EventKind::ReviewStarted);
+    }
+    if status == Status::Removed {
+        chain.push(EventKind::ProviderNotifiedOfRemoval);
+    }
+    if status == Status::Removed && removal.is_none() {
+        return Err(vec![problem(
+            context,
+            row,
+            &Field::Status,
+            "removed",
+            "gives no day for the decision to remove the designation",
+            "map the column with the day of the removal decision to removal.decided_on (with removal.decided_by and removal.reference if the sheet has them), or add a row for the removal (decision.outcome = remove, with its decision date)",
+        )]);
+    }
+    decisions.extend(confirmation);
+    decisions.extend(removal);
+    with_steps(decisions, events, &chain, given, decided_on, status, context, row)
+}
+
+/// Why a status and the provider's answer cannot both be true, if they cannot.
+fn contradiction(status: Status, response: Response) -> Option<&'static str> {
+    use Response::*;
+    match (status, response) {
+        (Status::Designated | Status::UnderReview | Status::Removed, Accepted | FoundUnreasonable) => None,
+        (Status::Designated | Status::UnderReview | Status::Removed, _) => Some(
+            "a designation in force needs the provider's acceptance, or a refusal the regulator found unreasonable",
+        ),
+        (Status::Requested, Awaiting) => None,
+        (Status::Requested, _) => Some("a request still awaiting an answer has no answer"),
+        (Status::Refused, Refused) | (Status::Referred, Referred) => None,
+        (Status::Refused | Status::Referred, _) => Some("the answer does not lead to that status"),
+        (Status::NotDesignated, FoundReasonable | Awaiting) => None,
+        (Status::Draft | Status::Proposed, Awaiting) => None,
+        (Status::Draft | Status::NotDesignated | Status::Proposed, _) => {
+            Some("no written request was sent at that status, so there is no answer to it")
+        }
+    }
+}
+
+/// A step the status implies and no cell dates: on the latest day it can have
+/// happened, marked as such.
+fn undated(kind: EventKind, latest: Date, status: Status, context: &Context<'_>, row: &RowFields) -> Event {
+    Event {
+        on: latest,
+        kind,
+        date_known: false,
+        note: Some(format!(
+            "implied by the status '{status}' ({} row {}); the sheet gives no day for it",
+            context.sheet, row.row
+        )),
+    }
+}
+
+/// The decisions, and the events with the steps of `chain` that no cell dates added
+/// undated: each on the latest day it can have happened, which is the day of the
+/// next step the sheet dates, or of the next decision, or the import's day.
+#[allow(clippy::too_many_arguments)]
+fn with_steps(
+    decisions: Vec<Decision>,
+    mut events: Vec<Event>,
+    chain: &[EventKind],
+    given: &[Event],
+    decided_on: Date,
+    status: Status,
+    context: &Context<'_>,
+    row: &RowFields,
+) -> Result<(Vec<Decision>, Vec<Event>), Vec<Problem>> {
+    let known = |kind: EventKind| events.iter().chain(given).find(|e| e.kind == kind).map(|e| e.on);
+    // A decision goes before the events of its day: the designation's steps came on
+    // the day before the decision after it, at the latest.
+    let next_decision = decisions
+        .iter()
+        .map(|d| d.decided_on)
+        .filter(|d| *d > decided_on)
+        .min()
+        .and_then(|d| d.plus_days(-1));
+    // Backwards: the latest day of each step is bounded by the step after it.
+    let mut latest = context.today;
+    let mut added = Vec::new();
+    for kind in chain.iter().rev() {
+        // A removal's notice follows the removal decision; the steps before it, the
+        // designation's, came before that decision.
+        let bound = match kind {
+            EventKind::ProviderNotifiedOfRemoval => context.today,
+            EventKind::ReviewStarted => latest,
+            // The designation's own steps came before the decision after it.
+            _ => latest.min(next_decision.unwrap_or(context.today)),
+        };
+        match known(*kind) {
+            Some(on) => latest = on,
+            None => {
+                if bound < decided_on {
+                    return Err(vec![problem(
+                        context,
+                        row,
+                        &Field::Status,
+                        status.as_str(),
+                        &format!(
+                            "implies {} after the decision of {decided_on}, but the sheet dates a later step before it ({bound})",
+                            kind.label().to_lowercase()
+                        ),
+                        "correct the dates or the status in the sheet",
+                    )]);
+                }
+                added.push(undated(*kind, bound, status, context, row));
+                latest = bound;
             }
         }
     }
+    events.extend(added);
     Ok((decisions, events))
 }
 

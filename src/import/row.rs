@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::import::map::{Field, Map, header_key};
 use crate::import::sheet::{Cell, Sheet, clean, number_text, serial_date};
-use crate::model::{Date, DecisionOutcome, Licence, ProviderKind, Status};
+use crate::model::{Date, DecisionOutcome, EventKind, Licence, ProviderKind, Status};
 
 /// A row that cannot be imported as it stands, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +46,65 @@ pub enum Value {
     Licence(Licence),
     Outcome(DecisionOutcome),
     Status(Status),
+    /// The latest day a step can have happened, its own day not recorded: a cell that
+    /// says "by 2020-03-01 (day not recorded)", as crs's own export writes one.
+    DateBy(Date),
+    Response(Response),
+}
+
+/// The provider's answer to a written request, and where a refusal went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Response {
+    Awaiting,
+    Accepted,
+    Refused,
+    Referred,
+    FoundUnreasonable,
+    FoundReasonable,
+}
+
+impl Response {
+    /// Every answer, as crs's export writes it.
+    pub const ALL: [Response; 6] = [
+        Response::Awaiting,
+        Response::Accepted,
+        Response::Refused,
+        Response::Referred,
+        Response::FoundUnreasonable,
+        Response::FoundReasonable,
+    ];
+
+    /// The answer as crs's export writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Response::Awaiting => "awaiting response",
+            Response::Accepted => "accepted",
+            Response::Refused => "refused",
+            Response::Referred => "refused; referred to the regulator",
+            Response::FoundUnreasonable => "refused; the regulator found the refusal unreasonable",
+            Response::FoundReasonable => "refused; the regulator found the refusal reasonable",
+        }
+    }
+
+    /// The steps after a written request that the answer says happened, in order.
+    pub fn steps(self) -> &'static [EventKind] {
+        match self {
+            Response::Awaiting => &[],
+            Response::Accepted => &[EventKind::ProviderAccepted],
+            Response::Refused => &[EventKind::ProviderRefused],
+            Response::Referred => &[EventKind::ProviderRefused, EventKind::ReferredToRegulator],
+            Response::FoundUnreasonable => &[
+                EventKind::ProviderRefused,
+                EventKind::ReferredToRegulator,
+                EventKind::RefusalFoundUnreasonable,
+            ],
+            Response::FoundReasonable => &[
+                EventKind::ProviderRefused,
+                EventKind::ReferredToRegulator,
+                EventKind::RefusalFoundReasonable,
+            ],
+        }
+    }
 }
 
 /// One row's fields, with the header each came from. A row holds a dozen fields or
@@ -79,10 +138,20 @@ impl RowFields {
         }
     }
 
-    /// The date of `field`, if given.
+    /// The date of `field`, if given with its day.
     pub fn date(&self, field: &Field) -> Option<Date> {
         match self.get(field) {
             Some(Value::Date(date)) => Some(*date),
+            _ => None,
+        }
+    }
+
+    /// The day of the step `field` dates, and whether the day itself is known (else
+    /// it is the latest day the step can have happened).
+    pub fn step_day(&self, field: &Field) -> Option<(Date, bool)> {
+        match self.get(field) {
+            Some(Value::Date(date)) => Some((*date, true)),
+            Some(Value::DateBy(date)) => Some((*date, false)),
             _ => None,
         }
     }
@@ -120,6 +189,9 @@ pub struct Layout {
     pub defaults: Vec<(Field, String, Arc<str>)>,
     /// The first data row, 0-based.
     pub first_row: usize,
+    /// The headers of the sheet's columns the map does not use, each once: what will
+    /// not come in.
+    pub unused: Vec<String>,
 }
 
 /// Finds the map's columns in the header row of `sheet`. A header cell left empty by
@@ -127,7 +199,15 @@ pub struct Layout {
 /// are an error (`Err` with the message), except for crs's own export.
 pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
     let header_row = map.header_row - 1;
-    let width = sheet.rows.get(header_row).map_or(0, Vec::len);
+    // A header merged across may run past the last cell the row holds.
+    let merged_width = sheet
+        .merged
+        .iter()
+        .filter(|(r0, _, r1, _)| (*r0 as usize..=*r1 as usize).contains(&header_row))
+        .map(|(_, _, _, c1)| *c1 as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let width = sheet.rows.get(header_row).map_or(0, Vec::len).max(merged_width);
     let headers: Vec<String> = (0..width)
         .map(|col| {
             let cell = sheet.cell(header_row, col);
@@ -176,7 +256,23 @@ pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
         .iter()
         .map(|(field, text)| (field.clone(), text.clone(), Arc::from(format!("(default {})", field.name()))))
         .collect();
-    Ok(Layout { columns, defaults, first_row: header_row + 1 })
+    let mut unused: Vec<String> = Vec::new();
+    for (col, header) in headers.iter().enumerate() {
+        let used = columns.iter().any(|(c, _, _)| *c == col);
+        let filled =
+            !header.is_empty() || (header_row + 1..sheet.rows.len()).any(|r| !sheet.cell(r, col).is_blank());
+        if !used && filled {
+            let named = if header.is_empty() {
+                format!("(column {} without a header)", col + 1)
+            } else {
+                header.clone()
+            };
+            if !unused.contains(&named) {
+                unused.push(named);
+            }
+        }
+    }
+    Ok(Layout { columns, defaults, first_row: header_row + 1, unused })
 }
 
 /// The fields of sheet row `index` (0-based), or its problems; `None` for a row with
@@ -266,31 +362,49 @@ pub fn read_cell(cell: &Cell, field: &Field, map: &Map) -> Result<Option<Value>,
             return Ok(None);
         }
     } else if field.is_date() {
+        if field.may_be_undated()
+            && let Some(by) = undated(&text)
+        {
+            return Ok(Some(Value::DateBy(by)));
+        }
         return date_of(cell, &text, map).map(|d| Some(Value::Date(d)));
     }
-    let named = |what: &str| -> CellError {
+    let named = |what: &str, values: &[&str]| -> CellError {
         (
             format!("is not {what}"),
             format!(
-                "write it as crs names it, or translate it with [values.\"{}\"] in the map",
-                field.name()
+                "write one of: {}; or translate the sheet's words with [values.\"{}\"] in the map, e.g. \"{}\" = \"{}\"",
+                values.join(", "),
+                field.name(),
+                text,
+                values.first().copied().unwrap_or_default()
             ),
         )
     };
+    let names = |all: &[&'static str]| all.to_vec();
     Ok(Some(match field {
         Field::ProviderKind => Value::Kind(
-            keyword(&text).parse().ok().or_else(|| by_label(&ProviderKind::ALL, ProviderKind::label, &text)).ok_or_else(|| named("a provider kind"))?,
+            keyword(&text).parse().ok().or_else(|| by_label(&ProviderKind::ALL, ProviderKind::label, &text)).ok_or_else(|| named("a provider kind", &names(&ProviderKind::ALL.map(ProviderKind::as_str))))?,
         ),
         Field::ProviderLicence => Value::Licence(
-            keyword(&text).parse().ok().or_else(|| by_label(&Licence::ALL, Licence::label, &text)).ok_or_else(|| named("a licence state"))?,
+            keyword(&text).parse().ok().or_else(|| by_label(&Licence::ALL, Licence::label, &text)).ok_or_else(|| named("a licence state", &names(&Licence::ALL.map(Licence::as_str))))?,
         ),
-        Field::DecisionOutcome => {
-            Value::Outcome(outcome(&keyword(&text)).ok_or_else(|| named("a decision outcome"))?)
-        }
+        Field::DecisionOutcome => Value::Outcome(outcome(&keyword(&text)).ok_or_else(|| {
+            named("a decision outcome", &["designate", "do-not-designate", "confirm", "remove"])
+        })?),
         Field::Status => Value::Status(
-            keyword(&text).parse().ok().or_else(|| by_label(&Status::ALL, Status::label, &text)).ok_or_else(|| named("a status"))?,
+            keyword(&text).parse().ok().or_else(|| by_label(&Status::ALL, Status::label, &text)).ok_or_else(|| named("a status", &names(&Status::ALL.map(Status::as_str))))?,
         ),
-        Field::Ground(_) | Field::ServiceLocationSpecific => match cell {
+        Field::Response => Value::Response(
+            Response::ALL
+                .into_iter()
+                .find(|r| header_key(r.as_str()) == header_key(&text))
+                .ok_or_else(|| named("an answer to a written request", &names(&Response::ALL.map(Response::as_str))))?,
+        ),
+        Field::ServiceSiteNames => {
+            Value::List(text.split([';', '\n']).map(clean).filter(|s| !s.is_empty()).collect())
+        }
+        Field::Ground(_) | Field::ServiceLocationSpecific | Field::StageMet(_) => match cell {
             Cell::Bool(b) if translated.is_none() => Value::Yes(*b),
             _ => Value::Yes(yes_no(&text).ok_or_else(|| {
                 (
@@ -338,6 +452,12 @@ fn outcome(text: &str) -> Option<DecisionOutcome> {
     ]
     .into_iter()
     .find(|o| o.as_str() == text)
+}
+
+/// The latest day of a step whose own day is not recorded, as crs's export writes it:
+/// "by 2020-03-01 (day not recorded)".
+fn undated(text: &str) -> Option<Date> {
+    text.strip_prefix("by ")?.strip_suffix(" (day not recorded)")?.trim().parse().ok()
 }
 
 /// Yes or no as spreadsheets write it.

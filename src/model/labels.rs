@@ -321,7 +321,8 @@ const STAGE_FIELDS: &[(&str, &str)] = &[
 ];
 
 /// The parts of an event, under `events[N].`.
-const EVENT_FIELDS: &[(&str, &str)] = &[("on", "date"), ("kind", "kind"), ("note", "note")];
+const EVENT_FIELDS: &[(&str, &str)] =
+    &[("on", "date"), ("kind", "kind"), ("date_known", "day recorded"), ("note", "note")];
 
 /// The label of a field path of the one field diff: `decision.decided_on` →
 /// "Decision date", `events[3].kind` → "Event 4: kind",
@@ -475,7 +476,13 @@ fn on_date(value: Option<&str>) -> String {
 /// An event that was added whole, as one sentence with its date and note.
 fn added_event<'a>(value: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
     let kind: EventKind = value("kind")?.parse().ok()?;
-    let mut sentence = format!("{}{}", kind.sentence(), on_date(value("on")));
+    let day = match value("date_known") {
+        Some("false") => value("on")
+            .and_then(|d| d.parse::<Date>().ok())
+            .map_or_else(String::new, |d| format!(" by {} (day not recorded)", d.in_words())),
+        _ => on_date(value("on")),
+    };
+    let mut sentence = format!("{}{day}", kind.sentence());
     if let Some(note) = value("note") {
         sentence.push_str(&format!(" ({})", note.trim()));
     }

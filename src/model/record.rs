@@ -82,6 +82,12 @@ pub struct Record {
     /// first; the log follows them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub previous_ids: Vec<String>,
+    /// The team's own reference for the service (e.g. "CRS-02"), kept beside the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_id: Option<String>,
+    /// Free text the team keeps with the record: comments from its spreadsheet, say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     pub service: Service,
     pub provider: Provider,
     pub commissioner: Commissioner,
@@ -124,6 +130,10 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(inner(regex(pattern = ODS_PATTERN)))]
     pub sites: Vec<String>,
+    /// Sites written as names, where no ODS site code is known (e.g. "St Thomas'
+    /// Hospital").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub site_names: Vec<String>,
     /// True for a Location Specific Service: one a foundation trust in special
     /// administration must keep running (NHS Act 2006 s65DA). Not a general "stays
     /// on this site" flag; only foundation trusts have such services.
@@ -196,6 +206,9 @@ pub struct Outcome {
 #[serde(deny_unknown_fields)]
 pub struct Stage {
     pub met: bool,
+    /// Why the stage is met or not; empty when none was recorded (an imported yes or
+    /// no), which crs check warns of.
+    #[serde(default)]
     pub rationale: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
@@ -275,10 +288,50 @@ pub struct Review {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
+    /// The day of the step; when `date_known` is false, the latest day it can have
+    /// happened.
     pub on: Date,
     pub kind: EventKind,
+    /// False when no one recorded the day of the step (a spreadsheet's status implied
+    /// it): every output then says "by D (day not recorded)".
+    #[serde(default = "known", skip_serializing_if = "is_known")]
+    pub date_known: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+fn known() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if takes a reference
+fn is_known(known: &bool) -> bool {
+    *known
+}
+
+impl Event {
+    /// A step on a known day.
+    pub fn dated(on: Date, kind: EventKind, note: Option<String>) -> Event {
+        Event { on, kind, date_known: true, note }
+    }
+
+    /// The step's day as a sentence ends: "on 1 March 2020", or "by 1 March 2020 (day
+    /// not recorded)" when only the latest day it can have happened is known.
+    pub fn when_in_words(&self) -> String {
+        match self.date_known {
+            true => format!("on {}", self.on.in_words()),
+            false => format!("by {} (day not recorded)", self.on.in_words()),
+        }
+    }
+
+    /// The step's day as a cell or a list writes it: "2020-03-01", or "by 2020-03-01
+    /// (day not recorded)".
+    pub fn day_text(&self) -> String {
+        match self.date_known {
+            true => self.on.to_string(),
+            false => format!("by {} (day not recorded)", self.on),
+        }
+    }
 }
 
 /// The kinds of process event.

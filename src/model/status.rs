@@ -366,10 +366,8 @@ mod tests {
             reference: None,
             provider: None,
         });
-        r.events = events
-            .iter()
-            .map(|(on, kind)| Event { on: on.parse::<Date>().unwrap(), kind: *kind, note: None })
-            .collect();
+        r.events =
+            events.iter().map(|(on, kind)| Event::dated(on.parse::<Date>().unwrap(), *kind, None)).collect();
         r
     }
 

@@ -198,7 +198,7 @@ pub fn decline_review(
             });
         }
         let doc = doc.as_mut().expect("an existing record has a document");
-        doc.push_event(&Event { on, kind: EventKind::ReviewDeclined, note: Some(reason.trim().to_owned()) });
+        doc.push_event(&Event::dated(on, EventKind::ReviewDeclined, Some(reason.trim().to_owned())));
         Ok(format!("no review, as asked on {}: {}", request.on, reason.trim()))
     })
 }
@@ -235,17 +235,17 @@ pub fn start_review(
             .take_while(|e| e.kind != EventKind::ReviewCompleted)
             .any(|e| e.kind == EventKind::ReviewRequested);
         if requested_by == RequestedBy::Provider && !asked {
-            doc.push_event(&Event {
+            doc.push_event(&Event::dated(
                 on,
-                kind: EventKind::ReviewRequested,
-                note: Some("requested by the provider".into()),
-            });
+                EventKind::ReviewRequested,
+                Some("requested by the provider".into()),
+            ));
         }
         let note = match requested_by {
             RequestedBy::Provider => "at the provider's request",
             RequestedBy::Commissioner => "by the commissioner",
         };
-        doc.push_event(&Event { on, kind: EventKind::ReviewStarted, note: Some(note.into()) });
+        doc.push_event(&Event::dated(on, EventKind::ReviewStarted, Some(note.into())));
         Ok(format!("review started on {on}, {note}"))
     })
 }
@@ -297,7 +297,7 @@ pub fn complete_review(
             ReviewEnd::Confirm { next_due } => doc.set_review_due(next_due),
             ReviewEnd::Remove => doc.remove_review(),
         }
-        doc.push_event(&Event { on, kind: EventKind::ReviewCompleted, note: None });
+        doc.push_event(&Event::dated(on, EventKind::ReviewCompleted, None));
         Ok(match end {
             ReviewEnd::Confirm { next_due } => {
                 format!("designation kept ({}); next review due {next_due}", grounds.join(", "))

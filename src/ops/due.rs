@@ -10,7 +10,7 @@ use crate::context::Ctx;
 use crate::error::Result;
 use crate::framework::rules::open_review_request;
 use crate::model::labels::designation_in_words;
-use crate::model::record::{DecisionOutcome, EventKind};
+use crate::model::record::{DecisionOutcome, Event, EventKind};
 use crate::model::status::Status;
 use crate::model::{Date, Record, RecordId};
 use crate::ops::open::open;
@@ -100,8 +100,8 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
                     request.on,
                     DueKind::ReviewRequested,
                     format!(
-                        "a review was asked for on {} ({days} day{} ago) and has had no answer",
-                        request.on.in_words(),
+                        "a review was asked for {} ({days} day{} ago) and has had no answer",
+                        request.when_in_words(),
                         if days == 1 { "" } else { "s" }
                     ),
                     format!(
@@ -119,14 +119,14 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
             }
         }
         Status::UnderReview => {
-            let started = record.last_event(EventKind::ReviewStarted).map(|e| e.on);
-            let due = review_due.or(started).unwrap_or(today);
+            let started = record.last_event(EventKind::ReviewStarted);
+            let due = review_due.or(started.map(|e| e.on)).unwrap_or(today);
             items.push(item(
                 due,
                 DueKind::ReviewToComplete,
                 format!(
-                    "review started on {}; the designation stays in force until it is complete",
-                    started.map_or("an unrecorded day".to_owned(), Date::in_words)
+                    "review started {}; the designation stays in force until it is complete",
+                    started.map_or("on an unrecorded day".to_owned(), Event::when_in_words)
                 ),
                 format!("crs review complete {id} --confirm --next-due DATE (or --remove)"),
             ));
@@ -139,8 +139,8 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
                     due,
                     DueKind::RequestUnanswered,
                     format!(
-                        "the written request of {} is to be answered by {}, within this register's response window of {window} days",
-                        request.on.in_words(),
+                        "the written request sent {} is to be answered by {}, within this register's response window of {window} days",
+                        request.when_in_words(),
                         due.in_words()
                     ),
                     format!("crs event {id} provider-accepted (or provider-refused)"),

@@ -68,6 +68,8 @@ pub struct ImportOutcome {
     pub changed: Vec<Planned>,
     pub unchanged: Vec<Planned>,
     pub rejected: Vec<Problem>,
+    /// The sheet's columns the map does not use: what does not come in.
+    pub unused_columns: Vec<String>,
     /// Whether the records were written (not a dry run, nothing refused).
     pub written: bool,
     /// The commit, when something was written.
@@ -141,6 +143,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         },
         file: &file,
         sheet: &sheet_name,
+        today: ctx.today,
         grounds: framework.grounds.iter().map(|g| g.key.clone()).collect(),
         lives,
     };
@@ -252,6 +255,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         changed,
         unchanged,
         rejected,
+        unused_columns: layout.unused.clone(),
         written,
         committed,
         recovered: tx.recovered().cloned(),
@@ -294,6 +298,7 @@ pub fn render(record: &Record) -> String {
         outcome: record.outcome.as_ref().map(|o| o.long_term.as_str()),
     });
     doc.set_previous_ids(&record.previous_ids);
+    doc.set_local_id_and_notes(record.local_id.as_deref(), record.notes.as_deref());
     for (key, stage) in &record.stages {
         doc.set_stage(key, stage);
     }

@@ -389,7 +389,7 @@ fn part_of(id: &RecordId, record: &Record, status: Status, period: &Period, wind
     for event in record.events.iter().filter(|e| in_period(e.on)) {
         let Some(group) = ChangeGroup::of_event(event.kind) else { continue };
         let mut sentence =
-            format!("{} on {}", event.kind.sentence_about(&service, &provider), event.on.in_words());
+            format!("{} {}", event.kind.sentence_about(&service, &provider), event.when_in_words());
         if let Some(note) = event.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
             sentence.push_str(&format!(" ({note})"));
         }

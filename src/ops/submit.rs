@@ -162,7 +162,7 @@ fn record(
     message: &str,
     summary: &str,
 ) -> Result<Committed> {
-    let event = Event { on: ctx.today, kind: EventKind::Submitted, note: Some(tag.to_owned()) };
+    let event = Event::dated(ctx.today, EventKind::Submitted, Some(tag.to_owned()));
     let mut files = Vec::with_capacity(records.len());
     for id in records {
         let path = id.relative_path_string();

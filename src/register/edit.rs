@@ -60,6 +60,9 @@ impl RecordDoc {
         if !new.service.sites.is_empty() {
             service["sites"] = value(strings(&new.service.sites));
         }
+        if !new.service.site_names.is_empty() {
+            service["site_names"] = value(strings(&new.service.site_names));
+        }
         service["location_specific"] = value(new.service.location_specific);
         doc["service"] = Item::Table(service);
 
@@ -269,6 +272,17 @@ impl RecordDoc {
     }
 
     /// Sets the ids the record had before (kept when a record is rewritten whole).
+    /// Sets the team's own reference and its notes, where given: top-level keys,
+    /// which TOML keeps before the tables.
+    pub fn set_local_id_and_notes(&mut self, local_id: Option<&str>, notes: Option<&str>) {
+        if let Some(local_id) = local_id {
+            self.doc["local_id"] = value(local_id);
+        }
+        if let Some(notes) = notes {
+            self.doc["notes"] = value(notes);
+        }
+    }
+
     pub fn set_previous_ids(&mut self, ids: &[String]) {
         if !ids.is_empty() {
             self.doc["previous_ids"] = value(strings(ids));
@@ -281,6 +295,9 @@ impl RecordDoc {
         let mut table = Table::new();
         table["on"] = value(event.on.to_toml());
         table["kind"] = value(event.kind.as_str());
+        if !event.date_known {
+            table["date_known"] = value(false);
+        }
         if let Some(note) = &event.note {
             table["note"] = value(note);
         }
@@ -478,6 +495,7 @@ kind = "providers-notified"
         });
         doc.set_review_due("2028-03-01".parse().unwrap());
         doc.push_event(&Event {
+            date_known: true,
             on: "2025-03-05".parse().unwrap(),
             kind: EventKind::WrittenRequestSent,
             note: None,
@@ -508,6 +526,7 @@ kind = "providers-notified"
         );
         let mut doc = RecordDoc::parse(&text).unwrap();
         doc.push_event(&Event {
+            date_known: true,
             on: "2025-03-05".parse().unwrap(),
             kind: EventKind::PublicEngagement,
             note: None,
@@ -523,13 +542,15 @@ kind = "providers-notified"
     #[test]
     fn a_late_event_goes_where_it_happened() {
         let mut doc = RecordDoc::parse(DRAFT).unwrap();
-        doc.push_event(&Event { on: "2025-03-01".parse().unwrap(), kind: EventKind::Submitted, note: None });
+        doc.push_event(&Event::dated("2025-03-01".parse().unwrap(), EventKind::Submitted, None));
         doc.push_event(&Event {
+            date_known: true,
             on: "2025-02-01".parse().unwrap(),
             kind: EventKind::PublicEngagement,
             note: None,
         });
         doc.push_event(&Event {
+            date_known: true,
             on: "2025-03-01".parse().unwrap(),
             kind: EventKind::ReviewRequested,
             note: None,

@@ -28,6 +28,7 @@ mod shell;
 mod signing;
 mod submit;
 mod transaction;
+mod truthful_import;
 mod walkthrough;
 mod whole_life;
 mod writes;

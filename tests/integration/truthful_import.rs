@@ -1,0 +1,170 @@
+//! `crs import` never invents: a provider's "No" or "TBC" is refused until the map
+//! says what it means; a status contradicted by the answer is refused naming both
+//! cells; a step the sheet does not date is kept as undated, never given a
+//! neighbour's day; a removal carries its own date, maker and minute; what the team
+//! keeps (its reference, comments, site names, stage answers) comes in; the preview
+//! names the columns that do not.
+
+use std::fs;
+
+use crate::harness::TestEnv;
+
+const MAP: &str = r#"date_formats = ["%d/%m/%Y"]
+
+[columns]
+"Ref" = "local_id"
+"Provider code" = "provider.ods"
+"Provider" = "provider.name"
+"Type" = "provider.kind"
+"Service" = "service.name"
+"Site" = "service.site_names"
+"Date designated" = "decision.decided_on"
+"Board" = "decision.decided_by"
+"Minute" = "decision.reference"
+"Ground 1" = "grounds.no-alternative-provider"
+"Provider accepted?" = "response"
+"Status" = "status"
+"Removed on" = "removal.decided_on"
+"Removed by" = "removal.decided_by"
+"Removal minute" = "removal.reference"
+"Comments" = "notes"
+"Stage 1" = "stages.alternative-provision.met"
+"Stage 1 assessed" = "stages.alternative-provision.assessed_on"
+
+[values."provider.kind"]
+"FT" = "foundation-trust"
+
+[defaults]
+"provider.licence" = "licensed"
+"#;
+
+const HEADER: &str = "Ref,Provider code,Provider,Type,Service,Site,Date designated,Board,Minute,Ground 1,Provider accepted?,Status,Removed on,Removed by,Removal minute,Comments,Stage 1,Stage 1 assessed,Owner\n";
+
+fn env_with(rows: &str, map: &str) -> TestEnv {
+    let env = TestEnv::git();
+    fs::write(env.outside().join("map.toml"), map).unwrap();
+    fs::write(env.outside().join("sheet.csv"), format!("{HEADER}{rows}")).unwrap();
+    env
+}
+
+fn import(env: &TestEnv, extra: &[&str]) -> crate::harness::Run {
+    let mut args = vec!["import", "../sheet.csv", "--map", "../map.toml"];
+    args.extend(extra);
+    env.crs(&args)
+}
+
+#[test]
+fn a_providers_no_or_tbc_is_refused_until_the_map_says_what_it_means() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,St Thomas' Hospital,01/03/2019,ICB Board,BD/19/1,Y,No,designated,,,,,,,Jo\n\
+                CRS-02,RJ1,Guy's,FT,Critical care,,01/03/2019,ICB Board,BD/19/2,Y,Verbal only,designated,,,,,,,Jo\n\
+                CRS-03,RJ1,Guy's,FT,Renal,,01/03/2019,ICB Board,BD/19/3,Y,TBC,requested,,,,,,,Jo\n";
+    let env = env_with(rows, MAP);
+    let before = env.commit_count();
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    // Every row's problem at once, each with the text as written and what it could be.
+    for text in ["'No'", "'Verbal only'", "'TBC'"] {
+        assert!(run.stdout.contains(text), "{text}: {run}");
+    }
+    assert!(run.stdout.contains("accepted, refused"), "the values it could map to: {run}");
+    assert_eq!(env.commit_count(), before, "nothing written");
+
+    // The team says what its words mean: "No" is a refusal, which a designated row
+    // contradicts; "TBC" is no answer yet.
+    let map = format!(
+        "{MAP}\n[values.\"response\"]\n\"No\" = \"refused\"\n\"Verbal only\" = \"accepted\"\n\"TBC\" = \"awaiting response\"\n"
+    );
+    fs::write(env.outside().join("map.toml"), &map).unwrap();
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("row 2, column 'Provider accepted?': 'refused' contradicts the status 'designated' (column 'Status')"), "{run}");
+    assert!(!run.stdout.contains("row 3,"), "Verbal only is an acceptance now: {run}");
+    assert!(!run.stdout.contains("row 4,"), "TBC is no answer, as requested says: {run}");
+}
+
+#[test]
+fn a_step_the_sheet_does_not_date_is_undated_everywhere_it_is_told() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,St Thomas' Hospital,01/03/2019,ICB Board,BD/19/1,Y,Yes,under review,,,,\"Board asked for an update; see 2024 paper\",Y,14/02/2019,Jo\n";
+    let map = format!("{MAP}\n[values.\"response\"]\n\"Yes\" = \"accepted\"\n");
+    let env = env_with(rows, &map);
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    let record = env.crs(&["show", "RJ1/maternity", "--format", "json"]).json();
+    let events = record["events"].as_array().unwrap();
+    // The written request, the acceptance and the review's start: the sheet dates
+    // none of them, so none is dated to the designation, and each says so.
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["written-request-sent", "provider-accepted", "review-started"], "{record}");
+    for event in events {
+        assert_eq!(event["date_known"], false, "{event}");
+        assert_eq!(event["on"], "2026-11-23", "the latest day it can have happened: {event}");
+    }
+    assert_eq!(record["status"], "under-review");
+    assert_eq!(record["local_id"], "CRS-01");
+    assert_eq!(record["notes"], "Board asked for an update; see 2024 paper");
+    assert_eq!(record["service"]["site_names"], serde_json::json!(["St Thomas' Hospital"]));
+    assert_eq!(record["stages"]["alternative_provision"]["met"], true);
+    assert_eq!(record["stages"]["alternative_provision"]["assessed_on"], "2019-02-14");
+    assert_eq!(record["stages"]["alternative_provision"]["rationale"], "");
+    let check = env.crs(&["check", "--format", "json"]).json();
+    assert!(
+        check["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "rationale-not-recorded"),
+        "an answer without its reasons is named: {check}"
+    );
+
+    let log = env.crs(&["log", "RJ1/maternity"]);
+    assert!(log.stdout.contains("by 23 November 2026 (day not recorded)"), "{log}");
+    let due = env.crs(&["due", "--format", "json"]).json();
+    assert!(!due.to_string().contains("1 March 2019; the designation"), "{due}");
+    env.crs(&["export", "-o", "../out.csv", "--format", "csv"]);
+    let csv = fs::read_to_string(env.outside().join("out.csv")).unwrap();
+    assert!(csv.contains("by 2026-11-23 (day not recorded)"), "never a bare date: {csv}");
+    let report = env.crs(&["report", "--format", "md", "--since", "2019-01-01"]);
+    assert!(!report.stdout.contains("started on 23 November 2026"), "{report}");
+}
+
+#[test]
+fn a_removal_takes_its_own_day_maker_and_minute_or_is_refused() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,removed,,,,,,,Jo\n";
+    let env = env_with(rows, MAP);
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("gives no day for the decision to remove the designation"), "{run}");
+    assert!(run.stdout.contains("removal.decided_on"), "{run}");
+
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,removed,05/02/2026,Quality Committee,QC/26/4,,,,Jo\n";
+    fs::write(env.outside().join("sheet.csv"), format!("{HEADER}{rows}")).unwrap();
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    let record = env.crs(&["show", "RJ1/maternity", "--format", "json"]).json();
+    let decisions = record["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 2, "{record}");
+    assert_eq!(decisions[0]["decided_by"], "ICB Board");
+    assert_eq!(decisions[1]["outcome"], "remove");
+    assert_eq!(decisions[1]["decided_on"], "2026-02-05");
+    assert_eq!(decisions[1]["decided_by"], "Quality Committee", "not the designation's board");
+    assert_eq!(decisions[1]["reference"], "QC/26/4", "not the designation's minute");
+    let notice = record["events"].as_array().unwrap().last().cloned().unwrap();
+    assert_eq!(notice["kind"], "provider-notified-of-removal");
+    assert_eq!(notice["date_known"], false, "{notice}");
+    assert_eq!(record["status"], "removed");
+}
+
+#[test]
+fn the_preview_names_the_columns_that_do_not_come_in() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n";
+    let env = env_with(rows, MAP);
+    let run = import(&env, &["--dry-run"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("not imported: column(s) 'Owner'"), "{run}");
+}
+
+#[test]
+fn a_stage_answer_without_its_day_is_refused() {
+    let rows =
+        "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,N,,Jo\n";
+    let env = env_with(rows, MAP);
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("answers the stage without the day it was assessed"), "{run}");
+}
