@@ -4,7 +4,7 @@
 //! files the register knows, and, for a single record being written, whether another
 //! record already holds the same service.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::error::Result;
@@ -98,12 +98,37 @@ pub fn working_orgs(root: &Path, config: &Config) -> Result<Option<KnownOrgs>> {
 
 /// The services the register's records hold, by provider folder: each folder is
 /// read the first time a record of that provider is checked, so checking many records
-/// (an import) does not read a folder again for every one. Reads only plain record
-/// files, following no links.
+/// (an import) does not read a folder again for every one, and each look-up and
+/// each record accepted costs the same however many the folder holds. Reads only
+/// plain record files, following no links.
 pub struct Services<'r> {
     root: &'r Path,
-    /// Provider code → (record id, its service), sorted by id.
-    folders: HashMap<String, Vec<(RecordId, ServiceKey)>>,
+    folders: HashMap<String, Folder>,
+}
+
+/// One provider folder's services, both ways round.
+#[derive(Default)]
+struct Folder {
+    /// Record id → its service.
+    by_id: HashMap<RecordId, ServiceKey>,
+    /// Service → the records that hold it, in id order.
+    by_key: HashMap<ServiceKey, BTreeSet<RecordId>>,
+}
+
+impl Folder {
+    fn hold(&mut self, id: &RecordId, key: ServiceKey) {
+        self.release(id);
+        self.by_id.insert(id.clone(), key.clone());
+        self.by_key.entry(key).or_default().insert(id.clone());
+    }
+
+    fn release(&mut self, id: &RecordId) {
+        if let Some(old) = self.by_id.remove(id)
+            && let Some(ids) = self.by_key.get_mut(&old)
+        {
+            ids.remove(id);
+        }
+    }
 }
 
 impl<'r> Services<'r> {
@@ -115,7 +140,7 @@ impl<'r> Services<'r> {
     /// the service name of `record`.
     pub fn duplicate_of(&mut self, id: &RecordId, record: &Record) -> Option<Hit> {
         let key = ServiceKey::of(record);
-        let (other_id, _) = self.folder(id).iter().find(|(other, k)| other != id && *k == key)?;
+        let other_id = self.folder(id).by_key.get(&key)?.iter().find(|other| *other != id)?.clone();
         Some(Hit::new(
             Rule::DuplicateService,
             "service.name",
@@ -130,39 +155,36 @@ impl<'r> Services<'r> {
     /// Counts `record` as what `id` holds from now on: a record accepted for writing.
     pub fn hold(&mut self, id: &RecordId, record: &Record) {
         let key = ServiceKey::of(record);
-        let folder = self.folder(id);
-        match folder.binary_search_by(|(other, _)| other.cmp(id)) {
-            Ok(at) => folder[at].1 = key,
-            Err(at) => folder.insert(at, (id.clone(), key)),
-        }
+        self.folder(id).hold(id, key);
     }
 
     /// Counts `id` as holding nothing from now on: a record moving away (`crs move`)
     /// is not another record at its new place.
     pub fn release(&mut self, id: &RecordId) {
-        let folder = self.folder(id);
-        if let Ok(at) = folder.binary_search_by(|(other, _)| other.cmp(id)) {
-            folder.remove(at);
-        }
+        self.folder(id).release(id);
     }
 
     /// The services of the folder of `id`'s provider, read on first use.
-    fn folder(&mut self, id: &RecordId) -> &mut Vec<(RecordId, ServiceKey)> {
+    fn folder(&mut self, id: &RecordId) -> &mut Folder {
         let root = self.root;
         self.folders.entry(id.provider().to_owned()).or_insert_with(|| {
             let names = std::fs::read_dir(root.join(id.provider())).into_iter().flatten();
-            let mut held: Vec<(RecordId, ServiceKey)> = names
-                .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .filter(|n| n.ends_with(".toml"))
-                .filter_map(|name| {
-                    let other: RecordId = format!("{}/{name}", id.provider()).parse().ok()?;
-                    let full = plain_file(root, &other.relative_path_string(), MAX_FILE_BYTES).ok()??;
-                    let record = Record::from_toml(&std::fs::read_to_string(full).ok()?).ok()?;
-                    Some((other, ServiceKey::of(&record)))
-                })
-                .collect();
-            held.sort_by(|a, b| a.0.cmp(&b.0));
-            held
+            let mut folder = Folder::default();
+            for name in
+                names.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.ends_with(".toml"))
+            {
+                let Ok(other) = format!("{}/{name}", id.provider()).parse::<RecordId>() else { continue };
+                let Ok(Some(full)) = plain_file(root, &other.relative_path_string(), MAX_FILE_BYTES) else {
+                    continue;
+                };
+                let Some(record) =
+                    std::fs::read_to_string(full).ok().and_then(|t| Record::from_toml(&t).ok())
+                else {
+                    continue;
+                };
+                folder.hold(&other, ServiceKey::of(&record));
+            }
+            folder
         })
     }
 }
