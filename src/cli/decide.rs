@@ -8,7 +8,7 @@ use crate::cli::Io;
 use crate::cli::common::{WriteArgs, render_changed};
 use crate::cli::complete;
 use crate::context::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::record::DecisionOutcome;
 use crate::model::{Date, RecordId};
 use crate::ops::decide::{Deciding, decide};
@@ -35,7 +35,8 @@ pub struct DecideArgs {
     /// Board minute or other reference for the decision.
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reference: Option<String>,
-    /// When the designation is next to be reviewed.
+    /// When the designation is next to be reviewed (crs designate only: a decision
+    /// not to designate, or a removal, leaves nothing to review).
     #[arg(long, value_name = "DATE")]
     pub review_due: Option<Date>,
     #[command(flatten)]
@@ -43,6 +44,12 @@ pub struct DecideArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &DecideArgs, io: &mut Io<'_>, outcome: DecisionOutcome) -> Result<u8> {
+    if args.review_due.is_some() && outcome != DecisionOutcome::Designate {
+        return Err(Error::Usage(format!(
+            "--review-due goes with crs designate: the {} leaves no designation to review",
+            outcome.in_words()
+        )));
+    }
     let deciding = Deciding {
         on: args.decided_on,
         by: args.by.clone(),

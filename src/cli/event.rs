@@ -7,22 +7,27 @@ use crate::cli::Io;
 use crate::cli::common::{WriteArgs, write_record};
 use crate::cli::complete;
 use crate::context::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::record::{Event, EventKind};
 use crate::model::{Date, RecordId};
 use crate::ops::change::{Action, EXISTING};
 
 /// Append a process event to a record, and commit it
 ///
-/// Kinds: providers-notified, public-engagement, written-request-sent, provider-accepted,
-/// provider-refused, referred-to-regulator, refusal-found-unreasonable,
-/// refusal-found-reasonable, licence-requested, review-requested, review-started,
-/// review-completed, provider-notified-of-removal, submitted
+/// Kinds: providers-notified, public-engagement, involvement-not-engaged (with a
+/// --note saying why the duty to involve the public was not engaged),
+/// written-request-sent, provider-accepted, provider-refused, referred-to-regulator,
+/// refusal-found-unreasonable, refusal-found-reasonable, licence-requested,
+/// review-requested, review-started, provider-notified-of-removal.
+/// A review ends with crs review complete, a decision not to review is crs review
+/// decline, and a submission is crs submit: each records its own step.
 ///
 /// Examples:
 ///   crs event RJ1/maternity written-request-sent --on 2025-02-10
 ///   crs event RJ1/maternity public-engagement \
 ///       --note "Maternity Voices Partnership workshop"
+///   crs event RJ1/maternity involvement-not-engaged --on 2026-11-02 \
+///       --note "No change to what patients receive"
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct EventArgs {
@@ -43,6 +48,31 @@ pub struct EventArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &EventArgs, io: &mut Io<'_>) -> Result<u8> {
+    // Steps with a command of their own are recorded by it, with what they need.
+    let own_command = match args.kind {
+        EventKind::ReviewCompleted => Some(
+            "a review ends with a decision: crs review complete ID --confirm --next-due DATE, or --remove",
+        ),
+        EventKind::ReviewDeclined => {
+            Some("a decision not to review is recorded with crs review decline ID --reason TEXT")
+        }
+        EventKind::Submitted => Some("a submission is recorded by crs submit, with its bundle and its tag"),
+        _ => None,
+    };
+    if let Some(hint) = own_command {
+        return Err(Error::NotAllowed {
+            message: format!("crs event does not record {}", args.kind),
+            hint: hint.replace("ID", &args.id.to_string()),
+        });
+    }
+    if args.kind == EventKind::InvolvementNotEngaged
+        && args.note.as_deref().is_none_or(|n| n.trim().is_empty())
+    {
+        return Err(Error::Usage(
+            "involvement-not-engaged needs --note saying why the duty to involve the public was not engaged"
+                .into(),
+        ));
+    }
     let event = Event::dated(args.on.unwrap_or(ctx.today), args.kind, args.note.clone());
     write_record(ctx, io, &args.write, &args.id, Action::Event, EXISTING, |prepared, doc| {
         // An event out of place shows up as a new event-order error, which refuses the change.

@@ -59,6 +59,12 @@ pub struct DeclineArgs {
     /// The day of the decision (default: today).
     #[arg(long, value_name = "DATE")]
     pub on: Option<Date>,
+    /// Who decided, e.g. "ICB Board".
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub by: Option<String>,
+    /// Board minute or other reference for the decision.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub reference: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,
 }
@@ -155,7 +161,13 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs, io: &mut Io<'_>) -> Result<u8> {
             if args.reason.trim().is_empty() {
                 return Err(Error::Usage("--reason says why there is no review; it cannot be empty".into()));
             }
-            decline_review(ctx, &args.write.options(), &args.id, args.on, &args.reason)?
+            let deciding = Deciding {
+                on: args.on,
+                by: args.by.clone(),
+                reference: args.reference.clone(),
+                review_due: None,
+            };
+            decline_review(ctx, &args.write.options(), &args.id, &deciding, &args.reason)?
         }
     };
     render_changed(io, &changed)?;

@@ -71,6 +71,7 @@ rules! {
     NoGroundMet => "no-ground-met",
     GroundsMismatch => "grounds-mismatch",
     GroundsFewerThanMet => "grounds-fewer-than-met",
+    ReassessedOutsideReview => "reassessed-outside-review",
     ProportionalityNotMet => "proportionality-not-met",
     NhsTrustExempt => "nhs-trust-exempt",
     NhsTrustUnconfirmed => "nhs-trust-unconfirmed",

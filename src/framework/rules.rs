@@ -24,7 +24,7 @@ pub fn check_record(record: &Record, id: &RecordId, framework: &Framework, today
     co_commissioners(record, &mut hits);
     stages(record, id, framework, &mut hits);
     rationales(record, id, &mut hits);
-    grounds(record, framework, life.status, &mut hits);
+    grounds(record, id, framework, life.status, &mut hits);
     dated_rules(record, id, framework, &mut hits);
     licence(record, id, life.status, &mut hits);
     events(record, &life, framework, today, &mut hits);
@@ -379,7 +379,7 @@ fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<
     ));
 }
 
-fn grounds(record: &Record, framework: &Framework, status: Status, hits: &mut Vec<Hit>) {
+fn grounds(record: &Record, id: &RecordId, framework: &Framework, status: Status, hits: &mut Vec<Hit>) {
     for (i, decision) in record.decisions().iter().enumerate() {
         for ground in &decision.grounds {
             if framework.ground(ground).is_none() {
@@ -420,6 +420,19 @@ fn grounds(record: &Record, framework: &Framework, status: Status, hits: &mut Ve
     }
     if imported {
         return;
+    }
+    if reassessed && keeps && status == Status::Designated {
+        let latest = record.stages.values().map(|s| s.assessed_on).max().unwrap_or(decision.decided_on);
+        hits.push(Hit::new(
+            Rule::ReassessedOutsideReview,
+            key.clone(),
+            format!(
+                "stages were assessed again on {}, after the {} of {}, with no review open: the designation's grounds still rest on the earlier assessment; start a review (crs review start {id}) to confirm the designation on the new assessment, or decide its removal (crs remove {id})",
+                latest.in_words(),
+                decision.outcome.short_name(),
+                decision.decided_on.in_words()
+            ),
+        ));
     }
     if !judged {
         return;
@@ -575,7 +588,7 @@ fn nhs_trust(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
             Rule::NhsTrustUnconfirmed,
             "provider.kind",
             format!(
-                "the provider is an NHS trust: NHS trusts hold the provider licence since {}, but whether their services can now be designated is not confirmed: say why the designation stands in the proportionality rationale (crs assess --stage 4), and review it when NHS England confirms the position",
+                "the provider is an NHS trust: NHS trusts hold the provider licence since {}, but whether their services can now be designated is not confirmed: record why the designation stands in the proportionality rationale (crs assess --stage 4) and review it when NHS England confirms the position; this warning stays until the framework records that position (nhs_trust_exempt_until)",
                 licensed.in_words()
             ),
         ));
@@ -681,7 +694,7 @@ fn review(record: &Record, id: &RecordId, status: Status, today: Date, hits: &mu
         None => hits.push(Hit::new(
             Rule::ReviewDateMissing,
             record.decision_key(record.decisions().len() - 1),
-            "the designation has no review date; add [review] next_due = YYYY-MM-DD",
+            format!("the designation has no review date; set one with crs edit {id} ([review] next_due = YYYY-MM-DD), or give --review-due when the next decision is recorded"),
         )),
         Some(review) if review.next_due < today && status == Status::UnderReview => {
             let started =
@@ -728,7 +741,7 @@ fn involvement(record: &Record, id: &RecordId, hits: &mut Vec<Hit>) {
         Rule::NoPublicInvolvement,
         record.decision_key(index),
         format!(
-            "the {} of {} has no public involvement recorded{window}: record the engagement (crs event {id} public-engagement --on DATE --note ...) or why the duty to involve the public was not engaged (crs event {id} involvement-not-engaged --on DATE --note REASON)",
+            "the {} of {} has no public involvement recorded on or before that day{window}: record the engagement (crs event {id} public-engagement --on DATE --note ...) or why the duty to involve the public was not engaged (crs event {id} involvement-not-engaged --on DATE --note REASON)",
             decision.outcome.in_words(),
             decision.decided_on.in_words(),
         ),

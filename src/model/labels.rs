@@ -427,9 +427,12 @@ pub fn sentences(changes: &[FieldChange]) -> Vec<String> {
             out.extend(fields.iter().filter(|c| c.field == "provider.licence").map(|c| field_sentence(c)));
             continue;
         }
+        let reassessed =
+            group.starts_with("stages.") && fields.iter().any(|c| c.field.ends_with(".assessed_on"));
         let told = match whole {
             true if group.starts_with("events[") => added_event(&value),
             true if group.starts_with("stages.") => added_stage(&group, &value),
+            false if reassessed => reassessed_stage(&group, &value),
             true if group.ends_with(".provider") => kept_provider(&group, &value),
             true if group == "decision" || group.starts_with("decisions[") => added_decision(&value),
             _ => None,
@@ -496,6 +499,23 @@ fn added_stage<'a>(group: &str, value: &impl Fn(&str) -> Option<&'a str>) -> Opt
     let by = value("assessed_by").map_or_else(String::new, |by| format!(" by {by}"));
     let why = value("rationale").map_or_else(String::new, |r| format!(": {}", r.trim()));
     Some(format!("Stage {stage} assessed as {met}{}{by}{why}", on_date(value("assessed_on"))))
+}
+
+/// A stage assessed again (a review, or the work towards a removal): a new
+/// assessment, told as one, with what changed in it.
+fn reassessed_stage<'a>(group: &str, value: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
+    let stage = code_in_words(group.strip_prefix("stages.")?);
+    let mut sentence = format!("Stage {stage} reassessed{}", on_date(value("assessed_on")));
+    if let Some(met) = value("met") {
+        sentence.push_str(if met == "true" { ", now met" } else { ", now not met" });
+    }
+    if let Some(by) = value("assessed_by") {
+        sentence.push_str(&format!(" by {by}"));
+    }
+    if let Some(why) = value("rationale") {
+        sentence.push_str(&format!(": {}", why.trim()));
+    }
+    Some(sentence)
 }
 
 /// A decision recorded where there was none.

@@ -256,7 +256,7 @@ pub fn next_step(
             format!("every stage is assessed; decide: crs designate {id} or crs decline {id}")
         }
         (Status::Draft, _) => format!(
-            "assess the stages (crs assess {id} --stage 1 …), then crs designate {id} or crs decline {id}"
+            "tell the providers and others affected that the work is starting (crs event {id} providers-notified), involve the public (crs event {id} public-engagement), assess the stages (crs assess {id} --stage 1 …), then crs designate {id} or crs decline {id}"
         ),
         (Status::Proposed, _) => {
             format!("send the provider the written request, then crs event {id} written-request-sent")

@@ -172,7 +172,7 @@ pub fn decline_review(
     ctx: &Ctx,
     options: &WriteOptions,
     id: &RecordId,
-    on: Option<Date>,
+    deciding: &Deciding,
     reason: &str,
 ) -> Result<Changed> {
     change_record(ctx, options, id, Action::ReviewDecline, EXISTING, |prepared, doc| {
@@ -186,7 +186,7 @@ pub fn decline_review(
                 ),
             });
         };
-        let on = on.unwrap_or(ctx.today);
+        let on = deciding.on.unwrap_or(ctx.today);
         if on < request.on {
             return Err(Error::NotAllowed {
                 message: format!(
@@ -198,8 +198,17 @@ pub fn decline_review(
             });
         }
         let doc = doc.as_mut().expect("an existing record has a document");
-        doc.push_event(&Event::dated(on, EventKind::ReviewDeclined, Some(reason.trim().to_owned())));
-        Ok(format!("no review, as asked on {}: {}", request.on, reason.trim()))
+        let who = [deciding.by.as_deref().map(|by| format!("decided by {by}")), deciding.reference.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; ");
+        let note = match who.is_empty() {
+            true => reason.trim().to_owned(),
+            false => format!("{} ({who})", reason.trim()),
+        };
+        doc.push_event(&Event::dated(on, EventKind::ReviewDeclined, Some(note)));
+        Ok(format!("the review asked for on {} is not to take place: {}", request.on, reason.trim()))
     })
 }
 
@@ -227,6 +236,16 @@ pub fn start_review(
             });
         }
         let on = on.unwrap_or(ctx.today);
+        if let Some((_, request)) = open_review_request(record).filter(|(_, r)| r.on > on) {
+            return Err(Error::NotAllowed {
+                message: format!(
+                    "the review was asked for {}, after the day given for its start ({})",
+                    request.when_in_words(),
+                    on.in_words()
+                ),
+                hint: "give the day the review started with --on DATE".to_owned(),
+            });
+        }
         let doc = doc.as_mut().expect("an existing record has a document");
         let asked = record
             .events

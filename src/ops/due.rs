@@ -62,7 +62,13 @@ pub fn due(ctx: &Ctx, until: Date, as_of: Option<&str>) -> Result<Vec<DueItem>> 
         |_| true,
         |p| items_of(&p.id, &p.record, p.status, today, window),
     )?;
-    let mut items: Vec<DueItem> = loaded.items.into_iter().flatten().filter(|i| i.due <= until).collect();
+    // An open review is work in hand, listed whenever it is due to be complete.
+    let mut items: Vec<DueItem> = loaded
+        .items
+        .into_iter()
+        .flatten()
+        .filter(|i| i.due <= until || i.kind == DueKind::ReviewToComplete)
+        .collect();
     items.sort_by(|a, b| (a.due, &a.record, a.kind).cmp(&(b.due, &b.record, b.kind)));
     Ok(items)
 }

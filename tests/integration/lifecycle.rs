@@ -155,9 +155,12 @@ fn whole_lifecycle_is_one_commit_a_step_with_an_audit_trail() {
     env.at("2026-09-01");
     ok(&env, &["event", ID, "review-started", "--on", "2026-09-01"]);
     assert_eq!(env.crs(&["show", ID, "--format", "json"]).json()["status"], "under-review");
-    ok(&env, &["event", ID, "review-completed", "--on", "2026-10-01"]);
+    // A review ends with a decision, never with a bare event.
+    let bare = env.crs(&["event", ID, "review-completed", "--on", "2026-10-01"]);
+    assert_eq!(bare.code, 1, "{bare}");
+    assert!(bare.stderr.contains("crs review complete"), "{bare}");
     crate::harness::assess_all(&env, ID, "2026-10-02", [false, false, false, false]);
-    ok(&env, &["remove", ID, "--decided-on", "2026-10-05", "--by", "ICB Board"]);
+    ok(&env, &["review", "complete", ID, "--remove", "--on", "2026-10-05", "--by", "ICB Board"]);
     assert_eq!(
         env.crs(&["show", ID, "--format", "json"]).json()["status"],
         "designated",
