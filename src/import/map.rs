@@ -274,10 +274,43 @@ impl Map {
     /// Reads the map file at `path`.
     pub fn read(path: &Path, framework: &Framework) -> Result<Map> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Map::parse(&text, framework).map_err(|message| Error::Input {
+        Map::parse(&text, framework).and_then(|map| map.complete().map(|()| map).map_err(|e| format!(": {e}"))).map_err(|message| Error::Input {
             message: format!("map {}{message}", path.display()),
             hint: "correct the map file; README \"Moving from a spreadsheet\" has a worked example, and crs import --fields lists the fields".to_owned(),
         })
+    }
+
+    /// Whether the map gives every record what it needs: said once for the map,
+    /// rather than once for every row that lacks it.
+    fn complete(&self) -> std::result::Result<(), String> {
+        // What every record needs, said once for the map rather than for every row.
+        let given = |field: &Field| {
+            self.columns.iter().any(|(_, _, f)| f == field) || self.defaults.contains_key(field)
+        };
+        let needed = [
+            (Field::ProviderName, "the provider's name"),
+            (Field::ProviderKind, "the provider's kind (foundation-trust, nhs-trust, independent or other)"),
+            (Field::ProviderLicence, "the provider's licence (licensed, unlicensed, applied or exempt)"),
+            (Field::ServiceName, "the service's name"),
+        ];
+        let missing: Vec<String> = needed
+            .iter()
+            .filter(|(field, _)| !given(field))
+            .map(|(field, what)| format!("{} ({what})", field.name()))
+            .collect();
+        if !given(&Field::ProviderOds) && !given(&Field::Id) {
+            return Err(
+                "no column gives the provider's code: map one to provider.ods (or the record id to id)"
+                    .to_owned(),
+            );
+        }
+        if !missing.is_empty() {
+            return Err(format!(
+                "no column and no [defaults] entry gives {}: every record needs it; map a column to it, or state it in [defaults]",
+                missing.join(", ")
+            ));
+        }
+        Ok(())
     }
 
     /// The map in `text`; the error starts with the line (`:3: …`) where TOML names

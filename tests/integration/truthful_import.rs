@@ -168,3 +168,15 @@ fn a_stage_answer_without_its_day_is_refused() {
     assert_eq!(run.code, 1, "{run}");
     assert!(run.stdout.contains("answers the stage without the day it was assessed"), "{run}");
 }
+
+#[test]
+fn a_field_the_map_never_gives_is_said_once_for_the_map() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n\
+                CRS-02,RJ1,Guy's,FT,Renal,,01/03/2019,ICB Board,BD/19/2,Y,accepted,designated,,,,,,,Jo\n";
+    let map = MAP.replace("\"Type\" = \"provider.kind\"\n", "");
+    let env = env_with(rows, &map);
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 2, "a mistake in the map: {run}");
+    assert_eq!(run.stderr.matches("provider.kind").count(), 1, "once, not per row: {run}");
+    assert!(!run.stdout.contains("row 2"), "{run}");
+}
