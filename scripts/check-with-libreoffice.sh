@@ -86,11 +86,12 @@ print("ok: after LibreOffice re-saves the workbooks, dates are numbers and there
 PY
 
 # 6. Printed: every sheet landscape and one page wide, so the sample's workbook is
-#    ten pages (designations on A3; changes, five of history, two of notes, about on
-#    A4), the header row and the sheet's name on each; the first page becomes a PNG.
+#    thirteen pages (designations on A3; changes, five of history, five of notes with
+#    every rule and what it rests on, about on A4), the header row and the sheet's
+#    name on each; the first page becomes a PNG.
 (cd "$work" && soffice --headless --convert-to pdf sample.xlsx >/dev/null 2>&1)
 pages="$(pdfinfo "$work/sample.pdf" | awk '/^Pages:/ {print $2}')"
-[ "$pages" = 10 ] || fail "the sample's workbook prints on $pages pages, not 10"
+[ "$pages" = 13 ] || fail "the sample's workbook prints on $pages pages, not 13"
 for page in $(seq 1 "$pages"); do
   size="$(pdfinfo -f "$page" -l "$page" "$work/sample.pdf" | awk '/size:/ {print $4, $6}')"
   awk -v s="$size" 'BEGIN { split(s, p, " "); exit !(p[1] > p[2]) }' || fail "page $page is not landscape ($size)"
@@ -98,7 +99,7 @@ done
 text="$(pdftotext -layout "$work/sample.pdf" -)"
 for words in "Commissioner Requested Services: Designations" "NHS foundation trust" "Under review" \
     "Stage 1: Alternative provision: rationale" "Commissioner Requested Services: History" \
-    "Refusal found unreasonable" "Commissioner Requested Services: Notes" "Page 1 of 10"; do
+    "Refusal found unreasonable" "Commissioner Requested Services: Notes" "Page 1 of 13"; do
   grep -qF "$words" <<<"$text" || fail "the printed workbook lacks \"$words\""
 done
 pdftoppm -r 80 -png -f 1 -l 1 -singlefile "$work/sample.pdf" "$work/workbook-page"
