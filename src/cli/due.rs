@@ -78,7 +78,8 @@ fn write_human(items: &[DueItem], out: &mut dyn Write) -> std::io::Result<()> {
     for item in items {
         let due =
             if item.overdue { format!("{} (overdue)", item.due.in_words()) } else { item.due.in_words() };
-        table.add_row(row([due.as_str(), item.record.as_str(), item.what.as_str(), item.next.as_str()]));
+        let record = if item.record.is_empty() { "(the register)" } else { item.record.as_str() };
+        table.add_row(row([due.as_str(), record, item.what.as_str(), item.next.as_str()]));
     }
     writeln!(out, "{table}")
 }

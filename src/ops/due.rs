@@ -9,6 +9,8 @@ use serde::Serialize;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::framework::rules::open_review_request;
+use crate::history::changed::changed_since;
+use crate::history::last_submission;
 use crate::model::labels::designation_in_words;
 use crate::model::record::{DecisionOutcome, Event, EventKind};
 use crate::model::status::Status;
@@ -30,6 +32,8 @@ pub enum DueKind {
     RemovalToNotify,
     ReferralOpen,
     NeverSubmitted,
+    /// Records changed since the last submission: the regulator's copy is out of date.
+    Resubmit,
     IdleDraft,
 }
 
@@ -42,7 +46,9 @@ pub struct DueItem {
     pub record: String,
     pub service: String,
     pub provider: String,
-    pub status: Status,
+    /// The record's status; none for what concerns the whole register.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
     /// What is due, in a sentence.
     pub what: String,
     /// The command for the next step.
@@ -69,8 +75,40 @@ pub fn due(ctx: &Ctx, until: Date, as_of: Option<&str>) -> Result<Vec<DueItem>> 
         .flatten()
         .filter(|i| i.due <= until || i.kind == DueKind::ReviewToComplete)
         .collect();
+    if as_of.is_none() {
+        items.extend(resubmission(&opened.root, today)?);
+    }
     items.sort_by(|a, b| (a.due, &a.record, a.kind).cmp(&(b.due, &b.record, b.kind)));
     Ok(items)
+}
+
+/// The register's records changed since its last submission, if any: the guidance
+/// asks commissioners to update what they sent, so a change is a reason to submit
+/// again. Nothing when the register is not in git or was never submitted by crs.
+fn resubmission(root: &std::path::Path, today: Date) -> Result<Option<DueItem>> {
+    let Ok(Some(tag)) = last_submission(root, None) else { return Ok(None) };
+    let changed = changed_since(root, &tag.commit)?;
+    let records =
+        changed.iter().filter(|p| p.ends_with(".toml") && p.contains('/') && !p.starts_with('.')).count();
+    if records == 0 {
+        return Ok(None);
+    }
+    let sent = tag.name.rsplit('/').next().and_then(|d| d.get(..10)).and_then(|d| d.parse::<Date>().ok());
+    let when = sent.map_or_else(|| format!("({})", tag.name), |d| format!("of {}", d.in_words()));
+    Ok(Some(DueItem {
+        due: today,
+        kind: DueKind::Resubmit,
+        record: String::new(),
+        service: String::new(),
+        provider: String::new(),
+        status: None,
+        what: format!(
+            "{records} record{} changed since the submission {when}: send the regulator the register as it now stands",
+            if records == 1 { "" } else { "s" }
+        ),
+        next: "crs submit".to_owned(),
+        overdue: false,
+    }))
 }
 
 /// Everything due for one record, whatever the day.
@@ -81,7 +119,7 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
         record: id.to_string(),
         service: record.service.name.clone(),
         provider: record.provider.name.clone(),
-        status,
+        status: Some(status),
         what,
         next,
         overdue: due < today,

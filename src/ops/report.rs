@@ -420,13 +420,13 @@ fn part_of(id: &RecordId, record: &Record, status: Status, period: &Period, wind
                     record: item.record,
                     service: item.service,
                     provider: item.provider,
-                    status: item.status,
+                    status,
                     what: capitalised(&item.what),
                     // Only an answer is due by a day; a referral waits on the regulator.
                     overdue: item.overdue && item.kind == DueKind::RequestUnanswered,
                 })
             }
-            DueKind::NeverSubmitted | DueKind::IdleDraft => {}
+            DueKind::NeverSubmitted | DueKind::Resubmit | DueKind::IdleDraft => {}
         }
     }
     if status == Status::Refused

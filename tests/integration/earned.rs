@@ -331,3 +331,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn due_says_when_the_register_changed_since_its_last_submission() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    env.at("2026-11-23");
+    let submitted = env.crs(&["submit", "-o", "../bundle"]);
+    assert_eq!(submitted.code, 0, "{submitted}");
+    let due = env.crs(&["due", "--format", "json"]).json();
+    assert!(!due.to_string().contains("resubmit"), "nothing changed since: {due}");
+    ok(&env, &["event", ID, "public-engagement", "--on", "2026-11-23", "--note", "Annual update"]);
+    let due = env.crs(&["due", "--format", "json"]).json();
+    let again: Vec<&serde_json::Value> =
+        due.as_array().unwrap().iter().filter(|i| i["kind"] == "resubmit").collect();
+    assert_eq!(again.len(), 1, "{due}");
+    assert!(
+        again[0]["what"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 record changed since the submission of 23 November 2026"),
+        "{due}"
+    );
+    let human = ok(&env, &["due"]);
+    assert!(human.stdout.contains("(the register)"), "{human}");
+}
