@@ -380,7 +380,8 @@ impl ChangeFinder<'_> {
     }
 }
 
-fn trailer(message: &str, key: &str) -> Option<String> {
+/// The value of the last `key: value` line of a commit message.
+pub fn trailer(message: &str, key: &str) -> Option<String> {
     message
         .lines()
         .rev()

@@ -10,6 +10,7 @@ pub mod graph;
 pub mod hooks;
 pub mod identity;
 pub mod journal;
+pub mod last_import;
 pub mod lock;
 pub mod log;
 pub mod repo;
