@@ -1,8 +1,9 @@
 //! `crs import`: bring the team's spreadsheet (or crs's own export) into the register
 //! in one commit. Parses the flags, runs `ops::import`, and renders its preview —
-//! new, changed, unchanged and rejected, with counts and ids — and, with
-//! `--skip-invalid`, writes the rejected rows to a CSV report. `--fields` lists the
-//! field names a map file may use.
+//! new, changed (each change in words), unchanged, conflicts (each told in words:
+//! what crs did since the last import, what the sheet says) and rejected — and,
+//! with `--skip-invalid`, writes the rejected rows to a CSV report. `--fields` lists
+//! the field names a map file may use.
 
 use std::path::{Path, PathBuf};
 
@@ -15,12 +16,18 @@ use crate::export::output::{kept_by_git_or_crs, write_atomically};
 use crate::framework::Framework;
 use crate::import::map::all_fields;
 use crate::import::row::Problem;
-use crate::ops::import::{ImportOutcome, ImportRequest, Planned, import};
+use crate::model::fields::FieldChange;
+use crate::model::labels::sentences;
+use crate::ops::import::{Conflicting, ImportOutcome, ImportRequest, Planned, import};
+use crate::ops::reimport::ConflictKind;
 use crate::register::{DiskSource, read_config};
 use crate::text::printable;
 
 /// How many ids a line of the preview names before "… and N more".
 const IDS_SHOWN: usize = 10;
+
+/// How many changes of one record the preview tells before "… and N more".
+const CHANGES_TOLD: usize = 6;
 
 /// Bring an existing register in from a spreadsheet, in one commit
 ///
@@ -29,13 +36,21 @@ const IDS_SHOWN: usize = 10;
 /// events. crs's own export needs no map; any other sheet needs a map file that
 /// says which column holds which field (crs import --fields lists them).
 /// Everything is checked first, and a preview says what is new, changed,
-/// unchanged and rejected. If any row is rejected nothing is written (exit 1),
-/// unless --skip-invalid names a report for the rejected rows. Importing the same
-/// file again changes nothing.
+/// unchanged, in conflict and rejected. If any row is rejected nothing is written
+/// (exit 1), unless --skip-invalid names a report for the rejected rows. Importing
+/// the same file again changes nothing.
+///
+/// Run side by side with the sheet, each re-import compares every record with the
+/// last import that wrote it: a record changed only in the sheet is updated, one
+/// changed only in crs is kept, and one changed in both is a conflict, told in
+/// words. crs never overwrites it: the import refuses (exit 1) unless
+/// --keep-register keeps the register's version of those and imports the rest. A
+/// row whose id a record had before crs move is that record's row.
 ///
 /// Examples:
 ///   crs import "CRS register 2019.xlsx" --map crs-map.toml --dry-run
 ///   crs import "CRS register 2019.xlsx" --map crs-map.toml
+///   crs import "CRS register 2026-12.xlsx" --map crs-map.toml --keep-register
 ///   crs import export.xlsx
 ///   crs import register.csv --map crs-map.toml --skip-invalid rejected.csv
 ///   crs import --fields
@@ -57,8 +72,12 @@ pub struct ImportArgs {
     /// Import the valid rows and write the rejected ones to this CSV report.
     #[arg(long, value_name = "REPORT.csv")]
     pub skip_invalid: Option<PathBuf>,
+    /// Keep the register's version of each record changed in crs since the last
+    /// import that the sheet changes too (a conflict), and import the rest.
+    #[arg(long)]
+    pub keep_register: bool,
     /// List the field names a map file may use, and exit.
-    #[arg(long, conflicts_with_all = ["file", "sheet", "map", "dry_run", "skip_invalid"])]
+    #[arg(long, conflicts_with_all = ["file", "sheet", "map", "dry_run", "skip_invalid", "keep_register"])]
     pub fields: bool,
     #[command(flatten)]
     pub write: WriteArgs,
@@ -77,6 +96,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
         map: args.map.as_deref(),
         dry_run: args.dry_run,
         skip_invalid: args.skip_invalid.is_some(),
+        keep_register: args.keep_register,
     };
     let outcome = import(ctx, &args.write.options(), &request)?;
     if let Some(recovered) = &outcome.recovered {
@@ -101,14 +121,29 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
         ))?;
         return Ok(1);
     }
+    let conflicts = outcome.conflicts.len();
+    if conflicts > 0 && !args.keep_register {
+        let what = if args.dry_run { "crs import would write nothing" } else { "nothing was written" };
+        io.status(&format!(
+            "{what}: {conflicts} record(s) changed in crs since the last import, and the sheet changes them too (the conflicts above); crs never overwrites them: import again with --keep-register to keep the register's version of those and import the rest, or make the sheet say what the register says"
+        ))?;
+        return Ok(1);
+    }
+    let kept = if conflicts > 0 {
+        format!("; the register's version of {conflicts} record(s) in conflict was kept")
+    } else {
+        String::new()
+    };
     match &outcome.committed {
         Some(committed) => {
-            io.status(&format!("imported {records} record(s) in one commit {}", committed_on(committed)))?;
+            io.status(&format!("imported {records} record(s) in one commit {}{kept}", committed_on(committed)))?;
             render_index_warning(io, committed)?;
         }
-        None if records == 0 => io.status("the register already says what the sheet says; nothing to commit")?,
+        None if records == 0 && conflicts == 0 => {
+            io.status("the sheet says nothing the register does not say already; nothing to commit")?
+        }
         None => io.status(&format!(
-            "dry run: nothing was written; without --dry-run crs import writes {records} record(s) in one commit"
+            "dry run: nothing was written; without --dry-run crs import writes {records} record(s) in one commit{kept}"
         ))?,
     }
     Ok(0)
@@ -153,9 +188,33 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
             quoted.join(", ")
         ))?;
     }
-    say(line("new", &outcome.new, false))?;
-    say(line("changed", &outcome.changed, true))?;
-    say(line("unchanged", &outcome.unchanged, false))?;
+    say(line("new", &outcome.new))?;
+    say(line("changed", &outcome.changed))?;
+    for planned in outcome.changed.iter().take(IDS_SHOWN) {
+        say(format!("    {}: {}", name(planned), told(&planned.changes)))?;
+    }
+    say(line("unchanged", &outcome.unchanged))?;
+    for planned in outcome.unchanged.iter() {
+        if let Some(since) = planned.stays_deleted {
+            say(format!(
+                "    {}: deleted from the register since the import of {}; the sheet says nothing new of it, so it is not made again",
+                name(planned),
+                since.in_words()
+            ))?;
+        }
+    }
+    let conflicts = &outcome.conflicts;
+    say(format!(
+        "  {:<10}{:>6}{}",
+        "conflicts",
+        conflicts.len(),
+        listed(conflicts.len(), conflicts.iter().map(conflict_name))
+    ))?;
+    for conflicting in &outcome.conflicts {
+        for line in conflict_lines(conflicting) {
+            say(line)?;
+        }
+    }
     say(format!("  {:<10}{:>6} row(s)", "rejected", rows_of(&outcome.rejected)))?;
     for problem in &outcome.rejected {
         // A line of another sheet (crs's History sheet) names its sheet.
@@ -177,26 +236,76 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     Ok(())
 }
 
-/// One line of the preview: how many records, and the first of their ids.
-fn line(what: &str, planned: &[Planned], with_fields: bool) -> String {
-    let mut line = format!("  {what:<10}{:>6}", planned.len());
-    if planned.is_empty() {
-        return line;
+/// A record's id, and the sheet's when the record had it before `crs move`.
+fn name(planned: &Planned) -> String {
+    match &planned.sheet_id {
+        Some(sheet_id) => format!("{} (the sheet's {sheet_id}, moved in crs)", planned.id),
+        None => planned.id.to_string(),
     }
-    let shown: Vec<String> = planned
-        .iter()
-        .take(IDS_SHOWN)
-        .map(|p| {
-            if with_fields && !p.fields.is_empty() {
-                format!("{} ({})", p.id, p.fields.join(", "))
-            } else {
-                p.id.to_string()
-            }
-        })
-        .collect();
-    line.push_str(&format!("  {}", shown.join(", ")));
-    if planned.len() > IDS_SHOWN {
-        line.push_str(&format!(", … and {} more", planned.len() - IDS_SHOWN));
+}
+
+fn conflict_name(conflicting: &Conflicting) -> String {
+    match &conflicting.sheet_id {
+        Some(sheet_id) => format!("{} (the sheet's {sheet_id})", conflicting.id),
+        None => conflicting.id.to_string(),
+    }
+}
+
+/// A conflict in words: what each side did, then each side's changes.
+fn conflict_lines(conflicting: &Conflicting) -> Vec<String> {
+    let conflict = &conflicting.conflict;
+    let rows: Vec<String> = conflicting.rows.iter().map(ToString::to_string).collect();
+    let sheet_id = conflicting.sheet_id.as_ref().map_or_else(String::new, |id| format!(", the sheet's {id}"));
+    let mut lines =
+        vec![format!("    {} (row {}{sheet_id}): {}", conflicting.id, rows.join(", "), conflict.headline)];
+    let since = conflict.since.map_or_else(String::new, |d| d.in_words());
+    let mut side = |heading: String, changes: &[FieldChange]| {
+        if changes.is_empty() {
+            return;
+        }
+        lines.push(format!("      {heading}:"));
+        let said = sentences(changes);
+        lines.extend(said.iter().take(CHANGES_TOLD).map(|s| format!("        {s}")));
+        if said.len() > CHANGES_TOLD {
+            lines.push(format!(
+                "        … and {} more (crs log {} tells them all)",
+                said.len() - CHANGES_TOLD,
+                conflicting.id
+            ));
+        }
+    };
+    side(format!("in crs since the import of {since}"), &conflict.in_crs);
+    let which = match conflict.kind {
+        ConflictKind::ChangedInCrs | ConflictKind::Deleted => "in the sheet since then",
+        ConflictKind::MadeInCrs | ConflictKind::KeptBefore => "the sheet would change",
+    };
+    side(which.to_owned(), &conflict.in_sheet);
+    lines
+}
+
+/// Changes told as sentences, at most [`CHANGES_TOLD`].
+fn told(changes: &[FieldChange]) -> String {
+    let said = sentences(changes);
+    let mut line = said.iter().take(CHANGES_TOLD).cloned().collect::<Vec<_>>().join("; ");
+    if said.len() > CHANGES_TOLD {
+        line.push_str(&format!("; … and {} more", said.len() - CHANGES_TOLD));
+    }
+    line
+}
+
+/// One line of the preview: how many records, and the first of their ids.
+fn line(what: &str, planned: &[Planned]) -> String {
+    format!("  {what:<10}{:>6}{}", planned.len(), listed(planned.len(), planned.iter().map(name)))
+}
+
+/// The first of `count` ids, after two spaces; nothing for none.
+fn listed(count: usize, ids: impl Iterator<Item = String>) -> String {
+    if count == 0 {
+        return String::new();
+    }
+    let mut line = format!("  {}", ids.take(IDS_SHOWN).collect::<Vec<_>>().join(", "));
+    if count > IDS_SHOWN {
+        line.push_str(&format!(", … and {} more", count - IDS_SHOWN));
     }
     line
 }

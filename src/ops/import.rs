@@ -1,31 +1,39 @@
 //! `crs import`: a spreadsheet brought into the register in one transaction. The
 //! file is read and every row mapped (`crate::import`); the rows are merged into
-//! records one record at a time, and each record that would be new or changed is
-//! written in memory and judged by the one checker as it is built; then either
-//! nothing is written (a dry run, or a rejected row without `--skip-invalid`) or
-//! every record is written in ONE commit naming the file and its SHA-256. A record
-//! the sheet leaves as it is, is not touched, so importing the same file again makes
-//! no commit.
+//! records one record at a time, and each is judged against the register and the
+//! last import that wrote it by the three-way rule (`ops::reimport`): a record the
+//! sheet says nothing new of is left as it is, one changed only in the sheet is
+//! written, one changed on both sides since the last import is a conflict and is
+//! never overwritten. A row whose id a record had before `crs move` is that record's.
+//! Each record that would be new or changed is written in memory and judged by the
+//! one checker as it is built; then either nothing is written (a dry run, a rejected
+//! row without `--skip-invalid`, a conflict without `--keep-register`) or every
+//! record is written in ONE commit naming the file and its SHA-256, and the records
+//! whose register version was kept. Importing the same file again makes no commit.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::{Finding, Rule, Severity};
+use crate::history::last_import::{ImportedVersion, KEPT_TRAILER, LastImports, RecordIds};
 use crate::history::{Committed, FileWrite, Recovered};
 use crate::import::digest::sha256_hex;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};
-use crate::import::merge::{Context, Imported, is_stand_in, merge};
+use crate::import::merge::{Context, Imported, merge};
 use crate::import::row::{Problem, layout, read_row};
 use crate::import::sheet::{FileKind, read_sheet};
-use crate::model::fields::changes;
+use crate::model::fields::FieldChange;
 use crate::model::record::Commissioner;
-use crate::model::{Event, EventKind, Record, RecordId};
-use crate::ops::checker::Services;
+use crate::model::{Date, Record, RecordId};
+use crate::ops::checker::{Checker, Services};
+use crate::ops::reimport::{Base, Conflict, Theirs, Verdict, changes, judge};
 use crate::ops::transaction::{Transaction, WriteOptions};
+use crate::register::DiskSource;
 use crate::register::edit::{NewRecord, RecordDoc};
+use crate::register::load::read_records;
 use crate::register::source::{MAX_FILE_BYTES, plain_file};
 
 /// What the import is asked to do.
@@ -36,20 +44,37 @@ pub struct ImportRequest<'a> {
     pub dry_run: bool,
     /// Import the valid rows even when some are rejected.
     pub skip_invalid: bool,
+    /// Keep the register's version of each record in conflict, and import the rest.
+    pub keep_register: bool,
 }
 
 /// One record of the import and what it does to the register.
 #[derive(Clone, Debug)]
 pub struct Planned {
     pub id: RecordId,
+    /// The id the sheet gives, when the record had it before `crs move`.
+    pub sheet_id: Option<RecordId>,
     /// The sheet rows it comes from, 1-based.
     pub rows: Vec<usize>,
-    /// The fields that change (empty for a new or unchanged record).
-    pub fields: Vec<String>,
-    /// Warnings `crs check` will give the record.
+    /// What changes, field by field (empty for a new or unchanged record).
+    pub changes: Vec<FieldChange>,
+    /// The day of the last import, for a record deleted from the register since that
+    /// the sheet says nothing new of: it is not made again.
+    pub stays_deleted: Option<Date>,
     /// The rules whose warnings the record will have (kept as rules, not whole
     /// findings: an import of 100,000 rows would hold them all at once).
     pub warnings: Vec<Rule>,
+}
+
+/// A record changed both in crs (or made, or deleted there) and in the sheet since
+/// the last import: nothing is written for it.
+#[derive(Clone, Debug)]
+pub struct Conflicting {
+    pub id: RecordId,
+    /// The id the sheet gives, when the record had it before `crs move`.
+    pub sheet_id: Option<RecordId>,
+    pub rows: Vec<usize>,
+    pub conflict: Conflict,
 }
 
 /// What an import found and did.
@@ -67,6 +92,7 @@ pub struct ImportOutcome {
     pub new: Vec<Planned>,
     pub changed: Vec<Planned>,
     pub unchanged: Vec<Planned>,
+    pub conflicts: Vec<Conflicting>,
     pub rejected: Vec<Problem>,
     /// The sheet's columns the map does not use: what does not come in.
     pub unused_columns: Vec<String>,
@@ -152,94 +178,34 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
 
     let known = tx.orgs()?;
     let checker = tx.checker(ctx, known.as_ref());
-    // Each provider folder is read once for the duplicate check, and knows the
-    // records accepted before the one being checked.
-    let mut services = Services::new(&tx.root);
-    let (mut new, mut changed, mut unchanged) = (Vec::new(), Vec::new(), Vec::new());
-    let mut files: Vec<FileWrite> = Vec::new();
+    let mut planner = Planner {
+        root: &tx.root,
+        checker: &checker,
+        services: Services::new(&tx.root),
+        register: Register::read(&tx.root, framework)?,
+        sheet: &sheet_name,
+        today: ctx.today,
+        plan: Plan { rejected, ..Plan::default() },
+    };
     for imported in records {
-        let imported = match imported {
-            Ok(imported) => imported,
-            Err(mut problems) => {
-                rejected.append(&mut problems);
-                continue;
-            }
-        };
-        let path = imported.id.relative_path_string();
-        let existing = match plain_file(&tx.root, &path, MAX_FILE_BYTES)? {
-            Some(full) => Some(std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?),
-            None => None,
-        };
-        let planned = |fields: Vec<String>, warnings: Vec<Rule>| Planned {
-            id: imported.id.clone(),
-            rows: imported.rows.clone(),
-            fields,
-            warnings,
-        };
-        let (record, old_text) = match &existing {
-            None => (imported.record.clone(), None),
-            Some(text) => match Record::from_toml(text) {
-                Ok(old) => {
-                    let record = carried_over(&imported.record, &old);
-                    let mut same = record.clone();
-                    same.source = old.source.clone();
-                    if same == old.normalized() {
-                        unchanged.push(planned(Vec::new(), Vec::new()));
-                        continue;
-                    }
-                    (record, Some(text.as_str()))
-                }
-                Err(_) => {
-                    rejected.push(whole_record_problem(
-                        &imported,
-                        &sheet_name,
-                        &format!("{path} is already in the register and is not a valid record"),
-                        &format!("mend it first with crs edit {}, then import again", imported.id),
-                    ));
-                    continue;
-                }
-            },
-        };
-        let text = render(&record);
-        let findings = checker.check_among(&mut services, &imported.id, &record, &text);
-        let errors: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
-        if !errors.is_empty() {
-            let keys: BTreeMap<String, String> =
-                checker.record_hits(&record, &imported.id).into_iter().map(|h| (h.message, h.key)).collect();
-            for finding in errors {
-                let column = keys.get(&finding.message).map_or_else(String::new, |k| column_of(k, &imported));
-                rejected.push(Problem {
-                    sheet: sheet_name.clone(),
-                    row: imported.rows[0],
-                    column: if column.is_empty() { format!("record {}", imported.id) } else { column },
-                    value: String::new(),
-                    problem: format!("breaks the rule {}: {}", finding.rule, finding.message),
-                    todo: "correct the row (or the map) and import again".to_owned(),
-                });
-            }
-            continue;
+        match imported {
+            Ok(imported) => planner.add(imported)?,
+            Err(mut problems) => planner.plan.rejected.append(&mut problems),
         }
-        let warnings: Vec<Rule> =
-            findings.into_iter().filter(|f| f.severity == Severity::Warning).map(|f| f.rule).collect();
-        match old_text {
-            None => new.push(planned(Vec::new(), warnings)),
-            Some(old) => {
-                let fields = changes(old, &text).into_iter().map(|c| c.field).collect();
-                changed.push(planned(fields, warnings));
-            }
-        }
-        services.hold(&imported.id, &record);
-        files.push((path, text.into_bytes()));
     }
+    let Plan { new, changed, unchanged, conflicts, mut rejected, files } = planner.plan;
     rejected.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
 
-    let refused = !rejected.is_empty() && !request.skip_invalid;
-    let written = !request.dry_run && !refused && !files.is_empty();
+    let refused =
+        (!rejected.is_empty() && !request.skip_invalid) || (!conflicts.is_empty() && !request.keep_register);
+    let written = !request.dry_run && !refused && (!files.is_empty() || !conflicts.is_empty());
     let committed = if written {
         for (path, _) in &files {
             tx.require_clean(path)?;
         }
-        let message = commit_message(&file, &sha256, &sheet_name, new.len(), changed.len());
+        let kept: Vec<(&RecordId, &str)> =
+            conflicts.iter().map(|c| (&c.id, c.conflict.digest.as_str())).collect();
+        let message = commit_message(&file, &sha256, &sheet_name, new.len(), changed.len(), &kept);
         Some(tx.commit(&files, &message, None)?)
     } else {
         None
@@ -254,6 +220,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         new,
         changed,
         unchanged,
+        conflicts,
         rejected,
         unused_columns: layout.unused.clone(),
         written,
@@ -262,30 +229,127 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     })
 }
 
-/// The imported record with what the register knows that the sheet cannot say:
-/// the stages assessed since, the ids it had before, its long-term outcome, the
-/// decisions made after the sheet's last, and the events recorded since (`crs
-/// event`). The sheet's word stands for each kind of event it dates itself; a day
-/// the import only stood in for gives way to the one the register recorded.
-fn carried_over(imported: &Record, old: &Record) -> Record {
-    let old = old.normalized();
-    let mut record = imported.clone();
-    if record.stages.is_empty() {
-        record.stages = old.stages.clone();
+/// What the import does, record by record.
+#[derive(Default)]
+struct Plan {
+    new: Vec<Planned>,
+    changed: Vec<Planned>,
+    unchanged: Vec<Planned>,
+    conflicts: Vec<Conflicting>,
+    rejected: Vec<Problem>,
+    /// The records to write.
+    files: Vec<FileWrite>,
+}
+
+/// Judges and checks the sheet's records one at a time, as they are built.
+struct Planner<'a> {
+    root: &'a Path,
+    checker: &'a Checker<'a>,
+    /// Each provider folder is read once for the duplicate check, and knows the
+    /// records accepted before the one being checked.
+    services: Services<'a>,
+    register: Register,
+    sheet: &'a str,
+    /// The day of the import.
+    today: Date,
+    plan: Plan,
+}
+
+impl Planner<'_> {
+    /// Places one record of the sheet, judges it against the register and its last
+    /// import, and checks what would be written.
+    fn add(&mut self, imported: Imported) -> Result<()> {
+        let (id, sheet_id) = match self.register.place_of(&imported, self.sheet) {
+            Ok(place) => place,
+            Err(problem) => {
+                self.plan.rejected.push(*problem);
+                return Ok(());
+            }
+        };
+        let path = id.relative_path_string();
+        let existing = match plain_file(self.root, &path, MAX_FILE_BYTES)? {
+            Some(full) => Some(std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?),
+            None => None,
+        };
+        let Ok(old) = existing.as_deref().map(Record::from_toml).transpose() else {
+            self.plan.rejected.push(whole_record_problem(
+                &imported,
+                self.sheet,
+                &format!("{path} is already in the register and is not a valid record"),
+                &format!("mend it first with crs edit {id}, then import again"),
+            ));
+            return Ok(());
+        };
+        let planned = Planned {
+            id: id.clone(),
+            sheet_id: sheet_id.clone(),
+            rows: imported.rows.clone(),
+            changes: Vec::new(),
+            stays_deleted: None,
+            warnings: Vec::new(),
+        };
+        let base = self.register.base(&id)?;
+        let theirs = Theirs { record: &imported.record, imported_on: self.today };
+        let record = match judge(theirs, old.as_ref(), base.as_ref()) {
+            Verdict::New => imported.record.clone(),
+            Verdict::Apply(record) => record,
+            Verdict::Unchanged => {
+                self.plan.unchanged.push(planned);
+                return Ok(());
+            }
+            Verdict::StaysDeleted { since } => {
+                self.plan.unchanged.push(Planned { stays_deleted: Some(since), ..planned });
+                return Ok(());
+            }
+            Verdict::Conflict(conflict) => {
+                self.plan.conflicts.push(Conflicting { id, sheet_id, rows: imported.rows, conflict });
+                return Ok(());
+            }
+        };
+        let text = render(&record);
+        let Some(warnings) = self.checked(&imported, &id, &record, &text) else { return Ok(()) };
+        match &old {
+            None => self.plan.new.push(Planned { warnings, ..planned }),
+            Some(old) => {
+                self.plan.changed.push(Planned { changes: changes(old, &record), warnings, ..planned })
+            }
+        }
+        self.services.hold(&id, &record);
+        self.plan.files.push((path, text.into_bytes()));
+        Ok(())
     }
-    record.previous_ids = old.previous_ids.clone();
-    if record.outcome.is_none() {
-        record.outcome = old.outcome.clone();
+
+    /// The rules whose warnings `record` will have; `None`, with its errors rejected
+    /// as the sheet's columns say them, when it breaks a rule.
+    fn checked(
+        &mut self,
+        imported: &Imported,
+        id: &RecordId,
+        record: &Record,
+        text: &str,
+    ) -> Option<Vec<Rule>> {
+        let findings = self.checker.check_among(&mut self.services, id, record, text);
+        let errors: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
+        if errors.is_empty() {
+            return Some(
+                findings.into_iter().filter(|f| f.severity == Severity::Warning).map(|f| f.rule).collect(),
+            );
+        }
+        let keys: BTreeMap<String, String> =
+            self.checker.record_hits(record, id).into_iter().map(|h| (h.message, h.key)).collect();
+        for finding in errors {
+            let column = keys.get(&finding.message).map_or_else(String::new, |k| column_of(k, imported));
+            self.plan.rejected.push(Problem {
+                sheet: self.sheet.to_owned(),
+                row: imported.rows[0],
+                column: if column.is_empty() { format!("record {id}") } else { column },
+                value: String::new(),
+                problem: format!("breaks the rule {}: {}", finding.rule, finding.message),
+                todo: "correct the row (or the map) and import again".to_owned(),
+            });
+        }
+        None
     }
-    let last = record.decisions.iter().map(|d| d.decided_on).max();
-    record.decisions.extend(old.decisions.iter().filter(|d| Some(d.decided_on) > last).cloned());
-    let recorded: Vec<&Event> = old.events.iter().filter(|e| !is_stand_in(e)).collect();
-    let dated = |kind: EventKind| record.events.iter().any(|e| e.kind == kind && !is_stand_in(e));
-    let kept: Vec<Event> = recorded.iter().filter(|e| !dated(e.kind)).map(|e| (*e).clone()).collect();
-    record.events.retain(|e| !(is_stand_in(e) && kept.iter().any(|k| k.kind == e.kind)));
-    record.events.extend(kept);
-    record.events.sort_by_key(|e| e.on);
-    record
 }
 
 /// The record's text, as crs writes a new record: tables in reading order.
@@ -367,13 +431,124 @@ fn whole_record_problem(imported: &Imported, sheet: &str, problem: &str, todo: &
     }
 }
 
-/// The import's commit message: what, from which file, and the file's SHA-256.
-fn commit_message(file: &str, sha256: &str, sheet: &str, new: usize, changed: usize) -> String {
+/// The import's commit message: what, from which file, the file's SHA-256, and each
+/// record whose register version was kept against the sheet's (with the SHA-256 of
+/// the sheet's version, so that the next import knows it again).
+fn commit_message(
+    file: &str,
+    sha256: &str,
+    sheet: &str,
+    new: usize,
+    changed: usize,
+    kept: &[(&RecordId, &str)],
+) -> String {
     // One line each, whatever the file is called, so no one can forge a trailer.
     let one_line =
         |text: &str| -> String { text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect() };
     let (file, sheet) = (one_line(file), one_line(sheet));
-    format!(
-        "import {file}: {new} new, {changed} changed record(s)\n\nFrom sheet '{sheet}' of {file}, SHA-256 {sha256}.\n\nCrs-Action: import\nCrs-Import-File: {file}\nCrs-Import-Sha256: {sha256}\n"
-    )
+    let mut subject = format!("import {file}: {new} new, {changed} changed record(s)");
+    let mut body = format!("From sheet '{sheet}' of {file}, SHA-256 {sha256}.");
+    if !kept.is_empty() {
+        subject.push_str(&format!(", {} kept as the register has it", kept.len()));
+        body.push_str(&format!(
+            "\n\nThe register's version of {} record(s) changed in crs since the last import was kept (--keep-register).",
+            kept.len()
+        ));
+    }
+    let mut message = format!(
+        "{subject}\n\n{body}\n\nCrs-Action: import\nCrs-Import-File: {file}\nCrs-Import-Sha256: {sha256}\n"
+    );
+    for (id, digest) in kept {
+        message.push_str(&format!("{KEPT_TRAILER}: {id} {digest}\n"));
+    }
+    message
+}
+
+/// What the import needs to know of the register before it reads a record: where
+/// each id is now (a record that had it before `crs move`) and each record's last
+/// import, found in one walk of history.
+struct Register {
+    /// An id a record had before → the records that had it.
+    moved_to: HashMap<RecordId, Vec<RecordId>>,
+    /// Every id of a record now.
+    ids: HashSet<RecordId>,
+    imports: LastImports,
+    /// Each id a row of the sheet went to already, with that row.
+    taken: HashMap<RecordId, usize>,
+}
+
+impl Register {
+    fn read(root: &Path, framework: &crate::framework::Framework) -> Result<Register> {
+        let loaded = read_records(
+            &DiskSource::new(root),
+            framework,
+            |_| true,
+            |parsed| RecordIds {
+                id: parsed.id,
+                previous: parsed.record.previous_ids.iter().filter_map(|p| p.parse().ok()).collect(),
+            },
+        )?;
+        let mut moved_to: HashMap<RecordId, Vec<RecordId>> = HashMap::new();
+        for record in &loaded.items {
+            for previous in &record.previous {
+                moved_to.entry(previous.clone()).or_default().push(record.id.clone());
+            }
+        }
+        let ids = loaded.items.iter().map(|r| r.id.clone()).collect();
+        let imports = LastImports::read(root, &loaded.items)?;
+        Ok(Register { moved_to, ids, imports, taken: HashMap::new() })
+    }
+
+    /// The record the rows of `imported` go to: the record with the sheet's id, or,
+    /// when there is none, the one record that had it before a move (with the sheet's
+    /// id beside it). Two rows for one record, or an id two records say they had, are
+    /// refused.
+    fn place_of(
+        &mut self,
+        imported: &Imported,
+        sheet: &str,
+    ) -> std::result::Result<(RecordId, Option<RecordId>), Box<Problem>> {
+        let sheet_id = &imported.id;
+        let place = match self.moved_to.get(sheet_id).map(Vec::as_slice) {
+            Some([one]) if !self.ids.contains(sheet_id) => (one.clone(), Some(sheet_id.clone())),
+            Some(many) if many.len() > 1 && !self.ids.contains(sheet_id) => {
+                let names: Vec<String> = many.iter().map(ToString::to_string).collect();
+                return Err(Box::new(whole_record_problem(
+                    imported,
+                    sheet,
+                    &format!("{sheet_id} was moved, and {} each say they had that id", names.join(" and ")),
+                    "give the row the id of the record it is about now (an id column mapped to id), or mend the records' previous_ids with crs edit",
+                )));
+            }
+            _ => (sheet_id.clone(), None),
+        };
+        if let Some(row) = self.taken.get(&place.0) {
+            return Err(Box::new(whole_record_problem(
+                imported,
+                sheet,
+                &format!(
+                    "is about {}, which row {row} gives too: crs move gave the service a new id",
+                    place.0
+                ),
+                "keep one row for the service: the one with its id now",
+            )));
+        }
+        self.taken.insert(place.0.clone(), imported.rows[0]);
+        Ok(place)
+    }
+
+    /// What the last import did with the record `id`, if an import ever wrote it.
+    fn base(&self, id: &RecordId) -> Result<Option<Base>> {
+        let Some(import) = self.imports.of(id) else { return Ok(None) };
+        Ok(match &import.version {
+            ImportedVersion::Kept(digest) => {
+                Some(Base::Kept { digest: digest.clone(), import: import.clone() })
+            }
+            // A version this build cannot read is no base: the record then counts as
+            // made in crs, and is never overwritten.
+            ImportedVersion::Written(blob) => Record::from_toml(&self.imports.text(*blob)?)
+                .ok()
+                .map(|record| Base::Written { record, import: import.clone() }),
+        })
+    }
 }

@@ -13,6 +13,7 @@ pub mod import;
 pub mod migrate;
 pub mod open;
 pub mod orgs;
+pub mod reimport;
 pub mod relocate;
 pub mod report;
 pub mod submit;

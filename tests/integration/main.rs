@@ -20,6 +20,7 @@ mod list_show;
 mod man;
 mod orgs;
 mod readme;
+mod reimport;
 mod relocate;
 mod report;
 mod schema;
