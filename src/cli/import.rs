@@ -114,36 +114,47 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
         }
     }
     let records = outcome.new.len() + outcome.changed.len();
-    if !outcome.rejected.is_empty() && args.skip_invalid.is_none() {
+    let conflicts = outcome.conflicts.len();
+    let rejected = !outcome.rejected.is_empty() && args.skip_invalid.is_none();
+    let in_conflict = conflicts > 0 && !args.keep_register;
+    if rejected {
         io.status(&format!(
             "nothing was written: {} row(s) are rejected; correct them and import again, or import the rest with --skip-invalid REPORT.csv",
             rows_of(&outcome.rejected)
         ))?;
-        return Ok(1);
     }
-    let conflicts = outcome.conflicts.len();
-    if conflicts > 0 && !args.keep_register {
-        let what = if args.dry_run { "crs import would write nothing" } else { "nothing was written" };
+    if in_conflict {
+        let what = match (rejected, args.dry_run) {
+            (true, _) => "also",
+            (false, true) => "crs import would write nothing",
+            (false, false) => "nothing was written",
+        };
         io.status(&format!(
             "{what}: {conflicts} record(s) changed in crs since the last import, and the sheet changes them too (the conflicts above); crs never overwrites them: import again with --keep-register to keep the register's version of those and import the rest, or make the sheet say what the register says"
         ))?;
+    }
+    if rejected || in_conflict {
         return Ok(1);
     }
-    let kept = if conflicts > 0 {
-        format!("; the register's version of {conflicts} record(s) in conflict was kept")
-    } else {
-        String::new()
+    let kept = |verb: &str| match conflicts {
+        0 => String::new(),
+        n => format!("; the register's version of {n} record(s) in conflict {verb} kept"),
     };
     match &outcome.committed {
         Some(committed) => {
-            io.status(&format!("imported {records} record(s) in one commit {}{kept}", committed_on(committed)))?;
+            io.status(&format!(
+                "imported {records} record(s) in one commit {}{}",
+                committed_on(committed),
+                kept("was")
+            ))?;
             render_index_warning(io, committed)?;
         }
         None if records == 0 && conflicts == 0 => {
             io.status("the sheet says nothing the register does not say already; nothing to commit")?
         }
         None => io.status(&format!(
-            "dry run: nothing was written; without --dry-run crs import writes {records} record(s) in one commit{kept}"
+            "dry run: nothing was written; without --dry-run crs import writes {records} record(s) in one commit{}",
+            kept("would be")
         ))?,
     }
     Ok(0)
