@@ -329,3 +329,24 @@ fn a_record_made_in_crs_is_not_overwritten_by_a_first_import() {
     assert!(run.stdout.contains("  new            1  RV5/eating-disorders-inpatient"), "{run}");
     assert_eq!(env.read(&format!("{MATERNITY}.toml")), made);
 }
+
+#[test]
+fn the_last_import_is_found_in_a_register_inside_a_larger_repository() {
+    let (env, _) = TestEnv::in_a_larger_repository();
+    fs::write(env.outside().join("map.toml"), MAP).unwrap();
+    write_sheet(&env, "sheet.csv", &sheet("01/03/2027", "01/03/2027"));
+    assert_eq!(import(&env, "sheet.csv", &[]).code, 0);
+    ok(&env, &["event", MATERNITY, "public-engagement", "--on", "2026-11-02"]);
+    let before = env.commit_count();
+    let again = import(&env, "sheet.csv", &[]);
+    assert_eq!(again.code, 0, "{again}");
+    assert!(again.stdout.contains("  unchanged      2"), "{again}");
+    assert_eq!(env.commit_count(), before);
+    write_sheet(&env, "sheet 2026-12.csv", &sheet("01/04/2027", "01/04/2027"));
+    let newer = import(&env, "sheet 2026-12.csv", &[]);
+    assert_eq!(newer.code, 1, "{newer}");
+    assert!(
+        newer.stdout.contains("RJ1/maternity (row 3): the public was involved on 2 November 2026, recorded in crs; the sheet still says designated"),
+        "{newer}"
+    );
+}
