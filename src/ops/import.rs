@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::framework::{Finding, Rule, Severity};
 use crate::history::{Committed, FileWrite, Recovered};
 use crate::import::digest::sha256_hex;
+use crate::import::guard;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};
 use crate::import::merge::{Context, Imported, is_stand_in, merge};
@@ -86,7 +87,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
             "give the spreadsheet file itself",
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = guard::read_file(path)?;
     let sha256 = sha256_hex(&bytes);
     let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let map = match request.map {

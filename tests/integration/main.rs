@@ -11,6 +11,7 @@ mod first_hour;
 mod hardening;
 mod harness;
 mod hooks;
+mod hostile;
 mod identity;
 mod import;
 mod init;
