@@ -199,6 +199,24 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
             },
         };
         let text = render(&record);
+        if text.len() as u64 > MAX_FILE_BYTES {
+            rejected.push(Problem {
+                sheet: sheet_name.clone(),
+                row: imported.rows[0],
+                column: longest_column(&imported).unwrap_or_else(|| format!("record {}", imported.id)),
+                value: String::new(),
+                problem: format!(
+                    "would make the record {} {}, more than the {} a record crs reads may take",
+                    imported.id,
+                    guard::size_text(text.len() as u64),
+                    guard::size_text(MAX_FILE_BYTES)
+                ),
+                todo:
+                    "shorten the longest cells of its rows, keeping long text in a document the record names"
+                        .to_owned(),
+            });
+            continue;
+        }
         let findings = checker.check_among(&mut services, &imported.id, &record, &text);
         let errors: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
         if !errors.is_empty() {
@@ -350,6 +368,27 @@ fn column_of(key: &str, imported: &Imported) -> String {
         None
     };
     field.and_then(|f| imported.headers.get(&f)).map_or_else(String::new, |h| h.to_string())
+}
+
+/// The column of the record's longest text, as the sheet heads it: where to look
+/// when the record is too large.
+fn longest_column(imported: &Imported) -> Option<String> {
+    let record = &imported.record;
+    let decided = |text: fn(&crate::model::Decision) -> Option<&String>| {
+        record.decisions().iter().map(|d| text(d).map_or(0, String::len)).max().unwrap_or(0)
+    };
+    let sizes = [
+        (Field::ProviderName, record.provider.name.len()),
+        (Field::ServiceName, record.service.name.len()),
+        (Field::ServiceDescription, record.service.description.len()),
+        (Field::LongTermOutcome, record.outcome.as_ref().map_or(0, |o| o.long_term.len())),
+        (Field::Contact, record.commissioner.contact.len()),
+        (Field::DecidedBy, decided(|d| d.decided_by.as_ref())),
+        (Field::DecisionReference, decided(|d| d.reference.as_ref())),
+    ];
+    let (field, _) =
+        sizes.into_iter().filter(|(f, _)| imported.headers.contains_key(f)).max_by_key(|(_, n)| *n)?;
+    imported.headers.get(&field).map(|h| h.to_string())
 }
 
 fn whole_record_problem(imported: &Imported, sheet: &str, problem: &str, todo: &str) -> Problem {

@@ -3,7 +3,9 @@
 //! lying about its size), a 2 MB cell, an `.ods` whose repeated rows and columns
 //! would spell out a billion cells, a CSV of more cells than a sheet may have. Each
 //! is refused quickly, naming the limit, exit 2, nothing written, with crs's
-//! address space capped (so a blow-up would fail the test, not take the machine).
+//! address space capped (so a blow-up would fail the test, not take the machine);
+//! a cell too large for a record, in a sheet that is otherwise fine, is a rejected
+//! row.
 
 use std::fs;
 use std::io::{Cursor, Read, Write};
@@ -206,6 +208,44 @@ fn a_good_ods_is_imported_as_before() {
     let (run, _) = env.crs_within(ADDRESS_SPACE, 60, &["import", "../good.ods", "--map", "../map.toml"]);
     assert_eq!(run.code, 0, "{run}");
     assert!(env.root.join("RJ1/maternity.toml").exists(), "{run}");
+}
+
+#[test]
+fn a_cell_too_long_for_a_record_is_a_rejected_row() {
+    // CSV: no workbook to look over, so the row reading refuses the cell.
+    let big = "y".repeat(1_100_000);
+    let csv = format!(
+        "{}\nRJ1,Guy's,FT,Maternity,{big},draft\nRV5,SLaM,FT,Crisis care,Home treatment,draft\n",
+        HEADERS.join(",")
+    );
+    let env = env_with("long.csv", csv.as_bytes());
+    let run = env.crs(&["import", "../long.csv", "--map", "../map.toml"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("row 2, column 'Description'"), "{run}");
+    assert!(run.stdout.contains("1.1 MB of text, more than the 1 MiB a record crs reads may take"), "{run}");
+    assert!(run.stdout.len() < 10_000, "the cell is not repeated whole: {} bytes", run.stdout.len());
+    let report = env.outside().join("rejected.csv");
+    let run = env.crs(&[
+        "import",
+        "../long.csv",
+        "--map",
+        "../map.toml",
+        "--skip-invalid",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(env.root.join("RV5/crisis-care.toml").exists(), "the other row comes in");
+    assert!(fs::metadata(&report).unwrap().len() < 10_000, "the report names the cell, not all of it");
+
+    // Two cells each within the limit that together make a record crs would not read.
+    let half = "z".repeat(600_000);
+    let csv = format!("{}\nRJ1,{half},FT,Maternity,{half},draft\n", HEADERS.join(","));
+    fs::write(env.outside().join("two.csv"), csv).unwrap();
+    let run = env.crs(&["import", "../two.csv", "--map", "../map.toml"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("row 2"), "{run}");
+    assert!(run.stdout.contains("more than the 1 MiB a record crs reads may take"), "{run}");
+    assert!(!env.root.join("RJ1").exists(), "nothing written");
 }
 
 #[test]
