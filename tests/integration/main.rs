@@ -8,6 +8,7 @@ mod edit;
 mod examples;
 mod export;
 mod first_hour;
+mod fuzz;
 mod hardening;
 mod harness;
 mod hooks;
