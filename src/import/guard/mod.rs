@@ -516,13 +516,13 @@ fn damaged(path: &Path, why: &str) -> Error {
 /// parts ran past the limit as they were unpacked.
 fn unpacks_to(path: &Path, declared: Option<u64>) -> Error {
     let size = match declared {
-        Some(size) => format!("claims to unpack to {}", size_text(size)),
-        None => format!("unpacks to more than {}", size_text(MAX_UNPACKED_BYTES)),
+        Some(size) => format!("claims to unpack to {}, more than", size_text(size)),
+        None => "unpacks to more than".to_owned(),
     };
     refused(
         path,
         format!(
-            "{size}, more than the {} crs reads: a register's workbook is far smaller, so this one is damaged or built to harm",
+            "{size} the {} crs reads: a register's workbook is far smaller, so this one is damaged or built to harm",
             size_text(MAX_UNPACKED_BYTES)
         ),
         RESAVE,
