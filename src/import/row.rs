@@ -7,9 +7,11 @@
 
 use std::sync::Arc;
 
+use crate::import::guard::size_text;
 use crate::import::map::{Field, Map, header_key};
 use crate::import::sheet::{Cell, Sheet, clean, number_text, serial_date};
 use crate::model::{Date, DecisionOutcome, EventKind, Licence, ProviderKind, Status};
+use crate::register::source::MAX_FILE_BYTES;
 
 /// A row that cannot be imported as it stands, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -300,6 +302,21 @@ pub fn read_row(
         if cell.is_blank() || fields.get(field).is_some() {
             continue;
         }
+        if let Some(size) = too_long(cell) {
+            problems.push(Problem {
+                sheet: sheet.name.clone(),
+                row: index + 1,
+                column: header.to_string(),
+                value: clipped(&cell.text()),
+                problem: format!(
+                    "holds {} of text, more than the {} a record crs reads may take",
+                    size_text(size),
+                    size_text(MAX_FILE_BYTES)
+                ),
+                todo: "shorten it, keeping long text in a document the record names".to_owned(),
+            });
+            continue;
+        }
         match read_cell(cell, field, map) {
             Ok(Some(value)) => fields.fields.push((field.clone(), value, header.clone())),
             Ok(None) => {}
@@ -307,7 +324,7 @@ pub fn read_row(
                 sheet: sheet.name.clone(),
                 row: index + 1,
                 column: header.to_string(),
-                value: clean(&cell.text()),
+                value: clipped(&clean(&cell.text())),
                 problem,
                 todo,
             }),
@@ -332,6 +349,24 @@ pub fn read_row(
     }
     fields.fields.sort_by(|a, b| a.0.cmp(&b.0));
     Some(if problems.is_empty() { Ok(fields) } else { Err(problems) })
+}
+
+/// The size of a cell's text when it is more than a whole record crs reads may take.
+fn too_long(cell: &Cell) -> Option<u64> {
+    let size = match cell {
+        Cell::Text(text) | Cell::Error(text) => text.len() as u64,
+        _ => 0,
+    };
+    (size > MAX_FILE_BYTES).then_some(size)
+}
+
+/// A cell's text as a problem shows it: at most 200 characters, so a report names a
+/// long cell rather than repeating it.
+pub fn clipped(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 type CellError = (String, String);

@@ -1,16 +1,22 @@
 //! `Sheet`: the cells of one sheet of the file being imported, read from `.xlsx` or
-//! `.ods` (calamine), `.csv`, or crs's own `.json` export, as rows of typed cells.
+//! `.ods` (calamine, once `guard` has looked the workbook over, and with a panic in
+//! it caught as an error), `.csv`, or crs's own `.json` export, as rows of typed
+//! cells.
 //! It owns only reading: which sheet, and each cell's value as the file stores it
 //! (text as text, so `010` stays `010`; numbers as numbers; dates as dates). What a
 //! cell means is the map's and the row's business. Nothing here prints.
 
+use std::cell::RefCell;
 use std::io::Cursor;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
+use std::sync::Once;
 
 use calamine::{Data, Ods, Reader, Xlsx};
 
 use crate::error::{Error, Result};
 use crate::export::history::{HISTORY_COLUMNS, HISTORY_SHEET};
+use crate::import::guard::{self, Workbook};
 use crate::model::Date;
 
 /// One cell as the file stores it.
@@ -135,29 +141,15 @@ pub fn read_sheet(
     };
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     match FileKind::of(path)? {
-        FileKind::Xlsx => {
-            let opened = Xlsx::new(Cursor::new(&bytes)).map_err(|e| unreadable(path, &bytes, &e));
-            let mut book: Xlsx<_> = opened?;
-            let name = pick_sheet(path, &book.sheet_names(), wanted)?;
-            let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &bytes, &e))?;
-            let merged = match book.load_merged_regions() {
-                Ok(()) => book
-                    .merged_regions_by_sheet(&name)
-                    .iter()
-                    .map(|(_, _, d)| (d.start.0, d.start.1, d.end.0, d.end.1))
-                    .collect(),
-                Err(_) => Vec::new(),
-            };
-            let lines = if history { named_rows(path, &bytes, &mut book)? } else { None };
-            Ok((Sheet { name, rows: grid(&range), merged }, history_sheet(lines)))
-        }
-        FileKind::Ods => {
-            let opened = Ods::new(Cursor::new(&bytes)).map_err(|e| unreadable(path, &bytes, &e));
-            let mut book: Ods<_> = opened?;
-            let name = pick_sheet(path, &book.sheet_names(), wanted)?;
-            let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &bytes, &e))?;
-            let lines = if history { named_rows(path, &bytes, &mut book)? } else { None };
-            Ok((Sheet { name, rows: grid(&range), merged: Vec::new() }, history_sheet(lines)))
+        kind @ (FileKind::Xlsx | FileKind::Ods) => {
+            if !bytes.starts_with(b"PK") {
+                // Not a zip at all: no need to ask calamine (whose check for an
+                // encrypted workbook would parse whatever this is).
+                return Err(unreadable(path, &bytes, &"not a zip file"));
+            }
+            let ods = kind == FileKind::Ods;
+            let (sheet, lines) = caught(path, || read_workbook(path, &bytes, ods, wanted, history))?;
+            Ok((sheet, history_sheet(lines)))
         }
         FileKind::Csv => {
             let name = file_name;
@@ -174,6 +166,37 @@ pub fn read_sheet(
     }
 }
 
+/// The sheet `wanted` (or the first) of the workbook `bytes` (named `path`), an
+/// `.ods` or an `.xlsx`, once the guard has looked it over; with `history`, the rows
+/// of its History sheet too.
+fn read_workbook(
+    path: &Path,
+    bytes: &[u8],
+    ods: bool,
+    wanted: Option<&str>,
+    history: bool,
+) -> Result<(Sheet, Option<Vec<Vec<Cell>>>)> {
+    guard::check_workbook(path, bytes, if ods { Workbook::Ods } else { Workbook::Xlsx })?;
+    if ods {
+        let mut book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(path, bytes, &e))?;
+        let name = pick_sheet(path, &book.sheet_names(), wanted)?;
+        let range = book.worksheet_range(&name).map_err(|e| unreadable(path, bytes, &e))?;
+        let lines = if history { named_rows(path, bytes, &mut book)? } else { None };
+        return Ok((Sheet { name, rows: grid(&range), merged: Vec::new() }, lines));
+    }
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(path, bytes, &e))?;
+    let name = pick_sheet(path, &book.sheet_names(), wanted)?;
+    let range = book.worksheet_range(&name).map_err(|e| unreadable(path, bytes, &e))?;
+    // This sheet's merged regions only: calamine's load_merged_regions reads every
+    // sheet of the workbook again.
+    let merged = match book.worksheet_merge_cells(&name) {
+        Some(Ok(regions)) => regions.iter().map(|d| (d.start.0, d.start.1, d.end.0, d.end.1)).collect(),
+        _ => Vec::new(),
+    };
+    let lines = if history { named_rows(path, bytes, &mut book)? } else { None };
+    Ok((Sheet { name, rows: grid(&range), merged }, lines))
+}
+
 /// The rows of the History sheet of `book` (read from `bytes`), if it has one.
 fn named_rows<RS, R>(path: &Path, bytes: &[u8], book: &mut R) -> Result<Option<Vec<Vec<Cell>>>>
 where
@@ -186,6 +209,56 @@ where
     }
     let range = book.worksheet_range(HISTORY_SHEET).map_err(|e| unreadable(path, bytes, &e))?;
     Ok(Some(grid(&range)))
+}
+
+/// What `read` returns, or an error naming `path` if it panicked: the last line of
+/// defence should a workbook the guard let through still trip calamine (or the zip
+/// and XML readers under it). The panic's message is kept for the error, not
+/// printed: crs says what went wrong once, as an error.
+fn caught<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    thread_local! {
+        /// Inside `caught` on this thread: where the panic hook leaves the message.
+        static CAUGHT: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
+    }
+    // One hook for the process, installed once: a panic inside `caught` is written
+    // down for the error; any other goes to the hook there was before.
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let inside = CAUGHT.with(|c| c.borrow().is_some());
+            if !inside {
+                return previous(info);
+            }
+            let place = info.location().map(|l| format!(" at {}:{}", crate_relative(l.file()), l.line()));
+            let message = match info.payload().downcast_ref::<&str>() {
+                Some(text) => (*text).to_owned(),
+                None => info.payload().downcast_ref::<String>().cloned().unwrap_or_default(),
+            };
+            CAUGHT.with(|c| *c.borrow_mut() = Some(Some(format!("{message}{}", place.unwrap_or_default()))));
+        }));
+    });
+    CAUGHT.with(|c| *c.borrow_mut() = Some(None));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(read));
+    let message = CAUGHT.with(|c| c.borrow_mut().take()).flatten().unwrap_or_default();
+    result.unwrap_or_else(|_| {
+        Err(Error::input(
+            format!("{} could not be read: the workbook reader failed on it ({message})", path.display()),
+            "open it in Excel or LibreOffice and save it again as .xlsx or .ods, or save the sheet as CSV UTF-8 and import that; if that file fails too, please report it",
+        ))
+    })
+}
+
+/// A source file's path from its crate's folder on (`calamine-0.31.0/src/lib.rs`),
+/// not the machine's.
+fn crate_relative(file: &str) -> &str {
+    match file.find("/registry/src/") {
+        Some(at) => {
+            let rest = &file[at + "/registry/src/".len()..];
+            rest.split_once('/').map_or(rest, |(_, crate_path)| crate_path)
+        }
+        None => file,
+    }
 }
 
 /// Why the workbook `bytes` (named `path`) cannot be read, in words: what the file
@@ -298,6 +371,7 @@ fn csv_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut rows = Vec::new();
+    let mut cells = 0u64;
     for (i, record) in reader.byte_records().enumerate() {
         let record = record.map_err(|e| {
             Error::input(
@@ -305,7 +379,9 @@ fn csv_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
                 "save the sheet again as CSV UTF-8, or import the .xlsx or .ods itself",
             )
         })?;
-        let mut cells = Vec::with_capacity(record.len());
+        cells += record.len() as u64;
+        guard::check_cells(path, cells)?;
+        let mut row = Vec::with_capacity(record.len());
         for (col, field) in record.iter().enumerate() {
             let text = std::str::from_utf8(field).map_err(|_| {
                 Error::input(
@@ -318,7 +394,7 @@ fn csv_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
                     "save it again as \"CSV UTF-8\" (Excel) or with the character set \"Unicode (UTF-8)\" (LibreOffice), or import the .xlsx or .ods itself",
                 )
             })?;
-            cells.push(match text {
+            row.push(match text {
                 "" => Cell::Empty,
                 // A spreadsheet saved as CSV writes a failed formula as its error.
                 error if FORMULA_ERRORS.contains(&error.trim()) => Cell::Error(error.trim().to_owned()),
@@ -326,7 +402,7 @@ fn csv_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
                 text => Cell::Text(unquote(text).to_owned()),
             });
         }
-        rows.push(cells);
+        rows.push(row);
     }
     Ok(rows)
 }
@@ -362,6 +438,7 @@ fn json_rows(path: &Path, value: &serde_json::Value) -> Result<Vec<Vec<Cell>>> {
 
 /// The file `bytes` (named `path`) read as JSON.
 fn json_export(path: &Path, bytes: &[u8]) -> Result<serde_json::Value> {
+    guard::check_json(path, bytes)?;
     serde_json::from_slice(bytes).map_err(|e| not_json_export(path, &format!("not JSON ({e})")))
 }
 
@@ -417,5 +494,26 @@ mod tests {
         assert_eq!(number_text(1.5), "1.5");
         assert_eq!(unquote("'=SUM(1)"), "=SUM(1)");
         assert_eq!(unquote("'quoted"), "'quoted");
+    }
+
+    #[test]
+    fn a_panic_while_reading_is_an_error_naming_the_file() {
+        let path = Path::new("book.xlsx");
+        let error = caught(path, || -> Result<()> { panic!("index out of bounds") }).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with("book.xlsx could not be read: the workbook reader failed on it"),
+            "{message}"
+        );
+        assert!(message.contains("index out of bounds at src/import/sheet.rs:"), "{message}");
+        assert_eq!(error.exit_code(), 2);
+        assert_eq!(caught(path, || Ok(7)).unwrap(), 7, "and then reads as before");
+    }
+
+    #[test]
+    fn a_source_path_is_shown_from_its_crate_on() {
+        let file = "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/calamine-0.31.0/src/lib.rs";
+        assert_eq!(crate_relative(file), "calamine-0.31.0/src/lib.rs");
+        assert_eq!(crate_relative("src/import/sheet.rs"), "src/import/sheet.rs");
     }
 }

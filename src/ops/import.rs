@@ -20,6 +20,7 @@ use crate::framework::{Finding, Rule, Severity};
 use crate::history::last_import::{ImportedVersion, KEPT_TRAILER, LastImports, RecordIds};
 use crate::history::{Committed, FileWrite, Recovered};
 use crate::import::digest::sha256_hex;
+use crate::import::guard;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};
 use crate::import::merge::{Context, Imported, merge};
@@ -114,7 +115,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
             "give the spreadsheet file itself",
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = guard::read_file(path)?;
     let sha256 = sha256_hex(&bytes);
     let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let map = match request.map {
@@ -307,6 +308,23 @@ impl Planner<'_> {
             }
         };
         let text = render(&record);
+        if text.len() as u64 > MAX_FILE_BYTES {
+            self.plan.rejected.push(Problem {
+                sheet: self.sheet.to_owned(),
+                row: imported.rows[0],
+                column: longest_column(&imported).unwrap_or_else(|| format!("record {id}")),
+                value: String::new(),
+                problem: format!(
+                    "would make the record {id} {}, more than the {} a record crs reads may take",
+                    guard::size_text(text.len() as u64),
+                    guard::size_text(MAX_FILE_BYTES)
+                ),
+                todo:
+                    "shorten the longest cells of its rows, keeping long text in a document the record names"
+                        .to_owned(),
+            });
+            return Ok(());
+        }
         let Some(warnings) = self.checked(&imported, &id, &record, &text) else { return Ok(()) };
         match &old {
             None => self.plan.new.push(Planned { warnings, ..planned }),
@@ -418,6 +436,27 @@ fn column_of(key: &str, imported: &Imported) -> String {
         None
     };
     field.and_then(|f| imported.headers.get(&f)).map_or_else(String::new, |h| h.to_string())
+}
+
+/// The column of the record's longest text, as the sheet heads it: where to look
+/// when the record is too large.
+fn longest_column(imported: &Imported) -> Option<String> {
+    let record = &imported.record;
+    let decided = |text: fn(&crate::model::Decision) -> Option<&String>| {
+        record.decisions().iter().map(|d| text(d).map_or(0, String::len)).max().unwrap_or(0)
+    };
+    let sizes = [
+        (Field::ProviderName, record.provider.name.len()),
+        (Field::ServiceName, record.service.name.len()),
+        (Field::ServiceDescription, record.service.description.len()),
+        (Field::LongTermOutcome, record.outcome.as_ref().map_or(0, |o| o.long_term.len())),
+        (Field::Contact, record.commissioner.contact.len()),
+        (Field::DecidedBy, decided(|d| d.decided_by.as_ref())),
+        (Field::DecisionReference, decided(|d| d.reference.as_ref())),
+    ];
+    let (field, _) =
+        sizes.into_iter().filter(|(f, _)| imported.headers.contains_key(f)).max_by_key(|(_, n)| *n)?;
+    imported.headers.get(&field).map(|h| h.to_string())
 }
 
 fn whole_record_problem(imported: &Imported, sheet: &str, problem: &str, todo: &str) -> Problem {

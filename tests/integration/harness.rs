@@ -117,6 +117,21 @@ impl TestEnv {
         self
     }
 
+    /// Runs `crs args…` with its address space limited to `bytes` (util-linux's
+    /// `prlimit`) and its time to `seconds` (coreutils' `timeout`, exit 124): an
+    /// allocation beyond the limit fails and crs aborts, rather than taking the
+    /// machine's memory. What it did, and how long it took.
+    pub fn crs_within(&self, bytes: u64, seconds: u32, args: &[&str]) -> (Run, std::time::Duration) {
+        let mut command = self.hermetic(Command::new("timeout"));
+        command
+            .args(["-s", "KILL", &seconds.to_string(), "prlimit", &format!("--as={bytes}"), "--"])
+            .arg(env!("CARGO_BIN_EXE_crs"))
+            .args(args);
+        let started = std::time::Instant::now();
+        let run = self.collect(command);
+        (run, started.elapsed())
+    }
+
     /// Runs plain git in the register, hermetically; panics when it fails.
     pub fn git_cmd(&self, args: &[&str]) -> String {
         let output = self.hermetic(Command::new("git")).args(args).output().unwrap();
@@ -239,7 +254,7 @@ impl TestEnv {
     }
 
     fn collect(&self, mut command: Command) -> Run {
-        let output = command.output().unwrap();
+        let output = command.output().unwrap_or_else(|e| panic!("{command:?}: {e}"));
         let clean = |bytes: &[u8]| {
             String::from_utf8_lossy(bytes)
                 .replace(&self.root.display().to_string(), "[ROOT]")
