@@ -56,6 +56,15 @@ pub struct DeclineArgs {
     /// Why the commissioner decided not to review.
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: String,
+    #[command(flatten)]
+    pub decided: DecidedArgs,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// When a decision of a review was made, by whom, on what authority.
+#[derive(Debug, clap::Args)]
+pub struct DecidedArgs {
     /// The day of the decision (default: today).
     #[arg(long, value_name = "DATE")]
     pub on: Option<Date>,
@@ -65,8 +74,12 @@ pub struct DeclineArgs {
     /// Board minute or other reference for the decision.
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reference: Option<String>,
-    #[command(flatten)]
-    pub write: WriteArgs,
+}
+
+impl DecidedArgs {
+    fn deciding(&self) -> Deciding {
+        Deciding { on: self.on, by: self.by.clone(), reference: self.reference.clone(), review_due: None }
+    }
 }
 
 /// Start a review of a designation in force, and commit it
@@ -116,15 +129,8 @@ pub struct CompleteArgs {
     /// The next review date, with --confirm.
     #[arg(long, value_name = "DATE")]
     pub next_due: Option<Date>,
-    /// The day of the decision (default: today).
-    #[arg(long, value_name = "DATE")]
-    pub on: Option<Date>,
-    /// Who decided, e.g. "ICB Board".
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    pub by: Option<String>,
-    /// Board minute or other reference for the decision.
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    pub reference: Option<String>,
+    #[command(flatten)]
+    pub decided: DecidedArgs,
     #[command(flatten)]
     pub write: WriteArgs,
 }
@@ -149,24 +155,14 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs, io: &mut Io<'_>) -> Result<u8> {
                     ));
                 }
             };
-            let deciding = Deciding {
-                on: args.on,
-                by: args.by.clone(),
-                reference: args.reference.clone(),
-                review_due: None,
-            };
+            let deciding = args.decided.deciding();
             complete_review(ctx, &args.write.options(), &args.id, end, &deciding)?
         }
         ReviewCommand::Decline(args) => {
             if args.reason.trim().is_empty() {
                 return Err(Error::Usage("--reason says why there is no review; it cannot be empty".into()));
             }
-            let deciding = Deciding {
-                on: args.on,
-                by: args.by.clone(),
-                reference: args.reference.clone(),
-                review_due: None,
-            };
+            let deciding = args.decided.deciding();
             decline_review(ctx, &args.write.options(), &args.id, &deciding, &args.reason)?
         }
     };

@@ -574,6 +574,8 @@ fn row_history(
         }
         (Status::Refused, None) => Response::Refused,
         (Status::Referred, None) => Response::Referred,
+        // A designation in force with no answer in the sheet is taken to have come by
+        // the usual path, the provider's acceptance (kept undated unless dated).
         (Status::Designated | Status::UnderReview | Status::Removed, None) => Response::Accepted,
     };
     // The day the provider answered dates the answer's first step.
@@ -583,7 +585,7 @@ fn row_history(
         events.push(Event { on, kind: *first, date_known: known, note: None });
     }
     let mut chain: Vec<EventKind> = Vec::new();
-    if status != Status::Proposed && !matches!(status, Status::Draft | Status::NotDesignated) {
+    if !matches!(status, Status::Draft | Status::NotDesignated | Status::Proposed) {
         chain.push(EventKind::WrittenRequestSent);
         chain.extend(answer.steps());
     }
