@@ -408,7 +408,7 @@ fn grounds(record: &Record, id: &RecordId, framework: &Framework, status: Status
     let judged = !(reassessed || reviewing);
     // No ground claimed is an error in every state; where the stages are judged and
     // none is met, no-ground-met says so.
-    if keeps && decision.grounds.is_empty() && !imported && !(judged && met.is_empty()) {
+    if keeps && decision.grounds.is_empty() && !(judged && met.is_empty() && !imported) {
         hits.push(Hit::new(
             Rule::GroundsMismatch,
             grounds_key.clone(),
@@ -697,13 +697,14 @@ fn review(record: &Record, id: &RecordId, status: Status, today: Date, hits: &mu
             format!("the designation has no review date; set one with crs edit {id} ([review] next_due = YYYY-MM-DD), or give --review-due when the next decision is recorded"),
         )),
         Some(review) if review.next_due < today && status == Status::UnderReview => {
-            let started =
-                record.last_event(EventKind::ReviewStarted).map(|e| e.on.to_string()).unwrap_or_default();
+            let started = record
+                .last_event(EventKind::ReviewStarted)
+                .map_or_else(|| "on a day not recorded".to_owned(), Event::day_text);
             hits.push(Hit::new(
                 Rule::ReviewOverdue,
                 "review.next_due",
                 format!(
-                    "the review was due on {} and started on {started}; complete it: crs review complete {id} --confirm --next-due DATE, or --remove",
+                    "the review was due on {} and started {started}; complete it: crs review complete {id} --confirm --next-due DATE, or --remove",
                     review.next_due
                 ),
             ));

@@ -510,8 +510,14 @@ fn date_of(cell: &Cell, text: &str, map: &Map) -> Result<Date, CellError> {
     match cell {
         Cell::Date(date) => return Ok(*date),
         Cell::Number(n) => {
-            return serial_date(*n).ok_or_else(|| {
-                ("is not a date".to_owned(), "write the day as a date, e.g. 2019-03-14".to_owned())
+            // A plain number is a day only as a serial number of this century's
+            // days: 2018 typed as a number is a year, not 10 July 1905.
+            return serial_date(*n).filter(|d| chrono::Datelike::year(&d.0) >= 2000).ok_or_else(|| {
+                (
+                    "is a number, not a date".to_owned(),
+                    "write the whole day as a date, e.g. 2019-03-14, or give the cell a date format"
+                        .to_owned(),
+                )
             });
         }
         _ => {}

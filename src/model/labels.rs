@@ -497,7 +497,9 @@ fn added_stage<'a>(group: &str, value: &impl Fn(&str) -> Option<&'a str>) -> Opt
     let stage = code_in_words(group.strip_prefix("stages.")?);
     let met = if value("met")? == "true" { "met" } else { "not met" };
     let by = value("assessed_by").map_or_else(String::new, |by| format!(" by {by}"));
-    let why = value("rationale").map_or_else(String::new, |r| format!(": {}", r.trim()));
+    let why = value("rationale")
+        .filter(|r| !r.trim().is_empty())
+        .map_or_else(String::new, |r| format!(": {}", r.trim()));
     Some(format!("Stage {stage} assessed as {met}{}{by}{why}", on_date(value("assessed_on"))))
 }
 

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Date;
-use crate::model::record::{DecisionOutcome, EventKind, Record, parse_named};
+use crate::model::record::{Decision, DecisionOutcome, EventKind, Record, parse_named};
 
 /// A record's derived status, as in the table of DESIGN.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
@@ -94,6 +94,7 @@ pub fn derive_status(record: &Record) -> Status {
 }
 
 /// Where the walk stands: the status, and the decision in effect.
+#[derive(Clone)]
 struct Walk {
     status: Status,
     /// The decision in effect and its date.
@@ -161,12 +162,44 @@ pub fn lifecycle(record: &Record) -> Lifecycle {
     };
     let mut previous_date = None;
     for (index, event) in record.events.iter().enumerate() {
-        while next < decisions.len() && decisions[next].decided_on <= event.on {
+        // A step whose day no one recorded happened on or before its `on`: it stands
+        // where it is among the events, and only the decisions up to the last day
+        // known before it (at least the first) come before it.
+        let passes = |d: &Decision, decided_yet: bool| match event.date_known {
+            true => d.decided_on <= event.on,
+            false => !decided_yet || previous_date.is_some_and(|p| d.decided_on <= p),
+        };
+        while next < decisions.len() && passes(&decisions[next], next > 0) {
             decide(&mut walk, next, &mut problems);
             next += 1;
         }
         let mut problem =
             |message: String| problems.push(EventProblem { key: format!("events[{index}]"), message });
+        if !event.date_known {
+            // If the step cannot stand here, the decisions before its latest day that
+            // it needs come first, one at a time.
+            loop {
+                let mut trial = walk.clone();
+                match trial.event(event.kind, event.on) {
+                    Ok(()) => {
+                        walk = trial;
+                        break;
+                    }
+                    Err(_) if next < decisions.len() && decisions[next].decided_on <= event.on => {
+                        decide(&mut walk, next, &mut problems);
+                        next += 1;
+                    }
+                    Err(message) => {
+                        problems.push(EventProblem {
+                            key: format!("events[{index}]"),
+                            message: format!("{} by {} (day not recorded): {message}", event.kind, event.on),
+                        });
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
         if previous_date.is_some_and(|d| event.on < d) {
             problem(format!(
                 "event {} on {} comes after a later-dated event; keep events in date order",

@@ -386,7 +386,8 @@ fn part_of(id: &RecordId, record: &Record, status: Status, period: &Period, wind
             sentence,
         });
     }
-    for event in record.events.iter().filter(|e| in_period(e.on)) {
+    // A step whose day no one recorded is not told as the period's work.
+    for event in record.events.iter().filter(|e| e.date_known && in_period(e.on)) {
         let Some(group) = ChangeGroup::of_event(event.kind) else { continue };
         let mut sentence =
             format!("{} {}", event.kind.sentence_about(&service, &provider), event.when_in_words());
@@ -439,8 +440,8 @@ fn part_of(id: &RecordId, record: &Record, status: Status, period: &Period, wind
             provider: record.provider.name.clone(),
             status,
             what: format!(
-                "The provider refused on {}; the refusal has not been referred to the regulator",
-                refused.on.in_words()
+                "The provider refused {}; the refusal has not been referred to the regulator",
+                refused.when_in_words()
             ),
             overdue: false,
         });

@@ -305,9 +305,18 @@ impl RecordDoc {
             on.and_then(Item::as_datetime)
                 .is_some_and(|d| d.to_string().as_str() > event.on.to_string().as_str())
         };
+        // A step whose day was not recorded happened on or before its `on`: a new
+        // step never goes before it.
+        let undated = |t: &Table| t.get("date_known").and_then(Item::as_bool) == Some(false);
         match self.doc.get_mut("events") {
             Some(Item::ArrayOfTables(events)) => {
-                let at = events.iter().position(|t| later(t.get("on")));
+                let last_undated =
+                    events.iter().enumerate().filter(|(_, t)| undated(t)).last().map_or(0, |(i, _)| i + 1);
+                let at = events
+                    .iter()
+                    .skip(last_undated)
+                    .position(|t| later(t.get("on")))
+                    .map(|i| i + last_undated);
                 match at {
                     None => events.push(table),
                     Some(at) => {

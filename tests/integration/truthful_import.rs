@@ -180,3 +180,32 @@ fn a_field_the_map_never_gives_is_said_once_for_the_map() {
     assert_eq!(run.stderr.matches("provider.kind").count(), 1, "once, not per row: {run}");
     assert!(!run.stdout.contains("row 2"), "{run}");
 }
+
+#[test]
+fn a_step_whose_day_is_not_recorded_never_stands_after_a_later_decision() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n";
+    let env = env_with(rows, MAP);
+    assert_eq!(import(&env, &[]).code, 0);
+    // Work recorded in crs after the import, dated before the import's day.
+    crate::harness::assess_all(&env, "RJ1/maternity", "2026-11-10", [false, false, false, false]);
+    let involved = env.crs(&[
+        "event",
+        "RJ1/maternity",
+        "involvement-not-engaged",
+        "--on",
+        "2026-11-12",
+        "--note",
+        "No change for patients",
+    ]);
+    assert_eq!(involved.code, 0, "{involved}");
+    let remove = env.crs(&["remove", "RJ1/maternity", "--decided-on", "2026-11-20", "--by", "ICB Board"]);
+    assert_eq!(remove.code, 0, "the acceptance came on or before its latest day: {remove}");
+    let told = env.crs(&["event", "RJ1/maternity", "provider-notified-of-removal", "--on", "2026-11-21"]);
+    assert_eq!(told.code, 0, "{told}");
+    let record = env.crs(&["show", "RJ1/maternity", "--format", "json"]).json();
+    assert_eq!(record["status"], "removed", "{record}");
+    assert_eq!(env.crs(&["check", "--format", "json"]).json()["summary"]["errors"], 0);
+    // The board paper does not tell undated steps as the period's work.
+    let report = env.crs(&["report", "--format", "md"]);
+    assert!(!report.stdout.contains("day not recorded"), "{report}");
+}
