@@ -94,6 +94,22 @@ fn write_human(
                 (ChangeKind::Moved, None) => {
                     format!("moved from {}", record.previous_id.as_deref().unwrap_or("another id"))
                 }
+                // A record moved away from this id: not a designation removed.
+                (ChangeKind::Removed, None) if entry.action.as_deref() == Some("move") => {
+                    let to = entry
+                        .subject
+                        .strip_prefix(&format!("move {} to ", record.record))
+                        .and_then(|rest| rest.split([':', ' ']).next())
+                        .unwrap_or("a new id");
+                    writeln!(
+                        out,
+                        "    {} moved to {} (crs log {} goes on from there)",
+                        printable(&record.record),
+                        printable(to),
+                        printable(to)
+                    )?;
+                    continue;
+                }
                 (ChangeKind::Removed, None) => "removed".to_owned(),
             };
             writeln!(out, "    {} {}", printable(&record.record), printable(&what))?;

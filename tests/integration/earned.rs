@@ -356,3 +356,14 @@ fn due_says_when_the_register_changed_since_its_last_submission() {
     let human = ok(&env, &["due"]);
     assert!(human.stdout.contains("(the register)"), "{human}");
 }
+
+#[test]
+fn the_log_of_an_old_id_says_where_the_record_moved() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    env.at("2026-11-23");
+    ok(&env, &["move", ID, "RJ1/maternity-unit"]);
+    let log = ok(&env, &["log", ID]);
+    assert!(log.stdout.contains("RJ1/maternity moved to RJ1/maternity-unit"), "{log}");
+    assert!(!log.stdout.contains("RJ1/maternity removed"), "{log}");
+}
