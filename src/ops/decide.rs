@@ -125,6 +125,7 @@ pub fn decide(
             decided_by: deciding.by.clone(),
             reference: deciding.reference.clone(),
             provider: None,
+            commissioner: None,
         };
         let doc = doc.as_mut().expect("an existing record has a document");
         doc.push_decision(&decision);
@@ -311,6 +312,7 @@ pub fn complete_review(
             decided_by: deciding.by.clone(),
             reference: deciding.reference.clone(),
             provider: None,
+            commissioner: None,
         });
         match end {
             ReviewEnd::Confirm { next_due } => doc.set_review_due(next_due),

@@ -12,7 +12,7 @@ pub mod ods_file;
 pub mod org;
 pub mod rules;
 
-pub use index::OrgIndex;
+pub use index::{OrgIndex, Succession};
 pub use kind::{ODS_DOWNLOADS, OdsKind};
 pub use known::{KnownOrgs, known_orgs};
 pub use org::Org;
