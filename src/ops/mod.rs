@@ -16,4 +16,5 @@ pub mod orgs;
 pub mod relocate;
 pub mod report;
 pub mod submit;
+pub mod succeed;
 pub mod transaction;
