@@ -11,6 +11,7 @@ pub mod name;
 pub mod ods_file;
 pub mod org;
 pub mod rules;
+pub mod succ_file;
 
 pub use index::{OrgIndex, Succession};
 pub use kind::{ODS_DOWNLOADS, OdsKind};

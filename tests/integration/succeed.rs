@@ -240,3 +240,36 @@ fn succeed_without_a_successor_or_a_date_says_what_to_give() {
     let run = env.crs(&["succeed", "QZZ", "Z9B2Z", "--on", "2026-04-01"]);
     assert_eq!(run.code, 1, "{run}");
 }
+
+#[test]
+fn the_ods_successor_file_names_the_successor_and_the_day() {
+    let env = north_central_london();
+    // NHS Digital's layout: no header, predecessor, successor, reason, legal date.
+    import(
+        &env,
+        "succ.csv",
+        "\"QMJ\",\"Z9B2Z\",\"S\",\"20260401\",\"\"\r\n\"QRV\",\"Z9B2Z\",\"S\",\"20260401\",\"\"\r\n",
+    );
+    assert!(env.read(".crs/succ.csv").contains("QMJ,Z9B2Z,S,20260401"));
+    let warned = findings(&env, "ods-succeeded");
+    assert!(!warned.is_empty());
+    let qmj: Vec<_> =
+        warned.iter().filter(|f| f["message"].as_str().unwrap().contains("commissioner QMJ")).collect();
+    assert_eq!(qmj.len(), 3, "{warned:?}");
+    for warning in qmj {
+        let message = warning["message"].as_str().unwrap();
+        assert!(
+            message.contains("crs succeed QMJ Z9B2Z --on 2026-04-01 (ODS names Z9B2Z as its successor)"),
+            "{message}"
+        );
+    }
+
+    let before = env.commit_count();
+    let run = ok(&env, &["succeed", "QMJ"]);
+    assert!(run.stderr.contains("QMJ succeeded by Z9B2Z (NHS North London Integrated Care Board) on 2026-04-01 (successor and date from ODS)"), "{run}");
+    ok(&env, &["succeed", "QRV"]);
+    assert_eq!(env.commit_count(), before + 2);
+    let check = env.crs(&["check", "--format", "json"]).json();
+    assert_eq!(check["summary"]["errors"], 0, "{check:#}");
+    assert_eq!(check["summary"]["warnings"], 0, "{check:#}");
+}
