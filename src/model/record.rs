@@ -579,6 +579,14 @@ impl Record {
         self.decisions().iter().enumerate().rev().find(|(_, d)| d.outcome == DecisionOutcome::Designate)
     }
 
+    /// The commissioner that made `decision` and the one responsible now, when they
+    /// differ (a succession since): "NHS North Central London ICB, now NHS North
+    /// London ICB". `None` when the decision was made by the one responsible now.
+    pub fn made_by_then(&self, decision: &Decision) -> Option<String> {
+        let then = decision.commissioner.as_ref().filter(|c| c.ods != self.commissioner.ods)?;
+        Some(format!("{}, now {}", then.name.trim(), self.commissioner.name.trim()))
+    }
+
     /// The key path of decision `index`, as `crs check` points at it:
     /// `decisions[2]` (version 2) or `decision` (version 1).
     pub fn decision_key(&self, index: usize) -> String {

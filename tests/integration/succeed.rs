@@ -145,6 +145,21 @@ fn an_icb_merger_moves_the_register_and_its_records_to_the_successor_in_one_comm
             .contains("Decision 1 keeps the commissioner that made it: NHS North Central London ICB (QMJ)"),
         "{log}"
     );
+    // Outputs name the commissioner that decided beside the one responsible now.
+    let shown = ok(&env, &["show", "RJ1/critical-care"]);
+    assert!(
+        shown
+            .stdout
+            .contains("was made by NHS North Central London ICB, now NHS North London Integrated Care Board"),
+        "{shown}"
+    );
+    let paper = ok(&env, &["report", "--since", "2026-01-01", "--format", "md"]);
+    assert!(
+        paper.stdout.contains(
+            "The ICB Board (NHS North Central London ICB, now NHS North London Integrated Care Board) decided"
+        ),
+        "{paper}"
+    );
     let message = env.git_cmd(&["log", "-2", "--format=%B"]);
     assert!(message.contains("Crs-Action: succeed"), "{message}");
 }
