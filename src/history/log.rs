@@ -298,21 +298,32 @@ impl ChangeFinder<'_> {
             Some("move") => {}
             // A provider's succession moves every record of OLD to NEW's folder.
             Some("succeed") => {
-                if let (Some(old), Some(new)) =
+                let (Some(old), Some(new)) =
                     (trailer(message, "Crs-Predecessor"), trailer(message, "Crs-Successor"))
-                {
-                    let pairs: Vec<(String, String)> = touched
-                        .iter()
-                        .filter(|t| removed(t))
-                        .filter_map(|t| {
-                            let slug = t.record.strip_prefix(&old)?.strip_prefix('/')?;
-                            Some((t.record.clone(), format!("{new}/{slug}")))
-                        })
-                        .collect();
-                    for (from, to) in pairs {
-                        pair(&mut touched, &from, &to);
+                else {
+                    return Ok(touched);
+                };
+                // Each record removed from OLD's folder and added at NEW's: by name, so
+                // that thousands of records are paired in one pass.
+                let gone: HashMap<String, Oid> = touched
+                    .iter()
+                    .filter(|t| removed(t))
+                    .filter_map(|t| {
+                        Some((t.record.strip_prefix(&old)?.strip_prefix('/')?.to_owned(), t.old?))
+                    })
+                    .collect();
+                let mut paired = HashSet::new();
+                for t in touched.iter_mut().filter(|t| t.old.is_none() && t.new.is_some()) {
+                    let Some(slug) = t.record.strip_prefix(&new).and_then(|r| r.strip_prefix('/')) else {
+                        continue;
+                    };
+                    if let Some(oid) = gone.get(slug) {
+                        t.old = Some(*oid);
+                        t.from = Some(format!("{old}/{slug}"));
+                        paired.insert(format!("{old}/{slug}"));
                     }
                 }
+                touched.retain(|t| !(t.new.is_none() && paired.contains(&t.record)));
                 return Ok(touched);
             }
             _ => return Ok(touched),
