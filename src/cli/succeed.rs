@@ -70,7 +70,12 @@ pub fn run(ctx: &Ctx, args: &SucceedArgs, io: &mut Io<'_>) -> Result<u8> {
         render_recovered(io, recovered)?;
     }
     let name = done.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-    let ods = if done.from_ods { " (successor and date from ODS)" } else { "" };
+    let ods = match done.from_ods {
+        (true, true) => " (successor and date from ODS)",
+        (true, false) => " (successor from ODS)",
+        (false, true) => " (date from ODS)",
+        (false, false) => "",
+    };
     io.status(&format!("{} succeeded by {}{name} on {}{ods}", done.old, done.new, done.on))?;
     if done.register {
         io.status(&format!("  crs.toml: {} is the register's commissioner", done.new))?;

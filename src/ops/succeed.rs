@@ -57,8 +57,8 @@ pub struct Succeeded {
     pub moved: Vec<(RecordId, RecordId)>,
     /// Decisions that now keep the commissioner or provider they were made with.
     pub decisions_kept: usize,
-    /// Whether NEW and the date came from ODS's successor file.
-    pub from_ods: bool,
+    /// What came from ODS's successor file: the successor, the date, both or neither.
+    pub from_ods: (bool, bool),
     pub committed: Committed,
     pub recovered: Option<Recovered>,
 }
@@ -74,7 +74,6 @@ pub fn succeed(
     let known = tx.orgs()?;
     let index = known.as_ref().map(|k| &k.index);
     let link = index.and_then(|i| i.successor(old));
-    let from_ods = given.new.is_none() || given.on.is_none();
     let new = match (given.new, link) {
         (Some(new), _) => new.trim().to_owned(),
         (None, Some(link)) => link.to.clone(),
@@ -232,10 +231,14 @@ pub fn succeed(
         .reason
         .map(|r| format!(": {}", r.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>()))
         .unwrap_or_default();
-    let count = commissioner.len().max(co_commissioner.len()).max(moved.len());
+    let records = files.len() - usize::from(register);
+    let settings = if register {
+        format!("crs.toml names {new} as the register's commissioner; ")
+    } else {
+        String::new()
+    };
     let mut message = format!(
-        "succeed {old} by {new} on {on}{reason}\n\n{} record(s): {} with {new} responsible, {} with {new} as co-commissioner, {} moved to {new}\n\nCrs-Action: succeed\nCrs-Predecessor: {old}\nCrs-Successor: {new}\nCrs-On: {on}\n",
-        count.max(usize::from(register)),
+        "succeed {old} by {new} on {on}{reason}\n\n{settings}{records} record(s) changed: {} with {new} responsible, {} with {new} as co-commissioner, {} moved to {new}\n\nCrs-Action: succeed\nCrs-Predecessor: {old}\nCrs-Successor: {new}\nCrs-On: {on}\n",
         commissioner.len(),
         co_commissioner.len(),
         moved.len()
@@ -262,7 +265,7 @@ pub fn succeed(
         co_commissioner,
         moved,
         decisions_kept,
-        from_ods: from_ods && link.is_some(),
+        from_ods: (given.new.is_none(), given.on.is_none()),
         committed,
         recovered: tx.recovered().cloned(),
     })
