@@ -136,85 +136,41 @@ pub fn succeed(
     ids.sort();
     let (mut commissioner, mut co_commissioner, mut moved) = (Vec::new(), Vec::new(), Vec::new());
     let mut decisions_kept = 0;
-    let kept = |r: &Record| {
-        r.decisions().iter().filter(|d| d.provider.is_some()).count()
-            + r.decisions().iter().filter(|d| d.commissioner.is_some()).count()
+    // Each record is read, edited and read back on its own: on every core, in order.
+    let job = Job {
+        root: &tx.root,
+        old,
+        new: &new,
+        on,
+        commissioner_name: commissioner_name.as_deref(),
+        given,
+        index,
     };
-    for id in ids {
-        let path = id.relative_path_string();
-        let Some(full) = plain_file(&tx.root, &path, MAX_FILE_BYTES)? else { continue };
-        let text = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
-        let Ok(record) = Record::from_toml(&text) else {
-            // A record that does not read names no one crs could change; crs check
-            // reports it.
-            if text.contains(old) {
-                return Err(Error::NotAllowed {
-                    message: format!("{path} is not a valid record and may name {old}"),
-                    hint: format!("mend it with crs edit {id} first"),
-                });
-            }
-            continue;
-        };
-        let is_commissioner = record.commissioner.ods == old;
-        let is_co = record.commissioner.co_commissioners.iter().any(|c| c == old);
-        let is_provider = record.provider.ods == old;
-        if !(is_commissioner || is_co || is_provider) {
-            continue;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
+    let chunk = ids.len().div_ceil(threads).max(1);
+    let edited: Vec<Result<Option<Edited>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ids
+            .chunks(chunk)
+            .map(|ids| scope.spawn(|| ids.iter().map(|id| job.edit(id)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    });
+    for edited in edited {
+        let Some(edited) = edited? else { continue };
+        tx.require_clean(&edited.path)?;
+        decisions_kept += edited.kept;
+        if edited.is_commissioner {
+            commissioner.push(edited.id.clone());
         }
-        tx.require_clean(&path)?;
-        let mut doc = RecordDoc::parse(&text)
-            .map_err(|e| Error::RecordText { path: path.clone(), message: e.to_string() })?;
-        if is_commissioner {
-            let name = needed_name(commissioner_name.as_deref(), old, &new)?;
-            let earlier: Vec<usize> = record
-                .decisions()
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| d.decided_on < on)
-                .map(|(i, _)| i)
-                .collect();
-            doc.succeed_commissioner((old, &record.commissioner.name), (&new, name), &earlier);
-            commissioner.push(id.clone());
+        if edited.is_co {
+            co_commissioner.push(edited.id.clone());
         }
-        if is_co || (is_commissioner && record.commissioner.co_commissioners.contains(&new)) {
-            // NEW once, and never as a co-commissioner of itself.
-            let responsible = if is_commissioner { new.as_str() } else { record.commissioner.ods.as_str() };
-            let mut codes: Vec<String> = Vec::new();
-            for code in &record.commissioner.co_commissioners {
-                let code = if code == old { new.clone() } else { code.clone() };
-                if code != responsible && !codes.contains(&code) {
-                    codes.push(code);
-                }
-            }
-            doc.set_co_commissioners(&codes);
-            if is_co {
-                co_commissioner.push(id.clone());
-            }
-        }
-        let mut to = id.clone();
-        if is_provider {
-            to = RecordId::new(&new, id.slug()).map_err(|e| Error::Usage(e.to_string()))?;
-            let to_path = to.relative_path_string();
-            if plain_file(&tx.root, &to_path, MAX_FILE_BYTES)?.is_some() || tx.root.join(&to_path).exists() {
-                return Err(Error::RecordExists { id: to.to_string(), path: to_path });
-            }
-            let now = provider_now(&record.provider, &new, given, index);
-            doc.record_move(&id.to_string(), &record.provider, &now);
-        }
-        let new_text = keep_line_endings(&text, doc.text());
-        let after = doc.record().map_err(|e| Error::Invalid {
-            message: format!(
-                "{path} does not read back after the succession: {}",
-                toml_error_hit(&new_text, &e).message
-            ),
-        })?;
-        decisions_kept += kept(&after).saturating_sub(kept(&record));
-        if is_provider {
-            files.push((to.relative_path_string(), new_text.into_bytes()));
-            removed.push(path);
-            moved.push((id, to));
+        if edited.is_provider {
+            files.push((edited.to.relative_path_string(), edited.text.into_bytes()));
+            removed.push(edited.path);
+            moved.push((edited.id, edited.to));
         } else {
-            files.push((path, new_text.into_bytes()));
+            files.push((edited.path, edited.text.into_bytes()));
         }
     }
     if files.is_empty() {
@@ -269,6 +225,107 @@ pub fn succeed(
         committed,
         recovered: tx.recovered().cloned(),
     })
+}
+
+/// What every record's edit needs to know.
+struct Job<'a> {
+    root: &'a std::path::Path,
+    old: &'a str,
+    new: &'a str,
+    on: Date,
+    commissioner_name: Option<&'a str>,
+    given: &'a SuccessionGiven<'a>,
+    index: Option<&'a crate::orgs::OrgIndex>,
+}
+
+/// One record after the succession.
+struct Edited {
+    id: RecordId,
+    /// Where it is now: its own id, or NEW's folder for a provider's succession.
+    to: RecordId,
+    path: String,
+    text: String,
+    is_commissioner: bool,
+    is_co: bool,
+    is_provider: bool,
+    /// Decisions that now keep the commissioner or provider they were made with.
+    kept: usize,
+}
+
+impl Job<'_> {
+    /// The record `id` with the succession made, or `None` when it does not name OLD.
+    fn edit(&self, id: &RecordId) -> Result<Option<Edited>> {
+        let (old, new) = (self.old, self.new);
+        let path = id.relative_path_string();
+        let Some(full) = plain_file(self.root, &path, MAX_FILE_BYTES)? else { return Ok(None) };
+        let text = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
+        let Ok(record) = Record::from_toml(&text) else {
+            // A record that does not read names no one crs could change; crs check
+            // reports it.
+            if text.contains(old) {
+                return Err(Error::NotAllowed {
+                    message: format!("{path} is not a valid record and may name {old}"),
+                    hint: format!("mend it with crs edit {id} first"),
+                });
+            }
+            return Ok(None);
+        };
+        let is_commissioner = record.commissioner.ods == old;
+        let is_co = record.commissioner.co_commissioners.iter().any(|c| c == old);
+        let is_provider = record.provider.ods == old;
+        if !(is_commissioner || is_co || is_provider) {
+            return Ok(None);
+        }
+        let mut doc = RecordDoc::parse(&text)
+            .map_err(|e| Error::RecordText { path: path.clone(), message: e.to_string() })?;
+        if is_commissioner {
+            let name = needed_name(self.commissioner_name, old, new)?;
+            let earlier: Vec<usize> = record
+                .decisions()
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.decided_on < self.on)
+                .map(|(i, _)| i)
+                .collect();
+            doc.succeed_commissioner((old, &record.commissioner.name), (new, name), &earlier);
+        }
+        if is_co || (is_commissioner && record.commissioner.co_commissioners.iter().any(|c| c == new)) {
+            // NEW once, and never as a co-commissioner of itself.
+            let responsible = if is_commissioner { new } else { record.commissioner.ods.as_str() };
+            let mut codes: Vec<String> = Vec::new();
+            for code in &record.commissioner.co_commissioners {
+                let code = if code == old { new.to_owned() } else { code.clone() };
+                if code != responsible && !codes.contains(&code) {
+                    codes.push(code);
+                }
+            }
+            doc.set_co_commissioners(&codes);
+        }
+        let mut to = id.clone();
+        if is_provider {
+            to = RecordId::new(new, id.slug()).map_err(|e| Error::Usage(e.to_string()))?;
+            let to_path = to.relative_path_string();
+            if plain_file(self.root, &to_path, MAX_FILE_BYTES)?.is_some() || self.root.join(&to_path).exists()
+            {
+                return Err(Error::RecordExists { id: to.to_string(), path: to_path });
+            }
+            let now = provider_now(&record.provider, new, self.given, self.index);
+            doc.record_move(&id.to_string(), &record.provider, &now);
+        }
+        let text = keep_line_endings(&text, doc.text());
+        let after = doc.record().map_err(|e| Error::Invalid {
+            message: format!(
+                "{path} does not read back after the succession: {}",
+                toml_error_hit(&text, &e).message
+            ),
+        })?;
+        let kept = |r: &Record| {
+            r.decisions().iter().filter(|d| d.provider.is_some()).count()
+                + r.decisions().iter().filter(|d| d.commissioner.is_some()).count()
+        };
+        let kept = kept(&after).saturating_sub(kept(&record));
+        Ok(Some(Edited { id: id.clone(), to, path, text, is_commissioner, is_co, is_provider, kept }))
+    }
 }
 
 /// NEW's name as the commissioner responsible: the one given or ODS's.
