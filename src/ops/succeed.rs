@@ -155,9 +155,9 @@ pub fn succeed(
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     });
+    let edited: Vec<Edited> = edited.into_iter().filter_map(Result::transpose).collect::<Result<_>>()?;
+    tx.require_all_clean(&edited.iter().map(|e| e.path.as_str()).collect::<Vec<_>>())?;
     for edited in edited {
-        let Some(edited) = edited? else { continue };
-        tx.require_clean(&edited.path)?;
         decisions_kept += edited.kept;
         if edited.is_commissioner {
             commissioner.push(edited.id.clone());

@@ -254,6 +254,16 @@ fn succeed_without_a_successor_or_a_date_says_what_to_give() {
     assert!(run.stderr.contains("--on"), "{run}");
     let run = env.crs(&["succeed", "QZZ", "Z9B2Z", "--on", "2026-04-01"]);
     assert_eq!(run.code, 1, "{run}");
+
+    // Someone's unfinished edit of a record is never carried by the succession.
+    let before = env.commit_count();
+    let edited = env.read("RJ1/renal.toml") + "\n# an edit not committed yet\n";
+    env.write("RJ1/renal.toml", edited);
+    let run = env.crs(&["succeed", "QMJ", "Z9B2Z", "--on", "2026-04-01"]);
+    assert_ne!(run.code, 0, "{run}");
+    assert!(run.stderr.contains("RJ1/renal.toml has changes that are not committed"), "{run}");
+    assert_eq!(env.commit_count(), before);
+    assert!(env.read("RJ1/critical-care.toml").contains("ods = \"QMJ\""), "nothing written");
 }
 
 #[test]
