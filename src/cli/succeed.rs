@@ -80,24 +80,27 @@ pub fn run(ctx: &Ctx, args: &SucceedArgs, io: &mut Io<'_>) -> Result<u8> {
     if done.register {
         io.status(&format!("  crs.toml: {} is the register's commissioner", done.new))?;
     }
-    let plural = |n: usize| if n == 1 { "record" } else { "records" };
+    let plural = |n: usize| if n == 1 { "record names" } else { "records name" };
     if !done.commissioner.is_empty() {
         let n = done.commissioner.len();
-        io.status(&format!("  {n} {} now name {} as the commissioner responsible", plural(n), done.new))?;
+        io.status(&format!("  {n} {} {} as the commissioner responsible now", plural(n), done.new))?;
     }
     if !done.co_commissioner.is_empty() {
         let n = done.co_commissioner.len();
-        io.status(&format!("  {n} {} now name {} as a co-commissioner", plural(n), done.new))?;
+        io.status(&format!("  {n} {} {} as a co-commissioner", plural(n), done.new))?;
     }
     if !done.moved.is_empty() {
         let n = done.moved.len();
-        io.status(&format!("  {n} {} moved from {}/ to {}/", plural(n), done.old, done.new))?;
+        let what = if n == 1 { "record" } else { "records" };
+        io.status(&format!("  {n} {what} moved from {}/ to {}/", done.old, done.new))?;
     }
     if done.decisions_kept > 0 {
-        io.status(&format!(
-            "  {} earlier decision(s) keep the organisation that made them, or were made with",
-            done.decisions_kept
-        ))?;
+        let kept = if done.moved.is_empty() {
+            "the commissioner that made it"
+        } else {
+            "the provider it was made with"
+        };
+        io.status(&format!("  {} earlier decision(s) each keep {kept}", done.decisions_kept))?;
     }
     io.status(&format!("  commit {}", committed_on(&done.committed)))?;
     render_index_warning(io, &done.committed)?;

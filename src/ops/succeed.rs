@@ -193,11 +193,18 @@ pub fn succeed(
     } else {
         String::new()
     };
+    let parts: Vec<String> = [
+        (commissioner.len(), format!("{new} responsible now")),
+        (co_commissioner.len(), format!("{new} as a co-commissioner")),
+        (moved.len(), format!("moved to {new}")),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
     let mut message = format!(
-        "succeed {old} by {new} on {on}{reason}\n\n{settings}{records} record(s) changed: {} with {new} responsible, {} with {new} as co-commissioner, {} moved to {new}\n\nCrs-Action: succeed\nCrs-Predecessor: {old}\nCrs-Successor: {new}\nCrs-On: {on}\n",
-        commissioner.len(),
-        co_commissioner.len(),
-        moved.len()
+        "succeed {old} by {new} on {on}{reason}\n\n{settings}{records} record(s) changed: {}\n\nCrs-Action: succeed\nCrs-Predecessor: {old}\nCrs-Successor: {new}\nCrs-On: {on}\n",
+        parts.join(", ")
     );
     if commissioner.len() + co_commissioner.len() + moved.len() == 1 {
         let id = moved.first().map(|(_, to)| to).or(commissioner.first()).or(co_commissioner.first());
