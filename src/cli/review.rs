@@ -154,6 +154,7 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs, io: &mut Io<'_>) -> Result<u8> {
                 by: args.by.clone(),
                 reference: args.reference.clone(),
                 review_due: None,
+                made_by: None,
             };
             complete_review(ctx, &args.write.options(), &args.id, end, &deciding)?
         }
@@ -166,6 +167,7 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs, io: &mut Io<'_>) -> Result<u8> {
                 by: args.by.clone(),
                 reference: args.reference.clone(),
                 review_due: None,
+                made_by: None,
             };
             decline_review(ctx, &args.write.options(), &args.id, &deciding, &args.reason)?
         }

@@ -298,3 +298,25 @@ fn the_ods_successor_file_names_the_successor_and_the_day() {
     assert_eq!(check["summary"]["errors"], 0, "{check:#}");
     assert_eq!(check["summary"]["warnings"], 0, "{check:#}");
 }
+
+#[test]
+fn a_decision_of_before_the_merger_recorded_after_it_keeps_its_maker() {
+    let env = north_central_london();
+    ok(&env, &["succeed", "QMJ", "Z9B2Z", "--on", "2026-04-01"]);
+    crate::harness::assess_all(&env, "RJ1/maternity", "2026-03-10", [false, false, false, false]);
+    // Z9B2Z did not exist on 15 March 2026: the decision was North Central London's.
+    let refused = env.crs(&["remove", "RJ1/maternity", "--decided-on", "2026-03-15", "--by", "ICB Board"]);
+    assert_eq!(refused.code, 1, "{refused}");
+    assert!(refused.stderr.contains("opened only on 2026-04-01"), "{refused}");
+    let args =
+        ["remove", "RJ1/maternity", "--decided-on", "2026-03-15", "--by", "ICB Board", "--made-by", "QMJ"];
+    ok(&env, &args);
+    let shown = env.crs(&["show", "RJ1/maternity", "--format", "json"]).json();
+    assert_eq!(
+        shown["decisions"][1]["commissioner"],
+        serde_json::json!({"ods": "QMJ", "name": "NHS North Central London ICB"}),
+        "the name comes from the earlier decision of QMJ"
+    );
+    let check = env.crs(&["check", "--format", "json"]).json();
+    assert_eq!(check["summary"]["errors"], 0, "{check:#}");
+}
