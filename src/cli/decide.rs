@@ -39,6 +39,14 @@ pub struct DecideArgs {
     /// not to designate, or a removal, leaves nothing to review).
     #[arg(long, value_name = "DATE")]
     pub review_due: Option<Date>,
+    /// The ODS code of the commissioner that made the decision, when it is not the
+    /// one responsible now: a decision made before a merger (crs succeed), recorded
+    /// after it.
+    #[arg(long, value_name = "CODE")]
+    pub made_by: Option<String>,
+    /// That commissioner's name (default: the one an earlier decision keeps).
+    #[arg(long, value_name = "NAME", requires = "made_by", allow_hyphen_values = true)]
+    pub made_by_name: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,
 }
@@ -55,6 +63,7 @@ pub fn run(ctx: &Ctx, args: &DecideArgs, io: &mut Io<'_>, outcome: DecisionOutco
         by: args.by.clone(),
         reference: args.reference.clone(),
         review_due: args.review_due,
+        made_by: args.made_by.clone().map(|code| (code, args.made_by_name.clone())),
     };
     let changed = decide(ctx, &args.write.options(), &args.id, outcome, &deciding)?;
     render_changed(io, &changed)?;

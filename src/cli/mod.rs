@@ -26,6 +26,7 @@ pub mod review;
 pub mod schema;
 pub mod show;
 pub mod submit;
+pub mod succeed;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -105,6 +106,7 @@ pub enum Command {
     Due(due::DueArgs),
     Migrate(migrate::MigrateArgs),
     Move(relocate::MoveArgs),
+    Succeed(succeed::SucceedArgs),
     Event(event::EventArgs),
     Edit(edit::EditArgs),
     Check(check::CheckArgs),
@@ -190,6 +192,7 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Due(args) => due::run(ctx, args, io),
         Command::Migrate(args) => migrate::run(ctx, args, io),
         Command::Move(args) => relocate::run(ctx, args, io),
+        Command::Succeed(args) => succeed::run(ctx, args, io),
         Command::Event(args) => event::run(ctx, args, io),
         Command::Edit(args) => edit::run(ctx, args, io),
         Command::Log(args) => log::run(ctx, args, io),

@@ -19,6 +19,7 @@ use crate::ops::open::open;
 use crate::ops::orgs::import_orgs;
 use crate::orgs::cache::CACHE_PATH;
 use crate::orgs::kind::{ODS_DOWNLOADS, downloads_page, kind_list, where_to_get_ods_files};
+use crate::orgs::succ_file::SUCC_PATH;
 use crate::orgs::{OdsKind, Org, OrgIndex, known_orgs};
 use crate::text::printable;
 
@@ -28,10 +29,14 @@ use crate::text::printable;
 /// with the register so that crs check needs no network. Once a file is imported,
 /// crs check reports codes that are unknown (ods-unknown), closed (ods-closed),
 /// Welsh (out-of-scope) or of the wrong provider kind (provider-kind-mismatch), and
-/// names that ODS now writes differently (ods-name-changed).
+/// names that ODS now writes differently (ods-name-changed). NHS Digital's successor
+/// file (succ.csv: predecessor, successor, reason, legal date) goes into
+/// .crs/succ.csv: crs check then names the successor of a closed organisation, and
+/// crs succeed OLD takes the successor and the date from it.
 ///
 /// Examples:
 ///   crs orgs import etr.csv ets.csv eccg.csv eother.csv
+///   crs orgs import succ.csv
 ///   crs orgs import --kind etr trusts-2015.csv
 ///   crs orgs show RJ1
 #[derive(Debug, clap::Args)]
@@ -147,7 +152,22 @@ fn import(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
             c.removed
         ))?;
     }
+    if let Some((path, count, skipped)) = &imported.successions {
+        for row in skipped {
+            let what = format!("{}:{}: skipped: {}", path.display(), row.line, row.message);
+            writeln!(io.err, "{} {}", io.style.warning("warning:"), printable(&what))
+                .map_err(Error::Output)?;
+        }
+        io.status(&format!(
+            "{}: {count} successor links (crs check names the successor of a closed organisation; crs succeed OLD takes it)",
+            path.display()
+        ))?;
+    }
     match &imported.committed {
+        Some(committed) if imported.files.is_empty() => {
+            io.status(&format!("wrote {SUCC_PATH}; commit {}", committed.short()))?;
+            render_index_warning(io, committed)?;
+        }
         Some(committed) => {
             io.status(&format!(
                 "wrote {CACHE_PATH} ({} organisations of {}); commit {}",

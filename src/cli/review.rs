@@ -78,7 +78,13 @@ pub struct DecidedArgs {
 
 impl DecidedArgs {
     fn deciding(&self) -> Deciding {
-        Deciding { on: self.on, by: self.by.clone(), reference: self.reference.clone(), review_due: None }
+        Deciding {
+            on: self.on,
+            by: self.by.clone(),
+            reference: self.reference.clone(),
+            review_due: None,
+            made_by: None,
+        }
     }
 }
 

@@ -75,7 +75,26 @@ pub fn run(ctx: &Ctx, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
     let out = &mut *io.out;
     match args.format {
         // The file as written, its control characters shown, not obeyed.
-        ShowFormat::Toml => write!(out, "# {} — status: {status}\n{}", args.id, printable_lines(&text)),
+        ShowFormat::Toml => {
+            // A decision made by a commissioner succeeded since names both.
+            let mut makers = String::new();
+            for decision in record.decisions() {
+                if let Some(then) = record.made_by_then(decision) {
+                    makers.push_str(&format!(
+                        "# the {} of {} was made by {then}\n",
+                        decision.outcome.in_words(),
+                        decision.decided_on
+                    ));
+                }
+            }
+            write!(
+                out,
+                "# {} — status: {status}\n{}{}",
+                args.id,
+                printable_lines(&makers),
+                printable_lines(&text)
+            )
+        }
         ShowFormat::Json => serde_json::to_writer_pretty(&mut *out, &shown)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),

@@ -32,6 +32,20 @@ pub const STAGE_CODE: &str = "stage:";
 pub const DECISION_CODE: &str = "decision:";
 pub const EVENT_CODE: &str = "event:";
 
+/// The Note of a decision made by a commissioner other than the one responsible now
+/// (after a succession): "Made by NHS Lambeth CCG (08K)"; `made_by_read` reads it back.
+pub fn made_by(ods: &str, name: &str) -> String {
+    format!("{MADE_BY}{name} ({ods})")
+}
+
+const MADE_BY: &str = "Made by ";
+
+/// The commissioner's code and name of a decision's Note written by [`made_by`].
+pub fn made_by_read(note: &str) -> Option<(String, String)> {
+    let (name, ods) = note.strip_prefix(MADE_BY)?.strip_suffix(')')?.rsplit_once(" (")?;
+    Some((ods.trim().to_owned(), name.trim().to_owned()))
+}
+
 /// What the History sheet tells of one record: its stage assessments, decisions and
 /// events, kept as the record has them (an export holds this, not the lines' cells,
 /// for each of its records, and makes the cells as it writes them).
@@ -93,7 +107,7 @@ pub fn lines(id: &RecordId, life: &Life, stages: &[StageDef]) -> Vec<Vec<Cell>> 
             Cell::List(decision.grounds.clone()),
             Cell::text(decision.decided_by.clone().unwrap_or_default()),
             Cell::text(decision.reference.clone().unwrap_or_default()),
-            Cell::Empty,
+            decision.commissioner.as_ref().map_or(Cell::Empty, |c| Cell::text(made_by(&c.ods, &c.name))),
             Cell::Empty,
         ];
         let (what, code) =

@@ -62,6 +62,7 @@ rules! {
     OdsFormat => "ods-format",
     OdsUnknown => "ods-unknown",
     OdsClosed => "ods-closed",
+    OdsSucceeded => "ods-succeeded",
     OdsNameChanged => "ods-name-changed",
     ProviderKindMismatch => "provider-kind-mismatch",
     OutOfScope => "out-of-scope",

@@ -225,35 +225,44 @@ impl Writer {
     /// Refuses when `path` has changes not committed (in the work tree or staged), so
     /// that a crs commit never carries someone's unfinished edit.
     pub fn require_clean(&self, path: &str) -> Result<()> {
+        self.require_all_clean(&[path])
+    }
+
+    /// [`Writer::require_clean`] for each of `paths`, reading HEAD's tree and the
+    /// index once for all of them.
+    pub fn require_all_clean(&self, paths: &[&str]) -> Result<()> {
         let repo = &self.rr.repo;
-        let repo_path = self.rr.repo_path(path);
-        let head = self.head_tree()?.and_then(|t| t.get_path(Path::new(&repo_path)).ok()).map(|e| e.id());
-        let full = self.root.join(path);
-        // The working file as git would store it: with core.autocrlf, a file checked
-        // out with CRLF endings is unchanged. Read whole, so that a file marked
-        // assume-unchanged is not taken at its word.
-        let working = match read_plain(&full)? {
-            // Most files need no filter: their plain hash is HEAD's, and nothing is stored.
-            Some(bytes) if head == Some(raw_id(&bytes)) => head,
-            Some(bytes) => {
-                Some(blob_as_git_would(repo, &repo_path, &bytes).map_err(|e| self.explain_storage(e))?)
+        let tree = self.head_tree()?;
+        let index = repo.index().map_err(|e| git_error("cannot read the index", &e))?;
+        for path in paths {
+            let repo_path = self.rr.repo_path(path);
+            let head = tree.as_ref().and_then(|t| t.get_path(Path::new(&repo_path)).ok()).map(|e| e.id());
+            let full = self.root.join(path);
+            // The working file as git would store it: with core.autocrlf, a file checked
+            // out with CRLF endings is unchanged. Read whole, so that a file marked
+            // assume-unchanged is not taken at its word.
+            let working = match read_plain(&full)? {
+                // Most files need no filter: their plain hash is HEAD's, and nothing is stored.
+                Some(bytes) if head == Some(raw_id(&bytes)) => head,
+                Some(bytes) => {
+                    Some(blob_as_git_would(repo, &repo_path, &bytes).map_err(|e| self.explain_storage(e))?)
+                }
+                None => None,
+            };
+            let staged = index.get_path(Path::new(&repo_path), 0).map(|e| e.id);
+            if working != head || staged != head {
+                let what = if head.is_none() {
+                    "is not committed yet"
+                } else {
+                    "has changes that are not committed"
+                };
+                return Err(Error::git(
+                    format!("{path} {what}"),
+                    format!(
+                        "commit or discard them first (git diff -- {repo_path}; git commit or git restore), so that crs's commit holds only its own change"
+                    ),
+                ));
             }
-            None => None,
-        };
-        let staged = repo
-            .index()
-            .map_err(|e| git_error("cannot read the index", &e))?
-            .get_path(Path::new(&repo_path), 0)
-            .map(|e| e.id);
-        if working != head || staged != head {
-            let what =
-                if head.is_none() { "is not committed yet" } else { "has changes that are not committed" };
-            return Err(Error::git(
-                format!("{path} {what}"),
-                format!(
-                    "commit or discard them first (git diff -- {repo_path}; git commit or git restore), so that crs's commit holds only its own change"
-                ),
-            ));
         }
         Ok(())
     }

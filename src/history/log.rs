@@ -294,20 +294,45 @@ impl ChangeFinder<'_> {
         let message =
             self.repo.find_commit(commit.commit).map_err(|e| git_error("cannot read a commit", &e))?;
         let message = message.message().unwrap_or("");
-        if trailer(message, "Crs-Action").as_deref() != Some("move") {
-            return Ok(touched);
+        match trailer(message, "Crs-Action").as_deref() {
+            Some("move") => {}
+            // A provider's succession moves every record of OLD to NEW's folder.
+            Some("succeed") => {
+                let (Some(old), Some(new)) =
+                    (trailer(message, "Crs-Predecessor"), trailer(message, "Crs-Successor"))
+                else {
+                    return Ok(touched);
+                };
+                // Each record removed from OLD's folder and added at NEW's: by name, so
+                // that thousands of records are paired in one pass.
+                let gone: HashMap<String, Oid> = touched
+                    .iter()
+                    .filter(|t| removed(t))
+                    .filter_map(|t| {
+                        Some((t.record.strip_prefix(&old)?.strip_prefix('/')?.to_owned(), t.old?))
+                    })
+                    .collect();
+                let mut paired = HashSet::new();
+                for t in touched.iter_mut().filter(|t| t.old.is_none() && t.new.is_some()) {
+                    let Some(slug) = t.record.strip_prefix(&new).and_then(|r| r.strip_prefix('/')) else {
+                        continue;
+                    };
+                    if let Some(oid) = gone.get(slug) {
+                        t.old = Some(*oid);
+                        t.from = Some(format!("{old}/{slug}"));
+                        paired.insert(format!("{old}/{slug}"));
+                    }
+                }
+                touched.retain(|t| !(t.new.is_none() && paired.contains(&t.record)));
+                return Ok(touched);
+            }
+            _ => return Ok(touched),
         }
         let (Some(from), Some(to)) = (trailer(message, "Crs-Previous"), trailer(message, "Crs-Record"))
         else {
             return Ok(touched);
         };
-        let gone = touched.iter().position(|t| removed(t) && t.record == from);
-        let came = touched.iter().position(|t| added(t) && t.record == to);
-        if let (Some(gone), Some(came)) = (gone, came) {
-            touched[came].old = touched[gone].old;
-            touched[came].from = Some(from);
-            touched.remove(gone);
-        }
+        pair(&mut touched, &from, &to);
         Ok(touched)
     }
 
@@ -377,6 +402,18 @@ impl ChangeFinder<'_> {
             action,
             records: Vec::new(),
         })
+    }
+}
+
+/// The record `from` a commit removed and the one `to` it added, told as one record
+/// moved.
+fn pair(touched: &mut Vec<Touched>, from: &str, to: &str) {
+    let gone = touched.iter().position(|t| t.old.is_some() && t.new.is_none() && t.record == from);
+    let came = touched.iter().position(|t| t.old.is_none() && t.new.is_some() && t.record == to);
+    if let (Some(gone), Some(came)) = (gone, came) {
+        touched[came].old = touched[gone].old;
+        touched[came].from = Some(from.to_owned());
+        touched.remove(gone);
     }
 }
 

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::export::cell::LIST_SEPARATOR;
-use crate::export::history::{DECISION_CODE, EVENT_CODE, HISTORY_COLUMNS, Life, STAGE_CODE};
+use crate::export::history::{DECISION_CODE, EVENT_CODE, HISTORY_COLUMNS, Life, STAGE_CODE, made_by_read};
 use crate::framework::Framework;
 use crate::import::map::{Field, Map, header_key};
 use crate::import::row::{Problem, Value, read_cell};
@@ -174,6 +174,11 @@ impl Line<'_> {
                 decided_by: self.optional(6),
                 reference: self.optional(7),
                 provider: None,
+                commissioner: self
+                    .optional(8)
+                    .as_deref()
+                    .and_then(made_by_read)
+                    .map(|(ods, name)| crate::model::record::DecisionCommissioner { ods, name }),
             })
         } else if let Some(kind) = code.strip_prefix(EVENT_CODE) {
             let kind = kind.parse().map_err(|_: String| unknown("an event"))?;

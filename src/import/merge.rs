@@ -481,6 +481,7 @@ fn row_history(
         decided_by: row.text(&Field::DecidedBy).map(str::to_owned),
         reference: row.text(&Field::DecisionReference).map(str::to_owned),
         provider: None,
+        commissioner: None,
     }];
     let mut problems = Vec::new();
     // The later decisions of the same designation, each from its own columns.
@@ -492,6 +493,7 @@ fn row_history(
             decided_by: row.text(by).map(str::to_owned),
             reference: row.text(reference).map(str::to_owned),
             provider: None,
+            commissioner: None,
         })
     };
     let confirmation = later(

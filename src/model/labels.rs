@@ -434,6 +434,8 @@ pub fn sentences(changes: &[FieldChange]) -> Vec<String> {
             true if group.starts_with("stages.") => added_stage(&group, &value),
             false if reassessed => reassessed_stage(&group, &value),
             true if group.ends_with(".provider") => kept_provider(&group, &value),
+            true if group.ends_with(".commissioner") => kept_commissioner(&group, &value),
+            false if group == "commissioner" => commissioner_changed(&fields),
             true if group == "decision" || group.starts_with("decisions[") => added_decision(&value),
             _ => None,
         };
@@ -459,6 +461,12 @@ fn group_of(path: &str) -> String {
     if matches!(path, "provider.ods" | "provider.name" | "provider.kind" | "provider.licence") {
         return "provider".to_owned();
     }
+    if matches!(path, "commissioner.ods" | "commissioner.name") {
+        return "commissioner".to_owned();
+    }
+    if path.starts_with("decision.commissioner.") {
+        return "decision.commissioner".to_owned();
+    }
     if path.starts_with("decision.provider.") {
         return "decision.provider".to_owned();
     }
@@ -466,8 +474,12 @@ fn group_of(path: &str) -> String {
         return "decision".to_owned();
     }
     if let Some((n, part)) = indexed_part(path, "decisions[") {
-        let provider = if part.starts_with("provider.") { ".provider" } else { "" };
-        return format!("decisions[{n}]{provider}");
+        let kept = match part {
+            _ if part.starts_with("provider.") => ".provider",
+            _ if part.starts_with("commissioner.") => ".commissioner",
+            _ => "",
+        };
+        return format!("decisions[{n}]{kept}");
     }
     String::new()
 }
@@ -545,6 +557,31 @@ fn kept_provider<'a>(group: &str, value: &impl Fn(&str) -> Option<&'a str>) -> O
     let kind = value("kind").and_then(|k| k.parse::<ProviderKind>().ok());
     let kind = kind.map_or_else(String::new, |k| format!(", {}", k.label()));
     Some(format!("{which} keeps the provider it was made with: {} ({}{kind})", value("name")?, value("ods")?))
+}
+
+/// The commissioner that made a decision, set on it when a succession changed the
+/// record's: "Decision 1 keeps the commissioner that made it: NHS North Central London
+/// ICB (QMJ)".
+fn kept_commissioner<'a>(group: &str, value: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
+    let which = match group.strip_prefix("decisions[").and_then(|rest| rest.split_once(']')) {
+        Some((n, _)) => format!("Decision {}", n.parse::<usize>().ok()? + 1),
+        None => "The decision".to_owned(),
+    };
+    Some(format!("{which} keeps the commissioner that made it: {} ({})", value("name")?, value("ods")?))
+}
+
+/// The commissioner responsible changed in code and name (a succession): "Commissioner
+/// responsible changed from NHS North Central London ICB (QMJ) to NHS North London ICB
+/// (Z9B2Z)". `None` when only one of them changed.
+fn commissioner_changed(fields: &[&FieldChange]) -> Option<String> {
+    let changed = |part: &str| {
+        fields
+            .iter()
+            .find(|c| c.field == format!("commissioner.{part}"))
+            .and_then(|c| Some((c.old.as_deref()?, c.new.as_deref()?)))
+    };
+    let ((old_ods, new_ods), (old_name, new_name)) = (changed("ods")?, changed("name")?);
+    Some(format!("Commissioner responsible changed from {old_name} ({old_ods}) to {new_name} ({new_ods})"))
 }
 
 /// A provider changed in more than one of its code, name and kind (a move to a new

@@ -236,6 +236,23 @@ pub struct Decision {
     /// without it was made with the record's [provider].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<DecisionProvider>,
+    /// The commissioner that made the decision, kept once the register's
+    /// [commissioner] has been succeeded (crs succeed: an ICB merger). A decision
+    /// without it was made by the record's [commissioner], the one responsible now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commissioner: Option<DecisionCommissioner>,
+}
+
+/// The commissioner that made a decision: its ODS code and name on that day. It must
+/// have been open on the day of the decision; the one responsible now may differ.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionCommissioner {
+    /// ODS code then, e.g. QMJ.
+    #[schemars(regex(pattern = ODS_PATTERN))]
+    pub ods: String,
+    /// The commissioner's name then.
+    pub name: String,
 }
 
 /// The provider a decision was made with: its ODS code, name and kind on that day.
@@ -560,6 +577,14 @@ impl Record {
     /// confirmation or a removal speaks of.
     pub fn designation(&self) -> Option<(usize, &Decision)> {
         self.decisions().iter().enumerate().rev().find(|(_, d)| d.outcome == DecisionOutcome::Designate)
+    }
+
+    /// The commissioner that made `decision` and the one responsible now, when they
+    /// differ (a succession since): "NHS North Central London ICB, now NHS North
+    /// London ICB". `None` when the decision was made by the one responsible now.
+    pub fn made_by_then(&self, decision: &Decision) -> Option<String> {
+        let then = decision.commissioner.as_ref().filter(|c| c.ods != self.commissioner.ods)?;
+        Some(format!("{}, now {}", then.name.trim(), self.commissioner.name.trim()))
     }
 
     /// The key path of decision `index`, as `crs check` points at it:

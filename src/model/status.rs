@@ -398,6 +398,7 @@ mod tests {
             decided_by: None,
             reference: None,
             provider: None,
+            commissioner: None,
         });
         r.events =
             events.iter().map(|(on, kind)| Event::dated(on.parse::<Date>().unwrap(), *kind, None)).collect();

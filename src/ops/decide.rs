@@ -11,7 +11,7 @@ use crate::framework::rules::{
     assess_again, assessed_since, grounds_met, open_review_request, stages_not_assessed_for,
 };
 use crate::model::Record;
-use crate::model::record::{Decision, DecisionOutcome, Event, EventKind};
+use crate::model::record::{Decision, DecisionCommissioner, DecisionOutcome, Event, EventKind};
 use crate::model::status::{Status, derive_status};
 use crate::model::{Date, RecordId};
 use crate::ops::change::{Action, Changed, EXISTING, change_record};
@@ -26,6 +26,10 @@ pub struct Deciding {
     pub reference: Option<String>,
     /// The next review date to set, if any.
     pub review_due: Option<Date>,
+    /// The commissioner that made the decision, when it is not the one responsible
+    /// now (a decision of before a succession, recorded after it): its code, and its
+    /// name unless an earlier decision of the record gives it.
+    pub made_by: Option<(String, Option<String>)>,
 }
 
 /// Who asked for a review.
@@ -125,6 +129,7 @@ pub fn decide(
             decided_by: deciding.by.clone(),
             reference: deciding.reference.clone(),
             provider: None,
+            commissioner: made_by(record, deciding.made_by.as_ref())?,
         };
         let doc = doc.as_mut().expect("an existing record has a document");
         doc.push_decision(&decision);
@@ -144,6 +149,35 @@ pub fn decide(
 
 /// Refuses a decision of `outcome` on `on` that the record's stages were not assessed
 /// for: each decision stands on its own assessment, never on an earlier decision's.
+/// The commissioner that made a decision, as `made_by` gives it: its name the one
+/// given, else the one an earlier decision of `record` keeps for the code. `None` for
+/// the commissioner responsible now.
+fn made_by(
+    record: &Record,
+    made_by: Option<&(String, Option<String>)>,
+) -> Result<Option<DecisionCommissioner>> {
+    let Some((ods, name)) = made_by else { return Ok(None) };
+    let ods = ods.trim();
+    if ods == record.commissioner.ods {
+        return Ok(None);
+    }
+    let kept = || {
+        record
+            .decisions()
+            .iter()
+            .filter_map(|d| d.commissioner.as_ref())
+            .find(|c| c.ods == ods)
+            .map(|c| c.name.clone())
+    };
+    let name = name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).or_else(kept);
+    match name {
+        Some(name) => Ok(Some(DecisionCommissioner { ods: ods.to_owned(), name })),
+        None => Err(Error::Usage(format!(
+            "--made-by {ods} needs the commissioner's name: give --made-by-name NAME (no earlier decision of the record names {ods})"
+        ))),
+    }
+}
+
 fn require_own_assessment(
     record: &Record,
     framework: &Framework,
@@ -311,6 +345,7 @@ pub fn complete_review(
             decided_by: deciding.by.clone(),
             reference: deciding.reference.clone(),
             provider: None,
+            commissioner: None,
         });
         match end {
             ReviewEnd::Confirm { next_due } => doc.set_review_due(next_due),

@@ -17,4 +17,5 @@ pub mod reimport;
 pub mod relocate;
 pub mod report;
 pub mod submit;
+pub mod succeed;
 pub mod transaction;

@@ -14,7 +14,8 @@ use crate::orgs::index::KindChanges;
 use crate::orgs::kind::{downloads_page, where_to_get_ods_files};
 use crate::orgs::known::loaded;
 use crate::orgs::ods_file::{OdsFile, SkippedRow, read_ods};
-use crate::orgs::{OdsKind, OrgIndex};
+use crate::orgs::succ_file::{SUCC_PATH, is_succ_file, read_succ, to_csv as succ_csv};
+use crate::orgs::{OdsKind, OrgIndex, Succession};
 
 /// One ODS file as imported.
 pub struct ImportedFile {
@@ -32,6 +33,8 @@ pub struct Imported {
     pub files: Vec<ImportedFile>,
     /// The cache after the import.
     pub cache: OrgIndex,
+    /// The successor file imported, with its number of links and skipped rows.
+    pub successions: Option<(PathBuf, usize, Vec<SkippedRow>)>,
     /// `None` when the cache came out as it was: nothing was committed.
     pub committed: Option<Committed>,
     pub recovered: Option<Recovered>,
@@ -50,7 +53,23 @@ pub fn import_orgs(
     tx.require_clean(CACHE_PATH)?;
     // Every file is read before anything is written: one bad file changes nothing.
     let mut read: Vec<(&PathBuf, OdsFile)> = Vec::new();
+    let mut succ: Option<(PathBuf, Vec<Succession>, Vec<SkippedRow>)> = None;
     for file in files {
+        if kind.is_none() && is_succ_file(file) {
+            let bytes = fs::read(ctx.cwd.join(file)).map_err(|e| Error::io(file, e))?;
+            let (links, skipped) = read_succ(&bytes);
+            if links.is_empty() {
+                return Err(Error::Orgs {
+                    message: format!(
+                        "{} holds no successor links ODS's way: predecessor code, successor code, reason, legal date YYYYMMDD",
+                        file.display()
+                    ),
+                    hint: format!("import NHS Digital's succ.csv; {}", where_to_get_ods_files()),
+                });
+            }
+            succ = Some((file.clone(), links, skipped));
+            continue;
+        }
         let file_kind = kind.or_else(|| OdsKind::from_file_name(file)).ok_or_else(|| Error::Orgs {
             message: format!("cannot tell which ODS file {} is from its name", file.display()),
             hint: format!(
@@ -96,18 +115,36 @@ pub fn import_orgs(
         imported.push(ImportedFile { path: path.clone(), kind, count, skipped: ods.skipped, changes });
     }
     let bytes = cache::to_csv(&cache);
-    let committed = if old_bytes.as_deref() == Some(bytes.as_slice()) {
+    let mut writes = Vec::new();
+    if old_bytes.as_deref() != Some(bytes.as_slice()) && !(old_bytes.is_none() && imported.is_empty()) {
+        writes.push((CACHE_PATH.to_owned(), bytes));
+    }
+    let mut successions = None;
+    if let Some((path, links, skipped)) = succ {
+        tx.require_clean(SUCC_PATH)?;
+        let bytes = succ_csv(&links);
+        let old = fs::read(tx.root.join(SUCC_PATH)).ok();
+        if old.as_deref() != Some(bytes.as_slice()) {
+            writes.push((SUCC_PATH.to_owned(), bytes));
+        }
+        cache = cache.with_successions(links.clone());
+        successions = Some((path, links.len(), skipped));
+    }
+    let committed = if writes.is_empty() {
         None
     } else {
-        let kinds: Vec<String> = imported
+        let mut kinds: Vec<String> = imported
             .iter()
             .map(|f| {
                 let c = &f.changes;
                 format!("{} ({} added, {} changed, {} removed)", f.kind, c.added, c.changed, c.removed)
             })
             .collect();
+        if let Some((_, count, _)) = &successions {
+            kinds.push(format!("succ ({count} successor links)"));
+        }
         let message = format!("orgs import: {}\n\nCrs-Action: orgs-import\n", kinds.join(", "));
-        Some(tx.commit(&[(CACHE_PATH.to_owned(), bytes)], &message, None)?)
+        Some(tx.commit(&writes, &message, None)?)
     };
-    Ok(Imported { files: imported, cache, committed, recovered: tx.recovered().cloned() })
+    Ok(Imported { files: imported, cache, successions, committed, recovered: tx.recovered().cloned() })
 }

@@ -402,6 +402,7 @@ mod tests {
             decided_by: Some("ICB Board".to_owned()),
             reference: None,
             provider: None,
+            commissioner: None,
         });
         register.events.push(Event::dated(day(2026, 11, 26), EventKind::ProviderNotifiedOfRemoval, None));
         let mut sheet = base.clone();

@@ -364,9 +364,14 @@ fn part_of(id: &RecordId, record: &Record, status: Status, period: &Period, wind
     for decision in record.decisions().iter().filter(|d| in_period(d.decided_on)) {
         // Named as it was when decided, if a move has changed the provider since.
         let decided_at = decision.provider.as_ref().map_or(provider.as_str(), |then| then.name.trim());
+        // Made by a commissioner succeeded since: both are named.
+        let body = match record.made_by_then(decision) {
+            Some(then) => format!("{} ({then})", deciding_body(decision.decided_by.as_deref())),
+            None => deciding_body(decision.decided_by.as_deref()),
+        };
         let mut sentence = format!(
             "{} {} on {}",
-            deciding_body(decision.decided_by.as_deref()),
+            body,
             decision.outcome.decided_about(&service, decided_at),
             decision.decided_on.in_words()
         );

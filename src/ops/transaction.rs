@@ -71,6 +71,11 @@ impl Transaction {
         self.writer.require_clean(path)
     }
 
+    /// Refuses when any of `paths` has changes that are not committed.
+    pub fn require_all_clean(&self, paths: &[&str]) -> Result<()> {
+        self.writer.require_all_clean(paths)
+    }
+
     /// The commit HEAD is on, if any.
     pub fn head(&self) -> Result<Option<String>> {
         self.writer.head_id()

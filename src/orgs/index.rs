@@ -20,11 +20,25 @@ pub struct OrgIndex {
     /// and organisations no record names cost nothing.
     names: Vec<OnceLock<String>>,
     kinds: KindSet,
+    /// The successor links of ODS's succ file, sorted by predecessor code.
+    successions: Vec<Succession>,
+}
+
+/// One link of ODS's successor file: `from` closed and `to` took it over, by law
+/// on `on`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Succession {
+    pub from: String,
+    pub to: String,
+    /// ODS's reason code or text, e.g. "S" for a statutory succession.
+    pub reason: String,
+    /// The legal date of the succession, when the file gives one.
+    pub on: Option<crate::model::Date>,
 }
 
 impl PartialEq for OrgIndex {
     fn eq(&self, other: &OrgIndex) -> bool {
-        self.orgs == other.orgs
+        self.orgs == other.orgs && self.successions == other.successions
     }
 }
 
@@ -57,7 +71,26 @@ impl OrgIndex {
         let names = orgs.iter().map(|_| OnceLock::new()).collect();
         let mut kinds = KindSet::default();
         orgs.iter().for_each(|o| kinds.insert(o.kind));
-        OrgIndex { orgs, keys, names, kinds }
+        OrgIndex { orgs, keys, names, kinds, successions: Vec::new() }
+    }
+
+    /// This index with ODS's successor links `successions`.
+    pub fn with_successions(mut self, mut successions: Vec<Succession>) -> OrgIndex {
+        successions.sort();
+        successions.dedup();
+        self.successions = successions;
+        self
+    }
+
+    /// Every successor link, sorted by predecessor code.
+    pub fn successions(&self) -> &[Succession] {
+        &self.successions
+    }
+
+    /// The successor ODS names for `code`, the latest when it names several.
+    pub fn successor(&self, code: &str) -> Option<&Succession> {
+        let start = self.successions.partition_point(|s| s.from.as_str() < code);
+        self.successions[start..].iter().take_while(|s| s.from == code).max_by_key(|s| s.on)
     }
 
     /// Every organisation, sorted by code then kind.
@@ -108,7 +141,7 @@ impl OrgIndex {
     /// This index with every organisation of `kind` replaced by `orgs`.
     pub fn with_kind_replaced(&self, kind: OdsKind, orgs: Vec<Org>) -> OrgIndex {
         let kept = self.orgs.iter().filter(|o| o.kind != kind).cloned();
-        OrgIndex::new(kept.chain(orgs).collect())
+        OrgIndex::new(kept.chain(orgs).collect()).with_successions(self.successions.clone())
     }
 
     /// How the organisations of `kind` differ from those of `before`.

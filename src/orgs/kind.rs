@@ -170,20 +170,23 @@ impl Role {
         }
     }
 
-    /// The one kind that should list `code` in this role: independent sector codes
-    /// start with N, NHS ones do not; integrated care boards start with Q and are
-    /// listed with the other NHS organisations, sub-ICB locations (the old CCG codes)
-    /// are not. Only used to tell whether a code could have been checked at all: what
-    /// a code is comes from looking it up.
-    pub fn expected_kind(self, code: &str) -> OdsKind {
+    /// The one kind that should list `code` in this role, given the kinds
+    /// `imported`: independent sector codes start with N, NHS ones do not. A
+    /// commissioner's code says nothing of its kind (ICBs of 2022 are QKK, merged ICBs
+    /// of 2026 are Z9B2Z, CCGs 08K or W2U3Z), so it is looked for in the first
+    /// commissioner file not imported. Only used to tell whether a code could have
+    /// been checked at all: what a code is comes from looking it up.
+    pub fn expected_kind(self, code: &str, imported: KindSet) -> OdsKind {
         let independent = code.starts_with('N');
         match self {
             Role::Provider if independent => OdsKind::Ephp,
             Role::Provider => OdsKind::Etr,
             Role::Site if independent => OdsKind::Ephpsite,
             Role::Site => OdsKind::Ets,
-            Role::Commissioner if code.starts_with('Q') => OdsKind::Eother,
-            Role::Commissioner => OdsKind::Eccg,
+            Role::Commissioner => [OdsKind::Eother, OdsKind::Eccg]
+                .into_iter()
+                .find(|kind| !imported.contains(*kind))
+                .unwrap_or(OdsKind::Eother),
         }
     }
 

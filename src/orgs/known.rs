@@ -10,6 +10,7 @@ use crate::orgs::cache::{CACHE_PATH, from_csv};
 use crate::orgs::index::OrgIndex;
 use crate::orgs::kind::{OdsKind, downloads_page, where_to_get_ods_files};
 use crate::orgs::ods_file::{OdsFile, read_ods};
+use crate::orgs::succ_file::{SUCC_PATH, read_succ};
 use crate::register::Source;
 
 /// The organisations known to a register.
@@ -26,7 +27,8 @@ pub struct KnownOrgs {
 /// place of the cache's rows of their kind.
 pub fn known_orgs(source: &dyn Source, root: &Path, files: &[PathBuf]) -> Result<Option<KnownOrgs>> {
     let cache = source.read_file(CACHE_PATH)?;
-    if cache.is_none() && files.is_empty() {
+    let succ = source.read_file(SUCC_PATH)?;
+    if cache.is_none() && succ.is_none() && files.is_empty() {
         return Ok(None);
     }
     let mut known = KnownOrgs::default();
@@ -65,6 +67,9 @@ pub fn known_orgs(source: &dyn Source, root: &Path, files: &[PathBuf]) -> Result
             .skipped
             .extend(ods.skipped.iter().map(|s| format!("{name} line {}: skipped: {}", s.line, s.message)));
         known.index = known.index.with_kind_replaced(kind, ods.orgs);
+    }
+    if let Some(bytes) = succ {
+        known.index = std::mem::take(&mut known.index).with_successions(read_succ(&bytes).0);
     }
     Ok(Some(known))
 }

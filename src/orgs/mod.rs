@@ -11,8 +11,9 @@ pub mod name;
 pub mod ods_file;
 pub mod org;
 pub mod rules;
+pub mod succ_file;
 
-pub use index::OrgIndex;
+pub use index::{OrgIndex, Succession};
 pub use kind::{ODS_DOWNLOADS, OdsKind};
 pub use known::{KnownOrgs, known_orgs};
 pub use org::Org;

@@ -14,6 +14,18 @@ use crate::orgs::kind::{KindSet, Role};
 use crate::orgs::name::matches_normalised;
 use crate::orgs::org::Org;
 
+/// The part a code plays in the record, which decides what its closure means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    /// The provider: decisions are made with it.
+    Decides,
+    /// The commissioner responsible now; the commissioner that made each decision is
+    /// judged on the decision's day by `decision_commissioners`.
+    Responsible,
+    CoCommissioner,
+    Site,
+}
+
 /// What the rules need to know about the record besides its codes.
 struct Context<'a> {
     record: &'a Record,
@@ -29,21 +41,26 @@ pub fn check_orgs(record: &Record, orgs: &OrgIndex, today: Date) -> Vec<Hit> {
     let mut hits = Vec::new();
 
     let provider = &record.provider;
-    if let Some((org, name)) = cx.code(Role::Provider, || "provider.ods".into(), &provider.ods, &mut hits) {
+    let key = || "provider.ods".into();
+    if let Some((org, name)) = cx.code(Role::Provider, Part::Decides, key, &provider.ods, &mut hits) {
         kind(provider.kind, org, &mut hits);
         renamed("provider.name", "provider", &provider.name, org, name, &mut hits);
     }
     let commissioner = &record.commissioner;
     let key = || "commissioner.ods".into();
-    if let Some((org, name)) = cx.code(Role::Commissioner, key, &commissioner.ods, &mut hits) {
+    if let Some((org, name)) =
+        cx.code(Role::Commissioner, Part::Responsible, key, &commissioner.ods, &mut hits)
+    {
         renamed("commissioner.name", "commissioner", &commissioner.name, org, name, &mut hits);
     }
     for (i, code) in commissioner.co_commissioners.iter().enumerate() {
-        cx.code(Role::Commissioner, || format!("commissioner.co_commissioners[{i}]"), code, &mut hits);
+        let key = || format!("commissioner.co_commissioners[{i}]");
+        cx.code(Role::Commissioner, Part::CoCommissioner, key, code, &mut hits);
     }
     for (i, code) in record.service.sites.iter().enumerate() {
-        cx.code(Role::Site, || format!("service.sites[{i}]"), code, &mut hits);
+        cx.code(Role::Site, Part::Site, || format!("service.sites[{i}]"), code, &mut hits);
     }
+    cx.decision_commissioners(&mut hits);
     cx.decision_providers(&mut hits);
     hits
 }
@@ -53,7 +70,7 @@ pub fn check_orgs(record: &Record, orgs: &OrgIndex, today: Date) -> Vec<Hit> {
 pub fn unchecked_kinds(record: &Record, orgs: &OrgIndex) -> KindSet {
     let mut missing = KindSet::default();
     let mut check = |role: Role, code: &str| {
-        let expected = role.expected_kind(code);
+        let expected = role.expected_kind(code, orgs.kinds());
         if is_ods_code(code) && !orgs.has_kind(expected) && orgs.get(code).is_empty() {
             missing.insert(expected);
         }
@@ -78,6 +95,7 @@ impl Context<'_> {
     fn code(
         &self,
         role: Role,
+        part: Part,
         key: impl Fn() -> String,
         code: &str,
         hits: &mut Vec<Hit>,
@@ -102,7 +120,7 @@ impl Context<'_> {
             ));
         }
         if org.closed.is_some() {
-            self.closed(role, key(), org, hits);
+            self.closed(role, part, key(), org, hits);
         }
         Some((org, name))
     }
@@ -119,23 +137,103 @@ impl Context<'_> {
         self.record.outcome() == Some(DecisionOutcome::Designate)
     }
 
-    fn closed(&self, role: Role, key: String, org: &Org, hits: &mut Vec<Hit>) {
+    fn closed(&self, role: Role, part: Part, key: String, org: &Org, hits: &mut Vec<Hit>) {
         let Some(closed) = org.closed else { return };
         let what = format!("{} {} ({})", role.as_str(), org.code, org.display_name());
         // The provider is judged on the day of the decision only if the decision was
         // made with it: one a move has changed since keeps its own, judged below.
-        let made_with =
-            |d: &&Decision| role != Role::Provider || d.provider.as_ref().is_none_or(|p| p.ods == org.code);
-        let message = match self.record.current_decision().filter(made_with).map(|d| d.decided_on) {
-            Some(decided) if org.closed_by(decided) && self.designating() => format!(
-                "{what} closed on {closed}, on or before the decision of {decided}; correct the code to the organisation that took the service over"
-            ),
-            _ if closed < self.today && self.live() => format!(
-                "{what} closed on {closed} and the designation is still live; record the organisation that took the service over, or remove the designation"
-            ),
-            _ => return,
-        };
-        hits.push(Hit::new(Rule::OdsClosed, key, message));
+        let made_with = |d: &&Decision| d.provider.as_ref().is_none_or(|p| p.ods == org.code);
+        let decided = self.record.current_decision().filter(made_with).map(|d| d.decided_on);
+        // A commissioner closed by the day of a decision it made is an error of that
+        // decision (`decision_commissioners`), not a succession to record.
+        let made_by = |d: &&Decision| d.commissioner.as_ref().is_none_or(|c| c.ods == org.code);
+        let decided_by = self.record.current_decision().filter(made_by).map(|d| d.decided_on);
+        if part == Part::Responsible && decided_by.is_some_and(|d| org.closed_by(d)) {
+            return;
+        }
+        match (part, decided) {
+            (Part::Decides, Some(decided)) if org.closed_by(decided) && self.designating() => {
+                hits.push(Hit::new(
+                    Rule::OdsClosed,
+                    key,
+                    format!(
+                        "{what} closed on {closed}, on or before the decision of {decided}; correct the code to the provider the decision was made with"
+                    ),
+                ));
+            }
+            // Closed since the decision, which was valid when made: the designation
+            // carries over to the successor in law. Not an error; crs succeed records it.
+            (Part::Decides | Part::Responsible | Part::CoCommissioner, _) if closed < self.today && self.live() => {
+                let (successor, on) = match self.orgs.successor(&org.code) {
+                    Some(s) => (s.to.clone(), s.on.unwrap_or(closed)),
+                    None => ("NEW".to_owned(), closed),
+                };
+                let named = match self.orgs.successor(&org.code) {
+                    Some(s) => format!("ODS names {} as its successor", s.to),
+                    None => "NEW is the code of the organisation that took it over".to_owned(),
+                };
+                let part = match part {
+                    Part::Decides => "",
+                    Part::Responsible => ", responsible for the designation,",
+                    _ => ", a co-commissioner,",
+                };
+                hits.push(Hit::new(
+                    Rule::OdsSucceeded,
+                    key,
+                    format!(
+                        "{what}{part} closed on {closed} and the designation is still live: it carries over to the successor; record the succession with crs succeed {} {successor} --on {on} ({named})",
+                        org.code
+                    ),
+                ));
+            }
+            (Part::Site, _) if closed < self.today && self.live() => hits.push(Hit::new(
+                Rule::OdsClosed,
+                key,
+                format!(
+                    "{what} closed on {closed} and the designation is still live; correct the site to the one that provides the service now"
+                ),
+            )),
+            _ => {}
+        }
+    }
+
+    /// The commissioner that made each decision (its own, else the record's): it
+    /// must have been open on the day of the decision.
+    fn decision_commissioners(&self, hits: &mut Vec<Hit>) {
+        for (i, decision) in self.record.decisions().iter().enumerate() {
+            let own = decision.commissioner.as_ref().filter(|c| c.ods != self.record.commissioner.ods);
+            let code = own.map_or(self.record.commissioner.ods.as_str(), |c| c.ods.as_str());
+            if !is_ods_code(code) {
+                continue;
+            }
+            let key = || match own {
+                Some(_) => format!("{}.commissioner.ods", self.record.decision_key(i)),
+                None => "commissioner.ods".to_owned(),
+            };
+            let Some((org, _)) = self.orgs.find(code, Role::Commissioner.kinds()) else {
+                if own.is_some() {
+                    unknown(self.orgs, Role::Commissioner, key(), code, hits);
+                }
+                continue;
+            };
+            let decided = decision.decided_on;
+            let what = format!(
+                "the commissioner {} ({}) that made the {} of {decided}",
+                org.code,
+                org.display_name(),
+                decision.outcome.in_words()
+            );
+            let message = match (org.opened, org.closed) {
+                (Some(opened), _) if decided < opened => format!(
+                    "{what} opened only on {opened}; a decision is made by a commissioner open on its day: correct the decision's date or the commissioner that made it"
+                ),
+                (_, Some(closed)) if org.closed_by(decided) => format!(
+                    "{what} had closed on {closed}, on or before that day; correct the decision's date, or record the commissioner that made it (after a merger, crs succeed moves the register to the successor first)"
+                ),
+                _ => continue,
+            };
+            hits.push(Hit::new(Rule::OdsClosed, key(), message));
+        }
     }
 
     /// The providers decisions were made with, where a move has changed the record's
@@ -190,16 +288,19 @@ fn unknown(orgs: &OrgIndex, role: Role, key: String, code: &str, hits: &mut Vec<
         ));
         return;
     }
-    let expected = role.expected_kind(code);
-    if orgs.has_kind(expected) {
-        hits.push(Hit::new(
-            Rule::OdsUnknown,
-            key,
-            format!(
-                "{role_name} code {code} is not in the imported {expected} file; check the code, or import a newer {expected}.csv with crs orgs import"
-            ),
-        ));
+    let expected = role.expected_kind(code, orgs.kinds());
+    if !orgs.has_kind(expected) {
+        return;
     }
+    let message = match role {
+        Role::Commissioner => format!(
+            "{role_name} code {code} is in neither the imported eother nor eccg file; check the code, or import newer files with crs orgs import"
+        ),
+        _ => format!(
+            "{role_name} code {code} is not in the imported {expected} file; check the code, or import a newer {expected}.csv with crs orgs import"
+        ),
+    };
+    hits.push(Hit::new(Rule::OdsUnknown, key, message));
 }
 
 fn kind(recorded: ProviderKind, org: &Org, hits: &mut Vec<Hit>) {
@@ -344,7 +445,7 @@ mod tests {
         assert!(hits[0].message.contains("on or before the decision"), "{hits:?}");
         orgs[0].closed = today().plus_days(-1);
         let hits = check_orgs(&r, &index(orgs.clone()), today());
-        assert!(hits[0].message.contains("still live"), "{hits:?}");
+        assert_eq!(hits[0].rule, Rule::OdsSucceeded, "{hits:?}");
         orgs[0].closed = Some(today());
         assert_eq!(rules(&r, &index(orgs)), vec![], "closing today is not yet closed before today");
     }
@@ -420,8 +521,56 @@ mod tests {
         now.closed = Some(decided);
         let hits = check_orgs(&r, &index(orgs.clone()), today());
         assert_eq!(hits.len(), 1, "{hits:?}");
-        assert_eq!((hits[0].rule, hits[0].key.as_str()), (Rule::OdsClosed, "provider.ods"));
-        assert!(hits[0].message.contains("still live"), "{hits:?}");
+        assert_eq!((hits[0].rule, hits[0].key.as_str()), (Rule::OdsSucceeded, "provider.ods"));
+        assert!(hits[0].message.contains("crs succeed RJZ NEW"), "{hits:?}");
+    }
+
+    #[test]
+    fn a_commissioner_closed_since_the_decision_is_succeeded_not_wrong() {
+        let r = record();
+        let mut orgs = known();
+        orgs[1].closed = today().plus_days(-30);
+        let hits = check_orgs(&r, &index(orgs.clone()), today());
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!((hits[0].rule, hits[0].key.as_str()), (Rule::OdsSucceeded, "commissioner.ods"));
+        let code = &r.commissioner.ods;
+        assert!(hits[0].message.contains(&format!("crs succeed {code} NEW --on")), "{hits:?}");
+        assert!(!hits[0].message.contains("remove"), "{hits:?}");
+
+        let on = Date::from_ymd(2026, 4, 1);
+        let link = crate::orgs::Succession { from: code.clone(), to: "Z9B2Z".into(), reason: "S".into(), on };
+        let hits = check_orgs(&r, &index(orgs).with_successions(vec![link]), today());
+        assert!(hits[0].message.contains(&format!("crs succeed {code} Z9B2Z --on 2026-04-01")), "{hits:?}");
+    }
+
+    #[test]
+    fn a_decision_is_made_by_a_commissioner_open_on_its_day() {
+        let mut r = record();
+        let decided = r.decision.as_ref().unwrap().decided_on;
+        let mut orgs = known();
+        orgs[1].opened = decided.plus_days(1);
+        assert_eq!(rules(&r, &index(orgs.clone())), vec![(Rule::OdsClosed, "commissioner.ods".to_owned())]);
+        orgs[1].opened = None;
+        orgs[1].closed = Some(decided);
+        let hits = check_orgs(&r, &index(orgs.clone()), today());
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].message.contains("had closed"), "{hits:?}");
+
+        // Succeeded: the decision keeps the commissioner that made it, open then; the
+        // successor, opened since, is responsible now.
+        let old = r.commissioner.clone();
+        r.decision.as_mut().unwrap().commissioner =
+            Some(crate::model::record::DecisionCommissioner { ods: old.ods.clone(), name: old.name.clone() });
+        r.commissioner.ods = "Z9B2Z".into();
+        r.commissioner.name = "NHS North London ICB".into();
+        orgs[1].closed = decided.plus_days(10);
+        let mut new = org("Z9B2Z", OdsKind::Eother, "NHS NORTH LONDON ICB");
+        new.opened = decided.plus_days(11);
+        orgs.push(new);
+        assert_eq!(rules(&r, &index(orgs.clone())), vec![]);
+        // A decision dated after its own commissioner closed is still wrong.
+        orgs[1].closed = decided.plus_days(-1);
+        assert_eq!(rules(&r, &index(orgs)), vec![(Rule::OdsClosed, "decision.commissioner.ods".to_owned())]);
     }
 
     #[test]

@@ -152,6 +152,9 @@ impl RecordDoc {
         if let Some(then) = &decision.provider {
             table["provider"] = value(provider_then(&then.ods, &then.name, then.kind));
         }
+        if let Some(then) = &decision.commissioner {
+            table["commissioner"] = value(commissioner_then(&then.ods, &then.name));
+        }
         let last = match self.doc.get("decisions") {
             Some(Item::ArrayOfTables(decisions)) => decisions.iter().last().and_then(Table::position),
             _ => None,
@@ -225,19 +228,51 @@ impl RecordDoc {
                 }
             });
         }
-        let provider = &mut self.doc["provider"];
-        for (key, new) in [
-            ("ods", now.ods.as_str()),
-            ("name", now.name.as_str()),
-            ("kind", now.kind.as_str()),
-            ("licence", now.licence.as_str()),
-        ] {
-            if let Some(item) = provider.get_mut(key).and_then(Item::as_value_mut)
-                && item.as_str() != Some(new)
-            {
+        set_keeping_decor(
+            &mut self.doc["provider"],
+            &[
+                ("ods", now.ods.as_str()),
+                ("name", now.name.as_str()),
+                ("kind", now.kind.as_str()),
+                ("licence", now.licence.as_str()),
+            ],
+        );
+    }
+
+    /// The record's commissioner `was_ods`, `was_name` succeeded by `now_ods`,
+    /// `now_name` (an ICB merger): `[commissioner]` names the one responsible now, and
+    /// each decision of `earlier` (the indexes of decisions made before the
+    /// succession) that does not yet say which commissioner made it keeps `was`. A
+    /// version 1 record is upgraded first.
+    pub fn succeed_commissioner(&mut self, was: (&str, &str), now: (&str, &str), earlier: &[usize]) {
+        self.upgrade();
+        let then = commissioner_then(was.0, was.1);
+        let mut i = 0;
+        for_each_decision(&mut self.doc, &mut |decision| {
+            if earlier.contains(&i) && !decision.contains_key("commissioner") {
+                decision.insert("commissioner", value(then.clone()));
+            }
+            i += 1;
+        });
+        set_keeping_decor(&mut self.doc["commissioner"], &[("ods", now.0), ("name", now.1)]);
+    }
+
+    /// Replaces the record's co-commissioners with `codes`, dropping the key when
+    /// there are none.
+    pub fn set_co_commissioners(&mut self, codes: &[String]) {
+        let Some(table) = self.doc.get_mut("commissioner").and_then(Item::as_table_like_mut) else { return };
+        if codes.is_empty() {
+            table.remove("co_commissioners");
+            return;
+        }
+        match table.get_mut("co_commissioners").and_then(Item::as_value_mut) {
+            Some(item) => {
                 let decor = item.decor().clone();
-                *item = Value::from(new);
+                *item = Value::Array(strings(codes));
                 *item.decor_mut() = decor;
+            }
+            None => {
+                table.insert("co_commissioners", value(strings(codes)));
             }
         }
     }
@@ -429,6 +464,26 @@ fn for_each_table(item: &mut Item, f: &mut impl FnMut(&mut Table)) {
 
 /// The provider a decision was made with, as an inline table of its `[[decisions]]`:
 /// `provider = { ods = "RJ1", name = "…", kind = "foundation-trust" }`.
+/// Sets the string values `pairs` of the table `item`, each keeping its comments.
+fn set_keeping_decor(item: &mut Item, pairs: &[(&str, &str)]) {
+    for (key, new) in pairs {
+        if let Some(item) = item.get_mut(key).and_then(Item::as_value_mut)
+            && item.as_str() != Some(new)
+        {
+            let decor = item.decor().clone();
+            *item = Value::from(*new);
+            *item.decor_mut() = decor;
+        }
+    }
+}
+
+fn commissioner_then(ods: &str, name: &str) -> InlineTable {
+    let mut then = InlineTable::new();
+    then.insert("ods", ods.into());
+    then.insert("name", name.into());
+    then
+}
+
 fn provider_then(ods: &str, name: &str, kind: ProviderKind) -> InlineTable {
     let mut then = InlineTable::new();
     then.insert("ods", ods.into());
@@ -501,6 +556,7 @@ kind = "providers-notified"
             decided_by: Some("ICB Board".into()),
             reference: None,
             provider: None,
+            commissioner: None,
         });
         doc.set_review_due("2028-03-01".parse().unwrap());
         doc.push_event(&Event {

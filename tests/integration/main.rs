@@ -30,6 +30,7 @@ mod sheets;
 mod shell;
 mod signing;
 mod submit;
+mod succeed;
 mod transaction;
 mod truthful_import;
 mod walkthrough;

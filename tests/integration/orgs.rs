@@ -272,8 +272,14 @@ fn each_organisation_rule_fires_where_it_should() {
     insta::assert_snapshot!(human.to_string());
 
     let json = env.crs(&["check", "--format", "json"]).json();
-    let org_rules =
-        ["ods-unknown", "ods-closed", "ods-name-changed", "provider-kind-mismatch", "out-of-scope"];
+    let org_rules = [
+        "ods-unknown",
+        "ods-closed",
+        "ods-succeeded",
+        "ods-name-changed",
+        "provider-kind-mismatch",
+        "out-of-scope",
+    ];
     let found: Vec<(String, String, u64)> =
         findings(&json).into_iter().filter(|(_, rule, _)| org_rules.contains(&rule.as_str())).collect();
     let expected = [
@@ -283,7 +289,7 @@ fn each_organisation_rule_fires_where_it_should() {
         ("RGZ/closed.toml", "ods-closed", 11),
         ("RJ2/wrong-kind.toml", "provider-kind-mismatch", 13),
         ("RNK/closed-since.toml", "ods-closed", 8), // the site RNK01
-        ("RNK/closed-since.toml", "ods-closed", 11), // the trust
+        ("RNK/closed-since.toml", "ods-succeeded", 11), // the trust, closed since the decision
         ("RQF/welsh.toml", "out-of-scope", 11),
         ("RV5/renamed.toml", "ods-name-changed", 12),
         ("RZZ/unknown.toml", "ods-unknown", 8),
@@ -384,7 +390,10 @@ fn as_of_checks_codes_against_the_cache_as_it_stood() {
     );
 
     let now = env.crs(&["check", "--format", "json"]);
-    assert_eq!(findings(&now.json()), vec![("RJ1/designated.toml".to_owned(), "ods-closed".to_owned(), 11)]);
+    assert_eq!(
+        findings(&now.json()),
+        vec![("RJ1/designated.toml".to_owned(), "ods-succeeded".to_owned(), 11)]
+    );
     let then = env.crs(&["check", "--format", "json", "--as-of", "HEAD~1"]);
     assert_eq!(then.code, 0, "{then}");
     assert_eq!(findings(&then.json()), vec![]);
