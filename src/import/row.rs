@@ -213,8 +213,11 @@ pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
     let headers: Vec<String> = (0..width)
         .map(|col| {
             let cell = sheet.cell(header_row, col);
+            // A header merged down from the rows above is the column's own; one
+            // merged across from the column to its left heads that column, not this
+            // one, which the map reaches by its letter ("column I").
             match (cell.is_blank(), sheet.merged_origin(header_row, col)) {
-                (true, Some((r, c))) => clean(&sheet.cell(r, c).text()),
+                (true, Some((r, c))) if c == col => clean(&sheet.cell(r, c).text()),
                 _ => clean(&cell.text()),
             }
         })
@@ -222,11 +225,20 @@ pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
     let mut columns = Vec::new();
     let mut missing = Vec::new();
     for (key, written, field) in &map.columns {
-        let found: Vec<usize> = (0..width).filter(|c| header_key(&headers[*c]) == *key).collect();
+        let found: Vec<usize> = match column_letters(key) {
+            Some(col) => vec![col],
+            None => (0..width).filter(|c| header_key(&headers[*c]) == *key).collect(),
+        };
         if found.is_empty() {
             missing.push(written.clone());
         }
-        columns.extend(found.into_iter().map(|col| (col, Arc::from(headers[col].as_str()), field.clone())));
+        columns.extend(found.into_iter().map(|col| {
+            let header = match headers.get(col).filter(|h| !h.is_empty()) {
+                Some(header) if column_letters(key).is_none() => header.clone(),
+                _ => format!("column {}", letters_of(col)),
+            };
+            (col, Arc::from(header.as_str()), field.clone())
+        }));
     }
     let known = columns.len();
     if map.built_in && known == 0 || !map.built_in && !missing.is_empty() {
@@ -264,10 +276,15 @@ pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
         let filled =
             !header.is_empty() || (header_row + 1..sheet.rows.len()).any(|r| !sheet.cell(r, col).is_blank());
         if !used && filled {
-            let named = if header.is_empty() {
-                format!("(column {} without a header)", col + 1)
-            } else {
-                header.clone()
+            let named = match sheet.merged_origin(header_row, col) {
+                Some((_, origin)) if origin != col && header.is_empty() => format!(
+                    "column {} (under the header '{}' merged across it; map it as \"column {}\")",
+                    letters_of(col),
+                    headers.get(origin).map_or("", String::as_str),
+                    letters_of(col)
+                ),
+                _ if header.is_empty() => format!("column {} (no header)", letters_of(col)),
+                _ => header.clone(),
             };
             if !unused.contains(&named) {
                 unused.push(named);
@@ -367,6 +384,27 @@ pub fn clipped(text: &str) -> String {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_owned(),
     }
+}
+
+/// The column a map key names by its letters ("column I" → 8), if it does.
+fn column_letters(key: &str) -> Option<usize> {
+    let letters = key.strip_prefix("column ")?.trim();
+    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let number = letters.bytes().fold(0usize, |n, b| n * 26 + usize::from(b.to_ascii_uppercase() - b'A') + 1);
+    Some(number - 1)
+}
+
+/// A column's letters as spreadsheets show them: 0 → A, 8 → I, 26 → AA.
+fn letters_of(col: usize) -> String {
+    let mut n = col + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        letters.push(char::from(b'A' + ((n - 1) % 26) as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
 }
 
 type CellError = (String, String);
@@ -561,6 +599,18 @@ mod tests {
             &framework,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn columns_are_named_by_their_letters() {
+        assert_eq!(column_letters("column i"), Some(8));
+        assert_eq!(column_letters("column AA"), Some(26));
+        assert_eq!(column_letters("column 1"), None);
+        assert_eq!(column_letters("board"), None);
+        for col in [0, 8, 25, 26, 701, 702] {
+            assert_eq!(column_letters(&format!("column {}", letters_of(col))), Some(col));
+        }
+        assert_eq!(letters_of(701), "ZZ");
     }
 
     #[test]

@@ -209,3 +209,57 @@ fn a_step_whose_day_is_not_recorded_never_stands_after_a_later_decision() {
     let report = env.crs(&["report", "--format", "md"]);
     assert!(!report.stdout.contains("day not recorded"), "{report}");
 }
+
+/// A header merged across two columns heads the first; the second is reached by its
+/// letter, and named in the preview until it is.
+#[test]
+fn a_header_merged_across_two_columns_never_hands_one_columns_cells_to_the_other() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let headings = ["Provider code", "Provider", "Type", "Service", "Date designated", "Status", "Ground 1"];
+    for (col, heading) in headings.iter().enumerate() {
+        sheet.write_string(0, col as u16, *heading).unwrap();
+    }
+    sheet.merge_range(0, 7, 0, 8, "Board / Minute", &Format::new()).unwrap();
+    let cells = ["RJ1", "Guy's", "FT", "Maternity", "2019-03-01", "proposed", "Y", "", "GB/19/045"];
+    for (col, value) in cells.iter().enumerate() {
+        if !value.is_empty() {
+            sheet.write_string(1, col as u16, *value).unwrap();
+        }
+    }
+    let env = TestEnv::git();
+    book.save(env.outside().join("merged.xlsx")).unwrap();
+    let map = r#"[columns]
+"Provider code" = "provider.ods"
+"Provider" = "provider.name"
+"Type" = "provider.kind"
+"Service" = "service.name"
+"Date designated" = "decision.decided_on"
+"Status" = "status"
+"Ground 1" = "grounds.no-alternative-provider"
+"Board / Minute" = "decision.decided_by"
+[values."provider.kind"]
+"FT" = "foundation-trust"
+[defaults]
+"provider.licence" = "licensed"
+"#;
+    fs::write(env.outside().join("map.toml"), map).unwrap();
+    let run = env.crs(&["import", "../merged.xlsx", "--map", "../map.toml", "--dry-run"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("column I (under the header 'Board / Minute' merged across it"), "{run}");
+    let run = env.crs(&["import", "../merged.xlsx", "--map", "../map.toml"]);
+    assert_eq!(run.code, 0, "{run}");
+    let record = env.crs(&["show", "RJ1/maternity", "--format", "json"]).json();
+    assert!(record["decisions"][0].get("decided_by").is_none(), "the minute is not who decided: {record}");
+
+    let with_letter = map.replace(
+        "\"Status\" = \"status\"\n",
+        "\"Status\" = \"status\"\n\"column I\" = \"decision.reference\"\n",
+    );
+    fs::write(env.outside().join("map.toml"), with_letter).unwrap();
+    let run = env.crs(&["import", "../merged.xlsx", "--map", "../map.toml"]);
+    assert_eq!(run.code, 0, "{run}");
+    let record = env.crs(&["show", "RJ1/maternity", "--format", "json"]).json();
+    assert_eq!(record["decisions"][0]["reference"], "GB/19/045", "{record}");
+}
