@@ -17,10 +17,9 @@ use git2::{Odb, Oid, Repository, Tree};
 
 use crate::error::Result;
 use crate::history::changed::paths_between;
-use crate::history::graph::CommitGraph;
 use crate::history::log::trailer;
 use crate::history::repo::{git_error, open};
-use crate::history::walk::{History, Walk, Walked, shallow_commits};
+use crate::history::walk::{History, Walk, WalkAids, Walked};
 use crate::model::{Date, RecordId};
 use crate::register::path_below;
 
@@ -75,11 +74,8 @@ impl LastImports {
             return Ok(LastImports { repo: None, found: HashMap::new() });
         };
         let odb = rr.repo.odb().map_err(|e| git_error("cannot read the object database", &e))?;
-        let common = rr.repo.commondir();
-        let use_graph = rr.repo.config().and_then(|c| c.get_bool("core.commitGraph")).unwrap_or(true);
-        let graph = if use_graph { CommitGraph::open(&common.join("objects")) } else { None };
-        let shallow = shallow_commits(common);
-        let history = History { odb: &odb, graph: graph.as_ref(), shallow: &shallow };
+        let aids = WalkAids::of(&rr.repo);
+        let history = aids.history(&odb);
         let finder = Finder::new(&rr.repo, &rr.prefix, records);
         let find =
             |history: History<'_, '_>| Walk::new(history, head).and_then(|walk| finder.find(&odb, walk));

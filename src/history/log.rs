@@ -13,9 +13,8 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::history::changed::paths_between;
-use crate::history::graph::CommitGraph;
 use crate::history::repo::{git_error, open};
-use crate::history::walk::{History, PathLookup, Walk, Walked, shallow_commits};
+use crate::history::walk::{History, PathLookup, Walk, WalkAids, Walked};
 use crate::model::RecordId;
 use crate::model::fields::{FieldChange, Unreadable, changes_across_versions, flatten_checked};
 use crate::register::path_below;
@@ -77,18 +76,12 @@ pub fn log(
         return Ok(Vec::new());
     };
     let odb = rr.repo.odb().map_err(|e| git_error("cannot read the object database", &e))?;
-    // As git: the commit-graph is used unless core.commitGraph is false, and the
-    // boundary of a shallow clone is walked as roots. Both live in the common folder
-    // that linked worktrees share.
-    let common = rr.repo.commondir();
-    let use_graph = rr.repo.config().and_then(|c| c.get_bool("core.commitGraph")).unwrap_or(true);
-    let graph = if use_graph { CommitGraph::open(&common.join("objects")) } else { None };
-    let shallow = shallow_commits(common);
-    let history = History { odb: &odb, graph: graph.as_ref(), shallow: &shallow };
+    let aids = WalkAids::of(&rr.repo);
+    let history = aids.history(&odb);
     let finder = ChangeFinder {
         repo: &rr.repo,
         prefix: &rr.prefix,
-        shallow: &shallow,
+        shallow: &aids.shallow,
         record: id.map(|id| {
             let paths = std::iter::once(id)
                 .chain(previous.iter().rev())

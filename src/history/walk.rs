@@ -41,6 +41,29 @@ pub struct History<'o, 'r> {
     pub shallow: &'o HashSet<Oid>,
 }
 
+/// What a walk of a repository's history reads besides its objects, as git reads
+/// them: the commit-graph unless `core.commitGraph` is false, and the boundary of a
+/// shallow clone, walked as roots. Both live in the common folder that linked
+/// worktrees share.
+pub struct WalkAids {
+    pub graph: Option<CommitGraph>,
+    pub shallow: HashSet<Oid>,
+}
+
+impl WalkAids {
+    pub fn of(repo: &git2::Repository) -> WalkAids {
+        let common = repo.commondir();
+        let use_graph = repo.config().and_then(|c| c.get_bool("core.commitGraph")).unwrap_or(true);
+        let graph = if use_graph { CommitGraph::open(&common.join("objects")) } else { None };
+        WalkAids { graph, shallow: shallow_commits(common) }
+    }
+
+    /// Where a walk over `odb` reads commits from.
+    pub fn history<'o, 'r>(&'o self, odb: &'o Odb<'r>) -> History<'o, 'r> {
+        History { odb, graph: self.graph.as_ref(), shallow: &self.shallow }
+    }
+}
+
 /// The commits of a shallow clone's boundary, listed in `shallow` in the repository's
 /// common folder; none in a full clone.
 pub fn shallow_commits(common_dir: &Path) -> HashSet<Oid> {
