@@ -8,7 +8,7 @@
 //! where git says its files may differ; the rest are the current state's. Loading is
 //! the caller's business; this holds the result.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::export::cell::Cell;
@@ -16,7 +16,7 @@ use crate::export::columns::Column;
 use crate::export::history::Life;
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
-use crate::model::{EventKind, Record, RecordId, Status};
+use crate::model::{Decision, EventKind, Record, RecordId, Stage, Status};
 
 /// One record of a state.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,14 +43,18 @@ pub struct ItemRow {
     pub cells: Vec<Cell>,
     /// What its lines of the History sheet tell, when the export has one.
     pub life: Option<Box<Life>>,
+    /// Its stage assessments, for the Assessments sheet.
+    pub assessed: BTreeMap<String, Stage>,
 }
 
-/// How the changes sheet names a record.
+/// How the changes sheet, the summary and the e-mail name a record, and the
+/// decision that removed its designation, whose day they give.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Label {
     pub provider_code: String,
     pub provider_name: String,
     pub service: String,
+    pub removal: Option<Box<Decision>>,
 }
 
 impl Label {
@@ -59,6 +63,7 @@ impl Label {
             provider_code: record.provider.ods.clone(),
             provider_name: record.provider.name.clone(),
             service: record.service.name.clone(),
+            removal: record.removal().cloned().map(Box::new),
         }
     }
 }
@@ -157,6 +162,7 @@ impl Reading<'_> {
             label: Label::of(&record),
             cells: cells(self.columns, &record, &item, &context),
             life: self.scope.history.then(|| Box::new(Life::of(&record))),
+            assessed: record.stages.clone(),
         });
         if self.differing.contains(file) {
             item.record = Some(Box::new(record));

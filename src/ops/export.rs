@@ -69,6 +69,7 @@ impl Gathered {
             changes_since_in_words: String::new(),
             baseline_commit: None,
             changes: Default::default(),
+            sections: Default::default(),
             generated_at: ctx.now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             generated_by: format!("crs {}", env!("CARGO_PKG_VERSION")),
         };
