@@ -133,11 +133,14 @@ pub fn build_bundle(workbook: &Workbook, sending: &Sending<'_>) -> Result<Bundle
     })
 }
 
-/// The structured commit message that records the submission.
-pub fn commit_message(workbook: &Workbook, tag: &str, to: &str) -> String {
+/// The structured commit message that records the submission; with `last_sent`,
+/// the day the submission before it was sent outside crs, which its changes were
+/// measured from.
+pub fn commit_message(workbook: &Workbook, tag: &str, to: &str, last_sent: Option<Date>) -> String {
     let about = &workbook.about;
+    let last_sent = last_sent.map(|day| format!("Crs-Last-Sent: {day}\n")).unwrap_or_default();
     format!(
-        "submit {}: {} record(s) to {to}\n\nCrs-Action: submit\nCrs-Submission: {tag}\nCrs-Records: {}\nCrs-Changes: {}\n",
+        "submit {}: {} record(s) to {to}\n\nCrs-Action: submit\nCrs-Submission: {tag}\nCrs-Records: {}\nCrs-Changes: {}\n{last_sent}",
         about.commissioner_code,
         workbook.included.len(),
         workbook.included.len(),

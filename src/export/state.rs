@@ -142,6 +142,9 @@ pub struct Reading<'a> {
     pub uncommitted: &'a BTreeSet<String>,
     /// The files that may differ from the baseline's: their records are kept whole.
     pub differing: &'a BTreeSet<String>,
+    /// Every record kept whole: the baseline is made from the records themselves
+    /// (`crs submit --last-sent`).
+    pub keep_whole: bool,
     /// The export's scope, which says whether each record is selected.
     pub scope: &'a Scope,
 }
@@ -164,7 +167,7 @@ impl Reading<'_> {
             life: self.scope.history.then(|| Box::new(Life::of(&record))),
             assessed: record.stages.clone(),
         });
-        if self.differing.contains(file) {
+        if self.keep_whole || self.differing.contains(file) {
             item.record = Some(Box::new(record));
         }
         item
@@ -222,6 +225,28 @@ impl RegisterState {
     /// What the commit column says of `item`.
     pub fn commit_of(&self, item: &Item) -> &str {
         commit_cell(self.commit.as_deref(), &self.uncommitted, &item.file)
+    }
+
+    /// The state as a submission sent on `day` outside crs saw it, by the dates the
+    /// records themselves give: each record (kept whole in `self`) as it stood at the
+    /// end of that day — its decisions, events and stage assessments up to then, a
+    /// step whose day is not recorded counted by the latest day it can have
+    /// happened.
+    pub fn as_sent_on(&self, day: crate::model::Date) -> RegisterState {
+        let items = self
+            .items
+            .iter()
+            .filter_map(|item| {
+                let mut then = item.record.as_deref()?.as_on(day);
+                then.stages.retain(|_, stage| stage.assessed_on <= day);
+                let status = crate::model::status::derive_status(&then);
+                Some(Item {
+                    selected: item.selected,
+                    ..Item::whole(item.id.clone(), &item.file, then, status)
+                })
+            })
+            .collect();
+        RegisterState::new(items, None, BTreeSet::new())
     }
 
     /// Completes a baseline read only where it may differ from `current`: every

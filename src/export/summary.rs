@@ -121,7 +121,7 @@ pub fn summary_markdown(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> Str
     for section in about.sections.shown() {
         let counts = about.sections.get(section);
         let _ = writeln!(md, "\n## {} ({})\n", section.heading(), counts.records);
-        let _ = writeln!(md, "Changes since {}: {}.", about.changes_since_in_words, counts.changes);
+        let _ = writeln!(md, "Changes: {}.", counts.changes);
         for kind in ChangeKind::ALL {
             let lines = of_kind(workbook, section, kind);
             if lines.is_empty() {

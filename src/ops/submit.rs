@@ -14,8 +14,8 @@ use crate::export::output::{prepare_folder, write_atomically};
 use crate::export::scope::Scope;
 use crate::framework::Finding;
 use crate::history::{self, Committed, Recovered, submission_tag_name};
-use crate::model::RecordId;
 use crate::model::record::{Event, EventKind};
+use crate::model::{Date, RecordId};
 use crate::ops::change::keep_line_endings;
 use crate::ops::export::{Since, changes_line, gather};
 use crate::ops::transaction::{Transaction, WriteOptions};
@@ -52,8 +52,16 @@ pub struct Written {
 }
 
 /// Writes the submission bundle into `output` (default `crs-submission-DATE` in the
-/// working directory) and, unless `dry_run`, records it.
-pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOptions) -> Result<Submission> {
+/// working directory) and, unless `dry_run`, records it. With `last_sent`, the
+/// changes are measured from the day the last submission was sent outside crs,
+/// by the dates the records give, rather than from the last submission crs made.
+pub fn submit(
+    ctx: &Ctx,
+    output: Option<&Path>,
+    dry_run: bool,
+    last_sent: Option<Date>,
+    options: &WriteOptions,
+) -> Result<Submission> {
     let root = ctx.register_root()?;
     let tree = history::work_tree(&root)?.ok_or_else(|| {
         Error::git(
@@ -86,7 +94,14 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
         ));
     }
 
-    let gathered = gather(ctx, None, Since::LastSubmission)?;
+    let since = match last_sent {
+        Some(day) => {
+            check_last_sent(&root, day, ctx.today)?;
+            Since::LastSent(day)
+        }
+        None => Since::LastSubmission,
+    };
+    let gathered = gather(ctx, None, since)?;
     let errors: Vec<Finding> = gathered.errors().into_iter().cloned().collect();
     if !errors.is_empty() || gathered.unreadable > 0 {
         return Ok(Submission::Refused { errors, unreadable: gathered.unreadable });
@@ -125,7 +140,7 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
     }
     let recorded = match &tx {
         Some(tx) => {
-            let message = commit_message(&workbook, &tag, &settings.submission.to);
+            let message = commit_message(&workbook, &tag, &settings.submission.to, last_sent);
             Some(record(ctx, tx, &workbook.included, &tag, &message, &bundle.summary_text)?)
         }
         None => None,
@@ -144,6 +159,29 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
         recorded,
         recovered,
     })))
+}
+
+/// Refuses a `--last-sent` day after today, or before the last submission crs
+/// recorded: that one, not an earlier one sent by hand, is what was last sent.
+fn check_last_sent(root: &Path, day: Date, today: Date) -> Result<()> {
+    if day > today {
+        return Err(Error::Usage(format!(
+            "--last-sent {day} is after today ({today}); give the day the last submission was sent"
+        )));
+    }
+    let Some(tag) = history::last_submission(root, None)? else { return Ok(()) };
+    let recorded = tag
+        .name
+        .strip_prefix(history::tags::SUBMISSION_TAG_PREFIX)
+        .and_then(|rest| rest.split('.').next())
+        .and_then(|d| d.parse::<Date>().ok());
+    match recorded {
+        Some(recorded) if recorded > day => Err(Error::Usage(format!(
+            "--last-sent {day} is before the last submission crs recorded ({}, on {recorded}); a later submission is measured from that one",
+            tag.name
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Up to ten names, then an ellipsis.
