@@ -107,6 +107,7 @@ pub const DEFAULT_COLUMNS: &[&str] = &[
     "provider-kind",
     "commissioner-code",
     "commissioner-name",
+    "co-commissioners",
     "contact",
     "record-id",
 ];
@@ -258,8 +259,20 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
     (Column::Commit, "commit", "Register commit", "The git commit the row was read from."),
 ];
 
+/// The key a column named `name` has in the JSON and YAML exports: the name in
+/// snake_case (`provider-code` is `provider_code`, `ground:health-inequalities` is
+/// `ground_health_inequalities`), the one spelling of keys across crs's outputs.
+pub(crate) fn json_key(name: &str) -> String {
+    name.replace(['-', ':'], "_")
+}
+
 impl Column {
-    /// The column's name: how `crs.toml` and the JSON and YAML exports call it.
+    /// The column's key in the JSON and YAML exports (see [`json_key`]).
+    pub(crate) fn key(&self) -> String {
+        json_key(&self.name())
+    }
+
+    /// The column's name: how `crs.toml` calls it.
     pub fn name(&self) -> String {
         match self {
             Column::Ground { key, .. } => format!("{GROUND_PREFIX}{key}"),
@@ -466,7 +479,7 @@ mod tests {
         assert_eq!(err.repeated, ["record-id", "ground:health-inequalities"]);
         let message = err.to_string();
         assert!(
-            message.contains("'provider'") && message.contains("known columns: commissioner-code"),
+            message.contains("'provider'") && message.contains("known columns: section, commissioner-code"),
             "{message}"
         );
     }

@@ -1,12 +1,13 @@
 //! The workbook as one JSON or YAML document: `about` (with `sections`: the records
 //! and changes `in_force`, `pending` and `removed`), `columns` (name and heading),
-//! `designations` (one object a row, keyed by column name, in column order, with
-//! `change` and `changed-fields` first when the export lists changes only; in
+//! `designations` (one object a row, keyed by column key, in column order, with
+//! `change` and `changed_fields` first when the export lists changes only; in
 //! force, then pending, then removed), `assessments` (one object a stage of a
 //! record, keyed as `assessments::ASSESSMENTS_COLUMNS` names them), `changes` (each
 //! with its `section`, and a removal with the `removal` decision's day, maker and
 //! reference), and with `--history` `history` (one object a line of the History
-//! sheet, keyed as `history::HISTORY_COLUMNS` names them). Dates are `YYYY-MM-DD` strings, yes/no columns booleans, lists arrays.
+//! sheet, keyed as `history::HISTORY_COLUMNS` names them). Every key is
+//! snake_case. Dates are `YYYY-MM-DD` strings, yes/no columns booleans, lists arrays.
 
 use std::io::{self, Write};
 
@@ -86,9 +87,11 @@ impl Serialize for LineView<'_> {
     }
 }
 
+/// A column: its name (as `crs.toml` calls it), its key in each row, its heading.
 #[derive(Serialize)]
 struct ColumnView {
     name: String,
+    key: String,
     heading: String,
 }
 
@@ -103,17 +106,16 @@ impl Serialize for RowView<'_> {
         let mut map = serializer.serialize_map(Some(self.row.cells.len() + extra))?;
         if let Some((kind, fields)) = &self.row.change {
             map.serialize_entry("change", kind)?;
-            map.serialize_entry("changed-fields", fields)?;
+            map.serialize_entry("changed_fields", fields)?;
         }
         for (column, cell) in self.workbook.columns.iter().zip(&self.row.cells) {
-            map.serialize_entry(&column.name(), cell)?;
+            map.serialize_entry(&column.key(), cell)?;
         }
         map.end()
     }
 }
 
 #[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
 struct ChangeView<'a> {
     section: Section,
     change: ChangeKind,
@@ -147,7 +149,7 @@ fn document(workbook: &Workbook) -> Document<'_> {
         columns: workbook
             .columns
             .iter()
-            .map(|c| ColumnView { name: c.name(), heading: c.heading().to_owned() })
+            .map(|c| ColumnView { name: c.name(), key: c.key(), heading: c.heading().to_owned() })
             .collect(),
         designations: workbook.rows.iter().map(|row| RowView { workbook, row }).collect(),
         assessments: AssessmentsView(workbook),

@@ -27,7 +27,6 @@ use crate::model::{Decision, RecordId};
 
 /// What the export is of, for the about sheet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
 pub struct About {
     /// The register's folder name.
     pub register: String,

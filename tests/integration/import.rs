@@ -188,7 +188,8 @@ fn crs_own_export_comes_back_cell_for_cell() {
 
     // Into an empty register from the JSON export alone: the records the sample
     // register holds, field for field, but for what the default columns do not carry
-    // (the long-term outcome and the provider's licence, columns a register can add;
+    // (the long-term outcome, the provider's licence, the service's description,
+    // treatment functions and whether it is location specific, columns a register can add;
     // the ids a record had before a move) and `[source]`; a contact that is the
     // register's own is left to crs.toml.
     let fresh = TestEnv::git();
@@ -215,9 +216,54 @@ fn crs_own_export_comes_back_cell_for_cell() {
             }
             record["commissioner"].as_object_mut().unwrap().remove("contact");
             record["provider"].as_object_mut().unwrap().remove("licence");
+            for key in ["description", "treatment_functions", "location_specific"] {
+                record["service"].as_object_mut().unwrap().remove(key);
+            }
             record
         };
         assert_eq!(shown(&fresh), shown(&source), "{id}: the sample record again, from the JSON export");
+    }
+}
+
+/// crs's default export (no `--history`), workbook or JSON, imported into an empty
+/// register and exported again gives the same cells on every sheet: the sections,
+/// the removal with its day, maker and reference, each stage's assessment.
+#[test]
+fn the_default_export_comes_back_cell_for_cell() {
+    let source = TestEnv::copy_of("designations");
+    for name in ["export.xlsx", "export.json"] {
+        let first = source.outside().join(name);
+        let run = source.crs(&["export", "-o", first.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{run}");
+
+        let env = TestEnv::git();
+        let imported = env.crs(&["import", first.to_str().unwrap()]);
+        assert_eq!(imported.code, 0, "{imported}");
+        assert!(imported.stdout.contains("  new           10"), "{imported}");
+        assert!(!imported.stdout.contains("assessment-not-recorded"), "the stages come back: {imported}");
+        let again = env.outside().join(name);
+        let run = env.crs(&["export", "-o", again.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{run}");
+
+        if name.ends_with(".json") {
+            let (before, after) = (fs::read_to_string(&first).unwrap(), fs::read_to_string(&again).unwrap());
+            let commitless = |text: &str| {
+                let mut value: serde_json::Value = serde_json::from_str(text).unwrap();
+                value["about"].as_object_mut().unwrap().remove("commit");
+                value["about"].as_object_mut().unwrap().remove("register");
+                value
+            };
+            assert_eq!(commitless(&before), commitless(&after), "export → import → export: the same JSON");
+            continue;
+        }
+        let (before, after) = (fs::read(&first).unwrap(), fs::read(&again).unwrap());
+        let designations = sheet(&before, "Designations");
+        let removed = designations.iter().find(|r| r[0] == "Removed").expect("a removed row");
+        assert!(removed.contains(&"date:2026-02-03".to_owned()), "the removal's day: {removed:?}");
+        assert!(sheet(&before, "Assessments").len() > 30, "the stages of the sample register");
+        for name in ["Designations", "Assessments", "Changes", "Notes"] {
+            assert_eq!(sheet(&before, name), sheet(&after, name), "export → import → export: {name}");
+        }
     }
 }
 
