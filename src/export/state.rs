@@ -231,7 +231,7 @@ impl RegisterState {
     /// records themselves give: each record (kept whole in `self`) as it stood at the
     /// end of that day — its decisions, events and stage assessments up to then, a
     /// step whose day is not recorded counted by the latest day it can have
-    /// happened.
+    /// happened. A record that dates nothing up to then was not there.
     pub fn as_sent_on(&self, day: crate::model::Date) -> RegisterState {
         let items = self
             .items
@@ -239,6 +239,9 @@ impl RegisterState {
             .filter_map(|item| {
                 let mut then = item.record.as_deref()?.as_on(day);
                 then.stages.retain(|_, stage| stage.assessed_on <= day);
+                if then.decisions().is_empty() && then.events.is_empty() && then.stages.is_empty() {
+                    return None;
+                }
                 let status = crate::model::status::derive_status(&then);
                 Some(Item {
                     selected: item.selected,
