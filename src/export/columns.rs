@@ -106,7 +106,7 @@ pub const DEFAULT_COLUMNS: &[&str] = &[
     "removal-reference",
     "provider-kind",
     "commissioner-code",
-    "commissioner-name",
+    // The commissioner's name is in every page's header and on the About sheet.
     "co-commissioners",
     "contact",
     "record-id",
