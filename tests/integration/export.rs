@@ -445,3 +445,57 @@ fn an_export_never_replaces_the_registers_own_files() {
     assert_eq!(env.read("crs.toml"), config, "crs.toml is as it was");
     assert!(!env.root.join("RJ1/new.toml").exists() && !env.root.join(".crs/designations.csv").exists());
 }
+
+/// The regulator reads apart what is in force, what is pending (not yet CRS) and
+/// what was removed, and a removal by its own day, not the designation's: on the
+/// Designations and Changes sheets and in the JSON export alike.
+#[test]
+fn the_workbook_gives_three_sections_and_the_day_of_each_removal() {
+    let env = TestEnv::copy_of("designations");
+    let out = env.outside().join("crs.xlsx");
+    assert_eq!(env.crs(&["export", "-o", out.to_str().unwrap()]).code, 0);
+    let bytes = fs::read(&out).unwrap();
+
+    let designations = sheet(&bytes, "Designations");
+    let at = |heading: &str| {
+        designations[0].iter().position(|h| h == heading).unwrap_or_else(|| panic!("{heading}"))
+    };
+    let sections: Vec<(&str, &str)> =
+        designations[1..].iter().map(|r| (r[at("Section")].as_str(), r[at("Status")].as_str())).collect();
+    let mut expected = vec![("In force", "Designated"); 6];
+    expected[2].1 = "Under review";
+    expected.extend([
+        ("Pending", "Requested"),
+        ("Pending", "Referred"),
+        ("Pending", "Refused"),
+        ("Removed", "Removed"),
+    ]);
+    assert_eq!(sections, expected, "in force, then pending, then removed");
+
+    let removed =
+        designations.iter().find(|r| r[at("Record id")] == "RV5/eating-disorders-inpatient").unwrap();
+    assert_eq!(removed[at("Date designated")], "date:2019-03-05");
+    assert_eq!(removed[at("Date removed")], "date:2026-02-03", "the removal's own day");
+    assert_eq!(removed[at("Removed by")], "ICB Board");
+    assert_eq!(removed[at("Removal reference")], "Board minute BD/26/014");
+    assert_eq!(removed[at("Review due")], "", "a removed designation has no review due");
+    let in_force = designations.iter().find(|r| r[at("Record id")] == "RJ1/maternity").unwrap();
+    assert_eq!(in_force[at("Date removed")], "", "nothing removed, no day of removal");
+
+    let changes = sheet(&bytes, "Changes");
+    let removal = changes.iter().find(|r| r.contains(&"RV5/eating-disorders-inpatient".to_owned())).unwrap();
+    assert_eq!((removal[0].as_str(), removal[1].as_str()), ("Removed", "Removed"), "{removal:?}");
+    let request = changes.iter().find(|r| r.contains(&"RJZ/neonatal-intensive-care".to_owned())).unwrap();
+    assert_eq!((request[0].as_str(), request[1].as_str()), ("Pending", "Added"), "{request:?}");
+
+    let json = env.crs(&["export", "--format", "json"]).json();
+    let sections = &json["about"]["sections"];
+    assert_eq!(
+        [&sections["in_force"]["records"], &sections["pending"]["records"], &sections["removed"]["records"]],
+        [6, 3, 1]
+    );
+    let row = json["designations"].as_array().unwrap().iter().find(|r| r["section"] == "removed").unwrap();
+    assert_eq!(row["removal_date"], "2026-02-03", "{row}");
+    let change = json["changes"].as_array().unwrap().iter().find(|c| c["section"] == "removed").unwrap();
+    assert_eq!(change["removal"]["decided_on"], "2026-02-03", "{change}");
+}
