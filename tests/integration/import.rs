@@ -267,6 +267,38 @@ fn the_default_export_comes_back_cell_for_cell() {
     }
 }
 
+/// A line of the Assessments sheet that cannot be read is named by sheet, row and
+/// column, with the value as written, and nothing is imported.
+#[test]
+fn an_unreadable_assessment_is_named_and_nothing_is_written() {
+    let source = TestEnv::copy_of("designations");
+    let export = source.outside().join("export.json");
+    assert_eq!(source.crs(&["export", "-o", export.to_str().unwrap()]).code, 0);
+    let mut value: serde_json::Value = serde_json::from_str(&fs::read_to_string(&export).unwrap()).unwrap();
+    value["assessments"][1]["met"] = "maybe".into();
+    value["assessments"][2]["stage"] = "Stage 9: Nothing".into();
+    let damaged = source.outside().join("damaged.json");
+    fs::write(&damaged, value.to_string()).unwrap();
+
+    let env = TestEnv::git();
+    let before = env.commit_count();
+    let run = env.crs(&["import", damaged.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains(
+            "sheet 'Assessments', row 3, column 'Met': 'maybe' is neither yes nor no; write Yes or No"
+        ),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains(
+            "sheet 'Assessments', row 4, column 'Stage': 'Stage 9: Nothing' is not a stage of the framework"
+        ),
+        "{run}"
+    );
+    assert_eq!(env.commit_count(), before, "nothing written");
+}
+
 /// A CSV of `rows` data rows under a header, row 14 holding `bad_date`.
 fn register_csv(bad_date: &str, second_date: &str) -> String {
     let mut csv = String::from(
