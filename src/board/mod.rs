@@ -6,6 +6,7 @@
 //! given and never decide what the paper holds.
 
 pub mod chart;
+pub mod findings;
 pub mod html;
 pub mod markdown;
 
@@ -87,7 +88,11 @@ pub fn key_facts(report: &BoardReport) -> Vec<String> {
         ),
         format!(
             "{} in the period from {}.",
-            count(report.changes.len(), "dated decision or step", "dated decisions and steps"),
+            count(
+                report.changes.len(),
+                "dated decision, step or change",
+                "dated decisions, steps and changes"
+            ),
             period_words(report)
         ),
         format!(
@@ -124,14 +129,7 @@ pub fn check_sentence(report: &BoardReport) -> String {
     )
 }
 
-/// `n` and the noun: "1 service", "3 services", "no services".
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    match n {
-        0 => format!("no {many}"),
-        1 => format!("1 {one}"),
-        n => format!("{n} {many}"),
-    }
-}
+pub use crate::model::labels::count;
 
 /// A month in words: "December 2026".
 pub fn month_words(day: Date) -> String {
@@ -189,13 +187,18 @@ pub fn review_note(item: &DueItem) -> String {
     }
 }
 
-/// The severity as the paper names it.
-pub fn severity_words(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "Error: to put right",
-        Severity::Warning => "Warning: worth acting on",
-        Severity::Note => "Note",
-    }
+/// How many rows a list or table of the paper shows before it says how many more
+/// there are: a register of hundreds of services still makes a paper of a few pages.
+pub const SHOWN: usize = 12;
+
+/// The line that ends a list cut at `SHOWN`: "and 14 more decisions in the period".
+pub fn more(hidden: usize, what: &str) -> Option<String> {
+    (hidden > 0).then(|| format!("And {hidden} more {what}."))
+}
+
+/// The findings of the check of `severity`, with the heading the paper gives them.
+pub fn findings_of(report: &BoardReport, severity: Severity) -> Vec<&crate::ops::report::FindingKind> {
+    report.findings.iter().filter(|k| k.severity == severity).collect()
 }
 
 /// How the paper was made, for its last section.
