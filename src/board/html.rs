@@ -10,9 +10,9 @@ use std::io::{self, Write};
 
 use crate::board::chart::bar_chart;
 use crate::board::{
-    ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS, SHOWN,
-    SUMMARY, TITLE, about, check_sentence, count, findings, findings_of, key_facts, more, period_words,
-    review_month, review_note, subtitle, timeline_bars, title,
+    ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS,
+    REVIEWS_BY_MONTH, SHOWN, SUMMARY, TITLE, about, changes_intro, check_sentence, count, findings,
+    findings_of, key_facts, more, plural, review_month, review_note, subtitle, timeline_bars, title,
 };
 use crate::framework::finding::Severity;
 use crate::ops::report::{BoardReport, ChangeGroup};
@@ -43,8 +43,7 @@ thead { display: table-header-group; }
 tr, li, figure { break-inside: avoid; page-break-inside: avoid; }
 figure { margin: 0.4rem 0 0.6rem; }
 svg.chart { display: block; max-width: 100%; height: auto; }
-svg .label, svg .value, svg .heading { font-family: Arial, "Liberation Sans", Helvetica, sans-serif; font-size: 12px; fill: #212b32; }
-svg .heading { font-weight: bold; font-size: 13px; }
+svg .label, svg .value { font-family: Arial, "Liberation Sans", Helvetica, sans-serif; font-size: 12px; fill: #212b32; }
 svg .bar { fill: #005eb8; }
 svg .axis { stroke: #212b32; stroke-width: 1; }
 .none { font-style: italic; }
@@ -161,7 +160,7 @@ fn write_glance(report: &BoardReport, p: &mut String) {
         escape(&count(report.records, "service", "services"))
     ));
 
-    p.push_str(&format!("<h3>{BY_STATUS}</h3>\n"));
+    p.push_str(&format!("<h3>{BY_STATUS} on {until}</h3>\n"));
     if report.by_status.is_empty() {
         none(p, "The register holds no records.");
     } else {
@@ -194,7 +193,7 @@ fn write_glance(report: &BoardReport, p: &mut String) {
         ));
     }
 
-    p.push_str(&format!("<h3>{BY_PROVIDER}</h3>\n"));
+    p.push_str(&format!("<h3>{BY_PROVIDER} on {until}</h3>\n"));
     if report.by_provider.is_empty() {
         none(p, "The register holds no records.");
     } else {
@@ -244,10 +243,7 @@ fn write_glance(report: &BoardReport, p: &mut String) {
 
 fn write_changes(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("<section>\n<h2>{CHANGES}</h2>\n"));
-    p.push_str(&format!(
-        "<p>The decisions and steps dated from {}, by the dates recorded for them.</p>\n",
-        escape(&period_words(report))
-    ));
+    p.push_str(&format!("<p>{}</p>\n", escape(&changes_intro(report))));
     if report.changes.is_empty() {
         none(p, "Nothing was decided or done in the period.");
     }
@@ -262,7 +258,10 @@ fn write_changes(report: &BoardReport, p: &mut String) {
         }
         p.push_str("</ul>\n");
         let hidden = changes.len().saturating_sub(SHOWN);
-        if let Some(line) = more(hidden, &format!("in the period: {} in all", group.counted(changes.len()))) {
+        if let Some(line) = more(
+            hidden,
+            &format!("{} in the period, {} in all", plural(hidden, group.nouns()), changes.len()),
+        ) {
             p.push_str(&format!("<p class=\"more\">{}</p>\n", escape(&line)));
         }
     }
@@ -277,8 +276,8 @@ fn write_reviews(report: &BoardReport, p: &mut String) {
     ));
     let bars = timeline_bars(report);
     let description = bars.iter().map(|(l, n)| format!("{l}: {n}")).collect::<Vec<_>>().join("; ");
-    p.push_str("<figure>\n");
-    p.push_str(&bar_chart("chart-reviews", "Reviews due by month", "reviews due", &description, &bars));
+    p.push_str(&format!("<h3>{REVIEWS_BY_MONTH}</h3>\n<figure>\n"));
+    p.push_str(&bar_chart("chart-reviews", REVIEWS_BY_MONTH, "reviews due", &description, &bars));
     p.push_str("\n</figure>\n");
     if report.reviews_due.is_empty() {
         none(p, "No reviews are due.");

@@ -7,8 +7,8 @@ use std::io::{self, Write};
 
 use crate::board::{
     ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS, SHOWN,
-    SUMMARY, TITLE, about, check_sentence, count, findings, findings_of, key_facts, more, period_words,
-    review_month, review_note, subtitle, timeline_bars,
+    SUMMARY, TITLE, about, changes_intro, check_sentence, count, findings, findings_of, key_facts, more,
+    plural, review_month, review_note, subtitle, timeline_bars,
 };
 use crate::framework::finding::Severity;
 use crate::ops::report::{BoardReport, ChangeGroup};
@@ -121,10 +121,7 @@ fn write_page(report: &BoardReport, p: &mut String) {
     }
 
     p.push_str(&format!("## {CHANGES}\n\n"));
-    p.push_str(&format!(
-        "The decisions and steps dated from {}, by the dates recorded for them.\n\n",
-        escape(&period_words(report))
-    ));
+    p.push_str(&format!("{}\n\n", escape(&changes_intro(report))));
     if report.changes.is_empty() {
         p.push_str("Nothing was decided or done in the period.\n\n");
     }
@@ -139,7 +136,10 @@ fn write_page(report: &BoardReport, p: &mut String) {
         }
         p.push('\n');
         let hidden = changes.len().saturating_sub(SHOWN);
-        if let Some(line) = more(hidden, &format!("in the period: {} in all", group.counted(changes.len()))) {
+        if let Some(line) = more(
+            hidden,
+            &format!("{} in the period, {} in all", plural(hidden, group.nouns()), changes.len()),
+        ) {
             p.push_str(&format!("{}\n\n", escape(&line)));
         }
     }

@@ -24,6 +24,8 @@ pub const BY_STATUS: &str = "Services by status";
 pub const BY_PROVIDER: &str = "Services by provider";
 pub const CHANGES: &str = "What changed in the period";
 pub const REVIEWS: &str = "Reviews due in the next 12 months";
+/// The review timeline's chart.
+pub const REVIEWS_BY_MONTH: &str = "Reviews due by month";
 pub const OPEN: &str = "Open requests, refusals and referrals";
 pub const FINDINGS: &str = "Findings of the register check";
 pub const ABOUT: &str = "About this paper";
@@ -67,6 +69,16 @@ pub fn subtitle(report: &BoardReport) -> String {
         "Report on the register for {}{since}, prepared on {}",
         period_words(report),
         report.prepared_on.in_words()
+    )
+}
+
+/// What "What changed in the period" tells, and by which dates.
+pub fn changes_intro(report: &BoardReport) -> String {
+    format!(
+        "The decisions and steps dated from {}, by the dates recorded for them; the services moved to a new \
+         provider code (on the day the move was recorded), the organisations succeeded (on the day the successor \
+         took over) and the submissions to the regulator in that time.",
+        period_words(report)
     )
 }
 
@@ -191,9 +203,15 @@ pub fn review_note(item: &DueItem) -> String {
 /// there are: a register of hundreds of services still makes a paper of a few pages.
 pub const SHOWN: usize = 12;
 
-/// The line that ends a list cut at `SHOWN`: "and 14 more decisions in the period".
+/// The line that ends a list cut at `SHOWN`: "And 14 more decisions in the period,
+/// 26 in all."
 pub fn more(hidden: usize, what: &str) -> Option<String> {
     (hidden > 0).then(|| format!("And {hidden} more {what}."))
+}
+
+/// The noun of `nouns` (one, many) that goes with `n`.
+pub fn plural(n: usize, (one, many): (&'static str, &'static str)) -> &'static str {
+    if n == 1 { one } else { many }
 }
 
 /// The findings of the check of `severity`, with the heading the paper gives them.
@@ -211,7 +229,8 @@ pub fn about(report: &BoardReport) -> Vec<String> {
             report.prepared_on.in_words()
         ),
         "Each service's status is worked out from its recorded decisions and the dated steps that followed them; \
-         what changed in the period goes by the dates of those decisions and steps."
+         what changed in the period goes by the dates of those decisions and steps. Each step names the provider \
+         the service had on its day, before any later move."
             .to_owned(),
     ];
     if let Some(tag) = &report.period.since_submission {

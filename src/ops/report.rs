@@ -115,9 +115,9 @@ impl ChangeGroup {
         }
     }
 
-    /// What the group's changes are, counted: "2 decisions", "1 submission".
-    pub fn counted(self, n: usize) -> String {
-        let (one, many) = match self {
+    /// What the group's changes are called, one and many: "decision", "decisions".
+    pub fn nouns(self) -> (&'static str, &'static str) {
+        match self {
             ChangeGroup::Decisions => ("decision", "decisions"),
             ChangeGroup::Requests => ("written request or answer", "written requests and answers"),
             ChangeGroup::Regulator => ("referral or finding", "referrals and findings"),
@@ -125,10 +125,6 @@ impl ChangeGroup {
             ChangeGroup::Involvement => ("notice or involvement", "notices and involvement"),
             ChangeGroup::Organisations => ("move or succession", "moves and successions"),
             ChangeGroup::Submissions => ("submission", "submissions"),
-        };
-        match n {
-            1 => format!("1 {one}"),
-            n => format!("{n} {many}"),
         }
     }
 
