@@ -218,3 +218,164 @@ fn report_escapes_record_text() {
         "{md}"
     );
 }
+
+#[test]
+fn report_numbers_its_printed_pages_itself() {
+    let env = sample();
+    let page = env.crs(&["report"]).stdout;
+    // Chromium prints @page margin boxes: "Page 2 of 5" at the foot of each page.
+    let at_page = &page[page.find("@page").expect("an @page rule")..];
+    assert!(at_page.contains("@bottom-center"), "no bottom margin box: {at_page}");
+    assert!(at_page.contains(r#"content: "Page " counter(page) " of " counter(pages)"#), "{at_page}");
+}
+
+/// The `<desc>` of the chart `id`: its numbers, as a screen reader reads them.
+fn chart_desc(page: &str, id: &str) -> String {
+    let start = page.find(&format!("<desc id=\"{id}-desc\">")).expect("the chart") + id.len() + 16;
+    page[start..start + page[start..].find("</desc>").unwrap()].to_owned()
+}
+
+#[test]
+fn report_charts_say_what_they_count() {
+    let env = sample();
+    let page = env.crs(&["report"]).stdout;
+    // South London and Maudsley has 3 services and none in force: the chart of
+    // services by provider counts its services.
+    assert!(
+        page.contains("<title id=\"chart-provider-title\">Services by provider on 23 November 2026</title>")
+    );
+    let providers = chart_desc(&page, "chart-provider");
+    assert!(providers.contains("South London and Maudsley NHS Foundation Trust: 3"), "{providers}");
+    assert!(providers.contains("Guy&#39;s and St Thomas&#39; NHS Foundation Trust: 4"), "{providers}");
+    let statuses = chart_desc(&page, "chart-status");
+    assert!(statuses.contains("Designated: 5") && statuses.contains("Under review: 1"), "{statuses}");
+    assert!(page.contains("<title id=\"chart-reviews-title\">Reviews due by month</title>"));
+    // Each chart says under its axis what its bars count.
+    assert_eq!(page.matches(">Number of services</text>").count(), 2, "{page}");
+    assert_eq!(page.matches(">Number of reviews due</text>").count(), 1, "{page}");
+    // The table beside it keeps the designations in force apart.
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    assert!(
+        md.contains("| South London and Maudsley NHS Foundation Trust | RV5 | 3 | 0 | 2 | 1 | 0 |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn report_sums_up_findings_by_kind_in_words_without_commands() {
+    let env = sample();
+    // Eight services whose review was asked for and has had no answer.
+    let record = env.read("RJ1/adult-critical-care.toml");
+    for i in 1..=7 {
+        let copy = record
+            .replace("name = \"Adult critical care\"", &format!("name = \"Adult critical care, unit {i}\""));
+        env.write(&format!("RJ1/adult-critical-care-{i}.toml"), copy);
+    }
+    for format in ["md", "html"] {
+        let paper = env.crs(&["report", "--format", format]).stdout.replace("&#39;", "'");
+        assert!(
+            paper.contains(
+                "8 requests for a review have had no answer: Adult critical care, unit 1 (Guy's and St Thomas' NHS \
+                 Foundation Trust); Adult critical care, unit 2 (Guy's and St Thomas' NHS Foundation Trust); Adult \
+                 critical care, unit 3 (Guy's and St Thomas' NHS Foundation Trust); Adult critical care, unit 4 (Guy's \
+                 and St Thomas' NHS Foundation Trust); Adult critical care, unit 5 (Guy's and St Thomas' NHS Foundation \
+                 Trust); and 3 more."
+            ),
+            "{paper}"
+        );
+        assert!(
+            paper.contains("1 written request has had no answer within the register's response window: Neonatal intensive care (King's College Hospital NHS Foundation Trust)."),
+            "{paper}"
+        );
+        assert!(paper.contains("Worth acting on"), "{paper}");
+        // What to do, and the commands that do it, are crs check's to say.
+        for command in ["crs review", "crs assess", "--next-due", "--requested-by", "provider-accepted"] {
+            assert!(!paper.contains(command), "{command} in the paper");
+        }
+    }
+}
+
+#[test]
+fn report_tells_moves_successions_and_submissions_in_what_changed() {
+    let env = sample();
+    let bundle = env.outside().join("bundle");
+    let submitted = env.crs(&["submit", "-o", bundle.to_str().unwrap()]);
+    assert_eq!(submitted.code, 0, "{submitted}");
+    let moved = env.crs(&[
+        "move",
+        "RJZ/neonatal-intensive-care",
+        "R1K/neonatal-intensive-care",
+        "--provider-name",
+        "London North West University Healthcare NHS Trust",
+        "--provider-kind",
+        "nhs-trust",
+    ]);
+    assert_eq!(moved.code, 0, "{moved}");
+    let succeeded = env.crs(&[
+        "succeed",
+        "RV5",
+        "R1X",
+        "--on",
+        "2026-10-01",
+        "--name",
+        "South London Mental Health NHS Trust",
+        "--provider-kind",
+        "nhs-trust",
+    ]);
+    assert_eq!(succeeded.code, 0, "{succeeded}");
+
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    let changes = &md[md.find("## What changed").unwrap()..md.find("## Reviews due").unwrap()];
+    assert!(changes.contains("### Services moved and organisations succeeded"), "{changes}");
+    assert!(
+        changes.contains("- Neonatal intensive care moved from King's College Hospital NHS Foundation Trust (RJZ) to London North West University Healthcare NHS Trust (R1K) on 23 November 2026."),
+        "{changes}"
+    );
+    assert!(
+        changes.contains("- South London Mental Health NHS Trust (R1X) took over from South London and Maudsley NHS Foundation Trust (RV5) as provider on 1 October 2026: 3 services moved to it."),
+        "{changes}"
+    );
+    assert!(changes.contains("### Submissions to the regulator"), "{changes}");
+    assert!(
+        changes
+            .contains("- The register was submitted to the regulator on 23 November 2026, with 10 services."),
+        "{changes}"
+    );
+    // Told once a submission, not once a record.
+    assert!(
+        !changes.contains("was submitted to the regulator on 23 November 2026 (crs/submission"),
+        "{changes}"
+    );
+}
+
+#[test]
+fn report_tells_a_moved_records_earlier_steps_of_the_provider_it_had_then() {
+    let env = sample();
+    let moved = env.crs(&[
+        "move",
+        "RJZ/neonatal-intensive-care",
+        "R1K/neonatal-intensive-care",
+        "--provider-name",
+        "London North West University Healthcare NHS Trust",
+        "--provider-kind",
+        "nhs-trust",
+    ]);
+    assert_eq!(moved.code, 0, "{moved}");
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    for step in [
+        "King's College Hospital NHS Foundation Trust and others affected were notified of the work to decide on Neonatal intensive care on 11 May 2026",
+        "The public was involved in the decision on Neonatal intensive care at King's College Hospital NHS Foundation Trust on 2 June 2026",
+        "The ICB Board decided to designate Neonatal intensive care at King's College Hospital NHS Foundation Trust on 1 September 2026",
+        "The written request to designate Neonatal intensive care was sent to King's College Hospital NHS Foundation Trust on 15 September 2026",
+    ] {
+        assert!(md.contains(step), "{step:?} not in {md}");
+    }
+    assert!(!md.contains("Neonatal intensive care was sent to London North West"), "{md}");
+    // What is open now is the new provider's.
+    assert!(
+        md.contains(
+            "| Neonatal intensive care | London North West University Healthcare NHS Trust | Requested |"
+        ),
+        "{md}"
+    );
+}
