@@ -8,7 +8,7 @@ use crate::framework::finding::{Rule, Severity};
 use crate::ops::report::FindingKind;
 
 /// How many services a sentence names before "and N more".
-pub const NAMED: usize = 5;
+pub(crate) const NAMED: usize = 5;
 
 /// The findings of one kind in a sentence, without its full stop.
 pub fn sentence(kind: &FindingKind) -> String {
@@ -28,7 +28,7 @@ pub fn heading(severity: Severity) -> &'static str {
 }
 
 /// `items` joined by semicolons, the first `named` of them, then "and N more".
-pub fn listed(items: &[String], named: usize) -> String {
+pub(crate) fn listed(items: &[String], named: usize) -> String {
     let shown: Vec<&str> = items.iter().take(named).map(String::as_str).collect();
     let rest = items.len().saturating_sub(named);
     match rest {

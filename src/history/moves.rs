@@ -23,7 +23,7 @@ use crate::register::path_below;
 
 /// A record moved to a new id: by `crs move`, or by a provider's succession.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Relocation {
+pub(crate) struct Relocation {
     /// The day the provider changed: a succession's day, or the day the move was
     /// recorded (its commit's day, as its author's clock had it).
     pub on: Date,
@@ -42,7 +42,7 @@ pub struct Relocation {
 
 /// One `crs succeed`: `old` closed and `new` took over on `on`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Succession {
+pub(crate) struct Succession {
     pub on: Date,
     pub old: String,
     pub new: String,
@@ -58,14 +58,14 @@ pub struct Succession {
 
 /// What the branch holds of moves and successions, oldest first.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct MovesAndSuccessions {
+pub(crate) struct MovesAndSuccessions {
     pub relocations: Vec<Relocation>,
     pub successions: Vec<Succession>,
 }
 
 /// The moves and successions on the branch of the register at `root`; none when
 /// the register is not in git or its branch has no commit yet.
-pub fn moves_and_successions(root: &Path) -> Result<MovesAndSuccessions> {
+pub(crate) fn moves_and_successions(root: &Path) -> Result<MovesAndSuccessions> {
     let Ok(rr) = open(root) else { return Ok(MovesAndSuccessions::default()) };
     let Some(head) = rr.repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id()) else {
         return Ok(MovesAndSuccessions::default());
@@ -201,7 +201,7 @@ fn author_day(header: &str) -> Date {
 /// The provider `record` named on `day`, by the moves that took it to where it is
 /// (oldest first): the one before the first move recorded after that day; `None`
 /// when no move came after it (the record's provider now).
-pub fn provider_on<'a>(relocations: &[&'a Relocation], day: Date) -> Option<&'a (String, String)> {
+pub(crate) fn provider_on<'a>(relocations: &[&'a Relocation], day: Date) -> Option<&'a (String, String)> {
     relocations.iter().find(|m| day < m.on).and_then(|m| m.provider_before.as_ref())
 }
 
