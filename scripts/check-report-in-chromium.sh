@@ -10,7 +10,8 @@
 # Usage: scripts/check-report-in-chromium.sh [path/to/crs]   (default: target/debug/crs)
 # With UPDATE_DOCS=1 the first printed page of the sample's paper is written to
 # docs/report-page.png and its findings page to docs/report-findings-page.png, as the
-# README shows them.
+# README shows them. With KEEP=DIR the two printed papers are left in DIR
+# (sample.pdf, large.pdf), to be looked at.
 set -euo pipefail
 if ! command -v chromium >/dev/null || ! command -v pdfinfo >/dev/null; then
   [ "$(id -u)" = 0 ] || { echo "install chromium and poppler-utils" >&2; exit 2; }
@@ -26,9 +27,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 sample_pages=6   # the sample register's paper
 large_pages=12   # a register of 300 services
 
-# A register of 300 services made from the sample's 13: each record copied under
-# its provider with a numbered name, its dates moved back by 0, 1 or 2 years, so
-# some of its reviews are overdue and its period holds hundreds of steps.
+# A register of 300 services made from the sample's 13: each record copied with a
+# numbered name, its dates moved back by 0, 1 or 2 years (so some of its reviews are
+# overdue and its period holds hundreds of steps), and under one of 30 providers: its
+# own or one of five made from it (RJ1 gives R11 to R51), as a large ICB has.
 generate() {
   python3 - "$1" "$2" <<'PY'
 import pathlib, re, shutil, sys
@@ -49,7 +51,15 @@ while n < 300:
             break
         text = record.read_text(encoding="utf-8")
         text = re.sub(r'(\[service\]\nname = ")([^"]*)"', lambda m: f'{m.group(1)}{m.group(2)}, unit {copy}"', text, count=1)
-        (record.parent / f"{record.stem}-{copy}.toml").write_text(shifted(text, copy % 3), encoding="utf-8")
+        folder, group = record.parent, copy % 6
+        if group:
+            ods = folder.name
+            code = f"{ods[0]}{group}{ods[2]}"
+            text = re.sub(r'(\[provider\]\nods = ")[^"]*"\nname = "([^"]*)"',
+                          lambda m: f'{m.group(1)}{code}"\nname = "{m.group(2)}, {code}"', text, count=1)
+            folder = out / code
+            folder.mkdir(exist_ok=True)
+        (folder / f"{record.stem}-{copy}.toml").write_text(shifted(text, copy % 3), encoding="utf-8")
         n += 1
     copy += 1
 PY
@@ -173,6 +183,12 @@ for page in $(seq 1 "$pages"); do
   fi
 done
 pdftoppm -png -r 60 -f "$findings_page" -l "$findings_page" -singlefile "$work/report.pdf" "$work/findings-page"
+if [ -n "${KEEP:-}" ]; then
+  mkdir -p "$KEEP"
+  cp "$work/report.pdf" "$KEEP/sample.pdf"
+  cp "$work/large.pdf" "$KEEP/large.pdf"
+  echo "kept the printed papers in $KEEP"
+fi
 if [ "${UPDATE_DOCS:-}" = 1 ]; then
   cp "$work/report-page.png" "$here/docs/report-page.png"
   cp "$work/findings-page.png" "$here/docs/report-findings-page.png"

@@ -12,7 +12,8 @@ use crate::board::chart::bar_chart;
 use crate::board::{
     ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS,
     REVIEWS_BY_MONTH, SHOWN, SUMMARY, TITLE, about, changes_intro, check_sentence, count, findings,
-    findings_of, key_facts, more, plural, review_month, review_note, subtitle, timeline_bars, title,
+    findings_of, key_facts, more, plural, providers_shown, review_month, review_note, subtitle,
+    timeline_bars, title,
 };
 use crate::framework::finding::Severity;
 use crate::ops::report::{BoardReport, ChangeGroup};
@@ -170,7 +171,7 @@ fn write_glance(report: &BoardReport, p: &mut String) {
         p.push_str("<figure>\n");
         p.push_str(&bar_chart(
             "chart-status",
-            &format!("Services by status on {until}"),
+            &format!("{BY_STATUS} on {until}"),
             "services",
             &description,
             &bars,
@@ -178,7 +179,7 @@ fn write_glance(report: &BoardReport, p: &mut String) {
         p.push_str("\n</figure>\n");
         table_head(
             p,
-            &format!("Services by status on {until}"),
+            &format!("{BY_STATUS} on {until}"),
             &[("Status", false), ("Services", true), ("What it means", false)],
         );
         for c in &report.by_status {
@@ -198,12 +199,12 @@ fn write_glance(report: &BoardReport, p: &mut String) {
         none(p, "The register holds no records.");
     } else {
         let bars: Vec<(String, usize)> =
-            report.by_provider.iter().map(|c| (c.name.clone(), c.total)).collect();
+            providers_shown(&report.by_provider).iter().map(|c| (c.name.clone(), c.total)).collect();
         let description = bars.iter().map(|(l, n)| format!("{l}: {n}")).collect::<Vec<_>>().join("; ");
         p.push_str("<figure>\n");
         p.push_str(&bar_chart(
             "chart-provider",
-            &format!("Services by provider on {until}"),
+            &format!("{BY_PROVIDER} on {until}"),
             "services",
             &description,
             &bars,
@@ -211,7 +212,7 @@ fn write_glance(report: &BoardReport, p: &mut String) {
         p.push_str("\n</figure>\n");
         table_head(
             p,
-            &format!("Services by provider on {until}"),
+            &format!("{BY_PROVIDER} on {until}"),
             &[
                 ("Provider", false),
                 ("ODS code", false),
@@ -222,7 +223,7 @@ fn write_glance(report: &BoardReport, p: &mut String) {
                 ("Being assessed", true),
             ],
         );
-        for c in &report.by_provider {
+        for c in &providers_shown(&report.by_provider) {
             table_row(
                 p,
                 &[

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use crate::board::{
     ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS, SHOWN,
     SUMMARY, TITLE, about, changes_intro, check_sentence, count, findings, findings_of, key_facts, more,
-    plural, review_month, review_note, subtitle, timeline_bars,
+    plural, providers_shown, review_month, review_note, subtitle, timeline_bars,
 };
 use crate::framework::finding::Severity;
 use crate::ops::report::{BoardReport, ChangeGroup};
@@ -90,8 +90,7 @@ fn write_page(report: &BoardReport, p: &mut String) {
     if report.by_provider.is_empty() {
         p.push_str("The register holds no records.\n\n");
     } else {
-        let rows: Vec<Vec<String>> = report
-            .by_provider
+        let rows: Vec<Vec<String>> = providers_shown(&report.by_provider)
             .iter()
             .map(|c| {
                 vec![

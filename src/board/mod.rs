@@ -15,13 +15,15 @@ use std::io::{self, Write};
 use crate::framework::finding::Severity;
 use crate::model::Date;
 use crate::ops::due::{DueItem, DueKind};
-use crate::ops::report::BoardReport;
+use crate::ops::report::{BoardReport, ProviderCount};
 
 /// The headings of the paper's sections, in order.
 pub const SUMMARY: &str = "Summary";
 pub const AT_A_GLANCE: &str = "The register at a glance";
 pub const BY_STATUS: &str = "Services by status";
-pub const BY_PROVIDER: &str = "Services by provider";
+/// Every service of each provider counts, whatever its status; the table beside the
+/// chart keeps those in force apart.
+pub const BY_PROVIDER: &str = "Services by provider (all statuses)";
 pub const CHANGES: &str = "What changed in the period";
 pub const REVIEWS: &str = "Reviews due in the next 12 months";
 /// The review timeline's chart.
@@ -209,6 +211,32 @@ pub fn more(hidden: usize, what: &str) -> Option<String> {
     (hidden > 0).then(|| format!("And {hidden} more {what}."))
 }
 
+/// The providers of `providers` (by name) the paper shows, each with its services: all of them when there are
+/// no more than `SHOWN`; else the `SHOWN - 1` with the most services (by name among
+/// equals), by name, then one row that adds up the rest ("14 other providers"), so
+/// the chart and table still count every service.
+pub(crate) fn providers_shown(providers: &[ProviderCount]) -> Vec<ProviderCount> {
+    if providers.len() <= SHOWN {
+        return providers.to_vec();
+    }
+    let mut biggest: Vec<&ProviderCount> = providers.iter().collect();
+    biggest.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| (&a.name, &a.ods).cmp(&(&b.name, &b.ods))));
+    let (shown, rest) = biggest.split_at(SHOWN - 1);
+    let mut rows: Vec<ProviderCount> = shown.iter().map(|&c| c.clone()).collect();
+    rows.sort_by(|a, b| (&a.name, &a.ods).cmp(&(&b.name, &b.ods)));
+    let mut others =
+        ProviderCount { name: format!("{} other providers", rest.len()), ..ProviderCount::default() };
+    for c in rest {
+        others.total += c.total;
+        others.in_force += c.in_force;
+        others.in_progress += c.in_progress;
+        others.draft += c.draft;
+        others.not_in_force += c.not_in_force;
+    }
+    rows.push(others);
+    rows
+}
+
 /// The noun of `nouns` (one, many) that goes with `n`.
 pub fn plural(n: usize, (one, many): (&'static str, &'static str)) -> &'static str {
     if n == 1 { one } else { many }
@@ -245,4 +273,35 @@ pub fn about(report: &BoardReport) -> Vec<String> {
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(ods: &str, total: usize) -> ProviderCount {
+        ProviderCount {
+            ods: ods.to_owned(),
+            name: format!("Trust {ods}"),
+            total,
+            in_force: total,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn providers_beyond_the_list_are_added_up_in_one_row() {
+        let few: Vec<ProviderCount> = (0..SHOWN).map(|i| provider(&format!("R{i:02}"), 1)).collect();
+        assert_eq!(providers_shown(&few), few);
+        // 20 providers, the one with the code ending in i having i services.
+        let many: Vec<ProviderCount> = (0..20).map(|i| provider(&format!("R{i:02}"), i)).collect();
+        let shown = providers_shown(&many);
+        assert_eq!(shown.len(), SHOWN);
+        let names: Vec<&str> = shown.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names[0], "Trust R09", "the 11 with the most services, by name: {names:?}");
+        assert_eq!(names[SHOWN - 2], "Trust R19");
+        let others = &shown[SHOWN - 1];
+        assert_eq!((others.name.as_str(), others.total, others.in_force), ("9 other providers", 36, 36));
+        assert_eq!(shown.iter().map(|c| c.total).sum::<usize>(), (0..20).sum::<usize>());
+    }
 }

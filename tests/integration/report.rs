@@ -241,9 +241,9 @@ fn report_charts_say_what_they_count() {
     let page = env.crs(&["report"]).stdout;
     // South London and Maudsley has 3 services and none in force: the chart of
     // services by provider counts its services.
-    assert!(
-        page.contains("<title id=\"chart-provider-title\">Services by provider on 23 November 2026</title>")
-    );
+    assert!(page.contains(
+        "<title id=\"chart-provider-title\">Services by provider (all statuses) on 23 November 2026</title>"
+    ));
     let providers = chart_desc(&page, "chart-provider");
     assert!(providers.contains("South London and Maudsley NHS Foundation Trust: 3"), "{providers}");
     assert!(providers.contains("Guy&#39;s and St Thomas&#39; NHS Foundation Trust: 4"), "{providers}");
@@ -378,4 +378,85 @@ fn report_tells_a_moved_records_earlier_steps_of_the_provider_it_had_then() {
         ),
         "{md}"
     );
+}
+
+/// The sample register grown to `records` services under 30 providers: each
+/// sample record copied with a numbered name, under its own provider or one of five
+/// made from it (RJ1 gives R11 to R51), as a large ICB's register is.
+fn large_register(records: usize) -> TestEnv {
+    let env = TestEnv::copy_of("designations");
+    let sample = crate::harness::repo_dir().join("designations");
+    let mut originals: Vec<(String, String)> = Vec::new();
+    for provider in std::fs::read_dir(&sample).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()) {
+        let files = std::fs::read_dir(&provider).unwrap().map(|e| e.unwrap().path());
+        for file in files.filter(|f| f.extension().is_some_and(|e| e == "toml")) {
+            let ods = provider.file_name().unwrap().to_str().unwrap().to_owned();
+            let slug = file.file_stem().unwrap().to_str().unwrap().to_owned();
+            originals.push((ods, slug));
+        }
+    }
+    originals.sort();
+    let mut made = originals.len();
+    for copy in 1.. {
+        for (ods, slug) in &originals {
+            if made == records {
+                return env;
+            }
+            let mut text = env.read(&format!("{ods}/{slug}.toml")).replacen(
+                "[service]\nname = \"",
+                &format!("[service]\nname = \"Unit {copy}, "),
+                1,
+            );
+            let group = copy % 6;
+            let mut folder = ods.clone();
+            if group > 0 {
+                folder = format!("{}{group}{}", &ods[..1], &ods[2..]);
+                text = text.replacen(
+                    &format!("[provider]\nods = \"{ods}\"\nname = \""),
+                    &format!("[provider]\nods = \"{folder}\"\nname = \"{folder} "),
+                    1,
+                );
+            }
+            env.write(&format!("{folder}/{slug}-{copy}.toml"), text);
+            made += 1;
+        }
+    }
+    env
+}
+
+/// How many times `item` opens in each `open` .. `close` block of `page`.
+fn items_per_block(page: &str, open: &str, close: &str, item: &str) -> Vec<usize> {
+    page.split(open).skip(1).map(|block| block[..block.find(close).unwrap()].matches(item).count()).collect()
+}
+
+#[test]
+fn report_of_300_services_stays_a_few_pages_of_summaries() {
+    let env = large_register(300);
+    let html = env.crs(&["report"]);
+    assert_eq!(html.code, 0, "{html}");
+    let page = &html.stdout;
+    assert!(page.contains("300 services recorded"), "{page}");
+    // Every list and table stops at 12 rows (a table's total row aside) and says
+    // how many more there are.
+    for (i, n) in items_per_block(page, "<ul>", "</ul>", "<li>").into_iter().enumerate() {
+        assert!(n <= 12, "list {i} has {n} items");
+    }
+    for (i, n) in items_per_block(page, "<tbody>", "</tbody>", "<tr").into_iter().enumerate() {
+        assert!(n <= 13, "table {i} has {n} rows");
+    }
+    assert!(page.contains("more decisions in the period"), "{page}");
+    assert!(page.contains("more open matters."), "{page}");
+    // The providers beyond the 11 with the most services are added up in one row
+    // and one bar, so every service is still counted.
+    assert!(page.contains("<th scope=\"row\">19 other providers</th>"), "{page}");
+    assert!(chart_desc(page, "chart-provider").contains("19 other providers: "), "{page}");
+    // Findings summed up by kind: one line a kind, not one a finding.
+    let findings = &page[page.find("Findings of the register check").unwrap()..];
+    assert!(findings.matches("<li>").count() < 10, "{findings}");
+    // Summaries, not a line a record: the paper of 300 services is not much longer
+    // than the sample's 13 (Chromium prints them on 9 and 5 A4 pages).
+    let sample = sample().crs(&["report"]).stdout;
+    assert!(page.len() < sample.len() * 3, "{} bytes against the sample's {}", page.len(), sample.len());
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    assert!(md.lines().filter(|l| l.starts_with("- ") || l.starts_with("| ")).count() < 150, "{md}");
 }
