@@ -3,8 +3,10 @@
 # and prints it to PDF as a reader would: A4, numbered "Page 1 of N" by the paper's
 # own @page margin boxes, text no smaller than 8 pt (measured with pdftotext -bbox),
 # no word broken across lines, no command lines, and at most 6 pages for the sample
-# register and 12 for a generated register of 300 services. Also checks the page fetches nothing: Chromium
-# runs with networking features off, and the HTML names no http(s) resource.
+# register and 12 for a generated register of 300 services; and that each of these
+# checks fails a copy of the sample's paper spoiled its way. Also checks the page
+# fetches nothing: Chromium runs with networking features off, and the HTML names no
+# http(s) resource.
 # Needs Chromium and poppler (Debian: apt-get install -y chromium poppler-utils;
 # installed here when missing and run as root) and a built crs.
 # Usage: scripts/check-report-in-chromium.sh [path/to/crs]   (default: target/debug/crs)
@@ -138,7 +140,11 @@ if broken:
     print("not words of the page:", " ".join(broken[:20]), file=sys.stderr)
     sys.exit(1)
 PY
-  echo "ok: $name prints on $pages A4 pages numbered \"Page 1 of $pages\"; its smallest text is $smallest pt; the widest ends at x=$widest of 595 points; no word is broken"
+  # No command lines: what to do, and the commands that do it, are crs check's to say.
+  if grep -qE -- ' --[a-z]|crs (review|assess|event|decide|move|succeed|submit) ' <<<"$text"; then
+    fail "$name holds command lines; they belong to crs check"
+  fi
+  echo "ok: $name prints on $pages A4 pages numbered \"Page 1 of $pages\"; its smallest text is $smallest pt; the widest ends at x=$widest of 595 points; no word is broken; no command line"
 }
 
 # 1. The sample register's paper, as a file.
@@ -161,16 +167,39 @@ for words in "NHS South East London ICB" "The register at a glance" "Reviews due
     "The ICB Board decided to designate" "Under review" "Number of services"; do
   grep -qF "$words" <<<"$text" || fail "the printed paper lacks \"$words\""
 done
-if grep -qE -- ' --[a-z]|crs (review|assess|event|decide) ' <<<"$text"; then
-  fail "the printed paper holds command lines; they belong to crs check"
-fi
-echo "ok: the printed paper holds its headings and sentences, and no command lines"
+echo "ok: the printed paper holds its headings and sentences"
 
 # 4. A register of 300 services: summaries, not a line per finding.
 generate "$here/designations" "$work/large"
 "$crs" --register "$work/large" --quiet report -o "$work/large.html"
 print_pdf "$work/large.html" "$work/large.pdf"
 check_printed "$work/large.pdf" "$large_pages" "$work/large.html" "the paper of 300 services"
+
+# 5. The checks fail when they should: each on a copy of the sample's paper spoiled
+# one way, which must not pass.
+spoiled() {
+  local what="$1" style="$2" body="$3"
+  python3 - "$work/report.html" "$work/spoiled.html" "$style" "$body" <<'PY'
+import sys
+page = open(sys.argv[1], encoding="utf-8").read()
+style, body = sys.argv[3], sys.argv[4]
+page = page.replace("</head>", f"<style>{style}</style></head>", 1)
+page = page.replace("<main>", f"<main>{body}", 1)
+open(sys.argv[2], "w", encoding="utf-8").write(page)
+PY
+  print_pdf "$work/spoiled.html" "$work/spoiled.pdf"
+  if (check_printed "$work/spoiled.pdf" "$sample_pages" "$work/spoiled.html" "a paper with $what") 2>"$work/spoiled.err" >/dev/null; then
+    fail "the check passed a paper with $what"
+  fi
+  echo "ok: a paper with $what fails: $(tail -n 1 "$work/spoiled.err")"
+}
+main="$(sed -n '/<main>/,/<\/main>/p' "$work/report.html" | sed '1s/.*<main>//; $d')"
+spoiled "text of 6 pt" "body, table, footer, p, li { font-size: 6pt !important; } svg .label, svg .value { font-size: 8px !important; }" ""
+spoiled "no page numbers" "@page { @bottom-center { content: none; } }" ""
+spoiled "three times the sample's content" "" "$main$main"
+spoiled "a word broken across lines" "" \
+  '<p style="width: 2.5cm; overflow-wrap: anywhere">Paediatricinpatientsandneonatalintensivecare</p>'
+spoiled "a command line" "" '<p>Run crs review complete RJZ/major-trauma-centre --confirm to finish the review.</p>'
 
 pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$work/report.pdf" "$work/report-page"
 [ -s "$work/report-page.png" ] || fail "no PNG of the first page"
