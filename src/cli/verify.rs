@@ -96,6 +96,18 @@ fn write_human(v: &Verification, out: &mut dyn Write) -> std::io::Result<()> {
             v.uncommitted_files
         )?;
     }
+    if v.baseline_in_bundle != v.baseline_here {
+        let name = |c: &Option<String>| {
+            c.as_deref()
+                .map_or("no previous submission".to_owned(), |c| format!("commit {}", &c[..7.min(c.len())]))
+        };
+        writeln!(
+            out,
+            "note: the bundle's changes are measured from {}, but this repository's submission tags give {}: fetch the tags (git fetch --tags)",
+            name(&v.baseline_in_bundle),
+            name(&v.baseline_here)
+        )?;
+    }
     if v.written_by != v.verified_by {
         writeln!(
             out,

@@ -42,6 +42,11 @@ pub struct Verification {
     /// The bundle was made with uncommitted changes (a dry run), so its commit alone
     /// cannot give it.
     pub uncommitted_files: usize,
+    /// The commit of the submission the bundle's changes were measured from.
+    pub baseline_in_bundle: Option<String>,
+    /// The same, as this repository's tags give it for the commit: another one when
+    /// tags are missing (a clone fetched without them) or were moved.
+    pub baseline_here: Option<String>,
     /// Each file of the bundle, in the manifest's order.
     pub files: Vec<FileCheck>,
 }
@@ -107,7 +112,8 @@ pub fn verify(ctx: &Ctx, bundle: &Path) -> Result<Verification> {
     // An error naming the commit when the repository does not hold it.
     history::commit_time(&root, &commit)?;
     let gathered = gather_submission(ctx, Some(&commit))?;
-    let (_, remade) = bundle_of(ctx, gathered, manifest.date, &manifest.tag, Some(&manifest.register))?;
+    let (workbook, remade) =
+        bundle_of(ctx, gathered, manifest.date, &manifest.tag, Some(&manifest.register))?;
     let remade: BTreeMap<&str, &[u8]> =
         remade.files().iter().map(|f| (f.name.as_str(), f.bytes.as_slice())).collect();
     let digests: BTreeMap<&str, &str> =
@@ -135,6 +141,8 @@ pub fn verify(ctx: &Ctx, bundle: &Path) -> Result<Verification> {
         written_by: manifest.crs_version.clone(),
         verified_by: env!("CARGO_PKG_VERSION").to_owned(),
         uncommitted_files: manifest.uncommitted_files,
+        baseline_in_bundle: manifest.baseline_commit.clone(),
+        baseline_here: workbook.about.baseline_commit,
         files,
     })
 }

@@ -167,6 +167,16 @@ fn verify_passes_an_untouched_bundle_as_a_folder_and_as_its_email() {
     env.git_cmd(&["clone", "-q", env.root.to_str().unwrap(), clone.to_str().unwrap()]);
     let run = env.crs(&["--register", clone.to_str().unwrap(), "verify", dir.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run}");
+
+    // A clone without the tags cannot tell the second submission's changes: its
+    // files differ, and crs says why.
+    let untagged = env.outside().join("untagged");
+    env.git_cmd(&["clone", "-q", "--no-tags", env.root.to_str().unwrap(), untagged.to_str().unwrap()]);
+    let next = env.outside().join("next");
+    let run = env.crs(&["--register", untagged.to_str().unwrap(), "verify", next.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("which this repository does not hold"), "{run}");
+    assert!(run.stdout.contains("git fetch --tags"), "{run}");
 }
 
 #[test]
