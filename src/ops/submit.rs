@@ -4,7 +4,8 @@
 //! each record included, one commit, and the tag
 //! `crs/submission/DATE` (`DATE.2`, … for later ones the same day) on that commit.
 //! A submission killed between its commit and its tag is finished by the next crs
-//! write; `crs submit` run again then stops there rather than record it twice.
+//! write; `crs submit` run again then stops there rather than record it twice. One
+//! that cannot be recorded (its tag locked, say) deletes the bundle files it wrote.
 
 use std::path::{Path, PathBuf};
 
@@ -112,14 +113,31 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
     let dir = ctx
         .cwd
         .join(output.map_or_else(|| PathBuf::from(format!("crs-submission-{day_part}")), Path::to_path_buf));
+    let new_folder = !dir.exists();
     prepare_folder(&dir)?;
+    let mut new_files = Vec::new();
     for file in bundle.files() {
-        write_atomically(&dir.join(&file.name), &file.bytes)?;
+        let path = dir.join(&file.name);
+        let new_file = !path.exists();
+        write_atomically(&path, &file.bytes)?;
+        if new_file {
+            new_files.push(path);
+        }
     }
     let recorded = match &tx {
         Some(tx) => {
             let message = commit_message(&workbook, &tag, &settings.submission.to);
-            Some(record(ctx, tx, &workbook.included, &tag, &message, &bundle.summary_text)?)
+            match record(ctx, tx, &workbook.included, &tag, &message, &bundle.summary_text) {
+                Ok(committed) => Some(committed),
+                Err(error) => {
+                    // Only while the branch is where it was: a commit that stands
+                    // keeps its bundle.
+                    if tx.head().ok().flatten().as_deref() == Some(head.as_str()) {
+                        remove_unrecorded(&dir, new_folder, &new_files);
+                    }
+                    return Err(error);
+                }
+            }
         }
         None => None,
     };
@@ -138,6 +156,18 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
         recorded,
         recovered,
     })))
+}
+
+/// Deletes the bundle files a submission that could not be recorded wrote anew (and
+/// its folder, when it made it), so that no bundle names a submission git does not
+/// hold. Files that were there before are left.
+fn remove_unrecorded(dir: &Path, new_folder: bool, new_files: &[PathBuf]) {
+    for path in new_files {
+        let _ = std::fs::remove_file(path);
+    }
+    if new_folder {
+        let _ = std::fs::remove_dir(dir);
+    }
 }
 
 /// The register gathered for a submission, from `commit` (or the working tree when

@@ -314,6 +314,8 @@ fn a_locked_tag_records_no_submission_and_names_the_lock() {
     assert_eq!(env.git_cmd(&["tag", "-l", "crs/*"]), "");
     assert!(!env.root.join(".git/crs/journal.json").exists(), "the journal outlived the command");
     assert!(!env.read("RJ1/maternity.toml").contains("kind = \"submitted\""));
+    // Nor is a bundle left behind naming a submission git does not hold.
+    assert!(!env.outside().join("bundle").exists(), "the bundle of an unrecorded submission was left");
     // Once the lock is gone the submission is recorded as usual.
     fs::remove_file(&lock).unwrap();
     let again = env.crs(&["submit", "-o", "../bundle-again"]);
