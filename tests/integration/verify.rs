@@ -234,6 +234,13 @@ fn verify_cannot_run_without_the_commit_or_a_readable_manifest() {
     let run = verify(&env, &env.outside().join("no-such-bundle"));
     assert_eq!(run.code, 2, "{run}");
 
+    // A file that is no e-mail of crs's, or an e-mail without its manifest.
+    let text = env.outside().join("notes.txt");
+    fs::write(&text, "not an e-mail\n").unwrap();
+    let run = verify(&env, &text);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("cannot verify"), "{run}");
+
     // A manifest cannot send crs to read outside the bundle.
     let escaping = manifest.replace(&format!("\"{STEM}.json\""), "\"../../etc/passwd\"");
     fs::write(&manifest_path, escaping).unwrap();
