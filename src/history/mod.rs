@@ -23,6 +23,6 @@ pub mod worktree;
 
 pub use commit::{Committed, FileWrite, Recovered, Writer, WriterSetup};
 pub use identity::Identity;
-pub use snapshot::{Snapshot, snapshot};
+pub use snapshot::{Snapshot, commit_time, snapshot};
 pub use tags::{SubmissionTag, last_submission, submission_tag_name};
 pub use worktree::{WorkTree, work_tree};
