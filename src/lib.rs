@@ -10,6 +10,7 @@
 pub mod board;
 pub mod cli;
 pub mod context;
+pub mod digest;
 pub mod error;
 pub mod export;
 pub mod framework;

@@ -1,23 +1,26 @@
-//! A submission: the bundle for the regulator (workbook, summary of changes, e-mail)
-//! written to a folder, and the submission recorded in one transaction — a
-//! `submitted` event on each record included, one commit, and the tag
+//! A submission: the bundle for the regulator (workbook, its JSON twin, summary of
+//! changes, e-mail, manifest) made from the commit submitted and written to a
+//! folder, and the submission recorded in one transaction — a `submitted` event on
+//! each record included, one commit, and the tag
 //! `crs/submission/DATE` (`DATE.2`, … for later ones the same day) on that commit.
 //! A submission killed between its commit and its tag is finished by the next crs
-//! write; `crs submit` run again then stops there rather than record it twice.
+//! write; `crs submit` run again then stops there rather than record it twice. One
+//! that cannot be recorded (its tag locked, say) deletes the bundle files it wrote.
 
 use std::path::{Path, PathBuf};
 
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::export::bundle::{Sending, build_bundle, commit_message};
+use crate::export::bundle::{Bundle, Sending, build_bundle, commit_message};
 use crate::export::output::{prepare_folder, write_atomically};
 use crate::export::scope::Scope;
+use crate::export::workbook::Workbook;
 use crate::framework::Finding;
 use crate::history::{self, Committed, Recovered, submission_tag_name};
 use crate::model::record::{Event, EventKind};
 use crate::model::{Date, RecordId};
 use crate::ops::change::keep_line_endings;
-use crate::ops::export::{Since, changes_line, gather};
+use crate::ops::export::{Gathered, Since, changes_line, gather};
 use crate::ops::transaction::{Transaction, WriteOptions};
 use crate::register::edit::RecordDoc;
 use crate::register::source::{MAX_FILE_BYTES, plain_file};
@@ -36,6 +39,7 @@ pub enum Submission {
 pub struct Written {
     pub dir: PathBuf,
     pub workbook: String,
+    pub json: String,
     pub summary: String,
     pub email: String,
     pub manifest: String,
@@ -94,14 +98,12 @@ pub fn submit(
         ));
     }
 
-    let since = match last_sent {
-        Some(day) => {
-            check_last_sent(&root, day, ctx.today)?;
-            Since::LastSent(day)
-        }
-        None => Since::LastSubmission,
-    };
-    let gathered = gather(ctx, None, since)?;
+    if let Some(day) = last_sent {
+        check_last_sent(&root, day, ctx.today)?;
+    }
+    // A submission is read from its commit, as crs verify reads it again; only a
+    // dry run with uncommitted changes reads the working tree.
+    let gathered = gather_submission(ctx, uncommitted.is_empty().then_some(head.as_str()), last_sent)?;
     let errors: Vec<Finding> = gathered.errors().into_iter().cloned().collect();
     if !errors.is_empty() || gathered.unreadable > 0 {
         return Ok(Submission::Refused { errors, unreadable: gathered.unreadable });
@@ -117,37 +119,43 @@ pub fn submit(
     }
 
     let settings = gathered.config.settings.clone();
-    let workbook = gathered.workbook(ctx, &Scope::default(), false);
-    let bundle = build_bundle(
-        &workbook,
-        &Sending {
-            date: ctx.today,
-            now: ctx.now,
-            to: &settings.submission.to,
-            from_name: &settings.commissioner.name,
-            from_address: &settings.commissioner.contact,
-            commissioner_code: &settings.commissioner.ods,
-            tag: &tag,
-        },
-    )?;
+    let (workbook, bundle) = bundle_of(ctx, gathered, ctx.today, &tag, None, last_sent)?;
     let day_part = tag.strip_prefix(history::tags::SUBMISSION_TAG_PREFIX).unwrap_or(&tag);
     let dir = ctx
         .cwd
         .join(output.map_or_else(|| PathBuf::from(format!("crs-submission-{day_part}")), Path::to_path_buf));
+    let new_folder = !dir.exists();
     prepare_folder(&dir)?;
+    let mut new_files = Vec::new();
     for file in bundle.files() {
-        write_atomically(&dir.join(&file.name), &file.bytes)?;
+        let path = dir.join(&file.name);
+        let new_file = !path.exists();
+        write_atomically(&path, &file.bytes)?;
+        if new_file {
+            new_files.push(path);
+        }
     }
     let recorded = match &tx {
         Some(tx) => {
             let message = commit_message(&workbook, &tag, &settings.submission.to, last_sent);
-            Some(record(ctx, tx, &workbook.included, &tag, &message, &bundle.summary_text)?)
+            match record(ctx, tx, &workbook.included, &tag, &message, &bundle.summary_text) {
+                Ok(committed) => Some(committed),
+                Err(error) => {
+                    // Only while the branch is where it was: a commit that stands
+                    // keeps its bundle.
+                    if tx.head().ok().flatten().as_deref() == Some(head.as_str()) {
+                        remove_unrecorded(&dir, new_folder, &new_files);
+                    }
+                    return Err(error);
+                }
+            }
         }
         None => None,
     };
     Ok(Submission::Written(Box::new(Written {
         dir,
         workbook: bundle.workbook.name.clone(),
+        json: bundle.json.name.clone(),
         summary: bundle.summary.name.clone(),
         email: bundle.email.name.clone(),
         manifest: bundle.manifest.name.clone(),
@@ -182,6 +190,65 @@ fn check_last_sent(root: &Path, day: Date, today: Date) -> Result<()> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// Deletes the bundle files a submission that could not be recorded wrote anew (and
+/// its folder, when it made it), so that no bundle names a submission git does not
+/// hold. Files that were there before are left.
+fn remove_unrecorded(dir: &Path, new_folder: bool, new_files: &[PathBuf]) {
+    for path in new_files {
+        let _ = std::fs::remove_file(path);
+    }
+    if new_folder {
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
+/// The register gathered for a submission, from `commit` (or the working tree when
+/// `None`), its changes measured since the last submission before it, or with
+/// `last_sent` since that day (a submission sent outside crs).
+pub(crate) fn gather_submission(
+    ctx: &Ctx,
+    commit: Option<&str>,
+    last_sent: Option<Date>,
+) -> Result<Gathered> {
+    let since = last_sent.map_or(Since::LastSubmission, Since::LastSent);
+    let mut gathered = gather(ctx, commit, since)?;
+    if let Some(commit) = commit {
+        gathered.source = format!("commit {}", &commit[..12.min(commit.len())]);
+    }
+    Ok(gathered)
+}
+
+/// The workbook and bundle of a submission made on `date` and tagged `tag`, from
+/// what was gathered; `register` names the register in place of its folder's name
+/// (the name a bundle being verified was made with).
+pub(crate) fn bundle_of(
+    ctx: &Ctx,
+    gathered: Gathered,
+    date: Date,
+    tag: &str,
+    register: Option<&str>,
+    last_sent: Option<Date>,
+) -> Result<(Workbook, Bundle)> {
+    let settings = gathered.config.settings.clone();
+    let mut workbook = gathered.workbook(ctx, &Scope::default(), false);
+    if let Some(name) = register {
+        workbook.about.register = name.to_owned();
+    }
+    let bundle = build_bundle(
+        &workbook,
+        &Sending {
+            date,
+            to: &settings.submission.to,
+            from_name: &settings.commissioner.name,
+            from_address: &settings.commissioner.contact,
+            commissioner_code: &settings.commissioner.ods,
+            tag,
+            last_sent,
+        },
+    )?;
+    Ok((workbook, bundle))
 }
 
 /// Up to ten names, then an ellipsis.
