@@ -9,6 +9,7 @@ use crate::cli::Io;
 use crate::cli::common::{render_index_warning, render_recovered};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
+use crate::model::Date;
 use crate::ops::submit::{Submission, listed, submit};
 use crate::ops::transaction::WriteOptions;
 
@@ -26,9 +27,16 @@ use crate::ops::transaction::WriteOptions;
 /// submissions the same day). The register must be
 /// committed and free of errors (crs check).
 ///
+/// The changes are those since the last submission crs recorded. For a register
+/// whose last submission was sent some other way, --last-sent DATE gives its day:
+/// the changes are then those the records date after it (decisions, events and
+/// stage assessments; a step whose day is not recorded counts on the latest day it
+/// can have happened), and the submission crs records is the baseline from then on.
+///
 /// Examples:
 ///   crs submit --dry-run
 ///   crs submit -o submissions/2026-11
+///   crs submit --last-sent 2026-05-01
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct SubmitArgs {
@@ -38,6 +46,10 @@ pub struct SubmitArgs {
     /// Write the bundle only; record nothing in git.
     #[arg(long)]
     pub dry_run: bool,
+    /// The day the last submission was sent outside crs: the changes are those the
+    /// records date after it.
+    #[arg(long, value_name = "DATE")]
+    pub last_sent: Option<Date>,
 }
 
 /// Findings listed before a refusal; the rest are counted.
@@ -45,7 +57,7 @@ const FINDINGS_SHOWN: usize = 20;
 
 pub fn run(ctx: &Ctx, args: &SubmitArgs, io: &mut Io<'_>) -> Result<u8> {
     let options = WriteOptions::default();
-    let written = match submit(ctx, args.output.as_deref(), args.dry_run, &options)? {
+    let written = match submit(ctx, args.output.as_deref(), args.dry_run, args.last_sent, &options)? {
         Submission::Refused { errors, unreadable } => {
             for f in errors.iter().take(FINDINGS_SHOWN) {
                 let place = f.line.map_or(String::new(), |l| format!(":{l}"));

@@ -30,6 +30,9 @@ pub struct Sending<'a> {
     pub commissioner_code: &'a str,
     /// The tag that records the submission, for the manifest.
     pub tag: &'a str,
+    /// The day the submission before it was sent outside crs, which its changes are
+    /// measured from (`crs submit --last-sent`), for the manifest.
+    pub last_sent: Option<Date>,
 }
 
 /// One file of the bundle.
@@ -84,6 +87,10 @@ pub struct Manifest {
     pub changes_since: String,
     #[serde(default)]
     pub baseline_commit: Option<String>,
+    /// With `crs submit --last-sent`: the day the submission before it was sent
+    /// outside crs, which `crs verify` measures the changes from again.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "optional_day_from_text")]
+    pub last_sent: Option<Date>,
     #[serde(default)]
     pub records: usize,
     /// Written for readers; not read back.
@@ -110,6 +117,15 @@ pub struct ManifestFile {
 fn day_from_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Date, D::Error> {
     let text = String::deserialize(deserializer)?;
     text.parse().map_err(serde::de::Error::custom)
+}
+
+/// A day written `YYYY-MM-DD` in JSON, or none.
+fn optional_day_from_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<Date>, D::Error> {
+    Option::<String>::deserialize(deserializer)?
+        .map(|text| text.parse().map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 impl Manifest {
@@ -151,6 +167,7 @@ pub fn build_bundle(workbook: &Workbook, sending: &Sending<'_>) -> Result<Bundle
         to: sending.to.to_owned(),
         changes_since: about.changes_since.clone(),
         baseline_commit: about.baseline_commit.clone(),
+        last_sent: sending.last_sent,
         records: workbook.included.len(),
         changes: about.changes,
         uncommitted_files: about.uncommitted_files,
@@ -193,11 +210,14 @@ pub fn build_bundle(workbook: &Workbook, sending: &Sending<'_>) -> Result<Bundle
     Ok(Bundle { workbook: xlsx, json, summary, email, manifest, summary_text })
 }
 
-/// The structured commit message that records the submission.
-pub fn commit_message(workbook: &Workbook, tag: &str, to: &str) -> String {
+/// The structured commit message that records the submission; with `last_sent`,
+/// the day the submission before it was sent outside crs, which its changes were
+/// measured from.
+pub fn commit_message(workbook: &Workbook, tag: &str, to: &str, last_sent: Option<Date>) -> String {
     let about = &workbook.about;
+    let last_sent = last_sent.map(|day| format!("Crs-Last-Sent: {day}\n")).unwrap_or_default();
     format!(
-        "submit {}: {} record(s) to {to}\n\nCrs-Action: submit\nCrs-Submission: {tag}\nCrs-Records: {}\nCrs-Changes: {}\n",
+        "submit {}: {} record(s) to {to}\n\nCrs-Action: submit\nCrs-Submission: {tag}\nCrs-Records: {}\nCrs-Changes: {}\n{last_sent}",
         about.commissioner_code,
         workbook.included.len(),
         workbook.included.len(),

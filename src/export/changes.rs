@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::export::scope::{Before, Scope};
+use crate::export::section::Section;
 use crate::export::state::{Item, RegisterState};
 use crate::model::fields::{FieldChange, changes_between, flatten_record};
 use crate::model::{EventKind, Record, RecordId, Status};
@@ -57,6 +58,9 @@ impl ChangeKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
     pub kind: ChangeKind,
+    /// The section the record is in now, or was in at the baseline when it has
+    /// left the submission's scope.
+    pub section: Section,
     pub id: RecordId,
     /// The status now; `None` when the record no longer exists.
     pub status: Option<Status>,
@@ -153,8 +157,17 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
         let then_in = then.filter(|item| item.selected && scope.included_at_baseline(item.status));
         // A designation removed is a removal, whatever the scope says.
         let removed_now = current.get(id).is_some_and(|i| i.status == Status::Removed);
+        let section = match (now, then_in.or(then)) {
+            (Some(now), _) => Section::of(now.status),
+            (None, Some(then)) => Section::of(then.status),
+            (None, None) => Section::Other,
+        };
+        // A record that comes into a section from another (a request accepted, a
+        // refusal found unreasonable) is added to it: new in force, not merely changed.
+        let entered = |then: &Item| Section::of(then.status) != section;
         let change = |kind, fields| Change {
             kind,
+            section,
             id: id.clone(),
             status: current.get(id).map(|i| i.status),
             previous_status: then.map(|i| i.status),
@@ -177,6 +190,7 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
                 };
                 let kind = match removed_now && then.status != Status::Removed {
                     true => ChangeKind::Removed,
+                    false if entered(then) => ChangeKind::Added,
                     false => ChangeKind::Changed,
                 };
                 if previous_id.is_some() && kind == ChangeKind::Changed {

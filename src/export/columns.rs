@@ -1,10 +1,13 @@
 //! `Column`: the columns of the submission spreadsheet, as data. A built-in default
-//! list follows DESIGN.md §5; a register may name its own list, in its own order, in
-//! `crs.toml` (`[submission] columns = [...]`) to match the regulator's template.
-//! Ground columns come from the framework, one yes/no column per ground, and so do
-//! stage columns, met or not and the rationale for each stage. Each column has a
-//! name (for `crs.toml`, JSON and YAML), a heading and a meaning (for the workbook's
-//! Notes sheet).
+//! list holds what the regulator reads of each service (section, commissioner,
+//! provider, service, sites, status, grounds, the days of designation, written
+//! request, acceptance, review and removal, contact, record id), few enough to print
+//! legibly; the stage assessments have a sheet of their own. A register may name its
+//! own list, in its own order, in `crs.toml` (`[submission] columns = [...]`) to
+//! match the regulator's template. Ground columns come from the framework, one
+//! yes/no column per ground, and so do stage columns, met or not and the rationale
+//! for each stage. Each column has a name (for `crs.toml`, JSON and YAML), a heading
+//! and a meaning (for the workbook's Notes sheet).
 
 use crate::framework::Framework;
 use crate::framework::definition::StageDef;
@@ -13,6 +16,8 @@ use crate::model::record::stage_name;
 /// One column of the designations sheet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Column {
+    /// In force, pending or removed: the part of the submission the row belongs to.
+    Section,
     CommissionerCode,
     CommissionerName,
     CoCommissioners,
@@ -47,10 +52,19 @@ pub enum Column {
     DecisionDate,
     DecidedBy,
     DecisionReference,
+    /// The day of the last decision to designate; empty when never designated.
+    DesignationDate,
     WrittenRequestDate,
     ProviderResponse,
     ProviderResponseDate,
+    /// The day the provider accepted the written request.
+    AcceptanceDate,
     ReviewDue,
+    /// The day of the decision to remove the designation, who made it and its
+    /// reference; empty unless the governing decision is a removal.
+    RemovalDate,
+    RemovedBy,
+    RemovalReference,
     LongTermOutcome,
     Contact,
     RecordId,
@@ -75,31 +89,37 @@ pub const STAGE_RATIONALE_PREFIX: &str = "stage-rationale:";
 
 /// The built-in column list, by name.
 pub const DEFAULT_COLUMNS: &[&str] = &[
-    "commissioner-code",
-    "commissioner-name",
-    "co-commissioners",
+    "section",
     "provider-code",
     "provider-name",
-    "provider-kind",
     "service-name",
-    "service-description",
-    "treatment-functions",
-    "sites",
-    "location-specific",
-    GROUNDS,
     "status",
-    "status-code",
-    "decision-date",
+    "sites",
+    GROUNDS,
+    "designation-date",
     "written-request-date",
     "provider-response",
+    "acceptance-date",
     "review-due",
-    STAGES,
+    "removal-date",
+    "removed-by",
+    "removal-reference",
+    "provider-kind",
+    "commissioner-code",
+    // The commissioner's name is in every page's header and on the About sheet.
+    "co-commissioners",
     "contact",
     "record-id",
 ];
 
 /// Every fixed column, with its name, heading and meaning.
 const FIXED: &[(Column, &str, &str, &str)] = &[
+    (
+        Column::Section,
+        "section",
+        "Section",
+        "In force (designated, or under review with the designation in place), pending (requested, refused or referred: not yet CRS) or removed (the designation removed; see the date removed).",
+    ),
     (
         Column::CommissionerCode,
         "commissioner-code",
@@ -171,6 +191,12 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
         "Decision date",
         "The day the service was designated, kept when a review confirms or a later decision removes it; for a service never designated, the day of the decision not to.",
     ),
+    (
+        Column::DesignationDate,
+        "designation-date",
+        "Date designated",
+        "The day of the decision to designate, kept when a review confirms it or a later decision removes it; empty for a service never designated.",
+    ),
     (Column::DecidedBy, "decided-by", "Decided by", "Who decided (e.g. the ICB Board)."),
     (
         Column::DecisionReference,
@@ -196,7 +222,26 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
         "Provider response date",
         "The day the provider answered.",
     ),
+    (
+        Column::AcceptanceDate,
+        "acceptance-date",
+        "Date accepted",
+        "The day the provider accepted the written request; empty until it does.",
+    ),
     (Column::ReviewDue, "review-due", "Review due", "When the designation is next to be reviewed."),
+    (
+        Column::RemovalDate,
+        "removal-date",
+        "Date removed",
+        "The day of the decision to remove the designation (not the day it was made); empty unless it was removed.",
+    ),
+    (Column::RemovedBy, "removed-by", "Removed by", "Who decided to remove the designation."),
+    (
+        Column::RemovalReference,
+        "removal-reference",
+        "Removal reference",
+        "Board minute or other reference for the decision to remove the designation.",
+    ),
     (
         Column::LongTermOutcome,
         "long-term-outcome",
@@ -214,8 +259,20 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
     (Column::Commit, "commit", "Register commit", "The git commit the row was read from."),
 ];
 
+/// The key a column named `name` has in the JSON and YAML exports: the name in
+/// snake_case (`provider-code` is `provider_code`, `ground:health-inequalities` is
+/// `ground_health_inequalities`), the one spelling of keys across crs's outputs.
+pub(crate) fn json_key(name: &str) -> String {
+    name.replace(['-', ':'], "_")
+}
+
 impl Column {
-    /// The column's name: how `crs.toml` and the JSON and YAML exports call it.
+    /// The column's key in the JSON and YAML exports (see [`json_key`]).
+    pub(crate) fn key(&self) -> String {
+        json_key(&self.name())
+    }
+
+    /// The column's name: how `crs.toml` calls it.
     pub fn name(&self) -> String {
         match self {
             Column::Ground { key, .. } => format!("{GROUND_PREFIX}{key}"),
@@ -391,10 +448,11 @@ mod tests {
     fn default_list_expands_grounds_from_the_framework() {
         let columns = resolve(&[], &framework()).unwrap();
         let names: Vec<String> = columns.iter().map(Column::name).collect();
-        assert_eq!(names.len(), DEFAULT_COLUMNS.len() - 2 + 3 + 8);
+        assert_eq!(names.len(), DEFAULT_COLUMNS.len() - 1 + 3);
         assert!(names.contains(&"ground:health-inequalities".to_owned()));
-        assert!(names.contains(&"stage-rationale:alternative-provision".to_owned()));
-        let met = columns.iter().find(|c| matches!(c, Column::StageMet { .. })).unwrap();
+        assert!(names.contains(&"removal-date".to_owned()));
+        let stages = resolve(&[STAGES.to_owned()], &framework()).unwrap();
+        let met = stages.iter().find(|c| matches!(c, Column::StageMet { .. })).unwrap();
         assert_eq!(met.heading(), "Stage 1: Alternative provision: met");
         let ground = columns.iter().find(|c| matches!(c, Column::Ground { .. })).unwrap();
         assert_eq!(ground.heading(), "Ground: no alternative provider");
@@ -421,7 +479,7 @@ mod tests {
         assert_eq!(err.repeated, ["record-id", "ground:health-inequalities"]);
         let message = err.to_string();
         assert!(
-            message.contains("'provider'") && message.contains("known columns: commissioner-code"),
+            message.contains("'provider'") && message.contains("known columns: section, commissioner-code"),
             "{message}"
         );
     }

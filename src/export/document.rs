@@ -1,26 +1,34 @@
-//! The workbook as one JSON or YAML document: `about`, `columns` (name and heading),
-//! `designations` (one object a row, keyed by column name, in column order, with
-//! `change` and `changed-fields` first when the export lists changes only) and
-//! `changes`, and with `--history` `history` (one object a line of the History sheet, keyed as
-//! `history::HISTORY_COLUMNS` names them). Dates are `YYYY-MM-DD` strings, yes/no columns booleans, lists arrays.
+//! The workbook as one JSON or YAML document: `about` (with `sections`: the records
+//! and changes `in_force`, `pending` and `removed`), `columns` (name and heading),
+//! `designations` (one object a row, keyed by column key, in column order, with
+//! `change` and `changed_fields` first when the export lists changes only; in
+//! force, then pending, then removed), `assessments` (one object a stage of a
+//! record, keyed as `assessments::ASSESSMENTS_COLUMNS` names them), `changes` (each
+//! with its `section`, and a removal with the `removal` decision's day, maker and
+//! reference), and with `--history` `history` (one object a line of the History
+//! sheet, keyed as `history::HISTORY_COLUMNS` names them). Every key is
+//! snake_case. Dates are `YYYY-MM-DD` strings, yes/no columns booleans, lists arrays.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
+use crate::export::assessments::ASSESSMENTS_COLUMNS;
 use crate::export::cell::Cell;
 use crate::export::changes::ChangeKind;
 use crate::export::history::HISTORY_COLUMNS;
+use crate::export::section::Section;
 use crate::export::workbook::{About, ChangeLine, Row, Workbook};
 use crate::export::yaml;
-use crate::model::Status;
+use crate::model::{Date, Status};
 
 #[derive(Serialize)]
 struct Document<'a> {
     about: &'a About,
     columns: Vec<ColumnView>,
     designations: Vec<RowView<'a>>,
+    assessments: AssessmentsView<'a>,
     changes: Vec<ChangeView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<HistoryView<'a>>,
@@ -40,6 +48,32 @@ impl Serialize for HistoryView<'_> {
     }
 }
 
+/// The lines of the Assessments sheet, each keyed by its columns' names.
+struct AssessmentsView<'a>(&'a Workbook);
+
+impl Serialize for AssessmentsView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for line in self.0.assessments() {
+            seq.serialize_element(&KeyedLine(&ASSESSMENTS_COLUMNS, &line))?;
+        }
+        seq.end()
+    }
+}
+
+/// A line keyed by its columns' names.
+struct KeyedLine<'a, const N: usize>(&'a [(&'a str, &'a str); N], &'a [Cell]);
+
+impl<const N: usize> Serialize for KeyedLine<'_, N> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.1.len()))?;
+        for ((name, _), cell) in self.0.iter().zip(self.1) {
+            map.serialize_entry(name, cell)?;
+        }
+        map.end()
+    }
+}
+
 /// A line of the History sheet, keyed by its columns' names.
 struct LineView<'a>(&'a [Cell]);
 
@@ -53,9 +87,11 @@ impl Serialize for LineView<'_> {
     }
 }
 
+/// A column: its name (as `crs.toml` calls it), its key in each row, its heading.
 #[derive(Serialize)]
 struct ColumnView {
     name: String,
+    key: String,
     heading: String,
 }
 
@@ -70,18 +106,18 @@ impl Serialize for RowView<'_> {
         let mut map = serializer.serialize_map(Some(self.row.cells.len() + extra))?;
         if let Some((kind, fields)) = &self.row.change {
             map.serialize_entry("change", kind)?;
-            map.serialize_entry("changed-fields", fields)?;
+            map.serialize_entry("changed_fields", fields)?;
         }
         for (column, cell) in self.workbook.columns.iter().zip(&self.row.cells) {
-            map.serialize_entry(&column.name(), cell)?;
+            map.serialize_entry(&column.key(), cell)?;
         }
         map.end()
     }
 }
 
 #[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
 struct ChangeView<'a> {
+    section: Section,
     change: ChangeKind,
     record_id: String,
     provider_code: &'a str,
@@ -91,6 +127,20 @@ struct ChangeView<'a> {
     status: Option<Status>,
     previous_status: Option<Status>,
     changed_fields: Vec<String>,
+    /// The decision that removed the designation, for a removal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    removal: Option<RemovalView<'a>>,
+}
+
+/// A removal decision's own day, maker and reference, keyed as the record's
+/// `[[decisions]]` are.
+#[derive(Serialize)]
+struct RemovalView<'a> {
+    decided_on: Date,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decided_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: Option<&'a str>,
 }
 
 fn document(workbook: &Workbook) -> Document<'_> {
@@ -99,16 +149,19 @@ fn document(workbook: &Workbook) -> Document<'_> {
         columns: workbook
             .columns
             .iter()
-            .map(|c| ColumnView { name: c.name(), heading: c.heading().to_owned() })
+            .map(|c| ColumnView { name: c.name(), key: c.key(), heading: c.heading().to_owned() })
             .collect(),
         designations: workbook.rows.iter().map(|row| RowView { workbook, row }).collect(),
+        assessments: AssessmentsView(workbook),
         changes: workbook.changes.iter().map(change_view).collect(),
         history: workbook.history.is_some().then_some(HistoryView(workbook)),
     }
 }
 
 fn change_view(line: &ChangeLine) -> ChangeView<'_> {
+    let removal = line.removal.as_deref().filter(|_| line.change.kind == ChangeKind::Removed);
     ChangeView {
+        section: line.change.section,
         change: line.change.kind,
         record_id: line.change.id.to_string(),
         provider_code: &line.provider_code,
@@ -117,6 +170,11 @@ fn change_view(line: &ChangeLine) -> ChangeView<'_> {
         status: line.change.status,
         previous_status: line.change.previous_status,
         changed_fields: line.change.field_paths(),
+        removal: removal.map(|d| RemovalView {
+            decided_on: d.decided_on,
+            decided_by: d.decided_by.as_deref(),
+            reference: d.reference.as_deref(),
+        }),
     }
 }
 

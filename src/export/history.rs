@@ -15,7 +15,7 @@ pub const HISTORY_SHEET: &str = "History";
 
 /// The History columns: the name JSON and YAML give each, and its heading.
 pub const HISTORY_COLUMNS: [(&str, &str); 10] = [
-    ("record-id", "Record id"),
+    ("record_id", "Record id"),
     ("date", "Date"),
     ("what", "What"),
     ("code", "Code"),

@@ -3,6 +3,7 @@
 //! and the writers (xlsx, csv, json, yaml) and the submission bundle. No I/O except
 //! `output`, which writes finished files; loading is the caller's.
 
+pub mod assessments;
 pub mod bundle;
 pub mod cell;
 pub mod changes;
@@ -15,6 +16,7 @@ pub mod notes;
 pub mod output;
 pub mod row;
 pub mod scope;
+pub mod section;
 pub mod state;
 pub mod summary;
 pub mod workbook;

@@ -39,6 +39,12 @@ pub fn notes(columns: &[Column], framework: &Framework, history: bool) -> Vec<No
     if !framework.confirmed.is_empty() {
         out.push(note("Framework", "What is confirmed", framework.confirmed.clone()));
     }
+    out.push(note(
+        "Sheet",
+        crate::export::assessments::ASSESSMENTS_SHEET,
+        "Each stage of each record: met or not, the rationale, the evidence, the day assessed and by whom. \
+         crs import reads it back with the Designations sheet.",
+    ));
     if history {
         out.push(note(
             "Sheet",
@@ -87,7 +93,7 @@ mod tests {
         assert_eq!(count("Status"), Status::ALL.len());
         assert_eq!(count("Ground"), framework.grounds.len());
         assert_eq!(count("Stage"), framework.stages.len());
-        assert_eq!(count("Sheet"), 1, "the History sheet, asked for");
+        assert_eq!(count("Sheet"), 2, "the Assessments sheet, and the History sheet, asked for");
         assert!(notes.iter().all(|n| !n.meaning.is_empty()), "{notes:?}");
     }
 }

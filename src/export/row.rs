@@ -3,6 +3,7 @@
 
 use crate::export::cell::Cell;
 use crate::export::columns::Column;
+use crate::export::section::Section;
 use crate::export::state::Item;
 use crate::model::{Event, EventKind, Record};
 
@@ -26,7 +27,12 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
     let grounds = r.decisions().iter().rev().find(|d| {
         matches!(d.outcome, crate::model::DecisionOutcome::Designate | crate::model::DecisionOutcome::Confirm)
     });
+    let removal = r.removal();
     match column {
+        Column::Section => {
+            let section = Section::of(item.status);
+            Cell::Coded { code: section.key(), label: section.label() }
+        }
         Column::CommissionerCode => Cell::text(&r.commissioner.ods),
         Column::CommissionerName => Cell::text(&r.commissioner.name),
         Column::CoCommissioners => list(&r.commissioner.co_commissioners),
@@ -60,6 +66,11 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         Column::DecisionReference => {
             Cell::text(decision.and_then(|d| d.reference.clone()).unwrap_or_default())
         }
+        Column::DesignationDate => Cell::date(r.designation().map(|(_, d)| d.decided_on)),
+        Column::AcceptanceDate => Cell::event_day(r.last_event(EventKind::ProviderAccepted)),
+        Column::RemovalDate => Cell::date(removal.map(|d| d.decided_on)),
+        Column::RemovedBy => Cell::text(removal.and_then(|d| d.decided_by.clone()).unwrap_or_default()),
+        Column::RemovalReference => Cell::text(removal.and_then(|d| d.reference.clone()).unwrap_or_default()),
         Column::WrittenRequestDate => Cell::event_day(r.last_event(EventKind::WrittenRequestSent)),
         Column::ProviderResponse => Cell::text(provider_response(r).0),
         Column::ProviderResponseDate => Cell::event_day(provider_response(r).1),

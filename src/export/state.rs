@@ -8,7 +8,7 @@
 //! where git says its files may differ; the rest are the current state's. Loading is
 //! the caller's business; this holds the result.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::export::cell::Cell;
@@ -16,7 +16,7 @@ use crate::export::columns::Column;
 use crate::export::history::Life;
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
-use crate::model::{EventKind, Record, RecordId, Status};
+use crate::model::{Decision, EventKind, Record, RecordId, Stage, Status};
 
 /// One record of a state.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,14 +43,18 @@ pub struct ItemRow {
     pub cells: Vec<Cell>,
     /// What its lines of the History sheet tell, when the export has one.
     pub life: Option<Box<Life>>,
+    /// Its stage assessments, for the Assessments sheet.
+    pub assessed: BTreeMap<String, Stage>,
 }
 
-/// How the changes sheet names a record.
+/// How the changes sheet, the summary and the e-mail name a record, and the
+/// decision that removed its designation, whose day they give.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Label {
     pub provider_code: String,
     pub provider_name: String,
     pub service: String,
+    pub removal: Option<Box<Decision>>,
 }
 
 impl Label {
@@ -59,6 +63,7 @@ impl Label {
             provider_code: record.provider.ods.clone(),
             provider_name: record.provider.name.clone(),
             service: record.service.name.clone(),
+            removal: record.removal().cloned().map(Box::new),
         }
     }
 }
@@ -137,6 +142,9 @@ pub struct Reading<'a> {
     pub uncommitted: &'a BTreeSet<String>,
     /// The files that may differ from the baseline's: their records are kept whole.
     pub differing: &'a BTreeSet<String>,
+    /// Every record kept whole: the baseline is made from the records themselves
+    /// (`crs submit --last-sent`).
+    pub keep_whole: bool,
     /// The export's scope, which says whether each record is selected.
     pub scope: &'a Scope,
 }
@@ -157,8 +165,9 @@ impl Reading<'_> {
             label: Label::of(&record),
             cells: cells(self.columns, &record, &item, &context),
             life: self.scope.history.then(|| Box::new(Life::of(&record))),
+            assessed: record.stages.clone(),
         });
-        if self.differing.contains(file) {
+        if self.keep_whole || self.differing.contains(file) {
             item.record = Some(Box::new(record));
         }
         item
@@ -216,6 +225,31 @@ impl RegisterState {
     /// What the commit column says of `item`.
     pub fn commit_of(&self, item: &Item) -> &str {
         commit_cell(self.commit.as_deref(), &self.uncommitted, &item.file)
+    }
+
+    /// The state as a submission sent on `day` outside crs saw it, by the dates the
+    /// records themselves give: each record (kept whole in `self`) as it stood at the
+    /// end of that day — its decisions, events and stage assessments up to then, a
+    /// step whose day is not recorded counted by the latest day it can have
+    /// happened. A record that dates nothing up to then was not there.
+    pub fn as_sent_on(&self, day: crate::model::Date) -> RegisterState {
+        let items = self
+            .items
+            .iter()
+            .filter_map(|item| {
+                let mut then = item.record.as_deref()?.as_on(day);
+                then.stages.retain(|_, stage| stage.assessed_on <= day);
+                if then.decisions().is_empty() && then.events.is_empty() && then.stages.is_empty() {
+                    return None;
+                }
+                let status = crate::model::status::derive_status(&then);
+                Some(Item {
+                    selected: item.selected,
+                    ..Item::whole(item.id.clone(), &item.file, then, status)
+                })
+            })
+            .collect();
+        RegisterState::new(items, None, BTreeSet::new())
     }
 
     /// Completes a baseline read only where it may differ from `current`: every

@@ -1,16 +1,21 @@
 //! The words of a submission: the markdown summary that goes in the bundle (and the
-//! submission tag) and the plain-text body of the e-mail, both saying what changed
-//! since the last submission, in the words of `model::labels`. Tag names and
+//! submission tag) and the plain-text body of the e-mail, both in three sections —
+//! in force, pending (not yet CRS), removed (with the day of each removal) — each
+//! saying what changed since the last submission, in the words of `model::labels`. Tag names and
 //! commits stay out of both: they are on the workbook's About sheet and in the
 //! bundle's manifest.
 
 use std::fmt::Write as _;
 
 use crate::export::changes::{Change, ChangeKind};
+use crate::export::section::Section;
 use crate::export::workbook::{ChangeLine, Workbook};
 use crate::model::fields::FieldChange;
 use crate::model::labels::sentences;
 use crate::model::{Date, Status};
+
+/// How the About sheet names the baseline of a register never submitted.
+pub const NO_PREVIOUS_SUBMISSION: &str = "no previous submission";
 
 /// Facts about the submission that are not in the workbook.
 pub struct SubmissionFacts<'a> {
@@ -39,9 +44,23 @@ fn provider(line: &ChangeLine) -> String {
     format!("{} ({})", line.provider_name, line.provider_code)
 }
 
-/// The change lines of one kind.
-fn of_kind(workbook: &Workbook, kind: ChangeKind) -> Vec<&ChangeLine> {
-    workbook.changes.iter().filter(|l| l.change.kind == kind).collect()
+/// The change lines of one section and kind.
+fn of_kind(workbook: &Workbook, section: Section, kind: ChangeKind) -> Vec<&ChangeLine> {
+    workbook.changes_in(section).filter(|l| l.change.kind == kind).collect()
+}
+
+/// "Removed on 3 February 2026 by ICB Board (BD/26/014)": the removal decision's
+/// own day, maker and reference, as far as they are recorded.
+pub fn removal_words(line: &ChangeLine) -> Option<String> {
+    let removal = line.removal.as_deref()?;
+    let mut text = format!("Removed on {}", removal.decided_on.in_words());
+    if let Some(by) = removal.decided_by.as_deref().filter(|b| !b.trim().is_empty()) {
+        text.push_str(&format!(" by {}", by.trim()));
+    }
+    if let Some(reference) = removal.reference.as_deref().filter(|r| !r.trim().is_empty()) {
+        text.push_str(&format!(" ({})", reference.trim()));
+    }
+    Some(text)
 }
 
 /// What changed in a record, as sentences ending with a full stop; the status is
@@ -56,7 +75,9 @@ pub fn what_changed(line: &ChangeLine) -> Vec<String> {
         .collect();
     let moved =
         line.change.previous_id.as_ref().map(|old| format!("Moved from {old} to {}.", line.change.id));
-    moved.into_iter().chain(sentences(&fields).into_iter().map(|s| format!("{s}."))).collect()
+    let removed =
+        removal_words(line).filter(|_| line.change.kind == ChangeKind::Removed).map(|w| format!("{w}."));
+    removed.into_iter().chain(moved).chain(sentences(&fields).into_iter().map(|s| format!("{s}."))).collect()
 }
 
 /// "Status now Designated (was Requested)": the status, and the one before when it
@@ -69,9 +90,11 @@ fn status_now(change: &Change) -> String {
     text
 }
 
-/// The bundle's markdown summary: additions, changes and removals each under their
-/// own heading, dates written out, changes as sentences; no tag names or commits
-/// (those are on the workbook's About sheet and in the bundle's manifest).
+/// The bundle's markdown summary: the services in force, pending and removed, each
+/// section with its changes (added, changed, moved, removed) under their own
+/// headings, a removal with its own day, dates written out, changes as sentences;
+/// no tag names or commits (those are on the workbook's About sheet and in the
+/// bundle's manifest).
 pub fn summary_markdown(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
     let about = &workbook.about;
     let mut md = String::new();
@@ -87,32 +110,39 @@ pub fn summary_markdown(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> Str
     let rows = [
         ("To", facts.to.to_owned()),
         ("Workbook", facts.workbook_file.to_owned()),
-        ("Services in scope", format!("{}: {}", about.records, about.scope)),
+        ("Services in scope", format!("{}: {}", about.records, about.sections)),
+        ("Scope", about.scope.clone()),
         ("Changes since", about.changes_since_in_words.clone()),
         ("Changes", about.changes.to_string()),
     ];
     for (what, value) in rows {
         let _ = writeln!(md, "| {what} | {} |", cell(&value));
     }
-    for kind in ChangeKind::ALL {
-        let lines = of_kind(workbook, kind);
-        let _ = writeln!(md, "\n## {} ({})\n", kind.label(), lines.len());
-        if lines.is_empty() {
-            let _ = writeln!(md, "None.");
-            continue;
-        }
-        let _ =
-            writeln!(md, "| Record | Service | Provider | Status | What changed |\n|---|---|---|---|---|");
-        for line in lines {
+    for section in about.sections.shown() {
+        let counts = about.sections.get(section);
+        let _ = writeln!(md, "\n## {} ({})\n", section.heading(), counts.records);
+        let _ = writeln!(md, "Changes: {}.", counts.changes);
+        for kind in ChangeKind::ALL {
+            let lines = of_kind(workbook, section, kind);
+            if lines.is_empty() {
+                continue;
+            }
+            let _ = writeln!(md, "\n### {} ({})\n", kind.label(), lines.len());
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {} | {} |",
-                line.change.id,
-                cell(&line.service),
-                cell(&provider(line)),
-                cell(&status_now(&line.change)),
-                cell(&what_changed(line).join(" "))
+                "| Record | Service | Provider | Status | What changed |\n|---|---|---|---|---|"
             );
+            for line in lines {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} |",
+                    line.change.id,
+                    cell(&line.service),
+                    cell(&provider(line)),
+                    cell(&status_now(&line.change)),
+                    cell(&what_changed(line).join(" "))
+                );
+            }
         }
     }
     let _ = writeln!(md, "\nGenerated by {} on {}.", about.generated_by, facts.date.in_words());
@@ -136,38 +166,44 @@ pub fn email_body(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
         "The workbook {} lists {} service(s) in scope ({}).\n",
         facts.workbook_file, about.records, about.scope
     );
-    if about.baseline_commit.is_none() {
+    let _ = writeln!(text, "In the workbook: {}.\n", about.sections);
+    if about.changes_since_in_words == NO_PREVIOUS_SUBMISSION {
         let _ = writeln!(
             text,
-            "This is our first submission from this register, so every service in scope is listed as added, or as removed where its designation was removed.\n"
+            "This is our first submission from this register, so every service in force or pending is listed as added, and every removal as removed.\n"
         );
     } else {
         let _ = writeln!(text, "Changes since {}: {}.\n", about.changes_since_in_words, about.changes);
     }
-    for kind in ChangeKind::ALL {
-        let lines = of_kind(workbook, kind);
-        if lines.is_empty() {
+    for section in about.sections.shown() {
+        let counts = about.sections.get(section);
+        let _ = writeln!(text, "{} ({}):", section.heading(), counts.records);
+        if counts.changes.total() == 0 {
+            let _ = writeln!(text, "  No changes.\n");
             continue;
         }
-        let _ = writeln!(text, "{}:", kind.label());
-        for line in lines {
-            let c = &line.change;
-            let _ = writeln!(
-                text,
-                "  - {}, {}: {}. [{}]",
-                one_line(&line.service),
-                one_line(&provider(line)),
-                status_now(c).to_lowercase(),
-                c.id
-            );
-            for sentence in what_changed(line) {
-                let _ = writeln!(text, "      {}", one_line(&sentence));
+        for kind in ChangeKind::ALL {
+            let lines = of_kind(workbook, section, kind);
+            if lines.is_empty() {
+                continue;
+            }
+            let _ = writeln!(text, "  {}:", kind.label());
+            for line in lines {
+                let c = &line.change;
+                let _ = writeln!(
+                    text,
+                    "    - {}, {}: {}. [{}]",
+                    one_line(&line.service),
+                    one_line(&provider(line)),
+                    status_now(c).to_lowercase(),
+                    c.id
+                );
+                for sentence in what_changed(line) {
+                    let _ = writeln!(text, "        {}", one_line(&sentence));
+                }
             }
         }
         let _ = writeln!(text);
-    }
-    if workbook.changes.is_empty() {
-        let _ = writeln!(text, "Nothing has changed since our last submission.\n");
     }
     let _ =
         writeln!(text, "For questions about this submission, please contact {}.\n", one_line(&about.contact));

@@ -1,9 +1,13 @@
-//! The workbook as an `.xlsx` file (rust_xlsxwriter): the designations sheet, the
-//! changes sheet, the history sheet (`--history`), the notes sheet and the about sheet, each with a styled header
-//! row, frozen panes, a filter and column widths fitted to the content (capped, the
-//! text wrapped and top-aligned), and set up to print: landscape A4, one page wide,
-//! the header row on every page, the sheet's name and the page number in the header
-//! and footer. Cells hold words for people ("NHS foundation trust"); codes keep
+//! The workbook as an `.xlsx` file (rust_xlsxwriter): the designations sheet (by
+//! section: in force, pending, removed), the assessments sheet, the changes sheet,
+//! the history sheet (`--history`), the notes sheet and the about sheet, each with a
+//! styled header row, frozen panes, a filter and column widths fitted to the
+//! content (capped, the text wrapped and top-aligned), and set up to print
+//! legibly: landscape, the header row on every page, the sheet's name and the page
+//! number in the header and footer, and never smaller than 8 pt. A sheet that fits
+//! one page wide at that size prints one page wide (on A4, or A3 for the
+//! designations); a wider one (a long column list in `crs.toml`) prints at that size
+//! across pages, its first columns repeated on each. Cells hold words for people ("NHS foundation trust"); codes keep
 //! their own columns. Dates are real Excel dates. Text
 //! is only ever written as text — never as a formula — and text a spreadsheet would
 //! take for a formula also gets Excel's quote prefix, so editing the cell keeps it
@@ -20,7 +24,9 @@ use rust_xlsxwriter::{
 };
 
 use crate::error::{Error, Result};
+use crate::export::assessments::{ASSESSMENTS_COLUMNS, ASSESSMENTS_SHEET};
 use crate::export::cell::{Cell, looks_like_formula};
+use crate::export::columns::Column;
 use crate::export::history::{HISTORY_COLUMNS, HISTORY_SHEET};
 use crate::export::summary::what_changed;
 use crate::export::workbook::Workbook;
@@ -38,7 +44,8 @@ pub const CHANGED_FIELDS_HEADING: &str = "Changed fields";
 pub const WHAT_CHANGED_HEADING: &str = "What changed";
 
 /// The changes sheet's headings.
-pub const CHANGES_HEADINGS: [&str; 8] = [
+pub const CHANGES_HEADINGS: [&str; 9] = [
+    "Section",
     CHANGE_HEADING,
     "Record id",
     "Provider ODS code",
@@ -55,6 +62,9 @@ const MAX_ROWS: usize = 1_048_576;
 const MIN_WIDTH: usize = 8;
 /// Wider text wraps: a column of a printed page stays readable.
 const MAX_WIDTH: usize = 24;
+/// The designations sheet has many columns: they wrap sooner, so it prints one
+/// page wide at a legible size.
+const DESIGNATIONS_WIDTH: usize = 20;
 /// A heading wraps too, so it widens its column only up to this, or its longest word.
 const HEADING_WIDTH: usize = 10;
 /// A line of wrapped text, in points, and the most lines a row is grown for.
@@ -63,6 +73,17 @@ const MAX_LINES: usize = 40;
 /// Excel's paper sizes: A4, and A3 for the wide designations sheet.
 const PAPER_A4: u8 = 9;
 const PAPER_A3: u8 = 8;
+/// The width of each paper, landscape, in points.
+const A4_POINTS: f64 = 842.0;
+const A3_POINTS: f64 = 1191.0;
+/// The left and right margins, in inches.
+const SIDE_MARGIN: f64 = 0.4;
+/// The text is the workbook's default font, Calibri 11, printed no smaller than
+/// `MIN_SCALE` percent of that: 8.25 pt. A sheet is fitted one page wide only when
+/// the scale that takes stays above `FIT_SCALE`, which leaves room for a
+/// spreadsheet measuring text a little wider than crs does.
+const MIN_SCALE: u16 = 75;
+const FIT_SCALE: f64 = 0.79;
 
 struct Formats {
     header: Format,
@@ -107,6 +128,7 @@ pub fn to_xlsx(workbook: &Workbook, created: DateTime<Utc>) -> Result<Vec<u8>> {
         )
     })?;
     designations_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
+    assessments_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
     changes_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
     if workbook.history.is_some() {
         history_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
@@ -124,6 +146,11 @@ fn designations_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Form
     headings.extend(workbook.columns.iter().map(|c| c.heading()));
     let mut table = Table::new(sheet, DESIGNATIONS_SHEET, &headings, formats)?;
     table.paper = PAPER_A3;
+    table.max_width = DESIGNATIONS_WIDTH;
+    // Spread across pages, each page repeats the columns up to the service's name.
+    let service = workbook.columns.iter().position(|c| *c == Column::ServiceName);
+    table.repeat =
+        service.filter(|at| *at < 8).map_or(1, |at| at + 1) + headings.len() - workbook.columns.len();
     for row in &workbook.rows {
         match &row.change {
             Some((kind, fields)) => {
@@ -137,12 +164,25 @@ fn designations_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Form
     table.finish(&workbook.about)
 }
 
+fn assessments_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
+    let headings = ASSESSMENTS_COLUMNS.map(|(_, heading)| heading);
+    let mut table = Table::new(sheet, ASSESSMENTS_SHEET, &headings, formats)?;
+    table.max_width = 34;
+    table.repeat = 2;
+    for line in workbook.assessments() {
+        table.push(line.iter(), formats)?;
+    }
+    table.finish(&workbook.about)
+}
+
 fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let mut table = Table::new(sheet, CHANGES_SHEET, &CHANGES_HEADINGS, formats)?;
+    table.repeat = 3;
     for line in &workbook.changes {
         let c = &line.change;
         let status = |s: Option<crate::model::Status>| Cell::text(s.map_or("", |s| s.label()));
         let cells = [
+            Cell::text(c.section.label()),
             Cell::text(c.kind.label()),
             Cell::text(c.id.to_string()),
             Cell::text(&line.provider_code),
@@ -160,6 +200,7 @@ fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) 
 fn history_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let headings = HISTORY_COLUMNS.map(|(_, heading)| heading);
     let mut table = Table::new(sheet, HISTORY_SHEET, &headings, formats)?;
+    table.repeat = 1;
     for line in workbook.history() {
         table.push(line.iter(), formats)?;
     }
@@ -185,24 +226,59 @@ fn about_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) ->
         table.push([Cell::text(what), Cell::text(value)].iter(), formats)?;
     }
     table.sheet.set_freeze_panes(1, 0).map_err(|e| xlsx_error("could not freeze the header", &e))?;
-    table.widen();
-    page_setup(table.sheet, &workbook.about, PAPER_A4)
+    let widths = table.widen();
+    page_setup(table.sheet, &workbook.about, PAPER_A4, &widths, 0)
 }
 
-/// Landscape A4 (A3 for the designations), one page wide, the header row on every page, gridlines, and the
-/// sheet's name, the commissioner and the page number in the page header and footer.
-fn page_setup(sheet: &mut Worksheet, about: &crate::export::workbook::About, paper: u8) -> Result<()> {
+/// How a sheet prints: landscape on `paper`, the header row on every page,
+/// gridlines, and the sheet's name, the commissioner and the page number in the page
+/// header and footer. Fitted one page wide when its columns (`widths`, in
+/// characters) fit at a scale that keeps the text 8 pt or larger; else at that
+/// scale across pages, the first `repeat` columns on each.
+fn page_setup(
+    sheet: &mut Worksheet,
+    about: &crate::export::workbook::About,
+    paper: u8,
+    widths: &[usize],
+    repeat: usize,
+) -> Result<()> {
     // In a page header `&` starts a code; a name's own `&` is written `&&`.
     let name: String = about.commissioner_name.chars().take(80).collect::<String>().replace('&', "&&");
     sheet
         .set_landscape()
         .set_paper_size(paper)
-        .set_print_fit_to_pages(1, 0)
+        .set_margins(SIDE_MARGIN, SIDE_MARGIN, -1.0, -1.0, -1.0, -1.0)
         .set_print_gridlines(true)
         .set_header(format!("&L&\"-,Bold\"Commissioner Requested Services: &A&R{name}"))
         .set_footer("&LGenerated by crs&CPage &P of &N");
+    match fitting_scale(paper, widths) {
+        Some(_) => {
+            sheet.set_print_fit_to_pages(1, 0);
+        }
+        None => {
+            sheet.set_print_scale(MIN_SCALE);
+            if let Some(last) = repeat.checked_sub(1).and_then(|last| u16::try_from(last).ok()) {
+                sheet.set_repeat_columns(0, last).map_err(|e| xlsx_error("could not repeat columns", &e))?;
+            }
+        }
+    }
     sheet.set_repeat_rows(0, 0).map_err(|e| xlsx_error("could not repeat the header row", &e))?;
     Ok(())
+}
+
+/// The scale at which columns `widths` (in characters of the default font) fill one
+/// page of `paper` wide, when that keeps the text legible; `None` when they need
+/// more than one page at the smallest legible scale.
+fn fitting_scale(paper: u8, widths: &[usize]) -> Option<f64> {
+    let page = if paper == PAPER_A3 { A3_POINTS } else { A4_POINTS };
+    let printable = page - 2.0 * SIDE_MARGIN * 72.0;
+    // A column of width w takes 7w + 5 pixels at 96 pixels an inch (0.75 pt each) in
+    // Calibri; where Calibri is missing a spreadsheet measures in a wider font
+    // (LibreOffice falls back to DejaVu Sans, about 9 pixels a character), so crs
+    // counts 9 and the text stays legible there too.
+    let sheet: f64 = widths.iter().map(|w| (*w as f64 * 9.0 + 5.0) * 0.75).sum();
+    let scale = (printable / sheet.max(1.0)).min(1.0);
+    (scale >= FIT_SCALE).then_some(scale)
 }
 
 /// A sheet being filled: one header row, then data rows, tracking column widths.
@@ -215,6 +291,8 @@ struct Table<'w> {
     max_width: usize,
     /// The paper it prints on.
     paper: u8,
+    /// The leading columns repeated on each page when the sheet prints across pages.
+    repeat: usize,
 }
 
 impl<'w> Table<'w> {
@@ -236,7 +314,7 @@ impl<'w> Table<'w> {
                 .map_err(|e| xlsx_error("could not write a heading", &e))?;
         }
         let widths = headings.iter().map(|h| heading_width(h)).collect();
-        Ok(Table { sheet, name, widths, next_row: 1, max_width: MAX_WIDTH, paper: PAPER_A4 })
+        Ok(Table { sheet, name, widths, next_row: 1, max_width: MAX_WIDTH, paper: PAPER_A4, repeat: 1 })
     }
 
     fn push<'c>(&mut self, cells: impl Iterator<Item = &'c Cell>, formats: &Formats) -> Result<()> {
@@ -280,18 +358,22 @@ impl<'w> Table<'w> {
         self.sheet
             .autofilter(0, 0, self.next_row - 1, last_col)
             .map_err(|e| xlsx_error("could not add the filter", &e))?;
-        self.widen();
-        page_setup(self.sheet, about, self.paper)
+        let widths = self.widen();
+        page_setup(self.sheet, about, self.paper, &widths, self.repeat)
     }
 
-    fn widen(&mut self) {
+    /// Sets each column's width; returns them.
+    fn widen(&mut self) -> Vec<usize> {
+        let mut set = Vec::with_capacity(self.widths.len());
         for (col, width) in self.widths.iter().enumerate() {
             // Room for the filter button, within bounds that keep the sheet readable.
-            let width = (width + 3).clamp(MIN_WIDTH, self.max_width);
+            let width = (width + 2).clamp(MIN_WIDTH, self.max_width);
             if let Ok(col) = u16::try_from(col) {
                 let _ = self.sheet.set_column_width(col, width as f64);
             }
+            set.push(width);
         }
+        set
     }
 }
 

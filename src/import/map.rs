@@ -415,13 +415,19 @@ impl Map {
                     Column::LocationSpecific => Field::ServiceLocationSpecific,
                     Column::Ground { key, .. } => Field::Ground(key.clone()),
                     Column::Status => Field::Status,
-                    Column::DecisionDate => Field::DecidedOn,
+                    // Both speak of the designation where there is one; the first
+                    // filled counts.
+                    Column::DecisionDate | Column::DesignationDate => Field::DecidedOn,
                     Column::DecidedBy => Field::DecidedBy,
                     Column::DecisionReference => Field::DecisionReference,
                     Column::WrittenRequestDate => Field::Event(EventKind::WrittenRequestSent),
                     Column::ProviderResponse => Field::Response,
                     Column::ProviderResponseDate => Field::ResponseOn,
+                    Column::AcceptanceDate => Field::Event(EventKind::ProviderAccepted),
                     Column::ReviewDue => Field::ReviewDue,
+                    Column::RemovalDate => Field::RemovalDecidedOn,
+                    Column::RemovedBy => Field::RemovalDecidedBy,
+                    Column::RemovalReference => Field::RemovalReference,
                     Column::LongTermOutcome => Field::LongTermOutcome,
                     Column::Contact => Field::Contact,
                     Column::RecordId => Field::Id,
@@ -434,7 +440,9 @@ impl Map {
                     Column::StatusCode | Column::StageMet { .. } | Column::StageRationale { .. } => {
                         return None;
                     }
+                    // The section follows from the status.
                     Column::Decision
+                    | Column::Section
                     | Column::CommissionerCode
                     | Column::CommissionerName
                     | Column::File

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::export::history::Life;
+use crate::import::assessments::Assessed;
 use crate::import::map::Field;
 use crate::import::row::{Problem, Response, RowFields, Value};
 use crate::model::record::{
@@ -36,6 +37,10 @@ pub struct Context<'a> {
     /// speaks, its stages, decisions and events are the record's, and the status
     /// column implies nothing.
     pub lives: BTreeMap<RecordId, Life>,
+    /// What the Assessments sheet of crs's own export says of each record's stages:
+    /// each stage it gives is the record's (the History sheet, where there is one,
+    /// has the last word).
+    pub assessed: Assessed,
 }
 
 /// One record made from the rows of the sheet.
@@ -292,6 +297,9 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     decisions.sort_by_key(|d| d.decided_on);
     events.sort_by_key(|e| (e.on, e.kind));
     let mut stages = sheet_stages;
+    if let Some(assessed) = context.assessed.get(id) {
+        stages.extend(assessed.iter().map(|(key, stage)| (key.clone(), stage.clone())));
+    }
     if let Some(life) = life {
         (stages, decisions, events) = (life.stages.clone(), life.decisions.clone(), life.events.clone());
     }

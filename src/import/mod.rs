@@ -5,6 +5,7 @@
 //! calamine reads it (`guard`). No I/O beyond reading the file and the map; no git;
 //! no printing. `ops::import` runs it.
 
+pub mod assessments;
 pub mod guard;
 pub mod history;
 pub mod map;

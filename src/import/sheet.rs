@@ -15,6 +15,8 @@ use std::sync::Once;
 use calamine::{Data, Ods, Reader, Xlsx};
 
 use crate::error::{Error, Result};
+use crate::export::assessments::{ASSESSMENTS_COLUMNS, ASSESSMENTS_SHEET};
+use crate::export::columns::json_key;
 use crate::export::history::{HISTORY_COLUMNS, HISTORY_SHEET};
 use crate::import::guard::{self, Workbook};
 use crate::model::Date;
@@ -125,20 +127,37 @@ impl FileKind {
     }
 }
 
+/// The sheets of crs's own export that tell what its one row a record cannot: the
+/// History sheet (each record's whole life, with `--history`) and the Assessments
+/// sheet (each stage of each record).
+#[derive(Debug, Default)]
+pub struct Companions {
+    pub history: Option<Sheet>,
+    pub assessments: Option<Sheet>,
+}
+
+impl Companions {
+    fn of(history: Option<Vec<Vec<Cell>>>, assessments: Option<Vec<Vec<Cell>>>) -> Companions {
+        let sheet = |name: &str, rows| Sheet { name: name.to_owned(), rows, merged: Vec::new() };
+        Companions {
+            history: history.map(|rows| sheet(HISTORY_SHEET, rows)),
+            assessments: assessments.map(|rows| sheet(ASSESSMENTS_SHEET, rows)),
+        }
+    }
+}
+
 /// The sheet of the file `bytes` (named `path`) to import: the one named `wanted`,
 /// or the first. A CSV or JSON file has one sheet, named for the file (JSON: its
-/// designations). With `history`, also the History sheet of crs's own export: the
-/// sheet of that name in a workbook, or the `history` of a JSON export (`None` for a
-/// CSV file or a file without one). The file is opened and parsed once for both.
+/// designations). With `companions`, also the History and Assessments sheets of
+/// crs's own export: the sheets of those names in a workbook, or the `history` and
+/// `assessments` of a JSON export (none for a CSV file or a file without them). The
+/// file is opened and parsed once for all.
 pub fn read_sheet(
     path: &Path,
     bytes: Vec<u8>,
     wanted: Option<&str>,
-    history: bool,
-) -> Result<(Sheet, Option<Sheet>)> {
-    let history_sheet = |rows: Option<Vec<Vec<Cell>>>| {
-        rows.map(|rows| Sheet { name: HISTORY_SHEET.to_owned(), rows, merged: Vec::new() })
-    };
+    companions: bool,
+) -> Result<(Sheet, Companions)> {
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     match FileKind::of(path)? {
         kind @ (FileKind::Xlsx | FileKind::Ods) => {
@@ -148,41 +167,47 @@ pub fn read_sheet(
                 return Err(unreadable(path, &bytes, &"not a zip file"));
             }
             let ods = kind == FileKind::Ods;
-            let (sheet, lines) = caught(path, || read_workbook(path, &bytes, ods, wanted, history))?;
-            Ok((sheet, history_sheet(lines)))
+            caught(path, || read_workbook(path, &bytes, ods, wanted, companions))
         }
         FileKind::Csv => {
             let name = file_name;
             only_sheet(path, &name, wanted)?;
-            Ok((Sheet { name, rows: csv_rows(path, &bytes)?, merged: Vec::new() }, None))
+            Ok((Sheet { name, rows: csv_rows(path, &bytes)?, merged: Vec::new() }, Companions::default()))
         }
         FileKind::Json => {
             let name = crate::export::xlsx::DESIGNATIONS_SHEET.to_owned();
             only_sheet(path, &name, wanted)?;
             let value = json_export(path, &bytes)?;
-            let lines = if history { json_history(&value) } else { None };
-            Ok((Sheet { name, rows: json_rows(path, &value)?, merged: Vec::new() }, history_sheet(lines)))
+            let found = if companions {
+                Companions::of(
+                    json_lines(&value["history"], &HISTORY_COLUMNS),
+                    json_lines(&value["assessments"], &ASSESSMENTS_COLUMNS),
+                )
+            } else {
+                Companions::default()
+            };
+            Ok((Sheet { name, rows: json_rows(path, &value)?, merged: Vec::new() }, found))
         }
     }
 }
 
 /// The sheet `wanted` (or the first) of the workbook `bytes` (named `path`), an
-/// `.ods` or an `.xlsx`, once the guard has looked it over; with `history`, the rows
-/// of its History sheet too.
+/// `.ods` or an `.xlsx`, once the guard has looked it over; with `companions`, its
+/// History and Assessments sheets too.
 fn read_workbook(
     path: &Path,
     bytes: &[u8],
     ods: bool,
     wanted: Option<&str>,
-    history: bool,
-) -> Result<(Sheet, Option<Vec<Vec<Cell>>>)> {
+    companions: bool,
+) -> Result<(Sheet, Companions)> {
     guard::check_workbook(path, bytes, if ods { Workbook::Ods } else { Workbook::Xlsx })?;
     if ods {
         let mut book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(path, bytes, &e))?;
         let name = pick_sheet(path, &book.sheet_names(), wanted)?;
         let range = book.worksheet_range(&name).map_err(|e| unreadable(path, bytes, &e))?;
-        let lines = if history { named_rows(path, bytes, &mut book)? } else { None };
-        return Ok((Sheet { name, rows: grid(&range), merged: Vec::new() }, lines));
+        let found = companion_sheets(path, bytes, &mut book, companions)?;
+        return Ok((Sheet { name, rows: grid(&range), merged: Vec::new() }, found));
     }
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(path, bytes, &e))?;
     let name = pick_sheet(path, &book.sheet_names(), wanted)?;
@@ -193,21 +218,37 @@ fn read_workbook(
         Some(Ok(regions)) => regions.iter().map(|d| (d.start.0, d.start.1, d.end.0, d.end.1)).collect(),
         _ => Vec::new(),
     };
-    let lines = if history { named_rows(path, bytes, &mut book)? } else { None };
-    Ok((Sheet { name, rows: grid(&range), merged }, lines))
+    let found = companion_sheets(path, bytes, &mut book, companions)?;
+    Ok((Sheet { name, rows: grid(&range), merged }, found))
 }
 
-/// The rows of the History sheet of `book` (read from `bytes`), if it has one.
-fn named_rows<RS, R>(path: &Path, bytes: &[u8], book: &mut R) -> Result<Option<Vec<Vec<Cell>>>>
+/// The History and Assessments sheets of `book` (read from `bytes`), those it has,
+/// when `wanted`.
+fn companion_sheets<RS, R>(path: &Path, bytes: &[u8], book: &mut R, wanted: bool) -> Result<Companions>
 where
     RS: std::io::Read + std::io::Seek,
     R: Reader<RS>,
     R::Error: std::fmt::Display,
 {
-    if !book.sheet_names().iter().any(|n| n == HISTORY_SHEET) {
+    if !wanted {
+        return Ok(Companions::default());
+    }
+    let history = named_rows(path, bytes, book, HISTORY_SHEET)?;
+    let assessments = named_rows(path, bytes, book, ASSESSMENTS_SHEET)?;
+    Ok(Companions::of(history, assessments))
+}
+
+/// The rows of the sheet `name` of `book` (read from `bytes`), if it has one.
+fn named_rows<RS, R>(path: &Path, bytes: &[u8], book: &mut R, name: &str) -> Result<Option<Vec<Vec<Cell>>>>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    if !book.sheet_names().iter().any(|n| n == name) {
         return Ok(None);
     }
-    let range = book.worksheet_range(HISTORY_SHEET).map_err(|e| unreadable(path, bytes, &e))?;
+    let range = book.worksheet_range(name).map_err(|e| unreadable(path, bytes, &e))?;
     Ok(Some(grid(&range)))
 }
 
@@ -427,11 +468,11 @@ fn json_rows(path: &Path, value: &serde_json::Value) -> Result<Vec<Vec<Cell>>> {
     let columns = value["columns"].as_array().ok_or_else(|| not_export("it has no columns"))?;
     let designations =
         value["designations"].as_array().ok_or_else(|| not_export("it has no designations"))?;
-    let names: Vec<&str> = columns.iter().map(|c| c["name"].as_str().unwrap_or("")).collect();
+    let keys: Vec<String> = columns.iter().map(|c| json_key(c["name"].as_str().unwrap_or(""))).collect();
     let mut rows =
         vec![columns.iter().map(|c| Cell::Text(c["heading"].as_str().unwrap_or("").to_owned())).collect()];
     for row in designations {
-        rows.push(names.iter().map(|name| json_cell(&row[*name])).collect());
+        rows.push(keys.iter().map(|key| json_cell(&row[key.as_str()])).collect());
     }
     Ok(rows)
 }
@@ -449,13 +490,15 @@ fn not_json_export(path: &Path, why: &str) -> Error {
     }
 }
 
-/// The `history` of crs's JSON export as the History sheet's rows: its headings, then
-/// a line each.
-fn json_history(value: &serde_json::Value) -> Option<Vec<Vec<Cell>>> {
-    let lines = value["history"].as_array()?;
-    let headings = HISTORY_COLUMNS.iter().map(|(_, heading)| Cell::Text((*heading).to_owned())).collect();
-    let lines =
-        lines.iter().map(|line| HISTORY_COLUMNS.iter().map(|(key, _)| json_cell(&line[*key])).collect());
+/// The `history` or `assessments` of crs's JSON export as the rows of the sheet of
+/// `columns` (key and heading): its headings, then a line each.
+fn json_lines<const N: usize>(
+    value: &serde_json::Value,
+    columns: &[(&str, &str); N],
+) -> Option<Vec<Vec<Cell>>> {
+    let lines = value.as_array()?;
+    let headings = columns.iter().map(|(_, heading)| Cell::Text((*heading).to_owned())).collect();
+    let lines = lines.iter().map(|line| columns.iter().map(|(key, _)| json_cell(&line[*key])).collect());
     Some(std::iter::once(headings).chain(lines).collect())
 }
 

@@ -573,6 +573,12 @@ impl Record {
         self.current_decision().map(|d| d.outcome)
     }
 
+    /// The decision that removed the designation: the governing decision, when it is
+    /// a removal. Its own day, maker and reference, never the designation's.
+    pub fn removal(&self) -> Option<&Decision> {
+        self.current_decision().filter(|d| d.outcome == DecisionOutcome::Remove)
+    }
+
     /// The last decision to designate, with its index: the designation a
     /// confirmation or a removal speaks of.
     pub fn designation(&self) -> Option<(usize, &Decision)> {

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::export::columns::{Column, resolve};
 use crate::export::scope::Scope;
 use crate::export::state::{Item, Reading, RegisterState};
+use crate::export::summary::NO_PREVIOUS_SUBMISSION;
 use crate::export::workbook::{About, Baseline, Plan, Workbook, build};
 use crate::framework::{Finding, Severity};
 use crate::history::{self, Snapshot};
@@ -24,9 +25,13 @@ use crate::register::source::Without;
 use crate::register::{Config, DiskSource, Source, load, read_config, read_records};
 
 /// What changes are measured against.
+#[derive(Clone, Copy)]
 pub enum Since<'a> {
     LastSubmission,
     Revision(&'a str),
+    /// The last submission was sent outside crs on this day: the changes are those
+    /// the records date after it (`crs submit --last-sent`).
+    LastSent(Date),
 }
 
 /// The register read for an export: now (or as of), its baseline, its columns.
@@ -73,6 +78,7 @@ impl Gathered {
             changes_since_in_words: String::new(),
             baseline_commit: None,
             changes: Default::default(),
+            sections: Default::default(),
             committed_at: committed_at.map(|at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
             generated_by: format!("crs {}", env!("CARGO_PKG_VERSION")),
             stamp: committed_at.unwrap_or(ctx.now),
@@ -130,7 +136,7 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
                 None => None,
             }
         }
-        Since::LastSubmission => None,
+        Since::LastSubmission | Since::LastSent(_) => None,
     };
     let mut differing = BTreeSet::new();
     if let Some((snapshot, _)) = &baseline {
@@ -148,6 +154,7 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
         commit: commit.as_deref(),
         uncommitted: &uncommitted,
         differing: &differing,
+        keep_whole: matches!(since, Since::LastSent(_)),
         scope,
     };
     let loaded =
@@ -155,9 +162,16 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
     let unreadable = loaded.files - loaded.items.len();
     let committed_at = commit.as_deref().map(|c| history::commit_time(&root, c)).transpose()?;
     let current = RegisterState::new(loaded.items, commit, uncommitted);
-    let baseline = baseline
+    let mut baseline = baseline
         .map(|(snapshot, name)| baseline_state(snapshot, name, &config, &current, &differing, scope))
         .transpose()?;
+    if let Since::LastSent(day) = since {
+        baseline = Some(Baseline {
+            state: current.as_sent_on(day),
+            label: format!("{} ({LAST_SENT_NOTE})", last_sent_in_words(day)),
+            in_words: format!("{} ({LAST_SENT_NOTE})", last_sent_in_words(day)),
+        });
+    }
     Ok(Gathered {
         root,
         config,
@@ -206,6 +220,14 @@ fn baseline_state(
     Ok(Baseline { state, label, in_words })
 }
 
+/// What a baseline given by `--last-sent` is measured by, in words.
+pub const LAST_SENT_NOTE: &str = "by the days the records give their decisions, events and stage assessments; a step whose day is not recorded counts on the latest day it can have happened";
+
+/// "the last submission, sent outside crs on 1 May 2026".
+pub fn last_sent_in_words(day: Date) -> String {
+    format!("the last submission, sent outside crs on {}", day.in_words())
+}
+
 /// A baseline's name without its tag: "the last submission, of 1 May 2026" for the
 /// tag `crs/submission/2026-05-01` (or `….2`); a revision keeps its name.
 fn submission_in_words(name: &str) -> String {
@@ -241,7 +263,7 @@ fn columns_of(source: &dyn Source, root: &Path, config: &Config) -> Result<Vec<C
 /// One line on what changed since the baseline, for status messages.
 pub fn changes_line(workbook: &Workbook) -> String {
     let about = &workbook.about;
-    if about.baseline_commit.is_none() {
+    if about.changes_since_in_words == NO_PREVIOUS_SUBMISSION {
         format!(
             "no previous submission: {} record(s) in scope count as added, {} as removed",
             about.changes.added, about.changes.removed

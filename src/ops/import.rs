@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::framework::{Finding, Rule, Severity};
 use crate::history::last_import::{ImportedVersion, KEPT_TRAILER, LastImports, RecordIds};
 use crate::history::{Committed, FileWrite, Recovered};
+use crate::import::assessments::assessed;
 use crate::import::guard;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};
@@ -127,10 +128,13 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         FileKind::Xlsx | FileKind::Ods => map.sheet.as_deref(),
         FileKind::Csv | FileKind::Json => None,
     });
-    // crs's own workbook or JSON tells each record's whole life on its History sheet.
-    let (mut sheet, history) = read_sheet(path, bytes, wanted, map.built_in)?;
+    // crs's own workbook or JSON tells each record's whole life on its History sheet,
+    // and each stage's assessment on its Assessments sheet.
+    let (mut sheet, companions) = read_sheet(path, bytes, wanted, map.built_in)?;
     let (lives, mut history_problems) =
-        history.map(|sheet| lives(&sheet, &map, framework)).unwrap_or_default();
+        companions.history.map(|sheet| lives(&sheet, &map, framework)).unwrap_or_default();
+    let (assessed, mut assessment_problems) =
+        companions.assessments.map(|sheet| assessed(&sheet, &map, framework)).unwrap_or_default();
     let layout = layout(&sheet, &map).map_err(|message| Error::Input {
         message,
         hint: if map.built_in {
@@ -156,6 +160,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     let row_count =
         rows.len() + rejected.iter().map(|p| p.row).collect::<std::collections::BTreeSet<_>>().len();
     rejected.append(&mut history_problems);
+    rejected.append(&mut assessment_problems);
     // The cells are read: only the rows are needed from here on.
     let sheet_name = sheet.name.clone();
     drop(sheet);
@@ -173,6 +178,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         today: ctx.today,
         grounds: framework.grounds.iter().map(|g| g.key.clone()).collect(),
         lives,
+        assessed,
     };
     let (records, mut problems) = merge(rows, &context);
     rejected.append(&mut problems);

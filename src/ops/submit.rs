@@ -56,8 +56,16 @@ pub struct Written {
 }
 
 /// Writes the submission bundle into `output` (default `crs-submission-DATE` in the
-/// working directory) and, unless `dry_run`, records it.
-pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOptions) -> Result<Submission> {
+/// working directory) and, unless `dry_run`, records it. With `last_sent`, the
+/// changes are measured from the day the last submission was sent outside crs,
+/// by the dates the records give, rather than from the last submission crs made.
+pub fn submit(
+    ctx: &Ctx,
+    output: Option<&Path>,
+    dry_run: bool,
+    last_sent: Option<Date>,
+    options: &WriteOptions,
+) -> Result<Submission> {
     let root = ctx.register_root()?;
     let tree = history::work_tree(&root)?.ok_or_else(|| {
         Error::git(
@@ -90,9 +98,12 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
         ));
     }
 
+    if let Some(day) = last_sent {
+        check_last_sent(&root, day, ctx.today)?;
+    }
     // A submission is read from its commit, as crs verify reads it again; only a
     // dry run with uncommitted changes reads the working tree.
-    let gathered = gather_submission(ctx, uncommitted.is_empty().then_some(head.as_str()))?;
+    let gathered = gather_submission(ctx, uncommitted.is_empty().then_some(head.as_str()), last_sent)?;
     let errors: Vec<Finding> = gathered.errors().into_iter().cloned().collect();
     if !errors.is_empty() || gathered.unreadable > 0 {
         return Ok(Submission::Refused { errors, unreadable: gathered.unreadable });
@@ -108,7 +119,7 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
     }
 
     let settings = gathered.config.settings.clone();
-    let (workbook, bundle) = bundle_of(ctx, gathered, ctx.today, &tag, None)?;
+    let (workbook, bundle) = bundle_of(ctx, gathered, ctx.today, &tag, None, last_sent)?;
     let day_part = tag.strip_prefix(history::tags::SUBMISSION_TAG_PREFIX).unwrap_or(&tag);
     let dir = ctx
         .cwd
@@ -126,7 +137,7 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
     }
     let recorded = match &tx {
         Some(tx) => {
-            let message = commit_message(&workbook, &tag, &settings.submission.to);
+            let message = commit_message(&workbook, &tag, &settings.submission.to, last_sent);
             match record(ctx, tx, &workbook.included, &tag, &message, &bundle.summary_text) {
                 Ok(committed) => Some(committed),
                 Err(error) => {
@@ -158,6 +169,29 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
     })))
 }
 
+/// Refuses a `--last-sent` day after today, or before the last submission crs
+/// recorded: that one, not an earlier one sent by hand, is what was last sent.
+fn check_last_sent(root: &Path, day: Date, today: Date) -> Result<()> {
+    if day > today {
+        return Err(Error::Usage(format!(
+            "--last-sent {day} is after today ({today}); give the day the last submission was sent"
+        )));
+    }
+    let Some(tag) = history::last_submission(root, None)? else { return Ok(()) };
+    let recorded = tag
+        .name
+        .strip_prefix(history::tags::SUBMISSION_TAG_PREFIX)
+        .and_then(|rest| rest.split('.').next())
+        .and_then(|d| d.parse::<Date>().ok());
+    match recorded {
+        Some(recorded) if recorded > day => Err(Error::Usage(format!(
+            "--last-sent {day} is before the last submission crs recorded ({}, on {recorded}); a later submission is measured from that one",
+            tag.name
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Deletes the bundle files a submission that could not be recorded wrote anew (and
 /// its folder, when it made it), so that no bundle names a submission git does not
 /// hold. Files that were there before are left.
@@ -171,9 +205,15 @@ fn remove_unrecorded(dir: &Path, new_folder: bool, new_files: &[PathBuf]) {
 }
 
 /// The register gathered for a submission, from `commit` (or the working tree when
-/// `None`), its changes measured since the last submission before it.
-pub(crate) fn gather_submission(ctx: &Ctx, commit: Option<&str>) -> Result<Gathered> {
-    let mut gathered = gather(ctx, commit, Since::LastSubmission)?;
+/// `None`), its changes measured since the last submission before it, or with
+/// `last_sent` since that day (a submission sent outside crs).
+pub(crate) fn gather_submission(
+    ctx: &Ctx,
+    commit: Option<&str>,
+    last_sent: Option<Date>,
+) -> Result<Gathered> {
+    let since = last_sent.map_or(Since::LastSubmission, Since::LastSent);
+    let mut gathered = gather(ctx, commit, since)?;
     if let Some(commit) = commit {
         gathered.source = format!("commit {}", &commit[..12.min(commit.len())]);
     }
@@ -189,6 +229,7 @@ pub(crate) fn bundle_of(
     date: Date,
     tag: &str,
     register: Option<&str>,
+    last_sent: Option<Date>,
 ) -> Result<(Workbook, Bundle)> {
     let settings = gathered.config.settings.clone();
     let mut workbook = gathered.workbook(ctx, &Scope::default(), false);
@@ -204,6 +245,7 @@ pub(crate) fn bundle_of(
             from_address: &settings.commissioner.contact,
             commissioner_code: &settings.commissioner.ods,
             tag,
+            last_sent,
         },
     )?;
     Ok((workbook, bundle))

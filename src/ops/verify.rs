@@ -111,9 +111,9 @@ pub fn verify(ctx: &Ctx, bundle: &Path) -> Result<Verification> {
     let root = ctx.register_root()?;
     // An error naming the commit when the repository does not hold it.
     history::commit_time(&root, &commit)?;
-    let gathered = gather_submission(ctx, Some(&commit))?;
+    let gathered = gather_submission(ctx, Some(&commit), manifest.last_sent)?;
     let (workbook, remade) =
-        bundle_of(ctx, gathered, manifest.date, &manifest.tag, Some(&manifest.register))?;
+        bundle_of(ctx, gathered, manifest.date, &manifest.tag, Some(&manifest.register), manifest.last_sent)?;
     let remade: BTreeMap<&str, &[u8]> =
         remade.files().iter().map(|f| (f.name.as_str(), f.bytes.as_slice())).collect();
     let digests: BTreeMap<&str, &str> =

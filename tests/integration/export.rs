@@ -34,7 +34,6 @@ fn formula_like_text_is_never_a_formula() {
     let env = TestEnv::new();
     let record = designated_record()
         .replace("Maternity: designated example", r#"=HYPERLINK(\"http://x\",\"y\")"#)
-        .replace("Example service for the crs documentation", "@SUM(1+1)")
         .replace("name = \"Guy's and St Thomas' NHS Foundation Trust\"", "name = \"+Trust\"");
     env.write("RJ1/designated.toml", record);
     let out = env.outside().join("out.xlsx");
@@ -46,7 +45,6 @@ fn formula_like_text_is_never_a_formula() {
     let header = &rows[0];
     let at = |heading: &str| header.iter().position(|h| h == heading).unwrap();
     assert_eq!(rows[1][at("Service name")], r#"=HYPERLINK("http://x","y")"#);
-    assert_eq!(rows[1][at("Service description")], "@SUM(1+1)");
     assert_eq!(rows[1][at("Provider name")], "+Trust");
 
     // CSV for a spreadsheet quotes them; plain CSV, for programs, holds the JSON's values.
@@ -59,15 +57,15 @@ fn formula_like_text_is_never_a_formula() {
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let headings: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
         let row = reader.records().next().unwrap().unwrap();
-        ["Service name", "Service description", "Provider name"]
+        ["Service name", "Provider name"]
             .map(|heading| row[headings.iter().position(|h| h == heading).unwrap()].to_owned())
     };
-    assert_eq!(csv_fields(&["--excel"]), [r#"'=HYPERLINK("http://x","y")"#, "'@SUM(1+1)", "'+Trust"]);
+    assert_eq!(csv_fields(&["--excel"]), [r#"'=HYPERLINK("http://x","y")"#, "'+Trust"]);
     let json = env.crs(&["export", "--format", "json"]).json();
     let row = &json["designations"][0];
-    let from_json = [&row["service-name"], &row["service-description"], &row["provider-name"]]
+    let from_json = [&row["service_name"], &row["provider_name"]]
         .map(|v| v.as_str().unwrap_or_else(|| panic!("{json}")).to_owned());
-    assert_eq!(from_json, [r#"=HYPERLINK("http://x","y")"#, "@SUM(1+1)", "+Trust"]);
+    assert_eq!(from_json, [r#"=HYPERLINK("http://x","y")"#, "+Trust"]);
     assert_eq!(csv_fields(&[]), from_json);
 }
 
@@ -86,9 +84,9 @@ fn json_and_yaml_carry_the_about_the_rows_and_the_changes() {
     let json = env.crs(&["export", "--format", "json", "--status", "referred,removed"]);
     assert_eq!(json.code, 0, "{json}");
     let value = json.json();
-    assert_eq!(value["designations"][0]["record-id"], "RV5/crisis-home-treatment");
-    assert_eq!(value["designations"][0]["decision-date"], "2026-03-03");
-    assert_eq!(value["designations"][0]["ground:no-alternative-provider"], true);
+    assert_eq!(value["designations"][0]["record_id"], "RV5/crisis-home-treatment");
+    assert_eq!(value["designations"][0]["designation_date"], "2026-03-03");
+    assert_eq!(value["designations"][0]["ground_no_alternative_provider"], true);
     assert_eq!(value["changes"][0]["change"], "added");
     insta::assert_snapshot!(json.to_string());
     let yaml = env.crs(&["export", "--format", "yaml", "--status", "referred"]);
@@ -99,7 +97,7 @@ fn json_and_yaml_carry_the_about_the_rows_and_the_changes() {
 #[test]
 fn the_format_follows_the_file_extension() {
     let env = TestEnv::copy_of("designations");
-    for (name, starts) in [("out.csv", "Commissioner ODS code,"), ("out.json", "{"), ("out.yml", "about:")] {
+    for (name, starts) in [("out.csv", "Section,"), ("out.json", "{"), ("out.yml", "about:")] {
         let out = env.outside().join(name);
         assert_eq!(env.crs(&["export", "-o", out.to_str().unwrap()]).code, 0);
         assert!(fs::read_to_string(&out).unwrap().starts_with(starts), "{name}");
@@ -119,15 +117,16 @@ fn the_default_scope_and_status_override() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| r["record-id"].as_str().unwrap().to_owned())
+            .map(|r| r["record_id"].as_str().unwrap().to_owned())
             .collect()
     };
     assert_eq!(
         ids(&[]),
-        ["RJ1/designated", "RJ1/referred", "RJ1/refused", "RJ1/removed", "RJ1/requested", "RJ1/under-review"]
+        ["RJ1/designated", "RJ1/under-review", "RJ1/referred", "RJ1/refused", "RJ1/requested", "RJ1/removed"],
+        "in force, then pending, then removed"
     );
     assert_eq!(ids(&["--status", "draft", "--status", "proposed"]), ["RJ1/draft", "RJ1/proposed"]);
-    assert_eq!(ids(&["--status", "not-designated,removed"]), ["RJ1/not-designated", "RJ1/removed"]);
+    assert_eq!(ids(&["--status", "not-designated,removed"]), ["RJ1/removed", "RJ1/not-designated"]);
 }
 
 #[test]
@@ -240,24 +239,25 @@ fn changes_since_a_revision_and_as_of_a_revision() {
     assert_eq!(
         kinds,
         [
+            // Accepted since: it enters the section in force.
+            ("added".to_owned(), "RJ1/requested".to_owned()),
             ("removed".to_owned(), "RJ1/designated".to_owned()),
-            ("removed".to_owned(), "RJ1/referred".to_owned()),
             ("added".to_owned(), "RJ1/refused".to_owned()),
-            ("changed".to_owned(), "RJ1/requested".to_owned()),
+            ("removed".to_owned(), "RJ1/referred".to_owned()),
         ]
     );
     assert_eq!(
-        since["designations"][3]["changed-fields"],
+        since["designations"][0]["changed_fields"],
         serde_json::json!(["status", "events[3].kind", "events[3].on"])
     );
     // A deleted record's row comes from the baseline, with the baseline's commit.
     let base = env.git_cmd(&["rev-parse", "HEAD~1"]);
-    assert_eq!(since["designations"][0]["commit"], base.trim());
+    assert_eq!(since["designations"][1]["commit"], base.trim());
 
     let then = env.crs(&["export", "--as-of", "HEAD~1", "--format", "json"]).json();
     let ids: Vec<&str> =
-        then["designations"].as_array().unwrap().iter().map(|r| r["record-id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["RJ1/designated", "RJ1/referred", "RJ1/requested", "RJ1/under-review"]);
+        then["designations"].as_array().unwrap().iter().map(|r| r["record_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["RJ1/designated", "RJ1/under-review", "RJ1/referred", "RJ1/requested"]);
     assert_eq!(then["about"]["source"], format!("as of revision HEAD~1 (commit {})", &base.trim()[..12]));
 }
 
@@ -268,12 +268,12 @@ fn rows_changed_since_the_last_commit_say_so() {
     env.write("RJ1/requested.toml", env.read("RJ1/requested.toml").replace("[review]", "# edited\n[review]"));
     let json = env.crs(&["export", "--format", "json"]).json();
     let commit_of = |id: &str| {
-        json["designations"].as_array().unwrap().iter().find(|r| r["record-id"] == id).unwrap()["commit"]
+        json["designations"].as_array().unwrap().iter().find(|r| r["record_id"] == id).unwrap()["commit"]
             .clone()
     };
     assert_eq!(commit_of("RJ1/requested"), "uncommitted changes");
     assert_eq!(commit_of("RJ1/refused"), env.git_cmd(&["rev-parse", "HEAD"]).trim());
-    assert_eq!(json["about"]["uncommitted-files"], 1);
+    assert_eq!(json["about"]["uncommitted_files"], 1);
 }
 
 #[test]
@@ -347,10 +347,10 @@ fn edits_git_is_told_not_to_see_are_still_changes() {
         touch();
         assert_eq!(env.git_cmd(&["status", "--porcelain"]), "", "{flag}: git sees nothing");
         let json = env.crs(&["export", "--changes-since", "last-submission", "--format", "json"]).json();
-        let row = json["designations"].as_array().unwrap().iter().find(|r| r["record-id"] == "RJ1/maternity");
+        let row = json["designations"].as_array().unwrap().iter().find(|r| r["record_id"] == "RJ1/maternity");
         let row = row.unwrap_or_else(|| panic!("{flag}: no change found: {json}"));
         assert_eq!(row["change"], "changed", "{flag}");
-        assert_eq!(row["changed-fields"], serde_json::json!(["service.name"]), "{flag}");
+        assert_eq!(row["changed_fields"], serde_json::json!(["service.name"]), "{flag}");
         assert_eq!(row["commit"], "uncommitted changes", "{flag}");
 
         let submit = env.crs(&["submit"]);
@@ -364,7 +364,7 @@ fn edits_git_is_told_not_to_see_are_still_changes() {
 fn changes_of(export: &serde_json::Value) -> Vec<(String, String)> {
     let rows = export["designations"].as_array().unwrap();
     rows.iter()
-        .map(|r| (r["change"].as_str().unwrap().to_owned(), r["record-id"].as_str().unwrap().to_owned()))
+        .map(|r| (r["change"].as_str().unwrap().to_owned(), r["record_id"].as_str().unwrap().to_owned()))
         .collect()
 }
 
@@ -372,7 +372,7 @@ fn changes_of(export: &serde_json::Value) -> Vec<(String, String)> {
 /// in their own column, each stage met or not with its rationale, a Notes sheet
 /// defining every column, status and ground, the commit on the About sheet only;
 /// and, in the sheets' XML as Python's zipfile reads it, set up to print landscape,
-/// one page wide, with the header row repeated and the sheet's name in the header.
+/// one page wide or at a legible scale, with the header row repeated and the sheet's name in the header.
 #[test]
 fn the_workbook_reads_in_words_and_prints_one_page_wide() {
     let env = TestEnv::copy_of("designations");
@@ -388,9 +388,16 @@ fn the_workbook_reads_in_words_and_prints_one_page_wide() {
     let row = designations.iter().find(|r| r[column("Record id")] == "RJ1/emergency-department").unwrap();
     assert_eq!(row[column("Provider type")], "NHS foundation trust");
     assert_eq!(row[column("Status")], "Under review");
-    assert_eq!(row[column("Status code")], "under-review");
-    assert_eq!(row[column("Stage 1: Alternative provision: met")], "Yes");
-    assert!(!row[column("Stage 4: Proportionality: rationale")].is_empty());
+    assert_eq!(row[column("Section")], "In force");
+    let assessments = sheet(&bytes, "Assessments");
+    let stage = |name: &str| {
+        assessments
+            .iter()
+            .find(|r| r[0] == "RJ1/emergency-department" && r[1] == name)
+            .unwrap_or_else(|| panic!("{name}: {assessments:?}"))
+    };
+    assert_eq!(stage("Stage 1: Alternative provision")[2], "Yes");
+    assert!(!stage("Stage 4: Proportionality")[3].is_empty());
     assert!(!headings.iter().any(|h| h == "Register commit"), "the commit is on the About sheet only");
 
     let notes = sheet(&bytes, "Notes");
@@ -412,8 +419,10 @@ workbook = book.read("xl/workbook.xml").decode()
 for n in range(1, 5):
     xml = book.read(f"xl/worksheets/sheet{n}.xml").decode()
     setup = re.search(r"<pageSetup [^>]*>", xml).group(0)
-    assert 'orientation="landscape"' in setup and 'fitToHeight="0"' in setup, setup
-    assert 'fitToPage="1"' in xml, n
+    assert 'orientation="landscape"' in setup, setup
+    # One page wide where that keeps the text 8 pt or larger; else at that scale.
+    fits = 'fitToHeight="0"' in setup and 'fitToPage="1"' in xml
+    assert fits or int(re.search(r'scale="(\d+)"', setup).group(1)) >= 72, (n, setup)
     assert "&amp;A" in re.search(r"<oddHeader>(.*?)</oddHeader>", xml).group(1), n
     assert "&amp;P" in re.search(r"<oddFooter>(.*?)</oddFooter>", xml).group(1), n
     assert re.search(r'<definedName name="_xlnm.Print_Titles" localSheetId="%d">[^<]*\$1:\$1<' % (n - 1), workbook), n
@@ -435,4 +444,58 @@ fn an_export_never_replaces_the_registers_own_files() {
     }
     assert_eq!(env.read("crs.toml"), config, "crs.toml is as it was");
     assert!(!env.root.join("RJ1/new.toml").exists() && !env.root.join(".crs/designations.csv").exists());
+}
+
+/// The regulator reads apart what is in force, what is pending (not yet CRS) and
+/// what was removed, and a removal by its own day, not the designation's: on the
+/// Designations and Changes sheets and in the JSON export alike.
+#[test]
+fn the_workbook_gives_three_sections_and_the_day_of_each_removal() {
+    let env = TestEnv::copy_of("designations");
+    let out = env.outside().join("crs.xlsx");
+    assert_eq!(env.crs(&["export", "-o", out.to_str().unwrap()]).code, 0);
+    let bytes = fs::read(&out).unwrap();
+
+    let designations = sheet(&bytes, "Designations");
+    let at = |heading: &str| {
+        designations[0].iter().position(|h| h == heading).unwrap_or_else(|| panic!("{heading}"))
+    };
+    let sections: Vec<(&str, &str)> =
+        designations[1..].iter().map(|r| (r[at("Section")].as_str(), r[at("Status")].as_str())).collect();
+    let mut expected = vec![("In force", "Designated"); 6];
+    expected[2].1 = "Under review";
+    expected.extend([
+        ("Pending", "Requested"),
+        ("Pending", "Referred"),
+        ("Pending", "Refused"),
+        ("Removed", "Removed"),
+    ]);
+    assert_eq!(sections, expected, "in force, then pending, then removed");
+
+    let removed =
+        designations.iter().find(|r| r[at("Record id")] == "RV5/eating-disorders-inpatient").unwrap();
+    assert_eq!(removed[at("Date designated")], "date:2019-03-05");
+    assert_eq!(removed[at("Date removed")], "date:2026-02-03", "the removal's own day");
+    assert_eq!(removed[at("Removed by")], "ICB Board");
+    assert_eq!(removed[at("Removal reference")], "Board minute BD/26/014");
+    assert_eq!(removed[at("Review due")], "", "a removed designation has no review due");
+    let in_force = designations.iter().find(|r| r[at("Record id")] == "RJ1/maternity").unwrap();
+    assert_eq!(in_force[at("Date removed")], "", "nothing removed, no day of removal");
+
+    let changes = sheet(&bytes, "Changes");
+    let removal = changes.iter().find(|r| r.contains(&"RV5/eating-disorders-inpatient".to_owned())).unwrap();
+    assert_eq!((removal[0].as_str(), removal[1].as_str()), ("Removed", "Removed"), "{removal:?}");
+    let request = changes.iter().find(|r| r.contains(&"RJZ/neonatal-intensive-care".to_owned())).unwrap();
+    assert_eq!((request[0].as_str(), request[1].as_str()), ("Pending", "Added"), "{request:?}");
+
+    let json = env.crs(&["export", "--format", "json"]).json();
+    let sections = &json["about"]["sections"];
+    assert_eq!(
+        [&sections["in_force"]["records"], &sections["pending"]["records"], &sections["removed"]["records"]],
+        [6, 3, 1]
+    );
+    let row = json["designations"].as_array().unwrap().iter().find(|r| r["section"] == "removed").unwrap();
+    assert_eq!(row["removal_date"], "2026-02-03", "{row}");
+    let change = json["changes"].as_array().unwrap().iter().find(|c| c["section"] == "removed").unwrap();
+    assert_eq!(change["removal"]["decided_on"], "2026-02-03", "{change}");
 }

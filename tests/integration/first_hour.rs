@@ -255,7 +255,7 @@ fn ids(run: &crate::harness::Run, rows: Option<&str>) -> Vec<String> {
     assert_eq!(run.code, 0, "{run}");
     let json = run.json();
     let rows = rows.map_or(&json, |key| &json[key]);
-    let key = if rows.is_array() && rows[0].get("record-id").is_some() { "record-id" } else { "id" };
+    let key = if rows.is_array() && rows[0].get("record_id").is_some() { "record_id" } else { "id" };
     rows.as_array().unwrap().iter().map(|r| r[key].as_str().unwrap().to_owned()).collect()
 }
 

@@ -188,7 +188,8 @@ fn crs_own_export_comes_back_cell_for_cell() {
 
     // Into an empty register from the JSON export alone: the records the sample
     // register holds, field for field, but for what the default columns do not carry
-    // (the long-term outcome and the provider's licence, columns a register can add;
+    // (the long-term outcome, the provider's licence, the service's description,
+    // treatment functions and whether it is location specific, columns a register can add;
     // the ids a record had before a move) and `[source]`; a contact that is the
     // register's own is left to crs.toml.
     let fresh = TestEnv::git();
@@ -215,10 +216,89 @@ fn crs_own_export_comes_back_cell_for_cell() {
             }
             record["commissioner"].as_object_mut().unwrap().remove("contact");
             record["provider"].as_object_mut().unwrap().remove("licence");
+            for key in ["description", "treatment_functions", "location_specific"] {
+                record["service"].as_object_mut().unwrap().remove(key);
+            }
             record
         };
         assert_eq!(shown(&fresh), shown(&source), "{id}: the sample record again, from the JSON export");
     }
+}
+
+/// crs's default export (no `--history`), workbook or JSON, imported into an empty
+/// register and exported again gives the same cells on every sheet: the sections,
+/// the removal with its day, maker and reference, each stage's assessment.
+#[test]
+fn the_default_export_comes_back_cell_for_cell() {
+    let source = TestEnv::copy_of("designations");
+    for name in ["export.xlsx", "export.json"] {
+        let first = source.outside().join(name);
+        let run = source.crs(&["export", "-o", first.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{run}");
+
+        let env = TestEnv::git();
+        let imported = env.crs(&["import", first.to_str().unwrap()]);
+        assert_eq!(imported.code, 0, "{imported}");
+        assert!(imported.stdout.contains("  new           10"), "{imported}");
+        assert!(!imported.stdout.contains("assessment-not-recorded"), "the stages come back: {imported}");
+        let again = env.outside().join(name);
+        let run = env.crs(&["export", "-o", again.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{run}");
+
+        if name.ends_with(".json") {
+            let (before, after) = (fs::read_to_string(&first).unwrap(), fs::read_to_string(&again).unwrap());
+            let commitless = |text: &str| {
+                let mut value: serde_json::Value = serde_json::from_str(text).unwrap();
+                // Which commit, when and in what folder: the registers differ there.
+                for key in ["commit", "committed_at", "register"] {
+                    value["about"].as_object_mut().unwrap().remove(key);
+                }
+                value
+            };
+            assert_eq!(commitless(&before), commitless(&after), "export → import → export: the same JSON");
+            continue;
+        }
+        let (before, after) = (fs::read(&first).unwrap(), fs::read(&again).unwrap());
+        let designations = sheet(&before, "Designations");
+        let removed = designations.iter().find(|r| r[0] == "Removed").expect("a removed row");
+        assert!(removed.contains(&"date:2026-02-03".to_owned()), "the removal's day: {removed:?}");
+        assert!(sheet(&before, "Assessments").len() > 30, "the stages of the sample register");
+        for name in ["Designations", "Assessments", "Changes", "Notes"] {
+            assert_eq!(sheet(&before, name), sheet(&after, name), "export → import → export: {name}");
+        }
+    }
+}
+
+/// A line of the Assessments sheet that cannot be read is named by sheet, row and
+/// column, with the value as written, and nothing is imported.
+#[test]
+fn an_unreadable_assessment_is_named_and_nothing_is_written() {
+    let source = TestEnv::copy_of("designations");
+    let export = source.outside().join("export.json");
+    assert_eq!(source.crs(&["export", "-o", export.to_str().unwrap()]).code, 0);
+    let mut value: serde_json::Value = serde_json::from_str(&fs::read_to_string(&export).unwrap()).unwrap();
+    value["assessments"][1]["met"] = "maybe".into();
+    value["assessments"][2]["stage"] = "Stage 9: Nothing".into();
+    let damaged = source.outside().join("damaged.json");
+    fs::write(&damaged, value.to_string()).unwrap();
+
+    let env = TestEnv::git();
+    let before = env.commit_count();
+    let run = env.crs(&["import", damaged.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains(
+            "sheet 'Assessments', row 3, column 'Met': 'maybe' is neither yes nor no; write Yes or No"
+        ),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains(
+            "sheet 'Assessments', row 4, column 'Stage': 'Stage 9: Nothing' is not a stage of the framework"
+        ),
+        "{run}"
+    );
+    assert_eq!(env.commit_count(), before, "nothing written");
 }
 
 /// A CSV of `rows` data rows under a header, row 14 holding `bad_date`.

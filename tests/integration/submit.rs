@@ -274,3 +274,52 @@ fn the_second_submission_lists_the_changes_since_the_first() {
     let tagged = env.git_cmd(&["rev-parse", "HEAD~1"]);
     insta::assert_snapshot!(body.replace(head.trim(), "[HEAD]").replace(&tagged.trim()[..12], "[TAGGED12]"));
 }
+
+/// A register whose last submission was sent by hand: `--last-sent DATE` measures
+/// the changes by the days the records give, so a removal decided before that day
+/// is not announced again and a request made after it is added; the submission it
+/// records is the baseline from then on.
+#[test]
+fn last_sent_measures_the_changes_from_a_submission_sent_outside_crs() {
+    let env = sample_in_git();
+    let summary_of = |dir: &Path| fs::read_to_string(dir.join("crs-QKK-2026-11-23-summary.md")).unwrap();
+
+    // Without it, the 2026 removal of the eating disorders unit is news.
+    let plain = env.outside().join("plain");
+    assert_eq!(env.crs(&["submit", "--dry-run", "-o", plain.to_str().unwrap()]).code, 0);
+    assert!(summary_of(&plain).contains("RV5/eating-disorders-inpatient"));
+
+    let dir = env.outside().join("since-june");
+    let run = env.crs(&["submit", "--dry-run", "--last-sent", "2026-06-30", "-o", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stderr.contains("sent outside crs on 30 June 2026"), "{run}");
+    let summary = summary_of(&dir);
+    assert!(!summary.contains("RV5/eating-disorders-inpatient"), "removed in February: {summary}");
+    let pending = &summary[summary.find("## Pending").unwrap()..summary.find("## Removed").unwrap()];
+    for requested_since in ["RJZ/neonatal-intensive-care", "RV5/psychiatric-intensive-care"] {
+        assert!(pending.contains(requested_since), "{requested_since}: {pending}");
+    }
+    assert!(!pending.contains("RV5/crisis-home-treatment"), "referred in April: {pending}");
+    let in_force = &summary[summary.find("## In force").unwrap()..summary.find("## Pending").unwrap()];
+    assert!(in_force.contains("### Changed (3)"), "{in_force}");
+    assert!(in_force.contains("RJZ/major-trauma-centre"), "reviewed in September: {in_force}");
+    assert!(!in_force.contains("RJ1/maternity"), "nothing dated since June: {in_force}");
+
+    // A day not yet come, or before a submission crs recorded, is refused.
+    let future = env.crs(&["submit", "--dry-run", "--last-sent", "2026-12-01"]);
+    assert_eq!(future.code, 2, "{future}");
+    assert!(future.stderr.contains("--last-sent 2026-12-01 is after today"), "{future}");
+
+    // Recorded: the commit remembers the day, and the next submission is measured
+    // from this one.
+    let run =
+        env.crs(&["submit", "--last-sent", "2026-06-30", "-o", env.outside().join("sent").to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let message = env.git_cmd(&["log", "-1", "--format=%B"]);
+    assert!(message.contains("Crs-Last-Sent: 2026-06-30"), "{message}");
+    let next = env.crs(&["submit", "--dry-run", "-o", env.outside().join("next").to_str().unwrap()]);
+    assert!(next.stderr.contains("changes since crs/submission/2026-11-23 "), "{next}");
+    let before = env.crs(&["submit", "--dry-run", "--last-sent", "2026-06-30"]);
+    assert_eq!(before.code, 2, "{before}");
+    assert!(before.stderr.contains("is before the last submission crs recorded"), "{before}");
+}

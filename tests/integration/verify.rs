@@ -55,7 +55,7 @@ fn every_format_of_one_commit_has_the_same_bytes_whatever_the_clock() {
     }
     // The workbook says when the commit was made, not when it was exported.
     let json = env.crs(&["export", "--format", "json"]).json();
-    assert_eq!(json["about"]["committed-at"], "2026-11-20T12:00:00Z");
+    assert_eq!(json["about"]["committed_at"], "2026-11-20T12:00:00Z");
 
     // A submission's bundle, made twice the same day at other hours.
     let (first, second) = (env.outside().join("first"), env.outside().join("second"));
@@ -259,4 +259,22 @@ fn file_names(dir: &Path) -> Vec<String> {
         fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     names
+}
+
+/// A submission measured from a day sent outside crs (`--last-sent`) is made again
+/// from that day, which its manifest keeps: it verifies, and its changes are not
+/// those since no submission at all.
+#[test]
+fn a_submission_measured_from_a_day_sent_outside_crs_verifies() {
+    let env = sample_in_git();
+    let dir = env.outside().join("bundle");
+    let run = env.crs(&["submit", "--last-sent", "2026-06-30", "-o", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("crs-QKK-2026-11-23-manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["last_sent"], "2026-06-30", "{manifest}");
+    let checked = verify(&env, &dir);
+    assert_eq!(checked.code, 0, "{checked}");
+    assert!(checked.stdout.contains("All 5 files match"), "{checked}");
 }

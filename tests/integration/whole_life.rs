@@ -129,13 +129,19 @@ fn a_removal_keeps_the_designation_it_ends() {
     assert_eq!(decisions[1]["outcome"], "remove");
     assert!(record.get("review").is_none(), "a removed designation has no review due");
 
-    // The regulator's rows show the designation's date and grounds beside the removal.
+    // The regulator's rows show the designation's date and grounds beside the
+    // removal's own day, maker and reference, in the section of removals.
     let export = env.crs(&["export", "--format", "json", "--status", "removed"]).json();
     let row = &export["designations"][0];
     assert_eq!(row["status"], "removed", "{row}");
-    assert_eq!(row["decision-date"], "2026-02-10", "{row}");
-    assert_eq!(row["ground:no-alternative-provider"], true, "{row}");
-    assert_eq!(row["review-due"], serde_json::Value::Null, "{row}");
+    assert_eq!(row["section"], "removed", "{row}");
+    assert_eq!(row["designation_date"], "2026-02-10", "{row}");
+    assert_eq!(row["removal_date"], "2026-09-01", "{row}");
+    assert_eq!(row["removed_by"], "ICB Board", "{row}");
+    assert_eq!(row["removal_reference"], "BD/26/090", "{row}");
+    assert_eq!(row["ground_no_alternative_provider"], true, "{row}");
+    assert_eq!(row["review_due"], serde_json::Value::Null, "{row}");
+    assert_eq!(export["about"]["sections"]["removed"]["records"], 1, "{export}");
 
     let listed = env.crs(&["list", "--format", "json"]).json();
     assert_eq!(listed[0]["designated_on"], "2026-02-10", "{listed}");
