@@ -17,6 +17,7 @@ pub mod repo;
 pub mod signing;
 pub mod snapshot;
 pub mod tags;
+pub(crate) mod tracked;
 pub mod walk;
 pub mod worktree;
 

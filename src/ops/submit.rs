@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::bundle::{Sending, build_bundle, commit_message};
-use crate::export::output::{prepare_folder, write_atomically};
+use crate::export::output::{prepare_folder, refuse_tracked, write_atomically};
 use crate::export::scope::Scope;
 use crate::framework::Finding;
 use crate::history::{self, Committed, Recovered, submission_tag_name};
@@ -119,6 +119,9 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
     let dir = ctx
         .cwd
         .join(output.map_or_else(|| PathBuf::from(format!("crs-submission-{day_part}")), Path::to_path_buf));
+    for file in bundle.files() {
+        refuse_tracked(&dir.join(&file.name))?;
+    }
     prepare_folder(&dir)?;
     for file in bundle.files() {
         write_atomically(&dir.join(&file.name), &file.bytes)?;

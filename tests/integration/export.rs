@@ -436,3 +436,25 @@ fn an_export_never_replaces_the_registers_own_files() {
     assert_eq!(env.read("crs.toml"), config, "crs.toml is as it was");
     assert!(!env.root.join("RJ1/new.toml").exists() && !env.root.join(".crs/designations.csv").exists());
 }
+
+#[test]
+fn export_refuses_to_write_over_any_file_git_tracks() {
+    let env = TestEnv::copy_of("designations");
+    env.write("README.md", "# Our register\n");
+    env.write(".gitignore", "*.xlsx\n");
+    env.write(".github/workflows/crs.yml", "on: push\n");
+    env.git_init();
+    for (path, format) in
+        [("README.md", "csv"), (".gitignore", "json"), (".github/workflows/crs.yml", "yaml")]
+    {
+        let before = fs::read(env.root.join(path)).unwrap_or_default();
+        let run = env.crs(&["export", "--format", format, "-o", path]);
+        assert_eq!(run.code, 2, "{path}: {run}");
+        assert!(run.stderr.contains(path) && run.stderr.contains("another path"), "{path}: {run}");
+        assert_eq!(fs::read(env.root.join(path)).unwrap_or_default(), before, "{path} is as it was");
+    }
+    assert_eq!(env.crs(&["export", "--format", "csv", "-o", "RJ1/maternity.toml"]).code, 2);
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
+    // A file git does not track (here, one it ignores) is written as before.
+    assert_eq!(env.crs(&["export", "-o", "crs-2026-11.xlsx"]).code, 0);
+}
