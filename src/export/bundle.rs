@@ -4,6 +4,8 @@
 //! plus the messages that record the submission in git. Built in memory;
 //! the caller writes the files.
 
+use std::path::Path;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -26,6 +28,8 @@ pub struct Sending<'a> {
     pub commissioner_code: &'a str,
     /// The tag that records the submission, for the manifest.
     pub tag: &'a str,
+    /// A folder on the disk the bundle goes to, for the workbook's temporary files.
+    pub scratch: &'a Path,
 }
 
 /// One file of the bundle.
@@ -83,7 +87,7 @@ pub fn file_stem(commissioner_code: &str, date: Date) -> String {
 pub fn build_bundle(workbook: &Workbook, sending: &Sending<'_>) -> Result<Bundle> {
     let stem = file_stem(sending.commissioner_code, sending.date);
     let workbook_name = format!("{stem}.xlsx");
-    let xlsx = to_xlsx(workbook, sending.now)?;
+    let xlsx = to_xlsx(workbook, sending.now, sending.scratch)?;
     let facts = SubmissionFacts { date: sending.date, workbook_file: &workbook_name, to: sending.to };
     let summary_text = summary_markdown(workbook, &facts);
     let body = email_body(workbook, &facts);

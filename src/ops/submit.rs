@@ -101,6 +101,12 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
         });
     }
 
+    let day_part = tag.strip_prefix(history::tags::SUBMISSION_TAG_PREFIX).unwrap_or(&tag);
+    let dir = ctx
+        .cwd
+        .join(output.map_or_else(|| PathBuf::from(format!("crs-submission-{day_part}")), Path::to_path_buf));
+    // The bundle's folder may not be made yet; its parent is on the same disk.
+    let scratch = if dir.is_dir() { dir.clone() } else { dir.parent().unwrap_or(&ctx.cwd).to_path_buf() };
     let settings = gathered.config.settings.clone();
     let workbook = gathered.workbook(ctx, &Scope::default(), false);
     let bundle = build_bundle(
@@ -113,12 +119,9 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
             from_address: &settings.commissioner.contact,
             commissioner_code: &settings.commissioner.ods,
             tag: &tag,
+            scratch: &scratch,
         },
     )?;
-    let day_part = tag.strip_prefix(history::tags::SUBMISSION_TAG_PREFIX).unwrap_or(&tag);
-    let dir = ctx
-        .cwd
-        .join(output.map_or_else(|| PathBuf::from(format!("crs-submission-{day_part}")), Path::to_path_buf));
     for file in bundle.files() {
         refuse_tracked(&dir.join(&file.name))?;
     }

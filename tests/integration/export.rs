@@ -458,3 +458,43 @@ fn export_refuses_to_write_over_any_file_git_tracks() {
     // A file git does not track (here, one it ignores) is written as before.
     assert_eq!(env.crs(&["export", "-o", "crs-2026-11.xlsx"]).code, 0);
 }
+
+#[test]
+fn a_disk_too_full_for_the_workbooks_temporary_files_is_an_error_not_a_panic() {
+    let env = TestEnv::copy_of("designations");
+    env.git_init();
+    let temp = env.outside().join("temp");
+    fs::create_dir_all(&temp).unwrap();
+    let temp_var = [("TMPDIR", temp.to_str().unwrap())];
+    let out = env.outside().join("out");
+    fs::create_dir_all(&out).unwrap();
+    let file = out.join("crs.xlsx");
+
+    let run = env.crs_with(&["export", "-o", file.to_str().unwrap()], &[("TMPDIR", "/nonexistent")]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("/nonexistent (TMPDIR)"), "{run}");
+
+    // Too small a file limit for the sheets' temporary files: an error naming
+    // the folder they went to, the output's own.
+    let run =
+        env.crs_with_files_up_to(20_000, &["export", "--history", "-o", file.to_str().unwrap()], &temp_var);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("temporary files in [TMP]/out"), "{run}");
+    assert!(!run.stderr.contains("panicked"), "{run}");
+    assert_eq!(fs::read_dir(&out).unwrap().count(), 0, "nothing is left in the output's folder");
+
+    let commits = env.commit_count();
+    let bundle = out.join("bundle");
+    for args in [
+        &["submit", "--dry-run", "-o", bundle.to_str().unwrap()][..],
+        &["submit", "-o", bundle.to_str().unwrap()],
+    ] {
+        let run = env.crs_with_files_up_to(20_000, args, &temp_var);
+        assert_eq!(run.code, 2, "{args:?}: {run}");
+        assert!(run.stderr.contains("temporary files in [TMP]/out"), "{run}");
+        assert!(!bundle.exists(), "no bundle was written");
+    }
+    assert_eq!(env.commit_count(), commits, "nothing was recorded");
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
+    assert_eq!(fs::read_dir(&temp).unwrap().count(), 0, "nothing is left in TMPDIR");
+}
