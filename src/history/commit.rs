@@ -45,6 +45,7 @@ use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryState};
 use crate::error::{Error, Result};
 use crate::history::config::GitConfig;
 use crate::history::faults::{Faults, Step};
+use crate::history::filters::CleanFilters;
 use crate::history::hooks::{Hooks, clean_message};
 use crate::history::identity::{self, Identity, Person};
 use crate::history::journal::{Journal, JournalFile, JournalTag};
@@ -244,9 +245,9 @@ impl Writer {
             let working = match read_plain(&full)? {
                 // Most files need no filter: their plain hash is HEAD's, and nothing is stored.
                 Some(bytes) if head == Some(raw_id(&bytes)) => head,
-                Some(bytes) => {
-                    Some(blob_as_git_would(repo, &repo_path, &bytes).map_err(|e| self.explain_storage(e))?)
-                }
+                Some(bytes) => Some(
+                    self.blob_as_git_would(repo, &repo_path, &bytes).map_err(|e| self.explain_storage(e))?,
+                ),
                 None => None,
             };
             let staged = index.get_path(Path::new(&repo_path), 0).map(|e| e.id);
@@ -483,7 +484,7 @@ impl Writer {
             };
             let new = self.store_raw(target, &repo_path, contents)?;
             let new_staged = match self.may_filter(&repo_path) {
-                true => blob_as_git_would(target, &repo_path, contents)?,
+                true => self.blob_as_git_would(target, &repo_path, contents)?,
                 false => new,
             };
             let old_staged = base
@@ -663,6 +664,14 @@ impl Writer {
                     .entry(dir.to_path_buf())
                     .or_insert_with(|| self.rr.workdir.join(dir).join(".gitattributes").exists())
             })
+    }
+
+    /// Stores `bytes` in `repo` as `git add` stores the file at `repo_path`: through
+    /// its filter driver, if `.gitattributes` names one, then git's own filters.
+    fn blob_as_git_would(&self, repo: &Repository, repo_path: &str, bytes: &[u8]) -> Result<Oid> {
+        let drivers = CleanFilters { config: &self.config, vars: &self.vars, workdir: &self.rr.workdir };
+        let cleaned = drivers.clean(&self.rr.repo, repo_path, bytes)?;
+        blob_as_git_would(repo, repo_path, &cleaned)
     }
 
     /// git's per-user attributes file.

@@ -6,6 +6,7 @@ pub mod changed;
 pub mod commit;
 pub mod config;
 pub mod faults;
+pub(crate) mod filters;
 pub mod graph;
 pub mod hooks;
 pub mod identity;
