@@ -24,7 +24,8 @@
 //! FILE…` runs them: in the work tree, with `GIT_INDEX_FILE` naming a temporary
 //! index that holds exactly the commit being made (HEAD's tree with crs's files),
 //! the message in `COMMIT_EDITMSG`. Then the commit (and tag) is stored, read back
-//! and written into the journal, and step 4 follows. A hook that fails, like any
+//! and written into the journal, and step 4 follows; the commit holds that index as
+//! the hooks left it, so a `pre-commit` hook's staged fix is committed (and staged). A hook that fails, like any
 //! failure before step 4, puts the files back through the same undo.
 //!
 //! A failure before step 4 puts the files back; after it, the commit stands. A kill
@@ -307,7 +308,8 @@ impl Writer {
             self.faults.after(Step::Journal);
             let made = self.write_files(files, removed).and_then(|()| {
                 self.faults.after(Step::Files);
-                let message = self.run_hooks_before(&plan, message, identity, &mut hook_output)?;
+                let (message, staged) = self.run_hooks_before(&plan, message, identity, &mut hook_output)?;
+                let plan = self.as_hooks_left_it(&plan, staged)?;
                 let journal =
                     self.store_commit(&plan, &message, identity, tag).map_err(|e| self.explain_storage(e))?;
                 journal.save(&self.state_dir)?;
@@ -388,14 +390,14 @@ impl Writer {
 
     /// Runs `pre-commit`, `prepare-commit-msg` and `commit-msg` as `git commit --only`
     /// does, on the working files already written; returns the message as the hooks
-    /// left it.
+    /// left it and the tree of the index they saw, with whatever they staged in it.
     fn run_hooks_before(
         &self,
         plan: &Plan,
         message: &str,
         identity: &Identity,
         said: &mut String,
-    ) -> Result<String> {
+    ) -> Result<(String, Oid)> {
         let index = self.state_dir.join(HOOK_INDEX);
         let result = self.write_hook_index(&index, plan.tree).and_then(|()| {
             let env = self.hook_env(identity, Some(&index));
@@ -428,10 +430,60 @@ impl Writer {
                     output: std::mem::take(said),
                 });
             }
-            Ok(edited)
+            Ok((edited, self.hook_index_tree(&index)?))
         });
         let _ = fs::remove_file(&index);
         result
+    }
+
+    /// The tree of the index the hooks saw, as they left it.
+    fn hook_index_tree(&self, path: &Path) -> Result<Oid> {
+        let failed = |e: git2::Error| git_error("cannot read the index the hooks saw", &e);
+        let mut index = git2::Index::open(path).map_err(failed)?;
+        index.read(true).map_err(failed)?;
+        index.write_tree_to(&self.rr.repo).map_err(failed)
+    }
+
+    /// `plan` with what the `pre-commit` hook staged (a formatter's fix): the tree the
+    /// hooks left is the one committed, as `git commit --only` commits it, and a file
+    /// of the write the hook changed is committed and staged as the hook left it. A
+    /// hook that staged a version of such a file other than the one it left on disk
+    /// stops the write: crs commits its files only as they are.
+    fn as_hooks_left_it(&self, plan: &Plan, staged: Oid) -> Result<Plan> {
+        let mut journal = plan.journal.clone();
+        if staged != plan.tree {
+            let repo = &self.rr.repo;
+            let tree =
+                repo.find_tree(staged).map_err(|e| git_error("cannot read the tree the hooks left", &e))?;
+            for file in &mut journal.files {
+                let committed = tree.get_path(Path::new(&file.repo_path)).ok().map(|e| e.id().to_string());
+                if committed == file.new_staged {
+                    continue;
+                }
+                let working = read_plain(&self.rr.workdir.join(&file.repo_path))?;
+                let as_stored = match &working {
+                    Some(bytes) => Some(self.blob_as_git_would(repo, &file.repo_path, bytes)?.to_string()),
+                    None => None,
+                };
+                if as_stored != committed {
+                    let path = &file.repo_path;
+                    return Err(Error::git(
+                        format!(
+                            "the pre-commit hook staged a version of {path} other than the one it left in the file, so crs committed nothing"
+                        ),
+                        format!(
+                            "the file is left as the hook left it, with crs's change in it: see git diff -- {path}, put it back with git restore -- {path}, make the hook stage the file it writes, and run the command again"
+                        ),
+                    ));
+                }
+                file.new = match &working {
+                    Some(bytes) => Some(self.store_raw(repo, &file.repo_path, bytes)?.to_string()),
+                    None => None,
+                };
+                file.new_staged = committed;
+            }
+        }
+        Ok(Plan { journal, tree: staged, parent: plan.parent })
     }
 
     /// Writes the index the hooks see: exactly the tree being committed.
