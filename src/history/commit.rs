@@ -25,8 +25,9 @@
 //! index that holds exactly the commit being made (HEAD's tree with crs's files),
 //! the message in `COMMIT_EDITMSG`. Then the commit (and tag) is stored, read back
 //! and written into the journal, and step 4 follows; the commit holds that index as
-//! the hooks left it, so a `pre-commit` hook's staged fix is committed (and staged). A hook that fails, like any
-//! failure before step 4, puts the files back through the same undo.
+//! the hooks left it, so a `pre-commit` hook's staged fix is committed (and staged).
+//! A hook that fails, like any failure before step 4, puts the files back through
+//! the same undo.
 //!
 //! A failure before step 4 puts the files back; after it, the commit stands. A kill
 //! anywhere leaves the journal, from which the next write finishes the change (the
