@@ -52,7 +52,7 @@ use crate::history::hooks::{Hooks, clean_message};
 use crate::history::identity::{self, Identity, Person};
 use crate::history::journal::{Journal, JournalFile, JournalTag};
 use crate::history::lock::{RegisterLock, leftover_lock, reference_lock, wait_for_index};
-use crate::history::repo::{RegisterRepo, blob_as_git_would, git_error, open, storage_error};
+use crate::history::repo::{RegisterRepo, git_error, open, storage_error};
 use crate::history::signing::Signer;
 use crate::register::write::{Flush, remove_leftover_temps, write_atomic_via};
 
@@ -723,8 +723,7 @@ impl Writer {
     /// its filter driver, if `.gitattributes` names one, then git's own filters.
     fn blob_as_git_would(&self, repo: &Repository, repo_path: &str, bytes: &[u8]) -> Result<Oid> {
         let drivers = CleanFilters { config: &self.config, vars: &self.vars, workdir: &self.rr.workdir };
-        let cleaned = drivers.clean(&self.rr.repo, repo_path, bytes)?;
-        blob_as_git_would(repo, repo_path, &cleaned)
+        drivers.store(&self.rr.repo, repo, repo_path, bytes)
     }
 
     /// git's per-user attributes file.

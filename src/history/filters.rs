@@ -16,10 +16,11 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use git2::{AttrCheckFlags, AttrValue, Repository};
+use git2::{AttrCheckFlags, AttrValue, Oid, Repository};
 
 use crate::error::{Error, Result};
 use crate::history::config::GitConfig;
+use crate::history::repo::blob_as_git_would;
 
 /// The filter drivers of one repository, as its configuration defines them.
 pub(crate) struct CleanFilters<'a> {
@@ -56,6 +57,24 @@ impl CleanFilters<'_> {
         };
         let command = command.replace("%f", &shell_quoted(repo_path));
         self.run(repo_path, &driver, &command, bytes).map(Cow::Owned)
+    }
+
+    /// Stores `bytes` in `target` as `git add` stores the file at `repo_path` of
+    /// `repo`: through its filter driver, then git's own filters.
+    pub(crate) fn store(
+        &self,
+        repo: &Repository,
+        target: &Repository,
+        repo_path: &str,
+        bytes: &[u8],
+    ) -> Result<Oid> {
+        let cleaned = self.clean(repo, repo_path, bytes)?;
+        blob_as_git_would(target, repo_path, &cleaned)
+    }
+
+    /// Whether `.gitattributes` names a filter driver for `repo_path`.
+    pub(crate) fn applies(repo: &Repository, repo_path: &str) -> bool {
+        driver_of(repo, repo_path).is_some()
     }
 
     /// Runs the clean `command` of `driver` on `bytes`: what it prints, or an error

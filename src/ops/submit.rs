@@ -55,7 +55,7 @@ pub struct Written {
 /// working directory) and, unless `dry_run`, records it.
 pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOptions) -> Result<Submission> {
     let root = ctx.register_root()?;
-    let tree = history::work_tree(&root)?.ok_or_else(|| {
+    let tree = history::work_tree(&root, &ctx.vars)?.ok_or_else(|| {
         Error::git(
             format!("{} is not in a git repository; a submission is recorded in the register's history", root.display()),
             "put the register in git (git init, then commit it), or use crs export -o FILE for the workbook alone",
@@ -71,7 +71,7 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
     if let Some(recovered) = recovered.clone().filter(|r| r.tag.is_some()) {
         return Ok(Submission::Finished { recovered });
     }
-    let tree = if recovered.is_some() { history::work_tree(&root)?.unwrap_or(tree) } else { tree };
+    let tree = if recovered.is_some() { history::work_tree(&root, &ctx.vars)?.unwrap_or(tree) } else { tree };
     let Some(head) = tree.head.clone() else {
         return Err(Error::git("the repository has no commits yet", "commit the register first"));
     };

@@ -334,6 +334,18 @@ fn a_clean_filter_is_run_as_git_add_runs_it() {
             "the working file keeps its notes"
         );
     }
+    // A record touched but not changed is unchanged to crs as to git, which compare
+    // it through the filter.
+    let touched = std::process::Command::new("touch")
+        .args(["-d", "+2 minutes"])
+        .arg(env.root.join("RJ1/designated.toml"))
+        .status()
+        .unwrap();
+    assert!(touched.success());
+    let bundle = env.outside().join("bundle");
+    let run = env.crs(&["submit", "--dry-run", "-o", bundle.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(!run.stderr.contains("uncommitted"), "{run}");
 
     let commits = env.commit_count();
     let before = env.read("RJ1/designated.toml");
