@@ -132,8 +132,10 @@ pub fn to_xlsx(workbook: &Workbook, created: DateTime<Utc>, scratch: &Path) -> R
         book.save_to_buffer().map_err(|e| xlsx_error("could not assemble the workbook", &e))
     })
     .unwrap_or_else(|message| {
+        let full = message.contains("StorageFull") || message.contains("No space left");
+        let why = if full { "the disk is full".to_owned() } else { message };
         Err(Error::export(
-            format!("could not write the workbook's temporary files in {}: {message}", scratch.display()),
+            format!("could not write the workbook's temporary files in {}: {why}", scratch.display()),
             "make room on that disk, or write to a folder on another disk with -o",
         ))
     })
