@@ -447,42 +447,45 @@ impl Writer {
 
     /// `plan` with what the `pre-commit` hook staged (a formatter's fix): the tree the
     /// hooks left is the one committed, as `git commit --only` commits it, and a file
-    /// of the write the hook changed is committed and staged as the hook left it. A
-    /// hook that staged a version of such a file other than the one it left on disk
-    /// stops the write: crs commits its files only as they are.
+    /// of the write the hook changed and staged is committed and staged as the hook
+    /// left it. A hook that changed such a file without staging the change, or staged
+    /// a version other than the one it left on disk, stops the write: crs commits its
+    /// files only as they are, and stages nothing that is not.
     fn as_hooks_left_it(&self, plan: &Plan, staged: Oid) -> Result<Plan> {
+        let repo = &self.rr.repo;
+        let tree =
+            repo.find_tree(staged).map_err(|e| git_error("cannot read the tree the hooks left", &e))?;
         let mut journal = plan.journal.clone();
-        if staged != plan.tree {
-            let repo = &self.rr.repo;
-            let tree =
-                repo.find_tree(staged).map_err(|e| git_error("cannot read the tree the hooks left", &e))?;
-            for file in &mut journal.files {
-                let committed = tree.get_path(Path::new(&file.repo_path)).ok().map(|e| e.id().to_string());
-                if committed == file.new_staged {
-                    continue;
+        for file in &mut journal.files {
+            let path = file.repo_path.clone();
+            let committed = tree.get_path(Path::new(&path)).ok().map(|e| e.id().to_string());
+            let working = read_plain(&self.rr.workdir.join(&path))?;
+            let refused = |what: &str| {
+                Error::git(
+                    format!("the pre-commit hook {what} {path}, so crs committed nothing"),
+                    format!(
+                        "the file is left as the hook left it, with crs's change in it: see git diff -- {path}, put it back with git restore -- {path}, make the hook stage exactly what it writes (git add), and run the command again"
+                    ),
+                )
+            };
+            if committed == file.new_staged {
+                if working.as_deref().map(raw_id) != maybe_oid(file.new.as_deref())? {
+                    return Err(refused("changed, without staging the change,"));
                 }
-                let working = read_plain(&self.rr.workdir.join(&file.repo_path))?;
-                let as_stored = match &working {
-                    Some(bytes) => Some(self.blob_as_git_would(repo, &file.repo_path, bytes)?.to_string()),
-                    None => None,
-                };
-                if as_stored != committed {
-                    let path = &file.repo_path;
-                    return Err(Error::git(
-                        format!(
-                            "the pre-commit hook staged a version of {path} other than the one it left in the file, so crs committed nothing"
-                        ),
-                        format!(
-                            "the file is left as the hook left it, with crs's change in it: see git diff -- {path}, put it back with git restore -- {path}, make the hook stage the file it writes, and run the command again"
-                        ),
-                    ));
-                }
-                file.new = match &working {
-                    Some(bytes) => Some(self.store_raw(repo, &file.repo_path, bytes)?.to_string()),
-                    None => None,
-                };
-                file.new_staged = committed;
+                continue;
             }
+            let as_stored = match &working {
+                Some(bytes) => Some(self.blob_as_git_would(repo, &path, bytes)?.to_string()),
+                None => None,
+            };
+            if as_stored != committed {
+                return Err(refused("staged a version other than the one it left in the file of"));
+            }
+            file.new = match &working {
+                Some(bytes) => Some(self.store_raw(repo, &path, bytes)?.to_string()),
+                None => None,
+            };
+            file.new_staged = committed;
         }
         Ok(Plan { journal, tree: staged, parent: plan.parent })
     }

@@ -108,17 +108,24 @@ fn a_pre_commit_hooks_staged_fix_is_committed() {
     }
     assert_eq!(env.commit_count(), commits + 2);
 
-    // A hook that stages a version other than the file it leaves stops the write.
-    hook(
-        &env,
-        ".git/hooks",
-        "pre-commit",
-        &format!("echo '# staged' >> {FILE} && git add {FILE} && echo '# not staged' >> {FILE}"),
-    );
-    let run = env.crs(&["event", ID, "review-requested"]);
-    assert_eq!(run.code, 2, "{run}");
-    assert!(run.stderr.contains("other than the one it left in the file, so crs committed nothing"), "{run}");
-    assert_eq!(env.commit_count(), commits + 2);
+    // A hook that changes the file without staging the change, or stages a version
+    // other than the file it leaves, stops the write: nothing is committed or staged
+    // that is not the file.
+    for (script, says) in [
+        (format!("echo '# not staged' >> {FILE}"), "changed, without staging the change,"),
+        (
+            format!("echo '# staged' >> {FILE} && git add {FILE} && echo '# not staged' >> {FILE}"),
+            "staged a version other than the one it left in the file of",
+        ),
+    ] {
+        env.git_cmd(&["checkout", "--", FILE]);
+        hook(&env, ".git/hooks", "pre-commit", &script);
+        let run = env.crs(&["event", ID, "review-requested"]);
+        assert_eq!(run.code, 2, "{run}");
+        assert!(run.stderr.contains(&format!("{says} {FILE}, so crs committed nothing")), "{run}");
+        assert_eq!(env.commit_count(), commits + 2);
+        assert_eq!(env.git_cmd(&["diff", "--cached", "--stat"]), "", "nothing staged");
+    }
 }
 
 #[test]
