@@ -1,8 +1,9 @@
 //! Times `crs export` to xlsx on generated registers of 10,000 and 100,000 records
-//! (about 2.7 KB each), warm cache, and reports the median, the workbook's size and
-//! the peak memory. Each size twice: a first submission (a plain folder, every record
-//! added), and a register in git after a submission, with 1% of its records changed
-//! since (the usual monthly export).
+//! (about 2.7 KB each), warm cache, and reports the median time, the workbook's size
+//! and the median peak memory (of three runs under GNU time), with the load average
+//! before it starts (the machine is shared). Each size twice: a first submission (a
+//! plain folder, every record added), and a register in git after a submission, with
+//! 1% of its records changed since (the usual monthly export).
 //!
 //! Run: `cargo bench --bench export` (both sizes) or `cargo bench --bench export -- 1000`.
 //! Registers are generated once under `target/bench-registers/` (shared with the
@@ -17,7 +18,7 @@ mod common;
 
 use common::register;
 
-const RUNS: usize = 5;
+const RUNS: usize = 3;
 
 fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
@@ -26,6 +27,8 @@ fn main() {
     let out_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-export");
     std::fs::create_dir_all(&out_dir).unwrap();
     println!("crs export to xlsx, median of {RUNS} runs after one warm-up");
+    let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average before: {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
     println!(
         "{:>8}  {:<18}  {:>10}  {:>12}  {:>12}  {:>14}",
         "records", "register", "median", "per record", "file size", "peak memory"
@@ -74,17 +77,25 @@ fn export_args(root: &Path, out: &Path) -> Vec<String> {
         .to_vec()
 }
 
-/// Peak resident memory of one run, read with GNU time when it is installed.
+/// The median peak resident memory of `RUNS` runs ("Maximum resident set size" of
+/// GNU `time -v`), when GNU time is installed.
 fn peak_memory(bin: &str, root: &Path, out: &Path) -> String {
-    let output = Command::new("/usr/bin/time").args(["-f", "%M", bin]).args(export_args(root, out)).output();
-    match output {
-        Ok(out) if out.status.success() => {
-            let text = String::from_utf8_lossy(&out.stderr);
-            let kib: u64 = text.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
-            format!("{:.1} MiB", kib as f64 / 1024.0)
-        }
-        _ => "n/a (no /usr/bin/time)".to_owned(),
+    let mut peaks = Vec::new();
+    for _ in 0..RUNS {
+        let output = Command::new("/usr/bin/time").args(["-v", bin]).args(export_args(root, out)).output();
+        let output = match output {
+            Ok(output) if output.status.success() => output,
+            _ => return "n/a (no /usr/bin/time)".to_owned(),
+        };
+        let text = String::from_utf8_lossy(&output.stderr);
+        let kib: Option<u64> = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+            .and_then(|v| v.trim().parse().ok());
+        peaks.push(kib.unwrap_or(0));
     }
+    peaks.sort_unstable();
+    format!("{:.1} MiB", peaks[RUNS / 2] as f64 / 1024.0)
 }
 
 /// The register of `n` records in a git repository of its own, with a submission

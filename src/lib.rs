@@ -11,6 +11,7 @@ pub mod board;
 pub(crate) mod caught;
 pub mod cli;
 pub mod context;
+pub mod digest;
 pub mod error;
 pub mod export;
 pub mod framework;

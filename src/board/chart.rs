@@ -1,7 +1,8 @@
 //! A horizontal bar chart as inline SVG: one labelled bar a row, the number at its
-//! end, dark text and one dark blue on white, so nothing depends on colour. It names
-//! itself with `<title>` and `<desc>` for screen readers; the paper gives the same
-//! numbers in a table beside it. Labels are escaped here; long ones wrap onto a
+//! end, dark text and one dark blue on white, so nothing depends on colour. What the
+//! bars count is printed below the axis ("Number of services"), and the chart names
+//! itself with `<title>` and `<desc>` for screen readers; the paper prints the same
+//! title as the heading above it and gives the same numbers in a table beside it. Labels are escaped here; long ones wrap onto a
 //! second line rather than being cut.
 
 use crate::board::html::escape;
@@ -15,13 +16,21 @@ const LABEL_CHARS: usize = 44;
 /// The height of a row with a one-line label.
 const ROW: usize = 22;
 
-/// The chart `title` of `bars` (label, value), described by `description`; `id`
-/// makes its element ids unique on the page.
-pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[(String, usize)]) -> String {
+/// The chart `title` of `bars` (label, value), each value a number of `counted`
+/// ("services"), described by `description`; `id` makes its element ids unique on
+/// the page.
+pub fn bar_chart(
+    id: &str,
+    title: &str,
+    counted: &str,
+    description: &str,
+    bars: &[(String, usize)],
+) -> String {
     let max = bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
     let bar_space = WIDTH - LABEL_WIDTH - 50;
     let mut rows = String::new();
-    let mut y = 8;
+    let top = 4;
+    let mut y = top + 4;
     for (label, value) in bars {
         let lines = wrap(label, LABEL_CHARS);
         let height = ROW + 14 * (lines.len() - 1);
@@ -50,14 +59,19 @@ pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[(String, usiz
         ));
         y += height;
     }
-    let height = y + 8;
+    let axis_end = y + 4;
+    rows.push_str(&format!(
+        "<text x=\"{LABEL_WIDTH}\" y=\"{}\" class=\"label\">Number of {}</text>",
+        axis_end + 16,
+        escape(counted)
+    ));
+    let height = axis_end + 24;
     format!(
         "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
          aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
-         <line x1=\"{LABEL_WIDTH}\" y1=\"4\" x2=\"{LABEL_WIDTH}\" y2=\"{}\" class=\"axis\"/>{rows}</svg>",
+         <line x1=\"{LABEL_WIDTH}\" y1=\"{top}\" x2=\"{LABEL_WIDTH}\" y2=\"{axis_end}\" class=\"axis\"/>{rows}</svg>",
         escape(title),
         escape(description),
-        height - 4
     )
 }
 
@@ -96,9 +110,15 @@ mod tests {
 
     #[test]
     fn a_chart_names_itself_and_escapes_its_labels() {
-        let svg =
-            bar_chart("c", "Services <by> status", "desc", &[("A & B".to_owned(), 3), ("C".to_owned(), 0)]);
+        let svg = bar_chart(
+            "c",
+            "Services <by> status",
+            "services",
+            "desc",
+            &[("A & B".to_owned(), 3), ("C".to_owned(), 0)],
+        );
         assert!(svg.contains("<title id=\"c-title\">Services &lt;by&gt; status</title>"), "{svg}");
+        assert!(svg.contains(">Number of services</text>"), "the axis does not say what it counts: {svg}");
         assert!(svg.contains("A &amp; B"), "{svg}");
         assert_eq!(svg.matches("<rect").count(), 1, "{svg}");
     }

@@ -1,7 +1,8 @@
 //! The board paper as one self-contained HTML page: no fonts, scripts, images or
 //! styles from anywhere else, so it opens offline and can be e-mailed whole. It
-//! prints to A4 (`@page`), repeats table headers on each printed page and keeps
-//! table rows whole. It is written to be read by anyone: `lang="en-GB"`, headings in
+//! prints to A4 (`@page`) with its own page numbers ("Page 2 of 5", in the page's
+//! bottom margin), repeats table headers on each printed page and keeps table rows
+//! whole. It is written to be read by anyone: `lang="en-GB"`, headings in
 //! order, `<th scope>` on every header cell, dark text on white, and nothing told by
 //! colour alone. Every piece of record text is escaped: records are user input.
 
@@ -9,10 +10,12 @@ use std::io::{self, Write};
 
 use crate::board::chart::bar_chart;
 use crate::board::{
-    ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS, SUMMARY,
-    TITLE, about, check_sentence, count, key_facts, period_words, review_month, review_note, severity_words,
-    subtitle, timeline_bars, title,
+    ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS,
+    REVIEWS_BY_MONTH, SHOWN, SUMMARY, TITLE, about, changes_intro, check_sentence, count, findings,
+    findings_of, key_facts, more, plural, providers_shown, review_month, review_note, subtitle,
+    timeline_bars, title,
 };
+use crate::framework::finding::Severity;
 use crate::ops::report::{BoardReport, ChangeGroup};
 
 /// The page's style: for the screen, and for A4 paper.
@@ -26,7 +29,7 @@ h1 { font-size: 20pt; margin: 0.2rem 0 0.4rem; }
 h2 { font-size: 15pt; margin: 1.6rem 0 0.5rem; border-bottom: 1px solid #b1b4b6; padding-bottom: 0.15rem; }
 h3 { font-size: 12pt; margin: 1.1rem 0 0.4rem; }
 h2, h3 { break-after: avoid; page-break-after: avoid; }
-p, li { overflow-wrap: break-word; }
+p, li { overflow-wrap: break-word; hyphens: manual; }
 .subtitle { margin-top: 0; }
 ul.facts li { margin-bottom: 0.2rem; }
 table { width: 100%; border-collapse: collapse; margin: 0.4rem 0 0.8rem; font-size: 10pt; }
@@ -46,7 +49,10 @@ svg .bar { fill: #005eb8; }
 svg .axis { stroke: #212b32; stroke-width: 1; }
 .none { font-style: italic; }
 footer { margin-top: 2rem; border-top: 1px solid #b1b4b6; font-size: 9.5pt; }
-@page { size: A4; margin: 16mm 15mm 18mm 15mm; }
+.more { font-style: italic; }
+@page { size: A4; margin: 16mm 15mm 18mm 15mm;
+  @bottom-center { content: "Page " counter(page) " of " counter(pages);
+    font-family: Arial, "Liberation Sans", Helvetica, sans-serif; font-size: 9pt; color: #212b32; } }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
   h2 { margin-top: 1.1rem; }
@@ -155,7 +161,7 @@ fn write_glance(report: &BoardReport, p: &mut String) {
         escape(&count(report.records, "service", "services"))
     ));
 
-    p.push_str(&format!("<h3>{BY_STATUS}</h3>\n"));
+    p.push_str(&format!("<h3>{BY_STATUS} on {until}</h3>\n"));
     if report.by_status.is_empty() {
         none(p, "The register holds no records.");
     } else {
@@ -165,14 +171,15 @@ fn write_glance(report: &BoardReport, p: &mut String) {
         p.push_str("<figure>\n");
         p.push_str(&bar_chart(
             "chart-status",
-            &format!("Services by status on {until}"),
+            &format!("{BY_STATUS} on {until}"),
+            "services",
             &description,
             &bars,
         ));
         p.push_str("\n</figure>\n");
         table_head(
             p,
-            &format!("Services by status on {until}"),
+            &format!("{BY_STATUS} on {until}"),
             &[("Status", false), ("Services", true), ("What it means", false)],
         );
         for c in &report.by_status {
@@ -187,24 +194,25 @@ fn write_glance(report: &BoardReport, p: &mut String) {
         ));
     }
 
-    p.push_str(&format!("<h3>{BY_PROVIDER}</h3>\n"));
+    p.push_str(&format!("<h3>{BY_PROVIDER} on {until}</h3>\n"));
     if report.by_provider.is_empty() {
         none(p, "The register holds no records.");
     } else {
         let bars: Vec<(String, usize)> =
-            report.by_provider.iter().map(|c| (c.name.clone(), c.in_force)).collect();
+            providers_shown(&report.by_provider).iter().map(|c| (c.name.clone(), c.total)).collect();
         let description = bars.iter().map(|(l, n)| format!("{l}: {n}")).collect::<Vec<_>>().join("; ");
         p.push_str("<figure>\n");
         p.push_str(&bar_chart(
             "chart-provider",
-            &format!("Designations in force by provider on {until}"),
+            &format!("{BY_PROVIDER} on {until}"),
+            "services",
             &description,
             &bars,
         ));
         p.push_str("\n</figure>\n");
         table_head(
             p,
-            &format!("Services by provider on {until}"),
+            &format!("{BY_PROVIDER} on {until}"),
             &[
                 ("Provider", false),
                 ("ODS code", false),
@@ -215,7 +223,7 @@ fn write_glance(report: &BoardReport, p: &mut String) {
                 ("Being assessed", true),
             ],
         );
-        for c in &report.by_provider {
+        for c in &providers_shown(&report.by_provider) {
             table_row(
                 p,
                 &[
@@ -236,23 +244,27 @@ fn write_glance(report: &BoardReport, p: &mut String) {
 
 fn write_changes(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("<section>\n<h2>{CHANGES}</h2>\n"));
-    p.push_str(&format!(
-        "<p>The decisions and steps dated from {}, by the dates recorded for them.</p>\n",
-        escape(&period_words(report))
-    ));
+    p.push_str(&format!("<p>{}</p>\n", escape(&changes_intro(report))));
     if report.changes.is_empty() {
         none(p, "Nothing was decided or done in the period.");
     }
     for group in ChangeGroup::ALL {
-        let mut changes = report.changes_in(group).peekable();
-        if changes.peek().is_none() {
+        let changes: Vec<_> = report.changes_in(group).collect();
+        if changes.is_empty() {
             continue;
         }
         p.push_str(&format!("<h3>{}</h3>\n<ul>\n", escape(group.heading())));
-        for change in changes {
+        for change in changes.iter().take(SHOWN) {
             p.push_str(&format!("<li>{}.</li>\n", escape(&change.sentence)));
         }
         p.push_str("</ul>\n");
+        let hidden = changes.len().saturating_sub(SHOWN);
+        if let Some(line) = more(
+            hidden,
+            &format!("{} in the period, {} in all", plural(hidden, group.nouns()), changes.len()),
+        ) {
+            p.push_str(&format!("<p class=\"more\">{}</p>\n", escape(&line)));
+        }
     }
     p.push_str("</section>\n");
 }
@@ -265,8 +277,8 @@ fn write_reviews(report: &BoardReport, p: &mut String) {
     ));
     let bars = timeline_bars(report);
     let description = bars.iter().map(|(l, n)| format!("{l}: {n}")).collect::<Vec<_>>().join("; ");
-    p.push_str("<figure>\n");
-    p.push_str(&bar_chart("chart-reviews", "Reviews due by month", &description, &bars));
+    p.push_str(&format!("<h3>{REVIEWS_BY_MONTH}</h3>\n<figure>\n"));
+    p.push_str(&bar_chart("chart-reviews", REVIEWS_BY_MONTH, "reviews due", &description, &bars));
     p.push_str("\n</figure>\n");
     if report.reviews_due.is_empty() {
         none(p, "No reviews are due.");
@@ -282,7 +294,7 @@ fn write_reviews(report: &BoardReport, p: &mut String) {
                 ("Note", false),
             ],
         );
-        for item in &report.reviews_due {
+        for item in report.reviews_due.iter().take(SHOWN) {
             table_row(
                 p,
                 &[
@@ -295,6 +307,10 @@ fn write_reviews(report: &BoardReport, p: &mut String) {
             );
         }
         p.push_str("</tbody>\n</table>\n");
+        let hidden = report.reviews_due.len().saturating_sub(SHOWN);
+        if let Some(line) = more(hidden, &format!("reviews due by {}", report.reviews_until.in_words())) {
+            p.push_str(&format!("<p class=\"more\">{}</p>\n", escape(&line)));
+        }
     }
     p.push_str("</section>\n");
 }
@@ -309,7 +325,7 @@ fn write_open(report: &BoardReport, p: &mut String) {
             &format!("Open on {}", report.period.until.in_words()),
             &[("Service", false), ("Provider", false), ("Status", false), ("What is open", false)],
         );
-        for item in &report.open {
+        for item in report.open.iter().take(SHOWN) {
             let what = if item.overdue { format!("{} (overdue)", item.what) } else { item.what.clone() };
             table_row(
                 p,
@@ -322,6 +338,9 @@ fn write_open(report: &BoardReport, p: &mut String) {
             );
         }
         p.push_str("</tbody>\n</table>\n");
+        if let Some(line) = more(report.open.len().saturating_sub(SHOWN), "open matters") {
+            p.push_str(&format!("<p class=\"more\">{}</p>\n", escape(&line)));
+        }
     }
     p.push_str("</section>\n");
 }
@@ -329,38 +348,20 @@ fn write_open(report: &BoardReport, p: &mut String) {
 fn write_findings(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("<section>\n<h2>{FINDINGS}</h2>\n"));
     p.push_str(&format!(
-        "<p>{} The check is the one <code>crs check</code> runs, on {}.</p>\n",
+        "<p>{} The check is the one crs check runs, on {}; it says what to do about each finding.</p>\n",
         escape(&check_sentence(report)),
         report.prepared_on.in_words()
     ));
-    if !report.findings.is_empty() {
-        table_head(
-            p,
-            "What the check found",
-            &[
-                ("Service", false),
-                ("Severity", false),
-                ("What the check looks for", false),
-                ("What was found, and what to do", false),
-            ],
-        );
-        for f in &report.findings {
-            let service = match (&f.service, &f.finding.record) {
-                (Some(service), Some(id)) => format!("{service} ({id})"),
-                (None, Some(id)) => id.clone(),
-                _ => f.finding.file.clone(),
-            };
-            table_row(
-                p,
-                &[
-                    (&service, false),
-                    (severity_words(f.finding.severity), false),
-                    (&f.rule_summary, false),
-                    (&f.message, false),
-                ],
-            );
+    for severity in [Severity::Error, Severity::Warning] {
+        let kinds = findings_of(report, severity);
+        if kinds.is_empty() {
+            continue;
         }
-        p.push_str("</tbody>\n</table>\n");
+        p.push_str(&format!("<h3>{}</h3>\n<ul>\n", findings::heading(severity)));
+        for kind in kinds {
+            p.push_str(&format!("<li>{}.</li>\n", escape(&findings::sentence(kind))));
+        }
+        p.push_str("</ul>\n");
     }
     p.push_str("</section>\n");
 }

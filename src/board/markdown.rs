@@ -6,10 +6,11 @@
 use std::io::{self, Write};
 
 use crate::board::{
-    ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS, SUMMARY,
-    TITLE, about, check_sentence, count, key_facts, period_words, review_month, review_note, severity_words,
-    subtitle, timeline_bars,
+    ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS, SHOWN,
+    SUMMARY, TITLE, about, changes_intro, check_sentence, count, findings, findings_of, key_facts, more,
+    plural, providers_shown, review_month, review_note, subtitle, timeline_bars,
 };
+use crate::framework::finding::Severity;
 use crate::ops::report::{BoardReport, ChangeGroup};
 
 /// Writes `report` as Markdown.
@@ -89,8 +90,7 @@ fn write_page(report: &BoardReport, p: &mut String) {
     if report.by_provider.is_empty() {
         p.push_str("The register holds no records.\n\n");
     } else {
-        let rows: Vec<Vec<String>> = report
-            .by_provider
+        let rows: Vec<Vec<String>> = providers_shown(&report.by_provider)
             .iter()
             .map(|c| {
                 vec![
@@ -120,23 +120,27 @@ fn write_page(report: &BoardReport, p: &mut String) {
     }
 
     p.push_str(&format!("## {CHANGES}\n\n"));
-    p.push_str(&format!(
-        "The decisions and steps dated from {}, by the dates recorded for them.\n\n",
-        escape(&period_words(report))
-    ));
+    p.push_str(&format!("{}\n\n", escape(&changes_intro(report))));
     if report.changes.is_empty() {
         p.push_str("Nothing was decided or done in the period.\n\n");
     }
     for group in ChangeGroup::ALL {
-        let mut changes = report.changes_in(group).peekable();
-        if changes.peek().is_none() {
+        let changes: Vec<_> = report.changes_in(group).collect();
+        if changes.is_empty() {
             continue;
         }
         p.push_str(&format!("### {}\n\n", escape(group.heading())));
-        for change in changes {
+        for change in changes.iter().take(SHOWN) {
             p.push_str(&format!("- {}.\n", escape(&change.sentence)));
         }
         p.push('\n');
+        let hidden = changes.len().saturating_sub(SHOWN);
+        if let Some(line) = more(
+            hidden,
+            &format!("{} in the period, {} in all", plural(hidden, group.nouns()), changes.len()),
+        ) {
+            p.push_str(&format!("{}\n\n", escape(&line)));
+        }
     }
 
     p.push_str(&format!("## {REVIEWS}\n\n"));
@@ -153,6 +157,7 @@ fn write_page(report: &BoardReport, p: &mut String) {
         let rows: Vec<Vec<String>> = report
             .reviews_due
             .iter()
+            .take(SHOWN)
             .map(|i| {
                 vec![review_month(i), i.service.clone(), i.provider.clone(), i.due.in_words(), review_note(i)]
             })
@@ -168,6 +173,10 @@ fn write_page(report: &BoardReport, p: &mut String) {
             ],
             &rows,
         );
+        let hidden = report.reviews_due.len().saturating_sub(SHOWN);
+        if let Some(line) = more(hidden, &format!("reviews due by {}", report.reviews_until.in_words())) {
+            p.push_str(&format!("{}\n\n", escape(&line)));
+        }
     }
 
     p.push_str(&format!("## {OPEN}\n\n"));
@@ -177,6 +186,7 @@ fn write_page(report: &BoardReport, p: &mut String) {
         let rows: Vec<Vec<String>> = report
             .open
             .iter()
+            .take(SHOWN)
             .map(|i| {
                 let what = if i.overdue { format!("{} (overdue)", i.what) } else { i.what.clone() };
                 vec![i.service.clone(), i.provider.clone(), i.status.label().to_owned(), what]
@@ -187,42 +197,27 @@ fn write_page(report: &BoardReport, p: &mut String) {
             &[("Service", false), ("Provider", false), ("Status", false), ("What is open", false)],
             &rows,
         );
+        if let Some(line) = more(report.open.len().saturating_sub(SHOWN), "open matters") {
+            p.push_str(&format!("{}\n\n", escape(&line)));
+        }
     }
 
     p.push_str(&format!("## {FINDINGS}\n\n"));
     p.push_str(&format!(
-        "{} The check is the one `crs check` runs, on {}.\n\n",
+        "{} The check is the one crs check runs, on {}; it says what to do about each finding.\n\n",
         escape(&check_sentence(report)),
         report.prepared_on.in_words()
     ));
-    if !report.findings.is_empty() {
-        let rows: Vec<Vec<String>> = report
-            .findings
-            .iter()
-            .map(|f| {
-                let service = match (&f.service, &f.finding.record) {
-                    (Some(service), Some(id)) => format!("{service} ({id})"),
-                    (None, Some(id)) => id.clone(),
-                    _ => f.finding.file.clone(),
-                };
-                vec![
-                    service,
-                    severity_words(f.finding.severity).to_owned(),
-                    f.rule_summary.clone(),
-                    f.message.clone(),
-                ]
-            })
-            .collect();
-        table(
-            p,
-            &[
-                ("Service", false),
-                ("Severity", false),
-                ("What the check looks for", false),
-                ("What was found, and what to do", false),
-            ],
-            &rows,
-        );
+    for severity in [Severity::Error, Severity::Warning] {
+        let kinds = findings_of(report, severity);
+        if kinds.is_empty() {
+            continue;
+        }
+        p.push_str(&format!("### {}\n\n", findings::heading(severity)));
+        for kind in kinds {
+            p.push_str(&format!("- {}.\n", escape(&findings::sentence(kind))));
+        }
+        p.push('\n');
     }
 
     p.push_str(&format!("## {ABOUT}\n\n"));

@@ -6,6 +6,7 @@
 //! given and never decide what the paper holds.
 
 pub mod chart;
+pub mod findings;
 pub mod html;
 pub mod markdown;
 
@@ -14,15 +15,19 @@ use std::io::{self, Write};
 use crate::framework::finding::Severity;
 use crate::model::Date;
 use crate::ops::due::{DueItem, DueKind};
-use crate::ops::report::BoardReport;
+use crate::ops::report::{BoardReport, ProviderCount};
 
 /// The headings of the paper's sections, in order.
 pub const SUMMARY: &str = "Summary";
 pub const AT_A_GLANCE: &str = "The register at a glance";
 pub const BY_STATUS: &str = "Services by status";
-pub const BY_PROVIDER: &str = "Services by provider";
+/// Every service of each provider counts, whatever its status; the table beside the
+/// chart keeps those in force apart.
+pub const BY_PROVIDER: &str = "Services by provider (all statuses)";
 pub const CHANGES: &str = "What changed in the period";
 pub const REVIEWS: &str = "Reviews due in the next 12 months";
+/// The review timeline's chart.
+pub const REVIEWS_BY_MONTH: &str = "Reviews due by month";
 pub const OPEN: &str = "Open requests, refusals and referrals";
 pub const FINDINGS: &str = "Findings of the register check";
 pub const ABOUT: &str = "About this paper";
@@ -69,6 +74,16 @@ pub fn subtitle(report: &BoardReport) -> String {
     )
 }
 
+/// What "What changed in the period" tells, and by which dates.
+pub fn changes_intro(report: &BoardReport) -> String {
+    format!(
+        "The decisions and steps dated from {}, by the dates recorded for them; the services moved to a new \
+         provider code (on the day the move was recorded), the organisations succeeded (on the day the successor \
+         took over) and the submissions to the regulator in that time.",
+        period_words(report)
+    )
+}
+
 /// What Commissioner Requested Services are, for a reader who has not met them.
 pub const INTRODUCTION: &str = "Commissioner Requested Services are the services a provider must keep \
 providing locally even if it gets into financial difficulty. The commissioner designates a service when \
@@ -87,7 +102,11 @@ pub fn key_facts(report: &BoardReport) -> Vec<String> {
         ),
         format!(
             "{} in the period from {}.",
-            count(report.changes.len(), "dated decision or step", "dated decisions and steps"),
+            count(
+                report.changes.len(),
+                "dated decision, step or change",
+                "dated decisions, steps and changes"
+            ),
             period_words(report)
         ),
         format!(
@@ -124,14 +143,7 @@ pub fn check_sentence(report: &BoardReport) -> String {
     )
 }
 
-/// `n` and the noun: "1 service", "3 services", "no services".
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    match n {
-        0 => format!("no {many}"),
-        1 => format!("1 {one}"),
-        n => format!("{n} {many}"),
-    }
-}
+pub use crate::model::labels::count;
 
 /// A month in words: "December 2026".
 pub fn month_words(day: Date) -> String {
@@ -189,13 +201,50 @@ pub fn review_note(item: &DueItem) -> String {
     }
 }
 
-/// The severity as the paper names it.
-pub fn severity_words(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "Error: to put right",
-        Severity::Warning => "Warning: worth acting on",
-        Severity::Note => "Note",
+/// How many rows a list or table of the paper shows before it says how many more
+/// there are: a register of hundreds of services still makes a paper of a few pages.
+pub const SHOWN: usize = 12;
+
+/// The line that ends a list cut at `SHOWN`: "And 14 more decisions in the period,
+/// 26 in all."
+pub fn more(hidden: usize, what: &str) -> Option<String> {
+    (hidden > 0).then(|| format!("And {hidden} more {what}."))
+}
+
+/// The providers of `providers` (by name) the paper shows, each with its services: all of them when there are
+/// no more than `SHOWN`; else the `SHOWN - 1` with the most services (by name among
+/// equals), by name, then one row that adds up the rest ("14 other providers"), so
+/// the chart and table still count every service.
+pub(crate) fn providers_shown(providers: &[ProviderCount]) -> Vec<ProviderCount> {
+    if providers.len() <= SHOWN {
+        return providers.to_vec();
     }
+    let mut biggest: Vec<&ProviderCount> = providers.iter().collect();
+    biggest.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| (&a.name, &a.ods).cmp(&(&b.name, &b.ods))));
+    let (shown, rest) = biggest.split_at(SHOWN - 1);
+    let mut rows: Vec<ProviderCount> = shown.iter().map(|&c| c.clone()).collect();
+    rows.sort_by(|a, b| (&a.name, &a.ods).cmp(&(&b.name, &b.ods)));
+    let mut others =
+        ProviderCount { name: format!("{} other providers", rest.len()), ..ProviderCount::default() };
+    for c in rest {
+        others.total += c.total;
+        others.in_force += c.in_force;
+        others.in_progress += c.in_progress;
+        others.draft += c.draft;
+        others.not_in_force += c.not_in_force;
+    }
+    rows.push(others);
+    rows
+}
+
+/// The noun of `nouns` (one, many) that goes with `n`.
+pub fn plural(n: usize, (one, many): (&'static str, &'static str)) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+/// The findings of the check of `severity`, with the heading the paper gives them.
+pub fn findings_of(report: &BoardReport, severity: Severity) -> Vec<&crate::ops::report::FindingKind> {
+    report.findings.iter().filter(|k| k.severity == severity).collect()
 }
 
 /// How the paper was made, for its last section.
@@ -208,7 +257,8 @@ pub fn about(report: &BoardReport) -> Vec<String> {
             report.prepared_on.in_words()
         ),
         "Each service's status is worked out from its recorded decisions and the dated steps that followed them; \
-         what changed in the period goes by the dates of those decisions and steps."
+         what changed in the period goes by the dates of those decisions and steps. Each step names the provider \
+         the service had on its day, before any later move."
             .to_owned(),
     ];
     if let Some(tag) = &report.period.since_submission {
@@ -223,4 +273,35 @@ pub fn about(report: &BoardReport) -> Vec<String> {
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(ods: &str, total: usize) -> ProviderCount {
+        ProviderCount {
+            ods: ods.to_owned(),
+            name: format!("Trust {ods}"),
+            total,
+            in_force: total,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn providers_beyond_the_list_are_added_up_in_one_row() {
+        let few: Vec<ProviderCount> = (0..SHOWN).map(|i| provider(&format!("R{i:02}"), 1)).collect();
+        assert_eq!(providers_shown(&few), few);
+        // 20 providers, the one with the code ending in i having i services.
+        let many: Vec<ProviderCount> = (0..20).map(|i| provider(&format!("R{i:02}"), i)).collect();
+        let shown = providers_shown(&many);
+        assert_eq!(shown.len(), SHOWN);
+        let names: Vec<&str> = shown.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names[0], "Trust R09", "the 11 with the most services, by name: {names:?}");
+        assert_eq!(names[SHOWN - 2], "Trust R19");
+        let others = &shown[SHOWN - 1];
+        assert_eq!((others.name.as_str(), others.total, others.in_force), ("9 other providers", 36, 36));
+        assert_eq!(shown.iter().map(|c| c.total).sum::<usize>(), (0..20).sum::<usize>());
+    }
 }

@@ -126,7 +126,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
     let workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());
 
     let bytes = match format {
-        ExportFormat::Xlsx => to_xlsx(&workbook, ctx.now, &folder)?,
+        ExportFormat::Xlsx => to_xlsx(&workbook, workbook.about.stamp, &folder)?,
         text => {
             let mut buffer = Vec::new();
             match text {

@@ -27,6 +27,7 @@ pub mod schema;
 pub mod show;
 pub mod submit;
 pub mod succeed;
+pub mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -119,6 +120,7 @@ pub enum Command {
     Man(man::ManArgs),
     Export(export::ExportArgs),
     Submit(submit::SubmitArgs),
+    Verify(verify::VerifyArgs),
     Report(report::ReportArgs),
     Import(import::ImportArgs),
 }
@@ -205,6 +207,7 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Man(args) => man::run(ctx, args, io),
         Command::Export(args) => export::run(ctx, args, io),
         Command::Submit(args) => submit::run(ctx, args, io),
+        Command::Verify(args) => verify::run(ctx, args, io),
         Command::Report(args) => report::run(ctx, args, io),
         Command::Import(args) => import::run(ctx, args, io),
     }

@@ -1,5 +1,6 @@
-//! `crs submit`: write the submission bundle — the workbook, a summary of the changes
-//! since the last submission and a ready-to-send `.eml` — and record the submission
+//! `crs submit`: write the submission bundle — the workbook, its JSON twin, a summary
+//! of the changes since the last submission, a ready-to-send `.eml` and the manifest
+//! that `crs verify` checks — and record the submission
 //! in git (a `submitted` event on each record included, one commit, one tag).
 
 use std::path::PathBuf;
@@ -14,9 +15,12 @@ use crate::ops::transaction::WriteOptions;
 /// Write the submission bundle and record the submission in git.
 ///
 /// Writes into DIR (default: crs-submission-DATE in the working directory) the
-/// workbook, a markdown summary of the changes since the last submission, and an
-/// .eml message to the regulator ([submission] to in crs.toml, default
-/// nhsi.crs@nhs.net) from the commissioner's contact, with the workbook attached.
+/// workbook, the same rows as JSON, a markdown summary of the changes since the last
+/// submission, an .eml message to the regulator ([submission] to in crs.toml,
+/// default nhsi.crs@nhs.net) from the commissioner's contact with the workbook, the
+/// JSON and the manifest attached, and manifest.json: the commit, the tag and the
+/// SHA-256 of each file. The files are made from the commit alone, so crs verify
+/// can make them again and compare them byte for byte.
 /// Then records the submission: a submitted event on each record included, one
 /// commit, and the annotated tag crs/submission/DATE (DATE.2, DATE.3 for later
 /// submissions the same day). The register must be
@@ -79,9 +83,17 @@ pub fn run(ctx: &Ctx, args: &SubmitArgs, io: &mut Io<'_>) -> Result<u8> {
     }
     io.status(&format!("wrote {}:", written.dir.display()))?;
     io.status(&format!("  {}  the workbook: {} record(s) in scope", written.workbook, written.records))?;
+    io.status(&format!("  {}  the workbook's rows as data", written.json))?;
     io.status(&format!("  {}  {}", written.summary, written.changes))?;
-    io.status(&format!("  {}  the e-mail to {}, ready to send", written.email, written.to))?;
-    io.status(&format!("  {}  the tag and commits, for programs", written.manifest))?;
+    io.status(&format!(
+        "  {}  the e-mail to {}, ready to send, with the workbook, the JSON and the manifest attached",
+        written.email, written.to
+    ))?;
+    io.status(&format!(
+        "  {}  the commit, the tag and each file's SHA-256: crs verify {} checks them",
+        written.manifest,
+        written.dir.display()
+    ))?;
     match &written.recorded {
         None => io.status(&format!(
             "dry run: nothing recorded; crs submit would add a submitted event to {} record(s), commit, and tag {}",

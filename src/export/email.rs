@@ -1,5 +1,6 @@
 //! The submission e-mail as an `.eml` file (mail-builder): To the regulator, From the
-//! commissioner, a plain-text body and the workbook attached (base64). Marked
+//! commissioner, a plain-text body and the bundle's files attached (base64): the
+//! workbook, its JSON twin and the manifest, so the regulator can check them. Marked
 //! `X-Unsent: 1` so mail clients open it as a draft ready to send. Every header value
 //! is checked or cleaned here, so no name or address can add a header; the date,
 //! message id and MIME boundary are derived from the submission, so the same
@@ -17,6 +18,15 @@ use crate::model::settings::check_address;
 
 /// The workbook's MIME type.
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/// The JSON files' MIME type.
+pub const JSON_MIME: &str = "application/json";
+
+/// A file attached to the e-mail.
+pub struct Attachment<'a> {
+    pub name: &'a str,
+    pub mime: &'static str,
+    pub bytes: &'a [u8],
+}
 
 /// The e-mail to write.
 pub struct Email<'a> {
@@ -29,8 +39,8 @@ pub struct Email<'a> {
     pub date: i64,
     /// A token unique to this submission, for the message id: `QKK.2026-11-23.1a2b3c`.
     pub id_token: &'a str,
-    pub attachment_name: &'a str,
-    pub attachment: &'a [u8],
+    /// In the order they are attached.
+    pub attachments: &'a [Attachment<'a>],
 }
 
 /// The e-mail as `.eml` bytes (CRLF line ends).
@@ -47,13 +57,12 @@ pub fn to_eml(email: &Email<'_>) -> Result<Vec<u8>> {
         .collect();
     let message_id = format!("crs-submission.{token}@{domain}");
 
-    let text = MimePart::new("text/plain", email.body);
-    let attachment = MimePart::new(XLSX_MIME, email.attachment).attachment(one_line(email.attachment_name));
-    let boundary = boundary(email.body, email.attachment);
-    let body = MimePart::new(
-        ContentType::new("multipart/mixed").attribute("boundary", boundary),
-        vec![text, attachment],
-    );
+    let mut parts = vec![MimePart::new("text/plain", email.body)];
+    for file in email.attachments {
+        parts.push(MimePart::new(file.mime, file.bytes).attachment(one_line(file.name)));
+    }
+    let boundary = boundary(email.body, email.attachments);
+    let body = MimePart::new(ContentType::new("multipart/mixed").attribute("boundary", boundary), parts);
     MessageBuilder::new()
         .header("From", Raw::new(mailbox(&one_line(email.from_name), email.from_address)))
         .to(email.to_address)
@@ -122,10 +131,11 @@ fn encoded_word(text: &str) -> String {
 }
 
 /// A MIME boundary derived from the content (so the file is reproducible) that does
-/// not occur in the body text. Base64 never contains `=_`, so the attachment cannot.
-fn boundary(body: &str, attachment: &[u8]) -> String {
+/// not occur in the body text. Base64 never contains `=_`, so the attachments cannot.
+fn boundary(body: &str, attachments: &[Attachment<'_>]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in body.as_bytes().iter().chain(attachment) {
+    let attached = attachments.iter().flat_map(|a| a.name.as_bytes().iter().chain(a.bytes));
+    for byte in body.as_bytes().iter().chain(attached) {
         hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
     }
     not_in(body, &format!("=_crs_{hash:016x}"))
@@ -155,8 +165,7 @@ mod tests {
             body: "Hello\n",
             date: 1_795_435_200,
             id_token: "QKK.2026-11-23",
-            attachment_name: "crs.xlsx",
-            attachment: b"PK\x03\x04 not really",
+            attachments: &[Attachment { name: "crs.xlsx", mime: XLSX_MIME, bytes: b"PK\x03\x04 not really" }],
         }
     }
 

@@ -11,10 +11,11 @@
 //!    has changed;
 //! 2. a journal of the write is saved in git's folder;
 //! 3. the working files are written (each atomically, temp files in git's folder);
-//! 4. the branch is moved from the commit it was on to the new one, and read back;
-//! 5. the tag, if any, is made; 6. the files' index entries are updated;
-//! 7. the journal is deleted; 8. the `post-commit` hook runs (its failure is
-//!    ignored, as git ignores it).
+//! 4. the branch and the tag, if any, are locked together (a lock git holds, or a
+//!    tag that exists, stops the write here), then the branch is moved from the
+//!    commit it was on to the new one, the tag made, and the branch read back;
+//! 5. the files' index entries are updated; 6. the journal is deleted; 7. the
+//!    `post-commit` hook runs (its failure is ignored, as git ignores it).
 //!
 //! When the repository has a `pre-commit`, `prepare-commit-msg` or `commit-msg`
 //! hook (and `--no-verify` does not skip the first and last), the commit cannot be
@@ -335,9 +336,6 @@ impl Writer {
             return Err(self.undone(&journal, error));
         }
         self.faults.after(Step::Branch);
-        if let Some(tag) = &journal.tag {
-            self.make_tag(tag)?;
-        }
         self.faults.after(Step::Tag);
         let index_warning = match self.stage(&journal) {
             Ok(()) => {
@@ -860,7 +858,10 @@ impl Writer {
     }
 
     /// Moves the branch from the old commit to the new one, only if it is still on
-    /// the old one, and checks that it now points at the new commit.
+    /// the old one, and makes the tag, if any, in the same step: both references are
+    /// locked first, so a branch or tag git holds locked, or a tag that exists, stops
+    /// the write before either moves. Then checks that the branch points at the new
+    /// commit.
     fn move_branch(&self, journal: &Journal, message: &str) -> Result<()> {
         let repo = &self.rr.repo;
         let new = oid(&journal.new_commit)?;
@@ -869,24 +870,56 @@ impl Writer {
             Some(_) => format!("commit: {subject}"),
             None => format!("commit (initial): {subject}"),
         };
-        let moved = match (&journal.branch, &journal.old_head) {
-            (Some(branch), Some(old)) => {
-                repo.reference_matching(branch, new, true, oid(old)?, &log).map(|_| ())
+        let Some(branch) = journal.branch.as_deref() else {
+            repo.set_head_detached(new).map_err(|e| storage_error("the branch", e.message()))?;
+            if let Some(tag) = &journal.tag {
+                self.make_tag(tag)?;
             }
-            (Some(branch), None) => repo.reference(branch, new, false, &log).map(|_| ()),
-            (None, _) => repo.set_head_detached(new),
+            return self.check_tip(journal, new);
         };
-        moved.map_err(|e| match e.code() {
-            ErrorCode::Modified | ErrorCode::Exists => Error::Busy {
+        let locked = |reference: &str, what: &str, e: git2::Error| match e.code() {
+            ErrorCode::Locked => leftover_lock(&reference_lock(repo.commondir(), reference), what),
+            _ => storage_error(what, e.message()),
+        };
+        let mut refs = repo.transaction().map_err(|e| storage_error("the branch", e.message()))?;
+        refs.lock_ref(branch).map_err(|e| locked(branch, &format!("the branch {branch}"), e))?;
+        let tag = match &journal.tag {
+            Some(tag) => {
+                let name = format!("refs/tags/{}", tag.name);
+                let what = format!("the tag {}", tag.name);
+                refs.lock_ref(&name).map_err(|e| locked(&name, &what, e))?;
+                let object = oid(&tag.object)?;
+                match repo.refname_to_id(&name) {
+                    Ok(existing) if existing == object => None,
+                    Ok(_) => {
+                        return Err(Error::git(
+                            format!("tag {} already exists", tag.name),
+                            "see git tag -l 'crs/*' for the submissions recorded; nothing was changed",
+                        ));
+                    }
+                    Err(_) => Some((name, object)),
+                }
+            }
+            None => None,
+        };
+        let old = journal.old_head.as_deref().map(oid).transpose()?;
+        if self.tip(journal)? != old {
+            return Err(Error::Busy {
                 message: "the branch moved while crs was committing".into(),
                 hint: "nothing was changed; run the command again".into(),
-            },
-            ErrorCode::Locked => {
-                let branch = journal.branch.as_deref().unwrap_or("HEAD");
-                leftover_lock(&reference_lock(repo.commondir(), branch), &format!("the branch {branch}"))
-            }
-            _ => storage_error("the branch", e.message()),
-        })?;
+            });
+        }
+        refs.set_target(branch, new, None, &log).map_err(|e| storage_error("the branch", e.message()))?;
+        if let Some((name, object)) = &tag {
+            refs.set_target(name, *object, None, "crs: submission")
+                .map_err(|e| storage_error("the tag", e.message()))?;
+        }
+        refs.commit().map_err(|e| storage_error("the branch", e.message()))?;
+        self.check_tip(journal, new)
+    }
+
+    /// Checks that the journal's branch points at `new` after moving it.
+    fn check_tip(&self, journal: &Journal, new: Oid) -> Result<()> {
         if self.tip(journal)? != Some(new) {
             return Err(storage_error("the branch", "it does not point at the new commit after moving it"));
         }

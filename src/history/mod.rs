@@ -14,6 +14,7 @@ pub mod journal;
 pub mod last_import;
 pub mod lock;
 pub mod log;
+pub mod moves;
 pub mod repo;
 pub mod signing;
 pub mod snapshot;
@@ -24,6 +25,6 @@ pub mod worktree;
 
 pub use commit::{Committed, FileWrite, Recovered, Writer, WriterSetup};
 pub use identity::Identity;
-pub use snapshot::{Snapshot, snapshot};
+pub use snapshot::{Snapshot, commit_time, snapshot};
 pub use tags::{SubmissionTag, last_submission, submission_tag_name};
 pub use worktree::{WorkTree, work_tree};

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use chrono::{FixedOffset, TimeZone};
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use git2::{ObjectType, Oid, Repository, Tree};
 
 use crate::error::{Error, Result};
@@ -71,6 +71,28 @@ fn last_commit_on_or_before(repo: &Repository, day: Date) -> Result<Oid> {
         format!("the register has no commit on or before {day}"),
         "crs log shows when the register's history starts",
     ))
+}
+
+/// When `commit` (a full commit id) was committed, by its committer's clock: the
+/// moment an export of that commit is stamped with, so the same commit always gives
+/// the same bytes. An id that names no commit of the repository is an error.
+pub fn commit_time(root: &Path, commit: &str) -> Result<DateTime<Utc>> {
+    let rr = open(root)?;
+    let not_here = || {
+        Error::git(
+            format!("the commit {commit} is not in this repository"),
+            "run crs in a clone of the register that holds it (git fetch, with its tags), or check the commit id",
+        )
+    };
+    let oid = Oid::from_str(commit).map_err(|_| not_here())?;
+    let found = rr.repo.find_commit(oid).map_err(|_| not_here())?;
+    let seconds = found.committer().when().seconds();
+    Utc.timestamp_opt(seconds, 0).single().ok_or_else(|| {
+        Error::git(
+            format!("the commit {commit} has a time git cannot read ({seconds})"),
+            "export from another commit",
+        )
+    })
 }
 
 /// The day of a commit in its committer's own time zone.

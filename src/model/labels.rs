@@ -232,6 +232,15 @@ impl EventKind {
     }
 }
 
+/// `n` and the noun: "1 service", "3 services", "no services".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    match n {
+        0 => format!("no {many}"),
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
 /// `text` with every `YYYY-MM-DD` date in it written out: "the request of
 /// 2026-09-15" → "the request of 15 September 2026".
 pub fn dates_in_words(text: &str) -> String {

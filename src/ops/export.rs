@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
+
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::columns::{Column, resolve};
@@ -41,6 +43,8 @@ pub struct Gathered {
     pub findings: Vec<Finding>,
     /// Candidate files that could not be read as records.
     pub unreadable: usize,
+    /// When the commit read (or the one the working tree is on) was made.
+    pub committed_at: Option<DateTime<Utc>>,
 }
 
 impl Gathered {
@@ -51,7 +55,7 @@ impl Gathered {
 
     /// Builds the export of what was gathered, taking its rows.
     pub fn workbook(self, ctx: &Ctx, scope: &Scope, only_changes: bool) -> Workbook {
-        let Gathered { root, config, current, source, baseline, columns, .. } = self;
+        let Gathered { root, config, current, source, baseline, columns, committed_at, .. } = self;
         let settings = &config.settings;
         let about = About {
             register: root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -69,8 +73,9 @@ impl Gathered {
             changes_since_in_words: String::new(),
             baseline_commit: None,
             changes: Default::default(),
-            generated_at: ctx.now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            committed_at: committed_at.map(|at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
             generated_by: format!("crs {}", env!("CARGO_PKG_VERSION")),
+            stamp: committed_at.unwrap_or(ctx.now),
         };
         build(Plan {
             current,
@@ -148,6 +153,7 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
     let loaded =
         load(&source, &config.framework, &checker, |p| reading.item(p.id, p.file, p.record, p.status))?;
     let unreadable = loaded.files - loaded.items.len();
+    let committed_at = commit.as_deref().map(|c| history::commit_time(&root, c)).transpose()?;
     let current = RegisterState::new(loaded.items, commit, uncommitted);
     let baseline = baseline
         .map(|(snapshot, name)| baseline_state(snapshot, name, &config, &current, &differing, scope))
@@ -161,6 +167,7 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
         columns,
         findings: loaded.findings,
         unreadable,
+        committed_at,
     })
 }
 

@@ -15,11 +15,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use crate::context::Ctx;
+use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::framework::{Finding, Rule, Severity};
 use crate::history::last_import::{ImportedVersion, KEPT_TRAILER, LastImports, RecordIds};
 use crate::history::{Committed, FileWrite, Recovered};
-use crate::import::digest::sha256_hex;
 use crate::import::guard;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};

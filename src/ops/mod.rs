@@ -1,7 +1,7 @@
 //! The operations crs performs, between the command line and the register: opening a
 //! register to read, the one record checker, the one write transaction, and each use
-//! case built on them (a change to a record, an export, a submission, an
-//! organisation import). Commands parse their flags, call one operation and render
+//! case built on them (a change to a record, an export, a submission and its
+//! verification, an organisation import). Commands parse their flags, call one operation and render
 //! what it returns; operations never print.
 
 pub mod change;
@@ -19,3 +19,4 @@ pub mod report;
 pub mod submit;
 pub mod succeed;
 pub mod transaction;
+pub mod verify;

@@ -25,8 +25,8 @@
 //! sheet that has caught up with crs is recognised as saying nothing to change.
 //! Pure: no disk, no git, no clock.
 
+use crate::digest::sha256_hex;
 use crate::history::last_import::LastImport;
-use crate::import::digest::sha256_hex;
 use crate::import::merge::is_stand_in;
 use crate::model::fields::{FieldChange, changes_between, flatten_record};
 use crate::model::labels::deciding_body;

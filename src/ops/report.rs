@@ -6,16 +6,17 @@
 //! findings of the one checker. Reads the register once, as `crs check` does;
 //! renders and prints nothing (that is `board/` and `cli/report.rs`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Months;
 
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::framework::finding::{Finding, Severity, Summary};
+use crate::framework::finding::{Rule, Severity, Summary};
 use crate::history;
+use crate::history::moves::{Relocation, Succession, moves_and_successions, provider_on};
 use crate::history::tags::SUBMISSION_TAG_PREFIX;
-use crate::model::labels::{code_in_words, dates_in_words, deciding_body};
+use crate::model::labels::{code_in_words, count, deciding_body};
 use crate::model::record::{DecisionOutcome, EventKind};
 use crate::model::settings::RegisterCommissioner;
 use crate::model::status::{Status, derive_status};
@@ -84,16 +85,21 @@ pub enum ChangeGroup {
     Regulator,
     Reviews,
     Involvement,
+    /// Services moved to a new provider code, and organisations succeeded.
+    Organisations,
+    Submissions,
 }
 
 impl ChangeGroup {
     /// Every group, in the order the paper gives them.
-    pub const ALL: [ChangeGroup; 5] = [
+    pub const ALL: [ChangeGroup; 7] = [
         ChangeGroup::Decisions,
         ChangeGroup::Requests,
         ChangeGroup::Regulator,
         ChangeGroup::Reviews,
         ChangeGroup::Involvement,
+        ChangeGroup::Organisations,
+        ChangeGroup::Submissions,
     ];
 
     /// The group's heading in the paper.
@@ -104,11 +110,26 @@ impl ChangeGroup {
             ChangeGroup::Regulator => "Referrals to the regulator and its findings",
             ChangeGroup::Reviews => "Reviews of designations",
             ChangeGroup::Involvement => "Notice to providers and public involvement",
+            ChangeGroup::Organisations => "Services moved and organisations succeeded",
+            ChangeGroup::Submissions => "Submissions to the regulator",
         }
     }
 
-    /// The group an event belongs to; `None` for events the paper leaves out
-    /// (submissions to the regulator, which are its paperwork).
+    /// What the group's changes are called, one and many: "decision", "decisions".
+    pub fn nouns(self) -> (&'static str, &'static str) {
+        match self {
+            ChangeGroup::Decisions => ("decision", "decisions"),
+            ChangeGroup::Requests => ("written request or answer", "written requests and answers"),
+            ChangeGroup::Regulator => ("referral or finding", "referrals and findings"),
+            ChangeGroup::Reviews => ("step of a review", "steps of reviews"),
+            ChangeGroup::Involvement => ("notice or involvement", "notices and involvement"),
+            ChangeGroup::Organisations => ("move or succession", "moves and successions"),
+            ChangeGroup::Submissions => ("submission", "submissions"),
+        }
+    }
+
+    /// The group an event belongs to; `None` for submissions to the regulator, told
+    /// once a submission rather than once a record.
     fn of_event(kind: EventKind) -> Option<ChangeGroup> {
         match kind {
             EventKind::ProvidersNotified | EventKind::PublicEngagement | EventKind::InvolvementNotEngaged => {
@@ -157,16 +178,14 @@ pub struct OpenItem {
     pub overdue: bool,
 }
 
-/// One finding of `crs check`, with the words the paper needs beside it.
+/// The findings of `crs check` of one rule: what the paper says of them together.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReportFinding {
-    pub finding: Finding,
-    /// The service the record is about, when the record could be read.
-    pub service: Option<String>,
-    /// What the rule finds, in a sentence (from the framework).
-    pub rule_summary: String,
-    /// The finding's message with its dates in words, as a sentence.
-    pub message: String,
+pub struct FindingKind {
+    pub rule: Rule,
+    pub severity: Severity,
+    /// What the findings concern, each once, in the checker's order: "Maternity
+    /// (Lewisham and Greenwich NHS Trust)", or the file when no record could be read.
+    pub concern: Vec<String>,
 }
 
 /// Everything the board paper says, in the order it says it.
@@ -194,8 +213,9 @@ pub struct BoardReport {
     pub reviews_due: Vec<DueItem>,
     /// Open written requests, refusals, referrals and removals, oldest first.
     pub open: Vec<OpenItem>,
-    /// The findings of `crs check` as it runs today, errors first.
-    pub findings: Vec<ReportFinding>,
+    /// The findings of `crs check` as it runs today, by rule: errors first, then
+    /// the rules that concern the most services.
+    pub findings: Vec<FindingKind>,
     pub summary: Summary,
 }
 
@@ -220,6 +240,8 @@ struct Part {
     provider_name: String,
     status: Status,
     changes: Vec<Change>,
+    /// The days in the period this record was submitted to the regulator.
+    submitted: Vec<Date>,
     due: Vec<DueItem>,
     open: Vec<OpenItem>,
 }
@@ -233,10 +255,16 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     let reviews_until = add_months(until, REVIEW_MONTHS_AHEAD);
     let window = i64::from(opened.config.framework.dates.written_request_response_days);
 
+    let moves = moves_and_successions(&opened.root)?;
+    let mut moved_to: HashMap<&str, Vec<&Relocation>> = HashMap::new();
+    for relocation in &moves.relocations {
+        moved_to.entry(relocation.to.as_str()).or_default().push(relocation);
+    }
     let known = register_orgs(opened.source.as_ref(), &opened.root, &opened.config)?;
     let checker = Checker::new(&opened.config.framework, opened.today, known.as_ref());
     let loaded = load(opened.source.as_ref(), &opened.config.framework, &checker, |p| {
-        part_of(&p.id, &p.record, p.status, &period, window)
+        let relocations = relocations_of(&p.id, &p.record, &moved_to);
+        part_of(&p.id, &p.record, p.status, &period, window, &relocations)
     })?;
     let unreadable = loaded.files - loaded.items.len();
     let summary = Summary::of(loaded.files, &loaded.findings);
@@ -245,11 +273,12 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     let mut providers: BTreeMap<String, ProviderCount> = BTreeMap::new();
     let mut services: BTreeMap<String, String> = BTreeMap::new();
     let (mut changes, mut reviews_due, mut open_items) = (Vec::new(), Vec::new(), Vec::new());
+    let mut submitted: BTreeMap<Date, usize> = BTreeMap::new();
     for part in loaded.items {
         *status_counts.entry(part.status).or_default() += 1;
         let provider = providers.entry(part.provider_ods.clone()).or_default();
         provider.ods = part.provider_ods;
-        provider.name = part.provider_name;
+        provider.name = part.provider_name.clone();
         provider.total += 1;
         match part.status {
             s if s.in_force() => provider.in_force += 1,
@@ -258,9 +287,39 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
             _ => provider.in_progress += 1,
         }
         changes.extend(part.changes);
+        for day in part.submitted {
+            *submitted.entry(day).or_default() += 1;
+        }
         reviews_due.extend(part.due.into_iter().filter(|d| d.due <= reviews_until));
         open_items.extend(part.open);
-        services.insert(part.id, part.service);
+        services.insert(part.id, format!("{} ({})", part.service, part.provider_name));
+    }
+    changes.extend(submitted.into_iter().map(|(on, n)| Change {
+        on,
+        group: ChangeGroup::Submissions,
+        record: String::new(),
+        sentence: format!(
+            "The register was submitted to the regulator on {}, with {}",
+            on.in_words(),
+            count(n, "service", "services")
+        ),
+    }));
+    let in_period = |day: Date| period.since <= day && day <= period.until;
+    for relocation in moves.relocations.iter().filter(|r| !r.by_succession && in_period(r.on)) {
+        changes.push(Change {
+            on: relocation.on,
+            group: ChangeGroup::Organisations,
+            record: relocation.to.clone(),
+            sentence: relocation_sentence(relocation),
+        });
+    }
+    for succession in moves.successions.iter().filter(|s| in_period(s.on)) {
+        changes.push(Change {
+            on: succession.on,
+            group: ChangeGroup::Organisations,
+            record: succession.new.clone(),
+            sentence: succession_sentence(succession),
+        });
     }
     let by_status = Status::ALL
         .iter()
@@ -274,20 +333,29 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     reviews_due.sort_by(|a, b| (a.due, &a.record).cmp(&(b.due, &b.record)));
     open_items.sort_by(|a, b| (a.on, &a.record).cmp(&(b.on, &b.record)));
 
-    let framework = &opened.config.framework;
-    let mut findings: Vec<ReportFinding> = loaded
-        .findings
-        .into_iter()
-        .filter(|finding| finding.severity != Severity::Note)
-        .map(|finding| ReportFinding {
-            service: finding.record.as_ref().and_then(|id| services.get(id).cloned()),
-            rule_summary: framework.summary(finding.rule).to_owned(),
-            message: capitalised(&dates_in_words(&finding.message)),
-            finding,
-        })
-        .collect();
-    // Errors first; otherwise in the checker's order (by file and line).
-    findings.sort_by_key(|f| f.finding.severity != Severity::Error);
+    let mut findings: Vec<FindingKind> = Vec::new();
+    for finding in loaded.findings.iter().filter(|f| f.severity != Severity::Note) {
+        let concern = match &finding.record {
+            Some(id) => services.get(id).cloned().unwrap_or_else(|| id.clone()),
+            None => finding.file.clone(),
+        };
+        let kind = match findings.iter_mut().find(|k| k.rule == finding.rule) {
+            Some(kind) => kind,
+            None => {
+                findings.push(FindingKind {
+                    rule: finding.rule,
+                    severity: finding.severity,
+                    concern: Vec::new(),
+                });
+                findings.last_mut().expect("just pushed")
+            }
+        };
+        if !kind.concern.contains(&concern) {
+            kind.concern.push(concern);
+        }
+    }
+    findings
+        .sort_by(|a, b| (b.severity, b.concern.len(), a.rule).cmp(&(a.severity, a.concern.len(), b.rule)));
 
     Ok(BoardReport {
         commissioner: opened.config.settings.commissioner.clone(),
@@ -354,7 +422,14 @@ fn add_months(day: Date, months: u32) -> Date {
 }
 
 /// What one record gives the paper.
-fn part_of(id: &RecordId, record: &Record, status: Status, period: &Period, window: i64) -> Part {
+fn part_of(
+    id: &RecordId,
+    record: &Record,
+    status: Status,
+    period: &Period,
+    window: i64,
+    relocations: &[&Relocation],
+) -> Part {
     let service = record.service.name.trim().to_owned();
     let provider = record.provider.name.trim().to_owned();
     let Period { since, until, .. } = *period;
@@ -392,10 +467,16 @@ fn part_of(id: &RecordId, record: &Record, status: Status, period: &Period, wind
         });
     }
     // A step whose day no one recorded is not told as the period's work.
+    let mut submitted = Vec::new();
     for event in record.events.iter().filter(|e| e.date_known && in_period(e.on)) {
-        let Some(group) = ChangeGroup::of_event(event.kind) else { continue };
+        let Some(group) = ChangeGroup::of_event(event.kind) else {
+            submitted.push(event.on);
+            continue;
+        };
+        // Told of the provider the record named then, before any later move.
+        let provider_then = provider_on(relocations, event.on).map_or(provider.as_str(), |(_, name)| name);
         let mut sentence =
-            format!("{} {}", event.kind.sentence_about(&service, &provider), event.when_in_words());
+            format!("{} {}", event.kind.sentence_about(&service, provider_then), event.when_in_words());
         if let Some(note) = event.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
             sentence.push_str(&format!(" ({note})"));
         }
@@ -458,8 +539,65 @@ fn part_of(id: &RecordId, record: &Record, status: Status, period: &Period, wind
         provider_name: provider,
         status,
         changes,
+        submitted,
         due,
         open,
+    }
+}
+
+/// The moves that took the record `id` to where it is, oldest first: through the
+/// ids it had before, as its `previous_ids` lists them.
+fn relocations_of<'a>(
+    id: &RecordId,
+    record: &Record,
+    moved_to: &HashMap<&str, Vec<&'a Relocation>>,
+) -> Vec<&'a Relocation> {
+    let ids: Vec<String> =
+        record.previous_ids.iter().cloned().chain(std::iter::once(id.to_string())).collect();
+    let mut found: Vec<&Relocation> = ids
+        .iter()
+        .flat_map(|to| moved_to.get(to.as_str()).into_iter().flatten().copied())
+        .filter(|r| record.previous_ids.contains(&r.from))
+        .collect();
+    found.sort_by_key(|r| r.on);
+    found
+}
+
+/// A record moved, in a sentence.
+fn relocation_sentence(r: &Relocation) -> String {
+    let day = r.on.in_words();
+    match (&r.service, &r.provider_before, &r.provider_after) {
+        (Some(service), Some((was_ods, was)), Some((ods, name))) if was_ods != ods => {
+            format!("{service} moved from {was} ({was_ods}) to {name} ({ods}) on {day}")
+        }
+        (Some(service), _, Some((_, name))) => {
+            format!("The record of {service} at {name} was renamed from {} to {} on {day}", r.from, r.to)
+        }
+        _ => format!("The record {} moved to {} on {day}", r.from, r.to),
+    }
+}
+
+/// A succession, in a sentence.
+fn succession_sentence(s: &Succession) -> String {
+    let named = |name: &Option<String>, code: &str| match name {
+        Some(name) => format!("{name} ({code})"),
+        None => code.to_owned(),
+    };
+    let (old, new, day) = (named(&s.old_name, &s.old), named(&s.new_name, &s.new), s.on.in_words());
+    if s.register {
+        format!(
+            "{new} took over from {old} as the commissioner responsible for the register on {day}; each earlier decision keeps the commissioner that made it"
+        )
+    } else if s.moved > 0 {
+        format!(
+            "{new} took over from {old} as provider on {day}: {} moved to it",
+            count(s.moved, "service", "services")
+        )
+    } else {
+        format!(
+            "{new} took over from {old} as co-commissioner on {day}, for {}",
+            count(s.records, "service", "services")
+        )
     }
 }
 

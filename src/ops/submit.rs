@@ -1,23 +1,26 @@
-//! A submission: the bundle for the regulator (workbook, summary of changes, e-mail)
-//! written to a folder, and the submission recorded in one transaction — a
-//! `submitted` event on each record included, one commit, and the tag
+//! A submission: the bundle for the regulator (workbook, its JSON twin, summary of
+//! changes, e-mail, manifest) made from the commit submitted and written to a
+//! folder, and the submission recorded in one transaction — a `submitted` event on
+//! each record included, one commit, and the tag
 //! `crs/submission/DATE` (`DATE.2`, … for later ones the same day) on that commit.
 //! A submission killed between its commit and its tag is finished by the next crs
-//! write; `crs submit` run again then stops there rather than record it twice.
+//! write; `crs submit` run again then stops there rather than record it twice. One
+//! that cannot be recorded (its tag locked, say) deletes the bundle files it wrote.
 
 use std::path::{Path, PathBuf};
 
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::export::bundle::{Sending, build_bundle, commit_message};
+use crate::export::bundle::{Bundle, Sending, build_bundle, commit_message};
 use crate::export::output::{prepare_folder, refuse_tracked, write_atomically};
 use crate::export::scope::Scope;
+use crate::export::workbook::Workbook;
 use crate::framework::Finding;
 use crate::history::{self, Committed, Recovered, submission_tag_name};
-use crate::model::RecordId;
 use crate::model::record::{Event, EventKind};
+use crate::model::{Date, RecordId};
 use crate::ops::change::keep_line_endings;
-use crate::ops::export::{Since, changes_line, gather};
+use crate::ops::export::{Gathered, Since, changes_line, gather};
 use crate::ops::transaction::{Transaction, WriteOptions};
 use crate::register::edit::RecordDoc;
 use crate::register::source::{MAX_FILE_BYTES, plain_file};
@@ -36,6 +39,7 @@ pub enum Submission {
 pub struct Written {
     pub dir: PathBuf,
     pub workbook: String,
+    pub json: String,
     pub summary: String,
     pub email: String,
     pub manifest: String,
@@ -86,7 +90,9 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
         ));
     }
 
-    let gathered = gather(ctx, None, Since::LastSubmission)?;
+    // A submission is read from its commit, as crs verify reads it again; only a
+    // dry run with uncommitted changes reads the working tree.
+    let gathered = gather_submission(ctx, uncommitted.is_empty().then_some(head.as_str()))?;
     let errors: Vec<Finding> = gathered.errors().into_iter().cloned().collect();
     if !errors.is_empty() || gathered.unreadable > 0 {
         return Ok(Submission::Refused { errors, unreadable: gathered.unreadable });
@@ -108,37 +114,42 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
     // The bundle's folder may not be made yet; its parent is on the same disk.
     let scratch = if dir.is_dir() { dir.clone() } else { dir.parent().unwrap_or(&ctx.cwd).to_path_buf() };
     let settings = gathered.config.settings.clone();
-    let workbook = gathered.workbook(ctx, &Scope::default(), false);
-    let bundle = build_bundle(
-        &workbook,
-        &Sending {
-            date: ctx.today,
-            now: ctx.now,
-            to: &settings.submission.to,
-            from_name: &settings.commissioner.name,
-            from_address: &settings.commissioner.contact,
-            commissioner_code: &settings.commissioner.ods,
-            tag: &tag,
-            scratch: &scratch,
-        },
-    )?;
+    let (workbook, bundle) = bundle_of(ctx, gathered, ctx.today, &tag, None, &scratch)?;
     for file in bundle.files() {
         refuse_tracked(&dir.join(&file.name))?;
     }
+    let new_folder = !dir.exists();
     prepare_folder(&dir)?;
+    let mut new_files = Vec::new();
     for file in bundle.files() {
-        write_atomically(&dir.join(&file.name), &file.bytes)?;
+        let path = dir.join(&file.name);
+        let new_file = !path.exists();
+        write_atomically(&path, &file.bytes)?;
+        if new_file {
+            new_files.push(path);
+        }
     }
     let recorded = match &tx {
         Some(tx) => {
             let message = commit_message(&workbook, &tag, &settings.submission.to);
-            Some(record(ctx, tx, &workbook.included, &tag, &message, &bundle.summary_text)?)
+            match record(ctx, tx, &workbook.included, &tag, &message, &bundle.summary_text) {
+                Ok(committed) => Some(committed),
+                Err(error) => {
+                    // Only while the branch is where it was: a commit that stands
+                    // keeps its bundle.
+                    if tx.head().ok().flatten().as_deref() == Some(head.as_str()) {
+                        remove_unrecorded(&dir, new_folder, &new_files);
+                    }
+                    return Err(error);
+                }
+            }
         }
         None => None,
     };
     Ok(Submission::Written(Box::new(Written {
         dir,
         workbook: bundle.workbook.name.clone(),
+        json: bundle.json.name.clone(),
         summary: bundle.summary.name.clone(),
         email: bundle.email.name.clone(),
         manifest: bundle.manifest.name.clone(),
@@ -150,6 +161,60 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
         recorded,
         recovered,
     })))
+}
+
+/// Deletes the bundle files a submission that could not be recorded wrote anew (and
+/// its folder, when it made it), so that no bundle names a submission git does not
+/// hold. Files that were there before are left.
+fn remove_unrecorded(dir: &Path, new_folder: bool, new_files: &[PathBuf]) {
+    for path in new_files {
+        let _ = std::fs::remove_file(path);
+    }
+    if new_folder {
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
+/// The register gathered for a submission, from `commit` (or the working tree when
+/// `None`), its changes measured since the last submission before it.
+pub(crate) fn gather_submission(ctx: &Ctx, commit: Option<&str>) -> Result<Gathered> {
+    let mut gathered = gather(ctx, commit, Since::LastSubmission)?;
+    if let Some(commit) = commit {
+        gathered.source = format!("commit {}", &commit[..12.min(commit.len())]);
+    }
+    Ok(gathered)
+}
+
+/// The workbook and bundle of a submission made on `date` and tagged `tag`, from
+/// what was gathered; `register` names the register in place of its folder's name
+/// (the name a bundle being verified was made with); the workbook's temporary files
+/// go in `scratch`.
+pub(crate) fn bundle_of(
+    ctx: &Ctx,
+    gathered: Gathered,
+    date: Date,
+    tag: &str,
+    register: Option<&str>,
+    scratch: &Path,
+) -> Result<(Workbook, Bundle)> {
+    let settings = gathered.config.settings.clone();
+    let mut workbook = gathered.workbook(ctx, &Scope::default(), false);
+    if let Some(name) = register {
+        workbook.about.register = name.to_owned();
+    }
+    let bundle = build_bundle(
+        &workbook,
+        &Sending {
+            date,
+            to: &settings.submission.to,
+            from_name: &settings.commissioner.name,
+            from_address: &settings.commissioner.contact,
+            commissioner_code: &settings.commissioner.ods,
+            tag,
+            scratch,
+        },
+    )?;
+    Ok((workbook, bundle))
 }
 
 /// Up to ten names, then an ellipsis.

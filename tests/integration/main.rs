@@ -33,6 +33,7 @@ mod submit;
 mod succeed;
 mod transaction;
 mod truthful_import;
+mod verify;
 mod walkthrough;
 mod whole_life;
 mod writes;

@@ -230,3 +230,245 @@ fn report_refuses_to_write_over_a_file_git_tracks() {
     assert_eq!(env.read("README.md"), "# Our register\n");
     assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
 }
+
+#[test]
+fn report_numbers_its_printed_pages_itself() {
+    let env = sample();
+    let page = env.crs(&["report"]).stdout;
+    // Chromium prints @page margin boxes: "Page 2 of 5" at the foot of each page.
+    let at_page = &page[page.find("@page").expect("an @page rule")..];
+    assert!(at_page.contains("@bottom-center"), "no bottom margin box: {at_page}");
+    assert!(at_page.contains(r#"content: "Page " counter(page) " of " counter(pages)"#), "{at_page}");
+}
+
+/// The `<desc>` of the chart `id`: its numbers, as a screen reader reads them.
+fn chart_desc(page: &str, id: &str) -> String {
+    let start = page.find(&format!("<desc id=\"{id}-desc\">")).expect("the chart") + id.len() + 16;
+    page[start..start + page[start..].find("</desc>").unwrap()].to_owned()
+}
+
+#[test]
+fn report_charts_say_what_they_count() {
+    let env = sample();
+    let page = env.crs(&["report"]).stdout;
+    // South London and Maudsley has 3 services and none in force: the chart of
+    // services by provider counts its services.
+    assert!(page.contains(
+        "<title id=\"chart-provider-title\">Services by provider (all statuses) on 23 November 2026</title>"
+    ));
+    let providers = chart_desc(&page, "chart-provider");
+    assert!(providers.contains("South London and Maudsley NHS Foundation Trust: 3"), "{providers}");
+    assert!(providers.contains("Guy&#39;s and St Thomas&#39; NHS Foundation Trust: 4"), "{providers}");
+    let statuses = chart_desc(&page, "chart-status");
+    assert!(statuses.contains("Designated: 5") && statuses.contains("Under review: 1"), "{statuses}");
+    assert!(page.contains("<title id=\"chart-reviews-title\">Reviews due by month</title>"));
+    // Each chart says under its axis what its bars count.
+    assert_eq!(page.matches(">Number of services</text>").count(), 2, "{page}");
+    assert_eq!(page.matches(">Number of reviews due</text>").count(), 1, "{page}");
+    // The table beside it keeps the designations in force apart.
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    assert!(
+        md.contains("| South London and Maudsley NHS Foundation Trust | RV5 | 3 | 0 | 2 | 1 | 0 |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn report_sums_up_findings_by_kind_in_words_without_commands() {
+    let env = sample();
+    // Eight services whose review was asked for and has had no answer.
+    let record = env.read("RJ1/adult-critical-care.toml");
+    for i in 1..=7 {
+        let copy = record
+            .replace("name = \"Adult critical care\"", &format!("name = \"Adult critical care, unit {i}\""));
+        env.write(&format!("RJ1/adult-critical-care-{i}.toml"), copy);
+    }
+    for format in ["md", "html"] {
+        let paper = env.crs(&["report", "--format", format]).stdout.replace("&#39;", "'");
+        assert!(
+            paper.contains(
+                "8 requests for a review have had no answer: Adult critical care, unit 1 (Guy's and St Thomas' NHS \
+                 Foundation Trust); Adult critical care, unit 2 (Guy's and St Thomas' NHS Foundation Trust); Adult \
+                 critical care, unit 3 (Guy's and St Thomas' NHS Foundation Trust); Adult critical care, unit 4 (Guy's \
+                 and St Thomas' NHS Foundation Trust); Adult critical care, unit 5 (Guy's and St Thomas' NHS Foundation \
+                 Trust); and 3 more."
+            ),
+            "{paper}"
+        );
+        assert!(
+            paper.contains("1 written request has had no answer within the register's response window: Neonatal intensive care (King's College Hospital NHS Foundation Trust)."),
+            "{paper}"
+        );
+        assert!(paper.contains("Worth acting on"), "{paper}");
+        // What to do, and the commands that do it, are crs check's to say.
+        for command in ["crs review", "crs assess", "--next-due", "--requested-by", "provider-accepted"] {
+            assert!(!paper.contains(command), "{command} in the paper");
+        }
+    }
+}
+
+#[test]
+fn report_tells_moves_successions_and_submissions_in_what_changed() {
+    let env = sample();
+    let bundle = env.outside().join("bundle");
+    let submitted = env.crs(&["submit", "-o", bundle.to_str().unwrap()]);
+    assert_eq!(submitted.code, 0, "{submitted}");
+    let moved = env.crs(&[
+        "move",
+        "RJZ/neonatal-intensive-care",
+        "R1K/neonatal-intensive-care",
+        "--provider-name",
+        "London North West University Healthcare NHS Trust",
+        "--provider-kind",
+        "nhs-trust",
+    ]);
+    assert_eq!(moved.code, 0, "{moved}");
+    let succeeded = env.crs(&[
+        "succeed",
+        "RV5",
+        "R1X",
+        "--on",
+        "2026-10-01",
+        "--name",
+        "South London Mental Health NHS Trust",
+        "--provider-kind",
+        "nhs-trust",
+    ]);
+    assert_eq!(succeeded.code, 0, "{succeeded}");
+
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    let changes = &md[md.find("## What changed").unwrap()..md.find("## Reviews due").unwrap()];
+    assert!(changes.contains("### Services moved and organisations succeeded"), "{changes}");
+    assert!(
+        changes.contains("- Neonatal intensive care moved from King's College Hospital NHS Foundation Trust (RJZ) to London North West University Healthcare NHS Trust (R1K) on 23 November 2026."),
+        "{changes}"
+    );
+    assert!(
+        changes.contains("- South London Mental Health NHS Trust (R1X) took over from South London and Maudsley NHS Foundation Trust (RV5) as provider on 1 October 2026: 3 services moved to it."),
+        "{changes}"
+    );
+    assert!(changes.contains("### Submissions to the regulator"), "{changes}");
+    assert!(
+        changes
+            .contains("- The register was submitted to the regulator on 23 November 2026, with 10 services."),
+        "{changes}"
+    );
+    // Told once a submission, not once a record.
+    assert!(
+        !changes.contains("was submitted to the regulator on 23 November 2026 (crs/submission"),
+        "{changes}"
+    );
+}
+
+#[test]
+fn report_tells_a_moved_records_earlier_steps_of_the_provider_it_had_then() {
+    let env = sample();
+    let moved = env.crs(&[
+        "move",
+        "RJZ/neonatal-intensive-care",
+        "R1K/neonatal-intensive-care",
+        "--provider-name",
+        "London North West University Healthcare NHS Trust",
+        "--provider-kind",
+        "nhs-trust",
+    ]);
+    assert_eq!(moved.code, 0, "{moved}");
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    for step in [
+        "King's College Hospital NHS Foundation Trust and others affected were notified of the work to decide on Neonatal intensive care on 11 May 2026",
+        "The public was involved in the decision on Neonatal intensive care at King's College Hospital NHS Foundation Trust on 2 June 2026",
+        "The ICB Board decided to designate Neonatal intensive care at King's College Hospital NHS Foundation Trust on 1 September 2026",
+        "The written request to designate Neonatal intensive care was sent to King's College Hospital NHS Foundation Trust on 15 September 2026",
+    ] {
+        assert!(md.contains(step), "{step:?} not in {md}");
+    }
+    assert!(!md.contains("Neonatal intensive care was sent to London North West"), "{md}");
+    // What is open now is the new provider's.
+    assert!(
+        md.contains(
+            "| Neonatal intensive care | London North West University Healthcare NHS Trust | Requested |"
+        ),
+        "{md}"
+    );
+}
+
+/// The sample register grown to `records` services under 30 providers: each
+/// sample record copied with a numbered name, under its own provider or one of five
+/// made from it (RJ1 gives R11 to R51), as a large ICB's register is.
+fn large_register(records: usize) -> TestEnv {
+    let env = TestEnv::copy_of("designations");
+    let sample = crate::harness::repo_dir().join("designations");
+    let mut originals: Vec<(String, String)> = Vec::new();
+    for provider in std::fs::read_dir(&sample).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()) {
+        let files = std::fs::read_dir(&provider).unwrap().map(|e| e.unwrap().path());
+        for file in files.filter(|f| f.extension().is_some_and(|e| e == "toml")) {
+            let ods = provider.file_name().unwrap().to_str().unwrap().to_owned();
+            let slug = file.file_stem().unwrap().to_str().unwrap().to_owned();
+            originals.push((ods, slug));
+        }
+    }
+    originals.sort();
+    let mut made = originals.len();
+    for copy in 1.. {
+        for (ods, slug) in &originals {
+            if made == records {
+                return env;
+            }
+            let mut text = env.read(&format!("{ods}/{slug}.toml")).replacen(
+                "[service]\nname = \"",
+                &format!("[service]\nname = \"Unit {copy}, "),
+                1,
+            );
+            let group = copy % 6;
+            let mut folder = ods.clone();
+            if group > 0 {
+                folder = format!("{}{group}{}", &ods[..1], &ods[2..]);
+                text = text.replacen(
+                    &format!("[provider]\nods = \"{ods}\"\nname = \""),
+                    &format!("[provider]\nods = \"{folder}\"\nname = \"{folder} "),
+                    1,
+                );
+            }
+            env.write(&format!("{folder}/{slug}-{copy}.toml"), text);
+            made += 1;
+        }
+    }
+    env
+}
+
+/// How many times `item` opens in each `open` .. `close` block of `page`.
+fn items_per_block(page: &str, open: &str, close: &str, item: &str) -> Vec<usize> {
+    page.split(open).skip(1).map(|block| block[..block.find(close).unwrap()].matches(item).count()).collect()
+}
+
+#[test]
+fn report_of_300_services_stays_a_few_pages_of_summaries() {
+    let env = large_register(300);
+    let html = env.crs(&["report"]);
+    assert_eq!(html.code, 0, "{html}");
+    let page = &html.stdout;
+    assert!(page.contains("300 services recorded"), "{page}");
+    // Every list and table stops at 12 rows (a table's total row aside) and says
+    // how many more there are.
+    for (i, n) in items_per_block(page, "<ul>", "</ul>", "<li>").into_iter().enumerate() {
+        assert!(n <= 12, "list {i} has {n} items");
+    }
+    for (i, n) in items_per_block(page, "<tbody>", "</tbody>", "<tr").into_iter().enumerate() {
+        assert!(n <= 13, "table {i} has {n} rows");
+    }
+    assert!(page.contains("more decisions in the period"), "{page}");
+    assert!(page.contains("more open matters."), "{page}");
+    // The providers beyond the 11 with the most services are added up in one row
+    // and one bar, so every service is still counted.
+    assert!(page.contains("<th scope=\"row\">19 other providers</th>"), "{page}");
+    assert!(chart_desc(page, "chart-provider").contains("19 other providers: "), "{page}");
+    // Findings summed up by kind: one line a kind, not one a finding.
+    let findings = &page[page.find("Findings of the register check").unwrap()..];
+    assert!(findings.matches("<li>").count() < 10, "{findings}");
+    // Summaries, not a line a record: the paper of 300 services is not much longer
+    // than the sample's 13 (Chromium prints them on 9 and 5 A4 pages).
+    let sample = sample().crs(&["report"]).stdout;
+    assert!(page.len() < sample.len() * 3, "{} bytes against the sample's {}", page.len(), sample.len());
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    assert!(md.lines().filter(|l| l.starts_with("- ") || l.starts_with("| ")).count() < 150, "{md}");
+}

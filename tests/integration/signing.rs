@@ -117,7 +117,7 @@ fn signing_that_fails_writes_nothing() {
 }
 
 #[test]
-fn commits_are_signed_with_openpgp_and_git_verifies_them() {
+fn commits_and_the_submission_tag_are_signed_with_openpgp_and_git_verifies_them() {
     if !available("gpg") {
         return;
     }
@@ -143,8 +143,12 @@ fn commits_are_signed_with_openpgp_and_git_verifies_them() {
         "never",
     ]);
     env.git_cmd(&["config", "commit.gpgSign", "true"]);
+    env.git_cmd(&["config", "tag.gpgSign", "true"]);
     let run = env.crs_with(&["event", ID, "review-requested"], &[("GNUPGHOME", &gnupg)]);
     let verify = env.git_in(&["verify-commit", "HEAD"], &[("GNUPGHOME", &gnupg)], &[]);
+    let bundle = env.outside().join("bundle");
+    let submit = env.crs_with(&["submit", "-o", bundle.to_str().unwrap()], &[("GNUPGHOME", &gnupg)]);
+    let tag = env.git_in(&["verify-tag", "crs/submission/2026-11-23"], &[("GNUPGHOME", &gnupg)], &[]);
     let _ = Command::new("gpgconf").env("GNUPGHOME", &gnupg).args(["--kill", "all"]).output();
     assert_eq!(run.code, 0, "{run}");
     assert_eq!(verify.code, 0, "git verify-commit refused crs's commit: {verify}");
@@ -152,6 +156,12 @@ fn commits_are_signed_with_openpgp_and_git_verifies_them() {
         verify.stderr.contains("Good signature from \"Ann Analyst <ann.analyst@icb.example>\""),
         "{verify}"
     );
+    assert_eq!(submit.code, 0, "{submit}");
+    assert_eq!(tag.code, 0, "git verify-tag refused crs's submission tag: {tag}");
+    assert!(tag.stderr.contains("Good signature from \"Ann Analyst <ann.analyst@icb.example>\""), "{tag}");
+    // The signed submission's bundle is what its commit gives.
+    let checked = env.crs(&["verify", bundle.to_str().unwrap()]);
+    assert_eq!(checked.code, 0, "{checked}");
 }
 
 fn set_private(dir: &Path) {

@@ -10,7 +10,7 @@ use crate::harness::TestEnv;
 use crate::sheets::sheet;
 
 /// Parses an `.eml` with Python's `email` package (the policy a mail client would
-/// use); writes the attachment to `attachment` and prints the headers, the defects
+/// use); writes the workbook attached to `attachment` and prints the headers, the defects
 /// Python found, the attachment's name and type, and the text body.
 fn parse_eml(eml: &Path, attachment: &Path) -> String {
     let script = r#"
@@ -24,7 +24,8 @@ print("defects:", [type(d).__name__ for part in msg.walk() for d in part.defects
 print("from address:", msg['From'].addresses[0].addr_spec)
 print("from name:", repr(msg['From'].addresses[0].display_name))
 for part in msg.iter_attachments():
-    open(sys.argv[2], 'wb').write(part.get_payload(decode=True))
+    if part.get_filename().endswith('.xlsx'):
+        open(sys.argv[2], 'wb').write(part.get_payload(decode=True))
     print("attachment:", part.get_filename(), part.get_content_type(), part['Content-Transfer-Encoding'])
 print("--- body")
 print(msg.get_body(('plain',)).get_content(), end='')
@@ -63,12 +64,13 @@ fn dry_run_writes_the_bundle_and_records_nothing() {
             "crs-QKK-2026-11-23-manifest.json",
             "crs-QKK-2026-11-23-summary.md",
             "crs-QKK-2026-11-23.eml",
+            "crs-QKK-2026-11-23.json",
             "crs-QKK-2026-11-23.xlsx"
         ]
     );
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.join("crs-QKK-2026-11-23-manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["register-commit"], head.trim());
+    assert_eq!(manifest["register_commit"], head.trim());
     assert_eq!(manifest["tag"], "crs/submission/2026-11-23");
     let summary = fs::read_to_string(dir.join("crs-QKK-2026-11-23-summary.md")).unwrap();
     assert!(!summary.contains(head.trim()), "no commit in the summary");

@@ -295,3 +295,32 @@ fn a_pack_a_killed_write_left_half_made_or_half_moved_is_mended() {
     assert_eq!(env.git_cmd(&["fsck", "--full", "--no-dangling"]), "");
     assert_consistent(&env);
 }
+
+#[test]
+fn a_locked_tag_records_no_submission_and_names_the_lock() {
+    let env = TestEnv::copy_of("designations").committed();
+    let lock = env.root.join(".git/refs/tags/crs/submission/2026-11-23.lock");
+    fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    fs::write(&lock, "").unwrap();
+    let (head, commits) = (env.git_cmd(&["rev-parse", "HEAD"]), env.commit_count());
+    let run = env.crs(&["submit", "-o", "../bundle"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("the tag crs/submission/2026-11-23 is locked"), "{run}");
+    assert!(run.stderr.contains("2026-11-23.lock exists"), "{run}");
+    // The tag is part of the write: without it nothing was recorded.
+    assert_eq!(env.git_cmd(&["rev-parse", "HEAD"]), head);
+    assert_eq!(env.commit_count(), commits);
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
+    assert_eq!(env.git_cmd(&["tag", "-l", "crs/*"]), "");
+    assert!(!env.root.join(".git/crs/journal.json").exists(), "the journal outlived the command");
+    assert!(!env.read("RJ1/maternity.toml").contains("kind = \"submitted\""));
+    // Nor is a bundle left behind naming a submission git does not hold.
+    assert!(!env.outside().join("bundle").exists(), "the bundle of an unrecorded submission was left");
+    // Once the lock is gone the submission is recorded as usual.
+    fs::remove_file(&lock).unwrap();
+    let again = env.crs(&["submit", "-o", "../bundle-again"]);
+    assert_eq!(again.code, 0, "{again}");
+    assert!(!again.stderr.contains("interrupted"), "{again}");
+    assert_eq!(env.git_cmd(&["tag", "-l", "crs/*"]), "crs/submission/2026-11-23\n");
+    assert_eq!(env.commit_count(), commits + 1);
+}
