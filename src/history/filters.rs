@@ -44,11 +44,10 @@ impl CleanFilters<'_> {
         let command = self.config.string(&key("clean")).filter(|c| !c.trim().is_empty());
         let Some(command) = command else {
             if self.config.string(&key("process")).is_some_and(|c| !c.trim().is_empty()) {
-                return Err(cannot_run(
-                    repo_path,
-                    &driver,
-                    "it has only a long-running filter.{driver}.process command, which crs cannot speak to",
-                ));
+                let why = format!(
+                    "it has only a long-running filter.{driver}.process command, which crs cannot speak to"
+                );
+                return Err(cannot_run(repo_path, &driver, &why));
             }
             if self.config.bool(&key("required")) == Some(true) {
                 return Err(cannot_run(repo_path, &driver, "it is required, but has no clean command"));
@@ -139,8 +138,7 @@ fn driver_of(repo: &Repository, repo_path: &str) -> Option<String> {
 fn cannot_run(repo_path: &str, driver: &str, why: &str) -> Error {
     Error::git(
         format!(
-            "{repo_path} goes through the filter {driver} (.gitattributes), and crs cannot run that filter: {}",
-            why.replace("{driver}", driver)
+            "{repo_path} goes through the filter {driver} (.gitattributes), and crs cannot run that filter: {why}"
         ),
         format!(
             "give the filter a clean command (git config filter.{driver}.clean COMMAND), or change the file with git instead; nothing was changed"
