@@ -82,7 +82,7 @@ impl CleanFilters<'_> {
         let failed = |how: String| {
             Error::git(
                 format!(
-                    "the clean filter {driver} (filter.{driver}.clean = {command}) {how} on {repo_path}, so crs stored nothing"
+                    "{repo_path} could not go through its clean filter {driver} (filter.{driver}.clean = {command}): the filter {how}"
                 ),
                 format!(
                     "check that git add {repo_path} works with this filter, fix the filter, then run crs again; nothing was changed"
@@ -116,10 +116,10 @@ impl CleanFilters<'_> {
             let status = output
                 .status
                 .code()
-                .map_or_else(|| "was killed".to_owned(), |c| format!("failed (exit status {c})"));
+                .map_or_else(|| "was killed".to_owned(), |c| format!("failed with exit status {c}"));
             let said = String::from_utf8_lossy(&output.stderr);
             let said = said.trim();
-            return Err(failed(if said.is_empty() { status } else { format!("{status}: {said}") }));
+            return Err(failed(if said.is_empty() { status } else { format!("{status} and said: {said}") }));
         }
         Ok(output.stdout)
     }

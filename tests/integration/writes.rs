@@ -350,7 +350,10 @@ fn a_clean_filter_is_run_as_git_add_runs_it() {
     let commits = env.commit_count();
     let before = env.read("RJ1/designated.toml");
     for (setup, says) in [
-        (&["config", "filter.redact.clean", "echo no key >&2; exit 3"][..], "failed (exit status 3): no key"),
+        (
+            &["config", "filter.redact.clean", "echo no key >&2; exit 3"][..],
+            "failed with exit status 3 and said: no key",
+        ),
         (&["config", "--unset", "filter.redact.clean"], "filter.redact.process"),
     ] {
         env.git_cmd(setup);
