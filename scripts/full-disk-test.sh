@@ -101,5 +101,30 @@ for free in 0 4096 16384 65536; do
   [ -z "$(git status --porcelain)" ] || { echo "FAIL (import, $free free): git status: $(git status --porcelain)"; exit 1; }
   fsck=$(git fsck --full --no-dangling 2>&1) && [ -z "$fsck" ] || { echo "FAIL (import, $free free): git fsck: $fsck"; exit 1; }
 done
+# A full $TMPDIR: the workbook's temporary files go beside the output, so export and
+# submit work as before; with the output's own disk full they fail with exit 2 and
+# say so, never a panic, and leave no file behind.
+tmp=$(mktemp -d)
+mount -t tmpfs -o size=64k tmpfs "$tmp"
+trap 'cd /; umount "$tmp"; rmdir "$tmp"; umount "$mnt"; rmdir "$mnt"' EXIT
+head -c 1M /dev/zero > "$tmp/fill" 2>/dev/null || true
+roomy=$(mktemp -d)
+TMPDIR=$tmp "$crs" -q export -o "$roomy/crs.xlsx" || { echo "FAIL (full TMPDIR): crs export failed"; exit 1; }
+TMPDIR=$tmp "$crs" -q submit --dry-run -o "$roomy/bundle" || { echo "FAIL (full TMPDIR): crs submit --dry-run failed"; exit 1; }
+rm -rf "$roomy"
+head -c 16M /dev/zero > "$mnt/fill" 2>/dev/null || true
+for args in "export -o $mnt/crs.xlsx" "submit --dry-run -o $mnt/bundle"; do
+  code=0
+  out=$(TMPDIR=$tmp "$crs" $args 2>&1) || code=$?
+  [ $code = 2 ] || { echo "FAIL (full disks, crs $args): exit $code, not 2: $out"; exit 1; }
+  case $out in
+    *panicked*) echo "FAIL (full disks, crs $args): a panic: $out"; exit 1 ;;
+  esac
+  [ ! -e "$mnt/crs.xlsx" ] && [ -z "$(ls -A "$mnt/bundle" 2>/dev/null)" ] ||
+    { echo "FAIL (full disks, crs $args): a file was left"; exit 1; }
+  failed=$((failed + 1))
+  echo "crs $args with both disks full: exit 2: $(echo "$out" | head -1)"
+done
+rm -f "$mnt/fill"
 echo "full-disk test: $failed writes refused on a full disk and $succeeded made, every one honest"
 [ $failed -gt 0 ] || { echo "FAIL: no write met a full disk; the test did not test anything"; exit 1; }

@@ -8,6 +8,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod board;
+pub(crate) mod caught;
 pub mod cli;
 pub mod context;
 pub mod digest;

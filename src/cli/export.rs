@@ -106,17 +106,15 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
         return Err(Error::Usage("--excel is for CSV: add --format csv, or write to a .csv file".to_owned()));
     }
     let flavour = if args.excel { CsvFlavour::Excel } else { CsvFlavour::Plain };
-    match (&to_file, format) {
+    let folder = match (&to_file, format) {
         (None, ExportFormat::Xlsx) => {
             return Err(Error::Usage(
                 "a workbook is written to a file: give -o FILE (e.g. -o crs-2026-11.xlsx), or --format csv, json or yaml for standard output".to_owned(),
             ));
         }
-        (Some(path), _) => {
-            check_target(path)?;
-        }
-        (None, _) => {}
-    }
+        (Some(path), _) => check_target(path)?,
+        (None, _) => ctx.cwd.clone(),
+    };
     let since = match args.changes_since.as_deref() {
         None | Some(LAST_SUBMISSION) => Since::LastSubmission,
         Some(rev) => Since::Revision(rev),
@@ -128,7 +126,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
     let workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());
 
     let bytes = match format {
-        ExportFormat::Xlsx => to_xlsx(&workbook, workbook.about.stamp)?,
+        ExportFormat::Xlsx => to_xlsx(&workbook, workbook.about.stamp, &folder)?,
         text => {
             let mut buffer = Vec::new();
             match text {

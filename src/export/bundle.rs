@@ -7,6 +7,8 @@
 //! none from the clock: the same commit gives the same bundle. Built in memory; the
 //! caller writes the files.
 
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
 
 use crate::digest::sha256_hex;
@@ -33,6 +35,8 @@ pub struct Sending<'a> {
     /// The day the submission before it was sent outside crs, which its changes are
     /// measured from (`crs submit --last-sent`), for the manifest.
     pub last_sent: Option<Date>,
+    /// A folder on the disk the bundle goes to, for the workbook's temporary files.
+    pub scratch: &'a Path,
 }
 
 /// One file of the bundle.
@@ -146,7 +150,8 @@ pub fn file_stem(commissioner_code: &str, date: Date) -> String {
 pub fn build_bundle(workbook: &Workbook, sending: &Sending<'_>) -> Result<Bundle> {
     let about = &workbook.about;
     let stem = file_stem(sending.commissioner_code, sending.date);
-    let xlsx = BundleFile { name: format!("{stem}.xlsx"), bytes: to_xlsx(workbook, about.stamp)? };
+    let xlsx =
+        BundleFile { name: format!("{stem}.xlsx"), bytes: to_xlsx(workbook, about.stamp, sending.scratch)? };
     let mut json_bytes = Vec::new();
     write_json(workbook, &mut json_bytes).map_err(|e| {
         Error::export(format!("could not write the JSON: {e}"), "this is a bug in crs; please report it")

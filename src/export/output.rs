@@ -1,5 +1,5 @@
 //! Writing export files safely: into a folder that exists, never over the register's
-//! own files (a `.toml` file, anything in `.git` or `.crs`), through a temp file beside
+//! own files (a `.toml` file, anything in `.git` or `.crs`, any file git tracks), through a temp file beside
 //! the target that is renamed over it, so a reader never sees half a file and a
 //! failed write leaves the old file as it was.
 
@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::history::tracked::tracked_by_git;
 use crate::register::write::write_atomic;
 
 /// Writes `bytes` to `path` atomically, after checking the target is a file in a
@@ -50,7 +51,20 @@ pub fn check_target(path: &Path) -> Result<PathBuf> {
     if kept_by_git_or_crs(&parent) {
         return Err(kept_folder(path));
     }
+    refuse_tracked(path)?;
     Ok(parent)
+}
+
+/// Refuses to write over `path` when git tracks it: an export would replace a file
+/// of the repository (a README, a CI workflow) with no word from git.
+pub(crate) fn refuse_tracked(path: &Path) -> Result<()> {
+    if !tracked_by_git(path) {
+        return Ok(());
+    }
+    Err(Error::export(
+        format!("{} is a file git tracks, so crs will not write over it", path.display()),
+        "choose another path with -o, outside the repository or one git does not track (e.g. -o crs-2026-11.xlsx, listed in .gitignore)",
+    ))
 }
 
 /// True when `folder` is, or is inside, a `.git` or `.crs` folder: git's and crs's own.

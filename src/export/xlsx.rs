@@ -13,9 +13,12 @@
 //! take for a formula also gets Excel's quote prefix, so editing the cell keeps it
 //! text. The creation time comes from crs's clock: the same register and clock give
 //! byte-identical files. The large sheets stream their rows through a temporary
-//! file with their text inline (rust_xlsxwriter's constant-memory mode), rather than
-//! holding every cell and a table of shared strings (benches/README.md has the
-//! measurements).
+//! file in the output's folder, with their text inline (rust_xlsxwriter's
+//! constant-memory mode), rather than holding every cell and a table of shared
+//! strings (benches/README.md has the measurements; holding it all in memory took
+//! 100,000 records from 0.5 to 1.4 GB).
+
+use std::path::Path;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use rust_xlsxwriter::{
@@ -92,8 +95,11 @@ struct Formats {
     quoted: Format,
 }
 
-/// The workbook as `.xlsx` bytes, created at `created`.
-pub fn to_xlsx(workbook: &Workbook, created: DateTime<Utc>) -> Result<Vec<u8>> {
+/// The workbook as `.xlsx` bytes, created at `created`. The large sheets stream
+/// their rows through temporary files in `scratch`, the folder the output goes to
+/// (a disk with room for the workbook has room for them); failing to write them
+/// is an error naming that folder.
+pub fn to_xlsx(workbook: &Workbook, created: DateTime<Utc>, scratch: &Path) -> Result<Vec<u8>> {
     let body = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let formats = Formats {
         header: body
@@ -118,24 +124,43 @@ pub fn to_xlsx(workbook: &Workbook, created: DateTime<Utc>) -> Result<Vec<u8>> {
         .set_creation_datetime(&excel_moment(created)?);
     book.set_properties(&properties);
 
-    // The large sheets stream their rows to a temporary file instead of holding
-    // every cell in memory; check first that one can be made, so that failing to is
-    // an error rather than a panic inside the library.
-    book.set_tempdir(std::env::temp_dir()).map_err(|e| {
+    // The library opens (and at once lets go of) a temporary file in the system's
+    // temporary folder for every sheet, wherever it is told to put the rows, and
+    // panics if it cannot: checked first, so that this is a plain error.
+    let system_temp = std::env::temp_dir();
+    book.set_tempdir(&system_temp).map_err(|e| {
         Error::export(
-            format!("cannot create a temporary file in {}: {e}", std::env::temp_dir().display()),
+            format!("cannot create a temporary file in {} (TMPDIR): {e}", system_temp.display()),
             "set TMPDIR to a folder you can write to",
         )
     })?;
-    designations_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
-    assessments_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
-    changes_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
-    if workbook.history.is_some() {
-        history_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
-    }
-    notes_sheet(book.add_worksheet(), workbook, &formats)?;
-    about_sheet(book.add_worksheet(), workbook, &formats)?;
-    book.save_to_buffer().map_err(|e| xlsx_error("could not assemble the workbook", &e))
+    book.set_tempdir(scratch).map_err(|e| {
+        Error::export(
+            format!("cannot create a temporary file in {}: {e}", scratch.display()),
+            "write the workbook to a folder you can write to, with -o",
+        )
+    })?;
+    // The library panics when a temporary file cannot be written (a full disk):
+    // that is caught here and said as an error.
+    crate::caught::caught(|| -> Result<Vec<u8>> {
+        designations_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
+        assessments_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
+        changes_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
+        if workbook.history.is_some() {
+            history_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
+        }
+        notes_sheet(book.add_worksheet(), workbook, &formats)?;
+        about_sheet(book.add_worksheet(), workbook, &formats)?;
+        book.save_to_buffer().map_err(|e| xlsx_error("could not assemble the workbook", &e))
+    })
+    .unwrap_or_else(|message| {
+        let full = message.contains("StorageFull") || message.contains("No space left");
+        let why = if full { "the disk is full".to_owned() } else { message };
+        Err(Error::export(
+            format!("could not write the workbook's temporary files in {}: {why}", scratch.display()),
+            "make room on that disk, or write to a folder on another disk with -o",
+        ))
+    })
 }
 
 fn designations_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {

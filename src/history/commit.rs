@@ -25,8 +25,10 @@
 //! FILE…` runs them: in the work tree, with `GIT_INDEX_FILE` naming a temporary
 //! index that holds exactly the commit being made (HEAD's tree with crs's files),
 //! the message in `COMMIT_EDITMSG`. Then the commit (and tag) is stored, read back
-//! and written into the journal, and step 4 follows. A hook that fails, like any
-//! failure before step 4, puts the files back through the same undo.
+//! and written into the journal, and step 4 follows; the commit holds that index as
+//! the hooks left it, so a `pre-commit` hook's staged fix is committed (and staged).
+//! A hook that fails, like any failure before step 4, puts the files back through
+//! the same undo.
 //!
 //! A failure before step 4 puts the files back; after it, the commit stands. A kill
 //! anywhere leaves the journal, from which the next write finishes the change (the
@@ -46,11 +48,12 @@ use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryState};
 use crate::error::{Error, Result};
 use crate::history::config::GitConfig;
 use crate::history::faults::{Faults, Step};
+use crate::history::filters::CleanFilters;
 use crate::history::hooks::{Hooks, clean_message};
 use crate::history::identity::{self, Identity, Person};
 use crate::history::journal::{Journal, JournalFile, JournalTag};
 use crate::history::lock::{RegisterLock, leftover_lock, reference_lock, wait_for_index};
-use crate::history::repo::{RegisterRepo, blob_as_git_would, git_error, open, storage_error};
+use crate::history::repo::{RegisterRepo, git_error, open, storage_error};
 use crate::history::signing::Signer;
 use crate::register::write::{Flush, remove_leftover_temps, write_atomic_via};
 
@@ -245,9 +248,9 @@ impl Writer {
             let working = match read_plain(&full)? {
                 // Most files need no filter: their plain hash is HEAD's, and nothing is stored.
                 Some(bytes) if head == Some(raw_id(&bytes)) => head,
-                Some(bytes) => {
-                    Some(blob_as_git_would(repo, &repo_path, &bytes).map_err(|e| self.explain_storage(e))?)
-                }
+                Some(bytes) => Some(
+                    self.blob_as_git_would(repo, &repo_path, &bytes).map_err(|e| self.explain_storage(e))?,
+                ),
                 None => None,
             };
             let staged = index.get_path(Path::new(&repo_path), 0).map(|e| e.id);
@@ -307,7 +310,8 @@ impl Writer {
             self.faults.after(Step::Journal);
             let made = self.write_files(files, removed).and_then(|()| {
                 self.faults.after(Step::Files);
-                let message = self.run_hooks_before(&plan, message, identity, &mut hook_output)?;
+                let (message, staged) = self.run_hooks_before(&plan, message, identity, &mut hook_output)?;
+                let plan = self.as_hooks_left_it(&plan, staged)?;
                 let journal =
                     self.store_commit(&plan, &message, identity, tag).map_err(|e| self.explain_storage(e))?;
                 journal.save(&self.state_dir)?;
@@ -385,14 +389,14 @@ impl Writer {
 
     /// Runs `pre-commit`, `prepare-commit-msg` and `commit-msg` as `git commit --only`
     /// does, on the working files already written; returns the message as the hooks
-    /// left it.
+    /// left it and the tree of the index they saw, with whatever they staged in it.
     fn run_hooks_before(
         &self,
         plan: &Plan,
         message: &str,
         identity: &Identity,
         said: &mut String,
-    ) -> Result<String> {
+    ) -> Result<(String, Oid)> {
         let index = self.state_dir.join(HOOK_INDEX);
         let result = self.write_hook_index(&index, plan.tree).and_then(|()| {
             let env = self.hook_env(identity, Some(&index));
@@ -425,10 +429,63 @@ impl Writer {
                     output: std::mem::take(said),
                 });
             }
-            Ok(edited)
+            Ok((edited, self.hook_index_tree(&index)?))
         });
         let _ = fs::remove_file(&index);
         result
+    }
+
+    /// The tree of the index the hooks saw, as they left it.
+    fn hook_index_tree(&self, path: &Path) -> Result<Oid> {
+        let failed = |e: git2::Error| git_error("cannot read the index the hooks saw", &e);
+        let mut index = git2::Index::open(path).map_err(failed)?;
+        index.read(true).map_err(failed)?;
+        index.write_tree_to(&self.rr.repo).map_err(failed)
+    }
+
+    /// `plan` with what the `pre-commit` hook staged (a formatter's fix): the tree the
+    /// hooks left is the one committed, as `git commit --only` commits it, and a file
+    /// of the write the hook changed and staged is committed and staged as the hook
+    /// left it. A hook that changed such a file without staging the change, or staged
+    /// a version other than the one it left on disk, stops the write: crs commits its
+    /// files only as they are, and stages nothing that is not.
+    fn as_hooks_left_it(&self, plan: &Plan, staged: Oid) -> Result<Plan> {
+        let repo = &self.rr.repo;
+        let tree =
+            repo.find_tree(staged).map_err(|e| git_error("cannot read the tree the hooks left", &e))?;
+        let mut journal = plan.journal.clone();
+        for file in &mut journal.files {
+            let path = file.repo_path.clone();
+            let committed = tree.get_path(Path::new(&path)).ok().map(|e| e.id().to_string());
+            let working = read_plain(&self.rr.workdir.join(&path))?;
+            let refused = |what: &str| {
+                Error::git(
+                    format!("the pre-commit hook {what} {path}, so crs committed nothing"),
+                    format!(
+                        "the file is left as the hook left it, with crs's change in it: see git diff -- {path}, put it back with git restore -- {path}, make the hook stage exactly what it writes (git add), and run the command again"
+                    ),
+                )
+            };
+            if committed == file.new_staged {
+                if working.as_deref().map(raw_id) != maybe_oid(file.new.as_deref())? {
+                    return Err(refused("changed, without staging the change,"));
+                }
+                continue;
+            }
+            let as_stored = match &working {
+                Some(bytes) => Some(self.blob_as_git_would(repo, &path, bytes)?.to_string()),
+                None => None,
+            };
+            if as_stored != committed {
+                return Err(refused("staged a version other than the one it left in the file of"));
+            }
+            file.new = match &working {
+                Some(bytes) => Some(self.store_raw(repo, &path, bytes)?.to_string()),
+                None => None,
+            };
+            file.new_staged = committed;
+        }
+        Ok(Plan { journal, tree: staged, parent: plan.parent })
     }
 
     /// Writes the index the hooks see: exactly the tree being committed.
@@ -481,7 +538,7 @@ impl Writer {
             };
             let new = self.store_raw(target, &repo_path, contents)?;
             let new_staged = match self.may_filter(&repo_path) {
-                true => blob_as_git_would(target, &repo_path, contents)?,
+                true => self.blob_as_git_would(target, &repo_path, contents)?,
                 false => new,
             };
             let old_staged = base
@@ -661,6 +718,13 @@ impl Writer {
                     .entry(dir.to_path_buf())
                     .or_insert_with(|| self.rr.workdir.join(dir).join(".gitattributes").exists())
             })
+    }
+
+    /// Stores `bytes` in `repo` as `git add` stores the file at `repo_path`: through
+    /// its filter driver, if `.gitattributes` names one, then git's own filters.
+    fn blob_as_git_would(&self, repo: &Repository, repo_path: &str, bytes: &[u8]) -> Result<Oid> {
+        let drivers = CleanFilters { config: &self.config, vars: &self.vars, workdir: &self.rr.workdir };
+        drivers.store(&self.rr.repo, repo, repo_path, bytes)
     }
 
     /// git's per-user attributes file.

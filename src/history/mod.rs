@@ -6,6 +6,7 @@ pub mod changed;
 pub mod commit;
 pub mod config;
 pub mod faults;
+pub(crate) mod filters;
 pub mod graph;
 pub mod hooks;
 pub mod identity;
@@ -18,6 +19,7 @@ pub mod repo;
 pub mod signing;
 pub mod snapshot;
 pub mod tags;
+pub(crate) mod tracked;
 pub mod walk;
 pub mod worktree;
 

@@ -1,15 +1,18 @@
 //! `WorkTree`: where the register's working tree stands against git — the commit it
 //! is on and which of its TOML files differ from that commit — so an export can say
 //! which commit its rows come from, and a submission can refuse uncommitted work.
-//! Reads only.
+//! Files are compared as git compares them, through the filter driver
+//! `.gitattributes` names, if any. Changes nothing a person sees.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use git2::{Repository, Status, StatusOptions};
 
 use crate::error::Result;
-use crate::history::repo::{blob_as_git_would, git_error, open};
+use crate::history::config::GitConfig;
+use crate::history::filters::CleanFilters;
+use crate::history::repo::{git_error, open};
 
 /// The working tree of a register kept in git.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,7 +27,8 @@ pub struct WorkTree {
 
 /// The state of the register's working tree, or `None` when the register is not in a
 /// git repository (a plain folder, which export still reads).
-pub fn work_tree(root: &Path) -> Result<Option<WorkTree>> {
+/// `vars` is the environment, for git's configuration and the filters it names.
+pub fn work_tree(root: &Path, vars: &BTreeMap<String, String>) -> Result<Option<WorkTree>> {
     if Repository::discover(root).is_err() {
         return Ok(None);
     }
@@ -51,15 +55,35 @@ pub fn work_tree(root: &Path) -> Result<Option<WorkTree>> {
         };
         relative.filter(|p| p.ends_with(".toml")).map(str::to_owned)
     };
-    let mut changed: BTreeSet<String> = statuses
-        .iter()
-        .filter(|entry| entry.status() != Status::CURRENT && !entry.status().contains(Status::IGNORED))
-        .filter_map(|entry| entry.path().and_then(register_toml))
-        .collect();
+    let branch = repo.head().ok().and_then(|h| h.shorthand().map(str::to_owned));
+    let config = GitConfig::read(vars, Some(repo.path()), Some(repo.commondir()), branch.as_deref());
+    let drivers = CleanFilters { config: &config, vars, workdir: &rr.workdir };
+    let index = repo.index().map_err(|e| git_error("cannot read the index", &e))?;
+    let mut changed = BTreeSet::new();
+    for entry in statuses.iter() {
+        let status = entry.status();
+        if status == Status::CURRENT || status.contains(Status::IGNORED) {
+            continue;
+        }
+        let Some(path) = entry.path() else { continue };
+        let Some(relative) = register_toml(path) else { continue };
+        // libgit2 runs no filter driver: a file that differs only in the working tree
+        // and has one is compared as git compares it, through the driver.
+        if status == Status::WT_MODIFIED && CleanFilters::applies(repo, path) {
+            let staged = index.get_path(Path::new(path), 0).map(|e| e.id);
+            let working = match std::fs::read(rr.workdir.join(path)) {
+                Ok(bytes) => Some(drivers.store(repo, repo, path, &bytes)?),
+                Err(_) => None,
+            };
+            if working == staged {
+                continue;
+            }
+        }
+        changed.insert(relative);
+    }
     // Status takes files marked assume-unchanged or skip-worktree at their word: read
     // those few and compare their content.
     let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-    let index = repo.index().map_err(|e| git_error("cannot read the index", &e))?;
     for entry in index.iter() {
         if entry.flags & ASSUME_UNCHANGED == 0 && entry.flags_extended & SKIP_WORKTREE == 0 {
             continue;
@@ -68,7 +92,7 @@ pub fn work_tree(root: &Path) -> Result<Option<WorkTree>> {
         let Some(relative) = register_toml(path) else { continue };
         let committed = head_tree.as_ref().and_then(|t| t.get_path(Path::new(path)).ok()).map(|e| e.id());
         let working = match std::fs::read(root.join(&relative)) {
-            Ok(bytes) => Some(blob_as_git_would(repo, path, &bytes)?),
+            Ok(bytes) => Some(drivers.store(repo, repo, path, &bytes)?),
             Err(_) => None,
         };
         if working != committed {

@@ -193,6 +193,14 @@ fn record_id(row: &RowFields, context: &Context<'_>) -> Result<RecordId, Problem
             "is not an ODS code: 3 or 5 capital letters or digits",
             "correct the code; a code the spreadsheet stored as a number lost its leading zeros: say its width with [pad] \"provider.ods\" = 3 in the map",
         ),
+        crate::model::id::IdError::ReservedProvider(_) => problem(
+            context,
+            row,
+            &Field::ProviderOds,
+            ods,
+            "is a name Windows keeps for a device, so the provider's folder could not be checked out there",
+            "correct the provider's ODS code",
+        ),
         other => problem(context, row, &Field::ServiceName, name, &format!("gives no record id: {other}"), "give the row an id column (mapped to id), or a service name with letters or digits"),
     })
 }

@@ -6,11 +6,8 @@
 //! (text as text, so `010` stays `010`; numbers as numbers; dates as dates). What a
 //! cell means is the map's and the row's business. Nothing here prints.
 
-use std::cell::RefCell;
 use std::io::Cursor;
-use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::Once;
 
 use calamine::{Data, Ods, Reader, Xlsx};
 
@@ -254,52 +251,14 @@ where
 
 /// What `read` returns, or an error naming `path` if it panicked: the last line of
 /// defence should a workbook the guard let through still trip calamine (or the zip
-/// and XML readers under it). The panic's message is kept for the error, not
-/// printed: crs says what went wrong once, as an error.
+/// and XML readers under it).
 fn caught<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
-    thread_local! {
-        /// Inside `caught` on this thread: where the panic hook leaves the message.
-        static CAUGHT: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
-    }
-    // One hook for the process, installed once: a panic inside `caught` is written
-    // down for the error; any other goes to the hook there was before.
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let inside = CAUGHT.with(|c| c.borrow().is_some());
-            if !inside {
-                return previous(info);
-            }
-            let place = info.location().map(|l| format!(" at {}:{}", crate_relative(l.file()), l.line()));
-            let message = match info.payload().downcast_ref::<&str>() {
-                Some(text) => (*text).to_owned(),
-                None => info.payload().downcast_ref::<String>().cloned().unwrap_or_default(),
-            };
-            CAUGHT.with(|c| *c.borrow_mut() = Some(Some(format!("{message}{}", place.unwrap_or_default()))));
-        }));
-    });
-    CAUGHT.with(|c| *c.borrow_mut() = Some(None));
-    let result = std::panic::catch_unwind(AssertUnwindSafe(read));
-    let message = CAUGHT.with(|c| c.borrow_mut().take()).flatten().unwrap_or_default();
-    result.unwrap_or_else(|_| {
+    crate::caught::caught(read).unwrap_or_else(|message| {
         Err(Error::input(
             format!("{} could not be read: the workbook reader failed on it ({message})", path.display()),
             "open it in Excel or LibreOffice and save it again as .xlsx or .ods, or save the sheet as CSV UTF-8 and import that; if that file fails too, please report it",
         ))
     })
-}
-
-/// A source file's path from its crate's folder on (`calamine-0.31.0/src/lib.rs`),
-/// not the machine's.
-fn crate_relative(file: &str) -> &str {
-    match file.find("/registry/src/") {
-        Some(at) => {
-            let rest = &file[at + "/registry/src/".len()..];
-            rest.split_once('/').map_or(rest, |(_, crate_path)| crate_path)
-        }
-        None => file,
-    }
 }
 
 /// Why the workbook `bytes` (named `path`) cannot be read, in words: what the file
@@ -551,12 +510,5 @@ mod tests {
         assert!(message.contains("index out of bounds at src/import/sheet.rs:"), "{message}");
         assert_eq!(error.exit_code(), 2);
         assert_eq!(caught(path, || Ok(7)).unwrap(), 7, "and then reads as before");
-    }
-
-    #[test]
-    fn a_source_path_is_shown_from_its_crate_on() {
-        let file = "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/calamine-0.31.0/src/lib.rs";
-        assert_eq!(crate_relative(file), "calamine-0.31.0/src/lib.rs");
-        assert_eq!(crate_relative("src/import/sheet.rs"), "src/import/sheet.rs");
     }
 }

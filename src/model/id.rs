@@ -25,11 +25,12 @@ pub fn is_slug(slug: &str) -> bool {
         && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// True when `slug` is a name Windows reserves for a device (`con`, `nul`, `aux`,
-/// `prn`, `com1`–`com9`, `lpt1`–`lpt9`, in any case): a file of that name, even with
-/// `.toml` after it, cannot be created or checked out there.
-pub fn is_reserved_on_windows(slug: &str) -> bool {
-    let lower = slug.to_ascii_lowercase();
+/// True when `name` is a name Windows reserves for a device (`con`, `nul`, `aux`,
+/// `prn`, `com1`–`com9`, `lpt1`–`lpt9`, in any case): a file or folder of that name,
+/// even with `.toml` after it, cannot be created or checked out there. Both parts of
+/// a record id name a path, so both are checked against it.
+pub fn is_reserved_on_windows(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
     let numbered = |prefix: &str| {
         lower.strip_prefix(prefix).is_some_and(|n| n.len() == 1 && matches!(n.as_bytes()[0], b'1'..=b'9'))
     };
@@ -58,6 +59,10 @@ pub enum IdError {
         "'{0}' in record id is a name Windows keeps for a device, so the record's file could not be checked out there; name the service in words, e.g. {0}-service"
     )]
     Reserved(String),
+    #[error(
+        "'{0}' in record id is a name Windows keeps for a device, so the provider's folder could not be checked out there; give the provider's ODS code"
+    )]
+    ReservedProvider(String),
 }
 
 impl RecordId {
@@ -65,6 +70,9 @@ impl RecordId {
     pub fn new(provider: &str, slug: &str) -> Result<RecordId, IdError> {
         if !is_ods_code(provider) {
             return Err(IdError::Provider(provider.to_owned()));
+        }
+        if is_reserved_on_windows(provider) {
+            return Err(IdError::ReservedProvider(provider.to_owned()));
         }
         if !is_slug(slug) {
             return Err(IdError::Slug(slug.to_owned()));
@@ -176,6 +184,10 @@ mod tests {
             assert!(good.parse::<RecordId>().is_ok(), "{good}");
         }
         assert!(is_reserved_on_windows("COM3") && is_reserved_on_windows("Nul"));
+        for bad in ["CON", "PRN", "AUX", "NUL"] {
+            let id = format!("{bad}/maternity");
+            assert_eq!(id.parse::<RecordId>(), Err(IdError::ReservedProvider(bad.to_owned())));
+        }
     }
 
     #[test]

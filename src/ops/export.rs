@@ -107,7 +107,7 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
     let root = ctx.register_root()?;
     let (source, today, commit, uncommitted, label): (Box<dyn Source>, Date, _, _, String) = match as_of {
         None => {
-            let tree = history::work_tree(&root)?.unwrap_or_default();
+            let tree = history::work_tree(&root, &ctx.vars)?.unwrap_or_default();
             (Box::new(DiskSource::new(&root)), ctx.today, tree.head, tree.changed, "working tree".to_owned())
         }
         Some(when) => {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::bundle::{Bundle, Sending, build_bundle, commit_message};
-use crate::export::output::{prepare_folder, write_atomically};
+use crate::export::output::{prepare_folder, refuse_tracked, write_atomically};
 use crate::export::scope::Scope;
 use crate::export::workbook::Workbook;
 use crate::framework::Finding;
@@ -67,7 +67,7 @@ pub fn submit(
     options: &WriteOptions,
 ) -> Result<Submission> {
     let root = ctx.register_root()?;
-    let tree = history::work_tree(&root)?.ok_or_else(|| {
+    let tree = history::work_tree(&root, &ctx.vars)?.ok_or_else(|| {
         Error::git(
             format!("{} is not in a git repository; a submission is recorded in the register's history", root.display()),
             "put the register in git (git init, then commit it), or use crs export -o FILE for the workbook alone",
@@ -83,7 +83,7 @@ pub fn submit(
     if let Some(recovered) = recovered.clone().filter(|r| r.tag.is_some()) {
         return Ok(Submission::Finished { recovered });
     }
-    let tree = if recovered.is_some() { history::work_tree(&root)?.unwrap_or(tree) } else { tree };
+    let tree = if recovered.is_some() { history::work_tree(&root, &ctx.vars)?.unwrap_or(tree) } else { tree };
     let Some(head) = tree.head.clone() else {
         return Err(Error::git("the repository has no commits yet", "commit the register first"));
     };
@@ -118,12 +118,17 @@ pub fn submit(
         });
     }
 
-    let settings = gathered.config.settings.clone();
-    let (workbook, bundle) = bundle_of(ctx, gathered, ctx.today, &tag, None, last_sent)?;
     let day_part = tag.strip_prefix(history::tags::SUBMISSION_TAG_PREFIX).unwrap_or(&tag);
     let dir = ctx
         .cwd
         .join(output.map_or_else(|| PathBuf::from(format!("crs-submission-{day_part}")), Path::to_path_buf));
+    // The bundle's folder may not be made yet; its parent is on the same disk.
+    let scratch = if dir.is_dir() { dir.clone() } else { dir.parent().unwrap_or(&ctx.cwd).to_path_buf() };
+    let settings = gathered.config.settings.clone();
+    let (workbook, bundle) = bundle_of(ctx, gathered, ctx.today, &tag, None, last_sent, &scratch)?;
+    for file in bundle.files() {
+        refuse_tracked(&dir.join(&file.name))?;
+    }
     let new_folder = !dir.exists();
     prepare_folder(&dir)?;
     let mut new_files = Vec::new();
@@ -222,7 +227,8 @@ pub(crate) fn gather_submission(
 
 /// The workbook and bundle of a submission made on `date` and tagged `tag`, from
 /// what was gathered; `register` names the register in place of its folder's name
-/// (the name a bundle being verified was made with).
+/// (the name a bundle being verified was made with); the workbook's temporary files
+/// go in `scratch`.
 pub(crate) fn bundle_of(
     ctx: &Ctx,
     gathered: Gathered,
@@ -230,6 +236,7 @@ pub(crate) fn bundle_of(
     tag: &str,
     register: Option<&str>,
     last_sent: Option<Date>,
+    scratch: &Path,
 ) -> Result<(Workbook, Bundle)> {
     let settings = gathered.config.settings.clone();
     let mut workbook = gathered.workbook(ctx, &Scope::default(), false);
@@ -246,6 +253,7 @@ pub(crate) fn bundle_of(
             commissioner_code: &settings.commissioner.ods,
             tag,
             last_sent,
+            scratch,
         },
     )?;
     Ok((workbook, bundle))

@@ -112,8 +112,18 @@ pub fn verify(ctx: &Ctx, bundle: &Path) -> Result<Verification> {
     // An error naming the commit when the repository does not hold it.
     history::commit_time(&root, &commit)?;
     let gathered = gather_submission(ctx, Some(&commit), manifest.last_sent)?;
-    let (workbook, remade) =
-        bundle_of(ctx, gathered, manifest.date, &manifest.tag, Some(&manifest.register), manifest.last_sent)?;
+    // Made again in memory; the workbook's temporary files go in the system's
+    // temporary folder, as the bundle's own folder may be read-only.
+    let scratch = std::env::temp_dir();
+    let (workbook, remade) = bundle_of(
+        ctx,
+        gathered,
+        manifest.date,
+        &manifest.tag,
+        Some(&manifest.register),
+        manifest.last_sent,
+        &scratch,
+    )?;
     let remade: BTreeMap<&str, &[u8]> =
         remade.files().iter().map(|f| (f.name.as_str(), f.bytes.as_slice())).collect();
     let digests: BTreeMap<&str, &str> =

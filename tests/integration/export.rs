@@ -499,3 +499,65 @@ fn the_workbook_gives_three_sections_and_the_day_of_each_removal() {
     let change = json["changes"].as_array().unwrap().iter().find(|c| c["section"] == "removed").unwrap();
     assert_eq!(change["removal"]["decided_on"], "2026-02-03", "{change}");
 }
+
+#[test]
+fn export_refuses_to_write_over_any_file_git_tracks() {
+    let env = TestEnv::copy_of("designations");
+    env.write("README.md", "# Our register\n");
+    env.write(".gitignore", "*.xlsx\n");
+    env.write(".github/workflows/crs.yml", "on: push\n");
+    env.git_init();
+    for (path, format) in
+        [("README.md", "csv"), (".gitignore", "json"), (".github/workflows/crs.yml", "yaml")]
+    {
+        let before = fs::read(env.root.join(path)).unwrap_or_default();
+        let run = env.crs(&["export", "--format", format, "-o", path]);
+        assert_eq!(run.code, 2, "{path}: {run}");
+        assert!(run.stderr.contains(path) && run.stderr.contains("another path"), "{path}: {run}");
+        assert_eq!(fs::read(env.root.join(path)).unwrap_or_default(), before, "{path} is as it was");
+    }
+    assert_eq!(env.crs(&["export", "--format", "csv", "-o", "RJ1/maternity.toml"]).code, 2);
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
+    // A file git does not track (here, one it ignores) is written as before.
+    assert_eq!(env.crs(&["export", "-o", "crs-2026-11.xlsx"]).code, 0);
+}
+
+#[test]
+fn a_disk_too_full_for_the_workbooks_temporary_files_is_an_error_not_a_panic() {
+    let env = TestEnv::copy_of("designations");
+    env.git_init();
+    let temp = env.outside().join("temp");
+    fs::create_dir_all(&temp).unwrap();
+    let temp_var = [("TMPDIR", temp.to_str().unwrap())];
+    let out = env.outside().join("out");
+    fs::create_dir_all(&out).unwrap();
+    let file = out.join("crs.xlsx");
+
+    let run = env.crs_with(&["export", "-o", file.to_str().unwrap()], &[("TMPDIR", "/nonexistent")]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("/nonexistent (TMPDIR)"), "{run}");
+
+    // Too small a file limit for the sheets' temporary files: an error naming
+    // the folder they went to, the output's own.
+    let run =
+        env.crs_with_files_up_to(20_000, &["export", "--history", "-o", file.to_str().unwrap()], &temp_var);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("temporary files in [TMP]/out"), "{run}");
+    assert!(!run.stderr.contains("panicked"), "{run}");
+    assert_eq!(fs::read_dir(&out).unwrap().count(), 0, "nothing is left in the output's folder");
+
+    let commits = env.commit_count();
+    let bundle = out.join("bundle");
+    for args in [
+        &["submit", "--dry-run", "-o", bundle.to_str().unwrap()][..],
+        &["submit", "-o", bundle.to_str().unwrap()],
+    ] {
+        let run = env.crs_with_files_up_to(20_000, args, &temp_var);
+        assert_eq!(run.code, 2, "{args:?}: {run}");
+        assert!(run.stderr.contains("temporary files in [TMP]/out"), "{run}");
+        assert!(!bundle.exists(), "no bundle was written");
+    }
+    assert_eq!(env.commit_count(), commits, "nothing was recorded");
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
+    assert_eq!(fs::read_dir(&temp).unwrap().count(), 0, "nothing is left in TMPDIR");
+}

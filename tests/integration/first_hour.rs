@@ -156,6 +156,23 @@ fn record_ids_windows_keeps_for_devices_are_refused_with_the_reason() {
     insta::assert_snapshot!(env.crs(&["show", "RJ1/com1"]).to_string());
     assert_eq!(env.commit_count(), 1, "nothing was written");
 
+    for id in ["CON/maternity", "PRN/maternity", "AUX/maternity", "NUL/maternity"] {
+        let run = env.crs(&[
+            "new",
+            id,
+            "--service",
+            "S",
+            "--provider-name",
+            "T",
+            "--provider-kind",
+            "foundation-trust",
+        ]);
+        assert_eq!(run.code, 2, "{id}: {run}");
+        assert!(run.stderr.contains("the provider's folder could not be checked out"), "{id}: {run}");
+        assert!(!env.root.join(&id[..3]).exists(), "{id}: no folder was made");
+    }
+    assert_eq!(env.commit_count(), 1, "nothing was written");
+
     env.write("RJ1/nul.toml", designated_record());
     let check = env.crs(&["check", "--format", "json"]);
     let finding = &check.json()["findings"][0];

@@ -132,6 +132,19 @@ impl TestEnv {
         (run, started.elapsed())
     }
 
+    /// Runs `crs args…` with the variables `vars` added, unable to make any file
+    /// larger than `bytes` (util-linux's `prlimit --fsize`, with the signal that would
+    /// kill it ignored): a write past that fails as on a full disk.
+    pub fn crs_with_files_up_to(&self, bytes: u64, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let mut command = self.hermetic(Command::new("sh"));
+        command
+            .args(["-c", "trap '' XFSZ; exec prlimit --fsize=\"$0\" -- \"$@\"", &bytes.to_string()])
+            .arg(env!("CARGO_BIN_EXE_crs"))
+            .args(args)
+            .envs(vars.iter().copied());
+        self.collect(command)
+    }
+
     /// Runs plain git in the register, hermetically; panics when it fails.
     pub fn git_cmd(&self, args: &[&str]) -> String {
         let output = self.hermetic(Command::new("git")).args(args).output().unwrap();

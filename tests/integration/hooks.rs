@@ -85,6 +85,49 @@ fn pre_commit_sees_the_files_written_and_an_index_of_exactly_the_commit() {
     assert_eq!(env.git_cmd(&["diff", "--cached", "--name-only"]), "notes.txt\n");
 }
 
+/// A pre-commit hook that fixes the record and stages its fix, as formatters do:
+/// the fix is what is committed (as `git commit --only` commits it), nothing is
+/// left modified or staged, and the next write to the record goes ahead.
+#[test]
+fn a_pre_commit_hooks_staged_fix_is_committed() {
+    let env = register();
+    hook(
+        &env,
+        ".git/hooks",
+        "pre-commit",
+        &format!("grep -q '^# checked$' {FILE} || {{ echo '# checked' >> {FILE} && git add {FILE}; }}"),
+    );
+    let commits = env.commit_count();
+    for kind in ["review-requested", "review-started"] {
+        let run = env.crs(&["event", ID, kind]);
+        assert_eq!(run.code, 0, "{kind}: {run}");
+        let committed = env.git_cmd(&["show", &format!("HEAD:{FILE}")]);
+        assert!(committed.contains(kind) && committed.contains("\n# checked\n"), "{kind}: {committed}");
+        assert_eq!(env.read(FILE), committed, "{kind}");
+        assert_eq!(env.git_cmd(&["status", "--porcelain"]), "", "{kind}: nothing modified or staged");
+    }
+    assert_eq!(env.commit_count(), commits + 2);
+
+    // A hook that changes the file without staging the change, or stages a version
+    // other than the file it leaves, stops the write: nothing is committed or staged
+    // that is not the file.
+    for (script, says) in [
+        (format!("echo '# not staged' >> {FILE}"), "changed, without staging the change,"),
+        (
+            format!("echo '# staged' >> {FILE} && git add {FILE} && echo '# not staged' >> {FILE}"),
+            "staged a version other than the one it left in the file of",
+        ),
+    ] {
+        env.git_cmd(&["checkout", "--", FILE]);
+        hook(&env, ".git/hooks", "pre-commit", &script);
+        let run = env.crs(&["event", ID, "review-requested"]);
+        assert_eq!(run.code, 2, "{run}");
+        assert!(run.stderr.contains(&format!("{says} {FILE}, so crs committed nothing")), "{run}");
+        assert_eq!(env.commit_count(), commits + 2);
+        assert_eq!(env.git_cmd(&["diff", "--cached", "--stat"]), "", "nothing staged");
+    }
+}
+
 #[test]
 fn commit_msg_edits_the_message_or_stops_the_write() {
     let env = register();

@@ -220,6 +220,18 @@ fn report_escapes_record_text() {
 }
 
 #[test]
+fn report_refuses_to_write_over_a_file_git_tracks() {
+    let env = TestEnv::copy_of("designations");
+    env.write("README.md", "# Our register\n");
+    env.git_init();
+    let run = env.crs(&["report", "-o", "README.md"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("README.md") && run.stderr.contains("another path"), "{run}");
+    assert_eq!(env.read("README.md"), "# Our register\n");
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
+}
+
+#[test]
 fn report_numbers_its_printed_pages_itself() {
     let env = sample();
     let page = env.crs(&["report"]).stdout;

@@ -323,3 +323,32 @@ fn last_sent_measures_the_changes_from_a_submission_sent_outside_crs() {
     assert_eq!(before.code, 2, "{before}");
     assert!(before.stderr.contains("is before the last submission crs recorded"), "{before}");
 }
+
+#[test]
+fn submit_refuses_a_bundle_folder_where_git_tracks_a_file_it_would_write() {
+    let env = sample_in_git();
+    let probe = env.outside().join("probe");
+    assert_eq!(env.crs(&["submit", "--dry-run", "-o", probe.to_str().unwrap()]).code, 0);
+    let summary = fs::read_dir(&probe)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.ends_with("-summary.md"))
+        .unwrap();
+    let tracked = format!("papers/{summary}");
+    env.write(&tracked, "the board's own notes\n");
+    env.commit_all("papers");
+    let commits = env.commit_count();
+    for dry_run in [true, false] {
+        let mut args = vec!["submit", "-o", "papers"];
+        if dry_run {
+            args.push("--dry-run");
+        }
+        let run = env.crs(&args);
+        assert_eq!(run.code, 2, "{run}");
+        assert!(run.stderr.contains(&summary) && run.stderr.contains("another path"), "{run}");
+        assert_eq!(env.read(&tracked), "the board's own notes\n");
+        assert_eq!(fs::read_dir(env.root.join("papers")).unwrap().count(), 1, "nothing else was written");
+        assert_eq!(env.commit_count(), commits, "nothing was recorded");
+    }
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
+}

@@ -300,6 +300,72 @@ fn line_endings_are_stored_as_git_would_store_them() {
     }
 }
 
+/// A clean filter named in `.gitattributes` (here one that blanks a line of notes a
+/// person keeps in the working file only) is run as `git add` runs it: history holds
+/// the filtered text, the record is not modified after crs's commit, and the next
+/// write goes ahead. A filter that fails, or one crs cannot run, stops the write
+/// before anything changes.
+#[test]
+fn a_clean_filter_is_run_as_git_add_runs_it() {
+    let env = TestEnv::git();
+    env.git_cmd(&[
+        "config",
+        "filter.redact.clean",
+        "sed -e 's/^# door code.*$/# door code: (kept locally)/'",
+    ]);
+    env.git_cmd(&["config", "filter.redact.smudge", "cat"]);
+    env.write(".gitattributes", "RJ1/*.toml filter=redact\n");
+    env.write("RJ1/designated.toml", format!("# door code 4512\n{}", designated_record()));
+    env.commit_all("a record with local notes");
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "", "clean before");
+
+    for (kind, day) in [("review-started", "2026-11-20"), ("review-requested", "2026-11-21")] {
+        let run = env.crs(&["event", "RJ1/designated", kind, "--on", day]);
+        assert_eq!(run.code, 0, "{kind}: {run}");
+        assert_eq!(env.git_cmd(&["status", "--porcelain"]), "", "{kind}: clean after crs's commit");
+        let blob = env.git_cmd(&["show", "HEAD:RJ1/designated.toml"]);
+        assert!(blob.contains(kind), "{blob}");
+        assert!(
+            !blob.contains("4512") && blob.contains("(kept locally)"),
+            "history holds the filtered text: {blob}"
+        );
+        assert!(
+            env.read("RJ1/designated.toml").contains("# door code 4512"),
+            "the working file keeps its notes"
+        );
+    }
+    // A record touched but not changed is unchanged to crs as to git, which compare
+    // it through the filter.
+    let touched = std::process::Command::new("touch")
+        .args(["-d", "+2 minutes"])
+        .arg(env.root.join("RJ1/designated.toml"))
+        .status()
+        .unwrap();
+    assert!(touched.success());
+    let bundle = env.outside().join("bundle");
+    let run = env.crs(&["submit", "--dry-run", "-o", bundle.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(!run.stderr.contains("uncommitted"), "{run}");
+
+    let commits = env.commit_count();
+    let before = env.read("RJ1/designated.toml");
+    for (setup, says) in [
+        (
+            &["config", "filter.redact.clean", "echo no key >&2; exit 3"][..],
+            "failed with exit status 3 and said: no key",
+        ),
+        (&["config", "--unset", "filter.redact.clean"], "filter.redact.process"),
+    ] {
+        env.git_cmd(setup);
+        env.git_cmd(&["config", "filter.redact.process", "redact-filter-process"]);
+        let run = env.crs(&["event", "RJ1/designated", "review-requested", "--on", "2026-11-22"]);
+        assert_eq!(run.code, 2, "{setup:?}: {run}");
+        assert!(run.stderr.contains(says) && run.stderr.contains("nothing was changed"), "{run}");
+        assert_eq!(env.commit_count(), commits, "{setup:?}");
+        assert_eq!(env.read("RJ1/designated.toml"), before, "{setup:?}");
+    }
+}
+
 #[test]
 fn assessing_the_last_stage_says_to_decide_not_to_assess() {
     let env = TestEnv::git();
