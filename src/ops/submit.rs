@@ -13,6 +13,7 @@ use crate::export::bundle::{Sending, build_bundle, commit_message};
 use crate::export::output::{prepare_folder, write_atomically};
 use crate::export::scope::Scope;
 use crate::framework::Finding;
+use crate::history::repo::prefix_of;
 use crate::history::{self, Committed, Recovered, submission_tag_name};
 use crate::model::RecordId;
 use crate::model::record::{Event, EventKind};
@@ -28,6 +29,9 @@ pub enum Submission {
     Refused { errors: Vec<Finding>, unreadable: usize },
     /// An interrupted submission was finished; nothing else was done.
     Finished { recovered: Recovered },
+    /// HEAD is the commit of a submission recorded today (`tag`) whose bundle is in
+    /// the folder asked for: a re-run of a finished submission; nothing was done.
+    AlreadyRecorded { tag: String, commit: String },
     /// The bundle was written, and the submission recorded unless a dry run.
     Written(Box<Written>),
 }
@@ -55,14 +59,18 @@ pub struct Written {
 /// working directory) and, unless `dry_run`, records it.
 pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOptions) -> Result<Submission> {
     let root = ctx.register_root()?;
-    let tree = history::work_tree(&root)?.ok_or_else(|| {
-        Error::git(
-            format!("{} is not in a git repository; a submission is recorded in the register's history", root.display()),
+    if prefix_of(&root).is_none() {
+        return Err(Error::git(
+            format!(
+                "{} is not in a git repository; a submission is recorded in the register's history",
+                root.display()
+            ),
             "put the register in git (git init, then commit it), or use crs export -o FILE for the workbook alone",
-        )
-    })?;
-    // The transaction first: it finishes an interrupted submission before anything
-    // is read, so that a re-run never records it twice.
+        ));
+    }
+    // The transaction first, as every write takes it: it waits for another crs write
+    // to finish before the tree is looked at, and finishes an interrupted submission
+    // before anything is read, so that a re-run never records it twice.
     let tx = match dry_run {
         true => None,
         false => Some(Transaction::begin(ctx, options)?),
@@ -71,7 +79,20 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
     if let Some(recovered) = recovered.clone().filter(|r| r.tag.is_some()) {
         return Ok(Submission::Finished { recovered });
     }
-    let tree = if recovered.is_some() { history::work_tree(&root)?.unwrap_or(tree) } else { tree };
+    let tree = history::work_tree(&root)?.unwrap_or_default();
+    // A submission recorded today on the very commit HEAD is on, whose bundle is in
+    // the folder this one would write, was made by a crs killed after it finished (in
+    // a post-commit hook, or while printing): run again, it is not recorded twice.
+    if tx.is_some()
+        && let Some(head) = &tree.head
+        && let Some(tag) = history::tags::submissions_on(&root, head)?.into_iter().find(|name| {
+            let day = name.strip_prefix(history::tags::SUBMISSION_TAG_PREFIX).unwrap_or(name);
+            day.split('.').next() == Some(ctx.today.to_string().as_str())
+                && bundle_of(&bundle_folder(ctx, output, day), name)
+        })
+    {
+        return Ok(Submission::AlreadyRecorded { tag, commit: head.clone() });
+    }
     let Some(head) = tree.head.clone() else {
         return Err(Error::git("the repository has no commits yet", "commit the register first"));
     };
@@ -116,9 +137,7 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
         },
     )?;
     let day_part = tag.strip_prefix(history::tags::SUBMISSION_TAG_PREFIX).unwrap_or(&tag);
-    let dir = ctx
-        .cwd
-        .join(output.map_or_else(|| PathBuf::from(format!("crs-submission-{day_part}")), Path::to_path_buf));
+    let dir = bundle_folder(ctx, output, day_part);
     prepare_folder(&dir)?;
     for file in bundle.files() {
         write_atomically(&dir.join(&file.name), &file.bytes)?;
@@ -144,6 +163,26 @@ pub fn submit(ctx: &Ctx, output: Option<&Path>, dry_run: bool, options: &WriteOp
         recorded,
         recovered,
     })))
+}
+
+/// The folder a submission's bundle goes to: `output`, or `crs-submission-DAY` (the
+/// day part of its tag, `2026-11-23.2`) in the working directory.
+fn bundle_folder(ctx: &Ctx, output: Option<&Path>, day_part: &str) -> PathBuf {
+    ctx.cwd
+        .join(output.map_or_else(|| PathBuf::from(format!("crs-submission-{day_part}")), Path::to_path_buf))
+}
+
+/// Whether `folder` holds the bundle of the submission tagged `tag`: a manifest
+/// naming it.
+fn bundle_of(folder: &Path, tag: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir(folder) else { return false };
+    entries.flatten().any(|entry| {
+        entry.file_name().to_string_lossy().ends_with("manifest.json")
+            && std::fs::read(entry.path())
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+                .is_some_and(|manifest| manifest["tag"] == tag)
+    })
 }
 
 /// Up to ten names, then an ellipsis.

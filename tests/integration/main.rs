@@ -35,4 +35,5 @@ mod transaction;
 mod truthful_import;
 mod walkthrough;
 mod whole_life;
+mod write_edges;
 mod writes;
