@@ -30,6 +30,7 @@ pub enum Step {
 }
 
 impl Step {
+    #[cfg(feature = "fault-injection")]
     fn name(self) -> &'static str {
         match self {
             Step::Repository => "repository",
@@ -57,14 +58,26 @@ impl Faults {
     }
 
     /// Whether storing git objects is to fail.
+    #[cfg(feature = "fault-injection")]
     pub fn object_write_fails(&self) -> bool {
         self.spec.as_deref() == Some("object-write")
     }
 
+    /// Never: this build has no seam.
+    #[cfg(not(feature = "fault-injection"))]
+    pub fn object_write_fails(&self) -> bool {
+        false
+    }
+
     /// Ends the process at once, as a kill would, when told to die after `step`.
+    #[cfg(feature = "fault-injection")]
     pub fn after(&self, step: Step) {
         if self.spec.as_deref().and_then(|s| s.strip_prefix("kill-after:")) == Some(step.name()) {
             std::process::abort();
         }
     }
+
+    /// Nothing: this build has no seam.
+    #[cfg(not(feature = "fault-injection"))]
+    pub fn after(&self, _step: Step) {}
 }

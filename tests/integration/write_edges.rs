@@ -163,10 +163,10 @@ fn recovery_leaves_files_the_user_committed_as_they_are() {
     // The user commits what they find, crs's interrupted change included.
     env.git_cmd(&["commit", "-qam", "commit what is there"]);
     let next = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-20"]);
+    let now = env.read(FILE);
+    assert!(now.contains("review-requested"), "recovery put back the old text:\n{now}\n{next}");
     assert_eq!(next.code, 0, "{next}");
     assert!(next.stderr.contains("committed as it is now"), "{next}");
-    let now = env.read(FILE);
-    assert!(now.contains("review-requested"), "recovery put back the old text:\n{now}");
     assert!(now.contains("public-engagement"));
     assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
 }
@@ -201,9 +201,9 @@ fn a_submission_killed_after_it_finished_is_not_recorded_twice() {
     assert_eq!(killed.code, -1, "{killed}");
     fs::remove_file(&hook).unwrap();
     let again = env.crs(&["submit", "-o", "../bundle"]);
+    assert_eq!(env.commit_count(), commits + 1, "{again}");
     assert_eq!(again.code, 0, "{again}");
     assert!(again.stderr.contains("recorded already"), "{again}");
-    assert_eq!(env.commit_count(), commits + 1);
     assert_eq!(env.git_cmd(&["tag", "-l", "crs/*"]), "crs/submission/2026-11-23\n");
     assert_eq!(env.read("RJ1/maternity.toml").matches("kind = \"submitted\"").count(), 1);
 }
@@ -238,6 +238,10 @@ fn old_leftovers_of_libgit2_and_crs_edit_go_with_the_next_write() {
     fs::write(&live, "an object being written").unwrap();
     let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     fs::File::options().write(true).open(&old).unwrap().set_modified(long_ago).unwrap();
+    let next = env.crs(&["event", ID, "review-requested"]);
+    assert_eq!(next.code, 0, "{next}");
+    assert!(!old.exists());
+    assert!(live.exists(), "a temp object young enough to be a live write's was deleted");
 
     // crs edit killed while the editor runs: its copy is in crs's folder, not the
     // temporary folder.
@@ -250,11 +254,8 @@ fn old_leftovers_of_libgit2_and_crs_edit_go_with_the_next_write() {
     let edit_folders =
         || files_in(&env.root.join(".git/crs")).into_iter().filter(|f| f.starts_with("edit-")).count();
     assert_eq!(edit_folders(), 1);
-
-    let next = env.crs(&["event", ID, "review-requested"]);
+    let next = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-20"]);
     assert_eq!(next.code, 0, "{next}");
-    assert!(!old.exists());
-    assert!(live.exists(), "a temp object young enough to be a live write's was deleted");
     assert_eq!(edit_folders(), 0);
 }
 
