@@ -1008,20 +1008,22 @@ impl Writer {
         ids.sort();
         ids.dedup();
         let objects = repo.commondir().join("objects");
+        let mut flushed = Vec::new();
         let mut folders = std::collections::BTreeSet::new();
         for id in ids {
             let hex = id.to_string();
             let folder = objects.join(&hex[..2]);
             let loose = folder.join(&hex[2..]);
             if loose.exists() {
-                durable::sync_file(&loose)?;
+                flushed.push(loose);
                 folders.insert(folder);
             }
         }
         if !folders.is_empty() {
             folders.insert(objects);
         }
-        folders.iter().try_for_each(|folder| durable::sync_folder(folder))
+        flushed.extend(folders);
+        durable::sync_all(&flushed)
     }
 
     /// Flushes to disk, as `core.fsync` asks, the references a write moved or made.
@@ -1032,15 +1034,16 @@ impl Writer {
         let common = self.rr.repo.commondir();
         let mut names: Vec<String> = journal.branch.iter().cloned().collect();
         names.extend(journal.tag.as_ref().map(|t| format!("refs/tags/{}", t.name)));
+        let mut flushed = Vec::new();
         for name in names {
             let loose = common.join(&name);
             let file = if loose.exists() { loose } else { common.join("packed-refs") };
             if file.exists() {
-                durable::sync_file(&file)?;
-                durable::sync_folder(file.parent().unwrap_or(common))?;
+                flushed.push(file.parent().unwrap_or(common).to_path_buf());
+                flushed.push(file);
             }
         }
-        Ok(())
+        durable::sync_all(&flushed)
     }
 
     /// Puts back the working files a write changed, where they still hold what it

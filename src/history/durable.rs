@@ -10,7 +10,7 @@
 //! system (nothing is flushed); `fsync` and `batch` flush each file and its folder.
 
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::history::config::GitConfig;
@@ -81,6 +81,22 @@ pub(crate) fn sync_file(path: &Path) -> Result<()> {
 /// Flushes the folder at `dir` (the names in it) to disk.
 pub(crate) fn sync_folder(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|f| f.sync_all()).map_err(|e| Error::io(dir, e))
+}
+
+/// Flushes every file and folder of `paths` to disk, all at once: flushes on one
+/// file system that wait together are written by one commit of its journal, where
+/// one after another each waits for a commit of its own.
+pub(crate) fn sync_all(paths: &[PathBuf]) -> Result<()> {
+    match paths {
+        [] => Ok(()),
+        [one] => sync_file(one),
+        _ => std::thread::scope(|scope| {
+            let flushes: Vec<_> = paths.iter().map(|path| scope.spawn(move || sync_file(path))).collect();
+            flushes
+                .into_iter()
+                .try_for_each(|flush| flush.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        }),
+    }
 }
 
 #[cfg(test)]
