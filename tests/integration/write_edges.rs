@@ -154,6 +154,20 @@ fn once_the_branch_moved_the_exit_status_is_0_though_nothing_can_be_printed() {
 }
 
 #[test]
+fn a_submission_that_cannot_print_exits_0_and_a_rerun_records_nothing_more() {
+    let env = TestEnv::copy_of("designations").committed();
+    let commits = env.commit_count();
+    assert_eq!(crs_onto_full_device(&env, &["submit", "-o", "../bundle"]), 0);
+    assert_eq!(env.commit_count(), commits + 1);
+    assert_eq!(env.git_cmd(&["tag", "-l", "crs/*"]), "crs/submission/2026-11-23\n");
+    let again = env.crs(&["submit", "-o", "../bundle"]);
+    assert_eq!(env.commit_count(), commits + 1, "{again}");
+    assert_eq!(again.code, 0, "{again}");
+    assert!(again.stderr.contains("recorded already"), "{again}");
+    assert_eq!(env.git_cmd(&["tag", "-l", "crs/*"]), "crs/submission/2026-11-23\n");
+}
+
+#[test]
 fn recovery_leaves_files_the_user_committed_as_they_are() {
     let env = env_with_record();
     let killed = env.crs_with(&["event", ID, "review-requested"], &[("CRS_TEST_FAULT", "kill-after:files")]);
