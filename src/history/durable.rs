@@ -83,20 +83,22 @@ pub(crate) fn sync_folder(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|f| f.sync_all()).map_err(|e| Error::io(dir, e))
 }
 
-/// Flushes every file and folder of `paths` to disk, all at once: flushes on one
-/// file system that wait together are written by one commit of its journal, where
-/// one after another each waits for a commit of its own.
+/// How many flushes [`sync_all`] has waiting at once.
+const FLUSHES_AT_ONCE: usize = 32;
+
+/// Flushes every file and folder of `paths` to disk, up to [`FLUSHES_AT_ONCE`] at
+/// once: flushes on one file system that wait together are written by one commit of
+/// its journal, where one after another each waits for a commit of its own.
 pub(crate) fn sync_all(paths: &[PathBuf]) -> Result<()> {
-    match paths {
-        [] => Ok(()),
+    paths.chunks(FLUSHES_AT_ONCE).try_for_each(|chunk| match chunk {
         [one] => sync_file(one),
         _ => std::thread::scope(|scope| {
-            let flushes: Vec<_> = paths.iter().map(|path| scope.spawn(move || sync_file(path))).collect();
+            let flushes: Vec<_> = chunk.iter().map(|path| scope.spawn(move || sync_file(path))).collect();
             flushes
                 .into_iter()
                 .try_for_each(|flush| flush.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         }),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -107,6 +109,18 @@ mod tests {
         let mut durability = Durability { loose_objects: true, packs: true, references: true, index: true };
         durability.apply(value);
         durability
+    }
+
+    #[test]
+    fn every_path_is_flushed_and_one_that_cannot_be_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths: Vec<_> = (0..40).map(|i| dir.path().join(format!("file-{i}"))).collect();
+        paths.iter().for_each(|path| std::fs::write(path, "x").unwrap());
+        paths.push(dir.path().to_path_buf());
+        assert!(super::sync_all(&paths).is_ok());
+        paths.push(dir.path().join("gone"));
+        let error = super::sync_all(&paths).unwrap_err().to_string();
+        assert!(error.contains("gone"), "{error}");
     }
 
     #[test]
