@@ -11,7 +11,10 @@
 # Commands killed: crs event, crs designate, crs orgs import, crs submit, crs move,
 # crs import (40 records a time: the batch path, which writes one pack), and last a
 # few kills of an import of 9,000 records (more than one pack), once it packs, once
-# it writes files, once it takes git's locks.
+# it writes files, once it takes git's locks. Then crs init, killed (with strace's
+# fault injection) at each of its system calls that change the disk, one after
+# another: after each kill the register is either absent, with crs init again making
+# it whole, or whole (needs strace; CRS_CRASH_NO_INIT=1 leaves this part out).
 # CRS names the binary (default target/debug/crs; built if missing).
 # CRS_CRASH_HOOKS=1 installs pre-commit and commit-msg hooks first, so that every
 # write takes the path where the hooks run after the files are written and before
@@ -181,4 +184,68 @@ done
 if [ -n "${CRS_CRASH_HOOKS:-}" ]; then
   git log -1 --format=%B | grep -q '^Hooked: yes$' || fail "the commit-msg hook did not run"
 fi
-echo "crash test${CRS_CRASH_HOOKS:+ with hooks}: $kills kills ($killed while crs was still running), every one mended; $(($(date +%s) - started)) s"
+
+# crs init, killed at each of its system calls that change what is on disk in turn
+# (strace delivers SIGKILL on entry to the Nth call): as many kills as init makes
+# such calls. After each, the register is either not there (the next write says so,
+# deletes nothing, and crs init again makes it whole) or whole (one commit, nothing
+# uncommitted, the next write works); never anything for a human to clear up.
+init_kills=0
+if [ -z "${CRS_CRASH_HOOKS:-}" ] && [ -z "${CRS_CRASH_NO_INIT:-}" ]; then
+  command -v strace >/dev/null || { echo "crash test: needs strace to kill crs init at its system calls" >&2; exit 2; }
+  init_args=(init --commissioner-ods QKK --commissioner-name "NHS South East London ICB" --contact crs@selondon.icb.example)
+  calls=openat,write,mkdir,rename,link,unlink,symlink,fsync,utimensat
+  fresh_folder() { rm -rf "$work/init"; mkdir -p "$work/init"; cd "$work/init"; }
+  init_fail() { echo "crash test: FAILED killing crs init at $call number $n: $*" >&2; git status --short --ignored >&2 || true; exit 1; }
+  # Checks a register crs init finished, with $1 commits: nothing else is left, and
+  # (after init alone) the first write works.
+  check_whole_register() {
+    [ "$(git rev-list --count HEAD 2>&1)" = "$1" ] || init_fail "not $1 commits: $(git log --oneline 2>&1)"
+    [ -f crs.toml ] || init_fail "no crs.toml"
+    [ -z "$(git status --porcelain --ignored --untracked-files=all)" ] ||
+      init_fail "left besides the register: $(git status --porcelain --ignored --untracked-files=all)"
+    [ -z "$(find .git -name '*.lock')" ] || init_fail "git locks left: $(find .git -name '*.lock')"
+    [ -z "$(ls -A .git/crs 2>/dev/null | grep -vx lock)" ] || init_fail "left in .git/crs: $(ls -A .git/crs)"
+    fsck=$(git fsck --full --no-dangling 2>&1) && [ -z "$fsck" ] || init_fail "git fsck: $fsck"
+    if [ "$1" = 1 ]; then
+      out=$(first_write) || init_fail "the first write failed: $out"
+      check_whole_register 2
+    fi
+  }
+  first_write() {
+    "$crs" new RJ1/maternity --service Maternity --provider-name "Guy's" --provider-kind foundation-trust 2>&1
+  }
+  fresh_folder
+  strace -f -qq -e trace=$calls -o "$work/init.trace" "$crs" "${init_args[@]}" >/dev/null 2>&1
+  cd "$work"
+  for call in ${calls//,/ }; do
+    made=$(grep -c " $call(" "$work/init.trace" || true)
+    for n in $(seq "$made"); do
+      fresh_folder
+      # In a subshell of its own, whose stderr takes the shell's "Killed".
+      code=$( (strace -f -qq -o /dev/null -e trace=$call -e inject=$call:signal=KILL:when=$n \
+        "$crs" "${init_args[@]}" >/dev/null 2>&1; echo $?) 2>/dev/null)
+      [ "$code" = 0 ] || init_kills=$((init_kills + 1))
+      if [ $((n % 2)) = 0 ]; then
+        # Mended by a write: it finishes a register whose commit landed, or says
+        # there is none and leaves no record behind.
+        if out=$(first_write); then
+          check_whole_register 2
+        else
+          [ ! -e RJ1 ] || init_fail "a write refused for want of a register left RJ1: $out"
+          out=$("$crs" "${init_args[@]}" 2>&1) || init_fail "crs init again failed: $out"
+          check_whole_register 1
+        fi
+      else
+        # Mended by crs init again: it starts from nothing, or finds the register whole.
+        if ! out=$("$crs" "${init_args[@]}" 2>&1); then
+          case $out in *"is a register already"*) ;; *) init_fail "crs init again failed: $out" ;; esac
+        fi
+        check_whole_register 1
+      fi
+      cd "$work"
+    done
+  done
+  [ $init_kills -gt 0 ] || { echo "crash test: strace killed no crs init; the test did not test anything" >&2; exit 1; }
+fi
+echo "crash test${CRS_CRASH_HOOKS:+ with hooks}: $kills kills ($killed while crs was still running) and $init_kills of crs init at its system calls, every one mended; $(($(date +%s) - started)) s"

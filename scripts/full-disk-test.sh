@@ -3,7 +3,11 @@
 # a few hundred KiB of full, and checks that each write either succeeds for real
 # (the commit is in the object database and the branch points at it) or fails with a
 # non-zero exit, the branch unmoved and the record as it was. Then frees the space and
-# checks that the next write succeeds. Needs root (to mount the tmpfs).
+# checks that the next write succeeds. Then the same writes with their stdout and
+# stderr on a full disk (a cron job's log): the exit status follows the branch (0 once
+# it moved, though nothing could be printed) and a re-run never records twice. Last,
+# with $TMPDIR on a full disk: every command fails with a message or succeeds, never
+# panics, and its exit status follows the branch. Needs root (to mount the tmpfs).
 #
 # Usage: scripts/full-disk-test.sh        CRS names the binary (default target/debug/crs)
 set -euo pipefail
@@ -17,7 +21,11 @@ fi
 
 mnt=$(mktemp -d)
 mount -t tmpfs -o size=4m tmpfs "$mnt"
-trap 'cd /; umount "$mnt"; rmdir "$mnt"' EXIT
+# A second, small disk, filled to the last byte: for output and temp files.
+full=$(mktemp -d)
+mount -t tmpfs -o size=64k tmpfs "$full"
+trap 'cd /; umount "$mnt" "$full"; rmdir "$mnt" "$full"' EXIT
+head -c 1m /dev/zero > "$full/fill" 2>/dev/null || true
 export HOME=$mnt/home GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 NO_COLOR=1 TZ=UTC
 export GIT_AUTHOR_NAME="Full Disk" GIT_AUTHOR_EMAIL=full@disk.example
 export GIT_COMMITTER_NAME="Full Disk" GIT_COMMITTER_EMAIL=full@disk.example
@@ -104,10 +112,7 @@ done
 # A full $TMPDIR: the workbook's temporary files go beside the output, so export and
 # submit work as before; with the output's own disk full they fail with exit 2 and
 # say so, never a panic, and leave no file behind.
-tmp=$(mktemp -d)
-mount -t tmpfs -o size=64k tmpfs "$tmp"
-trap 'cd /; umount "$tmp"; rmdir "$tmp"; umount "$mnt"; rmdir "$mnt"' EXIT
-head -c 1M /dev/zero > "$tmp/fill" 2>/dev/null || true
+tmp=$full
 roomy=$(mktemp -d)
 TMPDIR=$tmp "$crs" -q export -o "$roomy/crs.xlsx" || { echo "FAIL (full TMPDIR): crs export failed"; exit 1; }
 TMPDIR=$tmp "$crs" -q submit --dry-run -o "$roomy/bundle" || { echo "FAIL (full TMPDIR): crs submit --dry-run failed"; exit 1; }
@@ -126,5 +131,81 @@ for args in "export -o $mnt/crs.xlsx" "submit --dry-run -o $mnt/bundle"; do
   echo "crs $args with both disks full: exit 2: $(echo "$out" | head -1)"
 done
 rm -f "$mnt/fill"
-echo "full-disk test: $failed writes refused on a full disk and $succeeded made, every one honest"
 [ $failed -gt 0 ] || { echo "FAIL: no write met a full disk; the test did not test anything"; exit 1; }
+
+# Checks, after "$@" ran and exited $code, that the exit status follows the branch:
+# 0 when it moved from $head, not 0 when it did not; never a panic (101).
+status_follows_branch() {
+  local moved
+  moved=$([ "$(git rev-parse HEAD)" != "$head" ] && echo yes || echo no)
+  [ "$code" != 101 ] || { echo "FAIL ($*): crs panicked"; exit 1; }
+  case $code:$moved in
+    0:yes | [1-9]*:no) ;;
+    *) echo "FAIL ($*): exit $code, but the branch moved: $moved"; exit 1 ;;
+  esac
+  [ -z "$(git status --porcelain)" ] || { echo "FAIL ($*): git status: $(git status --porcelain)"; exit 1; }
+}
+
+# Writes with stdout and stderr on the full disk: each is made, and says so with exit
+# 0 though it cannot print a word; run again (as a cron job would), it records once more,
+# not twice.
+log=$full/cron.log
+for write in event submit; do
+  head=$(git rev-parse HEAD)
+  case $write in
+    event)
+      note="logged to a full disk"
+      code=0; "$crs" event RJ1/maternity public-engagement --note "$note" >"$log" 2>&1 || code=$?
+      count=$(grep -c "$note" "$record")
+      ;;
+    submit)
+      code=0; "$crs" submit -o "$mnt/bundle-logged" >"$log" 2>&1 || code=$?
+      count=$(git tag -l 'crs/submission/*' | wc -l)
+      ;;
+  esac
+  status_follows_branch "$write with its output on a full disk"
+  [ "$code" = 0 ] || { echo "FAIL ($write with its output on a full disk): exit $code"; exit 1; }
+  [ "$count" = 1 ] || { echo "FAIL ($write with its output on a full disk): recorded $count times"; exit 1; }
+  # Run again where it can print, the submission is found recorded already: nothing
+  # more is recorded, and it says so.
+  if [ "$write" = submit ]; then
+    head=$(git rev-parse HEAD)
+    code=0; out=$("$crs" submit -o "$mnt/bundle-logged" 2>&1) || code=$?
+    [ "$code" = 0 ] && [ "$(git rev-parse HEAD)" = "$head" ] && [ "$(git tag -l 'crs/submission/*' | wc -l)" = 1 ] ||
+      { echo "FAIL (submit run again): exit $code, or it recorded the submission again: $out"; exit 1; }
+    case $out in *"recorded already"*) ;; *) echo "FAIL (submit run again): $out"; exit 1 ;; esac
+  fi
+  echo "$write with stdout and stderr on a full disk: exit $code, recorded once"
+  succeeded=$((succeeded + 1))
+done
+# A command that only reads, and cannot print what it was asked for, fails.
+code=0; "$crs" list >"$log" 2>&1 || code=$?
+[ "$code" != 0 ] && [ "$code" != 101 ] || { echo "FAIL (crs list with its output on a full disk): exit $code"; exit 1; }
+
+# With $TMPDIR on the full disk: each command fails with a message or succeeds, and
+# never panics; a write's exit status follows the branch.
+tmp_fails=0
+for command in event new export submit; do
+  head=$(git rev-parse HEAD)
+  code=0
+  case $command in
+    event) out=$(TMPDIR=$full "$crs" event RJ1/maternity public-engagement --note "temp on a full disk" 2>&1) || code=$? ;;
+    submit) out=$(TMPDIR=$full "$crs" submit -o "$mnt/bundle-tmp" 2>&1) || code=$? ;;
+    export) out=$(TMPDIR=$full "$crs" export -o "$mnt/export.xlsx" 2>&1) || code=$? ;;
+    new)
+      out=$(TMPDIR=$full "$crs" new RJ1/temp-full --service "Temp full" --provider-name "Guy's" \
+        --provider-kind foundation-trust 2>&1) || code=$?
+      ;;
+  esac
+  status_follows_branch "$command with TMPDIR on a full disk"
+  if [ "$code" != 0 ]; then
+    [ -n "$out" ] || { echo "FAIL ($command with TMPDIR on a full disk): exit $code and no message"; exit 1; }
+    tmp_fails=$((tmp_fails + 1))
+    echo "$command with TMPDIR on a full disk: exit $code: $(echo "$out" | grep -m1 error)"
+  else
+    [ "$command" != export ] || [ -s "$mnt/export.xlsx" ] || { echo "FAIL (export): exit 0 but no workbook"; exit 1; }
+    echo "$command with TMPDIR on a full disk: made"
+    succeeded=$((succeeded + 1))
+  fi
+done
+echo "full-disk test: $failed writes refused on a full disk and $succeeded made, every one honest; $tmp_fails refused for a full TMPDIR"

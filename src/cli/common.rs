@@ -98,7 +98,7 @@ pub fn render_index_warning(io: &mut Io<'_>, committed: &Committed) -> Result<()
 
 /// Says which interrupted write was finished or undone, and what was left alone.
 pub fn render_recovered(io: &mut Io<'_>, recovered: &Recovered) -> Result<()> {
-    let Recovered { subject, finished, commit, tag, left_alone, removed_locks } = recovered;
+    let Recovered { subject, finished, commit, tag, left_alone, committed_since, removed_locks } = recovered;
     let note = format!("{} ", io.style.warning("note:"));
     let what = if *finished {
         let tag = tag.as_ref().map(|t| format!(" and tagged it {t}")).unwrap_or_default();
@@ -115,6 +115,20 @@ pub fn render_recovered(io: &mut Io<'_>, recovered: &Recovered) -> Result<()> {
         io.labelled(
             &note,
             &format!("deleted {lock}, which git had left locked when that command was interrupted"),
+        )?;
+    }
+    if !committed_since.is_empty() {
+        io.labelled(
+            &note,
+            &format!(
+                "{} {} committed as {} now (HEAD holds {}), so crs left {} as {}",
+                committed_since.join(", "),
+                if committed_since.len() == 1 { "is" } else { "are" },
+                if committed_since.len() == 1 { "it is" } else { "they are" },
+                if committed_since.len() == 1 { "it" } else { "them" },
+                if committed_since.len() == 1 { "it" } else { "them" },
+                if committed_since.len() == 1 { "it is" } else { "they are" }
+            ),
         )?;
     }
     if !left_alone.is_empty() {

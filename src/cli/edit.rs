@@ -14,6 +14,7 @@ use crate::cli::common::{WriteArgs, render_changed, render_recovered};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::Severity;
+use crate::history::leftovers::EditFolder;
 use crate::model::fields::changes;
 use crate::model::{Record, RecordId};
 use crate::ops::change::{Action, Target, change_record};
@@ -131,10 +132,9 @@ fn edit_until_valid(
     original: &str,
     checker: &Checker<'_>,
 ) -> Result<Edited> {
-    let dir = tempfile::Builder::new()
-        .prefix("crs-edit")
-        .tempdir()
-        .map_err(|e| Error::io("temporary folder", e))?;
+    // In crs's folder of the git folder, where git add never sees it and the next
+    // write deletes it if this crs edit is killed.
+    let dir = EditFolder::for_register(root)?;
     let file = dir.path().join(format!("{}-{}.toml", id.provider(), id.slug()));
     let before = problems(root, original, id, checker).into_iter().collect::<BTreeSet<_>>();
     let mut shown = original.to_owned();

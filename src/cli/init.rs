@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_index_warning};
+use crate::cli::common::{WriteArgs, render_index_warning, render_recovered};
 use crate::cli::prompt::required;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
@@ -14,7 +14,7 @@ use crate::history::Committed;
 use crate::history::repo::{init_if_needed, prefix_of};
 use crate::model::Settings;
 use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
-use crate::ops::transaction::commit_new_register;
+use crate::ops::transaction::{commit_new_register, mend_interrupted_init};
 use crate::register::DiskSource;
 use crate::register::config::{SETTINGS_FILE, read_config};
 use crate::register::created::Created;
@@ -142,6 +142,11 @@ fn yaml_single_quoted(text: &str) -> String {
 
 pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
     let dir = args.dir.as_ref().map_or_else(|| ctx.cwd.clone(), |dir| ctx.cwd.join(dir));
+    // A crs init killed here before is undone first, so that this one starts from
+    // nothing; a register it completed stays as it is.
+    if let Some(recovered) = mend_interrupted_init(ctx, &dir, &args.write.options())? {
+        render_recovered(io, &recovered)?;
+    }
     if args.adopt {
         return adopt(ctx, args, io, &dir);
     }
@@ -217,7 +222,7 @@ fn create_register(
 ) -> Result<(Committed, bool, String)> {
     created.folder(dir);
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let created_repo = init_if_needed(dir)?;
+    let created_repo = init_if_needed(dir, &ctx.faults)?;
     if created_repo {
         created.repository(dir.join(".git"));
     }
@@ -293,7 +298,7 @@ fn adopt(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>, dir: &Path) -> Result<u8> 
     let message =
         format!("adopt register for {} ({})\n\nCrs-Action: init\n", commissioner.name, commissioner.ods);
     // What the new repository's .gitignore leaves out stays out.
-    let made = init_if_needed(dir)
+    let made = init_if_needed(dir, &ctx.faults)
         .and_then(|_| commit_new_register(ctx, dir, &args.write.options(), files, &message));
     let (committed, files) = match made {
         Ok(made) => made,

@@ -36,6 +36,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::context::{Ctx, Process};
 use crate::error::{Error, Result};
+use crate::history::moved;
 use crate::model::DecisionOutcome;
 use crate::model::suggest::closest;
 use crate::register::DiskSource;
@@ -165,8 +166,23 @@ pub fn run(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     };
     let style = Style { color: ctx.color };
     let mut io = Io { out, err, style, quiet: ctx.quiet };
-    match dispatch(&ctx, &cli.command, &mut io) {
+    moved::begin_command();
+    // The data is flushed here, so that a failure to write it is judged like any other.
+    let result = dispatch(&ctx, &cli.command, &mut io)
+        .and_then(|code| io.out.flush().map(|()| code).map_err(Error::Output));
+    match result {
         Ok(code) => code,
+        // Once the branch moved, the change is recorded: a failure after it (to print
+        // what was done) is reported if it can be, and never turns it into a failure.
+        Err(e) if moved::branch_moved() => {
+            let _ = writeln!(
+                io.err,
+                "{} the change is committed, but crs could not finish: {}",
+                style.warning("warning:"),
+                printable_lines(&e.to_string())
+            );
+            0
+        }
         Err(e) => {
             let guess = nearest_record(&ctx, &e);
             report_error(&e, guess, style, io.err)

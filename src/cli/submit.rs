@@ -82,6 +82,13 @@ pub fn run(ctx: &Ctx, args: &SubmitArgs, io: &mut Io<'_>) -> Result<u8> {
             )?;
             return Ok(0);
         }
+        Submission::AlreadyRecorded { tag, commit } => {
+            io.status(&format!(
+                "this submission is recorded already: {tag} is on commit {}, where the register still is; nothing more was done",
+                &commit[..commit.len().min(10)]
+            ))?;
+            return Ok(0);
+        }
         Submission::Written(written) => written,
     };
     if let Some(recovered) = &written.recovered {

@@ -14,8 +14,9 @@
 //! 4. the branch and the tag, if any, are locked together (a lock git holds, or a
 //!    tag that exists, stops the write here), then the branch is moved from the
 //!    commit it was on to the new one, the tag made, and the branch read back;
-//! 5. the files' index entries are updated; 6. the journal is deleted; 7. the
-//!    `post-commit` hook runs (its failure is ignored, as git ignores it).
+//! 5. the files' index entries are updated, and what was written is flushed to disk
+//!    as `core.fsync` asks; 6. the journal is deleted; 7. the `post-commit` hook runs
+//!    (its failure is ignored, as git ignores it).
 //!
 //! When the repository has a `pre-commit`, `prepare-commit-msg` or `commit-msg`
 //! hook (and `--no-verify` does not skip the first and last), the commit cannot be
@@ -30,29 +31,34 @@
 //! A hook that fails, like any failure before step 4, puts the files back through
 //! the same undo.
 //!
-//! A failure before step 4 puts the files back; after it, the commit stands. A kill
-//! anywhere leaves the journal, from which the next write finishes the change (the
-//! branch moved) or undoes it (it did not, or no commit was made yet). Only the
-//! given files and their index entries are touched, so other staged and unstaged
-//! work is left exactly as it was.
+//! A failure before the branch moves (step 4) puts the files back; after it,
+//! the commit stands. A kill anywhere leaves the journal, from which the next write
+//! finishes the change (the branch moved) or undoes it (it did not, or no commit was
+//! made yet). Only the given files and their index entries are touched, so other
+//! staged and unstaged work is left exactly as it was; a lock file of git's is
+//! deleted only when it is provably the killed crs's own (see [`Writer::recover`]),
+//! and recovery never rewrites a file whose content HEAD holds.
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use git2::build::TreeUpdateBuilder;
 use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, RepositoryState};
 
 use crate::error::{Error, Result};
 use crate::history::config::GitConfig;
+use crate::history::durable::{self, Durability};
 use crate::history::faults::{Faults, Step};
 use crate::history::filters::CleanFilters;
 use crate::history::hooks::{Hooks, clean_message};
 use crate::history::identity::{self, Identity, Person};
 use crate::history::journal::{Journal, JournalFile, JournalTag};
-use crate::history::lock::{RegisterLock, leftover_lock, reference_lock, wait_for_index};
+use crate::history::leftovers;
+use crate::history::lock::{RegisterLock, leftover_lock, reference_lock, take_git_lock, wait_for_index};
+use crate::history::moved;
+use crate::history::new_repo;
 use crate::history::repo::{RegisterRepo, git_error, open, storage_error};
 use crate::history::signing::Signer;
 use crate::register::write::{Flush, remove_leftover_temps, write_atomic_via};
@@ -65,18 +71,16 @@ const FLUSH_EACH_UP_TO: usize = 16;
 const PACK_EVERY: usize = 8192;
 
 /// crs's folder inside the git folder: its lock, its journal and its temp files.
-const STATE_DIR: &str = "crs";
-
-/// A file in crs's folder whose time says when crs began taking git's own locks
-/// (the branch's, the tag's, the index's); gone when the write is whole. A lock file
-/// of git's made just after it was left by crs itself, if crs was killed there.
-const GIT_LOCKS_MARK: &str = "taking-git-locks";
+pub(crate) const STATE_DIR: &str = "crs";
 
 /// The folder in crs's folder where a write's packs are made before they join git's.
 const PACK_STAGING: &str = "packs";
 
 /// The temporary index the hooks see, in crs's folder.
 const HOOK_INDEX: &str = "next-index.crs-tmp";
+
+/// The index being written, in crs's folder, before it replaces git's.
+const NEXT_INDEX: &str = "index.crs-tmp";
 
 /// A repository opened for one change.
 pub struct Writer {
@@ -86,6 +90,8 @@ pub struct Writer {
     faults: Faults,
     recovered: Option<Recovered>,
     config: GitConfig,
+    /// What a write flushes to disk (`core.fsync`).
+    durability: Durability,
     hooks: Hooks,
     verify: bool,
     vars: BTreeMap<String, String>,
@@ -153,8 +159,19 @@ pub struct Recovered {
     pub tag: Option<String>,
     /// Files left as they were because someone changed them after the kill.
     pub left_alone: Vec<String>,
+    /// Files left as they were because HEAD holds them so: someone committed them.
+    pub committed_since: Vec<String>,
     /// git lock files the killed crs had made, deleted to finish or undo its write.
     pub removed_locks: Vec<String>,
+}
+
+/// What bringing an interrupted write's files to one side left as they were.
+#[derive(Default)]
+struct Settled {
+    /// Files someone changed after the kill.
+    left_alone: Vec<String>,
+    /// Files HEAD holds as they are: someone committed them.
+    committed_since: Vec<String>,
 }
 
 /// Which side of an interrupted write its files are brought to.
@@ -191,7 +208,12 @@ impl Writer {
         let state_dir = rr.repo.path().join(STATE_DIR);
         let lock = RegisterLock::acquire(&state_dir)?;
         remove_leftover_temps(&state_dir);
+        leftovers::remove_temp_objects(&rr.repo.commondir().join("objects"));
+        leftovers::remove_abandoned_edit_folders(&state_dir);
         remove_staged_packs(&state_dir.join(PACK_STAGING), &rr.repo.commondir().join("objects/pack"));
+        if rr.repo.head().ok().and_then(|h| h.target()).is_some() {
+            new_repo::mark_finished(rr.repo.path());
+        }
         let branch = head_branch(&rr.repo)?;
         let short_branch = branch.as_deref().map(|b| b.strip_prefix("refs/heads/").unwrap_or(b));
         let config =
@@ -203,6 +225,7 @@ impl Writer {
             state_dir,
             faults,
             recovered: None,
+            durability: Durability::from_config(&config),
             config,
             hooks,
             verify: setup.verify,
@@ -214,6 +237,14 @@ impl Writer {
         };
         writer.recovered = writer.recover()?;
         Ok(writer)
+    }
+
+    /// Whether the repository around `dir` (or its nearest folder that exists) holds
+    /// the journal of a write a killed crs left.
+    pub fn interrupted_write_near(dir: &Path) -> Option<PathBuf> {
+        let existing = dir.ancestors().find(|a| a.is_dir())?;
+        let repo = Repository::discover(existing).ok()?;
+        Journal::path(&repo.path().join(STATE_DIR)).exists().then(|| existing.to_path_buf())
     }
 
     /// The write an earlier, interrupted crs left, finished or undone on opening.
@@ -332,14 +363,26 @@ impl Writer {
             self.faults.after(Step::Files);
             (journal, message.to_owned())
         };
-        if let Err(error) = self.mark_git_locks().and_then(|()| self.move_branch(&journal, &message)) {
+        if let Err(error) = self.flush_objects(&journal) {
             return Err(self.undone(&journal, error));
         }
-        self.faults.after(Step::Branch);
         self.faults.after(Step::Tag);
+        if let Err(error) = self.move_branch(&journal, &message) {
+            return Err(self.undone(&journal, error));
+        }
+        if journal.old_head.is_none() {
+            new_repo::mark_finished(self.rr.repo.path());
+        }
+        self.faults.after(Step::Branch);
+        // From here the commit stands: nothing below turns it into a failure.
         let index_warning = match self.stage(&journal) {
             Ok(()) => {
-                self.done()?;
+                if let Err(e) = self.flush_references(&journal) {
+                    hook_output.push_str(&format!(
+                        "warning: the commit is made, but it could not be flushed to disk ({e})\n"
+                    ));
+                }
+                let _ = self.done();
                 None
             }
             Err(e) => Some(format!(
@@ -602,6 +645,7 @@ impl Writer {
                 new_commit: String::new(),
                 files: planned,
                 tag: None,
+                lock_token: Journal::new_lock_token(),
             },
             tree,
             parent: parent.map(|c| c.id()),
@@ -787,7 +831,16 @@ impl Writer {
         let staging = self.state_dir.join(PACK_STAGING);
         fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
         builder.write(&staging, 0).map_err(failed)?;
-        move_staged_packs(&staging, &self.rr.repo.commondir().join("objects/pack"))?;
+        let packs = self.rr.repo.commondir().join("objects/pack");
+        if self.durability.packs {
+            for entry in fs::read_dir(&staging).map_err(|e| Error::io(&staging, e))?.flatten() {
+                durable::sync_file(&entry.path())?;
+            }
+        }
+        move_staged_packs(&staging, &packs)?;
+        if self.durability.packs {
+            durable::sync_folder(&packs)?;
+        }
         let _ = fs::remove_dir(&staging);
         let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
         odb.refresh().map_err(failed)?;
@@ -923,6 +976,7 @@ impl Writer {
         if self.tip(journal)? != Some(new) {
             return Err(storage_error("the branch", "it does not point at the new commit after moving it"));
         }
+        moved::note_branch_moved();
         Ok(())
     }
 
@@ -951,64 +1005,174 @@ impl Writer {
             }
             Err(_) => {}
         }
-        repo.reference(&name, object, false, "crs: submission")
-            .map_err(|e| storage_error(&format!("the tag {}", tag.name), e.message()))?;
+        repo.reference(&name, object, false, "crs: submission").map_err(|e| match e.code() {
+            ErrorCode::Locked => {
+                leftover_lock(&reference_lock(repo.commondir(), &name), &format!("the tag {}", tag.name))
+            }
+            ErrorCode::Exists => Error::git(
+                format!("tag {} already exists", tag.name),
+                "see git tag -l 'crs/*' for the submissions recorded",
+            ),
+            _ => storage_error(&format!("the tag {}", tag.name), e.message()),
+        })?;
         Ok(())
     }
 
     /// Updates the index entries of the journal's files to their new blobs, where
-    /// they still hold the old ones; retries while another git holds the index.
+    /// they still hold the old ones. crs takes git's `index.lock` itself (waiting
+    /// briefly while another git holds it), with the journal's token in it, writes
+    /// the new index beside it in crs's folder and renames it over git's.
     fn stage(&self, journal: &Journal) -> Result<()> {
-        let repo = &self.rr.repo;
-        let started = std::time::Instant::now();
-        loop {
-            let attempt = (|| -> std::result::Result<(), git2::Error> {
-                let mut index = repo.index()?;
-                index.read(true)?;
-                for file in &journal.files {
-                    let path = Path::new(&file.repo_path);
-                    let staged = index.get_path(path, 0).map(|e| e.id.to_string());
-                    match &file.new_staged {
-                        _ if staged != file.old_staged => {}
-                        Some(id) => match self.stat_entry(&file.repo_path, id) {
-                            Some(entry) => index.add(&entry)?,
-                            None => index.add_path(path)?,
-                        },
-                        None => index.remove_path(path)?,
-                    }
+        let git_dir = self.rr.repo.path();
+        let lock = git_dir.join("index.lock");
+        let token = match journal.lock_token.is_empty() {
+            true => Journal::new_lock_token(),
+            false => journal.lock_token.clone(),
+        };
+        take_git_lock(&lock, &self.state_dir, &token, "git's index")?;
+        self.faults.after(Step::IndexLock);
+        let written = self.write_index(journal, &git_dir.join("index"));
+        let _ = fs::remove_file(&lock);
+        written
+    }
+
+    /// Writes git's index at `index_path` with the journal's files staged, through
+    /// a copy in crs's folder (flushed to disk if `core.fsync` says so).
+    fn write_index(&self, journal: &Journal, index_path: &Path) -> Result<()> {
+        let next = self.state_dir.join(NEXT_INDEX);
+        let _ = fs::remove_file(&next);
+        match fs::copy(index_path, &next) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(index_path, e)),
+        }
+        let failed = |e: git2::Error| git_error("cannot update the index", &e);
+        let mut index = git2::Index::open(&next).map_err(failed)?;
+        for file in &journal.files {
+            let path = Path::new(&file.repo_path);
+            let staged = index.get_path(path, 0).map(|e| e.id.to_string());
+            match &file.new_staged {
+                _ if staged != file.old_staged => {}
+                Some(id) => {
+                    let entry = match self.stat_entry(&file.repo_path, id) {
+                        Some(entry) => entry,
+                        None => index_entry(&file.repo_path, oid(id)?),
+                    };
+                    index.add(&entry).map_err(failed)?;
                 }
-                index.write()
-            })();
-            match attempt {
-                Ok(()) => return Ok(()),
-                Err(e) if e.code() == ErrorCode::Locked && started.elapsed() < Duration::from_secs(2) => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(e) if e.code() == ErrorCode::Locked => {
-                    return Err(leftover_lock(&repo.path().join("index.lock"), "git's index"));
-                }
-                Err(e) => return Err(git_error("cannot update the index", &e)),
+                None => index.remove_path(path).map_err(failed)?,
             }
         }
+        index.write().map_err(failed)?;
+        if self.durability.index {
+            durable::sync_file(&next)?;
+        }
+        fs::rename(&next, index_path).map_err(|e| Error::io(index_path, e))?;
+        if self.durability.index {
+            durable::sync_folder(index_path.parent().unwrap_or(Path::new(".")))?;
+        }
+        Ok(())
+    }
+
+    /// Flushes to disk, as `core.fsync` asks, the loose objects a write made: its
+    /// commit, tag, trees and blobs, and their folders. Packs are flushed as they
+    /// are written.
+    fn flush_objects(&self, journal: &Journal) -> Result<()> {
+        if !self.durability.loose_objects || journal.new_commit.is_empty() {
+            return Ok(());
+        }
+        let repo = &self.rr.repo;
+        let commit = repo
+            .find_commit(oid(&journal.new_commit)?)
+            .map_err(|e| git_error("cannot read the commit", &e))?;
+        let tree = commit.tree().map_err(|e| git_error("cannot read the commit's tree", &e))?;
+        let mut ids = vec![commit.id(), tree.id()];
+        ids.extend(journal.tag.as_ref().and_then(|t| Oid::from_str(&t.object).ok()));
+        for file in &journal.files {
+            for id in [&file.old, &file.new, &file.new_staged].into_iter().flatten() {
+                ids.push(oid(id)?);
+            }
+            let mut dir = Path::new(&file.repo_path).parent();
+            while let Some(folder) = dir.filter(|d| !d.as_os_str().is_empty()) {
+                ids.extend(tree.get_path(folder).ok().map(|e| e.id()));
+                dir = folder.parent();
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        let objects = repo.commondir().join("objects");
+        let mut flushed = Vec::new();
+        let mut folders = std::collections::BTreeSet::new();
+        for id in ids {
+            let hex = id.to_string();
+            let folder = objects.join(&hex[..2]);
+            let loose = folder.join(&hex[2..]);
+            if loose.exists() {
+                flushed.push(loose);
+                folders.insert(folder);
+            }
+        }
+        if !folders.is_empty() {
+            folders.insert(objects);
+        }
+        flushed.extend(folders);
+        durable::sync_all(&flushed)
+    }
+
+    /// Flushes to disk, as `core.fsync` asks, the references a write moved or made.
+    fn flush_references(&self, journal: &Journal) -> Result<()> {
+        if !self.durability.references {
+            return Ok(());
+        }
+        let common = self.rr.repo.commondir();
+        let mut names: Vec<String> = journal.branch.iter().cloned().collect();
+        names.extend(journal.tag.as_ref().map(|t| format!("refs/tags/{}", t.name)));
+        let mut flushed = Vec::new();
+        for name in names {
+            let loose = common.join(&name);
+            let file = if loose.exists() { loose } else { common.join("packed-refs") };
+            if file.exists() {
+                flushed.push(file.parent().unwrap_or(common).to_path_buf());
+                flushed.push(file);
+            }
+        }
+        durable::sync_all(&flushed)
     }
 
     /// Puts back the working files a write changed, where they still hold what it
     /// wrote; deletes the journal. Returns the files left alone.
-    fn undo(&self, journal: &Journal) -> Result<Vec<String>> {
-        let left_alone = self.settle(journal, Settle::Before)?;
+    fn undo(&self, journal: &Journal) -> Result<Settled> {
+        let settled = self.settle(journal, Settle::Before)?;
+        self.remove_tag(journal)?;
         self.done()?;
-        Ok(left_alone)
+        Ok(settled)
+    }
+
+    /// Deletes the tag reference of `journal` if it points at the write's own tag
+    /// object: a tag of the same name made by someone else stays.
+    fn remove_tag(&self, journal: &Journal) -> Result<()> {
+        let Some(tag) = &journal.tag else { return Ok(()) };
+        let name = format!("refs/tags/{}", tag.name);
+        let ours =
+            self.rr.repo.refname_to_id(&name).is_ok_and(|id| Some(id) == Oid::from_str(&tag.object).ok());
+        if ours {
+            let mut reference =
+                self.rr.repo.find_reference(&name).map_err(|e| git_error("cannot read the tag", &e))?;
+            reference.delete().map_err(|e| git_error(&format!("cannot delete the tag {}", tag.name), &e))?;
+        }
+        Ok(())
     }
 
     /// Brings each working file of `journal` to how it was before the write, or to
-    /// what the write made; a file someone changed since, being neither, is left as
-    /// it is and returned.
-    fn settle(&self, journal: &Journal, to: Settle) -> Result<Vec<String>> {
-        let mut left_alone = Vec::new();
+    /// what the write made. A file someone changed since, being neither, is left as
+    /// it is; so is one whose content HEAD holds (someone committed it as it is).
+    fn settle(&self, journal: &Journal, to: Settle) -> Result<Settled> {
+        let mut settled = Settled::default();
+        let head = head_tree(&self.rr.repo)?;
         for file in &journal.files {
-            let (wanted, other) = match to {
-                Settle::Before => (file.old.as_deref(), file.new.as_deref()),
-                Settle::After => (file.new.as_deref(), file.old.as_deref()),
+            let (wanted, other, other_staged) = match to {
+                Settle::Before => (file.old.as_deref(), file.new.as_deref(), file.new_staged.as_deref()),
+                Settle::After => (file.new.as_deref(), file.old.as_deref(), file.old_staged.as_deref()),
             };
             let full = self.rr.workdir.join(&file.repo_path);
             let working = read_plain(&full)?.map(|bytes| raw_id(&bytes));
@@ -1016,25 +1180,35 @@ impl Writer {
                 continue;
             }
             if working != maybe_oid(other)? {
-                left_alone.push(file.repo_path.clone());
+                settled.left_alone.push(file.repo_path.clone());
+                continue;
+            }
+            let committed =
+                head.as_ref().and_then(|t| t.get_path(Path::new(&file.repo_path)).ok()).map(|e| e.id());
+            let holds = match committed {
+                Some(id) => working == Some(id) || maybe_oid(other_staged)? == Some(id),
+                None => working.is_none(),
+            };
+            if holds {
+                settled.committed_since.push(file.repo_path.clone());
                 continue;
             }
             self.put(&full, wanted)?;
         }
-        Ok(left_alone)
+        Ok(settled)
     }
 
     /// Completes a write whose commit is on the branch: working files, tag, index.
-    fn finish(&self, journal: &Journal) -> Result<Vec<String>> {
-        let left_alone = self.settle(journal, Settle::After)?;
+    fn finish(&self, journal: &Journal) -> Result<Settled> {
+        let settled = self.settle(journal, Settle::After)?;
         // A tag made meanwhile by someone else is theirs to keep.
-        self.mark_git_locks()?;
         if let Some(tag) = journal.tag.as_ref().filter(|t| !self.tag_exists(&t.name)) {
             self.make_tag(tag)?;
         }
         self.stage(journal)?;
+        self.flush_references(journal)?;
         self.done()?;
-        Ok(left_alone)
+        Ok(settled)
     }
 
     /// Finishes or undoes the write a killed crs left, if any.
@@ -1049,52 +1223,51 @@ impl Writer {
             }
             _ => false,
         };
-        let left_alone = if landed { self.finish(&journal)? } else { self.undo(&journal)? };
+        let settled = if landed { self.finish(&journal)? } else { self.undo(&journal)? };
         Ok(Some(Recovered {
             subject: journal.subject.clone(),
             finished: landed,
             commit: short(&journal.new_commit).to_owned(),
             tag: journal.tag.as_ref().filter(|_| landed).map(|t| t.name.clone()),
-            left_alone,
+            left_alone: settled.left_alone,
+            committed_since: settled.committed_since,
             removed_locks,
         }))
     }
 
-    /// Notes that crs is about to take git's own locks.
-    fn mark_git_locks(&self) -> Result<()> {
-        let mark = self.state_dir.join(GIT_LOCKS_MARK);
-        fs::write(&mark, b"").map_err(|e| Error::io(&mark, e))
-    }
-
-    /// The write is whole: the journal and the mark go.
+    /// The write is whole: the journal goes.
     fn done(&self) -> Result<()> {
-        let _ = fs::remove_file(self.state_dir.join(GIT_LOCKS_MARK));
         Journal::remove(&self.state_dir)
     }
 
-    /// Deletes the lock files of git's that the killed crs of `journal` made: those
-    /// made within seconds after it noted it was taking them. A lock made later
-    /// belongs to some other git, and is left for it.
+    /// Deletes the lock files of git's that the killed crs of `journal` provably
+    /// made, each by what it holds: the index lock crs takes itself holds the
+    /// journal's token; a branch's or tag's lock that libgit2 was writing holds the
+    /// id of the write's own commit or tag object, which no other program can know.
+    /// Any other lock (an empty one, another git's) is left for its owner, and the
+    /// step that needs it says which file and whom to look for.
     fn remove_own_git_locks(&self, journal: &Journal) -> Vec<String> {
-        let Ok(marked) = fs::metadata(self.state_dir.join(GIT_LOCKS_MARK)).and_then(|m| m.modified()) else {
-            return Vec::new();
-        };
         let repo = &self.rr.repo;
-        let mut candidates = vec![repo.path().join("index.lock")];
-        candidates.extend(journal.branch.as_deref().map(|b| reference_lock(repo.commondir(), b)));
-        if let Some(tag) = &journal.tag {
-            candidates.push(reference_lock(repo.commondir(), &format!("refs/tags/{}", tag.name)));
+        let mut candidates: Vec<(PathBuf, &str)> = Vec::new();
+        if !journal.lock_token.is_empty() {
+            candidates.push((repo.path().join("index.lock"), journal.lock_token.as_str()));
         }
-        // Made from just before the mark (clocks are coarse) to seconds after it.
-        let earliest = marked.checked_sub(Duration::from_secs(1)).unwrap_or(marked);
-        let latest = marked + Duration::from_secs(10);
-        let own = |lock: &Path| {
-            fs::metadata(lock).and_then(|m| m.modified()).is_ok_and(|made| made >= earliest && made <= latest)
+        if let Some(branch) = journal.branch.as_deref().filter(|_| !journal.new_commit.is_empty()) {
+            candidates.push((reference_lock(repo.commondir(), branch), journal.new_commit.as_str()));
+        }
+        if let Some(tag) = &journal.tag {
+            candidates.push((
+                reference_lock(repo.commondir(), &format!("refs/tags/{}", tag.name)),
+                tag.object.as_str(),
+            ));
+        }
+        let own = |lock: &Path, holds: &str| {
+            fs::read(lock).is_ok_and(|bytes| String::from_utf8_lossy(&bytes).trim_end() == holds.trim_end())
         };
         candidates
             .into_iter()
-            .filter(|lock| own(lock) && fs::remove_file(lock).is_ok())
-            .map(|lock| lock.display().to_string())
+            .filter(|(lock, holds)| own(lock, holds) && fs::remove_file(lock).is_ok())
+            .map(|(lock, _)| lock.display().to_string())
             .collect()
     }
 

@@ -27,8 +27,12 @@ pub struct Journal {
     /// The commit made, already in the object database.
     pub new_commit: String,
     pub files: Vec<JournalFile>,
-    /// An annotated tag to point at the commit once the branch has moved.
+    /// An annotated tag to point at the commit before the branch moves.
     pub tag: Option<JournalTag>,
+    /// What the lock files crs itself makes (git's `index.lock`) hold, so that after
+    /// a kill the next write can tell its own from another git's.
+    #[serde(default)]
+    pub lock_token: String,
 }
 
 /// A file the write changes. Contents are named by blob ids in git's object
@@ -81,6 +85,13 @@ impl Journal {
         }
     }
 
+    /// A token no other write holds: the process and the moment.
+    pub fn new_lock_token() -> String {
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        format!("crs {} {nanos}\n", std::process::id())
+    }
+
     /// Deletes the journal: the write is whole.
     pub fn remove(state_dir: &Path) -> Result<()> {
         let path = Journal::path(state_dir);
@@ -113,6 +124,7 @@ mod tests {
                 new_staged: Some("1".repeat(40)),
             }],
             tag: None,
+            lock_token: "crs 1 2".into(),
         };
         journal.save(dir.path()).unwrap();
         assert_eq!(Journal::load(dir.path()).unwrap(), Some(journal));

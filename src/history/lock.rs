@@ -69,13 +69,47 @@ pub fn wait_for_index(git_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The error for a lock file of git's that stays: which file, and when deleting it
-/// is safe.
+/// Takes git's lock file `lock` as git takes it, with `token` in it from the moment
+/// it exists (a file made in `scratch`, linked into place), so that a crs killed
+/// while holding it can later prove it its own. Waits briefly for another git.
+pub fn take_git_lock(lock: &Path, scratch: &Path, token: &str, what: &str) -> Result<()> {
+    let made = scratch.join("git-lock.crs-tmp");
+    fs::write(&made, token).map_err(|e| Error::io(&made, e))?;
+    let started = Instant::now();
+    let taken = loop {
+        match fs::hard_link(&made, lock) {
+            Ok(()) => break Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if started.elapsed() > Duration::from_secs(2) {
+                    break Err(leftover_lock(lock, what));
+                }
+                thread::sleep(POLL);
+            }
+            // A file system without links: made empty, then filled.
+            Err(_) => {
+                break OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(lock)
+                    .and_then(|mut f| std::io::Write::write_all(&mut f, token.as_bytes()))
+                    .map_err(|e| match e.kind() {
+                        std::io::ErrorKind::AlreadyExists => leftover_lock(lock, what),
+                        _ => Error::io(lock, e),
+                    });
+            }
+        }
+    };
+    let _ = fs::remove_file(&made);
+    taken
+}
+
+/// The error for a lock file of git's that stays: which file, whom to look for, and
+/// when deleting it is safe.
 pub fn leftover_lock(lock: &Path, what: &str) -> Error {
     Error::Busy {
         message: format!("{what} is locked by another git process ({} exists)", lock.display()),
         hint: format!(
-            "wait for that git command to finish and run crs again; if no git command is running (a git that was killed leaves its lock behind), delete {} and run crs again",
+            "wait for that git command to finish and run crs again; if no git is running (ps -C git lists none: a git that was killed leaves its lock behind), delete {} and run crs again",
             lock.display()
         ),
     }

@@ -146,15 +146,12 @@ pub fn git_error(what: &str, e: &git2::Error) -> Error {
     Error::Git { message: format!("{what}: {message}"), hint }
 }
 
-/// Makes `dir` a git repository on branch `main`, unless it is inside one already.
-/// Returns true when a repository was created.
-pub fn init_if_needed(dir: &Path) -> Result<bool> {
+/// Makes `dir` a git repository on branch `main`, unless it is inside one already
+/// (see [`crate::history::new_repo`]). Returns true when a repository was created.
+pub fn init_if_needed(dir: &Path, faults: &crate::history::faults::Faults) -> Result<bool> {
     if Repository::discover(dir).is_ok() {
         return Ok(false);
     }
-    let mut options = git2::RepositoryInitOptions::new();
-    options.initial_head("main");
-    Repository::init_opts(dir, &options)
-        .map_err(|e| git_error(&format!("cannot create a git repository in {}", dir.display()), &e))?;
+    crate::history::new_repo::create(dir, faults)?;
     Ok(true)
 }

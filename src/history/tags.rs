@@ -75,6 +75,13 @@ pub fn tag_exists(root: &Path, name: &str) -> bool {
     open(root).is_ok_and(|rr| rr.repo.find_reference(&format!("refs/tags/{name}")).is_ok())
 }
 
+/// The submission tags on the commit `commit` (a full id).
+pub fn submissions_on(root: &Path, commit: &str) -> Result<Vec<String>> {
+    let rr = open(root)?;
+    let id = Oid::from_str(commit).map_err(|e| git_error("not a commit id", &e))?;
+    Ok(submission_tags(&rr.repo)?.remove(&id).unwrap_or_default())
+}
+
 /// Every submission tag, by the commit it points at.
 fn submission_tags(repo: &Repository) -> Result<BTreeMap<Oid, Vec<String>>> {
     let pattern = format!("{SUBMISSION_TAG_PREFIX}*");

@@ -16,6 +16,7 @@ use crate::export::output::{prepare_folder, refuse_tracked, write_atomically};
 use crate::export::scope::Scope;
 use crate::export::workbook::Workbook;
 use crate::framework::Finding;
+use crate::history::repo::prefix_of;
 use crate::history::{self, Committed, Recovered, submission_tag_name};
 use crate::model::record::{Event, EventKind};
 use crate::model::{Date, RecordId};
@@ -31,6 +32,9 @@ pub enum Submission {
     Refused { errors: Vec<Finding>, unreadable: usize },
     /// An interrupted submission was finished; nothing else was done.
     Finished { recovered: Recovered },
+    /// HEAD is the commit of a submission recorded today (`tag`) whose bundle is in
+    /// the folder asked for: a re-run of a finished submission; nothing was done.
+    AlreadyRecorded { tag: String, commit: String },
     /// The bundle was written, and the submission recorded unless a dry run.
     Written(Box<Written>),
 }
@@ -67,14 +71,18 @@ pub fn submit(
     options: &WriteOptions,
 ) -> Result<Submission> {
     let root = ctx.register_root()?;
-    let tree = history::work_tree(&root, &ctx.vars)?.ok_or_else(|| {
-        Error::git(
-            format!("{} is not in a git repository; a submission is recorded in the register's history", root.display()),
+    if prefix_of(&root).is_none() {
+        return Err(Error::git(
+            format!(
+                "{} is not in a git repository; a submission is recorded in the register's history",
+                root.display()
+            ),
             "put the register in git (git init, then commit it), or use crs export -o FILE for the workbook alone",
-        )
-    })?;
-    // The transaction first: it finishes an interrupted submission before anything
-    // is read, so that a re-run never records it twice.
+        ));
+    }
+    // The transaction first, as every write takes it: it waits for another crs write
+    // to finish before the tree is looked at, and finishes an interrupted submission
+    // before anything is read, so that a re-run never records it twice.
     let tx = match dry_run {
         true => None,
         false => Some(Transaction::begin(ctx, options)?),
@@ -83,7 +91,20 @@ pub fn submit(
     if let Some(recovered) = recovered.clone().filter(|r| r.tag.is_some()) {
         return Ok(Submission::Finished { recovered });
     }
-    let tree = if recovered.is_some() { history::work_tree(&root, &ctx.vars)?.unwrap_or(tree) } else { tree };
+    let tree = history::work_tree(&root, &ctx.vars)?.unwrap_or_default();
+    // A submission recorded today on the very commit HEAD is on, whose bundle is in
+    // the folder this one would write, was made by a crs killed after it finished (in
+    // a post-commit hook, or while printing): run again, it is not recorded twice.
+    if tx.is_some()
+        && let Some(head) = &tree.head
+        && let Some(tag) = history::tags::submissions_on(&root, head)?.into_iter().find(|name| {
+            let day = name.strip_prefix(history::tags::SUBMISSION_TAG_PREFIX).unwrap_or(name);
+            day.split('.').next() == Some(ctx.today.to_string().as_str())
+                && holds_bundle_of(&bundle_folder(ctx, output, day), name)
+        })
+    {
+        return Ok(Submission::AlreadyRecorded { tag, commit: head.clone() });
+    }
     let Some(head) = tree.head.clone() else {
         return Err(Error::git("the repository has no commits yet", "commit the register first"));
     };
@@ -119,9 +140,7 @@ pub fn submit(
     }
 
     let day_part = tag.strip_prefix(history::tags::SUBMISSION_TAG_PREFIX).unwrap_or(&tag);
-    let dir = ctx
-        .cwd
-        .join(output.map_or_else(|| PathBuf::from(format!("crs-submission-{day_part}")), Path::to_path_buf));
+    let dir = bundle_folder(ctx, output, day_part);
     // The bundle's folder may not be made yet; its parent is on the same disk.
     let scratch = if dir.is_dir() { dir.clone() } else { dir.parent().unwrap_or(&ctx.cwd).to_path_buf() };
     let settings = gathered.config.settings.clone();
@@ -257,6 +276,26 @@ pub(crate) fn bundle_of(
         },
     )?;
     Ok((workbook, bundle))
+}
+
+/// The folder a submission's bundle goes to: `output`, or `crs-submission-DAY` (the
+/// day part of its tag, `2026-11-23.2`) in the working directory.
+fn bundle_folder(ctx: &Ctx, output: Option<&Path>, day_part: &str) -> PathBuf {
+    ctx.cwd
+        .join(output.map_or_else(|| PathBuf::from(format!("crs-submission-{day_part}")), Path::to_path_buf))
+}
+
+/// Whether `folder` holds the bundle of the submission tagged `tag`: a manifest
+/// naming it.
+fn holds_bundle_of(folder: &Path, tag: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir(folder) else { return false };
+    entries.flatten().any(|entry| {
+        entry.file_name().to_string_lossy().ends_with("manifest.json")
+            && std::fs::read(entry.path())
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+                .is_some_and(|manifest| manifest["tag"] == tag)
+    })
 }
 
 /// Up to ten names, then an ellipsis.

@@ -4,13 +4,15 @@
 //! any number of files in one crash-safe commit. Every command that writes — a change
 //! to one record, a submission, an organisation import — is one transaction.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::context::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::history::new_repo;
 use crate::history::{Committed, FileWrite, Identity, Recovered, Writer, WriterSetup};
 use crate::ops::checker::{Checker, working_orgs};
 use crate::orgs::KnownOrgs;
+use crate::register::config::SETTINGS_FILE;
 use crate::register::{Config, DiskSource, read_config};
 
 /// How a write is to be made, from the flags every writing command takes.
@@ -45,8 +47,18 @@ impl Transaction {
     /// identity) before anything is read or written.
     pub fn begin(ctx: &Ctx, options: &WriteOptions) -> Result<Transaction> {
         let root = ctx.register_root()?;
-        let config = read_config(&DiskSource::new(&root), &root)?;
         let writer = Writer::open(&root, options.setup(ctx), ctx.faults.clone())?;
+        // Read after an interrupted write is mended: an undone crs init takes the
+        // register's settings away with it.
+        if writer.recovered().is_some() && !root.join(SETTINGS_FILE).exists() {
+            return Err(Error::Invalid {
+                message: format!(
+                    "{} has no register: the crs init that was making it was interrupted, and crs undid it; run crs init again",
+                    root.display()
+                ),
+            });
+        }
+        let config = read_config(&DiskSource::new(&root), &root)?;
         let identity = writer.identity(options.author.as_deref(), ctx.now)?;
         Ok(Transaction { root, config, identity, writer })
     }
@@ -108,7 +120,7 @@ impl Transaction {
 /// Returns the commit and the files committed.
 pub fn commit_new_register(
     ctx: &Ctx,
-    dir: &std::path::Path,
+    dir: &Path,
     options: &WriteOptions,
     mut files: Vec<FileWrite>,
     message: &str,
@@ -118,4 +130,22 @@ pub fn commit_new_register(
     files.retain(|(path, _)| !writer.ignores(path));
     let committed = writer.commit(&files, message, &identity, None)?;
     Ok((committed, files))
+}
+
+/// What a killed `crs init` (or `crs init --adopt`) left in `dir`, mended before
+/// init begins again: the write its journal names undone (or finished, if its
+/// branch moved), and a repository it made that has no commit yet deleted, so that
+/// init starts from nothing. Returns the write mended, if any.
+pub fn mend_interrupted_init(ctx: &Ctx, dir: &Path, options: &WriteOptions) -> Result<Option<Recovered>> {
+    if dir.is_dir() {
+        new_repo::discard_temp(dir);
+    }
+    let recovered = match Writer::interrupted_write_near(dir) {
+        Some(at) => Writer::open(&at, options.setup(ctx), ctx.faults.clone())?.recovered().cloned(),
+        None => None,
+    };
+    if let Some(git_dir) = new_repo::unfinished(dir) {
+        std::fs::remove_dir_all(&git_dir).map_err(|e| Error::io(&git_dir, e))?;
+    }
+    Ok(recovered)
 }

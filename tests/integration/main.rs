@@ -36,4 +36,5 @@ mod truthful_import;
 mod verify;
 mod walkthrough;
 mod whole_life;
+mod write_edges;
 mod writes;

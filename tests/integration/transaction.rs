@@ -102,21 +102,23 @@ fn a_kill_after_the_branch_moves_is_finished_by_the_next_write() {
 }
 
 #[test]
-fn a_submission_killed_before_its_tag_is_finished_never_recorded_twice() {
-    for step in ["branch", "tag"] {
+fn a_submission_killed_mid_write_is_recorded_once() {
+    // Killed with its tag made and its branch not yet moved: undone, tag and all, and
+    // recorded afresh by the next run. Killed after the branch moved: finished.
+    for (step, finished) in [("tag", false), ("branch", true)] {
         let env = TestEnv::copy_of("designations").committed();
         let commits = env.commit_count();
         let killed = with_fault(&env, &format!("kill-after:{step}"), &["submit", "-o", "../bundle"]);
         assert_eq!(killed.code, -1, "{step}: {killed}");
         let again = env.crs(&["submit", "-o", "../bundle-again"]);
         assert_eq!(again.code, 0, "{step}: {again}");
-        assert!(again.stderr.contains("tagged it crs/submission/2026-11-23"), "{step}: {again}");
-        assert!(again.stderr.contains("nothing more was done"), "{step}: {again}");
+        assert_eq!(again.stderr.contains("tagged it crs/submission/2026-11-23"), finished, "{step}: {again}");
+        assert_eq!(again.stderr.contains("nothing more was done"), finished, "{step}: {again}");
         assert_eq!(env.commit_count(), commits + 1, "{step}");
         assert_eq!(env.git_cmd(&["tag", "-l", "crs/*"]), "crs/submission/2026-11-23\n", "{step}");
         assert_eq!(env.read("RJ1/maternity.toml").matches("kind = \"submitted\"").count(), 1, "{step}");
         assert_eq!(env.git_cmd(&["status", "--porcelain"]), "", "{step}");
-        if step == "tag" {
+        if step == "branch" {
             insta::assert_snapshot!(again.stderr);
         }
     }
@@ -241,30 +243,44 @@ fn edit_is_held_to_the_same_checks_as_the_commit() {
 }
 
 #[test]
-fn a_git_lock_the_killed_crs_left_is_deleted_one_made_later_is_not() {
+fn a_git_lock_the_killed_crs_provably_made_is_deleted_another_is_never() {
     let env = env_with_staged_work();
+    let lock = env.root.join(".git/index.lock");
+    // A lock another git made just after the kill (a git commit still running) is
+    // never deleted: the next write names it and leaves it.
     let killed = with_fault(&env, "kill-after:branch", &["event", ID, "review-requested"]);
     assert_eq!(killed.code, -1, "{killed}");
-    // As if the kill came while libgit2 was writing the index.
-    let lock = env.root.join(".git/index.lock");
     fs::write(&lock, "").unwrap();
+    let blocked = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-19"]);
+    assert_eq!(blocked.code, 2, "{blocked}");
+    assert!(blocked.stderr.contains("index.lock exists"), "{blocked}");
+    assert!(blocked.stderr.contains("ps -C git"), "{blocked}");
+    assert!(lock.exists());
+    fs::remove_file(&lock).unwrap();
+    let next = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-19"]);
+    assert_eq!(next.code, 0, "{next}");
+    assert_consistent(&env);
+
+    // Killed holding git's index lock, which crs takes itself with its journal's token.
+    let killed = with_fault(&env, "kill-after:index-lock", &["event", ID, "review-requested"]);
+    assert_eq!(killed.code, -1, "{killed}");
+    assert!(lock.exists());
     let next = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-20"]);
     assert_eq!(next.code, 0, "{next}");
     assert!(next.stderr.contains("index.lock, which git had left locked"), "{next}");
+    assert!(!lock.exists());
     assert_consistent(&env);
 
-    // Another git's lock, made long after crs noted it was taking locks, is left to it.
-    let killed = with_fault(&env, "kill-after:branch", &["event", ID, "review-requested"]);
+    // Killed while libgit2 wrote the branch: its lock holds the new commit's id.
+    let killed = with_fault(&env, "kill-after:tag", &["event", ID, "review-requested"]);
     assert_eq!(killed.code, -1, "{killed}");
-    fs::write(&lock, "").unwrap();
-    let later = std::time::SystemTime::now() + Duration::from_secs(60);
-    fs::File::options().write(true).open(&lock).unwrap().set_modified(later).unwrap();
-    let blocked = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-21"]);
-    assert_eq!(blocked.code, 2, "{blocked}");
-    assert!(blocked.stderr.contains("index.lock exists"), "{blocked}");
-    fs::remove_file(&lock).unwrap();
+    let journal: serde_json::Value =
+        serde_json::from_slice(&fs::read(env.root.join(".git/crs/journal.json")).unwrap()).unwrap();
+    let branch_lock = env.root.join(".git/refs/heads/main.lock");
+    fs::write(&branch_lock, format!("{}\n", journal["new_commit"].as_str().unwrap())).unwrap();
     let next = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-21"]);
     assert_eq!(next.code, 0, "{next}");
+    assert!(next.stderr.contains("main.lock, which git had left locked"), "{next}");
     assert_consistent(&env);
 }
 
