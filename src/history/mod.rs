@@ -13,6 +13,7 @@ pub mod journal;
 pub mod last_import;
 pub mod lock;
 pub mod log;
+pub mod merge_driver;
 pub mod repo;
 pub mod signing;
 pub mod snapshot;

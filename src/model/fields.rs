@@ -204,8 +204,8 @@ pub(crate) fn align<T: PartialEq>(old: &[T], new: &[T], similar: impl Fn(&T, &T)
     let (mut i, mut j) = (0, 0);
     for (mi, mj) in matched {
         let mut gap_new: Vec<Option<usize>> = (j..mj).map(Some).collect();
-        for o in i..mi {
-            let twin = gap_new.iter_mut().find(|n| n.is_some_and(|n| similar(&old[o], &new[n])));
+        for (o, old_item) in old.iter().enumerate().take(mi).skip(i) {
+            let twin = gap_new.iter_mut().find(|n| n.is_some_and(|n| similar(old_item, &new[n])));
             match twin.and_then(Option::take) {
                 Some(n) => out.push(Aligned::Changed(o, n)),
                 None => out.push(Aligned::Removed(o)),

@@ -35,8 +35,18 @@ const ROOM: isize = 1 << 20;
 
 /// Top-level tables in reading order: a table new to our version goes before the
 /// first of those that follow it (as a write places it).
-const ORDER: [&str; 10] =
-    ["service", "provider", "commissioner", "outcome", "stages", "decision", "decisions", "review", "source", "events"];
+const ORDER: [&str; 10] = [
+    "service",
+    "provider",
+    "commissioner",
+    "outcome",
+    "stages",
+    "decision",
+    "decisions",
+    "review",
+    "source",
+    "events",
+];
 
 /// A field the two sides changed, each its own way.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,7 +63,8 @@ impl Conflict {
     /// The conflict in words: "service.description changed on both sides (ours:
     /// "A"; theirs: "B")".
     pub(crate) fn in_words(&self) -> String {
-        let value = |v: &Option<String>| v.as_ref().map_or_else(|| "removed".to_owned(), |v| format!("\"{v}\""));
+        let value =
+            |v: &Option<String>| v.as_ref().map_or_else(|| "removed".to_owned(), |v| format!("\"{v}\""));
         format!(
             "{} changed on both sides (ours: {}; theirs: {})",
             self.field,
@@ -120,7 +131,12 @@ fn parse(text: &str) -> Result<toml::Table, String> {
 
 /// The merged record as data, with each conflict settled to `side`; and the
 /// conflicts.
-fn merged_table(b: &toml::Table, o: &toml::Table, t: &toml::Table, side: Side) -> (toml::Table, Vec<Conflict>) {
+fn merged_table(
+    b: &toml::Table,
+    o: &toml::Table,
+    t: &toml::Table,
+    side: Side,
+) -> (toml::Table, Vec<Conflict>) {
     let mut merger = Merger { side, conflicts: Vec::new() };
     let table = merger.table("", Some(b), o, t);
     (table, merger.conflicts)
@@ -133,7 +149,13 @@ struct Merger {
 
 impl Merger {
     /// One value at `path`, from its three versions (`None` where it is absent).
-    fn value(&mut self, path: &str, b: Option<&Value>, o: Option<&Value>, t: Option<&Value>) -> Option<Value> {
+    fn value(
+        &mut self,
+        path: &str,
+        b: Option<&Value>,
+        o: Option<&Value>,
+        t: Option<&Value>,
+    ) -> Option<Value> {
         if o == t || b == t {
             return o.cloned();
         }
@@ -156,8 +178,15 @@ impl Merger {
     }
 
     /// A table, key by key.
-    fn table(&mut self, path: &str, b: Option<&toml::Table>, o: &toml::Table, t: &toml::Table) -> toml::Table {
-        let mut keys: Vec<&String> = o.keys().chain(t.keys()).chain(b.into_iter().flat_map(|b| b.keys())).collect();
+    fn table(
+        &mut self,
+        path: &str,
+        b: Option<&toml::Table>,
+        o: &toml::Table,
+        t: &toml::Table,
+    ) -> toml::Table {
+        let mut keys: Vec<&String> =
+            o.keys().chain(t.keys()).chain(b.into_iter().flat_map(|b| b.keys())).collect();
         keys.sort();
         keys.dedup();
         let mut out = toml::Table::new();
@@ -181,7 +210,9 @@ impl Merger {
                 (State::Same, State::Same) => Some(base.clone()),
                 (State::Same, State::Changed(k)) => Some(t[k].clone()),
                 (State::Changed(j), State::Same) => Some(o[j].clone()),
-                (State::Changed(j), State::Changed(k)) => self.value(&item, Some(base), Some(&o[j]), Some(&t[k])),
+                (State::Changed(j), State::Changed(k)) => {
+                    self.value(&item, Some(base), Some(&o[j]), Some(&t[k]))
+                }
                 (State::Removed, State::Same | State::Removed) | (State::Same, State::Removed) => None,
                 (State::Removed, State::Changed(k)) => self.conflict(&item, None, Some(&t[k])),
                 (State::Changed(j), State::Removed) => self.conflict(&item, Some(&o[j]), None),
@@ -364,7 +395,9 @@ fn sync_table(
         let their_part = theirs.and_then(|(e, s)| Some((e.get(key)?, s.get(key)?)));
         let how = match (had, wanted, edit.get(key)) {
             (Some(Value::Table(_)), Value::Table(_), Some(item)) if item.is_table_like() => How::Table,
-            (Some(Value::Array(_)), Value::Array(w), Some(Item::ArrayOfTables(_))) if w.iter().all(Value::is_table) => {
+            (Some(Value::Array(_)), Value::Array(w), Some(Item::ArrayOfTables(_)))
+                if w.iter().all(Value::is_table) =>
+            {
                 How::List
             }
             (_, _, item) => How::Replace(item.and_then(Item::as_value).map(|v| v.decor().clone())),
@@ -429,7 +462,8 @@ fn sync_list(
             Some(table) => table,
             None => {
                 let theirs = theirs.and_then(|(e, s)| e.get(s.iter().position(|v| v == wanted)?)).cloned();
-                let mut item = Item::Table(theirs.unwrap_or_else(|| fresh(wanted).into_table().unwrap_or_default()));
+                let mut item =
+                    Item::Table(theirs.unwrap_or_else(|| fresh(wanted).into_table().unwrap_or_default()));
                 renumber(&mut item, last + 1);
                 item.into_table().unwrap_or_default()
             }
@@ -444,7 +478,8 @@ fn sync_list(
 /// follows it in [`ORDER`], else after every table.
 fn root_anchor(root: &dyn TableLike, key: &str) -> isize {
     let following: Vec<&str> = ORDER.iter().skip_while(|k| **k != key).skip(1).copied().collect();
-    let before = root.iter().filter(|(k, _)| following.contains(k)).filter_map(|(_, item)| min_position(item)).min();
+    let before =
+        root.iter().filter(|(k, _)| following.contains(k)).filter_map(|(_, item)| min_position(item)).min();
     match before {
         Some(p) => p - ROOM / 2,
         None => root.iter().filter_map(|(_, item)| max_position(item)).max().unwrap_or(0) + ROOM / 2,
@@ -563,7 +598,12 @@ pub(crate) fn sides(text: &str) -> Option<Vec<Region>> {
         match &state {
             None if marker("<<<<<<<") => {
                 regions.extend(current.take());
-                current = Some(Region { line: n + 1, before: std::mem::take(&mut common), ours: String::new(), theirs: String::new() });
+                current = Some(Region {
+                    line: n + 1,
+                    before: std::mem::take(&mut common),
+                    ours: String::new(),
+                    theirs: String::new(),
+                });
                 state = Some(In::Ours);
             }
             Some(In::Ours) if marker("|||||||") => state = Some(In::Base),
@@ -665,9 +705,14 @@ mod tests {
         let theirs = base.replace("name = \"Maternity\"", "name = \"Maternity\"\ndescription = \"B\"");
         let Merge::Conflicted { text, conflicts } = merge(&base, &ours, &theirs) else { panic!() };
         assert_eq!(conflicts.len(), 1);
-        assert_eq!(conflicts[0].in_words(), "service.description changed on both sides (ours: \"A\"; theirs: \"B\")");
+        assert_eq!(
+            conflicts[0].in_words(),
+            "service.description changed on both sides (ours: \"A\"; theirs: \"B\")"
+        );
         assert!(
-            text.contains("<<<<<<< ours\ndescription = \"A\"\n=======\ndescription = \"B\"\n>>>>>>> theirs\n"),
+            text.contains(
+                "<<<<<<< ours\ndescription = \"A\"\n=======\ndescription = \"B\"\n>>>>>>> theirs\n"
+            ),
             "{text}"
         );
         let regions = sides(&text).unwrap();
@@ -691,7 +736,10 @@ mod tests {
         let theirs = ours.replace("Maternity", "Births");
         let Merge::Unmergeable { text, .. } = merge("", &ours, &theirs) else { panic!() };
         let regions = sides(&text).unwrap();
-        assert_eq!((settled(&regions, |_| true), settled(&regions, |_| false)), (ours.clone(), theirs.clone()));
+        assert_eq!(
+            (settled(&regions, |_| true), settled(&regions, |_| false)),
+            (ours.clone(), theirs.clone())
+        );
         let Merge::Unmergeable { reason, .. } = merge(&ours, &ours, "not = [toml") else { panic!() };
         assert!(reason.starts_with("their version is not a record"), "{reason}");
     }
@@ -732,8 +780,11 @@ mod tests {
                     note.map(|n| format!("note {n}")),
                 )),
                 Change::Decision { day: d, outcome } => doc.push_decision(&Decision {
-                    outcome: [DecisionOutcome::Designate, DecisionOutcome::DoNotDesignate, DecisionOutcome::Remove]
-                        [usize::from(*outcome)],
+                    outcome: [
+                        DecisionOutcome::Designate,
+                        DecisionOutcome::DoNotDesignate,
+                        DecisionOutcome::Remove,
+                    ][usize::from(*outcome)],
                     grounds: Vec::new(),
                     decided_on: day(*d),
                     decided_by: Some("ICB Board".into()),
