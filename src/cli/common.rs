@@ -211,8 +211,8 @@ impl From<SortArg> for Sort {
 
 /// Says what setting the clone up did (crs init says it too).
 pub fn render_setup(io: &mut Io<'_>, done: &crate::ops::setup::SetUp) -> Result<()> {
-    if let Some(command) = &done.driver {
-        io.status(&format!("git merges records field by field in this clone: merge.crs.driver = {command}"))?;
+    if done.driver.is_some() {
+        io.status("git merges records field by field in this clone: merge.crs.driver runs this crs program")?;
     }
     if let Some(committed) = &done.attributes {
         io.status(&format!(

@@ -18,7 +18,10 @@ use crate::ops::merge_file::{FileMerge, MergeFiles, merge_file};
 /// file is left with git's markers around what differs, crs check names the record
 /// and the field, and the exit status is 1. The result is written over OURS.
 ///
-/// Git runs it as: crs merge-file %O %A %B %P
+/// Git runs it as "crs merge-file %O %A %B %P"; to merge three files by hand:
+///
+/// Example:
+///   crs merge-file base.toml ours.toml theirs.toml RJ1/maternity.toml
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct MergeFileArgs {

@@ -24,8 +24,10 @@ use crate::ops::setup::setup;
 /// side takes that side's value, and a field changed two ways is left between
 /// git's markers for a person to choose (crs check names it).
 ///
+/// Run it in each clone, once git clone has made it.
+///
 /// Example:
-///   git clone git@example.org:icb/crs-register.git && cd crs-register && crs setup
+///   crs setup
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct SetupArgs {

@@ -26,6 +26,14 @@ pub fn configured_driver(root: &Path, vars: &BTreeMap<String, String>) -> Result
     Ok(config.string(DRIVER_KEY).map(str::to_owned))
 }
 
+/// Whether the repository holding `root` has a remote: a clone shared with others,
+/// whose changes it merges.
+pub fn has_remote(root: &Path) -> Result<bool> {
+    let rr = open(root)?;
+    let remotes = rr.repo.remotes().map_err(|e| git_error("cannot read the repository's remotes", &e))?;
+    Ok(!remotes.is_empty())
+}
+
 /// Sets the merge driver's command to `command` in the repository's own
 /// configuration (shared by its linked worktrees).
 pub fn set_driver(root: &Path, command: &str) -> Result<()> {

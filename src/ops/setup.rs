@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::history::Committed;
-use crate::history::merge_driver::{DRIVER_KEY, configured_driver, set_driver};
+use crate::history::merge_driver::{DRIVER_KEY, configured_driver, has_remote, set_driver};
 use crate::ops::transaction::{Transaction, WriteOptions};
 use crate::text::shell_quoted;
 
@@ -105,10 +105,11 @@ fn names_driver(text: &str) -> bool {
 
 /// What `crs check` says of a clone that git would merge records in line by line:
 /// no merge driver set, one whose program is gone, or no attributes line. `None`
-/// when the clone is set up, or the register is not in git.
+/// when the clone is set up, the register is not in git, or its repository has no
+/// remote (nobody else's changes come into it).
 pub fn clone_note(ctx: &Ctx, root: &Path) -> Option<String> {
     // A CI job checks a fresh clone and never merges: nothing to say there.
-    if ctx.var("CI").is_some_and(|v| v != "false") {
+    if ctx.var("CI").is_some_and(|v| v != "false") || !has_remote(root).ok()? {
         return None;
     }
     let driver = configured_driver(root, &ctx.vars).ok()?;
