@@ -111,6 +111,9 @@ fn broken_rules(ctx: &Ctx, path: &str, merged: &str, ours: &str, theirs: &str) -
         by_rule
     };
     let merged_hits = errors(merged);
+    if merged_hits.is_empty() {
+        return Ok(Vec::new());
+    }
     let (had_ours, had_theirs) = (count(&errors(ours)), count(&errors(theirs)));
     let broken = count(&merged_hits)
         .into_iter()

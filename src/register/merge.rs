@@ -255,10 +255,17 @@ enum State {
     Removed,
 }
 
-/// One item of a list, compared by its value and likened by its fields.
+/// One item of a list, compared by its value and likened by its fields (flattened
+/// only when an item is likened: most items of a long list are simply equal).
 struct ListItem<'v> {
     value: &'v Value,
-    fields: BTreeMap<String, String>,
+    fields: std::cell::OnceCell<BTreeMap<String, String>>,
+}
+
+impl ListItem<'_> {
+    fn fields(&self) -> &BTreeMap<String, String> {
+        self.fields.get_or_init(|| self.value.as_table().map(flatten_table).unwrap_or_default())
+    }
 }
 
 impl PartialEq for ListItem<'_> {
@@ -268,16 +275,13 @@ impl PartialEq for ListItem<'_> {
 }
 
 fn listed(items: &[Value]) -> Vec<ListItem<'_>> {
-    items
-        .iter()
-        .map(|value| ListItem { value, fields: value.as_table().map(flatten_table).unwrap_or_default() })
-        .collect()
+    items.iter().map(|value| ListItem { value, fields: std::cell::OnceCell::new() }).collect()
 }
 
 fn item_states(base: &[Value], side: &[Value]) -> ItemStates {
     let (old, new) = (listed(base), listed(side));
     let mut out = ItemStates { states: vec![State::Removed; base.len()], added: Vec::new() };
-    for aligned in align(&old, &new, |a, b| same_item(&a.fields, &b.fields)) {
+    for aligned in align(&old, &new, |a, b| same_item(a.fields(), b.fields())) {
         match aligned {
             Aligned::Same(i, _) => out.states[i] = State::Same,
             Aligned::Changed(i, j) => out.states[i] = State::Changed(j),
@@ -456,8 +460,11 @@ fn sync_list(
     let mut ours: Vec<Option<Table>> = tables.iter().cloned().map(Some).collect();
     let mut rebuilt = ArrayOfTables::new();
     let mut last = first.map_or(0, |p| p - ROOM / 2);
+    // Our items mostly come in their order: each is looked for after the last found.
+    let mut next = 0;
     for wanted in target {
-        let mine = have.iter().enumerate().position(|(i, v)| v == wanted && ours[i].is_some());
+        let mine = (next..have.len()).chain(0..next).find(|&i| ours[i].is_some() && have[i] == *wanted);
+        next = mine.map_or(next, |i| i + 1);
         let table = match mine.and_then(|i| ours[i].take()) {
             Some(table) => table,
             None => {
@@ -468,7 +475,7 @@ fn sync_list(
                 item.into_table().unwrap_or_default()
             }
         };
-        last = max_position(&Item::Table(table.clone())).unwrap_or(last);
+        last = table_positions(&table).into_iter().max().unwrap_or(last);
         rebuilt.push(table);
     }
     *tables = rebuilt;
@@ -510,6 +517,19 @@ fn max_position(item: &Item) -> Option<isize> {
 
 fn min_position(item: &Item) -> Option<isize> {
     positions(item).into_iter().min()
+}
+
+/// The positions of `table` and the tables within it.
+fn table_positions(table: &Table) -> Vec<isize> {
+    let mut found: Vec<isize> = table.position().into_iter().collect();
+    for (_, child) in table.iter() {
+        match child {
+            Item::Table(inner) => found.extend(table_positions(inner)),
+            Item::ArrayOfTables(array) => array.iter().for_each(|inner| found.extend(table_positions(inner))),
+            _ => {}
+        }
+    }
+    found
 }
 
 fn positions(item: &Item) -> Vec<isize> {
