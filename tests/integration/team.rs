@@ -16,7 +16,7 @@ const FILE: &str = "RJ1/maternity.toml";
 struct Team {
     alice: TestEnv,
     bob: TestEnv,
-    _remote: PathBuf,
+    remote: PathBuf,
 }
 
 /// The variables that make Bob the one who records a change.
@@ -40,7 +40,7 @@ fn team(record: &str) -> Team {
     let bob = TestEnv::clone_of(&remote);
     let setup = bob.crs(&["setup"]);
     assert_eq!(setup.code, 0, "{setup}");
-    Team { alice, bob, _remote: remote }
+    Team { alice, bob, remote }
 }
 
 fn ok(run: Run, what: &str) -> Run {
@@ -273,7 +273,7 @@ fn a_merge_that_would_record_two_decisions_on_one_day_is_a_conflict() {
 #[test]
 fn check_notes_a_clone_without_the_merge_driver_and_setup_is_idempotent() {
     let team = team(&designated_record());
-    let plain = TestEnv::clone_of(&team._remote);
+    let plain = TestEnv::clone_of(&team.remote);
     let check = plain.crs(&["check"]);
     assert_eq!(check.code, 0, "{check}");
     assert!(check.stdout.contains("merge.crs.driver is not set in this clone); run crs setup"), "{check}");
