@@ -22,6 +22,8 @@ pub struct Process {
     pub cwd: PathBuf,
     pub stdin_is_terminal: bool,
     pub stdout_is_terminal: bool,
+    /// The path of the running crs program, when the system tells it.
+    pub exe: Option<PathBuf>,
 }
 
 impl Process {
@@ -36,6 +38,7 @@ impl Process {
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             stdin_is_terminal: std::io::stdin().is_terminal(),
             stdout_is_terminal: std::io::stdout().is_terminal(),
+            exe: std::env::current_exe().ok(),
         }
     }
 }
@@ -55,6 +58,8 @@ pub struct Ctx {
     pub vars: BTreeMap<String, String>,
     /// Where tests make a write fail or die (`CRS_TEST_FAULT`); none otherwise.
     pub faults: Faults,
+    /// The path of the running crs program, when the system tells it.
+    pub exe: Option<PathBuf>,
 }
 
 impl Ctx {
@@ -90,6 +95,7 @@ impl Ctx {
             stdin_is_terminal: process.stdin_is_terminal,
             faults: Faults::new(process.vars.get("CRS_TEST_FAULT").map(String::as_str)),
             vars: process.vars.clone(),
+            exe: process.exe.clone(),
         })
     }
 

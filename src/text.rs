@@ -3,7 +3,8 @@
 //! carriage returns, C1 controls) are shown escaped, as `\u{1b}`, rather than
 //! obeyed. This is the one place that does it; every human renderer calls it, while
 //! JSON, CSV, YAML and files keep the raw text. Text without control characters is
-//! never changed.
+//! never changed. Also here: text quoted for a shell, for the commands crs writes
+//! out for people and for git to run.
 
 use std::borrow::Cow;
 
@@ -17,6 +18,11 @@ pub fn printable(text: &str) -> Cow<'_, str> {
 /// other control character escaped.
 pub fn printable_lines(text: &str) -> Cow<'_, str> {
     escaped(text, true)
+}
+
+/// `text` quoted for a POSIX shell, which takes it as one word, literally.
+pub fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 fn escaped(text: &str, lines: bool) -> Cow<'_, str> {

@@ -42,6 +42,10 @@ pub(crate) fn listed(items: &[String], named: usize) -> String {
 fn headline(rule: Rule) -> (&'static str, &'static str) {
     match rule {
         Rule::ParseError => ("file cannot be read as a record", "files cannot be read as records"),
+        Rule::MergeConflict => (
+            "record has a field two people changed in different ways, waiting to be resolved",
+            "records have fields two people changed in different ways, waiting to be resolved",
+        ),
         Rule::NotAFile => {
             ("path in the register is not a plain file", "paths in the register are not plain files")
         }

@@ -9,6 +9,7 @@ use crate::history::repo::prefix_of;
 use crate::model::RecordSummary;
 use crate::ops::checker::{Checker, register_orgs};
 use crate::ops::open::open;
+use crate::ops::setup::clone_note;
 use crate::orgs::KnownOrgs;
 use crate::orgs::kind::{KindSet, OdsKind, downloads_page, kind_list};
 use crate::orgs::rules::unchecked_kinds;
@@ -126,6 +127,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
     }
     let (mut records, unchecked): (Vec<RecordSummary>, Vec<KindSet>) = pairs.into_iter().unzip();
     let mut notes = org_notes(known.as_ref(), &unchecked);
+    notes.extend(clone_note(ctx, &opened.root));
     if let Some(rev) = &args.changed_only {
         let changed = changed_since(&opened.root, rev)?;
         findings.retain(|f| changed.contains(&f.file));

@@ -222,3 +222,21 @@ impl From<SortArg> for Sort {
         }
     }
 }
+
+/// Says what setting the clone up did (crs init says it too).
+pub fn render_setup(io: &mut Io<'_>, done: &crate::ops::setup::SetUp) -> Result<()> {
+    if done.driver.is_some() {
+        io.status("git merges records field by field in this clone: merge.crs.driver runs this crs program")?;
+    }
+    if let Some(committed) = &done.attributes {
+        io.status(&format!(
+            "added */*.toml merge=crs to .gitattributes, so that every clone merges records so; commit {}",
+            committed.short()
+        ))?;
+        render_index_warning(io, committed)?;
+    }
+    if done.driver.is_none() && done.attributes.is_none() {
+        io.status("this clone is set up already: git merges records field by field; nothing changed")?;
+    }
+    Ok(())
+}

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_index_warning, render_recovered};
+use crate::cli::common::{WriteArgs, render_index_warning, render_recovered, render_setup};
 use crate::cli::prompt::required;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
@@ -14,10 +14,12 @@ use crate::history::Committed;
 use crate::history::repo::{init_if_needed, prefix_of};
 use crate::model::Settings;
 use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
+use crate::ops::setup::{ATTRIBUTES_FILE, attributes_text, setup_in};
 use crate::ops::transaction::{commit_new_register, mend_interrupted_init};
 use crate::register::DiskSource;
 use crate::register::config::{SETTINGS_FILE, read_config};
 use crate::register::created::Created;
+use crate::text::shell_quoted;
 
 /// Create a register (and a git repository if there is none), and commit it
 ///
@@ -129,6 +131,7 @@ fn register_files(settings_toml: String, settings: &Settings, prefix: &str) -> V
                 .into_bytes(),
         ),
         (GITIGNORE.to_owned(), include_str!("../../templates/register/gitignore").as_bytes().to_vec()),
+        (ATTRIBUTES_FILE.to_owned(), attributes_text().into_bytes()),
     ]
 }
 
@@ -204,6 +207,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
     }
     io.status(&format!("created the register of {name} in {}; commit {}", dir.display(), committed.short()))?;
     render_index_warning(io, &committed)?;
+    set_up_clone(ctx, args, io, &dir)?;
     workflow_note(io, &prefix)?;
     io.status("next: crs new PROVIDER/service --service NAME --provider-name NAME --provider-kind KIND")?;
     Ok(0)
@@ -228,7 +232,7 @@ fn create_register(
     }
     let prefix = prefix_of(dir).unwrap_or_default();
     let mut files = register_files(text, settings, &prefix);
-    files.retain(|(path, _)| path != GITIGNORE || !dir.join(path).exists());
+    files.retain(|(path, _)| (path != GITIGNORE && path != ATTRIBUTES_FILE) || !dir.join(path).exists());
     for (path, _) in &files {
         if dir.join(path).exists() {
             return Err(Error::Invalid {
@@ -319,8 +323,21 @@ fn adopt(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>, dir: &Path) -> Result<u8> 
         committed.short()
     ))?;
     render_index_warning(io, &committed)?;
+    set_up_clone(ctx, args, io, dir)?;
     io.status("next: crs check")?;
     Ok(0)
+}
+
+/// Sets the new register's clone up for merging records field by field (crs setup),
+/// once the register is committed: a failure here leaves the register as it is and
+/// says how to finish.
+fn set_up_clone(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>, dir: &Path) -> Result<()> {
+    match setup_in(ctx, dir, &args.write.options()) {
+        Ok(done) => render_setup(io, &done),
+        Err(e) => io.status(&format!(
+            "warning: git would merge records line by line in this clone ({e}); run crs setup there"
+        )),
+    }
 }
 
 /// Every plain file below `dir`, relative to `root` with `/` separators, leaving out
@@ -361,11 +378,6 @@ fn workflow_note(io: &mut Io<'_>, prefix: &str) -> Result<()> {
 fn literal_for_actions(text: &str) -> String {
     let literal = text.replace("${{", "${{ '${{' }}");
     format!("'{}'", literal.replace('\'', "''"))
-}
-
-/// `text` quoted for a POSIX shell.
-fn shell_quoted(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 #[cfg(test)]

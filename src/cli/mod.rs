@@ -16,6 +16,7 @@ pub mod init;
 pub mod list;
 pub mod log;
 pub mod man;
+pub mod merge_file;
 pub mod migrate;
 pub mod new;
 pub mod orgs;
@@ -24,6 +25,7 @@ pub mod relocate;
 pub mod report;
 pub mod review;
 pub mod schema;
+pub mod setup;
 pub mod show;
 pub mod submit;
 pub mod succeed;
@@ -124,6 +126,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     Report(report::ReportArgs),
     Import(import::ImportArgs),
+    Setup(setup::SetupArgs),
+    MergeFile(merge_file::MergeFileArgs),
 }
 
 /// Where a command writes: data to `out`, messages to `err`.
@@ -226,6 +230,8 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Verify(args) => verify::run(ctx, args, io),
         Command::Report(args) => report::run(ctx, args, io),
         Command::Import(args) => import::run(ctx, args, io),
+        Command::Setup(args) => setup::run(ctx, args, io),
+        Command::MergeFile(args) => merge_file::run(ctx, args, io),
     }
 }
 

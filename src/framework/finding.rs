@@ -56,6 +56,7 @@ macro_rules! rules {
 
 rules! {
     ParseError => "parse-error",
+    MergeConflict => "merge-conflict",
     NotAFile => "not-a-file",
     Schema => "schema",
     PathMismatch => "path-mismatch",

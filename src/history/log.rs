@@ -112,16 +112,20 @@ pub fn log(
 
 /// Fills in each entry's records from the versions read. A version that could not
 /// be read is said so, and the next one is compared with the last that could, so a
-/// broken commit does not read as every field removed and added again.
+/// broken commit does not read as every field removed and added again. A merge
+/// shows only the fields it set to a value no parent had: what a branch changed is
+/// shown on that branch, by whoever recorded it; a merge that made nothing new of a
+/// record leaves it out.
 fn with_fields(found: Vec<(LogEntry, Vec<Touched>)>, flat: &HashMap<Oid, Flat>) -> Vec<LogEntry> {
     let none = BTreeMap::new();
     let mut last_readable: HashMap<String, Oid> = HashMap::new();
     let mut entries: Vec<LogEntry> = Vec::with_capacity(found.len());
     // Oldest first, so that the last readable version of each record is known.
     for (mut entry, touched) in found.into_iter().rev() {
+        let had_records = !touched.is_empty();
         entry.records = touched
             .into_iter()
-            .map(|t| {
+            .filter_map(|t| {
                 let readable = |id: Option<Oid>| id.filter(|id| flat.get(id).is_some_and(Result::is_ok));
                 let before = t.from.as_ref().unwrap_or(&t.record);
                 let old = match t.old {
@@ -134,23 +138,35 @@ fn with_fields(found: Vec<(LogEntry, Vec<Touched>)>, flat: &HashMap<Oid, Flat>) 
                 }
                 let fields_of =
                     |id: Option<Oid>| id.and_then(|id| flat.get(&id)?.as_ref().ok()).unwrap_or(&none);
-                RecordChange {
+                let mut fields = match unreadable {
+                    Some(_) => Vec::new(),
+                    None => changes_across_versions(fields_of(old), fields_of(t.new)),
+                };
+                // A change the merge took from another parent is no change against it.
+                for other in t.others.iter().map(|id| fields_of(*id)) {
+                    let against = changes_across_versions(other, fields_of(t.new));
+                    fields.retain(|c| against.iter().any(|a| a.field == c.field && a.new == c.new));
+                }
+                if !t.others.is_empty() && fields.is_empty() && unreadable.is_none() {
+                    return None;
+                }
+                Some(RecordChange {
                     change: match (t.old, t.new) {
                         (None, Some(_)) => ChangeKind::Added,
                         (Some(_), None) => ChangeKind::Removed,
                         _ if t.from.is_some() => ChangeKind::Moved,
                         _ => ChangeKind::Changed,
                     },
-                    fields: match unreadable {
-                        Some(_) => Vec::new(),
-                        None => changes_across_versions(fields_of(old), fields_of(t.new)),
-                    },
+                    fields,
                     unreadable,
                     record: t.record,
                     previous_id: t.from,
-                }
+                })
             })
             .collect();
+        if had_records && entry.records.is_empty() {
+            continue;
+        }
         entries.push(entry);
     }
     entries.reverse();
@@ -161,12 +177,14 @@ fn with_fields(found: Vec<(LogEntry, Vec<Touched>)>, flat: &HashMap<Oid, Flat>) 
 type Flat = std::result::Result<BTreeMap<String, String>, Unreadable>;
 
 /// A record a commit changed: its file's blob id before and after, and the id it
-/// had before when the commit moved it.
+/// had before when the commit moved it. For a merge, `old` is in the first parent
+/// and `others` holds the record in the other parents (`None` where it is absent).
 struct Touched {
     record: String,
     old: Option<Oid>,
     new: Option<Oid>,
     from: Option<String>,
+    others: Vec<Option<Oid>>,
 }
 
 /// Each version named on `versions`, read and flattened once.
@@ -196,12 +214,12 @@ struct ChangeFinder<'r> {
 
 impl ChangeFinder<'_> {
     /// The commits of `walk` that changed something, newest first, each with the
-    /// records it changed; every blob id among those is named on `versions`.
+    /// records it changed; every blob id among those is named on `versions_to`.
     fn find(
         &self,
         odb: &Odb<'_>,
         walk: Walk<'_, '_>,
-        versions: Sender<Oid>,
+        versions_to: Sender<Oid>,
     ) -> Result<Vec<(LogEntry, Vec<Touched>)>> {
         let mut lookup = self
             .record
@@ -222,9 +240,11 @@ impl ChangeFinder<'_> {
             if touched.is_empty() {
                 continue;
             }
-            for version in touched.iter().flat_map(|t| [t.old, t.new]).flatten() {
+            let versions =
+                touched.iter().flat_map(|t| [t.old, t.new].into_iter().chain(t.others.iter().copied()));
+            for version in versions.flatten() {
                 // The reader only stops early if it panicked, which its join reports.
-                let _ = versions.send(version);
+                let _ = versions_to.send(version);
             }
             entries.push((self.entry(&commit)?, touched));
         }
@@ -254,12 +274,13 @@ impl ChangeFinder<'_> {
         };
         let new = id_in(commit.tree)?;
         let mut same_as_a_parent = commit.parents.is_empty() && new.is_none();
-        let mut old = None;
+        let (mut old, mut others) = (None, Vec::new());
         for (i, (_, tree)) in commit.parents.iter().enumerate() {
             let theirs = id_in(*tree)?;
             same_as_a_parent |= theirs.map(|(_, id)| id) == new.map(|(_, id)| id);
-            if i == 0 {
-                old = theirs;
+            match i {
+                0 => old = theirs,
+                _ => others.push(theirs.map(|(_, id)| id)),
             }
         }
         let from = match (old, new) {
@@ -273,6 +294,7 @@ impl ChangeFinder<'_> {
             old: old.map(|(_, id)| id),
             new: new.map(|(_, id)| id),
             from,
+            others,
         }))
     }
 
@@ -338,9 +360,10 @@ impl ChangeFinder<'_> {
         let mut touched = self.changed_between(first.as_ref(), &tree)?;
         for (_, other) in commit.parents.iter().skip(1) {
             let other = tree_of(*other)?;
-            touched.retain(|t| {
+            touched.retain_mut(|t| {
                 let path = path_below(self.prefix, &format!("{}.toml", t.record));
                 let id_in = |t: &Tree<'_>| t.get_path(Path::new(&path)).ok().map(|e| e.id());
+                t.others.push(id_in(&other));
                 id_in(&other) != id_in(&tree)
             });
         }
@@ -360,7 +383,7 @@ impl ChangeFinder<'_> {
             let (old, new) = (id_in(old_tree), id_in(Some(new_tree)));
             if old != new {
                 let record = path.strip_suffix(".toml").unwrap_or(&path).to_owned();
-                out.push(Touched { record, old, new, from: None });
+                out.push(Touched { record, old, new, from: None, others: Vec::new() });
             }
         }
         Ok(out)

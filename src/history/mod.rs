@@ -16,6 +16,7 @@ pub mod last_import;
 pub(crate) mod leftovers;
 pub mod lock;
 pub mod log;
+pub mod merge_driver;
 pub mod moved;
 pub mod moves;
 pub(crate) mod new_repo;

@@ -68,6 +68,15 @@ pub fn flatten_record(record: &Record) -> BTreeMap<String, String> {
     out
 }
 
+/// Every leaf of one table (an item of a list of tables) under its dotted key path.
+pub(crate) fn flatten_table(table: &toml::Table) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (key, value) in table {
+        walk(key, value, &mut out);
+    }
+    out
+}
+
 fn walk(path: &str, value: &toml::Value, out: &mut BTreeMap<String, String>) {
     match value {
         toml::Value::Table(table) => {
@@ -171,36 +180,64 @@ fn list_part(key: &str) -> Option<(&str, usize, &str)> {
     Some((list, index.parse().ok()?, part))
 }
 
-/// The changes between two versions of one list of tables. Items equal in both are
-/// matched in order (a longest common subsequence); between two matches, an old item
-/// and a new one that agree on most of their fields are the same item changed (a note
-/// corrected); the rest were removed (named at their old place) or added (at their
-/// new place).
-fn list_changes(list: &str, old: &[Item<'_>], new: &[Item<'_>], out: &mut Vec<FieldChange>) {
+/// How one item of an old list stands in a new one, or an item new in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Aligned {
+    /// Old item `.0` is new item `.1`, unchanged.
+    Same(usize, usize),
+    /// Old item `.0` became new item `.1` (a note corrected).
+    Changed(usize, usize),
+    /// Old item `.0` is gone.
+    Removed(usize),
+    /// New item `.0` was added.
+    Added(usize),
+}
+
+/// The old and new items of one list matched up: items equal in both are matched in
+/// order (a longest common subsequence); between two matches, an old item and a new
+/// one that `similar` calls the same item are that item changed; the rest were
+/// removed or added. In the order the items are met, old before new.
+pub(crate) fn align<T: PartialEq>(old: &[T], new: &[T], similar: impl Fn(&T, &T) -> bool) -> Vec<Aligned> {
     let mut matched = common_subsequence(old, new);
     matched.push((old.len(), new.len()));
+    let mut out = Vec::with_capacity(old.len().max(new.len()));
     let (mut i, mut j) = (0, 0);
     for (mi, mj) in matched {
-        let gap_old: Vec<usize> = (i..mi).collect();
         let mut gap_new: Vec<Option<usize>> = (j..mj).map(Some).collect();
-        for o in gap_old {
-            let twin = gap_new.iter_mut().find(|n| n.is_some_and(|n| same_item(&old[o], &new[n])));
+        for (o, old_item) in old.iter().enumerate().take(mi).skip(i) {
+            let twin = gap_new.iter_mut().find(|n| n.is_some_and(|n| similar(old_item, &new[n])));
             match twin.and_then(Option::take) {
-                Some(n) => item_changes(list, n, Some(&old[o]), Some(&new[n]), out),
-                None => item_changes(list, o, Some(&old[o]), None, out),
+                Some(n) => out.push(Aligned::Changed(o, n)),
+                None => out.push(Aligned::Removed(o)),
             }
         }
-        for n in gap_new.into_iter().flatten() {
-            item_changes(list, n, None, Some(&new[n]), out);
+        out.extend(gap_new.into_iter().flatten().map(Aligned::Added));
+        if mi < old.len() {
+            out.push(Aligned::Same(mi, mj));
         }
         (i, j) = (mi + 1, mj + 1);
+    }
+    out
+}
+
+/// The changes between two versions of one list of tables, as [`align`] matches
+/// their items: a changed item is named at its new place, a removed one at its old
+/// place, an added one at its new place.
+fn list_changes(list: &str, old: &[Item<'_>], new: &[Item<'_>], out: &mut Vec<FieldChange>) {
+    for aligned in align(old, new, same_item) {
+        match aligned {
+            Aligned::Same(..) => {}
+            Aligned::Changed(o, n) => item_changes(list, n, Some(&old[o]), Some(&new[n]), out),
+            Aligned::Removed(o) => item_changes(list, o, Some(&old[o]), None, out),
+            Aligned::Added(n) => item_changes(list, n, None, Some(&new[n]), out),
+        }
     }
 }
 
 /// The index pairs of a longest common subsequence of equal items, in order. The
 /// common start and end are matched first, so the usual change (one item added)
 /// costs no table.
-fn common_subsequence(old: &[Item<'_>], new: &[Item<'_>]) -> Vec<(usize, usize)> {
+pub(crate) fn common_subsequence<T: PartialEq>(old: &[T], new: &[T]) -> Vec<(usize, usize)> {
     let start = old.iter().zip(new).take_while(|(a, b)| a == b).count();
     let end = old[start..].iter().rev().zip(new[start..].iter().rev()).take_while(|(a, b)| a == b).count();
     let (a, b) = (&old[start..old.len() - end], &new[start..new.len() - end]);
@@ -232,9 +269,9 @@ fn common_subsequence(old: &[Item<'_>], new: &[Item<'_>]) -> Vec<(usize, usize)>
 }
 
 /// True when two items agree on more than half of their fields: one item changed.
-fn same_item(a: &Item<'_>, b: &Item<'_>) -> bool {
-    let parts: std::collections::BTreeSet<&str> = a.keys().chain(b.keys()).copied().collect();
-    let equal = parts.iter().filter(|p| a.get(*p) == b.get(*p)).count();
+pub(crate) fn same_item<K: Ord, V: PartialEq>(a: &BTreeMap<K, V>, b: &BTreeMap<K, V>) -> bool {
+    let parts: std::collections::BTreeSet<&K> = a.keys().chain(b.keys()).collect();
+    let equal = parts.iter().filter(|p| a.get(**p) == b.get(**p)).count();
     equal * 2 > parts.len()
 }
 

@@ -46,7 +46,11 @@ impl Transaction {
     /// Starts a write to the register of `ctx`: refuses early (no git, mid-merge, no
     /// identity) before anything is read or written.
     pub fn begin(ctx: &Ctx, options: &WriteOptions) -> Result<Transaction> {
-        let root = ctx.register_root()?;
+        Transaction::begin_in(ctx, ctx.register_root()?, options)
+    }
+
+    /// As [`Transaction::begin`], for the register at `root` (one `crs init` made).
+    pub fn begin_in(ctx: &Ctx, root: PathBuf, options: &WriteOptions) -> Result<Transaction> {
         let writer = Writer::open(&root, options.setup(ctx), ctx.faults.clone())?;
         // Read after an interrupted write is mended: an undone crs init takes the
         // register's settings away with it.

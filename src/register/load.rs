@@ -11,9 +11,11 @@ use crate::framework::definition::Framework;
 use crate::framework::finding::{Finding, Hit, Rule};
 use crate::framework::register_rules::{ServiceKey, duplicate_services};
 use crate::model::date::DateParseError;
+use crate::model::fields::{changes_between, flatten_checked};
 use crate::model::status::Status;
 use crate::model::{Date, Record, RecordId};
 use crate::register::locate::{line_column, locate};
+use crate::register::merge::{settled, sides};
 use crate::register::parallel::{available_threads, map_indexed};
 use crate::register::source::{Entry, EntryKind, EntryReader, Source};
 
@@ -162,6 +164,12 @@ fn load_entry<T>(
             return outcome;
         }
     };
+    if let Some(hits) = merge_conflicts(text, &entry.path, file_id.as_ref()) {
+        for hit in hits {
+            report(hit, text);
+        }
+        return outcome;
+    }
     if let Some(problem) = unreadable_text(text) {
         report(problem, text);
         return outcome;
@@ -220,7 +228,7 @@ pub fn unreadable_text(text: &str) -> Option<Hit> {
     text.lines().position(|l| l.starts_with("<<<<<<< ") || l == "=======" || l.starts_with(">>>>>>> ")).map(
         |i| {
             Hit::new(
-                Rule::ParseError,
+                Rule::MergeConflict,
                 format!("@{}", i + 1),
                 format!(
                     "unresolved merge conflict markers at line {}; resolve the conflict, then run crs check",
@@ -229,6 +237,49 @@ pub fn unreadable_text(text: &str) -> Option<Hit> {
             )
         },
     )
+}
+
+/// A record a merge left with conflict markers that pair up: one hit for each
+/// conflict, at its first marker, naming the record, the fields the two sides
+/// disagree on there, and what to do. `None` when the text has no such markers.
+pub fn merge_conflicts(text: &str, file: &str, id: Option<&RecordId>) -> Option<Vec<Hit>> {
+    let regions = sides(text)?;
+    let ours = flatten_checked(&settled(&regions, |_| true)).ok();
+    let who = id.map_or_else(|| file.to_owned(), ToString::to_string);
+    let shown = |v: &Option<String>| v.as_ref().map_or_else(|| "absent".to_owned(), |v| format!("\"{v}\""));
+    let hits = regions
+        .iter()
+        .enumerate()
+        .filter(|(_, region)| region.line > 0)
+        .map(|(i, region)| {
+            let theirs = flatten_checked(&settled(&regions, |k| k != i));
+            let what = match (&ours, theirs) {
+                (Some(ours), Ok(theirs)) => match changes_between(ours, &theirs).as_slice() {
+                    [] => "the two sides of a merge differ only in layout".to_owned(),
+                    [one] => format!(
+                        "{} changed on both sides of a merge (ours: {}; theirs: {})",
+                        one.field,
+                        shown(&one.old),
+                        shown(&one.new)
+                    ),
+                    many => format!(
+                        "{} changed on both sides of a merge",
+                        many.iter().map(|c| c.field.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                },
+                _ => "the two sides of a merge differ, and one of them is not a record".to_owned(),
+            };
+            Hit::new(
+                Rule::MergeConflict,
+                format!("@{}", region.line),
+                format!(
+                    "{who}: {what}; keep the lines you want between the markers at line {}, delete the marker lines, then git add {file} and finish the merge (git merge --continue, or git rebase --continue)",
+                    region.line
+                ),
+            )
+        })
+        .collect();
+    Some(hits)
 }
 
 /// A TOML error as a hit: `parse-error` for syntax, `schema` for content the record

@@ -6,6 +6,7 @@ pub mod created;
 pub mod edit;
 pub mod load;
 pub mod locate;
+pub mod merge;
 pub mod parallel;
 pub mod source;
 pub mod write;

@@ -119,8 +119,8 @@ fn conflict_markers() {
     let text = designated_record().replace("[review]\n", "<<<<<<< HEAD\n[review]\n=======\n>>>>>>> other\n");
     let f = findings_for("RJ1/conflict.toml", text.as_bytes());
     let (rule, message) = only_rule(&f);
-    assert_eq!(rule, "parse-error");
-    assert!(message.contains("merge conflict"), "{message}");
+    assert_eq!(rule, "merge-conflict");
+    assert!(message.contains("both sides of a merge"), "{message}");
 }
 
 #[cfg(unix)]

@@ -169,6 +169,14 @@ impl TestEnv {
         self.git_cmd(&["rev-list", "--count", "HEAD"]).trim().parse().unwrap()
     }
 
+    /// A clone of the repository at `remote` (a bare one, as a team shares), made
+    /// by plain git in a temp dir of its own: another analyst's register.
+    pub fn clone_of(remote: &Path) -> TestEnv {
+        let env = TestEnv::empty();
+        env.git_cmd(&["clone", "-q", &remote.display().to_string(), "."]);
+        env
+    }
+
     /// A register holding a copy of `folder` of this repository.
     pub fn copy_of(folder: &str) -> TestEnv {
         let env = TestEnv::empty();

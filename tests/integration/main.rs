@@ -31,6 +31,7 @@ mod shell;
 mod signing;
 mod submit;
 mod succeed;
+mod team;
 mod transaction;
 mod truthful_import;
 mod verify;
