@@ -199,6 +199,9 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
             quoted.join(", ")
         ))?;
     }
+    for (row, label) in &outcome.totals {
+        say(format!("  skipped row {row} ('{label}'): a total under the table, not a service"))?;
+    }
     say(line("new", &outcome.new))?;
     say(line("changed", &outcome.changed))?;
     for planned in outcome.changed.iter().take(IDS_SHOWN) {

@@ -417,7 +417,11 @@ fn row_history(
         Some(Value::Status(status)) => Some(*status),
         _ => None,
     };
+    // A default answer in the map speaks for the designations in force that leave
+    // it blank, not for a row whose status says no answer came.
+    let in_force = matches!(status, Some(Status::Designated | Status::UnderReview | Status::Removed));
     let response = match row.get(&Field::Response) {
+        Some(Value::Response(_)) if !in_force && row.is_default(&Field::Response) => None,
         Some(Value::Response(response)) => Some(*response),
         _ => None,
     };
@@ -576,9 +580,26 @@ fn row_history(
         }
         (Status::Refused, None) => Response::Refused,
         (Status::Referred, None) => Response::Referred,
-        // A designation in force with no answer in the sheet is taken to have come by
-        // the usual path, the provider's acceptance (kept undated unless dated).
-        (Status::Designated | Status::UnderReview | Status::Removed, None) => Response::Accepted,
+        // A designation in force came by the provider's acceptance or by the
+        // regulator's finding; which one, only a cell can say: a step the row dates,
+        // or else the row is refused, never taken to have been accepted.
+        (Status::Designated | Status::UnderReview | Status::Removed, None) => {
+            let dated = |kind: EventKind| events.iter().chain(given).any(|e| e.kind == kind);
+            if dated(EventKind::RefusalFoundUnreasonable) {
+                Response::FoundUnreasonable
+            } else if dated(EventKind::ProviderAccepted) {
+                Response::Accepted
+            } else {
+                return Err(vec![problem(
+                    context,
+                    row,
+                    &Field::Status,
+                    status.as_str(),
+                    "says the designation was in force, which needs the provider's acceptance or a refusal the regulator found unreasonable, and the row says neither",
+                    "fill in the provider's answer (in a column mapped to response, or the day of the acceptance in one mapped to event.provider-accepted); if the team knows every designation in the sheet was accepted, say so in the map: \"response\" = \"accepted\" under [defaults]",
+                )]);
+            }
+        }
     };
     // The day the provider answered dates the answer's first step.
     if let (Some((on, known)), Some(first)) = (row.step_day(&Field::ResponseOn), answer.steps().first())

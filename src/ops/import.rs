@@ -24,7 +24,7 @@ use crate::import::guard;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};
 use crate::import::merge::{Context, Imported, merge};
-use crate::import::row::{Problem, layout, read_row};
+use crate::import::row::{Problem, layout, read_row, total_label};
 use crate::import::sheet::{FileKind, read_sheet};
 use crate::model::fields::FieldChange;
 use crate::model::record::Commissioner;
@@ -97,6 +97,8 @@ pub struct ImportOutcome {
     pub rejected: Vec<Problem>,
     /// The sheet's columns the map does not use: what does not come in.
     pub unused_columns: Vec<String>,
+    /// Rows skipped as totals under the table: each row (1-based) and its label.
+    pub totals: Vec<(usize, String)>,
     /// Whether the records were written (not a dry run, nothing refused).
     pub written: bool,
     /// The commit, when something was written.
@@ -143,7 +145,13 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     let mut rejected = Vec::new();
     let mut rows = Vec::new();
     let mut passed_over = 0;
+    let mut totals = Vec::new();
     for index in layout.first_row..sheet.rows.len() {
+        if let Some(label) = total_label(&sheet, index) {
+            totals.push((index + 1, label));
+            sheet.rows[index] = Vec::new();
+            continue;
+        }
         match read_row(&sheet, &map, &layout, index) {
             None => passed_over += 1,
             Some(Ok(row)) => rows.push(row),
@@ -224,6 +232,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         conflicts,
         rejected,
         unused_columns: layout.unused.clone(),
+        totals,
         written,
         committed,
         recovered: tx.recovered().cloned(),

@@ -24,6 +24,7 @@ const MAP: &str = r#"date_formats = ["%d/%m/%Y"]
 "FT" = "foundation-trust"
 [defaults]
 "provider.licence" = "licensed"
+"response" = "accepted"
 "#;
 
 const HEADER: &str = "Provider code,Provider,Type,Service,Date designated,Decided by,Ground 1,Public engagement,Status,Review date\n";

@@ -263,3 +263,73 @@ fn a_header_merged_across_two_columns_never_hands_one_columns_cells_to_the_other
     let record = env.crs(&["show", "RJ1/maternity", "--format", "json"]).json();
     assert_eq!(record["decisions"][0]["reference"], "GB/19/045", "{record}");
 }
+
+/// A workbook saved by a program that does not calculate keeps a formula without
+/// its value: calamine reads such a cell as empty, and crs must not.
+#[test]
+fn a_formula_saved_without_its_value_is_refused_naming_its_cell() {
+    use crate::hostile::{MAP, rezip, text_edit, workbook};
+    let book = workbook(|sheet| {
+        sheet.write_formula(1, 4, "=\"Obstetric\"&\" unit\"").unwrap();
+    });
+    let book = rezip(&book, |name, data| match name {
+        "xl/worksheets/sheet1.xml" => Some(text_edit(data, |xml| {
+            let at = xml.find("</f>").expect("a formula");
+            let end = at + xml[at..].find("</c>").unwrap();
+            format!("{}</f>{}", &xml[..at], &xml[end..])
+        })),
+        _ => Some(data),
+    });
+    let env = TestEnv::git();
+    fs::write(env.outside().join("book.xlsx"), book).unwrap();
+    fs::write(env.outside().join("map.toml"), MAP).unwrap();
+    let before = env.commit_count();
+    let run = env.crs(&["import", "../book.xlsx", "--map", "../map.toml"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout
+            .contains("row 2, column 'Description': (cell E2) holds a formula whose value was not saved"),
+        "never read as blank: {run}"
+    );
+    assert!(run.stdout.contains("sheet 'Register'"), "{run}");
+    assert!(run.stdout.contains("recalculate it"), "{run}");
+    assert_eq!(env.commit_count(), before, "nothing written");
+}
+
+#[test]
+fn a_designation_in_force_without_the_providers_answer_is_refused_not_taken_as_accepted() {
+    let map = MAP.replace("\"Provider accepted?\" = \"response\"\n", "");
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,Yes,designated,,,,,,,Jo\n";
+    let env = env_with(rows, &map);
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains("row 2, column 'Status': 'designated' says the designation was in force, which needs the provider's acceptance"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("\"response\" = \"accepted\" under [defaults]"), "the way out: {run}");
+    // The map says it, for every row: that is a stated fact, not an invented one.
+    let map = map.replace("[defaults]\n", "[defaults]\n\"response\" = \"accepted\"\n");
+    fs::write(env.outside().join("map.toml"), map).unwrap();
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    let record = env.crs(&["show", "RJ1/maternity", "--format", "json"]).json();
+    assert_eq!(record["status"], "designated", "{record}");
+}
+
+#[test]
+fn a_total_under_the_table_is_skipped_and_named_once() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n\
+                ,,,,Totals: 1,,,,,1,,,,,,,,,\n\
+                ,,,,Total,,,,,1,,,,,,,,,\n";
+    let env = env_with(rows, MAP);
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(
+        run.stdout.matches("skipped row 3 ('Totals: 1'): a total under the table").count(),
+        1,
+        "{run}"
+    );
+    assert!(run.stdout.contains("skipped row 4 ('Total')"), "{run}");
+    assert!(!run.stdout.contains("rejected      1"), "{run}");
+}
