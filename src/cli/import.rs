@@ -202,6 +202,9 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     for (row, label) in &outcome.totals {
         say(format!("  skipped row {row} ('{label}'): a total under the table, not a service"))?;
     }
+    for (id, row, of) in &outcome.repeats {
+        say(format!("  row {row} repeats row {of} ({id}) cell for cell: read once"))?;
+    }
     say(line("new", &outcome.new))?;
     say(line("changed", &outcome.changed))?;
     for planned in outcome.changed.iter().take(IDS_SHOWN) {

@@ -47,6 +47,9 @@ pub struct Imported {
     pub rows: Vec<usize>,
     /// Field → the header it came from, for explaining what the checker finds.
     pub headers: BTreeMap<Field, Arc<str>>,
+    /// Rows that repeat an earlier row of the record cell for cell, read once: (the
+    /// row, the row it repeats), 1-based.
+    pub repeats: Vec<(usize, usize)>,
 }
 
 /// True for a step whose day no one recorded: one a sheet's status implied, kept
@@ -111,7 +114,11 @@ impl Iterator for Merge<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         let id = self.order.next()?;
         let rows = self.groups.remove(&id).unwrap_or_default();
-        Some(build(&id, &rows, self.context))
+        let (rows, repeats) = without_repeats(rows);
+        if let Err(problems) = agree(&id, &rows, self.context) {
+            return Some(Err(problems));
+        }
+        Some(build(&id, &rows, self.context).map(|imported| Imported { repeats, ..imported }))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -190,6 +197,94 @@ fn record_id(row: &RowFields, context: &Context<'_>) -> Result<RecordId, Problem
         ),
         other => problem(context, row, &Field::ServiceName, name, &format!("gives no record id: {other}"), "give the row an id column (mapped to id), or a service name with letters or digits"),
     })
+}
+
+/// The rows of one record without those that repeat an earlier one cell for cell,
+/// and which those were: (the row, the row it repeats).
+fn without_repeats(rows: Vec<RowFields>) -> (Vec<RowFields>, Vec<(usize, usize)>) {
+    let mut kept: Vec<RowFields> = Vec::with_capacity(rows.len());
+    let mut repeats = Vec::new();
+    for row in rows {
+        match kept.iter().find(|k| k.values().eq(row.values())) {
+            Some(earlier) => repeats.push((row.row, earlier.row)),
+            None => kept.push(row),
+        }
+    }
+    (kept, repeats)
+}
+
+/// True for the fields that describe the service, its provider and its
+/// assessment: one value for the record, where the rows of its decisions must agree.
+fn describes(field: &Field) -> bool {
+    matches!(
+        field,
+        Field::ProviderName
+            | Field::ProviderKind
+            | Field::ProviderLicence
+            | Field::ServiceName
+            | Field::ServiceDescription
+            | Field::ServiceSites
+            | Field::ServiceSiteNames
+            | Field::ServiceTreatmentFunctions
+            | Field::ServiceLocationSpecific
+            | Field::CoCommissioners
+            | Field::Contact
+            | Field::LongTermOutcome
+            | Field::LocalId
+            | Field::StageMet(_)
+            | Field::StageRationale(_)
+            | Field::StageAssessedOn(_)
+    )
+}
+
+/// Refuses the rows of one record that say different things of the service (its
+/// name, provider, description, the team's reference, a stage): two rows of one
+/// service, and crs does not pick one. Each difference is named once, with both rows.
+fn agree(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<(), Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut told: Vec<&Field> = Vec::new();
+    for (at, row) in rows.iter().enumerate().skip(1) {
+        for (field, value) in row.values().filter(|(f, _)| describes(f)) {
+            if told.contains(&field) {
+                continue;
+            }
+            let earlier =
+                rows[..at].iter().find_map(|r| r.get(field).filter(|v| *v != value).map(|v| (r, v)));
+            if let Some((earlier, said)) = earlier {
+                told.push(field);
+                problems.push(problem(
+                    context,
+                    row,
+                    field,
+                    &shown(value),
+                    &format!(
+                        "differs from row {}, which gives '{}' for the same service, {id}: two rows of one service, and crs does not choose between them",
+                        earlier.row,
+                        shown(said)
+                    ),
+                    "make the two rows agree, or delete the one that is wrong; if they are two services, give them different names (or ids)",
+                ));
+            }
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+/// A value as the sheet would write it, for messages.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::Text(text) => text.clone(),
+        Value::List(items) => items.join("; "),
+        Value::Date(date) => date.to_string(),
+        Value::DateBy(date) => format!("by {date} (day not recorded)"),
+        Value::Yes(true) => "yes".to_owned(),
+        Value::Yes(false) => "no".to_owned(),
+        Value::Kind(kind) => kind.as_str().to_owned(),
+        Value::Licence(licence) => licence.as_str().to_owned(),
+        Value::Outcome(outcome) => outcome.as_str().to_owned(),
+        Value::Status(status) => status.as_str().to_owned(),
+        Value::Response(response) => response.as_str().to_owned(),
+    }
 }
 
 /// One record from its rows.
@@ -339,7 +434,13 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     for row in rows.iter().rev() {
         headers.extend(row.fields.iter().map(|(field, _, header)| (field.clone(), header.clone())));
     }
-    Ok(Imported { id: id.clone(), record, rows: rows.iter().map(|r| r.row).collect(), headers })
+    Ok(Imported {
+        id: id.clone(),
+        record,
+        rows: rows.iter().map(|r| r.row).collect(),
+        headers,
+        repeats: Vec::new(),
+    })
 }
 
 /// The notes of the rows, each once, in row order: a service's comments across its

@@ -99,6 +99,9 @@ pub struct ImportOutcome {
     pub unused_columns: Vec<String>,
     /// Rows skipped as totals under the table: each row (1-based) and its label.
     pub totals: Vec<(usize, String)>,
+    /// Rows that repeat an earlier row of the same record cell for cell, read once:
+    /// the record, the row and the row it repeats.
+    pub repeats: Vec<(RecordId, usize, usize)>,
     /// Whether the records were written (not a dry run, nothing refused).
     pub written: bool,
     /// The commit, when something was written.
@@ -196,9 +199,13 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         today: ctx.today,
         plan: Plan { rejected, ..Plan::default() },
     };
+    let mut repeats = Vec::new();
     for imported in records {
         match imported {
-            Ok(imported) => planner.add(imported)?,
+            Ok(imported) => {
+                repeats.extend(imported.repeats.iter().map(|(row, of)| (imported.id.clone(), *row, *of)));
+                planner.add(imported)?
+            }
             Err(mut problems) => planner.plan.rejected.append(&mut problems),
         }
     }
@@ -233,6 +240,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         rejected,
         unused_columns: layout.unused.clone(),
         totals,
+        repeats,
         written,
         committed,
         recovered: tx.recovered().cloned(),

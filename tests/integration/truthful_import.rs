@@ -333,3 +333,31 @@ fn a_total_under_the_table_is_skipped_and_named_once() {
     assert!(run.stdout.contains("skipped row 4 ('Total')"), "{run}");
     assert!(!run.stdout.contains("rejected      1"), "{run}");
 }
+
+#[test]
+fn two_rows_of_one_service_that_differ_are_refused_naming_both_and_a_repeat_is_read_once() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,St Thomas' Hospital,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n\
+                CRS-07,RJ1,Guy's,FT,Maternity,Guy's Hospital,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n";
+    let env = env_with(rows, MAP);
+    let before = env.commit_count();
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 1, "never the last row silently: {run}");
+    assert!(
+        run.stdout.contains("row 3, column 'Ref': 'CRS-07' differs from row 2, which gives 'CRS-01' for the same service, RJ1/maternity"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("row 3, column 'Site': 'Guy's Hospital' differs from row 2"), "{run}");
+    assert_eq!(env.commit_count(), before, "nothing written");
+
+    // The same row twice, cell for cell: one service, said once.
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,St Thomas' Hospital,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n\
+                CRS-01,RJ1,Guy's,FT,Maternity,St Thomas' Hospital,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n";
+    fs::write(env.outside().join("sheet.csv"), format!("{HEADER}{rows}")).unwrap();
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(
+        run.stdout.matches("row 3 repeats row 2 (RJ1/maternity) cell for cell: read once").count(),
+        1,
+        "{run}"
+    );
+}
