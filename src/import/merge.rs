@@ -108,6 +108,14 @@ pub struct Merge<'a> {
     context: &'a Context<'a>,
 }
 
+impl Merge<'_> {
+    /// The ids of the records still to be built: every record the sheet gives,
+    /// before the first is asked for.
+    pub fn ids(&self) -> impl Iterator<Item = &RecordId> {
+        self.order.as_slice().iter()
+    }
+}
+
 impl Iterator for Merge<'_> {
     type Item = Result<Imported, Vec<Problem>>;
 
