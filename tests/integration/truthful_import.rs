@@ -361,3 +361,36 @@ fn two_rows_of_one_service_that_differ_are_refused_naming_both_and_a_repeat_is_r
         "{run}"
     );
 }
+
+#[test]
+fn a_designation_whose_acceptance_has_no_day_is_never_said_in_force_before_it_is_known() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n";
+    let env = env_with(rows, MAP);
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    let list = |day: &str| env.crs(&["list", "--in-force-on", day]);
+
+    // Designated in 2019, accepted by the day of the import: in force on 1 January
+    // 2020 or not, the register cannot say, and says so rather than guess a day.
+    let run = list("2020-01-01");
+    assert_eq!(run.code, 0, "{run}");
+    assert!(!run.stdout.contains("RJ1/maternity"), "never listed on a day it may not have held: {run}");
+    assert!(
+        run.stderr.contains("1 designation(s) may have been in force on 1 January 2020 and are not listed"),
+        "{run}"
+    );
+    assert!(
+        run.stderr.contains(
+            "RJ1/maternity: provider accepted by 23 November 2026 (day not recorded); known in force from 23 November 2026"
+        ),
+        "{run}"
+    );
+    // From the latest day the acceptance can have happened, it is known in force.
+    let run = list("2026-11-23");
+    assert!(run.stdout.contains("RJ1/maternity"), "{run}");
+    assert!(!run.stderr.contains("may have been in force"), "{run}");
+    // Before the decision it was not in force, whatever the acceptance's day.
+    let run = list("2019-01-01");
+    assert!(!run.stdout.contains("RJ1/maternity"), "{run}");
+    assert!(!run.stderr.contains("may have been in force"), "{run}");
+}
