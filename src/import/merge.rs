@@ -8,7 +8,9 @@
 //! status the provider's answer contradicts is refused. No stage text is made up:
 //! the record says where it came from in `[source]`.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::export::history::Life;
@@ -211,14 +213,31 @@ fn record_id(row: &RowFields, context: &Context<'_>) -> Result<RecordId, Problem
 /// and which those were: (the row, the row it repeats).
 fn without_repeats(rows: Vec<RowFields>) -> (Vec<RowFields>, Vec<(usize, usize)>) {
     let mut kept: Vec<RowFields> = Vec::with_capacity(rows.len());
+    // The rows kept, by a hash of their values: each row is compared only with
+    // those that may be equal, so the rows of one record cost linear time.
+    let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
     let mut repeats = Vec::new();
     for row in rows {
-        match kept.iter().find(|k| k.values().eq(row.values())) {
+        let hash = values_hash(&row);
+        let same = by_hash
+            .get(&hash)
+            .and_then(|at| at.iter().map(|&i| &kept[i]).find(|k| k.values().eq(row.values())));
+        match same {
             Some(earlier) => repeats.push((row.row, earlier.row)),
-            None => kept.push(row),
+            None => {
+                by_hash.entry(hash).or_default().push(kept.len());
+                kept.push(row);
+            }
         }
     }
     (kept, repeats)
+}
+
+/// A hash of a row's fields and values (not its row number).
+fn values_hash(row: &RowFields) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    row.values().for_each(|value| value.hash(&mut hasher));
+    hasher.finish()
 }
 
 /// True for the fields that describe the service, its provider and its
@@ -251,14 +270,19 @@ fn describes(field: &Field) -> bool {
 fn agree(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<(), Vec<Problem>> {
     let mut problems = Vec::new();
     let mut told: Vec<&Field> = Vec::new();
-    for (at, row) in rows.iter().enumerate().skip(1) {
+    // The first row to give each field: the rows before a difference all agree, so
+    // each row is compared with that one only, and the check is linear in the rows.
+    let mut first: Vec<(&Field, &RowFields, &Value)> = Vec::new();
+    for row in rows {
         for (field, value) in row.values().filter(|(f, _)| describes(f)) {
             if told.contains(&field) {
                 continue;
             }
-            let earlier =
-                rows[..at].iter().find_map(|r| r.get(field).filter(|v| *v != value).map(|v| (r, v)));
-            if let Some((earlier, said)) = earlier {
+            let Some(&(_, earlier, said)) = first.iter().find(|(f, _, _)| *f == field) else {
+                first.push((field, row, value));
+                continue;
+            };
+            if said != value {
                 told.push(field);
                 problems.push(problem(
                     context,

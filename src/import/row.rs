@@ -38,7 +38,7 @@ impl std::fmt::Display for Problem {
 }
 
 /// A value read from a cell.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
     Text(String),
     List(Vec<String>),
@@ -55,7 +55,7 @@ pub enum Value {
 }
 
 /// The provider's answer to a written request, and where a refusal went.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Response {
     Awaiting,
     Accepted,
