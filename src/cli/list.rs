@@ -80,20 +80,8 @@ pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
     if unreadable > 0 {
         io.status(&format!("note: {unreadable} file(s) could not be read as records; crs check says why"))?;
     }
-    if let (Some(day), false) = (filter.in_force_on, unknown.is_empty()) {
-        io.status(&format!(
-            "note: {} designation(s) may have been in force on {} and are not listed: the step that put each in force has no recorded day, only the latest it can have happened:",
-            unknown.len(),
-            day.in_words()
-        ))?;
-        for (id, step) in &unknown {
-            io.status(&format!(
-                "  {id}: {} {}; known in force from {}",
-                step.kind.label().to_lowercase(),
-                step.when_in_words(),
-                step.on.in_words()
-            ))?;
-        }
+    for line in filter.undated_note("listed", &unknown) {
+        io.status(&line)?;
     }
     Ok(0)
 }

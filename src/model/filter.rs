@@ -5,7 +5,7 @@
 
 use crate::model::record::{Event, Record};
 use crate::model::status::derive_status;
-use crate::model::{Date, Status};
+use crate::model::{Date, RecordId, Status};
 
 /// What a record must match; every criterion left empty matches all.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -62,6 +62,27 @@ impl Filter {
             }
         }
         None
+    }
+
+    /// The note `crs list` and `crs export` give for the records that
+    /// [`Filter::undated_step_after_day`] found, each with its step: a line for all,
+    /// then a line a record. `left_out` says where they are not ("listed").
+    pub(crate) fn undated_note(&self, left_out: &str, records: &[(RecordId, Event)]) -> Vec<String> {
+        let Some(day) = self.in_force_on.filter(|_| !records.is_empty()) else { return Vec::new() };
+        let mut lines = vec![format!(
+            "note: {} designation(s) may have been in force on {} and are not {left_out}: the step that put each in force has no recorded day, only the latest it can have happened:",
+            records.len(),
+            day.in_words()
+        )];
+        lines.extend(records.iter().map(|(id, step)| {
+            format!(
+                "  {id}: {} {}; known in force from {}",
+                step.kind.label().to_lowercase(),
+                step.when_in_words(),
+                step.on.in_words()
+            )
+        }));
+        lines
     }
 
     /// True when `record`, whose status is `status`, matches every criterion.

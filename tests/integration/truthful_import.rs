@@ -385,6 +385,19 @@ fn a_designation_whose_acceptance_has_no_day_is_never_said_in_force_before_it_is
         ),
         "{run}"
     );
+    // The export for that day says the same.
+    let run = env.crs(&["export", "--format", "json", "--in-force-on", "2020-01-01"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(!run.stdout.contains("RJ1/maternity"), "{run}");
+    assert!(
+        run.stderr
+            .contains("1 designation(s) may have been in force on 1 January 2020 and are not in the export"),
+        "{run}"
+    );
+    assert!(
+        run.stderr.contains("RJ1/maternity: provider accepted by 23 November 2026 (day not recorded)"),
+        "{run}"
+    );
     // From the latest day the acceptance can have happened, it is known in force.
     let run = list("2026-11-23");
     assert!(run.stdout.contains("RJ1/maternity"), "{run}");
