@@ -7,8 +7,9 @@
 //! nothing written.
 //!
 //! Run: `cargo bench --bench import` (10,000 and 100,000 rows) or
-//! `cargo bench --bench import -- 1000`. Workbooks are generated once under
-//! `target/bench-import/`.
+//! `cargo bench --bench import -- 1000`; `-- --one-provider 5000 20000` gives every
+//! row to one provider (time must grow linearly however the rows fall among
+//! providers). Workbooks are generated once under `target/bench-import/`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -41,17 +42,22 @@ date_formats = ["%d/%m/%Y"]
 "FT" = "foundation-trust"
 [defaults]
 "provider.licence" = "licensed"
+"response" = "accepted"
 "#;
 
 fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![10_000, 100_000] } else { sizes };
+    let one_provider = std::env::args().any(|a| a == "--one-provider");
     let bin = env!("CARGO_BIN_EXE_crs");
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-import");
     fs::create_dir_all(&dir).unwrap();
     let map = dir.join("map.toml");
     fs::write(&map, MAP).unwrap();
-    println!("crs import of an xlsx into a fresh register, one commit; median after one warm-up");
+    println!(
+        "crs import of an xlsx into a fresh register, one commit; median after one warm-up{}",
+        if one_provider { "; every row one provider's" } else { "" }
+    );
     println!(
         "{:>8}  {:>5}  {:>10}  {:>12}  {:>12}  {:>14}  {:>10}",
         "rows", "runs", "median", "per row", "file size", "peak memory", "re-import"
@@ -64,7 +70,7 @@ fn main() {
     let registers = dir.join(format!("registers-{}", std::process::id()));
     let mut made = 0;
     for n in sizes {
-        let file = workbook(&dir, n);
+        let file = workbook(&dir, n, one_provider);
         let runs = if n >= 100_000 { 3 } else { 5 };
         let mut again = Vec::new();
         let mut run = |measure_memory: bool| -> (Duration, Option<u64>) {
@@ -153,9 +159,10 @@ fn fresh_register(root: &Path) {
     assert!(status.success(), "crs init failed");
 }
 
-/// The legacy workbook of `n` rows, generated once: 50 services a provider.
-fn workbook(dir: &Path, n: usize) -> PathBuf {
-    let path = dir.join(format!("legacy-{n}.xlsx"));
+/// The legacy workbook of `n` rows, generated once: 50 services a provider, or all
+/// `n` of one provider.
+fn workbook(dir: &Path, n: usize, one_provider: bool) -> PathBuf {
+    let path = dir.join(format!("legacy-{n}{}.xlsx", if one_provider { "-one-provider" } else { "" }));
     if path.exists() {
         return path;
     }
@@ -183,7 +190,7 @@ fn workbook(dir: &Path, n: usize) -> PathBuf {
     }
     for i in 0..n {
         let row = 3 + i as u32;
-        let provider = common::provider_code(i, n);
+        let provider = if one_provider { "RA000".to_owned() } else { common::provider_code(i, n) };
         sheet.write_string(row, 0, &provider).unwrap();
         sheet.write_string(row, 1, format!("Generated Example NHS Foundation Trust {provider}")).unwrap();
         sheet.write_string(row, 2, "FT").unwrap();

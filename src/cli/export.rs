@@ -119,10 +119,17 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
         None | Some(LAST_SUBMISSION) => Since::LastSubmission,
         Some(rev) => Since::Revision(rev),
     };
-    let mut scope = Scope::of(&args.filter.filter());
+    let filter = args.filter.filter();
+    let mut scope = Scope::of(&filter);
     scope.history = args.history;
     let gathered = gather_in(ctx, args.as_of.as_deref(), since, &scope)?;
     let (unreadable, errors) = (gathered.unreadable, gathered.errors().len());
+    let undated: Vec<_> = gathered
+        .current
+        .items()
+        .iter()
+        .filter_map(|i| Some((i.id.clone(), i.undated_step.clone()?)))
+        .collect();
     let workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());
 
     let bytes = match format {
@@ -155,6 +162,9 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
         io.status(&format!(
             "note: {unreadable} file(s) could not be read as records and are not in the export; crs check says why"
         ))?;
+    }
+    for line in filter.undated_note("in the export", &undated) {
+        io.status(&line)?;
     }
     if errors > 0 {
         io.status(&format!(

@@ -199,6 +199,12 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
             quoted.join(", ")
         ))?;
     }
+    for (row, label) in &outcome.totals {
+        say(format!("  skipped row {row} ('{label}'): a total under the table, not a service"))?;
+    }
+    for (id, row, of) in &outcome.repeats {
+        say(format!("  row {row} repeats row {of} ({id}) cell for cell: read once"))?;
+    }
     say(line("new", &outcome.new))?;
     say(line("changed", &outcome.changed))?;
     for planned in outcome.changed.iter().take(IDS_SHOWN) {
@@ -213,6 +219,20 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
                 since.in_words()
             ))?;
         }
+    }
+    for (id, import) in outcome.absent.iter().take(IDS_SHOWN) {
+        let file = import.file.as_deref().map_or_else(String::new, |f| format!(" ({f})"));
+        let among = if outcome.unnamed_rows > 0 { " (unless it is among the rejected rows)" } else { "" };
+        say(format!(
+            "  {id} was in the sheet imported on {}{file} and is not in this one{among}; nothing changed in the register",
+            import.day.in_words()
+        ))?;
+    }
+    if outcome.absent.len() > IDS_SHOWN {
+        say(format!(
+            "  … and {} more record(s) of earlier sheets are not in this one; nothing changed in the register for them",
+            outcome.absent.len() - IDS_SHOWN
+        ))?;
     }
     let conflicts = &outcome.conflicts;
     say(format!(

@@ -65,16 +65,23 @@ pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
     let filter = args.filter.filter();
     let checker = Checker::new(&opened.config.framework, opened.today, None);
     let loaded = load(opened.source.as_ref(), &opened.config.framework, &checker, |p| {
+        let unknown = filter.undated_step_after_day(&p.record).map(|step| (p.id.clone(), step));
         let (record, status, in_force) = filter.on_day(p.record, p.status);
-        (in_force && filter.matches(&record, status))
-            .then(|| RecordSummary::new(&p.id, p.file, &record, status))
+        let listed = (in_force && filter.matches(&record, status))
+            .then(|| RecordSummary::new(&p.id, p.file, &record, status));
+        (listed, unknown.filter(|_| filter.matches_record(&record)))
     })?;
     let unreadable = loaded.files - loaded.items.len();
-    let mut rows: Vec<RecordSummary> = loaded.items.into_iter().flatten().collect();
+    let (rows, unknown): (Vec<_>, Vec<_>) = loaded.items.into_iter().unzip();
+    let mut rows: Vec<RecordSummary> = rows.into_iter().flatten().collect();
+    let unknown: Vec<_> = unknown.into_iter().flatten().collect();
     sort(&mut rows, args.sort.into());
     write_rows(&rows, args.format, flavour, io.out).map_err(Error::Output)?;
     if unreadable > 0 {
         io.status(&format!("note: {unreadable} file(s) could not be read as records; crs check says why"))?;
+    }
+    for line in filter.undated_note("listed", &unknown) {
+        io.status(&line)?;
     }
     Ok(0)
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use crate::model::filter::Filter;
+use crate::model::record::Event;
 use crate::model::{Record, Status};
 
 /// The statuses a submission includes by default, besides recent removals.
@@ -76,6 +77,13 @@ impl Scope {
     /// `--in-force-on` day, if one is given (the flag is false when not in force).
     pub fn on_day(&self, record: Record, status: Status) -> (Record, Status, bool) {
         self.filter.on_day(record, status)
+    }
+
+    /// The step with no recorded day that may have put `record` in force on the
+    /// `--in-force-on` day, when only that keeps it out (see
+    /// [`Filter::undated_step_after_day`]).
+    pub(crate) fn undated_step_after_day(&self, record: &Record) -> Option<Event> {
+        self.filter.undated_step_after_day(record)
     }
 
     /// True when `record` matches the scope's criteria other than its status; judged

@@ -16,6 +16,7 @@ use crate::export::columns::Column;
 use crate::export::history::Life;
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
+use crate::model::record::Event;
 use crate::model::{Decision, EventKind, Record, RecordId, Stage, Status};
 
 /// One record of a state.
@@ -34,6 +35,9 @@ pub struct Item {
     /// Whether the record matches the export's criteria other than status (service,
     /// dates, codes), judged as it was read.
     pub selected: bool,
+    /// With `--in-force-on`, for a record left out only because the step that put it
+    /// in force has no recorded day (it may have been in force that day): that step.
+    pub undated_step: Option<Event>,
 }
 
 /// A record's row, made as it was read.
@@ -79,6 +83,7 @@ impl Item {
             record: None,
             row: None,
             selected: true,
+            undated_step: None,
         }
     }
 
@@ -154,9 +159,11 @@ impl Reading<'_> {
     pub fn item(&self, id: RecordId, file: &str, record: Record, status: Status) -> Item {
         // With --in-force-on, the record as it stood that day; one not in force then
         // is kept as it is now, but not selected.
+        let undated_step = self.scope.undated_step_after_day(&record);
         let (record, status, selected) = self.scope.on_day(record, status);
         let mut item = Item::new(id, file, &record, status);
         item.selected = selected && self.scope.selects(&record);
+        item.undated_step = undated_step.filter(|_| self.scope.selects(&record));
         let context = RowContext {
             commit: commit_cell(self.commit, self.uncommitted, file),
             register_contact: self.register_contact,
@@ -273,6 +280,7 @@ impl RegisterState {
             record: None,
             row: None,
             selected: item.selected,
+            undated_step: None,
         }));
         RegisterState::new(self.items, self.commit, self.uncommitted)
     }

@@ -146,6 +146,7 @@ impl<'r> Finder<'r> {
                 continue;
             }
             let tree = self.tree(walked.tree)?;
+            let mut folders = Folders::new(self.repo, self.prefix, &tree);
             let import = |version| LastImport {
                 commit: walked.commit.to_string(),
                 day: author_day(&header),
@@ -153,12 +154,12 @@ impl<'r> Finder<'r> {
                 version,
             };
             for (id, digest) in kept(&message) {
-                for owner in self.owners(&id, &tree)? {
+                for owner in self.owners(&id, &mut folders) {
                     found.entry(owner).or_insert_with(|| import(ImportedVersion::Kept(digest.clone())));
                 }
             }
-            for (id, blob) in self.written(&walked, &tree)? {
-                for owner in self.owners(&id, &tree)? {
+            for (id, blob) in self.written(&walked, &tree, &mut folders)? {
+                for owner in self.owners(&id, &mut folders) {
                     found.entry(owner).or_insert_with(|| import(ImportedVersion::Written(BlobId(blob))));
                 }
             }
@@ -172,7 +173,12 @@ impl<'r> Finder<'r> {
 
     /// The record files the commit wrote (against its first parent), with their
     /// versions; files it deleted are not among them.
-    fn written(&self, walked: &Walked, tree: &Tree<'_>) -> Result<Vec<(RecordId, Oid)>> {
+    fn written(
+        &self,
+        walked: &Walked,
+        tree: &Tree<'_>,
+        folders: &mut Folders<'r, '_>,
+    ) -> Result<Vec<(RecordId, Oid)>> {
         let parent = walked.parents.first().map(|(_, tree)| self.tree(*tree)).transpose()?;
         let paths = paths_between(self.repo, self.prefix, parent.as_ref(), Some(tree))?;
         let mut out = Vec::new();
@@ -180,16 +186,11 @@ impl<'r> Finder<'r> {
             let Some(id) = path.strip_suffix(".toml").and_then(|id| id.parse::<RecordId>().ok()) else {
                 continue;
             };
-            if let Some(blob) = self.blob_of(tree, &id) {
+            if let Some(blob) = folders.blob_of(&id) {
                 out.push((id, blob));
             }
         }
         Ok(out)
-    }
-
-    fn blob_of(&self, tree: &Tree<'_>, id: &RecordId) -> Option<Oid> {
-        let path = path_below(self.prefix, &id.relative_path_string());
-        tree.get_path(Path::new(&path)).ok().map(|entry| entry.id())
     }
 
     /// Whose the file of `id` was in `tree`, by the record ids now: a record that
@@ -197,22 +198,50 @@ impl<'r> Finder<'r> {
     /// `crs log` finds a record at the first of its ids a tree holds); else the
     /// record with that id now; else none, and the id stands for a record deleted
     /// since.
-    fn owners(&self, id: &RecordId, tree: &Tree<'_>) -> Result<Vec<RecordId>> {
+    fn owners(&self, id: &RecordId, folders: &mut Folders<'r, '_>) -> Vec<RecordId> {
         let claims = self.claims.get(id).map_or(&[][..], Vec::as_slice);
         let mut moved = Vec::new();
         for claim in claims.iter().filter(|c| c.at > 0) {
             let later = &self.ids[claim.record][..claim.at];
-            if later.iter().all(|later| self.blob_of(tree, later).is_none()) {
+            if later.iter().all(|later| folders.blob_of(later).is_none()) {
                 moved.push(self.ids[claim.record][0].clone());
             }
         }
         if !moved.is_empty() {
-            return Ok(moved);
+            return moved;
         }
-        Ok(claims
+        claims
             .iter()
             .find(|c| c.at == 0)
-            .map_or_else(|| vec![id.clone()], |c| vec![self.ids[c.record][0].clone()]))
+            .map_or_else(|| vec![id.clone()], |c| vec![self.ids[c.record][0].clone()])
+    }
+}
+
+/// The provider folders of one commit's tree, each read once: a folder of thousands
+/// of records is one large tree object, which git does not keep parsed between
+/// look-ups, so finding each record's file by its whole path would read the folder
+/// again for every record.
+struct Folders<'r, 't> {
+    repo: &'r Repository,
+    prefix: &'r str,
+    tree: &'t Tree<'r>,
+    read: HashMap<String, Option<Tree<'r>>>,
+}
+
+impl<'r, 't> Folders<'r, 't> {
+    fn new(repo: &'r Repository, prefix: &'r str, tree: &'t Tree<'r>) -> Folders<'r, 't> {
+        Folders { repo, prefix, tree, read: HashMap::new() }
+    }
+
+    /// The version of the file of `id` in the tree, if it holds one.
+    fn blob_of(&mut self, id: &RecordId) -> Option<Oid> {
+        let (repo, prefix, tree) = (self.repo, self.prefix, self.tree);
+        let folder = self.read.entry(id.provider().to_owned()).or_insert_with(|| {
+            let path = path_below(prefix, id.provider());
+            tree.get_path(Path::new(&path)).ok()?.to_object(repo).ok()?.into_tree().ok()
+        });
+        let entry = folder.as_ref()?.get_name(&format!("{}.toml", id.slug()))?;
+        Some(entry.id())
     }
 }
 

@@ -111,7 +111,7 @@ const FIXED: &[(Field, &str, &str)] = &[
     (
         Field::Response,
         "response",
-        "the provider's answer to the written request: accepted, refused, awaiting response, or as crs's export writes a referral (refused; the regulator found the refusal unreasonable, …); translate other words with [values.\"response\"]",
+        "the provider's answer to the written request: accepted, refused, awaiting response, or as crs's export writes a referral (refused; the regulator found the refusal unreasonable, …); translate other words with [values.\"response\"]; in [defaults] it answers for the rows whose status says the designation was in force (designated, under review, removed) and that leave it blank",
     ),
     (Field::ResponseOn, "response.on", "the day the provider answered"),
     (Field::LocalId, "local_id", "the team's own reference for the service, e.g. CRS-02"),

@@ -8,7 +8,9 @@
 //! status the provider's answer contradicts is refused. No stage text is made up:
 //! the record says where it came from in `[source]`.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::export::history::Life;
@@ -52,6 +54,9 @@ pub struct Imported {
     pub rows: Vec<usize>,
     /// Field → the header it came from, for explaining what the checker finds.
     pub headers: BTreeMap<Field, Arc<str>>,
+    /// Rows that repeat an earlier row of the record cell for cell, read once: (the
+    /// row, the row it repeats), 1-based.
+    pub repeats: Vec<(usize, usize)>,
 }
 
 /// True for a step whose day no one recorded: one a sheet's status implied, kept
@@ -110,13 +115,25 @@ pub struct Merge<'a> {
     context: &'a Context<'a>,
 }
 
+impl Merge<'_> {
+    /// The ids of the records still to be built: every record the sheet gives,
+    /// before the first is asked for.
+    pub fn ids(&self) -> impl Iterator<Item = &RecordId> {
+        self.order.as_slice().iter()
+    }
+}
+
 impl Iterator for Merge<'_> {
     type Item = Result<Imported, Vec<Problem>>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let id = self.order.next()?;
         let rows = self.groups.remove(&id).unwrap_or_default();
-        Some(build(&id, &rows, self.context))
+        let (rows, repeats) = without_repeats(rows);
+        if let Err(problems) = agree(&id, &rows, self.context) {
+            return Some(Err(problems));
+        }
+        Some(build(&id, &rows, self.context).map(|imported| Imported { repeats, ..imported }))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -203,6 +220,116 @@ fn record_id(row: &RowFields, context: &Context<'_>) -> Result<RecordId, Problem
         ),
         other => problem(context, row, &Field::ServiceName, name, &format!("gives no record id: {other}"), "give the row an id column (mapped to id), or a service name with letters or digits"),
     })
+}
+
+/// The rows of one record without those that repeat an earlier one cell for cell,
+/// and which those were: (the row, the row it repeats).
+fn without_repeats(rows: Vec<RowFields>) -> (Vec<RowFields>, Vec<(usize, usize)>) {
+    let mut kept: Vec<RowFields> = Vec::with_capacity(rows.len());
+    // The rows kept, by a hash of their values: each row is compared only with
+    // those that may be equal, so the rows of one record cost linear time.
+    let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut repeats = Vec::new();
+    for row in rows {
+        let hash = values_hash(&row);
+        let same = by_hash
+            .get(&hash)
+            .and_then(|at| at.iter().map(|&i| &kept[i]).find(|k| k.values().eq(row.values())));
+        match same {
+            Some(earlier) => repeats.push((row.row, earlier.row)),
+            None => {
+                by_hash.entry(hash).or_default().push(kept.len());
+                kept.push(row);
+            }
+        }
+    }
+    (kept, repeats)
+}
+
+/// A hash of a row's fields and values (not its row number).
+fn values_hash(row: &RowFields) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    row.values().for_each(|value| value.hash(&mut hasher));
+    hasher.finish()
+}
+
+/// True for the fields that describe the service, its provider and its
+/// assessment: one value for the record, where the rows of its decisions must agree.
+fn describes(field: &Field) -> bool {
+    matches!(
+        field,
+        Field::ProviderName
+            | Field::ProviderKind
+            | Field::ProviderLicence
+            | Field::ServiceName
+            | Field::ServiceDescription
+            | Field::ServiceSites
+            | Field::ServiceSiteNames
+            | Field::ServiceTreatmentFunctions
+            | Field::ServiceLocationSpecific
+            | Field::CoCommissioners
+            | Field::Contact
+            | Field::LongTermOutcome
+            | Field::LocalId
+            | Field::StageMet(_)
+            | Field::StageRationale(_)
+            | Field::StageAssessedOn(_)
+    )
+}
+
+/// Refuses the rows of one record that say different things of the service (its
+/// name, provider, description, the team's reference, a stage): two rows of one
+/// service, and crs does not pick one. Each difference is named once, with both rows.
+fn agree(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<(), Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut told: Vec<&Field> = Vec::new();
+    // The first row to give each field: the rows before a difference all agree, so
+    // each row is compared with that one only, and the check is linear in the rows.
+    let mut first: Vec<(&Field, &RowFields, &Value)> = Vec::new();
+    for row in rows {
+        for (field, value) in row.values().filter(|(f, _)| describes(f)) {
+            if told.contains(&field) {
+                continue;
+            }
+            let Some(&(_, earlier, said)) = first.iter().find(|(f, _, _)| *f == field) else {
+                first.push((field, row, value));
+                continue;
+            };
+            if said != value {
+                told.push(field);
+                problems.push(problem(
+                    context,
+                    row,
+                    field,
+                    &shown(value),
+                    &format!(
+                        "differs from row {}, which gives '{}' for the same service, {id}: two rows of one service, and crs does not choose between them",
+                        earlier.row,
+                        shown(said)
+                    ),
+                    "make the two rows agree, or delete the one that is wrong; if they are two services, give them different names (or ids)",
+                ));
+            }
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+/// A value as the sheet would write it, for messages.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::Text(text) => text.clone(),
+        Value::List(items) => items.join("; "),
+        Value::Date(date) => date.to_string(),
+        Value::DateBy(date) => format!("by {date} (day not recorded)"),
+        Value::Yes(true) => "yes".to_owned(),
+        Value::Yes(false) => "no".to_owned(),
+        Value::Kind(kind) => kind.as_str().to_owned(),
+        Value::Licence(licence) => licence.as_str().to_owned(),
+        Value::Outcome(outcome) => outcome.as_str().to_owned(),
+        Value::Status(status) => status.as_str().to_owned(),
+        Value::Response(response) => response.as_str().to_owned(),
+    }
 }
 
 /// One record from its rows.
@@ -355,7 +482,13 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     for row in rows.iter().rev() {
         headers.extend(row.fields.iter().map(|(field, _, header)| (field.clone(), header.clone())));
     }
-    Ok(Imported { id: id.clone(), record, rows: rows.iter().map(|r| r.row).collect(), headers })
+    Ok(Imported {
+        id: id.clone(),
+        record,
+        rows: rows.iter().map(|r| r.row).collect(),
+        headers,
+        repeats: Vec::new(),
+    })
 }
 
 /// The notes of the rows, each once, in row order: a service's comments across its
@@ -433,7 +566,11 @@ fn row_history(
         Some(Value::Status(status)) => Some(*status),
         _ => None,
     };
+    // A default answer in the map speaks for the designations in force that leave
+    // it blank, not for a row whose status says no answer came.
+    let in_force = matches!(status, Some(Status::Designated | Status::UnderReview | Status::Removed));
     let response = match row.get(&Field::Response) {
+        Some(Value::Response(_)) if !in_force && row.is_default(&Field::Response) => None,
         Some(Value::Response(response)) => Some(*response),
         _ => None,
     };
@@ -592,9 +729,26 @@ fn row_history(
         }
         (Status::Refused, None) => Response::Refused,
         (Status::Referred, None) => Response::Referred,
-        // A designation in force with no answer in the sheet is taken to have come by
-        // the usual path, the provider's acceptance (kept undated unless dated).
-        (Status::Designated | Status::UnderReview | Status::Removed, None) => Response::Accepted,
+        // A designation in force came by the provider's acceptance or by the
+        // regulator's finding; which one, only a cell can say: a step the row dates,
+        // or else the row is refused, never taken to have been accepted.
+        (Status::Designated | Status::UnderReview | Status::Removed, None) => {
+            let dated = |kind: EventKind| events.iter().chain(given).any(|e| e.kind == kind);
+            if dated(EventKind::RefusalFoundUnreasonable) {
+                Response::FoundUnreasonable
+            } else if dated(EventKind::ProviderAccepted) {
+                Response::Accepted
+            } else {
+                return Err(vec![problem(
+                    context,
+                    row,
+                    &Field::Status,
+                    status.as_str(),
+                    "says the designation was in force, which needs the provider's acceptance or a refusal the regulator found unreasonable, and the row says neither",
+                    "fill in the provider's answer (in a column mapped to response, or the day of the acceptance in one mapped to event.provider-accepted); if the team knows every designation in the sheet was accepted, say so in the map: \"response\" = \"accepted\" under [defaults]",
+                )]);
+            }
+        }
     };
     // The day the provider answered dates the answer's first step.
     if let (Some((on, known)), Some(first)) = (row.step_day(&Field::ResponseOn), answer.steps().first())

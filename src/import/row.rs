@@ -38,7 +38,7 @@ impl std::fmt::Display for Problem {
 }
 
 /// A value read from a cell.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
     Text(String),
     List(Vec<String>),
@@ -55,7 +55,7 @@ pub enum Value {
 }
 
 /// The provider's answer to a written request, and where a refusal went.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Response {
     Awaiting,
     Accepted,
@@ -172,6 +172,11 @@ impl RowFields {
             Some(Value::Yes(yes)) => Some(*yes),
             _ => None,
         }
+    }
+
+    /// True when `field` comes from the map's `[defaults]`, not a cell.
+    pub fn is_default(&self, field: &Field) -> bool {
+        self.fields.iter().any(|(f, _, header)| f == field && header.starts_with("(default "))
     }
 
     /// The header `field` came from, for messages.
@@ -294,6 +299,37 @@ pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
     Ok(Layout { columns, defaults, first_row: header_row + 1, unused })
 }
 
+/// The text of the cell that makes sheet row `index` (0-based) a total under the
+/// table ("Total", "Totals: 42", "Grand total"), when that and numbers (the counts
+/// or sums beside it) are all the row holds: a line of the table's arithmetic, not
+/// a service.
+pub fn total_label(sheet: &Sheet, index: usize) -> Option<String> {
+    let cells = sheet.rows.get(index)?;
+    let mut label = None;
+    for cell in cells.iter().filter(|c| !c.is_blank()) {
+        match cell {
+            Cell::Number(_) => {}
+            Cell::Text(text) if label.is_none() && is_total(text) => label = Some(clean(text)),
+            Cell::Text(text) if clean(text).replace(',', "").parse::<f64>().is_ok() => {}
+            _ => return None,
+        }
+    }
+    label
+}
+
+/// True for a total's label: "Total", "TOTALS: 42", "Grand total", "Count 12".
+fn is_total(text: &str) -> bool {
+    let text = header_key(text);
+    let rest = ["grand total", "sub-total", "subtotal", "sub total", "totals", "total", "count"]
+        .iter()
+        .find_map(|word| text.strip_prefix(word));
+    rest.is_some_and(|rest| {
+        rest.trim_start_matches([':', ' ', '='])
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.' || c == ' ')
+    })
+}
+
 /// The fields of sheet row `index` (0-based), or its problems; `None` for a row with
 /// nothing in the mapped columns.
 pub fn read_row(
@@ -396,6 +432,11 @@ fn column_letters(key: &str) -> Option<usize> {
     Some(number - 1)
 }
 
+/// A cell's name as spreadsheets show it: (0, 0) → A1, (2, 5) → F3.
+pub fn cell_name(row: usize, col: usize) -> String {
+    format!("{}{}", letters_of(col), row + 1)
+}
+
 /// A column's letters as spreadsheets show them: 0 → A, 8 → I, 26 → AA.
 fn letters_of(col: usize) -> String {
     let mut n = col + 1;
@@ -412,6 +453,12 @@ type CellError = (String, String);
 /// The value of `cell` for `field`: the map's translation first, then the field's
 /// own reading. `Ok(None)` for a cell that says nothing (a blank after translation).
 pub fn read_cell(cell: &Cell, field: &Field, map: &Map) -> Result<Option<Value>, CellError> {
+    if let Cell::Uncalculated(at) = cell {
+        return Err((
+            format!("(cell {at}) holds a formula whose value was not saved in the file, so crs cannot tell what it says"),
+            "open the workbook in Excel or LibreOffice, recalculate it (Excel: Ctrl+Alt+F9; LibreOffice: Data > Calculate > Recalculate Hard) and save it, so that every formula's value is saved with it; or type the value in place of the formula; then import again".to_owned(),
+        ));
+    }
     if let Cell::Error(_) = cell {
         return Err((
             "is a formula that failed, not a value".to_owned(),
@@ -599,6 +646,20 @@ mod tests {
             &framework,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_total_under_the_table_is_known_by_its_label_and_numbers() {
+        let sheet = |cells: Vec<Cell>| Sheet { name: "S".into(), rows: vec![cells], merged: Vec::new() };
+        let text = |t: &str| Cell::Text(t.to_owned());
+        for label in ["Total", "Totals: 42", "GRAND TOTAL", "Count 12", "total = 1,204"] {
+            let row = sheet(vec![Cell::Empty, text(label), Cell::Number(3.0), text("12")]);
+            assert_eq!(total_label(&row, 0).as_deref(), Some(label), "{label}");
+        }
+        for service in ["Total hip replacement", "Totally new", "Maternity"] {
+            assert_eq!(total_label(&sheet(vec![text("RJ1"), text(service)]), 0), None, "{service}");
+        }
+        assert_eq!(total_label(&sheet(vec![text("RJ1"), text("Total")]), 0), None, "a code beside it");
     }
 
     #[test]

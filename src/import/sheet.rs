@@ -30,6 +30,9 @@ pub enum Cell {
     Bool(bool),
     /// A formula that failed: the error as the sheet shows it, e.g. `#REF!`.
     Error(String),
+    /// A formula saved without its value (the workbook was written by a program
+    /// that does not calculate, or saved without recalculating): its cell's name.
+    Uncalculated(String),
 }
 
 impl Cell {
@@ -37,7 +40,7 @@ impl Cell {
     /// booleans as Yes or No.
     pub fn text(&self) -> String {
         match self {
-            Cell::Empty => String::new(),
+            Cell::Empty | Cell::Uncalculated(_) => String::new(),
             Cell::Text(text) | Cell::Error(text) => text.clone(),
             Cell::Number(n) => number_text(*n),
             Cell::Date(date) => date.to_string(),
@@ -198,7 +201,7 @@ fn read_workbook(
     wanted: Option<&str>,
     companions: bool,
 ) -> Result<(Sheet, Companions)> {
-    guard::check_workbook(path, bytes, if ods { Workbook::Ods } else { Workbook::Xlsx })?;
+    let looked = guard::check_workbook(path, bytes, if ods { Workbook::Ods } else { Workbook::Xlsx })?;
     if ods {
         let mut book: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(path, bytes, &e))?;
         let name = pick_sheet(path, &book.sheet_names(), wanted)?;
@@ -216,7 +219,28 @@ fn read_workbook(
         _ => Vec::new(),
     };
     let found = companion_sheets(path, bytes, &mut book, companions)?;
-    Ok((Sheet { name, rows: grid(&range), merged }, found))
+    let mut rows = grid(&range);
+    drop(range);
+    mark_uncalculated(&mut rows, looked.uncalculated_in(&name));
+    Ok((Sheet { name, rows, merged }, found))
+}
+
+/// Marks each cell of `rows` at `cells` that calamine read as empty as a formula
+/// saved without its value, so that it is refused rather than read as blank.
+fn mark_uncalculated(rows: &mut Vec<Vec<Cell>>, cells: &[(u32, u32)]) {
+    for &(row, col) in cells {
+        let (row, col) = (row as usize, col as usize);
+        if rows.len() <= row {
+            rows.resize(row + 1, Vec::new());
+        }
+        let cells = &mut rows[row];
+        if cells.len() <= col {
+            cells.resize(col + 1, Cell::Empty);
+        }
+        if cells[col] == Cell::Empty {
+            cells[col] = Cell::Uncalculated(crate::import::row::cell_name(row, col));
+        }
+    }
 }
 
 /// The History and Assessments sheets of `book` (read from `bytes`), those it has,

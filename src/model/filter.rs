@@ -3,9 +3,9 @@
 //! the order to list them in. One type serves `crs list` and `crs export`; a pure
 //! function of a record and its status, with no I/O.
 
-use crate::model::record::Record;
+use crate::model::record::{Event, Record};
 use crate::model::status::derive_status;
-use crate::model::{Date, Status};
+use crate::model::{Date, RecordId, Status};
 
 /// What a record must match; every criterion left empty matches all.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -40,6 +40,49 @@ impl Filter {
             then_status if then_status.in_force() => (then, then_status, true),
             _ => (record, status, false),
         }
+    }
+
+    /// For a record not known to be in force at the end of the `in_force_on` day
+    /// only because a step that would have put it in force has no recorded day (kept
+    /// as "by D (day not recorded)", D after that day): that step. The record may
+    /// have been in force on the day asked, or not: the register cannot say, and it
+    /// is known in force from D.
+    pub(crate) fn undated_step_after_day(&self, record: &Record) -> Option<Event> {
+        let day = self.in_force_on?;
+        let mut then = record.as_on(day);
+        if derive_status(&then).in_force() {
+            return None;
+        }
+        let mut undated: Vec<&Event> = record.events.iter().filter(|e| !e.date_known && e.on > day).collect();
+        undated.sort_by_key(|e| e.on);
+        for event in undated {
+            then.events.push(event.clone());
+            if derive_status(&then).in_force() {
+                return derive_status(&record.as_on(event.on)).in_force().then(|| event.clone());
+            }
+        }
+        None
+    }
+
+    /// The note `crs list` and `crs export` give for the records that
+    /// [`Filter::undated_step_after_day`] found, each with its step: a line for all,
+    /// then a line a record. `left_out` says where they are not ("listed").
+    pub(crate) fn undated_note(&self, left_out: &str, records: &[(RecordId, Event)]) -> Vec<String> {
+        let Some(day) = self.in_force_on.filter(|_| !records.is_empty()) else { return Vec::new() };
+        let mut lines = vec![format!(
+            "note: {} designation(s) may have been in force on {} and are not {left_out}: the step that put each in force has no recorded day, only the latest it can have happened:",
+            records.len(),
+            day.in_words()
+        )];
+        lines.extend(records.iter().map(|(id, step)| {
+            format!(
+                "  {id}: {} {}; known in force from {}",
+                step.kind.label().to_lowercase(),
+                step.when_in_words(),
+                step.on.in_words()
+            )
+        }));
+        lines
     }
 
     /// True when `record`, whose status is `status`, matches every criterion.

@@ -18,20 +18,20 @@ use crate::context::Ctx;
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::framework::{Finding, Rule, Severity};
-use crate::history::last_import::{ImportedVersion, KEPT_TRAILER, LastImports, RecordIds};
+use crate::history::last_import::{ImportedVersion, KEPT_TRAILER, LastImport, LastImports, RecordIds};
 use crate::history::{Committed, FileWrite, Recovered};
 use crate::import::assessments::assessed;
 use crate::import::guard;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};
 use crate::import::merge::{Context, Imported, merge};
-use crate::import::row::{Problem, layout, read_row};
+use crate::import::row::{Problem, layout, read_row, total_label};
 use crate::import::sheet::{FileKind, read_sheet};
 use crate::model::fields::FieldChange;
 use crate::model::record::Commissioner;
 use crate::model::{Date, Record, RecordId};
 use crate::ops::checker::{Checker, Services};
-use crate::ops::reimport::{Base, Conflict, Theirs, Verdict, changes, judge};
+use crate::ops::reimport::{Base, Conflict, Theirs, Verdict, changes, judge, review_ended_unsaid};
 use crate::ops::transaction::{Transaction, WriteOptions};
 use crate::register::DiskSource;
 use crate::register::edit::{NewRecord, RecordDoc};
@@ -98,6 +98,16 @@ pub struct ImportOutcome {
     pub rejected: Vec<Problem>,
     /// The sheet's columns the map does not use: what does not come in.
     pub unused_columns: Vec<String>,
+    /// Rows skipped as totals under the table: each row (1-based) and its label.
+    pub totals: Vec<(usize, String)>,
+    /// The records of the register an earlier import wrote that this sheet does
+    /// not give (it left nothing of them changed), with that import.
+    pub absent: Vec<(RecordId, LastImport)>,
+    /// Rows refused before they named a record (an absent record may be among them).
+    pub unnamed_rows: usize,
+    /// Rows that repeat an earlier row of the same record cell for cell, read once:
+    /// the record, the row and the row it repeats.
+    pub repeats: Vec<(RecordId, usize, usize)>,
     /// Whether the records were written (not a dry run, nothing refused).
     pub written: bool,
     /// The commit, when something was written.
@@ -147,7 +157,13 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     let mut rejected = Vec::new();
     let mut rows = Vec::new();
     let mut passed_over = 0;
+    let mut totals = Vec::new();
     for index in layout.first_row..sheet.rows.len() {
+        if let Some(label) = total_label(&sheet, index) {
+            totals.push((index + 1, label));
+            sheet.rows[index] = Vec::new();
+            continue;
+        }
         match read_row(&sheet, &map, &layout, index) {
             None => passed_over += 1,
             Some(Ok(row)) => rows.push(row),
@@ -181,7 +197,10 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         assessed,
     };
     let (records, mut problems) = merge(rows, &context);
+    // Rows refused before they name a record: a record not in the sheet may be one.
+    let unnamed = problems.len();
     rejected.append(&mut problems);
+    let sheet_ids: HashSet<RecordId> = records.ids().cloned().collect();
 
     let known = tx.orgs()?;
     let checker = tx.checker(ctx, known.as_ref());
@@ -194,12 +213,17 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         today: ctx.today,
         plan: Plan { rejected, ..Plan::default() },
     };
+    let mut repeats = Vec::new();
     for imported in records {
         match imported {
-            Ok(imported) => planner.add(imported)?,
+            Ok(imported) => {
+                repeats.extend(imported.repeats.iter().map(|(row, of)| (imported.id.clone(), *row, *of)));
+                planner.add(imported)?
+            }
             Err(mut problems) => planner.plan.rejected.append(&mut problems),
         }
     }
+    let absent = planner.register.absent(&sheet_ids);
     let Plan { new, changed, unchanged, conflicts, mut rejected, files } = planner.plan;
     rejected.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
 
@@ -230,6 +254,10 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         conflicts,
         rejected,
         unused_columns: layout.unused.clone(),
+        totals,
+        repeats,
+        absent,
+        unnamed_rows: unnamed,
         written,
         committed,
         recovered: tx.recovered().cloned(),
@@ -297,6 +325,22 @@ impl Planner<'_> {
         };
         let base = self.register.base(&id)?;
         let theirs = Theirs { record: &imported.record, imported_on: self.today };
+        if let Some(started) = old.as_ref().and_then(|ours| review_ended_unsaid(theirs, ours, base.as_ref()))
+        {
+            let since = base.as_ref().map_or_else(String::new, |b| b.day().in_words());
+            self.plan.rejected.push(Problem {
+                sheet: self.sheet.to_owned(),
+                row: imported.rows[0],
+                column: imported.headers.get(&Field::Status).map_or_else(|| "(status)".to_owned(), |h| h.to_string()),
+                value: "designated".to_owned(),
+                problem: format!(
+                    "ends the review of {id}, which the sheet imported on {since} said was under review (started {}), but the row gives no decision that ended it",
+                    started.when_in_words()
+                ),
+                todo: "a review ends with a decision of its own: give its day, who decided and the reference in columns mapped to confirmation.decided_on, confirmation.decided_by and confirmation.reference (or removal.*), or record it in crs with crs review complete, then import again".to_owned(),
+            });
+            return Ok(());
+        }
         let record = match judge(theirs, old.as_ref(), base.as_ref()) {
             Verdict::New => imported.record.clone(),
             Verdict::Apply(record) => record,
@@ -580,6 +624,29 @@ impl Register {
         }
         self.taken.insert(place.0.clone(), imported.rows[0]);
         Ok(place)
+    }
+
+    /// The records of the register now that an import wrote and the sheet, whose
+    /// records are `sheet_ids`, does not give (at their id, or at one they had
+    /// before a move), by id, with their last import.
+    fn absent(&self, sheet_ids: &HashSet<RecordId>) -> Vec<(RecordId, LastImport)> {
+        let mut given: HashSet<&RecordId> = HashSet::new();
+        for id in sheet_ids {
+            match self.moved_to.get(id) {
+                Some(now) if !self.ids.contains(id) => given.extend(now),
+                _ => {
+                    given.insert(id);
+                }
+            }
+        }
+        let mut absent: Vec<(RecordId, LastImport)> = self
+            .ids
+            .iter()
+            .filter(|id| !given.contains(id))
+            .filter_map(|id| self.imports.of(id).map(|import| (id.clone(), import.clone())))
+            .collect();
+        absent.sort_by(|a, b| a.0.cmp(&b.0));
+        absent
     }
 
     /// What the last import did with the record `id`, if an import ever wrote it.

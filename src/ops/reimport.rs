@@ -28,6 +28,7 @@
 use crate::digest::sha256_hex;
 use crate::history::last_import::LastImport;
 use crate::import::merge::is_stand_in;
+use crate::model::Status;
 use crate::model::fields::{FieldChange, changes_between, flatten_record};
 use crate::model::labels::deciding_body;
 use crate::model::status::derive_status;
@@ -45,6 +46,11 @@ pub enum Base {
 }
 
 impl Base {
+    /// The day of the last import.
+    pub fn day(&self) -> Date {
+        self.import().day
+    }
+
     fn import(&self) -> &LastImport {
         match self {
             Base::Written { import, .. } | Base::Kept { import, .. } => import,
@@ -163,13 +169,21 @@ pub fn carried_over(theirs: Theirs<'_>, old: &Record) -> Record {
     }
     let last = record.decisions.iter().map(|d| d.decided_on).max();
     record.decisions.extend(old.decisions.iter().filter(|d| Some(d.decided_on) > last).cloned());
-    let recorded: Vec<&Event> = old.events.iter().filter(|e| !is_stand_in(e)).collect();
+    // A review the register has started stays started when the sheet no longer
+    // says "under review": a review ends with a decision, never by being left out.
+    let reviewed = |record: &Record| record.events.iter().any(|e| e.kind == EventKind::ReviewStarted);
+    let review_kept = !reviewed(&record) && reviewed(&old);
+    let recorded: Vec<&Event> = old
+        .events
+        .iter()
+        .filter(|e| !is_stand_in(e) || (review_kept && e.kind == EventKind::ReviewStarted))
+        .collect();
     let dated = |kind: EventKind| record.events.iter().any(|e| e.kind == kind && !is_stand_in(e));
     let kept: Vec<Event> = recorded.iter().filter(|e| !dated(e.kind)).map(|e| (*e).clone()).collect();
     record.events.retain(|e| !(is_stand_in(e) && kept.iter().any(|k| k.kind == e.kind)));
     record.events.extend(kept);
     let mut earlier: Vec<&Event> = old.events.iter().filter(|e| is_stand_in(e)).collect();
-    for event in record.events.iter_mut().filter(|e| is_stand_in(e) && e.on == theirs.imported_on) {
+    for event in record.events.iter_mut().filter(|e| is_stand_in(e)) {
         if let Some(at) = earlier.iter().position(|o| o.kind == event.kind && o.on <= event.on) {
             let was = earlier.remove(at);
             (event.on, event.note) = (was.on, was.note.clone());
@@ -177,6 +191,23 @@ pub fn carried_over(theirs: Theirs<'_>, old: &Record) -> Record {
     }
     record.events.sort_by_key(|e| e.on);
     record
+}
+
+/// The start of the register's review of a record, when the sheet now says the
+/// designation is simply designated, where the last import's sheet said it was
+/// under review, and gives no decision that ended the review (a confirmation or a
+/// removal): a review ends with a decision, which needs its own day, maker and
+/// reference.
+pub fn review_ended_unsaid(theirs: Theirs<'_>, ours: &Record, base: Option<&Base>) -> Option<Event> {
+    let Some(Base::Written { record: base, .. }) = base else { return None };
+    if derive_status(base) != Status::UnderReview || derive_status(theirs.record) != Status::Designated {
+        return None;
+    }
+    let laid_over = carried_over(theirs, ours);
+    if derive_status(&laid_over) != Status::UnderReview {
+        return None;
+    }
+    laid_over.events.into_iter().rev().find(|e| e.kind == EventKind::ReviewStarted)
 }
 
 /// The record as the three-way rule compares it: version 2's shape, no `[source]`,

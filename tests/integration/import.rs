@@ -34,6 +34,7 @@ date_formats = ["%d/%m/%Y", "%d %B %Y"]
 
 [defaults]
 "provider.licence" = "licensed"
+"response" = "accepted"
 
 [pad]
 "provider.ods" = 3
@@ -416,6 +417,7 @@ const CSV_MAP: &str = r#"date_formats = ["%d/%m/%Y"]
 "FT" = "foundation-trust"
 [defaults]
 "provider.licence" = "licensed"
+"response" = "accepted"
 "#;
 
 const CSV_HEADER: &str = "Id,Provider code,Provider,Type,Service,Date designated,Ground 1,Status\n";

@@ -24,6 +24,7 @@ const MAP: &str = r#"date_formats = ["%d/%m/%Y"]
 "FT" = "foundation-trust"
 [defaults]
 "provider.licence" = "licensed"
+"response" = "accepted"
 "#;
 
 const HEADER: &str = "Provider code,Provider,Type,Service,Date designated,Decided by,Ground 1,Public engagement,Status,Review date\n";
@@ -349,4 +350,77 @@ fn the_last_import_is_found_in_a_register_inside_a_larger_repository() {
         newer.stdout.contains("RJ1/maternity (row 3): the public was involved on 2 November 2026, recorded in crs; the sheet still says designated"),
         "{newer}"
     );
+}
+
+#[test]
+fn a_record_an_earlier_sheet_gave_and_this_one_does_not_is_named_and_left_alone() {
+    let env = imported();
+    let only_eating = sheet("01/03/2027", "01/03/2027").lines().take(2).collect::<Vec<_>>().join("\n") + "\n";
+    write_sheet(&env, "sheet 2026-12.csv", &only_eating);
+    let run = unchanged_by(&env, || import(&env, "sheet 2026-12.csv", &[]));
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stdout.contains(&format!(
+            "{MATERNITY} was in the sheet imported on 12 October 2026 (sheet.csv) and is not in this one; nothing changed in the register"
+        )),
+        "{run}"
+    );
+    assert!(!run.stdout.contains(&format!("{EATING} was in the sheet")), "{run}");
+    assert_eq!(status(&env, MATERNITY), "designated", "never removed for want of a row");
+}
+
+/// The header and a row of the sheet with the columns of a review's confirmation.
+fn reviewed_sheet(maternity_status: &str, confirmed: &str) -> String {
+    let header = HEADER.trim_end();
+    format!(
+        "{header},Confirmed on,Confirmed by,Confirmation minute\n\
+         RJ1,Guy's and St Thomas' NHS Foundation Trust,FT,Maternity,01/03/2019,ICB Board,Y,10/01/2019,{maternity_status},01/03/2027,{confirmed}\n"
+    )
+}
+
+#[test]
+fn a_review_an_earlier_sheet_gave_ends_only_with_a_decision_the_sheet_gives() {
+    let env = TestEnv::git();
+    let map = MAP.replace(
+        "\"Review date\" = \"review.next_due\"\n",
+        "\"Review date\" = \"review.next_due\"\n\"Confirmed on\" = \"confirmation.decided_on\"\n\"Confirmed by\" = \"confirmation.decided_by\"\n\"Confirmation minute\" = \"confirmation.reference\"\n",
+    );
+    fs::write(env.outside().join("map.toml"), map).unwrap();
+    write_sheet(&env, "sheet.csv", &reviewed_sheet("under review", ",,"));
+    env.at("2026-10-12");
+    let run = env.crs_with(
+        &["import", "../sheet.csv", "--map", "../map.toml"],
+        &[("SOURCE_DATE_EPOCH", OCTOBER_EPOCH)],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    env.at("2026-11-23");
+    assert_eq!(status(&env, MATERNITY), "under-review");
+
+    // The newer sheet says designated, and nothing of how the review ended.
+    write_sheet(&env, "sheet 2026-11.csv", &reviewed_sheet("designated", ",,"));
+    let before = (env.commit_count(), env.read(&format!("{MATERNITY}.toml")));
+    let run = import(&env, "sheet 2026-11.csv", &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains("ends the review of RJ1/maternity, which the sheet imported on 12 October 2026 said was under review (started by 12 October 2026 (day not recorded))"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("confirmation.decided_on"), "the way out: {run}");
+    assert_eq!((env.commit_count(), env.read(&format!("{MATERNITY}.toml"))), before, "nothing written");
+
+    // The review ended in crs, with a confirmation on its own assessment: the sheet
+    // that says designated then says nothing new, and the review's start stays.
+    assess_all(&env, MATERNITY, "2026-11-02", [true, false, false, true]);
+    ok(
+        &env,
+        &["review", "complete", MATERNITY, "--confirm", "--next-due", "2030-01-01", "--on", "2026-11-10"],
+    );
+    let run = import(&env, "sheet 2026-11.csv", &[]);
+    assert_eq!(run.code, 0, "{run}");
+    let record = ok(&env, &["show", MATERNITY, "--format", "json"]).json();
+    assert_eq!(record["status"], "designated", "{record}");
+    let kinds: Vec<&str> =
+        record["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"review-started"), "the review happened: {record}");
+    assert_eq!(record["decisions"].as_array().unwrap().last().unwrap()["outcome"], "confirm", "{record}");
 }

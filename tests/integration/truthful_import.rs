@@ -263,3 +263,147 @@ fn a_header_merged_across_two_columns_never_hands_one_columns_cells_to_the_other
     let record = env.crs(&["show", "RJ1/maternity", "--format", "json"]).json();
     assert_eq!(record["decisions"][0]["reference"], "GB/19/045", "{record}");
 }
+
+/// A workbook saved by a program that does not calculate keeps a formula without
+/// its value: calamine reads such a cell as empty, and crs must not.
+#[test]
+fn a_formula_saved_without_its_value_is_refused_naming_its_cell() {
+    use crate::hostile::{MAP, rezip, text_edit, workbook};
+    let book = workbook(|sheet| {
+        sheet.write_formula(1, 4, "=\"Obstetric\"&\" unit\"").unwrap();
+    });
+    let book = rezip(&book, |name, data| match name {
+        "xl/worksheets/sheet1.xml" => Some(text_edit(data, |xml| {
+            let at = xml.find("</f>").expect("a formula");
+            let end = at + xml[at..].find("</c>").unwrap();
+            format!("{}</f>{}", &xml[..at], &xml[end..])
+        })),
+        _ => Some(data),
+    });
+    let env = TestEnv::git();
+    fs::write(env.outside().join("book.xlsx"), book).unwrap();
+    fs::write(env.outside().join("map.toml"), MAP).unwrap();
+    let before = env.commit_count();
+    let run = env.crs(&["import", "../book.xlsx", "--map", "../map.toml"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout
+            .contains("row 2, column 'Description': (cell E2) holds a formula whose value was not saved"),
+        "never read as blank: {run}"
+    );
+    assert!(run.stdout.contains("sheet 'Register'"), "{run}");
+    assert!(run.stdout.contains("recalculate it"), "{run}");
+    assert_eq!(env.commit_count(), before, "nothing written");
+}
+
+#[test]
+fn a_designation_in_force_without_the_providers_answer_is_refused_not_taken_as_accepted() {
+    let map = MAP.replace("\"Provider accepted?\" = \"response\"\n", "");
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,Yes,designated,,,,,,,Jo\n";
+    let env = env_with(rows, &map);
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains("row 2, column 'Status': 'designated' says the designation was in force, which needs the provider's acceptance"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("\"response\" = \"accepted\" under [defaults]"), "the way out: {run}");
+    // The map says it, for every row: that is a stated fact, not an invented one.
+    let map = map.replace("[defaults]\n", "[defaults]\n\"response\" = \"accepted\"\n");
+    fs::write(env.outside().join("map.toml"), map).unwrap();
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    let record = env.crs(&["show", "RJ1/maternity", "--format", "json"]).json();
+    assert_eq!(record["status"], "designated", "{record}");
+}
+
+#[test]
+fn a_total_under_the_table_is_skipped_and_named_once() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n\
+                ,,,,Totals: 1,,,,,1,,,,,,,,,\n\
+                ,,,,Total,,,,,1,,,,,,,,,\n";
+    let env = env_with(rows, MAP);
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(
+        run.stdout.matches("skipped row 3 ('Totals: 1'): a total under the table").count(),
+        1,
+        "{run}"
+    );
+    assert!(run.stdout.contains("skipped row 4 ('Total')"), "{run}");
+    assert!(!run.stdout.contains("rejected      1"), "{run}");
+}
+
+#[test]
+fn two_rows_of_one_service_that_differ_are_refused_naming_both_and_a_repeat_is_read_once() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,St Thomas' Hospital,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n\
+                CRS-07,RJ1,Guy's,FT,Maternity,Guy's Hospital,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n";
+    let env = env_with(rows, MAP);
+    let before = env.commit_count();
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 1, "never the last row silently: {run}");
+    assert!(
+        run.stdout.contains("row 3, column 'Ref': 'CRS-07' differs from row 2, which gives 'CRS-01' for the same service, RJ1/maternity"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("row 3, column 'Site': 'Guy's Hospital' differs from row 2"), "{run}");
+    assert_eq!(env.commit_count(), before, "nothing written");
+
+    // The same row twice, cell for cell: one service, said once.
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,St Thomas' Hospital,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n\
+                CRS-01,RJ1,Guy's,FT,Maternity,St Thomas' Hospital,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n";
+    fs::write(env.outside().join("sheet.csv"), format!("{HEADER}{rows}")).unwrap();
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(
+        run.stdout.matches("row 3 repeats row 2 (RJ1/maternity) cell for cell: read once").count(),
+        1,
+        "{run}"
+    );
+}
+
+#[test]
+fn a_designation_whose_acceptance_has_no_day_is_never_said_in_force_before_it_is_known() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n";
+    let env = env_with(rows, MAP);
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    let list = |day: &str| env.crs(&["list", "--in-force-on", day]);
+
+    // Designated in 2019, accepted by the day of the import: in force on 1 January
+    // 2020 or not, the register cannot say, and says so rather than guess a day.
+    let run = list("2020-01-01");
+    assert_eq!(run.code, 0, "{run}");
+    assert!(!run.stdout.contains("RJ1/maternity"), "never listed on a day it may not have held: {run}");
+    assert!(
+        run.stderr.contains("1 designation(s) may have been in force on 1 January 2020 and are not listed"),
+        "{run}"
+    );
+    assert!(
+        run.stderr.contains(
+            "RJ1/maternity: provider accepted by 23 November 2026 (day not recorded); known in force from 23 November 2026"
+        ),
+        "{run}"
+    );
+    // The export for that day says the same.
+    let run = env.crs(&["export", "--format", "json", "--in-force-on", "2020-01-01"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(!run.stdout.contains("RJ1/maternity"), "{run}");
+    assert!(
+        run.stderr
+            .contains("1 designation(s) may have been in force on 1 January 2020 and are not in the export"),
+        "{run}"
+    );
+    assert!(
+        run.stderr.contains("RJ1/maternity: provider accepted by 23 November 2026 (day not recorded)"),
+        "{run}"
+    );
+    // From the latest day the acceptance can have happened, it is known in force.
+    let run = list("2026-11-23");
+    assert!(run.stdout.contains("RJ1/maternity"), "{run}");
+    assert!(!run.stderr.contains("may have been in force"), "{run}");
+    // Before the decision it was not in force, whatever the acceptance's day.
+    let run = list("2019-01-01");
+    assert!(!run.stdout.contains("RJ1/maternity"), "{run}");
+    assert!(!run.stderr.contains("may have been in force"), "{run}");
+}

@@ -150,9 +150,24 @@ pub fn check_json(path: &Path, bytes: &[u8]) -> Result<()> {
     ))
 }
 
+/// What the look over a workbook found that calamine does not say.
+#[derive(Debug, Default)]
+pub struct Looked {
+    /// Each sheet (by name) with the cells (row, column, 0-based) that hold a
+    /// formula saved without its value: calamine reads them as empty.
+    pub uncalculated: Vec<(String, Vec<(u32, u32)>)>,
+}
+
+impl Looked {
+    /// The cells of sheet `name` that hold a formula saved without its value.
+    pub fn uncalculated_in(&self, name: &str) -> &[(u32, u32)] {
+        self.uncalculated.iter().find(|(sheet, _)| sheet == name).map_or(&[], |(_, cells)| cells.as_slice())
+    }
+}
+
 /// Looks the workbook `bytes` (named `path`) over before calamine reads it: `Err`
 /// naming the limit or the missing part when calamine must not be given it.
-pub fn check_workbook(path: &Path, bytes: &[u8], kind: Workbook) -> Result<()> {
+pub fn check_workbook(path: &Path, bytes: &[u8], kind: Workbook) -> Result<Looked> {
     let mut archive =
         ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(path, &format!("Zip error: {e}")))?;
     if archive.len() > MAX_PARTS {
@@ -194,6 +209,7 @@ pub fn check_workbook(path: &Path, bytes: &[u8], kind: Workbook) -> Result<()> {
         }
     }
     let mut unpacked: u64 = 0;
+    let mut looked = Looked::default();
     for index in 0..archive.len() {
         let Ok(part) = archive.by_index(index) else { continue };
         let name = part.name().to_owned();
@@ -205,6 +221,10 @@ pub fn check_workbook(path: &Path, bytes: &[u8], kind: Workbook) -> Result<()> {
                 let mut xml = xml_reader(&mut budget);
                 scan.xlsx_part(&mut xml, &sheet)?;
                 drain(xml.into_inner().into_inner());
+                let cells = std::mem::take(&mut scan.uncalculated);
+                if let Some(name) = scan.raw_sheet_name(&name).filter(|_| !cells.is_empty()) {
+                    looked.uncalculated.push((name, cells));
+                }
             }
             Workbook::Ods if name == "content.xml" => {
                 budget.watch(&scan.item);
@@ -222,7 +242,7 @@ pub fn check_workbook(path: &Path, bytes: &[u8], kind: Workbook) -> Result<()> {
         }
         unpacked += MAX_UNPACKED_BYTES - unpacked - budget.left;
     }
-    Ok(())
+    Ok(looked)
 }
 
 /// A reader that stops with an error once more than `left` bytes come through (and
@@ -315,11 +335,21 @@ struct Scan<'a> {
     text: u64,
     /// The size of the piece of XML being read (see [`Budget`]).
     item: Rc<Cell<u64>>,
+    /// The cells of the part being read that hold a formula without its value.
+    uncalculated: Vec<(u32, u32)>,
 }
 
 impl<'a> Scan<'a> {
     fn new(path: &'a Path) -> Scan<'a> {
-        Scan { path, names: Vec::new(), shared: Shared::default(), cells: 0, text: 0, item: Rc::default() }
+        Scan {
+            path,
+            names: Vec::new(),
+            shared: Shared::default(),
+            cells: 0,
+            text: 0,
+            item: Rc::default(),
+            uncalculated: Vec::new(),
+        }
     }
 
     /// The sheet a part of an `.xlsx` holds, as messages name it.
@@ -329,6 +359,12 @@ impl<'a> Scan<'a> {
             Some((_, name)) => format!("sheet '{}'", shown(name.as_bytes())),
             None => format!("part {part}"),
         }
+    }
+
+    /// The name of the sheet a part of an `.xlsx` holds, as the workbook gives it.
+    fn raw_sheet_name(&self, part: &str) -> Option<String> {
+        let key = part.replace('\\', "/").to_lowercase();
+        self.names.iter().find(|(p, _)| *p == key).map(|(_, name)| name.clone())
     }
 
     /// A refusal about `sheet` of the file: `what` follows the sheet's name.
@@ -566,7 +602,7 @@ pub(super) mod tests {
     /// What the guard says of an `.xlsx` whose one sheet is `sheet_xml`.
     fn said(parts: &[(&str, String)]) -> String {
         match check_workbook(Path::new("book.xlsx"), &zipped(parts), Workbook::Xlsx) {
-            Ok(()) => "ok".to_owned(),
+            Ok(_) => "ok".to_owned(),
             Err(e) => e.to_string(),
         }
     }

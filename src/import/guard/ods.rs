@@ -299,7 +299,7 @@ mod tests {
             ("content.xml", content),
         ]);
         match check_workbook(Path::new("book.ods"), &bytes, Workbook::Ods) {
-            Ok(()) => "ok".to_owned(),
+            Ok(_) => "ok".to_owned(),
             Err(e) => e.to_string(),
         }
     }

@@ -14,8 +14,8 @@ use quick_xml::name::QName;
 use zip::ZipArchive;
 
 use super::{
-    Budget, GRID_COLUMNS, GRID_ROWS, MAX_MERGED, MAX_SHARED, MAX_UNPACKED_BYTES, RESAVE, Scan, TRIM,
-    attribute, cell_name, cell_reference, count_text, next, row_number, shown, xml_reader,
+    Budget, GRID_COLUMNS, GRID_ROWS, MAX_CELLS, MAX_MERGED, MAX_SHARED, MAX_UNPACKED_BYTES, RESAVE, Scan,
+    TRIM, attribute, cell_name, cell_reference, count_text, next, row_number, shown, xml_reader,
 };
 use crate::error::{Error, Result};
 
@@ -108,6 +108,15 @@ impl Scan<'_> {
                         self.add_text(sheet, (row, col), bytes, 1)?;
                     } else {
                         self.add_text(sheet, (row, col), cell.text, 1)?;
+                        // A formula saved without its value: calamine reads it as an
+                        // empty cell, which it is not.
+                        if cell.formula
+                            && row < GRID_ROWS
+                            && col < GRID_COLUMNS
+                            && (self.uncalculated.len() as u64) < MAX_CELLS
+                        {
+                            self.uncalculated.push((row as u32, col as u32));
+                        }
                     }
                     col += 1;
                 }
@@ -211,6 +220,8 @@ struct XlsxCell {
     /// The number in its `<v>`, read as calamine reads a shared text's index
     /// (0 when it is not a number).
     index: Option<u64>,
+    /// Whether it has a formula (`<f>`).
+    formula: bool,
 }
 
 /// The rest of a cell of an `.xlsx`, up to its end, consumed exactly as calamine
@@ -220,7 +231,7 @@ struct XlsxCell {
 /// their places the ones calamine will see.
 fn read_cell<R: BufRead>(xml: &mut Reader<R>, item: &Cell<u64>) -> XlsxCell {
     let mut buf = Vec::new();
-    let mut cell = XlsxCell { value: false, text: 0, index: None };
+    let mut cell = XlsxCell { value: false, text: 0, index: None, formula: false };
     loop {
         buf.clear();
         let start = match next(xml, &mut buf, item) {
@@ -246,6 +257,7 @@ fn read_cell<R: BufRead>(xml: &mut Reader<R>, item: &Cell<u64>) -> XlsxCell {
                 }
             }
             b"f" => {
+                cell.formula = true;
                 item.set(0);
                 if xml.read_to_end_into(QName(&name), &mut Vec::new()).is_err() {
                     break;
