@@ -5,7 +5,6 @@
 
 use std::fs;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use crate::harness::{Run, TestEnv, designated_record, repo_dir};
 
@@ -62,9 +61,10 @@ fn a_kill_before_the_branch_moves_is_undone_by_the_next_write() {
         let (commits, text) = (env.commit_count(), env.read(FILE));
         let killed = with_fault(&env, &format!("kill-after:{step}"), &["event", ID, "review-requested"]);
         assert_eq!(killed.code, -1, "{step}: the process was to die: {killed}");
-        let started = Instant::now();
+        // The killed crs's lock went with it: a lock left behind would make this
+        // write give up as busy.
         let next = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-20"]);
-        assert!(started.elapsed() < Duration::from_secs(5), "{step}: the next write waited for a lock");
+        assert!(!next.stderr.contains("another crs command"), "{step}: the next write found a lock: {next}");
         assert_eq!(next.code, 0, "{step}: {next}");
         assert!(next.stderr.contains("crs undid it, so nothing of it was recorded"), "{step}: {next}");
         assert_eq!(env.commit_count(), commits + 1, "{step}");
@@ -128,10 +128,9 @@ fn a_submission_killed_mid_write_is_recorded_once() {
 fn a_lock_file_left_by_an_older_crs_does_not_block() {
     let env = env_with_staged_work();
     fs::write(env.root.join(".git/crs.lock"), "999999\n").unwrap();
-    let started = Instant::now();
     let run = env.crs(&["event", ID, "review-requested"]);
     assert_eq!(run.code, 0, "{run}");
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(!run.stderr.contains("another crs command"), "{run}");
 }
 
 #[test]
