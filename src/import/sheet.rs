@@ -225,7 +225,8 @@ fn read_workbook(
     Ok((Sheet { name, rows, merged }, found))
 }
 
-/// Marks each cell of `rows` at `cells` that calamine read as empty as a formula
+/// Marks each cell of `rows` at `cells` that calamine read as empty (or as empty
+/// text) as a formula
 /// saved without its value, so that it is refused rather than read as blank.
 fn mark_uncalculated(rows: &mut Vec<Vec<Cell>>, cells: &[(u32, u32)]) {
     for &(row, col) in cells {
@@ -237,7 +238,8 @@ fn mark_uncalculated(rows: &mut Vec<Vec<Cell>>, cells: &[(u32, u32)]) {
         if cells.len() <= col {
             cells.resize(col + 1, Cell::Empty);
         }
-        if cells[col] == Cell::Empty {
+        // calamine reads an empty `<v/>` as empty text.
+        if matches!(&cells[col], Cell::Empty) || matches!(&cells[col], Cell::Text(t) if t.is_empty()) {
             cells[col] = Cell::Uncalculated(crate::import::row::cell_name(row, col));
         }
     }

@@ -265,35 +265,42 @@ fn a_header_merged_across_two_columns_never_hands_one_columns_cells_to_the_other
 }
 
 /// A workbook saved by a program that does not calculate keeps a formula without
-/// its value: calamine reads such a cell as empty, and crs must not.
+/// its value (no `<v>` at all, or an empty `<v/>` as openpyxl writes it): calamine
+/// reads such a cell as empty, and crs must not.
 #[test]
 fn a_formula_saved_without_its_value_is_refused_naming_its_cell() {
     use crate::hostile::{MAP, rezip, text_edit, workbook};
-    let book = workbook(|sheet| {
-        sheet.write_formula(1, 4, "=\"Obstetric\"&\" unit\"").unwrap();
-    });
-    let book = rezip(&book, |name, data| match name {
-        "xl/worksheets/sheet1.xml" => Some(text_edit(data, |xml| {
-            let at = xml.find("</f>").expect("a formula");
-            let end = at + xml[at..].find("</c>").unwrap();
-            format!("{}</f>{}", &xml[..at], &xml[end..])
-        })),
-        _ => Some(data),
-    });
-    let env = TestEnv::git();
-    fs::write(env.outside().join("book.xlsx"), book).unwrap();
-    fs::write(env.outside().join("map.toml"), MAP).unwrap();
-    let before = env.commit_count();
-    let run = env.crs(&["import", "../book.xlsx", "--map", "../map.toml"]);
-    assert_eq!(run.code, 1, "{run}");
-    assert!(
-        run.stdout
-            .contains("row 2, column 'Description': (cell E2) holds a formula whose value was not saved"),
-        "never read as blank: {run}"
-    );
-    assert!(run.stdout.contains("sheet 'Register'"), "{run}");
-    assert!(run.stdout.contains("recalculate it"), "{run}");
-    assert_eq!(env.commit_count(), before, "nothing written");
+    for saved in ["", "<v />", "<v></v>"] {
+        let book = workbook(|sheet| {
+            sheet.write_formula(1, 4, "=\"Obstetric\"&\" unit\"").unwrap();
+        });
+        let book = rezip(&book, |name, data| match name {
+            "xl/worksheets/sheet1.xml" => Some(text_edit(data, |xml| {
+                let at = xml.find("</f>").expect("a formula");
+                let end = at + xml[at..].find("</c>").unwrap();
+                // Saved as a number (no `t="str"`), as a program that does not
+                // calculate leaves it.
+                let start = xml[..at].rfind("<c ").unwrap();
+                let head = xml[start..at].replace(" t=\"str\"", "");
+                format!("{}{head}</f>{saved}{}", &xml[..start], &xml[end..])
+            })),
+            _ => Some(data),
+        });
+        let env = TestEnv::git();
+        fs::write(env.outside().join("book.xlsx"), book).unwrap();
+        fs::write(env.outside().join("map.toml"), MAP).unwrap();
+        let before = env.commit_count();
+        let run = env.crs(&["import", "../book.xlsx", "--map", "../map.toml"]);
+        assert_eq!(run.code, 1, "{saved:?}: {run}");
+        assert!(
+            run.stdout
+                .contains("row 2, column 'Description': (cell E2) holds a formula whose value was not saved"),
+            "{saved:?}: never read as blank: {run}"
+        );
+        assert!(run.stdout.contains("sheet 'Register'"), "{run}");
+        assert!(run.stdout.contains("recalculate it"), "{run}");
+        assert_eq!(env.commit_count(), before, "nothing written");
+    }
 }
 
 #[test]

@@ -86,8 +86,15 @@ impl Scan<'_> {
                             None => return Err(self.bad_reference(sheet, "a cell", &r)),
                         };
                     }
-                    let shared = attribute(&start, b"t").is_some_and(|t| t == b"s");
-                    let cell = read_cell(xml, item);
+                    let kind = attribute(&start, b"t");
+                    let shared = kind.as_deref() == Some(b"s".as_slice());
+                    // A formula's empty value is its value only when the formula
+                    // gives text (`t="str"`): an empty text. A number cannot be empty.
+                    let text_result = kind.as_deref() == Some(b"str".as_slice());
+                    let mut cell = read_cell(xml, item);
+                    if cell.formula && cell.value && cell.text == 0 && !text_result {
+                        cell.value = false;
+                    }
                     if cell.value {
                         if row >= GRID_ROWS || col >= GRID_COLUMNS {
                             return Err(self.in_sheet(
