@@ -87,8 +87,17 @@ fn write_human(v: &Verification, out: &mut dyn Write) -> std::io::Result<()> {
         }
     }
     let failing = v.files.iter().filter(|f| !f.ok()).count();
-    let verb = if failing == 1 { "does" } else { "do" };
-    writeln!(out, "{failing} of {total} files {verb} not match commit {short} ({tag})")?;
+    if failing > 0 {
+        let verb = if failing == 1 { "does" } else { "do" };
+        writeln!(out, "{failing} of {total} files {verb} not match commit {short} ({tag})")?;
+    }
+    if v.tag_records_commit == Some(false) {
+        writeln!(
+            out,
+            "The tag {} records another submission, not one made on commit {short}: this bundle was never recorded as sent (its submission was interrupted and undone, or the tag was moved); do not send it, and run crs submit again",
+            v.tag
+        )?;
+    }
     if v.uncommitted_files > 0 {
         writeln!(
             out,

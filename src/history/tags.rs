@@ -75,6 +75,18 @@ pub fn tag_exists(root: &Path, name: &str) -> bool {
     open(root).is_ok_and(|rr| rr.repo.find_reference(&format!("refs/tags/{name}")).is_ok())
 }
 
+/// The commits the submission tag `name` leads to: the submission's own commit and
+/// the commit it was made on (its first parent), the one its bundle was made from.
+/// `None` when the repository holds no such tag.
+pub fn tagged_submission(root: &Path, name: &str) -> Result<Option<(String, Option<String>)>> {
+    let rr = open(root)?;
+    let Ok(reference) = rr.repo.find_reference(&format!("refs/tags/{name}")) else { return Ok(None) };
+    let commit =
+        reference.peel_to_commit().map_err(|e| git_error(&format!("tag {name} leads to no commit"), &e))?;
+    let parent = commit.parent_id(0).ok().map(|id| id.to_string());
+    Ok(Some((commit.id().to_string(), parent)))
+}
+
 /// The submission tags on the commit `commit` (a full id).
 pub fn submissions_on(root: &Path, commit: &str) -> Result<Vec<String>> {
     let rr = open(root)?;

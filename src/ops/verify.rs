@@ -35,6 +35,10 @@ pub struct Verification {
     pub tag: String,
     /// Whether the repository holds that tag.
     pub tag_in_repository: bool,
+    /// Whether that tag records this bundle's commit (the submission was made on
+    /// it); `false` for a bundle whose submission was never recorded (interrupted
+    /// and undone) and whose tag a later submission took; `None` without the tag.
+    pub tag_records_commit: Option<bool>,
     /// The crs version that wrote the bundle.
     pub written_by: String,
     /// The crs version that made the files again.
@@ -81,9 +85,9 @@ impl FileCheck {
 }
 
 impl Verification {
-    /// True when every file matches.
+    /// True when every file matches and the tag, if held, records this commit.
     pub fn all_match(&self) -> bool {
-        self.files.iter().all(FileCheck::ok)
+        self.files.iter().all(FileCheck::ok) && self.tag_records_commit != Some(false)
     }
 }
 
@@ -144,8 +148,12 @@ pub fn verify(ctx: &Ctx, bundle: &Path) -> Result<Verification> {
             FileCheck { name: name.clone(), verdict, sha256_matches_manifest }
         })
         .collect();
+    let tagged = history::tags::tagged_submission(&root, &manifest.tag)?;
+    let tag_records_commit =
+        tagged.as_ref().map(|(own, parent)| own == &commit || parent.as_deref() == Some(commit.as_str()));
     Ok(Verification {
-        tag_in_repository: history::tags::tag_exists(&root, &manifest.tag),
+        tag_in_repository: tagged.is_some(),
+        tag_records_commit,
         commit,
         tag: manifest.tag.clone(),
         written_by: manifest.crs_version.clone(),

@@ -278,3 +278,29 @@ fn a_submission_measured_from_a_day_sent_outside_crs_verifies() {
     assert_eq!(checked.code, 0, "{checked}");
     assert!(checked.stdout.contains("All 5 files match"), "{checked}");
 }
+
+/// A submission killed before its commit leaves its bundle behind, and crs undoes
+/// the write; the next submission takes the day's tag. The bundle left behind was
+/// never sent as a record of the register: verify says so, though its files are
+/// what their commit gives.
+#[test]
+fn a_bundle_whose_submission_was_undone_does_not_verify_under_a_later_tag() {
+    let env = sample_in_git();
+    let left = env.outside().join("left");
+    let killed =
+        env.crs_with(&["submit", "-o", left.to_str().unwrap()], &[("CRS_TEST_FAULT", "kill-after:files")]);
+    assert_eq!(killed.code, -1, "the process was to die: {killed}");
+    assert!(left.join("crs-QKK-2026-11-23-manifest.json").exists(), "{killed}");
+    let event = env.crs(&["event", "RJZ/neonatal-intensive-care", "public-engagement", "--on", "2026-11-22"]);
+    assert_eq!(event.code, 0, "{event}");
+    assert!(event.stderr.contains("undid"), "the killed submission was undone: {event}");
+    let real = submitted(&env);
+    assert_eq!(verify(&env, &real).code, 0);
+
+    let run = verify(&env, &left);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("The tag crs/submission/2026-11-23 records another submission"), "{run}");
+    assert!(run.stdout.contains("never recorded as sent"), "{run}");
+    let json = env.crs(&["verify", left.to_str().unwrap(), "--format", "json"]).json();
+    assert_eq!(json["tag_records_commit"], false, "{json}");
+}
