@@ -125,10 +125,13 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
     scope.history = args.history;
     let gathered = gather_in(ctx, args.as_of.as_deref(), since, &scope)?;
     let (unreadable, errors) = (gathered.unreadable, gathered.errors().len());
-    let workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());
+    let mut workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());
 
     let bytes = match format {
-        ExportFormat::Xlsx => to_xlsx(&workbook, workbook.about.stamp)?,
+        ExportFormat::Xlsx => {
+            let stamp = workbook.about.stamp;
+            to_xlsx(&mut workbook, stamp)?
+        }
         text => {
             let mut buffer = Vec::new();
             match text {
