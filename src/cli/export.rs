@@ -130,10 +130,13 @@ pub fn run(ctx: &Ctx, args: &ExportArgs, io: &mut Io<'_>) -> Result<u8> {
         .iter()
         .filter_map(|i| Some((i.id.clone(), i.undated_step.clone()?)))
         .collect();
-    let workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());
+    let mut workbook = gathered.workbook(ctx, &scope, args.changes_since.is_some());
 
     let bytes = match format {
-        ExportFormat::Xlsx => to_xlsx(&workbook, workbook.about.stamp, &folder)?,
+        ExportFormat::Xlsx => {
+            let stamp = workbook.about.stamp;
+            to_xlsx(&mut workbook, stamp, &folder)?
+        }
         text => {
             let mut buffer = Vec::new();
             match text {

@@ -4,8 +4,6 @@
 //! long text as they are, live here. `crs import` reads the sheet back, so that crs's
 //! default export comes back with its assessments.
 
-use std::collections::BTreeMap;
-
 use crate::export::cell::Cell;
 use crate::framework::definition::StageDef;
 use crate::model::RecordId;
@@ -39,11 +37,7 @@ pub(crate) fn stage_named<'s>(text: &str, stages: &'s [StageDef]) -> Option<&'s 
 
 /// The lines of record `id`, in the framework's order of stages; stages the
 /// framework does not name follow, under their own key.
-pub(crate) fn lines(
-    id: &RecordId,
-    assessed: &BTreeMap<String, Stage>,
-    stages: &[StageDef],
-) -> Vec<Vec<Cell>> {
+pub(crate) fn lines(id: &RecordId, assessed: &[(String, Stage)], stages: &[StageDef]) -> Vec<Vec<Cell>> {
     let mut ordered: Vec<(u32, String, &Stage)> = assessed
         .iter()
         .map(|(key, stage)| match stages.iter().find(|d| same_stage_key(&d.key, key)) {
@@ -60,7 +54,7 @@ pub(crate) fn lines(
                 Cell::text(heading),
                 Cell::YesNo(stage.met),
                 Cell::text(stage.rationale.trim()),
-                Cell::List(stage.evidence.clone()),
+                Cell::list(&stage.evidence),
                 Cell::Date(stage.assessed_on),
                 Cell::text(stage.assessed_by.clone().unwrap_or_default()),
             ]

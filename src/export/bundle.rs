@@ -146,17 +146,19 @@ pub fn file_stem(commissioner_code: &str, date: Date) -> String {
     format!("crs-{code}-{date}")
 }
 
-/// Builds the bundle for `workbook`.
-pub fn build_bundle(workbook: &Workbook, sending: &Sending<'_>) -> Result<Bundle> {
-    let about = &workbook.about;
+/// Builds the bundle for `workbook`. The workbook is written last, taking its
+/// rows' cells as it goes (see [`to_xlsx`]): the rows are empty afterwards.
+pub fn build_bundle(workbook: &mut Workbook, sending: &Sending<'_>) -> Result<Bundle> {
     let stem = file_stem(sending.commissioner_code, sending.date);
-    let xlsx =
-        BundleFile { name: format!("{stem}.xlsx"), bytes: to_xlsx(workbook, about.stamp, sending.scratch)? };
     let mut json_bytes = Vec::new();
     write_json(workbook, &mut json_bytes).map_err(|e| {
         Error::export(format!("could not write the JSON: {e}"), "this is a bug in crs; please report it")
     })?;
     let json = BundleFile { name: format!("{stem}.json"), bytes: json_bytes };
+    let stamp = workbook.about.stamp;
+    let xlsx = BundleFile { name: format!("{stem}.xlsx"), bytes: to_xlsx(workbook, stamp, sending.scratch)? };
+    let workbook: &Workbook = workbook;
+    let about = &workbook.about;
     let facts = SubmissionFacts { date: sending.date, workbook_file: &xlsx.name, to: sending.to };
     let summary_text = summary_markdown(workbook, &facts);
     let summary = BundleFile { name: format!("{stem}-summary.md"), bytes: summary_text.clone().into_bytes() };

@@ -68,7 +68,7 @@ pub fn write_csv(workbook: &Workbook, flavour: CsvFlavour, out: &mut dyn Write) 
         record.clear();
         if let Some((kind, fields)) = &row.change {
             record.push(kind.as_str().to_owned());
-            record.push(Cell::List(fields.clone()).display().into_owned());
+            record.push(Cell::list(fields).display().into_owned());
         }
         record.extend(row.cells.iter().map(|cell| flavour.cell(&cell.display()).into_owned()));
         writer.write_record(&record)?;

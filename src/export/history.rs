@@ -92,7 +92,7 @@ pub fn lines(id: &RecordId, life: &Life, stages: &[StageDef]) -> Vec<Vec<Cell>> 
             Cell::text(stage.assessed_by.clone().unwrap_or_default()),
             Cell::Empty,
             Cell::text(stage.rationale.trim()),
-            Cell::List(stage.evidence.clone()),
+            Cell::list(&stage.evidence),
         ];
         let order = (0, def.map_or(u32::MAX, |d| d.number));
         dated.push((
@@ -104,7 +104,7 @@ pub fn lines(id: &RecordId, life: &Life, stages: &[StageDef]) -> Vec<Vec<Cell>> 
     for decision in &life.decisions {
         let rest = [
             Cell::Empty,
-            Cell::List(decision.grounds.clone()),
+            Cell::list(&decision.grounds),
             Cell::text(decision.decided_by.clone().unwrap_or_default()),
             Cell::text(decision.reference.clone().unwrap_or_default()),
             decision.commissioner.as_ref().map_or(Cell::Empty, |c| Cell::text(made_by(&c.ods, &c.name))),

@@ -1,7 +1,7 @@
 //! The cells of one record's row: each column's value, derived from the record (its
 //! status, the dates of its events, the provider's response) without any I/O.
 
-use crate::export::cell::Cell;
+use crate::export::cell::{Cell, Code};
 use crate::export::columns::Column;
 use crate::export::section::Section;
 use crate::export::state::Item;
@@ -29,25 +29,18 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
     });
     let removal = r.removal();
     match column {
-        Column::Section => {
-            let section = Section::of(item.status);
-            Cell::Coded { code: section.key(), label: section.label() }
-        }
+        Column::Section => Cell::Coded(Code::Section(Section::of(item.status))),
         Column::CommissionerCode => Cell::text(&r.commissioner.ods),
         Column::CommissionerName => Cell::text(&r.commissioner.name),
-        Column::CoCommissioners => list(&r.commissioner.co_commissioners),
+        Column::CoCommissioners => Cell::list(&r.commissioner.co_commissioners),
         Column::ProviderCode => Cell::text(&r.provider.ods),
         Column::ProviderName => Cell::text(&r.provider.name),
-        Column::ProviderKind => {
-            Cell::Coded { code: r.provider.kind.as_str(), label: r.provider.kind.label() }
-        }
-        Column::ProviderLicence => {
-            Cell::Coded { code: r.provider.licence.as_str(), label: r.provider.licence.label() }
-        }
+        Column::ProviderKind => Cell::Coded(Code::ProviderKind(r.provider.kind)),
+        Column::ProviderLicence => Cell::Coded(Code::Licence(r.provider.licence)),
         Column::ServiceName => Cell::text(&r.service.name),
         Column::ServiceDescription => Cell::text(&r.service.description),
-        Column::TreatmentFunctions => list(&r.service.treatment_functions),
-        Column::Sites => list(&r.service.sites),
+        Column::TreatmentFunctions => Cell::list(&r.service.treatment_functions),
+        Column::Sites => Cell::list(&r.service.sites),
         Column::LocationSpecific => Cell::YesNo(r.service.location_specific),
         Column::Ground { key, .. } => {
             Cell::YesNo(grounds.is_some_and(|d| d.grounds.iter().any(|g| g == key)))
@@ -56,11 +49,9 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         Column::StageRationale { key, .. } => {
             r.stage(key).map_or(Cell::Empty, |(_, st)| Cell::text(st.rationale.trim()))
         }
-        Column::Status => Cell::Coded { code: item.status.as_str(), label: item.status.label() },
+        Column::Status => Cell::Coded(Code::Status(item.status)),
         Column::StatusCode => Cell::text(item.status.as_str()),
-        Column::Decision => {
-            r.outcome().map_or(Cell::Empty, |o| Cell::Coded { code: o.as_str(), label: o.label() })
-        }
+        Column::Decision => r.outcome().map_or(Cell::Empty, |o| Cell::Coded(Code::Outcome(o))),
         Column::DecisionDate => Cell::date(decision.map(|d| d.decided_on)),
         Column::DecidedBy => Cell::text(decision.and_then(|d| d.decided_by.clone()).unwrap_or_default()),
         Column::DecisionReference => {
@@ -84,11 +75,6 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         Column::File => Cell::text(&item.file),
         Column::Commit => Cell::text(context.commit),
     }
-}
-
-/// A list cell, empty or not, so JSON always has an array for a list column.
-fn list(items: &[String]) -> Cell {
-    Cell::List(items.to_vec())
 }
 
 /// The provider's answer to the latest written request, and the day it answered:
@@ -157,7 +143,7 @@ mod tests {
         );
         assert_eq!(
             row,
-            [Cell::text("crs@icb.example"), Cell::List(vec![]), Cell::text("abc"), Cell::YesNo(false)]
+            [Cell::text("crs@icb.example"), Cell::list(&[]), Cell::text("abc"), Cell::YesNo(false)]
         );
     }
 }

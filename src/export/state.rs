@@ -8,7 +8,7 @@
 //! where git says its files may differ; the rest are the current state's. Loading is
 //! the caller's business; this holds the result.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::export::cell::Cell;
@@ -47,9 +47,12 @@ pub struct ItemRow {
     pub cells: Vec<Cell>,
     /// What its lines of the History sheet tell, when the export has one.
     pub life: Option<Box<Life>>,
-    /// Its stage assessments, for the Assessments sheet.
-    pub assessed: BTreeMap<String, Stage>,
+    /// Its stage assessments by key, for the Assessments sheet.
+    pub assessed: Assessed,
 }
+
+/// A record's stage assessments, by key, held in as little memory as they take.
+pub type Assessed = Box<[(String, Stage)]>;
 
 /// How the changes sheet, the summary and the e-mail name a record, and the
 /// decision that removed its designation, whose day they give.
@@ -168,13 +171,18 @@ impl Reading<'_> {
             commit: commit_cell(self.commit, self.uncommitted, file),
             register_contact: self.register_contact,
         };
+        let keep_whole = self.keep_whole || self.differing.contains(file);
+        let mut record = record;
+        let row_cells = cells(self.columns, &record, &item, &context);
+        let life = self.scope.history.then(|| Box::new(Life::of(&record)));
+        let stages = if keep_whole { record.stages.clone() } else { std::mem::take(&mut record.stages) };
         item.row = Some(ItemRow {
             label: Label::of(&record),
-            cells: cells(self.columns, &record, &item, &context),
-            life: self.scope.history.then(|| Box::new(Life::of(&record))),
-            assessed: record.stages.clone(),
+            cells: row_cells,
+            life,
+            assessed: stages.into_iter().collect(),
         });
-        if self.keep_whole || self.differing.contains(file) {
+        if keep_whole {
             item.record = Some(Box::new(record));
         }
         item

@@ -4,7 +4,6 @@
 //! built once from register states and written by each format's writer (xlsx, csv,
 //! json, yaml), so every format says the same thing.
 
-use std::collections::BTreeMap;
 use std::mem::take;
 
 use chrono::{DateTime, Utc};
@@ -19,11 +18,10 @@ use crate::export::notes::{Note, notes};
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
 use crate::export::section::Section;
-use crate::export::state::{Label, RegisterState};
+use crate::export::state::{Assessed, Label, RegisterState};
 use crate::export::summary::NO_PREVIOUS_SUBMISSION;
 use crate::framework::Framework;
 use crate::framework::definition::StageDef;
-use crate::model::record::Stage;
 use crate::model::{Decision, RecordId};
 
 /// What the export is of, for the about sheet.
@@ -200,7 +198,7 @@ pub struct Row {
     pub history: Option<(RecordId, Box<Life>)>,
     /// The record's stage assessments, for the Assessments sheet (none for a
     /// record deleted from the register).
-    pub assessed: BTreeMap<String, Stage>,
+    pub assessed: Assessed,
 }
 
 /// A line of the changes sheet.
@@ -270,11 +268,12 @@ pub fn build(plan: Plan<'_>) -> Workbook {
         .filter(|(_, yes)| **yes)
         .map(|(item, _)| item.id.clone())
         .collect();
+    // Each record has one change at most: its label is taken, not copied.
     let mut lines: Vec<ChangeLine> = changes
         .into_iter()
         .map(|change| {
-            let label = match current.get(&change.id) {
-                Some(item) => item.row.as_ref().map(|row| row.label.clone()),
+            let label = match current.get_mut(&change.id) {
+                Some(item) => item.row.as_mut().map(|row| take(&mut row.label)),
                 None => base.and_then(|b| b.get(&change.id)).and_then(|i| i.record.as_deref()).map(Label::of),
             };
             let Label { provider_code, provider_name, service, removal } = label.unwrap_or_default();
@@ -306,7 +305,7 @@ pub fn build(plan: Plan<'_>) -> Workbook {
                     let state = base?;
                     let item = state.get(&change.id)?;
                     let context = RowContext { commit: state.commit_of(item), register_contact };
-                    (cells(&columns, item.record.as_ref()?, item, &context), None, BTreeMap::new())
+                    (cells(&columns, item.record.as_ref()?, item, &context), None, Assessed::default())
                 }
             };
             Some(Row {

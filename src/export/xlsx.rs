@@ -27,10 +27,12 @@ use rust_xlsxwriter::{
 };
 
 use crate::error::{Error, Result};
-use crate::export::assessments::{ASSESSMENTS_COLUMNS, ASSESSMENTS_SHEET};
+use std::mem::take;
+
+use crate::export::assessments::{self, ASSESSMENTS_COLUMNS, ASSESSMENTS_SHEET};
 use crate::export::cell::{Cell, looks_like_formula};
 use crate::export::columns::Column;
-use crate::export::history::{HISTORY_COLUMNS, HISTORY_SHEET};
+use crate::export::history::{self, HISTORY_COLUMNS, HISTORY_SHEET};
 use crate::export::summary::what_changed;
 use crate::export::workbook::Workbook;
 use crate::model::labels::field_label;
@@ -95,11 +97,14 @@ struct Formats {
     quoted: Format,
 }
 
-/// The workbook as `.xlsx` bytes, created at `created`. The large sheets stream
-/// their rows through temporary files in `scratch`, the folder the output goes to
-/// (a disk with room for the workbook has room for them); failing to write them
-/// is an error naming that folder.
-pub fn to_xlsx(workbook: &Workbook, created: DateTime<Utc>, scratch: &Path) -> Result<Vec<u8>> {
+/// The workbook as `.xlsx` bytes, created at `created`. Each row's cells, stage
+/// assessments and History lines are taken from `workbook` as they are written, so
+/// that they are let go before the file is assembled: the rows are left in place,
+/// empty, and the rest of the workbook (about, changes, included records) whole.
+/// The large sheets stream their rows through temporary files in `scratch`, the
+/// folder the output goes to (a disk with room for the workbook has room for
+/// them); failing to write them is an error naming that folder.
+pub fn to_xlsx(workbook: &mut Workbook, created: DateTime<Utc>, scratch: &Path) -> Result<Vec<u8>> {
     let body = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let formats = Formats {
         header: body
@@ -163,7 +168,7 @@ pub fn to_xlsx(workbook: &Workbook, created: DateTime<Utc>, scratch: &Path) -> R
     })
 }
 
-fn designations_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
+fn designations_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Formats) -> Result<()> {
     let mut headings: Vec<&str> = Vec::new();
     if workbook.only_changes {
         headings.extend([CHANGE_HEADING, CHANGED_FIELDS_HEADING]);
@@ -176,26 +181,30 @@ fn designations_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Form
     let service = workbook.columns.iter().position(|c| *c == Column::ServiceName);
     table.repeat =
         service.filter(|at| *at < 8).map_or(1, |at| at + 1) + headings.len() - workbook.columns.len();
-    for row in &workbook.rows {
+    for row in &mut workbook.rows {
+        let cells = take(&mut row.cells);
         match &row.change {
             Some((kind, fields)) => {
                 let labels = fields.iter().map(|f| field_label(f)).collect();
                 let change = [Cell::text(kind.label()), Cell::List(labels)];
-                table.push(change.iter().chain(&row.cells), formats)?;
+                table.push(change.iter().chain(&cells), formats)?;
             }
-            None => table.push(row.cells.iter(), formats)?,
+            None => table.push(cells.iter(), formats)?,
         }
     }
     table.finish(&workbook.about)
 }
 
-fn assessments_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
+fn assessments_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Formats) -> Result<()> {
     let headings = ASSESSMENTS_COLUMNS.map(|(_, heading)| heading);
     let mut table = Table::new(sheet, ASSESSMENTS_SHEET, &headings, formats)?;
     table.max_width = 34;
     table.repeat = 2;
-    for line in workbook.assessments() {
-        table.push(line.iter(), formats)?;
+    for row in &mut workbook.rows {
+        let assessed = take(&mut row.assessed);
+        for line in assessments::lines(&row.id, &assessed, &workbook.stages) {
+            table.push(line.iter(), formats)?;
+        }
     }
     table.finish(&workbook.about)
 }
@@ -222,12 +231,15 @@ fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) 
     table.finish(&workbook.about)
 }
 
-fn history_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
+fn history_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Formats) -> Result<()> {
     let headings = HISTORY_COLUMNS.map(|(_, heading)| heading);
     let mut table = Table::new(sheet, HISTORY_SHEET, &headings, formats)?;
     table.repeat = 1;
-    for line in workbook.history() {
-        table.push(line.iter(), formats)?;
+    let stages = workbook.history.as_deref().unwrap_or_default();
+    for (id, life) in workbook.rows.iter_mut().filter_map(|row| row.history.take()) {
+        for line in history::lines(&id, &life, stages) {
+            table.push(line.iter(), formats)?;
+        }
     }
     table.finish(&workbook.about)
 }

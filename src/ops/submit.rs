@@ -263,7 +263,7 @@ pub(crate) fn bundle_of(
         workbook.about.register = name.to_owned();
     }
     let bundle = build_bundle(
-        &workbook,
+        &mut workbook,
         &Sending {
             date,
             to: &settings.submission.to,
