@@ -528,7 +528,42 @@ impl Writer {
             };
             file.new_staged = committed;
         }
+        journal.files.extend(self.staged_by_hooks(plan, &tree, &journal)?);
         Ok(Plan { journal, tree: staged, parent: plan.parent })
+    }
+
+    /// The paths outside the write that the hooks staged (a stamp file a hook adds),
+    /// as journal entries whose working file crs leaves as it is (`old` and `new`
+    /// both what the file holds now), so that git's index is brought to what the
+    /// commit holds, as plain `git commit` leaves it: where the index held HEAD's
+    /// version, and no other staged work of the user.
+    fn staged_by_hooks(
+        &self,
+        plan: &Plan,
+        left: &git2::Tree<'_>,
+        journal: &Journal,
+    ) -> Result<Vec<JournalFile>> {
+        let repo = &self.rr.repo;
+        let failed = |e: git2::Error| git_error("cannot compare the tree the hooks left", &e);
+        let planned = repo.find_tree(plan.tree).map_err(failed)?;
+        let base = self.head_tree()?;
+        let diff = repo.diff_tree_to_tree(Some(&planned), Some(left), None).map_err(failed)?;
+        let mut extra = Vec::new();
+        for delta in diff.deltas() {
+            let Some(path) = delta.new_file().path().or_else(|| delta.old_file().path()) else { continue };
+            let repo_path = path.to_string_lossy().into_owned();
+            if journal.files.iter().any(|f| f.repo_path == repo_path) {
+                continue;
+            }
+            let working = match read_plain(&self.rr.workdir.join(&repo_path))? {
+                Some(bytes) => Some(self.store_raw(repo, &repo_path, &bytes)?.to_string()),
+                None => None,
+            };
+            let new_staged = left.get_path(path).ok().map(|e| e.id().to_string());
+            let old_staged = base.as_ref().and_then(|t| t.get_path(path).ok()).map(|e| e.id().to_string());
+            extra.push(JournalFile { repo_path, old: working.clone(), new: working, old_staged, new_staged });
+        }
+        Ok(extra)
     }
 
     /// Writes the index the hooks see: exactly the tree being committed.

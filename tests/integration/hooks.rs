@@ -221,3 +221,18 @@ fn the_lock_of_the_hooks_index_a_killed_crs_left_is_cleared() {
     assert_eq!(env.commit_count(), commits + 1);
     assert!(!env.root.join(".git/crs/next-index.crs-tmp.lock").exists());
 }
+
+#[test]
+fn a_file_the_pre_commit_hook_stages_is_left_staged_as_committed() {
+    let env = register();
+    env.write("notes.txt", "someone's staged work\n");
+    env.git_cmd(&["add", "notes.txt"]);
+    hook(&env, ".git/hooks", "pre-commit", "echo stamped > hook-stamp.txt\ngit add hook-stamp.txt");
+    let run = env.crs(&["event", ID, "review-requested"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(env.git_cmd(&["show", "HEAD:hook-stamp.txt"]), "stamped\n");
+    // As plain git commit leaves it: the hook's file staged as committed, the
+    // user's own staged work still staged and not in the commit.
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "A  notes.txt\n");
+    assert_eq!(env.git_cmd(&["diff", "--cached", "--name-only", "HEAD"]), "notes.txt\n");
+}
