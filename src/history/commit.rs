@@ -27,7 +27,11 @@
 //! index that holds exactly the commit being made (HEAD's tree with crs's files),
 //! the message in `COMMIT_EDITMSG`. Then the commit (and tag) is stored, read back
 //! and written into the journal, and step 4 follows; the commit holds that index as
-//! the hooks left it, so a `pre-commit` hook's staged fix is committed (and staged).
+//! the hooks left it, so a `pre-commit` hook's staged fix is committed (and staged),
+//! and so is a file outside the write that a hook staged (a stamp file) — staged
+//! where the index held HEAD's version, as plain `git commit` leaves it. A file the
+//! hooks left other than crs wrote it is first judged by the caller's review (crs's
+//! checker, for a record): one it refuses stops the write like a failing hook.
 //! A hook that fails, like any failure before step 4, puts the files back through
 //! the same undo.
 //!
@@ -184,6 +188,11 @@ enum Settle {
 /// One file a write replaces: its register-relative path and its new bytes.
 pub type FileWrite = (String, Vec<u8>);
 
+/// Judges a file the hooks left in the commit other than crs wrote it: its
+/// register-relative path, what crs wrote (`None` when crs did not write it) and
+/// what the hooks staged (`None`: deleted). Returns why it may not be committed.
+pub type Review<'r> = &'r dyn Fn(&str, Option<&[u8]>, Option<&[u8]>) -> Result<Option<String>>;
+
 impl Writer {
     /// Opens the repository holding the register at `root` for a change, and mends
     /// what an interrupted crs left.
@@ -326,6 +335,21 @@ impl Writer {
         identity: &Identity,
         tag: Option<(&str, &str)>,
     ) -> Result<Committed> {
+        self.commit_reviewed(files, removed, message, identity, tag, &|_, _, _| Ok(None))
+    }
+
+    /// As [`Writer::commit_changes`], with each file the hooks left other than crs
+    /// wrote it judged by `review` before the commit is made: a reason it gives stops
+    /// the write (the files put back, nothing committed).
+    pub fn commit_reviewed(
+        &self,
+        files: &[FileWrite],
+        removed: &[String],
+        message: &str,
+        identity: &Identity,
+        tag: Option<(&str, &str)>,
+        review: Review<'_>,
+    ) -> Result<Committed> {
         let repo = &self.rr.repo;
         wait_for_index(repo.path())?;
         let mut plain_folders = std::collections::HashSet::new();
@@ -339,10 +363,17 @@ impl Writer {
         let (journal, message) = if hooked {
             plan.journal.save(&self.state_dir)?;
             self.faults.after(Step::Journal);
+            // A change of the hooks refused by the review is put back with crs's own.
+            let mut undo_hooked: Option<Journal> = None;
             let made = self.write_files(files, removed).and_then(|()| {
                 self.faults.after(Step::Files);
                 let (message, staged) = self.run_hooks_before(&plan, message, identity, &mut hook_output)?;
-                let plan = self.as_hooks_left_it(&plan, staged)?;
+                let hooked = self.as_hooks_left_it(&plan, staged)?;
+                if let Err(error) = self.review_hooks_changes(&plan, &hooked, review, &mut hook_output) {
+                    undo_hooked = Some(hooked.journal);
+                    return Err(error);
+                }
+                let plan = hooked;
                 let journal =
                     self.store_commit(&plan, &message, identity, tag).map_err(|e| self.explain_storage(e))?;
                 journal.save(&self.state_dir)?;
@@ -350,7 +381,7 @@ impl Writer {
             });
             match made {
                 Ok(made) => made,
-                Err(error) => return Err(self.undone(&plan.journal, error)),
+                Err(error) => return Err(self.undone(undo_hooked.as_ref().unwrap_or(&plan.journal), error)),
             }
         } else {
             let journal =
@@ -530,6 +561,76 @@ impl Writer {
         }
         journal.files.extend(self.staged_by_hooks(plan, &tree, &journal)?);
         Ok(Plan { journal, tree: staged, parent: plan.parent })
+    }
+
+    /// Judges by `review` each file whose committed version the hooks changed from
+    /// what crs wrote (or added): a reason given stops the write, naming the hooks;
+    /// a change accepted is said in `said`.
+    fn review_hooks_changes(
+        &self,
+        plan: &Plan,
+        hooked: &Plan,
+        review: Review<'_>,
+        said: &mut String,
+    ) -> Result<()> {
+        let repo = &self.rr.repo;
+        let blob = |id: Option<&str>| -> Result<Option<Vec<u8>>> {
+            match id {
+                Some(id) => repo
+                    .find_blob(oid(id)?)
+                    .map(|b| Some(b.content().to_vec()))
+                    .map_err(|e| git_error("cannot read a file the hooks staged", &e)),
+                None => Ok(None),
+            }
+        };
+        for file in &hooked.journal.files {
+            let ours = plan.journal.files.iter().find(|f| f.repo_path == file.repo_path);
+            let ours_staged = ours.and_then(|f| f.new_staged.as_deref());
+            if ours.is_some() && ours_staged == file.new_staged.as_deref() {
+                continue;
+            }
+            let Some(path) = self.register_path(&file.repo_path) else { continue };
+            let theirs = blob(file.new_staged.as_deref())?;
+            let wrote = blob(ours_staged)?;
+            let hooks = self.hooks_that_ran();
+            if let Some(reason) = review(&path, wrote.as_deref(), theirs.as_deref())? {
+                return Err(Error::git(
+                    format!("{hooks} changed {path} so that {reason}, so crs committed nothing"),
+                    format!(
+                        "the file is put back as it was; make the hook leave crs's records as crs writes them (see {path} in the hook), or pass --no-verify, and run the command again"
+                    ),
+                ));
+            }
+            if ours.is_some() {
+                said.push_str(&format!(
+                    "note: {hooks} changed {path}, and the commit holds the hook's version, not what crs wrote (see git show HEAD:{})\n",
+                    file.repo_path
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The register-relative path of `repo_path`, when it is inside the register.
+    fn register_path(&self, repo_path: &str) -> Option<String> {
+        match self.rr.prefix.trim_end_matches('/') {
+            "" => Some(repo_path.to_owned()),
+            prefix => repo_path.strip_prefix(prefix)?.strip_prefix('/').map(str::to_owned),
+        }
+    }
+
+    /// The hooks that ran before the commit, in words: "the pre-commit hook".
+    fn hooks_that_ran(&self) -> String {
+        let names: Vec<&str> =
+            [("pre-commit", self.verify), ("prepare-commit-msg", true), ("commit-msg", self.verify)]
+                .into_iter()
+                .filter(|(name, runs)| *runs && self.hooks.exists(name))
+                .map(|(name, _)| name)
+                .collect();
+        match names.as_slice() {
+            [one] => format!("the {one} hook"),
+            many => format!("the {} hooks", many.join(" and ")),
+        }
     }
 
     /// The paths outside the write that the hooks staged (a stamp file a hook adds),

@@ -236,3 +236,42 @@ fn a_file_the_pre_commit_hook_stages_is_left_staged_as_committed() {
     assert_eq!(env.git_cmd(&["status", "--porcelain"]), "A  notes.txt\n");
     assert_eq!(env.git_cmd(&["diff", "--cached", "--name-only", "HEAD"]), "notes.txt\n");
 }
+
+/// A record the hooks rewrite is judged by the one checker before it is committed:
+/// one that breaks a rule or does not read is refused (nothing recorded, exit 2,
+/// the hook and the rule named); a valid change is committed and said.
+#[test]
+fn a_record_the_pre_commit_hook_rewrites_is_checked_before_it_is_committed() {
+    let env = register();
+    let (commits, text) = (env.commit_count(), env.read(FILE));
+    for (script, says) in [
+        (
+            format!(
+                "sed -i 's/^kind = \"providers-notified\"/kind = \"provider-accepted\"/' {FILE} && git add {FILE}"
+            ),
+            "the pre-commit hook changed RJ1/designated.toml so that it breaks the rule event-order",
+        ),
+        (
+            format!("echo 'kind = = broken' >> {FILE} && git add {FILE}"),
+            "the pre-commit hook changed RJ1/designated.toml so that it does not read as a record",
+        ),
+    ] {
+        hook(&env, ".git/hooks", "pre-commit", &script);
+        let run = env.crs(&["event", ID, "review-requested"]);
+        assert_eq!(run.code, 2, "{run}");
+        assert!(run.stderr.contains(says), "{run}");
+        assert_untouched(&env, commits, &text);
+        assert_eq!(env.crs(&["check"]).code, 0);
+    }
+
+    hook(&env, ".git/hooks", "pre-commit", &format!("echo '# checked' >> {FILE} && git add {FILE}"));
+    let run = env.crs(&["event", ID, "review-requested"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stderr.contains(
+            "the pre-commit hook changed RJ1/designated.toml, and the commit holds the hook's version"
+        ),
+        "{run}"
+    );
+    assert_eq!(env.commit_count(), commits + 1);
+}
