@@ -11,8 +11,9 @@
 //!    has changed;
 //! 2. a journal of the write is saved in git's folder;
 //! 3. the working files are written (each atomically, temp files in git's folder);
-//! 4. the branch and the tag, if any, are locked together (a lock git holds, or a
-//!    tag that exists, stops the write here), then the branch is moved from the
+//! 4. HEAD (as git locks it when moving the branch HEAD names), the branch and the
+//!    tag, if any, are locked together (a lock git holds, or a tag that exists,
+//!    stops the write here), then the branch is moved from the
 //!    commit it was on to the new one, the tag made, and the branch read back;
 //! 5. the files' index entries are updated, and what was written is flushed to disk
 //!    as `core.fsync` asks; 6. the journal is deleted; 7. the `post-commit` hook runs
@@ -1066,6 +1067,23 @@ impl Writer {
             }
             return self.check_tip(journal, new);
         };
+        // HEAD names the branch, so git locks it too while the branch moves: a
+        // HEAD.lock another git holds (mid-commit) stops the write here. Taken with the
+        // journal's token, so that a lock a killed crs left is provably its own.
+        let head_lock = repo.path().join("HEAD.lock");
+        let token = match journal.lock_token.is_empty() {
+            true => Journal::new_lock_token(),
+            false => journal.lock_token.clone(),
+        };
+        take_git_lock(&head_lock, &self.state_dir, &token, "HEAD")?;
+        let moved = self.move_named_branch(journal, branch, new, &log);
+        let _ = fs::remove_file(&head_lock);
+        moved
+    }
+
+    /// [`Writer::move_branch`] for the branch `branch` that HEAD names, HEAD locked.
+    fn move_named_branch(&self, journal: &Journal, branch: &str, new: Oid, log: &str) -> Result<()> {
+        let repo = &self.rr.repo;
         let locked = |reference: &str, what: &str, e: git2::Error| match e.code() {
             ErrorCode::Locked => leftover_lock(&reference_lock(repo.commondir(), reference), what),
             _ => storage_error(what, e.message()),
@@ -1098,7 +1116,7 @@ impl Writer {
                 hint: "nothing was changed; run the command again".into(),
             });
         }
-        refs.set_target(branch, new, None, &log).map_err(|e| storage_error("the branch", e.message()))?;
+        refs.set_target(branch, new, None, log).map_err(|e| storage_error("the branch", e.message()))?;
         if let Some((name, object)) = &tag {
             refs.set_target(name, *object, None, "crs: submission")
                 .map_err(|e| storage_error("the tag", e.message()))?;
@@ -1387,6 +1405,7 @@ impl Writer {
         let mut candidates: Vec<(PathBuf, &str)> = Vec::new();
         if !journal.lock_token.is_empty() {
             candidates.push((repo.path().join("index.lock"), journal.lock_token.as_str()));
+            candidates.push((repo.path().join("HEAD.lock"), journal.lock_token.as_str()));
         }
         if let Some(branch) = journal.branch.as_deref().filter(|_| !journal.new_commit.is_empty()) {
             candidates.push((reference_lock(repo.commondir(), branch), journal.new_commit.as_str()));
