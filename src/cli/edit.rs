@@ -46,7 +46,8 @@ pub struct EditArgs {
 enum Edited {
     Valid(String),
     Unchanged,
-    Abandoned(Vec<String>),
+    /// Left with errors: the problems, and the text as last saved.
+    Abandoned(Vec<String>, String),
 }
 
 pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
@@ -71,17 +72,18 @@ pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
     // refused at the commit.
     let known = working_orgs(&root, &config)?;
     let checker = Checker::new(&config.framework, ctx.today, known.as_ref());
-    let edited = edit_until_valid(ctx, &root, &args.id, &original, &checker)?;
+    let edited = edit_until_valid(ctx, &root, &args.id, &original, &checker, io)?;
     let text = match edited {
         Edited::Unchanged => {
             io.status(&format!("{}: no change; nothing written", args.id))?;
             return Ok(0);
         }
-        Edited::Abandoned(problems) => {
+        Edited::Abandoned(problems, text) => {
             io.status(&format!("{}: left with errors unchanged; nothing written", args.id))?;
             for p in problems {
                 io.status(&format!("  {p}"))?;
             }
+            keep_edited(io, &args.id, text.as_bytes())?;
             return Ok(1);
         }
         Edited::Valid(text) => text,
@@ -110,19 +112,26 @@ pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
     let result = result.and_then(|changed| render_changed(io, &changed).map(|()| 0));
     if result.is_err() {
         // Whatever stopped the commit, the user's typing is not thrown away.
-        let kept = tempfile::Builder::new()
-            .prefix(&format!("crs-edit-{}-{}-", args.id.provider(), args.id.slug()))
-            .suffix(".toml")
-            .tempfile()
-            .and_then(|f| f.keep().map_err(|e| e.error));
-        if let Ok((mut file, kept_path)) = kept {
-            use std::io::Write as _;
-            if file.write_all(text.as_bytes()).is_ok() {
-                io.status(&format!("your edited record is kept in {}", kept_path.display()))?;
-            }
-        }
+        keep_edited(io, &args.id, text.as_bytes())?;
     }
     result
+}
+
+/// Keeps `bytes`, the user's edited record, in a file of the system's temporary
+/// folder that crs never deletes, and says where.
+fn keep_edited(io: &mut Io<'_>, id: &RecordId, bytes: &[u8]) -> Result<()> {
+    let kept = tempfile::Builder::new()
+        .prefix(&format!("crs-edit-{}-{}-", id.provider(), id.slug()))
+        .suffix(".toml")
+        .tempfile()
+        .and_then(|f| f.keep().map_err(|e| e.error));
+    if let Ok((mut file, kept_path)) = kept {
+        use std::io::Write as _;
+        if file.write_all(bytes).is_ok() {
+            io.status(&format!("your edited record is kept in {}", kept_path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn edit_until_valid(
@@ -131,6 +140,7 @@ fn edit_until_valid(
     id: &RecordId,
     original: &str,
     checker: &Checker<'_>,
+    io: &mut Io<'_>,
 ) -> Result<Edited> {
     // In crs's folder of the git folder, where git add never sees it and the next
     // write deletes it if this crs edit is killed.
@@ -141,18 +151,30 @@ fn edit_until_valid(
     let mut notes: Vec<String> = Vec::new();
     loop {
         let header: String = notes.iter().map(|n| format!("{NOTE_PREFIX}{n}\n")).collect();
-        std::fs::write(&file, format!("{header}{shown}")).map_err(|e| Error::io(&file, e))?;
-        run_editor(ctx, &file)?;
-        let saved = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+        let written = format!("{header}{shown}");
+        std::fs::write(&file, &written).map_err(|e| Error::io(&file, e))?;
+        if let Err(error) = run_editor(ctx, &file) {
+            // The editor failed after the user may have typed and saved: their text
+            // is kept before the folder goes.
+            if let Ok(saved) = std::fs::read(&file)
+                && saved != written.as_bytes()
+            {
+                keep_edited(io, id, &saved)?;
+            }
+            return Err(error);
+        }
+        let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+        let (saved, not_utf8) = as_text(bytes);
         let text = without_notes(&saved);
         if text == original {
             return Ok(Edited::Unchanged);
         }
         if text == shown {
-            return Ok(Edited::Abandoned(notes));
+            return Ok(Edited::Abandoned(notes, text));
         }
-        let new_problems: Vec<String> =
-            problems(root, &text, id, checker).into_iter().filter(|p| !before.contains(p)).collect();
+        let mut new_problems: Vec<String> = not_utf8.into_iter().collect();
+        new_problems.extend(replaced_lines(original, &text));
+        new_problems.extend(problems(root, &text, id, checker).into_iter().filter(|p| !before.contains(p)));
         if new_problems.is_empty() {
             return Ok(Edited::Valid(text));
         }
@@ -160,6 +182,42 @@ fn edit_until_valid(
         notes.push("fix the lines above and save, or save without changes to give up".to_owned());
         shown = text;
     }
+}
+
+/// The saved file as text and, when it is not UTF-8 (an editor that saved it as
+/// Windows-1252), the problem in a line: such bytes are shown as U+FFFD, so the
+/// rest of the user's text is kept and can be saved again.
+fn as_text(bytes: Vec<u8>) -> (String, Option<String>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let problem = format!(
+                "error[not-utf-8]: the file was saved with bytes that are not UTF-8 (the first is 0x{:02X}: an editor saving in another encoding, such as Windows-1252); each is shown as \u{fffd}",
+                bytes[at]
+            );
+            (String::from_utf8_lossy(&bytes).into_owned(), Some(problem))
+        }
+    }
+}
+
+/// A problem for each line of `text` holding U+FFFD, the mark of a byte that was
+/// not UTF-8, that `original` does not: the character meant must be typed again.
+fn replaced_lines(original: &str, text: &str) -> Vec<String> {
+    if original.contains('\u{fffd}') {
+        return Vec::new();
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains('\u{fffd}'))
+        .map(|(n, _)| {
+            format!(
+                "error[not-utf-8] line {}: \u{fffd} stands where the file had a byte that is not UTF-8; type the character meant again (such as £) and save the file as UTF-8",
+                n + 1
+            )
+        })
+        .collect()
 }
 
 /// `saved` without the block of notes crs put at its top (and nothing else).

@@ -11,8 +11,9 @@
 //!    has changed;
 //! 2. a journal of the write is saved in git's folder;
 //! 3. the working files are written (each atomically, temp files in git's folder);
-//! 4. the branch and the tag, if any, are locked together (a lock git holds, or a
-//!    tag that exists, stops the write here), then the branch is moved from the
+//! 4. HEAD (as git locks it when moving the branch HEAD names), the branch and the
+//!    tag, if any, are locked together (a lock git holds, or a tag that exists,
+//!    stops the write here), then the branch is moved from the
 //!    commit it was on to the new one, the tag made, and the branch read back;
 //! 5. the files' index entries are updated, and what was written is flushed to disk
 //!    as `core.fsync` asks; 6. the journal is deleted; 7. the `post-commit` hook runs
@@ -27,7 +28,11 @@
 //! index that holds exactly the commit being made (HEAD's tree with crs's files),
 //! the message in `COMMIT_EDITMSG`. Then the commit (and tag) is stored, read back
 //! and written into the journal, and step 4 follows; the commit holds that index as
-//! the hooks left it, so a `pre-commit` hook's staged fix is committed (and staged).
+//! the hooks left it, so a `pre-commit` hook's staged fix is committed (and staged),
+//! and so is a file outside the write that a hook staged (a stamp file) — staged
+//! where the index held HEAD's version, as plain `git commit` leaves it. A file the
+//! hooks left other than crs wrote it is first judged by the caller's review (crs's
+//! checker, for a record): one it refuses stops the write like a failing hook.
 //! A hook that fails, like any failure before step 4, puts the files back through
 //! the same undo.
 //!
@@ -184,6 +189,11 @@ enum Settle {
 /// One file a write replaces: its register-relative path and its new bytes.
 pub type FileWrite = (String, Vec<u8>);
 
+/// Judges a file the hooks left in the commit other than crs wrote it: its
+/// register-relative path, what crs wrote (`None` when crs did not write it) and
+/// what the hooks staged (`None`: deleted). Returns why it may not be committed.
+pub type Review<'r> = &'r dyn Fn(&str, Option<&[u8]>, Option<&[u8]>) -> Result<Option<String>>;
+
 impl Writer {
     /// Opens the repository holding the register at `root` for a change, and mends
     /// what an interrupted crs left.
@@ -326,6 +336,21 @@ impl Writer {
         identity: &Identity,
         tag: Option<(&str, &str)>,
     ) -> Result<Committed> {
+        self.commit_reviewed(files, removed, message, identity, tag, &|_, _, _| Ok(None))
+    }
+
+    /// As [`Writer::commit_changes`], with each file the hooks left other than crs
+    /// wrote it judged by `review` before the commit is made: a reason it gives stops
+    /// the write (the files put back, nothing committed).
+    pub fn commit_reviewed(
+        &self,
+        files: &[FileWrite],
+        removed: &[String],
+        message: &str,
+        identity: &Identity,
+        tag: Option<(&str, &str)>,
+        review: Review<'_>,
+    ) -> Result<Committed> {
         let repo = &self.rr.repo;
         wait_for_index(repo.path())?;
         let mut plain_folders = std::collections::HashSet::new();
@@ -339,10 +364,17 @@ impl Writer {
         let (journal, message) = if hooked {
             plan.journal.save(&self.state_dir)?;
             self.faults.after(Step::Journal);
+            // A change of the hooks refused by the review is put back with crs's own.
+            let mut undo_hooked: Option<Journal> = None;
             let made = self.write_files(files, removed).and_then(|()| {
                 self.faults.after(Step::Files);
                 let (message, staged) = self.run_hooks_before(&plan, message, identity, &mut hook_output)?;
-                let plan = self.as_hooks_left_it(&plan, staged)?;
+                let hooked = self.as_hooks_left_it(&plan, staged)?;
+                if let Err(error) = self.review_hooks_changes(&plan, &hooked, review, &mut hook_output) {
+                    undo_hooked = Some(hooked.journal);
+                    return Err(error);
+                }
+                let plan = hooked;
                 let journal =
                     self.store_commit(&plan, &message, identity, tag).map_err(|e| self.explain_storage(e))?;
                 journal.save(&self.state_dir)?;
@@ -350,7 +382,7 @@ impl Writer {
             });
             match made {
                 Ok(made) => made,
-                Err(error) => return Err(self.undone(&plan.journal, error)),
+                Err(error) => return Err(self.undone(undo_hooked.as_ref().unwrap_or(&plan.journal), error)),
             }
         } else {
             let journal =
@@ -528,7 +560,112 @@ impl Writer {
             };
             file.new_staged = committed;
         }
+        journal.files.extend(self.staged_by_hooks(plan, &tree, &journal)?);
         Ok(Plan { journal, tree: staged, parent: plan.parent })
+    }
+
+    /// Judges by `review` each file whose committed version the hooks changed from
+    /// what crs wrote (or added): a reason given stops the write, naming the hooks;
+    /// a change accepted is said in `said`.
+    fn review_hooks_changes(
+        &self,
+        plan: &Plan,
+        hooked: &Plan,
+        review: Review<'_>,
+        said: &mut String,
+    ) -> Result<()> {
+        let repo = &self.rr.repo;
+        let blob = |id: Option<&str>| -> Result<Option<Vec<u8>>> {
+            match id {
+                Some(id) => repo
+                    .find_blob(oid(id)?)
+                    .map(|b| Some(b.content().to_vec()))
+                    .map_err(|e| git_error("cannot read a file the hooks staged", &e)),
+                None => Ok(None),
+            }
+        };
+        for file in &hooked.journal.files {
+            let ours = plan.journal.files.iter().find(|f| f.repo_path == file.repo_path);
+            let ours_staged = ours.and_then(|f| f.new_staged.as_deref());
+            if ours.is_some() && ours_staged == file.new_staged.as_deref() {
+                continue;
+            }
+            let Some(path) = self.register_path(&file.repo_path) else { continue };
+            let theirs = blob(file.new_staged.as_deref())?;
+            let wrote = blob(ours_staged)?;
+            let hooks = self.hooks_that_ran();
+            if let Some(reason) = review(&path, wrote.as_deref(), theirs.as_deref())? {
+                return Err(Error::git(
+                    format!("{hooks} changed {path} so that {reason}, so crs committed nothing"),
+                    format!(
+                        "the file is put back as it was; make the hook leave crs's records as crs writes them (see {path} in the hook), or pass --no-verify, and run the command again"
+                    ),
+                ));
+            }
+            if ours.is_some() {
+                said.push_str(&format!(
+                    "note: {hooks} changed {path}, and the commit holds the hook's version, not what crs wrote (see git show HEAD:{})\n",
+                    file.repo_path
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The register-relative path of `repo_path`, when it is inside the register.
+    fn register_path(&self, repo_path: &str) -> Option<String> {
+        match self.rr.prefix.trim_end_matches('/') {
+            "" => Some(repo_path.to_owned()),
+            prefix => repo_path.strip_prefix(prefix)?.strip_prefix('/').map(str::to_owned),
+        }
+    }
+
+    /// The hooks that ran before the commit, in words: "the pre-commit hook".
+    fn hooks_that_ran(&self) -> String {
+        let names: Vec<&str> =
+            [("pre-commit", self.verify), ("prepare-commit-msg", true), ("commit-msg", self.verify)]
+                .into_iter()
+                .filter(|(name, runs)| *runs && self.hooks.exists(name))
+                .map(|(name, _)| name)
+                .collect();
+        match names.as_slice() {
+            [one] => format!("the {one} hook"),
+            many => format!("the {} hooks", many.join(" and ")),
+        }
+    }
+
+    /// The paths outside the write that the hooks staged (a stamp file a hook adds),
+    /// as journal entries whose working file crs leaves as it is (`old` and `new`
+    /// both what the file holds now), so that git's index is brought to what the
+    /// commit holds, as plain `git commit` leaves it: where the index held HEAD's
+    /// version, and no other staged work of the user.
+    fn staged_by_hooks(
+        &self,
+        plan: &Plan,
+        left: &git2::Tree<'_>,
+        journal: &Journal,
+    ) -> Result<Vec<JournalFile>> {
+        let repo = &self.rr.repo;
+        let failed = |e: git2::Error| git_error("cannot compare the tree the hooks left", &e);
+        let planned = repo.find_tree(plan.tree).map_err(failed)?;
+        let base = self.head_tree()?;
+        let diff = repo.diff_tree_to_tree(Some(&planned), Some(left), None).map_err(failed)?;
+        let mut extra = Vec::new();
+        for delta in diff.deltas() {
+            let Some(path) = delta.new_file().path().or_else(|| delta.old_file().path()) else { continue };
+            let repo_path = path.to_string_lossy().into_owned();
+            if journal.files.iter().any(|f| f.repo_path == repo_path) {
+                continue;
+            }
+            let working = match read_plain(&self.rr.workdir.join(&repo_path))? {
+                Some(bytes) => Some(self.store_raw(repo, &repo_path, &bytes)?.to_string()),
+                None => None,
+            };
+            let new_staged = left.get_path(path).ok().map(|e| e.id().to_string());
+            let old_staged = base.as_ref().and_then(|t| t.get_path(path).ok()).map(|e| e.id().to_string());
+            extra.push(JournalFile { repo_path, old: working.clone(), new: working, old_staged, new_staged });
+        }
+        Ok(extra)
     }
 
     /// Writes the index the hooks see: exactly the tree being committed.
@@ -930,6 +1067,23 @@ impl Writer {
             }
             return self.check_tip(journal, new);
         };
+        // HEAD names the branch, so git locks it too while the branch moves: a
+        // HEAD.lock another git holds (mid-commit) stops the write here. Taken with the
+        // journal's token, so that a lock a killed crs left is provably its own.
+        let head_lock = repo.path().join("HEAD.lock");
+        let token = match journal.lock_token.is_empty() {
+            true => Journal::new_lock_token(),
+            false => journal.lock_token.clone(),
+        };
+        take_git_lock(&head_lock, &self.state_dir, &token, "HEAD")?;
+        let moved = self.move_named_branch(journal, branch, new, &log);
+        let _ = fs::remove_file(&head_lock);
+        moved
+    }
+
+    /// [`Writer::move_branch`] for the branch `branch` that HEAD names, HEAD locked.
+    fn move_named_branch(&self, journal: &Journal, branch: &str, new: Oid, log: &str) -> Result<()> {
+        let repo = &self.rr.repo;
         let locked = |reference: &str, what: &str, e: git2::Error| match e.code() {
             ErrorCode::Locked => leftover_lock(&reference_lock(repo.commondir(), reference), what),
             _ => storage_error(what, e.message()),
@@ -962,7 +1116,7 @@ impl Writer {
                 hint: "nothing was changed; run the command again".into(),
             });
         }
-        refs.set_target(branch, new, None, &log).map_err(|e| storage_error("the branch", e.message()))?;
+        refs.set_target(branch, new, None, log).map_err(|e| storage_error("the branch", e.message()))?;
         if let Some((name, object)) = &tag {
             refs.set_target(name, *object, None, "crs: submission")
                 .map_err(|e| storage_error("the tag", e.message()))?;
@@ -1251,6 +1405,7 @@ impl Writer {
         let mut candidates: Vec<(PathBuf, &str)> = Vec::new();
         if !journal.lock_token.is_empty() {
             candidates.push((repo.path().join("index.lock"), journal.lock_token.as_str()));
+            candidates.push((repo.path().join("HEAD.lock"), journal.lock_token.as_str()));
         }
         if let Some(branch) = journal.branch.as_deref().filter(|_| !journal.new_commit.is_empty()) {
             candidates.push((reference_lock(repo.commondir(), branch), journal.new_commit.as_str()));

@@ -28,7 +28,7 @@ pub(crate) mod tracked;
 pub mod walk;
 pub mod worktree;
 
-pub use commit::{Committed, FileWrite, Recovered, Writer, WriterSetup};
+pub use commit::{Committed, FileWrite, Recovered, Review, Writer, WriterSetup};
 pub use identity::Identity;
 pub use snapshot::{Snapshot, commit_time, snapshot};
 pub use tags::{SubmissionTag, last_submission, submission_tag_name};

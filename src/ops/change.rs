@@ -209,7 +209,7 @@ pub fn change_record(
 }
 
 /// The record in `text`, or why it is not one.
-fn parse(text: &str) -> std::result::Result<Record, String> {
+pub(crate) fn parse(text: &str) -> std::result::Result<Record, String> {
     match unreadable_text(text) {
         Some(problem) => Err(problem.message),
         None => Record::from_toml(text).map_err(|e| toml_error_hit(text, &e).message),

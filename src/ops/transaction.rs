@@ -8,8 +8,11 @@ use std::path::{Path, PathBuf};
 
 use crate::context::Ctx;
 use crate::error::{Error, Result};
+use crate::framework::finding::Severity;
 use crate::history::new_repo;
 use crate::history::{Committed, FileWrite, Identity, Recovered, Writer, WriterSetup};
+use crate::model::{Date, RecordId};
+use crate::ops::change::parse;
 use crate::ops::checker::{Checker, working_orgs};
 use crate::orgs::KnownOrgs;
 use crate::register::config::SETTINGS_FILE;
@@ -39,6 +42,8 @@ pub struct Transaction {
     pub root: PathBuf,
     pub config: Config,
     pub identity: Identity,
+    /// The day the write is judged on.
+    today: Date,
     writer: Writer,
 }
 
@@ -64,7 +69,7 @@ impl Transaction {
         }
         let config = read_config(&DiskSource::new(&root), &root)?;
         let identity = writer.identity(options.author.as_deref(), ctx.now)?;
-        Ok(Transaction { root, config, identity, writer })
+        Ok(Transaction { root, config, identity, today: ctx.today, writer })
     }
 
     /// The write an interrupted crs left, finished or undone as this one began.
@@ -105,7 +110,9 @@ impl Transaction {
     /// Writes `files` and commits them, and only them, with `message`; tags the
     /// commit with `tag` (name, message) if given.
     pub fn commit(&self, files: &[FileWrite], message: &str, tag: Option<(&str, &str)>) -> Result<Committed> {
-        self.writer.commit(files, message, &self.identity, tag)
+        self.writer.commit_reviewed(files, &[], message, &self.identity, tag, &|path, ours, theirs| {
+            self.hooked_record_problem(path, ours, theirs)
+        })
     }
 
     /// Writes `files`, deletes `removed`, and commits those changes only.
@@ -115,7 +122,52 @@ impl Transaction {
         removed: &[String],
         message: &str,
     ) -> Result<Committed> {
-        self.writer.commit_changes(files, removed, message, &self.identity, None)
+        self.writer.commit_reviewed(files, removed, message, &self.identity, None, &|path, ours, theirs| {
+            self.hooked_record_problem(path, ours, theirs)
+        })
+    }
+
+    /// Why a record the commit hooks left as `theirs` (crs wrote `ours`) may not be
+    /// committed: it does not read as a record, or the one checker finds an error in
+    /// it that crs's version did not have. `None` for a file that is not a record.
+    fn hooked_record_problem(
+        &self,
+        path: &str,
+        ours: Option<&[u8]>,
+        theirs: Option<&[u8]>,
+    ) -> Result<Option<String>> {
+        let Some(id) = path.strip_suffix(".toml").and_then(|_| path.parse::<RecordId>().ok()) else {
+            return Ok(None);
+        };
+        let Some(theirs) = theirs else {
+            return Ok(ours.map(|_| "the record is deleted".to_owned()));
+        };
+        let read = |bytes: &[u8]| match std::str::from_utf8(bytes) {
+            Ok(text) => parse(text).map(|record| (text.to_owned(), record)),
+            Err(e) => Err(format!("it is not UTF-8 text ({e})")),
+        };
+        let (text, record) = match read(theirs) {
+            Ok(read) => read,
+            Err(message) => return Ok(Some(format!("it does not read as a record: {message}"))),
+        };
+        let known = self.orgs()?;
+        let checker = Checker::new(&self.config.framework, self.today, known.as_ref());
+        let errors = |text: &str, record: &crate::model::Record| {
+            checker
+                .check_one(&self.root, &id, record, text, true)
+                .into_iter()
+                .filter(|f| f.severity == Severity::Error)
+                .map(|f| (f.rule.name().to_owned(), f.message))
+                .collect::<Vec<_>>()
+        };
+        let before = match ours.map(read) {
+            Some(Ok((text, record))) => errors(&text, &record),
+            _ => Vec::new(),
+        };
+        Ok(errors(&text, &record)
+            .into_iter()
+            .find(|error| !before.contains(error))
+            .map(|(rule, message)| format!("it breaks the rule {rule}: {message}")))
     }
 }
 

@@ -115,3 +115,28 @@ fn edit_says_which_interrupted_write_it_finished_or_undid_first() {
         assert_eq!(record.contains("review-requested"), step == "branch", "{step}: {record}");
     }
 }
+
+/// An editor that saves in Windows-1252 (£ as byte 0xA3): the editor re-opens with
+/// the problem and the user's text, and their text is kept if they give up.
+#[test]
+fn a_record_saved_in_another_encoding_reopens_and_the_text_is_never_lost() {
+    let env = env_with_record();
+    let typed = "printf '\\n[[events]]\\non = 2026-11-01\\nkind = \"public-engagement\"\\nnote = \"Costed at \\243250k\"\\n' >> \"$f\"";
+    let mended = "sed -i -e '/^# crs: /d' -e 's/\\xef\\xbf\\xbd/£/' \"$f\"";
+    let script = editor(&env, &[typed, mended]);
+    let run = edit(&env, &script);
+    assert_eq!(run.code, 0, "{run}");
+    let second_view = fs::read_to_string(format!("{script}.seen.1")).unwrap();
+    assert!(second_view.starts_with("# crs: error[not-utf-8]"), "{second_view}");
+    assert!(second_view.contains("Costed at \u{fffd}250k"), "{second_view}");
+    assert!(env.read("RJ1/designated.toml").contains("note = \"Costed at £250k\""));
+
+    let env = env_with_record();
+    let script = editor(&env, &[typed, "true"]);
+    let run = edit(&env, &script);
+    assert_eq!(run.code, 1, "{run}");
+    let kept = run.stderr.split("your edited record is kept in ").nth(1).expect("where it is kept").trim();
+    assert!(fs::read_to_string(kept).unwrap().contains("Costed at \u{fffd}250k"), "{run}");
+    assert_eq!(env.read("RJ1/designated.toml"), designated_record());
+    fs::remove_file(kept).unwrap();
+}

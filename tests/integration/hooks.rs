@@ -221,3 +221,57 @@ fn the_lock_of_the_hooks_index_a_killed_crs_left_is_cleared() {
     assert_eq!(env.commit_count(), commits + 1);
     assert!(!env.root.join(".git/crs/next-index.crs-tmp.lock").exists());
 }
+
+#[test]
+fn a_file_the_pre_commit_hook_stages_is_left_staged_as_committed() {
+    let env = register();
+    env.write("notes.txt", "someone's staged work\n");
+    env.git_cmd(&["add", "notes.txt"]);
+    hook(&env, ".git/hooks", "pre-commit", "echo stamped > hook-stamp.txt\ngit add hook-stamp.txt");
+    let run = env.crs(&["event", ID, "review-requested"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(env.git_cmd(&["show", "HEAD:hook-stamp.txt"]), "stamped\n");
+    // As plain git commit leaves it: the hook's file staged as committed, the
+    // user's own staged work still staged and not in the commit.
+    assert_eq!(env.git_cmd(&["status", "--porcelain"]), "A  notes.txt\n");
+    assert_eq!(env.git_cmd(&["diff", "--cached", "--name-only", "HEAD"]), "notes.txt\n");
+}
+
+/// A record the hooks rewrite is judged by the one checker before it is committed:
+/// one that breaks a rule or does not read is refused (nothing recorded, exit 2,
+/// the hook and the rule named); a valid change is committed and said.
+#[test]
+fn a_record_the_pre_commit_hook_rewrites_is_checked_before_it_is_committed() {
+    let env = register();
+    let (commits, text) = (env.commit_count(), env.read(FILE));
+    for (script, says) in [
+        (
+            format!(
+                "sed -i 's/^kind = \"providers-notified\"/kind = \"provider-accepted\"/' {FILE} && git add {FILE}"
+            ),
+            "the pre-commit hook changed RJ1/designated.toml so that it breaks the rule event-order",
+        ),
+        (
+            format!("echo 'kind = = broken' >> {FILE} && git add {FILE}"),
+            "the pre-commit hook changed RJ1/designated.toml so that it does not read as a record",
+        ),
+    ] {
+        hook(&env, ".git/hooks", "pre-commit", &script);
+        let run = env.crs(&["event", ID, "review-requested"]);
+        assert_eq!(run.code, 2, "{run}");
+        assert!(run.stderr.contains(says), "{run}");
+        assert_untouched(&env, commits, &text);
+        assert_eq!(env.crs(&["check"]).code, 0);
+    }
+
+    hook(&env, ".git/hooks", "pre-commit", &format!("echo '# checked' >> {FILE} && git add {FILE}"));
+    let run = env.crs(&["event", ID, "review-requested"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stderr.contains(
+            "the pre-commit hook changed RJ1/designated.toml, and the commit holds the hook's version"
+        ),
+        "{run}"
+    );
+    assert_eq!(env.commit_count(), commits + 1);
+}

@@ -339,3 +339,37 @@ fn a_locked_tag_records_no_submission_and_names_the_lock() {
     assert_eq!(env.git_cmd(&["tag", "-l", "crs/*"]), "crs/submission/2026-11-23\n");
     assert_eq!(env.commit_count(), commits + 1);
 }
+
+/// Another git mid-commit holds HEAD.lock: crs, like git commit, refuses before
+/// anything moves, and names the lock.
+#[test]
+fn a_head_lock_held_by_git_stops_the_write_before_anything_moves() {
+    let env = env_with_staged_work();
+    let lock = env.root.join(".git/HEAD.lock");
+    fs::write(&lock, "ref: refs/heads/main\n").unwrap();
+    let (head, text) = (env.git_cmd(&["rev-parse", "HEAD"]), env.read(FILE));
+    let run = env.crs(&["event", ID, "review-requested"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("HEAD is locked by another git process"), "{run}");
+    assert!(run.stderr.contains("HEAD.lock exists"), "{run}");
+    assert_eq!((env.git_cmd(&["rev-parse", "HEAD"]), env.read(FILE)), (head, text));
+    assert!(lock.exists(), "another git's lock is left alone");
+    assert_consistent(&env);
+    fs::remove_file(&lock).unwrap();
+    assert_eq!(env.crs(&["event", ID, "review-requested"]).code, 0);
+    assert!(!lock.exists());
+
+    // Killed holding HEAD's lock, which crs takes with its journal's token: the next
+    // write proves it its own and deletes it.
+    let killed =
+        with_fault(&env, "kill-after:tag", &["event", ID, "public-engagement", "--on", "2026-11-20"]);
+    assert_eq!(killed.code, -1, "{killed}");
+    let journal: serde_json::Value =
+        serde_json::from_slice(&fs::read(env.root.join(".git/crs/journal.json")).unwrap()).unwrap();
+    fs::write(&lock, journal["lock_token"].as_str().unwrap()).unwrap();
+    let next = env.crs(&["event", ID, "public-engagement", "--on", "2026-11-21"]);
+    assert_eq!(next.code, 0, "{next}");
+    assert!(next.stderr.contains("HEAD.lock, which git had left locked"), "{next}");
+    assert!(!lock.exists());
+    assert_consistent(&env);
+}
