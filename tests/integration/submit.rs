@@ -241,7 +241,7 @@ fn submit_writes_the_bundle_and_records_one_commit_and_one_tag() {
     assert_eq!(again.code, 0, "{again}");
     assert!(again.stderr.contains("changes since crs/submission/2026-11-23 "), "{again}");
     assert!(again.stderr.contains("tagged crs/submission/2026-11-23.2"), "{again}");
-    assert!(again_dir.join("crs-QKK-2026-11-23.eml").exists());
+    assert!(again_dir.join("crs-QKK-2026-11-23.2.eml").exists());
     assert_eq!(env.commit_count(), before + 2);
     let third = env.crs(&["submit", "--dry-run"]);
     assert!(third.stderr.contains("changes since crs/submission/2026-11-23.2 "), "{third}");
@@ -351,4 +351,45 @@ fn submit_refuses_a_bundle_folder_where_git_tracks_a_file_it_would_write() {
         assert_eq!(env.commit_count(), commits, "nothing was recorded");
     }
     assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
+}
+
+/// A second submission on one day: its files are named by its tag's day part, so
+/// they do not replace the first's at the regulator, its e-mail says which of the
+/// day's submissions it is measured from, and both bundles verify.
+#[test]
+fn a_second_submission_on_one_day_names_its_files_and_its_baseline_apart() {
+    let env = sample_in_git();
+    let first = env.outside().join("first");
+    assert_eq!(env.crs(&["submit", "-o", first.to_str().unwrap()]).code, 0);
+    let second = env.outside().join("second");
+    let run = env.crs(&["submit", "-o", second.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+
+    let names = |dir: &Path| {
+        let mut n: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    assert!(names(&first).contains(&"crs-QKK-2026-11-23.eml".to_owned()), "{:?}", names(&first));
+    assert_eq!(
+        names(&second),
+        [
+            "crs-QKK-2026-11-23.2-manifest.json",
+            "crs-QKK-2026-11-23.2-summary.md",
+            "crs-QKK-2026-11-23.2.eml",
+            "crs-QKK-2026-11-23.2.json",
+            "crs-QKK-2026-11-23.2.xlsx",
+        ]
+    );
+    let parsed = parse_eml(&second.join("crs-QKK-2026-11-23.2.eml"), &env.outside().join("b.xlsx"));
+    assert!(parsed.contains("attachment: crs-QKK-2026-11-23.2.xlsx"), "{parsed}");
+    assert!(parsed.contains("Changes since the last submission, the first of 23 November 2026:"), "{parsed}");
+
+    for bundle in [first.clone(), second.clone(), second.join("crs-QKK-2026-11-23.2.eml")] {
+        let verified = env.crs(&["verify", bundle.to_str().unwrap()]);
+        assert_eq!(verified.code, 0, "{}: {verified}", bundle.display());
+    }
 }
