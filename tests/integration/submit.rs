@@ -393,3 +393,37 @@ fn a_second_submission_on_one_day_names_its_files_and_its_baseline_apart() {
         assert_eq!(verified.code, 0, "{}: {verified}", bundle.display());
     }
 }
+
+/// A removal decided since the last submission is told once, by the removal's own
+/// words; a stage assessed again says who, then when, then what.
+#[test]
+fn a_removal_since_the_last_submission_is_told_once_and_a_reassessment_says_who_then_what() {
+    let env = sample_in_git();
+    env.git_cmd(&["tag", "-a", "crs/submission/2026-06-01", "-m", "first submission"]);
+    let path = "NVC/orthopaedic-surgery.toml";
+    let text = env.read(path).replace(
+        "met = true\nrationale = \"Provides 38% of the ICB's hip and knee replacements; NHS capacity cannot absorb them within 18 weeks\"\nevidence = [\"Elective recovery capacity plan 2025\"]\nassessed_on = 2025-08-04",
+        "met = false\nrationale = \"Two NHS trusts now provide the elective hub capacity\"\nassessed_on = 2026-11-20\nassessed_by = \"Ann Analyst\"",
+    );
+    // The other stages assessed again too, as a removal needs.
+    let text = text
+        .replace("assessed_on = 2025-08-0", "assessed_on = 2026-11-1")
+        .replace("2025-08-18", "2026-11-18")
+        + "\n[[decisions]]\noutcome = \"remove\"\ndecided_on = 2026-11-21\ndecided_by = \"ICB Board\"\nreference = \"Board minute BD/26/240\"\n\n[[events]]\non = 2026-11-22\nkind = \"provider-notified-of-removal\"\n";
+    assert!(text.contains("Ann Analyst"));
+    env.write(path, text);
+    env.commit_all("removed");
+    let dir = env.outside().join("bundle");
+    let run = env.crs(&["submit", "--dry-run", "-o", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let summary = fs::read_to_string(dir.join("crs-QKK-2026-11-23-summary.md")).unwrap();
+    let line = summary.lines().find(|l| l.starts_with("| NVC/orthopaedic-surgery ")).unwrap();
+    assert!(line.contains("Removed on 21 November 2026 by ICB Board (Board minute BD/26/240)."), "{line}");
+    assert_eq!(line.matches("BD/26/240").count(), 1, "{line}");
+    assert!(
+        line.contains(
+            "Stage alternative provision reassessed by Ann Analyst on 20 November 2026: now not met. Two NHS trusts now provide the elective hub capacity."
+        ),
+        "{line}"
+    );
+}
