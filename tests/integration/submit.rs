@@ -322,6 +322,13 @@ fn last_sent_measures_the_changes_from_a_submission_sent_outside_crs() {
     let before = env.crs(&["submit", "--dry-run", "--last-sent", "2026-06-30"]);
     assert_eq!(before.code, 2, "{before}");
     assert!(before.stderr.contains("is before the last submission crs recorded"), "{before}");
+    assert!(
+        before.stderr.contains(
+            "drop --last-sent: the last submission crs recorded, crs/submission/2026-11-23, is the baseline"
+        ),
+        "{before}"
+    );
+    assert!(!before.stderr.contains("crs --help"), "{before}");
 }
 
 #[test]
