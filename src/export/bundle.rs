@@ -19,6 +19,7 @@ use crate::export::email::{Attachment, Email, JSON_MIME, XLSX_MIME, to_eml};
 use crate::export::summary::{SubmissionFacts, email_body, summary_markdown};
 use crate::export::workbook::Workbook;
 use crate::export::xlsx::to_xlsx;
+use crate::history::tags::SUBMISSION_TAG_PREFIX;
 use crate::model::Date;
 
 /// Who sends the submission to whom, and when.
@@ -139,17 +140,28 @@ impl Manifest {
     }
 }
 
-/// The base of the bundle's file names: `crs-QKK-2026-11-23`.
-pub fn file_stem(commissioner_code: &str, date: Date) -> String {
+/// The base of the bundle's file names: `crs-QKK-2026-11-23`, or the day part of
+/// `tag` when it is a later submission of that day (`crs-QKK-2026-11-23.2`), so two
+/// submissions of one day never share a name.
+pub fn file_stem(commissioner_code: &str, date: Date, tag: &str) -> String {
     let code: String = commissioner_code.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     let code = if code.is_empty() { "register".to_owned() } else { code };
-    format!("crs-{code}-{date}")
+    let day = date.to_string();
+    let later_of_day = tag
+        .strip_prefix(SUBMISSION_TAG_PREFIX)
+        .and_then(|part| part.strip_prefix(day.as_str()))
+        .and_then(|rest| rest.strip_prefix('.'))
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    match later_of_day {
+        Some(n) => format!("crs-{code}-{day}.{n}"),
+        None => format!("crs-{code}-{day}"),
+    }
 }
 
 /// Builds the bundle for `workbook`. The workbook is written last, taking its
 /// rows' cells as it goes (see [`to_xlsx`]): the rows are empty afterwards.
 pub fn build_bundle(workbook: &mut Workbook, sending: &Sending<'_>) -> Result<Bundle> {
-    let stem = file_stem(sending.commissioner_code, sending.date);
+    let stem = file_stem(sending.commissioner_code, sending.date, sending.tag);
     let mut json_bytes = Vec::new();
     write_json(workbook, &mut json_bytes).map_err(|e| {
         Error::export(format!("could not write the JSON: {e}"), "this is a bug in crs; please report it")

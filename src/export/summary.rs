@@ -66,18 +66,40 @@ pub fn removal_words(line: &ChangeLine) -> Option<String> {
 /// What changed in a record, as sentences ending with a full stop; the status is
 /// left out, since it is shown beside them.
 pub fn what_changed(line: &ChangeLine) -> Vec<String> {
+    let removed =
+        removal_words(line).filter(|_| line.change.kind == ChangeKind::Removed).map(|w| format!("{w}."));
+    // The removal decision added since the baseline is told by the removal's words.
+    let removal_added = removed.as_ref().and_then(|_| added_removal_decision(line));
     let fields: Vec<FieldChange> = line
         .change
         .fields
         .iter()
         .filter(|f| f.field != "status" && f.field != "previous_ids")
+        .filter(|f| removal_added.as_deref().is_none_or(|part| !f.field.starts_with(part)))
         .cloned()
         .collect();
     let moved =
         line.change.previous_id.as_ref().map(|old| format!("Moved from {old} to {}.", line.change.id));
-    let removed =
-        removal_words(line).filter(|_| line.change.kind == ChangeKind::Removed).map(|w| format!("{w}."));
     removed.into_iter().chain(moved).chain(sentences(&fields).into_iter().map(|s| format!("{s}."))).collect()
+}
+
+/// The part of the record (`decisions[2].`) that holds the removal decision of
+/// `line`, when that decision was added whole since the baseline.
+fn added_removal_decision(line: &ChangeLine) -> Option<String> {
+    let removal = line.removal.as_deref()?;
+    let outcome =
+        line.change.fields.iter().find(|f| {
+            f.old.is_none() && f.new.as_deref() == Some("remove") && f.field.ends_with(".outcome")
+        })?;
+    let part = outcome.field.strip_suffix("outcome")?;
+    let day = removal.decided_on.to_string();
+    let same_day = line
+        .change
+        .fields
+        .iter()
+        .any(|f| f.field == format!("{part}decided_on") && f.new.as_deref() == Some(day.as_str()));
+    let whole = line.change.fields.iter().filter(|f| f.field.starts_with(part)).all(|f| f.old.is_none());
+    (same_day && whole).then(|| part.to_owned())
 }
 
 /// "Status now Designated (was Requested)": the status, and the one before when it

@@ -665,8 +665,9 @@ fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date,
                     Rule::RequestUnanswered,
                     "events",
                     format!(
-                        "the written request of {} had no answer by {due} ({window} days, this register's response window, not a rule of law); chase the provider or record provider-accepted / provider-refused",
-                        request.on
+                        "the written request of {} had no answer by {} ({window} days, this register's response window, not a rule of law); chase the provider or record provider-accepted / provider-refused",
+                        request.on.in_words(),
+                        due.in_words()
                     ),
                 ));
         }

@@ -525,18 +525,19 @@ fn added_stage<'a>(group: &str, value: &impl Fn(&str) -> Option<&'a str>) -> Opt
 }
 
 /// A stage assessed again (a review, or the work towards a removal): a new
-/// assessment, told as one, with what changed in it.
+/// assessment, told as one, who then when then what: "Stage proportionality
+/// reassessed by Ann Analyst on 20 November 2026: now not met. Its rationale".
 fn reassessed_stage<'a>(group: &str, value: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
     let stage = code_in_words(group.strip_prefix("stages.")?);
-    let mut sentence = format!("Stage {stage} reassessed{}", on_date(value("assessed_on")));
-    if let Some(met) = value("met") {
-        sentence.push_str(if met == "true" { ", now met" } else { ", now not met" });
-    }
-    if let Some(by) = value("assessed_by") {
-        sentence.push_str(&format!(" by {by}"));
-    }
-    if let Some(why) = value("rationale") {
-        sentence.push_str(&format!(": {}", why.trim()));
+    let by = value("assessed_by").map_or_else(String::new, |by| format!(" by {by}"));
+    let mut sentence = format!("Stage {stage} reassessed{by}{}", on_date(value("assessed_on")));
+    let met = value("met").map(|met| if met == "true" { "now met" } else { "now not met" });
+    let why = value("rationale").map(str::trim).filter(|why| !why.is_empty());
+    match (met, why) {
+        (Some(met), Some(why)) => sentence.push_str(&format!(": {met}. {why}")),
+        (Some(met), None) => sentence.push_str(&format!(": {met}")),
+        (None, Some(why)) => sentence.push_str(&format!(": {why}")),
+        (None, None) => {}
     }
     Some(sentence)
 }

@@ -163,7 +163,7 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
     let committed_at = commit.as_deref().map(|c| history::commit_time(&root, c)).transpose()?;
     let current = RegisterState::new(loaded.items, commit, uncommitted);
     let mut baseline = baseline
-        .map(|(snapshot, name)| baseline_state(snapshot, name, &config, &current, &differing, scope))
+        .map(|(snapshot, name)| baseline_state(snapshot, name, today, &config, &current, &differing, scope))
         .transpose()?;
     if let Since::LastSent(day) = since {
         baseline = Some(Baseline {
@@ -190,6 +190,7 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
 fn baseline_state(
     snapshot: Snapshot,
     name: String,
+    today: Date,
     config: &Config,
     current: &RegisterState,
     differing: &BTreeSet<String>,
@@ -197,7 +198,7 @@ fn baseline_state(
 ) -> Result<Baseline> {
     let commit = snapshot.commit.clone();
     let label = format!("{name} (commit {})", short(&commit));
-    let in_words = submission_in_words(&name);
+    let in_words = submission_in_words(&name, today);
     let snapshot = Without::new(Box::new(snapshot), config.own_files());
     // Compared with, not checked: the rules are not run. The few records read are
     // kept whole, to name what changed; every file the baseline has is noted.
@@ -229,15 +230,36 @@ pub fn last_sent_in_words(day: Date) -> String {
 }
 
 /// A baseline's name without its tag: "the last submission, of 1 May 2026" for the
-/// tag `crs/submission/2026-05-01` (or `….2`); a revision keeps its name.
-fn submission_in_words(name: &str) -> String {
-    let day = name
-        .strip_prefix(history::tags::SUBMISSION_TAG_PREFIX)
-        .map(|rest| rest.split('.').next().unwrap_or(rest))
-        .and_then(|day| day.parse::<Date>().ok());
-    match day {
-        Some(day) => format!("the last submission, of {}", day.in_words()),
-        None => name.to_owned(),
+/// tag `crs/submission/2026-05-01`; when that day had (or, being `today`, may now
+/// have) more than one submission, which of them: "the last submission, the first
+/// of 1 May 2026" (`….2` is the second). A revision keeps its name.
+fn submission_in_words(name: &str, today: Date) -> String {
+    let Some(part) = name.strip_prefix(history::tags::SUBMISSION_TAG_PREFIX) else { return name.to_owned() };
+    let (day, number) = match part.split_once('.') {
+        Some((day, n)) => (day, n.parse::<u32>().ok()),
+        None => (part, Some(1)),
+    };
+    match (day.parse::<Date>(), number) {
+        (Ok(day), Some(1)) if day != today => format!("the last submission, of {}", day.in_words()),
+        (Ok(day), Some(n)) => format!("the last submission, the {} of {}", ordinal(n), day.in_words()),
+        _ => name.to_owned(),
+    }
+}
+
+/// "first", "second", … "tenth", then "11th", "21st", …
+fn ordinal(n: u32) -> String {
+    const WORDS: [&str; 10] =
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    match n {
+        1..=10 => WORDS[n as usize - 1].to_owned(),
+        _ => format!("{n}{suffix}"),
     }
 }
 

@@ -240,8 +240,9 @@ struct Part {
     provider_name: String,
     status: Status,
     changes: Vec<Change>,
-    /// The days in the period this record was submitted to the regulator.
-    submitted: Vec<Date>,
+    /// The submissions in the period that included this record: the day, and the
+    /// tag the event names (when it names one).
+    submitted: Vec<(Date, Option<String>)>,
     due: Vec<DueItem>,
     open: Vec<OpenItem>,
 }
@@ -273,7 +274,7 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     let mut providers: BTreeMap<String, ProviderCount> = BTreeMap::new();
     let mut services: BTreeMap<String, String> = BTreeMap::new();
     let (mut changes, mut reviews_due, mut open_items) = (Vec::new(), Vec::new(), Vec::new());
-    let mut submitted: BTreeMap<Date, usize> = BTreeMap::new();
+    let mut submitted: BTreeMap<(Date, Option<String>), usize> = BTreeMap::new();
     for part in loaded.items {
         *status_counts.entry(part.status).or_default() += 1;
         let provider = providers.entry(part.provider_ods.clone()).or_default();
@@ -287,22 +288,30 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
             _ => provider.in_progress += 1,
         }
         changes.extend(part.changes);
-        for day in part.submitted {
-            *submitted.entry(day).or_default() += 1;
+        for submission in part.submitted {
+            *submitted.entry(submission).or_default() += 1;
         }
         reviews_due.extend(part.due.into_iter().filter(|d| d.due <= reviews_until));
         open_items.extend(part.open);
         services.insert(part.id, format!("{} ({})", part.service, part.provider_name));
     }
-    changes.extend(submitted.into_iter().map(|(on, n)| Change {
-        on,
-        group: ChangeGroup::Submissions,
-        record: String::new(),
-        sentence: format!(
-            "The register was submitted to the regulator on {}, with {}",
-            on.in_words(),
-            count(n, "service", "services")
-        ),
+    // Each submission is its own step; its tag tells apart those of one day.
+    let mut per_day: BTreeMap<Date, usize> = BTreeMap::new();
+    for (on, _) in submitted.keys() {
+        *per_day.entry(*on).or_default() += 1;
+    }
+    changes.extend(submitted.into_iter().map(|((on, tag), n)| {
+        let tag = tag.filter(|_| per_day[&on] > 1).map(|t| format!(" ({t})")).unwrap_or_default();
+        Change {
+            on,
+            group: ChangeGroup::Submissions,
+            record: String::new(),
+            sentence: format!(
+                "The register was submitted to the regulator on {}{tag}, with {}",
+                on.in_words(),
+                count(n, "service", "services")
+            ),
+        }
     }));
     let in_period = |day: Date| period.since <= day && day <= period.until;
     for relocation in moves.relocations.iter().filter(|r| !r.by_succession && in_period(r.on)) {
@@ -470,7 +479,8 @@ fn part_of(
     let mut submitted = Vec::new();
     for event in record.events.iter().filter(|e| e.date_known && in_period(e.on)) {
         let Some(group) = ChangeGroup::of_event(event.kind) else {
-            submitted.push(event.on);
+            let tag = event.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+            submitted.push((event.on, tag.map(str::to_owned)));
             continue;
         };
         // Told of the provider the record named then, before any later move.

@@ -208,10 +208,17 @@ fn check_last_sent(root: &Path, day: Date, today: Date) -> Result<()> {
         .and_then(|rest| rest.split('.').next())
         .and_then(|d| d.parse::<Date>().ok());
     match recorded {
-        Some(recorded) if recorded > day => Err(Error::Usage(format!(
-            "--last-sent {day} is before the last submission crs recorded ({}, on {recorded}); a later submission is measured from that one",
-            tag.name
-        ))),
+        Some(recorded) if recorded > day => Err(Error::Input {
+            message: format!(
+                "--last-sent {day} is before the last submission crs recorded ({}, of {}); a later submission is measured from that one",
+                tag.name,
+                recorded.in_words()
+            ),
+            hint: format!(
+                "drop --last-sent: the last submission crs recorded, {}, is the baseline; run crs submit again without it",
+                tag.name
+            ),
+        }),
         _ => Ok(()),
     }
 }

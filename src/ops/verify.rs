@@ -237,7 +237,8 @@ fn read_email(path: &Path) -> Result<Found> {
             )
         })?;
     let manifest = parse_manifest(path, &files[&manifest_name])?;
-    let summary = format!("{}-summary.md", file_stem(&manifest.commissioner_code, manifest.date));
+    let summary =
+        format!("{}-summary.md", file_stem(&manifest.commissioner_code, manifest.date, &manifest.tag));
     let mut expected: Vec<String> =
         manifest.files.iter().map(|f| f.name.clone()).filter(|name| *name != summary).collect();
     expected.push(manifest_name.clone());

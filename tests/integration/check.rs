@@ -213,3 +213,16 @@ fn rule_and_severity_filters_apply_to_every_format_and_to_the_exit_status() {
     assert!(unknown.stderr.contains("review-overdue, review-date-missing"), "{unknown}");
     assert_eq!(env.crs(&["check", "--severity", "fatal"]).code, 2);
 }
+
+#[test]
+fn an_unanswered_request_is_told_with_its_dates_written_out() {
+    let env = TestEnv::copy_of("designations");
+    let run = env.crs(&["check", "--rule", "request-unanswered"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stdout
+            .contains("the written request of 15 September 2026 had no answer by 13 October 2026 (28 days"),
+        "{run}"
+    );
+    assert!(!run.stdout.contains("2026-09-15"), "{run}");
+}

@@ -472,3 +472,23 @@ fn report_of_300_services_stays_a_few_pages_of_summaries() {
     let md = env.crs(&["report", "--format", "md"]).stdout;
     assert!(md.lines().filter(|l| l.starts_with("- ") || l.starts_with("| ")).count() < 150, "{md}");
 }
+
+#[test]
+fn report_tells_two_submissions_on_one_day_as_two_steps_each_with_its_own_count() {
+    let env = sample();
+    let first = env.crs(&["submit", "-o", env.outside().join("first").to_str().unwrap()]);
+    assert_eq!(first.code, 0, "{first}");
+    let second = env.crs(&["submit", "-o", env.outside().join("second").to_str().unwrap()]);
+    assert_eq!(second.code, 0, "{second}");
+
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    let changes = &md[md.find("## What changed").unwrap()..md.find("## Reviews due").unwrap()];
+    assert!(
+        changes.contains(
+            "- The register was submitted to the regulator on 23 November 2026 (crs/submission/2026-11-23), with 10 services.\n\
+             - The register was submitted to the regulator on 23 November 2026 (crs/submission/2026-11-23.2), with 9 services.\n"
+        ),
+        "{changes}"
+    );
+    assert!(!changes.contains("19 services"), "{changes}");
+}

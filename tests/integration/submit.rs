@@ -241,7 +241,7 @@ fn submit_writes_the_bundle_and_records_one_commit_and_one_tag() {
     assert_eq!(again.code, 0, "{again}");
     assert!(again.stderr.contains("changes since crs/submission/2026-11-23 "), "{again}");
     assert!(again.stderr.contains("tagged crs/submission/2026-11-23.2"), "{again}");
-    assert!(again_dir.join("crs-QKK-2026-11-23.eml").exists());
+    assert!(again_dir.join("crs-QKK-2026-11-23.2.eml").exists());
     assert_eq!(env.commit_count(), before + 2);
     let third = env.crs(&["submit", "--dry-run"]);
     assert!(third.stderr.contains("changes since crs/submission/2026-11-23.2 "), "{third}");
@@ -322,6 +322,13 @@ fn last_sent_measures_the_changes_from_a_submission_sent_outside_crs() {
     let before = env.crs(&["submit", "--dry-run", "--last-sent", "2026-06-30"]);
     assert_eq!(before.code, 2, "{before}");
     assert!(before.stderr.contains("is before the last submission crs recorded"), "{before}");
+    assert!(
+        before.stderr.contains(
+            "drop --last-sent: the last submission crs recorded, crs/submission/2026-11-23, is the baseline"
+        ),
+        "{before}"
+    );
+    assert!(!before.stderr.contains("crs --help"), "{before}");
 }
 
 #[test]
@@ -351,4 +358,79 @@ fn submit_refuses_a_bundle_folder_where_git_tracks_a_file_it_would_write() {
         assert_eq!(env.commit_count(), commits, "nothing was recorded");
     }
     assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
+}
+
+/// A second submission on one day: its files are named by its tag's day part, so
+/// they do not replace the first's at the regulator, its e-mail says which of the
+/// day's submissions it is measured from, and both bundles verify.
+#[test]
+fn a_second_submission_on_one_day_names_its_files_and_its_baseline_apart() {
+    let env = sample_in_git();
+    let first = env.outside().join("first");
+    assert_eq!(env.crs(&["submit", "-o", first.to_str().unwrap()]).code, 0);
+    let second = env.outside().join("second");
+    let run = env.crs(&["submit", "-o", second.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+
+    let names = |dir: &Path| {
+        let mut n: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    assert!(names(&first).contains(&"crs-QKK-2026-11-23.eml".to_owned()), "{:?}", names(&first));
+    assert_eq!(
+        names(&second),
+        [
+            "crs-QKK-2026-11-23.2-manifest.json",
+            "crs-QKK-2026-11-23.2-summary.md",
+            "crs-QKK-2026-11-23.2.eml",
+            "crs-QKK-2026-11-23.2.json",
+            "crs-QKK-2026-11-23.2.xlsx",
+        ]
+    );
+    let parsed = parse_eml(&second.join("crs-QKK-2026-11-23.2.eml"), &env.outside().join("b.xlsx"));
+    assert!(parsed.contains("attachment: crs-QKK-2026-11-23.2.xlsx"), "{parsed}");
+    assert!(parsed.contains("Changes since the last submission, the first of 23 November 2026:"), "{parsed}");
+
+    for bundle in [first.clone(), second.clone(), second.join("crs-QKK-2026-11-23.2.eml")] {
+        let verified = env.crs(&["verify", bundle.to_str().unwrap()]);
+        assert_eq!(verified.code, 0, "{}: {verified}", bundle.display());
+    }
+}
+
+/// A removal decided since the last submission is told once, by the removal's own
+/// words; a stage assessed again says who, then when, then what.
+#[test]
+fn a_removal_since_the_last_submission_is_told_once_and_a_reassessment_says_who_then_what() {
+    let env = sample_in_git();
+    env.git_cmd(&["tag", "-a", "crs/submission/2026-06-01", "-m", "first submission"]);
+    let path = "NVC/orthopaedic-surgery.toml";
+    let text = env.read(path).replace(
+        "met = true\nrationale = \"Provides 38% of the ICB's hip and knee replacements; NHS capacity cannot absorb them within 18 weeks\"\nevidence = [\"Elective recovery capacity plan 2025\"]\nassessed_on = 2025-08-04",
+        "met = false\nrationale = \"Two NHS trusts now provide the elective hub capacity\"\nassessed_on = 2026-11-20\nassessed_by = \"Ann Analyst\"",
+    );
+    // The other stages assessed again too, as a removal needs.
+    let text = text
+        .replace("assessed_on = 2025-08-0", "assessed_on = 2026-11-1")
+        .replace("2025-08-18", "2026-11-18")
+        + "\n[[decisions]]\noutcome = \"remove\"\ndecided_on = 2026-11-21\ndecided_by = \"ICB Board\"\nreference = \"Board minute BD/26/240\"\n\n[[events]]\non = 2026-11-22\nkind = \"provider-notified-of-removal\"\n";
+    assert!(text.contains("Ann Analyst"));
+    env.write(path, text);
+    env.commit_all("removed");
+    let dir = env.outside().join("bundle");
+    let run = env.crs(&["submit", "--dry-run", "-o", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    let summary = fs::read_to_string(dir.join("crs-QKK-2026-11-23-summary.md")).unwrap();
+    let line = summary.lines().find(|l| l.starts_with("| NVC/orthopaedic-surgery ")).unwrap();
+    assert!(line.contains("Removed on 21 November 2026 by ICB Board (Board minute BD/26/240)."), "{line}");
+    assert_eq!(line.matches("BD/26/240").count(), 1, "{line}");
+    assert!(
+        line.contains(
+            "Stage alternative provision reassessed by Ann Analyst on 20 November 2026: now not met. Two NHS trusts now provide the elective hub capacity."
+        ),
+        "{line}"
+    );
 }
