@@ -284,3 +284,34 @@ fn check_notes_a_clone_without_the_merge_driver_and_setup_is_idempotent() {
     assert_eq!(team.bob.commit_count(), commits);
     assert!(team.bob.git_cmd(&["config", "merge.crs.driver"]).contains("merge-file %O %A %B %P"));
 }
+
+#[test]
+fn the_log_shows_a_merge_that_kept_one_side_as_removing_the_other_sides_fact() {
+    let team = team(&designated_record());
+    alice(&team, &["event", ID, "providers-notified", "--on", "2026-11-20", "--note", "Letter to the trust"]);
+    team.alice.git_cmd(&["push", "-q"]);
+    let alices = team.alice.read(FILE);
+    bob(&team, &["event", ID, "public-engagement", "--on", "2026-11-10", "--note", "Healthwatch survey"]);
+    // Bob merges, and keeps Alice's version of the record: his engagement is gone.
+    let pulled = team.bob.git_in(&["pull", "-q", "--no-rebase", "--no-commit", "origin", "main"], &BOB, &[]);
+    assert_eq!(pulled.code, 0, "{pulled}");
+    team.bob.write(FILE, &alices);
+    team.bob.git_cmd(&["add", FILE]);
+    team.bob.git_in(&["commit", "-q", "--no-edit"], &BOB, &[]);
+    let log = team.bob.crs(&["log", ID]);
+    assert_eq!(log.code, 0, "{log}");
+    let merge = log.stdout.split("\n\n").find(|e| e.contains("Merge")).unwrap_or_else(|| panic!("{log}"));
+    assert!(merge.contains("Bob Builder"), "{merge}");
+    assert!(
+        merge
+            .contains("Removed in a merge: The public was involved on 10 November 2026 (Healthwatch survey)"),
+        "{merge}"
+    );
+    assert!(!merge.contains("Letter to the trust"), "{merge}");
+    let json = team.bob.crs(&["log", ID, "--format", "json"]).json();
+    let removed = &json[0]["records"][0]["removed_in_merge"];
+    assert!(removed.to_string().contains("Healthwatch survey"), "{json:#}");
+    // The whole register's log says the same.
+    let whole = team.bob.crs(&["log"]);
+    assert!(whole.stdout.contains("Removed in a merge: The public was involved"), "{whole}");
+}
