@@ -164,6 +164,9 @@ impl Merger {
         }
         let top = !path.contains(['.', '[']);
         match (b, o, t) {
+            // An event, a decision or a stage's assessment is one fact: two versions
+            // of it are one conflict, never merged field by field.
+            _ if is_one_fact(path) => self.conflict(path, o, t),
             (b, Some(Value::Table(ot)), Some(Value::Table(tt))) if b.is_none_or(Value::is_table) => {
                 Some(Value::Table(self.table(path, b.and_then(Value::as_table), ot, tt)))
             }
@@ -335,6 +338,23 @@ fn union(b: &[Value], o: &[Value], t: &[Value]) -> Vec<Value> {
         }
     }
     out
+}
+
+/// Whether the value at `path` is one fact, kept or changed whole: an item of a
+/// list (`events[3]`), a stage (`stages.interdependencies`) or a version 1 record's
+/// one `decision`.
+fn is_one_fact(path: &str) -> bool {
+    let stage = path.strip_prefix("stages.").is_some_and(|rest| !rest.contains(['.', '[']));
+    stage || path == "decision" || (path.ends_with(']') && !path[..path.len() - 1].contains(['.', ']']))
+}
+
+/// Whether a line of a record opens a table that is one fact: an item of a list
+/// (`[[events]]`) or a stage (`[stages.interdependencies]`), as [`is_one_fact`].
+fn opens_one_fact(line: &str) -> bool {
+    let line = line.trim();
+    (line.starts_with("[[") && !line[2..].contains('.'))
+        || (line.starts_with("[stages.") && !line["[stages.".len()..].contains('.'))
+        || line == "[decision]"
 }
 
 fn is_list_of_tables(value: &Value) -> bool {
@@ -573,6 +593,7 @@ pub(crate) fn conflict_text(ours: &str, theirs: &str) -> String {
     };
     pairs.splice(0..0, (0..start).map(|k| (k, k)));
     pairs.extend((0..end).map(|k| (a.len() - end + k, b.len() - end + k)));
+    let mut pairs = whole_facts(&a, b.len(), pairs);
     pairs.push((a.len(), b.len()));
     let mut out = String::with_capacity(ours.len() + theirs.len() / 4);
     let line = |out: &mut String, text: &str| {
@@ -596,6 +617,37 @@ pub(crate) fn conflict_text(ours: &str, theirs: &str) -> String {
         (i, j) = (mi + 1, mj + 1);
     }
     out
+}
+
+/// The matched lines of two versions, less those inside a table that is one fact
+/// (an event, a decision, a stage) where the versions differ: such a table is
+/// between the markers whole, so that a person keeps one version of the fact, not
+/// some lines of each.
+fn whole_facts(a: &[&str], b_len: usize, pairs: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    // The table each line of our version is in, by its header's line, when it is a fact.
+    let mut fact_of = Vec::with_capacity(a.len());
+    let mut current = None;
+    for (n, line) in a.iter().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            current = opens_one_fact(trimmed).then_some(n);
+            fact_of.push(None);
+        } else {
+            fact_of.push(current.filter(|_| !trimmed.is_empty()));
+        }
+    }
+    // The facts a run of differing lines falls in: those of its lines of our
+    // version, or of the line before it.
+    let mut differing = std::collections::BTreeSet::new();
+    let (mut i, mut j) = (0, 0);
+    for &(mi, mj) in pairs.iter().chain(std::iter::once(&(a.len(), b_len))) {
+        if i < mi || j < mj {
+            differing.extend((i..mi).filter_map(|k| fact_of[k]));
+            differing.extend(i.checked_sub(1).and_then(|k| fact_of.get(k).copied().flatten()));
+        }
+        (i, j) = (mi + 1, mj + 1);
+    }
+    pairs.into_iter().filter(|(mi, _)| fact_of[*mi].is_none_or(|f| !differing.contains(&f))).collect()
 }
 
 /// The two versions a text with conflict markers holds (a base section, `|||||||`,

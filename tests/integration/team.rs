@@ -315,3 +315,52 @@ fn the_log_shows_a_merge_that_kept_one_side_as_removing_the_other_sides_fact() {
     let whole = team.bob.crs(&["log"]);
     assert!(whole.stdout.contains("Removed in a merge: The public was involved"), "{whole}");
 }
+
+#[test]
+fn one_stage_assessed_two_ways_is_one_conflict_with_each_assessment_whole() {
+    let team = team(&designated_record());
+    let stage = "met = true\nrationale = \"Neonatal intensive care depends on on-site obstetrics\"\nassessed_on = 2026-01-14\n";
+    let assess = |env: &TestEnv, met: &str, why: &str, on: &str, by: &str| {
+        let now = format!("met = {met}\nrationale = \"{why}\"\nassessed_on = {on}\nassessed_by = \"{by}\"\n");
+        env.write(FILE, env.read(FILE).replace(stage, &now));
+    };
+    // Alice's keeps the stage met (the value as it was); Bob's finds it not met.
+    assess(&team.alice, "true", "Still depends on obstetrics", "2026-11-20", "Ann Analyst");
+    team.alice.commit_all("stage 3, as Alice assessed it");
+    team.alice.git_cmd(&["push", "-q"]);
+    assess(&team.bob, "false", "A second unit removes the dependency", "2026-11-21", "Bob Builder");
+    team.bob.commit_all("stage 3, as Bob assessed it");
+    let pulled = bob_pulls(&team, "--no-rebase");
+    assert_ne!(pulled.code, 0, "{pulled}");
+    let text = team.bob.read(FILE);
+    let start = text.find("[stages.interdependencies]").unwrap();
+    let end = start + text[start..].find("[stages.proportionality]").unwrap();
+    let section = &text[start..end];
+    // Every line of each assessment, met or not met among them, is between the markers.
+    let outside: Vec<&str> = section
+        .lines()
+        .scan(false, |inside, line| {
+            let marker = line.starts_with("<<<<<<< ") || line == "=======" || line.starts_with(">>>>>>> ");
+            let out = (!*inside && !marker).then_some(line);
+            if line.starts_with("<<<<<<< ") {
+                *inside = true;
+            } else if line.starts_with(">>>>>>> ") {
+                *inside = false;
+            }
+            Some(out)
+        })
+        .flatten()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(outside, ["[stages.interdependencies]"], "{section}");
+    assert!(section.contains("met = true") && section.contains("met = false"), "{section}");
+    let check = team.bob.crs(&["check"]);
+    assert_eq!(check.code, 1, "{check}");
+    assert!(
+        check
+            .stdout
+            .contains("RJ1/maternity: the assessment of stage interdependencies changed on both sides"),
+        "{check}"
+    );
+    assert!(!check.stdout.contains("stages.interdependencies.rationale"), "{check}");
+}
