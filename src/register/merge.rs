@@ -63,6 +63,13 @@ impl Conflict {
     /// The conflict in words: "service.description changed on both sides (ours:
     /// "A"; theirs: "B")".
     pub(crate) fn in_words(&self) -> String {
+        if self.field == "decisions" {
+            return format!(
+                "different decisions added on both sides (ours: {}; theirs: {})",
+                self.ours.as_deref().unwrap_or_default(),
+                self.theirs.as_deref().unwrap_or_default()
+            );
+        }
         let value =
             |v: &Option<String>| v.as_ref().map_or_else(|| "removed".to_owned(), |v| format!("\"{v}\""));
         format!(
@@ -225,10 +232,27 @@ impl Merger {
         let mut added: Vec<Value> = ours.added.iter().map(|j| o[*j].clone()).collect();
         let mut theirs_added: Vec<&Value> = theirs.added.iter().map(|k| &t[*k]).collect();
         // One added identically on both sides is one item.
+        let mut twins = Vec::new();
         for item in &added {
             if let Some(twin) = theirs_added.iter().position(|v| *v == item) {
-                theirs_added.remove(twin);
+                twins.push(theirs_added.remove(twin).clone());
             }
+        }
+        // Two people deciding differently at once (one confirms, one removes) is a
+        // conflict: a designation cannot stand on both decisions.
+        if path == "decisions" && added.len() > twins.len() && !theirs_added.is_empty() {
+            let ours_only: Vec<Value> = added.iter().filter(|v| !twins.contains(v)).cloned().collect();
+            let theirs_only: Vec<Value> = theirs_added.iter().map(|v| (*v).clone()).collect();
+            self.conflicts.push(Conflict {
+                field: path.to_owned(),
+                ours: Some(decisions_in_words(&ours_only)),
+                theirs: Some(decisions_in_words(&theirs_only)),
+            });
+            if self.side == Side::Theirs {
+                added = twins.into_iter().chain(theirs_only).collect();
+            }
+            added.sort_by_cached_key(|v| (date_of(v), kind_rank(v), v.to_string()));
+            return in_date_order(kept, added);
         }
         added.extend(theirs_added.into_iter().cloned());
         added.sort_by_cached_key(|v| (date_of(v), kind_rank(v), v.to_string()));
@@ -243,6 +267,16 @@ impl Merger {
             Side::Theirs => t.cloned(),
         }
     }
+}
+
+/// Decisions as a conflict names them: "confirm on 2026-11-28 (BD/26/140)".
+fn decisions_in_words(decisions: &[Value]) -> String {
+    let one = |d: &Value| {
+        let part = |key: &str| d.get(key).map(shown).unwrap_or_default();
+        let reference = d.get("reference").map_or_else(String::new, |r| format!(" ({})", shown(r)));
+        format!("{} on {}{reference}", part("outcome"), part("decided_on"))
+    };
+    decisions.iter().map(one).collect::<Vec<_>>().join("; ")
 }
 
 /// How each item of the common version stands on one side, and the side's new items.

@@ -364,3 +364,42 @@ fn one_stage_assessed_two_ways_is_one_conflict_with_each_assessment_whole() {
     );
     assert!(!check.stdout.contains("stages.interdependencies.rationale"), "{check}");
 }
+
+#[test]
+fn two_different_decisions_from_two_sides_are_a_conflict_and_the_same_one_is_kept_once() {
+    let record = designated_record()
+        .replace("schema_version = 1", "schema_version = 2")
+        .replace("[decision]", "[[decisions]]");
+    let decide = |env: &TestEnv, outcome: &str, on: &str, reference: &str| {
+        let decision = format!(
+            "[[decisions]]\noutcome = \"{outcome}\"\ndecided_on = {on}\ndecided_by = \"ICB Board\"\nreference = \"{reference}\"\n\n[review]"
+        );
+        env.write(FILE, env.read(FILE).replacen("[review]", &decision, 1));
+    };
+    // The same decision from both sides is one decision.
+    let team = team(&record);
+    decide(&team.alice, "confirm", "2026-11-18", "BD/26/140");
+    team.alice.commit_all("confirmed, as Alice recorded it");
+    team.alice.git_cmd(&["push", "-q"]);
+    decide(&team.bob, "confirm", "2026-11-18", "BD/26/140");
+    team.bob.commit_all("confirmed, as Bob recorded it");
+    let pulled = bob_pulls(&team, "--no-rebase");
+    assert_eq!(pulled.code, 0, "{pulled}");
+    assert_eq!(team.bob.read(FILE).matches("outcome = \"confirm\"").count(), 1);
+    // One confirms, the other removes: not both.
+    let team = self::team(&record);
+    decide(&team.alice, "confirm", "2026-11-18", "BD/26/140");
+    team.alice.commit_all("confirmed, as Alice recorded it");
+    team.alice.git_cmd(&["push", "-q"]);
+    decide(&team.bob, "remove", "2026-11-19", "BD/26/141");
+    team.bob.commit_all("removed, as Bob recorded it");
+    let pulled = bob_pulls(&team, "--no-rebase");
+    assert_ne!(pulled.code, 0, "{pulled}");
+    assert!(pulled.stderr.contains("different decisions added on both sides"), "{pulled}");
+    let text = team.bob.read(FILE);
+    assert!(text.contains("<<<<<<< ") && text.contains(">>>>>>> "), "{text}");
+    let check = team.bob.crs(&["check"]);
+    assert_eq!(check.code, 1, "{check}");
+    assert!(check.stdout.contains("error[merge-conflict]"), "{check}");
+    assert!(check.stdout.contains("decision 2 (remove on 19 November 2026)"), "{check}");
+}
