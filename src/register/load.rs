@@ -272,14 +272,42 @@ pub fn merge_conflicts(text: &str, file: &str, id: Option<&RecordId>) -> Option<
             Hit::new(
                 Rule::MergeConflict,
                 format!("@{}", region.line),
-                format!(
-                    "{who}: {what}; keep the lines you want between the markers at line {}, delete the marker lines, then git add {file} and finish the merge (git merge --continue, or git rebase --continue)",
-                    region.line
-                ),
+                format!("{who}: {what}; {}", resolve_hint(file, region.line, &ConflictState::Unknown)),
             )
         })
         .collect();
     Some(hits)
+}
+
+/// Where a record with conflict markers stands, for what to do about them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConflictState {
+    /// Not known (the register is read without its repository).
+    Unknown,
+    /// Git merged the record line by line (no merge driver in this clone), in the
+    /// middle of an operation finished by the command given.
+    LineByLine { finish: String },
+    /// In the middle of a merge, rebase or cherry-pick, finished by the command given.
+    InProgress { finish: String },
+    /// No operation in progress: the markers were committed.
+    Committed,
+}
+
+/// What to do about the conflict at `line` of `file`.
+pub fn resolve_hint(file: &str, line: usize, state: &ConflictState) -> String {
+    let keep = format!("keep the lines you want between the markers at line {line}, delete the marker lines");
+    match state {
+        ConflictState::Unknown => format!(
+            "{keep}, then git add {file} and finish the merge (git merge --continue, or git rebase --continue)"
+        ),
+        ConflictState::LineByLine { finish } => format!(
+            "git merged this record line by line, as this clone has no merge driver: run crs setup, then git checkout -m {file} to merge it again by meaning, keeping both sides' facts; then resolve only what is still named here, git add {file} and {finish}"
+        ),
+        ConflictState::InProgress { finish } => format!("{keep}, then git add {file} and {finish}"),
+        ConflictState::Committed => {
+            format!("the conflict markers were committed with the record: {keep}, then git commit {file}")
+        }
+    }
 }
 
 /// The fact a field belongs to, when it is part of one kept or changed whole: an

@@ -403,3 +403,60 @@ fn two_different_decisions_from_two_sides_are_a_conflict_and_the_same_one_is_kep
     assert!(check.stdout.contains("error[merge-conflict]"), "{check}");
     assert!(check.stdout.contains("decision 2 (remove on 19 November 2026)"), "{check}");
 }
+
+#[test]
+fn a_clone_without_the_driver_is_told_to_merge_the_record_again_by_meaning() {
+    let team = team(&designated_record());
+    let plain = TestEnv::clone_of(&team.remote);
+    alice(&team, &["event", ID, "public-engagement", "--on", "2026-11-20", "--note", "Maternity Voices"]);
+    team.alice.git_cmd(&["push", "-q"]);
+    let carol = plain.crs(&["event", ID, "providers-notified", "--on", "2026-11-21", "--note", "Letter"]);
+    assert_eq!(carol.code, 0, "{carol}");
+    let pulled = plain.git_in(&["pull", "-q", "--no-rebase", "origin", "main"], &BOB, &[]);
+    assert_ne!(pulled.code, 0, "git merged line by line: {pulled}");
+    let check = plain.crs(&["check"]);
+    assert_eq!(check.code, 1, "{check}");
+    let finding =
+        check.stdout.lines().skip_while(|l| !l.starts_with("error[merge-conflict]")).nth(1).unwrap();
+    assert!(finding.contains("run crs setup, then git checkout -m RJ1/maternity.toml"), "{finding}");
+    assert!(finding.contains("git merge --continue"), "{finding}");
+    assert!(finding.contains("event 5 (providers-notified on 21 November 2026)"), "{finding}");
+    assert_eq!(finding.matches("event 5").count(), 1, "each named once: {finding}");
+    // Doing as it says merges the record by meaning.
+    assert_eq!(plain.crs(&["setup"]).code, 0);
+    let again = plain.git_in(&["checkout", "-m", FILE], &BOB, &[]);
+    assert_eq!(again.code, 0, "{again}");
+    let text = plain.read(FILE);
+    assert!(!text.contains("<<<<<<< "), "{text}");
+    assert!(text.contains("Maternity Voices") && text.contains("Letter"), "{text}");
+}
+
+#[test]
+fn a_conflict_during_a_cherry_pick_names_it_and_committed_markers_are_told_to_be_edited() {
+    let team = team(&designated_record());
+    let original = "description = \"Example service for the crs documentation\"";
+    let edit = |env: &TestEnv, to: &str| {
+        env.write(FILE, env.read(FILE).replace(original, &format!("description = \"{to}\"")));
+    };
+    edit(&team.alice, "Consultant-led obstetric unit");
+    team.alice.commit_all("description, as Alice has it");
+    team.alice.git_cmd(&["push", "-q"]);
+    edit(&team.bob, "Obstetric and midwife-led units");
+    team.bob.commit_all("description, as Bob has it");
+    team.bob.git_cmd(&["fetch", "-q", "origin"]);
+    let picked = team.bob.git_in(&["cherry-pick", "origin/main"], &BOB, &[]);
+    assert_ne!(picked.code, 0, "{picked}");
+    let check = team.bob.crs(&["check"]);
+    assert_eq!(check.code, 1, "{check}");
+    assert!(check.stdout.contains("git cherry-pick --continue"), "{check}");
+    assert!(!check.stdout.contains("git merge --continue"), "{check}");
+    // The markers committed as they are: the finding says to edit the record and commit.
+    team.bob.git_cmd(&["add", FILE]);
+    let committed = team.bob.git_in(&["-c", "core.editor=true", "cherry-pick", "--continue"], &BOB, &[]);
+    assert_eq!(committed.code, 0, "{committed}");
+    let check = team.bob.crs(&["check"]);
+    assert_eq!(check.code, 1, "{check}");
+    assert!(check.stdout.contains("the conflict markers were committed with the record"), "{check}");
+    assert!(check.stdout.contains("then git commit RJ1/maternity.toml"), "{check}");
+    assert!(!check.stdout.contains("--continue"), "{check}");
+}
