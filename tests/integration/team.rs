@@ -450,6 +450,11 @@ fn a_conflict_during_a_cherry_pick_names_it_and_committed_markers_are_told_to_be
     assert_eq!(check.code, 1, "{check}");
     assert!(check.stdout.contains("git cherry-pick --continue"), "{check}");
     assert!(!check.stdout.contains("git merge --continue"), "{check}");
+    let show = team.bob.crs(&["show", ID]);
+    assert_eq!(show.code, 2, "{show}");
+    assert!(show.stderr.contains("conflict markers"), "{show}");
+    assert!(show.stderr.contains("service.description changed on both sides"), "{show}");
+    assert!(!show.stderr.contains("expected `=`"), "{show}");
     // The markers committed as they are: the finding says to edit the record and commit.
     team.bob.git_cmd(&["add", FILE]);
     let committed = team.bob.git_in(&["-c", "core.editor=true", "cherry-pick", "--continue"], &BOB, &[]);
