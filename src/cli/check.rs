@@ -165,6 +165,19 @@ pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
         notes.push(format!("{checked} of {files} record files changed since {rev}; only those are reported"));
         files = checked;
     }
+    // A record a merge left unresolved has no row: say so, rather than let it vanish.
+    let mut unresolved: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.rule == Rule::MergeConflict && !records.iter().any(|r| r.file == f.file))
+        .map(|f| f.record.as_deref().unwrap_or(&f.file))
+        .collect();
+    unresolved.dedup();
+    if !unresolved.is_empty() {
+        notes.push(format!(
+            "{} not in the table: a merge left git's conflict markers in it; resolve them as the merge-conflict findings say",
+            unresolved.join(", ")
+        ));
+    }
     let filter = FindingFilter { rules: args.rule.clone(), severity: args.severity.map(Severity::from) };
     findings.retain(|f| filter.keeps(f));
     notes.extend(filter.describe());

@@ -449,6 +449,10 @@ fn a_conflict_during_a_cherry_pick_names_it_and_committed_markers_are_told_to_be
     let check = team.bob.crs(&["check"]);
     assert_eq!(check.code, 1, "{check}");
     assert!(check.stdout.contains("git cherry-pick --continue"), "{check}");
+    assert!(
+        check.stdout.contains("RJ1/maternity not in the table: a merge left git's conflict markers in it"),
+        "{check}"
+    );
     assert!(!check.stdout.contains("git merge --continue"), "{check}");
     let show = team.bob.crs(&["show", ID]);
     assert_eq!(show.code, 2, "{show}");
