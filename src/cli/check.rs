@@ -3,8 +3,9 @@
 use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::framework::finding::{FindingFilter, Rule, Severity, Summary};
+use crate::framework::finding::{Finding, FindingFilter, Rule, Severity, Summary};
 use crate::history::changed::changed_since;
+use crate::history::commit::operation_in_progress;
 use crate::history::repo::prefix_of;
 use crate::model::RecordSummary;
 use crate::ops::checker::{Checker, register_orgs};
@@ -14,6 +15,7 @@ use crate::orgs::KnownOrgs;
 use crate::orgs::kind::{KindSet, OdsKind, downloads_page, kind_list};
 use crate::orgs::rules::unchecked_kinds;
 use crate::register::load;
+use crate::register::load::{ConflictState, resolve_hint};
 use crate::report::{CheckFormat, CheckReport, render_check};
 
 /// Skipped rows of ODS files named in crs.toml listed one by one; more are counted.
@@ -65,6 +67,27 @@ pub struct CheckArgs {
     /// this register); check nothing.
     #[arg(long, value_name = "RULE", value_parser = rule_parser())]
     pub explain: Option<Rule>,
+}
+
+/// A conflict's finding told what to do where the repository stands: the operation
+/// in progress named, or markers that were committed, or a clone that merged the
+/// record line by line sent to merge it again by meaning.
+fn fit_conflict_hint(finding: &mut Finding, root: &std::path::Path, line_by_line: bool) {
+    let Some(line) = finding.line else { return };
+    let general = resolve_hint(&finding.file, line, &ConflictState::Unknown);
+    let Some(start) = finding.message.strip_suffix(general.as_str()).map(str::len) else { return };
+    let state = match operation_in_progress(root) {
+        None => ConflictState::Committed,
+        Some((_, finish)) => {
+            let finish = finish.split(" or ").next().unwrap_or(finish).to_owned();
+            match line_by_line {
+                true => ConflictState::LineByLine { finish },
+                false => ConflictState::InProgress { finish },
+            }
+        }
+    };
+    finding.message.truncate(start);
+    finding.message.push_str(&resolve_hint(&finding.file, line, &state));
 }
 
 /// What `rule` finds and rests on, in the register's framework.
@@ -127,7 +150,13 @@ pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
     }
     let (mut records, unchecked): (Vec<RecordSummary>, Vec<KindSet>) = pairs.into_iter().unzip();
     let mut notes = org_notes(known.as_ref(), &unchecked);
-    notes.extend(clone_note(ctx, &opened.root));
+    let line_by_line = clone_note(ctx, &opened.root);
+    if args.as_of.is_none() {
+        for finding in findings.iter_mut().filter(|f| f.rule == Rule::MergeConflict) {
+            fit_conflict_hint(finding, &opened.root, line_by_line.is_some());
+        }
+    }
+    notes.extend(line_by_line);
     if let Some(rev) = &args.changed_only {
         let changed = changed_since(&opened.root, rev)?;
         findings.retain(|f| changed.contains(&f.file));
@@ -135,6 +164,19 @@ pub fn run(ctx: &Ctx, args: &CheckArgs, io: &mut Io<'_>) -> Result<u8> {
         let checked = changed.iter().filter(|p| p.ends_with(".toml") && p.contains('/')).count();
         notes.push(format!("{checked} of {files} record files changed since {rev}; only those are reported"));
         files = checked;
+    }
+    // A record a merge left unresolved has no row: say so, rather than let it vanish.
+    let mut unresolved: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.rule == Rule::MergeConflict && !records.iter().any(|r| r.file == f.file))
+        .map(|f| f.record.as_deref().unwrap_or(&f.file))
+        .collect();
+    unresolved.dedup();
+    if !unresolved.is_empty() {
+        notes.push(format!(
+            "{} not in the table: a merge left git's conflict markers in it; resolve them as the merge-conflict findings say",
+            unresolved.join(", ")
+        ));
     }
     let filter = FindingFilter { rules: args.rule.clone(), severity: args.severity.map(Severity::from) };
     findings.retain(|f| filter.keeps(f));

@@ -13,6 +13,7 @@ use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::history::log::{ChangeKind, LogEntry, log};
+use crate::model::fields::FieldChange;
 use crate::model::labels::sentences;
 use crate::model::{Record, RecordId};
 use crate::register::source::{MAX_FILE_BYTES, plain_file};
@@ -119,6 +120,15 @@ fn write_human(
                 record.fields.iter().filter(|f| !(moved && f.field == "previous_ids")).cloned().collect();
             for sentence in sentences(&fields) {
                 writeln!(out, "      {}", printable(&sentence))?;
+            }
+            // Each fact told as it was recorded, then said to be gone.
+            let removed: Vec<FieldChange> = record
+                .removed_in_merge
+                .iter()
+                .map(|c| FieldChange { field: c.field.clone(), old: None, new: c.old.clone() })
+                .collect();
+            for sentence in sentences(&removed) {
+                writeln!(out, "      Removed in a merge: {}", printable(&sentence))?;
             }
         }
     }

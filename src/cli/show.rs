@@ -13,7 +13,7 @@ use crate::export::yaml;
 use crate::model::status::derive_status;
 use crate::model::{Record, RecordId, Status};
 use crate::ops::open::open;
-use crate::register::load::toml_error_hit;
+use crate::register::load::{merge_conflicts, toml_error_hit};
 use crate::text::printable_lines;
 
 /// Show one record and its derived status
@@ -64,6 +64,16 @@ pub fn run(ctx: &Ctx, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
     }
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::Invalid { message: format!("{path} is not UTF-8 text; crs check says more") })?;
+    // A merge left unresolved: what conflicts and what to do, not a parse error.
+    if let Some(conflicts) = merge_conflicts(&text, &path, Some(&args.id)) {
+        let conflicts: Vec<String> = conflicts.into_iter().map(|hit| hit.message).collect();
+        return Err(Error::Invalid {
+            message: format!(
+                "{path} holds git's conflict markers from a merge that is not resolved: {}",
+                conflicts.join("; and ")
+            ),
+        });
+    }
     let record = Record::from_toml(&text).map_err(|e| Error::Invalid {
         message: format!(
             "{path} is not a valid record: {}; crs check says more",

@@ -1631,8 +1631,23 @@ fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
 }
 
 fn refuse_unfinished_operation(repo: &Repository) -> Result<()> {
-    let (what, finish) = match repo.state() {
-        RepositoryState::Clean => return Ok(()),
+    let Some((what, finish)) = unfinished_operation(repo) else { return Ok(()) };
+    Err(Error::git(
+        format!("the repository is in the middle of {what}"),
+        format!("finish it first ({finish}), then run the crs command again"),
+    ))
+}
+
+/// The git operation the repository at `root` is in the middle of, and how to finish
+/// it: ("a cherry-pick", "git cherry-pick --continue or git cherry-pick --abort");
+/// `None` when there is none (or no repository).
+pub fn operation_in_progress(root: &Path) -> Option<(&'static str, &'static str)> {
+    unfinished_operation(&open(root).ok()?.repo)
+}
+
+fn unfinished_operation(repo: &Repository) -> Option<(&'static str, &'static str)> {
+    Some(match repo.state() {
+        RepositoryState::Clean => return None,
         RepositoryState::Merge => ("a merge", "git merge --continue or git merge --abort"),
         RepositoryState::Revert | RepositoryState::RevertSequence => {
             ("a revert", "git revert --continue or git revert --abort")
@@ -1647,9 +1662,5 @@ fn refuse_unfinished_operation(repo: &Repository) -> Result<()> {
         RepositoryState::ApplyMailbox | RepositoryState::ApplyMailboxOrRebase => {
             ("git am", "git am --continue or git am --abort")
         }
-    };
-    Err(Error::git(
-        format!("the repository is in the middle of {what}"),
-        format!("finish it first ({finish}), then run the crs command again"),
-    ))
+    })
 }

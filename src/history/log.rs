@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::history::changed::paths_between;
+use crate::history::dropped::dropped_in_merge;
 use crate::history::repo::{git_error, open};
 use crate::history::walk::{History, PathLookup, Walk, WalkAids, Walked};
 use crate::model::RecordId;
@@ -46,6 +47,11 @@ pub struct RecordChange {
     /// Why this version of the record could not be read; its fields are then empty.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unreadable: Option<Unreadable>,
+    /// For a merge: what a parent had recorded since the common version that the
+    /// merged record no longer holds (a side a person did not keep), from that
+    /// parent's value (`old`) to the merged one (`new`, `None` when gone).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removed_in_merge: Vec<FieldChange>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -147,7 +153,20 @@ fn with_fields(found: Vec<(LogEntry, Vec<Touched>)>, flat: &HashMap<Oid, Flat>) 
                     let against = changes_across_versions(other, fields_of(t.new));
                     fields.retain(|c| against.iter().any(|a| a.field == c.field && a.new == c.new));
                 }
-                if !t.others.is_empty() && fields.is_empty() && unreadable.is_none() {
+                let removed_in_merge = match (t.base, unreadable.is_some()) {
+                    (Some(base), false) => std::iter::once(t.old)
+                        .chain(t.others.iter().copied())
+                        .flat_map(|parent| {
+                            dropped_in_merge(fields_of(base), fields_of(parent), fields_of(t.new))
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                if !t.others.is_empty()
+                    && fields.is_empty()
+                    && removed_in_merge.is_empty()
+                    && unreadable.is_none()
+                {
                     return None;
                 }
                 Some(RecordChange {
@@ -159,6 +178,7 @@ fn with_fields(found: Vec<(LogEntry, Vec<Touched>)>, flat: &HashMap<Oid, Flat>) 
                     },
                     fields,
                     unreadable,
+                    removed_in_merge,
                     record: t.record,
                     previous_id: t.from,
                 })
@@ -178,13 +198,15 @@ type Flat = std::result::Result<BTreeMap<String, String>, Unreadable>;
 
 /// A record a commit changed: its file's blob id before and after, and the id it
 /// had before when the commit moved it. For a merge, `old` is in the first parent
-/// and `others` holds the record in the other parents (`None` where it is absent).
+/// and `others` holds the record in the other parents (`None` where it is absent);
+/// `base` holds it in the parents' common version, when that is known.
 struct Touched {
     record: String,
     old: Option<Oid>,
     new: Option<Oid>,
     from: Option<String>,
     others: Vec<Option<Oid>>,
+    base: Option<Option<Oid>>,
 }
 
 /// Each version named on `versions`, read and flattened once.
@@ -240,8 +262,9 @@ impl ChangeFinder<'_> {
             if touched.is_empty() {
                 continue;
             }
-            let versions =
-                touched.iter().flat_map(|t| [t.old, t.new].into_iter().chain(t.others.iter().copied()));
+            let versions = touched
+                .iter()
+                .flat_map(|t| [t.old, t.new, t.base.flatten()].into_iter().chain(t.others.iter().copied()));
             for version in versions.flatten() {
                 // The reader only stops early if it panicked, which its join reports.
                 let _ = versions_to.send(version);
@@ -289,13 +312,37 @@ impl ChangeFinder<'_> {
         };
         // Named as it was then: the id at the path the commit left it at.
         let then = new.or(old).and_then(|(at, _)| paths.get(at)).map_or(record, |(id, _)| id.as_str());
-        Ok((!same_as_a_parent).then(|| Touched {
+        // A merge that kept one parent's version may have dropped what another
+        // recorded: compared with their common version, once the versions are read.
+        let base = match self.merge_base(commit) {
+            Some(tree) => Some(id_in(tree)?.map(|(_, id)| id)),
+            None => None,
+        };
+        let new_id = new.map(|(_, id)| id);
+        let dropped_one_side = base.is_some_and(|base| {
+            std::iter::once(old.map(|(_, id)| id))
+                .chain(others.iter().copied())
+                .any(|p| p != base && p != new_id)
+        });
+        Ok((!same_as_a_parent || dropped_one_side).then(|| Touched {
             record: then.to_owned(),
             old: old.map(|(_, id)| id),
             new: new.map(|(_, id)| id),
             from,
             others,
+            base,
         }))
+    }
+
+    /// The tree of the common version of a merge's parents; `None` for a commit
+    /// that is no merge, or when it cannot be found (a shallow clone).
+    fn merge_base(&self, commit: &Walked) -> Option<Oid> {
+        if commit.parents.len() < 2 {
+            return None;
+        }
+        let parents: Vec<Oid> = commit.parents.iter().map(|(parent, _)| *parent).collect();
+        let base = self.repo.merge_base_many(&parents).ok()?;
+        self.repo.find_commit(base).ok().map(|c| c.tree_id())
     }
 
     /// `touched` with the record a `crs move` commit removed and the one it added told
@@ -358,15 +405,33 @@ impl ChangeFinder<'_> {
         let tree = tree_of(commit.tree)?;
         let first = commit.parents.first().map(|(_, tree)| tree_of(*tree)).transpose()?;
         let mut touched = self.changed_between(first.as_ref(), &tree)?;
+        let base = self.merge_base(commit).map(tree_of).transpose()?;
+        let mut others = Vec::new();
         for (_, other) in commit.parents.iter().skip(1) {
             let other = tree_of(*other)?;
-            touched.retain_mut(|t| {
-                let path = path_below(self.prefix, &format!("{}.toml", t.record));
-                let id_in = |t: &Tree<'_>| t.get_path(Path::new(&path)).ok().map(|e| e.id());
-                t.others.push(id_in(&other));
-                id_in(&other) != id_in(&tree)
-            });
+            // A merge that kept our version of a record may have dropped theirs.
+            for mut kept in self.changed_between(Some(&other), &tree)? {
+                if !touched.iter().any(|t| t.record == kept.record) {
+                    (kept.old, kept.new) = (kept.new, kept.new);
+                    touched.push(kept);
+                }
+            }
+            others.push(other);
         }
+        for t in &mut touched {
+            let path = path_below(self.prefix, &format!("{}.toml", t.record));
+            let id_in = |t: &Tree<'_>| t.get_path(Path::new(&path)).ok().map(|e| e.id());
+            t.others = others.iter().map(id_in).collect();
+            t.base = base.as_ref().map(id_in);
+        }
+        // A record a merge took unchanged from another parent is that parent's change,
+        // unless the merge dropped what one side had recorded.
+        touched.retain(|t| {
+            let one_side_dropped = t.base.is_some_and(|base| {
+                std::iter::once(&t.old).chain(&t.others).any(|p| *p != base && *p != t.new)
+            });
+            (t.old != t.new && !t.others.contains(&t.new)) || one_side_dropped
+        });
         Ok(touched)
     }
 
@@ -383,7 +448,7 @@ impl ChangeFinder<'_> {
             let (old, new) = (id_in(old_tree), id_in(Some(new_tree)));
             if old != new {
                 let record = path.strip_suffix(".toml").unwrap_or(&path).to_owned();
-                out.push(Touched { record, old, new, from: None, others: Vec::new() });
+                out.push(Touched { record, old, new, from: None, others: Vec::new(), base: None });
             }
         }
         Ok(out)

@@ -5,6 +5,7 @@
 pub mod changed;
 pub mod commit;
 pub mod config;
+pub(crate) mod dropped;
 pub(crate) mod durable;
 pub mod faults;
 pub(crate) mod filters;

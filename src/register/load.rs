@@ -256,7 +256,7 @@ pub fn merge_conflicts(text: &str, file: &str, id: Option<&RecordId>) -> Option<
             let what = match (&ours, theirs) {
                 (Some(ours), Ok(theirs)) => match changes_between(ours, &theirs).as_slice() {
                     [] => "the two sides of a merge differ only in layout".to_owned(),
-                    [one] => format!(
+                    [one] if fact_of(&one.field).is_none() => format!(
                         "{} changed on both sides of a merge (ours: {}; theirs: {})",
                         one.field,
                         shown(&one.old),
@@ -264,7 +264,7 @@ pub fn merge_conflicts(text: &str, file: &str, id: Option<&RecordId>) -> Option<
                     ),
                     many => format!(
                         "{} changed on both sides of a merge",
-                        many.iter().map(|c| c.field.as_str()).collect::<Vec<_>>().join(", ")
+                        conflicting_facts(many, ours, &theirs).join(", ")
                     ),
                 },
                 _ => "the two sides of a merge differ, and one of them is not a record".to_owned(),
@@ -272,14 +272,104 @@ pub fn merge_conflicts(text: &str, file: &str, id: Option<&RecordId>) -> Option<
             Hit::new(
                 Rule::MergeConflict,
                 format!("@{}", region.line),
-                format!(
-                    "{who}: {what}; keep the lines you want between the markers at line {}, delete the marker lines, then git add {file} and finish the merge (git merge --continue, or git rebase --continue)",
-                    region.line
-                ),
+                format!("{who}: {what}; {}", resolve_hint(file, region.line, &ConflictState::Unknown)),
             )
         })
         .collect();
     Some(hits)
+}
+
+/// Where a record with conflict markers stands, for what to do about them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConflictState {
+    /// Not known (the register is read without its repository).
+    Unknown,
+    /// Git merged the record line by line (no merge driver in this clone), in the
+    /// middle of an operation finished by the command given.
+    LineByLine { finish: String },
+    /// In the middle of a merge, rebase or cherry-pick, finished by the command given.
+    InProgress { finish: String },
+    /// No operation in progress: the markers were committed.
+    Committed,
+}
+
+/// What to do about the conflict at `line` of `file`.
+pub fn resolve_hint(file: &str, line: usize, state: &ConflictState) -> String {
+    let keep = format!("keep the lines you want between the markers at line {line}, delete the marker lines");
+    match state {
+        ConflictState::Unknown => format!(
+            "{keep}, then git add {file} and finish the merge (git merge --continue, or git rebase --continue)"
+        ),
+        ConflictState::LineByLine { finish } => format!(
+            "git merged this record line by line, as this clone has no merge driver: run crs setup, then git checkout -m {file} to merge it again by meaning, keeping both sides' facts; then resolve only what is still named here, git add {file} and {finish}"
+        ),
+        ConflictState::InProgress { finish } => format!("{keep}, then git add {file} and {finish}"),
+        ConflictState::Committed => {
+            format!("the conflict markers were committed with the record: {keep}, then git commit {file}")
+        }
+    }
+}
+
+/// The fact a field belongs to, when it is part of one kept or changed whole: an
+/// event or a decision (`events[4]`), or a stage's assessment (`stages.interdependencies`).
+fn fact_of(field: &str) -> Option<&str> {
+    if let Some(rest) = field.strip_prefix("stages.") {
+        let end = "stages.".len() + rest.find('.')?;
+        return Some(&field[..end]);
+    }
+    let (list, rest) = field.split_once('[')?;
+    let end = list.len() + 1 + rest.find(']')? + 1;
+    (!list.contains('.')).then(|| &field[..end])
+}
+
+/// The facts and fields two versions differ in, each named once and an item in
+/// words: "event 5 (provider-refused on 4 December 2026)", "decision 3 (remove on 29
+/// November 2026)", "the assessment of stage interdependencies", "service.description".
+fn conflicting_facts(
+    changes: &[crate::model::fields::FieldChange],
+    ours: &std::collections::BTreeMap<String, String>,
+    theirs: &std::collections::BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for change in changes {
+        let name = match fact_of(&change.field) {
+            None => change.field.clone(),
+            Some(fact) => fact_in_words(fact, ours, theirs),
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// One fact named in words, from our version of it (or theirs, where ours has none).
+fn fact_in_words(
+    fact: &str,
+    ours: &std::collections::BTreeMap<String, String>,
+    theirs: &std::collections::BTreeMap<String, String>,
+) -> String {
+    if let Some(stage) = fact.strip_prefix("stages.") {
+        return format!("the assessment of stage {}", crate::model::labels::code_in_words(stage));
+    }
+    let value = |part: &str| {
+        let key = format!("{fact}.{part}");
+        ours.get(&key).or_else(|| theirs.get(&key)).cloned()
+    };
+    let day = |key: &str| {
+        value(key).map(|d| d.parse::<Date>().map_or_else(|_| d.clone(), |d| format!(" on {}", d.in_words())))
+    };
+    let (list, rest) = fact.split_once('[').unwrap_or((fact, "0]"));
+    let number = rest.trim_end_matches(']').parse::<usize>().map_or(0, |n| n + 1);
+    let (noun, what, when) = match list {
+        "events" => ("event", value("kind"), day("on")),
+        "decisions" => ("decision", value("outcome"), day("decided_on")),
+        other => (other, None, None),
+    };
+    match what {
+        Some(what) => format!("{noun} {number} ({what}{})", when.unwrap_or_default()),
+        None => format!("{noun} {number}"),
+    }
 }
 
 /// A TOML error as a hit: `parse-error` for syntax, `schema` for content the record

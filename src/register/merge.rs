@@ -63,6 +63,13 @@ impl Conflict {
     /// The conflict in words: "service.description changed on both sides (ours:
     /// "A"; theirs: "B")".
     pub(crate) fn in_words(&self) -> String {
+        if self.field == "decisions" {
+            return format!(
+                "different decisions added on both sides (ours: {}; theirs: {})",
+                self.ours.as_deref().unwrap_or_default(),
+                self.theirs.as_deref().unwrap_or_default()
+            );
+        }
         let value =
             |v: &Option<String>| v.as_ref().map_or_else(|| "removed".to_owned(), |v| format!("\"{v}\""));
         format!(
@@ -164,6 +171,9 @@ impl Merger {
         }
         let top = !path.contains(['.', '[']);
         match (b, o, t) {
+            // An event, a decision or a stage's assessment is one fact: two versions
+            // of it are one conflict, never merged field by field.
+            _ if is_one_fact(path) => self.conflict(path, o, t),
             (b, Some(Value::Table(ot)), Some(Value::Table(tt))) if b.is_none_or(Value::is_table) => {
                 Some(Value::Table(self.table(path, b.and_then(Value::as_table), ot, tt)))
             }
@@ -222,10 +232,27 @@ impl Merger {
         let mut added: Vec<Value> = ours.added.iter().map(|j| o[*j].clone()).collect();
         let mut theirs_added: Vec<&Value> = theirs.added.iter().map(|k| &t[*k]).collect();
         // One added identically on both sides is one item.
+        let mut twins = Vec::new();
         for item in &added {
             if let Some(twin) = theirs_added.iter().position(|v| *v == item) {
-                theirs_added.remove(twin);
+                twins.push(theirs_added.remove(twin).clone());
             }
+        }
+        // Two people deciding differently at once (one confirms, one removes) is a
+        // conflict: a designation cannot stand on both decisions.
+        if path == "decisions" && added.len() > twins.len() && !theirs_added.is_empty() {
+            let ours_only: Vec<Value> = added.iter().filter(|v| !twins.contains(v)).cloned().collect();
+            let theirs_only: Vec<Value> = theirs_added.iter().map(|v| (*v).clone()).collect();
+            self.conflicts.push(Conflict {
+                field: path.to_owned(),
+                ours: Some(decisions_in_words(&ours_only)),
+                theirs: Some(decisions_in_words(&theirs_only)),
+            });
+            if self.side == Side::Theirs {
+                added = twins.into_iter().chain(theirs_only).collect();
+            }
+            added.sort_by_cached_key(|v| (date_of(v), kind_rank(v), v.to_string()));
+            return in_date_order(kept, added);
         }
         added.extend(theirs_added.into_iter().cloned());
         added.sort_by_cached_key(|v| (date_of(v), kind_rank(v), v.to_string()));
@@ -240,6 +267,16 @@ impl Merger {
             Side::Theirs => t.cloned(),
         }
     }
+}
+
+/// Decisions as a conflict names them: "confirm on 2026-11-28 (BD/26/140)".
+fn decisions_in_words(decisions: &[Value]) -> String {
+    let one = |d: &Value| {
+        let part = |key: &str| d.get(key).map(shown).unwrap_or_default();
+        let reference = d.get("reference").map_or_else(String::new, |r| format!(" ({})", shown(r)));
+        format!("{} on {}{reference}", part("outcome"), part("decided_on"))
+    };
+    decisions.iter().map(one).collect::<Vec<_>>().join("; ")
 }
 
 /// How each item of the common version stands on one side, and the side's new items.
@@ -335,6 +372,23 @@ fn union(b: &[Value], o: &[Value], t: &[Value]) -> Vec<Value> {
         }
     }
     out
+}
+
+/// Whether the value at `path` is one fact, kept or changed whole: an item of a
+/// list (`events[3]`), a stage (`stages.interdependencies`) or a version 1 record's
+/// one `decision`.
+fn is_one_fact(path: &str) -> bool {
+    let stage = path.strip_prefix("stages.").is_some_and(|rest| !rest.contains(['.', '[']));
+    stage || path == "decision" || (path.ends_with(']') && !path[..path.len() - 1].contains(['.', ']']))
+}
+
+/// Whether a line of a record opens a table that is one fact: an item of a list
+/// (`[[events]]`) or a stage (`[stages.interdependencies]`), as [`is_one_fact`].
+fn opens_one_fact(line: &str) -> bool {
+    let line = line.trim();
+    (line.starts_with("[[") && !line[2..].contains('.'))
+        || (line.starts_with("[stages.") && !line["[stages.".len()..].contains('.'))
+        || line == "[decision]"
 }
 
 fn is_list_of_tables(value: &Value) -> bool {
@@ -573,6 +627,7 @@ pub(crate) fn conflict_text(ours: &str, theirs: &str) -> String {
     };
     pairs.splice(0..0, (0..start).map(|k| (k, k)));
     pairs.extend((0..end).map(|k| (a.len() - end + k, b.len() - end + k)));
+    let mut pairs = whole_facts(&a, b.len(), pairs);
     pairs.push((a.len(), b.len()));
     let mut out = String::with_capacity(ours.len() + theirs.len() / 4);
     let line = |out: &mut String, text: &str| {
@@ -596,6 +651,37 @@ pub(crate) fn conflict_text(ours: &str, theirs: &str) -> String {
         (i, j) = (mi + 1, mj + 1);
     }
     out
+}
+
+/// The matched lines of two versions, less those inside a table that is one fact
+/// (an event, a decision, a stage) where the versions differ: such a table is
+/// between the markers whole, so that a person keeps one version of the fact, not
+/// some lines of each.
+fn whole_facts(a: &[&str], b_len: usize, pairs: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    // The table each line of our version is in, by its header's line, when it is a fact.
+    let mut fact_of = Vec::with_capacity(a.len());
+    let mut current = None;
+    for (n, line) in a.iter().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            current = opens_one_fact(trimmed).then_some(n);
+            fact_of.push(None);
+        } else {
+            fact_of.push(current.filter(|_| !trimmed.is_empty()));
+        }
+    }
+    // The facts a run of differing lines falls in: those of its lines of our
+    // version, or of the line before it.
+    let mut differing = std::collections::BTreeSet::new();
+    let (mut i, mut j) = (0, 0);
+    for &(mi, mj) in pairs.iter().chain(std::iter::once(&(a.len(), b_len))) {
+        if i < mi || j < mj {
+            differing.extend((i..mi).filter_map(|k| fact_of[k]));
+            differing.extend(i.checked_sub(1).and_then(|k| fact_of.get(k).copied().flatten()));
+        }
+        (i, j) = (mi + 1, mj + 1);
+    }
+    pairs.into_iter().filter(|(mi, _)| fact_of[*mi].is_none_or(|f| !differing.contains(&f))).collect()
 }
 
 /// The two versions a text with conflict markers holds (a base section, `|||||||`,

@@ -284,3 +284,188 @@ fn check_notes_a_clone_without_the_merge_driver_and_setup_is_idempotent() {
     assert_eq!(team.bob.commit_count(), commits);
     assert!(team.bob.git_cmd(&["config", "merge.crs.driver"]).contains("merge-file %O %A %B %P"));
 }
+
+#[test]
+fn the_log_shows_a_merge_that_kept_one_side_as_removing_the_other_sides_fact() {
+    let team = team(&designated_record());
+    alice(&team, &["event", ID, "providers-notified", "--on", "2026-11-20", "--note", "Letter to the trust"]);
+    team.alice.git_cmd(&["push", "-q"]);
+    let alices = team.alice.read(FILE);
+    bob(&team, &["event", ID, "public-engagement", "--on", "2026-11-10", "--note", "Healthwatch survey"]);
+    // Bob merges, and keeps Alice's version of the record: his engagement is gone.
+    let pulled = team.bob.git_in(&["pull", "-q", "--no-rebase", "--no-commit", "origin", "main"], &BOB, &[]);
+    assert_eq!(pulled.code, 0, "{pulled}");
+    team.bob.write(FILE, &alices);
+    team.bob.git_cmd(&["add", FILE]);
+    team.bob.git_in(&["commit", "-q", "--no-edit"], &BOB, &[]);
+    let log = team.bob.crs(&["log", ID]);
+    assert_eq!(log.code, 0, "{log}");
+    let merge = log.stdout.split("\n\n").find(|e| e.contains("Merge")).unwrap_or_else(|| panic!("{log}"));
+    assert!(merge.contains("Bob Builder"), "{merge}");
+    assert!(
+        merge
+            .contains("Removed in a merge: The public was involved on 10 November 2026 (Healthwatch survey)"),
+        "{merge}"
+    );
+    assert!(!merge.contains("Letter to the trust"), "{merge}");
+    let json = team.bob.crs(&["log", ID, "--format", "json"]).json();
+    let removed = &json[0]["records"][0]["removed_in_merge"];
+    assert!(removed.to_string().contains("Healthwatch survey"), "{json:#}");
+    // The whole register's log says the same.
+    let whole = team.bob.crs(&["log"]);
+    assert!(whole.stdout.contains("Removed in a merge: The public was involved"), "{whole}");
+}
+
+#[test]
+fn one_stage_assessed_two_ways_is_one_conflict_with_each_assessment_whole() {
+    let team = team(&designated_record());
+    let stage = "met = true\nrationale = \"Neonatal intensive care depends on on-site obstetrics\"\nassessed_on = 2026-01-14\n";
+    let assess = |env: &TestEnv, met: &str, why: &str, on: &str, by: &str| {
+        let now = format!("met = {met}\nrationale = \"{why}\"\nassessed_on = {on}\nassessed_by = \"{by}\"\n");
+        env.write(FILE, env.read(FILE).replace(stage, &now));
+    };
+    // Alice's keeps the stage met (the value as it was); Bob's finds it not met.
+    assess(&team.alice, "true", "Still depends on obstetrics", "2026-11-20", "Ann Analyst");
+    team.alice.commit_all("stage 3, as Alice assessed it");
+    team.alice.git_cmd(&["push", "-q"]);
+    assess(&team.bob, "false", "A second unit removes the dependency", "2026-11-21", "Bob Builder");
+    team.bob.commit_all("stage 3, as Bob assessed it");
+    let pulled = bob_pulls(&team, "--no-rebase");
+    assert_ne!(pulled.code, 0, "{pulled}");
+    let text = team.bob.read(FILE);
+    let start = text.find("[stages.interdependencies]").unwrap();
+    let end = start + text[start..].find("[stages.proportionality]").unwrap();
+    let section = &text[start..end];
+    // Every line of each assessment, met or not met among them, is between the markers.
+    let outside: Vec<&str> = section
+        .lines()
+        .scan(false, |inside, line| {
+            let marker = line.starts_with("<<<<<<< ") || line == "=======" || line.starts_with(">>>>>>> ");
+            let out = (!*inside && !marker).then_some(line);
+            if line.starts_with("<<<<<<< ") {
+                *inside = true;
+            } else if line.starts_with(">>>>>>> ") {
+                *inside = false;
+            }
+            Some(out)
+        })
+        .flatten()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(outside, ["[stages.interdependencies]"], "{section}");
+    assert!(section.contains("met = true") && section.contains("met = false"), "{section}");
+    let check = team.bob.crs(&["check"]);
+    assert_eq!(check.code, 1, "{check}");
+    assert!(
+        check
+            .stdout
+            .contains("RJ1/maternity: the assessment of stage interdependencies changed on both sides"),
+        "{check}"
+    );
+    assert!(!check.stdout.contains("stages.interdependencies.rationale"), "{check}");
+}
+
+#[test]
+fn two_different_decisions_from_two_sides_are_a_conflict_and_the_same_one_is_kept_once() {
+    let record = designated_record()
+        .replace("schema_version = 1", "schema_version = 2")
+        .replace("[decision]", "[[decisions]]");
+    let decide = |env: &TestEnv, outcome: &str, on: &str, reference: &str| {
+        let decision = format!(
+            "[[decisions]]\noutcome = \"{outcome}\"\ndecided_on = {on}\ndecided_by = \"ICB Board\"\nreference = \"{reference}\"\n\n[review]"
+        );
+        env.write(FILE, env.read(FILE).replacen("[review]", &decision, 1));
+    };
+    // The same decision from both sides is one decision.
+    let team = team(&record);
+    decide(&team.alice, "confirm", "2026-11-18", "BD/26/140");
+    team.alice.commit_all("confirmed, as Alice recorded it");
+    team.alice.git_cmd(&["push", "-q"]);
+    decide(&team.bob, "confirm", "2026-11-18", "BD/26/140");
+    team.bob.commit_all("confirmed, as Bob recorded it");
+    let pulled = bob_pulls(&team, "--no-rebase");
+    assert_eq!(pulled.code, 0, "{pulled}");
+    assert_eq!(team.bob.read(FILE).matches("outcome = \"confirm\"").count(), 1);
+    // One confirms, the other removes: not both.
+    let team = self::team(&record);
+    decide(&team.alice, "confirm", "2026-11-18", "BD/26/140");
+    team.alice.commit_all("confirmed, as Alice recorded it");
+    team.alice.git_cmd(&["push", "-q"]);
+    decide(&team.bob, "remove", "2026-11-19", "BD/26/141");
+    team.bob.commit_all("removed, as Bob recorded it");
+    let pulled = bob_pulls(&team, "--no-rebase");
+    assert_ne!(pulled.code, 0, "{pulled}");
+    assert!(pulled.stderr.contains("different decisions added on both sides"), "{pulled}");
+    let text = team.bob.read(FILE);
+    assert!(text.contains("<<<<<<< ") && text.contains(">>>>>>> "), "{text}");
+    let check = team.bob.crs(&["check"]);
+    assert_eq!(check.code, 1, "{check}");
+    assert!(check.stdout.contains("error[merge-conflict]"), "{check}");
+    assert!(check.stdout.contains("decision 2 (remove on 19 November 2026)"), "{check}");
+}
+
+#[test]
+fn a_clone_without_the_driver_is_told_to_merge_the_record_again_by_meaning() {
+    let team = team(&designated_record());
+    let plain = TestEnv::clone_of(&team.remote);
+    alice(&team, &["event", ID, "public-engagement", "--on", "2026-11-20", "--note", "Maternity Voices"]);
+    team.alice.git_cmd(&["push", "-q"]);
+    let carol = plain.crs(&["event", ID, "providers-notified", "--on", "2026-11-21", "--note", "Letter"]);
+    assert_eq!(carol.code, 0, "{carol}");
+    let pulled = plain.git_in(&["pull", "-q", "--no-rebase", "origin", "main"], &BOB, &[]);
+    assert_ne!(pulled.code, 0, "git merged line by line: {pulled}");
+    let check = plain.crs(&["check"]);
+    assert_eq!(check.code, 1, "{check}");
+    let finding =
+        check.stdout.lines().skip_while(|l| !l.starts_with("error[merge-conflict]")).nth(1).unwrap();
+    assert!(finding.contains("run crs setup, then git checkout -m RJ1/maternity.toml"), "{finding}");
+    assert!(finding.contains("git merge --continue"), "{finding}");
+    assert!(finding.contains("event 5 (providers-notified on 21 November 2026)"), "{finding}");
+    assert_eq!(finding.matches("event 5").count(), 1, "each named once: {finding}");
+    // Doing as it says merges the record by meaning.
+    assert_eq!(plain.crs(&["setup"]).code, 0);
+    let again = plain.git_in(&["checkout", "-m", FILE], &BOB, &[]);
+    assert_eq!(again.code, 0, "{again}");
+    let text = plain.read(FILE);
+    assert!(!text.contains("<<<<<<< "), "{text}");
+    assert!(text.contains("Maternity Voices") && text.contains("Letter"), "{text}");
+}
+
+#[test]
+fn a_conflict_during_a_cherry_pick_names_it_and_committed_markers_are_told_to_be_edited() {
+    let team = team(&designated_record());
+    let original = "description = \"Example service for the crs documentation\"";
+    let edit = |env: &TestEnv, to: &str| {
+        env.write(FILE, env.read(FILE).replace(original, &format!("description = \"{to}\"")));
+    };
+    edit(&team.alice, "Consultant-led obstetric unit");
+    team.alice.commit_all("description, as Alice has it");
+    team.alice.git_cmd(&["push", "-q"]);
+    edit(&team.bob, "Obstetric and midwife-led units");
+    team.bob.commit_all("description, as Bob has it");
+    team.bob.git_cmd(&["fetch", "-q", "origin"]);
+    let picked = team.bob.git_in(&["cherry-pick", "origin/main"], &BOB, &[]);
+    assert_ne!(picked.code, 0, "{picked}");
+    let check = team.bob.crs(&["check"]);
+    assert_eq!(check.code, 1, "{check}");
+    assert!(check.stdout.contains("git cherry-pick --continue"), "{check}");
+    assert!(
+        check.stdout.contains("RJ1/maternity not in the table: a merge left git's conflict markers in it"),
+        "{check}"
+    );
+    assert!(!check.stdout.contains("git merge --continue"), "{check}");
+    let show = team.bob.crs(&["show", ID]);
+    assert_eq!(show.code, 2, "{show}");
+    assert!(show.stderr.contains("conflict markers"), "{show}");
+    assert!(show.stderr.contains("service.description changed on both sides"), "{show}");
+    assert!(!show.stderr.contains("expected `=`"), "{show}");
+    // The markers committed as they are: the finding says to edit the record and commit.
+    team.bob.git_cmd(&["add", FILE]);
+    let committed = team.bob.git_in(&["-c", "core.editor=true", "cherry-pick", "--continue"], &BOB, &[]);
+    assert_eq!(committed.code, 0, "{committed}");
+    let check = team.bob.crs(&["check"]);
+    assert_eq!(check.code, 1, "{check}");
+    assert!(check.stdout.contains("the conflict markers were committed with the record"), "{check}");
+    assert!(check.stdout.contains("then git commit RJ1/maternity.toml"), "{check}");
+    assert!(!check.stdout.contains("--continue"), "{check}");
+}
