@@ -710,16 +710,32 @@ fn row_history(
     let answer = match (status, response) {
         (_, Some(response)) => {
             if let Some(contradiction) = contradiction(status, response) {
+                // The cells as the sheet writes them, with what the map made of them.
+                let written = row.written(&Field::Response);
+                let status_written = match row.written(&Field::Status) {
+                    Some(text) => format!("'{text}' (which the map translates to '{status}')"),
+                    None => format!("'{status}'"),
+                };
+                let todo = match written {
+                    Some(text) => format!(
+                        "correct the status or the answer, or the map's translation of '{text}' under [values.\"response\"]"
+                    ),
+                    None => "correct the status or the answer, or translate the sheet's words for the answer with [values.\"response\"] in the map".to_owned(),
+                };
                 return Err(vec![problem(
                     context,
                     row,
                     &Field::Response,
-                    response.as_str(),
+                    written.unwrap_or(response.as_str()),
                     &format!(
-                        "contradicts the status '{status}' (column '{}'): {contradiction}",
+                        "{}contradicts the status {status_written} (column '{}'): {contradiction}",
+                        written.map_or(String::new(), |_| format!(
+                            "(which the map translates to '{}') ",
+                            response.as_str()
+                        )),
                         row.header(&Field::Status)
                     ),
-                    "correct the status or the answer, or translate the sheet's words for the answer with [values.\"response\"] in the map",
+                    &todo,
                 )]);
             }
             response

@@ -133,3 +133,31 @@ fn an_import_dating_the_answer_brings_an_undated_request_back_to_that_day() {
     assert_eq!(record["events"][1]["kind"], "provider-accepted", "{record}");
     assert_eq!(record["events"][1]["on"], "2026-11-20", "{record}");
 }
+
+#[test]
+fn a_mapped_answer_that_contradicts_the_status_is_named_as_the_sheet_writes_it() {
+    let verbal = "CRS-06,RJZ,King's,FT,Maternity,Princess Royal,Designated,Verbal only,10/05/2022,ICB Board,BD/22/031,Y,Written acceptance awaited\n";
+    let env = TestEnv::git();
+    fs::write(env.outside().join("map.toml"), MAP).unwrap();
+    write_sheet(&env, &format!("{PAEDIATRIC}{verbal}"));
+    let run = import(&env, &["--skip-invalid", "../rejected.csv"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stdout.contains(
+            "row 3, column 'Provider accepted?': 'Verbal only' (which the map translates to 'awaiting response') contradicts the status 'designated' (column 'Status')"
+        ),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains("the map's translation of 'Verbal only' under [values.\"response\"]"),
+        "{run}"
+    );
+    let rejected = fs::read_to_string(env.outside().join("rejected.csv")).unwrap();
+    let line = rejected.lines().nth(1).unwrap();
+    assert!(
+        line.starts_with(
+            "sheet.csv,3,Provider accepted?,Verbal only,\"(which the map translates to 'awaiting response') contradicts"
+        ),
+        "{rejected}"
+    );
+}
