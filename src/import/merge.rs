@@ -43,6 +43,9 @@ pub struct Context<'a> {
     /// each stage it gives is the record's (the History sheet, where there is one,
     /// has the last word).
     pub assessed: Assessed,
+    /// The header of the column the map reads each field from (the first, where
+    /// several): a problem with a cell left empty names it.
+    pub headers: BTreeMap<Field, Arc<str>>,
 }
 
 /// One record made from the rows of the sheet.
@@ -609,14 +612,30 @@ fn row_history(
     let Some(decided_on) = decided_on else {
         let what =
             status.map_or_else(|| format!("decision '{}'", outcome.as_str()), |s| format!("status '{s}'"));
-        return Err(vec![problem(
-            context,
-            row,
-            &Field::DecidedOn,
-            "",
-            &format!("is empty, but the {what} needs the day of the decision"),
-            "fill in the decision date, or map the column that holds it to decision.decided_on",
-        )]);
+        // A column the map reads the day from, left empty in this row, is named by
+        // its header; without one, the map is what to mend.
+        let problem = match context.headers.get(&Field::DecidedOn) {
+            Some(header) => Problem {
+                column: header.to_string(),
+                ..problem(
+                    context,
+                    row,
+                    &Field::DecidedOn,
+                    "",
+                    &format!("is empty, but the {what} needs the day of the decision"),
+                    "fill in the decision date",
+                )
+            },
+            None => problem(
+                context,
+                row,
+                &Field::DecidedOn,
+                "",
+                &format!("gives no day for the decision, but the {what} needs it"),
+                "map the column that holds the decision date to decision.decided_on",
+            ),
+        };
+        return Err(vec![problem]);
     };
     let mut grounds: Vec<String> = row
         .values()

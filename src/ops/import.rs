@@ -195,6 +195,12 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         grounds: framework.grounds.iter().map(|g| g.key.clone()).collect(),
         lives,
         assessed,
+        headers: layout
+            .columns
+            .iter()
+            .rev()
+            .map(|(_, header, field)| (field.clone(), header.clone()))
+            .collect(),
     };
     let (records, mut problems) = merge(rows, &context);
     // Rows refused before they name a record: a record not in the sheet may be one.

@@ -161,3 +161,22 @@ fn a_mapped_answer_that_contradicts_the_status_is_named_as_the_sheet_writes_it()
         "{rejected}"
     );
 }
+
+#[test]
+fn an_empty_decision_date_is_named_by_its_columns_header() {
+    let undated =
+        "CRS-07,RJZ,King's,FT,Stroke,Denmark Hill,Designated,Yes,,ICB Board,,Y,Date of board not found\n";
+    let env = TestEnv::git();
+    fs::write(env.outside().join("map.toml"), MAP).unwrap();
+    write_sheet(&env, undated);
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains(
+            "row 2, column 'Date designated': is empty, but the status 'designated' needs the day of the decision; fill in the decision date"
+        ),
+        "{run}"
+    );
+    assert!(!run.stdout.contains("(decision.decided_on)"), "{run}");
+    assert!(!run.stdout.contains("map the column"), "the map has it: {run}");
+}
