@@ -212,6 +212,9 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     }
     say(line("unchanged", &outcome.unchanged))?;
     for planned in outcome.unchanged.iter() {
+        if planned.kept_in_crs {
+            say(format!("    {}: kept as crs has it (changed in crs since the last import)", name(planned)))?;
+        }
         if let Some(since) = planned.stays_deleted {
             say(format!(
                 "    {}: deleted from the register since the import of {}; the sheet says nothing new of it, so it is not made again",

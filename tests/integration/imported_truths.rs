@@ -180,3 +180,24 @@ fn an_empty_decision_date_is_named_by_its_columns_header() {
     assert!(!run.stdout.contains("(decision.decided_on)"), "{run}");
     assert!(!run.stdout.contains("map the column"), "the map has it: {run}");
 }
+
+#[test]
+fn a_record_changed_in_crs_since_the_last_import_is_said_to_be_kept_as_crs_has_it() {
+    let env = imported(PAEDIATRIC);
+    let run = env.crs(&["event", "RJ1/paediatric-surgery", "provider-accepted", "--on", "2026-11-23"]);
+    assert_eq!(run.code, 0, "{run}");
+    env.at("2026-12-07");
+    let kept = "RJ1/paediatric-surgery: kept as crs has it (changed in crs since the last import)";
+    let run = import(&env, &["--dry-run"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains(kept), "{run}");
+
+    // A newer sheet that changes it too is a conflict; the register's version kept,
+    // the same sheet again says so.
+    write_sheet(&env, &PAEDIATRIC.replace("BD/26/070", "BD/26/071"));
+    let run = import(&env, &["--keep-register"]);
+    assert_eq!(run.code, 0, "{run}");
+    let run = import(&env, &["--dry-run"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains(kept), "{run}");
+}
