@@ -141,6 +141,15 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
         n => format!("; the register's version of {n} record(s) in conflict {verb} kept"),
     };
     match &outcome.committed {
+        // Nothing imported, only conflicts kept: the commit changes no file and
+        // records what was kept, so that the same sheet is no conflict again.
+        Some(committed) if records == 0 => {
+            io.status(&format!(
+                "nothing imported and no record changed: the register's version of {conflicts} record(s) in conflict was kept, as commit {} records (it changes no file), so this sheet is no conflict again",
+                committed_on(committed),
+            ))?;
+            render_index_warning(io, committed)?;
+        }
         Some(committed) => {
             io.status(&format!(
                 "imported {records} record(s) in one commit {}{}",

@@ -197,6 +197,8 @@ fn a_record_changed_in_crs_since_the_last_import_is_said_to_be_kept_as_crs_has_i
     write_sheet(&env, &PAEDIATRIC.replace("BD/26/070", "BD/26/071"));
     let run = import(&env, &["--keep-register"]);
     assert_eq!(run.code, 0, "{run}");
+    assert!(!run.stderr.contains("imported 0 record(s)"), "{run}");
+    assert!(run.stderr.contains("nothing imported and no record changed"), "{run}");
     let run = import(&env, &["--dry-run"]);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stdout.contains(kept), "{run}");
