@@ -203,3 +203,16 @@ fn a_record_changed_in_crs_since_the_last_import_is_said_to_be_kept_as_crs_has_i
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stdout.contains(kept), "{run}");
 }
+
+#[test]
+fn the_log_names_the_teams_reference_notes_and_site_names_in_words() {
+    let env = imported(PAEDIATRIC);
+    let log = env.crs(&["log", "RJ1/paediatric-surgery"]);
+    assert_eq!(log.code, 0, "{log}");
+    for said in ["The team's own reference set to CRS-04", "Notes set to Letter sent", "Site names set to"] {
+        assert!(log.stdout.contains(said), "{said}: {log}");
+    }
+    for path in ["local_id", "notes set", "service.site_names"] {
+        assert!(!log.stdout.contains(path), "{path}: {log}");
+    }
+}
