@@ -141,6 +141,15 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
         n => format!("; the register's version of {n} record(s) in conflict {verb} kept"),
     };
     match &outcome.committed {
+        // Nothing imported, only conflicts kept: the commit changes no file and
+        // records what was kept, so that the same sheet is no conflict again.
+        Some(committed) if records == 0 => {
+            io.status(&format!(
+                "nothing imported and no record changed: the register's version of {conflicts} record(s) in conflict was kept, as commit {} records (it changes no file), so this sheet is no conflict again",
+                committed_on(committed),
+            ))?;
+            render_index_warning(io, committed)?;
+        }
         Some(committed) => {
             io.status(&format!(
                 "imported {records} record(s) in one commit {}{}",
@@ -212,6 +221,9 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     }
     say(line("unchanged", &outcome.unchanged))?;
     for planned in outcome.unchanged.iter() {
+        if planned.kept_in_crs {
+            say(format!("    {}: kept as crs has it (changed in crs since the last import)", name(planned)))?;
+        }
         if let Some(since) = planned.stays_deleted {
             say(format!(
                 "    {}: deleted from the register since the import of {}; the sheet says nothing new of it, so it is not made again",

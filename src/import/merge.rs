@@ -43,6 +43,9 @@ pub struct Context<'a> {
     /// each stage it gives is the record's (the History sheet, where there is one,
     /// has the last word).
     pub assessed: Assessed,
+    /// The header of the column the map reads each field from (the first, where
+    /// several): a problem with a cell left empty names it.
+    pub headers: BTreeMap<Field, Arc<str>>,
 }
 
 /// One record made from the rows of the sheet.
@@ -609,14 +612,30 @@ fn row_history(
     let Some(decided_on) = decided_on else {
         let what =
             status.map_or_else(|| format!("decision '{}'", outcome.as_str()), |s| format!("status '{s}'"));
-        return Err(vec![problem(
-            context,
-            row,
-            &Field::DecidedOn,
-            "",
-            &format!("is empty, but the {what} needs the day of the decision"),
-            "fill in the decision date, or map the column that holds it to decision.decided_on",
-        )]);
+        // A column the map reads the day from, left empty in this row, is named by
+        // its header; without one, the map is what to mend.
+        let problem = match context.headers.get(&Field::DecidedOn) {
+            Some(header) => Problem {
+                column: header.to_string(),
+                ..problem(
+                    context,
+                    row,
+                    &Field::DecidedOn,
+                    "",
+                    &format!("is empty, but the {what} needs the day of the decision"),
+                    "fill in the decision date",
+                )
+            },
+            None => problem(
+                context,
+                row,
+                &Field::DecidedOn,
+                "",
+                &format!("gives no day for the decision, but the {what} needs it"),
+                "map the column that holds the decision date to decision.decided_on",
+            ),
+        };
+        return Err(vec![problem]);
     };
     let mut grounds: Vec<String> = row
         .values()
@@ -710,16 +729,32 @@ fn row_history(
     let answer = match (status, response) {
         (_, Some(response)) => {
             if let Some(contradiction) = contradiction(status, response) {
+                // The cells as the sheet writes them, with what the map made of them.
+                let written = row.written(&Field::Response);
+                let status_written = match row.written(&Field::Status) {
+                    Some(text) => format!("'{text}' (which the map translates to '{status}')"),
+                    None => format!("'{status}'"),
+                };
+                let todo = match written {
+                    Some(text) => format!(
+                        "correct the status or the answer, or the map's translation of '{text}' under [values.\"response\"]"
+                    ),
+                    None => "correct the status or the answer, or translate the sheet's words for the answer with [values.\"response\"] in the map".to_owned(),
+                };
                 return Err(vec![problem(
                     context,
                     row,
                     &Field::Response,
-                    response.as_str(),
+                    written.unwrap_or(response.as_str()),
                     &format!(
-                        "contradicts the status '{status}' (column '{}'): {contradiction}",
+                        "{}contradicts the status {status_written} (column '{}'): {contradiction}",
+                        written.map_or(String::new(), |_| format!(
+                            "(which the map translates to '{}') ",
+                            response.as_str()
+                        )),
                         row.header(&Field::Status)
                     ),
-                    "correct the status or the answer, or translate the sheet's words for the answer with [values.\"response\"] in the map",
+                    &todo,
                 )]);
             }
             response

@@ -119,6 +119,9 @@ pub struct RowFields {
     /// it came from ("(default …)" for a default). A header is shared with the
     /// layout, not copied for every row.
     pub fields: Vec<(Field, Value, Arc<str>)>,
+    /// The text as written of each cell the map's `[values]` translated, so that a
+    /// problem names what the sheet says, not only what crs took it to mean.
+    pub written: Vec<(Field, String)>,
 }
 
 impl RowFields {
@@ -177,6 +180,11 @@ impl RowFields {
     /// True when `field` comes from the map's `[defaults]`, not a cell.
     pub fn is_default(&self, field: &Field) -> bool {
         self.fields.iter().any(|(f, _, header)| f == field && header.starts_with("(default "))
+    }
+
+    /// The cell's text as written, when the map's `[values]` translated it.
+    pub fn written(&self, field: &Field) -> Option<&str> {
+        self.written.iter().find(|(f, _)| f == field).map(|(_, text)| text.as_str())
     }
 
     /// The header `field` came from, for messages.
@@ -347,7 +355,8 @@ pub fn read_row(
     if !names_a_record {
         return None;
     }
-    let mut fields = RowFields { row: index + 1, fields: Vec::with_capacity(layout.columns.len()) };
+    let mut fields =
+        RowFields { row: index + 1, fields: Vec::with_capacity(layout.columns.len()), written: Vec::new() };
     let mut problems = Vec::new();
     for (col, header, field) in &layout.columns {
         let cell = sheet.cell(index, *col);
@@ -371,7 +380,13 @@ pub fn read_row(
             continue;
         }
         match read_cell(cell, field, map) {
-            Ok(Some(value)) => fields.fields.push((field.clone(), value, header.clone())),
+            Ok(Some(value)) => {
+                let text = clean(&cell.text());
+                if translation(map, field, &text).is_some() {
+                    fields.written.push((field.clone(), text));
+                }
+                fields.fields.push((field.clone(), value, header.clone()));
+            }
             Ok(None) => {}
             Err((problem, todo)) => problems.push(Problem {
                 sheet: sheet.name.clone(),
@@ -475,7 +490,7 @@ pub fn read_cell(cell: &Cell, field: &Field, map: &Map) -> Result<Option<Value>,
         }
         other => clean(&other.text()),
     };
-    let translated = map.values.get(field).and_then(|table| table.get(&header_key(&text)));
+    let translated = translation(map, field, &text);
     if let Some(value) = translated {
         text = value.trim().to_owned();
         if text.is_empty() {
@@ -550,6 +565,11 @@ pub fn read_cell(cell: &Cell, field: &Field, map: &Map) -> Result<Option<Value>,
         field if field.is_date() => Value::Date(date_of(&Cell::Text(text.clone()), &text, map)?),
         _ => Value::Text(text),
     }))
+}
+
+/// What the map's `[values]` for `field` make of a cell's `text`, if they name it.
+fn translation<'m>(map: &'m Map, field: &Field, text: &str) -> Option<&'m String> {
+    map.values.get(field).and_then(|table| table.get(&header_key(text)))
 }
 
 /// The item whose label (as the workbook writes it: "NHS foundation trust") is

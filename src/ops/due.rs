@@ -182,10 +182,13 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
                 items.push(item(
                     due,
                     DueKind::RequestUnanswered,
+                    // A request whose day no one recorded may have gone out before its
+                    // latest day: the answer is due by the window's end at the latest.
                     format!(
-                        "the written request sent {} is to be answered by {}, within this register's response window of {window} days",
+                        "the written request sent {} is to be answered by {}{}, within this register's response window of {window} days",
                         request.when_in_words(),
-                        due.in_words()
+                        due.in_words(),
+                        if request.date_known { "" } else { " at the latest" }
                     ),
                     format!("crs event {id} provider-accepted (or provider-refused)"),
                 ));

@@ -31,7 +31,9 @@ use crate::model::fields::FieldChange;
 use crate::model::record::Commissioner;
 use crate::model::{Date, Record, RecordId};
 use crate::ops::checker::{Checker, Services};
-use crate::ops::reimport::{Base, Conflict, Theirs, Verdict, changes, judge, review_ended_unsaid};
+use crate::ops::reimport::{
+    Base, Conflict, Theirs, Verdict, carried_over, changes, judge, review_ended_unsaid, same,
+};
 use crate::ops::transaction::{Transaction, WriteOptions};
 use crate::register::DiskSource;
 use crate::register::edit::{NewRecord, RecordDoc};
@@ -63,6 +65,9 @@ pub struct Planned {
     /// The day of the last import, for a record deleted from the register since that
     /// the sheet says nothing new of: it is not made again.
     pub stays_deleted: Option<Date>,
+    /// True for a record the register's version of which stands though the sheet
+    /// says otherwise: changed in crs since the last import, and kept as crs has it.
+    pub kept_in_crs: bool,
     /// The rules whose warnings the record will have (kept as rules, not whole
     /// findings: an import of 100,000 rows would hold them all at once).
     pub warnings: Vec<Rule>,
@@ -195,6 +200,12 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         grounds: framework.grounds.iter().map(|g| g.key.clone()).collect(),
         lives,
         assessed,
+        headers: layout
+            .columns
+            .iter()
+            .rev()
+            .map(|(_, header, field)| (field.clone(), header.clone()))
+            .collect(),
     };
     let (records, mut problems) = merge(rows, &context);
     // Rows refused before they name a record: a record not in the sheet may be one.
@@ -321,6 +332,7 @@ impl Planner<'_> {
             rows: imported.rows.clone(),
             changes: Vec::new(),
             stays_deleted: None,
+            kept_in_crs: false,
             warnings: Vec::new(),
         };
         let base = self.register.base(&id)?;
@@ -345,7 +357,14 @@ impl Planner<'_> {
             Verdict::New => imported.record.clone(),
             Verdict::Apply(record) => record,
             Verdict::Unchanged => {
-                self.plan.unchanged.push(planned);
+                // The register's version stands: say so where crs changed it since the
+                // last import, or kept it then against a sheet that still differs.
+                let kept_in_crs = old.as_ref().is_some_and(|ours| match base.as_ref() {
+                    Some(Base::Written { record, .. }) => !same(ours, record),
+                    Some(Base::Kept { .. }) => !same(&carried_over(theirs, ours), ours),
+                    None => false,
+                });
+                self.plan.unchanged.push(Planned { kept_in_crs, ..planned });
                 return Ok(());
             }
             Verdict::StaysDeleted { since } => {

@@ -326,6 +326,8 @@ impl RecordDoc {
 
     /// Adds an event in date order (after any of the same day), as `[[events]]` or
     /// into an inline `events = [...]`: an event recorded late goes where it happened.
+    /// A step before it whose day was not recorded happened by the new event's day at
+    /// the latest: its `on` becomes that day if it was later.
     pub fn push_event(&mut self, event: &Event) {
         let mut table = Table::new();
         table["on"] = value(event.on.to_toml());
@@ -336,22 +338,10 @@ impl RecordDoc {
         if let Some(note) = &event.note {
             table["note"] = value(note);
         }
-        let later = |on: Option<&Item>| {
-            on.and_then(Item::as_datetime)
-                .is_some_and(|d| d.to_string().as_str() > event.on.to_string().as_str())
-        };
-        // A step whose day was not recorded happened on or before its `on`: a new
-        // step never goes before it.
-        let undated = |t: &Table| t.get("date_known").and_then(Item::as_bool) == Some(false);
         match self.doc.get_mut("events") {
             Some(Item::ArrayOfTables(events)) => {
-                let last_undated =
-                    events.iter().enumerate().filter(|(_, t)| undated(t)).last().map_or(0, |(i, _)| i + 1);
-                let at = events
-                    .iter()
-                    .skip(last_undated)
-                    .position(|t| later(t.get("on")))
-                    .map(|i| i + last_undated);
+                let at = place_among(events.iter().map(|t| t as &dyn TableLike), event.on);
+                events.iter_mut().take(at.unwrap_or(usize::MAX)).for_each(|t| no_later_than(t, event.on));
                 match at {
                     None => events.push(table),
                     Some(at) => {
@@ -366,12 +356,13 @@ impl RecordDoc {
             Some(Item::Value(Value::Array(events))) => {
                 let mut inline = table.into_inline_table();
                 inline.fmt();
-                let at = events.iter().position(|v| {
-                    v.as_inline_table()
-                        .and_then(|t| t.get("on"))
-                        .and_then(|on| on.as_datetime())
-                        .is_some_and(|d| d.to_string().as_str() > event.on.to_string().as_str())
-                });
+                let tables = events.iter().filter_map(Value::as_inline_table).map(|t| t as &dyn TableLike);
+                let at = place_among(tables, event.on);
+                events
+                    .iter_mut()
+                    .take(at.unwrap_or(usize::MAX))
+                    .filter_map(Value::as_inline_table_mut)
+                    .for_each(|t| no_later_than(t, event.on));
                 match at {
                     None => events.push(inline),
                     Some(at) => events.insert(at, inline),
@@ -459,6 +450,41 @@ fn for_each_table(item: &mut Item, f: &mut impl FnMut(&mut Table)) {
             }
         }
         _ => {}
+    }
+}
+
+/// Where a new event of the day `on` goes among `events` (None: at the end): before
+/// the first later one, after any of the same day. A step whose day was not recorded
+/// happened on or before its `on`: a new step never goes before it.
+fn place_among<'a>(events: impl Iterator<Item = &'a dyn TableLike>, on: Date) -> Option<usize> {
+    let on = on.to_string();
+    let undated = |t: &dyn TableLike| t.get("date_known").and_then(Item::as_bool) == Some(false);
+    let later = |t: &dyn TableLike| {
+        t.get("on").and_then(Item::as_datetime).is_some_and(|d| d.to_string().as_str() > on.as_str())
+    };
+    let mut at = None;
+    for (i, event) in events.enumerate() {
+        if undated(event) {
+            at = None;
+        } else if at.is_none() && later(event) {
+            at = Some(i);
+        }
+    }
+    at
+}
+
+/// Brings the `on` of an event whose day was not recorded back to `latest`, if it
+/// was later: it stands before a step of that day, so it happened by then.
+fn no_later_than(event: &mut dyn TableLike, latest: Date) {
+    if event.get("date_known").and_then(Item::as_bool) != Some(false) {
+        return;
+    }
+    if let Some(on) = event.get_mut("on").and_then(Item::as_value_mut)
+        && on.as_datetime().is_some_and(|d| d.to_string().as_str() > latest.to_string().as_str())
+    {
+        let decor = on.decor().clone();
+        *on = Value::from(latest.to_toml());
+        *on.decor_mut() = decor;
     }
 }
 
@@ -602,6 +628,27 @@ kind = "providers-notified"
         assert_eq!(record.events.len(), 2, "{}", doc.text());
         assert_eq!(record.stages.len(), 2, "{}", doc.text());
         assert!(!record.stages["alternative_provision"].met);
+    }
+
+    #[test]
+    fn an_undated_step_before_a_new_event_is_brought_back_to_its_day() {
+        let undated = "[[events]]\non = 2025-03-01\nkind = \"written-request-sent\"\ndate_known = false\n";
+        let inline = "events = [{ on = 2025-03-01, kind = \"written-request-sent\", date_known = false }]\n";
+        let block = DRAFT.replace("[[events]]\non = 2025-01-01\nkind = \"providers-notified\"\n", undated);
+        let inline = DRAFT
+            .replace("[[events]]\non = 2025-01-01\nkind = \"providers-notified\"\n", "")
+            .replace("framework = \"monitor-2013\"\n", &format!("framework = \"monitor-2013\"\n{inline}"));
+        for text in [block, inline] {
+            let mut doc = RecordDoc::parse(&text).unwrap();
+            doc.push_event(&Event::dated("2025-02-10".parse().unwrap(), EventKind::ProviderAccepted, None));
+            let events = doc.record().unwrap().events;
+            assert_eq!(events[0].on.to_string(), "2025-02-10", "{}", doc.text());
+            assert!(!events[0].date_known, "{}", doc.text());
+            assert_eq!(events[1].kind, EventKind::ProviderAccepted, "{}", doc.text());
+            // A later event leaves it as it is.
+            doc.push_event(&Event::dated("2025-04-01".parse().unwrap(), EventKind::Submitted, None));
+            assert_eq!(doc.record().unwrap().events[0].on.to_string(), "2025-02-10", "{}", doc.text());
+        }
     }
 
     #[test]

@@ -77,7 +77,7 @@ fn a_providers_no_or_tbc_is_refused_until_the_map_says_what_it_means() {
     fs::write(env.outside().join("map.toml"), &map).unwrap();
     let run = import(&env, &[]);
     assert_eq!(run.code, 1, "{run}");
-    assert!(run.stdout.contains("row 2, column 'Provider accepted?': 'refused' contradicts the status 'designated' (column 'Status')"), "{run}");
+    assert!(run.stdout.contains("row 2, column 'Provider accepted?': 'No' (which the map translates to 'refused') contradicts the status 'designated' (column 'Status')"), "{run}");
     assert!(!run.stdout.contains("row 3,"), "Verbal only is an acceptance now: {run}");
     assert!(!run.stdout.contains("row 4,"), "TBC is no answer, as requested says: {run}");
 }
