@@ -11,10 +11,12 @@
 //!    has changed;
 //! 2. a journal of the write is saved in git's folder;
 //! 3. the working files are written (each atomically, temp files in git's folder);
-//! 4. HEAD (as git locks it when moving the branch HEAD names), the branch and the
-//!    tag, if any, are locked together (a lock git holds, or a tag that exists,
-//!    stops the write here), then the branch is moved from the
-//!    commit it was on to the new one, the tag made, and the branch read back;
+//! 4. the tag, if any, is made (a tag git holds locked, or one that exists, stops
+//!    the write here, and the undo takes a tag it made away); then, HEAD locked as
+//!    git locks it, the branch is moved from the commit it was on to the new one,
+//!    and read back. libgit2 writes each reference's new value into its lock before
+//!    renaming it, and crs writes its token into the HEAD and index locks it takes,
+//!    so a lock a killed crs left is provably its own;
 //! 5. the files' index entries are updated, and what was written is flushed to disk
 //!    as `core.fsync` asks; 6. the journal is deleted; 7. the `post-commit` hook runs
 //!    (its failure is ignored, as git ignores it).
@@ -396,6 +398,14 @@ impl Writer {
             (journal, message.to_owned())
         };
         if let Err(error) = self.flush_objects(&journal) {
+            return Err(self.undone(&journal, error));
+        }
+        // The tag is part of the write: made before the branch moves, so that a tag
+        // that cannot be made (locked, or there already) leaves nothing recorded; the
+        // undo takes it away again if the branch then cannot move.
+        if let Some(tag) = &journal.tag
+            && let Err(error) = self.make_tag(tag)
+        {
             return Err(self.undone(&journal, error));
         }
         self.faults.after(Step::Tag);
@@ -1048,10 +1058,9 @@ impl Writer {
     }
 
     /// Moves the branch from the old commit to the new one, only if it is still on
-    /// the old one, and makes the tag, if any, in the same step: both references are
-    /// locked first, so a branch or tag git holds locked, or a tag that exists, stops
-    /// the write before either moves. Then checks that the branch points at the new
-    /// commit.
+    /// the old one, with HEAD locked as git locks it (a branch or HEAD git holds
+    /// locked stops the write before it moves). Then checks that the branch points at
+    /// the new commit.
     fn move_branch(&self, journal: &Journal, message: &str) -> Result<()> {
         let repo = &self.rr.repo;
         let new = oid(&journal.new_commit)?;
@@ -1062,9 +1071,6 @@ impl Writer {
         };
         let Some(branch) = journal.branch.as_deref() else {
             repo.set_head_detached(new).map_err(|e| storage_error("the branch", e.message()))?;
-            if let Some(tag) = &journal.tag {
-                self.make_tag(tag)?;
-            }
             return self.check_tip(journal, new);
         };
         // HEAD names the branch, so git locks it too while the branch moves: a
@@ -1081,47 +1087,26 @@ impl Writer {
         moved
     }
 
-    /// [`Writer::move_branch`] for the branch `branch` that HEAD names, HEAD locked.
+    /// [`Writer::move_branch`] for the branch `branch` that HEAD names, HEAD locked:
+    /// moved only if it is still on the journal's old commit. libgit2 writes the new
+    /// commit's id into the branch's lock before it renames it, so a lock a killed
+    /// crs left is provably its own ([`Writer::recover`]).
     fn move_named_branch(&self, journal: &Journal, branch: &str, new: Oid, log: &str) -> Result<()> {
         let repo = &self.rr.repo;
-        let locked = |reference: &str, what: &str, e: git2::Error| match e.code() {
-            ErrorCode::Locked => leftover_lock(&reference_lock(repo.commondir(), reference), what),
-            _ => storage_error(what, e.message()),
+        let moved = match &journal.old_head {
+            Some(old) => repo.reference_matching(branch, new, true, oid(old)?, log).map(|_| ()),
+            None => repo.reference(branch, new, false, log).map(|_| ()),
         };
-        let mut refs = repo.transaction().map_err(|e| storage_error("the branch", e.message()))?;
-        refs.lock_ref(branch).map_err(|e| locked(branch, &format!("the branch {branch}"), e))?;
-        let tag = match &journal.tag {
-            Some(tag) => {
-                let name = format!("refs/tags/{}", tag.name);
-                let what = format!("the tag {}", tag.name);
-                refs.lock_ref(&name).map_err(|e| locked(&name, &what, e))?;
-                let object = oid(&tag.object)?;
-                match repo.refname_to_id(&name) {
-                    Ok(existing) if existing == object => None,
-                    Ok(_) => {
-                        return Err(Error::git(
-                            format!("tag {} already exists", tag.name),
-                            "see git tag -l 'crs/*' for the submissions recorded; nothing was changed",
-                        ));
-                    }
-                    Err(_) => Some((name, object)),
-                }
-            }
-            None => None,
-        };
-        let old = journal.old_head.as_deref().map(oid).transpose()?;
-        if self.tip(journal)? != old {
-            return Err(Error::Busy {
+        moved.map_err(|e| match e.code() {
+            ErrorCode::Modified | ErrorCode::Exists => Error::Busy {
                 message: "the branch moved while crs was committing".into(),
                 hint: "nothing was changed; run the command again".into(),
-            });
-        }
-        refs.set_target(branch, new, None, log).map_err(|e| storage_error("the branch", e.message()))?;
-        if let Some((name, object)) = &tag {
-            refs.set_target(name, *object, None, "crs: submission")
-                .map_err(|e| storage_error("the tag", e.message()))?;
-        }
-        refs.commit().map_err(|e| storage_error("the branch", e.message()))?;
+            },
+            ErrorCode::Locked => {
+                leftover_lock(&reference_lock(repo.commondir(), branch), &format!("the branch {branch}"))
+            }
+            _ => storage_error("the branch", e.message()),
+        })?;
         self.check_tip(journal, new)
     }
 
