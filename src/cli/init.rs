@@ -14,7 +14,7 @@ use crate::history::Committed;
 use crate::history::repo::{init_if_needed, prefix_of};
 use crate::model::Settings;
 use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
-use crate::ops::setup::{ATTRIBUTES_FILE, attributes_text, setup_in};
+use crate::ops::setup::{ATTRIBUTES_FILE, attributes_text, driver_command, setup_in};
 use crate::ops::transaction::{commit_new_register, mend_interrupted_init};
 use crate::register::DiskSource;
 use crate::register::config::{SETTINGS_FILE, read_config};
@@ -226,7 +226,7 @@ fn create_register(
 ) -> Result<(Committed, bool, String)> {
     created.folder(dir);
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let created_repo = init_if_needed(dir, &ctx.faults)?;
+    let created_repo = init_if_needed(dir, &ctx.faults, driver_command(ctx).ok().as_deref())?;
     if created_repo {
         created.repository(dir.join(".git"));
     }
@@ -302,7 +302,7 @@ fn adopt(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>, dir: &Path) -> Result<u8> 
     let message =
         format!("adopt register for {} ({})\n\nCrs-Action: init\n", commissioner.name, commissioner.ods);
     // What the new repository's .gitignore leaves out stays out.
-    let made = init_if_needed(dir, &ctx.faults)
+    let made = init_if_needed(dir, &ctx.faults, driver_command(ctx).ok().as_deref())
         .and_then(|_| commit_new_register(ctx, dir, &args.write.options(), files, &message));
     let (committed, files) = match made {
         Ok(made) => made,

@@ -1088,26 +1088,52 @@ impl Writer {
     }
 
     /// [`Writer::move_branch`] for the branch `branch` that HEAD names, HEAD locked:
-    /// moved only if it is still on the journal's old commit. libgit2 writes the new
-    /// commit's id into the branch's lock before it renames it, so a lock a killed
-    /// crs left is provably its own ([`Writer::recover`]).
+    /// moved only if it is still on the journal's old commit, as git moves a branch.
+    /// crs takes the branch's lock itself with the new commit's id already in it (a
+    /// file linked into place whole), so a lock a killed crs left always holds that id
+    /// and is provably its own ([`Writer::recover`]); libgit2 would hold it empty
+    /// while it checks the old value and writes the reflog. Then the reflogs of the
+    /// branch and HEAD are appended to and the lock renamed over the branch.
     fn move_named_branch(&self, journal: &Journal, branch: &str, new: Oid, log: &str) -> Result<()> {
+        let common = self.rr.repo.commondir().to_path_buf();
+        let lock = reference_lock(&common, branch);
+        if let Some(folder) = lock.parent() {
+            fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+        }
+        take_git_lock(&lock, &self.state_dir, &format!("{new}\n"), &format!("the branch {branch}"))?;
+        let moved = self.move_locked_branch(journal, branch, new, log, &lock);
+        if moved.is_err() {
+            let _ = fs::remove_file(&lock);
+        }
+        moved?;
+        self.check_tip(journal, new)
+    }
+
+    /// The branch's lock `lock` taken: checks the branch is still on the journal's
+    /// old commit, appends the reflogs and renames the lock over the branch.
+    fn move_locked_branch(
+        &self,
+        journal: &Journal,
+        branch: &str,
+        new: Oid,
+        log: &str,
+        lock: &Path,
+    ) -> Result<()> {
         let repo = &self.rr.repo;
-        let moved = match &journal.old_head {
-            Some(old) => repo.reference_matching(branch, new, true, oid(old)?, log).map(|_| ()),
-            None => repo.reference(branch, new, false, log).map(|_| ()),
-        };
-        moved.map_err(|e| match e.code() {
-            ErrorCode::Modified | ErrorCode::Exists => Error::Busy {
+        let old = journal.old_head.as_deref().map(oid).transpose()?;
+        if self.tip(journal)? != old {
+            return Err(Error::Busy {
                 message: "the branch moved while crs was committing".into(),
                 hint: "nothing was changed; run the command again".into(),
-            },
-            ErrorCode::Locked => {
-                leftover_lock(&reference_lock(repo.commondir(), branch), &format!("the branch {branch}"))
-            }
-            _ => storage_error("the branch", e.message()),
-        })?;
-        self.check_tip(journal, new)
+            });
+        }
+        let commit = repo.find_commit(new).map_err(|e| git_error("cannot read the new commit", &e))?;
+        let line = reflog_line(old, new, &commit.committer(), log);
+        for reflog in [repo.commondir().join("logs").join(branch), repo.path().join("logs").join("HEAD")] {
+            append_reflog(&reflog, &line)?;
+        }
+        let target = repo.commondir().join(branch);
+        fs::rename(lock, &target).map_err(|e| storage_error(&format!("the branch {branch}"), &e.to_string()))
     }
 
     /// Checks that the journal's branch points at `new` after moving it.
@@ -1648,4 +1674,30 @@ fn unfinished_operation(repo: &Repository) -> Option<(&'static str, &'static str
             ("git am", "git am --continue or git am --abort")
         }
     })
+}
+
+/// A reflog line as git writes it: old and new ids, who, when, and the message.
+fn reflog_line(old: Option<Oid>, new: Oid, who: &git2::Signature<'_>, message: &str) -> String {
+    let when = who.when();
+    let offset = when.offset_minutes();
+    let sign = if offset < 0 { '-' } else { '+' };
+    let (hours, minutes) = (offset.abs() / 60, offset.abs() % 60);
+    let old = old.unwrap_or_else(Oid::zero);
+    let message = message.replace('\n', " ");
+    format!(
+        "{old} {new} {} <{}> {} {sign}{hours:02}{minutes:02}\t{message}\n",
+        who.name().unwrap_or_default(),
+        who.email().unwrap_or_default(),
+        when.seconds()
+    )
+}
+
+/// Appends `line` to the reflog at `path`, as git does (no lock: git appends).
+fn append_reflog(path: &Path, line: &str) -> Result<()> {
+    if let Some(folder) = path.parent() {
+        fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+    }
+    let mut file =
+        fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::io(path, e))?;
+    std::io::Write::write_all(&mut file, line.as_bytes()).map_err(|e| Error::io(path, e))
 }

@@ -38,8 +38,13 @@ pub fn has_remote(root: &Path) -> Result<bool> {
 /// configuration (shared by its linked worktrees).
 pub fn set_driver(root: &Path, command: &str) -> Result<()> {
     let rr = open(root)?;
-    let path = rr.repo.commondir().join("config");
-    let mut config = git2::Config::open(&path)
+    set_driver_in(&rr.repo.commondir().join("config"), command)
+}
+
+/// Sets the driver in the git configuration file at `path` (a repository's own,
+/// as `crs init` makes it, before the repository is moved into place).
+pub(crate) fn set_driver_in(path: &Path, command: &str) -> Result<()> {
+    let mut config = git2::Config::open(path)
         .map_err(|e| git_error("cannot open the repository's git configuration", &e))?;
     let failed = |e: git2::Error| git_error("cannot write the repository's git configuration", &e);
     config.set_str(NAME_KEY, NAME).map_err(failed)?;

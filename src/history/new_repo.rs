@@ -17,6 +17,7 @@ use git2::Repository;
 use crate::error::{Error, Result};
 use crate::history::commit::STATE_DIR;
 use crate::history::faults::{Faults, Step};
+use crate::history::merge_driver::set_driver_in;
 use crate::history::repo::git_error;
 
 /// The temp folder a new repository is made in, in the register's folder.
@@ -27,8 +28,9 @@ const MAKING: &str = ".crs-init.crs-tmp";
 const UNFINISHED: &str = "init-unfinished";
 
 /// Makes `dir` (which is in no repository) a git repository on branch `main`, marked
-/// unfinished.
-pub(crate) fn create(dir: &Path, faults: &Faults) -> Result<()> {
+/// unfinished, with crs's merge `driver` in its configuration when given (written
+/// before the repository is moved into place, so a kill never leaves its lock).
+pub(crate) fn create(dir: &Path, faults: &Faults, driver: Option<&str>) -> Result<()> {
     let making = dir.join(MAKING);
     discard_temp(dir);
     let failed = |e: std::io::Error, at: &Path| Error::io(at, e);
@@ -36,6 +38,9 @@ pub(crate) fn create(dir: &Path, faults: &Faults) -> Result<()> {
     options.initial_head("main");
     Repository::init_opts(&making, &options)
         .map_err(|e| git_error(&format!("cannot create a git repository in {}", dir.display()), &e))?;
+    if let Some(command) = driver {
+        set_driver_in(&making.join(".git").join("config"), command)?;
+    }
     let state = making.join(".git").join(STATE_DIR);
     fs::create_dir_all(&state).map_err(|e| failed(e, &state))?;
     fs::write(state.join(UNFINISHED), b"").map_err(|e| failed(e, &state))?;

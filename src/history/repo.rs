@@ -147,11 +147,16 @@ pub fn git_error(what: &str, e: &git2::Error) -> Error {
 }
 
 /// Makes `dir` a git repository on branch `main`, unless it is inside one already
-/// (see [`crate::history::new_repo`]). Returns true when a repository was created.
-pub fn init_if_needed(dir: &Path, faults: &crate::history::faults::Faults) -> Result<bool> {
+/// (see [`crate::history::new_repo`]), with crs's merge `driver` set in a new one.
+/// Returns true when a repository was created.
+pub fn init_if_needed(
+    dir: &Path,
+    faults: &crate::history::faults::Faults,
+    driver: Option<&str>,
+) -> Result<bool> {
     if Repository::discover(dir).is_ok() {
         return Ok(false);
     }
-    crate::history::new_repo::create(dir, faults)?;
+    crate::history::new_repo::create(dir, faults, driver)?;
     Ok(true)
 }

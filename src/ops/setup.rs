@@ -87,7 +87,7 @@ pub fn setup_in(ctx: &Ctx, root: &Path, options: &WriteOptions) -> Result<SetUp>
 /// The command git runs to merge a record: this crs program, by its full path, so
 /// that git finds it whatever the `PATH` of the program running git (an editor's git
 /// pane often has another), and never runs another `crs`.
-fn driver_command(ctx: &Ctx) -> Result<String> {
+pub(crate) fn driver_command(ctx: &Ctx) -> Result<String> {
     let exe = ctx.exe.as_ref().ok_or_else(|| Error::Invalid {
         message: "the system does not say where this crs program is, so git could not be told how to run it"
             .into(),
