@@ -3,10 +3,16 @@
 //! carriage returns, C1 controls) are shown escaped, as `\u{1b}`, rather than
 //! obeyed. This is the one place that does it; every human renderer calls it, while
 //! JSON, CSV, YAML and files keep the raw text. Text without control characters is
-//! never changed. Also here: text quoted for a shell, for the commands crs writes
+//! never changed. Also here: a sentence's first capital, and text quoted for a shell, for the commands crs writes
 //! out for people and for git to run.
 
 use std::borrow::Cow;
+
+/// `text` with its first letter a capital, as a sentence starts.
+pub(crate) fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
 
 /// `text` for one line of a terminal: every control character escaped, newlines too.
 pub fn printable(text: &str) -> Cow<'_, str> {

@@ -6,6 +6,7 @@
 
 use crate::framework::finding::{Rule, Severity};
 use crate::ops::report::FindingKind;
+use crate::text::capitalised;
 
 /// How many services a sentence names before "and N more".
 pub(crate) const NAMED: usize = 5;
@@ -164,11 +165,6 @@ fn headline(rule: Rule) -> (&'static str, &'static str) {
             "records list a co-commissioner twice, or their own commissioner",
         ),
     }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use crate::framework::finding::Severity;
 use crate::model::Date;
 use crate::ops::due::{DueItem, DueKind};
 use crate::ops::report::{BoardReport, ProviderCount};
+use crate::text::capitalised;
 
 /// The headings of the paper's sections, in order.
 pub const SUMMARY: &str = "Summary";
@@ -268,11 +269,6 @@ pub fn about(report: &BoardReport) -> Vec<String> {
         lines.push(format!("Questions about this paper: {}.", report.commissioner.contact.trim()));
     }
     lines
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]

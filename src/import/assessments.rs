@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use crate::export::assessments::{ASSESSMENTS_COLUMNS, stage_named};
 use crate::export::cell::LIST_SEPARATOR;
 use crate::framework::Framework;
-use crate::import::map::{Field, Map, header_key};
+use crate::import::map::{Field, Map};
 use crate::import::row::{Problem, Value, read_cell};
-use crate::import::sheet::{Sheet, clean};
+use crate::import::sheet::{Sheet, clean, export_columns};
 use crate::model::record::Stage;
 use crate::model::{EventKind, RecordId};
 
@@ -22,25 +22,14 @@ pub type Assessed = BTreeMap<RecordId, BTreeMap<String, Stage>>;
 pub fn assessed(sheet: &Sheet, map: &Map, framework: &Framework) -> (Assessed, Vec<Problem>) {
     let mut assessed = Assessed::new();
     let mut problems = Vec::new();
-    let headings: Vec<String> =
-        (0..sheet.rows.first().map_or(0, Vec::len)).map(|c| header_key(&sheet.cell(0, c).text())).collect();
-    let mut columns = [0usize; ASSESSMENTS_COLUMNS.len()];
-    for (slot, (_, heading)) in columns.iter_mut().zip(ASSESSMENTS_COLUMNS) {
-        match headings.iter().position(|h| *h == header_key(heading)) {
-            Some(col) => *slot = col,
-            None => {
-                problems.push(Problem {
-                    sheet: sheet.name.clone(),
-                    row: 1,
-                    column: heading.to_owned(),
-                    value: String::new(),
-                    problem: "is not a heading of this sheet".to_owned(),
-                    todo: "import the Assessments sheet as crs export wrote it, or delete the sheet to import the Designations sheet alone".to_owned(),
-                });
-                return (assessed, problems);
-            }
-        }
-    }
+    let columns = match export_columns(
+        sheet,
+        &ASSESSMENTS_COLUMNS,
+        "import the Assessments sheet as crs export wrote it, or delete the sheet to import the Designations sheet alone",
+    ) {
+        Ok(columns) => columns,
+        Err(problem) => return (assessed, vec![*problem]),
+    };
     for index in 1..sheet.rows.len() {
         let line = Line { sheet, index, columns: &columns, map };
         if (0..columns.len()).all(|n| line.text(n).is_empty()) {

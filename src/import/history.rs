@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use crate::export::cell::LIST_SEPARATOR;
 use crate::export::history::{DECISION_CODE, EVENT_CODE, HISTORY_COLUMNS, Life, STAGE_CODE, made_by_read};
 use crate::framework::Framework;
-use crate::import::map::{Field, Map, header_key};
+use crate::import::map::{Field, Map};
 use crate::import::row::{Problem, Value, read_cell};
-use crate::import::sheet::{Cell, Sheet, clean};
+use crate::import::sheet::{Cell, Sheet, clean, export_columns};
 use crate::model::record::Stage;
 use crate::model::{Date, Decision, DecisionOutcome, Event, RecordId};
 
@@ -19,25 +19,14 @@ use crate::model::{Date, Decision, DecisionOutcome, Event, RecordId};
 pub fn lives(sheet: &Sheet, map: &Map, framework: &Framework) -> (BTreeMap<RecordId, Life>, Vec<Problem>) {
     let mut lives: BTreeMap<RecordId, Life> = BTreeMap::new();
     let mut problems = Vec::new();
-    let headings: Vec<String> =
-        (0..sheet.rows.first().map_or(0, Vec::len)).map(|c| header_key(&sheet.cell(0, c).text())).collect();
-    let mut columns = [0usize; HISTORY_COLUMNS.len()];
-    for (slot, (_, heading)) in columns.iter_mut().zip(HISTORY_COLUMNS) {
-        match headings.iter().position(|h| *h == header_key(heading)) {
-            Some(col) => *slot = col,
-            None => {
-                problems.push(Problem {
-                    sheet: sheet.name.clone(),
-                    row: 1,
-                    column: heading.to_owned(),
-                    value: String::new(),
-                    problem: "is not a heading of this sheet".to_owned(),
-                    todo: "import the History sheet as crs export wrote it, or delete the sheet to import the Designations sheet alone".to_owned(),
-                });
-                return (lives, problems);
-            }
-        }
-    }
+    let columns = match export_columns(
+        sheet,
+        &HISTORY_COLUMNS,
+        "import the History sheet as crs export wrote it, or delete the sheet to import the Designations sheet alone",
+    ) {
+        Ok(columns) => columns,
+        Err(problem) => return (lives, vec![*problem]),
+    };
     for index in 1..sheet.rows.len() {
         let line = Line { sheet, index, columns: &columns, map };
         if line.text(0).is_empty() && line.text(3).is_empty() {

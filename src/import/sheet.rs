@@ -504,6 +504,34 @@ fn json_cell(value: &serde_json::Value) -> Cell {
     }
 }
 
+/// Where each heading of a sheet crs's own export wrote stands in `sheet`'s first
+/// row (`headings` as the export names them), or the problem naming the first one
+/// it lacks, with `todo` as the fix.
+pub(crate) fn export_columns<const N: usize>(
+    sheet: &Sheet,
+    headings: &[(&str, &str); N],
+    todo: &str,
+) -> std::result::Result<[usize; N], Box<crate::import::row::Problem>> {
+    let found: Vec<String> = (0..sheet.rows.first().map_or(0, Vec::len))
+        .map(|c| crate::import::map::header_key(&sheet.cell(0, c).text()))
+        .collect();
+    let mut columns = [0usize; N];
+    for (slot, (_, heading)) in columns.iter_mut().zip(headings) {
+        *slot =
+            found.iter().position(|h| *h == crate::import::map::header_key(heading)).ok_or_else(|| {
+                crate::import::row::Problem {
+                    sheet: sheet.name.clone(),
+                    row: 1,
+                    column: (*heading).to_owned(),
+                    value: String::new(),
+                    problem: "is not a heading of this sheet".to_owned(),
+                    todo: todo.to_owned(),
+                }
+            })?;
+    }
+    Ok(columns)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

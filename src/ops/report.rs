@@ -25,6 +25,7 @@ use crate::ops::checker::{Checker, register_orgs};
 use crate::ops::due::{DueItem, DueKind, items_of};
 use crate::ops::open::open;
 use crate::register::load;
+use crate::text::capitalised;
 
 /// How far ahead the reviews due are listed, from the end of the period.
 pub const REVIEW_MONTHS_AHEAD: u32 = 12;
@@ -609,12 +610,6 @@ fn succession_sentence(s: &Succession) -> String {
             count(s.records, "service", "services")
         )
     }
-}
-
-/// `text` with its first letter a capital, as a sentence starts.
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]
