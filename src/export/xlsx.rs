@@ -67,13 +67,13 @@ const MAX_ROWS: usize = 1_048_576;
 const MIN_WIDTH: usize = 8;
 /// Wider text wraps: a column of a printed page stays readable.
 const MAX_WIDTH: usize = 24;
-/// The designations sheet has many columns: they wrap sooner, so it prints one
-/// page wide at a legible size.
-const DESIGNATIONS_WIDTH: usize = 20;
+/// The Changes sheet's sentences of what changed: wide, so they do not run tall.
+const WHAT_CHANGED_WIDTH: usize = 60;
 /// A heading wraps too, so it widens its column only up to this, or its longest word.
 const HEADING_WIDTH: usize = 10;
-/// A line of wrapped text, in points, and the most lines a row is grown for.
-const LINE_POINTS: f64 = 15.0;
+/// A line of wrapped text, in points (Calibri 11 in Excel takes about 14.4, DejaVu
+/// Sans in LibreOffice 12.8), and the most lines a row is grown for.
+const LINE_POINTS: f64 = 14.5;
 const MAX_LINES: usize = 40;
 /// Excel's paper sizes: A4, and A3 for the wide designations sheet.
 const PAPER_A4: u8 = 9;
@@ -82,7 +82,7 @@ const PAPER_A3: u8 = 8;
 const A4_POINTS: f64 = 842.0;
 const A3_POINTS: f64 = 1191.0;
 /// The left and right margins, in inches.
-const SIDE_MARGIN: f64 = 0.4;
+const SIDE_MARGIN: f64 = 0.25;
 /// The text is the workbook's default font, Calibri 11, printed no smaller than
 /// `MIN_SCALE` percent of that: 8.25 pt. A sheet is fitted one page wide only when
 /// the scale that takes stays above `FIT_SCALE`, which leaves room for a
@@ -92,6 +92,9 @@ const FIT_SCALE: f64 = 0.79;
 
 struct Formats {
     header: Format,
+    /// A section's heading row on the designations sheet: bold, not wrapped, so it
+    /// reads across the empty cells beside it.
+    section: Format,
     text: Format,
     date: Format,
     quoted: Format,
@@ -113,8 +116,10 @@ pub fn to_xlsx(workbook: &mut Workbook, created: DateTime<Utc>, scratch: &Path) 
             .set_font_color(Color::White)
             .set_background_color(Color::RGB(0x005EB8))
             .set_border_bottom(FormatBorder::Thin),
+        section: Format::new().set_bold().set_font_size(12).set_align(FormatAlign::Bottom),
         text: body.clone(),
-        date: body.clone().set_num_format("d mmm yyyy"),
+        // Centred: a date never touches the text of the column beside it.
+        date: body.clone().set_num_format("d mmm yyyy").set_align(FormatAlign::Center),
         quoted: body.set_quote_prefix(),
     };
     let mut book = XlsxWorkbook::new();
@@ -176,12 +181,26 @@ fn designations_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &
     headings.extend(workbook.columns.iter().map(|c| c.heading()));
     let mut table = Table::new(sheet, DESIGNATIONS_SHEET, &headings, formats)?;
     table.paper = PAPER_A3;
-    table.max_width = DESIGNATIONS_WIDTH;
+    let mut widths: Vec<usize> = Vec::new();
+    if workbook.only_changes {
+        widths.extend([10, 20]);
+    }
+    widths.extend(workbook.columns.iter().map(print_width));
+    table.fix_widths(widths, &headings)?;
     // Spread across pages, each page repeats the columns up to the service's name.
     let service = workbook.columns.iter().position(|c| *c == Column::ServiceName);
     table.repeat =
         service.filter(|at| *at < 8).map_or(1, |at| at + 1) + headings.len() - workbook.columns.len();
+    let mut section = None;
     for row in &mut workbook.rows {
+        if section != Some(row.section) {
+            // Each section under a heading of its own, after a blank row.
+            if section.is_some() {
+                table.next_row += 1;
+            }
+            table.heading(row.section.heading(), formats)?;
+            section = Some(row.section);
+        }
         let cells = take(&mut row.cells);
         match &row.change {
             Some((kind, fields)) => {
@@ -198,7 +217,7 @@ fn designations_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &
 fn assessments_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Formats) -> Result<()> {
     let headings = ASSESSMENTS_COLUMNS.map(|(_, heading)| heading);
     let mut table = Table::new(sheet, ASSESSMENTS_SHEET, &headings, formats)?;
-    table.max_width = 34;
+    table.caps.fill(34);
     table.repeat = 2;
     for row in &mut workbook.rows {
         let assessed = take(&mut row.assessed);
@@ -212,6 +231,9 @@ fn assessments_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &F
 fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let mut table = Table::new(sheet, CHANGES_SHEET, &CHANGES_HEADINGS, formats)?;
     table.repeat = 3;
+    if let Some(what_changed) = table.caps.last_mut() {
+        *what_changed = WHAT_CHANGED_WIDTH;
+    }
     for line in &workbook.changes {
         let c = &line.change;
         let status = |s: Option<crate::model::Status>| Cell::text(s.map_or("", |s| s.label()));
@@ -246,7 +268,7 @@ fn history_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Forma
 
 fn notes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let mut table = Table::new(sheet, NOTES_SHEET, &["Section", "Term", "Meaning"], formats)?;
-    table.max_width = 90;
+    table.caps.fill(90);
     for note in &workbook.notes {
         table.push(
             [Cell::text(note.section), Cell::text(&note.term), Cell::text(&note.meaning)].iter(),
@@ -258,7 +280,7 @@ fn notes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) ->
 
 fn about_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let mut table = Table::new(sheet, ABOUT_SHEET, &["About this export", ""], formats)?;
-    table.max_width = 90;
+    table.caps.fill(90);
     for (what, value) in workbook.about.lines() {
         table.push([Cell::text(what), Cell::text(value)].iter(), formats)?;
     }
@@ -324,8 +346,12 @@ struct Table<'w> {
     name: &'static str,
     widths: Vec<usize>,
     next_row: u32,
-    /// The widest a column grows; wider text wraps.
-    max_width: usize,
+    /// The widest each column grows; wider text wraps.
+    caps: Vec<usize>,
+    /// Added to the widest text of a column: room for the filter's button.
+    pad: usize,
+    /// Each column as wide as its cap, whatever it holds.
+    fixed: bool,
     /// The paper it prints on.
     paper: u8,
     /// The leading columns repeated on each page when the sheet prints across pages.
@@ -351,10 +377,23 @@ impl<'w> Table<'w> {
                 .map_err(|e| xlsx_error("could not write a heading", &e))?;
         }
         let widths = headings.iter().map(|h| heading_width(h)).collect();
-        Ok(Table { sheet, name, widths, next_row: 1, max_width: MAX_WIDTH, paper: PAPER_A4, repeat: 1 })
+        let caps = vec![MAX_WIDTH; headings.len()];
+        Ok(Table { sheet, name, widths, next_row: 1, caps, pad: 2, fixed: false, paper: PAPER_A4, repeat: 1 })
     }
 
-    fn push<'c>(&mut self, cells: impl Iterator<Item = &'c Cell>, formats: &Formats) -> Result<()> {
+    /// Makes each column `widths` wide whatever it holds (the text wraps within it),
+    /// and the heading row tall enough for `headings` wrapped at those widths.
+    fn fix_widths(&mut self, widths: Vec<usize>, headings: &[&str]) -> Result<()> {
+        let lines = headings.iter().zip(&widths).map(|(h, w)| lines_of(h, *w)).max().unwrap_or(1);
+        let points = lines as f64 * LINE_POINTS + 3.0;
+        self.sheet.set_row_height(0, points).map_err(|e| xlsx_error("could not size a row", &e))?;
+        self.caps = widths;
+        self.pad = 0;
+        self.fixed = true;
+        Ok(())
+    }
+
+    fn check_room(&self) -> Result<()> {
         if self.next_row as usize >= MAX_ROWS {
             return Err(Error::export(
                 format!(
@@ -364,9 +403,33 @@ impl<'w> Table<'w> {
                 "export a smaller scope (--status) or to --format csv",
             ));
         }
+        Ok(())
+    }
+
+    /// A row holding only `text`, a heading of the rows below it.
+    fn heading(&mut self, text: &str, formats: &Formats) -> Result<()> {
+        self.check_room()?;
+        let row = self.next_row;
+        self.sheet
+            .set_row_height(row, 2.0 * LINE_POINTS)
+            .map_err(|e| xlsx_error("could not size a row", &e))?;
+        self.sheet
+            .write_string_with_format(row, 0, text, &formats.section)
+            .map_err(|e| xlsx_error("could not write a heading", &e))?;
+        self.next_row += 1;
+        Ok(())
+    }
+
+    fn push<'c>(&mut self, cells: impl Iterator<Item = &'c Cell>, formats: &Formats) -> Result<()> {
+        self.check_room()?;
         let row = self.next_row;
         let cells: Vec<&Cell> = cells.collect();
-        let lines = cells.iter().map(|c| lines_of(&c.for_people(), self.max_width)).max().unwrap_or(1);
+        let lines = cells
+            .iter()
+            .zip(self.caps.iter().chain(std::iter::repeat(&MAX_WIDTH)))
+            .map(|(c, cap)| lines_of(&c.for_people(), *cap))
+            .max()
+            .unwrap_or(1);
         self.set_lines(row, lines)?;
         for (col, cell) in cells.into_iter().enumerate() {
             let width = write_cell(self.sheet, row, col_num(col)?, cell, formats, self.name)?;
@@ -404,7 +467,8 @@ impl<'w> Table<'w> {
         let mut set = Vec::with_capacity(self.widths.len());
         for (col, width) in self.widths.iter().enumerate() {
             // Room for the filter button, within bounds that keep the sheet readable.
-            let width = (width + 2).clamp(MIN_WIDTH, self.max_width);
+            let cap = self.caps.get(col).copied().unwrap_or(MAX_WIDTH);
+            let width = if self.fixed { cap } else { (width + self.pad).clamp(MIN_WIDTH.min(cap), cap) };
             if let Ok(col) = u16::try_from(col) {
                 let _ = self.sheet.set_column_width(col, width as f64);
             }
@@ -416,12 +480,92 @@ impl<'w> Table<'w> {
 
 /// How many lines `text` takes in a column at most `max_width` wide. A column
 /// narrower than that holds its longest line whole, so only lines longer than the
-/// cap wrap, at the cap, whatever width the column ends up with.
+/// cap wrap, at the cap, whatever width the column ends up with. Lines break
+/// between words, as a spreadsheet wraps them; a word longer than a line is broken.
 fn lines_of(text: &str, max_width: usize) -> usize {
-    // A width unit is a digit's width; text runs a little narrower, so this errs on
-    // the side of room to spare.
-    let per_line = max_width.saturating_sub(2).max(1);
-    text.split('\n').map(|line| line.chars().count().div_ceil(per_line).max(1)).sum()
+    // A width unit is a digit's width; text runs a little narrower, which leaves
+    // room for the cell's own margins.
+    let per_line = max_width.max(1);
+    text.split('\n')
+        .map(|line| {
+            let (mut lines, mut used) = (1, 0);
+            for word in line.split(' ').map(|w| w.chars().count()) {
+                if used > 0 && used + 1 + word <= per_line {
+                    used += 1 + word;
+                } else {
+                    if used > 0 {
+                        lines += 1;
+                    }
+                    lines += word.saturating_sub(1) / per_line;
+                    used = word - word.saturating_sub(1) / per_line * per_line;
+                }
+            }
+            lines
+        })
+        .sum()
+}
+
+/// How wide column `column` of the designations sheet grows before its text wraps:
+/// a date's width, a code's, a few words of a name; so that the default columns
+/// print one page of A3 wide at 8 pt or larger.
+fn print_width(column: &Column) -> usize {
+    // A date's heading wraps to words that fit its width; other headings widen
+    // their column to their longest word; a yes/no column's words are all heading,
+    // in bold, which runs wider (to a point: a long word has narrow letters).
+    let bold = usize::from(text_width(column) == MIN_WIDTH && heading_word(column.heading()) > MIN_WIDTH);
+    let heading = (heading_word(column.heading()) + bold).min(12);
+    match column {
+        Column::DesignationDate
+        | Column::DecisionDate
+        | Column::WrittenRequestDate
+        | Column::ProviderResponseDate
+        | Column::AcceptanceDate
+        | Column::ReviewDue
+        | Column::RemovalDate
+        | Column::RemovalNotified => 10,
+        _ => heading.max(text_width(column)),
+    }
+}
+
+/// How wide column `column` of the designations sheet is for its text.
+fn text_width(column: &Column) -> usize {
+    match column {
+        Column::Section
+        | Column::ProviderCode
+        | Column::CommissionerCode
+        | Column::CoCommissioners
+        | Column::Sites
+        | Column::TreatmentFunctions
+        | Column::Ground { .. }
+        | Column::StageMet { .. }
+        | Column::LocationSpecific
+        | Column::ProviderLicence => MIN_WIDTH,
+        Column::RemovedBy | Column::DecidedBy => 9,
+        Column::Status => 11,
+        Column::StatusCode | Column::RemovalReference | Column::DecisionReference => 10,
+        Column::ProviderKind | Column::Decision => 11,
+        Column::ProviderName | Column::ServiceName => 12,
+        Column::ProviderResponse | Column::Contact | Column::RecordId => 10,
+        Column::DesignationDate
+        | Column::DecisionDate
+        | Column::WrittenRequestDate
+        | Column::ProviderResponseDate
+        | Column::AcceptanceDate
+        | Column::ReviewDue
+        | Column::RemovalDate
+        | Column::RemovalNotified => 10,
+        Column::ServiceDescription
+        | Column::StageRationale { .. }
+        | Column::LongTermOutcome
+        | Column::CommissionerName
+        | Column::File
+        | Column::Commit => 20,
+    }
+}
+
+/// The longest word of `heading` (a hyphen ends a word): its column is no narrower.
+fn heading_word(heading: &str) -> usize {
+    heading.split([' ', '-']).map(|w| w.chars().count()).max().unwrap_or(0)
 }
 
 /// How wide a heading makes its column: it wraps, so its longest word, or the
