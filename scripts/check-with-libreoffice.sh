@@ -55,6 +55,9 @@ crs = list(csv.reader(open(sys.argv[2], encoding="utf-8", newline="")))
 headings = [r for r in office[1:] if r[0].startswith(("In force:", "Pending:", "Removed:", "Other:")) and not any(r[1:])]
 assert len(headings) >= 1, "no section heading rows"
 office = [r for r in office if any(r) and r not in headings]
+# The section is the heading over its rows in the workbook, a column in the CSV.
+at = crs[0].index("Section")
+crs = [r[:at] + r[at + 1:] for r in crs]
 assert office[0] == crs[0], (office[0], crs[0])
 assert len(office) == len(crs), (len(office), len(crs))
 worded = {"Section", "Provider type", "Provider licence", "Status", "Decision"}

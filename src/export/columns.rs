@@ -91,8 +91,7 @@ pub const STAGE_RATIONALE_PREFIX: &str = "stage-rationale:";
 
 /// The built-in column list, by name.
 pub const DEFAULT_COLUMNS: &[&str] = &[
-    // The workbook heads each section with a row of its own; a register may add
-    // the section's column.
+    "section",
     "provider-code",
     "provider-name",
     "service-name",

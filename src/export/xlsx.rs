@@ -67,8 +67,9 @@ const MAX_ROWS: usize = 1_048_576;
 const MIN_WIDTH: usize = 8;
 /// Wider text wraps: a column of a printed page stays readable.
 const MAX_WIDTH: usize = 24;
-/// The Changes sheet's sentences of what changed: wide, so they do not run tall.
-const WHAT_CHANGED_WIDTH: usize = 60;
+/// The Changes sheet's columns, as wide as `CHANGES_HEADINGS`: its sentences of
+/// what changed wide, so they do not run tall, and all of it one page of A4 wide.
+const CHANGES_WIDTHS: [usize; 9] = [9, 9, 16, 9, 16, 16, 11, 11, 45];
 /// A heading wraps too, so it widens its column only up to this, or its longest word.
 const HEADING_WIDTH: usize = 10;
 /// A line of wrapped text, in points (Calibri 11 in Excel takes about 14.4, DejaVu
@@ -81,8 +82,10 @@ const PAPER_A3: u8 = 8;
 /// The width of each paper, landscape, in points.
 const A4_POINTS: f64 = 842.0;
 const A3_POINTS: f64 = 1191.0;
-/// The left and right margins, in inches.
-const SIDE_MARGIN: f64 = 0.25;
+/// The left and right margins, in inches: narrower on the A3 designations sheet,
+/// whose columns fill the page.
+const SIDE_MARGIN: f64 = 0.4;
+const A3_SIDE_MARGIN: f64 = 0.25;
 /// The text is the workbook's default font, Calibri 11, printed no smaller than
 /// `MIN_SCALE` percent of that: 8.25 pt. A sheet is fitted one page wide only when
 /// the scale that takes stays above `FIT_SCALE`, which leaves room for a
@@ -178,40 +181,44 @@ fn designations_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &
     if workbook.only_changes {
         headings.extend([CHANGE_HEADING, CHANGED_FIELDS_HEADING]);
     }
-    headings.extend(workbook.columns.iter().map(|c| c.heading()));
+    // The section is the heading over its rows, not a column of its own.
+    let shown: Vec<bool> = workbook.columns.iter().map(|c| *c != Column::Section).collect();
+    let columns = || workbook.columns.iter().zip(&shown).filter(|(_, shown)| **shown).map(|(c, _)| c);
+    headings.extend(columns().map(|c| c.heading()));
     let mut table = Table::new(sheet, DESIGNATIONS_SHEET, &headings, formats)?;
     table.paper = PAPER_A3;
     let mut widths: Vec<usize> = Vec::new();
     if workbook.only_changes {
         widths.extend([10, 20]);
     }
-    widths.extend(workbook.columns.iter().map(print_width));
+    widths.extend(columns().map(print_width));
     table.fix_widths(widths, &headings)?;
     // Spread across pages, each page repeats the columns up to the service's name.
-    let service = workbook.columns.iter().position(|c| *c == Column::ServiceName);
-    table.repeat =
-        service.filter(|at| *at < 8).map_or(1, |at| at + 1) + headings.len() - workbook.columns.len();
+    let change_columns = usize::from(workbook.only_changes) * 2;
+    let service = columns().position(|c| *c == Column::ServiceName);
+    table.repeat = service.filter(|at| *at < 8).map_or(1, |at| at + 1) + change_columns;
     let mut section = None;
     for row in &mut workbook.rows {
         if section != Some(row.section) {
             // Each section under a heading of its own, after a blank row.
             if section.is_some() {
-                table.next_row += 1;
+                table.gap(formats)?;
             }
             table.heading(row.section.heading(), formats)?;
             section = Some(row.section);
         }
         let cells = take(&mut row.cells);
+        let visible = cells.iter().zip(&shown).filter(|(_, shown)| **shown).map(|(cell, _)| cell);
         match &row.change {
             Some((kind, fields)) => {
                 let labels = fields.iter().map(|f| field_label(f)).collect();
                 let change = [Cell::text(kind.label()), Cell::List(labels)];
-                table.push(change.iter().chain(&cells), formats)?;
+                table.push(change.iter().chain(visible), formats)?;
             }
-            None => table.push(cells.iter(), formats)?,
+            None => table.push(visible, formats)?,
         }
     }
-    table.finish(&workbook.about)
+    table.finish(&workbook.about, formats)
 }
 
 fn assessments_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Formats) -> Result<()> {
@@ -225,15 +232,13 @@ fn assessments_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &F
             table.push(line.iter(), formats)?;
         }
     }
-    table.finish(&workbook.about)
+    table.finish(&workbook.about, formats)
 }
 
 fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let mut table = Table::new(sheet, CHANGES_SHEET, &CHANGES_HEADINGS, formats)?;
     table.repeat = 3;
-    if let Some(what_changed) = table.caps.last_mut() {
-        *what_changed = WHAT_CHANGED_WIDTH;
-    }
+    table.fix_widths(CHANGES_WIDTHS.to_vec(), &CHANGES_HEADINGS)?;
     for line in &workbook.changes {
         let c = &line.change;
         let status = |s: Option<crate::model::Status>| Cell::text(s.map_or("", |s| s.label()));
@@ -250,7 +255,7 @@ fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) 
         ];
         table.push(cells.iter(), formats)?;
     }
-    table.finish(&workbook.about)
+    table.finish(&workbook.about, formats)
 }
 
 fn history_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Formats) -> Result<()> {
@@ -263,24 +268,26 @@ fn history_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Forma
             table.push(line.iter(), formats)?;
         }
     }
-    table.finish(&workbook.about)
+    table.finish(&workbook.about, formats)
 }
 
 fn notes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let mut table = Table::new(sheet, NOTES_SHEET, &["Section", "Term", "Meaning"], formats)?;
     table.caps.fill(90);
+    table.flush(formats)?;
     for note in &workbook.notes {
         table.push(
             [Cell::text(note.section), Cell::text(&note.term), Cell::text(&note.meaning)].iter(),
             formats,
         )?;
     }
-    table.finish(&workbook.about)
+    table.finish(&workbook.about, formats)
 }
 
 fn about_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let mut table = Table::new(sheet, ABOUT_SHEET, &["About this export", ""], formats)?;
     table.caps.fill(90);
+    table.flush(formats)?;
     for (what, value) in workbook.about.lines() {
         table.push([Cell::text(what), Cell::text(value)].iter(), formats)?;
     }
@@ -306,7 +313,7 @@ fn page_setup(
     sheet
         .set_landscape()
         .set_paper_size(paper)
-        .set_margins(SIDE_MARGIN, SIDE_MARGIN, -1.0, -1.0, -1.0, -1.0)
+        .set_margins(side_margin(paper), side_margin(paper), -1.0, -1.0, -1.0, -1.0)
         .set_print_gridlines(true)
         .set_header(format!("&L&\"-,Bold\"Commissioner Requested Services: &A&R{name}"))
         .set_footer("&LGenerated by crs&CPage &P of &N");
@@ -325,12 +332,16 @@ fn page_setup(
     Ok(())
 }
 
+fn side_margin(paper: u8) -> f64 {
+    if paper == PAPER_A3 { A3_SIDE_MARGIN } else { SIDE_MARGIN }
+}
+
 /// The scale at which columns `widths` (in characters of the default font) fill one
 /// page of `paper` wide, when that keeps the text legible; `None` when they need
 /// more than one page at the smallest legible scale.
 fn fitting_scale(paper: u8, widths: &[usize]) -> Option<f64> {
     let page = if paper == PAPER_A3 { A3_POINTS } else { A4_POINTS };
-    let printable = page - 2.0 * SIDE_MARGIN * 72.0;
+    let printable = page - 2.0 * side_margin(paper) * 72.0;
     // A column of width w takes 7w + 5 pixels at 96 pixels an inch (0.75 pt each) in
     // Calibri; where Calibri is missing a spreadsheet measures in a wider font
     // (LibreOffice falls back to DejaVu Sans, about 9 pixels a character), so crs
@@ -338,6 +349,23 @@ fn fitting_scale(paper: u8, widths: &[usize]) -> Option<f64> {
     let sheet: f64 = widths.iter().map(|w| (*w as f64 * 9.0 + 5.0) * 0.75).sum();
     let scale = (printable / sheet.max(1.0)).min(1.0);
     (scale >= FIT_SCALE).then_some(scale)
+}
+
+/// How many rows a sheet's usual height is chosen from.
+const SAMPLE_ROWS: usize = 1000;
+
+/// A row of a sheet waiting to be written: its number, and its cells and lines, or
+/// a section's heading, or a gap.
+enum Held {
+    Cells(u32, usize, Vec<Cell>),
+    Heading(u32, String),
+    Gap(u32),
+}
+
+/// The height of a row of `lines` lines of text, in points: one line is a
+/// spreadsheet's own height.
+fn row_points(lines: usize) -> f64 {
+    if lines <= 1 { 15.0 } else { (lines.min(MAX_LINES) as f64) * LINE_POINTS + 3.0 }
 }
 
 /// A sheet being filled: one header row, then data rows, tracking column widths.
@@ -352,6 +380,10 @@ struct Table<'w> {
     pad: usize,
     /// Each column as wide as its cap, whatever it holds.
     fixed: bool,
+    /// The lines of the sheet's usual row, once its first rows have been seen.
+    usual_lines: Option<usize>,
+    /// The first rows, until then.
+    held: Vec<Held>,
     /// The paper it prints on.
     paper: u8,
     /// The leading columns repeated on each page when the sheet prints across pages.
@@ -378,7 +410,19 @@ impl<'w> Table<'w> {
         }
         let widths = headings.iter().map(|h| heading_width(h)).collect();
         let caps = vec![MAX_WIDTH; headings.len()];
-        Ok(Table { sheet, name, widths, next_row: 1, caps, pad: 2, fixed: false, paper: PAPER_A4, repeat: 1 })
+        Ok(Table {
+            sheet,
+            name,
+            widths,
+            next_row: 1,
+            caps,
+            pad: 2,
+            fixed: false,
+            usual_lines: None,
+            held: Vec::new(),
+            paper: PAPER_A4,
+            repeat: 1,
+        })
     }
 
     /// Makes each column `widths` wide whatever it holds (the text wraps within it),
@@ -409,13 +453,15 @@ impl<'w> Table<'w> {
     /// A row holding only `text`, a heading of the rows below it.
     fn heading(&mut self, text: &str, formats: &Formats) -> Result<()> {
         self.check_room()?;
-        let row = self.next_row;
-        self.sheet
-            .set_row_height(row, 2.0 * LINE_POINTS)
-            .map_err(|e| xlsx_error("could not size a row", &e))?;
-        self.sheet
-            .write_string_with_format(row, 0, text, &formats.section)
-            .map_err(|e| xlsx_error("could not write a heading", &e))?;
+        self.hold(Held::Heading(self.next_row, text.to_owned()), formats)?;
+        self.next_row += 1;
+        Ok(())
+    }
+
+    /// A blank row of one line.
+    fn gap(&mut self, formats: &Formats) -> Result<()> {
+        self.check_room()?;
+        self.hold(Held::Gap(self.next_row), formats)?;
         self.next_row += 1;
         Ok(())
     }
@@ -430,29 +476,105 @@ impl<'w> Table<'w> {
             .map(|(c, cap)| lines_of(&c.for_people(), *cap))
             .max()
             .unwrap_or(1);
-        self.set_lines(row, lines)?;
-        for (col, cell) in cells.into_iter().enumerate() {
-            let width = write_cell(self.sheet, row, col_num(col)?, cell, formats, self.name)?;
-            if let Some(w) = self.widths.get_mut(col) {
-                *w = (*w).max(width);
-            }
+        if self.usual_lines.is_none() {
+            let owned = cells.into_iter().cloned().collect();
+            self.hold(Held::Cells(row, lines, owned), formats)?;
+        } else {
+            self.write_row(row, lines, &cells, formats)?;
         }
         self.next_row += 1;
         Ok(())
     }
 
-    /// Makes row `row` tall enough for `lines` lines of wrapped text: spreadsheets
-    /// do not all grow a row for wrapped text themselves (LibreOffice does not, for
-    /// a row it reads from a file), so a long cell would be cut off or overprint.
-    fn set_lines(&mut self, row: u32, lines: usize) -> Result<()> {
-        if lines > 1 {
-            let points = (lines.min(MAX_LINES) as f64) * LINE_POINTS + 3.0;
-            self.sheet.set_row_height(row, points).map_err(|e| xlsx_error("could not size a row", &e))?;
+    /// Keeps `held` until the sheet's usual row height is known, from its first
+    /// `SAMPLE_ROWS` rows.
+    fn hold(&mut self, held: Held, formats: &Formats) -> Result<()> {
+        match self.usual_lines {
+            None => {
+                self.held.push(held);
+                if self.held.len() >= SAMPLE_ROWS {
+                    self.settle(formats)?;
+                }
+                Ok(())
+            }
+            Some(_) => self.write_held(held, formats),
+        }
+    }
+
+    /// Chooses the sheet's usual row height, the one most of its first rows need
+    /// (the fewer lines of two as common): rows of that height need none of their
+    /// own, and rust_xlsxwriter keeps about 300 bytes for each row given one until
+    /// the file is saved. Then writes the rows held until now.
+    fn settle(&mut self, formats: &Formats) -> Result<()> {
+        let mut counts: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+        for held in &self.held {
+            if let Held::Cells(_, lines, _) = held {
+                *counts.entry((*lines).min(MAX_LINES)).or_default() += 1;
+            }
+        }
+        // A sheet of fewer rows gives each row its own height, as needed.
+        let sample = self.held.len() >= SAMPLE_ROWS;
+        let usual = counts
+            .iter()
+            .filter(|_| sample)
+            .max_by_key(|(lines, count)| (**count, std::cmp::Reverse(**lines)))
+            .map_or(1, |(l, _)| *l);
+        if usual > 1 {
+            self.sheet.set_default_row_height(row_points(usual));
+        }
+        self.usual_lines = Some(usual);
+        for held in take(&mut self.held) {
+            self.write_held(held, formats)?;
         }
         Ok(())
     }
 
-    fn finish(mut self, about: &crate::export::workbook::About) -> Result<()> {
+    fn write_held(&mut self, held: Held, formats: &Formats) -> Result<()> {
+        let sized = |e: XlsxError| xlsx_error("could not size a row", &e);
+        match held {
+            Held::Cells(row, lines, cells) => {
+                self.write_row(row, lines, &cells.iter().collect::<Vec<_>>(), formats)
+            }
+            Held::Heading(row, text) => {
+                self.sheet.set_row_height(row, 2.0 * LINE_POINTS).map_err(sized)?;
+                self.sheet
+                    .write_string_with_format(row, 0, &text, &formats.section)
+                    .map_err(|e| xlsx_error("could not write a heading", &e))?;
+                Ok(())
+            }
+            Held::Gap(row) => {
+                self.sheet.set_row_height(row, row_points(1)).map_err(sized)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes `cells` to row `row`, tall enough for `lines` lines of wrapped text:
+    /// spreadsheets do not all grow a row for wrapped text themselves (LibreOffice
+    /// does not, for a row it reads from a file), so a long cell would be cut off
+    /// or overprint.
+    fn write_row(&mut self, row: u32, lines: usize, cells: &[&Cell], formats: &Formats) -> Result<()> {
+        if Some(lines.min(MAX_LINES)) != self.usual_lines {
+            self.sheet
+                .set_row_height(row, row_points(lines))
+                .map_err(|e| xlsx_error("could not size a row", &e))?;
+        }
+        for (col, cell) in cells.iter().enumerate() {
+            let width = write_cell(self.sheet, row, col_num(col)?, cell, formats, self.name)?;
+            if let Some(w) = self.widths.get_mut(col) {
+                *w = (*w).max(width);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the rows held back, if any.
+    fn flush(&mut self, formats: &Formats) -> Result<()> {
+        if self.usual_lines.is_none() { self.settle(formats) } else { Ok(()) }
+    }
+
+    fn finish(mut self, about: &crate::export::workbook::About, formats: &Formats) -> Result<()> {
+        self.flush(formats)?;
         let last_col = col_num(self.widths.len().saturating_sub(1))?;
         self.sheet.set_freeze_panes(1, 0).map_err(|e| xlsx_error("could not freeze the header", &e))?;
         self.sheet
