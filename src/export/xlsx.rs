@@ -1,22 +1,24 @@
 //! The workbook as an `.xlsx` file (rust_xlsxwriter): the designations sheet (by
-//! section: in force, pending, removed), the assessments sheet, the changes sheet,
-//! the history sheet (`--history`), the notes sheet and the about sheet, each with a
-//! styled header row, frozen panes, a filter and column widths fitted to the
-//! content (capped, the text wrapped and top-aligned), and set up to print
-//! legibly: landscape, the header row on every page, the sheet's name and the page
-//! number in the header and footer, and never smaller than 8 pt. A sheet that fits
-//! one page wide at that size prints one page wide (on A4, or A3 for the
-//! designations); a wider one (a long column list in `crs.toml`) prints at that size
-//! across pages, its first columns repeated on each. Cells hold words for people ("NHS foundation trust"); codes keep
-//! their own columns. Dates are real Excel dates. Text
-//! is only ever written as text — never as a formula — and text a spreadsheet would
-//! take for a formula also gets Excel's quote prefix, so editing the cell keeps it
-//! text. The creation time comes from crs's clock: the same register and clock give
-//! byte-identical files. The large sheets stream their rows through a temporary
-//! file in the output's folder, with their text inline (rust_xlsxwriter's
-//! constant-memory mode), rather than holding every cell and a table of shared
-//! strings (benches/README.md has the measurements; holding it all in memory took
-//! 100,000 records from 0.5 to 1.4 GB).
+//! section: in force, pending, removed, each under a heading row of its own, in
+//! columns of fixed widths that print one page of A3 wide), the assessments sheet,
+//! the changes sheet, the history sheet (`--history`), the notes sheet and the about
+//! sheet, each with a styled header row, frozen panes, a filter and column widths
+//! fitted to the content (capped, the text wrapped and top-aligned, dates centred),
+//! and set up to print legibly: landscape, the header row on every page, the sheet's
+//! name and the page number in the header and footer, and never smaller than 8 pt. A
+//! sheet that fits one page wide at that size prints one page wide (on A4, or A3 for
+//! the designations); a wider one (a long column list in `crs.toml`) prints at that
+//! size across pages, its first columns repeated on each. Cells hold words for people
+//! ("NHS foundation trust"); codes keep their own columns. Dates are real Excel dates.
+//! Text is only ever written as text — never as a formula — and text a spreadsheet
+//! would take for a formula also gets Excel's quote prefix, so editing the cell keeps
+//! it text. The creation time comes from crs's clock: the same register and clock give
+//! byte-identical files. The large sheets stream their rows through a temporary file
+//! in the output's folder, with their text inline (rust_xlsxwriter's constant-memory
+//! mode), rather than holding every cell and a table of shared strings; and a large
+//! sheet's rows of its usual height (the sheet's default) get no height of their own,
+//! which rust_xlsxwriter would keep until the file is saved (benches/README.md has
+//! the measurements; holding it all in memory took 100,000 records from 0.5 to 1.4 GB).
 
 use std::path::Path;
 
@@ -774,4 +776,79 @@ fn col_num(col: usize) -> Result<u16> {
 
 fn xlsx_error(what: &str, e: &XlsxError) -> Error {
     Error::export(format!("{what}: {e}"), "this is a bug in crs if it persists; please report it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_wraps_between_words_and_breaks_a_long_word() {
+        assert_eq!(lines_of("Guy's and St Thomas' NHS Foundation Trust", 12), 4);
+        assert_eq!(lines_of("accepted", 10), 1);
+        assert_eq!(lines_of("crs@selondon.icb.example", 10), 3);
+        assert_eq!(lines_of("one\ntwo", 24), 2);
+        assert_eq!(lines_of("", 10), 1);
+    }
+
+    /// The rows of a large sheet that need its usual number of lines carry no
+    /// height of their own; the others do, and every row is written with its height.
+    #[test]
+    fn a_large_sheet_sizes_only_its_unusual_rows() {
+        let formats = Formats {
+            header: Format::new(),
+            section: Format::new(),
+            text: Format::new().set_text_wrap(),
+            date: Format::new(),
+            quoted: Format::new(),
+        };
+        let mut book = XlsxWorkbook::new();
+        let sheet = book.add_worksheet();
+        let mut table = Table::new(sheet, DESIGNATIONS_SHEET, &["Text"], &formats).unwrap();
+        table.fix_widths(vec![10], &["Text"]).unwrap();
+        let two_lines = Cell::text("two short lines");
+        let one_line = Cell::text("one");
+        for n in 0..SAMPLE_ROWS + 10 {
+            let cell = if n % 100 == 7 { &one_line } else { &two_lines };
+            table.push([cell].into_iter(), &formats).unwrap();
+        }
+        assert_eq!(table.usual_lines, Some(2));
+        let about = crate::export::workbook::About {
+            register: String::new(),
+            commissioner_code: String::new(),
+            commissioner_name: String::new(),
+            contact: String::new(),
+            framework: String::new(),
+            framework_title: String::new(),
+            source: String::new(),
+            commit: None,
+            uncommitted_files: 0,
+            scope: String::new(),
+            records: 0,
+            changes_since: String::new(),
+            changes_since_in_words: String::new(),
+            baseline_commit: None,
+            changes: Default::default(),
+            sections: Default::default(),
+            committed_at: None,
+            generated_by: String::new(),
+            stamp: DateTime::<Utc>::default(),
+        };
+        table.finish(&about, &formats).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml)
+            .unwrap();
+        assert!(
+            xml.contains(r#"<sheetFormatPr defaultRowHeight="32" customHeight="1"/>"#),
+            "{}",
+            &xml[..600]
+        );
+        let row = |r: u32| {
+            xml.split(&format!("<row r=\"{r}\"")).nth(1).unwrap().split('>').next().unwrap().to_owned()
+        };
+        assert!(row(9).ends_with(r#"ht="15" customHeight="1""#), "a row of one line: {}", row(9));
+        assert!(row(10).ends_with(r#"ht="32" customHeight="1""#), "a row of the usual two: {}", row(10));
+    }
 }
