@@ -45,12 +45,19 @@ for reg in sample formula; do
   # 3. The designations sheet, as LibreOffice reads it, holds crs's rows: the same
   #    headings and, in every column that holds neither words for a code nor a date,
   #    crs's own CSV cell for cell (crs's CSV quotes formula-like text with ' ;
-  #    LibreOffice shows the text itself).
+  #    LibreOffice shows the text itself). The workbook heads each section with a
+  #    row of its own after a blank row; the CSV has neither.
   python3 - "$work/$reg-Designations.csv" "$work/$reg-crs.csv" <<'PY' \
     || fail "$reg: LibreOffice reads the designations sheet differently from crs's CSV"
 import csv, re, sys
 office = list(csv.reader(open(sys.argv[1], encoding="utf-8", newline="")))
 crs = list(csv.reader(open(sys.argv[2], encoding="utf-8", newline="")))
+headings = [r for r in office[1:] if r[0].startswith(("In force:", "Pending:", "Removed:", "Other:")) and not any(r[1:])]
+assert len(headings) >= 1, "no section heading rows"
+office = [r for r in office if any(r) and r not in headings]
+# The section is the heading over its rows in the workbook, a column in the CSV.
+at = crs[0].index("Section")
+crs = [r[:at] + r[at + 1:] for r in crs]
 assert office[0] == crs[0], (office[0], crs[0])
 assert len(office) == len(crs), (len(office), len(crs))
 worded = {"Section", "Provider type", "Provider licence", "Status", "Decision"}
@@ -83,16 +90,17 @@ python3 - "$work/resaved/sample.xlsx" "$work/resaved/formula.xlsx" <<'PY' || fai
 import re, sys, zipfile
 for path in sys.argv[1:]:
     xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
-    # J: Date designated.
-    cell = re.search(r'<c r="J2"([^>]*)>(.*?)</c>', xml)
-    assert cell and 't="s"' not in cell.group(1) and "<v>" in cell.group(2), f"{path}: J2 is not a number"
+    # I: Date designated, of the first record (row 2 heads the section).
+    cell = re.search(r'<c r="I3"([^>]*)>(.*?)</c>', xml)
+    assert cell and 't="s"' not in cell.group(1) and "<v>" in cell.group(2), f"{path}: I3 is not a number"
     assert "<f>" not in xml and "<f " not in xml, f"{path}: a formula"
 print("ok: after LibreOffice re-saves the workbooks, dates are numbers and there are no formulas")
 PY
 
 # 6. Printed: every page landscape, every word at 8 pt or larger, the header row and
 #    the sheet's name on each page; the pages of each sheet counted (the sample's
-#    designations on 2 pages of A3, 10 services across the 22 columns; its
+#    designations on 1 page of A3, 10 services in three sections across the 22
+#    columns, one row of a service on one page across; its
 #    assessments, 40 stages, on 6 of A4); the first page becomes a PNG.
 (cd "$work" && soffice --headless --convert-to pdf sample.xlsx >/dev/null 2>&1)
 pages="$(pdfinfo "$work/sample.pdf" | awk '/^Pages:/ {print $2}')"
@@ -129,10 +137,10 @@ bad = {name: size for name, size in smallest.items() if size < 8}
 assert not bad, f"text below 8 pt: {bad}"
 PY
 pages_of() { awk -v s="$1" '$1 == s {print $2}' "$work/sample-pages.txt"; }
-[ "$(pages_of Designations)" = 2 ] || fail "the Designations sheet prints on $(pages_of Designations) pages, not 2"
+[ "$(pages_of Designations)" = 1 ] || fail "the Designations sheet prints on $(pages_of Designations) pages, not 1"
 [ "$(pages_of Assessments)" = 6 ] || fail "the Assessments sheet prints on $(pages_of Assessments) pages, not 6"
 text="$(pdftotext -layout "$work/sample.pdf" -)"
-for words in "Commissioner Requested Services: Designations" "NHS foundation trust" "Under review" \
+for words in "Commissioner Requested Services: Designations" "In force: designated" "Under review" "10 Feb 2026" \
     "Date removed" "Board minute BD/26/014" "Commissioner Requested Services: Assessments" \
     "Stage 1: Alternative provision" "Commissioner Requested Services: History" \
     "Refusal found unreasonable" "Commissioner Requested Services: Notes" "Page 1 of $pages"; do

@@ -65,6 +65,8 @@ pub enum Column {
     RemovalDate,
     RemovedBy,
     RemovalReference,
+    /// The day the provider was told the designation is removed; empty until then.
+    RemovalNotified,
     LongTermOutcome,
     Contact,
     RecordId,
@@ -102,12 +104,12 @@ pub const DEFAULT_COLUMNS: &[&str] = &[
     "acceptance-date",
     "review-due",
     "removal-date",
+    "removal-notified",
     "removed-by",
     "removal-reference",
     "provider-kind",
-    "commissioner-code",
-    // The commissioner's name is in every page's header and on the About sheet.
-    "co-commissioners",
+    // The commissioner is in every page's header and on the About sheet; a
+    // register with co-commissioners may add their column.
     "contact",
     "record-id",
 ];
@@ -241,6 +243,12 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
         "removal-reference",
         "Removal reference",
         "Board minute or other reference for the decision to remove the designation.",
+    ),
+    (
+        Column::RemovalNotified,
+        "removal-notified",
+        "Provider told of removal",
+        "The day the provider was told the designation is removed; empty until it is.",
     ),
     (
         Column::LongTermOutcome,

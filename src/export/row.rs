@@ -62,6 +62,7 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         Column::RemovalDate => Cell::date(removal.map(|d| d.decided_on)),
         Column::RemovedBy => Cell::text(removal.and_then(|d| d.decided_by.clone()).unwrap_or_default()),
         Column::RemovalReference => Cell::text(removal.and_then(|d| d.reference.clone()).unwrap_or_default()),
+        Column::RemovalNotified => Cell::event_day(r.last_event(EventKind::ProviderNotifiedOfRemoval)),
         Column::WrittenRequestDate => Cell::event_day(r.last_event(EventKind::WrittenRequestSent)),
         Column::ProviderResponse => Cell::text(provider_response(r).0),
         Column::ProviderResponseDate => Cell::event_day(provider_response(r).1),

@@ -1,22 +1,24 @@
 //! The workbook as an `.xlsx` file (rust_xlsxwriter): the designations sheet (by
-//! section: in force, pending, removed), the assessments sheet, the changes sheet,
-//! the history sheet (`--history`), the notes sheet and the about sheet, each with a
-//! styled header row, frozen panes, a filter and column widths fitted to the
-//! content (capped, the text wrapped and top-aligned), and set up to print
-//! legibly: landscape, the header row on every page, the sheet's name and the page
-//! number in the header and footer, and never smaller than 8 pt. A sheet that fits
-//! one page wide at that size prints one page wide (on A4, or A3 for the
-//! designations); a wider one (a long column list in `crs.toml`) prints at that size
-//! across pages, its first columns repeated on each. Cells hold words for people ("NHS foundation trust"); codes keep
-//! their own columns. Dates are real Excel dates. Text
-//! is only ever written as text — never as a formula — and text a spreadsheet would
-//! take for a formula also gets Excel's quote prefix, so editing the cell keeps it
-//! text. The creation time comes from crs's clock: the same register and clock give
-//! byte-identical files. The large sheets stream their rows through a temporary
-//! file in the output's folder, with their text inline (rust_xlsxwriter's
-//! constant-memory mode), rather than holding every cell and a table of shared
-//! strings (benches/README.md has the measurements; holding it all in memory took
-//! 100,000 records from 0.5 to 1.4 GB).
+//! section: in force, pending, removed, each under a heading row of its own, in
+//! columns of fixed widths that print one page of A3 wide), the assessments sheet,
+//! the changes sheet, the history sheet (`--history`), the notes sheet and the about
+//! sheet, each with a styled header row, frozen panes, a filter and column widths
+//! fitted to the content (capped, the text wrapped and top-aligned, dates centred),
+//! and set up to print legibly: landscape, the header row on every page, the sheet's
+//! name and the page number in the header and footer, and never smaller than 8 pt. A
+//! sheet that fits one page wide at that size prints one page wide (on A4, or A3 for
+//! the designations); a wider one (a long column list in `crs.toml`) prints at that
+//! size across pages, its first columns repeated on each. Cells hold words for people
+//! ("NHS foundation trust"); codes keep their own columns. Dates are real Excel dates.
+//! Text is only ever written as text — never as a formula — and text a spreadsheet
+//! would take for a formula also gets Excel's quote prefix, so editing the cell keeps
+//! it text. The creation time comes from crs's clock: the same register and clock give
+//! byte-identical files. The large sheets stream their rows through a temporary file
+//! in the output's folder, with their text inline (rust_xlsxwriter's constant-memory
+//! mode), rather than holding every cell and a table of shared strings; and a large
+//! sheet's rows of its usual height (the sheet's default) get no height of their own,
+//! which rust_xlsxwriter would keep until the file is saved (benches/README.md has
+//! the measurements; holding it all in memory took 100,000 records from 0.5 to 1.4 GB).
 
 use std::path::Path;
 
@@ -67,13 +69,14 @@ const MAX_ROWS: usize = 1_048_576;
 const MIN_WIDTH: usize = 8;
 /// Wider text wraps: a column of a printed page stays readable.
 const MAX_WIDTH: usize = 24;
-/// The designations sheet has many columns: they wrap sooner, so it prints one
-/// page wide at a legible size.
-const DESIGNATIONS_WIDTH: usize = 20;
+/// The Changes sheet's columns, as wide as `CHANGES_HEADINGS`: its sentences of
+/// what changed wide, so they do not run tall, and all of it one page of A4 wide.
+const CHANGES_WIDTHS: [usize; 9] = [9, 9, 16, 9, 16, 16, 11, 11, 45];
 /// A heading wraps too, so it widens its column only up to this, or its longest word.
 const HEADING_WIDTH: usize = 10;
-/// A line of wrapped text, in points, and the most lines a row is grown for.
-const LINE_POINTS: f64 = 15.0;
+/// A line of wrapped text, in points (Calibri 11 in Excel takes about 14.4, DejaVu
+/// Sans in LibreOffice 12.8), and the most lines a row is grown for.
+const LINE_POINTS: f64 = 14.5;
 const MAX_LINES: usize = 40;
 /// Excel's paper sizes: A4, and A3 for the wide designations sheet.
 const PAPER_A4: u8 = 9;
@@ -81,8 +84,10 @@ const PAPER_A3: u8 = 8;
 /// The width of each paper, landscape, in points.
 const A4_POINTS: f64 = 842.0;
 const A3_POINTS: f64 = 1191.0;
-/// The left and right margins, in inches.
+/// The left and right margins, in inches: narrower on the A3 designations sheet,
+/// whose columns fill the page.
 const SIDE_MARGIN: f64 = 0.4;
+const A3_SIDE_MARGIN: f64 = 0.25;
 /// The text is the workbook's default font, Calibri 11, printed no smaller than
 /// `MIN_SCALE` percent of that: 8.25 pt. A sheet is fitted one page wide only when
 /// the scale that takes stays above `FIT_SCALE`, which leaves room for a
@@ -92,6 +97,9 @@ const FIT_SCALE: f64 = 0.79;
 
 struct Formats {
     header: Format,
+    /// A section's heading row on the designations sheet: bold, not wrapped, so it
+    /// reads across the empty cells beside it.
+    section: Format,
     text: Format,
     date: Format,
     quoted: Format,
@@ -113,8 +121,10 @@ pub fn to_xlsx(workbook: &mut Workbook, created: DateTime<Utc>, scratch: &Path) 
             .set_font_color(Color::White)
             .set_background_color(Color::RGB(0x005EB8))
             .set_border_bottom(FormatBorder::Thin),
+        section: Format::new().set_bold().set_font_size(12).set_align(FormatAlign::Bottom),
         text: body.clone(),
-        date: body.clone().set_num_format("d mmm yyyy"),
+        // Centred: a date never touches the text of the column beside it.
+        date: body.clone().set_num_format("d mmm yyyy").set_align(FormatAlign::Center),
         quoted: body.set_quote_prefix(),
     };
     let mut book = XlsxWorkbook::new();
@@ -173,32 +183,50 @@ fn designations_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &
     if workbook.only_changes {
         headings.extend([CHANGE_HEADING, CHANGED_FIELDS_HEADING]);
     }
-    headings.extend(workbook.columns.iter().map(|c| c.heading()));
+    // The section is the heading over its rows, not a column of its own.
+    let shown: Vec<bool> = workbook.columns.iter().map(|c| *c != Column::Section).collect();
+    let columns = || workbook.columns.iter().zip(&shown).filter(|(_, shown)| **shown).map(|(c, _)| c);
+    headings.extend(columns().map(|c| c.heading()));
     let mut table = Table::new(sheet, DESIGNATIONS_SHEET, &headings, formats)?;
     table.paper = PAPER_A3;
-    table.max_width = DESIGNATIONS_WIDTH;
+    let mut widths: Vec<usize> = Vec::new();
+    if workbook.only_changes {
+        widths.extend([10, 20]);
+    }
+    widths.extend(columns().map(print_width));
+    table.fix_widths(widths, &headings)?;
     // Spread across pages, each page repeats the columns up to the service's name.
-    let service = workbook.columns.iter().position(|c| *c == Column::ServiceName);
-    table.repeat =
-        service.filter(|at| *at < 8).map_or(1, |at| at + 1) + headings.len() - workbook.columns.len();
+    let change_columns = usize::from(workbook.only_changes) * 2;
+    let service = columns().position(|c| *c == Column::ServiceName);
+    table.repeat = service.filter(|at| *at < 8).map_or(1, |at| at + 1) + change_columns;
+    let mut section = None;
     for row in &mut workbook.rows {
+        if section != Some(row.section) {
+            // Each section under a heading of its own, after a blank row.
+            if section.is_some() {
+                table.gap(formats)?;
+            }
+            table.heading(row.section.heading(), formats)?;
+            section = Some(row.section);
+        }
         let cells = take(&mut row.cells);
+        let visible = cells.iter().zip(&shown).filter(|(_, shown)| **shown).map(|(cell, _)| cell);
         match &row.change {
             Some((kind, fields)) => {
                 let labels = fields.iter().map(|f| field_label(f)).collect();
                 let change = [Cell::text(kind.label()), Cell::List(labels)];
-                table.push(change.iter().chain(&cells), formats)?;
+                table.push(change.iter().chain(visible), formats)?;
             }
-            None => table.push(cells.iter(), formats)?,
+            None => table.push(visible, formats)?,
         }
     }
-    table.finish(&workbook.about)
+    table.finish(&workbook.about, formats)
 }
 
 fn assessments_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Formats) -> Result<()> {
     let headings = ASSESSMENTS_COLUMNS.map(|(_, heading)| heading);
     let mut table = Table::new(sheet, ASSESSMENTS_SHEET, &headings, formats)?;
-    table.max_width = 34;
+    table.caps.fill(34);
     table.repeat = 2;
     for row in &mut workbook.rows {
         let assessed = take(&mut row.assessed);
@@ -206,12 +234,13 @@ fn assessments_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &F
             table.push(line.iter(), formats)?;
         }
     }
-    table.finish(&workbook.about)
+    table.finish(&workbook.about, formats)
 }
 
 fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let mut table = Table::new(sheet, CHANGES_SHEET, &CHANGES_HEADINGS, formats)?;
     table.repeat = 3;
+    table.fix_widths(CHANGES_WIDTHS.to_vec(), &CHANGES_HEADINGS)?;
     for line in &workbook.changes {
         let c = &line.change;
         let status = |s: Option<crate::model::Status>| Cell::text(s.map_or("", |s| s.label()));
@@ -228,7 +257,7 @@ fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) 
         ];
         table.push(cells.iter(), formats)?;
     }
-    table.finish(&workbook.about)
+    table.finish(&workbook.about, formats)
 }
 
 fn history_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Formats) -> Result<()> {
@@ -241,24 +270,26 @@ fn history_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Forma
             table.push(line.iter(), formats)?;
         }
     }
-    table.finish(&workbook.about)
+    table.finish(&workbook.about, formats)
 }
 
 fn notes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let mut table = Table::new(sheet, NOTES_SHEET, &["Section", "Term", "Meaning"], formats)?;
-    table.max_width = 90;
+    table.caps.fill(90);
+    table.flush(formats)?;
     for note in &workbook.notes {
         table.push(
             [Cell::text(note.section), Cell::text(&note.term), Cell::text(&note.meaning)].iter(),
             formats,
         )?;
     }
-    table.finish(&workbook.about)
+    table.finish(&workbook.about, formats)
 }
 
 fn about_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
     let mut table = Table::new(sheet, ABOUT_SHEET, &["About this export", ""], formats)?;
-    table.max_width = 90;
+    table.caps.fill(90);
+    table.flush(formats)?;
     for (what, value) in workbook.about.lines() {
         table.push([Cell::text(what), Cell::text(value)].iter(), formats)?;
     }
@@ -284,7 +315,7 @@ fn page_setup(
     sheet
         .set_landscape()
         .set_paper_size(paper)
-        .set_margins(SIDE_MARGIN, SIDE_MARGIN, -1.0, -1.0, -1.0, -1.0)
+        .set_margins(side_margin(paper), side_margin(paper), -1.0, -1.0, -1.0, -1.0)
         .set_print_gridlines(true)
         .set_header(format!("&L&\"-,Bold\"Commissioner Requested Services: &A&R{name}"))
         .set_footer("&LGenerated by crs&CPage &P of &N");
@@ -303,12 +334,16 @@ fn page_setup(
     Ok(())
 }
 
+fn side_margin(paper: u8) -> f64 {
+    if paper == PAPER_A3 { A3_SIDE_MARGIN } else { SIDE_MARGIN }
+}
+
 /// The scale at which columns `widths` (in characters of the default font) fill one
 /// page of `paper` wide, when that keeps the text legible; `None` when they need
 /// more than one page at the smallest legible scale.
 fn fitting_scale(paper: u8, widths: &[usize]) -> Option<f64> {
     let page = if paper == PAPER_A3 { A3_POINTS } else { A4_POINTS };
-    let printable = page - 2.0 * SIDE_MARGIN * 72.0;
+    let printable = page - 2.0 * side_margin(paper) * 72.0;
     // A column of width w takes 7w + 5 pixels at 96 pixels an inch (0.75 pt each) in
     // Calibri; where Calibri is missing a spreadsheet measures in a wider font
     // (LibreOffice falls back to DejaVu Sans, about 9 pixels a character), so crs
@@ -318,14 +353,39 @@ fn fitting_scale(paper: u8, widths: &[usize]) -> Option<f64> {
     (scale >= FIT_SCALE).then_some(scale)
 }
 
+/// How many rows a sheet's usual height is chosen from.
+const SAMPLE_ROWS: usize = 1000;
+
+/// A row of a sheet waiting to be written: its number, and its cells and lines, or
+/// a section's heading, or a gap.
+enum Held {
+    Cells(u32, usize, Vec<Cell>),
+    Heading(u32, String),
+    Gap(u32),
+}
+
+/// The height of a row of `lines` lines of text, in points: one line is a
+/// spreadsheet's own height.
+fn row_points(lines: usize) -> f64 {
+    if lines <= 1 { 15.0 } else { (lines.min(MAX_LINES) as f64) * LINE_POINTS + 3.0 }
+}
+
 /// A sheet being filled: one header row, then data rows, tracking column widths.
 struct Table<'w> {
     sheet: &'w mut Worksheet,
     name: &'static str,
     widths: Vec<usize>,
     next_row: u32,
-    /// The widest a column grows; wider text wraps.
-    max_width: usize,
+    /// The widest each column grows; wider text wraps.
+    caps: Vec<usize>,
+    /// Added to the widest text of a column: room for the filter's button.
+    pad: usize,
+    /// Each column as wide as its cap, whatever it holds.
+    fixed: bool,
+    /// The lines of the sheet's usual row, once its first rows have been seen.
+    usual_lines: Option<usize>,
+    /// The first rows, until then.
+    held: Vec<Held>,
     /// The paper it prints on.
     paper: u8,
     /// The leading columns repeated on each page when the sheet prints across pages.
@@ -351,10 +411,35 @@ impl<'w> Table<'w> {
                 .map_err(|e| xlsx_error("could not write a heading", &e))?;
         }
         let widths = headings.iter().map(|h| heading_width(h)).collect();
-        Ok(Table { sheet, name, widths, next_row: 1, max_width: MAX_WIDTH, paper: PAPER_A4, repeat: 1 })
+        let caps = vec![MAX_WIDTH; headings.len()];
+        Ok(Table {
+            sheet,
+            name,
+            widths,
+            next_row: 1,
+            caps,
+            pad: 2,
+            fixed: false,
+            usual_lines: None,
+            held: Vec::new(),
+            paper: PAPER_A4,
+            repeat: 1,
+        })
     }
 
-    fn push<'c>(&mut self, cells: impl Iterator<Item = &'c Cell>, formats: &Formats) -> Result<()> {
+    /// Makes each column `widths` wide whatever it holds (the text wraps within it),
+    /// and the heading row tall enough for `headings` wrapped at those widths.
+    fn fix_widths(&mut self, widths: Vec<usize>, headings: &[&str]) -> Result<()> {
+        let lines = headings.iter().zip(&widths).map(|(h, w)| lines_of(h, *w)).max().unwrap_or(1);
+        let points = lines as f64 * LINE_POINTS + 3.0;
+        self.sheet.set_row_height(0, points).map_err(|e| xlsx_error("could not size a row", &e))?;
+        self.caps = widths;
+        self.pad = 0;
+        self.fixed = true;
+        Ok(())
+    }
+
+    fn check_room(&self) -> Result<()> {
         if self.next_row as usize >= MAX_ROWS {
             return Err(Error::export(
                 format!(
@@ -364,32 +449,134 @@ impl<'w> Table<'w> {
                 "export a smaller scope (--status) or to --format csv",
             ));
         }
+        Ok(())
+    }
+
+    /// A row holding only `text`, a heading of the rows below it.
+    fn heading(&mut self, text: &str, formats: &Formats) -> Result<()> {
+        self.check_room()?;
+        self.hold(Held::Heading(self.next_row, text.to_owned()), formats)?;
+        self.next_row += 1;
+        Ok(())
+    }
+
+    /// A blank row of one line.
+    fn gap(&mut self, formats: &Formats) -> Result<()> {
+        self.check_room()?;
+        self.hold(Held::Gap(self.next_row), formats)?;
+        self.next_row += 1;
+        Ok(())
+    }
+
+    fn push<'c>(&mut self, cells: impl Iterator<Item = &'c Cell>, formats: &Formats) -> Result<()> {
+        self.check_room()?;
         let row = self.next_row;
         let cells: Vec<&Cell> = cells.collect();
-        let lines = cells.iter().map(|c| lines_of(&c.for_people(), self.max_width)).max().unwrap_or(1);
-        self.set_lines(row, lines)?;
-        for (col, cell) in cells.into_iter().enumerate() {
-            let width = write_cell(self.sheet, row, col_num(col)?, cell, formats, self.name)?;
-            if let Some(w) = self.widths.get_mut(col) {
-                *w = (*w).max(width);
-            }
+        let lines = cells
+            .iter()
+            .zip(self.caps.iter().chain(std::iter::repeat(&MAX_WIDTH)))
+            .map(|(c, cap)| lines_of(&c.for_people(), *cap))
+            .max()
+            .unwrap_or(1);
+        if self.usual_lines.is_none() {
+            let owned = cells.into_iter().cloned().collect();
+            self.hold(Held::Cells(row, lines, owned), formats)?;
+        } else {
+            self.write_row(row, lines, &cells, formats)?;
         }
         self.next_row += 1;
         Ok(())
     }
 
-    /// Makes row `row` tall enough for `lines` lines of wrapped text: spreadsheets
-    /// do not all grow a row for wrapped text themselves (LibreOffice does not, for
-    /// a row it reads from a file), so a long cell would be cut off or overprint.
-    fn set_lines(&mut self, row: u32, lines: usize) -> Result<()> {
-        if lines > 1 {
-            let points = (lines.min(MAX_LINES) as f64) * LINE_POINTS + 3.0;
-            self.sheet.set_row_height(row, points).map_err(|e| xlsx_error("could not size a row", &e))?;
+    /// Keeps `held` until the sheet's usual row height is known, from its first
+    /// `SAMPLE_ROWS` rows.
+    fn hold(&mut self, held: Held, formats: &Formats) -> Result<()> {
+        match self.usual_lines {
+            None => {
+                self.held.push(held);
+                if self.held.len() >= SAMPLE_ROWS {
+                    self.settle(formats)?;
+                }
+                Ok(())
+            }
+            Some(_) => self.write_held(held, formats),
+        }
+    }
+
+    /// Chooses the sheet's usual row height, the one most of its first rows need
+    /// (the fewer lines of two as common): rows of that height need none of their
+    /// own, and rust_xlsxwriter keeps about 300 bytes for each row given one until
+    /// the file is saved. Then writes the rows held until now.
+    fn settle(&mut self, formats: &Formats) -> Result<()> {
+        let mut counts: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+        for held in &self.held {
+            if let Held::Cells(_, lines, _) = held {
+                *counts.entry((*lines).min(MAX_LINES)).or_default() += 1;
+            }
+        }
+        // A sheet of fewer rows gives each row its own height, as needed.
+        let sample = self.held.len() >= SAMPLE_ROWS;
+        let usual = counts
+            .iter()
+            .filter(|_| sample)
+            .max_by_key(|(lines, count)| (**count, std::cmp::Reverse(**lines)))
+            .map_or(1, |(l, _)| *l);
+        if usual > 1 {
+            self.sheet.set_default_row_height(row_points(usual));
+        }
+        self.usual_lines = Some(usual);
+        for held in take(&mut self.held) {
+            self.write_held(held, formats)?;
         }
         Ok(())
     }
 
-    fn finish(mut self, about: &crate::export::workbook::About) -> Result<()> {
+    fn write_held(&mut self, held: Held, formats: &Formats) -> Result<()> {
+        let sized = |e: XlsxError| xlsx_error("could not size a row", &e);
+        match held {
+            Held::Cells(row, lines, cells) => {
+                self.write_row(row, lines, &cells.iter().collect::<Vec<_>>(), formats)
+            }
+            Held::Heading(row, text) => {
+                self.sheet.set_row_height(row, 2.0 * LINE_POINTS).map_err(sized)?;
+                self.sheet
+                    .write_string_with_format(row, 0, &text, &formats.section)
+                    .map_err(|e| xlsx_error("could not write a heading", &e))?;
+                Ok(())
+            }
+            Held::Gap(row) => {
+                self.sheet.set_row_height(row, row_points(1)).map_err(sized)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes `cells` to row `row`, tall enough for `lines` lines of wrapped text:
+    /// spreadsheets do not all grow a row for wrapped text themselves (LibreOffice
+    /// does not, for a row it reads from a file), so a long cell would be cut off
+    /// or overprint.
+    fn write_row(&mut self, row: u32, lines: usize, cells: &[&Cell], formats: &Formats) -> Result<()> {
+        if Some(lines.min(MAX_LINES)) != self.usual_lines {
+            self.sheet
+                .set_row_height(row, row_points(lines))
+                .map_err(|e| xlsx_error("could not size a row", &e))?;
+        }
+        for (col, cell) in cells.iter().enumerate() {
+            let width = write_cell(self.sheet, row, col_num(col)?, cell, formats, self.name)?;
+            if let Some(w) = self.widths.get_mut(col) {
+                *w = (*w).max(width);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the rows held back, if any.
+    fn flush(&mut self, formats: &Formats) -> Result<()> {
+        if self.usual_lines.is_none() { self.settle(formats) } else { Ok(()) }
+    }
+
+    fn finish(mut self, about: &crate::export::workbook::About, formats: &Formats) -> Result<()> {
+        self.flush(formats)?;
         let last_col = col_num(self.widths.len().saturating_sub(1))?;
         self.sheet.set_freeze_panes(1, 0).map_err(|e| xlsx_error("could not freeze the header", &e))?;
         self.sheet
@@ -404,7 +591,8 @@ impl<'w> Table<'w> {
         let mut set = Vec::with_capacity(self.widths.len());
         for (col, width) in self.widths.iter().enumerate() {
             // Room for the filter button, within bounds that keep the sheet readable.
-            let width = (width + 2).clamp(MIN_WIDTH, self.max_width);
+            let cap = self.caps.get(col).copied().unwrap_or(MAX_WIDTH);
+            let width = if self.fixed { cap } else { (width + self.pad).clamp(MIN_WIDTH.min(cap), cap) };
             if let Ok(col) = u16::try_from(col) {
                 let _ = self.sheet.set_column_width(col, width as f64);
             }
@@ -416,12 +604,92 @@ impl<'w> Table<'w> {
 
 /// How many lines `text` takes in a column at most `max_width` wide. A column
 /// narrower than that holds its longest line whole, so only lines longer than the
-/// cap wrap, at the cap, whatever width the column ends up with.
+/// cap wrap, at the cap, whatever width the column ends up with. Lines break
+/// between words, as a spreadsheet wraps them; a word longer than a line is broken.
 fn lines_of(text: &str, max_width: usize) -> usize {
-    // A width unit is a digit's width; text runs a little narrower, so this errs on
-    // the side of room to spare.
-    let per_line = max_width.saturating_sub(2).max(1);
-    text.split('\n').map(|line| line.chars().count().div_ceil(per_line).max(1)).sum()
+    // A width unit is a digit's width; text runs a little narrower, which leaves
+    // room for the cell's own margins.
+    let per_line = max_width.max(1);
+    text.split('\n')
+        .map(|line| {
+            let (mut lines, mut used) = (1, 0);
+            for word in line.split(' ').map(|w| w.chars().count()) {
+                if used > 0 && used + 1 + word <= per_line {
+                    used += 1 + word;
+                } else {
+                    if used > 0 {
+                        lines += 1;
+                    }
+                    lines += word.saturating_sub(1) / per_line;
+                    used = word - word.saturating_sub(1) / per_line * per_line;
+                }
+            }
+            lines
+        })
+        .sum()
+}
+
+/// How wide column `column` of the designations sheet grows before its text wraps:
+/// a date's width, a code's, a few words of a name; so that the default columns
+/// print one page of A3 wide at 8 pt or larger.
+fn print_width(column: &Column) -> usize {
+    // A date's heading wraps to words that fit its width; other headings widen
+    // their column to their longest word; a yes/no column's words are all heading,
+    // in bold, which runs wider (to a point: a long word has narrow letters).
+    let bold = usize::from(text_width(column) == MIN_WIDTH && heading_word(column.heading()) > MIN_WIDTH);
+    let heading = (heading_word(column.heading()) + bold).min(12);
+    match column {
+        Column::DesignationDate
+        | Column::DecisionDate
+        | Column::WrittenRequestDate
+        | Column::ProviderResponseDate
+        | Column::AcceptanceDate
+        | Column::ReviewDue
+        | Column::RemovalDate
+        | Column::RemovalNotified => 10,
+        _ => heading.max(text_width(column)),
+    }
+}
+
+/// How wide column `column` of the designations sheet is for its text.
+fn text_width(column: &Column) -> usize {
+    match column {
+        Column::Section
+        | Column::ProviderCode
+        | Column::CommissionerCode
+        | Column::CoCommissioners
+        | Column::Sites
+        | Column::TreatmentFunctions
+        | Column::Ground { .. }
+        | Column::StageMet { .. }
+        | Column::LocationSpecific
+        | Column::ProviderLicence => MIN_WIDTH,
+        Column::RemovedBy | Column::DecidedBy => 9,
+        Column::Status => 11,
+        Column::StatusCode | Column::RemovalReference | Column::DecisionReference => 10,
+        Column::ProviderKind | Column::Decision => 11,
+        Column::ProviderName | Column::ServiceName => 12,
+        Column::ProviderResponse | Column::Contact | Column::RecordId => 10,
+        Column::DesignationDate
+        | Column::DecisionDate
+        | Column::WrittenRequestDate
+        | Column::ProviderResponseDate
+        | Column::AcceptanceDate
+        | Column::ReviewDue
+        | Column::RemovalDate
+        | Column::RemovalNotified => 10,
+        Column::ServiceDescription
+        | Column::StageRationale { .. }
+        | Column::LongTermOutcome
+        | Column::CommissionerName
+        | Column::File
+        | Column::Commit => 20,
+    }
+}
+
+/// The longest word of `heading` (a hyphen ends a word): its column is no narrower.
+fn heading_word(heading: &str) -> usize {
+    heading.split([' ', '-']).map(|w| w.chars().count()).max().unwrap_or(0)
 }
 
 /// How wide a heading makes its column: it wraps, so its longest word, or the
@@ -508,4 +776,79 @@ fn col_num(col: usize) -> Result<u16> {
 
 fn xlsx_error(what: &str, e: &XlsxError) -> Error {
     Error::export(format!("{what}: {e}"), "this is a bug in crs if it persists; please report it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_wraps_between_words_and_breaks_a_long_word() {
+        assert_eq!(lines_of("Guy's and St Thomas' NHS Foundation Trust", 12), 4);
+        assert_eq!(lines_of("accepted", 10), 1);
+        assert_eq!(lines_of("crs@selondon.icb.example", 10), 3);
+        assert_eq!(lines_of("one\ntwo", 24), 2);
+        assert_eq!(lines_of("", 10), 1);
+    }
+
+    /// The rows of a large sheet that need its usual number of lines carry no
+    /// height of their own; the others do, and every row is written with its height.
+    #[test]
+    fn a_large_sheet_sizes_only_its_unusual_rows() {
+        let formats = Formats {
+            header: Format::new(),
+            section: Format::new(),
+            text: Format::new().set_text_wrap(),
+            date: Format::new(),
+            quoted: Format::new(),
+        };
+        let mut book = XlsxWorkbook::new();
+        let sheet = book.add_worksheet();
+        let mut table = Table::new(sheet, DESIGNATIONS_SHEET, &["Text"], &formats).unwrap();
+        table.fix_widths(vec![10], &["Text"]).unwrap();
+        let two_lines = Cell::text("two short lines");
+        let one_line = Cell::text("one");
+        for n in 0..SAMPLE_ROWS + 10 {
+            let cell = if n % 100 == 7 { &one_line } else { &two_lines };
+            table.push([cell].into_iter(), &formats).unwrap();
+        }
+        assert_eq!(table.usual_lines, Some(2));
+        let about = crate::export::workbook::About {
+            register: String::new(),
+            commissioner_code: String::new(),
+            commissioner_name: String::new(),
+            contact: String::new(),
+            framework: String::new(),
+            framework_title: String::new(),
+            source: String::new(),
+            commit: None,
+            uncommitted_files: 0,
+            scope: String::new(),
+            records: 0,
+            changes_since: String::new(),
+            changes_since_in_words: String::new(),
+            baseline_commit: None,
+            changes: Default::default(),
+            sections: Default::default(),
+            committed_at: None,
+            generated_by: String::new(),
+            stamp: DateTime::<Utc>::default(),
+        };
+        table.finish(&about, &formats).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml)
+            .unwrap();
+        assert!(
+            xml.contains(r#"<sheetFormatPr defaultRowHeight="32" customHeight="1"/>"#),
+            "{}",
+            &xml[..600]
+        );
+        let row = |r: u32| {
+            xml.split(&format!("<row r=\"{r}\"")).nth(1).unwrap().split('>').next().unwrap().to_owned()
+        };
+        assert!(row(9).ends_with(r#"ht="15" customHeight="1""#), "a row of one line: {}", row(9));
+        assert!(row(10).ends_with(r#"ht="32" customHeight="1""#), "a row of the usual two: {}", row(10));
+    }
 }

@@ -428,6 +428,7 @@ impl Map {
                     Column::RemovalDate => Field::RemovalDecidedOn,
                     Column::RemovedBy => Field::RemovalDecidedBy,
                     Column::RemovalReference => Field::RemovalReference,
+                    Column::RemovalNotified => Field::Event(EventKind::ProviderNotifiedOfRemoval),
                     Column::LongTermOutcome => Field::LongTermOutcome,
                     Column::Contact => Field::Contact,
                     Column::RecordId => Field::Id,

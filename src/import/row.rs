@@ -346,6 +346,11 @@ pub fn read_row(
     layout: &Layout,
     index: usize,
 ) -> Option<Result<RowFields, Vec<Problem>>> {
+    // crs's own workbook heads each section of its designations with a row of its own.
+    let first = sheet.cell(index, 0).text();
+    if map.built_in && crate::export::section::Section::ALL.iter().any(|s| s.heading() == first) {
+        return None;
+    }
     // A row with no id, provider code or service name is no record: a blank row, a
     // note or a total under the table.
     let names_a_record = layout.columns.iter().any(|(col, _, field)| {

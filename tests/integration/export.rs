@@ -44,8 +44,9 @@ fn formula_like_text_is_never_a_formula() {
     let rows = sheet(&bytes, "Designations");
     let header = &rows[0];
     let at = |heading: &str| header.iter().position(|h| h == heading).unwrap();
-    assert_eq!(rows[1][at("Service name")], r#"=HYPERLINK("http://x","y")"#);
-    assert_eq!(rows[1][at("Provider name")], "+Trust");
+    // Row 2 heads the section.
+    assert_eq!(rows[2][at("Service name")], r#"=HYPERLINK("http://x","y")"#);
+    assert_eq!(rows[2][at("Provider name")], "+Trust");
 
     // CSV for a spreadsheet quotes them; plain CSV, for programs, holds the JSON's values.
     let csv_fields = |args: &[&str]| {
@@ -388,7 +389,8 @@ fn the_workbook_reads_in_words_and_prints_one_page_wide() {
     let row = designations.iter().find(|r| r[column("Record id")] == "RJ1/emergency-department").unwrap();
     assert_eq!(row[column("Provider type")], "NHS foundation trust");
     assert_eq!(row[column("Status")], "Under review");
-    assert_eq!(row[column("Section")], "In force");
+    assert!(headings.iter().all(|h| h != "Section"), "the section is a heading row, not a column");
+    assert!(designations[1][0].starts_with("In force: "), "{:?}", designations[1]);
     let assessments = sheet(&bytes, "Assessments");
     let stage = |name: &str| {
         assessments
@@ -460,8 +462,29 @@ fn the_workbook_gives_three_sections_and_the_day_of_each_removal() {
     let at = |heading: &str| {
         designations[0].iter().position(|h| h == heading).unwrap_or_else(|| panic!("{heading}"))
     };
-    let sections: Vec<(&str, &str)> =
-        designations[1..].iter().map(|r| (r[at("Section")].as_str(), r[at("Status")].as_str())).collect();
+    // Each section under a heading row, after a blank row: the section is the
+    // heading's first words.
+    let mut section = "";
+    let mut headings = Vec::new();
+    let mut sections: Vec<(&str, &str)> = Vec::new();
+    for (n, r) in designations.iter().enumerate().skip(1) {
+        if r.iter().all(String::is_empty) {
+            assert!(designations[n + 1][0].contains(": "), "a blank row only before a heading: {r:?}");
+        } else if r[1..].iter().all(String::is_empty) {
+            section = r[0].split(':').next().unwrap();
+            headings.push(r[0].as_str());
+        } else {
+            sections.push((section, r[at("Status")].as_str()));
+        }
+    }
+    assert_eq!(
+        headings,
+        [
+            "In force: designated, or under review with the designation in place",
+            "Pending: requested, refused or referred, not yet CRS",
+            "Removed: designations removed, with the day of the removal decision",
+        ]
+    );
     let mut expected = vec![("In force", "Designated"); 6];
     expected[2].1 = "Under review";
     expected.extend([
@@ -478,6 +501,7 @@ fn the_workbook_gives_three_sections_and_the_day_of_each_removal() {
     assert_eq!(removed[at("Date removed")], "date:2026-02-03", "the removal's own day");
     assert_eq!(removed[at("Removed by")], "ICB Board");
     assert_eq!(removed[at("Removal reference")], "Board minute BD/26/014");
+    assert_eq!(removed[at("Provider told of removal")], "date:2026-02-10", "the day the provider was told");
     assert_eq!(removed[at("Review due")], "", "a removed designation has no review due");
     let in_force = designations.iter().find(|r| r[at("Record id")] == "RJ1/maternity").unwrap();
     assert_eq!(in_force[at("Date removed")], "", "nothing removed, no day of removal");

@@ -86,7 +86,9 @@ fn dry_run_writes_the_bundle_and_records_nothing() {
         parsed.replace(head.trim(), "[HEAD]").replace(&head.trim()[..12], "[HEAD12]")
     );
     assert!(fs::read(&attachment).unwrap() == workbook, "the attachment is not the workbook");
-    assert_eq!(sheet(&workbook, "Designations").len(), 11);
+    // The heading, 10 records, and each of the three sections' heading rows, the
+    // second and third after a blank row.
+    assert_eq!(sheet(&workbook, "Designations").len(), 16);
 
     // Nothing recorded: no new commit, no tag.
     assert_eq!(env.git_cmd(&["rev-parse", "HEAD"]), head);
