@@ -11,8 +11,8 @@ pub mod parallel;
 pub mod source;
 pub mod write;
 
-pub use config::{Config, find_root, read_config};
-pub use load::{Loaded, Parsed, load, read_records};
+pub use config::{Config, read_config};
+pub use load::{load, read_records};
 pub use source::{DiskSource, Source};
 
 /// The repository path of `register_path` in a register at `prefix` (the register's

@@ -40,9 +40,6 @@ pub trait Source: Sync {
 
     /// A reader for one thread.
     fn reader(&self) -> Result<Box<dyn EntryReader + '_>>;
-
-    /// How the source is named in messages (a folder, or a revision).
-    fn describe(&self) -> String;
 }
 
 /// The ids of the record files `source` holds, from their paths
@@ -90,10 +87,6 @@ impl Source for Without {
 
     fn reader(&self) -> Result<Box<dyn EntryReader + '_>> {
         self.inner.reader()
-    }
-
-    fn describe(&self) -> String {
-        self.inner.describe()
     }
 }
 
@@ -212,10 +205,6 @@ impl Source for DiskSource {
 
     fn reader(&self) -> Result<Box<dyn EntryReader + '_>> {
         Ok(Box::new(DiskReader { root: &self.root }))
-    }
-
-    fn describe(&self) -> String {
-        self.root.display().to_string()
     }
 }
 
