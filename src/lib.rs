@@ -7,6 +7,8 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+#[cfg(test)]
+mod architecture;
 pub(crate) mod board;
 pub(crate) mod caught;
 pub(crate) mod cli;

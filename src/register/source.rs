@@ -178,8 +178,7 @@ pub fn plain_file(root: &Path, relative: &str, limit: u64) -> Result<Option<Path
     Ok(Some(full))
 }
 
-/// Largest record crs reads.
-pub const MAX_FILE_BYTES: u64 = 1 << 20;
+pub use crate::model::id::MAX_FILE_BYTES;
 
 /// Largest other register file crs reads (an organisation cache or ODS file).
 pub const MAX_DATA_BYTES: u64 = 256 << 20;

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::framework::finding::{Finding, Summary};
-use crate::register::path_below;
+use crate::model::id::path_below;
 use crate::report::CheckReport;
 
 /// The report as JSON shows it.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::framework::finding::{Finding, Severity};
-use crate::register::path_below;
+use crate::model::id::path_below;
 use crate::report::CheckReport;
 
 pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
