@@ -14,4 +14,3 @@ pub mod write;
 pub use config::{Config, read_config};
 pub use load::{load, read_records};
 pub use source::{DiskSource, Source};
-
