@@ -9,7 +9,6 @@
 
 #[cfg(test)]
 mod architecture;
-pub(crate) mod board;
 pub(crate) mod caught;
 pub(crate) mod cli;
 pub(crate) mod context;
@@ -23,7 +22,7 @@ pub(crate) mod model;
 pub(crate) mod ops;
 pub(crate) mod orgs;
 pub(crate) mod register;
-pub(crate) mod report;
+pub(crate) mod render;
 pub(crate) mod text;
 
 use std::io::Write;

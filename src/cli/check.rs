@@ -5,7 +5,7 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::finding::{Rule, Severity};
 use crate::ops::check::{CheckRequest, check, explain};
-use crate::report::{CheckFormat, render_check};
+use crate::render::findings::{CheckFormat, render_check};
 
 /// Check every record against the framework; exit 1 when any error is found
 ///

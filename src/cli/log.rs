@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs, io: &mut Io<'_>) -> Result<u8> {
 
 fn write_human(
     entries: &[LogEntry],
-    style: crate::report::style::Style,
+    style: crate::render::style::Style,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     for (i, entry) in entries.iter().enumerate() {

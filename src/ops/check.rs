@@ -19,7 +19,7 @@ use crate::orgs::kind::{KindSet, OdsKind, downloads_page, kind_list};
 use crate::orgs::rules::unchecked_kinds;
 use crate::register::load;
 use crate::register::load::{ConflictState, resolve_hint};
-use crate::report::CheckReport;
+use crate::render::findings::CheckReport;
 
 /// Skipped rows of ODS files named in crs.toml listed one by one; more are counted.
 const SKIPPED_NOTES: usize = 10;

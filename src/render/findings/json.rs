@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::framework::finding::{Finding, Summary};
 use crate::model::id::path_below;
-use crate::report::CheckReport;
+use crate::render::findings::CheckReport;
 
 /// The report as JSON shows it.
 #[derive(Serialize)]
