@@ -42,41 +42,18 @@ const LAYERS: &[(&str, &[&str])] = &[
 ];
 
 /// Today's imports against the table: (file below `src/`, module it uses, why).
+#[rustfmt::skip]
 const EXCEPTIONS: &[(&str, &str, &str)] = &[
-    (
-        "render/board/findings.rs",
-        "ops",
-        "renders the board paper's data, whose types ops::report and ops::due still define",
-    ),
-    (
-        "render/board/html.rs",
-        "ops",
-        "renders the board paper's data, whose types ops::report and ops::due still define",
-    ),
-    (
-        "render/board/markdown.rs",
-        "ops",
-        "renders the board paper's data, whose types ops::report and ops::due still define",
-    ),
-    (
-        "render/board/mod.rs",
-        "ops",
-        "renders the board paper's data, whose types ops::report and ops::due still define",
-    ),
+    ("render/board/findings.rs", "ops", "renders the board paper's data, whose types ops::report and ops::due still define"),
+    ("render/board/html.rs", "ops", "renders the board paper's data, whose types ops::report and ops::due still define"),
+    ("render/board/markdown.rs", "ops", "renders the board paper's data, whose types ops::report and ops::due still define"),
+    ("render/board/mod.rs", "ops", "renders the board paper's data, whose types ops::report and ops::due still define"),
     ("cli/common.rs", "register", "the command still holds use-case logic that reads the register itself"),
     ("cli/complete.rs", "register", "the command still holds use-case logic that reads the register itself"),
     ("cli/edit.rs", "history", "the command still holds use-case logic that reads git itself"),
     ("cli/edit.rs", "register", "the command still holds use-case logic that reads the register itself"),
-    (
-        "cli/export.rs",
-        "export",
-        "the command renders with the export's column table or writes an export file",
-    ),
-    (
-        "cli/import.rs",
-        "export",
-        "the command renders with the export's column table or writes an export file",
-    ),
+    ("cli/export.rs", "export", "the command renders with the export's column table or writes an export file"),
+    ("cli/import.rs", "export", "the command renders with the export's column table or writes an export file"),
     ("cli/import.rs", "import", "the command reads the map file itself"),
     ("cli/import.rs", "register", "the command still holds use-case logic that reads the register itself"),
     ("cli/init.rs", "history", "the command still holds use-case logic that reads git itself"),
@@ -87,11 +64,7 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("cli/mod.rs", "register", "the command still holds use-case logic that reads the register itself"),
     ("cli/new.rs", "register", "the command still holds use-case logic that reads the register itself"),
     ("cli/orgs.rs", "orgs", "the command still reads the organisation cache itself"),
-    (
-        "cli/report.rs",
-        "export",
-        "the command renders with the export's column table or writes an export file",
-    ),
+    ("cli/report.rs", "export", "the command renders with the export's column table or writes an export file"),
     ("cli/show.rs", "export", "the command renders with the export's column table or writes an export file"),
     ("cli/show.rs", "register", "the command still holds use-case logic that reads the register itself"),
     ("error.rs", "framework", "an Error carries the checker's findings"),
