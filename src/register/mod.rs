@@ -4,8 +4,10 @@
 pub mod config;
 pub mod created;
 pub mod edit;
+pub mod layout;
 pub mod load;
 pub mod locate;
+pub mod markers;
 pub mod merge;
 pub mod parallel;
 pub mod source;
