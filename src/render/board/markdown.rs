@@ -42,6 +42,17 @@ fn table(p: &mut String, headers: &[(&str, bool)], rows: &[Vec<String>]) {
 }
 
 fn write_page(report: &BoardReport, p: &mut String) {
+    write_summary(report, p);
+    write_at_a_glance(report, p);
+    write_changes(report, p);
+    write_reviews(report, p);
+    write_open(report, p);
+    write_findings(report, p);
+    write_about(report, p);
+}
+
+/// The title, the subtitle and the summary's key facts.
+fn write_summary(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("# {TITLE}: {}\n\n", markdown_escaped(report.commissioner.name.trim())));
     p.push_str(&format!("{}\n\n", markdown_escaped(&subtitle(report))));
 
@@ -50,7 +61,10 @@ fn write_page(report: &BoardReport, p: &mut String) {
         p.push_str(&format!("- {}\n", markdown_escaped(&fact)));
     }
     p.push('\n');
+}
 
+/// Where the services stood at the period's end: by status and by provider.
+fn write_at_a_glance(report: &BoardReport, p: &mut String) {
     let until = report.period.until.in_words();
     p.push_str(&format!("## {AT_A_GLANCE}\n\n"));
     p.push_str(&format!(
@@ -101,7 +115,10 @@ fn write_page(report: &BoardReport, p: &mut String) {
             &rows,
         );
     }
+}
 
+/// What was decided or done in the period, group by group.
+fn write_changes(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("## {CHANGES}\n\n"));
     p.push_str(&format!("{}\n\n", markdown_escaped(&changes_intro(report))));
     if report.changes.is_empty() {
@@ -125,7 +142,10 @@ fn write_page(report: &BoardReport, p: &mut String) {
             p.push_str(&format!("{}\n\n", markdown_escaped(&line)));
         }
     }
+}
 
+/// The reviews falling due, by month and one by one.
+fn write_reviews(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("## {REVIEWS}\n\n"));
     p.push_str(&format!(
         "Designations whose review falls due by {}, and reviews not yet complete. A designation stays in force during its review.\n\n",
@@ -161,7 +181,10 @@ fn write_page(report: &BoardReport, p: &mut String) {
             p.push_str(&format!("{}\n\n", markdown_escaped(&line)));
         }
     }
+}
 
+/// The written requests, refusals, referrals and removals still open.
+fn write_open(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("## {OPEN}\n\n"));
     if report.open.is_empty() {
         p.push_str("No written request, refusal, referral or removal is open.\n\n");
@@ -184,7 +207,10 @@ fn write_page(report: &BoardReport, p: &mut String) {
             p.push_str(&format!("{}\n\n", markdown_escaped(&line)));
         }
     }
+}
 
+/// The check's findings, summed up by kind.
+fn write_findings(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("## {FINDINGS}\n\n"));
     p.push_str(&format!(
         "{} The check is the one crs check runs, on {}; it says what to do about each finding.\n\n",
@@ -202,7 +228,10 @@ fn write_page(report: &BoardReport, p: &mut String) {
         }
         p.push('\n');
     }
+}
 
+/// Where the paper comes from.
+fn write_about(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("## {ABOUT}\n\n"));
     for line in about(report) {
         p.push_str(&format!("{}\n\n", markdown_escaped(&line)));
