@@ -3,10 +3,52 @@
 //! carriage returns, C1 controls) are shown escaped, as `\u{1b}`, rather than
 //! obeyed. This is the one place that does it; every human renderer calls it, while
 //! JSON, CSV, YAML and files keep the raw text. Text without control characters is
-//! never changed. Also here: a sentence's first capital, and text quoted for a shell, for the commands crs writes
-//! out for people and for git to run.
+//! never changed. Also here, the one home of each escaping crs does: text on one line,
+//! text for HTML and for Markdown, a sentence's first capital, and text quoted for a
+//! shell, for the commands crs writes out for people and for git to run.
 
 use std::borrow::Cow;
+
+/// Text on one line: control characters (newlines, tabs) become spaces.
+pub(crate) fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_owned()
+}
+
+/// `text` with the characters HTML gives meaning to escaped, for text and for
+/// attribute values alike.
+pub(crate) fn html_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` with Markdown's punctuation escaped and line breaks made spaces, so it
+/// reads as itself in running text and in a table cell.
+pub(crate) fn markdown_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// `text` with its first letter a capital, as a sentence starts.
 pub(crate) fn capitalised(text: &str) -> String {
@@ -54,7 +96,25 @@ fn escaped(text: &str, lines: bool) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{printable, printable_lines};
+    use super::{html_escaped, markdown_escaped, one_line, printable, printable_lines};
+
+    #[test]
+    fn one_line_removes_line_breaks_and_tabs() {
+        assert_eq!(one_line(" a\r\nb\tc "), "a  b c");
+    }
+
+    #[test]
+    fn text_is_escaped_for_html() {
+        assert_eq!(
+            html_escaped("<script>\"a\" & 'b'</script>"),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+        );
+    }
+
+    #[test]
+    fn markdown_punctuation_is_escaped() {
+        assert_eq!(markdown_escaped("a|b *c* [d](e) #f\ng"), "a\\|b \\*c\\* \\[d\\](e) \\#f g");
+    }
 
     #[test]
     fn control_characters_are_shown_not_obeyed() {

@@ -8,11 +8,11 @@ use crate::cli::Io;
 use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::Result;
-use crate::history::{Committed, Recovered};
 use crate::model::filter::{Filter, Sort};
 use crate::model::{Date, RecordId, Status};
 use crate::ops::change::{Action, Changed, Prepared, Target, change_record};
 use crate::ops::transaction::WriteOptions;
+use crate::ops::{Committed, Recovered};
 use crate::register::edit::RecordDoc;
 
 /// Flags every command that writes takes.

@@ -10,7 +10,7 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::Date;
 use crate::ops::due::{DueItem, calendar, due};
-use crate::report::table::{new_table, row};
+use crate::render::table::{new_table, row};
 
 /// List what needs doing, soonest first, with the command for each next step
 ///

@@ -15,7 +15,7 @@ use crate::model::filter::Sort;
 use crate::ops::checker::Checker;
 use crate::ops::open::open;
 use crate::register::load;
-use crate::report::table::{new_table, row};
+use crate::render::table::{new_table, row};
 
 /// List the records with their derived status
 ///

@@ -12,11 +12,10 @@ use clap::ValueEnum;
 use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::history::log::{ChangeKind, LogEntry, log};
+use crate::model::RecordId;
 use crate::model::fields::FieldChange;
 use crate::model::labels::sentences;
-use crate::model::{Record, RecordId};
-use crate::register::source::{MAX_FILE_BYTES, plain_file};
+use crate::ops::log::{ChangeKind, LogEntry, log};
 use crate::text::printable;
 
 /// Show the audit trail: who changed which record, when, and what changed
@@ -45,14 +44,7 @@ pub enum LogFormat {
 }
 
 pub fn run(ctx: &Ctx, args: &LogArgs, io: &mut Io<'_>) -> Result<u8> {
-    let root = ctx.register_root()?;
-    let previous = args.id.as_ref().map(|id| previous_ids(&root, id)).unwrap_or_default();
-    let entries = log(&root, args.id.as_ref(), &previous, args.limit)?;
-    if let Some(id) = args.id.as_ref().filter(|_| entries.is_empty())
-        && !root.join(id.relative_path()).exists()
-    {
-        return Err(Error::NoSuchRecord { id: id.to_string(), path: id.relative_path_string() });
-    }
+    let entries = log(ctx, args.id.as_ref(), args.limit)?;
     let out = &mut *io.out;
     match args.format {
         LogFormat::Json => serde_json::to_writer_pretty(&mut *out, &entries)
@@ -66,7 +58,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs, io: &mut Io<'_>) -> Result<u8> {
 
 fn write_human(
     entries: &[LogEntry],
-    style: crate::report::style::Style,
+    style: crate::render::style::Style,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     for (i, entry) in entries.iter().enumerate() {
@@ -133,15 +125,4 @@ fn write_human(
         }
     }
     Ok(())
-}
-
-/// The ids the record had before it moved, from its file now; none when it cannot
-/// be read (the log then shows its history under this id alone).
-fn previous_ids(root: &std::path::Path, id: &RecordId) -> Vec<RecordId> {
-    let path = id.relative_path_string();
-    let Ok(Some(full)) = plain_file(root, &path, MAX_FILE_BYTES) else { return Vec::new() };
-    let Some(record) = std::fs::read_to_string(full).ok().and_then(|t| Record::from_toml(&t).ok()) else {
-        return Vec::new();
-    };
-    record.previous_ids.iter().filter_map(|p| p.parse().ok()).collect()
 }

@@ -43,7 +43,7 @@ use crate::model::DecisionOutcome;
 use crate::model::suggest::closest;
 use crate::register::DiskSource;
 use crate::register::source::record_ids;
-use crate::report::style::Style;
+use crate::render::style::Style;
 use crate::text::{printable, printable_lines};
 
 const EXAMPLES: &str = "\

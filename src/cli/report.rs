@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use crate::board::{BoardFormat, render};
 use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::output::{check_target, write_atomically};
 use crate::model::Date;
 use crate::ops::report::{PeriodStart, report};
+use crate::render::board::{BoardFormat, render};
 
 /// `--since` says this for the day of the newest submission tag.
 const LAST_SUBMISSION: &str = "last-submission";

@@ -13,8 +13,8 @@ use mail_builder::headers::raw::Raw;
 use mail_builder::mime::MimePart;
 
 use crate::error::{Error, Result};
-use crate::export::summary::one_line;
 use crate::model::settings::check_address;
+use crate::text::one_line;
 
 /// The workbook's MIME type.
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -65,11 +65,6 @@ impl Life {
             events: record.events.clone(),
         }
     }
-
-    /// True when there is nothing to tell.
-    pub fn is_empty(&self) -> bool {
-        self.stages.is_empty() && self.decisions.is_empty() && self.events.is_empty()
-    }
 }
 
 /// The History lines of record `id`, oldest first; on one day, stages before the

@@ -13,6 +13,7 @@ use crate::export::workbook::{ChangeLine, Workbook};
 use crate::model::fields::FieldChange;
 use crate::model::labels::sentences;
 use crate::model::{Date, Status};
+use crate::text::one_line;
 
 /// How the About sheet names the baseline of a register never submitted.
 pub const NO_PREVIOUS_SUBMISSION: &str = "no previous submission";
@@ -24,11 +25,6 @@ pub struct SubmissionFacts<'a> {
     pub workbook_file: &'a str,
     /// The regulator's address.
     pub to: &'a str,
-}
-
-/// Text on one line: control characters (newlines, tabs) become spaces.
-pub fn one_line(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_owned()
 }
 
 fn cell(text: &str) -> String {
@@ -236,11 +232,10 @@ pub fn email_body(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::cell;
 
     #[test]
-    fn one_line_removes_line_breaks_and_tabs() {
-        assert_eq!(one_line(" a\r\nb\tc "), "a  b c");
+    fn a_table_cell_is_one_line_with_its_bars_escaped() {
         assert_eq!(cell("a|b\nc"), "a\\|b c");
     }
 }

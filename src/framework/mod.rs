@@ -8,7 +8,7 @@ pub mod rules;
 pub mod schema;
 
 pub use definition::Framework;
-pub use finding::{Finding, Hit, Rule, Severity, Summary};
+pub use finding::{Finding, Hit, Rule, Severity};
 
 use crate::model::{Record, RecordId};
 

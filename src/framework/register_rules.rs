@@ -23,6 +23,17 @@ impl ServiceKey {
     }
 }
 
+/// The one `duplicate-service` hit: record `earlier` already holds `service` of
+/// `provider`; `what_to_do` is the advice where it is found (a check of the whole
+/// register, or a write of one record).
+pub fn duplicate_service(earlier: &str, provider: &str, service: &str, what_to_do: &str) -> Hit {
+    Hit::new(
+        Rule::DuplicateService,
+        "service.name",
+        format!("{earlier} is already a record of provider {provider} for '{service}'; {what_to_do}"),
+    )
+}
+
 /// `duplicate-service` hits: every record but the first (in the order given) that has
 /// the same provider and service name as an earlier one. `keys` pairs a caller's
 /// index and the record id with each key; hits come back with that index.
@@ -33,13 +44,11 @@ pub fn duplicate_services(keys: &[(usize, String, ServiceKey)]) -> Vec<(usize, H
         match first.get(key) {
             Some(&earlier) => hits.push((
                 *index,
-                Hit::new(
-                    Rule::DuplicateService,
-                    "service.name",
-                    format!(
-                        "{earlier} is already a record of provider {} for '{}'; merge the two records, or name the services apart",
-                        key.provider, key.name
-                    ),
+                duplicate_service(
+                    earlier,
+                    &key.provider,
+                    &key.name,
+                    "merge the two records, or name the services apart",
                 ),
             )),
             None => {

@@ -20,8 +20,8 @@ use crate::history::changed::paths_between;
 use crate::history::log::trailer;
 use crate::history::repo::{git_error, open};
 use crate::history::walk::{History, Walk, WalkAids, Walked};
+use crate::model::id::path_below;
 use crate::model::{Date, RecordId};
-use crate::register::path_below;
 
 /// The trailer an import commit names a record with whose register version it kept
 /// against the sheet's: `Crs-Import-Kept: RJ1/maternity <SHA-256 of the sheet's>`.

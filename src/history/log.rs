@@ -18,7 +18,7 @@ use crate::history::repo::{git_error, open};
 use crate::history::walk::{History, PathLookup, Walk, WalkAids, Walked};
 use crate::model::RecordId;
 use crate::model::fields::{FieldChange, Unreadable, changes_across_versions, flatten_checked};
-use crate::register::path_below;
+use crate::model::id::path_below;
 
 /// One commit of the log.
 #[derive(Clone, Debug, Serialize)]

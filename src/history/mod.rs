@@ -29,8 +29,8 @@ pub(crate) mod tracked;
 pub mod walk;
 pub mod worktree;
 
-pub use commit::{Committed, FileWrite, Recovered, Review, Writer, WriterSetup};
+pub use commit::{Committed, FileWrite, Recovered, Writer, WriterSetup};
 pub use identity::Identity;
 pub use snapshot::{Snapshot, commit_time, snapshot};
-pub use tags::{SubmissionTag, last_submission, submission_tag_name};
-pub use worktree::{WorkTree, work_tree};
+pub use tags::{last_submission, submission_tag_name};
+pub use worktree::work_tree;

@@ -16,10 +16,10 @@ use crate::history::changed::paths_between;
 use crate::history::log::trailer;
 use crate::history::repo::{RegisterRepo, git_error, open};
 use crate::history::walk::{History, Walk, WalkAids};
+use crate::model::id::path_below;
 use crate::model::settings::Settings;
 use crate::model::{Date, Record};
 use crate::register::config::SETTINGS_FILE;
-use crate::register::path_below;
 
 /// A record moved to a new id: by `crs move`, or by a provider's succession.
 #[derive(Clone, Debug, PartialEq, Eq)]

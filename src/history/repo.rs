@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use git2::{Oid, Repository};
 
 use crate::error::{Error, Result};
-use crate::register::path_below;
+use crate::model::id::path_below;
 
 /// A register's repository and where the register sits inside it.
 pub struct RegisterRepo {

@@ -207,10 +207,6 @@ impl Source for Snapshot {
     fn reader(&self) -> Result<Box<dyn EntryReader + '_>> {
         Ok(Box::new(SnapshotReader { repo: self.open_repo()?, blobs: &self.blobs }))
     }
-
-    fn describe(&self) -> String {
-        format!("commit {}", &self.commit[..12.min(self.commit.len())])
-    }
 }
 
 struct SnapshotReader<'a> {

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use crate::import::guard::size_text;
 use crate::import::map::{Field, Map, header_key};
 use crate::import::sheet::{Cell, Sheet, clean, number_text, serial_date};
+use crate::model::id::MAX_FILE_BYTES;
 use crate::model::{Date, DecisionOutcome, EventKind, Licence, ProviderKind, Status};
-use crate::register::source::MAX_FILE_BYTES;
 
 /// A row that cannot be imported as it stands, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,6 +7,15 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// Largest record crs reads.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// The repository path of `register_path` in a register at `prefix` (the register's
+/// folder in its repository, `/`-separated; empty at the top).
+pub fn path_below(prefix: &str, register_path: &str) -> String {
+    if prefix.is_empty() { register_path.to_owned() } else { format!("{prefix}/{register_path}") }
+}
+
 /// Longest service slug allowed in a record id.
 pub const MAX_SLUG_LEN: usize = 64;
 

@@ -241,34 +241,6 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// `text` with every `YYYY-MM-DD` date in it written out: "the request of
-/// 2026-09-15" → "the request of 15 September 2026".
-pub fn dates_in_words(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    while let Some(at) = rest.find(|c: char| c.is_ascii_digit()) {
-        let candidate = rest.get(at..at + 10).filter(|d| {
-            let b = d.as_bytes();
-            b[4] == b'-' && b[7] == b'-' && !rest[at + 10..].starts_with(|c: char| c.is_ascii_digit())
-        });
-        let before_is_digit = rest[..at].ends_with(|c: char| c.is_ascii_digit());
-        match candidate.and_then(|d| d.parse::<Date>().ok()).filter(|_| !before_is_digit) {
-            Some(date) => {
-                out.push_str(&rest[..at]);
-                out.push_str(&date.in_words());
-                rest = &rest[at + 10..];
-            }
-            None => {
-                let next = at + rest[at..].chars().next().map_or(1, char::len_utf8);
-                out.push_str(&rest[..next]);
-                rest = &rest[next..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// A code written with hyphens or underscores, as words: "no alternative provider".
 pub fn code_in_words(code: &str) -> String {
     code.replace(['-', '_'], " ")
@@ -707,18 +679,6 @@ mod tests {
         assert_eq!(
             EventKind::ProviderAccepted.sentence_about("Maternity", "GSTT"),
             "GSTT accepted the designation of Maternity"
-        );
-    }
-
-    #[test]
-    fn dates_in_text_are_written_out() {
-        assert_eq!(
-            dates_in_words("the request of 2026-09-15 had no answer by 2026-10-13 (28 days)"),
-            "the request of 15 September 2026 had no answer by 13 October 2026 (28 days)"
-        );
-        assert_eq!(
-            dates_in_words("BD/2026-09-151 and 2026-13-01, é 1"),
-            "BD/2026-09-151 and 2026-13-01, é 1"
         );
     }
 

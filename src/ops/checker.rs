@@ -8,9 +8,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::error::Result;
-use crate::framework::register_rules::ServiceKey;
+use crate::framework::register_rules::{ServiceKey, duplicate_service};
 use crate::framework::rules::check_record;
-use crate::framework::{Finding, Framework, Hit, RecordRules, Rule};
+use crate::framework::{Finding, Framework, Hit, RecordRules};
 use crate::model::{Date, Record, RecordId};
 use crate::orgs::rules::check_orgs;
 use crate::orgs::{KnownOrgs, OrgIndex, known_orgs};
@@ -141,14 +141,11 @@ impl<'r> Services<'r> {
     pub fn duplicate_of(&mut self, id: &RecordId, record: &Record) -> Option<Hit> {
         let key = ServiceKey::of(record);
         let other_id = self.folder(id).by_key.get(&key)?.iter().find(|other| *other != id)?.clone();
-        Some(Hit::new(
-            Rule::DuplicateService,
-            "service.name",
-            format!(
-                "{other_id} is already a record of provider {} for '{}'; change that record instead",
-                id.provider(),
-                record.service.name
-            ),
+        Some(duplicate_service(
+            &other_id.to_string(),
+            id.provider(),
+            &record.service.name,
+            "change that record instead",
         ))
     }
 

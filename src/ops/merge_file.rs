@@ -15,7 +15,8 @@ use crate::framework::{Hit, Severity};
 use crate::model::{Record, RecordId};
 use crate::ops::checker::{Checker, working_orgs};
 use crate::register::config::{SETTINGS_FILE, check_root};
-use crate::register::merge::{Conflict, Merge, conflict_text, merge};
+use crate::register::markers::conflict_text;
+use crate::register::merge::{Conflict, Merge, merge};
 use crate::register::write::write_atomic;
 use crate::register::{Config, DiskSource, read_config};
 

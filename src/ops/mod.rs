@@ -5,11 +5,15 @@
 //! what it returns; operations never print.
 
 pub mod change;
+pub mod check;
 pub mod checker;
 pub mod decide;
 pub mod due;
 pub mod export;
+// Planned::rows and ImportOutcome::written are read by nothing yet.
+#[allow(dead_code)]
 pub mod import;
+pub mod log;
 pub mod merge_file;
 pub mod migrate;
 pub mod open;
@@ -22,3 +26,6 @@ pub mod submit;
 pub mod succeed;
 pub mod transaction;
 pub mod verify;
+
+// What a write reports, as the commands render it.
+pub use crate::history::{Committed, Recovered};

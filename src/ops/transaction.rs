@@ -102,11 +102,6 @@ impl Transaction {
         self.writer.head_id()
     }
 
-    /// Whether the tag `name` exists.
-    pub fn tag_exists(&self, name: &str) -> bool {
-        self.writer.tag_exists(name)
-    }
-
     /// Writes `files` and commits them, and only them, with `message`; tags the
     /// commit with `tag` (name, message) if given.
     pub fn commit(&self, files: &[FileWrite], message: &str, tag: Option<(&str, &str)>) -> Result<Committed> {

@@ -82,11 +82,6 @@ impl OrgIndex {
         self
     }
 
-    /// Every successor link, sorted by predecessor code.
-    pub fn successions(&self) -> &[Succession] {
-        &self.successions
-    }
-
     /// The successor ODS names for `code`, the latest when it names several.
     pub fn successor(&self, code: &str) -> Option<&Succession> {
         let start = self.successions.partition_point(|s| s.from.as_str() < code);

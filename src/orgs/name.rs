@@ -27,11 +27,6 @@ pub fn normalise(name: &str) -> String {
     out
 }
 
-/// True when two names are the same name written differently.
-pub fn same_name(a: &str, b: &str) -> bool {
-    normalise(a) == normalise(b)
-}
-
 /// True when `name` normalises to `normalised` (a result of `normalise`). Checking
 /// a register compares the same few names over and over, so each thread keeps its
 /// last answer and its buffers: checking many records allocates nothing.
@@ -150,6 +145,11 @@ fn title_word(word: &str, first: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// True when two names are the same name written differently.
+    fn same_name(a: &str, b: &str) -> bool {
+        normalise(a) == normalise(b)
+    }
 
     #[test]
     fn names_match_whatever_the_case_and_punctuation() {

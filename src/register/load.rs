@@ -15,7 +15,7 @@ use crate::model::fields::{changes_between, flatten_checked};
 use crate::model::status::Status;
 use crate::model::{Date, Record, RecordId};
 use crate::register::locate::{line_column, locate};
-use crate::register::merge::{settled, sides};
+use crate::register::markers::{settled, sides};
 use crate::register::parallel::{available_threads, map_indexed};
 use crate::register::source::{Entry, EntryKind, EntryReader, Source};
 

@@ -4,19 +4,15 @@
 pub mod config;
 pub mod created;
 pub mod edit;
+pub mod layout;
 pub mod load;
 pub mod locate;
+pub mod markers;
 pub mod merge;
 pub mod parallel;
 pub mod source;
 pub mod write;
 
-pub use config::{Config, find_root, read_config};
-pub use load::{Loaded, Parsed, load, read_records};
+pub use config::{Config, read_config};
+pub use load::{load, read_records};
 pub use source::{DiskSource, Source};
-
-/// The repository path of `register_path` in a register at `prefix` (the register's
-/// folder in its repository, `/`-separated; empty at the top).
-pub fn path_below(prefix: &str, register_path: &str) -> String {
-    if prefix.is_empty() { register_path.to_owned() } else { format!("{prefix}/{register_path}") }
-}

@@ -40,9 +40,6 @@ pub trait Source: Sync {
 
     /// A reader for one thread.
     fn reader(&self) -> Result<Box<dyn EntryReader + '_>>;
-
-    /// How the source is named in messages (a folder, or a revision).
-    fn describe(&self) -> String;
 }
 
 /// The ids of the record files `source` holds, from their paths
@@ -90,10 +87,6 @@ impl Source for Without {
 
     fn reader(&self) -> Result<Box<dyn EntryReader + '_>> {
         self.inner.reader()
-    }
-
-    fn describe(&self) -> String {
-        self.inner.describe()
     }
 }
 
@@ -185,8 +178,7 @@ pub fn plain_file(root: &Path, relative: &str, limit: u64) -> Result<Option<Path
     Ok(Some(full))
 }
 
-/// Largest record crs reads.
-pub const MAX_FILE_BYTES: u64 = 1 << 20;
+pub use crate::model::id::MAX_FILE_BYTES;
 
 /// Largest other register file crs reads (an organisation cache or ODS file).
 pub const MAX_DATA_BYTES: u64 = 256 << 20;
@@ -212,10 +204,6 @@ impl Source for DiskSource {
 
     fn reader(&self) -> Result<Box<dyn EntryReader + '_>> {
         Ok(Box::new(DiskReader { root: &self.root }))
-    }
-
-    fn describe(&self) -> String {
-        self.root.display().to_string()
     }
 }
 

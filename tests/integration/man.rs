@@ -16,7 +16,7 @@ fn expected_pages() -> BTreeSet<String> {
         into.insert(name);
     }
     let mut pages = BTreeSet::new();
-    walk(&crs::cli::command(), "crs".to_owned(), &mut pages);
+    walk(&crs::command(), "crs".to_owned(), &mut pages);
     pages
 }
 

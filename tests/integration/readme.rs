@@ -2,7 +2,7 @@
 //! framework (every rule it lists exists, and every rule of the code is listed), and
 //! the import's limits it states are the ones the code has.
 
-use crs::framework::{Framework, Rule};
+use crs::{Framework, Rule};
 
 use crate::harness::repo_dir;
 
@@ -46,7 +46,7 @@ fn grouped(n: u64) -> String {
 
 #[test]
 fn readme_states_the_import_limits_the_code_has() {
-    use crs::import::guard::{
+    use crs::import_limits::{
         MAX_BOOK_CELLS, MAX_CELL_BYTES, MAX_CELLS, MAX_INPUT_BYTES, MAX_MERGED, MAX_PARTS, MAX_TEXT_BYTES,
         MAX_UNPACKED_BYTES,
     };

@@ -133,7 +133,7 @@ fn command_paths() -> Vec<Vec<String>> {
         }
     }
     let mut paths = Vec::new();
-    walk(&crs::cli::command(), Vec::new(), &mut paths);
+    walk(&crs::command(), Vec::new(), &mut paths);
     paths
 }
 
@@ -269,7 +269,7 @@ fn misspelt_names_get_did_you_mean() {
 
 #[test]
 fn every_word_on_ods_files_says_where_to_get_them() {
-    let url = crs::orgs::ODS_DOWNLOADS;
+    let url = crs::ODS_DOWNLOADS;
     let files = ["etr.csv", "ets.csv", "ephp.csv", "ephpsite.csv", "eccg.csv", "eother.csv"];
     let env = maternity_register();
     let check = env.crs(&["check"]).to_string();

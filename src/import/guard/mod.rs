@@ -31,7 +31,7 @@ use zip::ZipArchive;
 
 use self::xlsx::Shared;
 use crate::error::{Error, Result};
-use crate::register::source::MAX_FILE_BYTES;
+use crate::model::id::MAX_FILE_BYTES;
 
 /// Largest file `crs import` reads, of any kind.
 pub const MAX_INPUT_BYTES: u64 = 256 << 20;

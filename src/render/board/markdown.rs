@@ -5,13 +5,14 @@
 
 use std::io::{self, Write};
 
-use crate::board::{
+use crate::framework::finding::Severity;
+use crate::ops::report::{BoardReport, ChangeGroup};
+use crate::render::board::{
     ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS, SHOWN,
     SUMMARY, TITLE, about, changes_intro, check_sentence, count, findings, findings_of, key_facts, more,
     plural, providers_shown, review_month, review_note, subtitle, timeline_bars,
 };
-use crate::framework::finding::Severity;
-use crate::ops::report::{BoardReport, ChangeGroup};
+use crate::text::markdown_escaped;
 
 /// Writes `report` as Markdown.
 pub fn render(report: &BoardReport, out: &mut dyn Write) -> io::Result<()> {
@@ -20,28 +21,10 @@ pub fn render(report: &BoardReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(page.as_bytes())
 }
 
-/// `text` with Markdown's punctuation escaped and line breaks made spaces, so it
-/// reads as itself in running text and in a table cell.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn table(p: &mut String, headers: &[(&str, bool)], rows: &[Vec<String>]) {
     p.push('|');
     for (header, _) in headers {
-        p.push_str(&format!(" {} |", escape(header)));
+        p.push_str(&format!(" {} |", markdown_escaped(header)));
     }
     p.push_str("\n|");
     for (_, number) in headers {
@@ -51,7 +34,7 @@ fn table(p: &mut String, headers: &[(&str, bool)], rows: &[Vec<String>]) {
     for row in rows {
         p.push('|');
         for cell in row {
-            p.push_str(&format!(" {} |", escape(cell)));
+            p.push_str(&format!(" {} |", markdown_escaped(cell)));
         }
         p.push('\n');
     }
@@ -59,20 +42,34 @@ fn table(p: &mut String, headers: &[(&str, bool)], rows: &[Vec<String>]) {
 }
 
 fn write_page(report: &BoardReport, p: &mut String) {
-    p.push_str(&format!("# {TITLE}: {}\n\n", escape(report.commissioner.name.trim())));
-    p.push_str(&format!("{}\n\n", escape(&subtitle(report))));
+    write_summary(report, p);
+    write_at_a_glance(report, p);
+    write_changes(report, p);
+    write_reviews(report, p);
+    write_open(report, p);
+    write_findings(report, p);
+    write_about(report, p);
+}
 
-    p.push_str(&format!("## {SUMMARY}\n\n{}\n\n", escape(INTRODUCTION)));
+/// The title, the subtitle and the summary's key facts.
+fn write_summary(report: &BoardReport, p: &mut String) {
+    p.push_str(&format!("# {TITLE}: {}\n\n", markdown_escaped(report.commissioner.name.trim())));
+    p.push_str(&format!("{}\n\n", markdown_escaped(&subtitle(report))));
+
+    p.push_str(&format!("## {SUMMARY}\n\n{}\n\n", markdown_escaped(INTRODUCTION)));
     for fact in key_facts(report) {
-        p.push_str(&format!("- {}\n", escape(&fact)));
+        p.push_str(&format!("- {}\n", markdown_escaped(&fact)));
     }
     p.push('\n');
+}
 
+/// Where the services stood at the period's end: by status and by provider.
+fn write_at_a_glance(report: &BoardReport, p: &mut String) {
     let until = report.period.until.in_words();
     p.push_str(&format!("## {AT_A_GLANCE}\n\n"));
     p.push_str(&format!(
         "Where the {} recorded stood on {until}.\n\n",
-        escape(&count(report.records, "service", "services"))
+        markdown_escaped(&count(report.records, "service", "services"))
     ));
     p.push_str(&format!("### {BY_STATUS}\n\n"));
     if report.by_status.is_empty() {
@@ -118,9 +115,12 @@ fn write_page(report: &BoardReport, p: &mut String) {
             &rows,
         );
     }
+}
 
+/// What was decided or done in the period, group by group.
+fn write_changes(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("## {CHANGES}\n\n"));
-    p.push_str(&format!("{}\n\n", escape(&changes_intro(report))));
+    p.push_str(&format!("{}\n\n", markdown_escaped(&changes_intro(report))));
     if report.changes.is_empty() {
         p.push_str("Nothing was decided or done in the period.\n\n");
     }
@@ -129,9 +129,9 @@ fn write_page(report: &BoardReport, p: &mut String) {
         if changes.is_empty() {
             continue;
         }
-        p.push_str(&format!("### {}\n\n", escape(group.heading())));
+        p.push_str(&format!("### {}\n\n", markdown_escaped(group.heading())));
         for change in changes.iter().take(SHOWN) {
-            p.push_str(&format!("- {}.\n", escape(&change.sentence)));
+            p.push_str(&format!("- {}.\n", markdown_escaped(&change.sentence)));
         }
         p.push('\n');
         let hidden = changes.len().saturating_sub(SHOWN);
@@ -139,10 +139,13 @@ fn write_page(report: &BoardReport, p: &mut String) {
             hidden,
             &format!("{} in the period, {} in all", plural(hidden, group.nouns()), changes.len()),
         ) {
-            p.push_str(&format!("{}\n\n", escape(&line)));
+            p.push_str(&format!("{}\n\n", markdown_escaped(&line)));
         }
     }
+}
 
+/// The reviews falling due, by month and one by one.
+fn write_reviews(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("## {REVIEWS}\n\n"));
     p.push_str(&format!(
         "Designations whose review falls due by {}, and reviews not yet complete. A designation stays in force during its review.\n\n",
@@ -175,10 +178,13 @@ fn write_page(report: &BoardReport, p: &mut String) {
         );
         let hidden = report.reviews_due.len().saturating_sub(SHOWN);
         if let Some(line) = more(hidden, &format!("reviews due by {}", report.reviews_until.in_words())) {
-            p.push_str(&format!("{}\n\n", escape(&line)));
+            p.push_str(&format!("{}\n\n", markdown_escaped(&line)));
         }
     }
+}
 
+/// The written requests, refusals, referrals and removals still open.
+fn write_open(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("## {OPEN}\n\n"));
     if report.open.is_empty() {
         p.push_str("No written request, refusal, referral or removal is open.\n\n");
@@ -198,14 +204,17 @@ fn write_page(report: &BoardReport, p: &mut String) {
             &rows,
         );
         if let Some(line) = more(report.open.len().saturating_sub(SHOWN), "open matters") {
-            p.push_str(&format!("{}\n\n", escape(&line)));
+            p.push_str(&format!("{}\n\n", markdown_escaped(&line)));
         }
     }
+}
 
+/// The check's findings, summed up by kind.
+fn write_findings(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("## {FINDINGS}\n\n"));
     p.push_str(&format!(
         "{} The check is the one crs check runs, on {}; it says what to do about each finding.\n\n",
-        escape(&check_sentence(report)),
+        markdown_escaped(&check_sentence(report)),
         report.prepared_on.in_words()
     ));
     for severity in [Severity::Error, Severity::Warning] {
@@ -215,23 +224,16 @@ fn write_page(report: &BoardReport, p: &mut String) {
         }
         p.push_str(&format!("### {}\n\n", findings::heading(severity)));
         for kind in kinds {
-            p.push_str(&format!("- {}.\n", escape(&findings::sentence(kind))));
+            p.push_str(&format!("- {}.\n", markdown_escaped(&findings::sentence(kind))));
         }
         p.push('\n');
     }
-
-    p.push_str(&format!("## {ABOUT}\n\n"));
-    for line in about(report) {
-        p.push_str(&format!("{}\n\n", escape(&line)));
-    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markdown_punctuation_is_escaped() {
-        assert_eq!(escape("a|b *c* [d](e) #f\ng"), "a\\|b \\*c\\* \\[d\\](e) \\#f g");
+/// Where the paper comes from.
+fn write_about(report: &BoardReport, p: &mut String) {
+    p.push_str(&format!("## {ABOUT}\n\n"));
+    for line in about(report) {
+        p.push_str(&format!("{}\n\n", markdown_escaped(&line)));
     }
 }

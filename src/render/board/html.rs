@@ -8,15 +8,16 @@
 
 use std::io::{self, Write};
 
-use crate::board::chart::bar_chart;
-use crate::board::{
+use crate::framework::finding::Severity;
+use crate::ops::report::{BoardReport, ChangeGroup};
+use crate::render::board::chart::bar_chart;
+use crate::render::board::{
     ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS,
     REVIEWS_BY_MONTH, SHOWN, SUMMARY, TITLE, about, changes_intro, check_sentence, count, findings,
     findings_of, key_facts, more, plural, providers_shown, review_month, review_note, subtitle,
     timeline_bars, title,
 };
-use crate::framework::finding::Severity;
-use crate::ops::report::{BoardReport, ChangeGroup};
+use crate::text::html_escaped;
 
 /// The page's style: for the screen, and for A4 paper.
 const STYLE: &str = r#"
@@ -67,47 +68,29 @@ pub fn render(report: &BoardReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(page.as_bytes())
 }
 
-/// `text` with the characters HTML gives meaning to escaped, for text and for
-/// attribute values alike.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn write_page(report: &BoardReport, p: &mut String) {
     let title = title(report);
     p.push_str("<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n");
     p.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    p.push_str(&format!("<title>{}</title>\n", escape(&title)));
+    p.push_str(&format!("<title>{}</title>\n", html_escaped(&title)));
     p.push_str(&format!("<style>{STYLE}</style>\n</head>\n<body>\n"));
 
     p.push_str("<header>\n");
     p.push_str(&format!(
         "<p class=\"organisation\">{} ({})</p>\n",
-        escape(report.commissioner.name.trim()),
-        escape(report.commissioner.ods.trim())
+        html_escaped(report.commissioner.name.trim()),
+        html_escaped(report.commissioner.ods.trim())
     ));
     p.push_str(&format!("<h1>{TITLE}</h1>\n"));
-    p.push_str(&format!("<p class=\"subtitle\">{}</p>\n", escape(&subtitle(report))));
+    p.push_str(&format!("<p class=\"subtitle\">{}</p>\n", html_escaped(&subtitle(report))));
     p.push_str("</header>\n<main>\n");
 
     p.push_str(&format!(
         "<section>\n<h2>{SUMMARY}</h2>\n<p>{}</p>\n<ul class=\"facts\">\n",
-        escape(INTRODUCTION)
+        html_escaped(INTRODUCTION)
     ));
     for fact in key_facts(report) {
-        p.push_str(&format!("<li>{}</li>\n", escape(&fact)));
+        p.push_str(&format!("<li>{}</li>\n", html_escaped(&fact)));
     }
     p.push_str("</ul>\n</section>\n");
 
@@ -120,17 +103,17 @@ fn write_page(report: &BoardReport, p: &mut String) {
     p.push_str("</main>\n<footer>\n");
     p.push_str(&format!("<h2>{ABOUT}</h2>\n"));
     for line in about(report) {
-        p.push_str(&format!("<p>{}</p>\n", escape(&line)));
+        p.push_str(&format!("<p>{}</p>\n", html_escaped(&line)));
     }
     p.push_str("</footer>\n</body>\n</html>\n");
 }
 
 /// The opening tag and header row of a table.
 fn table_head(p: &mut String, caption: &str, headers: &[(&str, bool)]) {
-    p.push_str(&format!("<table>\n<caption>{}</caption>\n<thead><tr>", escape(caption)));
+    p.push_str(&format!("<table>\n<caption>{}</caption>\n<thead><tr>", html_escaped(caption)));
     for (header, number) in headers {
         let class = if *number { " class=\"number\"" } else { "" };
-        p.push_str(&format!("<th scope=\"col\"{class}>{}</th>", escape(header)));
+        p.push_str(&format!("<th scope=\"col\"{class}>{}</th>", html_escaped(header)));
     }
     p.push_str("</tr></thead>\n<tbody>\n");
 }
@@ -141,16 +124,16 @@ fn table_row(p: &mut String, cells: &[(&str, bool)]) {
     for (i, (cell, number)) in cells.iter().enumerate() {
         let class = if *number { " class=\"number\"" } else { "" };
         if i == 0 {
-            p.push_str(&format!("<th scope=\"row\"{class}>{}</th>", escape(cell)));
+            p.push_str(&format!("<th scope=\"row\"{class}>{}</th>", html_escaped(cell)));
         } else {
-            p.push_str(&format!("<td{class}>{}</td>", escape(cell)));
+            p.push_str(&format!("<td{class}>{}</td>", html_escaped(cell)));
         }
     }
     p.push_str("</tr>\n");
 }
 
 fn none(p: &mut String, text: &str) {
-    p.push_str(&format!("<p class=\"none\">{}</p>\n", escape(text)));
+    p.push_str(&format!("<p class=\"none\">{}</p>\n", html_escaped(text)));
 }
 
 fn write_glance(report: &BoardReport, p: &mut String) {
@@ -158,7 +141,7 @@ fn write_glance(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("<section>\n<h2>{AT_A_GLANCE}</h2>\n"));
     p.push_str(&format!(
         "<p>Where the {} recorded stood on {until}.</p>\n",
-        escape(&count(report.records, "service", "services"))
+        html_escaped(&count(report.records, "service", "services"))
     ));
 
     p.push_str(&format!("<h3>{BY_STATUS} on {until}</h3>\n"));
@@ -244,7 +227,7 @@ fn write_glance(report: &BoardReport, p: &mut String) {
 
 fn write_changes(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("<section>\n<h2>{CHANGES}</h2>\n"));
-    p.push_str(&format!("<p>{}</p>\n", escape(&changes_intro(report))));
+    p.push_str(&format!("<p>{}</p>\n", html_escaped(&changes_intro(report))));
     if report.changes.is_empty() {
         none(p, "Nothing was decided or done in the period.");
     }
@@ -253,9 +236,9 @@ fn write_changes(report: &BoardReport, p: &mut String) {
         if changes.is_empty() {
             continue;
         }
-        p.push_str(&format!("<h3>{}</h3>\n<ul>\n", escape(group.heading())));
+        p.push_str(&format!("<h3>{}</h3>\n<ul>\n", html_escaped(group.heading())));
         for change in changes.iter().take(SHOWN) {
-            p.push_str(&format!("<li>{}.</li>\n", escape(&change.sentence)));
+            p.push_str(&format!("<li>{}.</li>\n", html_escaped(&change.sentence)));
         }
         p.push_str("</ul>\n");
         let hidden = changes.len().saturating_sub(SHOWN);
@@ -263,7 +246,7 @@ fn write_changes(report: &BoardReport, p: &mut String) {
             hidden,
             &format!("{} in the period, {} in all", plural(hidden, group.nouns()), changes.len()),
         ) {
-            p.push_str(&format!("<p class=\"more\">{}</p>\n", escape(&line)));
+            p.push_str(&format!("<p class=\"more\">{}</p>\n", html_escaped(&line)));
         }
     }
     p.push_str("</section>\n");
@@ -309,7 +292,7 @@ fn write_reviews(report: &BoardReport, p: &mut String) {
         p.push_str("</tbody>\n</table>\n");
         let hidden = report.reviews_due.len().saturating_sub(SHOWN);
         if let Some(line) = more(hidden, &format!("reviews due by {}", report.reviews_until.in_words())) {
-            p.push_str(&format!("<p class=\"more\">{}</p>\n", escape(&line)));
+            p.push_str(&format!("<p class=\"more\">{}</p>\n", html_escaped(&line)));
         }
     }
     p.push_str("</section>\n");
@@ -339,7 +322,7 @@ fn write_open(report: &BoardReport, p: &mut String) {
         }
         p.push_str("</tbody>\n</table>\n");
         if let Some(line) = more(report.open.len().saturating_sub(SHOWN), "open matters") {
-            p.push_str(&format!("<p class=\"more\">{}</p>\n", escape(&line)));
+            p.push_str(&format!("<p class=\"more\">{}</p>\n", html_escaped(&line)));
         }
     }
     p.push_str("</section>\n");
@@ -349,7 +332,7 @@ fn write_findings(report: &BoardReport, p: &mut String) {
     p.push_str(&format!("<section>\n<h2>{FINDINGS}</h2>\n"));
     p.push_str(&format!(
         "<p>{} The check is the one crs check runs, on {}; it says what to do about each finding.</p>\n",
-        escape(&check_sentence(report)),
+        html_escaped(&check_sentence(report)),
         report.prepared_on.in_words()
     ));
     for severity in [Severity::Error, Severity::Warning] {
@@ -359,22 +342,9 @@ fn write_findings(report: &BoardReport, p: &mut String) {
         }
         p.push_str(&format!("<h3>{}</h3>\n<ul>\n", findings::heading(severity)));
         for kind in kinds {
-            p.push_str(&format!("<li>{}.</li>\n", escape(&findings::sentence(kind))));
+            p.push_str(&format!("<li>{}.</li>\n", html_escaped(&findings::sentence(kind))));
         }
         p.push_str("</ul>\n");
     }
     p.push_str("</section>\n");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_is_escaped_for_html() {
-        assert_eq!(
-            escape("<script>\"a\" & 'b'</script>"),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
-        );
-    }
 }

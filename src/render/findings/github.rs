@@ -5,8 +5,8 @@
 use std::io::{self, Write};
 
 use crate::framework::finding::Severity;
-use crate::register::path_below;
-use crate::report::CheckReport;
+use crate::model::id::path_below;
+use crate::render::findings::CheckReport;
 
 pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     for f in &report.findings {

@@ -9,8 +9,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::framework::finding::{Finding, Summary};
-use crate::register::path_below;
-use crate::report::CheckReport;
+use crate::model::id::path_below;
+use crate::render::findings::CheckReport;
 
 /// The report as JSON shows it.
 #[derive(Serialize)]

@@ -5,7 +5,7 @@
 //! title as the heading above it and gives the same numbers in a table beside it. Labels are escaped here; long ones wrap onto a
 //! second line rather than being cut.
 
-use crate::board::html::escape;
+use crate::text::html_escaped;
 
 /// The chart's width in SVG units; it scales down to the page.
 const WIDTH: usize = 640;
@@ -42,7 +42,11 @@ pub fn bar_chart(
         ));
         for (i, line) in lines.iter().enumerate() {
             let dy = if i == 0 { 0 } else { 14 };
-            rows.push_str(&format!("<tspan x=\"{}\" dy=\"{dy}\">{}</tspan>", LABEL_WIDTH - 8, escape(line)));
+            rows.push_str(&format!(
+                "<tspan x=\"{}\" dy=\"{dy}\">{}</tspan>",
+                LABEL_WIDTH - 8,
+                html_escaped(line)
+            ));
         }
         rows.push_str("</text>");
         let length = value * bar_space / max;
@@ -63,15 +67,15 @@ pub fn bar_chart(
     rows.push_str(&format!(
         "<text x=\"{LABEL_WIDTH}\" y=\"{}\" class=\"label\">Number of {}</text>",
         axis_end + 16,
-        escape(counted)
+        html_escaped(counted)
     ));
     let height = axis_end + 24;
     format!(
         "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
          aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
          <line x1=\"{LABEL_WIDTH}\" y1=\"{top}\" x2=\"{LABEL_WIDTH}\" y2=\"{axis_end}\" class=\"axis\"/>{rows}</svg>",
-        escape(title),
-        escape(description),
+        html_escaped(title),
+        html_escaped(description),
     )
 }
 

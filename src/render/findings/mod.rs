@@ -5,8 +5,6 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
-pub mod style;
-pub mod table;
 
 use std::io::{self, Write};
 
@@ -15,7 +13,7 @@ use serde::Serialize;
 
 use crate::framework::finding::{Finding, Summary};
 use crate::model::RecordSummary;
-use crate::report::style::Style;
+use crate::render::style::Style;
 
 /// The result of checking a register.
 #[derive(Clone, Debug, Serialize)]

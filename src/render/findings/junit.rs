@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::framework::finding::{Finding, Severity};
-use crate::register::path_below;
-use crate::report::CheckReport;
+use crate::model::id::path_below;
+use crate::render::findings::CheckReport;
 
 pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();

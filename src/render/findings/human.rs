@@ -7,9 +7,9 @@ use std::io::{self, Write};
 
 use crate::framework::finding::{Severity, count_by_rule};
 use crate::model::Status;
-use crate::report::CheckReport;
-use crate::report::style::Style;
-use crate::report::table::{new_table, row};
+use crate::render::findings::CheckReport;
+use crate::render::style::Style;
+use crate::render::table::{new_table, row};
 use crate::text::printable;
 
 /// Registers larger than this get a count by status instead of a line a record.
