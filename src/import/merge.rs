@@ -9,12 +9,13 @@
 //! the record says where it came from in `[source]`.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::export::history::Life;
 use crate::import::assessments::Assessed;
+use crate::import::given::Given;
 use crate::import::map::Field;
 use crate::import::row::{Problem, Response, RowFields, Value};
 use crate::model::record::{
@@ -46,6 +47,9 @@ pub struct Context<'a> {
     /// The header of the column the map reads each field from (the first, where
     /// several): a problem with a cell left empty names it.
     pub headers: BTreeMap<Field, Arc<str>>,
+    /// The fields the sheet gives for every record: a column the map reads, or a
+    /// default the team's map states.
+    pub given: Arc<BTreeSet<Field>>,
 }
 
 /// One record made from the rows of the sheet.
@@ -60,6 +64,9 @@ pub struct Imported {
     /// Rows that repeat an earlier row of the record cell for cell, read once: (the
     /// row, the row it repeats), 1-based.
     pub repeats: Vec<(usize, usize)>,
+    /// The parts of the record the sheet gives: a re-import keeps the register's
+    /// value of every other part.
+    pub given: Given,
 }
 
 /// True for a step whose day no one recorded: one a sheet's status implied, kept
@@ -376,9 +383,12 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     if licence.is_none() {
         problems.push(problem(context, first, &Field::ProviderLicence, "", "has no licence state", "map a column to provider.licence, or give it in [defaults] of the map (licensed, unlicensed, applied or exempt)"));
     }
+    // A contact that is the register's own is left to crs.toml; a re-import keeps
+    // the register's spelling of it (named in the record, or left to crs.toml).
     let mut contact = last_text(&Field::Contact).unwrap_or_default();
+    let mut registers_contact = None;
     if contact == context.commissioner.contact {
-        contact.clear();
+        registers_contact = Some(std::mem::take(&mut contact));
     }
     let location_specific =
         rows.iter().rev().find_map(|r| r.yes(&Field::ServiceLocationSpecific)).unwrap_or(false);
@@ -435,12 +445,17 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     decisions.sort_by_key(|d| d.decided_on);
     events.sort_by_key(|e| (e.on, e.kind));
     let mut stages = sheet_stages;
+    let mut whole_stages = BTreeSet::new();
     if let Some(assessed) = context.assessed.get(id) {
         stages.extend(assessed.iter().map(|(key, stage)| (key.clone(), stage.clone())));
+        whole_stages.extend(assessed.keys().cloned());
     }
     if let Some(life) = life {
         (stages, decisions, events) = (life.stages.clone(), life.decisions.clone(), life.events.clone());
+        whole_stages = stages.keys().cloned().collect();
     }
+    let given =
+        Given { fields: context.given.clone(), whole_stages, life: life.is_some(), registers_contact };
     let sheet_decisions = u32::try_from(decisions.len()).ok();
 
     let record = Record {
@@ -491,6 +506,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
         rows: rows.iter().map(|r| r.row).collect(),
         headers,
         repeats: Vec::new(),
+        given,
     })
 }
 

@@ -206,6 +206,16 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
             .rev()
             .map(|(_, header, field)| (field.clone(), header.clone()))
             .collect(),
+        // A default of crs's own map (the licence its export leaves out) is no word
+        // of the sheet's: a record in the register keeps its own.
+        given: std::sync::Arc::new(
+            layout
+                .columns
+                .iter()
+                .map(|(_, _, field)| field.clone())
+                .chain(layout.defaults.iter().filter(|_| !map.built_in).map(|(field, _, _)| field.clone()))
+                .collect(),
+        ),
     };
     let (records, mut problems) = merge(rows, &context);
     // Rows refused before they name a record: a record not in the sheet may be one.
@@ -336,7 +346,7 @@ impl Planner<'_> {
             warnings: Vec::new(),
         };
         let base = self.register.base(&id)?;
-        let theirs = Theirs { record: &imported.record, imported_on: self.today };
+        let theirs = Theirs { record: &imported.record, imported_on: self.today, given: &imported.given };
         if let Some(started) = old.as_ref().and_then(|ours| review_ended_unsaid(theirs, ours, base.as_ref()))
         {
             let since = base.as_ref().map_or_else(String::new, |b| b.day().in_words());

@@ -27,6 +27,7 @@
 
 use crate::digest::sha256_hex;
 use crate::history::last_import::LastImport;
+use crate::import::given::Given;
 use crate::import::merge::is_stand_in;
 use crate::model::Status;
 use crate::model::fields::{FieldChange, changes_between, flatten_record};
@@ -114,6 +115,8 @@ pub struct Theirs<'a> {
     /// The day of this import: the latest day of a step no cell dates, when nothing
     /// later in the sheet bounds it.
     pub imported_on: Date,
+    /// The parts of the record the sheet gives: every other part is the register's.
+    pub given: &'a Given,
 }
 
 /// The three-way rule for one record: `theirs` from the sheet, `ours` in the
@@ -149,10 +152,11 @@ pub fn judge(theirs: Theirs<'_>, ours: Option<&Record>, base: Option<&Base>) -> 
     }
 }
 
-/// The sheet's version with what the register's version `old` knows that a sheet
-/// cannot say: the stages assessed since, the ids it had before, its long-term
-/// outcome, the decisions made after the sheet's last, and the events recorded since
-/// (`crs event`). The sheet's word stands for each kind of event it dates itself; a
+/// The sheet's version with what the register's version `old` knows that the sheet
+/// does not say: every part it gives no column for ([`Given::keep_unsaid`]: the
+/// service's description, the stages it does not assess, a decision's maker, …),
+/// the ids it had before, the decisions made after the sheet's last, and the events
+/// recorded since (`crs event`). The sheet's word stands for each kind of event it dates itself; a
 /// step it does not date gives way to the one the register recorded. A step no cell
 /// dates, which this import would keep with its own day as the latest it can have
 /// happened, keeps the earlier latest day (and note) the register has for it
@@ -160,24 +164,24 @@ pub fn judge(theirs: Theirs<'_>, ours: Option<&Record>, base: Option<&Base>) -> 
 pub fn carried_over(theirs: Theirs<'_>, old: &Record) -> Record {
     let old = old.normalized();
     let mut record = theirs.record.clone();
-    if record.stages.is_empty() {
-        record.stages = old.stages.clone();
-    }
-    record.previous_ids = old.previous_ids.clone();
-    if record.outcome.is_none() {
-        record.outcome = old.outcome.clone();
-    }
     let last = record.decisions.iter().map(|d| d.decided_on).max();
-    record.decisions.extend(old.decisions.iter().filter(|d| Some(d.decided_on) > last).cloned());
-    // A review the register has started stays started when the sheet no longer
-    // says "under review": a review ends with a decision, never by being left out.
-    let reviewed = |record: &Record| record.events.iter().any(|e| e.kind == EventKind::ReviewStarted);
-    let review_kept = !reviewed(&record) && reviewed(&old);
-    let recorded: Vec<&Event> = old
-        .events
+    theirs.given.keep_unsaid(&mut record, &old);
+    record.previous_ids = old.previous_ids.clone();
+    let since: Vec<_> = old
+        .decisions
         .iter()
-        .filter(|e| !is_stand_in(e) || (review_kept && e.kind == EventKind::ReviewStarted))
+        .filter(|d| Some(d.decided_on) > last && !record.decisions.contains(d))
+        .cloned()
         .collect();
+    record.decisions.extend(since);
+    record.decisions.sort_by_key(|d| d.decided_on);
+    // A step the register recorded stays when the sheet does not date one of its
+    // kind; one it recorded undated stays when the sheet has no step of its kind
+    // at all (a review the register has started stays started when the sheet no
+    // longer says "under review": a review ends with a decision, never by being
+    // left out).
+    let has_kind = |kind: EventKind| record.events.iter().any(|e| e.kind == kind);
+    let recorded: Vec<&Event> = old.events.iter().filter(|e| !is_stand_in(e) || !has_kind(e.kind)).collect();
     let dated = |kind: EventKind| record.events.iter().any(|e| e.kind == kind && !is_stand_in(e));
     let kept: Vec<Event> = recorded.iter().filter(|e| !dated(e.kind)).map(|e| (*e).clone()).collect();
     record.events.retain(|e| !(is_stand_in(e) && kept.iter().any(|k| k.kind == e.kind)));
@@ -189,7 +193,8 @@ pub fn carried_over(theirs: Theirs<'_>, old: &Record) -> Record {
             (event.on, event.note) = (was.on, was.note.clone());
         }
     }
-    record.events.sort_by_key(|e| e.on);
+    // The steps of one day in the register's order, so an order alone is no change.
+    record.events.sort_by_key(|e| (e.on, old.events.iter().position(|o| o == e).unwrap_or(usize::MAX)));
     record
 }
 
@@ -357,6 +362,7 @@ fn lowercase_article(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::history::last_import::{ImportedVersion, LastImport};
+    use crate::import::map::Field;
 
     fn record() -> Record {
         let text = std::fs::read_to_string(concat!(
@@ -380,9 +386,18 @@ mod tests {
         Base::Written { record: record.clone(), import: import() }
     }
 
+    /// A sheet with a column for each part these tests change.
+    fn columns() -> &'static Given {
+        let fields = [Field::ServiceDescription, Field::ReviewDue, Field::Status, Field::DecidedOn];
+        Box::leak(Box::new(Given {
+            fields: std::sync::Arc::new(fields.into_iter().collect()),
+            ..Given::default()
+        }))
+    }
+
     /// The sheet's version as an import today would give it.
     fn now(record: &Record) -> Theirs<'_> {
-        Theirs { record, imported_on: day(2026, 11, 23) }
+        Theirs { record, imported_on: day(2026, 11, 23), given: columns() }
     }
 
     fn day(y: i32, m: u32, d: u32) -> Date {
@@ -477,7 +492,7 @@ mod tests {
         let mut sheet = record();
         sheet.events.push(undated(november, "implied by the status 'under-review' (b.csv row 9)"));
         sheet.source = None;
-        let theirs = Theirs { record: &sheet, imported_on: november };
+        let theirs = Theirs { record: &sheet, imported_on: november, given: columns() };
         // The register's earlier latest day stands: nothing new.
         assert!(same(&carried_over(theirs, &base), &base));
         assert!(matches!(judge(theirs, Some(&base), Some(&written(&base))), Verdict::Unchanged));
@@ -485,7 +500,7 @@ mod tests {
         let later = day(2026, 12, 21);
         let mut again = sheet.clone();
         again.events.last_mut().unwrap().on = later;
-        assert_eq!(digest(theirs), digest(Theirs { record: &again, imported_on: later }));
+        assert_eq!(digest(theirs), digest(Theirs { record: &again, imported_on: later, given: columns() }));
         assert!(toml::to_string(&substance(&sheet)).is_ok(), "the digest is of the record's TOML");
     }
 }
