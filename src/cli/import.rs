@@ -301,7 +301,7 @@ fn conflict_lines(conflicting: &Conflicting) -> Vec<String> {
     let sheet_id = conflicting.sheet_id.as_ref().map_or_else(String::new, |id| format!(", the sheet's {id}"));
     let mut lines =
         vec![format!("    {} (row {}{sheet_id}): {}", conflicting.id, rows.join(", "), conflict.headline)];
-    let since = conflict.since.map_or_else(String::new, |d| d.in_words());
+    let since = conflict.agreed.clone().unwrap_or_default();
     let mut side = |heading: String, changes: &[FieldChange]| {
         if changes.is_empty() {
             return;
@@ -317,7 +317,7 @@ fn conflict_lines(conflicting: &Conflicting) -> Vec<String> {
             ));
         }
     };
-    side(format!("in crs since the import of {since}"), &conflict.in_crs);
+    side(format!("in crs since {since}"), &conflict.in_crs);
     let which = match conflict.kind {
         ConflictKind::ChangedInCrs | ConflictKind::Deleted => "in the sheet since then",
         ConflictKind::MadeInCrs | ConflictKind::KeptBefore => "the sheet would change",

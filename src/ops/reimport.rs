@@ -35,8 +35,9 @@ use crate::model::labels::deciding_body;
 use crate::model::status::derive_status;
 use crate::model::{Date, DecisionOutcome, Event, EventKind, Record};
 
-/// What the last import did with a record. Made and matched once a record: its
-/// size does not matter.
+/// Where the sheet last agreed with the register for a record: what the last import
+/// did with it, or the commit crs's own export (the file imported) was made from.
+/// Made and matched once a record: its size does not matter.
 #[allow(clippy::large_enum_variant)]
 pub enum Base {
     /// It wrote the record: this version.
@@ -44,17 +45,33 @@ pub enum Base {
     /// It kept the register's version against the sheet's, of this SHA-256
     /// ([`digest`]).
     Kept { digest: String, import: LastImport },
+    /// The record at the commit the export was made from, on that commit's day.
+    Exported { record: Record, day: Date },
 }
 
 impl Base {
-    /// The day of the last import.
+    /// The day the sheet last agreed with the register.
     pub fn day(&self) -> Date {
-        self.import().day
+        match self {
+            Base::Written { import, .. } | Base::Kept { import, .. } => import.day,
+            Base::Exported { day, .. } => *day,
+        }
     }
 
-    fn import(&self) -> &LastImport {
+    /// The version the sheet agreed with, when it is known whole.
+    pub fn record(&self) -> Option<&Record> {
         match self {
-            Base::Written { import, .. } | Base::Kept { import, .. } => import,
+            Base::Written { record, .. } | Base::Exported { record, .. } => Some(record),
+            Base::Kept { .. } => None,
+        }
+    }
+
+    /// When the sheet last agreed with the register, in words: "the import of 12
+    /// October 2026", "the export of 7 December 2026".
+    pub fn since(&self) -> String {
+        match self {
+            Base::Exported { day, .. } => format!("the export of {}", day.in_words()),
+            _ => format!("the import of {}", self.day().in_words()),
         }
     }
 }
@@ -98,6 +115,9 @@ pub struct Conflict {
     pub headline: String,
     /// The day of the last import, when there was one.
     pub since: Option<Date>,
+    /// When the sheet last agreed with the register, in words: "the import of 12
+    /// October 2026", "the export of 7 December 2026".
+    pub agreed: Option<String>,
     /// What crs changed since the last import (`ChangedInCrs`).
     pub in_crs: Vec<FieldChange>,
     /// What the sheet changes: since the last import (`ChangedInCrs`, `Deleted`),
@@ -123,13 +143,15 @@ pub struct Theirs<'a> {
 /// register (if it is there), `base` from the last import (if there was one).
 pub fn judge(theirs: Theirs<'_>, ours: Option<&Record>, base: Option<&Base>) -> Verdict {
     let says_nothing_new = base.is_some_and(|base| match base {
-        Base::Written { record, .. } => same(&carried_over(theirs, record), record),
+        Base::Written { record, .. } | Base::Exported { record, .. } => {
+            same(&carried_over(theirs, record), record)
+        }
         Base::Kept { digest: kept, .. } => *kept == digest(theirs),
     });
     let Some(ours) = ours else {
         return match base {
             None => Verdict::New,
-            Some(base) if says_nothing_new => Verdict::StaysDeleted { since: base.import().day },
+            Some(base) if says_nothing_new => Verdict::StaysDeleted { since: base.day() },
             Some(base) => Verdict::Conflict(conflict(ConflictKind::Deleted, theirs, None, Some(base))),
         };
     };
@@ -141,8 +163,10 @@ pub fn judge(theirs: Theirs<'_>, ours: Option<&Record>, base: Option<&Base>) -> 
         return Verdict::Unchanged;
     }
     match base {
-        Some(Base::Written { record, .. }) if same(ours, record) => Verdict::Apply(laid_over),
-        Some(Base::Written { .. }) => {
+        Some(Base::Written { record, .. } | Base::Exported { record, .. }) if same(ours, record) => {
+            Verdict::Apply(laid_over)
+        }
+        Some(Base::Written { .. } | Base::Exported { .. }) => {
             Verdict::Conflict(conflict(ConflictKind::ChangedInCrs, theirs, Some(ours), base))
         }
         Some(Base::Kept { .. }) => {
@@ -204,7 +228,7 @@ pub fn carried_over(theirs: Theirs<'_>, old: &Record) -> Record {
 /// removal): a review ends with a decision, which needs its own day, maker and
 /// reference.
 pub fn review_ended_unsaid(theirs: Theirs<'_>, ours: &Record, base: Option<&Base>) -> Option<Event> {
-    let Some(Base::Written { record: base, .. }) = base else { return None };
+    let Some(base) = base.and_then(Base::record) else { return None };
     if derive_status(base) != Status::UnderReview || derive_status(theirs.record) != Status::Designated {
         return None;
     }
@@ -262,11 +286,9 @@ pub fn changes(old: &Record, new: &Record) -> Vec<FieldChange> {
 }
 
 fn conflict(kind: ConflictKind, theirs: Theirs<'_>, ours: Option<&Record>, base: Option<&Base>) -> Conflict {
-    let since = base.map(|b| b.import().day);
-    let written = match base {
-        Some(Base::Written { record, .. }) => Some(record),
-        _ => None,
-    };
+    let since = base.map(Base::day);
+    let agreed = base.map(Base::since);
+    let written = base.and_then(Base::record);
     let (in_crs, in_sheet) = match (written, ours) {
         (Some(base), Some(ours)) if kind == ConflictKind::ChangedInCrs => {
             (changes(base, ours), changes(base, &carried_over(theirs, base)))
@@ -276,16 +298,13 @@ fn conflict(kind: ConflictKind, theirs: Theirs<'_>, ours: Option<&Record>, base:
         (None, None) => (Vec::new(), Vec::new()),
     };
     let crs_side = match (kind, written, ours) {
-        (ConflictKind::ChangedInCrs, Some(base), Some(ours)) => done_in_crs(base, ours, since),
+        (ConflictKind::ChangedInCrs, Some(base), Some(ours)) => done_in_crs(base, ours, agreed.as_deref()),
         (ConflictKind::MadeInCrs, ..) => "made in crs, never imported".to_owned(),
         (ConflictKind::KeptBefore, ..) => format!(
             "the register's version was kept at the import of {} (--keep-register), and the sheet has changed since",
             since.map_or_else(String::new, Date::in_words)
         ),
-        _ => format!(
-            "deleted from the register since the import of {}",
-            since.map_or_else(String::new, Date::in_words)
-        ),
+        _ => format!("deleted from the register since {}", agreed.as_deref().unwrap_or_default()),
     };
     // The sheet's own word: a decision crs made after the sheet's last is not it.
     let status = |record: &Record| derive_status(record).label().to_lowercase();
@@ -298,6 +317,7 @@ fn conflict(kind: ConflictKind, theirs: Theirs<'_>, ours: Option<&Record>, base:
         kind,
         headline: format!("{crs_side}; {sheet_side}"),
         since,
+        agreed,
         in_crs,
         in_sheet,
         digest: digest(theirs),
@@ -306,7 +326,7 @@ fn conflict(kind: ConflictKind, theirs: Theirs<'_>, ours: Option<&Record>, base:
 
 /// What crs did to a record since the import wrote `base`, in a few words: its move,
 /// and its newest decision or else its newest step.
-fn done_in_crs(base: &Record, ours: &Record, since: Option<Date>) -> String {
+fn done_in_crs(base: &Record, ours: &Record, agreed: Option<&str>) -> String {
     let (base, ours) = (base.normalized(), ours.normalized());
     let mut told = Vec::new();
     if let Some(from) = ours.previous_ids.iter().rev().find(|id| !base.previous_ids.contains(id)) {
@@ -339,10 +359,7 @@ fn done_in_crs(base: &Record, ours: &Record, since: Option<Date>) -> String {
         ));
     }
     if told.is_empty() {
-        told.push(format!(
-            "changed in crs since the import of {}",
-            since.map_or_else(String::new, Date::in_words)
-        ));
+        told.push(format!("changed in crs since {}", agreed.unwrap_or_default()));
     }
     told.join(", and ")
 }
