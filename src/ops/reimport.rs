@@ -228,7 +228,7 @@ pub fn carried_over(theirs: Theirs<'_>, old: &Record) -> Record {
 /// removal): a review ends with a decision, which needs its own day, maker and
 /// reference.
 pub fn review_ended_unsaid(theirs: Theirs<'_>, ours: &Record, base: Option<&Base>) -> Option<Event> {
-    let Some(base) = base.and_then(Base::record) else { return None };
+    let base = base.and_then(Base::record)?;
     if derive_status(base) != Status::UnderReview || derive_status(theirs.record) != Status::Designated {
         return None;
     }

@@ -286,10 +286,10 @@ fn workbook_with_review(path: &Path, day: (u16, u8, u8)) {
         let sheet = out.add_worksheet();
         sheet.set_name(&name).unwrap();
         let rows: Vec<&[Data]> = range.rows().collect();
-        let column = |heading: &str| rows[0].iter().position(|c| c.to_string() == heading);
+        let column = |heading: &str| rows[0].iter().position(|c| *c == heading);
         let target = (name == "Designations").then(|| {
             let (id, due) = (column("Record id").unwrap(), column("Review due").unwrap());
-            let row = rows.iter().position(|r| r[id].to_string() == STROKE_ID).unwrap();
+            let row = rows.iter().position(|r| r[id] == STROKE_ID).unwrap();
             (row, due)
         });
         let (top, left) = range.start().unwrap_or((0, 0));
@@ -303,12 +303,20 @@ fn workbook_with_review(path: &Path, day: (u16, u8, u8)) {
                 }
                 match cell {
                     Data::Empty => {}
-                    Data::String(text) => drop(sheet.write_string(row, col, text).unwrap()),
-                    Data::Float(n) => drop(sheet.write_number(row, col, *n).unwrap()),
-                    Data::Int(n) => drop(sheet.write_number(row, col, *n as f64).unwrap()),
-                    Data::Bool(b) => drop(sheet.write_boolean(row, col, *b).unwrap()),
+                    Data::String(text) => {
+                        sheet.write_string(row, col, text).unwrap();
+                    }
+                    Data::Float(n) => {
+                        sheet.write_number(row, col, *n).unwrap();
+                    }
+                    Data::Int(n) => {
+                        sheet.write_number(row, col, *n as f64).unwrap();
+                    }
+                    Data::Bool(b) => {
+                        sheet.write_boolean(row, col, *b).unwrap();
+                    }
                     Data::DateTime(d) => {
-                        drop(sheet.write_number_with_format(row, col, d.as_f64(), &date).unwrap())
+                        sheet.write_number_with_format(row, col, d.as_f64(), &date).unwrap();
                     }
                     other => panic!("{name}: a cell crs's export does not write: {other:?}"),
                 }
