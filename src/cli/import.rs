@@ -130,7 +130,8 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
             (false, false) => "nothing was written",
         };
         io.status(&format!(
-            "{what}: {conflicts} record(s) changed in crs since the last import, and the sheet changes them too (the conflicts above); crs never overwrites them: import again with --keep-register to keep the register's version of those and import the rest, or make the sheet say what the register says"
+            "{what}: {conflicts} record(s) changed in crs since {}, and the sheet changes them too (the conflicts above); crs never overwrites them: import again with --keep-register to keep the register's version of those and import the rest, or make the sheet say what the register says",
+            agreed(&outcome)
         ))?;
     }
     if rejected || in_conflict {
@@ -222,7 +223,11 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     say(line("unchanged", &outcome.unchanged))?;
     for planned in outcome.unchanged.iter() {
         if planned.kept_in_crs {
-            say(format!("    {}: kept as crs has it (changed in crs since the last import)", name(planned)))?;
+            say(format!(
+                "    {}: kept as crs has it (changed in crs since {})",
+                name(planned),
+                agreed(outcome)
+            ))?;
         }
         if let Some(since) = planned.stays_deleted {
             say(format!(
@@ -291,6 +296,15 @@ fn conflict_name(conflicting: &Conflicting) -> String {
     match &conflicting.sheet_id {
         Some(sheet_id) => format!("{} (the sheet's {sheet_id})", conflicting.id),
         None => conflicting.id.to_string(),
+    }
+}
+
+/// Where the sheet last agreed with the register, in words: the last import, or
+/// for crs's own export the commit it was made from (or an import after it).
+fn agreed(outcome: &ImportOutcome) -> String {
+    match outcome.exported_on {
+        Some(day) => format!("the export was made on {} (or imported after it)", day.in_words()),
+        None => "the last import".to_owned(),
     }
 }
 

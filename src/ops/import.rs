@@ -114,6 +114,10 @@ pub struct ImportOutcome {
     /// Rows that repeat an earlier row of the same record cell for cell, read once:
     /// the record, the row and the row it repeats.
     pub repeats: Vec<(RecordId, usize, usize)>,
+    /// The day of the commit crs's own export (the file imported) was made from,
+    /// when the register's branch holds it: where the sheet last agreed with the
+    /// register, unless a later import wrote a record.
+    pub exported_on: Option<Date>,
     /// Whether the records were written (not a dry run, nothing refused).
     pub written: bool,
     /// The commit, when something was written.
@@ -247,6 +251,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         }
     }
     let absent = planner.register.absent(&sheet_ids);
+    let exported_on = planner.register.exported_from.as_ref().map(|e| e.day);
     let Plan { new, changed, unchanged, conflicts, mut rejected, files } = planner.plan;
     rejected.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
 
@@ -281,6 +286,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         repeats,
         absent,
         unnamed_rows: unnamed,
+        exported_on,
         written,
         committed,
         recovered: tx.recovered().cloned(),
