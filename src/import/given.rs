@@ -198,3 +198,124 @@ impl Given {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fields a sheet may or may not have a column for, beside the ones every
+    /// sheet of crs's own export has (the decision's day, the status).
+    const OPTIONAL: [Field; 17] = [
+        Field::LocalId,
+        Field::Notes,
+        Field::ServiceDescription,
+        Field::ServiceTreatmentFunctions,
+        Field::ServiceSites,
+        Field::ServiceSiteNames,
+        Field::ServiceLocationSpecific,
+        Field::ProviderLicence,
+        Field::CoCommissioners,
+        Field::Contact,
+        Field::LongTermOutcome,
+        Field::ReviewDue,
+        Field::DecidedBy,
+        Field::DecisionReference,
+        Field::RemovalDecidedOn,
+        Field::RemovalDecidedBy,
+        Field::ConfirmationDecidedOn,
+    ];
+
+    fn records() -> Vec<Record> {
+        [
+            "designations/RJZ/major-trauma-centre.toml",
+            "designations/RV5/eating-disorders-inpatient.toml",
+            "examples/records/valid/RJ1/under-review.toml",
+        ]
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            Record::from_toml(&text).unwrap().normalized()
+        })
+        .collect()
+    }
+
+    /// `record` as a sheet with the columns `given` would give it: every part it
+    /// has no column for left empty, no stage, no step's note.
+    fn as_the_sheet_gives(record: &Record, given: &Given) -> Record {
+        let mut sheet = record.clone();
+        let blank = |field: Field| !given.has(&field);
+        if blank(Field::LocalId) {
+            sheet.local_id = None;
+        }
+        if blank(Field::Notes) {
+            sheet.notes = None;
+        }
+        if blank(Field::ServiceDescription) {
+            sheet.service.description.clear();
+        }
+        if blank(Field::ServiceTreatmentFunctions) {
+            sheet.service.treatment_functions.clear();
+        }
+        if blank(Field::ServiceSites) {
+            sheet.service.sites.clear();
+        }
+        if blank(Field::ServiceSiteNames) {
+            sheet.service.site_names.clear();
+        }
+        if blank(Field::ServiceLocationSpecific) {
+            sheet.service.location_specific = false;
+        }
+        if blank(Field::ProviderLicence) {
+            sheet.provider.licence = crate::model::Licence::Licensed;
+        }
+        if blank(Field::CoCommissioners) {
+            sheet.commissioner.co_commissioners.clear();
+        }
+        if blank(Field::Contact) {
+            sheet.commissioner.contact.clear();
+        }
+        if blank(Field::LongTermOutcome) {
+            sheet.outcome = None;
+        }
+        if blank(Field::ReviewDue) {
+            sheet.review = None;
+        }
+        sheet.stages.clear();
+        sheet.decisions.retain(|d| given.gives_decisions(d.outcome));
+        for decision in &mut sheet.decisions {
+            let (by, reference) = given.maker_and_reference(decision.outcome);
+            if !by {
+                decision.decided_by = None;
+            }
+            if !reference {
+                decision.reference = None;
+            }
+            (decision.grounds, decision.provider, decision.commissioner) = (Vec::new(), None, None);
+        }
+        for event in &mut sheet.events {
+            event.note = None;
+        }
+        sheet
+    }
+
+    proptest::proptest! {
+        /// Whichever columns a sheet has, what it does not give is the register's:
+        /// a sheet that says what the register says, with only those columns, laid
+        /// over the register gives the register's record back.
+        #[test]
+        fn what_the_sheet_does_not_give_is_the_registers(columns in 0u32..(1 << OPTIONAL.len()), which in 0usize..3) {
+            let fields = OPTIONAL
+                .iter()
+                .enumerate()
+                .filter(|(bit, _)| columns & (1 << bit) != 0)
+                .map(|(_, f)| f.clone())
+                .chain([Field::DecidedOn, Field::Status])
+                .collect();
+            let given = Given { fields: Arc::new(fields), ..Given::default() };
+            let register = records().swap_remove(which);
+            let mut sheet = as_the_sheet_gives(&register, &given);
+            given.keep_unsaid(&mut sheet, &register);
+            proptest::prop_assert_eq!(sheet, register);
+        }
+    }
+}
