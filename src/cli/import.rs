@@ -160,7 +160,14 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
             render_index_warning(io, committed)?;
         }
         None if records == 0 && conflicts == 0 => {
-            io.status("the sheet says nothing the register does not say already; nothing to commit")?
+            let kept = outcome.unchanged.iter().filter(|p| p.kept_in_crs).count();
+            if kept == 0 {
+                io.status("the sheet says nothing the register does not say already; nothing to commit")?
+            } else {
+                io.status(&format!(
+                    "nothing to commit: the sheet says nothing new, and the register's version of {kept} record(s) it differs from stands (kept as crs has it, above)"
+                ))?
+            }
         }
         None => io.status(&format!(
             "dry run: nothing was written; without --dry-run crs import writes {records} record(s) in one commit{}",
@@ -303,7 +310,7 @@ fn conflict_name(conflicting: &Conflicting) -> String {
 /// for crs's own export the commit it was made from (or an import after it).
 fn agreed(outcome: &ImportOutcome) -> String {
     match outcome.exported_on {
-        Some(day) => format!("the export was made on {} (or imported after it)", day.in_words()),
+        Some(day) => format!("the export of {}, or the last import after it", day.in_words()),
         None => "the last import".to_owned(),
     }
 }

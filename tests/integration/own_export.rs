@@ -417,6 +417,12 @@ fn a_record_changed_in_crs_since_the_export_is_a_conflict_and_keep_register_keep
         assert_eq!(env.commit_count(), commits + 1, "{name}: a commit that records what was kept");
         let again = import(&env, &path, &[]);
         assert_eq!(again.code, 0, "{name}: the same file is no conflict again\n{again}");
+        assert!(
+            again.stderr.contains(
+                "nothing to commit: the sheet says nothing new, and the register's version of 1 record(s) it differs from stands"
+            ),
+            "{name}: {again}"
+        );
         assert_eq!(env.read(STROKE_FILE), ours);
     }
 }
