@@ -26,8 +26,9 @@ pub struct Given {
     pub whole_stages: BTreeSet<String>,
     /// True when the History sheet tells the record's decisions and events whole.
     pub life: bool,
-    /// The contact as the sheet writes it, when it is the register's own and so is
-    /// left to `crs.toml` (an empty contact in the record).
+    /// The register's own contact (`crs.toml`'s), when the sheet's contact is it or
+    /// is left empty: either way the record leaves it to `crs.toml`, and a record
+    /// that names it itself says the same.
     pub registers_contact: Option<String>,
 }
 

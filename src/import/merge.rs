@@ -379,12 +379,14 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     if licence.is_none() {
         problems.push(problem(context, first, &Field::ProviderLicence, "", "has no licence state", "map a column to provider.licence, or give it in [defaults] of the map (licensed, unlicensed, applied or exempt)"));
     }
-    // A contact that is the register's own is left to crs.toml; a re-import keeps
-    // the register's spelling of it (named in the record, or left to crs.toml).
+    // A contact that is the register's own, or none, is left to crs.toml; a
+    // re-import keeps the register's spelling of it (named in the record, or left
+    // to crs.toml).
     let mut contact = last_text(&Field::Contact).unwrap_or_default();
-    let mut registers_contact = None;
+    let registers_contact = (contact.is_empty() || contact == context.commissioner.contact)
+        .then(|| context.commissioner.contact.clone());
     if contact == context.commissioner.contact {
-        registers_contact = Some(std::mem::take(&mut contact));
+        contact.clear();
     }
     let location_specific =
         rows.iter().rev().find_map(|r| r.yes(&Field::ServiceLocationSpecific)).unwrap_or(false);

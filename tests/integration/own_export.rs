@@ -441,3 +441,24 @@ fn a_record_changed_only_in_crs_since_the_export_stands() {
     assert!(run.stdout.contains("  conflicts      0") && run.stdout.contains("  changed        0"), "{run}");
     assert_eq!(env.read(STROKE_FILE), ours);
 }
+
+/// A contact cell left empty, or holding the register's own contact, leaves the
+/// contact to crs.toml: no change for a record that names the register's own, a
+/// change told for one that named another.
+#[test]
+fn a_contact_left_to_the_register_is_no_change_where_the_record_names_the_registers_own() {
+    let env = register();
+    let path = export(&env, "export.json", &[]);
+    let mut value: serde_json::Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    for row in value["designations"].as_array_mut().unwrap() {
+        row["contact"] = serde_json::Value::Null;
+    }
+    fs::write(&path, value.to_string()).unwrap();
+    let run = import(&env, &path, &["--dry-run"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("  changed        1  RJ1/stroke-unit\n"), "{run}");
+    assert!(
+        run.stdout.contains("    RJ1/stroke-unit: Contact removed (was stroke@selondon.icb.example)\n"),
+        "{run}"
+    );
+}
