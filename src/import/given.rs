@@ -11,7 +11,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::import::map::Field;
+use crate::import::map::{Field, Map};
+use crate::import::row::Layout;
 use crate::model::record::Stage;
 use crate::model::{Decision, DecisionOutcome, Record};
 
@@ -30,6 +31,14 @@ pub struct Given {
     /// is left empty: either way the record leaves it to `crs.toml`, and a record
     /// that names it itself says the same.
     pub registers_contact: Option<String>,
+}
+
+/// The fields a sheet gives for every record: each column the map reads, and each
+/// default a team's map states. A default of crs's own map (the licence its export
+/// leaves out) is no word of the sheet's: a record in the register keeps its own.
+pub fn sheet_fields(layout: &Layout, map: &Map) -> Arc<BTreeSet<Field>> {
+    let defaults = layout.defaults.iter().filter(|_| !map.built_in).map(|(field, _, _)| field.clone());
+    Arc::new(layout.columns.iter().map(|(_, _, field)| field.clone()).chain(defaults).collect())
 }
 
 impl Given {

@@ -22,6 +22,7 @@ use crate::history::exported::ExportedFrom;
 use crate::history::last_import::{ImportedVersion, KEPT_TRAILER, LastImport, LastImports, RecordIds};
 use crate::history::{Committed, FileWrite, Recovered};
 use crate::import::assessments::assessed;
+use crate::import::given::sheet_fields;
 use crate::import::guard;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};
@@ -212,16 +213,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
             .rev()
             .map(|(_, header, field)| (field.clone(), header.clone()))
             .collect(),
-        // A default of crs's own map (the licence its export leaves out) is no word
-        // of the sheet's: a record in the register keeps its own.
-        given: std::sync::Arc::new(
-            layout
-                .columns
-                .iter()
-                .map(|(_, _, field)| field.clone())
-                .chain(layout.defaults.iter().filter(|_| !map.built_in).map(|(field, _, _)| field.clone()))
-                .collect(),
-        ),
+        given: sheet_fields(&layout, &map),
     };
     let (records, mut problems) = merge(rows, &context);
     // Rows refused before they name a record: a record not in the sheet may be one.
