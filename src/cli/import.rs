@@ -130,7 +130,8 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
             (false, false) => "nothing was written",
         };
         io.status(&format!(
-            "{what}: {conflicts} record(s) changed in crs since the last import, and the sheet changes them too (the conflicts above); crs never overwrites them: import again with --keep-register to keep the register's version of those and import the rest, or make the sheet say what the register says"
+            "{what}: {conflicts} record(s) changed in crs since {}, and the sheet changes them too (the conflicts above); crs never overwrites them: import again with --keep-register to keep the register's version of those and import the rest, or make the sheet say what the register says",
+            agreed(&outcome)
         ))?;
     }
     if rejected || in_conflict {
@@ -159,7 +160,14 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
             render_index_warning(io, committed)?;
         }
         None if records == 0 && conflicts == 0 => {
-            io.status("the sheet says nothing the register does not say already; nothing to commit")?
+            let kept = outcome.unchanged.iter().filter(|p| p.kept_in_crs).count();
+            if kept == 0 {
+                io.status("the sheet says nothing the register does not say already; nothing to commit")?
+            } else {
+                io.status(&format!(
+                    "nothing to commit: the sheet says nothing new, and the register's version of {kept} record(s) it differs from stands (kept as crs has it, above)"
+                ))?
+            }
         }
         None => io.status(&format!(
             "dry run: nothing was written; without --dry-run crs import writes {records} record(s) in one commit{}",
@@ -222,7 +230,11 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     say(line("unchanged", &outcome.unchanged))?;
     for planned in outcome.unchanged.iter() {
         if planned.kept_in_crs {
-            say(format!("    {}: kept as crs has it (changed in crs since the last import)", name(planned)))?;
+            say(format!(
+                "    {}: kept as crs has it (changed in crs since {})",
+                name(planned),
+                agreed(outcome)
+            ))?;
         }
         if let Some(since) = planned.stays_deleted {
             say(format!(
@@ -294,6 +306,15 @@ fn conflict_name(conflicting: &Conflicting) -> String {
     }
 }
 
+/// Where the sheet last agreed with the register, in words: the last import, or
+/// for crs's own export the commit it was made from (or an import after it).
+fn agreed(outcome: &ImportOutcome) -> String {
+    match outcome.exported_on {
+        Some(day) => format!("the export of {}, or the last import after it", day.in_words()),
+        None => "the last import".to_owned(),
+    }
+}
+
 /// A conflict in words: what each side did, then each side's changes.
 fn conflict_lines(conflicting: &Conflicting) -> Vec<String> {
     let conflict = &conflicting.conflict;
@@ -301,7 +322,7 @@ fn conflict_lines(conflicting: &Conflicting) -> Vec<String> {
     let sheet_id = conflicting.sheet_id.as_ref().map_or_else(String::new, |id| format!(", the sheet's {id}"));
     let mut lines =
         vec![format!("    {} (row {}{sheet_id}): {}", conflicting.id, rows.join(", "), conflict.headline)];
-    let since = conflict.since.map_or_else(String::new, |d| d.in_words());
+    let since = conflict.agreed.clone().unwrap_or_default();
     let mut side = |heading: String, changes: &[FieldChange]| {
         if changes.is_empty() {
             return;
@@ -317,7 +338,7 @@ fn conflict_lines(conflicting: &Conflicting) -> Vec<String> {
             ));
         }
     };
-    side(format!("in crs since the import of {since}"), &conflict.in_crs);
+    side(format!("in crs since {since}"), &conflict.in_crs);
     let which = match conflict.kind {
         ConflictKind::ChangedInCrs | ConflictKind::Deleted => "in the sheet since then",
         ConflictKind::MadeInCrs | ConflictKind::KeptBefore => "the sheet would change",

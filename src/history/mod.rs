@@ -7,6 +7,7 @@ pub mod commit;
 pub mod config;
 pub(crate) mod dropped;
 pub(crate) mod durable;
+pub(crate) mod exported;
 pub mod faults;
 pub(crate) mod filters;
 pub mod graph;

@@ -1,28 +1,25 @@
 //! Rows → records: the rows of one provider's service (the same id, given or made
 //! from the provider code and a slug of the service name) merged into one record
-//! with every decision and event the rows give, in date order. Every fact comes from
-//! a cell or the map's stated defaults: a step a status implies but the sheet does
-//! not date is kept with `date_known = false` and the latest day it can have
-//! happened, never a neighbour's day; a removal or a confirmation takes its own
-//! date, maker and reference from its own columns, never the designation's; a
-//! status the provider's answer contradicts is refused. No stage text is made up:
-//! the record says where it came from in `[source]`.
+//! with every decision and event the rows give (`row_history`: each from a cell or
+//! the map's stated defaults, never a neighbour's day), in date order, and which
+//! parts of the record the sheet gives (`Given`). No stage text is made up: the
+//! record says where it came from in `[source]`.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::export::history::Life;
 use crate::import::assessments::Assessed;
+use crate::import::given::Given;
 use crate::import::map::Field;
-use crate::import::row::{Problem, Response, RowFields, Value};
+use crate::import::row::{Problem, RowFields, Value};
+use crate::import::row_history::row_history;
 use crate::model::record::{
     Commissioner, ImportSource, Outcome, Provider, Review, SCHEMA_VERSION, Service, Stage, stage_name,
 };
-use crate::model::{
-    Date, Decision, DecisionOutcome, Event, EventKind, Licence, ProviderKind, Record, RecordId, Status,
-};
+use crate::model::{Date, Decision, Event, Licence, ProviderKind, Record, RecordId};
 
 /// What every imported record shares.
 pub struct Context<'a> {
@@ -46,6 +43,9 @@ pub struct Context<'a> {
     /// The header of the column the map reads each field from (the first, where
     /// several): a problem with a cell left empty names it.
     pub headers: BTreeMap<Field, Arc<str>>,
+    /// The fields the sheet gives for every record: a column the map reads, or a
+    /// default the team's map states.
+    pub given: Arc<BTreeSet<Field>>,
 }
 
 /// One record made from the rows of the sheet.
@@ -60,6 +60,9 @@ pub struct Imported {
     /// Rows that repeat an earlier row of the record cell for cell, read once: (the
     /// row, the row it repeats), 1-based.
     pub repeats: Vec<(usize, usize)>,
+    /// The parts of the record the sheet gives: a re-import keeps the register's
+    /// value of every other part.
+    pub given: Given,
 }
 
 /// True for a step whose day no one recorded: one a sheet's status implied, kept
@@ -144,7 +147,7 @@ impl Iterator for Merge<'_> {
     }
 }
 
-fn problem(
+pub(crate) fn problem(
     context: &Context<'_>,
     row: &RowFields,
     field: &Field,
@@ -376,7 +379,12 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     if licence.is_none() {
         problems.push(problem(context, first, &Field::ProviderLicence, "", "has no licence state", "map a column to provider.licence, or give it in [defaults] of the map (licensed, unlicensed, applied or exempt)"));
     }
+    // A contact that is the register's own, or none, is left to crs.toml; a
+    // re-import keeps the register's spelling of it (named in the record, or left
+    // to crs.toml).
     let mut contact = last_text(&Field::Contact).unwrap_or_default();
+    let registers_contact = (contact.is_empty() || contact == context.commissioner.contact)
+        .then(|| context.commissioner.contact.clone());
     if contact == context.commissioner.contact {
         contact.clear();
     }
@@ -435,12 +443,17 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     decisions.sort_by_key(|d| d.decided_on);
     events.sort_by_key(|e| (e.on, e.kind));
     let mut stages = sheet_stages;
+    let mut whole_stages = BTreeSet::new();
     if let Some(assessed) = context.assessed.get(id) {
         stages.extend(assessed.iter().map(|(key, stage)| (key.clone(), stage.clone())));
+        whole_stages.extend(assessed.keys().cloned());
     }
     if let Some(life) = life {
         (stages, decisions, events) = (life.stages.clone(), life.decisions.clone(), life.events.clone());
+        whole_stages = stages.keys().cloned().collect();
     }
+    let given =
+        Given { fields: context.given.clone(), whole_stages, life: life.is_some(), registers_contact };
     let sheet_decisions = u32::try_from(decisions.len()).ok();
 
     let record = Record {
@@ -491,6 +504,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
         rows: rows.iter().map(|r| r.row).collect(),
         headers,
         repeats: Vec::new(),
+        given,
     })
 }
 
@@ -554,361 +568,6 @@ fn stages_of(
         }
     }
     stages
-}
-
-/// The decisions and events of one row: its decision, the events it dates, the
-/// later decisions its removal and confirmation columns give, and the steps its
-/// status and the provider's answer imply. A step the sheet does not date is kept
-/// undated, with the latest day it can have happened.
-fn row_history(
-    row: &RowFields,
-    context: &Context<'_>,
-    given: &[Event],
-) -> Result<(Vec<Decision>, Vec<Event>), Vec<Problem>> {
-    let status = match row.get(&Field::Status) {
-        Some(Value::Status(status)) => Some(*status),
-        _ => None,
-    };
-    // A default answer in the map speaks for the designations in force that leave
-    // it blank, not for a row whose status says no answer came.
-    let in_force = matches!(status, Some(Status::Designated | Status::UnderReview | Status::Removed));
-    let response = match row.get(&Field::Response) {
-        Some(Value::Response(_)) if !in_force && row.is_default(&Field::Response) => None,
-        Some(Value::Response(response)) => Some(*response),
-        _ => None,
-    };
-    let given_outcome = match row.get(&Field::DecisionOutcome) {
-        Some(Value::Outcome(outcome)) => Some(*outcome),
-        _ => None,
-    };
-    let decided_on = row.date(&Field::DecidedOn);
-    let mut events: Vec<Event> = Vec::new();
-    for (field, _) in row.values() {
-        if let Field::Event(kind) = field
-            && let Some((on, known)) = row.step_day(field)
-        {
-            events.push(Event { on, kind: *kind, date_known: known, note: None });
-        }
-    }
-    let outcome = given_outcome.or(match status {
-        Some(Status::Draft) => None,
-        Some(Status::NotDesignated) => Some(DecisionOutcome::DoNotDesignate),
-        Some(_) => Some(DecisionOutcome::Designate),
-        None => decided_on.map(|_| DecisionOutcome::Designate),
-    });
-    let Some(outcome) = outcome else {
-        if let Some(on) = decided_on {
-            return Err(vec![problem(
-                context,
-                row,
-                &Field::DecidedOn,
-                &on.to_string(),
-                "is a decision date on a row whose status is draft",
-                "give the status the decision led to, or leave the date out",
-            )]);
-        }
-        return Ok((Vec::new(), events));
-    };
-    let Some(decided_on) = decided_on else {
-        let what =
-            status.map_or_else(|| format!("decision '{}'", outcome.as_str()), |s| format!("status '{s}'"));
-        // A column the map reads the day from, left empty in this row, is named by
-        // its header; without one, the map is what to mend.
-        let problem = match context.headers.get(&Field::DecidedOn) {
-            Some(header) => Problem {
-                column: header.to_string(),
-                ..problem(
-                    context,
-                    row,
-                    &Field::DecidedOn,
-                    "",
-                    &format!("is empty, but the {what} needs the day of the decision"),
-                    "fill in the decision date",
-                )
-            },
-            None => problem(
-                context,
-                row,
-                &Field::DecidedOn,
-                "",
-                &format!("gives no day for the decision, but the {what} needs it"),
-                "map the column that holds the decision date to decision.decided_on",
-            ),
-        };
-        return Err(vec![problem]);
-    };
-    let mut grounds: Vec<String> = row
-        .values()
-        .filter_map(|(field, value)| match (field, value) {
-            (Field::Ground(key), Value::Yes(true)) => Some(key.clone()),
-            _ => None,
-        })
-        .collect();
-    grounds.sort_by_key(|g| context.grounds.iter().position(|k| k == g));
-    let keeps = matches!(outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm);
-    let mut decisions = vec![Decision {
-        outcome,
-        grounds: if keeps { grounds } else { Vec::new() },
-        decided_on,
-        decided_by: row.text(&Field::DecidedBy).map(str::to_owned),
-        reference: row.text(&Field::DecisionReference).map(str::to_owned),
-        provider: None,
-        commissioner: None,
-    }];
-    let mut problems = Vec::new();
-    // The later decisions of the same designation, each from its own columns.
-    let later = |on: &Field, by: &Field, reference: &Field, outcome: DecisionOutcome| {
-        row.date(on).map(|decided_on| Decision {
-            outcome,
-            grounds: Vec::new(),
-            decided_on,
-            decided_by: row.text(by).map(str::to_owned),
-            reference: row.text(reference).map(str::to_owned),
-            provider: None,
-            commissioner: None,
-        })
-    };
-    let confirmation = later(
-        &Field::ConfirmationDecidedOn,
-        &Field::ConfirmationDecidedBy,
-        &Field::ConfirmationReference,
-        DecisionOutcome::Confirm,
-    );
-    let removal = later(
-        &Field::RemovalDecidedOn,
-        &Field::RemovalDecidedBy,
-        &Field::RemovalReference,
-        DecisionOutcome::Remove,
-    );
-    for field in [&Field::ConfirmationDecidedBy, &Field::ConfirmationReference] {
-        if confirmation.is_none() && row.get(field).is_some() {
-            problems.push(problem(
-                context,
-                row,
-                field,
-                "",
-                "is given without the day of the confirmation",
-                "map the column with its day to confirmation.decided_on",
-            ));
-        }
-    }
-    for field in [&Field::RemovalDecidedBy, &Field::RemovalReference] {
-        if removal.is_none() && row.get(field).is_some() {
-            problems.push(problem(
-                context,
-                row,
-                field,
-                "",
-                "is given without the day of the removal",
-                "map the column with its day to removal.decided_on",
-            ));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let Some(status) = status else {
-        decisions.extend(confirmation);
-        decisions.extend(removal);
-        return Ok((decisions, events));
-    };
-    if outcome != DecisionOutcome::Designate {
-        // A row of a later decision: a removal brings in its notice, undated unless
-        // the sheet dates it.
-        if status == Status::Removed
-            && outcome == DecisionOutcome::Remove
-            && !events.iter().chain(given).any(|e| e.kind == EventKind::ProviderNotifiedOfRemoval)
-        {
-            events.push(undated(EventKind::ProviderNotifiedOfRemoval, context.today, status, context, row));
-        }
-        return Ok((decisions, events));
-    }
-
-    // What the status says happened after the designation, and what the provider's
-    // answer says; the two must agree.
-    let answer = match (status, response) {
-        (_, Some(response)) => {
-            if let Some(contradiction) = contradiction(status, response) {
-                // The cells as the sheet writes them, with what the map made of them.
-                let written = row.written(&Field::Response);
-                let status_written = match row.written(&Field::Status) {
-                    Some(text) => format!("'{text}' (which the map translates to '{status}')"),
-                    None => format!("'{status}'"),
-                };
-                let todo = match written {
-                    Some(text) => format!(
-                        "correct the status or the answer, or the map's translation of '{text}' under [values.\"response\"]"
-                    ),
-                    None => "correct the status or the answer, or translate the sheet's words for the answer with [values.\"response\"] in the map".to_owned(),
-                };
-                return Err(vec![problem(
-                    context,
-                    row,
-                    &Field::Response,
-                    written.unwrap_or(response.as_str()),
-                    &format!(
-                        "{}contradicts the status {status_written} (column '{}'): {contradiction}",
-                        written.map_or(String::new(), |_| format!(
-                            "(which the map translates to '{}') ",
-                            response.as_str()
-                        )),
-                        row.header(&Field::Status)
-                    ),
-                    &todo,
-                )]);
-            }
-            response
-        }
-        (Status::Draft | Status::NotDesignated | Status::Proposed | Status::Requested, None) => {
-            Response::Awaiting
-        }
-        (Status::Refused, None) => Response::Refused,
-        (Status::Referred, None) => Response::Referred,
-        // A designation in force came by the provider's acceptance or by the
-        // regulator's finding; which one, only a cell can say: a step the row dates,
-        // or else the row is refused, never taken to have been accepted.
-        (Status::Designated | Status::UnderReview | Status::Removed, None) => {
-            let dated = |kind: EventKind| events.iter().chain(given).any(|e| e.kind == kind);
-            if dated(EventKind::RefusalFoundUnreasonable) {
-                Response::FoundUnreasonable
-            } else if dated(EventKind::ProviderAccepted) {
-                Response::Accepted
-            } else {
-                return Err(vec![problem(
-                    context,
-                    row,
-                    &Field::Status,
-                    status.as_str(),
-                    "says the designation was in force, which needs the provider's acceptance or a refusal the regulator found unreasonable, and the row says neither",
-                    "fill in the provider's answer (in a column mapped to response, or the day of the acceptance in one mapped to event.provider-accepted); if the team knows every designation in the sheet was accepted, say so in the map: \"response\" = \"accepted\" under [defaults]",
-                )]);
-            }
-        }
-    };
-    // The day the provider answered dates the answer's first step.
-    if let (Some((on, known)), Some(first)) = (row.step_day(&Field::ResponseOn), answer.steps().first())
-        && !events.iter().any(|e| e.kind == *first)
-    {
-        events.push(Event { on, kind: *first, date_known: known, note: None });
-    }
-    let mut chain: Vec<EventKind> = Vec::new();
-    if !matches!(status, Status::Draft | Status::NotDesignated | Status::Proposed) {
-        chain.push(EventKind::WrittenRequestSent);
-        chain.extend(answer.steps());
-    }
-    if status == Status::UnderReview {
-        chain.push(EventKind::ReviewStarted);
-    }
-    if status == Status::Removed {
-        chain.push(EventKind::ProviderNotifiedOfRemoval);
-    }
-    if status == Status::Removed && removal.is_none() {
-        return Err(vec![problem(
-            context,
-            row,
-            &Field::Status,
-            "removed",
-            "gives no day for the decision to remove the designation",
-            "map the column with the day of the removal decision to removal.decided_on (with removal.decided_by and removal.reference if the sheet has them), or add a row for the removal (decision.outcome = remove, with its decision date)",
-        )]);
-    }
-    decisions.extend(confirmation);
-    decisions.extend(removal);
-    with_steps(decisions, events, &chain, given, decided_on, status, context, row)
-}
-
-/// Why a status and the provider's answer cannot both be true, if they cannot.
-fn contradiction(status: Status, response: Response) -> Option<&'static str> {
-    use Response::*;
-    match (status, response) {
-        (Status::Designated | Status::UnderReview | Status::Removed, Accepted | FoundUnreasonable) => None,
-        (Status::Designated | Status::UnderReview | Status::Removed, _) => Some(
-            "a designation in force needs the provider's acceptance, or a refusal the regulator found unreasonable",
-        ),
-        (Status::Requested, Awaiting) => None,
-        (Status::Requested, _) => Some("a request still awaiting an answer has no answer"),
-        (Status::Refused, Refused) | (Status::Referred, Referred) => None,
-        (Status::Refused | Status::Referred, _) => Some("the answer does not lead to that status"),
-        (Status::NotDesignated, FoundReasonable | Awaiting) => None,
-        (Status::Draft | Status::Proposed, Awaiting) => None,
-        (Status::Draft | Status::NotDesignated | Status::Proposed, _) => {
-            Some("no written request was sent at that status, so there is no answer to it")
-        }
-    }
-}
-
-/// A step the status implies and no cell dates: on the latest day it can have
-/// happened, marked as such.
-fn undated(kind: EventKind, latest: Date, status: Status, context: &Context<'_>, row: &RowFields) -> Event {
-    Event {
-        on: latest,
-        kind,
-        date_known: false,
-        note: Some(format!(
-            "implied by the status '{status}' ({} row {}); the sheet gives no day for it",
-            context.sheet, row.row
-        )),
-    }
-}
-
-/// The decisions, and the events with the steps of `chain` that no cell dates added
-/// undated: each on the latest day it can have happened, which is the day of the
-/// next step the sheet dates, or of the next decision, or the import's day.
-#[allow(clippy::too_many_arguments)]
-fn with_steps(
-    decisions: Vec<Decision>,
-    mut events: Vec<Event>,
-    chain: &[EventKind],
-    given: &[Event],
-    decided_on: Date,
-    status: Status,
-    context: &Context<'_>,
-    row: &RowFields,
-) -> Result<(Vec<Decision>, Vec<Event>), Vec<Problem>> {
-    let known = |kind: EventKind| events.iter().chain(given).find(|e| e.kind == kind).map(|e| e.on);
-    // A decision goes before the events of its day: the designation's steps came on
-    // the day before the decision after it, at the latest.
-    let next_decision = decisions
-        .iter()
-        .map(|d| d.decided_on)
-        .filter(|d| *d > decided_on)
-        .min()
-        .and_then(|d| d.plus_days(-1));
-    // Backwards: the latest day of each step is bounded by the step after it.
-    let mut latest = context.today;
-    let mut added = Vec::new();
-    for kind in chain.iter().rev() {
-        // A removal's notice follows the removal decision; the steps before it, the
-        // designation's, came before that decision.
-        let bound = match kind {
-            EventKind::ProviderNotifiedOfRemoval => context.today,
-            EventKind::ReviewStarted => latest,
-            // The designation's own steps came before the decision after it.
-            _ => latest.min(next_decision.unwrap_or(context.today)),
-        };
-        match known(*kind) {
-            Some(on) => latest = on,
-            None => {
-                if bound < decided_on {
-                    return Err(vec![problem(
-                        context,
-                        row,
-                        &Field::Status,
-                        status.as_str(),
-                        &format!(
-                            "implies {} after the decision of {decided_on}, but the sheet dates a later step before it ({bound})",
-                            kind.label().to_lowercase()
-                        ),
-                        "correct the dates or the status in the sheet",
-                    )]);
-                }
-                added.push(undated(*kind, bound, status, context, row));
-                latest = bound;
-            }
-        }
-    }
-    events.extend(added);
-    Ok((decisions, events))
 }
 
 #[cfg(test)]

@@ -1,14 +1,17 @@
 //! Bringing an existing register in from a spreadsheet: reading the sheet
 //! (`sheet`), the map from its columns to record fields (`map`), each row's cells
-//! as field values (`row`), the rows of one service merged into one record
-//! (`merge`), and the limits of what is read, a workbook looked over before
-//! calamine reads it (`guard`). No I/O beyond reading the file and the map; no git;
+//! as field values (`row`), the decisions and events one row gives
+//! (`row_history`), the rows of one service merged into one record (`merge`),
+//! which parts of a record a sheet gives (`given`), and the limits of what is
+//! read, a workbook looked over before calamine reads it (`guard`). No I/O beyond reading the file and the map; no git;
 //! no printing. `ops::import` runs it.
 
 pub mod assessments;
+pub mod given;
 pub mod guard;
 pub mod history;
 pub mod map;
 pub mod merge;
 pub mod row;
+pub(crate) mod row_history;
 pub mod sheet;

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::export::assessments::{ASSESSMENTS_COLUMNS, ASSESSMENTS_SHEET};
 use crate::export::columns::json_key;
 use crate::export::history::{HISTORY_COLUMNS, HISTORY_SHEET};
+use crate::export::xlsx::ABOUT_SHEET;
 use crate::import::guard::{self, Workbook};
 use crate::model::Date;
 
@@ -134,16 +135,37 @@ impl FileKind {
 pub struct Companions {
     pub history: Option<Sheet>,
     pub assessments: Option<Sheet>,
+    /// The commit the export was made from, as its About sheet (the JSON's
+    /// `about.commit`) names it: the register as the sheet last agreed with it.
+    pub commit: Option<String>,
 }
 
 impl Companions {
-    fn of(history: Option<Vec<Vec<Cell>>>, assessments: Option<Vec<Vec<Cell>>>) -> Companions {
+    fn of(
+        history: Option<Vec<Vec<Cell>>>,
+        assessments: Option<Vec<Vec<Cell>>>,
+        commit: Option<String>,
+    ) -> Companions {
         let sheet = |name: &str, rows| Sheet { name: name.to_owned(), rows, merged: Vec::new() };
         Companions {
             history: history.map(|rows| sheet(HISTORY_SHEET, rows)),
             assessments: assessments.map(|rows| sheet(ASSESSMENTS_SHEET, rows)),
+            commit: commit.filter(|c| is_commit_id(c)),
         }
     }
+}
+
+/// True for a full commit id: 40 hexadecimal digits.
+fn is_commit_id(text: &str) -> bool {
+    text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The commit the About sheet's rows name ("Commit", then the id, perhaps followed
+/// by ", with uncommitted changes to …").
+fn about_commit(rows: &[Vec<Cell>]) -> Option<String> {
+    let row = rows.iter().find(|r| r.first().is_some_and(|c| clean(&c.text()) == "Commit"))?;
+    let text = clean(&row.get(1)?.text());
+    Some(text.split(|c: char| !c.is_ascii_hexdigit()).next()?.to_owned())
 }
 
 /// The sheet of the file `bytes` (named `path`) to import: the one named `wanted`,
@@ -182,6 +204,7 @@ pub fn read_sheet(
                 Companions::of(
                     json_lines(&value["history"], &HISTORY_COLUMNS),
                     json_lines(&value["assessments"], &ASSESSMENTS_COLUMNS),
+                    value["about"]["commit"].as_str().map(str::to_owned),
                 )
             } else {
                 Companions::default()
@@ -258,7 +281,8 @@ where
     }
     let history = named_rows(path, bytes, book, HISTORY_SHEET)?;
     let assessments = named_rows(path, bytes, book, ASSESSMENTS_SHEET)?;
-    Ok(Companions::of(history, assessments))
+    let about = named_rows(path, bytes, book, ABOUT_SHEET)?;
+    Ok(Companions::of(history, assessments, about.as_deref().and_then(about_commit)))
 }
 
 /// The rows of the sheet `name` of `book` (read from `bytes`), if it has one.

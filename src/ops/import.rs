@@ -18,9 +18,11 @@ use crate::context::Ctx;
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::framework::{Finding, Rule, Severity};
+use crate::history::exported::ExportedFrom;
 use crate::history::last_import::{ImportedVersion, KEPT_TRAILER, LastImport, LastImports, RecordIds};
 use crate::history::{Committed, FileWrite, Recovered};
 use crate::import::assessments::assessed;
+use crate::import::given::sheet_fields;
 use crate::import::guard;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};
@@ -113,6 +115,10 @@ pub struct ImportOutcome {
     /// Rows that repeat an earlier row of the same record cell for cell, read once:
     /// the record, the row and the row it repeats.
     pub repeats: Vec<(RecordId, usize, usize)>,
+    /// The day of the commit crs's own export (the file imported) was made from,
+    /// when the register's branch holds it: where the sheet last agreed with the
+    /// register, unless a later import wrote a record.
+    pub exported_on: Option<Date>,
     /// Whether the records were written (not a dry run, nothing refused).
     pub written: bool,
     /// The commit, when something was written.
@@ -146,6 +152,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     // crs's own workbook or JSON tells each record's whole life on its History sheet,
     // and each stage's assessment on its Assessments sheet.
     let (mut sheet, companions) = read_sheet(path, bytes, wanted, map.built_in)?;
+    let companions_commit = companions.commit.clone();
     let (lives, mut history_problems) =
         companions.history.map(|sheet| lives(&sheet, &map, framework)).unwrap_or_default();
     let (assessed, mut assessment_problems) =
@@ -206,6 +213,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
             .rev()
             .map(|(_, header, field)| (field.clone(), header.clone()))
             .collect(),
+        given: sheet_fields(&layout, &map),
     };
     let (records, mut problems) = merge(rows, &context);
     // Rows refused before they name a record: a record not in the sheet may be one.
@@ -219,7 +227,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         root: &tx.root,
         checker: &checker,
         services: Services::new(&tx.root),
-        register: Register::read(&tx.root, framework)?,
+        register: Register::read(&tx.root, framework, companions_commit.as_deref())?,
         sheet: &sheet_name,
         today: ctx.today,
         plan: Plan { rejected, ..Plan::default() },
@@ -235,6 +243,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         }
     }
     let absent = planner.register.absent(&sheet_ids);
+    let exported_on = planner.register.exported_from.as_ref().map(|e| e.day);
     let Plan { new, changed, unchanged, conflicts, mut rejected, files } = planner.plan;
     rejected.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
 
@@ -269,6 +278,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         repeats,
         absent,
         unnamed_rows: unnamed,
+        exported_on,
         written,
         committed,
         recovered: tx.recovered().cloned(),
@@ -335,18 +345,24 @@ impl Planner<'_> {
             kept_in_crs: false,
             warnings: Vec::new(),
         };
-        let base = self.register.base(&id)?;
-        let theirs = Theirs { record: &imported.record, imported_on: self.today };
+        let base = self.register.base(&id, &imported.id)?;
+        let theirs = Theirs { record: &imported.record, imported_on: self.today, given: &imported.given };
         if let Some(started) = old.as_ref().and_then(|ours| review_ended_unsaid(theirs, ours, base.as_ref()))
         {
-            let since = base.as_ref().map_or_else(String::new, |b| b.day().in_words());
+            let said = match base.as_ref() {
+                Some(Base::Exported { day, .. }) => format!("the export of {}", day.in_words()),
+                other => format!(
+                    "the sheet imported on {}",
+                    other.map_or_else(String::new, |b| b.day().in_words())
+                ),
+            };
             self.plan.rejected.push(Problem {
                 sheet: self.sheet.to_owned(),
                 row: imported.rows[0],
                 column: imported.headers.get(&Field::Status).map_or_else(|| "(status)".to_owned(), |h| h.to_string()),
                 value: "designated".to_owned(),
                 problem: format!(
-                    "ends the review of {id}, which the sheet imported on {since} said was under review (started {}), but the row gives no decision that ended it",
+                    "ends the review of {id}, which {said} said was under review (started {}), but the row gives no decision that ended it",
                     started.when_in_words()
                 ),
                 todo: "a review ends with a decision of its own: give its day, who decided and the reference in columns mapped to confirmation.decided_on, confirmation.decided_by and confirmation.reference (or removal.*), or record it in crs with crs review complete, then import again".to_owned(),
@@ -360,7 +376,7 @@ impl Planner<'_> {
                 // The register's version stands: say so where crs changed it since the
                 // last import, or kept it then against a sheet that still differs.
                 let kept_in_crs = old.as_ref().is_some_and(|ours| match base.as_ref() {
-                    Some(Base::Written { record, .. }) => !same(ours, record),
+                    Some(Base::Written { record, .. } | Base::Exported { record, .. }) => !same(ours, record),
                     Some(Base::Kept { .. }) => !same(&carried_over(theirs, ours), ours),
                     None => false,
                 });
@@ -581,12 +597,19 @@ struct Register {
     /// Every id of a record now.
     ids: HashSet<RecordId>,
     imports: LastImports,
+    /// The commit crs's own export (the file imported) was made from, when the
+    /// register's branch holds it: where the sheet last agreed with the register.
+    exported_from: Option<ExportedFrom>,
     /// Each id a row of the sheet went to already, with that row.
     taken: HashMap<RecordId, usize>,
 }
 
 impl Register {
-    fn read(root: &Path, framework: &crate::framework::Framework) -> Result<Register> {
+    fn read(
+        root: &Path,
+        framework: &crate::framework::Framework,
+        exported: Option<&str>,
+    ) -> Result<Register> {
         let loaded = read_records(
             &DiskSource::new(root),
             framework,
@@ -604,7 +627,11 @@ impl Register {
         }
         let ids = loaded.items.iter().map(|r| r.id.clone()).collect();
         let imports = LastImports::read(root, &loaded.items)?;
-        Ok(Register { moved_to, ids, imports, taken: HashMap::new() })
+        let exported_from = match exported {
+            Some(commit) => ExportedFrom::find(root, commit)?,
+            None => None,
+        };
+        Ok(Register { moved_to, ids, imports, exported_from, taken: HashMap::new() })
     }
 
     /// The record the rows of `imported` go to: the record with the sheet's id, or,
@@ -668,9 +695,20 @@ impl Register {
         absent
     }
 
-    /// What the last import did with the record `id`, if an import ever wrote it.
-    fn base(&self, id: &RecordId) -> Result<Option<Base>> {
-        let Some(import) = self.imports.of(id) else { return Ok(None) };
+    /// Where the sheet last agreed with the register for the record `id` (the
+    /// sheet's `sheet_id`): the last import that wrote it, or the commit crs's own
+    /// export was made from, whichever came later.
+    fn base(&self, id: &RecordId, sheet_id: &RecordId) -> Result<Option<Base>> {
+        let import = self.imports.of(id);
+        if let Some(exported) = &self.exported_from
+            && !import.is_some_and(|import| exported.is_before(&import.commit))
+        {
+            let text = exported.text(&sheet_id.relative_path_string())?;
+            return Ok(text
+                .and_then(|text| Record::from_toml(&text).ok())
+                .map(|record| Base::Exported { record, day: exported.day }));
+        }
+        let Some(import) = import else { return Ok(None) };
         Ok(match &import.version {
             ImportedVersion::Kept(digest) => {
                 Some(Base::Kept { digest: digest.clone(), import: import.clone() })

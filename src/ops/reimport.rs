@@ -27,6 +27,7 @@
 
 use crate::digest::sha256_hex;
 use crate::history::last_import::LastImport;
+use crate::import::given::Given;
 use crate::import::merge::is_stand_in;
 use crate::model::Status;
 use crate::model::fields::{FieldChange, changes_between, flatten_record};
@@ -34,8 +35,9 @@ use crate::model::labels::deciding_body;
 use crate::model::status::derive_status;
 use crate::model::{Date, DecisionOutcome, Event, EventKind, Record};
 
-/// What the last import did with a record. Made and matched once a record: its
-/// size does not matter.
+/// Where the sheet last agreed with the register for a record: what the last import
+/// did with it, or the commit crs's own export (the file imported) was made from.
+/// Made and matched once a record: its size does not matter.
 #[allow(clippy::large_enum_variant)]
 pub enum Base {
     /// It wrote the record: this version.
@@ -43,17 +45,33 @@ pub enum Base {
     /// It kept the register's version against the sheet's, of this SHA-256
     /// ([`digest`]).
     Kept { digest: String, import: LastImport },
+    /// The record at the commit the export was made from, on that commit's day.
+    Exported { record: Record, day: Date },
 }
 
 impl Base {
-    /// The day of the last import.
+    /// The day the sheet last agreed with the register.
     pub fn day(&self) -> Date {
-        self.import().day
+        match self {
+            Base::Written { import, .. } | Base::Kept { import, .. } => import.day,
+            Base::Exported { day, .. } => *day,
+        }
     }
 
-    fn import(&self) -> &LastImport {
+    /// The version the sheet agreed with, when it is known whole.
+    pub fn record(&self) -> Option<&Record> {
         match self {
-            Base::Written { import, .. } | Base::Kept { import, .. } => import,
+            Base::Written { record, .. } | Base::Exported { record, .. } => Some(record),
+            Base::Kept { .. } => None,
+        }
+    }
+
+    /// When the sheet last agreed with the register, in words: "the import of 12
+    /// October 2026", "the export of 7 December 2026".
+    pub fn since(&self) -> String {
+        match self {
+            Base::Exported { day, .. } => format!("the export of {}", day.in_words()),
+            _ => format!("the import of {}", self.day().in_words()),
         }
     }
 }
@@ -97,6 +115,9 @@ pub struct Conflict {
     pub headline: String,
     /// The day of the last import, when there was one.
     pub since: Option<Date>,
+    /// When the sheet last agreed with the register, in words: "the import of 12
+    /// October 2026", "the export of 7 December 2026".
+    pub agreed: Option<String>,
     /// What crs changed since the last import (`ChangedInCrs`).
     pub in_crs: Vec<FieldChange>,
     /// What the sheet changes: since the last import (`ChangedInCrs`, `Deleted`),
@@ -114,19 +135,23 @@ pub struct Theirs<'a> {
     /// The day of this import: the latest day of a step no cell dates, when nothing
     /// later in the sheet bounds it.
     pub imported_on: Date,
+    /// The parts of the record the sheet gives: every other part is the register's.
+    pub given: &'a Given,
 }
 
 /// The three-way rule for one record: `theirs` from the sheet, `ours` in the
 /// register (if it is there), `base` from the last import (if there was one).
 pub fn judge(theirs: Theirs<'_>, ours: Option<&Record>, base: Option<&Base>) -> Verdict {
     let says_nothing_new = base.is_some_and(|base| match base {
-        Base::Written { record, .. } => same(&carried_over(theirs, record), record),
+        Base::Written { record, .. } | Base::Exported { record, .. } => {
+            same(&carried_over(theirs, record), record)
+        }
         Base::Kept { digest: kept, .. } => *kept == digest(theirs),
     });
     let Some(ours) = ours else {
         return match base {
             None => Verdict::New,
-            Some(base) if says_nothing_new => Verdict::StaysDeleted { since: base.import().day },
+            Some(base) if says_nothing_new => Verdict::StaysDeleted { since: base.day() },
             Some(base) => Verdict::Conflict(conflict(ConflictKind::Deleted, theirs, None, Some(base))),
         };
     };
@@ -138,8 +163,10 @@ pub fn judge(theirs: Theirs<'_>, ours: Option<&Record>, base: Option<&Base>) -> 
         return Verdict::Unchanged;
     }
     match base {
-        Some(Base::Written { record, .. }) if same(ours, record) => Verdict::Apply(laid_over),
-        Some(Base::Written { .. }) => {
+        Some(Base::Written { record, .. } | Base::Exported { record, .. }) if same(ours, record) => {
+            Verdict::Apply(laid_over)
+        }
+        Some(Base::Written { .. } | Base::Exported { .. }) => {
             Verdict::Conflict(conflict(ConflictKind::ChangedInCrs, theirs, Some(ours), base))
         }
         Some(Base::Kept { .. }) => {
@@ -149,10 +176,11 @@ pub fn judge(theirs: Theirs<'_>, ours: Option<&Record>, base: Option<&Base>) -> 
     }
 }
 
-/// The sheet's version with what the register's version `old` knows that a sheet
-/// cannot say: the stages assessed since, the ids it had before, its long-term
-/// outcome, the decisions made after the sheet's last, and the events recorded since
-/// (`crs event`). The sheet's word stands for each kind of event it dates itself; a
+/// The sheet's version with what the register's version `old` knows that the sheet
+/// does not say: every part it gives no column for ([`Given::keep_unsaid`]: the
+/// service's description, the stages it does not assess, a decision's maker, …),
+/// the ids it had before, the decisions made after the sheet's last, and the events
+/// recorded since (`crs event`). The sheet's word stands for each kind of event it dates itself; a
 /// step it does not date gives way to the one the register recorded. A step no cell
 /// dates, which this import would keep with its own day as the latest it can have
 /// happened, keeps the earlier latest day (and note) the register has for it
@@ -160,24 +188,24 @@ pub fn judge(theirs: Theirs<'_>, ours: Option<&Record>, base: Option<&Base>) -> 
 pub fn carried_over(theirs: Theirs<'_>, old: &Record) -> Record {
     let old = old.normalized();
     let mut record = theirs.record.clone();
-    if record.stages.is_empty() {
-        record.stages = old.stages.clone();
-    }
-    record.previous_ids = old.previous_ids.clone();
-    if record.outcome.is_none() {
-        record.outcome = old.outcome.clone();
-    }
     let last = record.decisions.iter().map(|d| d.decided_on).max();
-    record.decisions.extend(old.decisions.iter().filter(|d| Some(d.decided_on) > last).cloned());
-    // A review the register has started stays started when the sheet no longer
-    // says "under review": a review ends with a decision, never by being left out.
-    let reviewed = |record: &Record| record.events.iter().any(|e| e.kind == EventKind::ReviewStarted);
-    let review_kept = !reviewed(&record) && reviewed(&old);
-    let recorded: Vec<&Event> = old
-        .events
+    theirs.given.keep_unsaid(&mut record, &old);
+    record.previous_ids = old.previous_ids.clone();
+    let since: Vec<_> = old
+        .decisions
         .iter()
-        .filter(|e| !is_stand_in(e) || (review_kept && e.kind == EventKind::ReviewStarted))
+        .filter(|d| Some(d.decided_on) > last && !record.decisions.contains(d))
+        .cloned()
         .collect();
+    record.decisions.extend(since);
+    record.decisions.sort_by_key(|d| d.decided_on);
+    // A step the register recorded stays when the sheet does not date one of its
+    // kind; one it recorded undated stays when the sheet has no step of its kind
+    // at all (a review the register has started stays started when the sheet no
+    // longer says "under review": a review ends with a decision, never by being
+    // left out).
+    let has_kind = |kind: EventKind| record.events.iter().any(|e| e.kind == kind);
+    let recorded: Vec<&Event> = old.events.iter().filter(|e| !is_stand_in(e) || !has_kind(e.kind)).collect();
     let dated = |kind: EventKind| record.events.iter().any(|e| e.kind == kind && !is_stand_in(e));
     let kept: Vec<Event> = recorded.iter().filter(|e| !dated(e.kind)).map(|e| (*e).clone()).collect();
     record.events.retain(|e| !(is_stand_in(e) && kept.iter().any(|k| k.kind == e.kind)));
@@ -189,7 +217,8 @@ pub fn carried_over(theirs: Theirs<'_>, old: &Record) -> Record {
             (event.on, event.note) = (was.on, was.note.clone());
         }
     }
-    record.events.sort_by_key(|e| e.on);
+    // The steps of one day in the register's order, so an order alone is no change.
+    record.events.sort_by_key(|e| (e.on, old.events.iter().position(|o| o == e).unwrap_or(usize::MAX)));
     record
 }
 
@@ -199,7 +228,7 @@ pub fn carried_over(theirs: Theirs<'_>, old: &Record) -> Record {
 /// removal): a review ends with a decision, which needs its own day, maker and
 /// reference.
 pub fn review_ended_unsaid(theirs: Theirs<'_>, ours: &Record, base: Option<&Base>) -> Option<Event> {
-    let Some(Base::Written { record: base, .. }) = base else { return None };
+    let base = base.and_then(Base::record)?;
     if derive_status(base) != Status::UnderReview || derive_status(theirs.record) != Status::Designated {
         return None;
     }
@@ -257,11 +286,9 @@ pub fn changes(old: &Record, new: &Record) -> Vec<FieldChange> {
 }
 
 fn conflict(kind: ConflictKind, theirs: Theirs<'_>, ours: Option<&Record>, base: Option<&Base>) -> Conflict {
-    let since = base.map(|b| b.import().day);
-    let written = match base {
-        Some(Base::Written { record, .. }) => Some(record),
-        _ => None,
-    };
+    let since = base.map(Base::day);
+    let agreed = base.map(Base::since);
+    let written = base.and_then(Base::record);
     let (in_crs, in_sheet) = match (written, ours) {
         (Some(base), Some(ours)) if kind == ConflictKind::ChangedInCrs => {
             (changes(base, ours), changes(base, &carried_over(theirs, base)))
@@ -271,16 +298,13 @@ fn conflict(kind: ConflictKind, theirs: Theirs<'_>, ours: Option<&Record>, base:
         (None, None) => (Vec::new(), Vec::new()),
     };
     let crs_side = match (kind, written, ours) {
-        (ConflictKind::ChangedInCrs, Some(base), Some(ours)) => done_in_crs(base, ours, since),
+        (ConflictKind::ChangedInCrs, Some(base), Some(ours)) => done_in_crs(base, ours, agreed.as_deref()),
         (ConflictKind::MadeInCrs, ..) => "made in crs, never imported".to_owned(),
         (ConflictKind::KeptBefore, ..) => format!(
             "the register's version was kept at the import of {} (--keep-register), and the sheet has changed since",
             since.map_or_else(String::new, Date::in_words)
         ),
-        _ => format!(
-            "deleted from the register since the import of {}",
-            since.map_or_else(String::new, Date::in_words)
-        ),
+        _ => format!("deleted from the register since {}", agreed.as_deref().unwrap_or_default()),
     };
     // The sheet's own word: a decision crs made after the sheet's last is not it.
     let status = |record: &Record| derive_status(record).label().to_lowercase();
@@ -293,6 +317,7 @@ fn conflict(kind: ConflictKind, theirs: Theirs<'_>, ours: Option<&Record>, base:
         kind,
         headline: format!("{crs_side}; {sheet_side}"),
         since,
+        agreed,
         in_crs,
         in_sheet,
         digest: digest(theirs),
@@ -301,7 +326,7 @@ fn conflict(kind: ConflictKind, theirs: Theirs<'_>, ours: Option<&Record>, base:
 
 /// What crs did to a record since the import wrote `base`, in a few words: its move,
 /// and its newest decision or else its newest step.
-fn done_in_crs(base: &Record, ours: &Record, since: Option<Date>) -> String {
+fn done_in_crs(base: &Record, ours: &Record, agreed: Option<&str>) -> String {
     let (base, ours) = (base.normalized(), ours.normalized());
     let mut told = Vec::new();
     if let Some(from) = ours.previous_ids.iter().rev().find(|id| !base.previous_ids.contains(id)) {
@@ -334,10 +359,7 @@ fn done_in_crs(base: &Record, ours: &Record, since: Option<Date>) -> String {
         ));
     }
     if told.is_empty() {
-        told.push(format!(
-            "changed in crs since the import of {}",
-            since.map_or_else(String::new, Date::in_words)
-        ));
+        told.push(format!("changed in crs since {}", agreed.unwrap_or_default()));
     }
     told.join(", and ")
 }
@@ -357,6 +379,7 @@ fn lowercase_article(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::history::last_import::{ImportedVersion, LastImport};
+    use crate::import::map::Field;
 
     fn record() -> Record {
         let text = std::fs::read_to_string(concat!(
@@ -380,9 +403,18 @@ mod tests {
         Base::Written { record: record.clone(), import: import() }
     }
 
+    /// A sheet with a column for each part these tests change.
+    fn columns() -> &'static Given {
+        let fields = [Field::ServiceDescription, Field::ReviewDue, Field::Status, Field::DecidedOn];
+        Box::leak(Box::new(Given {
+            fields: std::sync::Arc::new(fields.into_iter().collect()),
+            ..Given::default()
+        }))
+    }
+
     /// The sheet's version as an import today would give it.
     fn now(record: &Record) -> Theirs<'_> {
-        Theirs { record, imported_on: day(2026, 11, 23) }
+        Theirs { record, imported_on: day(2026, 11, 23), given: columns() }
     }
 
     fn day(y: i32, m: u32, d: u32) -> Date {
@@ -477,7 +509,7 @@ mod tests {
         let mut sheet = record();
         sheet.events.push(undated(november, "implied by the status 'under-review' (b.csv row 9)"));
         sheet.source = None;
-        let theirs = Theirs { record: &sheet, imported_on: november };
+        let theirs = Theirs { record: &sheet, imported_on: november, given: columns() };
         // The register's earlier latest day stands: nothing new.
         assert!(same(&carried_over(theirs, &base), &base));
         assert!(matches!(judge(theirs, Some(&base), Some(&written(&base))), Verdict::Unchanged));
@@ -485,7 +517,7 @@ mod tests {
         let later = day(2026, 12, 21);
         let mut again = sheet.clone();
         again.events.last_mut().unwrap().on = later;
-        assert_eq!(digest(theirs), digest(Theirs { record: &again, imported_on: later }));
+        assert_eq!(digest(theirs), digest(Theirs { record: &again, imported_on: later, given: columns() }));
         assert!(toml::to_string(&substance(&sheet)).is_ok(), "the digest is of the record's TOML");
     }
 }

@@ -22,6 +22,7 @@ mod lifecycle;
 mod list_show;
 mod man;
 mod orgs;
+mod own_export;
 mod readme;
 mod reimport;
 mod relocate;

@@ -1,0 +1,368 @@
+//! The decisions and events one row of a sheet gives: its decision, the events it
+//! dates, the later decisions its removal and confirmation columns give, and the
+//! steps its status and the provider's answer imply. Every fact comes from a cell
+//! or the map's stated defaults: a step the sheet does not date is kept undated
+//! (`date_known = false`) with the latest day it can have happened, never a
+//! neighbour's day; a removal or a confirmation takes its own date, maker and
+//! reference from its own columns, never the designation's; a status the
+//! provider's answer contradicts is refused. `merge` builds a record from them.
+
+use crate::import::map::Field;
+use crate::import::merge::{Context, problem};
+use crate::import::row::{Problem, Response, RowFields, Value};
+use crate::model::{Date, Decision, DecisionOutcome, Event, EventKind, Status};
+
+/// The decisions and events of one row: its decision, the events it dates, the
+/// later decisions its removal and confirmation columns give, and the steps its
+/// status and the provider's answer imply. A step the sheet does not date is kept
+/// undated, with the latest day it can have happened.
+pub(crate) fn row_history(
+    row: &RowFields,
+    context: &Context<'_>,
+    given: &[Event],
+) -> Result<(Vec<Decision>, Vec<Event>), Vec<Problem>> {
+    let status = match row.get(&Field::Status) {
+        Some(Value::Status(status)) => Some(*status),
+        _ => None,
+    };
+    // A default answer in the map speaks for the designations in force that leave
+    // it blank, not for a row whose status says no answer came.
+    let in_force = matches!(status, Some(Status::Designated | Status::UnderReview | Status::Removed));
+    let response = match row.get(&Field::Response) {
+        Some(Value::Response(_)) if !in_force && row.is_default(&Field::Response) => None,
+        Some(Value::Response(response)) => Some(*response),
+        _ => None,
+    };
+    let given_outcome = match row.get(&Field::DecisionOutcome) {
+        Some(Value::Outcome(outcome)) => Some(*outcome),
+        _ => None,
+    };
+    let decided_on = row.date(&Field::DecidedOn);
+    let mut events: Vec<Event> = Vec::new();
+    for (field, _) in row.values() {
+        if let Field::Event(kind) = field
+            && let Some((on, known)) = row.step_day(field)
+        {
+            events.push(Event { on, kind: *kind, date_known: known, note: None });
+        }
+    }
+    let outcome = given_outcome.or(match status {
+        Some(Status::Draft) => None,
+        Some(Status::NotDesignated) => Some(DecisionOutcome::DoNotDesignate),
+        Some(_) => Some(DecisionOutcome::Designate),
+        None => decided_on.map(|_| DecisionOutcome::Designate),
+    });
+    let Some(outcome) = outcome else {
+        if let Some(on) = decided_on {
+            return Err(vec![problem(
+                context,
+                row,
+                &Field::DecidedOn,
+                &on.to_string(),
+                "is a decision date on a row whose status is draft",
+                "give the status the decision led to, or leave the date out",
+            )]);
+        }
+        return Ok((Vec::new(), events));
+    };
+    let Some(decided_on) = decided_on else {
+        let what =
+            status.map_or_else(|| format!("decision '{}'", outcome.as_str()), |s| format!("status '{s}'"));
+        // A column the map reads the day from, left empty in this row, is named by
+        // its header; without one, the map is what to mend.
+        let problem = match context.headers.get(&Field::DecidedOn) {
+            Some(header) => Problem {
+                column: header.to_string(),
+                ..problem(
+                    context,
+                    row,
+                    &Field::DecidedOn,
+                    "",
+                    &format!("is empty, but the {what} needs the day of the decision"),
+                    "fill in the decision date",
+                )
+            },
+            None => problem(
+                context,
+                row,
+                &Field::DecidedOn,
+                "",
+                &format!("gives no day for the decision, but the {what} needs it"),
+                "map the column that holds the decision date to decision.decided_on",
+            ),
+        };
+        return Err(vec![problem]);
+    };
+    let mut grounds: Vec<String> = row
+        .values()
+        .filter_map(|(field, value)| match (field, value) {
+            (Field::Ground(key), Value::Yes(true)) => Some(key.clone()),
+            _ => None,
+        })
+        .collect();
+    grounds.sort_by_key(|g| context.grounds.iter().position(|k| k == g));
+    let keeps = matches!(outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm);
+    let mut decisions = vec![Decision {
+        outcome,
+        grounds: if keeps { grounds } else { Vec::new() },
+        decided_on,
+        decided_by: row.text(&Field::DecidedBy).map(str::to_owned),
+        reference: row.text(&Field::DecisionReference).map(str::to_owned),
+        provider: None,
+        commissioner: None,
+    }];
+    let mut problems = Vec::new();
+    // The later decisions of the same designation, each from its own columns.
+    let later = |on: &Field, by: &Field, reference: &Field, outcome: DecisionOutcome| {
+        row.date(on).map(|decided_on| Decision {
+            outcome,
+            grounds: Vec::new(),
+            decided_on,
+            decided_by: row.text(by).map(str::to_owned),
+            reference: row.text(reference).map(str::to_owned),
+            provider: None,
+            commissioner: None,
+        })
+    };
+    let confirmation = later(
+        &Field::ConfirmationDecidedOn,
+        &Field::ConfirmationDecidedBy,
+        &Field::ConfirmationReference,
+        DecisionOutcome::Confirm,
+    );
+    let removal = later(
+        &Field::RemovalDecidedOn,
+        &Field::RemovalDecidedBy,
+        &Field::RemovalReference,
+        DecisionOutcome::Remove,
+    );
+    for field in [&Field::ConfirmationDecidedBy, &Field::ConfirmationReference] {
+        if confirmation.is_none() && row.get(field).is_some() {
+            problems.push(problem(
+                context,
+                row,
+                field,
+                "",
+                "is given without the day of the confirmation",
+                "map the column with its day to confirmation.decided_on",
+            ));
+        }
+    }
+    for field in [&Field::RemovalDecidedBy, &Field::RemovalReference] {
+        if removal.is_none() && row.get(field).is_some() {
+            problems.push(problem(
+                context,
+                row,
+                field,
+                "",
+                "is given without the day of the removal",
+                "map the column with its day to removal.decided_on",
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let Some(status) = status else {
+        decisions.extend(confirmation);
+        decisions.extend(removal);
+        return Ok((decisions, events));
+    };
+    if outcome != DecisionOutcome::Designate {
+        // A row of a later decision: a removal brings in its notice, undated unless
+        // the sheet dates it.
+        if status == Status::Removed
+            && outcome == DecisionOutcome::Remove
+            && !events.iter().chain(given).any(|e| e.kind == EventKind::ProviderNotifiedOfRemoval)
+        {
+            events.push(undated(EventKind::ProviderNotifiedOfRemoval, context.today, status, context, row));
+        }
+        return Ok((decisions, events));
+    }
+
+    // What the status says happened after the designation, and what the provider's
+    // answer says; the two must agree.
+    let answer = match (status, response) {
+        (_, Some(response)) => {
+            if let Some(contradiction) = contradiction(status, response) {
+                // The cells as the sheet writes them, with what the map made of them.
+                let written = row.written(&Field::Response);
+                let status_written = match row.written(&Field::Status) {
+                    Some(text) => format!("'{text}' (which the map translates to '{status}')"),
+                    None => format!("'{status}'"),
+                };
+                let todo = match written {
+                    Some(text) => format!(
+                        "correct the status or the answer, or the map's translation of '{text}' under [values.\"response\"]"
+                    ),
+                    None => "correct the status or the answer, or translate the sheet's words for the answer with [values.\"response\"] in the map".to_owned(),
+                };
+                return Err(vec![problem(
+                    context,
+                    row,
+                    &Field::Response,
+                    written.unwrap_or(response.as_str()),
+                    &format!(
+                        "{}contradicts the status {status_written} (column '{}'): {contradiction}",
+                        written.map_or(String::new(), |_| format!(
+                            "(which the map translates to '{}') ",
+                            response.as_str()
+                        )),
+                        row.header(&Field::Status)
+                    ),
+                    &todo,
+                )]);
+            }
+            response
+        }
+        (Status::Draft | Status::NotDesignated | Status::Proposed | Status::Requested, None) => {
+            Response::Awaiting
+        }
+        (Status::Refused, None) => Response::Refused,
+        (Status::Referred, None) => Response::Referred,
+        // A designation in force came by the provider's acceptance or by the
+        // regulator's finding; which one, only a cell can say: a step the row dates,
+        // or else the row is refused, never taken to have been accepted.
+        (Status::Designated | Status::UnderReview | Status::Removed, None) => {
+            let dated = |kind: EventKind| events.iter().chain(given).any(|e| e.kind == kind);
+            if dated(EventKind::RefusalFoundUnreasonable) {
+                Response::FoundUnreasonable
+            } else if dated(EventKind::ProviderAccepted) {
+                Response::Accepted
+            } else {
+                return Err(vec![problem(
+                    context,
+                    row,
+                    &Field::Status,
+                    status.as_str(),
+                    "says the designation was in force, which needs the provider's acceptance or a refusal the regulator found unreasonable, and the row says neither",
+                    "fill in the provider's answer (in a column mapped to response, or the day of the acceptance in one mapped to event.provider-accepted); if the team knows every designation in the sheet was accepted, say so in the map: \"response\" = \"accepted\" under [defaults]",
+                )]);
+            }
+        }
+    };
+    // The day the provider answered dates the answer's first step.
+    if let (Some((on, known)), Some(first)) = (row.step_day(&Field::ResponseOn), answer.steps().first())
+        && !events.iter().any(|e| e.kind == *first)
+    {
+        events.push(Event { on, kind: *first, date_known: known, note: None });
+    }
+    let mut chain: Vec<EventKind> = Vec::new();
+    if !matches!(status, Status::Draft | Status::NotDesignated | Status::Proposed) {
+        chain.push(EventKind::WrittenRequestSent);
+        chain.extend(answer.steps());
+    }
+    if status == Status::UnderReview {
+        chain.push(EventKind::ReviewStarted);
+    }
+    if status == Status::Removed {
+        chain.push(EventKind::ProviderNotifiedOfRemoval);
+    }
+    if status == Status::Removed && removal.is_none() {
+        return Err(vec![problem(
+            context,
+            row,
+            &Field::Status,
+            "removed",
+            "gives no day for the decision to remove the designation",
+            "map the column with the day of the removal decision to removal.decided_on (with removal.decided_by and removal.reference if the sheet has them), or add a row for the removal (decision.outcome = remove, with its decision date)",
+        )]);
+    }
+    decisions.extend(confirmation);
+    decisions.extend(removal);
+    with_steps(decisions, events, &chain, given, decided_on, status, context, row)
+}
+
+/// Why a status and the provider's answer cannot both be true, if they cannot.
+fn contradiction(status: Status, response: Response) -> Option<&'static str> {
+    use Response::*;
+    match (status, response) {
+        (Status::Designated | Status::UnderReview | Status::Removed, Accepted | FoundUnreasonable) => None,
+        (Status::Designated | Status::UnderReview | Status::Removed, _) => Some(
+            "a designation in force needs the provider's acceptance, or a refusal the regulator found unreasonable",
+        ),
+        (Status::Requested, Awaiting) => None,
+        (Status::Requested, _) => Some("a request still awaiting an answer has no answer"),
+        (Status::Refused, Refused) | (Status::Referred, Referred) => None,
+        (Status::Refused | Status::Referred, _) => Some("the answer does not lead to that status"),
+        (Status::NotDesignated, FoundReasonable | Awaiting) => None,
+        (Status::Draft | Status::Proposed, Awaiting) => None,
+        (Status::Draft | Status::NotDesignated | Status::Proposed, _) => {
+            Some("no written request was sent at that status, so there is no answer to it")
+        }
+    }
+}
+
+/// A step the status implies and no cell dates: on the latest day it can have
+/// happened, marked as such.
+fn undated(kind: EventKind, latest: Date, status: Status, context: &Context<'_>, row: &RowFields) -> Event {
+    Event {
+        on: latest,
+        kind,
+        date_known: false,
+        note: Some(format!(
+            "implied by the status '{status}' ({} row {}); the sheet gives no day for it",
+            context.sheet, row.row
+        )),
+    }
+}
+
+/// The decisions, and the events with the steps of `chain` that no cell dates added
+/// undated: each on the latest day it can have happened, which is the day of the
+/// next step the sheet dates, or of the next decision, or the import's day.
+#[allow(clippy::too_many_arguments)]
+fn with_steps(
+    decisions: Vec<Decision>,
+    mut events: Vec<Event>,
+    chain: &[EventKind],
+    given: &[Event],
+    decided_on: Date,
+    status: Status,
+    context: &Context<'_>,
+    row: &RowFields,
+) -> Result<(Vec<Decision>, Vec<Event>), Vec<Problem>> {
+    let known = |kind: EventKind| events.iter().chain(given).find(|e| e.kind == kind).map(|e| e.on);
+    // A decision goes before the events of its day: the designation's steps came on
+    // the day before the decision after it, at the latest.
+    let next_decision = decisions
+        .iter()
+        .map(|d| d.decided_on)
+        .filter(|d| *d > decided_on)
+        .min()
+        .and_then(|d| d.plus_days(-1));
+    // Backwards: the latest day of each step is bounded by the step after it.
+    let mut latest = context.today;
+    let mut added = Vec::new();
+    for kind in chain.iter().rev() {
+        // A removal's notice follows the removal decision; the steps before it, the
+        // designation's, came before that decision.
+        let bound = match kind {
+            EventKind::ProviderNotifiedOfRemoval => context.today,
+            EventKind::ReviewStarted => latest,
+            // The designation's own steps came before the decision after it.
+            _ => latest.min(next_decision.unwrap_or(context.today)),
+        };
+        match known(*kind) {
+            Some(on) => latest = on,
+            None => {
+                if bound < decided_on {
+                    return Err(vec![problem(
+                        context,
+                        row,
+                        &Field::Status,
+                        status.as_str(),
+                        &format!(
+                            "implies {} after the decision of {decided_on}, but the sheet dates a later step before it ({bound})",
+                            kind.label().to_lowercase()
+                        ),
+                        "correct the dates or the status in the sheet",
+                    )]);
+                }
+                added.push(undated(*kind, bound, status, context, row));
+                latest = bound;
+            }
+        }
+    }
+    events.extend(added);
+    Ok((decisions, events))
+}
