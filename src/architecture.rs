@@ -75,6 +75,7 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("history/journal.rs", "register", "writes the journal atomically, as the register does"),
     ("history/moves.rs", "register", "knows crs.toml by name, to see a succession's commit"),
     ("history/snapshot.rs", "register", "a snapshot is a register Source read from a commit"),
+    ("history/exported.rs", "register", "reads records at an export's commit through the register's Source"),
     ("import/assessments.rs", "export", "reads back crs's own sheets by the export's column table"),
     ("import/history.rs", "export", "reads back crs's own sheets by the export's column table"),
     ("import/map.rs", "export", "reads back crs's own sheets by the export's column table"),

@@ -113,8 +113,6 @@ pub struct Conflict {
     /// What happened on each side, in a line: "removed in crs on 25 November 2026 by
     /// the ICB Board; the sheet still says designated".
     pub headline: String,
-    /// The day of the last import, when there was one.
-    pub since: Option<Date>,
     /// When the sheet last agreed with the register, in words: "the import of 12
     /// October 2026", "the export of 7 December 2026".
     pub agreed: Option<String>,
@@ -316,7 +314,6 @@ fn conflict(kind: ConflictKind, theirs: Theirs<'_>, ours: Option<&Record>, base:
     Conflict {
         kind,
         headline: format!("{crs_side}; {sheet_side}"),
-        since,
         agreed,
         in_crs,
         in_sheet,
