@@ -19,7 +19,7 @@ use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::framework::{Finding, Rule, Severity};
 use crate::history::last_import::{ImportedVersion, KEPT_TRAILER, LastImport, LastImports, RecordIds};
-use crate::history::{Committed, FileWrite, Recovered};
+use crate::history::{Committed, LargeWrite, Recovered};
 use crate::import::assessments::assessed;
 use crate::import::guard;
 use crate::import::history::lives;
@@ -216,6 +216,9 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     let known = tx.orgs()?;
     let checker = tx.checker(ctx, known.as_ref());
     let mut planner = Planner {
+        tx: &tx,
+        // Each record to write is stored as it is checked, and only its path held.
+        large: if request.dry_run { None } else { Some(tx.large_write()?) },
         root: &tx.root,
         checker: &checker,
         services: Services::new(&tx.root),
@@ -235,6 +238,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         }
     }
     let absent = planner.register.absent(&sheet_ids);
+    let large = planner.large;
     let Plan { new, changed, unchanged, conflicts, mut rejected, files } = planner.plan;
     rejected.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
 
@@ -242,13 +246,13 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         (!rejected.is_empty() && !request.skip_invalid) || (!conflicts.is_empty() && !request.keep_register);
     let written = !request.dry_run && !refused && (!files.is_empty() || !conflicts.is_empty());
     let committed = if written {
-        for (path, _) in &files {
-            tx.require_clean(path)?;
-        }
+        tx.require_all_clean(&files.iter().map(String::as_str).collect::<Vec<_>>())?;
         let kept: Vec<(&RecordId, &str)> =
             conflicts.iter().map(|c| (&c.id, c.conflict.digest.as_str())).collect();
         let message = commit_message(&file, &sha256, &sheet_name, new.len(), changed.len(), &kept);
-        Some(tx.commit(&files, &message, None)?)
+        let large = large
+            .ok_or_else(|| Error::Invalid { message: "the import's records were not stored".to_owned() })?;
+        Some(tx.commit_large(large, &message, None)?)
     } else {
         None
     };
@@ -283,12 +287,15 @@ struct Plan {
     unchanged: Vec<Planned>,
     conflicts: Vec<Conflicting>,
     rejected: Vec<Problem>,
-    /// The records to write.
-    files: Vec<FileWrite>,
+    /// The records to write (register-relative paths; their text is stored already).
+    files: Vec<String>,
 }
 
 /// Judges and checks the sheet's records one at a time, as they are built.
 struct Planner<'a> {
+    tx: &'a Transaction,
+    /// The write the records go into as they are checked; none on a dry run.
+    large: Option<LargeWrite>,
     root: &'a Path,
     checker: &'a Checker<'a>,
     /// Each provider folder is read once for the duplicate check, and knows the
@@ -402,7 +409,10 @@ impl Planner<'_> {
             }
         }
         self.services.hold(&id, &record);
-        self.plan.files.push((path, text.into_bytes()));
+        if let Some(large) = self.large.as_mut() {
+            self.tx.add_to(large, &path, text.as_bytes())?;
+        }
+        self.plan.files.push(path);
         Ok(())
     }
 
