@@ -8,7 +8,8 @@
 //! 1. every object (blobs, tree, commit — signed when `commit.gpgSign` says so —
 //!    and tag, signed when `tag.gpgSign` does) is stored and read back, so a full
 //!    disk or a signing failure stops the write here, before anything a person sees
-//!    has changed;
+//!    has changed. A write of many files (a [`LargeWrite`]) stores each blob as it
+//!    is given, in packs made in crs's folder, and moves them into git's here;
 //! 2. a journal of the write is saved in git's folder;
 //! 3. the working files are written (each atomically, temp files in git's folder);
 //! 4. the tag, if any, is made (a tag git holds locked, or one that exists, stops
