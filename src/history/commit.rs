@@ -8,7 +8,8 @@
 //! 1. every object (blobs, tree, commit — signed when `commit.gpgSign` says so —
 //!    and tag, signed when `tag.gpgSign` does) is stored and read back, so a full
 //!    disk or a signing failure stops the write here, before anything a person sees
-//!    has changed;
+//!    has changed. A write of many files (a [`LargeWrite`]) stores each blob as it
+//!    is given, in packs made in crs's folder, and moves them into git's here;
 //! 2. a journal of the write is saved in git's folder;
 //! 3. the working files are written (each atomically, temp files in git's folder);
 //! 4. the tag, if any, is made (a tag git holds locked, or one that exists, stops
@@ -62,10 +63,12 @@ use crate::history::filters::CleanFilters;
 use crate::history::hooks::{Hooks, clean_message};
 use crate::history::identity::{self, Identity, Person};
 use crate::history::journal::{Journal, JournalFile, JournalTag};
+use crate::history::large_write::{LargeWrite, StoredFile};
 use crate::history::leftovers;
 use crate::history::lock::{RegisterLock, leftover_lock, reference_lock, take_git_lock, wait_for_index};
 use crate::history::moved;
 use crate::history::new_repo;
+use crate::history::pack::PackWriter;
 use crate::history::repo::{RegisterRepo, git_error, open, storage_error};
 use crate::history::signing::Signer;
 use crate::register::write::{Flush, remove_leftover_temps, write_atomic_via};
@@ -74,8 +77,9 @@ use crate::register::write::{Flush, remove_leftover_temps, write_atomic_via};
 /// their objects are written as packs.
 const FLUSH_EACH_UP_TO: usize = 16;
 
-/// Objects a pack, in a write of many files.
-const PACK_EVERY: usize = 8192;
+/// The compressed bytes a pack holds, in a write of many files, before it is
+/// written and the next begun.
+const PACK_BYTES: usize = 8 << 20;
 
 /// crs's folder inside the git folder: its lock, its journal and its temp files.
 pub(crate) const STATE_DIR: &str = "crs";
@@ -107,7 +111,8 @@ pub struct Writer {
     filters: std::cell::OnceCell<bool>,
     /// HEAD's tree when the write began.
     head_tree: std::cell::OnceCell<Option<Oid>>,
-    /// Folders of the work tree known to hold a `.gitattributes`, or not.
+    /// Folders of the work tree known to hold a `.gitattributes` that could change a
+    /// file's bytes on the way in, or not.
     attribute_folders: std::cell::RefCell<std::collections::HashMap<PathBuf, bool>>,
     _lock: RegisterLock,
 }
@@ -190,6 +195,20 @@ enum Settle {
 
 /// One file a write replaces: its register-relative path and its new bytes.
 pub type FileWrite = (String, Vec<u8>);
+
+/// A file of a write, as the write is given it.
+struct Incoming<'a> {
+    /// Register-relative.
+    path: &'a str,
+    contents: Contents<'a>,
+}
+
+/// A file's new content: its bytes, or the blobs a [`LargeWrite`] stored for them.
+#[derive(Clone, Copy)]
+enum Contents<'a> {
+    Bytes(&'a [u8]),
+    Stored { new: Oid, staged: Oid },
+}
 
 /// Judges a file the hooks left in the commit other than crs wrote it: its
 /// register-relative path, what crs wrote (`None` when crs did not write it) and
@@ -353,16 +372,78 @@ impl Writer {
         tag: Option<(&str, &str)>,
         review: Review<'_>,
     ) -> Result<Committed> {
+        let incoming: Vec<Incoming<'_>> =
+            files.iter().map(|(path, bytes)| Incoming { path, contents: Contents::Bytes(bytes) }).collect();
+        self.commit_incoming(&incoming, removed, message, identity, tag, review, None)
+    }
+
+    /// Begins a write of many files, each stored as it is given to
+    /// [`Writer::add_to`]; [`Writer::commit_large`] commits them.
+    pub fn large_write(&self) -> Result<LargeWrite> {
+        let repo =
+            Repository::open(self.rr.repo.path()).map_err(|e| git_error("cannot open the repository", &e))?;
+        let odb = repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
+        odb.add_new_mempack_backend(1000).map_err(|e| storage_error("the new files", e.message()))?;
+        drop(odb);
+        Ok(LargeWrite {
+            repo,
+            packer: PackWriter::new(PACK_BYTES),
+            files: Vec::new(),
+            filtered: Vec::new(),
+            staging: self.state_dir.join(PACK_STAGING),
+            packs: self.rr.repo.commondir().join("objects/pack"),
+        })
+    }
+
+    /// Stores `bytes`, the new content of the file at `path` (register-relative), in
+    /// `large`; nothing a person sees changes until the write is committed.
+    pub fn add_to(&self, large: &mut LargeWrite, path: &str, bytes: &[u8]) -> Result<()> {
+        let repo_path = self.rr.repo_path(path);
+        let (new, staged) =
+            self.store_large(large, &repo_path, bytes).map_err(|e| self.explain_storage(e))?;
+        large.files.push(StoredFile { path: path.to_owned(), new, staged });
+        Ok(())
+    }
+
+    /// As [`Writer::commit_reviewed`], for the files of `large`.
+    pub fn commit_large(
+        &self,
+        mut large: LargeWrite,
+        message: &str,
+        identity: &Identity,
+        tag: Option<(&str, &str)>,
+        review: Review<'_>,
+    ) -> Result<Committed> {
+        let files = std::mem::take(&mut large.files);
+        let incoming: Vec<Incoming<'_>> = files
+            .iter()
+            .map(|f| Incoming { path: &f.path, contents: Contents::Stored { new: f.new, staged: f.staged } })
+            .collect();
+        self.commit_incoming(&incoming, &[], message, identity, tag, review, Some(&mut large))
+    }
+
+    /// The write of [`Writer::commit_reviewed`] and [`Writer::commit_large`].
+    #[allow(clippy::too_many_arguments)]
+    fn commit_incoming(
+        &self,
+        files: &[Incoming<'_>],
+        removed: &[String],
+        message: &str,
+        identity: &Identity,
+        tag: Option<(&str, &str)>,
+        review: Review<'_>,
+        large: Option<&mut LargeWrite>,
+    ) -> Result<Committed> {
         let repo = &self.rr.repo;
         wait_for_index(repo.path())?;
         let mut plain_folders = std::collections::HashSet::new();
-        for path in files.iter().map(|(path, _)| path).chain(removed) {
+        for path in files.iter().map(|f| f.path).chain(removed.iter().map(String::as_str)) {
             refuse_links(&self.root, path, &mut plain_folders)?;
         }
         let mut hook_output = String::new();
         let hooked = self.hooks.exists("prepare-commit-msg")
             || (self.verify && (self.hooks.exists("pre-commit") || self.hooks.exists("commit-msg")));
-        let plan = self.store_tree(files, removed).map_err(|e| self.explain_storage(e))?;
+        let plan = self.store_tree(files, removed, large).map_err(|e| self.explain_storage(e))?;
         let (journal, message) = if hooked {
             plan.journal.save(&self.state_dir)?;
             self.faults.after(Step::Journal);
@@ -690,46 +771,47 @@ impl Writer {
 
     /// Stores the blobs and the tree of a write and reads each back; returns them
     /// with the journal of a write whose commit is not made yet.
-    fn store_tree(&self, files: &[FileWrite], removed: &[String]) -> Result<Plan> {
+    fn store_tree(
+        &self,
+        files: &[Incoming<'_>],
+        removed: &[String],
+        large: Option<&mut LargeWrite>,
+    ) -> Result<Plan> {
         let repo = &self.rr.repo;
         let parent = head_commit(repo)?;
         let base = match &parent {
             Some(commit) => Some(commit.tree().map_err(|e| git_error("cannot read HEAD's tree", &e))?),
             None => None,
         };
-        // A write of many files stores its objects in memory and writes them as one
-        // pack, instead of a loose file an object.
-        let batch = match files.len() + removed.len() > FLUSH_EACH_UP_TO {
-            true => {
-                Some(Repository::open(repo.path()).map_err(|e| git_error("cannot open the repository", &e))?)
+        // A write of many files streams its blobs into packs of its own (see
+        // [`LargeWrite`]) instead of a loose file an object.
+        let mut own = None;
+        let mut large = match large {
+            Some(large) => Some(large),
+            None if files.len() + removed.len() > FLUSH_EACH_UP_TO => {
+                own = Some(self.large_write()?);
+                own.as_mut()
             }
-            false => None,
-        };
-        let target = batch.as_ref().unwrap_or(repo);
-        let batch_odb = match &batch {
-            Some(r) => Some(r.odb().map_err(|e| git_error("cannot open git's object database", &e))?),
-            None => None,
-        };
-        let mempack = match &batch_odb {
-            Some(odb) => Some(
-                odb.add_new_mempack_backend(1000).map_err(|e| storage_error("the new files", e.message()))?,
-            ),
             None => None,
         };
         let mut planned = Vec::with_capacity(files.len());
-        let mut stored = Vec::with_capacity(files.len() + 1);
-        // Objects held in memory, written out a pack at a time so memory stays bounded.
-        let mut pending: Vec<Oid> = Vec::new();
-        for (path, contents) in files {
-            let repo_path = self.rr.repo_path(path);
-            let old = match read_plain(&self.root.join(path))? {
-                Some(bytes) => Some(self.store_raw(target, &repo_path, &bytes)?),
+        let mut stored = Vec::with_capacity(2 * files.len() + 1);
+        for file in files {
+            let repo_path = self.rr.repo_path(file.path);
+            let old = match read_plain(&self.root.join(file.path))? {
+                Some(bytes) => Some(self.store_either(large.as_deref_mut(), &repo_path, &bytes)?),
                 None => None,
             };
-            let new = self.store_raw(target, &repo_path, contents)?;
-            let new_staged = match self.may_filter(&repo_path) {
-                true => self.blob_as_git_would(target, &repo_path, contents)?,
-                false => new,
+            let (new, new_staged) = match (file.contents, large.as_deref_mut()) {
+                (Contents::Stored { new, staged }, _) => (new, staged),
+                (Contents::Bytes(bytes), Some(large)) => self.store_large(large, &repo_path, bytes)?,
+                (Contents::Bytes(bytes), None) => {
+                    let new = self.store_raw(repo, &repo_path, bytes)?;
+                    match self.may_filter(&repo_path) {
+                        true => (new, self.blob_as_git_would(repo, &repo_path, bytes)?),
+                        false => (new, new),
+                    }
+                }
             };
             let old_staged = base
                 .as_ref()
@@ -738,12 +820,6 @@ impl Writer {
             stored.push(new);
             if new_staged != new {
                 stored.push(new_staged);
-            }
-            if let (Some(mempack), Some(batch)) = (&mempack, &batch) {
-                pending.extend(old.into_iter().chain([new]).chain((new_staged != new).then_some(new_staged)));
-                if pending.len() >= PACK_EVERY {
-                    self.write_pack(mempack, batch, pending.drain(..).collect())?;
-                }
             }
             planned.push(JournalFile {
                 repo_path,
@@ -756,10 +832,9 @@ impl Writer {
         for path in removed {
             let repo_path = self.rr.repo_path(path);
             let old = match read_plain(&self.root.join(path))? {
-                Some(bytes) => Some(self.store_raw(target, &repo_path, &bytes)?),
+                Some(bytes) => Some(self.store_either(large.as_deref_mut(), &repo_path, &bytes)?),
                 None => None,
             };
-            pending.extend(old.filter(|_| batch.is_some()));
             let old = old.map(|o| o.to_string());
             let old_staged = base
                 .as_ref()
@@ -767,13 +842,14 @@ impl Writer {
                 .map(|e| e.id().to_string());
             planned.push(JournalFile { repo_path, old, new: None, old_staged, new_staged: None });
         }
+        let target = large.as_deref().map_or(repo, |l| &l.repo);
         let tree = self.build_tree(target, base.as_ref(), &planned)?;
         stored.push(tree);
-        if let (Some(mempack), Some(batch)) = (&mempack, &batch) {
-            let mut objects: std::collections::BTreeSet<Oid> = pending.drain(..).collect();
+        if let Some(large) = large {
+            let mut objects: std::collections::BTreeSet<Oid> = large.filtered.drain(..).collect();
             objects.insert(tree);
             // The trees the write made: the folders of the files it changed.
-            let root = batch.find_tree(tree).map_err(|e| storage_error("the new tree", e.message()))?;
+            let root = large.repo.find_tree(tree).map_err(|e| storage_error("the new tree", e.message()))?;
             for file in &planned {
                 let mut dir = Path::new(&file.repo_path).parent();
                 while let Some(folder) = dir.filter(|d| !d.as_os_str().is_empty()) {
@@ -781,8 +857,23 @@ impl Writer {
                     dir = folder.parent();
                 }
             }
-            self.write_pack(mempack, batch, objects)?;
+            let failed = |e: git2::Error| storage_error("the new tree", e.message());
+            let held = large.repo.odb().map_err(failed)?;
+            for id in objects {
+                // One git had already (an unchanged folder) is packed again: harmless.
+                let object = held.read(id).map_err(failed)?;
+                large
+                    .packer
+                    .add(id, object.kind(), object.data())
+                    .map_err(|e| storage_error("the new tree", &e))?;
+            }
+            drop(held);
+            self.stage_pack(&mut large.packer)?;
+            self.publish_packs()?;
+            let odb = repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
+            odb.refresh().map_err(|e| storage_error("the pack of the new files", e.message()))?;
         }
+        drop(own);
         self.verify_stored(&stored)?;
         Ok(Plan {
             journal: Journal {
@@ -894,7 +985,8 @@ impl Writer {
     /// line-ending conversion (`core.autocrlf`), or an attributes file that applies
     /// to it (`info/attributes`, `core.attributesFile`, the XDG attributes file, or a
     /// `.gitattributes` in the work tree's top folder or one of the file's folders,
-    /// as `git add` reads them).
+    /// as `git add` reads them) and names an attribute that converts (see
+    /// [`attributes_may_filter`]).
     fn may_filter(&self, repo_path: &str) -> bool {
         let everywhere = *self.filters.get_or_init(|| {
             self.config.string("core.autocrlf").is_some_and(|v| !v.eq_ignore_ascii_case("false"))
@@ -905,9 +997,9 @@ impl Writer {
         everywhere
             || Path::new(repo_path).ancestors().skip(1).any(|dir| {
                 let mut known = self.attribute_folders.borrow_mut();
-                *known
-                    .entry(dir.to_path_buf())
-                    .or_insert_with(|| self.rr.workdir.join(dir).join(".gitattributes").exists())
+                *known.entry(dir.to_path_buf()).or_insert_with(|| {
+                    attributes_may_filter(&self.rr.workdir.join(dir).join(".gitattributes"))
+                })
             })
     }
 
@@ -956,42 +1048,79 @@ impl Writer {
         repo.blob(bytes).map_err(|e| storage_error(repo_path, e.message()))
     }
 
-    /// Writes `objects` (new ones from the mempack, any git had already from disk:
-    /// packing one again is harmless) as one pack, makes them visible to the
-    /// writer's own handle, and empties the mempack (of the handle `batch`).
-    fn write_pack(
-        &self,
-        mempack: &git2::Mempack<'_>,
-        batch: &Repository,
-        objects: std::collections::BTreeSet<Oid>,
-    ) -> Result<()> {
-        let failed = |e: git2::Error| storage_error("the pack of the new files", e.message());
-        let mut builder = batch.packbuilder().map_err(failed)?;
-        // Looking for deltas between records is most of a pack's cost: on every core.
-        builder.set_threads(0);
-        for id in objects {
-            builder.insert_object(id, None).map_err(failed)?;
+    /// Stores `bytes`, the content of the file at `repo_path`, in `large`; returns
+    /// the blob of the bytes and the blob git stores for the file (the same, unless
+    /// git's filters change it).
+    fn store_large(&self, large: &mut LargeWrite, repo_path: &str, bytes: &[u8]) -> Result<(Oid, Oid)> {
+        let new = self.store_packed(large, repo_path, bytes)?;
+        if !self.may_filter(repo_path) {
+            return Ok((new, new));
         }
-        // Written in crs's folder, where a kill leaves its half-written temp file for
-        // the next write to delete, and with libgit2's own error (a full disk says
-        // so); then moved in beside git's packs.
+        let staged = self.blob_as_git_would(&large.repo, repo_path, bytes)?;
+        if staged != new {
+            large.filtered.push(staged);
+        }
+        Ok((new, staged))
+    }
+
+    /// Stores `bytes` exactly as they are: in `large` if given, else as a loose
+    /// object (see [`Writer::store_raw`]).
+    fn store_either(&self, large: Option<&mut LargeWrite>, repo_path: &str, bytes: &[u8]) -> Result<Oid> {
+        match large {
+            Some(large) => self.store_packed(large, repo_path, bytes),
+            None => self.store_raw(&self.rr.repo, repo_path, bytes),
+        }
+    }
+
+    /// Stores `bytes` exactly as they are in the packs of `large` (a blob git has
+    /// already, or the write has packed, is not stored again), writing the pack
+    /// being filled once it holds [`PACK_BYTES`].
+    fn store_packed(&self, large: &mut LargeWrite, repo_path: &str, bytes: &[u8]) -> Result<Oid> {
+        let id = raw_id(bytes);
+        if large.packer.has(id) {
+            return Ok(id);
+        }
+        let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
+        // Looked up without rescanning the packs for every new file.
+        if odb.exists_ext(id, git2::OdbLookupFlags::NO_REFRESH) {
+            return Ok(id);
+        }
+        large.packer.add(id, ObjectType::Blob, bytes).map_err(|e| storage_error(repo_path, &e))?;
+        if large.packer.held() >= PACK_BYTES {
+            self.stage_pack(&mut large.packer)?;
+        }
+        Ok(id)
+    }
+
+    /// Writes the objects `packer` holds as a pack in crs's folder (where a kill
+    /// leaves it, or its half-written temp files, for the next write to delete),
+    /// flushed as `core.fsync` asks.
+    fn stage_pack(&self, packer: &mut PackWriter) -> Result<()> {
         let staging = self.state_dir.join(PACK_STAGING);
         fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-        builder.write(&staging, 0).map_err(failed)?;
+        let pack =
+            packer.write(&staging).map_err(|message| storage_error("the pack of the new files", &message))?;
+        if let Some(pack) = pack.filter(|_| self.durability.packs) {
+            durable::sync_file(&pack)?;
+            durable::sync_file(&pack.with_extension("idx"))?;
+        }
+        Ok(())
+    }
+
+    /// Moves the packs made in crs's folder in beside git's, each pack before its
+    /// index, flushed as `core.fsync` asks.
+    fn publish_packs(&self) -> Result<()> {
+        let staging = self.state_dir.join(PACK_STAGING);
         let packs = self.rr.repo.commondir().join("objects/pack");
-        if self.durability.packs {
-            for entry in fs::read_dir(&staging).map_err(|e| Error::io(&staging, e))?.flatten() {
-                durable::sync_file(&entry.path())?;
-            }
+        if !staging.exists() {
+            return Ok(());
         }
         move_staged_packs(&staging, &packs)?;
         if self.durability.packs {
             durable::sync_folder(&packs)?;
         }
         let _ = fs::remove_dir(&staging);
-        let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
-        odb.refresh().map_err(failed)?;
-        mempack.reset().map_err(failed)
+        Ok(())
     }
 
     /// Reads back every object just stored: libgit2 can report an object stored that
@@ -1040,16 +1169,24 @@ impl Writer {
     }
 
     /// Writes the files into the working tree, following no links.
-    fn write_files(&self, files: &[FileWrite], removed: &[String]) -> Result<()> {
+    /// A file stored already is read back from its blob.
+    fn write_files(&self, files: &[Incoming<'_>], removed: &[String]) -> Result<()> {
         let flush = if files.len() > FLUSH_EACH_UP_TO { Flush::Batch } else { Flush::Each };
         let mut folders: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-        for (path, contents) in files {
-            let full = self.root.join(path);
+        let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
+        for file in files {
+            let full = self.root.join(file.path);
             if let Some(parent) = full.parent().filter(|p| !folders.contains(*p)) {
                 fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
                 folders.insert(parent.to_path_buf());
             }
-            write_atomic_via(&full, contents, Some(&self.state_dir), flush)?;
+            match file.contents {
+                Contents::Bytes(bytes) => write_atomic_via(&full, bytes, Some(&self.state_dir), flush)?,
+                Contents::Stored { new, .. } => {
+                    let blob = odb.read(new).map_err(|e| storage_error(file.path, e.message()))?;
+                    write_atomic_via(&full, blob.data(), Some(&self.state_dir), flush)?;
+                }
+            }
         }
         for path in removed {
             remove_file(&self.root.join(path))?;
@@ -1516,7 +1653,7 @@ fn move_staged_packs(staging: &Path, packs: &Path) -> Result<()> {
 /// Deletes what a killed write left in `staging` (only under crs's lock, so none of
 /// it is being written): a half-made pack, or one made and not yet moved into git's
 /// `packs`; an index whose pack was moved already is moved after it.
-fn remove_staged_packs(staging: &Path, packs: &Path) {
+pub(crate) fn remove_staged_packs(staging: &Path, packs: &Path) {
     let Ok(entries) = fs::read_dir(staging) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -1526,6 +1663,31 @@ fn remove_staged_packs(staging: &Path, packs: &Path) {
         }
     }
     let _ = fs::remove_dir(staging);
+}
+
+/// Whether the attributes file at `path` could have git store a file other than as
+/// its bytes are: it names `text`, `eol`, `crlf`, `filter`, `ident` or
+/// `working-tree-encoding`, or defines a macro (which could stand for them). A file
+/// that cannot be read as text is taken to convert. A register's own `.gitattributes`
+/// (`merge=crs`) converts nothing, so its files are stored as written, without
+/// asking git's attribute machinery file by file.
+fn attributes_may_filter(path: &Path) -> bool {
+    const CONVERTING: [&str; 6] = ["text", "eol", "crlf", "filter", "ident", "working-tree-encoding"];
+    let text = match fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => return true,
+        },
+        Err(e) => return e.kind() != std::io::ErrorKind::NotFound,
+    };
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).any(|line| {
+        line.starts_with("[attr]")
+            || line.split_whitespace().skip(1).any(|attribute| {
+                let name = attribute.trim_start_matches(['-', '!']);
+                let name = name.split('=').next().unwrap_or(name);
+                CONVERTING.iter().any(|c| name.eq_ignore_ascii_case(c))
+            })
+    })
 }
 
 /// The bytes of the plain file at `path`, `None` when there is none.
@@ -1700,4 +1862,31 @@ fn append_reflog(path: &Path, line: &str) -> Result<()> {
     let mut file =
         fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::io(path, e))?;
     std::io::Write::write_all(&mut file, line.as_bytes()).map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{attributes_may_filter, fs};
+
+    #[test]
+    fn only_attributes_that_convert_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".gitattributes");
+        assert!(!attributes_may_filter(&path), "no file");
+        for (text, converts) in [
+            ("# Records merge field by field\n*/*.toml merge=crs\n", false),
+            ("*.toml -diff linguist-generated\n", false),
+            ("*.toml text eol=lf\n", true),
+            ("* -text\n", true),
+            ("*.toml filter=lfs\n", true),
+            ("[attr]records merge=crs\n", true),
+            ("*.toml !ident\n", true),
+            ("\"a b.toml\" filter=redact\n", true),
+        ] {
+            fs::write(&path, text).unwrap();
+            assert_eq!(attributes_may_filter(&path), converts, "{text}");
+        }
+        fs::write(&path, [0xff, 0xfe]).unwrap();
+        assert!(attributes_may_filter(&path), "not text");
+    }
 }

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::framework::{Finding, Rule, Severity};
 use crate::history::exported::ExportedFrom;
 use crate::history::last_import::{ImportedVersion, KEPT_TRAILER, LastImport, LastImports, RecordIds};
-use crate::history::{Committed, FileWrite, Recovered};
+use crate::history::{Committed, LargeWrite, Recovered};
 use crate::import::assessments::assessed;
 use crate::import::given::sheet_fields;
 use crate::import::guard;
@@ -60,8 +60,6 @@ pub struct Planned {
     pub id: RecordId,
     /// The id the sheet gives, when the record had it before `crs move`.
     pub sheet_id: Option<RecordId>,
-    /// The sheet rows it comes from, 1-based.
-    pub rows: Vec<usize>,
     /// What changes, field by field (empty for a new or unchanged record).
     pub changes: Vec<FieldChange>,
     /// The day of the last import, for a record deleted from the register since that
@@ -119,8 +117,6 @@ pub struct ImportOutcome {
     /// when the register's branch holds it: where the sheet last agreed with the
     /// register, unless a later import wrote a record.
     pub exported_on: Option<Date>,
-    /// Whether the records were written (not a dry run, nothing refused).
-    pub written: bool,
     /// The commit, when something was written.
     pub committed: Option<Committed>,
     pub recovered: Option<Recovered>,
@@ -224,6 +220,9 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     let known = tx.orgs()?;
     let checker = tx.checker(ctx, known.as_ref());
     let mut planner = Planner {
+        tx: &tx,
+        // Each record to write is stored as it is checked, and only its path held.
+        large: if request.dry_run { None } else { Some(tx.large_write()?) },
         root: &tx.root,
         checker: &checker,
         services: Services::new(&tx.root),
@@ -244,6 +243,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     }
     let absent = planner.register.absent(&sheet_ids);
     let exported_on = planner.register.exported_from.as_ref().map(|e| e.day);
+    let large = planner.large;
     let Plan { new, changed, unchanged, conflicts, mut rejected, files } = planner.plan;
     rejected.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
 
@@ -251,13 +251,13 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         (!rejected.is_empty() && !request.skip_invalid) || (!conflicts.is_empty() && !request.keep_register);
     let written = !request.dry_run && !refused && (!files.is_empty() || !conflicts.is_empty());
     let committed = if written {
-        for (path, _) in &files {
-            tx.require_clean(path)?;
-        }
+        tx.require_all_clean(&files.iter().map(String::as_str).collect::<Vec<_>>())?;
         let kept: Vec<(&RecordId, &str)> =
             conflicts.iter().map(|c| (&c.id, c.conflict.digest.as_str())).collect();
         let message = commit_message(&file, &sha256, &sheet_name, new.len(), changed.len(), &kept);
-        Some(tx.commit(&files, &message, None)?)
+        let large = large
+            .ok_or_else(|| Error::Invalid { message: "the import's records were not stored".to_owned() })?;
+        Some(tx.commit_large(large, &message, None)?)
     } else {
         None
     };
@@ -279,7 +279,6 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         absent,
         unnamed_rows: unnamed,
         exported_on,
-        written,
         committed,
         recovered: tx.recovered().cloned(),
     })
@@ -293,12 +292,15 @@ struct Plan {
     unchanged: Vec<Planned>,
     conflicts: Vec<Conflicting>,
     rejected: Vec<Problem>,
-    /// The records to write.
-    files: Vec<FileWrite>,
+    /// The records to write (register-relative paths; their text is stored already).
+    files: Vec<String>,
 }
 
 /// Judges and checks the sheet's records one at a time, as they are built.
 struct Planner<'a> {
+    tx: &'a Transaction,
+    /// The write the records go into as they are checked; none on a dry run.
+    large: Option<LargeWrite>,
     root: &'a Path,
     checker: &'a Checker<'a>,
     /// Each provider folder is read once for the duplicate check, and knows the
@@ -339,7 +341,6 @@ impl Planner<'_> {
         let planned = Planned {
             id: id.clone(),
             sheet_id: sheet_id.clone(),
-            rows: imported.rows.clone(),
             changes: Vec::new(),
             stays_deleted: None,
             kept_in_crs: false,
@@ -418,7 +419,10 @@ impl Planner<'_> {
             }
         }
         self.services.hold(&id, &record);
-        self.plan.files.push((path, text.into_bytes()));
+        if let Some(large) = self.large.as_mut() {
+            self.tx.add_to(large, &path, text.as_bytes())?;
+        }
+        self.plan.files.push(path);
         Ok(())
     }
 

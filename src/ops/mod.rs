@@ -10,8 +10,6 @@ pub mod checker;
 pub mod decide;
 pub mod due;
 pub mod export;
-// Planned::rows and ImportOutcome::written are read by nothing yet.
-#[allow(dead_code)]
 pub mod import;
 pub mod log;
 pub mod merge_file;

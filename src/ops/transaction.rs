@@ -10,7 +10,7 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::finding::Severity;
 use crate::history::new_repo;
-use crate::history::{Committed, FileWrite, Identity, Recovered, Writer, WriterSetup};
+use crate::history::{Committed, FileWrite, Identity, LargeWrite, Recovered, Writer, WriterSetup};
 use crate::model::{Date, RecordId};
 use crate::ops::change::parse;
 use crate::ops::checker::{Checker, working_orgs};
@@ -106,6 +106,31 @@ impl Transaction {
     /// commit with `tag` (name, message) if given.
     pub fn commit(&self, files: &[FileWrite], message: &str, tag: Option<(&str, &str)>) -> Result<Committed> {
         self.writer.commit_reviewed(files, &[], message, &self.identity, tag, &|path, ours, theirs| {
+            self.hooked_record_problem(path, ours, theirs)
+        })
+    }
+
+    /// Begins a write of many files, each stored as it is given to
+    /// [`Transaction::add_to`] so that their text is not held until the commit;
+    /// [`Transaction::commit_large`] commits them. Dropped uncommitted, it leaves
+    /// nothing behind.
+    pub fn large_write(&self) -> Result<LargeWrite> {
+        self.writer.large_write()
+    }
+
+    /// Stores `bytes` as the new content of `path` (register-relative) in `large`.
+    pub fn add_to(&self, large: &mut LargeWrite, path: &str, bytes: &[u8]) -> Result<()> {
+        self.writer.add_to(large, path, bytes)
+    }
+
+    /// As [`Transaction::commit`], for the files of `large`.
+    pub fn commit_large(
+        &self,
+        large: LargeWrite,
+        message: &str,
+        tag: Option<(&str, &str)>,
+    ) -> Result<Committed> {
+        self.writer.commit_large(large, message, &self.identity, tag, &|path, ours, theirs| {
             self.hooked_record_problem(path, ours, theirs)
         })
     }

@@ -349,12 +349,17 @@ fn a_bad_row_writes_nothing_and_skip_invalid_reports_it() {
     fs::write(&file, register_csv("31/02/2019", "01/03/2019")).unwrap();
     let (file_arg, map_arg) = (file.to_str().unwrap(), map.to_str().unwrap());
     let before = env.commit_count();
+    let objects = env.git_cmd(&["count-objects", "-v"]);
 
     let run = env.crs(&["import", file_arg, "--map", map_arg]);
     assert_eq!(run.code, 1, "{run}");
     assert!(run.stdout.contains("row 14, column 'Date designated': '31/02/2019' is not a date"), "{run}");
     assert_eq!(env.commit_count(), before, "nothing committed");
     assert!(!env.root.join("RJ1").exists(), "nothing written");
+    // The records checked before the bad row were stored as they were checked: none
+    // of them reaches git, and no pack of them is left in crs's folder.
+    assert_eq!(env.git_cmd(&["count-objects", "-v"]), objects, "no object stored");
+    assert!(!env.root.join(".git/crs/packs").exists(), "no pack left");
     insta::assert_snapshot!("bad_row_refused", run.to_string());
 
     let report = env.outside().join("rejected.csv");
