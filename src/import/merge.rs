@@ -158,7 +158,8 @@ pub(crate) fn problem(
     Problem {
         sheet: context.sheet.to_owned(),
         row: row.row,
-        column: row.header(field),
+        // A cell left empty is not among the row's fields: its column is the map's.
+        column: context.headers.get(field).map_or_else(|| row.header(field), |header| header.to_string()),
         value: value.to_owned(),
         problem: what.to_owned(),
         todo: todo.to_owned(),
@@ -212,9 +213,9 @@ fn record_id(row: &RowFields, context: &Context<'_>) -> Result<RecordId, Problem
             context,
             row,
             &Field::ProviderOds,
-            ods,
+            row.written(&Field::ProviderOds).unwrap_or(ods),
             "is not an ODS code: 3 or 5 capital letters or digits",
-            "correct the code; a code the spreadsheet stored as a number lost its leading zeros: say its width with [pad] \"provider.ods\" = 3 in the map",
+            "write the provider's ODS code (e.g. RJ1), not its name; a code the spreadsheet stored as a number lost its leading zeros: say its width with [pad] \"provider.ods\" = 3 in the map",
         ),
         crate::model::id::IdError::ReservedProvider(_) => problem(
             context,

@@ -119,7 +119,8 @@ pub struct RowFields {
     /// it came from ("(default …)" for a default). A header is shared with the
     /// layout, not copied for every row.
     pub fields: Vec<(Field, Value, Arc<str>)>,
-    /// The text as written of each cell the map's `[values]` translated, so that a
+    /// The text as written of each cell the map's `[values]` translated (or a
+    /// provider code read in capitals), so that a
     /// problem names what the sheet says, not only what crs took it to mean.
     pub written: Vec<(Field, String)>,
 }
@@ -387,7 +388,9 @@ pub fn read_row(
         match read_cell(cell, field, map) {
             Ok(Some(value)) => {
                 let text = clean(&cell.text());
-                if translation(map, field, &text).is_some() {
+                // A code is read in capitals; a message quotes the cell as written.
+                let recased = *field == Field::ProviderOds && text != text.to_uppercase();
+                if recased || translation(map, field, &text).is_some() {
                     fields.written.push((field.clone(), text));
                 }
                 fields.fields.push((field.clone(), value, header.clone()));
@@ -513,7 +516,7 @@ pub fn read_cell(cell: &Cell, field: &Field, map: &Map) -> Result<Option<Value>,
         (
             format!("is not {what}"),
             format!(
-                "write one of: {}; or translate the sheet's words with [values.\"{}\"] in the map, e.g. \"{}\" = \"{}\"",
+                "write one of: {}; or say what the sheet's word means with [values.\"{}\"] in the map, e.g. \"{}\" = \"{}\" if that is what it means",
                 values.join(", "),
                 field.name(),
                 text,
