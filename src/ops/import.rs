@@ -115,7 +115,7 @@ pub struct ImportOutcome {
     pub repeats: Vec<(RecordId, usize, usize)>,
     /// The day of the commit crs's own export (the file imported) was made from,
     /// when the register's branch holds it: where the sheet last agreed with the
-    /// register, unless a later import wrote a record.
+    /// register (unless a later import kept the register's version of a record).
     pub exported_on: Option<Date>,
     /// The commit, when something was written.
     pub committed: Option<Committed>,
@@ -700,12 +700,20 @@ impl Register {
     }
 
     /// Where the sheet last agreed with the register for the record `id` (the
-    /// sheet's `sheet_id`): the last import that wrote it, or the commit crs's own
-    /// export was made from, whichever came later.
+    /// sheet's `sheet_id`): for crs's own export, the commit it was made from (a
+    /// later import, of another sheet or of another copy of this export, is a change
+    /// on the register's side, never the sheet's), unless a later import kept the
+    /// register's version against a sheet's (`--keep-register`); else the last
+    /// import that wrote it.
     fn base(&self, id: &RecordId, sheet_id: &RecordId) -> Result<Option<Base>> {
         let import = self.imports.of(id);
+        let kept_since = |exported: &ExportedFrom| {
+            import.is_some_and(|import| {
+                matches!(import.version, ImportedVersion::Kept(_)) && exported.is_before(&import.commit)
+            })
+        };
         if let Some(exported) = &self.exported_from
-            && !import.is_some_and(|import| exported.is_before(&import.commit))
+            && !kept_since(exported)
         {
             let text = exported.text(&sheet_id.relative_path_string())?;
             return Ok(text

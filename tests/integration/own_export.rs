@@ -462,3 +462,36 @@ fn a_contact_left_to_the_register_is_no_change_where_the_record_names_the_regist
         "{run}"
     );
 }
+
+/// Two copies of one export, each edited by a colleague: the second imported never
+/// undoes what the first recorded, and an older copy never undoes what was done
+/// since its export. A record the second copy leaves as exported is no change; one
+/// both copies change is a conflict.
+#[test]
+fn a_second_copy_of_one_export_never_undoes_the_first() {
+    let env = register();
+    let ann = export(&env, "ann.json", &[]);
+    let bob = env.outside().join("bob.json");
+    fs::copy(&ann, &bob).unwrap();
+    json_with_review(&ann, "2029-06-30");
+    let run = import(&env, &ann, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("  changed        1  RJ1/stroke-unit\n"), "{run}");
+    let after_ann = env.read(STROKE_FILE);
+    let commits = env.commit_count();
+
+    // Bob's copy, untouched: the export as it was, so nothing to change.
+    let run = import(&env, &bob, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("  changed        0") && run.stdout.contains("  conflicts      0"), "{run}");
+    assert_eq!(env.read(STROKE_FILE), after_ann, "Ann's review date stands");
+    assert_eq!(env.commit_count(), commits, "nothing to commit");
+
+    // Bob changes the same cell: both changed it since the export, a conflict.
+    json_with_review(&bob, "2028-01-15");
+    let run = import(&env, &bob, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("  conflicts      1  RJ1/stroke-unit"), "{run}");
+    assert_eq!(env.read(STROKE_FILE), after_ann, "Ann's review date stands");
+    assert_eq!(env.commit_count(), commits, "nothing written");
+}
