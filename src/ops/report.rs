@@ -123,7 +123,9 @@ impl ChangeGroup {
             ChangeGroup::Requests => ("written request or answer", "written requests and answers"),
             ChangeGroup::Regulator => ("referral or finding", "referrals and findings"),
             ChangeGroup::Reviews => ("step of a review", "steps of reviews"),
-            ChangeGroup::Involvement => ("notice or involvement", "notices and involvement"),
+            ChangeGroup::Involvement => {
+                ("notice or step of public involvement", "notices and steps of public involvement")
+            }
             ChangeGroup::Organisations => ("move or succession", "moves and successions"),
             ChangeGroup::Submissions => ("submission", "submissions"),
         }

@@ -42,7 +42,7 @@ td.number, th.number { text-align: right; white-space: nowrap; }
 th.number { white-space: normal; }
 tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #212b32; }
 thead { display: table-header-group; }
-tr, li, figure { break-inside: avoid; page-break-inside: avoid; }
+tr, li, figure, .keep { break-inside: avoid; page-break-inside: avoid; }
 figure { margin: 0.4rem 0 0.6rem; }
 svg.chart { display: block; max-width: 100%; height: auto; }
 svg .label, svg .value { font-family: Arial, "Liberation Sans", Helvetica, sans-serif; font-size: 12px; fill: #212b32; }
@@ -253,7 +253,8 @@ fn write_changes(report: &BoardReport, p: &mut String) {
 }
 
 fn write_reviews(report: &BoardReport, p: &mut String) {
-    p.push_str(&format!("<section>\n<h2>{REVIEWS}</h2>\n"));
+    // The heading, its words and its chart print on one page.
+    p.push_str(&format!("<section>\n<div class=\"keep\">\n<h2>{REVIEWS}</h2>\n"));
     p.push_str(&format!(
         "<p>Designations whose review falls due by {}, and reviews not yet complete. A designation stays in force during its review.</p>\n",
         report.reviews_until.in_words()
@@ -262,32 +263,31 @@ fn write_reviews(report: &BoardReport, p: &mut String) {
     let description = bars.iter().map(|(l, n)| format!("{l}: {n}")).collect::<Vec<_>>().join("; ");
     p.push_str(&format!("<h3>{REVIEWS_BY_MONTH}</h3>\n<figure>\n"));
     p.push_str(&bar_chart("chart-reviews", REVIEWS_BY_MONTH, "reviews due", &description, &bars));
-    p.push_str("\n</figure>\n");
+    p.push_str("\n</figure>\n</div>\n");
     if report.reviews_due.is_empty() {
         none(p, "No reviews are due.");
     } else {
-        table_head(
-            p,
-            "Reviews due, by month",
-            &[
-                ("Month", false),
-                ("Service", false),
-                ("Provider", false),
-                ("Review due", false),
-                ("Note", false),
-            ],
-        );
-        for item in report.reviews_due.iter().take(SHOWN) {
-            table_row(
-                p,
-                &[
-                    (&review_month(item), false),
-                    (&item.service, false),
-                    (&item.provider, false),
-                    (&item.due.in_words(), false),
-                    (&review_note(item), false),
-                ],
-            );
+        let shown = &report.reviews_due[..report.reviews_due.len().min(SHOWN)];
+        // A note column only when some review has a note.
+        let noted = shown.iter().any(|item| !review_note(item).is_empty());
+        let headings = [
+            ("Month", false),
+            ("Service", false),
+            ("Provider", false),
+            ("Review due", false),
+            ("Note", false),
+        ];
+        table_head(p, "Reviews due, by month", &headings[..if noted { 5 } else { 4 }]);
+        for item in shown {
+            let (month, due, note) = (review_month(item), item.due.in_words(), review_note(item));
+            let cells = [
+                (month.as_str(), false),
+                (item.service.as_str(), false),
+                (item.provider.as_str(), false),
+                (due.as_str(), false),
+                (note.as_str(), false),
+            ];
+            table_row(p, &cells[..if noted { 5 } else { 4 }]);
         }
         p.push_str("</tbody>\n</table>\n");
         let hidden = report.reviews_due.len().saturating_sub(SHOWN);

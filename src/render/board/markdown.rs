@@ -157,25 +157,32 @@ fn write_reviews(report: &BoardReport, p: &mut String) {
     if report.reviews_due.is_empty() {
         p.push_str("No reviews are due.\n\n");
     } else {
-        let rows: Vec<Vec<String>> = report
-            .reviews_due
+        let shown = &report.reviews_due[..report.reviews_due.len().min(SHOWN)];
+        // A note column only when some review has a note.
+        let noted = shown.iter().any(|item| !review_note(item).is_empty());
+        let columns = if noted { 5 } else { 4 };
+        let rows: Vec<Vec<String>> = shown
             .iter()
-            .take(SHOWN)
             .map(|i| {
-                vec![review_month(i), i.service.clone(), i.provider.clone(), i.due.in_words(), review_note(i)]
+                let mut row = vec![
+                    review_month(i),
+                    i.service.clone(),
+                    i.provider.clone(),
+                    i.due.in_words(),
+                    review_note(i),
+                ];
+                row.truncate(columns);
+                row
             })
             .collect();
-        table(
-            p,
-            &[
-                ("Month", false),
-                ("Service", false),
-                ("Provider", false),
-                ("Review due", false),
-                ("Note", false),
-            ],
-            &rows,
-        );
+        let headings = [
+            ("Month", false),
+            ("Service", false),
+            ("Provider", false),
+            ("Review due", false),
+            ("Note", false),
+        ];
+        table(p, &headings[..columns], &rows);
         let hidden = report.reviews_due.len().saturating_sub(SHOWN);
         if let Some(line) = more(hidden, &format!("reviews due by {}", report.reviews_until.in_words())) {
             p.push_str(&format!("{}\n\n", markdown_escaped(&line)));
