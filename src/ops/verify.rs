@@ -128,8 +128,14 @@ pub fn verify(ctx: &Ctx, bundle: &Path) -> Result<Verification> {
         manifest.last_sent,
         &scratch,
     )?;
-    let remade: BTreeMap<&str, &[u8]> =
+    let mut remade: BTreeMap<&str, &[u8]> =
         remade.files().iter().map(|f| (f.name.as_str(), f.bytes.as_slice())).collect();
+    // An e-mail is also checked for its own words: its subject and its text.
+    let words_key = email_words_name(&manifest.email_file);
+    let remade_words = remade.get(manifest.email_file.as_str()).and_then(|eml| email_words(eml));
+    if let Some(words) = &remade_words {
+        remade.insert(&words_key, words.as_slice());
+    }
     let digests: BTreeMap<&str, &str> =
         manifest.files.iter().map(|f| (f.name.as_str(), f.sha256.as_str())).collect();
 
@@ -210,9 +216,9 @@ fn read_folder(dir: &Path) -> Result<Found> {
     Ok(Found { manifest, files, expected })
 }
 
-/// The `.eml` `crs submit` wrote: its attachments, one of them the manifest. The
-/// summary is the e-mail's body in other words, not an attachment, so it is not
-/// looked for.
+/// The `.eml` `crs submit` wrote: its attachments, one of them the manifest, and
+/// its subject and text. The summary is the e-mail's body in other words, not an
+/// attachment, so it is not looked for.
 fn read_email(path: &Path) -> Result<Found> {
     let bytes = read_file(path)?;
     let message = MessageParser::default().parse(&bytes).ok_or_else(|| {
@@ -237,12 +243,35 @@ fn read_email(path: &Path) -> Result<Found> {
             )
         })?;
     let manifest = parse_manifest(path, &files[&manifest_name])?;
+    // What the regulator reads: the subject and the text, checked like a file.
+    let words_key = email_words_name(&manifest.email_file);
+    if let Some(words) = email_words(&bytes) {
+        files.insert(words_key.clone(), words);
+    }
     let summary =
         format!("{}-summary.md", file_stem(&manifest.commissioner_code, manifest.date, &manifest.tag));
     let mut expected: Vec<String> =
         manifest.files.iter().map(|f| f.name.clone()).filter(|name| *name != summary).collect();
     expected.push(manifest_name.clone());
+    expected.push(words_key);
     Ok(Found { manifest, files, expected })
+}
+
+/// The name the words of the e-mail `email_file` are checked under.
+fn email_words_name(email_file: &str) -> String {
+    format!("{email_file} (its subject and text)")
+}
+
+/// An e-mail's subject and text parts, as one block of bytes to compare: what a
+/// person reads of it, whatever headers the mail system added on the way.
+fn email_words(eml: &[u8]) -> Option<Vec<u8>> {
+    let message = MessageParser::default().parse(eml)?;
+    let mut words = message.subject().unwrap_or_default().to_owned();
+    for index in 0..message.text_body_count() {
+        words.push('\n');
+        words.push_str(&message.body_text(index)?);
+    }
+    Some(words.into_bytes())
 }
 
 fn parse_manifest(bundle: &Path, bytes: &[u8]) -> Result<Manifest> {

@@ -306,3 +306,28 @@ fn a_bundle_whose_submission_was_undone_does_not_verify_under_a_later_tag() {
     let json = env.crs(&["verify", left.to_str().unwrap(), "--format", "json"]).json();
     assert_eq!(json["tag_records_commit"], false, "{json}");
 }
+
+/// The e-mail is checked for what a person reads of it: a word changed in its text
+/// is named, while the headers a mail system adds on the way change nothing.
+#[test]
+fn verify_names_an_email_whose_text_was_changed() {
+    let env = sample_in_git();
+    let dir = submitted(&env);
+    let eml = dir.join(format!("{STEM}.eml"));
+    let original = fs::read_to_string(&eml).unwrap();
+
+    let relayed = env.outside().join("relayed.eml");
+    fs::write(&relayed, format!("Received: from relay.example.nhs.uk\r\n{original}")).unwrap();
+    let run = verify(&env, &relayed);
+    assert_eq!(run.code, 0, "headers added on the way are no change: {run}");
+
+    assert!(original.contains("Dear colleagues,"), "{original:.800}");
+    let changed = env.outside().join("changed.eml");
+    fs::write(&changed, original.replacen("Dear colleagues,", "Dear colleague,", 1)).unwrap();
+    let run = verify(&env, &changed);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains(&format!("{STEM}.eml (its subject and text): differs from what commit")),
+        "{run}"
+    );
+}
