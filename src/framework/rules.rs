@@ -638,8 +638,10 @@ fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date,
                 Rule::EventOrder,
                 format!("events[{i}]"),
                 format!(
-                    "event {} is dated {}, after today ({today}); record events once they happen",
-                    event.kind, event.on
+                    "{} is dated {}, after today ({}); record events once they happen",
+                    event.kind.label(),
+                    event.on.in_words(),
+                    today.in_words()
                 ),
             ));
         }
@@ -649,9 +651,10 @@ fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date,
             Rule::EventOrder,
             format!("{}.decided_on", record.decision_key(i)),
             format!(
-                "the {} is dated {}, after today ({today})",
+                "the {} is dated {}, after today ({})",
                 decision.outcome.in_words(),
-                decision.decided_on
+                decision.decided_on.in_words(),
+                today.in_words()
             ),
         ));
     }

@@ -192,7 +192,11 @@ pub fn lifecycle(record: &Record) -> Lifecycle {
                     Err(message) => {
                         problems.push(EventProblem {
                             key: format!("events[{index}]"),
-                            message: format!("{} by {} (day not recorded): {message}", event.kind, event.on),
+                            message: format!(
+                                "{} by {} (day not recorded): {message}",
+                                event.kind.label(),
+                                event.on.in_words()
+                            ),
                         });
                         break;
                     }
@@ -202,13 +206,14 @@ pub fn lifecycle(record: &Record) -> Lifecycle {
         }
         if previous_date.is_some_and(|d| event.on < d) {
             problem(format!(
-                "event {} on {} comes after a later-dated event; keep events in date order",
-                event.kind, event.on
+                "{} on {} comes after a later-dated event; keep events in date order",
+                event.kind.label(),
+                event.on.in_words()
             ));
         }
         previous_date = Some(event.on);
         if let Err(message) = walk.event(event.kind, event.on) {
-            problem(format!("{} on {}: {message}", event.kind, event.on));
+            problem(format!("{} on {}: {message}", event.kind.label(), event.on.in_words()));
         }
     }
     while next < decisions.len() {
@@ -230,30 +235,34 @@ impl Walk {
             self.status = Status::Designated;
         }
         let status = self.status;
+        let on_words = on.in_words();
+        let status_words = status.label().to_lowercase();
         let next = match outcome {
             DecisionOutcome::Designate if status.in_force() => Err(format!(
-                "a decision to designate on {on}, but the service is {status} already; a review keeps a designation with a decision to confirm it"
+                "a decision to designate on {on_words}, but the service is {status_words} already; a review keeps a designation with a decision to confirm it"
             )),
             DecisionOutcome::Designate
                 if matches!(status, Status::Requested | Status::Refused | Status::Referred) =>
             {
-                Err(format!("a decision to designate on {on}, but a designation is {status} already"))
+                Err(format!(
+                    "a decision to designate on {on_words}, but a designation is {status_words} already"
+                ))
             }
             DecisionOutcome::Designate => Ok(Status::Proposed),
             DecisionOutcome::DoNotDesignate if status.in_force() => Err(format!(
-                "a decision not to designate on {on}, but the service is {status}: a designation in force is ended by a decision to remove it"
+                "a decision not to designate on {on_words}, but the service is {status_words}: a designation in force is ended by a decision to remove it"
             )),
             DecisionOutcome::DoNotDesignate => Ok(Status::NotDesignated),
             DecisionOutcome::Confirm if status.in_force() => Ok(Status::Designated),
             DecisionOutcome::Confirm => Err(format!(
-                "a decision to keep the designation on {on}, but the service is {status}, not designated"
+                "a decision to keep the designation on {on_words}, but the service is {status_words}, not designated"
             )),
             DecisionOutcome::Remove if status.in_force() => {
                 self.removing = true;
                 Ok(status)
             }
             DecisionOutcome::Remove => Err(format!(
-                "a decision to remove the designation on {on}, but the service is {status}, not designated"
+                "a decision to remove the designation on {on_words}, but the service is {status_words}, not designated"
             )),
         }?;
         if outcome != DecisionOutcome::Remove {
@@ -284,9 +293,11 @@ impl Walk {
                 Err("a written request needs a decision to designate first (crs designate)".to_owned())
             }
             EventKind::WrittenRequestSent => match decided_on {
-                Some(d) if outcome == Some(DecisionOutcome::Designate) && on < d => {
-                    Err(format!("the written request on {on} is dated before the decision on {d}"))
-                }
+                Some(d) if outcome == Some(DecisionOutcome::Designate) && on < d => Err(format!(
+                    "the written request on {} is dated before the decision on {}",
+                    on.in_words(),
+                    d.in_words()
+                )),
                 _ if matches!(status, Status::Proposed | Status::Requested) => Ok(Status::Requested),
                 _ => Err(format!("a written request cannot follow status {status}")),
             },
@@ -357,9 +368,11 @@ impl Walk {
                 "a started review (review-started)",
             ),
             EventKind::ProviderNotifiedOfRemoval => match (outcome, decided_on) {
-                (Some(DecisionOutcome::Remove), Some(d)) if on < d => {
-                    Err(format!("the removal notice on {on} is dated before the decision on {d}"))
-                }
+                (Some(DecisionOutcome::Remove), Some(d)) if on < d => Err(format!(
+                    "the removal notice on {} is dated before the decision on {}",
+                    on.in_words(),
+                    d.in_words()
+                )),
                 (Some(DecisionOutcome::Remove), _) if self.removing => {
                     self.removing = false;
                     Ok(Status::Removed)
@@ -379,7 +392,10 @@ fn expect(current: Status, needed: Status, next: Status, what: &str, after: &str
     if current == needed {
         Ok(next)
     } else {
-        Err(format!("{what} must follow {after}; the record is {current} at this point"))
+        Err(format!(
+            "{what} must follow {after}; the record is {} at this point",
+            current.label().to_lowercase()
+        ))
     }
 }
 
