@@ -413,8 +413,13 @@ fn grounds(record: &Record, id: &RecordId, framework: &Framework, status: Status
             Rule::GroundsMismatch,
             grounds_key.clone(),
             format!(
-                "the {} claims no ground: a designation rests on at least one ground whose stage is met; record the decision again once the stages are assessed",
-                decision.outcome.in_words()
+                "the {} claims no ground: a designation rests on at least one ground whose stage is met; {}",
+                decision.outcome.in_words(),
+                if imported_decision(record, index) {
+                    "give the grounds in the sheet (map its ground columns to grounds.<ground> in the map), or record the decision again once the stages are assessed"
+                } else {
+                    "record the decision again once the stages are assessed"
+                }
             ),
         ));
     }
