@@ -25,6 +25,9 @@ use crate::text::printable;
 
 /// How many ids a line of the preview names before "… and N more".
 const IDS_SHOWN: usize = 10;
+/// Records of one earlier file left out of a sheet that are named one by one; more
+/// are counted on one line.
+const FEW_ABSENT: usize = 5;
 
 /// How many changes of one record the preview tells before "… and N more".
 const CHANGES_TOLD: usize = 6;
@@ -244,19 +247,35 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
             ))?;
         }
     }
-    for (id, import) in outcome.absent.iter().take(IDS_SHOWN) {
-        let file = import.file.as_deref().map_or_else(String::new, |f| format!(" ({f})"));
-        let among = if outcome.unnamed_rows > 0 { " (unless it is among the rejected rows)" } else { "" };
-        say(format!(
-            "  {id} was in the sheet imported on {}{file} and is not in this one{among}; nothing changed in the register",
-            import.day.in_words()
-        ))?;
+    // Records an earlier sheet gave and this one leaves out, one line each, or one
+    // line for each earlier file that gave many (another team's sheet, say).
+    let among = if outcome.unnamed_rows > 0 { " (unless among the rejected rows)" } else { "" };
+    let mut by_file: Vec<(Option<&str>, Vec<&_>)> = Vec::new();
+    for absent in &outcome.absent {
+        let file = absent.1.file.as_deref();
+        match by_file.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, records)) => records.push(absent),
+            None => by_file.push((file, vec![absent])),
+        }
     }
-    if outcome.absent.len() > IDS_SHOWN {
-        say(format!(
-            "  … and {} more record(s) of earlier sheets are not in this one; nothing changed in the register for them",
-            outcome.absent.len() - IDS_SHOWN
-        ))?;
+    for (file, records) in &by_file {
+        if records.len() <= FEW_ABSENT {
+            for (id, import) in records {
+                let file = file.map_or_else(String::new, |f| format!(" ({f})"));
+                say(format!(
+                    "  {id} was in the sheet imported on {}{file} and is not in this one{among}; nothing changed in the register",
+                    import.day.in_words()
+                ))?;
+            }
+        } else {
+            let examples: Vec<String> = records.iter().take(3).map(|(id, _)| id.to_string()).collect();
+            let from = file.map_or_else(|| "an earlier sheet".to_owned(), |f| f.to_owned());
+            say(format!(
+                "  {} records last imported from {from} are not in this sheet{among}, e.g. {}; nothing changed in the register for them",
+                records.len(),
+                examples.join(", ")
+            ))?;
+        }
     }
     let conflicts = &outcome.conflicts;
     say(format!(

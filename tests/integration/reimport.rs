@@ -424,3 +424,37 @@ fn a_review_an_earlier_sheet_gave_ends_only_with_a_decision_the_sheet_gives() {
     assert!(kinds.contains(&"review-started"), "the review happened: {record}");
     assert_eq!(record["decisions"].as_array().unwrap().last().unwrap()["outcome"], "confirm", "{record}");
 }
+
+/// A second team's sheet leaves out every record of the first: one line for the
+/// first team's file, not a line each.
+#[test]
+fn another_teams_sheet_counts_the_first_teams_records_on_one_line() {
+    let env = TestEnv::git();
+    fs::write(env.outside().join("map.toml"), MAP).unwrap();
+    let row = |code: &str, service: &str| {
+        format!("{code},A trust,FT,{service},01/03/2019,ICB Board,Y,10/01/2019,designated,01/03/2027\n")
+    };
+    let team_a: String = [
+        "Maternity",
+        "Stroke unit",
+        "Renal dialysis",
+        "Critical care",
+        "Trauma",
+        "Burns unit",
+        "Neonatal care",
+    ]
+    .iter()
+    .fold(HEADER.to_owned(), |sheet, service| sheet + &row("RJ1", service));
+    write_sheet(&env, "team A.csv", &team_a);
+    assert_eq!(import(&env, "team A.csv", &[]).code, 0);
+    write_sheet(&env, "team B.csv", &(HEADER.to_owned() + &row("RV5", "Eating disorders inpatient")));
+    let run = import(&env, "team B.csv", &[]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stdout.contains(
+            "  7 records last imported from team A.csv are not in this sheet, e.g. RJ1/burns-unit, RJ1/critical-care, RJ1/maternity; nothing changed in the register for them"
+        ),
+        "{run}"
+    );
+    assert!(!run.stdout.contains("was in the sheet imported"), "{run}");
+}
