@@ -207,9 +207,12 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     let out = &mut *io.out;
     let mut say = |line: String| writeln!(out, "{}", printable(&line));
     let how = if outcome.own_export { "crs's own export, no map needed" } else { "with the map" };
+    // A CSV file is its one sheet, named as the file.
+    let is_file = Path::new(&outcome.file).file_name().is_some_and(|name| *name == *outcome.sheet);
+    let sheet = if is_file { String::new() } else { format!(", sheet '{}'", outcome.sheet) };
     say(format!(
-        "{}, sheet '{}' ({how}): {} row(s) read, {} passed over (blank or no record)",
-        outcome.file, outcome.sheet, outcome.rows, outcome.passed_over
+        "{}{sheet} ({how}): {} row(s) read, {} passed over (blank or no record)",
+        outcome.file, outcome.rows, outcome.passed_over
     ))?;
     say(format!("  SHA-256 {}", outcome.sha256))?;
     if !outcome.unused_columns.is_empty() && !outcome.own_export {
