@@ -146,3 +146,22 @@ pub(super) fn append_reflog(path: &Path, line: &str) -> Result<()> {
         fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::io(path, e))?;
     std::io::Write::write_all(&mut file, line.as_bytes()).map_err(|e| Error::io(path, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use git2::{Oid, Signature, Time};
+
+    use super::reflog_line;
+
+    #[test]
+    fn a_reflog_line_is_written_as_git_writes_it() {
+        let who = Signature::new("Ann Lee", "ann@nhs.net", &Time::new(1_764_547_200, -90)).unwrap();
+        let new = Oid::from_str("ce013625030ba8dba906f756967f9e9ca394464a").unwrap();
+        let line = reflog_line(None, new, &who, "commit: event RJ1/maternity\nsecond line");
+        assert_eq!(
+            line,
+            "0000000000000000000000000000000000000000 ce013625030ba8dba906f756967f9e9ca394464a \
+             Ann Lee <ann@nhs.net> 1764547200 -0130\tcommit: event RJ1/maternity second line\n"
+        );
+    }
+}

@@ -111,3 +111,39 @@ pub(super) fn remove_file(path: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::{read_plain, remove_file};
+    use crate::error::Error;
+
+    #[test]
+    fn only_a_plain_file_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.toml");
+        assert_eq!(read_plain(&file).unwrap(), None, "no file");
+        fs::write(&file, b"x = 1\n").unwrap();
+        assert_eq!(read_plain(&file).unwrap(), Some(b"x = 1\n".to_vec()));
+        assert!(matches!(read_plain(dir.path()), Err(Error::Link { .. })), "a folder is not a file");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("b.toml");
+            std::os::unix::fs::symlink(&file, &link).unwrap();
+            assert!(matches!(read_plain(&link), Err(Error::Link { .. })), "a link is not followed");
+        }
+    }
+
+    #[test]
+    fn removing_a_file_removes_its_folder_when_empty_and_a_missing_file_is_no_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("RJ1");
+        fs::create_dir(&folder).unwrap();
+        let file = folder.join("maternity.toml");
+        fs::write(&file, b"").unwrap();
+        remove_file(&file).unwrap();
+        assert!(!folder.exists(), "the emptied folder goes too");
+        remove_file(&file).unwrap();
+    }
+}

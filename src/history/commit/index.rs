@@ -115,3 +115,23 @@ pub(super) fn index_entry(path: &str, id: Oid) -> git2::IndexEntry {
         path: path.as_bytes().to_vec(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use git2::Oid;
+
+    use super::index_entry;
+
+    #[test]
+    fn an_entry_is_a_plain_file_of_the_blob_with_its_path_length() {
+        let id = Oid::from_str("ce013625030ba8dba906f756967f9e9ca394464a").unwrap();
+        let entry = index_entry("RJ1/maternity.toml", id);
+        assert_eq!((entry.mode, entry.id, entry.flags), (0o100644, id, 18));
+        assert_eq!(entry.path, b"RJ1/maternity.toml");
+        assert_eq!(
+            index_entry(&"a".repeat(5000), id).flags,
+            0xfff,
+            "a long path's length is capped as git caps it"
+        );
+    }
+}

@@ -625,3 +625,24 @@ fn unfinished_operation(repo: &Repository) -> Option<(&'static str, &'static str
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{short, unfinished_operation};
+
+    #[test]
+    fn a_short_id_is_ten_characters_or_the_whole_id() {
+        assert_eq!(short("ce013625030ba8dba906f756967f9e9ca394464a"), "ce01362503");
+        assert_eq!(short("ce01"), "ce01");
+    }
+
+    #[test]
+    fn a_repository_mid_merge_names_the_command_that_ends_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        assert_eq!(unfinished_operation(&repo), None);
+        std::fs::write(repo.path().join("MERGE_HEAD"), "ce013625030ba8dba906f756967f9e9ca394464a\n").unwrap();
+        let (what, how) = unfinished_operation(&repo).expect("a merge is in progress");
+        assert!(what.contains("merge") && how.contains("merge"), "{what}: {how}");
+    }
+}

@@ -425,4 +425,18 @@ mod tests {
         fs::write(&path, [0xff, 0xfe]).unwrap();
         assert!(attributes_may_filter(&path), "not text");
     }
+
+    #[test]
+    fn a_blob_id_is_the_one_git_gives_the_bytes() {
+        // `printf 'hello\n' | git hash-object --stdin`
+        assert_eq!(super::raw_id(b"hello\n").to_string(), "ce013625030ba8dba906f756967f9e9ca394464a");
+        assert_eq!(super::raw_id(b"").to_string(), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+    }
+
+    #[test]
+    fn a_zone_is_written_as_git_writes_it() {
+        assert_eq!(super::zone(0), "+0000");
+        assert_eq!(super::zone(3600), "+0100");
+        assert_eq!(super::zone(-(5 * 3600 + 30 * 60)), "-0530");
+    }
 }

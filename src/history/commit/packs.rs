@@ -120,3 +120,43 @@ pub(crate) fn remove_staged_packs(staging: &Path, packs: &Path) {
     }
     let _ = fs::remove_dir(staging);
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use std::path::PathBuf;
+
+    use super::{move_staged_packs, remove_staged_packs};
+
+    /// A temporary folder with a staging folder and git's `packs` folder in it.
+    fn folders() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let (staging, packs) = (dir.path().join("staging"), dir.path().join("pack"));
+        fs::create_dir_all(&staging).unwrap();
+        fs::create_dir_all(&packs).unwrap();
+        (dir, staging, packs)
+    }
+
+    #[test]
+    fn staged_packs_move_whole_and_other_files_stay() {
+        let (_dir, staging, packs) = folders();
+        for name in ["pack-1.pack", "pack-1.idx", "tmp-pack"] {
+            fs::write(staging.join(name), name).unwrap();
+        }
+        move_staged_packs(&staging, &packs).unwrap();
+        assert!(packs.join("pack-1.pack").is_file() && packs.join("pack-1.idx").is_file());
+        assert!(staging.join("tmp-pack").is_file(), "only whole packs move");
+    }
+
+    #[test]
+    fn a_killed_write_leaves_no_half_pack_and_an_index_follows_its_moved_pack() {
+        let (_dir, staging, packs) = folders();
+        fs::write(packs.join("pack-1.pack"), "moved").unwrap();
+        fs::write(staging.join("pack-1.idx"), "its index").unwrap();
+        fs::write(staging.join("pack-2.pack"), "half made").unwrap();
+        remove_staged_packs(&staging, &packs);
+        assert!(packs.join("pack-1.idx").is_file(), "the index joins its pack");
+        assert!(!packs.join("pack-2.pack").exists() && !staging.exists(), "the rest is deleted");
+    }
+}
