@@ -12,6 +12,7 @@ use crate::export::csv::{CsvFlavour, csv_writer};
 use crate::export::yaml;
 use crate::model::RecordSummary;
 use crate::model::filter::Sort;
+use crate::model::keys;
 use crate::ops::checker::Checker;
 use crate::ops::open::open;
 use crate::register::load;
@@ -139,15 +140,15 @@ fn write_rows(
             // a spreadsheet; for programs the values stay as the JSON has them.
             let mut writer = csv_writer(out, flavour, csv::Terminator::Any(b'\n'))?;
             let header = [
-                "id",
-                "provider",
-                "provider_name",
-                "service",
-                "status",
-                "designated_on",
-                "decided_on",
-                "review_due",
-                "file",
+                keys::RECORD_ID,
+                keys::PROVIDER_CODE,
+                keys::PROVIDER_NAME,
+                keys::SERVICE_NAME,
+                keys::STATUS,
+                keys::DESIGNATION_DATE,
+                keys::DECISION_DATE,
+                keys::REVIEW_DUE,
+                keys::FILE,
             ];
             writer.write_record(header).map_err(std::io::Error::other)?;
             for r in rows {

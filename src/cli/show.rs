@@ -43,9 +43,11 @@ pub enum ShowFormat {
     Yaml,
 }
 
-/// A record with its id and derived status, for JSON and YAML.
+/// A record with its id and derived status, for JSON and YAML; the id under the key
+/// the one table of keys gives it ([`crate::model::keys::RECORD_ID`]).
 #[derive(Serialize)]
 pub struct ShownRecord<'a> {
+    #[serde(rename = "record_id")]
     pub id: String,
     pub status: Status,
     #[serde(flatten)]
@@ -112,4 +114,21 @@ pub fn run(ctx: &Ctx, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
     }
     .map_err(Error::Output)?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ShownRecord;
+    use crate::model::{Record, Status, keys};
+
+    #[test]
+    fn the_id_and_status_have_the_keys_of_the_one_table() {
+        let record =
+            Record::from_toml(include_str!("../../examples/records/valid/RJ1/proposed.toml")).unwrap();
+        let shown =
+            ShownRecord { id: "RJ1/maternity".to_owned(), status: Status::Designated, record: &record };
+        let value = serde_json::to_value(&shown).unwrap();
+        assert_eq!(value[keys::RECORD_ID], "RJ1/maternity");
+        assert_eq!(value[keys::STATUS], "designated");
+    }
 }

@@ -11,6 +11,7 @@
 
 use crate::framework::Framework;
 use crate::framework::definition::StageDef;
+pub(crate) use crate::model::keys::json_key;
 use crate::model::record::stage_name;
 
 /// One column of the designations sheet.
@@ -267,15 +268,9 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
     (Column::Commit, "commit", "Register commit", "The git commit the row was read from."),
 ];
 
-/// The key a column named `name` has in the JSON and YAML exports: the name in
-/// snake_case (`provider-code` is `provider_code`, `ground:health-inequalities` is
-/// `ground_health_inequalities`), the one spelling of keys across crs's outputs.
-pub(crate) fn json_key(name: &str) -> String {
-    name.replace(['-', ':'], "_")
-}
-
 impl Column {
-    /// The column's key in the JSON and YAML exports (see [`json_key`]).
+    /// The column's key in the JSON and YAML exports, from the one table of keys
+    /// (see [`json_key`]).
     pub(crate) fn key(&self) -> String {
         json_key(&self.name())
     }

@@ -3,7 +3,9 @@
 //!
 //! chrono's `NaiveDate` cannot be read straight from a TOML date, and serialising
 //! toml's own `Datetime` into JSON leaks its private wrapper map, so this newtype
-//! owns both directions.
+//! owns both directions. It is also the one reader of dates written as text:
+//! `YYYY-MM-DD` ([`FromStr`], with what is wrong when it is not a day) and the
+//! `YYYYMMDD` of NHS Digital's files ([`Date::from_basic`]).
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,6 +22,27 @@ impl Date {
     /// Builds a date from its parts; `None` when the day does not exist.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
         NaiveDate::from_ymd_opt(year, month, day).map(Date)
+    }
+
+    /// A date written `YYYY-MM-DD` exactly (no spaces around it); `None` when the
+    /// text has another shape or names no day. Reads without chrono's general format
+    /// parser: an organisation cache holds tens of thousands of dates.
+    pub fn from_iso(text: &str) -> Option<Date> {
+        let b = text.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        Date::from_ymd(i32::try_from(digits(&b[0..4])?).ok()?, digits(&b[5..7])?, digits(&b[8..10])?)
+    }
+
+    /// A date written `YYYYMMDD` (ISO 8601's basic form, as NHS Digital's files write
+    /// it); `None` when the text has another shape or names no day.
+    pub fn from_basic(text: &str) -> Option<Date> {
+        let b = text.as_bytes();
+        if b.len() != 8 {
+            return None;
+        }
+        Date::from_ymd(i32::try_from(digits(&b[0..4])?).ok()?, digits(&b[4..6])?, digits(&b[6..8])?)
     }
 
     /// The day `days` days later (or earlier, when negative); `None` past the calendar's end.
@@ -108,6 +131,11 @@ pub fn no_such_day(year: i32, month: u32, day: u32) -> Option<String> {
         Some(length) => format!("{name} {year} has {length} days"),
         None => format!("{year} is outside the calendar crs can read"),
     })
+}
+
+/// The number written by `digits`, all of them ASCII digits; `None` otherwise.
+fn digits(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
 }
 
 impl FromStr for Date {
@@ -229,6 +257,31 @@ mod tests {
         assert!("+999-01-01".parse::<Date>().is_err());
         assert!("-001-01-01".parse::<Date>().is_err());
         assert_eq!("2024-02-29".parse::<Date>().unwrap().to_string(), "2024-02-29");
+    }
+
+    #[test]
+    fn reads_iso_dates_that_exist_exactly_as_written() {
+        assert_eq!(Date::from_iso("2024-02-29"), Date::from_ymd(2024, 2, 29));
+        for bad in [
+            "2025-02-29",
+            "2025-13-01",
+            "2025-1-01",
+            "2025/01/01",
+            "20250101",
+            "+025-01-01",
+            " 2025-01-01",
+            "",
+        ] {
+            assert_eq!(Date::from_iso(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_basic_dates_that_exist() {
+        assert_eq!(Date::from_basic("20240229"), Date::from_ymd(2024, 2, 29));
+        for bad in ["20250229", "20251301", "2025-01-01", "2025011", "+0250101", "2025 101", ""] {
+            assert_eq!(Date::from_basic(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@ pub mod date;
 pub mod fields;
 pub mod filter;
 pub mod id;
+pub mod keys;
 pub mod labels;
 pub mod record;
 pub mod settings;

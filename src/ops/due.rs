@@ -43,8 +43,13 @@ pub struct DueItem {
     /// The day it is due (or was due).
     pub due: Date,
     pub kind: DueKind,
+    /// Keyed for programs as the one table of keys says ([`crate::model::keys`]).
+    #[serde(rename = "record_id")]
     pub record: String,
+    #[serde(rename = "service_name")]
     pub service: String,
+    /// The provider's name.
+    #[serde(rename = "provider_name")]
     pub provider: String,
     /// The record's status; none for what concerns the whole register.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -180,10 +180,7 @@ fn date(text: &str, what: &str, column: usize) -> Result<Option<Date>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    let parsed = (text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| Date::from_ymd(text[..4].parse().ok()?, text[4..6].parse().ok()?, text[6..].parse().ok()?))
-        .flatten();
-    parsed.map(Some).ok_or_else(|| {
+    Date::from_basic(text).map(Some).ok_or_else(|| {
         format!("{what} '{}' in column {} is not a date written YYYYMMDD", shorten(text), column + 1)
     })
 }

@@ -52,7 +52,7 @@ pub fn read_succ(bytes: &[u8]) -> (Vec<Succession>, Vec<SkippedRow>) {
         }
         let on = match cell(3) {
             text if text.is_empty() => None,
-            text => match date(&text) {
+            text => match Date::from_basic(&text) {
                 Some(on) => Some(on),
                 None => {
                     skipped.push(SkippedRow {
@@ -79,13 +79,6 @@ pub fn to_csv(links: &[Succession]) -> Vec<u8> {
         out.push_str(&format!("{},{},{reason},{on}\n", link.from, link.to));
     }
     out.into_bytes()
-}
-
-fn date(text: &str) -> Option<Date> {
-    if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Date::from_ymd(text[..4].parse().ok()?, text[4..6].parse().ok()?, text[6..].parse().ok()?)
 }
 
 #[cfg(test)]

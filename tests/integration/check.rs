@@ -141,7 +141,7 @@ fn every_ci_format_names_files_from_the_repository_root_for_a_register_in_a_fold
     let finding = &json["findings"][0];
     assert_eq!(finding["path"], file, "{json}");
     assert_eq!(finding["file"], "RJ1/designated.toml", "{json}");
-    assert_eq!(finding["record"], "RJ1/designated", "{json}");
+    assert_eq!(finding["record_id"], "RJ1/designated", "{json}");
 
     // At the top of its repository, the two are the same.
     let top = TestEnv::git();

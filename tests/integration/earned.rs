@@ -201,7 +201,7 @@ fn due_and_list_give_the_designation_and_its_confirmations_their_own_days() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|i| i["record"] == "RJZ/major-trauma-centre" && i["kind"] == "never-submitted")
+        .find(|i| i["record_id"] == "RJZ/major-trauma-centre" && i["kind"] == "never-submitted")
         .cloned()
         .unwrap();
     assert!(
@@ -209,9 +209,10 @@ fn due_and_list_give_the_designation_and_its_confirmations_their_own_days() {
         "{trauma}"
     );
     let listed = env.crs(&["list", "--format", "json", "--provider", "RJZ"]).json();
-    let row = listed.as_array().unwrap().iter().find(|r| r["id"] == "RJZ/major-trauma-centre").unwrap();
-    assert_eq!(row["designated_on"], "2022-10-04", "{row}");
-    assert_eq!(row["decided_on"], "2026-09-08", "{row}");
+    let row =
+        listed.as_array().unwrap().iter().find(|r| r["record_id"] == "RJZ/major-trauma-centre").unwrap();
+    assert_eq!(row["designation_date"], "2022-10-04", "{row}");
+    assert_eq!(row["decision_date"], "2026-09-08", "{row}");
 }
 
 #[test]

@@ -38,7 +38,7 @@ fn valid_examples_are_clean_and_have_the_status_they_are_named_for() {
     let rows = list.as_array().unwrap();
     assert_eq!(rows.len(), 9, "one example per status");
     for row in rows {
-        let id = row["id"].as_str().unwrap();
+        let id = row["record_id"].as_str().unwrap();
         assert_eq!(id.split('/').nth(1).unwrap(), row["status"].as_str().unwrap(), "{row}");
     }
 }

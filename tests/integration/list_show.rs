@@ -16,7 +16,8 @@ fn list_csv_and_filters() {
     assert_eq!(run.code, 0);
     insta::assert_snapshot!(run.to_string());
     let designated = env.crs(&["list", "--format", "json", "--status", "designated"]).json();
-    let ids: Vec<&str> = designated.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        designated.as_array().unwrap().iter().map(|r| r["record_id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
         [
@@ -103,4 +104,43 @@ fn list_csv_holds_the_json_values_and_neutralises_formulas_only_for_excel() {
         assert_eq!(&row[i], value, "{heading}: {plain}");
     }
     assert_eq!(&row[headings.iter().position(|h| h == "provider_name").unwrap()], "-Trust");
+}
+
+/// Each concept has one key across the outputs for programs: the keys `list` writes
+/// are those the export writes for the same record, with the same values.
+#[test]
+fn list_show_and_due_spell_their_keys_as_the_export_does() {
+    let env = TestEnv::copy_of("designations");
+    let exported = env.crs(&["export", "--format", "json", "--status", "designated"]).json();
+    let listed = env.crs(&["list", "--format", "json", "--status", "designated"]).json();
+    let row = &exported["designations"][0];
+    let id = row["record_id"].as_str().unwrap_or_else(|| panic!("{exported}"));
+    let line = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["record_id"] == id)
+        .unwrap_or_else(|| panic!("{listed}"));
+    for key in [
+        "record_id",
+        "provider_code",
+        "provider_name",
+        "service_name",
+        "status",
+        "designation_date",
+        "review_due",
+    ] {
+        assert_eq!(line[key], row[key], "{key}: list {line}, export {row}");
+    }
+    for old in ["id", "provider", "service", "designated_on", "decided_on"] {
+        assert!(line.get(old).is_none(), "{old} is spelled as the export spells it: {line}");
+    }
+    let shown = env.crs(&["show", id, "--format", "json"]).json();
+    assert_eq!(shown["record_id"], id, "{shown}");
+    assert!(shown.get("id").is_none(), "{shown}");
+    let due = env.crs(&["due", "--within", "36500", "--format", "json"]).json();
+    let item = &due.as_array().unwrap_or_else(|| panic!("{due}"))[0];
+    for key in ["record_id", "service_name", "provider_name"] {
+        assert!(item.get(key).is_some(), "{key}: {item}");
+    }
 }

@@ -81,8 +81,12 @@ fn ok(env: &TestEnv, args: &[&str]) -> Run {
 
 fn status(env: &TestEnv, id: &str) -> String {
     let list = ok(env, &["list", "--format", "json"]).json();
-    let record =
-        list.as_array().unwrap().iter().find(|r| r["id"] == id).unwrap_or_else(|| panic!("{id}: {list}"));
+    let record = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["record_id"] == id)
+        .unwrap_or_else(|| panic!("{id}: {list}"));
     record["status"].as_str().unwrap().to_owned()
 }
 

@@ -109,7 +109,7 @@ fn list_csv_for_excel_has_a_byte_order_mark_and_crlf() {
     assert_excel_csv(&excel.stdout);
 
     let plain = env.command(&["list", "--format", "csv"]).output().unwrap();
-    assert!(plain.stdout.starts_with(b"id,") && !plain.stdout.windows(2).any(|w| w == b"\r\n"));
+    assert!(plain.stdout.starts_with(b"record_id,") && !plain.stdout.windows(2).any(|w| w == b"\r\n"));
 }
 
 #[test]

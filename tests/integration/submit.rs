@@ -223,7 +223,7 @@ fn submit_writes_the_bundle_and_records_one_commit_and_one_tag() {
             ["designated", "under-review", "requested", "refused", "referred", "removed"]
                 .contains(&r["status"].as_str().unwrap())
         })
-        .map(|r| format!("{}.toml", r["id"].as_str().unwrap()))
+        .map(|r| format!("{}.toml", r["record_id"].as_str().unwrap()))
         .collect();
     assert_eq!(changed.lines().collect::<Vec<_>>(), expected);
     assert!(

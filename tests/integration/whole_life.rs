@@ -144,8 +144,8 @@ fn a_removal_keeps_the_designation_it_ends() {
     assert_eq!(export["about"]["sections"]["removed"]["records"], 1, "{export}");
 
     let listed = env.crs(&["list", "--format", "json"]).json();
-    assert_eq!(listed[0]["designated_on"], "2026-02-10", "{listed}");
-    assert_eq!(listed[0]["decided_on"], "2026-09-01", "{listed}");
+    assert_eq!(listed[0]["designation_date"], "2026-02-10", "{listed}");
+    assert_eq!(listed[0]["decision_date"], "2026-09-01", "{listed}");
 
     // A removal cannot be decided twice.
     assert_eq!(env.crs(&["remove", ID]).code, 1);
@@ -195,7 +195,7 @@ fn migrate_rewrites_every_version_1_record_in_one_commit_keeping_comments() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|r| r["id"].as_str().unwrap().ends_with(r["status"].as_str().unwrap()))
+            .all(|r| r["record_id"].as_str().unwrap().ends_with(r["status"].as_str().unwrap()))
     );
     let check_after = env.crs(&["check", "--format", "json"]).json();
     assert_eq!(check_after["summary"], check_before["summary"], "the records say the same");
