@@ -37,6 +37,7 @@ pub struct LogEntry {
 /// What one commit did to one record.
 #[derive(Clone, Debug, Serialize)]
 pub struct RecordChange {
+    #[serde(rename = "record_id")]
     pub record: String,
     pub change: ChangeKind,
     /// The id the record had before, when this commit moved it (`crs move`).

@@ -216,7 +216,7 @@ fn register_in_a_folder_of_a_larger_repository() {
     let log = env.crs(&["log", ID, "--format", "json"]).json();
     assert_eq!(log.as_array().unwrap().len(), 12, "new and eleven changes");
     let whole = env.crs(&["log", "--format", "json"]).json();
-    assert_eq!(whole[0]["records"][0]["record"], ID);
+    assert_eq!(whole[0]["records"][0]["record_id"], ID);
     assert_eq!(
         env.crs(&["show", ID, "--as-of", "2026-03-05", "--format", "json"]).json()["status"],
         "refused"

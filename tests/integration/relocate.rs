@@ -253,7 +253,7 @@ fn the_log_follows_the_record_and_tells_each_move_as_one_step() {
     let all = ok(&env, &["log", "-n", "1", "--format", "json"]).json();
     let records = all[0]["records"].as_array().unwrap();
     assert_eq!(records.len(), 1, "{all}");
-    assert_eq!(records[0]["record"], "R1K/critical-care");
+    assert_eq!(records[0]["record_id"], "R1K/critical-care");
     assert_eq!(records[0]["change"], "moved");
     assert_eq!(records[0]["previous_id"], "R1K/adult-critical-care");
 }
