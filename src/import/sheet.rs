@@ -234,7 +234,7 @@ fn read_workbook(
     }
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(path, bytes, &e))?;
     let name = pick_sheet(path, &book.sheet_names(), wanted)?;
-    let range = book.worksheet_range(&name).map_err(|e| unreadable(path, bytes, &e))?;
+    let mut rows = streamed_rows(&mut book, &name).map_err(|e| unreadable(path, bytes, &e))?;
     // This sheet's merged regions only: calamine's load_merged_regions reads every
     // sheet of the workbook again.
     let merged = match book.worksheet_merge_cells(&name) {
@@ -242,10 +242,44 @@ fn read_workbook(
         _ => Vec::new(),
     };
     let found = companion_sheets(path, bytes, &mut book, companions)?;
-    let mut rows = grid(&range);
-    drop(range);
     mark_uncalculated(&mut rows, looked.uncalculated_in(&name));
     Ok((Sheet { name, rows, merged }, found))
+}
+
+/// The cells of the sheet `name` of `book` as rows from the sheet's first row and
+/// column, read cell by cell as the file stores them: the same rows `grid` makes of
+/// calamine's range, without the range (for 100,000 rows, the range and its sparse
+/// list of cells held the sheet twice over beside the rows made from it).
+fn streamed_rows<RS: std::io::Read + std::io::Seek>(
+    book: &mut Xlsx<RS>,
+    name: &str,
+) -> std::result::Result<Vec<Vec<Cell>>, calamine::XlsxError> {
+    let mut reader = match book.worksheet_cells_reader(name) {
+        Ok(reader) => reader,
+        // A chart sheet or the like: no cells, as calamine's range reads it.
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    while let Some(cell) = reader.next_cell()? {
+        let (row, col) = (cell.get_position().0 as usize, cell.get_position().1 as usize);
+        let value = cell_from(Data::from(cell.get_value().clone()));
+        if value == Cell::Empty {
+            continue;
+        }
+        if rows.len() <= row {
+            rows.resize_with(row + 1, Vec::new);
+        }
+        let cells = &mut rows[row];
+        if cells.len() <= col {
+            // Exactly as long as the row's last cell needs: no room to spare in
+            // each of 100,000 rows.
+            cells.reserve_exact(col + 1 - cells.len());
+            cells.resize(col + 1, Cell::Empty);
+        }
+        cells[col] = value;
+    }
+    Ok(rows)
 }
 
 /// Marks each cell of `rows` at `cells` that calamine read as empty (or as empty
@@ -383,6 +417,18 @@ fn grid(range: &calamine::Range<Data>) -> Vec<Vec<Cell>> {
         rows.push(cells);
     }
     rows
+}
+
+/// The cell `data` is, its text moved rather than copied.
+fn cell_from(data: Data) -> Cell {
+    match data {
+        Data::String(text) => Cell::Text(text),
+        Data::DateTimeIso(text) => {
+            text.get(..10).and_then(|d| d.parse().ok()).map_or_else(|| Cell::Text(text.clone()), Cell::Date)
+        }
+        Data::DurationIso(text) => Cell::Text(text),
+        other => cell_of(&other),
+    }
 }
 
 fn cell_of(data: &Data) -> Cell {
