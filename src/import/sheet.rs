@@ -261,6 +261,9 @@ fn streamed_rows<RS: std::io::Read + std::io::Seek>(
         Err(e) => return Err(e),
     };
     let mut rows: Vec<Vec<Cell>> = Vec::new();
+    // The width of the last row begun: a row is made with room for as many cells,
+    // neither grown cell by cell nor left with room to spare in each of 100,000 rows.
+    let mut width = 0;
     while let Some(cell) = reader.next_cell()? {
         let (row, col) = (cell.get_position().0 as usize, cell.get_position().1 as usize);
         let value = cell_from(Data::from(cell.get_value().clone()));
@@ -271,11 +274,12 @@ fn streamed_rows<RS: std::io::Read + std::io::Seek>(
             rows.resize_with(row + 1, Vec::new);
         }
         let cells = &mut rows[row];
+        if cells.capacity() == 0 {
+            cells.reserve_exact(width.max(col + 1));
+        }
         if cells.len() <= col {
-            // Exactly as long as the row's last cell needs: no room to spare in
-            // each of 100,000 rows.
-            cells.reserve_exact(col + 1 - cells.len());
             cells.resize(col + 1, Cell::Empty);
+            width = width.max(col + 1);
         }
         cells[col] = value;
     }
