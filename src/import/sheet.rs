@@ -611,6 +611,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cells_read_one_by_one_make_the_rows_the_range_makes() {
+        // Rows and columns before the first cell, gaps, a row wider than the one
+        // before and one narrower, empty text, a date, a number, a boolean.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+        sheet.write_string(2, 2, "Provider").unwrap();
+        sheet.write_string(2, 4, "Service").unwrap();
+        sheet.write_string(3, 2, "RJ1").unwrap();
+        sheet.write_number(3, 3, 10.0).unwrap();
+        sheet.write_string(3, 6, "wider").unwrap();
+        sheet.write_string(5, 3, "").unwrap();
+        sheet.write_boolean(5, 5, true).unwrap();
+        sheet.write_with_format(6, 2, 43_538.0, &date).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(&bytes[..])).unwrap();
+        let name = book.sheet_names()[0].clone();
+        let streamed = streamed_rows(&mut book, &name).unwrap();
+        let from_range = grid(&book.worksheet_range(&name).unwrap());
+        assert_eq!(streamed, from_range);
+        assert_eq!(streamed[6][2], Cell::Date("2019-03-14".parse().unwrap()));
+    }
+
+    #[test]
     fn serial_dates_follow_excel() {
         assert_eq!(serial_date(43_538.0), Some("2019-03-14".parse().unwrap()));
         assert_eq!(serial_date(61.0), Some("1900-03-01".parse().unwrap()));
