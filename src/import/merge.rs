@@ -105,7 +105,13 @@ pub fn merge<'a>(rows: Vec<RowFields>, context: &'a Context<'a>) -> (Merge<'a>, 
                 if !groups.contains_key(&id) {
                     order.push(id.clone());
                 }
-                groups.entry(id).or_default().push(row);
+                let group = groups.entry(id).or_default();
+                // Most records have one row: room for that one, not the four a
+                // first push makes.
+                if group.is_empty() {
+                    group.reserve_exact(1);
+                }
+                group.push(row);
             }
             Err(problem) => problems.push(problem),
         }

@@ -361,8 +361,10 @@ pub fn read_row(
     if !names_a_record {
         return None;
     }
-    let mut fields =
-        RowFields { row: index + 1, fields: Vec::with_capacity(layout.columns.len()), written: Vec::new() };
+    // Room for every column and default at once: a list grown by doubling held
+    // twice the room it needed, for every row of the sheet.
+    let room = layout.columns.len() + layout.defaults.len();
+    let mut fields = RowFields { row: index + 1, fields: Vec::with_capacity(room), written: Vec::new() };
     let mut problems = Vec::new();
     for (col, header, field) in &layout.columns {
         let cell = sheet.cell(index, *col);
@@ -424,6 +426,9 @@ pub fn read_row(
         }
     }
     fields.fields.sort_by(|a, b| a.0.cmp(&b.0));
+    // The row is held until its record is built: only the room its fields take.
+    fields.fields.shrink_to_fit();
+    fields.written.shrink_to_fit();
     Some(if problems.is_empty() { Ok(fields) } else { Err(problems) })
 }
 

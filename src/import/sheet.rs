@@ -234,7 +234,7 @@ fn read_workbook(
     }
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(path, bytes, &e))?;
     let name = pick_sheet(path, &book.sheet_names(), wanted)?;
-    let range = book.worksheet_range(&name).map_err(|e| unreadable(path, bytes, &e))?;
+    let mut rows = streamed_rows(&mut book, &name).map_err(|e| unreadable(path, bytes, &e))?;
     // This sheet's merged regions only: calamine's load_merged_regions reads every
     // sheet of the workbook again.
     let merged = match book.worksheet_merge_cells(&name) {
@@ -242,10 +242,48 @@ fn read_workbook(
         _ => Vec::new(),
     };
     let found = companion_sheets(path, bytes, &mut book, companions)?;
-    let mut rows = grid(&range);
-    drop(range);
     mark_uncalculated(&mut rows, looked.uncalculated_in(&name));
     Ok((Sheet { name, rows, merged }, found))
+}
+
+/// The cells of the sheet `name` of `book` as rows from the sheet's first row and
+/// column, read cell by cell as the file stores them: the same rows `grid` makes of
+/// calamine's range, without the range (for 100,000 rows, the range and its sparse
+/// list of cells held the sheet twice over beside the rows made from it).
+fn streamed_rows<RS: std::io::Read + std::io::Seek>(
+    book: &mut Xlsx<RS>,
+    name: &str,
+) -> std::result::Result<Vec<Vec<Cell>>, calamine::XlsxError> {
+    let mut reader = match book.worksheet_cells_reader(name) {
+        Ok(reader) => reader,
+        // A chart sheet or the like: no cells, as calamine's range reads it.
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    // The width of the last row begun: a row is made with room for as many cells,
+    // neither grown cell by cell nor left with room to spare in each of 100,000 rows.
+    let mut width = 0;
+    while let Some(cell) = reader.next_cell()? {
+        let (row, col) = (cell.get_position().0 as usize, cell.get_position().1 as usize);
+        let value = cell_from(Data::from(cell.get_value().clone()));
+        if value == Cell::Empty {
+            continue;
+        }
+        if rows.len() <= row {
+            rows.resize_with(row + 1, Vec::new);
+        }
+        let cells = &mut rows[row];
+        if cells.capacity() == 0 {
+            cells.reserve_exact(width.max(col + 1));
+        }
+        if cells.len() <= col {
+            cells.resize(col + 1, Cell::Empty);
+            width = width.max(col + 1);
+        }
+        cells[col] = value;
+    }
+    Ok(rows)
 }
 
 /// Marks each cell of `rows` at `cells` that calamine read as empty (or as empty
@@ -383,6 +421,18 @@ fn grid(range: &calamine::Range<Data>) -> Vec<Vec<Cell>> {
         rows.push(cells);
     }
     rows
+}
+
+/// The cell `data` is, its text moved rather than copied.
+fn cell_from(data: Data) -> Cell {
+    match data {
+        Data::String(text) => Cell::Text(text),
+        Data::DateTimeIso(text) => {
+            text.get(..10).and_then(|d| d.parse().ok()).map_or_else(|| Cell::Text(text.clone()), Cell::Date)
+        }
+        Data::DurationIso(text) => Cell::Text(text),
+        other => cell_of(&other),
+    }
 }
 
 fn cell_of(data: &Data) -> Cell {
@@ -559,6 +609,31 @@ pub(crate) fn export_columns<const N: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_read_one_by_one_make_the_rows_the_range_makes() {
+        // Rows and columns before the first cell, gaps, a row wider than the one
+        // before and one narrower, empty text, a date, a number, a boolean.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+        sheet.write_string(2, 2, "Provider").unwrap();
+        sheet.write_string(2, 4, "Service").unwrap();
+        sheet.write_string(3, 2, "RJ1").unwrap();
+        sheet.write_number(3, 3, 10.0).unwrap();
+        sheet.write_string(3, 6, "wider").unwrap();
+        sheet.write_string(5, 3, "").unwrap();
+        sheet.write_boolean(5, 5, true).unwrap();
+        sheet.write_with_format(6, 2, 43_538.0, &date).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(&bytes[..])).unwrap();
+        let name = book.sheet_names()[0].clone();
+        let streamed = streamed_rows(&mut book, &name).unwrap();
+        let from_range = grid(&book.worksheet_range(&name).unwrap());
+        assert_eq!(streamed, from_range);
+        assert_eq!(streamed[6][2], Cell::Date("2019-03-14".parse().unwrap()));
+    }
 
     #[test]
     fn serial_dates_follow_excel() {
