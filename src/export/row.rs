@@ -99,10 +99,13 @@ const NOW: &str = ", now ";
 /// The code and name of the commissioner a cell written by [`deciding_commissioner`]
 /// names ("NHS Lambeth CCG (08K)", with or without what follows).
 pub(crate) fn deciding_commissioner_read(text: &str) -> Option<(String, String)> {
-    let then = text.split_once(&format!("){NOW}")).map_or(text.trim().strip_suffix(')')?, |(then, _)| then);
+    let then = match text.split_once(&format!("){NOW}")) {
+        Some((then, _)) => then,
+        None => text.trim().strip_suffix(')')?,
+    };
     let (name, ods) = then.rsplit_once(" (")?;
-    Some((ods.trim().to_owned(), name.trim().to_owned()))
-        .filter(|(ods, name)| !ods.is_empty() && !name.is_empty())
+    let (ods, name) = (ods.trim(), name.trim());
+    (!ods.is_empty() && !name.is_empty()).then(|| (ods.to_owned(), name.to_owned()))
 }
 
 /// The provider's answer to the latest written request, and the day it answered:
