@@ -1,8 +1,10 @@
 //! `Column`: the columns of the submission spreadsheet, as data. A built-in default
-//! list holds what the regulator reads of each service (section, commissioner,
-//! provider, service, sites, status, grounds, the days of designation, written
-//! request, acceptance, review and removal, contact, record id), few enough to print
-//! legibly; the stage assessments have a sheet of their own. A register may name its
+//! list holds what the regulator reads of each service (section, record id,
+//! provider, service, sites, co-commissioners, grounds, the decision to designate:
+//! its day, who made it, the commissioner then if another is responsible now, and
+//! its minute; the days of the written request, the provider's answer, review and
+//! removal, with who removed it and on what minute; contact), printed two A3 pages
+//! across; the stage assessments have a sheet of their own. A register may name its
 //! own list, in its own order, in `crs.toml` (`[submission] columns = [...]`) to
 //! match the regulator's template. Ground columns come from the framework, one
 //! yes/no column per ground, and so do stage columns, met or not and the rationale

@@ -1,14 +1,16 @@
 //! The workbook as an `.xlsx` file (rust_xlsxwriter): the designations sheet (by
 //! section: in force, pending, removed, each under a heading row of its own, in
-//! columns of fixed widths that print one page of A3 wide), the assessments sheet,
+//! columns of fixed widths printed on A3), the assessments sheet,
 //! the changes sheet, the history sheet (`--history`), the notes sheet and the about
 //! sheet, each with a styled header row, frozen panes, a filter and column widths
 //! fitted to the content (capped, the text wrapped and top-aligned, dates centred),
 //! and set up to print legibly: landscape, the header row on every page, the sheet's
 //! name and the page number in the header and footer, and never smaller than 8 pt. A
 //! sheet that fits one page wide at that size prints one page wide (on A4, or A3 for
-//! the designations); a wider one (a long column list in `crs.toml`) prints at that
-//! size across pages, its first columns repeated on each. Cells hold words for people
+//! the designations); a wider one (the designations' default columns, or a long
+//! list in `crs.toml`) prints across pages, as large as it can on no more pages
+//! across than at 8 pt, its first columns (the record id, provider and service)
+//! repeated on each and the pages of the same rows in turn. Cells hold words for people
 //! ("NHS foundation trust"); codes keep their own columns. Dates are real Excel dates.
 //! Text is only ever written as text — never as a formula — and text a spreadsheet
 //! would take for a formula also gets Excel's quote prefix, so editing the cell keeps
@@ -302,7 +304,8 @@ fn about_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) ->
 /// gridlines, and the sheet's name, the commissioner and the page number in the page
 /// header and footer. Fitted one page wide when its columns (`widths`, in
 /// characters) fit at a scale that keeps the text 8 pt or larger; else at that
-/// scale across pages, the first `repeat` columns on each.
+/// scale or larger across pages, the first `repeat` columns on each, the pages of
+/// the same rows one after another.
 fn page_setup(
     sheet: &mut Worksheet,
     about: &crate::export::workbook::About,
@@ -324,7 +327,8 @@ fn page_setup(
             sheet.set_print_fit_to_pages(1, 0);
         }
         None => {
-            sheet.set_print_scale(across_scale(paper, widths, repeat));
+            // Over, then down: the pages of the same rows follow one another.
+            sheet.set_print_scale(across_scale(paper, widths, repeat)).set_page_order(false);
             if let Some(last) = repeat.checked_sub(1).and_then(|last| u16::try_from(last).ok()) {
                 sheet.set_repeat_columns(0, last).map_err(|e| xlsx_error("could not repeat columns", &e))?;
             }
