@@ -90,18 +90,20 @@ python3 - "$work/resaved/sample.xlsx" "$work/resaved/formula.xlsx" <<'PY' || fai
 import re, sys, zipfile
 for path in sys.argv[1:]:
     xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
-    # I: Date designated, of the first record (row 2 heads the section).
-    cell = re.search(r'<c r="I3"([^>]*)>(.*?)</c>', xml)
-    assert cell and 't="s"' not in cell.group(1) and "<v>" in cell.group(2), f"{path}: I3 is not a number"
+    # K: the date of the decision to designate, of the first record (row 2 heads
+    # the section).
+    cell = re.search(r'<c r="K3"([^>]*)>(.*?)</c>', xml)
+    assert cell and 't="s"' not in cell.group(1) and "<v>" in cell.group(2), f"{path}: K3 is not a number"
     assert "<f>" not in xml and "<f " not in xml, f"{path}: a formula"
 print("ok: after LibreOffice re-saves the workbooks, dates are numbers and there are no formulas")
 PY
 
 # 6. Printed: every page landscape, every word at 8 pt or larger, the header row and
 #    the sheet's name on each page; the pages of each sheet counted (the sample's
-#    designations on 1 page of A3, 10 services in three sections across the 22
-#    columns, one row of a service on one page across; its
-#    assessments, 40 stages, on 6 of A4); the first page becomes a PNG.
+#    designations, 10 services in three sections across 24 columns, too wide for
+#    one page of A3 at 8 pt, on 2 pages across and 2 down at full size, each page
+#    beginning with the record id, provider and service; its assessments, 40
+#    stages, on 8 of A4); the first page becomes a PNG.
 (cd "$work" && soffice --headless --convert-to pdf sample.xlsx >/dev/null 2>&1)
 pages="$(pdfinfo "$work/sample.pdf" | awk '/^Pages:/ {print $2}')"
 for page in $(seq 1 "$pages"); do
@@ -124,6 +126,9 @@ for n, page in enumerate(pages, 1):
     name = re.search(r"Services: (\w+)", text)
     assert name, f"page {n} has no sheet name in its header"
     sheet_of.append(name.group(1))
+    if name.group(1) == "Designations":
+        assert re.search(r">Record</word>.*?>id</word>.*?>Service</word>", page, re.S), \
+            f"page {n} of the designations does not begin with the record id and service"
     size = min((b - a) / EM for a, b, _ in words)
     smallest[name.group(1)] = min(size, smallest.get(name.group(1), 99))
 about = [(float(b) - float(a)) / EM for a, b, _ in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(Register)<', pages[-1])]
@@ -137,8 +142,8 @@ bad = {name: size for name, size in smallest.items() if size < 8}
 assert not bad, f"text below 8 pt: {bad}"
 PY
 pages_of() { awk -v s="$1" '$1 == s {print $2}' "$work/sample-pages.txt"; }
-[ "$(pages_of Designations)" = 1 ] || fail "the Designations sheet prints on $(pages_of Designations) pages, not 1"
-[ "$(pages_of Assessments)" = 6 ] || fail "the Assessments sheet prints on $(pages_of Assessments) pages, not 6"
+[ "$(pages_of Designations)" = 4 ] || fail "the Designations sheet prints on $(pages_of Designations) pages, not 4"
+[ "$(pages_of Assessments)" = 8 ] || fail "the Assessments sheet prints on $(pages_of Assessments) pages, not 8"
 text="$(pdftotext -layout "$work/sample.pdf" -)"
 for words in "Commissioner Requested Services: Designations" "In force: designated" "Under review" "10 Feb 2026" \
     "Date removed" "Board minute BD/26/014" "Commissioner Requested Services: Assessments" \

@@ -1,8 +1,10 @@
 //! `Column`: the columns of the submission spreadsheet, as data. A built-in default
-//! list holds what the regulator reads of each service (section, commissioner,
-//! provider, service, sites, status, grounds, the days of designation, written
-//! request, acceptance, review and removal, contact, record id), few enough to print
-//! legibly; the stage assessments have a sheet of their own. A register may name its
+//! list holds what the regulator reads of each service (section, record id,
+//! provider, service, sites, co-commissioners, grounds, the decision to designate:
+//! its day, who made it, the commissioner then if another is responsible now, and
+//! its minute; the days of the written request, the provider's answer, review and
+//! removal, with who removed it and on what minute; contact), printed two A3 pages
+//! across; the stage assessments have a sheet of their own. A register may name its
 //! own list, in its own order, in `crs.toml` (`[submission] columns = [...]`) to
 //! match the regulator's template. Ground columns come from the framework, one
 //! yes/no column per ground, and so do stage columns, met or not and the rationale
@@ -52,6 +54,9 @@ pub enum Column {
     Decision,
     DecisionDate,
     DecidedBy,
+    /// The commissioner that made that decision, when a merger has since made
+    /// another responsible; empty when the one responsible now made it.
+    DecisionCommissioner,
     DecisionReference,
     /// The day of the last decision to designate; empty when never designated.
     DesignationDate,
@@ -93,26 +98,33 @@ pub const STAGE_RATIONALE_PREFIX: &str = "stage-rationale:";
 /// The built-in column list, by name.
 pub const DEFAULT_COLUMNS: &[&str] = &[
     "section",
-    "provider-code",
+    // The record, its provider and service first: printed across pages, each page
+    // repeats them.
+    "record-id",
     "provider-name",
     "service-name",
+    "provider-code",
     "status",
     "sites",
+    // The commissioner is in every page's header and on the About sheet; a service
+    // bought with others (NHS England and an ICB for a delegated specialised
+    // service) names them here.
+    "co-commissioners",
     GROUNDS,
     "designation-date",
+    "decided-by",
+    "decision-commissioner",
+    "decision-reference",
     "written-request-date",
     "provider-response",
-    "acceptance-date",
+    "provider-response-date",
     "review-due",
     "removal-date",
     "removal-notified",
     "removed-by",
     "removal-reference",
     "provider-kind",
-    // The commissioner is in every page's header and on the About sheet; a
-    // register with co-commissioners may add their column.
     "contact",
-    "record-id",
 ];
 
 /// Every fixed column, with its name, heading and meaning.
@@ -197,15 +209,26 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
     (
         Column::DesignationDate,
         "designation-date",
-        "Date designated",
-        "The day of the decision to designate, kept when a review confirms it or a later decision removes it; empty for a service never designated.",
+        "Date of decision to designate",
+        "The day the commissioner decided to designate the service, kept when a review confirms it or a later decision removes it. For a pending service (requested, refused, referred) the designation is not in force: the provider has not accepted. Empty for a service never designated.",
     ),
-    (Column::DecidedBy, "decided-by", "Decided by", "Who decided (e.g. the ICB Board)."),
+    (
+        Column::DecidedBy,
+        "decided-by",
+        "Decided by",
+        "Who decided to designate (e.g. the ICB Board); for a service never designated, who decided not to.",
+    ),
+    (
+        Column::DecisionCommissioner,
+        "decision-commissioner",
+        "Deciding commissioner",
+        "The commissioner that made the decision in the Decided by column when another is responsible now, its designations carried over after a merger: \"NHS North Central London ICB (QMJ), now NHS North London ICB\"; its code and name are read back on import. Empty when the commissioner responsible now made it.",
+    ),
     (
         Column::DecisionReference,
         "decision-reference",
         "Decision reference",
-        "Board minute or other reference for the decision.",
+        "Board minute or other reference for the decision in the Decided by column.",
     ),
     (
         Column::WrittenRequestDate,
@@ -223,7 +246,7 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
         Column::ProviderResponseDate,
         "provider-response-date",
         "Provider response date",
-        "The day the provider answered.",
+        "The day the provider answered the written request, whether it accepted or refused; empty while it has not answered.",
     ),
     (
         Column::AcceptanceDate,

@@ -54,6 +54,9 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         Column::Decision => r.outcome().map_or(Cell::Empty, |o| Cell::Coded(Code::Outcome(o))),
         Column::DecisionDate => Cell::date(decision.map(|d| d.decided_on)),
         Column::DecidedBy => Cell::text(decision.and_then(|d| d.decided_by.clone()).unwrap_or_default()),
+        Column::DecisionCommissioner => {
+            Cell::text(decision.map(|d| deciding_commissioner(r, d)).unwrap_or_default())
+        }
         Column::DecisionReference => {
             Cell::text(decision.and_then(|d| d.reference.clone()).unwrap_or_default())
         }
@@ -76,6 +79,33 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         Column::File => Cell::text(&item.file),
         Column::Commit => Cell::text(context.commit),
     }
+}
+
+/// The commissioner that made `decision` when another is responsible for `record`
+/// now (a merger since): "NHS Lambeth CCG (08K), now NHS South East London ICB";
+/// empty when the one responsible now made it. [`deciding_commissioner_read`] reads
+/// it back.
+pub(crate) fn deciding_commissioner(record: &Record, decision: &crate::model::Decision) -> String {
+    match decision.commissioner.as_ref().filter(|c| c.ods != record.commissioner.ods) {
+        Some(then) => {
+            format!("{} ({}){NOW}{}", then.name.trim(), then.ods.trim(), record.commissioner.name.trim())
+        }
+        None => String::new(),
+    }
+}
+
+const NOW: &str = ", now ";
+
+/// The code and name of the commissioner a cell written by [`deciding_commissioner`]
+/// names ("NHS Lambeth CCG (08K)", with or without what follows).
+pub(crate) fn deciding_commissioner_read(text: &str) -> Option<(String, String)> {
+    let then = match text.split_once(&format!("){NOW}")) {
+        Some((then, _)) => then,
+        None => text.trim().strip_suffix(')')?,
+    };
+    let (name, ods) = then.rsplit_once(" (")?;
+    let (ods, name) = (ods.trim(), name.trim());
+    (!ods.is_empty() && !name.is_empty()).then(|| (ods.to_owned(), name.to_owned()))
 }
 
 /// The provider's answer to the latest written request, and the day it answered:
@@ -128,6 +158,32 @@ mod tests {
         let (words, answered) = provider_response(&refused);
         assert_eq!(words, "refused; referred to the regulator");
         assert_eq!(answered.map(|e| e.on.to_string()).as_deref(), Some("2025-01-20"));
+    }
+
+    #[test]
+    fn the_deciding_commissioner_is_named_after_a_merger_and_read_back() {
+        let mut record = record(&[]);
+        let mut decision = crate::model::Decision {
+            outcome: crate::model::DecisionOutcome::Designate,
+            grounds: Vec::new(),
+            decided_on: "2019-03-05".parse().unwrap(),
+            decided_by: None,
+            reference: None,
+            provider: None,
+            commissioner: None,
+        };
+        assert_eq!(deciding_commissioner(&record, &decision), "");
+        decision.commissioner = Some(crate::model::record::DecisionCommissioner {
+            ods: "08K".into(),
+            name: "NHS Lambeth CCG (old)".into(),
+        });
+        record.commissioner.name = "NHS South East London ICB".into();
+        let cell = deciding_commissioner(&record, &decision);
+        assert_eq!(cell, "NHS Lambeth CCG (old) (08K), now NHS South East London ICB");
+        let read = Some(("08K".to_owned(), "NHS Lambeth CCG (old)".to_owned()));
+        assert_eq!(deciding_commissioner_read(&cell), read);
+        assert_eq!(deciding_commissioner_read("NHS Lambeth CCG (old) (08K)"), read);
+        assert_eq!(deciding_commissioner_read("NHS Lambeth CCG"), None);
     }
 
     #[test]

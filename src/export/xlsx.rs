@@ -1,14 +1,16 @@
 //! The workbook as an `.xlsx` file (rust_xlsxwriter): the designations sheet (by
 //! section: in force, pending, removed, each under a heading row of its own, in
-//! columns of fixed widths that print one page of A3 wide), the assessments sheet,
+//! columns of fixed widths printed on A3), the assessments sheet,
 //! the changes sheet, the history sheet (`--history`), the notes sheet and the about
 //! sheet, each with a styled header row, frozen panes, a filter and column widths
 //! fitted to the content (capped, the text wrapped and top-aligned, dates centred),
 //! and set up to print legibly: landscape, the header row on every page, the sheet's
 //! name and the page number in the header and footer, and never smaller than 8 pt. A
 //! sheet that fits one page wide at that size prints one page wide (on A4, or A3 for
-//! the designations); a wider one (a long column list in `crs.toml`) prints at that
-//! size across pages, its first columns repeated on each. Cells hold words for people
+//! the designations); a wider one (the designations' default columns, or a long
+//! list in `crs.toml`) prints across pages, as large as it can on no more pages
+//! across than at 8 pt, its first columns (the record id, provider and service)
+//! repeated on each and the pages of the same rows in turn. Cells hold words for people
 //! ("NHS foundation trust"); codes keep their own columns. Dates are real Excel dates.
 //! Text is only ever written as text — never as a formula — and text a spreadsheet
 //! would take for a formula also gets Excel's quote prefix, so editing the cell keeps
@@ -302,7 +304,8 @@ fn about_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) ->
 /// gridlines, and the sheet's name, the commissioner and the page number in the page
 /// header and footer. Fitted one page wide when its columns (`widths`, in
 /// characters) fit at a scale that keeps the text 8 pt or larger; else at that
-/// scale across pages, the first `repeat` columns on each.
+/// scale or larger across pages, the first `repeat` columns on each, the pages of
+/// the same rows one after another.
 fn page_setup(
     sheet: &mut Worksheet,
     about: &crate::export::workbook::About,
@@ -324,7 +327,8 @@ fn page_setup(
             sheet.set_print_fit_to_pages(1, 0);
         }
         None => {
-            sheet.set_print_scale(MIN_SCALE);
+            // Over, then down: the pages of the same rows follow one another.
+            sheet.set_print_scale(across_scale(paper, widths, repeat)).set_page_order(false);
             if let Some(last) = repeat.checked_sub(1).and_then(|last| u16::try_from(last).ok()) {
                 sheet.set_repeat_columns(0, last).map_err(|e| xlsx_error("could not repeat columns", &e))?;
             }
@@ -342,15 +346,56 @@ fn side_margin(paper: u8) -> f64 {
 /// page of `paper` wide, when that keeps the text legible; `None` when they need
 /// more than one page at the smallest legible scale.
 fn fitting_scale(paper: u8, widths: &[usize]) -> Option<f64> {
-    let page = if paper == PAPER_A3 { A3_POINTS } else { A4_POINTS };
-    let printable = page - 2.0 * side_margin(paper) * 72.0;
-    // A column of width w takes 7w + 5 pixels at 96 pixels an inch (0.75 pt each) in
-    // Calibri; where Calibri is missing a spreadsheet measures in a wider font
-    // (LibreOffice falls back to DejaVu Sans, about 9 pixels a character), so crs
-    // counts 9 and the text stays legible there too.
-    let sheet: f64 = widths.iter().map(|w| (*w as f64 * 9.0 + 5.0) * 0.75).sum();
-    let scale = (printable / sheet.max(1.0)).min(1.0);
+    let sheet: f64 = widths.iter().map(|w| column_points(*w)).sum();
+    let scale = (printable_points(paper) / sheet.max(1.0)).min(1.0);
     (scale >= FIT_SCALE).then_some(scale)
+}
+
+/// The width of `paper`, landscape, less its side margins, in points.
+fn printable_points(paper: u8) -> f64 {
+    let page = if paper == PAPER_A3 { A3_POINTS } else { A4_POINTS };
+    page - 2.0 * side_margin(paper) * 72.0
+}
+
+/// The width of a column `width` characters wide at full scale, in points. A column
+/// of width w takes 7w + 5 pixels at 96 pixels an inch (0.75 pt each) in Calibri;
+/// where Calibri is missing a spreadsheet measures in a wider font (LibreOffice
+/// falls back to DejaVu Sans, about 9 pixels a character), so crs counts 9 and the
+/// text stays legible there too.
+fn column_points(width: usize) -> f64 {
+    (width as f64 * 9.0 + 5.0) * 0.75
+}
+
+/// The print scale, in percent, of a sheet too wide for one page: the largest, up
+/// to full size, that prints it on no more pages across than the smallest legible
+/// scale does, its first `repeat` columns on every page. The pages are counted as
+/// a spreadsheet fills them, column by column, with room to spare for a
+/// spreadsheet measuring text a little wider than crs does.
+fn across_scale(paper: u8, widths: &[usize], repeat: usize) -> u16 {
+    let fewest = pages_across(paper, widths, repeat, f64::from(MIN_SCALE));
+    (MIN_SCALE..=100)
+        .rev()
+        .find(|percent| pages_across(paper, widths, repeat, f64::from(*percent)) <= fewest)
+        .unwrap_or(MIN_SCALE)
+}
+
+/// How many pages across columns `widths` take at `percent`, the first `repeat`
+/// on every page.
+fn pages_across(paper: u8, widths: &[usize], repeat: usize, percent: f64) -> usize {
+    // At the smallest legible scale one page holds what `fitting_scale` fits.
+    let room = f64::from(MIN_SCALE) / 100.0 / FIT_SCALE;
+    let page = printable_points(paper) * room * 100.0 / percent;
+    let titles: f64 = widths.iter().take(repeat).map(|w| column_points(*w)).sum();
+    let (mut pages, mut used) = (1, 0.0);
+    for (at, width) in widths.iter().enumerate() {
+        let width = column_points(*width);
+        if used > 0.0 && used + width > page {
+            pages += 1;
+            used = if at >= repeat { titles } else { 0.0 };
+        }
+        used += width;
+    }
+    pages
 }
 
 /// How many rows a sheet's usual height is chosen from.
@@ -665,6 +710,7 @@ fn text_width(column: &Column) -> usize {
         | Column::LocationSpecific
         | Column::ProviderLicence => MIN_WIDTH,
         Column::RemovedBy | Column::DecidedBy => 9,
+        Column::DecisionCommissioner => 14,
         Column::Status => 11,
         Column::StatusCode | Column::RemovalReference | Column::DecisionReference => 10,
         Column::ProviderKind | Column::Decision => 11,

@@ -193,10 +193,11 @@ impl Given {
             if !grounds_given {
                 decision.grounds.clone_from(&was.grounds);
             }
-            // No sheet gives the provider a decision was made with, and only the
-            // History sheet the commissioner that made it.
+            // No sheet gives the provider a decision was made with; the History
+            // sheet gives the commissioner that made each decision, crs's export
+            // that of the designation only.
             decision.provider.clone_from(&was.provider);
-            if !self.life {
+            if !self.life && decision.commissioner.is_none() {
                 decision.commissioner.clone_from(&was.commissioner);
             }
         }

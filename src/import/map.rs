@@ -39,6 +39,8 @@ pub enum Field {
     DecidedOn,
     DecidedBy,
     DecisionReference,
+    /// The commissioner that made the decision, when another is responsible now.
+    DecisionCommissioner,
     /// Yes when the decision relies on this ground.
     Ground(String),
     ReviewDue,
@@ -102,6 +104,11 @@ const FIXED: &[(Field, &str, &str)] = &[
     (Field::DecidedOn, "decision.decided_on", "the day of the decision"),
     (Field::DecidedBy, "decision.decided_by", "who decided, e.g. ICB Board"),
     (Field::DecisionReference, "decision.reference", "the board minute or other reference"),
+    (
+        Field::DecisionCommissioner,
+        "decision.commissioner",
+        "the commissioner that made the decision when another is responsible now (a merger since), as crs's export writes it: NHS Lambeth CCG (08K)",
+    ),
     (Field::ReviewDue, "review.next_due", "the day the next review is due"),
     (
         Field::Status,
@@ -420,6 +427,7 @@ impl Map {
                     Column::DecisionDate | Column::DesignationDate => Field::DecidedOn,
                     Column::DecidedBy => Field::DecidedBy,
                     Column::DecisionReference => Field::DecisionReference,
+                    Column::DecisionCommissioner => Field::DecisionCommissioner,
                     Column::WrittenRequestDate => Field::Event(EventKind::WrittenRequestSent),
                     Column::ProviderResponse => Field::Response,
                     Column::ProviderResponseDate => Field::ResponseOn,

@@ -7,6 +7,7 @@
 //! reference from its own columns, never the designation's; a status the
 //! provider's answer contradicts is refused. `merge` builds a record from them.
 
+use crate::export::row::deciding_commissioner_read;
 use crate::import::map::Field;
 use crate::import::merge::{Context, problem};
 use crate::import::row::{Problem, Response, RowFields, Value};
@@ -109,7 +110,10 @@ pub(crate) fn row_history(
         decided_by: row.text(&Field::DecidedBy).map(str::to_owned),
         reference: row.text(&Field::DecisionReference).map(str::to_owned),
         provider: None,
-        commissioner: None,
+        commissioner: row
+            .text(&Field::DecisionCommissioner)
+            .and_then(deciding_commissioner_read)
+            .map(|(ods, name)| crate::model::record::DecisionCommissioner { ods, name }),
     }];
     let mut problems = Vec::new();
     // The later decisions of the same designation, each from its own columns.

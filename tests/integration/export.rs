@@ -424,11 +424,16 @@ for n in range(1, 5):
     assert 'orientation="landscape"' in setup, setup
     # One page wide where that keeps the text 8 pt or larger; else at that scale.
     fits = 'fitToHeight="0"' in setup and 'fitToPage="1"' in xml
-    assert fits or int(re.search(r'scale="(\d+)"', setup).group(1)) >= 72, (n, setup)
+    scale = re.search(r'scale="(\d+)"', setup)
+    assert fits or int(scale.group(1) if scale else 100) >= 72, (n, setup)
     assert "&amp;A" in re.search(r"<oddHeader>(.*?)</oddHeader>", xml).group(1), n
     assert "&amp;P" in re.search(r"<oddFooter>(.*?)</oddFooter>", xml).group(1), n
     assert re.search(r'<definedName name="_xlnm.Print_Titles" localSheetId="%d">[^<]*\$1:\$1<' % (n - 1), workbook), n
     assert 'wrapText="1"' in book.read("xl/styles.xml").decode()
+# The designations print on pages across, each beginning with the record id, the
+# provider's and the service's names.
+titles = re.search(r'<definedName name="_xlnm.Print_Titles" localSheetId="0">([^<]*)<', workbook).group(1)
+assert "$A:$C" in titles, titles
 print("ok")
 "#;
     let output = std::process::Command::new("python3").args(["-c", script]).arg(&out).output().unwrap();
@@ -497,7 +502,12 @@ fn the_workbook_gives_three_sections_and_the_day_of_each_removal() {
 
     let removed =
         designations.iter().find(|r| r[at("Record id")] == "RV5/eating-disorders-inpatient").unwrap();
-    assert_eq!(removed[at("Date designated")], "date:2019-03-05");
+    assert_eq!(removed[at("Date of decision to designate")], "date:2019-03-05");
+    // Who designated it and on what minute, and the commissioner that did, merged
+    // into the one responsible now.
+    assert_eq!(removed[at("Decided by")], "NHS Lambeth CCG Governing Body");
+    assert_eq!(removed[at("Decision reference")], "Governing Body minute GB/19/031");
+    assert_eq!(removed[at("Deciding commissioner")], "NHS Lambeth CCG (08K), now NHS South East London ICB");
     assert_eq!(removed[at("Date removed")], "date:2026-02-03", "the removal's own day");
     assert_eq!(removed[at("Removed by")], "ICB Board");
     assert_eq!(removed[at("Removal reference")], "Board minute BD/26/014");
@@ -505,6 +515,17 @@ fn the_workbook_gives_three_sections_and_the_day_of_each_removal() {
     assert_eq!(removed[at("Review due")], "", "a removed designation has no review due");
     let in_force = designations.iter().find(|r| r[at("Record id")] == "RJ1/maternity").unwrap();
     assert_eq!(in_force[at("Date removed")], "", "nothing removed, no day of removal");
+    assert_eq!(in_force[at("Co-commissioner ODS codes")], "QWE");
+    assert_eq!(in_force[at("Deciding commissioner")], "", "made by the commissioner responsible now");
+    // A refusal has its day beside it, as an acceptance has.
+    let refused =
+        designations.iter().find(|r| r[at("Record id")] == "RV5/psychiatric-intensive-care").unwrap();
+    assert_eq!(refused[at("Status")], "Refused");
+    assert_eq!(refused[at("Provider response")], "refused");
+    assert_eq!(refused[at("Provider response date")], "date:2026-08-20");
+    assert_eq!(refused[at("Decided by")], "ICB Board");
+    assert_eq!(refused[at("Decision reference")], "Board minute BD/26/071");
+    assert_eq!(refused[at("Date of decision to designate")], "date:2026-07-07");
 
     let changes = sheet(&bytes, "Changes");
     let removal = changes.iter().find(|r| r.contains(&"RV5/eating-disorders-inpatient".to_owned())).unwrap();
