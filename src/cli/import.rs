@@ -215,6 +215,13 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
         outcome.file, outcome.rows, outcome.passed_over
     ))?;
     say(format!("  SHA-256 {}", outcome.sha256))?;
+    if !outcome.hidden_rows.is_empty() {
+        let rows: Vec<String> = outcome.hidden_rows.iter().map(usize::to_string).collect();
+        say(format!(
+            "  hidden in the sheet: row(s) {}; read like every other row (hiding a row does not leave it out: delete the row, or keep it in another sheet)",
+            rows.join(", ")
+        ))?;
+    }
     if !outcome.unused_columns.is_empty() && !outcome.own_export {
         let quoted: Vec<String> = outcome.unused_columns.iter().map(|h| format!("'{h}'")).collect();
         say(format!(

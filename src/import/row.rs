@@ -683,7 +683,12 @@ mod tests {
 
     #[test]
     fn a_total_under_the_table_is_known_by_its_label_and_numbers() {
-        let sheet = |cells: Vec<Cell>| Sheet { name: "S".into(), rows: vec![cells], merged: Vec::new() };
+        let sheet = |cells: Vec<Cell>| Sheet {
+            name: "S".into(),
+            rows: vec![cells],
+            merged: Vec::new(),
+            hidden_rows: Vec::new(),
+        };
         let text = |t: &str| Cell::Text(t.to_owned());
         for label in ["Total", "Totals: 42", "GRAND TOTAL", "Count 12", "total = 1,204"] {
             let row = sheet(vec![Cell::Empty, text(label), Cell::Number(3.0), text("12")]);

@@ -84,6 +84,8 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
     /// Merged regions: (first row, first column, last row, last column), 0-based.
     pub merged: Vec<(u32, u32, u32, u32)>,
+    /// The rows (0-based) the workbook hides: read as any other row, and said.
+    pub hidden_rows: Vec<u32>,
 }
 
 impl Sheet {
@@ -146,7 +148,12 @@ impl Companions {
         assessments: Option<Vec<Vec<Cell>>>,
         commit: Option<String>,
     ) -> Companions {
-        let sheet = |name: &str, rows| Sheet { name: name.to_owned(), rows, merged: Vec::new() };
+        let sheet = |name: &str, rows| Sheet {
+            name: name.to_owned(),
+            rows,
+            merged: Vec::new(),
+            hidden_rows: Vec::new(),
+        };
         Companions {
             history: history.map(|rows| sheet(HISTORY_SHEET, rows)),
             assessments: assessments.map(|rows| sheet(ASSESSMENTS_SHEET, rows)),
@@ -194,7 +201,8 @@ pub fn read_sheet(
         FileKind::Csv => {
             let name = file_name;
             only_sheet(path, &name, wanted)?;
-            Ok((Sheet { name, rows: csv_rows(path, &bytes)?, merged: Vec::new() }, Companions::default()))
+            let rows = csv_rows(path, &bytes)?;
+            Ok((Sheet { name, rows, merged: Vec::new(), hidden_rows: Vec::new() }, Companions::default()))
         }
         FileKind::Json => {
             let name = crate::export::xlsx::DESIGNATIONS_SHEET.to_owned();
@@ -209,7 +217,10 @@ pub fn read_sheet(
             } else {
                 Companions::default()
             };
-            Ok((Sheet { name, rows: json_rows(path, &value)?, merged: Vec::new() }, found))
+            Ok((
+                Sheet { name, rows: json_rows(path, &value)?, merged: Vec::new(), hidden_rows: Vec::new() },
+                found,
+            ))
         }
     }
 }
@@ -230,7 +241,7 @@ fn read_workbook(
         let name = pick_sheet(path, &book.sheet_names(), wanted)?;
         let range = book.worksheet_range(&name).map_err(|e| unreadable(path, bytes, &e))?;
         let found = companion_sheets(path, bytes, &mut book, companions)?;
-        return Ok((Sheet { name, rows: grid(&range), merged: Vec::new() }, found));
+        return Ok((Sheet { name, rows: grid(&range), merged: Vec::new(), hidden_rows: Vec::new() }, found));
     }
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(path, bytes, &e))?;
     let name = pick_sheet(path, &book.sheet_names(), wanted)?;
@@ -243,7 +254,8 @@ fn read_workbook(
     };
     let found = companion_sheets(path, bytes, &mut book, companions)?;
     mark_uncalculated(&mut rows, looked.uncalculated_in(&name));
-    Ok((Sheet { name, rows, merged }, found))
+    let hidden_rows = looked.hidden_rows_in(&name).to_vec();
+    Ok((Sheet { name, rows, merged, hidden_rows }, found))
 }
 
 /// The cells of the sheet `name` of `book` as rows from the sheet's first row and

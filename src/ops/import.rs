@@ -103,6 +103,9 @@ pub struct ImportOutcome {
     pub rejected: Vec<Problem>,
     /// The sheet's columns the map does not use: what does not come in.
     pub unused_columns: Vec<String>,
+    /// The rows (1-based) the workbook hides that were read as records: hidden is
+    /// not deleted.
+    pub hidden_rows: Vec<usize>,
     /// Rows skipped as totals under the table: each row (1-based) and its label.
     pub totals: Vec<(usize, String)>,
     /// The records of the register an earlier import wrote that this sheet does
@@ -166,13 +169,19 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     let mut rows = Vec::new();
     let mut passed_over = 0;
     let mut totals = Vec::new();
+    let hidden: std::collections::BTreeSet<u32> = sheet.hidden_rows.iter().copied().collect();
+    let mut hidden_rows = Vec::new();
     for index in layout.first_row..sheet.rows.len() {
         if let Some(label) = total_label(&sheet, index) {
             totals.push((index + 1, label));
             sheet.rows[index] = Vec::new();
             continue;
         }
-        match read_row(&sheet, &map, &layout, index) {
+        let read = read_row(&sheet, &map, &layout, index);
+        if read.is_some() && u32::try_from(index).is_ok_and(|i| hidden.contains(&i)) {
+            hidden_rows.push(index + 1);
+        }
+        match read {
             None => passed_over += 1,
             Some(Ok(row)) => rows.push(row),
             Some(Err(mut problems)) => rejected.append(&mut problems),
@@ -280,6 +289,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         conflicts,
         rejected,
         unused_columns: layout.unused.clone(),
+        hidden_rows,
         totals,
         repeats,
         absent,

@@ -414,3 +414,46 @@ fn a_designation_whose_acceptance_has_no_day_is_never_said_in_force_before_it_is
     assert!(!run.stdout.contains("RJ1/maternity"), "{run}");
     assert!(!run.stderr.contains("may have been in force"), "{run}");
 }
+
+/// A row the workbook hides is read as any other, and the preview says so: hiding a
+/// row is how many teams retire one, and nothing must come in unseen.
+#[test]
+fn a_hidden_row_is_read_and_named() {
+    use rust_xlsxwriter::Workbook;
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let headings = ["Provider code", "Provider", "Type", "Service", "Date designated", "Status", "Ground 1"];
+    for (col, heading) in headings.iter().enumerate() {
+        sheet.write_string(0, col as u16, *heading).unwrap();
+    }
+    for (row, service) in [(1, "Maternity"), (2, "Stroke unit"), (3, "Renal dialysis")] {
+        let cells = ["RJ1", "Guy's", "FT", service, "2019-03-01", "proposed", "Y"];
+        for (col, value) in cells.iter().enumerate() {
+            sheet.write_string(row, col as u16, *value).unwrap();
+        }
+    }
+    sheet.set_row_hidden(2).unwrap();
+    let env = TestEnv::git();
+    book.save(env.outside().join("hidden.xlsx")).unwrap();
+    let map = r#"[columns]
+"Provider code" = "provider.ods"
+"Provider" = "provider.name"
+"Type" = "provider.kind"
+"Service" = "service.name"
+"Date designated" = "decision.decided_on"
+"Status" = "status"
+"Ground 1" = "grounds.no-alternative-provider"
+[values."provider.kind"]
+"FT" = "foundation-trust"
+[defaults]
+"provider.licence" = "licensed"
+"#;
+    fs::write(env.outside().join("map.toml"), map).unwrap();
+    let run = env.crs(&["import", "../hidden.xlsx", "--map", "../map.toml", "--dry-run"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("  new            3"), "{run}");
+    assert!(
+        run.stdout.contains("  hidden in the sheet: row(s) 3; read like every other row"),
+        "the hidden row is named by its number in the sheet: {run}"
+    );
+}

@@ -156,12 +156,20 @@ pub struct Looked {
     /// Each sheet (by name) with the cells (row, column, 0-based) that hold a
     /// formula saved without its value: calamine reads them as empty.
     pub uncalculated: Vec<(String, Vec<(u32, u32)>)>,
+    /// Each sheet (by name) with its rows (0-based) the workbook hides: calamine
+    /// reads them as any other row.
+    pub hidden_rows: Vec<(String, Vec<u32>)>,
 }
 
 impl Looked {
     /// The cells of sheet `name` that hold a formula saved without its value.
     pub fn uncalculated_in(&self, name: &str) -> &[(u32, u32)] {
         self.uncalculated.iter().find(|(sheet, _)| sheet == name).map_or(&[], |(_, cells)| cells.as_slice())
+    }
+
+    /// The rows (0-based) of sheet `name` the workbook hides.
+    pub fn hidden_rows_in(&self, name: &str) -> &[u32] {
+        self.hidden_rows.iter().find(|(sheet, _)| sheet == name).map_or(&[], |(_, rows)| rows.as_slice())
     }
 }
 
@@ -222,8 +230,14 @@ pub fn check_workbook(path: &Path, bytes: &[u8], kind: Workbook) -> Result<Looke
                 scan.xlsx_part(&mut xml, &sheet)?;
                 drain(xml.into_inner().into_inner());
                 let cells = std::mem::take(&mut scan.uncalculated);
-                if let Some(name) = scan.raw_sheet_name(&name).filter(|_| !cells.is_empty()) {
-                    looked.uncalculated.push((name, cells));
+                let hidden = std::mem::take(&mut scan.hidden_rows);
+                if let Some(name) = scan.raw_sheet_name(&name) {
+                    if !cells.is_empty() {
+                        looked.uncalculated.push((name.clone(), cells));
+                    }
+                    if !hidden.is_empty() {
+                        looked.hidden_rows.push((name, hidden));
+                    }
                 }
             }
             Workbook::Ods if name == "content.xml" => {
@@ -337,6 +351,8 @@ struct Scan<'a> {
     item: Rc<Cell<u64>>,
     /// The cells of the part being read that hold a formula without its value.
     uncalculated: Vec<(u32, u32)>,
+    /// The rows of the part being read that the workbook hides.
+    hidden_rows: Vec<u32>,
 }
 
 impl<'a> Scan<'a> {
@@ -349,6 +365,7 @@ impl<'a> Scan<'a> {
             text: 0,
             item: Rc::default(),
             uncalculated: Vec::new(),
+            hidden_rows: Vec::new(),
         }
     }
 

@@ -78,6 +78,11 @@ impl Scan<'_> {
                             None => return Err(self.bad_reference(sheet, "a row", &r)),
                         };
                     }
+                    let hidden =
+                        attribute(&start, b"hidden").is_some_and(|h| matches!(h.as_slice(), b"1" | b"true"));
+                    if hidden && row < GRID_ROWS && (self.hidden_rows.len() as u64) < MAX_CELLS {
+                        self.hidden_rows.push(row as u32);
+                    }
                 }
                 b"c" if in_data => {
                     if let Some(r) = attribute(&start, b"r") {
