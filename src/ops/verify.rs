@@ -271,7 +271,8 @@ fn email_words(eml: &[u8]) -> Option<Vec<u8>> {
         words.push('\n');
         words.push_str(&message.body_text(index)?);
     }
-    Some(words.into_bytes())
+    // A mail system may store lines ending in LF alone: the words are the same.
+    Some(words.replace("\r\n", "\n").into_bytes())
 }
 
 fn parse_manifest(bundle: &Path, bytes: &[u8]) -> Result<Manifest> {

@@ -320,6 +320,9 @@ fn verify_names_an_email_whose_text_was_changed() {
     fs::write(&relayed, format!("Received: from relay.example.nhs.uk\r\n{original}")).unwrap();
     let run = verify(&env, &relayed);
     assert_eq!(run.code, 0, "headers added on the way are no change: {run}");
+    fs::write(&relayed, original.replace("\r\n", "\n")).unwrap();
+    let run = verify(&env, &relayed);
+    assert_eq!(run.code, 0, "lines stored with LF alone are no change: {run}");
 
     assert!(original.contains("Dear colleagues,"), "{original:.800}");
     let changed = env.outside().join("changed.eml");
