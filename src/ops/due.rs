@@ -143,16 +143,11 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
             ));
         }
         Status::Designated => {
-            if let Some((_, request)) = open_review_request(record) {
-                let days = (today.0 - request.on.0).num_days();
+            if let Some((asked_on, what)) = review_request_unanswered(record, today) {
                 items.push(item(
-                    request.on,
+                    asked_on,
                     DueKind::ReviewRequested,
-                    format!(
-                        "a review was asked for {} ({days} day{} ago) and has had no answer",
-                        request.when_in_words(),
-                        if days == 1 { "" } else { "s" }
-                    ),
+                    what,
                     format!(
                         "crs review start {id} --requested-by provider (or crs review decline {id} --reason TEXT)"
                     ),
@@ -222,22 +217,41 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
         }
         _ => {}
     }
-    if status.in_force() && !removing {
-        let decided = record.current_decision().map(|d| d.decided_on);
-        let submitted =
-            record.events.iter().any(|e| e.kind == EventKind::Submitted && decided.is_none_or(|d| e.on >= d));
-        if !submitted {
-            let since = decided.unwrap_or(today);
-            let life = designation_in_words(record).unwrap_or_else(|| "designated".to_owned());
-            items.push(item(
-                since,
-                DueKind::NeverSubmitted,
-                format!("{life}, and not sent to the regulator since"),
-                "crs submit".to_owned(),
-            ));
-        }
+    if status.in_force()
+        && !removing
+        && let Some((since, what)) = not_submitted_since_decided(record, today)
+    {
+        items.push(item(since, DueKind::NeverSubmitted, what, "crs submit".to_owned()));
     }
     items
+}
+
+/// A review the provider asked for that has had no answer: the day it was asked
+/// and the sentence saying so, counting the days to `today`.
+fn review_request_unanswered(record: &Record, today: Date) -> Option<(Date, String)> {
+    let (_, request) = open_review_request(record)?;
+    let days = (today.0 - request.on.0).num_days();
+    let what = format!(
+        "a review was asked for {} ({days} day{} ago) and has had no answer",
+        request.when_in_words(),
+        if days == 1 { "" } else { "s" }
+    );
+    Some((request.on, what))
+}
+
+/// A designation not sent to the regulator since its current decision: the day of
+/// that decision (`today` when none is recorded) and the sentence saying so; `None`
+/// once a submission on or after it is recorded.
+fn not_submitted_since_decided(record: &Record, today: Date) -> Option<(Date, String)> {
+    let decided = record.current_decision().map(|d| d.decided_on);
+    let submitted =
+        record.events.iter().any(|e| e.kind == EventKind::Submitted && decided.is_none_or(|d| e.on >= d));
+    if submitted {
+        return None;
+    }
+    let since = decided.unwrap_or(today);
+    let life = designation_in_words(record).unwrap_or_else(|| "designated".to_owned());
+    Some((since, format!("{life}, and not sent to the regulator since")))
 }
 
 /// The due items as an iCalendar file: one all-day event per review due, which

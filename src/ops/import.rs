@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::context::Ctx;
 use crate::digest::sha256_hex;
@@ -26,11 +27,12 @@ use crate::import::given::sheet_fields;
 use crate::import::guard;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};
-use crate::import::merge::{Context, Imported, merge};
-use crate::import::row::{Problem, layout, read_row, total_label};
-use crate::import::sheet::{FileKind, read_sheet};
+use crate::import::merge::{Context, Imported, Merge, merge};
+use crate::import::row::{Layout, Problem, RowFields, layout, read_row, total_label};
+use crate::import::sheet::{FileKind, Sheet, read_sheet};
 use crate::model::fields::FieldChange;
 use crate::model::record::Commissioner;
+use crate::model::settings::RegisterCommissioner;
 use crate::model::{Date, Record, RecordId};
 use crate::ops::checker::{Checker, Services};
 use crate::ops::reimport::{
@@ -130,13 +132,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     let tx = Transaction::begin(ctx, options)?;
     let framework = &tx.config.framework;
     let path = request.file;
-    if path.is_dir() {
-        return Err(Error::input(
-            format!("{} is a folder, not a spreadsheet", path.display()),
-            "give the spreadsheet file itself",
-        ));
-    }
-    let bytes = guard::read_file(path)?;
+    let bytes = read_spreadsheet(path)?;
     let sha256 = sha256_hex(&bytes);
     let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let map = match request.map {
@@ -156,40 +152,11 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         companions.history.map(|sheet| lives(&sheet, &map, framework)).unwrap_or_default();
     let (assessed, mut assessment_problems) =
         companions.assessments.map(|sheet| assessed(&sheet, &map, framework)).unwrap_or_default();
-    let layout = layout(&sheet, &map).map_err(|message| Error::Input {
-        message,
-        hint: if map.built_in {
-            "a spreadsheet that crs did not export needs a map: write one (README \"Moving from a spreadsheet\"; crs import --fields lists the fields) and pass it with --map".to_owned()
-        } else {
-            "correct the header text in [columns] of the map, header_row, or the sheet (--sheet)".to_owned()
-        },
-    })?;
+    let layout =
+        layout(&sheet, &map).map_err(|message| Error::Input { message, hint: layout_hint(map.built_in) })?;
 
-    let mut rejected = Vec::new();
-    let mut rows = Vec::new();
-    let mut passed_over = 0;
-    let mut totals = Vec::new();
-    let hidden: std::collections::BTreeSet<u32> = sheet.hidden_rows.iter().copied().collect();
-    let mut hidden_rows = Vec::new();
-    for index in layout.first_row..sheet.rows.len() {
-        if let Some(label) = total_label(&sheet, index) {
-            totals.push((index + 1, label));
-            sheet.rows[index] = Vec::new();
-            continue;
-        }
-        let read = read_row(&sheet, &map, &layout, index);
-        if read.is_some() && u32::try_from(index).is_ok_and(|i| hidden.contains(&i)) {
-            hidden_rows.push(index + 1);
-        }
-        match read {
-            None => passed_over += 1,
-            Some(Ok(row)) => rows.push(row),
-            Some(Err(mut problems)) => rejected.append(&mut problems),
-        }
-        // A row's cells are let go once it is read, so a large sheet is not held
-        // twice, as cells and as rows.
-        sheet.rows[index] = Vec::new();
-    }
+    let SheetRows { rows, mut rejected, passed_over, totals, hidden_rows } =
+        read_rows(&mut sheet, &map, &layout);
     let row_count =
         rows.len() + rejected.iter().map(|p| p.row).collect::<std::collections::BTreeSet<_>>().len();
     rejected.append(&mut history_problems);
@@ -200,24 +167,14 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     let settings = &tx.config.settings;
     let context = Context {
         framework: &framework.id,
-        commissioner: Commissioner {
-            ods: settings.commissioner.ods.clone(),
-            name: settings.commissioner.name.clone(),
-            contact: settings.commissioner.contact.clone(),
-            co_commissioners: Vec::new(),
-        },
+        commissioner: imported_commissioner(&settings.commissioner),
         file: &file,
         sheet: &sheet_name,
         today: ctx.today,
         grounds: framework.grounds.iter().map(|g| g.key.clone()).collect(),
         lives,
         assessed,
-        headers: layout
-            .columns
-            .iter()
-            .rev()
-            .map(|(_, header, field)| (field.clone(), header.clone()))
-            .collect(),
+        headers: first_headers(&layout),
         given: sheet_fields(&layout, &map),
     };
     let (records, mut problems) = merge(rows, &context);
@@ -240,16 +197,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         today: ctx.today,
         plan: Plan { rejected, ..Plan::default() },
     };
-    let mut repeats = Vec::new();
-    for imported in records {
-        match imported {
-            Ok(imported) => {
-                repeats.extend(imported.repeats.iter().map(|(row, of)| (imported.id.clone(), *row, *of)));
-                planner.add(imported)?
-            }
-            Err(mut problems) => planner.plan.rejected.append(&mut problems),
-        }
-    }
+    let repeats = planner.add_all(records)?;
     let Planner { large, register, services, plan, .. } = planner;
     // The duplicate check's services, the register as read and the sheet's ids are
     // let go before the commit, which takes memory of its own (for 100,000 rows,
@@ -300,6 +248,90 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     })
 }
 
+/// The bytes of the spreadsheet at `path`, read within crs's limits; an error
+/// naming a folder given in its place.
+fn read_spreadsheet(path: &Path) -> Result<Vec<u8>> {
+    if path.is_dir() {
+        return Err(Error::input(
+            format!("{} is a folder, not a spreadsheet", path.display()),
+            "give the spreadsheet file itself",
+        ));
+    }
+    guard::read_file(path)
+}
+
+/// What to do when the sheet's headers do not match the map: write a map for a
+/// spreadsheet crs did not export, or correct the one given.
+fn layout_hint(built_in: bool) -> String {
+    if built_in {
+        "a spreadsheet that crs did not export needs a map: write one (README \"Moving from a spreadsheet\"; crs import --fields lists the fields) and pass it with --map".to_owned()
+    } else {
+        "correct the header text in [columns] of the map, header_row, or the sheet (--sheet)".to_owned()
+    }
+}
+
+/// The commissioner an imported record names: the register's own, with no
+/// co-commissioners.
+fn imported_commissioner(register: &RegisterCommissioner) -> Commissioner {
+    Commissioner {
+        ods: register.ods.clone(),
+        name: register.name.clone(),
+        contact: register.contact.clone(),
+        co_commissioners: Vec::new(),
+    }
+}
+
+/// The header of the column each field is read from: the first, where several.
+fn first_headers(layout: &Layout) -> BTreeMap<Field, Arc<str>> {
+    layout.columns.iter().rev().map(|(_, header, field)| (field.clone(), header.clone())).collect()
+}
+
+/// The sheet's rows below its headers, as read.
+struct SheetRows {
+    rows: Vec<RowFields>,
+    /// The problems of the rows refused.
+    rejected: Vec<Problem>,
+    /// Rows that hold no record (blank, or a section's heading).
+    passed_over: usize,
+    /// Rows of totals: the 1-based row and its label.
+    totals: Vec<(usize, String)>,
+    /// The rows (1-based) the workbook hides that were read as records.
+    hidden_rows: Vec<usize>,
+}
+
+/// Reads each row below the headers, letting go of its cells once read, so that a
+/// large sheet is not held twice, as cells and as rows.
+fn read_rows(sheet: &mut Sheet, map: &Map, layout: &Layout) -> SheetRows {
+    let mut read = SheetRows {
+        rows: Vec::new(),
+        rejected: Vec::new(),
+        passed_over: 0,
+        totals: Vec::new(),
+        hidden_rows: Vec::new(),
+    };
+    let hidden: std::collections::BTreeSet<u32> = sheet.hidden_rows.iter().copied().collect();
+    for index in layout.first_row..sheet.rows.len() {
+        if let Some(label) = total_label(sheet, index) {
+            read.totals.push((index + 1, label));
+            sheet.rows[index] = Vec::new();
+            continue;
+        }
+        let row = read_row(sheet, map, layout, index);
+        if row.is_some() && u32::try_from(index).is_ok_and(|i| hidden.contains(&i)) {
+            read.hidden_rows.push(index + 1);
+        }
+        match row {
+            None => read.passed_over += 1,
+            Some(Ok(row)) => read.rows.push(row),
+            Some(Err(mut problems)) => read.rejected.append(&mut problems),
+        }
+        // A row's cells are let go once it is read, so a large sheet is not held
+        // twice, as cells and as rows.
+        sheet.rows[index] = Vec::new();
+    }
+    read
+}
+
 /// What the import does, record by record.
 #[derive(Default)]
 struct Plan {
@@ -330,6 +362,23 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
+    /// Plans every record the sheet gives, in order, keeping the problems of those
+    /// refused; returns the rows that repeat another: the record, the row and the
+    /// row it repeats.
+    fn add_all(&mut self, records: Merge<'_>) -> Result<Vec<(RecordId, usize, usize)>> {
+        let mut repeats = Vec::new();
+        for imported in records {
+            match imported {
+                Ok(imported) => {
+                    repeats.extend(imported.repeats.iter().map(|(row, of)| (imported.id.clone(), *row, *of)));
+                    self.add(imported)?
+                }
+                Err(mut problems) => self.plan.rejected.append(&mut problems),
+            }
+        }
+        Ok(repeats)
+    }
+
     /// Places one record of the sheet, judges it against the register and its last
     /// import, and checks what would be written.
     fn add(&mut self, imported: Imported) -> Result<()> {

@@ -12,9 +12,11 @@ use chrono::Months;
 
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::framework::finding::{Rule, Severity, Summary};
+use crate::framework::finding::{Finding, Rule, Severity, Summary};
 use crate::history;
-use crate::history::moves::{Relocation, Succession, moves_and_successions, provider_on};
+use crate::history::moves::{
+    MovesAndSuccessions, Relocation, Succession, moves_and_successions, provider_on,
+};
 use crate::history::tags::SUBMISSION_TAG_PREFIX;
 use crate::model::labels::{code_in_words, count, deciding_body};
 use crate::model::record::{DecisionOutcome, EventKind};
@@ -298,25 +300,69 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
         open_items.extend(part.open);
         services.insert(part.id, format!("{} ({})", part.service, part.provider_name));
     }
-    // Each submission is its own step; its tag tells apart those of one day.
+    changes.extend(submission_changes(submitted));
+    changes.extend(organisation_changes(&moves, &period));
+    let by_status = Status::ALL
+        .iter()
+        .filter_map(|s| status_counts.get(s).map(|&count| StatusCount { status: *s, count }))
+        .collect();
+    let mut by_provider: Vec<ProviderCount> = providers.into_values().collect();
+    by_provider.sort_by(|a, b| (&a.name, &a.ods).cmp(&(&b.name, &b.ods)));
+    changes.sort_by(|a, b| {
+        (a.group, a.on, &a.record, &a.sentence).cmp(&(b.group, b.on, &b.record, &b.sentence))
+    });
+    reviews_due.sort_by(|a, b| (a.due, &a.record).cmp(&(b.due, &b.record)));
+    open_items.sort_by(|a, b| (a.on, &a.record).cmp(&(b.on, &b.record)));
+
+    let findings = finding_kinds(&loaded.findings, &services);
+
+    Ok(BoardReport {
+        commissioner: opened.config.settings.commissioner.clone(),
+        prepared_on: opened.today,
+        period,
+        reviews_until,
+        records: loaded.files - unreadable,
+        unreadable,
+        by_status,
+        by_provider,
+        changes,
+        reviews_due,
+        open: open_items,
+        findings,
+        summary,
+    })
+}
+
+/// One change per submission in the period: each submission is its own step, and
+/// its tag tells apart those of one day.
+fn submission_changes(submitted: BTreeMap<(Date, Option<String>), usize>) -> Vec<Change> {
     let mut per_day: BTreeMap<Date, usize> = BTreeMap::new();
     for (on, _) in submitted.keys() {
         *per_day.entry(*on).or_default() += 1;
     }
-    changes.extend(submitted.into_iter().map(|((on, tag), n)| {
-        let tag = tag.filter(|_| per_day[&on] > 1).map(|t| format!(" ({t})")).unwrap_or_default();
-        Change {
-            on,
-            group: ChangeGroup::Submissions,
-            record: String::new(),
-            sentence: format!(
-                "The register was submitted to the regulator on {}{tag}, with {}",
-                on.in_words(),
-                count(n, "service", "services")
-            ),
-        }
-    }));
+    submitted
+        .into_iter()
+        .map(|((on, tag), n)| {
+            let tag = tag.filter(|_| per_day[&on] > 1).map(|t| format!(" ({t})")).unwrap_or_default();
+            Change {
+                on,
+                group: ChangeGroup::Submissions,
+                record: String::new(),
+                sentence: format!(
+                    "The register was submitted to the regulator on {}{tag}, with {}",
+                    on.in_words(),
+                    count(n, "service", "services")
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The moves (other than by a succession) and the successions in the period, one
+/// change each: the moves first, then the successions.
+fn organisation_changes(moves: &MovesAndSuccessions, period: &Period) -> Vec<Change> {
     let in_period = |day: Date| period.since <= day && day <= period.until;
+    let mut changes = Vec::new();
     for relocation in moves.relocations.iter().filter(|r| !r.by_succession && in_period(r.on)) {
         changes.push(Change {
             on: relocation.on,
@@ -333,20 +379,14 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
             sentence: succession_sentence(succession),
         });
     }
-    let by_status = Status::ALL
-        .iter()
-        .filter_map(|s| status_counts.get(s).map(|&count| StatusCount { status: *s, count }))
-        .collect();
-    let mut by_provider: Vec<ProviderCount> = providers.into_values().collect();
-    by_provider.sort_by(|a, b| (&a.name, &a.ods).cmp(&(&b.name, &b.ods)));
-    changes.sort_by(|a, b| {
-        (a.group, a.on, &a.record, &a.sentence).cmp(&(b.group, b.on, &b.record, &b.sentence))
-    });
-    reviews_due.sort_by(|a, b| (a.due, &a.record).cmp(&(b.due, &b.record)));
-    open_items.sort_by(|a, b| (a.on, &a.record).cmp(&(b.on, &b.record)));
+    changes
+}
 
+/// The findings other than notes, one kind per rule with the services (or files) it
+/// concerns, most severe and widest first.
+fn finding_kinds(found: &[Finding], services: &BTreeMap<String, String>) -> Vec<FindingKind> {
     let mut findings: Vec<FindingKind> = Vec::new();
-    for finding in loaded.findings.iter().filter(|f| f.severity != Severity::Note) {
+    for finding in found.iter().filter(|f| f.severity != Severity::Note) {
         let concern = match &finding.record {
             Some(id) => services.get(id).cloned().unwrap_or_else(|| id.clone()),
             None => finding.file.clone(),
@@ -368,22 +408,7 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     }
     findings
         .sort_by(|a, b| (b.severity, b.concern.len(), a.rule).cmp(&(a.severity, a.concern.len(), b.rule)));
-
-    Ok(BoardReport {
-        commissioner: opened.config.settings.commissioner.clone(),
-        prepared_on: opened.today,
-        period,
-        reviews_until,
-        records: loaded.files - unreadable,
-        unreadable,
-        by_status,
-        by_provider,
-        changes,
-        reviews_due,
-        open: open_items,
-        findings,
-        summary,
-    })
+    findings
 }
 
 /// The period from `start` to `until`.
@@ -447,37 +472,7 @@ fn part_of(
     let Period { since, until, .. } = *period;
     let in_period = |day: Date| since <= day && day <= until;
 
-    let mut changes = Vec::new();
-    for decision in record.decisions().iter().filter(|d| in_period(d.decided_on)) {
-        // Named as it was when decided, if a move has changed the provider since.
-        let decided_at = decision.provider.as_ref().map_or(provider.as_str(), |then| then.name.trim());
-        // Made by a commissioner succeeded since: both are named.
-        let body = match record.made_by_then(decision) {
-            Some(then) => format!("{} ({then})", deciding_body(decision.decided_by.as_deref())),
-            None => deciding_body(decision.decided_by.as_deref()),
-        };
-        let mut sentence = format!(
-            "{} {} on {}",
-            body,
-            decision.outcome.decided_about(&service, decided_at),
-            decision.decided_on.in_words()
-        );
-        if matches!(decision.outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm)
-            && !decision.grounds.is_empty()
-        {
-            let grounds: Vec<String> = decision.grounds.iter().map(|g| code_in_words(g)).collect();
-            sentence.push_str(&format!(", on the grounds: {}", grounds.join(", ")));
-        }
-        if let Some(reference) = decision.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-            sentence.push_str(&format!(" ({reference})"));
-        }
-        changes.push(Change {
-            on: decision.decided_on,
-            group: ChangeGroup::Decisions,
-            record: id.to_string(),
-            sentence,
-        });
-    }
+    let mut changes = decision_changes(id, record, &service, &provider, period);
     // A step whose day no one recorded is not told as the period's work.
     let mut submitted = Vec::new();
     for event in record.events.iter().filter(|e| e.date_known && in_period(e.on)) {
@@ -506,9 +501,77 @@ fn part_of(
     } else {
         (std::borrow::Cow::Borrowed(record), status)
     };
+    let (due, open) = due_and_open(id, record, &then, status, until, window);
+    Part {
+        id: id.to_string(),
+        service,
+        provider_ods: record.provider.ods.clone(),
+        provider_name: provider,
+        status,
+        changes,
+        submitted,
+        due,
+        open,
+    }
+}
+
+/// The record's decisions in the period, one change each, told of the provider
+/// and commissioner as they were when decided.
+fn decision_changes(
+    id: &RecordId,
+    record: &Record,
+    service: &str,
+    provider: &str,
+    period: &Period,
+) -> Vec<Change> {
+    let in_period = |day: Date| period.since <= day && day <= period.until;
+    let mut changes = Vec::new();
+    for decision in record.decisions().iter().filter(|d| in_period(d.decided_on)) {
+        // Named as it was when decided, if a move has changed the provider since.
+        let decided_at = decision.provider.as_ref().map_or(provider, |then| then.name.trim());
+        // Made by a commissioner succeeded since: both are named.
+        let body = match record.made_by_then(decision) {
+            Some(then) => format!("{} ({then})", deciding_body(decision.decided_by.as_deref())),
+            None => deciding_body(decision.decided_by.as_deref()),
+        };
+        let mut sentence = format!(
+            "{} {} on {}",
+            body,
+            decision.outcome.decided_about(service, decided_at),
+            decision.decided_on.in_words()
+        );
+        if matches!(decision.outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm)
+            && !decision.grounds.is_empty()
+        {
+            let grounds: Vec<String> = decision.grounds.iter().map(|g| code_in_words(g)).collect();
+            sentence.push_str(&format!(", on the grounds: {}", grounds.join(", ")));
+        }
+        if let Some(reference) = decision.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            sentence.push_str(&format!(" ({reference})"));
+        }
+        changes.push(Change {
+            on: decision.decided_on,
+            group: ChangeGroup::Decisions,
+            record: id.to_string(),
+            sentence,
+        });
+    }
+    changes
+}
+
+/// The reviews due and the open requests, referrals and refusals of the record as
+/// it stood (`then`, with `status`) on the period's last day, `until`.
+fn due_and_open(
+    id: &RecordId,
+    record: &Record,
+    then: &Record,
+    status: Status,
+    until: Date,
+    window: i64,
+) -> (Vec<DueItem>, Vec<OpenItem>) {
     let mut due = Vec::new();
     let mut open = Vec::new();
-    for item in items_of(id, &then, status, until, window) {
+    for item in items_of(id, then, status, until, window) {
         match item.kind {
             DueKind::Review | DueKind::ReviewToComplete => due.push(item),
             DueKind::RequestUnanswered
@@ -545,17 +608,7 @@ fn part_of(
             overdue: false,
         });
     }
-    Part {
-        id: id.to_string(),
-        service,
-        provider_ods: record.provider.ods.clone(),
-        provider_name: provider,
-        status,
-        changes,
-        submitted,
-        due,
-        open,
-    }
+    (due, open)
 }
 
 /// The moves that took the record `id` to where it is, oldest first: through the

@@ -71,15 +71,7 @@ pub fn submit(
     options: &WriteOptions,
 ) -> Result<Submission> {
     let root = ctx.register_root()?;
-    if prefix_of(&root).is_none() {
-        return Err(Error::git(
-            format!(
-                "{} is not in a git repository; a submission is recorded in the register's history",
-                root.display()
-            ),
-            "put the register in git (git init, then commit it), or use crs export -o FILE for the workbook alone",
-        ));
-    }
+    require_git(&root)?;
     // The transaction first, as every write takes it: it waits for another crs write
     // to finish before the tree is looked at, and finishes an interrupted submission
     // before anything is read, so that a re-run never records it twice.
@@ -145,20 +137,7 @@ pub fn submit(
     let scratch = if dir.is_dir() { dir.clone() } else { dir.parent().unwrap_or(&ctx.cwd).to_path_buf() };
     let settings = gathered.config.settings.clone();
     let (workbook, bundle) = bundle_of(ctx, gathered, ctx.today, &tag, None, last_sent, &scratch)?;
-    for file in bundle.files() {
-        refuse_tracked(&dir.join(&file.name))?;
-    }
-    let new_folder = !dir.exists();
-    prepare_folder(&dir)?;
-    let mut new_files = Vec::new();
-    for file in bundle.files() {
-        let path = dir.join(&file.name);
-        let new_file = !path.exists();
-        write_atomically(&path, &file.bytes)?;
-        if new_file {
-            new_files.push(path);
-        }
-    }
+    let (new_folder, new_files) = write_bundle(&dir, &bundle)?;
     let recorded = match &tx {
         Some(tx) => {
             let message = commit_message(&workbook, &tag, &settings.submission.to, last_sent);
@@ -191,6 +170,42 @@ pub fn submit(
         recorded,
         recovered,
     })))
+}
+
+/// Refuses a register that is not in a git repository: a submission is recorded in
+/// its history.
+fn require_git(root: &Path) -> Result<()> {
+    if prefix_of(root).is_none() {
+        return Err(Error::git(
+            format!(
+                "{} is not in a git repository; a submission is recorded in the register's history",
+                root.display()
+            ),
+            "put the register in git (git init, then commit it), or use crs export -o FILE for the workbook alone",
+        ));
+    }
+    Ok(())
+}
+
+/// Writes the bundle's files into `dir` (made if need be), refusing first any that
+/// git tracks; returns whether the folder is new and the files that are, so that a
+/// submission that cannot be recorded can take them away again.
+fn write_bundle(dir: &Path, bundle: &Bundle) -> Result<(bool, Vec<PathBuf>)> {
+    for file in bundle.files() {
+        refuse_tracked(&dir.join(&file.name))?;
+    }
+    let new_folder = !dir.exists();
+    prepare_folder(dir)?;
+    let mut new_files = Vec::new();
+    for file in bundle.files() {
+        let path = dir.join(&file.name);
+        let new_file = !path.exists();
+        write_atomically(&path, &file.bytes)?;
+        if new_file {
+            new_files.push(path);
+        }
+    }
+    Ok((new_folder, new_files))
 }
 
 /// Refuses a `--last-sent` day after today, or before the last submission crs

@@ -73,6 +73,64 @@ pub fn succeed(
     let tx = Transaction::begin(ctx, options)?;
     let known = tx.orgs()?;
     let index = known.as_ref().map(|k| &k.index);
+    let (new, on) = successor_and_day(index, old, given)?;
+    let ods_name =
+        |role: Role| index.and_then(|i| i.find(&new, role.kinds())).map(|(org, _)| org.display_name());
+    let commissioner_name = given.name.map(|n| n.trim().to_owned()).or_else(|| ods_name(Role::Commissioner));
+
+    let settings = settings_succeeded(&tx, old, &new, commissioner_name.as_deref())?;
+    // Each record is read, edited and read back on its own: on every core, in order.
+    let job = Job {
+        root: &tx.root,
+        old,
+        new: &new,
+        on,
+        commissioner_name: commissioner_name.as_deref(),
+        given,
+        index,
+    };
+    let edited = job.edit_all(&tx)?;
+    let changes = Changes::gather(settings, edited);
+    if changes.files.is_empty() {
+        return Err(Error::NotAllowed {
+            message: format!(
+                "{old} is not the register's commissioner, nor the commissioner, a co-commissioner or the provider of any record"
+            ),
+            hint: "check the code: crs list shows the records and crs.toml the register's commissioner"
+                .to_owned(),
+        });
+    }
+
+    let message = commit_message(old, &new, on, given.reason, &changes);
+    let committed = tx.commit_changes(&changes.files, &changes.removed, &message)?;
+    let name = if changes.moved.is_empty() {
+        commissioner_name
+    } else {
+        given.name.map(str::to_owned).or_else(|| ods_name(Role::Provider))
+    };
+    Ok(Succeeded {
+        old: old.to_owned(),
+        new,
+        on,
+        name,
+        register: changes.register,
+        commissioner: changes.commissioner,
+        co_commissioner: changes.co_commissioner,
+        moved: changes.moved,
+        decisions_kept: changes.decisions_kept,
+        from_ods: (given.new.is_none(), given.on.is_none()),
+        committed,
+        recovered: tx.recovered().cloned(),
+    })
+}
+
+/// The successor and the day it took over, as given or as ODS's successor file names
+/// them; an error when neither names one, or when either code is not an ODS code.
+fn successor_and_day(
+    index: Option<&crate::orgs::OrgIndex>,
+    old: &str,
+    given: &SuccessionGiven<'_>,
+) -> Result<(String, Date)> {
     let link = index.and_then(|i| i.successor(old));
     let new = match (given.new, link) {
         (Some(new), _) => new.trim().to_owned(),
@@ -105,94 +163,91 @@ pub fn succeed(
     if old == new {
         return Err(Error::Usage(format!("{old} cannot succeed itself")));
     }
-    let ods_name =
-        |role: Role| index.and_then(|i| i.find(&new, role.kinds())).map(|(org, _)| org.display_name());
-    let commissioner_name = given.name.map(|n| n.trim().to_owned()).or_else(|| ods_name(Role::Commissioner));
+    Ok((new, on))
+}
 
-    let mut files: Vec<FileWrite> = Vec::new();
-    let mut removed: Vec<String> = Vec::new();
-    let mut register = false;
-
-    // The register's own commissioner.
+/// `crs.toml` naming `new` as the register's commissioner, when `old` is it now;
+/// `None` when the register's commissioner is someone else.
+fn settings_succeeded(
+    tx: &Transaction,
+    old: &str,
+    new: &str,
+    commissioner_name: Option<&str>,
+) -> Result<Option<FileWrite>> {
     let settings_path = tx.root.join(SETTINGS_FILE);
     let settings_text = std::fs::read_to_string(&settings_path).map_err(|e| Error::io(&settings_path, e))?;
-    if tx.config.settings.commissioner.ods == old {
-        let name = needed_name(commissioner_name.as_deref(), old, &new)?;
-        tx.require_clean(SETTINGS_FILE)?;
-        let mut doc: DocumentMut = settings_text.parse().map_err(|e: toml_edit::TomlError| {
-            Error::RecordText { path: SETTINGS_FILE.into(), message: e.to_string() }
-        })?;
-        set_value(&mut doc["commissioner"], "ods", &new);
-        set_value(&mut doc["commissioner"], "name", name);
-        files.push((
-            SETTINGS_FILE.to_owned(),
-            keep_line_endings(&settings_text, doc.to_string()).into_bytes(),
-        ));
-        register = true;
+    if tx.config.settings.commissioner.ods != old {
+        return Ok(None);
     }
+    let name = needed_name(commissioner_name, old, new)?;
+    tx.require_clean(SETTINGS_FILE)?;
+    let mut doc: DocumentMut = settings_text.parse().map_err(|e: toml_edit::TomlError| {
+        Error::RecordText { path: SETTINGS_FILE.into(), message: e.to_string() }
+    })?;
+    set_value(&mut doc["commissioner"], "ods", new);
+    set_value(&mut doc["commissioner"], "name", name);
+    Ok(Some((SETTINGS_FILE.to_owned(), keep_line_endings(&settings_text, doc.to_string()).into_bytes())))
+}
 
-    let source = Without::new(Box::new(DiskSource::new(&tx.root)), tx.config.own_files());
-    let mut ids: Vec<RecordId> = record_ids(&source)?.iter().filter_map(|id| id.parse().ok()).collect();
-    ids.sort();
-    let (mut commissioner, mut co_commissioner, mut moved) = (Vec::new(), Vec::new(), Vec::new());
-    let mut decisions_kept = 0;
-    // Each record is read, edited and read back on its own: on every core, in order.
-    let job = Job {
-        root: &tx.root,
-        old,
-        new: &new,
-        on,
-        commissioner_name: commissioner_name.as_deref(),
-        given,
-        index,
-    };
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
-    let chunk = ids.len().div_ceil(threads).max(1);
-    let edited: Vec<Result<Option<Edited>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ids
-            .chunks(chunk)
-            .map(|ids| scope.spawn(|| ids.iter().map(|id| job.edit(id)).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    });
-    let edited: Vec<Edited> = edited.into_iter().filter_map(Result::transpose).collect::<Result<_>>()?;
-    tx.require_all_clean(&edited.iter().map(|e| e.path.as_str()).collect::<Vec<_>>())?;
-    for edited in edited {
-        decisions_kept += edited.kept;
-        if edited.is_commissioner {
-            commissioner.push(edited.id.clone());
-        }
-        if edited.is_co {
-            co_commissioner.push(edited.id.clone());
-        }
-        if edited.is_provider {
-            files.push((edited.to.relative_path_string(), edited.text.into_bytes()));
-            removed.push(edited.path);
-            moved.push((edited.id, edited.to));
-        } else {
-            files.push((edited.path, edited.text.into_bytes()));
-        }
-    }
-    if files.is_empty() {
-        return Err(Error::NotAllowed {
-            message: format!(
-                "{old} is not the register's commissioner, nor the commissioner, a co-commissioner or the provider of any record"
-            ),
-            hint: "check the code: crs list shows the records and crs.toml the register's commissioner"
-                .to_owned(),
-        });
-    }
+/// Everything the succession writes and removes, and what it says of each record.
+struct Changes {
+    files: Vec<FileWrite>,
+    removed: Vec<String>,
+    register: bool,
+    commissioner: Vec<RecordId>,
+    co_commissioner: Vec<RecordId>,
+    moved: Vec<(RecordId, RecordId)>,
+    decisions_kept: usize,
+}
 
-    let reason = given
-        .reason
+impl Changes {
+    /// The files to write (`crs.toml` first when it changed, then each record in
+    /// order, at NEW's folder when moved) and the records the succession touched.
+    fn gather(settings: Option<FileWrite>, edited: Vec<Edited>) -> Changes {
+        let register = settings.is_some();
+        let mut changes = Changes {
+            files: settings.into_iter().collect(),
+            removed: Vec::new(),
+            register,
+            commissioner: Vec::new(),
+            co_commissioner: Vec::new(),
+            moved: Vec::new(),
+            decisions_kept: 0,
+        };
+        for edited in edited {
+            changes.decisions_kept += edited.kept;
+            if edited.is_commissioner {
+                changes.commissioner.push(edited.id.clone());
+            }
+            if edited.is_co {
+                changes.co_commissioner.push(edited.id.clone());
+            }
+            if edited.is_provider {
+                changes.files.push((edited.to.relative_path_string(), edited.text.into_bytes()));
+                changes.removed.push(edited.path);
+                changes.moved.push((edited.id, edited.to));
+            } else {
+                changes.files.push((edited.path, edited.text.into_bytes()));
+            }
+        }
+        changes
+    }
+}
+
+/// The commit message: what changed in words, then the `Crs-` trailers (with
+/// `Crs-Record` when exactly one record changed).
+fn commit_message(old: &str, new: &str, on: Date, reason: Option<&str>, changes: &Changes) -> String {
+    let reason = reason
         .map(|r| format!(": {}", r.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>()))
         .unwrap_or_default();
-    let records = files.len() - usize::from(register);
-    let settings = if register {
+    let records = changes.files.len() - usize::from(changes.register);
+    let settings = if changes.register {
         format!("crs.toml names {new} as the register's commissioner; ")
     } else {
         String::new()
     };
+    let (commissioner, co_commissioner, moved) =
+        (&changes.commissioner, &changes.co_commissioner, &changes.moved);
     let parts: Vec<String> = [
         (commissioner.len(), format!("{new} responsible now")),
         (co_commissioner.len(), format!("{new} as a co-commissioner")),
@@ -212,26 +267,7 @@ pub fn succeed(
             message.push_str(&format!("Crs-Record: {id}\n"));
         }
     }
-    let committed = tx.commit_changes(&files, &removed, &message)?;
-    let name = if moved.is_empty() {
-        commissioner_name
-    } else {
-        given.name.map(str::to_owned).or_else(|| ods_name(Role::Provider))
-    };
-    Ok(Succeeded {
-        old: old.to_owned(),
-        new,
-        on,
-        name,
-        register,
-        commissioner,
-        co_commissioner,
-        moved,
-        decisions_kept,
-        from_ods: (given.new.is_none(), given.on.is_none()),
-        committed,
-        recovered: tx.recovered().cloned(),
-    })
+    message
 }
 
 /// What every record's edit needs to know.
@@ -260,6 +296,29 @@ struct Edited {
 }
 
 impl Job<'_> {
+    /// Every record with the succession made, in order, read and edited on up to 8
+    /// threads; an error when any fails or when any it changes has uncommitted edits.
+    fn edit_all(&self, tx: &Transaction) -> Result<Vec<Edited>> {
+        let source = Without::new(Box::new(DiskSource::new(&tx.root)), tx.config.own_files());
+        let mut ids: Vec<RecordId> = record_ids(&source)?.iter().filter_map(|id| id.parse().ok()).collect();
+        ids.sort();
+        let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
+        let chunk = ids.len().div_ceil(threads).max(1);
+        let edited: Vec<Result<Option<Edited>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ids
+                .chunks(chunk)
+                .map(|ids| scope.spawn(|| ids.iter().map(|id| self.edit(id)).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let edited: Vec<Edited> = edited.into_iter().filter_map(Result::transpose).collect::<Result<_>>()?;
+        tx.require_all_clean(&edited.iter().map(|e| e.path.as_str()).collect::<Vec<_>>())?;
+        Ok(edited)
+    }
+
     /// The record `id` with the succession made, or `None` when it does not name OLD.
     fn edit(&self, id: &RecordId) -> Result<Option<Edited>> {
         let (old, new) = (self.old, self.new);
