@@ -40,6 +40,23 @@ const MAP: &str = r#"date_formats = ["%d/%m/%Y"]
 
 const HEADER: &str = "Ref,Provider code,Provider,Type,Service,Site,Date designated,Board,Minute,Ground 1,Provider accepted?,Status,Removed on,Removed by,Removal minute,Comments,Stage 1,Stage 1 assessed,Owner\n";
 
+/// The headings of the workbooks the tests below write, and the map that reads them.
+const XLSX_HEADINGS: [&str; 7] =
+    ["Provider code", "Provider", "Type", "Service", "Date designated", "Status", "Ground 1"];
+const XLSX_MAP: &str = r#"[columns]
+"Provider code" = "provider.ods"
+"Provider" = "provider.name"
+"Type" = "provider.kind"
+"Service" = "service.name"
+"Date designated" = "decision.decided_on"
+"Status" = "status"
+"Ground 1" = "grounds.no-alternative-provider"
+[values."provider.kind"]
+"FT" = "foundation-trust"
+[defaults]
+"provider.licence" = "licensed"
+"#;
+
 fn env_with(rows: &str, map: &str) -> TestEnv {
     let env = TestEnv::git();
     fs::write(env.outside().join("map.toml"), map).unwrap();
@@ -217,8 +234,7 @@ fn a_header_merged_across_two_columns_never_hands_one_columns_cells_to_the_other
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    let headings = ["Provider code", "Provider", "Type", "Service", "Date designated", "Status", "Ground 1"];
-    for (col, heading) in headings.iter().enumerate() {
+    for (col, heading) in XLSX_HEADINGS.iter().enumerate() {
         sheet.write_string(0, col as u16, *heading).unwrap();
     }
     sheet.merge_range(0, 7, 0, 8, "Board / Minute", &Format::new()).unwrap();
@@ -230,20 +246,7 @@ fn a_header_merged_across_two_columns_never_hands_one_columns_cells_to_the_other
     }
     let env = TestEnv::git();
     book.save(env.outside().join("merged.xlsx")).unwrap();
-    let map = r#"[columns]
-"Provider code" = "provider.ods"
-"Provider" = "provider.name"
-"Type" = "provider.kind"
-"Service" = "service.name"
-"Date designated" = "decision.decided_on"
-"Status" = "status"
-"Ground 1" = "grounds.no-alternative-provider"
-"Board / Minute" = "decision.decided_by"
-[values."provider.kind"]
-"FT" = "foundation-trust"
-[defaults]
-"provider.licence" = "licensed"
-"#;
+    let map = &XLSX_MAP.replace("[values.", "\"Board / Minute\" = \"decision.decided_by\"\n[values.");
     fs::write(env.outside().join("map.toml"), map).unwrap();
     let run = env.crs(&["import", "../merged.xlsx", "--map", "../map.toml", "--dry-run"]);
     assert_eq!(run.code, 0, "{run}");
@@ -422,8 +425,7 @@ fn a_hidden_row_is_read_and_named() {
     use rust_xlsxwriter::Workbook;
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    let headings = ["Provider code", "Provider", "Type", "Service", "Date designated", "Status", "Ground 1"];
-    for (col, heading) in headings.iter().enumerate() {
+    for (col, heading) in XLSX_HEADINGS.iter().enumerate() {
         sheet.write_string(0, col as u16, *heading).unwrap();
     }
     for (row, service) in [(1, "Maternity"), (2, "Stroke unit"), (3, "Renal dialysis")] {
@@ -435,19 +437,7 @@ fn a_hidden_row_is_read_and_named() {
     sheet.set_row_hidden(2).unwrap();
     let env = TestEnv::git();
     book.save(env.outside().join("hidden.xlsx")).unwrap();
-    let map = r#"[columns]
-"Provider code" = "provider.ods"
-"Provider" = "provider.name"
-"Type" = "provider.kind"
-"Service" = "service.name"
-"Date designated" = "decision.decided_on"
-"Status" = "status"
-"Ground 1" = "grounds.no-alternative-provider"
-[values."provider.kind"]
-"FT" = "foundation-trust"
-[defaults]
-"provider.licence" = "licensed"
-"#;
+    let map = XLSX_MAP;
     fs::write(env.outside().join("map.toml"), map).unwrap();
     let run = env.crs(&["import", "../hidden.xlsx", "--map", "../map.toml", "--dry-run"]);
     assert_eq!(run.code, 0, "{run}");

@@ -14,8 +14,8 @@ use crate::render::board::chart::bar_chart;
 use crate::render::board::{
     ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS,
     REVIEWS_BY_MONTH, SHOWN, SUMMARY, TITLE, about, changes_intro, check_sentence, count, findings,
-    findings_of, key_facts, more, plural, providers_shown, review_month, review_note, subtitle,
-    timeline_bars, title,
+    findings_of, key_facts, more, plural, providers_shown, review_month, review_note, shown_reviews,
+    subtitle, timeline_bars, title,
 };
 use crate::text::html_escaped;
 
@@ -267,9 +267,7 @@ fn write_reviews(report: &BoardReport, p: &mut String) {
     if report.reviews_due.is_empty() {
         none(p, "No reviews are due.");
     } else {
-        let shown = &report.reviews_due[..report.reviews_due.len().min(SHOWN)];
-        // A note column only when some review has a note.
-        let noted = shown.iter().any(|item| !review_note(item).is_empty());
+        let (shown, noted) = shown_reviews(report);
         let headings = [
             ("Month", false),
             ("Service", false),

@@ -10,7 +10,7 @@ use crate::ops::report::{BoardReport, ChangeGroup};
 use crate::render::board::{
     ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS, SHOWN,
     SUMMARY, TITLE, about, changes_intro, check_sentence, count, findings, findings_of, key_facts, more,
-    plural, providers_shown, review_month, review_note, subtitle, timeline_bars,
+    plural, providers_shown, review_month, review_note, shown_reviews, subtitle, timeline_bars,
 };
 use crate::text::markdown_escaped;
 
@@ -157,9 +157,7 @@ fn write_reviews(report: &BoardReport, p: &mut String) {
     if report.reviews_due.is_empty() {
         p.push_str("No reviews are due.\n\n");
     } else {
-        let shown = &report.reviews_due[..report.reviews_due.len().min(SHOWN)];
-        // A note column only when some review has a note.
-        let noted = shown.iter().any(|item| !review_note(item).is_empty());
+        let (shown, noted) = shown_reviews(report);
         let columns = if noted { 5 } else { 4 };
         let rows: Vec<Vec<String>> = shown
             .iter()

@@ -188,6 +188,13 @@ pub fn timeline_bars(report: &BoardReport) -> Vec<(String, usize)> {
     bars
 }
 
+/// The reviews the paper lists (at most `SHOWN`), and whether any of them has a
+/// note: a note column only then.
+pub fn shown_reviews(report: &BoardReport) -> (&[DueItem], bool) {
+    let shown = &report.reviews_due[..report.reviews_due.len().min(SHOWN)];
+    (shown, shown.iter().any(|item| !review_note(item).is_empty()))
+}
+
 /// The month column of a review: its month, or "Overdue".
 pub fn review_month(item: &DueItem) -> String {
     if item.overdue { "Overdue".to_owned() } else { month_words(item.due) }
