@@ -26,11 +26,11 @@ use crate::register::{Config, DiskSource, read_config};
 
 /// A record opened for editing.
 pub struct Editing {
-    pub id: RecordId,
+    pub(crate) id: RecordId,
     /// The record's text as it was when the editing began.
-    pub original: String,
+    pub(crate) original: String,
     /// An interrupted earlier write that opening the write finished or undid.
-    pub recovered: Option<Recovered>,
+    pub(crate) recovered: Option<Recovered>,
     root: PathBuf,
     config: Config,
     path: String,

@@ -26,29 +26,29 @@ const GITIGNORE: &str = ".gitignore";
 
 /// What a new register says of its commissioner and its framework, as given.
 pub struct NewRegister<'a> {
-    pub ods: &'a str,
-    pub name: &'a str,
-    pub contact: &'a str,
-    pub framework: &'a str,
-    pub submission_to: &'a str,
+    pub(crate) ods: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) contact: &'a str,
+    pub(crate) framework: &'a str,
+    pub(crate) submission_to: &'a str,
 }
 
 /// A register made (or adopted) and committed.
 pub struct Initialised {
-    pub committed: Committed,
+    pub(crate) committed: Committed,
     /// Whether the git repository is new.
-    pub created_repo: bool,
+    pub(crate) created_repo: bool,
     /// Where the register sits in its repository (`registers/crs`; empty at the top).
-    pub prefix: String,
+    pub(crate) prefix: String,
     /// The commissioner's name, as crs.toml gives it.
-    pub commissioner: String,
+    pub(crate) commissioner: String,
     /// With `--adopt`: the files init writes that the register lacked.
-    pub added: Vec<String>,
+    pub(crate) added: Vec<String>,
     /// How many files the commit holds.
-    pub files: usize,
+    pub(crate) files: usize,
     /// Setting the clone up for merging records, after the commit: a failure leaves
     /// the register as it is.
-    pub setup: Result<SetUp>,
+    pub(crate) setup: Result<SetUp>,
 }
 
 /// Refuses, before anything is asked or written, a folder that is a register
