@@ -23,6 +23,11 @@ const ORDER: [&str; 10] = [
     "events",
 ];
 
+/// The top-level tables that follow `key` in reading order.
+pub(crate) fn tables_after(key: &str) -> Vec<&'static str> {
+    ORDER.iter().skip_while(|k| **k != key).skip(1).copied().collect()
+}
+
 /// A record document being changed.
 pub struct RecordDoc {
     doc: DocumentMut,
@@ -410,7 +415,7 @@ impl RecordDoc {
     fn place(&mut self, key: &str, sub: Option<&str>) {
         // Spread the existing positions out to make room.
         let mut before: Option<isize> = None;
-        let following: Vec<&str> = ORDER.iter().skip_while(|k| **k != key).skip(1).copied().collect();
+        let following = tables_after(key);
         for (name, item) in self.doc.as_table_mut().iter_mut() {
             let follows = following.contains(&name.get());
             for_each_table(item, &mut |t| {

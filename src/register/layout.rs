@@ -6,23 +6,10 @@
 use toml::Value;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, TableLike};
 
+use crate::register::edit::tables_after;
+
 /// Room left between the tables of our version for the tables a merge adds.
 const ROOM: isize = 1 << 20;
-
-/// Top-level tables in reading order: a table new to our version goes before the
-/// first of those that follow it (as a write places it).
-const ORDER: [&str; 10] = [
-    "service",
-    "provider",
-    "commissioner",
-    "outcome",
-    "stages",
-    "decision",
-    "decisions",
-    "review",
-    "source",
-    "events",
-];
 
 /// `merged` written in our version's text: what it holds unchanged keeps its
 /// comments and layout, what came from their side is written as they wrote it, and
@@ -159,9 +146,10 @@ fn sync_list(
 }
 
 /// Where a new top-level table `key` goes: before the first table of a key that
-/// follows it in [`ORDER`], else after every table.
+/// follows it in reading order (as a write places a table new to our version),
+/// else after every table.
 fn root_anchor(root: &dyn TableLike, key: &str) -> isize {
-    let following: Vec<&str> = ORDER.iter().skip_while(|k| **k != key).skip(1).copied().collect();
+    let following = tables_after(key);
     let before =
         root.iter().filter(|(k, _)| following.contains(k)).filter_map(|(_, item)| min_position(item)).min();
     match before {
