@@ -22,6 +22,8 @@ pub mod reimport;
 pub mod relocate;
 pub mod report;
 pub mod setup;
+pub mod show;
+pub mod steps;
 pub mod submit;
 pub mod succeed;
 pub mod transaction;
