@@ -13,6 +13,7 @@ pub mod edit;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod list;
 pub mod log;
 pub mod merge_file;
 pub mod migrate;

@@ -18,6 +18,10 @@ use crate::orgs::KnownOrgs;
 use crate::register::config::SETTINGS_FILE;
 use crate::register::{Config, DiskSource, read_config};
 
+// Whether this command's write has moved its branch, which the command line asks
+// before it turns a failure into an exit status: once it moved, the change is recorded.
+pub(crate) use crate::history::moved::{begin_command, branch_moved};
+
 /// How a write is to be made, from the flags every writing command takes.
 #[derive(Clone, Debug, Default)]
 pub struct WriteOptions {
