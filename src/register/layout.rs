@@ -6,7 +6,7 @@
 use toml::Value;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, TableLike};
 
-use crate::register::edit::tables_after;
+use crate::register::edit::{for_each_table, tables_after};
 
 /// Room left between the tables of our version for the tables a merge adds.
 const ROOM: isize = 1 << 20;
@@ -27,7 +27,7 @@ pub(super) fn write(
         return plain();
     };
     for (_, item) in doc.as_table_mut().iter_mut() {
-        for_each_table(item, &mut |table| {
+        for_each_table(item, true, &mut |table| {
             if let Some(p) = table.position() {
                 table.set_position(p * ROOM);
             }
@@ -170,7 +170,7 @@ fn fresh(value: &Value) -> Item {
 /// Gives the tables in `item` positions from `start` on, in the order they are met.
 fn renumber(item: &mut Item, start: isize) {
     let mut next = start;
-    for_each_table(item, &mut |table| {
+    for_each_table(item, true, &mut |table| {
         table.set_position(next);
         next += 1;
     });
@@ -200,26 +200,6 @@ fn table_positions(table: &Table) -> Vec<isize> {
 fn positions(item: &Item) -> Vec<isize> {
     let mut found = Vec::new();
     let mut item = item.clone();
-    for_each_table(&mut item, &mut |t| found.extend(t.position()));
+    for_each_table(&mut item, true, &mut |t| found.extend(t.position()));
     found
-}
-
-fn for_each_table(item: &mut Item, f: &mut impl FnMut(&mut Table)) {
-    match item {
-        Item::Table(table) => {
-            f(table);
-            for (_, child) in table.iter_mut() {
-                for_each_table(child, f);
-            }
-        }
-        Item::ArrayOfTables(array) => {
-            for table in array.iter_mut() {
-                f(table);
-                for (_, child) in table.iter_mut() {
-                    for_each_table(child, f);
-                }
-            }
-        }
-        _ => {}
-    }
 }
