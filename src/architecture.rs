@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// The leaf utilities: every module may use them; they use nothing of crs but each
 /// other.
-const LEAVES: &[&str] = &["text", "error", "digest", "caught"];
+const LEAVES: &[&str] = &["text", "error", "digest", "caught", "atomic"];
 
 /// Each top-level module and the modules (besides itself and the leaves) it may use:
 /// the layers, top to bottom. Nothing else is allowed, sideways included.
@@ -38,6 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("error", &[]),
     ("digest", &[]),
     ("caught", &[]),
+    ("atomic", &[]),
     ("architecture", &[]),
 ];
 
@@ -61,10 +62,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("export/bundle.rs", "history", "names the submission tag it checks a bundle against"),
     ("export/output.rs", "history", "refuses to write an export over a file git tracks"),
     ("export/output.rs", "register", "writes the export file atomically, as the register does"),
-    ("history/commit/files.rs", "register", "writes the working files atomically, as the register does"),
-    ("history/commit/mod.rs", "register", "clears the temp files a killed write left, as the register names them"),
-    ("history/journal.rs", "register", "writes the journal atomically, as the register does"),
-    ("history/moves.rs", "register", "knows crs.toml by name, to see a succession's commit"),
     ("history/snapshot.rs", "register", "a snapshot is a register Source read from a commit"),
     ("history/exported.rs", "register", "reads records at an export's commit through the register's Source"),
     ("import/assessments.rs", "export", "reads back crs's own sheets by the export's column table"),

@@ -16,9 +16,8 @@ use crate::history::log::trailer;
 use crate::history::repo::{RegisterRepo, git_error, open};
 use crate::history::walk::{History, Walk, WalkAids, author_day};
 use crate::model::id::path_below;
-use crate::model::settings::Settings;
+use crate::model::settings::{SETTINGS_FILE, Settings};
 use crate::model::{Date, Record};
-use crate::register::config::SETTINGS_FILE;
 
 /// A record moved to a new id: by `crs move`, or by a provider's succession.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -62,6 +62,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{ErrorCode, Oid, Repository, RepositoryState};
 
+use crate::atomic::remove_leftover_temps;
 use crate::error::{Error, Result};
 use crate::history::config::GitConfig;
 use crate::history::durable::Durability;
@@ -74,7 +75,6 @@ use crate::history::lock::{RegisterLock, wait_for_index};
 use crate::history::pack::PackWriter;
 use crate::history::repo::{RegisterRepo, git_error, open, storage_error};
 use crate::history::{leftovers, new_repo};
-use crate::register::write::remove_leftover_temps;
 
 use files::{read_plain, refuse_links};
 use objects::raw_id;
