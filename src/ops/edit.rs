@@ -25,7 +25,7 @@ use crate::register::source::{MAX_FILE_BYTES, plain_file};
 use crate::register::{Config, DiskSource, read_config};
 
 /// A record opened for editing.
-pub struct Editing {
+pub(crate) struct Editing {
     pub(crate) id: RecordId,
     /// The record's text as it was when the editing began.
     pub(crate) original: String,
@@ -40,7 +40,7 @@ pub struct Editing {
 /// Opens `id` for editing, refusing early, before the user spends time in the
 /// editor: a record that does not exist, or one with uncommitted changes. Opening
 /// the write first finishes or undoes an interrupted earlier one.
-pub fn begin(ctx: &Ctx, id: &RecordId, options: &WriteOptions) -> Result<Editing> {
+pub(crate) fn begin(ctx: &Ctx, id: &RecordId, options: &WriteOptions) -> Result<Editing> {
     let root = ctx.register_root()?;
     let config = read_config(&DiskSource::new(&root), &root)?;
     let path = id.relative_path_string();
@@ -56,7 +56,7 @@ pub fn begin(ctx: &Ctx, id: &RecordId, options: &WriteOptions) -> Result<Editing
 impl Editing {
     /// What judges the saved texts: the same checker as every write and crs check,
     /// so nothing the editor accepts is refused at the commit.
-    pub fn judge(&self, ctx: &Ctx) -> Result<Judge<'_>> {
+    pub(crate) fn judge(&self, ctx: &Ctx) -> Result<Judge<'_>> {
         let known = working_orgs(&self.root, &self.config)?;
         let mut judge = Judge { editing: self, today: ctx.today, known, before: BTreeSet::new() };
         judge.before = judge.problems(&self.original).into_iter().collect();
@@ -65,13 +65,13 @@ impl Editing {
 
     /// A folder for the text being edited, in crs's folder of the git folder, where
     /// git add never sees it and the next write deletes it if crs edit is killed.
-    pub fn scratch(&self) -> Result<EditFolder> {
+    pub(crate) fn scratch(&self) -> Result<EditFolder> {
         EditFolder::for_register(&self.root)
     }
 
     /// Commits `text`, judged valid, over the record, unless the file changed
     /// while it was being edited.
-    pub fn commit(&self, ctx: &Ctx, options: &WriteOptions, text: &str) -> Result<Changed> {
+    pub(crate) fn commit(&self, ctx: &Ctx, options: &WriteOptions, text: &str) -> Result<Changed> {
         let fields: Vec<String> = changes(&self.original, text).into_iter().map(|c| c.field).collect();
         let broken_ok = Target::Existing { broken_ok: true };
         change_record(ctx, options, &self.id, Action::Edit, broken_ok, |_, doc| {
@@ -91,7 +91,7 @@ impl Editing {
 }
 
 /// The one checker over an edited record, and the problems the record had before.
-pub struct Judge<'a> {
+pub(crate) struct Judge<'a> {
     editing: &'a Editing,
     today: Date,
     known: Option<KnownOrgs>,
@@ -101,7 +101,7 @@ pub struct Judge<'a> {
 impl Judge<'_> {
     /// The problems of `text` that the record did not have before, one line each:
     /// characters lost to a byte that was not UTF-8, then errors the commit would find.
-    pub fn new_problems(&self, text: &str) -> Vec<String> {
+    pub(crate) fn new_problems(&self, text: &str) -> Vec<String> {
         let mut found = replaced_lines(&self.editing.original, text);
         found.extend(self.problems(text).into_iter().filter(|p| !self.before.contains(p)));
         found
@@ -136,7 +136,7 @@ impl Judge<'_> {
 /// The saved file as text and, when it is not UTF-8 (an editor that saved it as
 /// Windows-1252), the problem in a line: such bytes are shown as U+FFFD, so the
 /// rest of the user's text is kept and can be saved again.
-pub fn as_text(bytes: Vec<u8>) -> (String, Option<String>) {
+pub(crate) fn as_text(bytes: Vec<u8>) -> (String, Option<String>) {
     match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(e) => {

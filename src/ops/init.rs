@@ -19,13 +19,13 @@ use crate::register::config::{SETTINGS_FILE, read_config};
 use crate::register::created::Created;
 
 /// Where the generated GitHub workflow goes, in the register.
-pub const WORKFLOW: &str = ".github/workflows/crs.yml";
+pub(crate) const WORKFLOW: &str = ".github/workflows/crs.yml";
 
 /// The register's .gitignore; a folder that has one already keeps its own.
 const GITIGNORE: &str = ".gitignore";
 
 /// What a new register says of its commissioner and its framework, as given.
-pub struct NewRegister<'a> {
+pub(crate) struct NewRegister<'a> {
     pub(crate) ods: &'a str,
     pub(crate) name: &'a str,
     pub(crate) contact: &'a str,
@@ -34,7 +34,7 @@ pub struct NewRegister<'a> {
 }
 
 /// A register made (or adopted) and committed.
-pub struct Initialised {
+pub(crate) struct Initialised {
     pub(crate) committed: Committed,
     /// Whether the git repository is new.
     pub(crate) created_repo: bool,
@@ -53,7 +53,7 @@ pub struct Initialised {
 
 /// Refuses, before anything is asked or written, a folder that is a register
 /// already and a framework crs does not have.
-pub fn refuse_early(dir: &Path, framework: &str) -> Result<()> {
+pub(crate) fn refuse_early(dir: &Path, framework: &str) -> Result<()> {
     if dir.join(SETTINGS_FILE).exists() {
         let adopt = match prefix_of(dir) {
             None => " (to put it in git as it is, run crs init --adopt there)",
@@ -77,7 +77,12 @@ pub fn refuse_early(dir: &Path, framework: &str) -> Result<()> {
 
 /// Makes the register of `new` in `dir` (and a repository if there is none) in one
 /// commit, then sets the clone up. Everything is checked before anything is written.
-pub fn init(ctx: &Ctx, dir: &Path, new: &NewRegister<'_>, options: &WriteOptions) -> Result<Initialised> {
+pub(crate) fn init(
+    ctx: &Ctx,
+    dir: &Path,
+    new: &NewRegister<'_>,
+    options: &WriteOptions,
+) -> Result<Initialised> {
     let text = settings_text(new.ods, new.name, new.contact, new.framework, new.submission_to);
     let settings = checked_settings(&text)?;
     // A failed init takes away what it made: a repository of its own and the files
@@ -98,7 +103,7 @@ pub fn init(ctx: &Ctx, dir: &Path, new: &NewRegister<'_>, options: &WriteOptions
 
 /// `crs init --adopt`: a register folder outside git becomes a repository whose first
 /// commit holds the whole register, with the files init writes that it lacked.
-pub fn adopt(ctx: &Ctx, dir: &Path, options: &WriteOptions) -> Result<Initialised> {
+pub(crate) fn adopt(ctx: &Ctx, dir: &Path, options: &WriteOptions) -> Result<Initialised> {
     if !dir.join(SETTINGS_FILE).is_file() {
         return Err(Error::Usage(format!(
             "--adopt takes a register that exists, but {} has no {SETTINGS_FILE}; to create one, run crs init without --adopt",
