@@ -9,6 +9,7 @@
 
 #[cfg(test)]
 mod architecture;
+pub(crate) mod atomic;
 pub(crate) mod caught;
 pub(crate) mod cli;
 pub(crate) mod context;

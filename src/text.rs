@@ -17,34 +17,42 @@ pub(crate) fn one_line(text: &str) -> String {
 /// `text` with the characters HTML gives meaning to escaped, for text and for
 /// attribute values alike.
 pub(crate) fn html_escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    const HTML: &[(char, &str)] =
+        &[('&', "&amp;"), ('<', "&lt;"), ('>', "&gt;"), ('"', "&quot;"), ('\'', "&#39;")];
+    escaped_with(text, HTML, |c| Some(if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }))
 }
 
 /// `text` with Markdown's punctuation escaped and line breaks made spaces, so it
 /// reads as itself in running text and in a table cell.
 pub(crate) fn markdown_escaped(text: &str) -> String {
+    const MARKDOWN: &[(char, &str)] = &[
+        ('\\', "\\\\"),
+        ('`', "\\`"),
+        ('*', "\\*"),
+        ('_', "\\_"),
+        ('[', "\\["),
+        (']', "\\]"),
+        ('<', "\\<"),
+        ('>', "\\>"),
+        ('|', "\\|"),
+        ('#', "\\#"),
+    ];
+    escaped_with(text, MARKDOWN, |c| Some(if c.is_control() { ' ' } else { c }))
+}
+
+/// `text` with each character `table` names replaced by its escape, and every other
+/// character by what `other` makes of it (`None` drops it): the one loop of each
+/// escaping crs does, whatever the format (HTML, Markdown, XML, iCalendar).
+pub(crate) fn escaped_with(
+    text: &str,
+    table: &[(char, &str)],
+    other: impl Fn(char) -> Option<char>,
+) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
+        match table.iter().find(|(from, _)| *from == c) {
+            Some((_, to)) => out.push_str(to),
+            None => out.extend(other(c)),
         }
     }
     out

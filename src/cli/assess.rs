@@ -3,15 +3,13 @@
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, write_record};
+use crate::cli::common::{WriteArgs, render_changed};
 use crate::cli::complete;
 use crate::cli::prompt::{required, yes_no};
 use crate::context::Ctx;
-use crate::error::{Error, Result};
-use crate::model::record::Stage;
-use crate::model::suggest::did_you_mean;
+use crate::error::Result;
 use crate::model::{Date, RecordId};
-use crate::ops::change::{Action, EXISTING};
+use crate::ops::steps::{Assessed, assess};
 
 /// Record one stage of the Designation Framework, and commit it
 ///
@@ -62,27 +60,15 @@ pub fn run(ctx: &Ctx, args: &AssessArgs, io: &mut Io<'_>) -> Result<u8> {
     };
     let met = yes_no(ctx, io, given, "--met or --not-met", "Is the stage met?")?;
     let rationale = required(ctx, io, args.rationale.as_deref(), "--rationale TEXT", "Rationale")?;
-    write_record(ctx, io, &args.write, &args.id, Action::Assess, EXISTING, |prepared, doc| {
-        let framework = &prepared.config.framework;
-        let def = framework.stage_by_name(&stage_name).ok_or_else(|| {
-            let names: Vec<String> = framework.stages.iter().map(|s| s.key.replace('_', "-")).collect();
-            let guess = did_you_mean(&stage_name.replace('_', "-"), names.iter().map(String::as_str));
-            Error::Usage(format!(
-                "'{stage_name}' is not a stage of {}{guess}; the stages are {}",
-                framework.id,
-                framework.stage_list()
-            ))
-        })?;
-        let stage = Stage {
-            met,
-            rationale: rationale.clone(),
-            evidence: args.evidence.clone(),
-            assessed_on: args.on.unwrap_or(ctx.today),
-            assessed_by: Some(args.by.clone().unwrap_or_else(|| prepared.identity.author.name.clone())),
-        };
-        if let Some(doc) = doc.as_mut() {
-            doc.set_stage(&def.key, &stage);
-        }
-        Ok(format!("stage {} {} {}", def.number, def.name(), if met { "met" } else { "not met" }))
-    })
+    let given = Assessed {
+        stage: stage_name,
+        met,
+        rationale,
+        evidence: args.evidence.clone(),
+        on: args.on.unwrap_or(ctx.today),
+        by: args.by.clone(),
+    };
+    let changed = assess(ctx, &args.write.options(), &args.id, given)?;
+    render_changed(io, &changed)?;
+    Ok(0)
 }

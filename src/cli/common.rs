@@ -6,14 +6,12 @@ use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
 use crate::cli::complete;
-use crate::context::Ctx;
 use crate::error::Result;
 use crate::model::filter::{Filter, Sort};
-use crate::model::{Date, RecordId, Status};
-use crate::ops::change::{Action, Changed, Prepared, Target, change_record};
+use crate::model::{Date, Status};
+use crate::ops::change::Changed;
 use crate::ops::transaction::WriteOptions;
 use crate::ops::{Committed, Recovered};
-use crate::register::edit::RecordDoc;
 
 /// Flags every command that writes takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -41,21 +39,6 @@ impl WriteArgs {
             no_verify: self.no_verify,
         }
     }
-}
-
-/// Changes one record through [`change_record`] and says what happened.
-pub fn write_record(
-    ctx: &Ctx,
-    io: &mut Io<'_>,
-    write: &WriteArgs,
-    id: &RecordId,
-    action: Action,
-    target: Target,
-    change: impl FnOnce(&Prepared<'_>, &mut Option<RecordDoc>) -> Result<String>,
-) -> Result<u8> {
-    let changed = change_record(ctx, &write.options(), id, action, target, change)?;
-    render_changed(io, &changed)?;
-    Ok(0)
 }
 
 /// Says what a change of one record did.

@@ -15,8 +15,7 @@ use clap_complete::env::Shells;
 use crate::context::{Ctx, Process};
 use crate::framework::definition::Framework;
 use crate::model::{EventKind, ProviderKind, Status};
-use crate::register::source::record_ids as ids_in;
-use crate::register::{DiskSource, read_config};
+use crate::ops::open::{working_config, working_record_ids};
 
 /// The variable that names the shell asking for completions.
 pub const VAR: &str = "COMPLETE";
@@ -143,13 +142,13 @@ fn candidates<I: IntoIterator<Item = String>>(values: I) -> Vec<CompletionCandid
 
 /// The ids of the register's records.
 pub fn record_ids() -> Vec<CompletionCandidate> {
-    let ids = register_root().and_then(|root| ids_in(&DiskSource::new(root)).ok()).unwrap_or_default();
+    let ids = register_root().and_then(|root| working_record_ids(&root).ok()).unwrap_or_default();
     candidates(ids)
 }
 
 /// The providers' ODS codes: the register's provider folders.
 pub fn providers() -> Vec<CompletionCandidate> {
-    let ids = register_root().and_then(|root| ids_in(&DiskSource::new(root)).ok()).unwrap_or_default();
+    let ids = register_root().and_then(|root| working_record_ids(&root).ok()).unwrap_or_default();
     let codes: std::collections::BTreeSet<String> =
         ids.iter().filter_map(|id| id.split_once('/')).map(|(p, _)| p.to_owned()).collect();
     candidates(codes)
@@ -158,7 +157,7 @@ pub fn providers() -> Vec<CompletionCandidate> {
 /// The stages of the register's framework, by name and number.
 pub fn stages() -> Vec<CompletionCandidate> {
     let framework = register_root()
-        .and_then(|root| read_config(&DiskSource::new(&root), &root).ok())
+        .and_then(|root| working_config(&root).ok())
         .map(|config| config.framework)
         .or_else(|| Framework::built_in("monitor-2013"));
     let Some(framework) = framework else { return Vec::new() };

@@ -4,13 +4,13 @@
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, write_record};
+use crate::cli::common::{WriteArgs, render_changed};
 use crate::cli::complete;
 use crate::context::Ctx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::record::{Event, EventKind};
 use crate::model::{Date, RecordId};
-use crate::ops::change::{Action, EXISTING};
+use crate::ops::steps::record_event;
 
 /// Append a process event to a record, and commit it
 ///
@@ -48,36 +48,8 @@ pub struct EventArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &EventArgs, io: &mut Io<'_>) -> Result<u8> {
-    // Steps with a command of their own are recorded by it, with what they need.
-    let own_command = match args.kind {
-        EventKind::ReviewCompleted => Some(
-            "a review ends with a decision: crs review complete ID --confirm --next-due DATE, or --remove",
-        ),
-        EventKind::ReviewDeclined => {
-            Some("a decision not to review is recorded with crs review decline ID --reason TEXT")
-        }
-        EventKind::Submitted => Some("a submission is recorded by crs submit, with its bundle and its tag"),
-        _ => None,
-    };
-    if let Some(hint) = own_command {
-        return Err(Error::NotAllowed {
-            message: format!("crs event does not record {}", args.kind),
-            hint: hint.replace("ID", &args.id.to_string()),
-        });
-    }
-    if args.kind == EventKind::InvolvementNotEngaged
-        && args.note.as_deref().is_none_or(|n| n.trim().is_empty())
-    {
-        return Err(Error::Usage(
-            "involvement-not-engaged needs --note saying why the duty to involve the public was not engaged"
-                .into(),
-        ));
-    }
     let event = Event::dated(args.on.unwrap_or(ctx.today), args.kind, args.note.clone());
-    write_record(ctx, io, &args.write, &args.id, Action::Event, EXISTING, |prepared, doc| {
-        // An event out of place shows up as a new event-order error, which refuses the change.
-        let _ = prepared;
-        doc.as_mut().expect("an existing record has a document").push_event(&event);
-        Ok(format!("{} on {}", event.kind, event.on))
-    })
+    let changed = record_event(ctx, &args.write.options(), &args.id, &event)?;
+    render_changed(io, &changed)?;
+    Ok(0)
 }

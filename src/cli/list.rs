@@ -11,11 +11,8 @@ use crate::error::{Error, Result};
 use crate::export::csv::{CsvFlavour, csv_writer};
 use crate::export::yaml;
 use crate::model::RecordSummary;
-use crate::model::filter::Sort;
 use crate::model::keys;
-use crate::ops::checker::Checker;
-use crate::ops::open::open;
-use crate::register::load;
+use crate::ops::list::{Listed, list};
 use crate::render::table::{new_table, row};
 
 /// List the records with their derived status
@@ -62,40 +59,16 @@ pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
         return Err(Error::Usage("--excel is for CSV: add --format csv".to_owned()));
     }
     let flavour = if args.excel { CsvFlavour::Excel } else { CsvFlavour::Plain };
-    let opened = open(ctx, args.as_of.as_deref())?;
     let filter = args.filter.filter();
-    let checker = Checker::new(&opened.config.framework, opened.today, None);
-    let loaded = load(opened.source.as_ref(), &opened.config.framework, &checker, |p| {
-        let unknown = filter.undated_step_after_day(&p.record).map(|step| (p.id.clone(), step));
-        let (record, status, in_force) = filter.on_day(p.record, p.status);
-        let listed = (in_force && filter.matches(&record, status))
-            .then(|| RecordSummary::new(&p.id, p.file, &record, status));
-        (listed, unknown.filter(|_| filter.matches_record(&record)))
-    })?;
-    let unreadable = loaded.files - loaded.items.len();
-    let (rows, unknown): (Vec<_>, Vec<_>) = loaded.items.into_iter().unzip();
-    let mut rows: Vec<RecordSummary> = rows.into_iter().flatten().collect();
-    let unknown: Vec<_> = unknown.into_iter().flatten().collect();
-    sort(&mut rows, args.sort.into());
+    let Listed { rows, unreadable, undated } = list(ctx, args.as_of.as_deref(), &filter, args.sort.into())?;
     write_rows(&rows, args.format, flavour, io.out).map_err(Error::Output)?;
     if unreadable > 0 {
         io.status(&format!("note: {unreadable} file(s) could not be read as records; crs check says why"))?;
     }
-    for line in filter.undated_note("listed", &unknown) {
+    for line in filter.undated_note("listed", &undated) {
         io.status(&line)?;
     }
     Ok(0)
-}
-
-/// Puts `rows` in `order`; ties, and records without the date, in id order.
-fn sort(rows: &mut [RecordSummary], order: Sort) {
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
-    match order {
-        Sort::Id => {}
-        Sort::ReviewDue => rows.sort_by_key(|r| (r.review_due.is_none(), r.review_due)),
-        Sort::Decided => rows.sort_by_key(|r| (r.decided_on.is_none(), std::cmp::Reverse(r.decided_on))),
-        Sort::Provider => rows.sort_by_key(|r| (r.provider_name.to_lowercase(), r.service.to_lowercase())),
-    }
 }
 
 fn write_rows(

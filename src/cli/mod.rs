@@ -38,11 +38,10 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::context::{Ctx, Process};
 use crate::error::{Error, Result};
-use crate::history::moved;
 use crate::model::DecisionOutcome;
 use crate::model::suggest::closest;
-use crate::register::DiskSource;
-use crate::register::source::record_ids;
+use crate::ops::open::working_record_ids;
+use crate::ops::transaction::{begin_command, branch_moved};
 use crate::render::style::Style;
 use crate::text::{printable, printable_lines};
 
@@ -170,7 +169,7 @@ pub fn run(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     };
     let style = Style { color: ctx.color };
     let mut io = Io { out, err, style, quiet: ctx.quiet };
-    moved::begin_command();
+    begin_command();
     // The data is flushed here, so that a failure to write it is judged like any other.
     let result = dispatch(&ctx, &cli.command, &mut io)
         .and_then(|code| io.out.flush().map(|()| code).map_err(Error::Output));
@@ -178,7 +177,7 @@ pub fn run(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(code) => code,
         // Once the branch moved, the change is recorded: a failure after it (to print
         // what was done) is reported if it can be, and never turns it into a failure.
-        Err(e) if moved::branch_moved() => {
+        Err(e) if branch_moved() => {
             let _ = writeln!(
                 io.err,
                 "{} the change is committed, but crs could not finish: {}",
@@ -198,7 +197,7 @@ pub fn run(process: &Process, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 /// working tree): "did you mean RJ1/maternity?".
 fn nearest_record(ctx: &Ctx, error: &Error) -> Option<String> {
     let Error::NoSuchRecord { id, .. } = error else { return None };
-    let ids = record_ids(&DiskSource::new(ctx.register_root().ok()?)).ok()?;
+    let ids = working_record_ids(&ctx.register_root().ok()?).ok()?;
     closest(id, ids.iter().map(String::as_str)).map(|near| format!("did you mean {near}?"))
 }
 

@@ -3,15 +3,14 @@
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, write_record};
+use crate::cli::common::{WriteArgs, render_changed};
 use crate::cli::complete;
 use crate::cli::prompt::required;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::RecordId;
-use crate::model::record::{Commissioner, Licence, Provider, ProviderKind, Service};
-use crate::ops::change::{Action, Target};
-use crate::register::edit::{NewRecord, RecordDoc};
+use crate::model::record::{Licence, ProviderKind, Service};
+use crate::ops::steps::{Draft, new_draft};
 
 /// Create a draft record and commit it
 ///
@@ -64,23 +63,6 @@ pub struct NewArgs {
     pub write: WriteArgs,
 }
 
-/// The co-commissioners given, each once, in the order first given; the register's
-/// own commissioner is refused, since it leads.
-fn co_commissioners(lead: &str, given: &[String]) -> Result<Vec<String>> {
-    if given.iter().any(|code| code == lead) {
-        return Err(Error::Usage(format!(
-            "--co-commissioner {lead} is the register's own commissioner, which leads the record; name only the other commissioners buying the service"
-        )));
-    }
-    let mut kept: Vec<String> = Vec::new();
-    for code in given {
-        if !kept.contains(code) {
-            kept.push(code.clone());
-        }
-    }
-    Ok(kept)
-}
-
 pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
     let service_name = required(ctx, io, args.service.as_deref(), "--service NAME", "Service name")?;
     let provider_name =
@@ -114,37 +96,22 @@ pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
         ),
     };
     let service = Service {
-        name: service_name.clone(),
+        name: service_name,
         description: args.description.clone().unwrap_or_default(),
         treatment_functions: args.treatment_functions.clone(),
         sites: args.sites.clone(),
         site_names: Vec::new(),
         location_specific: args.location_specific,
     };
-    write_record(ctx, io, &args.write, &args.id, Action::New, Target::New, |prepared, doc| {
-        let settings = &prepared.config.settings;
-        let dates = &prepared.config.framework.dates;
-        let licence =
-            licence.or_else(|| dates.licence_on(provider_kind, ctx.today)).unwrap_or(Licence::Licensed);
-        let provider = Provider {
-            ods: args.id.provider().to_owned(),
-            name: provider_name,
-            kind: provider_kind,
-            licence,
-        };
-        let commissioner = Commissioner {
-            ods: settings.commissioner.ods.clone(),
-            name: settings.commissioner.name.clone(),
-            contact: settings.commissioner.contact.clone(),
-            co_commissioners: co_commissioners(&settings.commissioner.ods, &args.co_commissioners)?,
-        };
-        *doc = Some(RecordDoc::new_record(&NewRecord {
-            framework: &prepared.config.framework.id,
-            service: &service,
-            provider: &provider,
-            commissioner: &commissioner,
-            outcome: args.outcome.as_deref(),
-        }));
-        Ok(format!("draft for {service_name}"))
-    })
+    let draft = Draft {
+        service,
+        provider_name,
+        provider_kind,
+        licence,
+        co_commissioners: &args.co_commissioners,
+        outcome: args.outcome.as_deref(),
+    };
+    let changed = new_draft(ctx, &args.write.options(), &args.id, draft)?;
+    render_changed(io, &changed)?;
+    Ok(0)
 }

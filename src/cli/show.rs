@@ -10,10 +10,8 @@ use crate::cli::Io;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::yaml;
-use crate::model::status::derive_status;
 use crate::model::{Record, RecordId, Status};
-use crate::ops::open::open;
-use crate::register::load::{merge_conflicts, toml_error_hit};
+use crate::ops::show::{Shown, show};
 use crate::text::printable_lines;
 
 /// Show one record and its derived status
@@ -55,34 +53,7 @@ pub struct ShownRecord<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
-    let opened = open(ctx, args.as_of.as_deref())?;
-    let path = args.id.relative_path_string();
-    let missing = || Error::NoSuchRecord { id: args.id.to_string(), path: path.clone() };
-    let bytes = opened.source.read_file(&path)?.ok_or_else(missing)?;
-    if bytes.len() as u64 > crate::register::source::MAX_FILE_BYTES {
-        return Err(Error::Invalid {
-            message: format!("{path} is larger than 1 MiB; records are a few KB, so this is not one"),
-        });
-    }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::Invalid { message: format!("{path} is not UTF-8 text; crs check says more") })?;
-    // A merge left unresolved: what conflicts and what to do, not a parse error.
-    if let Some(conflicts) = merge_conflicts(&text, &path, Some(&args.id)) {
-        let conflicts: Vec<String> = conflicts.into_iter().map(|hit| hit.message).collect();
-        return Err(Error::Invalid {
-            message: format!(
-                "{path} holds git's conflict markers from a merge that is not resolved: {}",
-                conflicts.join("; and ")
-            ),
-        });
-    }
-    let record = Record::from_toml(&text).map_err(|e| Error::Invalid {
-        message: format!(
-            "{path} is not a valid record: {}; crs check says more",
-            toml_error_hit(&text, &e).message
-        ),
-    })?;
-    let status = derive_status(&record);
+    let Shown { text, record, status } = show(ctx, &args.id, args.as_of.as_deref())?;
     let shown = ShownRecord { id: args.id.to_string(), status, record: &record };
     let out = &mut *io.out;
     match args.format {

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic::write_atomic;
 use crate::error::{Error, Result};
-use crate::register::write::write_atomic;
 
 /// The file name of the journal in crs's folder of the git folder.
 const JOURNAL_FILE: &str = "journal.json";

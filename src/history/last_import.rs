@@ -12,14 +12,13 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use chrono::{FixedOffset, TimeZone};
 use git2::{Odb, Oid, Repository, Tree};
 
 use crate::error::Result;
 use crate::history::changed::paths_between;
 use crate::history::log::trailer;
 use crate::history::repo::{git_error, open};
-use crate::history::walk::{History, Walk, WalkAids, Walked};
+use crate::history::walk::{History, Walk, WalkAids, Walked, author_day};
 use crate::model::id::path_below;
 use crate::model::{Date, RecordId};
 
@@ -254,22 +253,6 @@ fn split_commit(data: &[u8]) -> (String, String) {
     }
 }
 
-/// The day of the author line of a raw commit header, in the author's time zone.
-fn author_day(header: &str) -> Date {
-    let line = header.lines().find_map(|l| l.strip_prefix("author ")).unwrap_or("");
-    // "Name <email> 1700000000 +0100"
-    let mut parts = line.rsplit(' ');
-    let zone = parts.next().unwrap_or("+0000");
-    let seconds: i64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let minutes = zone.get(1..3).and_then(|h| h.parse::<i32>().ok()).unwrap_or(0) * 60
-        + zone.get(3..5).and_then(|m| m.parse::<i32>().ok()).unwrap_or(0);
-    let sign = if zone.starts_with('-') { -1 } else { 1 };
-    let offset =
-        FixedOffset::east_opt(sign * minutes * 60).unwrap_or(FixedOffset::east_opt(0).expect("zero"));
-    let at = offset.timestamp_opt(seconds, 0).single().unwrap_or_default();
-    Date(at.date_naive())
-}
-
 /// The records an import commit kept as the register had them, with the SHA-256 of
 /// the sheet's version of each.
 fn kept(message: &str) -> Vec<(RecordId, String)> {
@@ -286,15 +269,6 @@ fn kept(message: &str) -> Vec<(RecordId, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_author_day_is_read_in_the_authors_zone() {
-        // 2026-11-23 23:30 UTC is already 24 November in UTC+01:00.
-        let header = "tree 0\nauthor A <a@b> 1795476600 +0100\ncommitter A <a@b> 1795476600 +0100";
-        assert_eq!(author_day(header), Date::from_ymd(2026, 11, 24).unwrap());
-        let header = "tree 0\nauthor A <a@b> 1795476600 -0130";
-        assert_eq!(author_day(header), Date::from_ymd(2026, 11, 23).unwrap());
-    }
 
     #[test]
     fn kept_records_are_read_from_their_trailers() {

@@ -8,18 +8,16 @@
 
 use std::path::Path;
 
-use chrono::{FixedOffset, TimeZone};
 use git2::{Odb, Oid};
 
 use crate::error::Result;
 use crate::history::changed::paths_between;
 use crate::history::log::trailer;
 use crate::history::repo::{RegisterRepo, git_error, open};
-use crate::history::walk::{History, Walk, WalkAids};
+use crate::history::walk::{History, Walk, WalkAids, author_day};
 use crate::model::id::path_below;
-use crate::model::settings::Settings;
+use crate::model::settings::{SETTINGS_FILE, Settings};
 use crate::model::{Date, Record};
-use crate::register::config::SETTINGS_FILE;
 
 /// A record moved to a new id: by `crs move`, or by a provider's succession.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,36 +182,9 @@ fn gather(rr: &RegisterRepo, odb: &Odb<'_>, walk: Result<Walk<'_, '_>>) -> Resul
     Ok(found)
 }
 
-/// The day of a commit's author line, in the author's own offset: "author Name
-/// <email> 1700000000 +0100".
-fn author_day(header: &str) -> Date {
-    let line = header.lines().find_map(|l| l.strip_prefix("author ")).unwrap_or("");
-    let mut parts = line.rsplit(' ');
-    let offset = parts.next().unwrap_or("+0000");
-    let seconds: i64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let sign = if offset.starts_with('-') { -1 } else { 1 };
-    let digits: i32 = offset.trim_start_matches(['+', '-']).parse().unwrap_or(0);
-    let offset = FixedOffset::east_opt(sign * ((digits / 100) * 3600 + (digits % 100) * 60))
-        .unwrap_or(FixedOffset::east_opt(0).expect("zero"));
-    Date(offset.timestamp_opt(seconds, 0).single().unwrap_or_default().date_naive())
-}
-
 /// The provider `record` named on `day`, by the moves that took it to where it is
 /// (oldest first): the one before the first move recorded after that day; `None`
 /// when no move came after it (the record's provider now).
 pub(crate) fn provider_on<'a>(relocations: &[&'a Relocation], day: Date) -> Option<&'a (String, String)> {
     relocations.iter().find(|m| day < m.on).and_then(|m| m.provider_before.as_ref())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_author_line_gives_its_own_day() {
-        let header = "tree 0\nauthor A <a@b> 1795435200 +0000\ncommitter A <a@b> 1795435200 +0000";
-        assert_eq!(author_day(header), Date::from_ymd(2026, 11, 23).unwrap());
-        let late = "author A <a@b> 1795474800 -0500";
-        assert_eq!(author_day(late), Date::from_ymd(2026, 11, 23).unwrap());
-    }
 }

@@ -8,11 +8,13 @@
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::path::Path;
 
+use chrono::{FixedOffset, TimeZone};
 use git2::{Odb, Oid};
 
 use crate::error::{Error, Result};
 use crate::history::graph::{CommitGraph, GraphCommit};
 use crate::history::repo::git_error;
+use crate::model::Date;
 
 /// A commit of the walk, with what is needed to compare it with its parents.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,4 +217,44 @@ fn find_in_raw_tree(mut data: &[u8], name: &[u8]) -> Option<Oid> {
         data = &data[nul + 21..];
     }
     None
+}
+
+/// The day of the author line of a raw commit header, in the author's own time
+/// zone: the day git shows for the commit, as when a move or an import was made.
+pub(crate) fn author_day(header: &str) -> Date {
+    let line = header.lines().find_map(|l| l.strip_prefix("author ")).unwrap_or("");
+    // "Name <email> 1700000000 +0100"
+    let mut parts = line.rsplit(' ');
+    let zone = parts.next().unwrap_or("+0000");
+    let seconds: i64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let minutes = zone.get(1..3).and_then(|h| h.parse::<i32>().ok()).unwrap_or(0) * 60
+        + zone.get(3..5).and_then(|m| m.parse::<i32>().ok()).unwrap_or(0);
+    let sign = if zone.starts_with('-') { -1 } else { 1 };
+    let offset =
+        FixedOffset::east_opt(sign * minutes * 60).unwrap_or(FixedOffset::east_opt(0).expect("zero"));
+    let at = offset.timestamp_opt(seconds, 0).single().unwrap_or_default();
+    Date(at.date_naive())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::author_day;
+    use crate::model::Date;
+
+    #[test]
+    fn the_author_day_is_read_in_the_authors_zone() {
+        // 2026-11-23 23:30 UTC is already 24 November in UTC+01:00.
+        let header = "tree 0\nauthor A <a@b> 1795476600 +0100\ncommitter A <a@b> 1795476600 +0100";
+        assert_eq!(author_day(header), Date::from_ymd(2026, 11, 24).unwrap());
+        let header = "tree 0\nauthor A <a@b> 1795476600 -0130";
+        assert_eq!(author_day(header), Date::from_ymd(2026, 11, 23).unwrap());
+    }
+
+    #[test]
+    fn an_author_line_gives_its_own_day() {
+        let header = "tree 0\nauthor A <a@b> 1795435200 +0000\ncommitter A <a@b> 1795435200 +0000";
+        assert_eq!(author_day(header), Date::from_ymd(2026, 11, 23).unwrap());
+        let late = "author A <a@b> 1795474800 -0500";
+        assert_eq!(author_day(late), Date::from_ymd(2026, 11, 23).unwrap());
+    }
 }

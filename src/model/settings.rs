@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The settings file at the register root.
+pub const SETTINGS_FILE: &str = "crs.toml";
+
 /// The regulator's address for CRS register submissions.
 pub const DEFAULT_SUBMISSION_ADDRESS: &str = "nhsi.crs@nhs.net";
 

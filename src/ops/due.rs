@@ -17,6 +17,7 @@ use crate::model::status::Status;
 use crate::model::{Date, Record, RecordId};
 use crate::ops::open::open;
 use crate::register::read_records;
+use crate::text::escaped_with;
 
 /// How long a draft may sit untouched before it is listed.
 pub const IDLE_DRAFT_DAYS: i64 = 90;
@@ -326,18 +327,8 @@ const LONDON: &[&str] = &[
 
 /// Text as an iCalendar TEXT value.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    const ICALENDAR: &[(char, &str)] = &[('\\', "\\\\"), (';', "\\;"), (',', "\\,"), ('\n', "\\n")];
+    escaped_with(text, ICALENDAR, |c| Some(if c.is_control() { ' ' } else { c }))
 }
 
 /// A content line folded at 75 octets (never inside a character), with CRLF.

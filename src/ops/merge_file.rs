@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::atomic::write_atomic;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::{Hit, Severity};
@@ -17,7 +18,6 @@ use crate::ops::checker::{Checker, working_orgs};
 use crate::register::config::{SETTINGS_FILE, check_root};
 use crate::register::markers::conflict_text;
 use crate::register::merge::{Conflict, Merge, merge};
-use crate::register::write::write_atomic;
 use crate::register::{Config, DiskSource, read_config};
 
 /// The files git names for one merge, as `%O %A %B %P`.

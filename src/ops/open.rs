@@ -2,13 +2,13 @@
 //! a date or revision (`--as-of`), with its settings and the day its rules take as
 //! today.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::history;
 use crate::model::Date;
-use crate::register::source::Without;
+use crate::register::source::{Without, record_ids};
 use crate::register::{Config, DiskSource, Source, read_config};
 
 /// A register opened for reading.
@@ -36,4 +36,15 @@ pub fn open(ctx: &Ctx, as_of: Option<&str>) -> Result<Opened> {
     let config = read_config(source.as_ref(), &root)?;
     let source = Box::new(Without::new(source, config.own_files()));
     Ok(Opened { root, source, config, today })
+}
+
+/// The ids of the records in the working tree of the register at `root`, for a
+/// suggestion or a shell's completion.
+pub(crate) fn working_record_ids(root: &Path) -> Result<Vec<String>> {
+    record_ids(&DiskSource::new(root))
+}
+
+/// The settings of the register at `root`, from its working tree.
+pub(crate) fn working_config(root: &Path) -> Result<Config> {
+    read_config(&DiskSource::new(root), root)
 }

@@ -18,6 +18,10 @@ use crate::orgs::KnownOrgs;
 use crate::register::config::SETTINGS_FILE;
 use crate::register::{Config, DiskSource, read_config};
 
+// Whether this command's write has moved its branch, which the command line asks
+// before it turns a failure into an exit status: once it moved, the change is recorded.
+pub(crate) use crate::history::moved::{begin_command, branch_moved};
+
 /// How a write is to be made, from the flags every writing command takes.
 #[derive(Clone, Debug, Default)]
 pub struct WriteOptions {
@@ -105,9 +109,7 @@ impl Transaction {
     /// Writes `files` and commits them, and only them, with `message`; tags the
     /// commit with `tag` (name, message) if given.
     pub fn commit(&self, files: &[FileWrite], message: &str, tag: Option<(&str, &str)>) -> Result<Committed> {
-        self.writer.commit_reviewed(files, &[], message, &self.identity, tag, &|path, ours, theirs| {
-            self.hooked_record_problem(path, ours, theirs)
-        })
+        self.commit_judged(files, &[], message, tag)
     }
 
     /// Begins a write of many files, each stored as it is given to
@@ -142,7 +144,18 @@ impl Transaction {
         removed: &[String],
         message: &str,
     ) -> Result<Committed> {
-        self.writer.commit_reviewed(files, removed, message, &self.identity, None, &|path, ours, theirs| {
+        self.commit_judged(files, removed, message, None)
+    }
+
+    /// The commit of both: a record the hooks changed is judged by the one checker.
+    fn commit_judged(
+        &self,
+        files: &[FileWrite],
+        removed: &[String],
+        message: &str,
+        tag: Option<(&str, &str)>,
+    ) -> Result<Committed> {
+        self.writer.commit_reviewed(files, removed, message, &self.identity, tag, &|path, ours, theirs| {
             self.hooked_record_problem(path, ours, theirs)
         })
     }

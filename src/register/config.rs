@@ -9,8 +9,7 @@ use crate::model::Settings;
 use crate::register::locate::line_column;
 use crate::register::source::Source;
 
-/// The settings file at the register root.
-pub const SETTINGS_FILE: &str = "crs.toml";
+pub use crate::model::settings::SETTINGS_FILE;
 
 /// A register's settings and the framework they name.
 #[derive(Clone, Debug)]

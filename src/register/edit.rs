@@ -23,6 +23,11 @@ const ORDER: [&str; 10] = [
     "events",
 ];
 
+/// The top-level tables that follow `key` in reading order.
+pub(crate) fn tables_after(key: &str) -> Vec<&'static str> {
+    ORDER.iter().skip_while(|k| **k != key).skip(1).copied().collect()
+}
+
 /// A record document being changed.
 pub struct RecordDoc {
     doc: DocumentMut,
@@ -391,7 +396,7 @@ impl RecordDoc {
     fn place_after(&mut self, position: isize) {
         let mut newest: Option<&mut Table> = None;
         for (_, item) in self.doc.as_table_mut().iter_mut() {
-            for_each_table(item, &mut |t| {
+            for_each_table(item, false, &mut |t| {
                 if let Some(p) = t.position() {
                     t.set_position(p * 2);
                 }
@@ -410,10 +415,10 @@ impl RecordDoc {
     fn place(&mut self, key: &str, sub: Option<&str>) {
         // Spread the existing positions out to make room.
         let mut before: Option<isize> = None;
-        let following: Vec<&str> = ORDER.iter().skip_while(|k| **k != key).skip(1).copied().collect();
+        let following = tables_after(key);
         for (name, item) in self.doc.as_table_mut().iter_mut() {
             let follows = following.contains(&name.get());
-            for_each_table(item, &mut |t| {
+            for_each_table(item, false, &mut |t| {
                 if let Some(p) = t.position() {
                     t.set_position(p * 2);
                     if follows {
@@ -436,17 +441,25 @@ impl RecordDoc {
     }
 }
 
-fn for_each_table(item: &mut Item, f: &mut impl FnMut(&mut Table)) {
+/// Calls `f` on every table in `item`: a table and the tables within it, each table
+/// of an array of tables and, when `within_arrays`, the tables within those (a
+/// write's placing leaves those as they are; a merge's layout renumbers them too).
+pub(crate) fn for_each_table(item: &mut Item, within_arrays: bool, f: &mut impl FnMut(&mut Table)) {
     match item {
         Item::Table(table) => {
             f(table);
             for (_, child) in table.iter_mut() {
-                for_each_table(child, f);
+                for_each_table(child, within_arrays, f);
             }
         }
         Item::ArrayOfTables(array) => {
             for table in array.iter_mut() {
                 f(table);
+                if within_arrays {
+                    for (_, child) in table.iter_mut() {
+                        for_each_table(child, within_arrays, f);
+                    }
+                }
             }
         }
         _ => {}

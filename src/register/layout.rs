@@ -6,23 +6,10 @@
 use toml::Value;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, TableLike};
 
+use crate::register::edit::{for_each_table, tables_after};
+
 /// Room left between the tables of our version for the tables a merge adds.
 const ROOM: isize = 1 << 20;
-
-/// Top-level tables in reading order: a table new to our version goes before the
-/// first of those that follow it (as a write places it).
-const ORDER: [&str; 10] = [
-    "service",
-    "provider",
-    "commissioner",
-    "outcome",
-    "stages",
-    "decision",
-    "decisions",
-    "review",
-    "source",
-    "events",
-];
 
 /// `merged` written in our version's text: what it holds unchanged keeps its
 /// comments and layout, what came from their side is written as they wrote it, and
@@ -40,7 +27,7 @@ pub(super) fn write(
         return plain();
     };
     for (_, item) in doc.as_table_mut().iter_mut() {
-        for_each_table(item, &mut |table| {
+        for_each_table(item, true, &mut |table| {
             if let Some(p) = table.position() {
                 table.set_position(p * ROOM);
             }
@@ -159,9 +146,10 @@ fn sync_list(
 }
 
 /// Where a new top-level table `key` goes: before the first table of a key that
-/// follows it in [`ORDER`], else after every table.
+/// follows it in reading order (as a write places a table new to our version),
+/// else after every table.
 fn root_anchor(root: &dyn TableLike, key: &str) -> isize {
-    let following: Vec<&str> = ORDER.iter().skip_while(|k| **k != key).skip(1).copied().collect();
+    let following = tables_after(key);
     let before =
         root.iter().filter(|(k, _)| following.contains(k)).filter_map(|(_, item)| min_position(item)).min();
     match before {
@@ -182,7 +170,7 @@ fn fresh(value: &Value) -> Item {
 /// Gives the tables in `item` positions from `start` on, in the order they are met.
 fn renumber(item: &mut Item, start: isize) {
     let mut next = start;
-    for_each_table(item, &mut |table| {
+    for_each_table(item, true, &mut |table| {
         table.set_position(next);
         next += 1;
     });
@@ -212,26 +200,6 @@ fn table_positions(table: &Table) -> Vec<isize> {
 fn positions(item: &Item) -> Vec<isize> {
     let mut found = Vec::new();
     let mut item = item.clone();
-    for_each_table(&mut item, &mut |t| found.extend(t.position()));
+    for_each_table(&mut item, true, &mut |t| found.extend(t.position()));
     found
-}
-
-fn for_each_table(item: &mut Item, f: &mut impl FnMut(&mut Table)) {
-    match item {
-        Item::Table(table) => {
-            f(table);
-            for (_, child) in table.iter_mut() {
-                for_each_table(child, f);
-            }
-        }
-        Item::ArrayOfTables(array) => {
-            for table in array.iter_mut() {
-                f(table);
-                for (_, child) in table.iter_mut() {
-                    for_each_table(child, f);
-                }
-            }
-        }
-        _ => {}
-    }
 }

@@ -5,9 +5,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::atomic::{Flush, write_atomic_via};
 use crate::error::{Error, Result};
 use crate::history::repo::{git_error, storage_error};
-use crate::register::write::{Flush, write_atomic_via};
 
 use super::{Contents, FLUSH_EACH_UP_TO, Incoming, Writer, oid};
 

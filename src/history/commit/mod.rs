@@ -62,6 +62,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{ErrorCode, Oid, Repository, RepositoryState};
 
+use crate::atomic::remove_leftover_temps;
 use crate::error::{Error, Result};
 use crate::history::config::GitConfig;
 use crate::history::durable::Durability;
@@ -74,7 +75,6 @@ use crate::history::lock::{RegisterLock, wait_for_index};
 use crate::history::pack::PackWriter;
 use crate::history::repo::{RegisterRepo, git_error, open, storage_error};
 use crate::history::{leftovers, new_repo};
-use crate::register::write::remove_leftover_temps;
 
 use files::{read_plain, refuse_links};
 use objects::raw_id;
@@ -352,25 +352,13 @@ impl Writer {
         identity: &Identity,
         tag: Option<(&str, &str)>,
     ) -> Result<Committed> {
-        self.commit_changes(files, &[], message, identity, tag)
+        self.commit_reviewed(files, &[], message, identity, tag, &|_, _, _| Ok(None))
     }
 
     /// As [`Writer::commit`], also deleting the files at `removed` (register-relative
-    /// paths) in the same commit: how a record moves.
-    pub fn commit_changes(
-        &self,
-        files: &[FileWrite],
-        removed: &[String],
-        message: &str,
-        identity: &Identity,
-        tag: Option<(&str, &str)>,
-    ) -> Result<Committed> {
-        self.commit_reviewed(files, removed, message, identity, tag, &|_, _, _| Ok(None))
-    }
-
-    /// As [`Writer::commit_changes`], with each file the hooks left other than crs
-    /// wrote it judged by `review` before the commit is made: a reason it gives stops
-    /// the write (the files put back, nothing committed).
+    /// paths) in the same commit (how a record moves), with each file the hooks left
+    /// other than crs wrote it judged by `review` before the commit is made: a reason
+    /// it gives stops the write (the files put back, nothing committed).
     pub fn commit_reviewed(
         &self,
         files: &[FileWrite],

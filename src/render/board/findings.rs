@@ -13,9 +13,8 @@ pub(crate) const NAMED: usize = 5;
 
 /// The findings of one kind in a sentence, without its full stop.
 pub fn sentence(kind: &FindingKind) -> String {
-    let (one, many) = headline(kind.rule);
     let n = kind.concern.len();
-    let what = if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
+    let what = if n == 1 { format!("1 {}", one(kind.rule)) } else { format!("{n} {}", many(kind.rule)) };
     format!("{}: {}", capitalised(&what), listed(&kind.concern, NAMED))
 }
 
@@ -38,132 +37,111 @@ pub(crate) fn listed(items: &[String], named: usize) -> String {
     }
 }
 
-/// What a rule's findings are, counted by the service (or file) each concerns: the
-/// words after "1" and after a larger number.
-fn headline(rule: Rule) -> (&'static str, &'static str) {
+/// What one finding of a rule concerns, counted by the service (or file): the words
+/// after "1". Every rule has its words, or this does not compile.
+fn one(rule: Rule) -> &'static str {
     match rule {
-        Rule::ParseError => ("file cannot be read as a record", "files cannot be read as records"),
-        Rule::MergeConflict => (
-            "record has a field two people changed in different ways, waiting to be resolved",
-            "records have fields two people changed in different ways, waiting to be resolved",
-        ),
-        Rule::NotAFile => {
-            ("path in the register is not a plain file", "paths in the register are not plain files")
+        Rule::ParseError => "file cannot be read as a record",
+        Rule::MergeConflict => {
+            "record has a field two people changed in different ways, waiting to be resolved"
         }
-        Rule::Schema => (
-            "record holds a value its format does not allow",
-            "records hold values their format does not allow",
-        ),
-        Rule::PathMismatch => ("record is filed in the wrong place", "records are filed in the wrong place"),
-        Rule::OdsFormat => (
-            "record has an organisation or site code of the wrong shape",
-            "records have organisation or site codes of the wrong shape",
-        ),
-        Rule::OdsUnknown => (
-            "record names a code the NHS organisation data does not list",
-            "records name codes the NHS organisation data does not list",
-        ),
-        Rule::OdsClosed => (
-            "record names an organisation that was closed on a day that matters to it",
-            "records name organisations that were closed on days that matter to them",
-        ),
-        Rule::OdsSucceeded => (
-            "service names an organisation that has closed and has a successor",
-            "services name organisations that have closed and have successors",
-        ),
-        Rule::OdsNameChanged => (
-            "record gives a name that differs from the organisation's current name",
-            "records give names that differ from the organisations' current names",
-        ),
-        Rule::ProviderKindMismatch => (
-            "record gives a provider kind the NHS organisation data disagrees with",
-            "records give provider kinds the NHS organisation data disagrees with",
-        ),
-        Rule::OutOfScope => (
-            "record names a Welsh organisation, where designation is English",
-            "records name Welsh organisations, where designation is English",
-        ),
-        Rule::StageMissing => (
-            "decision lacks its own assessment of the stages",
-            "decisions lack their own assessment of the stages",
-        ),
-        Rule::AssessmentNotRecorded => (
-            "imported decision has no assessment of the stages in the register",
-            "imported decisions have no assessment of the stages in the register",
-        ),
-        Rule::RationaleNotRecorded => (
-            "record has a stage answered without its reasons",
-            "records have stages answered without their reasons",
-        ),
-        Rule::NoGroundMet => ("designation has no ground met", "designations have no ground met"),
-        Rule::GroundsMismatch => (
-            "decision relies on a ground whose stage is not met, or on none",
-            "decisions rely on grounds whose stages are not met, or on none",
-        ),
-        Rule::GroundsFewerThanMet => (
-            "decision relies on fewer grounds than the stages met",
-            "decisions rely on fewer grounds than the stages met",
-        ),
-        Rule::ReassessedOutsideReview => (
-            "designation in force was assessed again with no review open",
-            "designations in force were assessed again with no review open",
-        ),
-        Rule::ProportionalityNotMet => (
-            "designation stands although its proportionality stage was not met",
-            "designations stand although their proportionality stage was not met",
-        ),
-        Rule::NhsTrustExempt => (
-            "service was designated while NHS trusts were exempt from the licence",
-            "services were designated while NHS trusts were exempt from the licence",
-        ),
-        Rule::NhsTrustUnconfirmed => (
-            "service of an NHS trust awaits confirmation that NHS trusts' services can be designated",
-            "services of NHS trusts await confirmation that NHS trusts' services can be designated",
-        ),
-        Rule::LocationSpecificNotFt => (
-            "service is marked location-specific although its provider is not a foundation trust",
-            "services are marked location-specific although their providers are not foundation trusts",
-        ),
-        Rule::FtTransitional => (
-            "foundation trust's designation dates from before 1 April 2016 and was never confirmed",
-            "foundation trusts' designations date from before 1 April 2016 and were never confirmed",
-        ),
-        Rule::UnlicensedProvider => (
-            "designated service's provider holds no licence and no licence was asked for",
-            "designated services' providers hold no licence and no licence was asked for",
-        ),
-        Rule::FoundationTrustLicenceExempt => (
-            "record shows a foundation trust as exempt from the licence",
-            "records show foundation trusts as exempt from the licence",
-        ),
-        Rule::EventOrder => (
-            "record has steps out of date order or in the future",
-            "records have steps out of date order or in the future",
-        ),
-        Rule::RequestUnanswered => (
-            "written request has had no answer within the register's response window",
-            "written requests have had no answer within the register's response window",
-        ),
-        Rule::ReviewOverdue => (
-            "designation in force is past its review date",
-            "designations in force are past their review dates",
-        ),
-        Rule::ReviewDateMissing => ("designation has no review date", "designations have no review date"),
-        Rule::ReviewRequested => {
-            ("request for a review has had no answer", "requests for a review have had no answer")
+        Rule::NotAFile => "path in the register is not a plain file",
+        Rule::Schema => "record holds a value its format does not allow",
+        Rule::PathMismatch => "record is filed in the wrong place",
+        Rule::OdsFormat => "record has an organisation or site code of the wrong shape",
+        Rule::OdsUnknown => "record names a code the NHS organisation data does not list",
+        Rule::OdsClosed => "record names an organisation that was closed on a day that matters to it",
+        Rule::OdsSucceeded => "service names an organisation that has closed and has a successor",
+        Rule::OdsNameChanged => "record gives a name that differs from the organisation's current name",
+        Rule::ProviderKindMismatch => "record gives a provider kind the NHS organisation data disagrees with",
+        Rule::OutOfScope => "record names a Welsh organisation, where designation is English",
+        Rule::StageMissing => "decision lacks its own assessment of the stages",
+        Rule::AssessmentNotRecorded => "imported decision has no assessment of the stages in the register",
+        Rule::RationaleNotRecorded => "record has a stage answered without its reasons",
+        Rule::NoGroundMet => "designation has no ground met",
+        Rule::GroundsMismatch => "decision relies on a ground whose stage is not met, or on none",
+        Rule::GroundsFewerThanMet => "decision relies on fewer grounds than the stages met",
+        Rule::ReassessedOutsideReview => "designation in force was assessed again with no review open",
+        Rule::ProportionalityNotMet => "designation stands although its proportionality stage was not met",
+        Rule::NhsTrustExempt => "service was designated while NHS trusts were exempt from the licence",
+        Rule::NhsTrustUnconfirmed => {
+            "service of an NHS trust awaits confirmation that NHS trusts' services can be designated"
         }
-        Rule::NoPublicInvolvement => (
-            "service has a decision with no public involvement recorded, nor why none was needed",
-            "services have decisions with no public involvement recorded, nor why none was needed",
-        ),
-        Rule::DuplicateService => (
-            "service is recorded twice for the same provider",
-            "services are recorded twice for the same provider",
-        ),
-        Rule::CoCommissionerDuplicate => (
-            "record lists a co-commissioner twice, or its own commissioner",
-            "records list a co-commissioner twice, or their own commissioner",
-        ),
+        Rule::LocationSpecificNotFt => {
+            "service is marked location-specific although its provider is not a foundation trust"
+        }
+        Rule::FtTransitional => {
+            "foundation trust's designation dates from before 1 April 2016 and was never confirmed"
+        }
+        Rule::UnlicensedProvider => {
+            "designated service's provider holds no licence and no licence was asked for"
+        }
+        Rule::FoundationTrustLicenceExempt => "record shows a foundation trust as exempt from the licence",
+        Rule::EventOrder => "record has steps out of date order or in the future",
+        Rule::RequestUnanswered => "written request has had no answer within the register's response window",
+        Rule::ReviewOverdue => "designation in force is past its review date",
+        Rule::ReviewDateMissing => "designation has no review date",
+        Rule::ReviewRequested => "request for a review has had no answer",
+        Rule::NoPublicInvolvement => {
+            "service has a decision with no public involvement recorded, nor why none was needed"
+        }
+        Rule::DuplicateService => "service is recorded twice for the same provider",
+        Rule::CoCommissionerDuplicate => "record lists a co-commissioner twice, or its own commissioner",
+    }
+}
+
+/// What the findings of a rule concern, in the plural: the words after a number
+/// larger than 1, as [`one`] gives them after "1".
+fn many(rule: Rule) -> &'static str {
+    match rule {
+        Rule::ParseError => "files cannot be read as records",
+        Rule::MergeConflict => {
+            "records have fields two people changed in different ways, waiting to be resolved"
+        }
+        Rule::NotAFile => "paths in the register are not plain files",
+        Rule::Schema => "records hold values their format does not allow",
+        Rule::PathMismatch => "records are filed in the wrong place",
+        Rule::OdsFormat => "records have organisation or site codes of the wrong shape",
+        Rule::OdsUnknown => "records name codes the NHS organisation data does not list",
+        Rule::OdsClosed => "records name organisations that were closed on days that matter to them",
+        Rule::OdsSucceeded => "services name organisations that have closed and have successors",
+        Rule::OdsNameChanged => "records give names that differ from the organisations' current names",
+        Rule::ProviderKindMismatch => "records give provider kinds the NHS organisation data disagrees with",
+        Rule::OutOfScope => "records name Welsh organisations, where designation is English",
+        Rule::StageMissing => "decisions lack their own assessment of the stages",
+        Rule::AssessmentNotRecorded => "imported decisions have no assessment of the stages in the register",
+        Rule::RationaleNotRecorded => "records have stages answered without their reasons",
+        Rule::NoGroundMet => "designations have no ground met",
+        Rule::GroundsMismatch => "decisions rely on grounds whose stages are not met, or on none",
+        Rule::GroundsFewerThanMet => "decisions rely on fewer grounds than the stages met",
+        Rule::ReassessedOutsideReview => "designations in force were assessed again with no review open",
+        Rule::ProportionalityNotMet => "designations stand although their proportionality stage was not met",
+        Rule::NhsTrustExempt => "services were designated while NHS trusts were exempt from the licence",
+        Rule::NhsTrustUnconfirmed => {
+            "services of NHS trusts await confirmation that NHS trusts' services can be designated"
+        }
+        Rule::LocationSpecificNotFt => {
+            "services are marked location-specific although their providers are not foundation trusts"
+        }
+        Rule::FtTransitional => {
+            "foundation trusts' designations date from before 1 April 2016 and were never confirmed"
+        }
+        Rule::UnlicensedProvider => {
+            "designated services' providers hold no licence and no licence was asked for"
+        }
+        Rule::FoundationTrustLicenceExempt => "records show foundation trusts as exempt from the licence",
+        Rule::EventOrder => "records have steps out of date order or in the future",
+        Rule::RequestUnanswered => {
+            "written requests have had no answer within the register's response window"
+        }
+        Rule::ReviewOverdue => "designations in force are past their review dates",
+        Rule::ReviewDateMissing => "designations have no review date",
+        Rule::ReviewRequested => "requests for a review have had no answer",
+        Rule::NoPublicInvolvement => {
+            "services have decisions with no public involvement recorded, nor why none was needed"
+        }
+        Rule::DuplicateService => "services are recorded twice for the same provider",
+        Rule::CoCommissionerDuplicate => "records list a co-commissioner twice, or their own commissioner",
     }
 }
 

@@ -8,15 +8,10 @@
 
 use std::io::{self, Write};
 
-use crate::framework::finding::Severity;
-use crate::ops::report::{BoardReport, ChangeGroup};
+use crate::ops::report::BoardReport;
 use crate::render::board::chart::bar_chart;
-use crate::render::board::{
-    ABOUT, AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS,
-    REVIEWS_BY_MONTH, SHOWN, SUMMARY, TITLE, about, changes_intro, check_sentence, count, findings,
-    findings_of, key_facts, more, plural, providers_shown, review_month, review_note, shown_reviews,
-    subtitle, timeline_bars, title,
-};
+use crate::render::board::paper::{Block, Chart, Paper, Section, Table, paper};
+use crate::render::board::{ABOUT, TITLE};
 use crate::text::html_escaped;
 
 /// The page's style: for the screen, and for A4 paper.
@@ -64,65 +59,105 @@ footer { margin-top: 2rem; border-top: 1px solid #b1b4b6; font-size: 9.5pt; }
 /// Writes `report` as one HTML page.
 pub fn render(report: &BoardReport, out: &mut dyn Write) -> io::Result<()> {
     let mut page = String::with_capacity(16 * 1024 + report.changes.len() * 200);
-    write_page(report, &mut page);
+    write_page(&paper(report), &mut page);
     out.write_all(page.as_bytes())
 }
 
-fn write_page(report: &BoardReport, p: &mut String) {
-    let title = title(report);
+fn write_page(paper: &Paper, p: &mut String) {
     p.push_str("<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n");
     p.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    p.push_str(&format!("<title>{}</title>\n", html_escaped(&title)));
+    p.push_str(&format!("<title>{}</title>\n", html_escaped(&paper.title)));
     p.push_str(&format!("<style>{STYLE}</style>\n</head>\n<body>\n"));
 
+    let (name, ods) = &paper.commissioner;
     p.push_str("<header>\n");
-    p.push_str(&format!(
-        "<p class=\"organisation\">{} ({})</p>\n",
-        html_escaped(report.commissioner.name.trim()),
-        html_escaped(report.commissioner.ods.trim())
-    ));
+    p.push_str(&format!("<p class=\"organisation\">{} ({})</p>\n", html_escaped(name), html_escaped(ods)));
     p.push_str(&format!("<h1>{TITLE}</h1>\n"));
-    p.push_str(&format!("<p class=\"subtitle\">{}</p>\n", html_escaped(&subtitle(report))));
+    p.push_str(&format!("<p class=\"subtitle\">{}</p>\n", html_escaped(&paper.subtitle)));
     p.push_str("</header>\n<main>\n");
-
-    p.push_str(&format!(
-        "<section>\n<h2>{SUMMARY}</h2>\n<p>{}</p>\n<ul class=\"facts\">\n",
-        html_escaped(INTRODUCTION)
-    ));
-    for fact in key_facts(report) {
-        p.push_str(&format!("<li>{}</li>\n", html_escaped(&fact)));
+    for section in &paper.sections {
+        write_section(section, p);
     }
-    p.push_str("</ul>\n</section>\n");
-
-    write_glance(report, p);
-    write_changes(report, p);
-    write_reviews(report, p);
-    write_open(report, p);
-    write_findings(report, p);
-
     p.push_str("</main>\n<footer>\n");
     p.push_str(&format!("<h2>{ABOUT}</h2>\n"));
-    for line in about(report) {
-        p.push_str(&format!("<p>{}</p>\n", html_escaped(&line)));
+    for line in &paper.about {
+        p.push_str(&format!("<p>{}</p>\n", html_escaped(line)));
     }
     p.push_str("</footer>\n</body>\n</html>\n");
 }
 
-/// The opening tag and header row of a table.
-fn table_head(p: &mut String, caption: &str, headers: &[(&str, bool)]) {
-    p.push_str(&format!("<table>\n<caption>{}</caption>\n<thead><tr>", html_escaped(caption)));
-    for (header, number) in headers {
-        let class = if *number { " class=\"number\"" } else { "" };
-        p.push_str(&format!("<th scope=\"col\"{class}>{}</th>", html_escaped(header)));
+/// One section; one kept with its chart holds its heading, words and chart in a
+/// block that prints on one page.
+fn write_section(section: &Section, p: &mut String) {
+    let mut kept = section.kept_with_chart;
+    p.push_str(if kept { "<section>\n<div class=\"keep\">\n" } else { "<section>\n" });
+    p.push_str(&format!("<h2>{}</h2>\n", section.heading));
+    for block in &section.blocks {
+        write_block(block, p);
+        if kept && matches!(block, Block::Chart(_)) {
+            p.push_str("</div>\n");
+            kept = false;
+        }
+    }
+    p.push_str("</section>\n");
+}
+
+fn write_block(block: &Block, p: &mut String) {
+    match block {
+        Block::Paragraph(text) => p.push_str(&format!("<p>{}</p>\n", html_escaped(text))),
+        Block::Facts(items) => write_list(p, " class=\"facts\"", items),
+        Block::List(items) => write_list(p, "", items),
+        Block::Subheading(text, on) => {
+            let on = on.as_ref().map(|day| format!(" on {day}")).unwrap_or_default();
+            p.push_str(&format!("<h3>{}{on}</h3>\n", html_escaped(text)));
+        }
+        Block::Nothing(text) => p.push_str(&format!("<p class=\"none\">{}</p>\n", html_escaped(text))),
+        Block::More(text) => p.push_str(&format!("<p class=\"more\">{}</p>\n", html_escaped(text))),
+        Block::Chart(chart) => write_chart(chart, p),
+        Block::Table(table) => write_table(table, p),
+    }
+}
+
+fn write_list(p: &mut String, class: &str, items: &[String]) {
+    p.push_str(&format!("<ul{class}>\n"));
+    for item in items {
+        p.push_str(&format!("<li>{}</li>\n", html_escaped(item)));
+    }
+    p.push_str("</ul>\n");
+}
+
+/// A chart drawn as inline SVG, with its numbers in words for a screen reader; one
+/// alone has its own heading.
+fn write_chart(chart: &Chart, p: &mut String) {
+    if chart.alone {
+        p.push_str(&format!("<h3>{}</h3>\n", html_escaped(&chart.title)));
+    }
+    let description = chart.bars.iter().map(|(l, n)| format!("{l}: {n}")).collect::<Vec<_>>().join("; ");
+    p.push_str("<figure>\n");
+    p.push_str(&bar_chart(chart.id, &chart.title, chart.unit, &description, &chart.bars));
+    p.push_str("\n</figure>\n");
+}
+
+fn write_table(table: &Table, p: &mut String) {
+    p.push_str(&format!("<table>\n<caption>{}</caption>\n<thead><tr>", html_escaped(&table.caption)));
+    for (header, number) in &table.columns {
+        p.push_str(&format!("<th scope=\"col\"{}>{}</th>", number_class(*number), html_escaped(header)));
     }
     p.push_str("</tr></thead>\n<tbody>\n");
+    for row in &table.rows {
+        table_row(p, "<tr>", &table.columns, row);
+    }
+    if let Some(total) = &table.total {
+        table_row(p, "<tr class=\"total\">", &table.columns, total);
+    }
+    p.push_str("</tbody>\n</table>\n");
 }
 
 /// One body row: the first cell is the row's header.
-fn table_row(p: &mut String, cells: &[(&str, bool)]) {
-    p.push_str("<tr>");
-    for (i, (cell, number)) in cells.iter().enumerate() {
-        let class = if *number { " class=\"number\"" } else { "" };
+fn table_row(p: &mut String, open: &str, columns: &[(&str, bool)], cells: &[String]) {
+    p.push_str(open);
+    for (i, (cell, (_, number))) in cells.iter().zip(columns).enumerate() {
+        let class = number_class(*number);
         if i == 0 {
             p.push_str(&format!("<th scope=\"row\"{class}>{}</th>", html_escaped(cell)));
         } else {
@@ -132,217 +167,6 @@ fn table_row(p: &mut String, cells: &[(&str, bool)]) {
     p.push_str("</tr>\n");
 }
 
-fn none(p: &mut String, text: &str) {
-    p.push_str(&format!("<p class=\"none\">{}</p>\n", html_escaped(text)));
-}
-
-fn write_glance(report: &BoardReport, p: &mut String) {
-    let until = report.period.until.in_words();
-    p.push_str(&format!("<section>\n<h2>{AT_A_GLANCE}</h2>\n"));
-    p.push_str(&format!(
-        "<p>Where the {} recorded stood on {until}.</p>\n",
-        html_escaped(&count(report.records, "service", "services"))
-    ));
-
-    p.push_str(&format!("<h3>{BY_STATUS} on {until}</h3>\n"));
-    if report.by_status.is_empty() {
-        none(p, "The register holds no records.");
-    } else {
-        let bars: Vec<(String, usize)> =
-            report.by_status.iter().map(|c| (c.status.label().to_owned(), c.count)).collect();
-        let description = bars.iter().map(|(l, n)| format!("{l}: {n}")).collect::<Vec<_>>().join("; ");
-        p.push_str("<figure>\n");
-        p.push_str(&bar_chart(
-            "chart-status",
-            &format!("{BY_STATUS} on {until}"),
-            "services",
-            &description,
-            &bars,
-        ));
-        p.push_str("\n</figure>\n");
-        table_head(
-            p,
-            &format!("{BY_STATUS} on {until}"),
-            &[("Status", false), ("Services", true), ("What it means", false)],
-        );
-        for c in &report.by_status {
-            table_row(
-                p,
-                &[(c.status.label(), false), (&c.count.to_string(), true), (c.status.definition(), false)],
-            );
-        }
-        p.push_str(&format!(
-            "<tr class=\"total\"><th scope=\"row\">Total</th><td class=\"number\">{}</td><td></td></tr>\n</tbody>\n</table>\n",
-            report.records
-        ));
-    }
-
-    p.push_str(&format!("<h3>{BY_PROVIDER} on {until}</h3>\n"));
-    if report.by_provider.is_empty() {
-        none(p, "The register holds no records.");
-    } else {
-        let bars: Vec<(String, usize)> =
-            providers_shown(&report.by_provider).iter().map(|c| (c.name.clone(), c.total)).collect();
-        let description = bars.iter().map(|(l, n)| format!("{l}: {n}")).collect::<Vec<_>>().join("; ");
-        p.push_str("<figure>\n");
-        p.push_str(&bar_chart(
-            "chart-provider",
-            &format!("{BY_PROVIDER} on {until}"),
-            "services",
-            &description,
-            &bars,
-        ));
-        p.push_str("\n</figure>\n");
-        table_head(
-            p,
-            &format!("{BY_PROVIDER} on {until}"),
-            &[
-                ("Provider", false),
-                ("ODS code", false),
-                ("Services", true),
-                ("In force", true),
-                ("Decided, not yet in force", true),
-                ("Not designated or removed", true),
-                ("Being assessed", true),
-            ],
-        );
-        for c in &providers_shown(&report.by_provider) {
-            table_row(
-                p,
-                &[
-                    (&c.name, false),
-                    (&c.ods, false),
-                    (&c.total.to_string(), true),
-                    (&c.in_force.to_string(), true),
-                    (&c.in_progress.to_string(), true),
-                    (&c.not_in_force.to_string(), true),
-                    (&c.draft.to_string(), true),
-                ],
-            );
-        }
-        p.push_str("</tbody>\n</table>\n");
-    }
-    p.push_str("</section>\n");
-}
-
-fn write_changes(report: &BoardReport, p: &mut String) {
-    p.push_str(&format!("<section>\n<h2>{CHANGES}</h2>\n"));
-    p.push_str(&format!("<p>{}</p>\n", html_escaped(&changes_intro(report))));
-    if report.changes.is_empty() {
-        none(p, "Nothing was decided or done in the period.");
-    }
-    for group in ChangeGroup::ALL {
-        let changes: Vec<_> = report.changes_in(group).collect();
-        if changes.is_empty() {
-            continue;
-        }
-        p.push_str(&format!("<h3>{}</h3>\n<ul>\n", html_escaped(group.heading())));
-        for change in changes.iter().take(SHOWN) {
-            p.push_str(&format!("<li>{}.</li>\n", html_escaped(&change.sentence)));
-        }
-        p.push_str("</ul>\n");
-        let hidden = changes.len().saturating_sub(SHOWN);
-        if let Some(line) = more(
-            hidden,
-            &format!("{} in the period, {} in all", plural(hidden, group.nouns()), changes.len()),
-        ) {
-            p.push_str(&format!("<p class=\"more\">{}</p>\n", html_escaped(&line)));
-        }
-    }
-    p.push_str("</section>\n");
-}
-
-fn write_reviews(report: &BoardReport, p: &mut String) {
-    // The heading, its words and its chart print on one page.
-    p.push_str(&format!("<section>\n<div class=\"keep\">\n<h2>{REVIEWS}</h2>\n"));
-    p.push_str(&format!(
-        "<p>Designations whose review falls due by {}, and reviews not yet complete. A designation stays in force during its review.</p>\n",
-        report.reviews_until.in_words()
-    ));
-    let bars = timeline_bars(report);
-    let description = bars.iter().map(|(l, n)| format!("{l}: {n}")).collect::<Vec<_>>().join("; ");
-    p.push_str(&format!("<h3>{REVIEWS_BY_MONTH}</h3>\n<figure>\n"));
-    p.push_str(&bar_chart("chart-reviews", REVIEWS_BY_MONTH, "reviews due", &description, &bars));
-    p.push_str("\n</figure>\n</div>\n");
-    if report.reviews_due.is_empty() {
-        none(p, "No reviews are due.");
-    } else {
-        let (shown, noted) = shown_reviews(report);
-        let headings = [
-            ("Month", false),
-            ("Service", false),
-            ("Provider", false),
-            ("Review due", false),
-            ("Note", false),
-        ];
-        table_head(p, "Reviews due, by month", &headings[..if noted { 5 } else { 4 }]);
-        for item in shown {
-            let (month, due, note) = (review_month(item), item.due.in_words(), review_note(item));
-            let cells = [
-                (month.as_str(), false),
-                (item.service.as_str(), false),
-                (item.provider.as_str(), false),
-                (due.as_str(), false),
-                (note.as_str(), false),
-            ];
-            table_row(p, &cells[..if noted { 5 } else { 4 }]);
-        }
-        p.push_str("</tbody>\n</table>\n");
-        let hidden = report.reviews_due.len().saturating_sub(SHOWN);
-        if let Some(line) = more(hidden, &format!("reviews due by {}", report.reviews_until.in_words())) {
-            p.push_str(&format!("<p class=\"more\">{}</p>\n", html_escaped(&line)));
-        }
-    }
-    p.push_str("</section>\n");
-}
-
-fn write_open(report: &BoardReport, p: &mut String) {
-    p.push_str(&format!("<section>\n<h2>{OPEN}</h2>\n"));
-    if report.open.is_empty() {
-        none(p, "No written request, refusal, referral or removal is open.");
-    } else {
-        table_head(
-            p,
-            &format!("Open on {}", report.period.until.in_words()),
-            &[("Service", false), ("Provider", false), ("Status", false), ("What is open", false)],
-        );
-        for item in report.open.iter().take(SHOWN) {
-            let what = if item.overdue { format!("{} (overdue)", item.what) } else { item.what.clone() };
-            table_row(
-                p,
-                &[
-                    (&item.service, false),
-                    (&item.provider, false),
-                    (item.status.label(), false),
-                    (&what, false),
-                ],
-            );
-        }
-        p.push_str("</tbody>\n</table>\n");
-        if let Some(line) = more(report.open.len().saturating_sub(SHOWN), "open matters") {
-            p.push_str(&format!("<p class=\"more\">{}</p>\n", html_escaped(&line)));
-        }
-    }
-    p.push_str("</section>\n");
-}
-
-fn write_findings(report: &BoardReport, p: &mut String) {
-    p.push_str(&format!("<section>\n<h2>{FINDINGS}</h2>\n"));
-    p.push_str(&format!(
-        "<p>{} The check is the one crs check runs, on {}; it says what to do about each finding.</p>\n",
-        html_escaped(&check_sentence(report)),
-        report.prepared_on.in_words()
-    ));
-    for severity in [Severity::Error, Severity::Warning] {
-        let kinds = findings_of(report, severity);
-        if kinds.is_empty() {
-            continue;
-        }
-        p.push_str(&format!("<h3>{}</h3>\n<ul>\n", findings::heading(severity)));
-        for kind in kinds {
-            p.push_str(&format!("<li>{}.</li>\n", html_escaped(&findings::sentence(kind))));
-        }
-        p.push_str("</ul>\n");
-    }
-    p.push_str("</section>\n");
+fn number_class(number: bool) -> &'static str {
+    if number { " class=\"number\"" } else { "" }
 }

@@ -1,14 +1,16 @@
 //! The board paper: a `BoardReport` (gathered by `ops::report`) written for the ICB
 //! board or the public, as one self-contained HTML page that prints to A4
-//! (`html`), or as Markdown for pasting into board papers (`markdown`). Both say the
-//! same things in the same order, from the words here and in `model::labels`; the
-//! bar charts are inline SVG (`chart`). Renderers write to the writer they are
+//! (`html`), or as Markdown for pasting into board papers (`markdown`). Both render
+//! one model of the paper (`paper`), built from the words here and in
+//! `model::labels`, so they say the same things in the same order; the bar charts
+//! are inline SVG (`chart`). Renderers write to the writer they are
 //! given and never decide what the paper holds.
 
 pub mod chart;
 pub mod findings;
 pub mod html;
 pub mod markdown;
+pub mod paper;
 
 use std::io::{self, Write};
 

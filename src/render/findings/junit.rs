@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use crate::framework::finding::{Finding, Severity};
 use crate::model::id::path_below;
 use crate::render::findings::CheckReport;
+use crate::text::escaped_with;
 
 pub fn render(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
@@ -73,20 +74,9 @@ fn lines(prefix: &str, findings: &[&&Finding]) -> String {
 
 /// Escapes text for XML attributes and content, dropping characters XML 1.0 forbids.
 fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            c if (c as u32) < 0x20 && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    const XML: &[(char, &str)] =
+        &[('&', "&amp;"), ('<', "&lt;"), ('>', "&gt;"), ('"', "&quot;"), ('\'', "&apos;"), ('\n', "&#10;")];
+    escaped_with(text, XML, |c| ((c as u32) >= 0x20 || c == '\t').then_some(c))
 }
 
 #[cfg(test)]
