@@ -458,7 +458,12 @@ impl Planner<'_> {
                 return Ok(());
             }
         };
-        let text = render(&record);
+        // A record already in the register keeps the comments and layout of what
+        // the sheet leaves as it was.
+        let text = match existing.as_deref() {
+            Some(ours) => crate::register::layout::rewrite(ours, &render(&record)),
+            None => render(&record),
+        };
         if text.len() as u64 > MAX_FILE_BYTES {
             self.plan.rejected.push(Problem {
                 sheet: self.sheet.to_owned(),
