@@ -194,6 +194,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         services: Services::new(&tx.root),
         register: Register::read(&tx.root, framework, companions_commit.as_deref())?,
         sheet: &sheet_name,
+        own_export: map.built_in,
         today: ctx.today,
         plan: Plan { rejected, ..Plan::default() },
     };
@@ -356,6 +357,9 @@ struct Planner<'a> {
     services: Services<'a>,
     register: Register,
     sheet: &'a str,
+    /// True for crs's own export: a record edited there came from the register, so
+    /// its `[source]` (the sheet it was first imported from, if any) stays.
+    own_export: bool,
     /// The day of the import.
     today: Date,
     plan: Plan,
@@ -437,7 +441,12 @@ impl Planner<'_> {
         }
         let record = match judge(theirs, old.as_ref(), base.as_ref()) {
             Verdict::New => imported.record.clone(),
-            Verdict::Apply(record) => record,
+            Verdict::Apply(mut record) => {
+                if self.own_export {
+                    record.source = old.as_ref().and_then(|ours| ours.source.clone());
+                }
+                record
+            }
             Verdict::Unchanged => {
                 // The register's version stands: say so where crs changed it since the
                 // last import, or kept it then against a sheet that still differs.
