@@ -28,7 +28,7 @@ use crate::import::guard;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};
 use crate::import::merge::{Context, Imported, Merge, merge};
-use crate::import::row::{Layout, Problem, RowFields, layout, read_row, total_label};
+use crate::import::row::{Layout, Problem, RowFields, is_section_heading, layout, read_row, total_label};
 use crate::import::sheet::{FileKind, Sheet, read_sheet};
 use crate::model::fields::FieldChange;
 use crate::model::record::Commissioner;
@@ -312,6 +312,13 @@ fn read_rows(sheet: &mut Sheet, map: &Map, layout: &Layout) -> SheetRows {
     };
     let hidden: std::collections::BTreeSet<u32> = sheet.hidden_rows.iter().copied().collect();
     for index in layout.first_row..sheet.rows.len() {
+        // crs's own workbook heads each section with a row of its own, after a blank
+        // row: part of its table, not rows passed over.
+        let own_layout = map.built_in && sheet.rows[index].iter().all(|cell| cell.is_blank());
+        if own_layout || is_section_heading(sheet, map, index) {
+            sheet.rows[index] = Vec::new();
+            continue;
+        }
         if let Some(label) = total_label(sheet, index) {
             read.totals.push((index + 1, label));
             sheet.rows[index] = Vec::new();
