@@ -333,7 +333,7 @@ fn adopt(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>, dir: &Path) -> Result<u8> 
 /// says how to finish.
 fn set_up_clone(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>, dir: &Path) -> Result<()> {
     match setup_in(ctx, dir, &args.write.options()) {
-        Ok(done) => render_setup(io, &done),
+        Ok(done) => render_setup(io, &done, true),
         Err(e) => io.status(&format!(
             "warning: git would merge records line by line in this clone ({e}); run crs setup there"
         )),
