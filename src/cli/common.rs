@@ -206,8 +206,9 @@ impl From<SortArg> for Sort {
     }
 }
 
-/// Says what setting the clone up did (crs init says it too).
-pub fn render_setup(io: &mut Io<'_>, done: &crate::ops::setup::SetUp) -> Result<()> {
+/// Says what setting the clone up did (crs init says it too, `in_new_register`: the
+/// register it just made carries the attributes, so there is nothing "already").
+pub fn render_setup(io: &mut Io<'_>, done: &crate::ops::setup::SetUp, in_new_register: bool) -> Result<()> {
     if done.driver.is_some() {
         io.status("git merges records field by field in this clone: merge.crs.driver runs this crs program")?;
     }
@@ -219,7 +220,10 @@ pub fn render_setup(io: &mut Io<'_>, done: &crate::ops::setup::SetUp) -> Result<
         render_index_warning(io, committed)?;
     }
     if done.driver.is_none() && done.attributes.is_none() {
-        io.status("this clone is set up already: git merges records field by field; nothing changed")?;
+        io.status(match in_new_register {
+            true => "git merges records field by field in this clone",
+            false => "this clone is set up already: git merges records field by field; nothing changed",
+        })?;
     }
     Ok(())
 }

@@ -26,8 +26,9 @@ pub struct DecideArgs {
     /// The record id, e.g. RJ1/maternity.
     #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: RecordId,
-    /// The day of the decision (default: today).
-    #[arg(long, value_name = "DATE")]
+    /// The day of the decision (default: today); --on, as crs review complete and
+    /// crs event write it, says the same.
+    #[arg(long, visible_alias = "on", value_name = "DATE")]
     pub decided_on: Option<Date>,
     /// Who decided, e.g. "ICB Board".
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]

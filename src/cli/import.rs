@@ -235,26 +235,30 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     for (id, row, of) in &outcome.repeats {
         say(format!("  row {row} repeats row {of} ({id}) cell for cell: read once"))?;
     }
-    say(line("new", &outcome.new))?;
-    say(line("changed", &outcome.changed))?;
+    say(line("new", outcome.new.iter()))?;
+    say(line("changed", outcome.changed.iter()))?;
     for planned in outcome.changed.iter().take(IDS_SHOWN) {
         say(format!("    {}: {}", name(planned), told(&planned.changes)))?;
     }
-    say(line("unchanged", &outcome.unchanged))?;
-    for planned in outcome.unchanged.iter() {
-        if planned.kept_in_crs {
-            say(format!(
-                "    {}: kept as crs has it (changed in crs since {})",
-                name(planned),
-                agreed(outcome)
-            ))?;
-        }
-        if let Some(since) = planned.stays_deleted {
-            say(format!(
+    // A record the sheet differs from but crs keeps is said once, under "kept".
+    let (kept, unchanged): (Vec<&Planned>, Vec<&Planned>) =
+        outcome.unchanged.iter().partition(|p| p.kept_in_crs || p.stays_deleted.is_some());
+    say(line("unchanged", unchanged.into_iter()))?;
+    if !kept.is_empty() {
+        say(line("kept", kept.iter().copied()))?;
+    }
+    for planned in kept {
+        match planned.stays_deleted {
+            Some(since) => say(format!(
                 "    {}: deleted from the register since the import of {}; the sheet says nothing new of it, so it is not made again",
                 name(planned),
                 since.in_words()
-            ))?;
+            ))?,
+            None => say(format!(
+                "    {}: kept as crs has it (changed in crs since {})",
+                name(planned),
+                agreed(outcome)
+            ))?,
         }
     }
     // Records an earlier sheet gave and this one leaves out, one line each, or one
@@ -387,8 +391,9 @@ fn told(changes: &[FieldChange]) -> String {
 }
 
 /// One line of the preview: how many records, and the first of their ids.
-fn line(what: &str, planned: &[Planned]) -> String {
-    format!("  {what:<10}{:>6}{}", planned.len(), listed(planned.len(), planned.iter().map(name)))
+fn line<'p>(what: &str, planned: impl ExactSizeIterator<Item = &'p Planned>) -> String {
+    let count = planned.len();
+    format!("  {what:<10}{count:>6}{}", listed(count, planned.map(name)))
 }
 
 /// The first of `count` ids, after two spaces; nothing for none.

@@ -122,7 +122,7 @@ fn render_adopted(io: &mut Io<'_>, dir: &Path, adopted: &Initialised) -> Result<
 /// left the register as it is, and this says how to finish.
 fn render_clone_setup(io: &mut Io<'_>, made: &Initialised) -> Result<()> {
     match &made.setup {
-        Ok(done) => render_setup(io, done),
+        Ok(done) => render_setup(io, done, true),
         Err(e) => io.status(&format!(
             "warning: git would merge records line by line in this clone ({e}); run crs setup there"
         )),

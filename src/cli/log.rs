@@ -117,7 +117,7 @@ fn write_human(
             let removed: Vec<FieldChange> = record
                 .removed_in_merge
                 .iter()
-                .map(|c| FieldChange { field: c.field.clone(), old: None, new: c.old.clone() })
+                .map(|c| FieldChange { field: c.field.clone(), old: None, new: c.old.clone(), item: None })
                 .collect();
             for sentence in sentences(&removed) {
                 writeln!(out, "      Removed in a merge: {}", printable(&sentence))?;

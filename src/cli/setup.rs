@@ -37,6 +37,6 @@ pub struct SetupArgs {
 
 pub fn run(ctx: &Ctx, args: &SetupArgs, io: &mut Io<'_>) -> Result<u8> {
     let done = setup(ctx, &args.write.options())?;
-    render_setup(io, &done)?;
+    render_setup(io, &done, false)?;
     Ok(0)
 }

@@ -186,7 +186,7 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
                     // Elsewhere they are the same file, which the fingerprints confirm;
                     // were they ever to differ, the change is still reported.
                     _ if now.fingerprint == then.fingerprint && now.status == then.status => Vec::new(),
-                    _ => vec![FieldChange { field: "record".to_owned(), old: None, new: None }],
+                    _ => vec![FieldChange { field: "record".to_owned(), old: None, new: None, item: None }],
                 };
                 let kind = match removed_now && then.status != Status::Removed {
                     true => ChangeKind::Removed,
@@ -233,6 +233,7 @@ pub fn changed_fields(before: (&Record, Status), after: (&Record, Status)) -> Ve
             field: "status".to_owned(),
             old: Some(before.1.as_str().to_owned()),
             new: Some(after.1.as_str().to_owned()),
+            item: None,
         });
     }
     if a != b {

@@ -32,6 +32,7 @@ pub(crate) fn dropped_in_merge(base: &Flat, parent: &Flat, merged: &Flat) -> Vec
                         field: format!("{key}.{part}"),
                         old: Some((*value).clone()),
                         new: None,
+                        item: None,
                     }));
                 }
             }
@@ -47,7 +48,7 @@ pub(crate) fn dropped_in_merge(base: &Flat, parent: &Flat, merged: &Flat) -> Vec
                 out.extend(fields.iter().map(|(part, value)| {
                     let field = if part.is_empty() { key.clone() } else { format!("{key}.{part}") };
                     let new = merged.get(&field).cloned();
-                    FieldChange { field, old: Some((*value).clone()), new }
+                    FieldChange { field, old: Some((*value).clone()), new, item: None }
                 }));
             }
         }

@@ -339,6 +339,12 @@ fn is_total(text: &str) -> bool {
     })
 }
 
+/// True for a row crs's own workbook writes to head a section of its designations.
+pub fn is_section_heading(sheet: &Sheet, map: &Map, index: usize) -> bool {
+    let first = sheet.cell(index, 0).text();
+    map.built_in && crate::export::section::Section::ALL.iter().any(|s| s.heading() == first)
+}
+
 /// The fields of sheet row `index` (0-based), or its problems; `None` for a row with
 /// nothing in the mapped columns.
 pub fn read_row(
@@ -347,11 +353,6 @@ pub fn read_row(
     layout: &Layout,
     index: usize,
 ) -> Option<Result<RowFields, Vec<Problem>>> {
-    // crs's own workbook heads each section of its designations with a row of its own.
-    let first = sheet.cell(index, 0).text();
-    if map.built_in && crate::export::section::Section::ALL.iter().any(|s| s.heading() == first) {
-        return None;
-    }
     // A row with no id, provider code or service name is no record: a blank row, a
     // note or a total under the table.
     let names_a_record = layout.columns.iter().any(|(col, _, field)| {

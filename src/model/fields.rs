@@ -17,6 +17,10 @@ pub struct FieldChange {
     pub old: Option<String>,
     /// The new value; `None` when the field was removed.
     pub new: Option<String>,
+    /// What the item of a list the field belongs to is, where both versions agree:
+    /// a decision's outcome (`remove`), so that "Decision 2" can be told as a removal.
+    #[serde(skip)]
+    pub item: Option<String>,
 }
 
 /// Why a version of a record could not be read: "line 57: invalid date".
@@ -126,6 +130,7 @@ pub fn changes_between(old: &BTreeMap<String, String>, new: &BTreeMap<String, St
                 field: key.clone(),
                 old: a.map(|v| (*v).clone()),
                 new: b.map(|v| (*v).clone()),
+                item: None,
             });
         }
     }
@@ -286,6 +291,8 @@ fn item_changes(
     let empty = BTreeMap::new();
     let (a, b) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
     let parts: std::collections::BTreeSet<&str> = a.keys().chain(b.keys()).copied().collect();
+    let outcome =
+        (list == "decisions").then(|| a.get("outcome").filter(|o| b.get("outcome") == Some(o))).flatten();
     for part in parts {
         let (x, y) = (a.get(part), b.get(part));
         if x != y {
@@ -293,6 +300,7 @@ fn item_changes(
                 field: format!("{list}[{index}].{part}"),
                 old: x.map(|v| (*v).clone()),
                 new: y.map(|v| (*v).clone()),
+                item: outcome.map(|o| (*o).clone()),
             });
         }
     }

@@ -333,6 +333,20 @@ pub fn field_label(path: &str) -> String {
     path.to_owned()
 }
 
+/// The label of a part of a decision whose outcome is known: "Decision 2 (the
+/// removal): reference" rather than "Decision 2: reference".
+fn decision_part_label(path: &str, outcome: DecisionOutcome) -> String {
+    let Some((number, part)) = indexed_part(path, "decisions[") else { return field_label(path) };
+    let part = DECISION_FIELDS.iter().find(|(p, _)| *p == part).map_or(part, |(_, l)| l);
+    let which = match outcome {
+        DecisionOutcome::Designate => "the designation",
+        DecisionOutcome::DoNotDesignate => "not to designate",
+        DecisionOutcome::Confirm => "a review's confirmation",
+        DecisionOutcome::Remove => "the removal",
+    };
+    format!("Decision {} ({which}): {part}", number + 1)
+}
+
 /// `decisions[1].outcome` with prefix `decisions[` → `(1, "outcome")`.
 fn indexed_part<'p>(path: &'p str, prefix: &str) -> Option<(usize, &'p str)> {
     let rest = path.strip_prefix(prefix)?;
@@ -601,7 +615,10 @@ fn provider_changed<'a>(fields: &[&'a FieldChange]) -> Option<String> {
 
 /// One field's change as a sentence.
 pub fn field_sentence(change: &FieldChange) -> String {
-    let label = field_label(&change.field);
+    let label = match change.item.as_deref().and_then(decision_outcome) {
+        Some(outcome) => decision_part_label(&change.field, outcome),
+        None => field_label(&change.field),
+    };
     let words = |v: &str| value_in_words(&change.field, v);
     match (&change.old, &change.new) {
         (None, Some(new)) => format!("{label} set to {}", words(new)),
@@ -640,7 +657,12 @@ mod tests {
     use super::*;
 
     fn change(field: &str, old: Option<&str>, new: Option<&str>) -> FieldChange {
-        FieldChange { field: field.into(), old: old.map(String::from), new: new.map(String::from) }
+        FieldChange {
+            field: field.into(),
+            old: old.map(String::from),
+            new: new.map(String::from),
+            item: None,
+        }
     }
 
     #[test]
@@ -744,5 +766,19 @@ mod tests {
         assert_eq!(renamed, ["Provider name changed from A Trust to B Trust"]);
         assert_eq!(field_label("decisions[1].provider.kind"), "Decision 2: provider type then");
         assert_eq!(value_in_words("decisions[1].provider.kind", "nhs-trust"), "NHS trust");
+    }
+
+    #[test]
+    fn a_changed_part_of_a_decision_names_the_decision_by_its_outcome() {
+        let old = "[[decisions]]\noutcome = \"designate\"\ndecided_on = 2019-03-05\nreference = \"GB/19/031\"\n\n\
+                   [[decisions]]\noutcome = \"remove\"\ndecided_on = 2026-02-03\nreference = \"BD/26/014\"\n";
+        let new = old.replace("BD/26/014", "BD/26/015").replace("GB/19/031", "GB/19/032");
+        assert_eq!(
+            sentences(&crate::model::fields::changes(old, &new)),
+            [
+                "Decision 1 (the designation): reference changed from GB/19/031 to GB/19/032",
+                "Decision 2 (the removal): reference changed from BD/26/014 to BD/26/015",
+            ]
+        );
     }
 }

@@ -28,7 +28,7 @@ use crate::import::guard;
 use crate::import::history::lives;
 use crate::import::map::{Field, Map};
 use crate::import::merge::{Context, Imported, Merge, merge};
-use crate::import::row::{Layout, Problem, RowFields, layout, read_row, total_label};
+use crate::import::row::{Layout, Problem, RowFields, is_section_heading, layout, read_row, total_label};
 use crate::import::sheet::{FileKind, Sheet, read_sheet};
 use crate::model::fields::FieldChange;
 use crate::model::record::Commissioner;
@@ -194,6 +194,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         services: Services::new(&tx.root),
         register: Register::read(&tx.root, framework, companions_commit.as_deref())?,
         sheet: &sheet_name,
+        own_export: map.built_in,
         today: ctx.today,
         plan: Plan { rejected, ..Plan::default() },
     };
@@ -311,6 +312,13 @@ fn read_rows(sheet: &mut Sheet, map: &Map, layout: &Layout) -> SheetRows {
     };
     let hidden: std::collections::BTreeSet<u32> = sheet.hidden_rows.iter().copied().collect();
     for index in layout.first_row..sheet.rows.len() {
+        // crs's own workbook heads each section with a row of its own, after a blank
+        // row: part of its table, not rows passed over.
+        let own_layout = map.built_in && sheet.rows[index].iter().all(|cell| cell.is_blank());
+        if own_layout || is_section_heading(sheet, map, index) {
+            sheet.rows[index] = Vec::new();
+            continue;
+        }
         if let Some(label) = total_label(sheet, index) {
             read.totals.push((index + 1, label));
             sheet.rows[index] = Vec::new();
@@ -356,6 +364,9 @@ struct Planner<'a> {
     services: Services<'a>,
     register: Register,
     sheet: &'a str,
+    /// True for crs's own export: a record edited there came from the register, so
+    /// its `[source]` (the sheet it was first imported from, if any) stays.
+    own_export: bool,
     /// The day of the import.
     today: Date,
     plan: Plan,
@@ -437,7 +448,12 @@ impl Planner<'_> {
         }
         let record = match judge(theirs, old.as_ref(), base.as_ref()) {
             Verdict::New => imported.record.clone(),
-            Verdict::Apply(record) => record,
+            Verdict::Apply(mut record) => {
+                if self.own_export {
+                    record.source = old.as_ref().and_then(|ours| ours.source.clone());
+                }
+                record
+            }
             Verdict::Unchanged => {
                 // The register's version stands: say so where crs changed it since the
                 // last import, or kept it then against a sheet that still differs.
@@ -458,7 +474,12 @@ impl Planner<'_> {
                 return Ok(());
             }
         };
-        let text = render(&record);
+        // A record already in the register keeps the comments and layout of what
+        // the sheet leaves as it was.
+        let text = match existing.as_deref() {
+            Some(ours) => crate::register::layout::rewrite(ours, &render(&record)),
+            None => render(&record),
+        };
         if text.len() as u64 > MAX_FILE_BYTES {
             self.plan.rejected.push(Problem {
                 sheet: self.sheet.to_owned(),

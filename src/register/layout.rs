@@ -6,6 +6,7 @@
 use toml::Value;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, TableLike};
 
+use crate::model::Record;
 use crate::register::edit::{for_each_table, tables_after};
 
 /// Room left between the tables of our version for the tables a merge adds.
@@ -22,9 +23,64 @@ pub(super) fn write(
     theirs: &str,
     t: &toml::Table,
 ) -> String {
-    let plain = || toml::to_string(merged).unwrap_or_default();
+    try_write(ours, o, merged, theirs, t).unwrap_or_else(|| toml::to_string(merged).unwrap_or_default())
+}
+
+/// A record changed as a whole (by an import), written in the text it replaces,
+/// `ours`: the tables and fields it holds unchanged keep their comments and layout,
+/// and a field `ours` left to its default stays unwritten. `text` is the record as
+/// crs writes a new one, and what is returned where `ours` cannot be followed.
+pub fn rewrite(ours: &str, text: &str) -> String {
+    let (Ok(o), Ok(written)) = (ours.parse::<toml::Table>(), text.parse::<toml::Table>()) else {
+        return text.to_owned();
+    };
+    let mut target = written.clone();
+    leave_defaults_unwritten(&o, &mut target);
+    try_write(ours, &o, &target, text, &written).unwrap_or_else(|| text.to_owned())
+}
+
+/// Takes out of `target` each field `ours` does not write whose value is its
+/// default: the record reads the same without it.
+fn leave_defaults_unwritten(ours: &toml::Table, target: &mut toml::Table) {
+    let Some(record) = as_record(target) else { return };
+    let mut candidates: Vec<(String, Option<String>)> = Vec::new();
+    for (key, value) in target.iter() {
+        match (ours.get(key), value) {
+            (None, _) => candidates.push((key.clone(), None)),
+            (Some(Value::Table(had)), Value::Table(wanted)) => candidates.extend(
+                wanted.keys().filter(|k| !had.contains_key(*k)).map(|k| (key.clone(), Some(k.clone()))),
+            ),
+            _ => {}
+        }
+    }
+    for (key, inner) in candidates {
+        let mut without = target.clone();
+        match &inner {
+            None => drop(without.remove(&key)),
+            Some(inner) => drop(without.get_mut(&key).and_then(Value::as_table_mut).map(|t| t.remove(inner))),
+        }
+        if as_record(&without).as_ref() == Some(&record) {
+            *target = without;
+        }
+    }
+}
+
+/// `table` read as a record, if it is one.
+fn as_record(table: &toml::Table) -> Option<Record> {
+    Record::from_toml(&toml::to_string(table).ok()?).ok()
+}
+
+/// `merged` written in our version's text, or `None` where the text would not read
+/// back as `merged`.
+fn try_write(
+    ours: &str,
+    o: &toml::Table,
+    merged: &toml::Table,
+    theirs: &str,
+    t: &toml::Table,
+) -> Option<String> {
     let (Ok(mut doc), Ok(their_doc)) = (ours.parse::<DocumentMut>(), theirs.parse::<DocumentMut>()) else {
-        return plain();
+        return None;
     };
     for (_, item) in doc.as_table_mut().iter_mut() {
         for_each_table(item, true, &mut |table| {
@@ -36,10 +92,7 @@ pub(super) fn write(
     let theirs = Some((their_doc.as_table() as &dyn TableLike, t));
     sync_table(doc.as_table_mut(), o, merged, theirs, true);
     let text = doc.to_string();
-    match text.parse::<toml::Table>() {
-        Ok(read) if &read == merged => text,
-        _ => plain(),
-    }
+    text.parse::<toml::Table>().is_ok_and(|read| &read == merged).then_some(text)
 }
 
 /// Our version of a table, `edit` (read as `have`), made to hold `target`; `theirs`,
@@ -202,4 +255,57 @@ fn positions(item: &Item) -> Vec<isize> {
     let mut item = item.clone();
     for_each_table(&mut item, true, &mut |t| found.extend(t.position()));
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rewrite;
+
+    const OURS: &str = r#"schema_version = 2
+framework = "monitor-2013"
+
+# Written by hand.
+[service]
+name = "Maternity"
+
+[provider]
+ods = "RJ1"
+name = "Guy's and St Thomas' NHS Foundation Trust"
+kind = "foundation-trust"
+licence = "licensed"
+
+[commissioner]
+ods = "QKK"
+name = "NHS South East London ICB"
+
+[review]
+next_due = 2027-04-01 # the board's date
+"#;
+
+    #[test]
+    fn a_rewrite_keeps_comments_and_leaves_defaults_unwritten() {
+        let text = OURS
+            .replace("# Written by hand.\n", "")
+            .replace(" # the board's date", "")
+            .replace("name = \"Maternity\"\n", "name = \"Maternity\"\nlocation_specific = false\n");
+        let changed = text.replace("2027-04-01", "2028-06-01");
+        let written = rewrite(OURS, &changed);
+        assert_eq!(written, OURS.replace("2027-04-01", "2028-06-01"));
+    }
+
+    #[test]
+    fn a_default_given_a_value_is_written() {
+        let changed =
+            OURS.replace("name = \"Maternity\"\n", "name = \"Maternity\"\nlocation_specific = true\n");
+        let written = rewrite(OURS, &changed);
+        assert!(
+            written
+                .contains("# Written by hand.\n[service]\nname = \"Maternity\"\nlocation_specific = true\n")
+        );
+    }
+
+    #[test]
+    fn text_that_is_no_record_is_written_as_given() {
+        assert_eq!(rewrite("not = [toml", OURS), OURS);
+    }
 }

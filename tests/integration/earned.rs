@@ -97,7 +97,9 @@ fn a_confirmation_and_a_removal_each_need_their_own_assessment_and_involvement()
             "--note=No change to services: the unit stays open",
         ],
     );
-    ok(&env, &["remove", ID, "--decided-on", "2026-11-20"]);
+    // --on says what --decided-on says, as it does for crs review complete.
+    ok(&env, &["remove", ID, "--on", "2026-11-20"]);
+    assert!(env.read(&format!("{ID}.toml")).contains("outcome = \"remove\"\ndecided_on = 2026-11-20"));
     let check = env.crs(&["check", "--format", "json"]).json();
     assert_eq!(check["summary"]["errors"], 0, "{check}");
     let removal_findings: Vec<&serde_json::Value> = check["findings"]

@@ -377,7 +377,7 @@ fn a_bad_row_writes_nothing_and_skip_invalid_reports_it() {
     let log = env.crs(&["log", "RJ1/service-2"]);
     assert_eq!(log.code, 0, "{log}");
     assert!(
-        log.stdout.contains("Decision 1: date moved from 1 March 2019 to 2 March 2019"),
+        log.stdout.contains("Decision 1 (the designation): date moved from 1 March 2019 to 2 March 2019"),
         "the log shows the field that changed: {log}"
     );
     insta::assert_snapshot!("newer_sheet_log", log.stdout);
@@ -578,7 +578,7 @@ fn events_recorded_since_an_import_survive_the_next() {
     let count = env.commit_count();
     let again = env.crs(&args);
     assert_eq!(again.code, 0, "{again}");
-    assert!(again.stdout.contains("unchanged      1"), "{again}");
+    assert!(again.stdout.contains("  kept           1  RJ1/maternity\n"), "{again}");
     assert_eq!(env.commit_count(), count, "no commit");
     assert!(env.read("RJ1/maternity.toml").contains("written-request-sent"));
 

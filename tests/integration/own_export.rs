@@ -495,3 +495,36 @@ fn a_second_copy_of_one_export_never_undoes_the_first() {
     assert_eq!(env.read(STROKE_FILE), after_ann, "Ann's review date stands");
     assert_eq!(env.commit_count(), commits, "nothing written");
 }
+
+/// A record changed by an import of crs's own export keeps what a person wrote in
+/// it: its comments, and the layout of every part the sheet leaves as it was; only
+/// the changed line is new (the export is no source the record came from).
+#[test]
+fn an_import_changes_the_lines_it_changes_and_keeps_the_comments() {
+    let env = TestEnv::copy_of("designations");
+    let file = "RV5/eating-disorders-inpatient.toml";
+    let sheet = "\n[source]\nimported_from = \"Team register 2024.xlsx\"\nsheet = \"CRS\"\nrow = 9\n";
+    env.write(file, &(env.read(file) + sheet));
+    env.git_init();
+    let before = env.read(file);
+    assert!(before.contains("# The designation of 2019"), "the sample record has a comment");
+    let path = export(&env, "export.json", &[]);
+    let mut value: serde_json::Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let rows = value["designations"].as_array_mut().unwrap();
+    let row = rows.iter_mut().find(|r| r["record_id"] == "RV5/eating-disorders-inpatient").unwrap();
+    row["removal_reference"] = serde_json::Value::String("Board minute BD/26/015".to_owned());
+    fs::write(&path, value.to_string()).unwrap();
+
+    let run = import(&env, &path, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    let diff = env.git_cmd(&["diff", "--unified=0", "HEAD~1", "HEAD", "--", file]);
+    let removed: Vec<&str> = diff.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).collect();
+    let added: Vec<&str> = diff.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")).collect();
+    assert_eq!(removed, ["-reference = \"Board minute BD/26/014\""], "{diff}");
+    assert_eq!(added, ["+reference = \"Board minute BD/26/015\""], "nothing else is new: {diff}");
+    let after = env.read(file);
+    for line in before.lines().filter(|l| l.starts_with('#')) {
+        assert!(after.contains(line), "the comment {line:?} is kept:\n{after}");
+    }
+    assert!(after.contains(sheet), "the sheet the record came from stays its source:\n{after}");
+}

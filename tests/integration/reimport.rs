@@ -120,7 +120,8 @@ fn a_removal_in_crs_is_kept_when_the_sheet_says_nothing_new_of_it() {
     remove_in_crs(&env);
     let run = unchanged_by(&env, || import(&env, "sheet.csv", &[]));
     assert_eq!(run.code, 0, "{run}");
-    assert!(run.stdout.contains("  unchanged      2"), "{run}");
+    assert!(run.stdout.contains("  unchanged      1  RJ1/maternity\n"), "{run}");
+    assert!(run.stdout.contains("  kept           1  RV5/eating-disorders-inpatient\n"), "{run}");
     assert!(run.stderr.contains("nothing to commit"), "{run}");
     assert_eq!(status(&env, EATING), "removed");
 }
@@ -208,7 +209,8 @@ fn an_event_recorded_in_crs_survives_an_unchanged_sheet() {
         let run = import(&env, name, &[]);
         assert_eq!(run.code, 0, "{run}");
         assert!(run.stdout.contains("  changed        0"), "{run}");
-        assert!(run.stdout.contains("  unchanged      2"), "{run}");
+        assert!(run.stdout.contains("  unchanged      1  RV5/eating-disorders-inpatient\n"), "{run}");
+        assert!(run.stdout.contains("  kept           1  RJ1/maternity\n"), "{run}");
         assert!(run.stderr.contains("nothing to commit"), "{run}");
     }
     assert_eq!(env.commit_count(), before, "no commit");
@@ -229,7 +231,7 @@ fn a_record_changed_only_in_the_sheet_is_updated_and_told_in_words() {
         "{run}"
     );
     assert!(!run.stdout.contains("review.next_due"), "no field paths: {run}");
-    assert!(run.stdout.contains("  unchanged      1  RV5/eating-disorders-inpatient"), "{run}");
+    assert!(run.stdout.contains("  kept           1  RV5/eating-disorders-inpatient"), "{run}");
     assert_eq!(env.commit_count(), before + 1);
     assert!(env.read(&format!("{MATERNITY}.toml")).contains("next_due = 2027-04-01"));
     assert!(env.read(&format!("{EATING}.toml")).contains("review-requested"), "crs's event stays");
@@ -345,7 +347,7 @@ fn the_last_import_is_found_in_a_register_inside_a_larger_repository() {
     let before = env.commit_count();
     let again = import(&env, "sheet.csv", &[]);
     assert_eq!(again.code, 0, "{again}");
-    assert!(again.stdout.contains("  unchanged      2"), "{again}");
+    assert!(again.stdout.contains("  kept           1  RJ1/maternity\n"), "{again}");
     assert_eq!(env.commit_count(), before);
     write_sheet(&env, "sheet 2026-12.csv", &sheet("01/04/2027", "01/04/2027"));
     let newer = import(&env, "sheet 2026-12.csv", &[]);
