@@ -121,12 +121,13 @@ fn edit_until_valid(ctx: &Ctx, editing: &Editing, judge: &Judge<'_>, io: &mut Io
         if text == shown {
             return Ok(Edited::Abandoned(notes, text));
         }
-        let mut new_problems: Vec<String> = not_utf8.into_iter().collect();
-        new_problems.extend(judge.new_problems(&text));
-        if new_problems.is_empty() {
+        let found = judge.new_problems(&text);
+        if found.is_empty() && not_utf8.is_none() {
             return Ok(Edited::Valid(text));
         }
-        notes = new_problems;
+        // A line is named as the editor shows it, below the notes.
+        let above = usize::from(not_utf8.is_some()) + found.len() + 1;
+        notes = not_utf8.into_iter().chain(found.iter().map(|p| p.told(above))).collect();
         notes.push("fix the lines above and save, or save without changes to give up".to_owned());
         shown = text;
     }

@@ -59,7 +59,7 @@ impl Editing {
     pub(crate) fn judge(&self, ctx: &Ctx) -> Result<Judge<'_>> {
         let known = working_orgs(&self.root, &self.config)?;
         let mut judge = Judge { editing: self, today: ctx.today, known, before: BTreeSet::new() };
-        judge.before = judge.problems(&self.original).into_iter().collect();
+        judge.before = judge.problems(&self.original).iter().map(|p| p.told(0)).collect();
         Ok(judge)
     }
 
@@ -101,26 +101,21 @@ pub(crate) struct Judge<'a> {
 impl Judge<'_> {
     /// The problems of `text` that the record did not have before, one line each:
     /// characters lost to a byte that was not UTF-8, then errors the commit would find.
-    pub(crate) fn new_problems(&self, text: &str) -> Vec<String> {
+    pub(crate) fn new_problems(&self, text: &str) -> Vec<Problem> {
         let mut found = replaced_lines(&self.editing.original, text);
-        found.extend(self.problems(text).into_iter().filter(|p| !self.before.contains(p)));
+        found.extend(self.problems(text).into_iter().filter(|p| !self.before.contains(&p.told(0))));
         found
     }
 
     /// The error-level problems of `text` as one line each, as the commit would find them.
-    fn problems(&self, text: &str) -> Vec<String> {
+    fn problems(&self, text: &str) -> Vec<Problem> {
         let (root, id) = (&self.editing.root, &self.editing.id);
         let record = match Record::from_toml(text) {
             Ok(record) => record,
             Err(e) => {
                 let hit = toml_error_hit(text, &e);
                 let line = e.span().map(|s| line_column(text, s.start).0);
-                return vec![format!(
-                    "error[{}]{}: {}",
-                    hit.rule,
-                    line.map(|l| format!(" line {l}")).unwrap_or_default(),
-                    hit.message
-                )];
+                return vec![Problem { rule: hit.rule.to_string(), line, message: hit.message }];
             }
         };
         let checker = Checker::new(&self.editing.config.framework, self.today, self.known.as_ref());
@@ -128,8 +123,25 @@ impl Judge<'_> {
             .check_one(root, id, &record, text, true)
             .into_iter()
             .filter(|f| f.severity == Severity::Error)
-            .map(|f| format!("error[{}]: {}", f.rule, f.message))
+            .map(|f| Problem { rule: f.rule.to_string(), line: None, message: f.message })
             .collect()
+    }
+}
+
+/// A problem of a saved text: its rule, the line of the record it is on (where one
+/// is known), and what is wrong.
+pub(crate) struct Problem {
+    rule: String,
+    line: Option<usize>,
+    message: String,
+}
+
+impl Problem {
+    /// The problem in one line, its line number counted `above` lines further down:
+    /// the lines of notes shown above the record.
+    pub(crate) fn told(&self, above: usize) -> String {
+        let line = self.line.map(|l| format!(" line {}", l + above)).unwrap_or_default();
+        format!("error[{}]{line}: {}", self.rule, self.message)
     }
 }
 
@@ -153,18 +165,17 @@ pub(crate) fn as_text(bytes: Vec<u8>) -> (String, Option<String>) {
 
 /// A problem for each line of `text` holding U+FFFD, the mark of a byte that was
 /// not UTF-8, that `original` does not: the character meant must be typed again.
-fn replaced_lines(original: &str, text: &str) -> Vec<String> {
+fn replaced_lines(original: &str, text: &str) -> Vec<Problem> {
     if original.contains('\u{fffd}') {
         return Vec::new();
     }
     text.lines()
         .enumerate()
         .filter(|(_, line)| line.contains('\u{fffd}'))
-        .map(|(n, _)| {
-            format!(
-                "error[not-utf-8] line {}: \u{fffd} stands where the file had a byte that is not UTF-8; type the character meant again (such as £) and save the file as UTF-8",
-                n + 1
-            )
+        .map(|(n, _)| Problem {
+            rule: "not-utf-8".to_owned(),
+            line: Some(n + 1),
+            message: "\u{fffd} stands where the file had a byte that is not UTF-8; type the character meant again (such as £) and save the file as UTF-8".to_owned(),
         })
         .collect()
 }

@@ -149,7 +149,12 @@ fn sync_table(
                     false => edit.iter().filter_map(|(_, i)| max_position(i)).max().map_or(0, |p| p + 1),
                 };
                 renumber(&mut item, start);
-                edit.insert(key, item);
+                // In place where the key is there already: inserting would clear the
+                // key's own comments (the lines above it).
+                match edit.get_mut(key) {
+                    Some(slot) => *slot = item,
+                    None => drop(edit.insert(key, item)),
+                }
             }
         }
     }
@@ -279,6 +284,7 @@ ods = "QKK"
 name = "NHS South East London ICB"
 
 [review]
+# Brought forward if the unit moves.
 next_due = 2027-04-01 # the board's date
 "#;
 
@@ -287,6 +293,7 @@ next_due = 2027-04-01 # the board's date
         let text = OURS
             .replace("# Written by hand.\n", "")
             .replace(" # the board's date", "")
+            .replace("# Brought forward if the unit moves.\n", "")
             .replace("name = \"Maternity\"\n", "name = \"Maternity\"\nlocation_specific = false\n");
         let changed = text.replace("2027-04-01", "2028-06-01");
         let written = rewrite(OURS, &changed);

@@ -129,6 +129,9 @@ fn a_record_saved_in_another_encoding_reopens_and_the_text_is_never_lost() {
     let second_view = fs::read_to_string(format!("{script}.seen.1")).unwrap();
     assert!(second_view.starts_with("# crs: error[not-utf-8]"), "{second_view}");
     assert!(second_view.contains("Costed at \u{fffd}250k"), "{second_view}");
+    // The line is named as the editor shows it, below crs's notes.
+    let shown = second_view.lines().position(|l| l.contains("Costed at")).unwrap() + 1;
+    assert!(second_view.contains(&format!("] line {shown}: ")), "line {shown}: {second_view}");
     assert!(env.read("RJ1/designated.toml").contains("note = \"Costed at £250k\""));
 
     let env = env_with_record();
