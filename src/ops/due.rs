@@ -224,7 +224,25 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
     {
         items.push(item(since, DueKind::NeverSubmitted, what, "crs submit".to_owned()));
     }
+    if status == Status::Removed
+        && let Some((since, what)) = removal_not_submitted(record)
+    {
+        items.push(item(since, DueKind::NeverSubmitted, what, "crs submit".to_owned()));
+    }
     items
+}
+
+/// A removal not sent to the regulator since it was decided: the day of the
+/// decision and the sentence saying so; `None` once a submission on or after it is
+/// recorded. The regulator's list still names the service until it is told.
+fn removal_not_submitted(record: &Record) -> Option<(Date, String)> {
+    let removal = record.current_decision().filter(|d| d.outcome == DecisionOutcome::Remove)?;
+    let submitted =
+        record.events.iter().any(|e| e.kind == EventKind::Submitted && e.on >= removal.decided_on);
+    (!submitted).then(|| {
+        let day = removal.decided_on;
+        (day, format!("designation removed {}, and not sent to the regulator since", day.in_words()))
+    })
 }
 
 /// A review the provider asked for that has had no answer: the day it was asked

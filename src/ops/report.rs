@@ -214,6 +214,9 @@ pub struct BoardReport {
     pub by_provider: Vec<ProviderCount>,
     /// The period's decisions and events, by group, then date.
     pub changes: Vec<Change>,
+    /// Steps whose day no one recorded, with a latest day in the period: not told
+    /// as the period's work (they may have happened long before), only counted.
+    pub undated_steps: usize,
     /// Reviews due by `reviews_until`, soonest first.
     pub reviews_due: Vec<DueItem>,
     /// Open written requests, refusals, referrals and removals, oldest first.
@@ -248,6 +251,8 @@ struct Part {
     /// The submissions in the period that included this record: the day, and the
     /// tag the event names (when it names one).
     submitted: Vec<(Date, Option<String>)>,
+    /// Steps with a latest day in the period but no day recorded.
+    undated_steps: usize,
     due: Vec<DueItem>,
     open: Vec<OpenItem>,
 }
@@ -280,7 +285,9 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     let mut services: BTreeMap<String, String> = BTreeMap::new();
     let (mut changes, mut reviews_due, mut open_items) = (Vec::new(), Vec::new(), Vec::new());
     let mut submitted: BTreeMap<(Date, Option<String>), usize> = BTreeMap::new();
+    let mut undated_steps = 0;
     for part in loaded.items {
+        undated_steps += part.undated_steps;
         *status_counts.entry(part.status).or_default() += 1;
         let provider = providers.entry(part.provider_ods.clone()).or_default();
         provider.ods = part.provider_ods;
@@ -326,6 +333,7 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
         by_status,
         by_provider,
         changes,
+        undated_steps,
         reviews_due,
         open: open_items,
         findings,
@@ -475,6 +483,7 @@ fn part_of(
     let mut changes = decision_changes(id, record, &service, &provider, period);
     // A step whose day no one recorded is not told as the period's work.
     let mut submitted = Vec::new();
+    let undated_steps = record.events.iter().filter(|e| !e.date_known && in_period(e.on)).count();
     for event in record.events.iter().filter(|e| e.date_known && in_period(e.on)) {
         let Some(group) = ChangeGroup::of_event(event.kind) else {
             let tag = event.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
@@ -510,6 +519,7 @@ fn part_of(
         status,
         changes,
         submitted,
+        undated_steps,
         due,
         open,
     }

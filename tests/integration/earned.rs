@@ -370,3 +370,29 @@ fn the_log_of_an_old_id_says_where_the_record_moved() {
     assert!(log.stdout.contains("RJ1/maternity moved to RJ1/maternity-unit"), "{log}");
     assert!(!log.stdout.contains("RJ1/maternity removed"), "{log}");
 }
+
+/// A removal the regulator has not been sent is due as a designation is: its list
+/// still names the service until a submission tells it.
+#[test]
+fn due_names_a_removal_not_yet_sent_to_the_regulator() {
+    let env = TestEnv::copy_of("designations");
+    env.git_init();
+    let removal = |due: &serde_json::Value| {
+        due.as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["record_id"] == "RV5/eating-disorders-inpatient")
+            .map(|i| i["what"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let due = env.crs(&["due", "--within", "3650", "--format", "json"]).json();
+    assert_eq!(
+        removal(&due),
+        ["designation removed 3 February 2026, and not sent to the regulator since"],
+        "{due}"
+    );
+    let submitted = env.crs(&["submit", "-o", "../bundle"]);
+    assert_eq!(submitted.code, 0, "{submitted}");
+    let due = env.crs(&["due", "--within", "3650", "--format", "json"]).json();
+    assert!(removal(&due).is_empty(), "sent: {due}");
+}

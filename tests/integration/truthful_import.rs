@@ -225,6 +225,13 @@ fn a_step_whose_day_is_not_recorded_never_stands_after_a_later_decision() {
     // The board paper does not tell undated steps as the period's work.
     let report = env.crs(&["report", "--format", "md"]);
     assert!(!report.stdout.contains("day not recorded"), "{report}");
+    // But it says that such steps are left out, and how many.
+    assert!(
+        report.stdout.contains(
+            "2 steps whose days were not recorded, which may have come before the period, are not told here"
+        ),
+        "{report}"
+    );
 }
 
 /// A header merged across two columns heads the first; the second is reached by its

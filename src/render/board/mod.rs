@@ -79,12 +79,24 @@ pub fn subtitle(report: &BoardReport) -> String {
 
 /// What "What changed in the period" tells, and by which dates.
 pub fn changes_intro(report: &BoardReport) -> String {
-    format!(
+    let mut intro = format!(
         "The decisions and steps dated from {}, by the dates recorded for them; the services moved to a new \
          provider code (on the day the move was recorded), the organisations succeeded (on the day the successor \
          took over) and the submissions to the regulator in that time.",
         period_words(report)
-    )
+    );
+    match report.undated_steps {
+        0 => {}
+        1 => intro.push_str(
+            " One step whose day was not recorded, which may have come before the period, is not told here; \
+             crs show gives it with the latest day it can have happened.",
+        ),
+        n => intro.push_str(&format!(
+            " {n} steps whose days were not recorded, which may have come before the period, are not told here; \
+             crs show gives each with the latest day it can have happened."
+        )),
+    }
+    intro
 }
 
 /// What Commissioner Requested Services are, for a reader who has not met them.
