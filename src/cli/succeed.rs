@@ -89,6 +89,14 @@ pub fn run(ctx: &Ctx, args: &SucceedArgs, io: &mut Io<'_>) -> Result<u8> {
         let n = done.co_commissioner.len();
         io.status(&format!("  {n} {} {} as a co-commissioner", plural(n), done.new))?;
     }
+    if !done.co_now_responsible.is_empty() {
+        let n = done.co_now_responsible.len();
+        let names = if n == 1 { "record no longer names" } else { "records no longer name" };
+        io.status(&format!(
+            "  {n} {names} {} as a co-commissioner: {}, its successor, is the commissioner responsible",
+            done.old, done.new
+        ))?;
+    }
     if !done.moved.is_empty() {
         let n = done.moved.len();
         let what = if n == 1 { "record" } else { "records" };

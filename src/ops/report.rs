@@ -308,7 +308,7 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
         services.insert(part.id, format!("{} ({})", part.service, part.provider_name));
     }
     changes.extend(submission_changes(submitted));
-    changes.extend(organisation_changes(&moves, &period));
+    changes.extend(organisation_changes(&moves, &period, &opened.config.settings.commissioner.ods));
     let by_status = Status::ALL
         .iter()
         .filter_map(|s| status_counts.get(s).map(|&count| StatusCount { status: *s, count }))
@@ -368,7 +368,9 @@ fn submission_changes(submitted: BTreeMap<(Date, Option<String>), usize>) -> Vec
 
 /// The moves (other than by a succession) and the successions in the period, one
 /// change each: the moves first, then the successions.
-fn organisation_changes(moves: &MovesAndSuccessions, period: &Period) -> Vec<Change> {
+/// `responsible`: the register's commissioner now, which a co-commissioner's
+/// successor may be.
+fn organisation_changes(moves: &MovesAndSuccessions, period: &Period, responsible: &str) -> Vec<Change> {
     let in_period = |day: Date| period.since <= day && day <= period.until;
     let mut changes = Vec::new();
     for relocation in moves.relocations.iter().filter(|r| !r.by_succession && in_period(r.on)) {
@@ -384,7 +386,7 @@ fn organisation_changes(moves: &MovesAndSuccessions, period: &Period) -> Vec<Cha
             on: succession.on,
             group: ChangeGroup::Organisations,
             record: succession.new.clone(),
-            sentence: succession_sentence(succession),
+            sentence: succession_sentence(succession, responsible),
         });
     }
     changes
@@ -653,8 +655,8 @@ fn relocation_sentence(r: &Relocation) -> String {
     }
 }
 
-/// A succession, in a sentence.
-fn succession_sentence(s: &Succession) -> String {
+/// A succession, in a sentence; `responsible` is the register's commissioner now.
+fn succession_sentence(s: &Succession, responsible: &str) -> String {
     let named = |name: &Option<String>, code: &str| match name {
         Some(name) => format!("{name} ({code})"),
         None => code.to_owned(),
@@ -668,6 +670,11 @@ fn succession_sentence(s: &Succession) -> String {
         format!(
             "{new} took over from {old} as provider on {day}: {} moved to it",
             count(s.moved, "service", "services")
+        )
+    } else if s.new == responsible {
+        format!(
+            "{new} took over from {old} on {day}; {old} was a co-commissioner of {}, for which {new} is the commissioner responsible",
+            count(s.records, "service", "services")
         )
     } else {
         format!(

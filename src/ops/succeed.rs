@@ -53,6 +53,9 @@ pub struct Succeeded {
     pub commissioner: Vec<RecordId>,
     /// Records whose co-commissioners now name NEW.
     pub co_commissioner: Vec<RecordId>,
+    /// Records that named OLD as a co-commissioner and name NEW as the commissioner
+    /// responsible: OLD is no longer listed, and NEW is not its own co-commissioner.
+    pub co_now_responsible: Vec<RecordId>,
     /// Records moved from OLD's folder to NEW's: old id, new id.
     pub moved: Vec<(RecordId, RecordId)>,
     /// Decisions that now keep the commissioner or provider they were made with.
@@ -116,6 +119,7 @@ pub fn succeed(
         register: changes.register,
         commissioner: changes.commissioner,
         co_commissioner: changes.co_commissioner,
+        co_now_responsible: changes.co_now_responsible,
         moved: changes.moved,
         decisions_kept: changes.decisions_kept,
         from_ods: (given.new.is_none(), given.on.is_none()),
@@ -196,6 +200,7 @@ struct Changes {
     register: bool,
     commissioner: Vec<RecordId>,
     co_commissioner: Vec<RecordId>,
+    co_now_responsible: Vec<RecordId>,
     moved: Vec<(RecordId, RecordId)>,
     decisions_kept: usize,
 }
@@ -211,6 +216,7 @@ impl Changes {
             register,
             commissioner: Vec::new(),
             co_commissioner: Vec::new(),
+            co_now_responsible: Vec::new(),
             moved: Vec::new(),
             decisions_kept: 0,
         };
@@ -219,8 +225,10 @@ impl Changes {
             if edited.is_commissioner {
                 changes.commissioner.push(edited.id.clone());
             }
-            if edited.is_co {
-                changes.co_commissioner.push(edited.id.clone());
+            match (edited.is_co, edited.co_now_responsible) {
+                (true, false) => changes.co_commissioner.push(edited.id.clone()),
+                (true, true) => changes.co_now_responsible.push(edited.id.clone()),
+                (false, _) => {}
             }
             if edited.is_provider {
                 changes.files.push((edited.to.relative_path_string(), edited.text.into_bytes()));
@@ -251,6 +259,7 @@ fn commit_message(old: &str, new: &str, on: Date, reason: Option<&str>, changes:
     let parts: Vec<String> = [
         (commissioner.len(), format!("{new} responsible now")),
         (co_commissioner.len(), format!("{new} as a co-commissioner")),
+        (changes.co_now_responsible.len(), format!("{old} no longer a co-commissioner ({new} responsible)")),
         (moved.len(), format!("moved to {new}")),
     ]
     .into_iter()
@@ -261,8 +270,14 @@ fn commit_message(old: &str, new: &str, on: Date, reason: Option<&str>, changes:
         "succeed {old} by {new} on {on}{reason}\n\n{settings}{records} record(s) changed: {}\n\nCrs-Action: succeed\nCrs-Predecessor: {old}\nCrs-Successor: {new}\nCrs-On: {on}\n",
         parts.join(", ")
     );
-    if commissioner.len() + co_commissioner.len() + moved.len() == 1 {
-        let id = moved.first().map(|(_, to)| to).or(commissioner.first()).or(co_commissioner.first());
+    let co_now_responsible = &changes.co_now_responsible;
+    if commissioner.len() + co_commissioner.len() + co_now_responsible.len() + moved.len() == 1 {
+        let id = moved
+            .first()
+            .map(|(_, to)| to)
+            .or(commissioner.first())
+            .or(co_commissioner.first())
+            .or(co_now_responsible.first());
         if let Some(id) = id {
             message.push_str(&format!("Crs-Record: {id}\n"));
         }
@@ -290,6 +305,8 @@ struct Edited {
     text: String,
     is_commissioner: bool,
     is_co: bool,
+    /// A co-commissioner succeeded by the commissioner responsible: dropped.
+    co_now_responsible: bool,
     is_provider: bool,
     /// Decisions that now keep the commissioner or provider they were made with.
     kept: usize,
@@ -390,7 +407,18 @@ impl Job<'_> {
                 + r.decisions().iter().filter(|d| d.commissioner.is_some()).count()
         };
         let kept = kept(&after).saturating_sub(kept(&record));
-        Ok(Some(Edited { id: id.clone(), to, path, text, is_commissioner, is_co, is_provider, kept }))
+        let co_now_responsible = is_co && !is_commissioner && record.commissioner.ods == new;
+        Ok(Some(Edited {
+            id: id.clone(),
+            to,
+            path,
+            text,
+            is_commissioner,
+            is_co,
+            co_now_responsible,
+            is_provider,
+            kept,
+        }))
     }
 }
 

@@ -117,7 +117,19 @@ fn an_icb_merger_moves_the_register_and_its_records_to_the_successor_in_one_comm
     // North West London's part: the co-commissioner lists name the successor, which
     // is never its own co-commissioner.
     let run = ok(&env, &["succeed", "QRV", "Z9B2Z", "--on", "2026-04-01"]);
-    assert!(run.stderr.contains("2 records name Z9B2Z as a co-commissioner"), "{run}");
+    assert!(
+        run.stderr.contains(
+            "2 records no longer name QRV as a co-commissioner: Z9B2Z, its successor, is the commissioner responsible"
+        ),
+        "{run}"
+    );
+    assert!(!run.stderr.contains("name Z9B2Z as a co-commissioner"), "never said where it is not: {run}");
+    let paper = ok(&env, &["report", "--format", "md"]);
+    assert!(
+        paper.stdout.contains("QRV was a co-commissioner of 2 services, for which")
+            && !paper.stdout.contains("as co-commissioner on"),
+        "{paper}"
+    );
     assert_eq!(env.commit_count(), before + 2);
     let co = |id: &str| {
         env.crs(&["show", id, "--format", "json"]).json()["commissioner"]["co_commissioners"].clone()
