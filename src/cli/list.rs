@@ -68,6 +68,18 @@ pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Io<'_>) -> Result<u8> {
     for line in filter.undated_note("listed", &undated) {
         io.status(&line)?;
     }
+    if let Some(day) = filter.in_force_on.filter(|_| !rows.is_empty()) {
+        // The dates of decisions and events say what was in force; a review date
+        // or a provider as it was that day is known only from what was recorded then.
+        io.status(&format!(
+            "note: each status and decision as it stood on {}; provider, review due and names as the register holds them {}",
+            day.in_words(),
+            match args.as_of.as_deref() {
+                Some(rev) => format!("as of {rev}"),
+                None => format!("now (add --as-of {} for what it recorded then)", day),
+            }
+        ))?;
+    }
     Ok(0)
 }
 

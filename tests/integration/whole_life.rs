@@ -350,6 +350,12 @@ fn in_force_on_reads_the_dates_of_decisions_and_as_of_reads_the_commits() {
     assert_eq!(in_force(&["--in-force-on", "2026-10-01"]), 0, "removed");
     // What the register said on 1 March 2026 about 1 June 2026: still being decided.
     assert_eq!(in_force(&["--as-of", "2026-03-01", "--in-force-on", "2026-06-01"]), 0);
+    // The review date and the provider are the register's now, and the list says so.
+    let listed = ok(&env, &["list", "--in-force-on", "2026-06-01"]);
+    assert!(
+        listed.stderr.contains("note: each status and decision as it stood on 1 June 2026; provider, review due and names as the register holds them now"),
+        "{listed}"
+    );
     let export = env.crs(&["export", "--format", "json", "--in-force-on", "2026-06-01"]).json();
     assert_eq!(export["designations"][0]["status"], "designated", "{export}");
 }
