@@ -11,13 +11,14 @@
 use std::collections::BTreeSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use crate::export::cell::Cell;
 use crate::export::columns::Column;
 use crate::export::history::Life;
+use crate::export::packed::{Assessed, Cells};
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
+use crate::export::spill::Spill;
 use crate::model::record::Event;
-use crate::model::{Decision, EventKind, Record, RecordId, Stage, Status};
+use crate::model::{Decision, EventKind, Record, RecordId, Status};
 
 /// One record of a state.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,7 +32,7 @@ pub struct Item {
     /// The record whole, where its file may differ from the other state's.
     pub record: Option<Box<Record>>,
     /// The record's row, made as it was read (the state being exported).
-    pub row: Option<ItemRow>,
+    pub row: Option<Box<ItemRow>>,
     /// Whether the record matches the export's criteria other than status (service,
     /// dates, codes), judged as it was read.
     pub selected: bool,
@@ -44,15 +45,12 @@ pub struct Item {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ItemRow {
     pub label: Label,
-    pub cells: Vec<Cell>,
+    pub cells: Cells,
     /// What its lines of the History sheet tell, when the export has one.
     pub life: Option<Box<Life>>,
     /// Its stage assessments by key, for the Assessments sheet.
     pub assessed: Assessed,
 }
-
-/// A record's stage assessments, by key, held in as little memory as they take.
-pub type Assessed = Box<[(String, Stage)]>;
 
 /// How the changes sheet, the summary and the e-mail name a record, and the
 /// decision that removed its designation, whose day they give.
@@ -155,6 +153,8 @@ pub struct Reading<'a> {
     pub keep_whole: bool,
     /// The export's scope, which says whether each record is selected.
     pub scope: &'a Scope,
+    /// Where the records' stage assessments wait for the Assessments sheet.
+    pub spill: Option<&'a Spill>,
 }
 
 impl Reading<'_> {
@@ -175,13 +175,16 @@ impl Reading<'_> {
         let mut record = record;
         let row_cells = cells(self.columns, &record, &item, &context);
         let life = self.scope.history.then(|| Box::new(Life::of(&record)));
-        let stages = if keep_whole { record.stages.clone() } else { std::mem::take(&mut record.stages) };
-        item.row = Some(ItemRow {
+        let assessed = Assessed::pack(&record.stages, self.spill);
+        if !keep_whole {
+            record.stages.clear();
+        }
+        item.row = Some(Box::new(ItemRow {
             label: Label::of(&record),
-            cells: row_cells,
+            cells: Cells::pack(&row_cells),
             life,
-            assessed: stages.into_iter().collect(),
-        });
+            assessed,
+        }));
         if keep_whole {
             item.record = Some(Box::new(record));
         }
