@@ -11,21 +11,13 @@ use crate::export::cell::{Cell, Code};
 use crate::export::spill::{Spill, Spilled};
 use crate::model::{Date, Stage};
 
-/// A row's cells, packed; the coded ones beside.
+/// A row's cells, packed: each a tag (`e`mpty, `t`ext, `d`ate, `y`es, `n`o, `l`ist,
+/// `c`oded) and what it holds; the coded ones' codes beside.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Cells {
     bytes: Box<[u8]>,
     codes: Box<[Code]>,
 }
-
-/// How each kind of cell is tagged in [`Cells`].
-const EMPTY: u8 = 0;
-const TEXT: u8 = 1;
-const DATE: u8 = 2;
-const NO: u8 = 3;
-const YES: u8 = 4;
-const LIST: u8 = 5;
-const CODED: u8 = 6;
 
 impl Cells {
     /// Packs `cells`, in their order.
@@ -34,25 +26,25 @@ impl Cells {
         let mut codes = Vec::new();
         for cell in cells {
             match cell {
-                Cell::Empty => bytes.push(EMPTY),
+                Cell::Empty => bytes.push(b'e'),
                 Cell::Text(text) => {
-                    bytes.push(TEXT);
+                    bytes.push(b't');
                     put_text(&mut bytes, text);
                 }
                 Cell::Date(date) => {
-                    bytes.push(DATE);
+                    bytes.push(b'd');
                     put_date(&mut bytes, *date);
                 }
-                Cell::YesNo(yes) => bytes.push(if *yes { YES } else { NO }),
+                Cell::YesNo(yes) => bytes.push(if *yes { b'y' } else { b'n' }),
                 Cell::List(items) => {
-                    bytes.push(LIST);
+                    bytes.push(b'l');
                     put_number(&mut bytes, items.len());
                     for item in items {
                         put_text(&mut bytes, item);
                     }
                 }
                 Cell::Coded(code) => {
-                    bytes.push(CODED);
+                    bytes.push(b'c');
                     codes.push(*code);
                 }
             }
@@ -67,12 +59,12 @@ impl Cells {
         let mut cells = Vec::new();
         while !reader.bytes.is_empty() {
             cells.push(match reader.byte() {
-                TEXT => Cell::Text(reader.text().into_boxed_str()),
-                DATE => Cell::Date(reader.date()),
-                NO => Cell::YesNo(false),
-                YES => Cell::YesNo(true),
-                LIST => Cell::List((0..reader.number()).map(|_| reader.text()).collect()),
-                CODED => codes.next().map_or(Cell::Empty, |code| Cell::Coded(*code)),
+                b't' => Cell::Text(reader.text().into_boxed_str()),
+                b'd' => Cell::Date(reader.date()),
+                b'n' => Cell::YesNo(false),
+                b'y' => Cell::YesNo(true),
+                b'l' => Cell::List((0..reader.number()).map(|_| reader.text()).collect()),
+                b'c' => codes.next().map_or(Cell::Empty, |code| Cell::Coded(*code)),
                 _ => Cell::Empty,
             });
         }

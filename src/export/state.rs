@@ -168,12 +168,15 @@ impl Reading<'_> {
         item.selected = selected && self.scope.selects(&record);
         item.undated_step = undated_step.filter(|_| self.scope.selects(&record));
         let context = RowContext {
+            id: &item.id,
+            file,
+            status,
             commit: commit_cell(self.commit, self.uncommitted, file),
             register_contact: self.register_contact,
         };
         let keep_whole = self.keep_whole || self.differing.contains(file);
         let mut record = record;
-        let row_cells = cells(self.columns, &record, &item, &context);
+        let row_cells = cells(self.columns, &record, &context);
         let life = self.scope.history.then(|| Box::new(Life::of(&record)));
         let assessed = Assessed::pack(&record.stages, self.spill);
         if !keep_whole {

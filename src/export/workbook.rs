@@ -330,9 +330,15 @@ pub fn build(plan: Plan<'_>) -> Workbook {
                 None => {
                     let state = base?;
                     let item = state.get(&change.id)?;
-                    let context = RowContext { commit: state.commit_of(item), register_contact };
+                    let context = RowContext {
+                        id: &item.id,
+                        file: &item.file,
+                        status: item.status,
+                        commit: state.commit_of(item),
+                        register_contact,
+                    };
                     (
-                        Cells::pack(&cells(&columns, item.record.as_ref()?, item, &context)),
+                        Cells::pack(&cells(&columns, item.record.as_ref()?, &context)),
                         None,
                         Assessed::default(),
                     )

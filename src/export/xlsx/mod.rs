@@ -42,7 +42,7 @@ use crate::export::columns::Column;
 use crate::export::history::{self, HISTORY_COLUMNS, HISTORY_SHEET};
 use crate::export::summary::what_changed;
 use crate::export::workbook::Workbook;
-use crate::export::xlsx::print::{PAPER_A3, PAPER_A4, page_setup};
+use crate::export::xlsx::print::{A3, A4, page_setup};
 use crate::export::xlsx::table::{Formats, Table, excel_date, xlsx_error};
 use crate::export::xlsx::widths::print_width;
 use crate::model::labels::field_label;
@@ -145,7 +145,7 @@ fn designations_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &
     let columns = || workbook.columns.iter().zip(&shown).filter(|(_, shown)| **shown).map(|(c, _)| c);
     headings.extend(columns().map(|c| c.heading()));
     let mut table = Table::new(sheet, DESIGNATIONS_SHEET, &headings, formats)?;
-    table.paper = PAPER_A3;
+    table.paper = A3;
     let mut widths: Vec<usize> = Vec::new();
     if workbook.only_changes {
         widths.extend([10, 20]);
@@ -258,7 +258,7 @@ fn about_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) ->
     }
     table.sheet.set_freeze_panes(1, 0).map_err(|e| xlsx_error("could not freeze the header", &e))?;
     let widths = table.widen();
-    page_setup(table.sheet, &workbook.about, PAPER_A4, &widths, 0)
+    page_setup(table.sheet, &workbook.about, A4, &widths, 0)
 }
 
 fn excel_moment(at: DateTime<Utc>) -> Result<ExcelDateTime> {

@@ -11,7 +11,7 @@ use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, W
 use crate::error::{Error, Result};
 use crate::export::cell::{Cell, looks_like_formula};
 use crate::export::workbook::About;
-use crate::export::xlsx::print::{PAPER_A4, page_setup};
+use crate::export::xlsx::print::{A4, Paper, page_setup};
 
 /// Excel's limits.
 const MAX_CELL_CHARS: usize = 32_767;
@@ -91,7 +91,7 @@ pub(super) struct Table<'w> {
     /// The first rows, until then.
     held: Vec<Held>,
     /// The paper it prints on.
-    pub(super) paper: u8,
+    pub(super) paper: Paper,
     /// The leading columns repeated on each page when the sheet prints across pages.
     pub(super) repeat: usize,
 }
@@ -126,7 +126,7 @@ impl<'w> Table<'w> {
             fixed: false,
             usual_lines: None,
             held: Vec::new(),
-            paper: PAPER_A4,
+            paper: A4,
             repeat: 1,
         })
     }
