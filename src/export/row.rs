@@ -32,6 +32,7 @@ fn cell(column: &Column, r: &Record, context: &RowContext<'_>) -> Cell {
         matches!(d.outcome, crate::model::DecisionOutcome::Designate | crate::model::DecisionOutcome::Confirm)
     });
     let removal = r.removal();
+    let confirmation = latest_confirmation(r);
     match column {
         Column::Section => Cell::Coded(Code::Section(Section::of(context.status))),
         Column::CommissionerCode => Cell::text(&r.commissioner.ods),
@@ -66,6 +67,13 @@ fn cell(column: &Column, r: &Record, context: &RowContext<'_>) -> Cell {
         }
         Column::DesignationDate => Cell::date(r.designation().map(|(_, d)| d.decided_on)),
         Column::AcceptanceDate => Cell::event_day(r.last_event(EventKind::ProviderAccepted)),
+        Column::ConfirmationDate => Cell::date(confirmation.map(|d| d.decided_on)),
+        Column::ConfirmedBy => {
+            Cell::text(confirmation.and_then(|d| d.decided_by.clone()).unwrap_or_default())
+        }
+        Column::ConfirmationReference => {
+            Cell::text(confirmation.and_then(|d| d.reference.clone()).unwrap_or_default())
+        }
         Column::RemovalDate => Cell::date(removal.map(|d| d.decided_on)),
         Column::RemovedBy => Cell::text(removal.and_then(|d| d.decided_by.clone()).unwrap_or_default()),
         Column::RemovalReference => Cell::text(removal.and_then(|d| d.reference.clone()).unwrap_or_default()),
@@ -83,6 +91,15 @@ fn cell(column: &Column, r: &Record, context: &RowContext<'_>) -> Cell {
         Column::File => Cell::text(context.file),
         Column::Commit => Cell::text(context.commit),
     }
+}
+
+/// The latest decision of a review to keep the designation: of those since the last
+/// designation (an earlier one kept an earlier designation), or of all when none is
+/// recorded.
+fn latest_confirmation(record: &Record) -> Option<&crate::model::Decision> {
+    let decisions = record.decisions();
+    let since = record.designation().map_or(0, |(at, _)| at + 1);
+    decisions[since..].iter().rev().find(|d| d.outcome == crate::model::DecisionOutcome::Confirm)
 }
 
 /// The commissioner that made `decision` when another is responsible for `record`

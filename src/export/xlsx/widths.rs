@@ -43,10 +43,13 @@ fn text_width(column: &Column) -> Fit {
         | Column::StageMet { .. }
         | Column::LocationSpecific
         | Column::ProviderLicence => MIN_WIDTH,
-        Column::RemovedBy | Column::DecidedBy => 9,
+        Column::RemovedBy | Column::DecidedBy | Column::ConfirmedBy => 9,
         Column::DecisionCommissioner => 14,
         Column::Status => 11,
-        Column::StatusCode | Column::RemovalReference | Column::DecisionReference => 10,
+        Column::StatusCode
+        | Column::RemovalReference
+        | Column::DecisionReference
+        | Column::ConfirmationReference => 10,
         Column::ProviderKind | Column::Decision => 11,
         Column::ProviderName | Column::ServiceName => 12,
         Column::ProviderResponse | Column::Contact | Column::RecordId => 10,
@@ -57,6 +60,7 @@ fn text_width(column: &Column) -> Fit {
         | Column::AcceptanceDate
         | Column::ReviewDue
         | Column::RemovalDate
+        | Column::ConfirmationDate
         | Column::RemovalNotified => return Fit::Date,
         Column::ServiceDescription
         | Column::StageRationale { .. }
