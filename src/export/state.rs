@@ -32,7 +32,7 @@ pub struct Item {
     /// The record whole, where its file may differ from the other state's.
     pub record: Option<Box<Record>>,
     /// The record's row, made as it was read (the state being exported).
-    pub row: Option<Box<ItemRow>>,
+    pub row: Option<ItemRow>,
     /// Whether the record matches the export's criteria other than status (service,
     /// dates, codes), judged as it was read.
     pub selected: bool,
@@ -182,12 +182,8 @@ impl Reading<'_> {
         if !keep_whole {
             record.stages.clear();
         }
-        item.row = Some(Box::new(ItemRow {
-            label: Label::of(&record),
-            cells: Cells::pack(&row_cells),
-            life,
-            assessed,
-        }));
+        item.row =
+            Some(ItemRow { label: Label::of(&record), cells: Cells::pack(&row_cells), life, assessed });
         if keep_whole {
             item.record = Some(Box::new(record));
         }

@@ -361,7 +361,7 @@ pub fn build(plan: Plan<'_>) -> Workbook {
             .zip(in_scope)
             .filter(|(_, yes)| *yes)
             .map(|(item, _)| {
-                let row = item.row.map(|row| *row).unwrap_or_default();
+                let row = item.row.unwrap_or_default();
                 Row {
                     section: Section::of(item.status),
                     change: None,
