@@ -5,7 +5,8 @@
 //! plain folder, every record added), and a register in git after a submission, with
 //! 1% of its records changed since (the usual monthly export).
 //!
-//! Run: `cargo bench --bench export` (both sizes) or `cargo bench --bench export -- 1000`.
+//! Run: `cargo bench --bench export` (both sizes) or `cargo bench --bench export -- 1000`;
+//! `-- 100000 first` (or `after`) runs only that case.
 //! Registers are generated once under `target/bench-registers/` (shared with the
 //! check bench); workbooks are written under `target/bench-export/`.
 
@@ -23,6 +24,7 @@ const RUNS: usize = 3;
 fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![10_000, 100_000] } else { sizes };
+    let only: Option<String> = std::env::args().skip(1).find(|a| a == "first" || a == "after");
     let bin = env!("CARGO_BIN_EXE_crs");
     let out_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-export");
     std::fs::create_dir_all(&out_dir).unwrap();
@@ -33,9 +35,13 @@ fn main() {
         "{:>8}  {:<18}  {:>10}  {:>12}  {:>12}  {:>14}",
         "records", "register", "median", "per record", "file size", "peak memory"
     );
-    let cases = sizes
-        .iter()
-        .flat_map(|&n| [(n, "first submission", register(n)), (n, "after a submission", submitted(n))]);
+    let cases = sizes.iter().flat_map(|&n| {
+        let first = only.as_deref() != Some("after");
+        let after = only.as_deref() != Some("first");
+        let first = first.then(|| (n, "first submission", register(n)));
+        let after = after.then(|| (n, "after a submission", submitted(n)));
+        first.into_iter().chain(after)
+    });
     for (n, case, root) in cases {
         let out = out_dir.join(format!("{n}.xlsx"));
         let run = || {

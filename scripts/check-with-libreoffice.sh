@@ -100,8 +100,8 @@ PY
 
 # 6. Printed: every page landscape, every word at 8 pt or larger, the header row and
 #    the sheet's name on each page; the pages of each sheet counted (the sample's
-#    designations, 10 services in three sections across 24 columns, too wide for
-#    one page of A3 at 8 pt, on 2 pages across and 2 down at full size, each page
+#    designations, 10 services in three sections across 27 columns, too wide for
+#    one page of A3 at 8 pt, on 2 pages across and 2 down at about 10.6 pt, each page
 #    beginning with the record id, provider and service; its assessments, 40
 #    stages, on 8 of A4); the first page becomes a PNG.
 (cd "$work" && soffice --headless --convert-to pdf sample.xlsx >/dev/null 2>&1)

@@ -2,9 +2,10 @@
 //! list holds what the regulator reads of each service (section, record id,
 //! provider, service, sites, co-commissioners, grounds, the decision to designate:
 //! its day, who made it, the commissioner then if another is responsible now, and
-//! its minute; the days of the written request, the provider's answer, review and
-//! removal, with who removed it and on what minute; contact), printed two A3 pages
-//! across; the stage assessments have a sheet of their own. A register may name its
+//! its minute; the days of the written request, the provider's answer and the next
+//! review; the latest review that kept the designation, with its day, who decided
+//! it and its minute; the removal, with its day, who removed it and on what minute;
+//! contact), printed two A3 pages across; the stage assessments have a sheet of their own. A register may name its
 //! own list, in its own order, in `crs.toml` (`[submission] columns = [...]`) to
 //! match the regulator's template. Ground columns come from the framework, one
 //! yes/no column per ground, and so do stage columns, met or not and the rationale
@@ -66,6 +67,11 @@ pub enum Column {
     /// The day the provider accepted the written request.
     AcceptanceDate,
     ReviewDue,
+    /// The day of the latest review that kept the designation (a confirmation), who
+    /// decided it and its reference; empty when no review has.
+    ConfirmationDate,
+    ConfirmedBy,
+    ConfirmationReference,
     /// The day of the decision to remove the designation, who made it and its
     /// reference; empty unless the governing decision is a removal.
     RemovalDate,
@@ -119,6 +125,9 @@ pub const DEFAULT_COLUMNS: &[&str] = &[
     "provider-response",
     "provider-response-date",
     "review-due",
+    "confirmation-date",
+    "confirmed-by",
+    "confirmation-reference",
     "removal-date",
     "removal-notified",
     "removed-by",
@@ -255,6 +264,24 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
         "The day the provider accepted the written request; empty until it does.",
     ),
     (Column::ReviewDue, "review-due", "Review due", "When the designation is next to be reviewed."),
+    (
+        Column::ConfirmationDate,
+        "confirmation-date",
+        "Review confirmed on",
+        "The day of the decision of the latest review to keep the designation (a confirmation); empty when no review has.",
+    ),
+    (
+        Column::ConfirmedBy,
+        "confirmed-by",
+        "Review confirmed by",
+        "Who decided, on that review, to keep the designation.",
+    ),
+    (
+        Column::ConfirmationReference,
+        "confirmation-reference",
+        "Review reference",
+        "Board minute or other reference for the decision of that review to keep the designation.",
+    ),
     (
         Column::RemovalDate,
         "removal-date",

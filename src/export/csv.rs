@@ -70,7 +70,7 @@ pub fn write_csv(workbook: &Workbook, flavour: CsvFlavour, out: &mut dyn Write) 
             record.push(kind.as_str().to_owned());
             record.push(Cell::list(fields).display().into_owned());
         }
-        record.extend(row.cells.iter().map(|cell| flavour.cell(&cell.display()).into_owned()));
+        record.extend(row.cells.unpack().iter().map(|cell| flavour.cell(&cell.display()).into_owned()));
         writer.write_record(&record)?;
     }
     writer.flush()

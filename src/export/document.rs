@@ -55,6 +55,9 @@ impl Serialize for AssessmentsView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(None)?;
         for line in self.0.assessments() {
+            let line = line.map_err(|e| {
+                serde::ser::Error::custom(format!("could not read the stage assessments back: {e}"))
+            })?;
             seq.serialize_element(&KeyedLine(&ASSESSMENTS_COLUMNS, &line))?;
         }
         seq.end()
@@ -103,12 +106,13 @@ struct RowView<'a> {
 impl Serialize for RowView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let extra = if self.row.change.is_some() { 2 } else { 0 };
-        let mut map = serializer.serialize_map(Some(self.row.cells.len() + extra))?;
+        let cells = self.row.cells.unpack();
+        let mut map = serializer.serialize_map(Some(cells.len() + extra))?;
         if let Some((kind, fields)) = &self.row.change {
             map.serialize_entry("change", kind)?;
             map.serialize_entry("changed_fields", fields)?;
         }
-        for (column, cell) in self.workbook.columns.iter().zip(&self.row.cells) {
+        for (column, cell) in self.workbook.columns.iter().zip(&cells) {
             map.serialize_entry(&column.key(), cell)?;
         }
         map.end()

@@ -4,23 +4,27 @@
 use crate::export::cell::{Cell, Code};
 use crate::export::columns::Column;
 use crate::export::section::Section;
-use crate::export::state::Item;
-use crate::model::{Event, EventKind, Record};
+use crate::model::{Event, EventKind, Record, RecordId, Status};
 
-/// What a row needs besides the record itself.
+/// What a row needs besides the record itself: where it is, its status, and the
+/// register's.
 pub struct RowContext<'a> {
+    pub id: &'a RecordId,
+    /// Register-relative path, `RJ1/maternity.toml`.
+    pub file: &'a str,
+    pub status: Status,
     /// The commit the row comes from.
     pub commit: &'a str,
     /// The register's contact, for records that name none.
     pub register_contact: &'a str,
 }
 
-/// The cells of `record` (whose id, file and status `item` gives) under `columns`.
-pub fn cells(columns: &[Column], record: &Record, item: &Item, context: &RowContext<'_>) -> Vec<Cell> {
-    columns.iter().map(|column| cell(column, record, item, context)).collect()
+/// The cells of `record` (whose id, file and status `context` gives) under `columns`.
+pub fn cells(columns: &[Column], record: &Record, context: &RowContext<'_>) -> Vec<Cell> {
+    columns.iter().map(|column| cell(column, record, context)).collect()
 }
 
-fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> Cell {
+fn cell(column: &Column, r: &Record, context: &RowContext<'_>) -> Cell {
     // A removed or reviewed designation keeps its own date and grounds beside the
     // later decisions: the row speaks of the designation, the Decision column of now.
     let decision = r.designation().map(|(_, d)| d).or(r.current_decision());
@@ -28,8 +32,9 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         matches!(d.outcome, crate::model::DecisionOutcome::Designate | crate::model::DecisionOutcome::Confirm)
     });
     let removal = r.removal();
+    let confirmation = latest_confirmation(r);
     match column {
-        Column::Section => Cell::Coded(Code::Section(Section::of(item.status))),
+        Column::Section => Cell::Coded(Code::Section(Section::of(context.status))),
         Column::CommissionerCode => Cell::text(&r.commissioner.ods),
         Column::CommissionerName => Cell::text(&r.commissioner.name),
         Column::CoCommissioners => Cell::list(&r.commissioner.co_commissioners),
@@ -49,8 +54,8 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         Column::StageRationale { key, .. } => {
             r.stage(key).map_or(Cell::Empty, |(_, st)| Cell::text(st.rationale.trim()))
         }
-        Column::Status => Cell::Coded(Code::Status(item.status)),
-        Column::StatusCode => Cell::text(item.status.as_str()),
+        Column::Status => Cell::Coded(Code::Status(context.status)),
+        Column::StatusCode => Cell::text(context.status.as_str()),
         Column::Decision => r.outcome().map_or(Cell::Empty, |o| Cell::Coded(Code::Outcome(o))),
         Column::DecisionDate => Cell::date(decision.map(|d| d.decided_on)),
         Column::DecidedBy => Cell::text(decision.and_then(|d| d.decided_by.clone()).unwrap_or_default()),
@@ -62,6 +67,13 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         }
         Column::DesignationDate => Cell::date(r.designation().map(|(_, d)| d.decided_on)),
         Column::AcceptanceDate => Cell::event_day(r.last_event(EventKind::ProviderAccepted)),
+        Column::ConfirmationDate => Cell::date(confirmation.map(|d| d.decided_on)),
+        Column::ConfirmedBy => {
+            Cell::text(confirmation.and_then(|d| d.decided_by.clone()).unwrap_or_default())
+        }
+        Column::ConfirmationReference => {
+            Cell::text(confirmation.and_then(|d| d.reference.clone()).unwrap_or_default())
+        }
         Column::RemovalDate => Cell::date(removal.map(|d| d.decided_on)),
         Column::RemovedBy => Cell::text(removal.and_then(|d| d.decided_by.clone()).unwrap_or_default()),
         Column::RemovalReference => Cell::text(removal.and_then(|d| d.reference.clone()).unwrap_or_default()),
@@ -75,10 +87,19 @@ fn cell(column: &Column, r: &Record, item: &Item, context: &RowContext<'_>) -> C
         }
         Column::Contact if r.commissioner.contact.is_empty() => Cell::text(context.register_contact),
         Column::Contact => Cell::text(&r.commissioner.contact),
-        Column::RecordId => Cell::text(item.id.to_string()),
-        Column::File => Cell::text(&item.file),
+        Column::RecordId => Cell::text(context.id.to_string()),
+        Column::File => Cell::text(context.file),
         Column::Commit => Cell::text(context.commit),
     }
+}
+
+/// The latest decision of a review to keep the designation: of those since the last
+/// designation (an earlier one kept an earlier designation), or of all when none is
+/// recorded.
+fn latest_confirmation(record: &Record) -> Option<&crate::model::Decision> {
+    let decisions = record.decisions();
+    let since = record.designation().map_or(0, |(at, _)| at + 1);
+    decisions[since..].iter().rev().find(|d| d.outcome == crate::model::DecisionOutcome::Confirm)
 }
 
 /// The commissioner that made `decision` when another is responsible for `record`
@@ -190,12 +211,16 @@ mod tests {
     fn contact_falls_back_to_the_register_and_empty_lists_are_empty() {
         let record = record(&[]);
         let id: RecordId = "RJ1/s".parse().unwrap();
-        let item = Item::new(id, "RJ1/s.toml", &record, crate::model::status::derive_status(&record));
-        let context = RowContext { commit: "abc", register_contact: "crs@icb.example" };
+        let context = RowContext {
+            id: &id,
+            file: "RJ1/s.toml",
+            status: crate::model::status::derive_status(&record),
+            commit: "abc",
+            register_contact: "crs@icb.example",
+        };
         let row = cells(
             &[Column::Contact, Column::Sites, Column::Commit, Column::LocationSpecific],
             &record,
-            &item,
             &context,
         );
         assert_eq!(

@@ -11,13 +11,14 @@
 use std::collections::BTreeSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use crate::export::cell::Cell;
 use crate::export::columns::Column;
 use crate::export::history::Life;
+use crate::export::packed::{Assessed, Cells};
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
+use crate::export::spill::Spill;
 use crate::model::record::Event;
-use crate::model::{Decision, EventKind, Record, RecordId, Stage, Status};
+use crate::model::{Decision, EventKind, Record, RecordId, Status};
 
 /// One record of a state.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,15 +45,12 @@ pub struct Item {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ItemRow {
     pub label: Label,
-    pub cells: Vec<Cell>,
+    pub cells: Cells,
     /// What its lines of the History sheet tell, when the export has one.
     pub life: Option<Box<Life>>,
     /// Its stage assessments by key, for the Assessments sheet.
     pub assessed: Assessed,
 }
-
-/// A record's stage assessments, by key, held in as little memory as they take.
-pub type Assessed = Box<[(String, Stage)]>;
 
 /// How the changes sheet, the summary and the e-mail name a record, and the
 /// decision that removed its designation, whose day they give.
@@ -155,6 +153,8 @@ pub struct Reading<'a> {
     pub keep_whole: bool,
     /// The export's scope, which says whether each record is selected.
     pub scope: &'a Scope,
+    /// Where the records' stage assessments wait for the Assessments sheet.
+    pub spill: Option<&'a Spill>,
 }
 
 impl Reading<'_> {
@@ -168,20 +168,22 @@ impl Reading<'_> {
         item.selected = selected && self.scope.selects(&record);
         item.undated_step = undated_step.filter(|_| self.scope.selects(&record));
         let context = RowContext {
+            id: &item.id,
+            file,
+            status,
             commit: commit_cell(self.commit, self.uncommitted, file),
             register_contact: self.register_contact,
         };
         let keep_whole = self.keep_whole || self.differing.contains(file);
         let mut record = record;
-        let row_cells = cells(self.columns, &record, &item, &context);
+        let row_cells = cells(self.columns, &record, &context);
         let life = self.scope.history.then(|| Box::new(Life::of(&record)));
-        let stages = if keep_whole { record.stages.clone() } else { std::mem::take(&mut record.stages) };
-        item.row = Some(ItemRow {
-            label: Label::of(&record),
-            cells: row_cells,
-            life,
-            assessed: stages.into_iter().collect(),
-        });
+        let assessed = Assessed::pack(&record.stages, self.spill);
+        if !keep_whole {
+            record.stages.clear();
+        }
+        item.row =
+            Some(ItemRow { label: Label::of(&record), cells: Cells::pack(&row_cells), life, assessed });
         if keep_whole {
             item.record = Some(Box::new(record));
         }

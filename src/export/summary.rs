@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use crate::export::changes::{Change, ChangeKind};
 use crate::export::section::Section;
-use crate::export::workbook::{ChangeLine, Workbook};
+use crate::export::workbook::{About, ChangeLine, Workbook};
 use crate::model::fields::FieldChange;
 use crate::model::labels::sentences;
 use crate::model::{Date, Status};
@@ -29,6 +29,12 @@ pub struct SubmissionFacts<'a> {
 
 fn cell(text: &str) -> String {
     one_line(text).replace('|', "\\|")
+}
+
+/// The commissioner by name and code, each written with `write`: "NHS South East
+/// London ICB (QKK)".
+fn named(about: &About, write: impl Fn(&str) -> String) -> String {
+    format!("{} ({})", write(&about.commissioner_name), write(&about.commissioner_code))
 }
 
 /// A status as people read it; "Deleted from the register" when there is none.
@@ -117,13 +123,7 @@ pub fn summary_markdown(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> Str
     let about = &workbook.about;
     let mut md = String::new();
     let _ = writeln!(md, "# Commissioner Requested Services submission\n");
-    let _ = writeln!(
-        md,
-        "{} ({}), {}.\n",
-        cell(&about.commissioner_name),
-        cell(&about.commissioner_code),
-        facts.date.in_words()
-    );
+    let _ = writeln!(md, "{}, {}.\n", named(about, cell), facts.date.in_words());
     let _ = writeln!(md, "| | |\n|---|---|");
     let rows = [
         ("To", facts.to.to_owned()),
@@ -175,8 +175,8 @@ pub fn email_body(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
     let _ = writeln!(text, "Dear colleagues,\n");
     let _ = writeln!(
         text,
-        "Please find attached the register of Commissioner Requested Services of {commissioner} ({}), as at {}.\n",
-        one_line(&about.commissioner_code),
+        "Please find attached the register of Commissioner Requested Services of {}, as at {}.\n",
+        named(about, one_line),
         facts.date.in_words()
     );
     let _ = writeln!(

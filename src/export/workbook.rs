@@ -5,6 +5,7 @@
 //! json, yaml), so every format says the same thing.
 
 use std::mem::take;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -15,17 +16,19 @@ use crate::export::changes::{Change, ChangeCounts, ChangeKind, compare, in_scope
 use crate::export::columns::Column;
 use crate::export::history::{self, Life};
 use crate::export::notes::{Note, notes};
+use crate::export::packed::{Assessed, Cells};
 use crate::export::row::{RowContext, cells};
 use crate::export::scope::Scope;
 use crate::export::section::Section;
-use crate::export::state::{Assessed, Label, RegisterState};
+use crate::export::spill::Spill;
+use crate::export::state::{Label, RegisterState};
 use crate::export::summary::NO_PREVIOUS_SUBMISSION;
 use crate::framework::Framework;
 use crate::framework::definition::StageDef;
-use crate::model::{Decision, RecordId};
+use crate::model::{Decision, RecordId, Stage};
 
 /// What the export is of, for the about sheet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct About {
     /// The register's folder name.
     pub register: String,
@@ -182,6 +185,8 @@ pub struct Plan<'a> {
     pub about: About,
     /// The framework, for the Notes sheet.
     pub framework: &'a Framework,
+    /// Where the current state's stage assessments wait.
+    pub spill: Option<Arc<Spill>>,
 }
 
 /// A row of the designations sheet.
@@ -192,7 +197,7 @@ pub struct Row {
     pub section: Section,
     /// The row's change, when the export lists changes only.
     pub change: Option<(ChangeKind, Vec<String>)>,
-    pub cells: Vec<Cell>,
+    pub cells: Cells,
     /// The record and what its lines of the History sheet tell (none for a record
     /// deleted from the register).
     pub history: Option<(RecordId, Box<Life>)>,
@@ -229,6 +234,8 @@ pub struct Workbook {
     pub history: Option<Vec<StageDef>>,
     /// The framework's stages, for the Assessments sheet.
     pub stages: Vec<StageDef>,
+    /// Where the rows' stage assessments wait.
+    pub spill: Option<Arc<Spill>>,
 }
 
 impl Workbook {
@@ -242,9 +249,19 @@ impl Workbook {
     }
 
     /// The lines of the Assessments sheet, record by record, made as they are asked
-    /// for.
-    pub fn assessments(&self) -> impl Iterator<Item = Vec<Cell>> + '_ {
-        self.rows.iter().flat_map(move |row| assessments::lines(&row.id, &row.assessed, &self.stages))
+    /// for; an error when the temporary file they wait in cannot be read.
+    pub fn assessments(&self) -> impl Iterator<Item = std::io::Result<Vec<Cell>>> + '_ {
+        self.rows.iter().flat_map(move |row| match self.assessed(row) {
+            Ok(assessed) => {
+                assessments::lines(&row.id, &assessed, &self.stages).into_iter().map(Ok).collect()
+            }
+            Err(e) => vec![Err(e)],
+        })
+    }
+
+    /// The stage assessments of `row`, by key.
+    pub fn assessed(&self, row: &Row) -> std::io::Result<Vec<(String, Stage)>> {
+        row.assessed.unpack(self.spill.as_deref())
     }
 
     /// The change lines of `section`.
@@ -255,8 +272,17 @@ impl Workbook {
 
 /// Builds the export. The rows are taken from the current state's items, not copied.
 pub fn build(plan: Plan<'_>) -> Workbook {
-    let Plan { mut current, baseline, scope, columns, only_changes, register_contact, mut about, framework } =
-        plan;
+    let Plan {
+        mut current,
+        baseline,
+        scope,
+        columns,
+        only_changes,
+        register_contact,
+        mut about,
+        framework,
+        spill,
+    } = plan;
     let notes = notes(&columns, framework, scope.history);
     let base = baseline.as_ref().map(|b| &b.state);
     let changes = compare(&current, base, scope);
@@ -304,8 +330,18 @@ pub fn build(plan: Plan<'_>) -> Workbook {
                 None => {
                     let state = base?;
                     let item = state.get(&change.id)?;
-                    let context = RowContext { commit: state.commit_of(item), register_contact };
-                    (cells(&columns, item.record.as_ref()?, item, &context), None, Assessed::default())
+                    let context = RowContext {
+                        id: &item.id,
+                        file: &item.file,
+                        status: item.status,
+                        commit: state.commit_of(item),
+                        register_contact,
+                    };
+                    (
+                        Cells::pack(&cells(&columns, item.record.as_ref()?, &context)),
+                        None,
+                        Assessed::default(),
+                    )
                 }
             };
             Some(Row {
@@ -359,5 +395,5 @@ pub fn build(plan: Plan<'_>) -> Workbook {
     }
     let history = scope.history.then(|| framework.stages.clone());
     let stages = framework.stages.clone();
-    Workbook { about, columns, only_changes, rows, changes: lines, included, notes, history, stages }
+    Workbook { about, columns, only_changes, rows, changes: lines, included, notes, history, stages, spill }
 }

@@ -103,6 +103,9 @@ pub(crate) fn row_history(
         .collect();
     grounds.sort_by_key(|g| context.grounds.iter().position(|k| k == g));
     let keeps = matches!(outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm);
+    // The ground columns speak of the latest decision to keep the designation: a
+    // confirmation's columns rest on them too.
+    let confirmed_on = grounds.clone();
     let mut decisions = vec![Decision {
         outcome,
         grounds: if keeps { grounds } else { Vec::new() },
@@ -133,7 +136,8 @@ pub(crate) fn row_history(
         &Field::ConfirmationDecidedBy,
         &Field::ConfirmationReference,
         DecisionOutcome::Confirm,
-    );
+    )
+    .map(|confirmation| Decision { grounds: confirmed_on, ..confirmation });
     let removal = later(
         &Field::RemovalDecidedOn,
         &Field::RemovalDecidedBy,

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -12,6 +13,7 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::columns::{Column, resolve};
 use crate::export::scope::Scope;
+use crate::export::spill::Spill;
 use crate::export::state::{Item, Reading, RegisterState};
 use crate::export::summary::NO_PREVIOUS_SUBMISSION;
 use crate::export::workbook::{About, Baseline, Plan, Workbook, build};
@@ -50,6 +52,8 @@ pub struct Gathered {
     pub unreadable: usize,
     /// When the commit read (or the one the working tree is on) was made.
     pub committed_at: Option<DateTime<Utc>>,
+    /// Where the current state's stage assessments wait.
+    pub spill: Option<Arc<Spill>>,
 }
 
 impl Gathered {
@@ -60,7 +64,7 @@ impl Gathered {
 
     /// Builds the export of what was gathered, taking its rows.
     pub fn workbook(self, ctx: &Ctx, scope: &Scope, only_changes: bool) -> Workbook {
-        let Gathered { root, config, current, source, baseline, columns, committed_at, .. } = self;
+        let Gathered { root, config, current, source, baseline, columns, committed_at, spill, .. } = self;
         let settings = &config.settings;
         let about = About {
             register: root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -72,16 +76,11 @@ impl Gathered {
             source,
             commit: current.commit.clone(),
             uncommitted_files: current.uncommitted.len(),
-            scope: String::new(),
-            records: 0,
-            changes_since: String::new(),
-            changes_since_in_words: String::new(),
-            baseline_commit: None,
-            changes: Default::default(),
-            sections: Default::default(),
             committed_at: committed_at.map(|at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
             generated_by: format!("crs {}", env!("CARGO_PKG_VERSION")),
             stamp: committed_at.unwrap_or(ctx.now),
+            // What the build counts (records, changes, scope, baseline).
+            ..About::default()
         };
         build(Plan {
             current,
@@ -92,6 +91,7 @@ impl Gathered {
             register_contact: &settings.commissioner.contact,
             about,
             framework: &config.framework,
+            spill,
         })
     }
 }
@@ -148,6 +148,7 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
     // refuses exactly what check would fail.
     let known = register_orgs(&source, &root, &config)?;
     let checker = Checker::new(&config.framework, today, known.as_ref());
+    let spill = Spill::new().map(Arc::new);
     let reading = Reading {
         columns: &columns,
         register_contact: &config.settings.commissioner.contact,
@@ -156,6 +157,7 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
         differing: &differing,
         keep_whole: matches!(since, Since::LastSent(_)),
         scope,
+        spill: spill.as_deref(),
     };
     let loaded =
         load(&source, &config.framework, &checker, |p| reading.item(p.id, p.file, p.record, p.status))?;
@@ -182,6 +184,7 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
         findings: loaded.findings,
         unreadable,
         committed_at,
+        spill,
     })
 }
 

@@ -230,7 +230,8 @@ fn crs_own_export_comes_back_cell_for_cell() {
 
 /// crs's default export (no `--history`), workbook or JSON, imported into an empty
 /// register and exported again gives the same cells on every sheet: the sections,
-/// the removal with its day, maker and reference, each stage's assessment.
+/// the removal with its day, maker and reference, the latest review's confirmation
+/// with its day, maker and reference, each stage's assessment.
 #[test]
 fn the_default_export_comes_back_cell_for_cell() {
     let source = TestEnv::copy_of("designations");
@@ -266,6 +267,9 @@ fn the_default_export_comes_back_cell_for_cell() {
         let status = designations[0].iter().position(|h| h == "Status").unwrap();
         let removed = designations.iter().find(|r| r[status] == "Removed").expect("a removed row");
         assert!(removed.contains(&"date:2026-02-03".to_owned()), "the removal's day: {removed:?}");
+        let confirmed = designations.iter().find(|r| r.contains(&"Board minute BD/26/088".to_owned()));
+        let confirmed = confirmed.expect("a row with the confirmation of its review");
+        assert!(confirmed.contains(&"date:2026-09-08".to_owned()), "the confirmation's day: {confirmed:?}");
         assert!(sheet(&before, "Assessments").len() > 30, "the stages of the sample register");
         for name in ["Designations", "Assessments", "Changes", "Notes"] {
             assert_eq!(sheet(&before, name), sheet(&after, name), "export → import → export: {name}");
