@@ -174,8 +174,16 @@ impl Given {
     /// outcome and day what no column gives; the register's decisions of an outcome
     /// the sheet has no column for stay.
     fn keep_decisions(&self, sheet: &mut Record, old: &Record) {
-        let grounds_given = self.life || self.fields.iter().any(|f| matches!(f, Field::Ground(_)));
-        for decision in &mut sheet.decisions {
+        let grounds_columns = self.fields.iter().any(|f| matches!(f, Field::Ground(_)));
+        // The ground columns give the grounds of the latest decision that keeps the
+        // designation (a confirmation, else the designation); the History sheet
+        // gives every decision's.
+        let grounds_of = sheet
+            .decisions
+            .iter()
+            .rposition(|d| matches!(d.outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm));
+        for (index, decision) in sheet.decisions.iter_mut().enumerate() {
+            let grounds_given = self.life || (grounds_columns && Some(index) == grounds_of);
             let Some(was) = old
                 .decisions()
                 .iter()

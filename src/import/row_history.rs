@@ -103,9 +103,14 @@ pub(crate) fn row_history(
         .collect();
     grounds.sort_by_key(|g| context.grounds.iter().position(|k| k == g));
     let keeps = matches!(outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm);
-    // The ground columns speak of the latest decision to keep the designation: a
-    // confirmation's columns rest on them too.
-    let confirmed_on = grounds.clone();
+    // The ground columns speak of the latest decision to keep the designation: the
+    // confirmation where the row gives one (the designation's own grounds are then
+    // not in the row), else the row's decision.
+    let confirmed = row.date(&Field::ConfirmationDecidedOn).is_some();
+    let (grounds, confirmed_on) = match confirmed {
+        true => (Vec::new(), grounds),
+        false => (grounds, Vec::new()),
+    };
     let mut decisions = vec![Decision {
         outcome,
         grounds: if keeps { grounds } else { Vec::new() },

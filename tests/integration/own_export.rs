@@ -528,3 +528,33 @@ fn an_import_changes_the_lines_it_changes_and_keeps_the_comments() {
     }
     assert!(after.contains(sheet), "the sheet the record came from stays its source:\n{after}");
 }
+
+/// The ground columns are those of the latest decision that keeps a designation:
+/// crs's own export, imported back unchanged, never lays a confirmation's grounds on
+/// the designation it kept (designated on one ground in 2022, confirmed on two).
+#[test]
+fn a_confirmation_s_grounds_never_become_the_designation_s() {
+    let env = TestEnv::copy_of("designations");
+    let file = "RJZ/major-trauma-centre.toml";
+    let text = env.read(file);
+    let designated =
+        "outcome = \"designate\"\ngrounds = [\"no-alternative-provider\", \"dependent-services\"]";
+    assert!(text.contains(designated), "{text}");
+    env.write(
+        file,
+        &text.replace(designated, "outcome = \"designate\"\ngrounds = [\"no-alternative-provider\"]"),
+    );
+    env.git_init();
+    let check = env.crs(&["check", "--format", "json"]).json();
+    assert_eq!(check["summary"]["errors"], 0, "{check}");
+    for (name, flags) in EXPORTS {
+        let path = export(&env, name, flags);
+        let run = import(&env, &path, &[]);
+        assert_eq!(run.code, 0, "{name}: {run}");
+        assert!(run.stdout.contains("  changed        0"), "{name}: nothing changes: {run}");
+        assert_eq!(env.git_cmd(&["status", "--porcelain"]), "", "{name}: no file touched");
+    }
+    let designation =
+        &env.crs(&["show", "RJZ/major-trauma-centre", "--format", "json"]).json()["decisions"][0];
+    assert_eq!(designation["grounds"], serde_json::json!(["no-alternative-provider"]), "{designation}");
+}
