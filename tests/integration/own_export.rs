@@ -542,7 +542,7 @@ fn a_confirmation_s_grounds_never_become_the_designation_s() {
     assert!(text.contains(designated), "{text}");
     env.write(
         file,
-        &text.replace(designated, "outcome = \"designate\"\ngrounds = [\"no-alternative-provider\"]"),
+        text.replace(designated, "outcome = \"designate\"\ngrounds = [\"no-alternative-provider\"]"),
     );
     env.git_init();
     let check = env.crs(&["check", "--format", "json"]).json();
