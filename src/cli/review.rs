@@ -101,7 +101,9 @@ pub struct StartArgs {
     /// The day the review started (default: today).
     #[arg(long, value_name = "DATE")]
     pub on: Option<Date>,
-    /// Who asked for the review.
+    /// Who asked for the review. A provider's request is recorded with it, by the
+    /// day the review started (its own day not recorded): record the request on its
+    /// day first with crs event ID review-requested --on DATE.
     #[arg(long, value_enum, default_value = "commissioner")]
     pub requested_by: Requester,
     #[command(flatten)]

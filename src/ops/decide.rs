@@ -288,11 +288,12 @@ pub fn start_review(
             .take_while(|e| e.kind != EventKind::ReviewCompleted)
             .any(|e| e.kind == EventKind::ReviewRequested);
         if requested_by == RequestedBy::Provider && !asked {
-            doc.push_event(&Event::dated(
-                on,
-                EventKind::ReviewRequested,
-                Some("requested by the provider".into()),
-            ));
+            // The day of the request was not given: it came by the review's start.
+            let request = Event {
+                date_known: false,
+                ..Event::dated(on, EventKind::ReviewRequested, Some("requested by the provider".into()))
+            };
+            doc.push_event(&request);
         }
         let note = match requested_by {
             RequestedBy::Provider => "at the provider's request",

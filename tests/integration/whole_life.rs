@@ -31,6 +31,16 @@ fn a_review_keeps_the_designation_in_force_and_closes_with_a_new_due_date() {
     let start = ok(&env, &["review", "start", ID, "--on", "2026-06-01", "--requested-by", "provider"]);
     insta::assert_snapshot!(start.stderr);
     assert_eq!(show(&env, ID)["status"], "under-review");
+    // The provider's request came by the start; its own day was not given.
+    let request = show(&env, ID)["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "review-requested")
+        .cloned()
+        .unwrap();
+    assert_eq!(request["date_known"], false, "{request}");
+    assert_eq!(request["on"], "2026-06-01", "the latest day it can have happened: {request}");
     let listed = env.crs(&["list", "--status", "designated,under-review", "--format", "json"]).json();
     assert_eq!(listed.as_array().unwrap().len(), 1, "the designation stays in force during the review");
 
