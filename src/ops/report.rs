@@ -303,7 +303,10 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
         for submission in part.submitted {
             *submitted.entry(submission).or_default() += 1;
         }
-        reviews_due.extend(part.due.into_iter().filter(|d| d.due <= reviews_until));
+        // A review under way is listed whatever its date: it is not yet complete.
+        reviews_due.extend(
+            part.due.into_iter().filter(|d| d.due <= reviews_until || d.kind == DueKind::ReviewToComplete),
+        );
         open_items.extend(part.open);
         services.insert(part.id, format!("{} ({})", part.service, part.provider_name));
     }

@@ -124,11 +124,7 @@ pub fn key_facts(report: &BoardReport) -> Vec<String> {
             ),
             period_words(report)
         ),
-        format!(
-            "{} due by {}.",
-            count(report.reviews_due.len(), "review", "reviews"),
-            report.reviews_until.in_words()
-        ),
+        reviews_fact(report),
         format!(
             "{} open: written requests awaiting an answer, refusals, referrals and requests for a review.",
             count(report.open.len(), "matter", "matters")
@@ -182,6 +178,18 @@ pub fn timeline_months(report: &BoardReport) -> Vec<Date> {
         }
     }
     months
+}
+
+/// The reviews due by the paper's horizon, and those under way (whatever their
+/// date: not yet complete).
+fn reviews_fact(report: &BoardReport) -> String {
+    let under_way = report.reviews_due.iter().filter(|r| r.kind == DueKind::ReviewToComplete).count();
+    let due = report.reviews_due.len() - under_way;
+    let mut fact = format!("{} due by {}", count(due, "review", "reviews"), report.reviews_until.in_words());
+    if under_way > 0 {
+        fact.push_str(&format!(", and {} under way", count(under_way, "review", "reviews")));
+    }
+    fact + "."
 }
 
 /// The bars of the review timeline: overdue reviews, then one bar a month.
