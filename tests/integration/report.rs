@@ -499,7 +499,7 @@ fn report_tells_two_submissions_on_one_day_as_two_steps_each_with_its_own_count(
 fn report_lists_a_review_under_way_whatever_its_due_date() {
     let env = TestEnv::copy_of("designations");
     let file = "RJ1/emergency-department.toml";
-    env.write(file, &env.read(file).replace("next_due = 2026-12-31", "next_due = 2031-12-31"));
+    env.write(file, env.read(file).replace("next_due = 2026-12-31", "next_due = 2031-12-31"));
     env.git_init();
     let paper = env.crs(&["report", "--format", "md"]);
     assert_eq!(paper.code, 0, "{paper}");
