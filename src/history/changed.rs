@@ -12,6 +12,33 @@ use crate::history::repo::{git_error, open};
 
 /// Register-relative paths of files that differ between `rev` and the work tree.
 pub fn changed_since(root: &Path, rev: &str) -> Result<BTreeSet<String>> {
+    with_diff_since(root, rev, false, register_paths)
+}
+
+/// How many records differ between `rev` and the work tree: a record moved to
+/// another path (crs move) is one record, not one gone and one new.
+pub fn records_changed_since(root: &Path, rev: &str) -> Result<usize> {
+    with_diff_since(root, rev, true, |diff, prefix| {
+        let prefix = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+        let is_record = |path: Option<&Path>| {
+            path.is_some_and(|p| {
+                p.to_string_lossy()
+                    .strip_prefix(&prefix)
+                    .is_some_and(|p| p.ends_with(".toml") && p.contains('/') && !p.starts_with('.'))
+            })
+        };
+        diff.deltas().filter(|d| is_record(d.new_file().path()) || is_record(d.old_file().path())).count()
+    })
+}
+
+/// `read` of the diff between `rev` and the work tree (with the index), renames
+/// found when `renames`, and of the register's folder within the repository.
+fn with_diff_since<T>(
+    root: &Path,
+    rev: &str,
+    renames: bool,
+    read: impl FnOnce(&git2::Diff<'_>, &str) -> T,
+) -> Result<T> {
     let rr = open(root)?;
     let repo = &rr.repo;
     let tree = repo.revparse_single(rev).and_then(|o| o.peel_to_tree()).map_err(|e| {
@@ -25,10 +52,15 @@ pub fn changed_since(root: &Path, rev: &str) -> Result<BTreeSet<String>> {
     if !rr.prefix.is_empty() {
         options.pathspec(format!("{}/", rr.prefix));
     }
-    let diff = repo
+    let mut diff = repo
         .diff_tree_to_workdir_with_index(Some(&tree), Some(&mut options))
         .map_err(|e| git_error("cannot compare with the work tree", &e))?;
-    Ok(register_paths(&diff, &rr.prefix))
+    if renames {
+        let mut find = git2::DiffFindOptions::new();
+        find.renames(true).for_untracked(true);
+        diff.find_similar(Some(&mut find)).map_err(|e| git_error("cannot follow moved records", &e))?;
+    }
+    Ok(read(&diff, &rr.prefix))
 }
 
 /// Register-relative paths of files that differ between the commits `from` and

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::framework::rules::open_review_request;
-use crate::history::changed::changed_since;
+use crate::history::changed::records_changed_since;
 use crate::history::last_submission;
 use crate::model::labels::designation_in_words;
 use crate::model::record::{DecisionOutcome, Event, EventKind};
@@ -93,9 +93,7 @@ pub fn due(ctx: &Ctx, until: Date, as_of: Option<&str>) -> Result<Vec<DueItem>> 
 /// again. Nothing when the register is not in git or was never submitted by crs.
 fn resubmission(root: &std::path::Path, today: Date) -> Result<Option<DueItem>> {
     let Ok(Some(tag)) = last_submission(root, None) else { return Ok(None) };
-    let changed = changed_since(root, &tag.commit)?;
-    let records =
-        changed.iter().filter(|p| p.ends_with(".toml") && p.contains('/') && !p.starts_with('.')).count();
+    let records = records_changed_since(root, &tag.commit)?;
     if records == 0 {
         return Ok(None);
     }

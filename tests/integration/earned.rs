@@ -396,3 +396,25 @@ fn due_names_a_removal_not_yet_sent_to_the_regulator() {
     let due = env.crs(&["due", "--within", "3650", "--format", "json"]).json();
     assert!(removal(&due).is_empty(), "sent: {due}");
 }
+
+/// A record moved since the last submission is one record changed, not two.
+#[test]
+fn due_counts_a_moved_record_once() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    env.at("2026-11-23");
+    let submitted = env.crs(&["submit", "-o", "../bundle"]);
+    assert_eq!(submitted.code, 0, "{submitted}");
+    ok(&env, &["move", ID, "RJ1/maternity-unit"]);
+    let due = env.crs(&["due", "--format", "json"]).json();
+    let again: Vec<&serde_json::Value> =
+        due.as_array().unwrap().iter().filter(|i| i["kind"] == "resubmit").collect();
+    assert_eq!(again.len(), 1, "{due}");
+    assert!(
+        again[0]["what"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 record changed since the submission of 23 November 2026"),
+        "{due}"
+    );
+}
