@@ -158,7 +158,12 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
         "Other commissioners buying the same service, by ODS code.",
     ),
     (Column::ProviderCode, "provider-code", "Provider ODS code", "The provider's ODS organisation code."),
-    (Column::ProviderName, "provider-name", "Provider name", "The provider's name as at designation."),
+    (
+        Column::ProviderName,
+        "provider-name",
+        "Provider name",
+        "The provider's name now; after a merger or a move to a new ODS code, the provider an earlier decision was made with is in the record's history (crs export --history).",
+    ),
     (
         Column::ProviderKind,
         "provider-kind",
@@ -286,7 +291,7 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
         Column::RemovalDate,
         "removal-date",
         "Date removed",
-        "The day of the decision to remove the designation (not the day it was made); empty unless it was removed.",
+        "The day the commissioner decided to remove the designation (the designation ends when the provider is told: 'Provider told of removal'); empty unless it was removed.",
     ),
     (Column::RemovedBy, "removed-by", "Removed by", "Who decided to remove the designation."),
     (
