@@ -126,7 +126,8 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
         status: Some(status),
         what,
         next,
-        overdue: due < today,
+        // A referral waits on the regulator: nothing of the commissioner's is late.
+        overdue: due < today && kind != DueKind::ReferralOpen,
     };
     let mut items = Vec::new();
     let removing = record.outcome() == Some(DecisionOutcome::Remove);
