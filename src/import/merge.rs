@@ -503,7 +503,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     };
     let mut headers = BTreeMap::new();
     for row in rows.iter().rev() {
-        headers.extend(row.fields.iter().map(|(field, _, header)| (field.clone(), header.clone())));
+        headers.extend(row.entries().map(|(field, _, header)| (field.clone(), header.clone())));
     }
     Ok(Imported {
         id: id.clone(),
