@@ -382,6 +382,12 @@ impl Planner<'_> {
     /// row it repeats.
     fn add_all(&mut self, records: Merge<'_>) -> Result<Vec<(RecordId, usize, usize)>> {
         let mut repeats = Vec::new();
+        // Room for every record in each list at once, not grown by doubling: the
+        // room a list is not given a record for is never touched, so takes no memory.
+        let count = records.size_hint().0;
+        for list in [&mut self.plan.new, &mut self.plan.changed, &mut self.plan.unchanged] {
+            list.reserve_exact(count);
+        }
         for imported in records {
             match imported {
                 Ok(imported) => {

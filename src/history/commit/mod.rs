@@ -469,7 +469,7 @@ impl Writer {
                 self.store_commit(plan, message, identity, tag).map_err(|e| self.explain_storage(e))?;
             journal.save(&self.state_dir)?;
             self.faults.after(Step::Journal);
-            if let Err(error) = self.write_files(files, removed, large.as_deref_mut()) {
+            if let Err(error) = self.write_files(files, removed, large) {
                 return Err(self.undone(&journal, error));
             }
             self.faults.after(Step::Files);
