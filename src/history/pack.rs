@@ -329,6 +329,17 @@ mod tests {
         for (id, data) in ids.iter().zip(blobs) {
             assert_eq!(odb.read(*id).unwrap().data(), data);
         }
+        // A byte of the pack changed on disk: the object reads back as an error, not
+        // as other bytes.
+        let second = packs.join(&writer.written[1]);
+        let mut bytes = fs::read(&second).unwrap();
+        let last = bytes.len() - 21;
+        bytes[last] ^= 0xff;
+        fs::write(&second, &bytes).unwrap();
+        writer.reading = None;
+        assert!(writer.read(&packs, ids[2]).is_err(), "a changed byte is found");
+        bytes[last] ^= 0xff;
+        fs::write(&second, &bytes).unwrap();
         let names: Vec<_> = fs::read_dir(&packs).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 4, "{names:?}");
         let fsck = std::process::Command::new("git")
