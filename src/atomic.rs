@@ -37,10 +37,36 @@ pub fn write_atomic_via(path: &Path, contents: &[u8], temp_dir: Option<&Path>, f
     write_via(beside, &name, path, contents, flush).map_err(|e| Error::io(path, e))
 }
 
+/// As [`write_atomic`], the contents written to the temp file by `write` as they
+/// are made (a journal of many files is never held whole in memory), and flushed.
+pub fn write_atomic_streamed(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<&File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let beside = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    write_streamed_via(beside, &name, path, Flush::Each, |file| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut out)?;
+        out.flush()
+    })
+    .map_err(|e| Error::io(path, e))
+}
+
 fn write_via(dir: &Path, name: &str, path: &Path, contents: &[u8], flush: Flush) -> std::io::Result<()> {
-    let (temp, mut file) = create_temp(dir, name)?;
+    write_streamed_via(dir, name, path, flush, |mut file| file.write_all(contents))
+}
+
+fn write_streamed_via(
+    dir: &Path,
+    name: &str,
+    path: &Path,
+    flush: Flush,
+    write: impl FnOnce(&File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let (temp, file) = create_temp(dir, name)?;
     let result = (|| {
-        file.write_all(contents)?;
+        write(&file)?;
         if flush == Flush::Each {
             file.sync_all()?;
         }

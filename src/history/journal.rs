@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::atomic::write_atomic;
+use crate::atomic::write_atomic_streamed;
 use crate::error::{Error, Result};
 
 /// The file name of the journal in crs's folder of the git folder.
@@ -64,9 +64,10 @@ impl Journal {
 
     /// Stores the journal durably (flushed to disk, then renamed into place).
     pub fn save(&self, state_dir: &Path) -> Result<()> {
-        let path = Journal::path(state_dir);
-        let text = serde_json::to_vec_pretty(self).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
-        write_atomic(&path, &text)
+        // Written as it is made: the journal of a write of many files is large.
+        write_atomic_streamed(&Journal::path(state_dir), |out| {
+            serde_json::to_writer_pretty(out, self).map_err(std::io::Error::other)
+        })
     }
 
     /// The journal left by an unfinished write, if any.

@@ -36,6 +36,19 @@ pub struct LargeWrite {
     pub(crate) packs: PathBuf,
 }
 
+impl LargeWrite {
+    /// The register-relative paths of the files given so far.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|f| f.path.as_str())
+    }
+
+    /// The bytes of the object `id`, read back from the packs this write made once
+    /// they are in git's folder; `None` for an object the write did not pack.
+    pub(crate) fn read_back(&mut self, id: Oid) -> Result<Option<Vec<u8>>, String> {
+        self.packer.read(&self.packs, id)
+    }
+}
+
 impl Drop for LargeWrite {
     /// Deletes the packs of a write that was not committed (a committed one has
     /// moved them all into git's folder already).

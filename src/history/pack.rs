@@ -6,14 +6,16 @@
 //! compressed bytes are held until the pack is written. A pack and its index
 //! (version 2) are written in a folder under temporary names and renamed to
 //! `pack-<checksum>.pack` and `.idx` only once whole, the pack first; the caller
-//! moves them into git's folder.
+//! moves them into git's folder. The writer reads its objects back from its packs
+//! with plain reads (each checked against its id), so that a large write reads
+//! what it stored without libgit2 mapping whole packs into memory.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use flate2::{Compress, Compression, FlushCompress, Status};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use git2::{ObjectType, Oid};
 
 /// Where one object's entry starts in the pack, and the CRC-32 of the entry's bytes.
@@ -23,10 +25,25 @@ struct Entry {
     crc: u32,
 }
 
+/// Where an object a writer packed lies: its pack (by the order the packs were
+/// written), where its entry starts and how many bytes the entry takes.
+/// (Twelve bytes: a write of 100,000 files holds one for each.)
+#[derive(Clone, Copy)]
+struct Spot {
+    pack: u32,
+    offset: u32,
+    len: u32,
+}
+
 /// The objects of one write, packed as they are given.
 pub(crate) struct PackWriter {
-    /// Every object packed by this writer, in any of its packs.
-    packed: HashSet<Oid>,
+    /// Every object packed by this writer, in any of its packs, and where.
+    packed: HashMap<Oid, Spot>,
+    /// The file names of the packs written, in order.
+    written: Vec<String>,
+    /// The pack last read from, open: its number and the file.
+    reading: Option<(u32, File)>,
+    inflate: Decompress,
     /// The entries of the pack being filled, and their bytes after the pack's header.
     entries: Vec<Entry>,
     body: Vec<u8>,
@@ -43,7 +60,10 @@ impl PackWriter {
     pub(crate) fn new(size: usize) -> PackWriter {
         PackWriter {
             reserve: size + size / 8,
-            packed: HashSet::new(),
+            packed: HashMap::new(),
+            written: Vec::new(),
+            reading: None,
+            inflate: Decompress::new(true),
             entries: Vec::new(),
             body: Vec::new(),
             compress: Compress::new(Compression::fast(), true),
@@ -52,7 +72,7 @@ impl PackWriter {
 
     /// Whether `id` is packed by this writer already.
     pub(crate) fn has(&self, id: Oid) -> bool {
-        self.packed.contains(&id)
+        self.packed.contains_key(&id)
     }
 
     /// The bytes held for the pack being filled.
@@ -62,7 +82,7 @@ impl PackWriter {
 
     /// Packs the object `id` of type `kind` with `data`, unless packed already.
     pub(crate) fn add(&mut self, id: Oid, kind: ObjectType, data: &[u8]) -> Result<(), String> {
-        if !self.packed.insert(id) {
+        if self.packed.contains_key(&id) {
             return Ok(());
         }
         let kind = match kind {
@@ -94,8 +114,53 @@ impl PackWriter {
             self.body.reserve(data.len() / 4 + 64);
         }
         let crc = crc32fast::hash(&self.body[start..]);
-        self.entries.push(Entry { id, offset: HEADER + start as u64, crc });
+        let offset = HEADER + start as u64;
+        self.entries.push(Entry { id, offset, crc });
+        let len = u32::try_from(self.body.len() - start)
+            .map_err(|_| format!("object {id} is too large for a pack entry crs reads back"))?;
+        let pack = u32::try_from(self.written.len()).map_err(|_| "too many packs".to_owned())?;
+        let offset = u32::try_from(offset).map_err(|_| "a pack larger than crs reads back".to_owned())?;
+        self.packed.insert(id, Spot { pack, offset, len });
         Ok(())
+    }
+
+    /// The bytes of the object `id` as read back from the pack in `folder` this
+    /// writer wrote it to, checked against its id; `None` for an object it did not
+    /// pack. Read with plain reads, one entry at a time.
+    pub(crate) fn read(&mut self, folder: &Path, id: Oid) -> Result<Option<Vec<u8>>, String> {
+        let Some(spot) = self.packed.get(&id).copied() else { return Ok(None) };
+        let name =
+            self.written.get(spot.pack as usize).ok_or_else(|| format!("object {id} is not written yet"))?;
+        let failed = |e: std::io::Error| format!("cannot read object {id} back from {name}: {e}");
+        let file = match &mut self.reading {
+            Some((pack, file)) if *pack == spot.pack => file,
+            reading => &mut reading.insert((spot.pack, File::open(folder.join(name)).map_err(failed)?)).1,
+        };
+        let mut entry = vec![0; spot.len as usize];
+        file.seek(SeekFrom::Start(u64::from(spot.offset))).map_err(failed)?;
+        file.read_exact(&mut entry).map_err(failed)?;
+        let (kind, size, header) =
+            entry_header(&entry).ok_or_else(|| format!("object {id} has a broken entry in {name}"))?;
+        let mut data = Vec::with_capacity(size + 64);
+        self.inflate.reset(true);
+        loop {
+            let read = self.inflate.total_in() as usize;
+            let status = self
+                .inflate
+                .decompress_vec(&entry[header + read..], &mut data, FlushDecompress::Finish)
+                .map_err(|e| format!("object {id} does not inflate: {e}"))?;
+            match status {
+                Status::StreamEnd => break,
+                _ if data.len() > size || header + (self.inflate.total_in() as usize) >= entry.len() => {
+                    return Err(format!("object {id} is cut short in {name}"));
+                }
+                _ => data.reserve(64),
+            }
+        }
+        if data.len() != size || Oid::hash_object(kind, &data).ok() != Some(id) {
+            return Err(format!("object {id} reads back other than it was written, from {name}"));
+        }
+        Ok(Some(data))
     }
 
     /// Writes the objects given since the last pack as one pack with its index in
@@ -125,12 +190,16 @@ impl PackWriter {
         drop(pack);
         let pack_path = folder.join(format!("{name}.pack"));
         fs::rename(&pack_temp, &pack_path).map_err(failed)?;
+        self.written.push(format!("{name}.pack"));
         self.entries.sort_unstable_by_key(|e| e.id);
         let index_temp = folder.join("tmp-idx");
         write_index(&index_temp, &self.entries, &checksum).map_err(failed)?;
         fs::rename(&index_temp, folder.join(format!("{name}.idx"))).map_err(failed)?;
-        self.entries = Vec::new();
-        self.body = Vec::new();
+        // The next pack is filled in the same room: a buffer of this size let go and
+        // asked for again would be a fresh one each time, as the allocator's heap
+        // holds no hole that large once smaller things are put in the old one.
+        self.entries.clear();
+        self.body.clear();
         Ok(Some(pack_path))
     }
 }
@@ -145,6 +214,28 @@ fn put_entry_header(out: &mut Vec<u8>, kind: u8, mut size: u64) {
         size >>= 7;
     }
     out.push(byte);
+}
+
+/// An entry's type, its size before compression and the length of its header.
+fn entry_header(entry: &[u8]) -> Option<(ObjectType, usize, usize)> {
+    let first = *entry.first()?;
+    let kind = match (first >> 4) & 0x07 {
+        1 => ObjectType::Commit,
+        2 => ObjectType::Tree,
+        3 => ObjectType::Blob,
+        4 => ObjectType::Tag,
+        _ => return None,
+    };
+    let mut size = u64::from(first & 0x0f);
+    let mut shift = 4;
+    let mut at = 0;
+    while entry[at] & 0x80 != 0 {
+        at += 1;
+        let byte = *entry.get(at)?;
+        size |= u64::from(byte & 0x7f).checked_shl(shift)?;
+        shift += 7;
+    }
+    Some((kind, usize::try_from(size).ok()?, at + 1))
 }
 
 /// A file being written, hashed as it goes (an index ends with the SHA-1 of what
@@ -229,11 +320,26 @@ mod tests {
         }
         writer.write(&packs).unwrap().expect("a pack of two objects");
         assert_eq!(writer.write(&packs).unwrap(), None, "nothing left to write");
+        for (id, data) in ids.iter().zip(blobs) {
+            assert_eq!(writer.read(&packs, *id).unwrap().as_deref(), Some(data), "read back by the writer");
+        }
+        assert_eq!(writer.read(&packs, Oid::zero()).unwrap(), None, "an object it did not pack");
         let odb = repo.odb().unwrap();
         odb.refresh().unwrap();
         for (id, data) in ids.iter().zip(blobs) {
             assert_eq!(odb.read(*id).unwrap().data(), data);
         }
+        // A byte of the pack changed on disk: the object reads back as an error, not
+        // as other bytes.
+        let second = packs.join(&writer.written[1]);
+        let mut bytes = fs::read(&second).unwrap();
+        let last = bytes.len() - 21;
+        bytes[last] ^= 0xff;
+        fs::write(&second, &bytes).unwrap();
+        writer.reading = None;
+        assert!(writer.read(&packs, ids[2]).is_err(), "a changed byte is found");
+        bytes[last] ^= 0xff;
+        fs::write(&second, &bytes).unwrap();
         let names: Vec<_> = fs::read_dir(&packs).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 4, "{names:?}");
         let fsck = std::process::Command::new("git")

@@ -345,14 +345,113 @@ fn shown(value: &Value) -> String {
     }
 }
 
-/// One record from its rows.
+/// One record from its rows: what they say of the provider and the service, its
+/// stages, its decisions and events, and which parts the sheet gives.
 fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imported, Vec<Problem>> {
     let mut problems = Vec::new();
     let first = &rows[0];
-    // Descriptive fields: the last row that gives one wins (a later row is the newer word).
+    let described = described(rows, context, &mut problems);
+    let (contact, registers_contact) = contact_of(rows, context);
+    let sheet_stages = stages_of(rows, context, &mut problems);
+    // What the History sheet says of the record replaces what its status implies.
+    let life = context.lives.get(id);
+    let (decisions, events) = match life {
+        Some(_) => (Vec::new(), Vec::new()),
+        None => history_of(rows, context, &mut problems),
+    };
+    let review_due = rows.iter().filter_map(|r| r.date(&Field::ReviewDue)).max();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut stages = sheet_stages;
+    let mut whole_stages = BTreeSet::new();
+    if let Some(assessed) = context.assessed.get(id) {
+        stages.extend(assessed.iter().map(|(key, stage)| (key.clone(), stage.clone())));
+        whole_stages.extend(assessed.keys().cloned());
+    }
+    let (stages, decisions, events) = match life {
+        Some(life) => {
+            whole_stages = life.stages.keys().cloned().collect();
+            (life.stages.clone(), life.decisions.clone(), life.events.clone())
+        }
+        None => (stages, decisions, events),
+    };
+    let given =
+        Given { fields: context.given.clone(), whole_stages, life: life.is_some(), registers_contact };
+    let sheet_decisions = u32::try_from(decisions.len()).ok();
     let last_text = |field: &Field| rows.iter().rev().find_map(|r| r.text(field).map(str::to_owned));
     let last_list =
         |field: &Field| rows.iter().rev().map(|r| r.list(field)).find(|l| !l.is_empty()).unwrap_or_default();
+    let record = Record {
+        schema_version: SCHEMA_VERSION,
+        framework: context.framework.to_owned(),
+        previous_ids: Vec::new(),
+        local_id: last_text(&Field::LocalId),
+        notes: notes_of(rows),
+        service: Service {
+            name: described.service_name,
+            description: last_text(&Field::ServiceDescription).unwrap_or_default(),
+            treatment_functions: last_list(&Field::ServiceTreatmentFunctions),
+            sites: last_list(&Field::ServiceSites),
+            site_names: last_list(&Field::ServiceSiteNames),
+            location_specific: rows
+                .iter()
+                .rev()
+                .find_map(|r| r.yes(&Field::ServiceLocationSpecific))
+                .unwrap_or(false),
+        },
+        provider: Provider {
+            ods: id.provider().to_owned(),
+            name: described.provider_name,
+            kind: described.kind.unwrap_or(ProviderKind::Other),
+            licence: described.licence.unwrap_or(Licence::Licensed),
+        },
+        commissioner: Commissioner {
+            co_commissioners: last_list(&Field::CoCommissioners),
+            contact,
+            ..context.commissioner.clone()
+        },
+        outcome: last_text(&Field::LongTermOutcome).map(|long_term| Outcome { long_term }),
+        stages,
+        decision: None,
+        decisions,
+        review: review_due.map(|next_due| Review { next_due }),
+        source: Some(ImportSource {
+            imported_from: context.file.to_owned(),
+            sheet: Some(context.sheet.to_owned()),
+            row: u32::try_from(first.row).ok(),
+            decisions: sheet_decisions,
+        }),
+        events,
+    };
+    let mut headers = BTreeMap::new();
+    for row in rows.iter().rev() {
+        headers.extend(row.entries().map(|(field, _, header)| (field.clone(), header.clone())));
+    }
+    Ok(Imported {
+        id: id.clone(),
+        record,
+        rows: rows.iter().map(|r| r.row).collect(),
+        headers,
+        repeats: Vec::new(),
+        given,
+    })
+}
+
+/// What a record's rows say of its provider and service that it cannot be without.
+struct Described {
+    provider_name: String,
+    service_name: String,
+    kind: Option<ProviderKind>,
+    licence: Option<Licence>,
+}
+
+/// The provider's name, kind and licence and the service's name (the last row that
+/// gives one wins: a later row is the newer word); a problem for each the rows
+/// leave out.
+fn described(rows: &[RowFields], context: &Context<'_>, problems: &mut Vec<Problem>) -> Described {
+    let first = &rows[0];
+    let last_text = |field: &Field| rows.iter().rev().find_map(|r| r.text(field).map(str::to_owned));
     let last_value = |field: &Field| rows.iter().rev().find_map(|r| r.get(field).cloned());
     let kind = match last_value(&Field::ProviderKind) {
         Some(Value::Kind(kind)) => Some(kind),
@@ -362,7 +461,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
         Some(Value::Licence(licence)) => Some(licence),
         _ => None,
     };
-    let required = |found: Option<String>, field: Field, todo: &str, problems: &mut Vec<Problem>| {
+    let mut required = |found: Option<String>, field: Field, todo: &str| {
         found.unwrap_or_else(|| {
             problems.push(problem(context, first, &field, "", &format!("has no {}", field.name()), todo));
             String::new()
@@ -372,13 +471,11 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
         last_text(&Field::ProviderName),
         Field::ProviderName,
         "fill in the provider's name, or map its column to provider.name",
-        &mut problems,
     );
     let service_name = required(
         last_text(&Field::ServiceName),
         Field::ServiceName,
         "fill in the service's name, or map its column to service.name",
-        &mut problems,
     );
     if kind.is_none() {
         problems.push(problem(context, first, &Field::ProviderKind, "", "has no provider kind", "map a column to provider.kind, or give it in [defaults] of the map (foundation-trust, nhs-trust, independent or other)"));
@@ -386,19 +483,31 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
     if licence.is_none() {
         problems.push(problem(context, first, &Field::ProviderLicence, "", "has no licence state", "map a column to provider.licence, or give it in [defaults] of the map (licensed, unlicensed, applied or exempt)"));
     }
-    // A contact that is the register's own, or none, is left to crs.toml; a
-    // re-import keeps the register's spelling of it (named in the record, or left
-    // to crs.toml).
-    let mut contact = last_text(&Field::Contact).unwrap_or_default();
+    Described { provider_name, service_name, kind, licence }
+}
+
+/// The contact the record names, and the register's own when the rows give that or
+/// none: a contact that is the register's own, or none, is left to crs.toml; a
+/// re-import keeps the register's spelling of it (named in the record, or left to
+/// crs.toml).
+fn contact_of(rows: &[RowFields], context: &Context<'_>) -> (String, Option<String>) {
+    let mut contact =
+        rows.iter().rev().find_map(|r| r.text(&Field::Contact).map(str::to_owned)).unwrap_or_default();
     let registers_contact = (contact.is_empty() || contact == context.commissioner.contact)
         .then(|| context.commissioner.contact.clone());
     if contact == context.commissioner.contact {
         contact.clear();
     }
-    let location_specific =
-        rows.iter().rev().find_map(|r| r.yes(&Field::ServiceLocationSpecific)).unwrap_or(false);
-    let sheet_stages = stages_of(rows, context, &mut problems);
+    (contact, registers_contact)
+}
 
+/// The decisions and events the rows give, decisions in date order and events by
+/// day and kind: two rows that decide the same day differently are a problem.
+fn history_of(
+    rows: &[RowFields],
+    context: &Context<'_>,
+    problems: &mut Vec<Problem>,
+) -> (Vec<Decision>, Vec<Event>) {
     // Each decision with the row that gave it first.
     let mut decisions: Vec<(Decision, usize)> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
@@ -412,9 +521,7 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
             _ => None,
         })
         .collect();
-    // What the History sheet says of the record replaces what its status implies.
-    let life = context.lives.get(id);
-    for row in rows.iter().filter(|_| life.is_none()) {
+    for row in rows {
         match row_history(row, context, &given) {
             Ok((row_decisions, row_events)) => {
                 for decision in row_decisions {
@@ -442,77 +549,10 @@ fn build(id: &RecordId, rows: &[RowFields], context: &Context<'_>) -> Result<Imp
             Err(mut found) => problems.append(&mut found),
         }
     }
-    let review_due = rows.iter().filter_map(|r| r.date(&Field::ReviewDue)).max();
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let mut decisions: Vec<Decision> = decisions.into_iter().map(|(d, _)| d).collect();
     decisions.sort_by_key(|d| d.decided_on);
     events.sort_by_key(|e| (e.on, e.kind));
-    let mut stages = sheet_stages;
-    let mut whole_stages = BTreeSet::new();
-    if let Some(assessed) = context.assessed.get(id) {
-        stages.extend(assessed.iter().map(|(key, stage)| (key.clone(), stage.clone())));
-        whole_stages.extend(assessed.keys().cloned());
-    }
-    if let Some(life) = life {
-        (stages, decisions, events) = (life.stages.clone(), life.decisions.clone(), life.events.clone());
-        whole_stages = stages.keys().cloned().collect();
-    }
-    let given =
-        Given { fields: context.given.clone(), whole_stages, life: life.is_some(), registers_contact };
-    let sheet_decisions = u32::try_from(decisions.len()).ok();
-
-    let record = Record {
-        schema_version: SCHEMA_VERSION,
-        framework: context.framework.to_owned(),
-        previous_ids: Vec::new(),
-        local_id: last_text(&Field::LocalId),
-        notes: notes_of(rows),
-        service: Service {
-            name: service_name,
-            description: last_text(&Field::ServiceDescription).unwrap_or_default(),
-            treatment_functions: last_list(&Field::ServiceTreatmentFunctions),
-            sites: last_list(&Field::ServiceSites),
-            site_names: last_list(&Field::ServiceSiteNames),
-            location_specific,
-        },
-        provider: Provider {
-            ods: id.provider().to_owned(),
-            name: provider_name,
-            kind: kind.unwrap_or(ProviderKind::Other),
-            licence: licence.unwrap_or(Licence::Licensed),
-        },
-        commissioner: Commissioner {
-            co_commissioners: last_list(&Field::CoCommissioners),
-            contact,
-            ..context.commissioner.clone()
-        },
-        outcome: last_text(&Field::LongTermOutcome).map(|long_term| Outcome { long_term }),
-        stages,
-        decision: None,
-        decisions,
-        review: review_due.map(|next_due| Review { next_due }),
-        source: Some(ImportSource {
-            imported_from: context.file.to_owned(),
-            sheet: Some(context.sheet.to_owned()),
-            row: u32::try_from(first.row).ok(),
-            decisions: sheet_decisions,
-        }),
-        events,
-    };
-    let mut headers = BTreeMap::new();
-    for row in rows.iter().rev() {
-        headers.extend(row.fields.iter().map(|(field, _, header)| (field.clone(), header.clone())));
-    }
-    Ok(Imported {
-        id: id.clone(),
-        record,
-        rows: rows.iter().map(|r| r.row).collect(),
-        headers,
-        repeats: Vec::new(),
-        given,
-    })
+    (decisions, events)
 }
 
 /// The notes of the rows, each once, in row order: a service's comments across its

@@ -109,31 +109,97 @@ impl Response {
     }
 }
 
+/// What every row of a sheet shares: the field and header of each column the map
+/// reads and of each default it states (a row names them by their place here, not
+/// by copies of its own), and the value of each default, read once for the sheet.
+#[derive(Debug, Default)]
+pub struct Slots {
+    /// The field and header of each column, in the layout's order, then of each
+    /// default ("(default …)").
+    slots: Vec<(Field, Arc<str>)>,
+    /// Each default's slot and value, in field order: a row that leaves the field
+    /// empty (or has no column for it) gives it.
+    defaults: Vec<(u32, Value)>,
+}
+
+impl Slots {
+    fn field(&self, slot: u32) -> &Field {
+        &self.slots[slot as usize].0
+    }
+
+    fn header(&self, slot: u32) -> &Arc<str> {
+        &self.slots[slot as usize].1
+    }
+}
+
 /// One row's fields, with the header each came from. A row holds a dozen fields or
-/// so: a short list, not a map, keeps a sheet of 100,000 rows small.
+/// so: a short list, not a map, keeps a sheet of 100,000 rows small; a field and its
+/// header are named by their slot in the sheet's [`Slots`], and the map's defaults
+/// are held there once, not in every row.
 #[derive(Clone, Debug, Default)]
 pub struct RowFields {
     /// The sheet row, 1-based.
     pub row: usize,
-    /// Each field given, in field order, with its value and the header of the column
-    /// it came from ("(default …)" for a default). A header is shared with the
-    /// layout, not copied for every row.
-    pub fields: Vec<(Field, Value, Arc<str>)>,
+    slots: Arc<Slots>,
+    /// Each field a cell gives, in field order, by its slot, with its value.
+    cells: Vec<(u32, Value)>,
     /// The text as written of each cell the map's `[values]` translated (or a
-    /// provider code read in capitals), so that a
-    /// problem names what the sheet says, not only what crs took it to mean.
-    pub written: Vec<(Field, String)>,
+    /// provider code read in capitals), by its slot, so that a problem names what
+    /// the sheet says, not only what crs took it to mean.
+    written: Vec<(u32, String)>,
 }
 
 impl RowFields {
+    /// The slot of the cell that gives `field`, if one does.
+    fn cell(&self, field: &Field) -> Option<&(u32, Value)> {
+        self.cells.iter().find(|(slot, _)| self.slots.field(*slot) == field)
+    }
+
+    /// The slot and value of `field`: its cell's, else the map's default.
+    fn entry(&self, field: &Field) -> Option<(u32, &Value)> {
+        match self.cell(field) {
+            Some((slot, value)) => Some((*slot, value)),
+            None => self
+                .slots
+                .defaults
+                .iter()
+                .find(|(slot, _)| self.slots.field(*slot) == field)
+                .map(|(s, v)| (*s, v)),
+        }
+    }
+
+    /// Each field given, its value and the header it came from, in field order: the
+    /// row's cells and the defaults of the fields they leave empty.
+    pub fn entries(&self) -> impl Iterator<Item = (&Field, &Value, &Arc<str>)> {
+        let slots: &Slots = &self.slots;
+        fn named<'r>(
+            slots: &'r Slots,
+            (slot, value): &'r (u32, Value),
+        ) -> (&'r Field, &'r Value, &'r Arc<str>) {
+            (slots.field(*slot), value, slots.header(*slot))
+        }
+        let mut cells = self.cells.iter().map(move |entry| named(slots, entry)).peekable();
+        let mut defaults = slots
+            .defaults
+            .iter()
+            .map(move |entry| named(slots, entry))
+            .filter(|(field, _, _)| self.cell(field).is_none())
+            .peekable();
+        std::iter::from_fn(move || match (cells.peek(), defaults.peek()) {
+            (Some(cell), Some(default)) if default.0 < cell.0 => defaults.next(),
+            (Some(_), _) => cells.next(),
+            (None, _) => defaults.next(),
+        })
+    }
+
     /// The value of `field`, if given.
     pub fn get(&self, field: &Field) -> Option<&Value> {
-        self.fields.iter().find(|(f, _, _)| f == field).map(|(_, value, _)| value)
+        self.entry(field).map(|(_, value)| value)
     }
 
     /// The fields given and their values, in field order.
     pub fn values(&self) -> impl Iterator<Item = (&Field, &Value)> {
-        self.fields.iter().map(|(field, value, _)| (field, value))
+        self.entries().map(|(field, value, _)| (field, value))
     }
 
     /// The text of `field`, if given.
@@ -180,18 +246,18 @@ impl RowFields {
 
     /// True when `field` comes from the map's `[defaults]`, not a cell.
     pub fn is_default(&self, field: &Field) -> bool {
-        self.fields.iter().any(|(f, _, header)| f == field && header.starts_with("(default "))
+        self.cell(field).is_none() && self.entry(field).is_some()
     }
 
     /// The cell's text as written, when the map's `[values]` translated it.
     pub fn written(&self, field: &Field) -> Option<&str> {
-        self.written.iter().find(|(f, _)| f == field).map(|(_, text)| text.as_str())
+        self.written.iter().find(|(slot, _)| self.slots.field(*slot) == field).map(|(_, text)| text.as_str())
     }
 
     /// The header `field` came from, for messages.
     pub fn header(&self, field: &Field) -> String {
-        match self.fields.iter().find(|(f, _, _)| f == field) {
-            Some((_, _, header)) => header.to_string(),
+        match self.entry(field) {
+            Some((slot, _)) => self.slots.header(slot).to_string(),
             None => format!("({})", field.name()),
         }
     }
@@ -203,6 +269,12 @@ pub struct Layout {
     pub columns: Vec<(usize, Arc<str>, Field)>,
     /// The header a default is reported under, for each field the map gives one.
     pub defaults: Vec<(Field, String, Arc<str>)>,
+    /// What each default says, read once for the sheet: a value, nothing, or why
+    /// it cannot be read (told for each row that falls back on it).
+    default_values: Vec<Result<Option<Value>, CellError>>,
+    /// The fields and headers of the columns and defaults, and the defaults' values,
+    /// shared by every row.
+    slots: Arc<Slots>,
     /// The first data row, 0-based.
     pub first_row: usize,
     /// The headers of the sheet's columns the map does not use, each once: what will
@@ -279,7 +351,7 @@ pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
         ));
     }
     columns.sort_by_key(|(col, _, _)| *col);
-    let defaults = map
+    let defaults: Vec<(Field, String, Arc<str>)> = map
         .defaults
         .iter()
         .map(|(field, text)| (field.clone(), text.clone(), Arc::from(format!("(default {})", field.name()))))
@@ -305,7 +377,35 @@ pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
             }
         }
     }
-    Ok(Layout { columns, defaults, first_row: header_row + 1, unused })
+    let default_values: Vec<Result<Option<Value>, CellError>> =
+        defaults.iter().map(|(field, text, _)| read_cell(&Cell::Text(text.clone()), field, map)).collect();
+    let slots = slots_of(&columns, &defaults, &default_values);
+    Ok(Layout { columns, defaults, default_values, slots, first_row: header_row + 1, unused })
+}
+
+/// The slots of a sheet's columns and defaults, and the value of each default read.
+fn slots_of(
+    columns: &[(usize, Arc<str>, Field)],
+    defaults: &[(Field, String, Arc<str>)],
+    values: &[Result<Option<Value>, CellError>],
+) -> Arc<Slots> {
+    let mut slots: Vec<(Field, Arc<str>)> =
+        columns.iter().map(|(_, header, field)| (field.clone(), header.clone())).collect();
+    let mut read = Vec::new();
+    for ((field, _, header), value) in defaults.iter().zip(values) {
+        let slot = slot_number(slots.len());
+        slots.push((field.clone(), header.clone()));
+        if let Ok(Some(value)) = value {
+            read.push((slot, value.clone()));
+        }
+    }
+    read.sort_by(|(a, _), (b, _)| slots[*a as usize].0.cmp(&slots[*b as usize].0));
+    Arc::new(Slots { slots, defaults: read })
+}
+
+/// A slot's number: a sheet has far fewer columns than this.
+fn slot_number(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
 }
 
 /// The text of the cell that makes sheet row `index` (0-based) a total under the
@@ -362,15 +462,19 @@ pub fn read_row(
     if !names_a_record {
         return None;
     }
-    // Room for every column and default at once: a list grown by doubling held
-    // twice the room it needed, for every row of the sheet.
-    let room = layout.columns.len() + layout.defaults.len();
-    let mut fields = RowFields { row: index + 1, fields: Vec::with_capacity(room), written: Vec::new() };
+    // Room for every column at once: a list grown by doubling held twice the room
+    // it needed, for every row of the sheet.
+    let mut fields = RowFields {
+        row: index + 1,
+        slots: layout.slots.clone(),
+        cells: Vec::with_capacity(layout.columns.len()),
+        written: Vec::new(),
+    };
     let mut problems = Vec::new();
-    for (col, header, field) in &layout.columns {
+    for (slot, (col, header, field)) in layout.columns.iter().enumerate() {
         let cell = sheet.cell(index, *col);
         // Several columns under one header: the first that is filled counts.
-        if cell.is_blank() || fields.get(field).is_some() {
+        if cell.is_blank() || fields.cell(field).is_some() {
             continue;
         }
         if let Some(size) = too_long(cell) {
@@ -394,9 +498,9 @@ pub fn read_row(
                 // A code is read in capitals; a message quotes the cell as written.
                 let recased = *field == Field::ProviderOds && text != text.to_uppercase();
                 if recased || translation(map, field, &text).is_some() {
-                    fields.written.push((field.clone(), text));
+                    fields.written.push((slot_number(slot), text));
                 }
-                fields.fields.push((field.clone(), value, header.clone()));
+                fields.cells.push((slot_number(slot), value));
             }
             Ok(None) => {}
             Err((problem, todo)) => problems.push(Problem {
@@ -409,26 +513,26 @@ pub fn read_row(
             }),
         }
     }
-    for (field, text, header) in &layout.defaults {
-        if fields.get(field).is_some() {
-            continue;
-        }
-        match read_cell(&Cell::Text(text.clone()), field, map) {
-            Ok(Some(value)) => fields.fields.push((field.clone(), value, header.clone())),
-            Ok(None) => {}
-            Err((problem, todo)) => problems.push(Problem {
+    // A default is read once for the sheet (see `Layout::slots`); one that cannot be
+    // read is told for each row that falls back on it.
+    for ((field, text, header), value) in layout.defaults.iter().zip(&layout.default_values) {
+        if let Err((problem, todo)) = value
+            && fields.cell(field).is_none()
+        {
+            problems.push(Problem {
                 sheet: sheet.name.clone(),
                 row: index + 1,
                 column: header.to_string(),
                 value: text.clone(),
-                problem,
-                todo,
-            }),
+                problem: problem.clone(),
+                todo: todo.clone(),
+            });
         }
     }
-    fields.fields.sort_by(|a, b| a.0.cmp(&b.0));
+    let slots = &layout.slots;
+    fields.cells.sort_by(|(a, _), (b, _)| slots.field(*a).cmp(slots.field(*b)));
     // The row is held until its record is built: only the room its fields take.
-    fields.fields.shrink_to_fit();
+    fields.cells.shrink_to_fit();
     fields.written.shrink_to_fit();
     Some(if problems.is_empty() { Ok(fields) } else { Err(problems) })
 }

@@ -4,7 +4,7 @@
 //! files the register knows, and, for a single record being written, whether another
 //! record already holds the same service.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::Result;
@@ -111,22 +111,27 @@ pub struct Services<'r> {
 struct Folder {
     /// Record id → its service.
     by_id: HashMap<RecordId, ServiceKey>,
-    /// Service → the records that hold it, in id order.
-    by_key: HashMap<ServiceKey, BTreeSet<RecordId>>,
+    /// Service → the records that hold it, in id order (a sorted list: almost every
+    /// service has one record, and a tree's node would take ten times its room).
+    by_key: HashMap<ServiceKey, Vec<RecordId>>,
 }
 
 impl Folder {
     fn hold(&mut self, id: &RecordId, key: ServiceKey) {
         self.release(id);
         self.by_id.insert(id.clone(), key.clone());
-        self.by_key.entry(key).or_default().insert(id.clone());
+        let ids = self.by_key.entry(key).or_default();
+        if let Err(at) = ids.binary_search(id) {
+            ids.insert(at, id.clone());
+        }
     }
 
     fn release(&mut self, id: &RecordId) {
         if let Some(old) = self.by_id.remove(id)
             && let Some(ids) = self.by_key.get_mut(&old)
+            && let Ok(at) = ids.binary_search(id)
         {
-            ids.remove(id);
+            ids.remove(at);
         }
     }
 }

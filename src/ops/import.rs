@@ -181,7 +181,6 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     // Rows refused before they name a record: a record not in the sheet may be one.
     let unnamed = problems.len();
     rejected.append(&mut problems);
-    let sheet_ids: HashSet<RecordId> = records.ids().cloned().collect();
 
     let known = tx.orgs()?;
     let checker = tx.checker(ctx, known.as_ref());
@@ -198,6 +197,10 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         today: ctx.today,
         plan: Plan { rejected, ..Plan::default() },
     };
+    // The sheet's ids the register knows (at them, or as ids records had before a
+    // move): only those can tell which of its records the sheet leaves out.
+    let sheet_ids: HashSet<RecordId> =
+        records.ids().filter(|id| planner.register.knows(id)).cloned().collect();
     let repeats = planner.add_all(records)?;
     let Planner { large, register, services, plan, .. } = planner;
     // The duplicate check's services, the register as read and the sheet's ids are
@@ -213,14 +216,14 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
 
     let refused =
         (!rejected.is_empty() && !request.skip_invalid) || (!conflicts.is_empty() && !request.keep_register);
-    let written = !request.dry_run && !refused && (!files.is_empty() || !conflicts.is_empty());
+    let written = !request.dry_run && !refused && (files > 0 || !conflicts.is_empty());
     let committed = if written {
-        tx.require_all_clean(&files.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let large = large
+            .ok_or_else(|| Error::Invalid { message: "the import's records were not stored".to_owned() })?;
+        tx.require_all_clean(&large.paths().collect::<Vec<_>>())?;
         let kept: Vec<(&RecordId, &str)> =
             conflicts.iter().map(|c| (&c.id, c.conflict.digest.as_str())).collect();
         let message = commit_message(&file, &sha256, &sheet_name, new.len(), changed.len(), &kept);
-        let large = large
-            .ok_or_else(|| Error::Invalid { message: "the import's records were not stored".to_owned() })?;
         Some(tx.commit_large(large, &message, None)?)
     } else {
         None
@@ -348,8 +351,9 @@ struct Plan {
     unchanged: Vec<Planned>,
     conflicts: Vec<Conflicting>,
     rejected: Vec<Problem>,
-    /// The records to write (register-relative paths; their text is stored already).
-    files: Vec<String>,
+    /// How many records are to be written (their text is stored already, with
+    /// their paths).
+    files: usize,
 }
 
 /// Judges and checks the sheet's records one at a time, as they are built.
@@ -378,6 +382,12 @@ impl Planner<'_> {
     /// row it repeats.
     fn add_all(&mut self, records: Merge<'_>) -> Result<Vec<(RecordId, usize, usize)>> {
         let mut repeats = Vec::new();
+        // Room for every record in each list at once, not grown by doubling: the
+        // room a list is not given a record for is never touched, so takes no memory.
+        let count = records.size_hint().0;
+        for list in [&mut self.plan.new, &mut self.plan.changed, &mut self.plan.unchanged] {
+            list.reserve_exact(count);
+        }
         for imported in records {
             match imported {
                 Ok(imported) => {
@@ -508,7 +518,7 @@ impl Planner<'_> {
         if let Some(large) = self.large.as_mut() {
             self.tx.add_to(large, &path, text.as_bytes())?;
         }
-        self.plan.files.push(path);
+        self.plan.files += 1;
         Ok(())
     }
 
@@ -690,7 +700,10 @@ struct Register {
     /// The commit crs's own export (the file imported) was made from, when the
     /// register's branch holds it: where the sheet last agreed with the register.
     exported_from: Option<ExportedFrom>,
-    /// Each id a row of the sheet went to already, with that row.
+    /// Every id records moved to (`crs move`): only there can two rows of the
+    /// sheet meet.
+    move_targets: HashSet<RecordId>,
+    /// Each of those ids a row of the sheet went to already, with that row.
     taken: HashMap<RecordId, usize>,
 }
 
@@ -721,7 +734,8 @@ impl Register {
             Some(commit) => ExportedFrom::find(root, commit)?,
             None => None,
         };
-        Ok(Register { moved_to, ids, imports, exported_from, taken: HashMap::new() })
+        let move_targets = moved_to.values().flatten().cloned().collect();
+        Ok(Register { moved_to, ids, imports, exported_from, move_targets, taken: HashMap::new() })
     }
 
     /// The record the rows of `imported` go to: the record with the sheet's id, or,
@@ -747,6 +761,11 @@ impl Register {
             }
             _ => (sheet_id.clone(), None),
         };
+        // The rows of one id are one record already: two meet only at an id a
+        // record was moved to, which one gives and another had before the move.
+        if !self.move_targets.contains(&place.0) {
+            return Ok(place);
+        }
         if let Some(row) = self.taken.get(&place.0) {
             return Err(Box::new(whole_record_problem(
                 imported,
@@ -762,8 +781,13 @@ impl Register {
         Ok(place)
     }
 
+    /// Whether `id` is the id of a record of the register, now or before a move.
+    fn knows(&self, id: &RecordId) -> bool {
+        self.ids.contains(id) || self.moved_to.contains_key(id)
+    }
+
     /// The records of the register now that an import wrote and the sheet, whose
-    /// records are `sheet_ids`, does not give (at their id, or at one they had
+    /// records the register knows are `sheet_ids`, does not give (at their id, or at one they had
     /// before a move), by id, with their last import.
     fn absent(&self, sheet_ids: &HashSet<RecordId>) -> Vec<(RecordId, LastImport)> {
         let mut given: HashSet<&RecordId> = HashSet::new();

@@ -7,14 +7,21 @@ use std::path::{Path, PathBuf};
 
 use crate::atomic::{Flush, write_atomic_via};
 use crate::error::{Error, Result};
+use crate::history::large_write::LargeWrite;
 use crate::history::repo::{git_error, storage_error};
 
 use super::{Contents, FLUSH_EACH_UP_TO, Incoming, Writer, oid};
 
 impl Writer {
     /// Writes the files into the working tree, following no links.
-    /// A file stored already is read back from its blob.
-    pub(super) fn write_files(&self, files: &[Incoming<'_>], removed: &[String]) -> Result<()> {
+    /// A file stored already is read back from its blob: from the packs of `large`,
+    /// when that write packed it.
+    pub(super) fn write_files(
+        &self,
+        files: &[Incoming<'_>],
+        removed: &[String],
+        mut large: Option<&mut LargeWrite>,
+    ) -> Result<()> {
         let flush = if files.len() > FLUSH_EACH_UP_TO { Flush::Batch } else { Flush::Each };
         let mut folders: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
         let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
@@ -27,8 +34,17 @@ impl Writer {
             match file.contents {
                 Contents::Bytes(bytes) => write_atomic_via(&full, bytes, Some(&self.state_dir), flush)?,
                 Contents::Stored { new, .. } => {
-                    let blob = odb.read(new).map_err(|e| storage_error(file.path, e.message()))?;
-                    write_atomic_via(&full, blob.data(), Some(&self.state_dir), flush)?;
+                    let packed = match large.as_deref_mut() {
+                        Some(large) => large.read_back(new).map_err(|e| storage_error(file.path, &e))?,
+                        None => None,
+                    };
+                    match packed {
+                        Some(bytes) => write_atomic_via(&full, &bytes, Some(&self.state_dir), flush)?,
+                        None => {
+                            let blob = odb.read(new).map_err(|e| storage_error(file.path, e.message()))?;
+                            write_atomic_via(&full, blob.data(), Some(&self.state_dir), flush)?;
+                        }
+                    }
                 }
             }
         }

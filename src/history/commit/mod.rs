@@ -428,7 +428,7 @@ impl Writer {
         identity: &Identity,
         tag: Option<(&str, &str)>,
         review: Review<'_>,
-        large: Option<&mut LargeWrite>,
+        mut large: Option<&mut LargeWrite>,
     ) -> Result<Committed> {
         let repo = &self.rr.repo;
         wait_for_index(repo.path())?;
@@ -439,13 +439,14 @@ impl Writer {
         let mut hook_output = String::new();
         let hooked = self.hooks.exists("prepare-commit-msg")
             || (self.verify && (self.hooks.exists("pre-commit") || self.hooks.exists("commit-msg")));
-        let plan = self.store_tree(files, removed, large).map_err(|e| self.explain_storage(e))?;
+        let plan =
+            self.store_tree(files, removed, large.as_deref_mut()).map_err(|e| self.explain_storage(e))?;
         let (journal, message) = if hooked {
             plan.journal.save(&self.state_dir)?;
             self.faults.after(Step::Journal);
             // A change of the hooks refused by the review is put back with crs's own.
             let mut undo_hooked: Option<Journal> = None;
-            let made = self.write_files(files, removed).and_then(|()| {
+            let made = self.write_files(files, removed, large.as_deref_mut()).and_then(|()| {
                 self.faults.after(Step::Files);
                 let (message, staged) = self.run_hooks_before(&plan, message, identity, &mut hook_output)?;
                 let hooked = self.as_hooks_left_it(&plan, staged)?;
@@ -455,7 +456,7 @@ impl Writer {
                 }
                 let plan = hooked;
                 let journal =
-                    self.store_commit(&plan, &message, identity, tag).map_err(|e| self.explain_storage(e))?;
+                    self.store_commit(plan, &message, identity, tag).map_err(|e| self.explain_storage(e))?;
                 journal.save(&self.state_dir)?;
                 Ok((journal, message))
             });
@@ -465,10 +466,10 @@ impl Writer {
             }
         } else {
             let journal =
-                self.store_commit(&plan, message, identity, tag).map_err(|e| self.explain_storage(e))?;
+                self.store_commit(plan, message, identity, tag).map_err(|e| self.explain_storage(e))?;
             journal.save(&self.state_dir)?;
             self.faults.after(Step::Journal);
-            if let Err(error) = self.write_files(files, removed) {
+            if let Err(error) = self.write_files(files, removed, large) {
                 return Err(self.undone(&journal, error));
             }
             self.faults.after(Step::Files);

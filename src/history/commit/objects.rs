@@ -121,11 +121,14 @@ impl Writer {
                     .add(id, object.kind(), object.data())
                     .map_err(|e| storage_error("the new tree", &e))?;
             }
-            drop(held);
+            drop((held, root));
             self.stage_pack(&mut large.packer)?;
             self.publish_packs()?;
             let odb = repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
             odb.refresh().map_err(|e| storage_error("the pack of the new files", e.message()))?;
+            // What the write packed is read back from its own packs, with plain
+            // reads: libgit2 would map every pack whole into memory.
+            stored = self.read_back_packed(large, &odb, stored)?;
         }
         drop(own);
         self.verify_stored(&stored)?;
@@ -145,10 +148,11 @@ impl Writer {
     }
 
     /// Stores the commit of `plan` (signed if git is configured to sign) and the
-    /// tag, reads them back, and returns the journal naming them.
+    /// tag, reads them back, and returns the journal naming them (the plan's own,
+    /// not a copy: a write of many files holds one journal).
     pub(super) fn store_commit(
         &self,
-        plan: &Plan,
+        plan: Plan,
         message: &str,
         identity: &Identity,
         tag: Option<(&str, &str)>,
@@ -216,7 +220,7 @@ impl Writer {
             subject: message.lines().next().unwrap_or_default().to_owned(),
             new_commit: commit_id.to_string(),
             tag,
-            ..plan.journal.clone()
+            ..plan.journal
         })
     }
 
@@ -314,6 +318,27 @@ impl Writer {
             Some(large) => self.store_packed(large, repo_path, bytes),
             None => self.store_raw(&self.rr.repo, repo_path, bytes),
         }
+    }
+
+    /// Reads back each of `ids` that `large` packed from its packs in git's folder,
+    /// and checks that git finds it there; returns the others, to be read back
+    /// through git.
+    fn read_back_packed(
+        &self,
+        large: &mut LargeWrite,
+        odb: &git2::Odb<'_>,
+        ids: Vec<Oid>,
+    ) -> Result<Vec<Oid>> {
+        let mut others = Vec::new();
+        for id in ids {
+            let what = || format!("object {}", short(&id.to_string()));
+            match large.read_back(id).map_err(|e| storage_error(&what(), &e))? {
+                Some(_) if odb.exists(id) => {}
+                Some(_) => return Err(storage_error(&what(), "git does not find it in the pack written")),
+                None => others.push(id),
+            }
+        }
+        Ok(others)
     }
 
     /// Reads back every object just stored: libgit2 can report an object stored that
