@@ -26,6 +26,13 @@ use crate::model::{Date, RecordId};
 /// against the sheet's: `Crs-Import-Kept: RJ1/maternity <SHA-256 of the sheet's>`.
 pub const KEPT_TRAILER: &str = "Crs-Import-Kept";
 
+/// The trailer of an import of crs's own export (`Crs-Import-Source: crs-export`):
+/// an edit made in crs through its export, not a version of the team's sheet.
+pub const SOURCE_TRAILER: &str = "Crs-Import-Source";
+
+/// [`SOURCE_TRAILER`]'s value for crs's own export.
+pub const OWN_EXPORT: &str = "crs-export";
+
 /// A record of the register now, and the ids it had before, oldest first, as its
 /// `previous_ids` lists them.
 pub struct RecordIds {
@@ -67,7 +74,9 @@ pub struct LastImports {
 impl LastImports {
     /// Walks the history of the register at `root` once, for the `records` it holds.
     /// A register with no commit yet has no imports.
-    pub fn read(root: &Path, records: &[RecordIds]) -> Result<LastImports> {
+    /// `sheets_only`: imports of crs's own export are passed over, as a team's sheet
+    /// is weighed against the last version of a sheet.
+    pub fn read(root: &Path, records: &[RecordIds], sheets_only: bool) -> Result<LastImports> {
         let rr = open(root)?;
         let Some(head) = rr.repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id()) else {
             return Ok(LastImports { repo: None, found: HashMap::new() });
@@ -75,7 +84,7 @@ impl LastImports {
         let odb = rr.repo.odb().map_err(|e| git_error("cannot read the object database", &e))?;
         let aids = WalkAids::of(&rr.repo);
         let history = aids.history(&odb);
-        let finder = Finder::new(&rr.repo, &rr.prefix, records);
+        let finder = Finder::new(&rr.repo, &rr.prefix, records, sheets_only);
         let find =
             |history: History<'_, '_>| Walk::new(history, head).and_then(|walk| finder.find(&odb, walk));
         let found = match find(history) {
@@ -117,10 +126,12 @@ struct Finder<'r> {
     ids: Vec<Vec<RecordId>>,
     /// Record id → the records that had it.
     claims: HashMap<RecordId, Vec<Claim>>,
+    /// Imports of crs's own export are passed over.
+    sheets_only: bool,
 }
 
 impl<'r> Finder<'r> {
-    fn new(repo: &'r Repository, prefix: &'r str, records: &[RecordIds]) -> Finder<'r> {
+    fn new(repo: &'r Repository, prefix: &'r str, records: &[RecordIds], sheets_only: bool) -> Finder<'r> {
         let mut ids = Vec::with_capacity(records.len());
         let mut claims: HashMap<RecordId, Vec<Claim>> = HashMap::with_capacity(records.len());
         for (record, r) in records.iter().enumerate() {
@@ -131,7 +142,7 @@ impl<'r> Finder<'r> {
             }
             ids.push(paths);
         }
-        Finder { repo, prefix, ids, claims }
+        Finder { repo, prefix, ids, claims, sheets_only }
     }
 
     /// Walks history newest first; each record's last import is the first met.
@@ -141,7 +152,9 @@ impl<'r> Finder<'r> {
             let walked = walked?;
             let object = odb.read(walked.commit).map_err(|e| git_error("cannot read a commit", &e))?;
             let (header, message) = split_commit(object.data());
-            if trailer(&message, "Crs-Action").as_deref() != Some("import") {
+            if trailer(&message, "Crs-Action").as_deref() != Some("import")
+                || (self.sheets_only && trailer(&message, SOURCE_TRAILER).as_deref() == Some(OWN_EXPORT))
+            {
                 continue;
             }
             let tree = self.tree(walked.tree)?;

@@ -20,7 +20,9 @@ use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::framework::{Finding, Rule, Severity};
 use crate::history::exported::ExportedFrom;
-use crate::history::last_import::{ImportedVersion, KEPT_TRAILER, LastImport, LastImports, RecordIds};
+use crate::history::last_import::{
+    ImportedVersion, KEPT_TRAILER, LastImport, LastImports, OWN_EXPORT, RecordIds, SOURCE_TRAILER,
+};
 use crate::history::{Committed, LargeWrite, Recovered};
 use crate::import::assessments::assessed;
 use crate::import::given::sheet_fields;
@@ -191,7 +193,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         root: &tx.root,
         checker: &checker,
         services: Services::new(&tx.root),
-        register: Register::read(&tx.root, framework, companions_commit.as_deref())?,
+        register: Register::read(&tx.root, framework, companions_commit.as_deref(), map.built_in)?,
         sheet: &sheet_name,
         own_export: map.built_in,
         today: ctx.today,
@@ -207,7 +209,9 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     // let go before the commit, which takes memory of its own (for 100,000 rows,
     // the services alone held 75 MiB).
     drop(services);
-    let absent = register.absent(&sheet_ids);
+    // crs's own export holds the records in its scope, not the team's sheet: what it
+    // leaves out is no record the sheet dropped.
+    let absent = if map.built_in { Vec::new() } else { register.absent(&sheet_ids) };
     let exported_on = register.exported_from.as_ref().map(|e| e.day);
     drop(register);
     drop(sheet_ids);
@@ -223,7 +227,8 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         tx.require_all_clean(&large.paths().collect::<Vec<_>>())?;
         let kept: Vec<(&RecordId, &str)> =
             conflicts.iter().map(|c| (&c.id, c.conflict.digest.as_str())).collect();
-        let message = commit_message(&file, &sha256, &sheet_name, new.len(), changed.len(), &kept);
+        let counts = (new.len(), changed.len());
+        let message = commit_message(&file, &sha256, &sheet_name, counts, &kept, map.built_in);
         Some(tx.commit_large(large, &message, None)?)
     } else {
         None
@@ -662,9 +667,9 @@ fn commit_message(
     file: &str,
     sha256: &str,
     sheet: &str,
-    new: usize,
-    changed: usize,
+    (new, changed): (usize, usize),
     kept: &[(&RecordId, &str)],
+    own_export: bool,
 ) -> String {
     // One line each, whatever the file is called, so no one can forge a trailer.
     let one_line =
@@ -682,6 +687,9 @@ fn commit_message(
     let mut message = format!(
         "{subject}\n\n{body}\n\nCrs-Action: import\nCrs-Import-File: {file}\nCrs-Import-Sha256: {sha256}\n"
     );
+    if own_export {
+        message.push_str(&format!("{SOURCE_TRAILER}: {OWN_EXPORT}\n"));
+    }
     for (id, digest) in kept {
         message.push_str(&format!("{KEPT_TRAILER}: {id} {digest}\n"));
     }
@@ -712,6 +720,7 @@ impl Register {
         root: &Path,
         framework: &crate::framework::Framework,
         exported: Option<&str>,
+        own_export: bool,
     ) -> Result<Register> {
         let loaded = read_records(
             &DiskSource::new(root),
@@ -729,7 +738,9 @@ impl Register {
             }
         }
         let ids = loaded.items.iter().map(|r| r.id.clone()).collect();
-        let imports = LastImports::read(root, &loaded.items)?;
+        // A team's sheet is weighed against the team's last sheet: an edit made
+        // through crs's own export since is an edit in crs, never the sheet's base.
+        let imports = LastImports::read(root, &loaded.items, !own_export)?;
         let exported_from = match exported {
             Some(commit) => ExportedFrom::find(root, commit)?,
             None => None,

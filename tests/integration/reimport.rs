@@ -464,3 +464,31 @@ fn another_teams_sheet_counts_the_first_teams_records_on_one_line() {
     );
     assert!(!run.stdout.contains("was in the sheet imported"), "{run}");
 }
+
+/// A correction made through crs's own export is an edit in crs: the team's next
+/// sheet, which still holds the old value, says nothing new of the record and never
+/// undoes it; what the export leaves out is no record the sheet dropped.
+#[test]
+fn a_correction_made_through_the_export_survives_the_teams_next_sheet() {
+    let env = imported();
+    let export = env.outside().join("export.json");
+    ok(&env, &["export", "-o", export.to_str().unwrap()]);
+    let mut value: serde_json::Value = serde_json::from_str(&fs::read_to_string(&export).unwrap()).unwrap();
+    let rows = value["designations"].as_array_mut().unwrap();
+    let row = rows.iter_mut().find(|r| r["record_id"] == MATERNITY).unwrap();
+    row["review_due"] = serde_json::Value::String("2027-06-01".to_owned());
+    fs::write(&export, value.to_string()).unwrap();
+    let corrected = ok(&env, &["import", export.to_str().unwrap()]);
+    assert!(corrected.stdout.contains("  changed        1  RJ1/maternity"), "{corrected}");
+    assert!(!corrected.stdout.contains("is not in this one"), "{corrected}");
+
+    // The team's next sheet: the same as the first.
+    write_sheet(&env, "sheet 2026-12.csv", &sheet("01/03/2027", "01/03/2027"));
+    let run = import(&env, "sheet 2026-12.csv", &["--dry-run"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("  changed        0"), "nothing undone: {run}");
+    assert!(run.stdout.contains("  kept           1  RJ1/maternity"), "{run}");
+    let run = import(&env, "sheet 2026-12.csv", &[]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(env.read(&format!("{MATERNITY}.toml")).contains("next_due = 2027-06-01"), "the correction stands");
+}
