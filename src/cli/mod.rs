@@ -148,6 +148,8 @@ impl Io<'_> {
     /// safe for a terminal) to stderr, unless `--quiet`.
     pub fn labelled(&mut self, label: &str, message: &str) -> Result<()> {
         if !self.quiet {
+            // What the command wrote to stdout before comes first on a terminal too.
+            self.out.flush().map_err(Error::Output)?;
             writeln!(self.err, "{label}{}", printable_lines(message)).map_err(Error::Output)?;
         }
         Ok(())

@@ -626,11 +626,10 @@ pub fn read_cell(cell: &Cell, field: &Field, map: &Map) -> Result<Option<Value>,
         (
             format!("is not {what}"),
             format!(
-                "write one of: {}; or say what the sheet's word means with [values.\"{}\"] in the map, e.g. \"{}\" = \"{}\" if that is what it means",
+                "write one of: {}; or say what the sheet's word means with [values.\"{}\"] in the map: \"{}\" = \"…\", with the one of those it means",
                 values.join(", "),
                 field.name(),
                 text,
-                values.first().copied().unwrap_or_default()
             ),
         )
     };

@@ -490,5 +490,8 @@ fn a_correction_made_through_the_export_survives_the_teams_next_sheet() {
     assert!(run.stdout.contains("  kept           1  RJ1/maternity"), "{run}");
     let run = import(&env, "sheet 2026-12.csv", &[]);
     assert_eq!(run.code, 0, "{run}");
-    assert!(env.read(&format!("{MATERNITY}.toml")).contains("next_due = 2027-06-01"), "the correction stands");
+    assert!(
+        env.read(&format!("{MATERNITY}.toml")).contains("next_due = 2027-06-01"),
+        "the correction stands"
+    );
 }
