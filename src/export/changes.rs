@@ -14,45 +14,7 @@ use crate::export::state::{Item, RegisterState};
 use crate::model::fields::{FieldChange, changes_between, flatten_record};
 use crate::model::{EventKind, Record, RecordId, Status};
 
-/// How a record's row differs from the baseline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeKind {
-    /// In scope now, not at the baseline (new, or newly in scope).
-    Added,
-    /// In scope at both, with different content.
-    Changed,
-    /// Moved to a new id (`crs move`), in scope at both.
-    Moved,
-    /// In scope at the baseline, not now (deleted, or out of scope); or a designation
-    /// removed since the baseline (or, with no baseline, removed at all).
-    Removed,
-}
-
-impl ChangeKind {
-    /// Every kind, in the order a summary lists them.
-    pub const ALL: [ChangeKind; 4] =
-        [ChangeKind::Added, ChangeKind::Changed, ChangeKind::Moved, ChangeKind::Removed];
-
-    /// The kind as people read it: "Added", "Changed", "Moved", "Removed".
-    pub fn label(self) -> &'static str {
-        match self {
-            ChangeKind::Added => "Added",
-            ChangeKind::Changed => "Changed",
-            ChangeKind::Moved => "Moved",
-            ChangeKind::Removed => "Removed",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::Added => "added",
-            ChangeKind::Changed => "changed",
-            ChangeKind::Moved => "moved",
-            ChangeKind::Removed => "removed",
-        }
-    }
-}
+pub use crate::model::fields::ChangeKind;
 
 /// One record's change.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -17,6 +17,7 @@ use crate::history::dropped::dropped_in_merge;
 use crate::history::repo::{git_error, open};
 use crate::history::walk::{History, PathLookup, Walk, WalkAids, Walked};
 use crate::model::RecordId;
+pub use crate::model::fields::ChangeKind;
 use crate::model::fields::{FieldChange, Unreadable, changes_across_versions, flatten_checked};
 use crate::model::id::path_below;
 
@@ -53,16 +54,6 @@ pub struct RecordChange {
     /// parent's value (`old`) to the merged one (`new`, `None` when gone).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub removed_in_merge: Vec<FieldChange>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeKind {
-    Added,
-    Changed,
-    /// Moved to a new id (`crs move`), its fields compared with those at the old one.
-    Moved,
-    Removed,
 }
 
 /// The log of the register at `root`, or of one record (followed through the ids

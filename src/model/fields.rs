@@ -23,6 +23,44 @@ pub struct FieldChange {
     pub item: Option<String>,
 }
 
+/// How a record differs between two versions (two commits of the log, or a
+/// submission and its baseline): added, changed, moved to a new id (`crs move`, its
+/// fields compared with those at the old one), or removed (gone; for a submission,
+/// also out of its scope, or a designation removed since the baseline).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Added,
+    Changed,
+    Moved,
+    Removed,
+}
+
+impl ChangeKind {
+    /// Every kind, in the order a summary lists them.
+    pub const ALL: [ChangeKind; 4] =
+        [ChangeKind::Added, ChangeKind::Changed, ChangeKind::Moved, ChangeKind::Removed];
+
+    /// The kind as people read it: "Added", "Changed", "Moved", "Removed".
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "Added",
+            ChangeKind::Changed => "Changed",
+            ChangeKind::Moved => "Moved",
+            ChangeKind::Removed => "Removed",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Changed => "changed",
+            ChangeKind::Moved => "moved",
+            ChangeKind::Removed => "removed",
+        }
+    }
+}
+
 /// Why a version of a record could not be read: "line 57: invalid date".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Unreadable {
