@@ -1,12 +1,13 @@
 //! Bringing an existing register in from a spreadsheet: reading the sheet
 //! (`sheet`), the map from its columns to record fields (`map`), each row's cells
-//! as field values (`row`), the decisions and events one row gives
+//! as field values (`row`, each cell read by `cell_value`), the decisions and events one row gives
 //! (`row_history`), the rows of one service merged into one record (`merge`),
 //! which parts of a record a sheet gives (`given`), and the limits of what is
 //! read, a workbook looked over before calamine reads it (`guard`). No I/O beyond reading the file and the map; no git;
 //! no printing. `ops::import` runs it.
 
 pub mod assessments;
+pub(crate) mod cell_value;
 pub mod given;
 pub mod guard;
 pub mod history;

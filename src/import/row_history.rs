@@ -22,6 +22,61 @@ pub(crate) fn row_history(
     context: &Context<'_>,
     given: &[Event],
 ) -> Result<(Vec<Decision>, Vec<Event>), Vec<Problem>> {
+    let (status, response) = status_and_response(row);
+    let decided_on = row.date(&Field::DecidedOn);
+    let mut events = dated_events(row);
+    let Some(outcome) = decision_outcome(row, context, status, decided_on)? else {
+        return Ok((Vec::new(), events));
+    };
+    let Some(decided_on) = decided_on else {
+        return Err(vec![missing_decision_day(row, context, status, outcome)]);
+    };
+    let mut decisions = vec![row_decision(row, context, outcome, decided_on)];
+    let (confirmation, removal) = later_decisions(row, context)?;
+    let Some(status) = status else {
+        decisions.extend(confirmation);
+        decisions.extend(removal);
+        return Ok((decisions, events));
+    };
+    if outcome != DecisionOutcome::Designate {
+        // A row of a later decision: a removal brings in its notice, undated unless
+        // the sheet dates it.
+        if status == Status::Removed
+            && outcome == DecisionOutcome::Remove
+            && !events.iter().chain(given).any(|e| e.kind == EventKind::ProviderNotifiedOfRemoval)
+        {
+            events.push(undated(EventKind::ProviderNotifiedOfRemoval, context.today, status, context, row));
+        }
+        return Ok((decisions, events));
+    }
+
+    // What the status says happened after the designation, and what the provider's
+    // answer says; the two must agree.
+    let answer = provider_answer(row, context, status, response, &events, given)?;
+    // The day the provider answered dates the answer's first step.
+    if let (Some((on, known)), Some(first)) = (row.step_day(&Field::ResponseOn), answer.steps().first())
+        && !events.iter().any(|e| e.kind == *first)
+    {
+        events.push(Event { on, kind: *first, date_known: known, note: None });
+    }
+    let chain = implied_steps(status, answer);
+    if status == Status::Removed && removal.is_none() {
+        return Err(vec![problem(
+            context,
+            row,
+            &Field::Status,
+            "removed",
+            "gives no day for the decision to remove the designation",
+            "map the column with the day of the removal decision to removal.decided_on (with removal.decided_by and removal.reference if the sheet has them), or add a row for the removal (decision.outcome = remove, with its decision date)",
+        )]);
+    }
+    decisions.extend(confirmation);
+    decisions.extend(removal);
+    with_steps(decisions, events, &chain, given, decided_on, status, context, row)
+}
+
+/// The row's status, and the provider's answer it gives (a map default only for a designation in force).
+fn status_and_response(row: &RowFields) -> (Option<Status>, Option<Response>) {
     let status = match row.get(&Field::Status) {
         Some(Value::Status(status)) => Some(*status),
         _ => None,
@@ -34,11 +89,11 @@ pub(crate) fn row_history(
         Some(Value::Response(response)) => Some(*response),
         _ => None,
     };
-    let given_outcome = match row.get(&Field::DecisionOutcome) {
-        Some(Value::Outcome(outcome)) => Some(*outcome),
-        _ => None,
-    };
-    let decided_on = row.date(&Field::DecidedOn);
+    (status, response)
+}
+
+/// The events the row's step columns date, each as known or undated as its cell says.
+fn dated_events(row: &RowFields) -> Vec<Event> {
     let mut events: Vec<Event> = Vec::new();
     for (field, _) in row.values() {
         if let Field::Event(kind) = field
@@ -47,73 +102,90 @@ pub(crate) fn row_history(
             events.push(Event { on, kind: *kind, date_known: known, note: None });
         }
     }
+    events
+}
+
+/// The outcome of the row's decision, none for a draft, refusing a decision date on a draft.
+fn decision_outcome(
+    row: &RowFields,
+    context: &Context<'_>,
+    status: Option<Status>,
+    decided_on: Option<Date>,
+) -> Result<Option<DecisionOutcome>, Vec<Problem>> {
+    let given_outcome = match row.get(&Field::DecisionOutcome) {
+        Some(Value::Outcome(outcome)) => Some(*outcome),
+        _ => None,
+    };
     let outcome = given_outcome.or(match status {
         Some(Status::Draft) => None,
         Some(Status::NotDesignated) => Some(DecisionOutcome::DoNotDesignate),
         Some(_) => Some(DecisionOutcome::Designate),
         None => decided_on.map(|_| DecisionOutcome::Designate),
     });
-    let Some(outcome) = outcome else {
-        if let Some(on) = decided_on {
-            return Err(vec![problem(
-                context,
-                row,
-                &Field::DecidedOn,
-                &on.to_string(),
-                "is a decision date on a row whose status is draft",
-                "give the status the decision led to, or leave the date out",
-            )]);
-        }
-        return Ok((Vec::new(), events));
-    };
-    let Some(decided_on) = decided_on else {
-        let what =
-            status.map_or_else(|| format!("decision '{}'", outcome.as_str()), |s| format!("status '{s}'"));
-        // A column the map reads the day from, left empty in this row, is named by
-        // its header; without one, the map is what to mend.
-        let problem = match context.headers.get(&Field::DecidedOn) {
-            Some(header) => Problem {
-                column: header.to_string(),
-                ..problem(
-                    context,
-                    row,
-                    &Field::DecidedOn,
-                    "",
-                    &format!("is empty, but the {what} needs the day of the decision"),
-                    "fill in the decision date",
-                )
-            },
-            None => problem(
+    if outcome.is_none()
+        && let Some(on) = decided_on
+    {
+        return Err(vec![problem(
+            context,
+            row,
+            &Field::DecidedOn,
+            &on.to_string(),
+            "is a decision date on a row whose status is draft",
+            "give the status the decision led to, or leave the date out",
+        )]);
+    }
+    Ok(outcome)
+}
+
+/// The problem of a decision whose row gives no day for it: the empty column, or the map to mend.
+fn missing_decision_day(
+    row: &RowFields,
+    context: &Context<'_>,
+    status: Option<Status>,
+    outcome: DecisionOutcome,
+) -> Problem {
+    let what = status.map_or_else(|| format!("decision '{}'", outcome.as_str()), |s| format!("status '{s}'"));
+    // A column the map reads the day from, left empty in this row, is named by
+    // its header; without one, the map is what to mend.
+    match context.headers.get(&Field::DecidedOn) {
+        Some(header) => Problem {
+            column: header.to_string(),
+            ..problem(
                 context,
                 row,
                 &Field::DecidedOn,
                 "",
-                &format!("gives no day for the decision, but the {what} needs it"),
-                "map the column that holds the decision date to decision.decided_on",
-            ),
-        };
-        return Err(vec![problem]);
-    };
-    let mut grounds: Vec<String> = row
-        .values()
-        .filter_map(|(field, value)| match (field, value) {
-            (Field::Ground(key), Value::Yes(true)) => Some(key.clone()),
-            _ => None,
-        })
-        .collect();
-    grounds.sort_by_key(|g| context.grounds.iter().position(|k| k == g));
+                &format!("is empty, but the {what} needs the day of the decision"),
+                "fill in the decision date",
+            )
+        },
+        None => problem(
+            context,
+            row,
+            &Field::DecidedOn,
+            "",
+            &format!("gives no day for the decision, but the {what} needs it"),
+            "map the column that holds the decision date to decision.decided_on",
+        ),
+    }
+}
+
+/// The row's own decision, with its grounds unless a confirmation in the row holds them.
+fn row_decision(
+    row: &RowFields,
+    context: &Context<'_>,
+    outcome: DecisionOutcome,
+    decided_on: Date,
+) -> Decision {
     let keeps = matches!(outcome, DecisionOutcome::Designate | DecisionOutcome::Confirm);
     // The ground columns speak of the latest decision to keep the designation: the
     // confirmation where the row gives one (the designation's own grounds are then
     // not in the row), else the row's decision.
     let confirmed = row.date(&Field::ConfirmationDecidedOn).is_some();
-    let (grounds, confirmed_on) = match confirmed {
-        true => (Vec::new(), grounds),
-        false => (grounds, Vec::new()),
-    };
-    let mut decisions = vec![Decision {
+    let grounds = if keeps && !confirmed { row_grounds(row, context) } else { Vec::new() };
+    Decision {
         outcome,
-        grounds: if keeps { grounds } else { Vec::new() },
+        grounds,
         decided_on,
         decided_by: row.text(&Field::DecidedBy).map(str::to_owned),
         reference: row.text(&Field::DecisionReference).map(str::to_owned),
@@ -122,8 +194,27 @@ pub(crate) fn row_history(
             .text(&Field::DecisionCommissioner)
             .and_then(deciding_commissioner_read)
             .map(|(ods, name)| crate::model::record::DecisionCommissioner { ods, name }),
-    }];
-    let mut problems = Vec::new();
+    }
+}
+
+/// The grounds the row's ground columns mark yes, in the map's order of grounds.
+fn row_grounds(row: &RowFields, context: &Context<'_>) -> Vec<String> {
+    let mut grounds: Vec<String> = row
+        .values()
+        .filter_map(|(field, value)| match (field, value) {
+            (Field::Ground(key), Value::Yes(true)) => Some(key.clone()),
+            _ => None,
+        })
+        .collect();
+    grounds.sort_by_key(|g| context.grounds.iter().position(|k| k == g));
+    grounds
+}
+
+/// The confirmation and removal the row dates, refusing a maker or reference given without its day.
+fn later_decisions(
+    row: &RowFields,
+    context: &Context<'_>,
+) -> Result<(Option<Decision>, Option<Decision>), Vec<Problem>> {
     // The later decisions of the same designation, each from its own columns.
     let later = |on: &Field, by: &Field, reference: &Field, outcome: DecisionOutcome| {
         row.date(on).map(|decided_on| Decision {
@@ -142,13 +233,14 @@ pub(crate) fn row_history(
         &Field::ConfirmationReference,
         DecisionOutcome::Confirm,
     )
-    .map(|confirmation| Decision { grounds: confirmed_on, ..confirmation });
+    .map(|confirmation| Decision { grounds: row_grounds(row, context), ..confirmation });
     let removal = later(
         &Field::RemovalDecidedOn,
         &Field::RemovalDecidedBy,
         &Field::RemovalReference,
         DecisionOutcome::Remove,
     );
+    let mut problems = Vec::new();
     for field in [&Field::ConfirmationDecidedBy, &Field::ConfirmationReference] {
         if confirmation.is_none() && row.get(field).is_some() {
             problems.push(problem(
@@ -176,55 +268,22 @@ pub(crate) fn row_history(
     if !problems.is_empty() {
         return Err(problems);
     }
-    let Some(status) = status else {
-        decisions.extend(confirmation);
-        decisions.extend(removal);
-        return Ok((decisions, events));
-    };
-    if outcome != DecisionOutcome::Designate {
-        // A row of a later decision: a removal brings in its notice, undated unless
-        // the sheet dates it.
-        if status == Status::Removed
-            && outcome == DecisionOutcome::Remove
-            && !events.iter().chain(given).any(|e| e.kind == EventKind::ProviderNotifiedOfRemoval)
-        {
-            events.push(undated(EventKind::ProviderNotifiedOfRemoval, context.today, status, context, row));
-        }
-        return Ok((decisions, events));
-    }
+    Ok((confirmation, removal))
+}
 
-    // What the status says happened after the designation, and what the provider's
-    // answer says; the two must agree.
+/// The provider's answer to a designation: as the row gives it if the status agrees, else as the status implies.
+fn provider_answer(
+    row: &RowFields,
+    context: &Context<'_>,
+    status: Status,
+    response: Option<Response>,
+    events: &[Event],
+    given: &[Event],
+) -> Result<Response, Vec<Problem>> {
     let answer = match (status, response) {
         (_, Some(response)) => {
             if let Some(contradiction) = contradiction(status, response) {
-                // The cells as the sheet writes them, with what the map made of them.
-                let written = row.written(&Field::Response);
-                let status_written = match row.written(&Field::Status) {
-                    Some(text) => format!("'{text}' (which the map translates to '{status}')"),
-                    None => format!("'{status}'"),
-                };
-                let todo = match written {
-                    Some(text) => format!(
-                        "correct the status or the answer, or the map's translation of '{text}' under [values.\"response\"]"
-                    ),
-                    None => "correct the status or the answer, or translate the sheet's words for the answer with [values.\"response\"] in the map".to_owned(),
-                };
-                return Err(vec![problem(
-                    context,
-                    row,
-                    &Field::Response,
-                    written.unwrap_or(response.as_str()),
-                    &format!(
-                        "{}contradicts the status {status_written} (column '{}'): {contradiction}",
-                        written.map_or(String::new(), |_| format!(
-                            "(which the map translates to '{}') ",
-                            response.as_str()
-                        )),
-                        row.header(&Field::Status)
-                    ),
-                    &todo,
-                )]);
+                return Err(vec![contradicting_answer(row, context, status, response, contradiction)]);
             }
             response
         }
@@ -254,12 +313,46 @@ pub(crate) fn row_history(
             }
         }
     };
-    // The day the provider answered dates the answer's first step.
-    if let (Some((on, known)), Some(first)) = (row.step_day(&Field::ResponseOn), answer.steps().first())
-        && !events.iter().any(|e| e.kind == *first)
-    {
-        events.push(Event { on, kind: *first, date_known: known, note: None });
-    }
+    Ok(answer)
+}
+
+/// The problem of an answer the status contradicts, with the cells as the sheet writes them.
+fn contradicting_answer(
+    row: &RowFields,
+    context: &Context<'_>,
+    status: Status,
+    response: Response,
+    contradiction: &str,
+) -> Problem {
+    // The cells as the sheet writes them, with what the map made of them.
+    let written = row.written(&Field::Response);
+    let status_written = match row.written(&Field::Status) {
+        Some(text) => format!("'{text}' (which the map translates to '{status}')"),
+        None => format!("'{status}'"),
+    };
+    let todo = match written {
+        Some(text) => format!(
+            "correct the status or the answer, or the map's translation of '{text}' under [values.\"response\"]"
+        ),
+        None => "correct the status or the answer, or translate the sheet's words for the answer with [values.\"response\"] in the map".to_owned(),
+    };
+    problem(
+        context,
+        row,
+        &Field::Response,
+        written.unwrap_or(response.as_str()),
+        &format!(
+            "{}contradicts the status {status_written} (column '{}'): {contradiction}",
+            written
+                .map_or(String::new(), |_| format!("(which the map translates to '{}') ", response.as_str())),
+            row.header(&Field::Status)
+        ),
+        &todo,
+    )
+}
+
+/// The steps the status and the provider's answer imply happened after the designation, in order.
+fn implied_steps(status: Status, answer: Response) -> Vec<EventKind> {
     let mut chain: Vec<EventKind> = Vec::new();
     if !matches!(status, Status::Draft | Status::NotDesignated | Status::Proposed) {
         chain.push(EventKind::WrittenRequestSent);
@@ -271,19 +364,7 @@ pub(crate) fn row_history(
     if status == Status::Removed {
         chain.push(EventKind::ProviderNotifiedOfRemoval);
     }
-    if status == Status::Removed && removal.is_none() {
-        return Err(vec![problem(
-            context,
-            row,
-            &Field::Status,
-            "removed",
-            "gives no day for the decision to remove the designation",
-            "map the column with the day of the removal decision to removal.decided_on (with removal.decided_by and removal.reference if the sheet has them), or add a row for the removal (decision.outcome = remove, with its decision date)",
-        )]);
-    }
-    decisions.extend(confirmation);
-    decisions.extend(removal);
-    with_steps(decisions, events, &chain, given, decided_on, status, context, row)
+    chain
 }
 
 /// Why a status and the provider's answer cannot both be true, if they cannot.

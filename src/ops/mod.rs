@@ -12,6 +12,7 @@ pub mod due;
 pub mod edit;
 pub mod export;
 pub mod import;
+pub(crate) mod import_register;
 pub mod init;
 pub mod list;
 pub mod log;
