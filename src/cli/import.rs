@@ -261,35 +261,8 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
             ))?,
         }
     }
-    // Records an earlier sheet gave and this one leaves out, one line each, or one
-    // line for each earlier file that gave many (another team's sheet, say).
-    let among = if outcome.unnamed_rows > 0 { " (unless among the rejected rows)" } else { "" };
-    let mut by_file: Vec<(Option<&str>, Vec<&_>)> = Vec::new();
-    for absent in &outcome.absent {
-        let file = absent.1.file.as_deref();
-        match by_file.iter_mut().find(|(f, _)| *f == file) {
-            Some((_, records)) => records.push(absent),
-            None => by_file.push((file, vec![absent])),
-        }
-    }
-    for (file, records) in &by_file {
-        if records.len() <= FEW_ABSENT {
-            for (id, import) in records {
-                let file = file.map_or_else(String::new, |f| format!(" ({f})"));
-                say(format!(
-                    "  {id} was in the sheet imported on {}{file} and is not in this one{among}; nothing changed in the register",
-                    import.day.in_words()
-                ))?;
-            }
-        } else {
-            let examples: Vec<String> = records.iter().take(3).map(|(id, _)| id.to_string()).collect();
-            let from = file.map_or_else(|| "an earlier sheet".to_owned(), |f| f.to_owned());
-            say(format!(
-                "  {} records last imported from {from} are not in this sheet{among}, e.g. {}; nothing changed in the register for them",
-                records.len(),
-                examples.join(", ")
-            ))?;
-        }
+    for line in absent_lines(outcome) {
+        say(line)?;
     }
     let conflicts = &outcome.conflicts;
     say(format!(
@@ -322,6 +295,41 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
         say(format!("  warnings crs check will give: {}", listed.join(", ")))?;
     }
     Ok(())
+}
+
+/// Records an earlier sheet gave and this one leaves out, one line each, or one line
+/// for each earlier file that gave many (another team's sheet, say).
+fn absent_lines(outcome: &ImportOutcome) -> Vec<String> {
+    let mut lines = Vec::new();
+    let among = if outcome.unnamed_rows > 0 { " (unless among the rejected rows)" } else { "" };
+    let mut by_file: Vec<(Option<&str>, Vec<&_>)> = Vec::new();
+    for absent in &outcome.absent {
+        let file = absent.1.file.as_deref();
+        match by_file.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, records)) => records.push(absent),
+            None => by_file.push((file, vec![absent])),
+        }
+    }
+    for (file, records) in &by_file {
+        if records.len() <= FEW_ABSENT {
+            for (id, import) in records {
+                let file = file.map_or_else(String::new, |f| format!(" ({f})"));
+                lines.push(format!(
+                    "  {id} was in the sheet imported on {}{file} and is not in this one{among}; nothing changed in the register",
+                    import.day.in_words()
+                ));
+            }
+        } else {
+            let examples: Vec<String> = records.iter().take(3).map(|(id, _)| id.to_string()).collect();
+            let from = file.map_or_else(|| "an earlier sheet".to_owned(), |f| f.to_owned());
+            lines.push(format!(
+                "  {} records last imported from {from} are not in this sheet{among}, e.g. {}; nothing changed in the register for them",
+                records.len(),
+                examples.join(", ")
+            ));
+        }
+    }
+    lines
 }
 
 /// A record's id, and the sheet's when the record had it before `crs move`.

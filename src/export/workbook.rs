@@ -379,7 +379,15 @@ pub fn build(plan: Plan<'_>) -> Workbook {
     about.scope = scope.describe();
     about.changes = ChangeCounts::of(lines.iter().map(|l| &l.change));
     about.sections = sections;
-    match &baseline {
+    about_baseline(&mut about, baseline.as_ref());
+    let history = scope.history.then(|| framework.stages.clone());
+    let stages = framework.stages.clone();
+    Workbook { about, columns, only_changes, rows, changes: lines, included, notes, history, stages, spill }
+}
+
+/// What the About sheet says of the baseline the changes are counted from.
+fn about_baseline(about: &mut About, baseline: Option<&Baseline>) {
+    match baseline {
         Some(baseline) => {
             about.changes_since = baseline.label.clone();
             about.changes_since_in_words = baseline.in_words.clone();
@@ -393,7 +401,4 @@ pub fn build(plan: Plan<'_>) -> Workbook {
             about.baseline_commit = None;
         }
     }
-    let history = scope.history.then(|| framework.stages.clone());
-    let stages = framework.stages.clone();
-    Workbook { about, columns, only_changes, rows, changes: lines, included, notes, history, stages, spill }
 }

@@ -28,7 +28,7 @@ use crate::import::history::lives;
 use crate::import::map::{Field, Map};
 use crate::import::merge::{Context, Imported, Merge, merge};
 use crate::import::row::{Layout, Problem, RowFields, is_section_heading, layout, read_row, total_label};
-use crate::import::sheet::{FileKind, Sheet, read_sheet};
+use crate::import::sheet::{Companions, FileKind, Sheet, read_sheet};
 use crate::model::fields::FieldChange;
 use crate::model::record::Commissioner;
 use crate::model::settings::RegisterCommissioner;
@@ -133,18 +133,7 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
     let bytes = read_spreadsheet(path)?;
     let sha256 = sha256_hex(&bytes);
     let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let map = match request.map {
-        Some(map) => Map::read(map, framework)?,
-        None => Map::crs_export(framework),
-    };
-    let kind = FileKind::of(path)?;
-    let wanted = request.sheet.or(match kind {
-        FileKind::Xlsx | FileKind::Ods => map.sheet.as_deref(),
-        FileKind::Csv | FileKind::Json => None,
-    });
-    // crs's own workbook or JSON tells each record's whole life on its History sheet,
-    // and each stage's assessment on its Assessments sheet.
-    let (mut sheet, companions) = read_sheet(path, bytes, wanted, map.built_in)?;
+    let (map, mut sheet, companions) = read_with_map(request, framework, bytes)?;
     let companions_commit = companions.commit.clone();
     let (lives, mut history_problems) =
         companions.history.map(|sheet| lives(&sheet, &map, framework)).unwrap_or_default();
@@ -251,6 +240,27 @@ pub fn import(ctx: &Ctx, options: &WriteOptions, request: &ImportRequest<'_>) ->
         committed,
         recovered: tx.recovered().cloned(),
     })
+}
+
+/// The map the file is read with (crs's own for its export), and the sheet it or
+/// the request names with its companions: crs's own workbook or JSON tells each
+/// record's whole life on its History sheet, and each stage's assessment on its
+/// Assessments sheet.
+fn read_with_map(
+    request: &ImportRequest<'_>,
+    framework: &crate::framework::Framework,
+    bytes: Vec<u8>,
+) -> Result<(Map, Sheet, Companions)> {
+    let map = match request.map {
+        Some(map) => Map::read(map, framework)?,
+        None => Map::crs_export(framework),
+    };
+    let wanted = request.sheet.or(match FileKind::of(request.file)? {
+        FileKind::Xlsx | FileKind::Ods => map.sheet.as_deref(),
+        FileKind::Csv | FileKind::Json => None,
+    });
+    let (sheet, companions) = read_sheet(request.file, bytes, wanted, map.built_in)?;
+    Ok((map, sheet, companions))
 }
 
 /// The bytes of the spreadsheet at `path`, read within crs's limits; an error
