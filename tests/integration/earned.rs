@@ -337,25 +337,11 @@ proptest! {
 
 #[test]
 fn due_says_when_the_register_changed_since_its_last_submission() {
-    let env = TestEnv::git();
-    walk_to_designated(&env);
-    env.at("2026-11-23");
-    let submitted = env.crs(&["submit", "-o", "../bundle"]);
-    assert_eq!(submitted.code, 0, "{submitted}");
+    let env = submitted_on_23_november();
     let due = env.crs(&["due", "--format", "json"]).json();
     assert!(!due.to_string().contains("resubmit"), "nothing changed since: {due}");
     ok(&env, &["event", ID, "public-engagement", "--on", "2026-11-23", "--note", "Annual update"]);
-    let due = env.crs(&["due", "--format", "json"]).json();
-    let again: Vec<&serde_json::Value> =
-        due.as_array().unwrap().iter().filter(|i| i["kind"] == "resubmit").collect();
-    assert_eq!(again.len(), 1, "{due}");
-    assert!(
-        again[0]["what"]
-            .as_str()
-            .unwrap()
-            .starts_with("1 record changed since the submission of 23 November 2026"),
-        "{due}"
-    );
+    assert_one_record_to_resubmit(&env);
     let human = ok(&env, &["due"]);
     assert!(human.stdout.contains("(the register)"), "{human}");
 }
@@ -400,12 +386,23 @@ fn due_names_a_removal_not_yet_sent_to_the_regulator() {
 /// A record moved since the last submission is one record changed, not two.
 #[test]
 fn due_counts_a_moved_record_once() {
+    let env = submitted_on_23_november();
+    ok(&env, &["move", ID, "RJ1/maternity-unit"]);
+    assert_one_record_to_resubmit(&env);
+}
+
+/// The designated record, submitted on 23 November 2026.
+fn submitted_on_23_november() -> TestEnv {
     let env = TestEnv::git();
     walk_to_designated(&env);
     env.at("2026-11-23");
     let submitted = env.crs(&["submit", "-o", "../bundle"]);
     assert_eq!(submitted.code, 0, "{submitted}");
-    ok(&env, &["move", ID, "RJ1/maternity-unit"]);
+    env
+}
+
+/// `crs due` asks for one resubmission, of one record changed since 23 November 2026.
+fn assert_one_record_to_resubmit(env: &TestEnv) {
     let due = env.crs(&["due", "--format", "json"]).json();
     let again: Vec<&serde_json::Value> =
         due.as_array().unwrap().iter().filter(|i| i["kind"] == "resubmit").collect();
