@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use git2::{Oid, Repository};
 
 use crate::history::commit::remove_staged_packs;
-use crate::history::pack::PackWriter;
+use crate::history::pack::{PackReader, PackWriter};
 
 /// A file of a large write: its register-relative path, the blob of its bytes, and
 /// the blob git stores for it (the same, unless git's filters change it).
@@ -42,10 +42,10 @@ impl LargeWrite {
         self.files.iter().map(|f| f.path.as_str())
     }
 
-    /// The bytes of the object `id`, read back from the packs this write made once
-    /// they are in git's folder; `None` for an object the write did not pack.
-    pub(crate) fn read_back(&mut self, id: Oid) -> Result<Option<Vec<u8>>, String> {
-        self.packer.read(&self.packs, id)
+    /// A reader of the objects this write packed, from its packs once they are in
+    /// git's folder: [`PackReader::read`] gives `None` for an object it did not pack.
+    pub(crate) fn reader(&self) -> PackReader<'_> {
+        self.packer.reader(&self.packs)
     }
 }
 

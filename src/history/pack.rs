@@ -41,15 +41,68 @@ pub(crate) struct PackWriter {
     packed: HashMap<Oid, Spot>,
     /// The file names of the packs written, in order.
     written: Vec<String>,
-    /// The pack last read from, open: its number and the file.
-    reading: Option<(u32, File)>,
-    inflate: Decompress,
     /// The entries of the pack being filled, and their bytes after the pack's header.
     entries: Vec<Entry>,
     body: Vec<u8>,
     compress: Compress,
     /// The bytes to make room for when a pack begins.
     reserve: usize,
+}
+
+/// Reads back, with plain reads, the objects a [`PackWriter`] packed; each reader
+/// has its file and its inflater, so several threads can read at once.
+pub(crate) struct PackReader<'w> {
+    writer: &'w PackWriter,
+    folder: &'w Path,
+    /// The pack last read from, open: its number and the file.
+    reading: Option<(u32, File)>,
+    inflate: Decompress,
+}
+
+impl PackReader<'_> {
+    /// The bytes of the object `id` as read back from the pack its writer wrote it
+    /// to, checked against its id; `None` for an object it did not pack. Read with
+    /// plain reads, one entry at a time.
+    pub(crate) fn read(&mut self, id: Oid) -> Result<Option<Vec<u8>>, String> {
+        let Some(spot) = self.writer.packed.get(&id).copied() else { return Ok(None) };
+        let name = self
+            .writer
+            .written
+            .get(spot.pack as usize)
+            .ok_or_else(|| format!("object {id} is not written yet"))?;
+        let failed = |e: std::io::Error| format!("cannot read object {id} back from {name}: {e}");
+        let file = match &mut self.reading {
+            Some((pack, file)) if *pack == spot.pack => file,
+            reading => {
+                &mut reading.insert((spot.pack, File::open(self.folder.join(name)).map_err(failed)?)).1
+            }
+        };
+        let mut entry = vec![0; spot.len as usize];
+        file.seek(SeekFrom::Start(u64::from(spot.offset))).map_err(failed)?;
+        file.read_exact(&mut entry).map_err(failed)?;
+        let (kind, size, header) =
+            entry_header(&entry).ok_or_else(|| format!("object {id} has a broken entry in {name}"))?;
+        let mut data = Vec::with_capacity(size + 64);
+        self.inflate.reset(true);
+        loop {
+            let read = self.inflate.total_in() as usize;
+            let status = self
+                .inflate
+                .decompress_vec(&entry[header + read..], &mut data, FlushDecompress::Finish)
+                .map_err(|e| format!("object {id} does not inflate: {e}"))?;
+            match status {
+                Status::StreamEnd => break,
+                _ if data.len() > size || header + (self.inflate.total_in() as usize) >= entry.len() => {
+                    return Err(format!("object {id} is cut short in {name}"));
+                }
+                _ => data.reserve(64),
+            }
+        }
+        if data.len() != size || Oid::hash_object(kind, &data).ok() != Some(id) {
+            return Err(format!("object {id} reads back other than it was written, from {name}"));
+        }
+        Ok(Some(data))
+    }
 }
 
 /// The size of a pack's header: `PACK`, the version, the number of objects.
@@ -62,8 +115,6 @@ impl PackWriter {
             reserve: size + size / 8,
             packed: HashMap::new(),
             written: Vec::new(),
-            reading: None,
-            inflate: Decompress::new(true),
             entries: Vec::new(),
             body: Vec::new(),
             compress: Compress::new(Compression::fast(), true),
@@ -124,43 +175,10 @@ impl PackWriter {
         Ok(())
     }
 
-    /// The bytes of the object `id` as read back from the pack in `folder` this
-    /// writer wrote it to, checked against its id; `None` for an object it did not
-    /// pack. Read with plain reads, one entry at a time.
-    pub(crate) fn read(&mut self, folder: &Path, id: Oid) -> Result<Option<Vec<u8>>, String> {
-        let Some(spot) = self.packed.get(&id).copied() else { return Ok(None) };
-        let name =
-            self.written.get(spot.pack as usize).ok_or_else(|| format!("object {id} is not written yet"))?;
-        let failed = |e: std::io::Error| format!("cannot read object {id} back from {name}: {e}");
-        let file = match &mut self.reading {
-            Some((pack, file)) if *pack == spot.pack => file,
-            reading => &mut reading.insert((spot.pack, File::open(folder.join(name)).map_err(failed)?)).1,
-        };
-        let mut entry = vec![0; spot.len as usize];
-        file.seek(SeekFrom::Start(u64::from(spot.offset))).map_err(failed)?;
-        file.read_exact(&mut entry).map_err(failed)?;
-        let (kind, size, header) =
-            entry_header(&entry).ok_or_else(|| format!("object {id} has a broken entry in {name}"))?;
-        let mut data = Vec::with_capacity(size + 64);
-        self.inflate.reset(true);
-        loop {
-            let read = self.inflate.total_in() as usize;
-            let status = self
-                .inflate
-                .decompress_vec(&entry[header + read..], &mut data, FlushDecompress::Finish)
-                .map_err(|e| format!("object {id} does not inflate: {e}"))?;
-            match status {
-                Status::StreamEnd => break,
-                _ if data.len() > size || header + (self.inflate.total_in() as usize) >= entry.len() => {
-                    return Err(format!("object {id} is cut short in {name}"));
-                }
-                _ => data.reserve(64),
-            }
-        }
-        if data.len() != size || Oid::hash_object(kind, &data).ok() != Some(id) {
-            return Err(format!("object {id} reads back other than it was written, from {name}"));
-        }
-        Ok(Some(data))
+    /// A reader of the objects this writer packed, from its packs in `folder`
+    /// (one for each thread that reads them).
+    pub(crate) fn reader<'w>(&'w self, folder: &'w Path) -> PackReader<'w> {
+        PackReader { writer: self, folder, reading: None, inflate: Decompress::new(true) }
     }
 
     /// Writes the objects given since the last pack as one pack with its index in
@@ -321,9 +339,13 @@ mod tests {
         writer.write(&packs).unwrap().expect("a pack of two objects");
         assert_eq!(writer.write(&packs).unwrap(), None, "nothing left to write");
         for (id, data) in ids.iter().zip(blobs) {
-            assert_eq!(writer.read(&packs, *id).unwrap().as_deref(), Some(data), "read back by the writer");
+            assert_eq!(
+                writer.reader(&packs).read(*id).unwrap().as_deref(),
+                Some(data),
+                "read back by the writer"
+            );
         }
-        assert_eq!(writer.read(&packs, Oid::zero()).unwrap(), None, "an object it did not pack");
+        assert_eq!(writer.reader(&packs).read(Oid::zero()).unwrap(), None, "an object it did not pack");
         let odb = repo.odb().unwrap();
         odb.refresh().unwrap();
         for (id, data) in ids.iter().zip(blobs) {
@@ -336,8 +358,7 @@ mod tests {
         let last = bytes.len() - 21;
         bytes[last] ^= 0xff;
         fs::write(&second, &bytes).unwrap();
-        writer.reading = None;
-        assert!(writer.read(&packs, ids[2]).is_err(), "a changed byte is found");
+        assert!(writer.reader(&packs).read(ids[2]).is_err(), "a changed byte is found");
         bytes[last] ^= 0xff;
         fs::write(&second, &bytes).unwrap();
         let names: Vec<_> = fs::read_dir(&packs).unwrap().map(|e| e.unwrap().file_name()).collect();

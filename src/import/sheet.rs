@@ -69,6 +69,15 @@ pub fn number_text(n: f64) -> String {
 /// Unicode spaces become plain spaces, zero-width characters go, and the ends are
 /// trimmed. Line breaks inside the text are kept.
 pub fn clean(text: &str) -> String {
+    // Most cells have nothing to change but their ends: one pass to find out.
+    if text.bytes().all(|b| b.is_ascii_graphic() || b == b' ' || b == b'\n' || b == b'\r') {
+        return text.trim().to_owned();
+    }
+    respaced(text)
+}
+
+/// [`clean`] character by character.
+fn respaced(text: &str) -> String {
     let mapped: String = text
         .chars()
         .filter(|c| !matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}'))
@@ -661,6 +670,13 @@ mod tests {
         assert_eq!(number_text(1.5), "1.5");
         assert_eq!(unquote("'=SUM(1)"), "=SUM(1)");
         assert_eq!(unquote("'quoted"), "'quoted");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_text_is_cleaned_as_any_other(text in "[ -~\t\n\r\u{a0}\u{200b}\u{feff}\u{2003}é]{0,24}") {
+            proptest::prop_assert_eq!(clean(&text), respaced(&text));
+        }
     }
 
     #[test]

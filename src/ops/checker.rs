@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::error::Result;
 use crate::framework::register_rules::{ServiceKey, duplicate_service};
 use crate::framework::rules::check_record;
-use crate::framework::{Finding, Framework, Hit, RecordRules};
+use crate::framework::{Finding, Framework, Hit, RecordRules, Severity};
 use crate::model::{Date, Record, RecordId};
 use crate::orgs::rules::check_orgs;
 use crate::orgs::{KnownOrgs, OrgIndex, known_orgs};
@@ -72,6 +72,20 @@ impl<'a> Checker<'a> {
         let mut hits = self.record_hits(record, id);
         hits.extend(services.duplicate_of(id, record));
         self.placed(hits, id, text)
+    }
+
+    /// As [`Checker::check_among`], each hit with its severity but not placed on a
+    /// line of the record's text: for a writer of many records (an import), which
+    /// needs only the rules broken and their keys.
+    pub fn judge_among(
+        &self,
+        services: &mut Services<'_>,
+        id: &RecordId,
+        record: &Record,
+    ) -> Vec<(Severity, Hit)> {
+        let mut hits = self.record_hits(record, id);
+        hits.extend(services.duplicate_of(id, record));
+        hits.into_iter().filter_map(|h| Some((self.framework.severity(h.rule)?, h))).collect()
     }
 
     fn placed(&self, hits: Vec<Hit>, id: &RecordId, text: &str) -> Vec<Finding> {

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use crate::context::Ctx;
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
-use crate::framework::{Finding, Rule, Severity};
+use crate::framework::{Rule, Severity};
 use crate::history::last_import::{KEPT_TRAILER, LastImport, OWN_EXPORT, SOURCE_TRAILER};
 use crate::history::{Committed, LargeWrite, Recovered};
 use crate::import::assessments::assessed;
@@ -518,7 +518,7 @@ impl Planner<'_> {
             });
             return Ok(());
         }
-        let Some(warnings) = self.checked(&imported, &id, &record, &text) else { return Ok(()) };
+        let Some(warnings) = self.checked(&imported, &id, &record) else { return Ok(()) };
         match &old {
             None => self.plan.new.push(Planned { warnings, ..planned }),
             Some(old) => {
@@ -535,24 +535,17 @@ impl Planner<'_> {
 
     /// The rules whose warnings `record` will have; `None`, with its errors rejected
     /// as the sheet's columns say them, when it breaks a rule.
-    fn checked(
-        &mut self,
-        imported: &Imported,
-        id: &RecordId,
-        record: &Record,
-        text: &str,
-    ) -> Option<Vec<Rule>> {
-        let findings = self.checker.check_among(&mut self.services, id, record, text);
-        let errors: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
+    fn checked(&mut self, imported: &Imported, id: &RecordId, record: &Record) -> Option<Vec<Rule>> {
+        let judged = self.checker.judge_among(&mut self.services, id, record);
+        let (errors, rest): (Vec<_>, Vec<_>) =
+            judged.into_iter().partition(|(severity, _)| *severity == Severity::Error);
         if errors.is_empty() {
             return Some(
-                findings.into_iter().filter(|f| f.severity == Severity::Warning).map(|f| f.rule).collect(),
+                rest.into_iter().filter(|(s, _)| *s == Severity::Warning).map(|(_, hit)| hit.rule).collect(),
             );
         }
-        let keys: BTreeMap<String, String> =
-            self.checker.record_hits(record, id).into_iter().map(|h| (h.message, h.key)).collect();
-        for finding in errors {
-            let column = keys.get(&finding.message).map_or_else(String::new, |k| column_of(k, imported));
+        for (_, finding) in errors {
+            let column = column_of(&finding.key, imported);
             self.plan.rejected.push(Problem {
                 sheet: self.sheet.to_owned(),
                 row: imported.rows[0],

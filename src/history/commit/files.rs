@@ -2,49 +2,70 @@
 //! back as a journal names it; links refused, a file's bytes read only when it is a
 //! plain file.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::{Flush, write_atomic_via};
 use crate::error::{Error, Result};
 use crate::history::large_write::LargeWrite;
+use crate::history::pack::PackReader;
 use crate::history::repo::{git_error, storage_error};
 
 use super::{Contents, FLUSH_EACH_UP_TO, Incoming, Writer, oid};
 
+/// The threads that write the files of a large write: this machine's two cores are
+/// the least a team's computer has.
+const WRITERS: usize = 2;
+
+/// The error of a writing thread that stopped without its result.
+fn panicked() -> Error {
+    Error::io(Path::new("."), std::io::Error::other("a thread writing the files stopped"))
+}
+
 impl Writer {
     /// Writes the files into the working tree, following no links.
     /// A file stored already is read back from its blob: from the packs of `large`,
-    /// when that write packed it.
+    /// when that write packed it, on [`WRITERS`] threads (reading back, inflating
+    /// and checking each blob costs as much as writing its file).
     pub(super) fn write_files(
         &self,
         files: &[Incoming<'_>],
         removed: &[String],
-        mut large: Option<&mut LargeWrite>,
+        large: Option<&LargeWrite>,
     ) -> Result<()> {
         let flush = if files.len() > FLUSH_EACH_UP_TO { Flush::Batch } else { Flush::Each };
-        let mut folders: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-        let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
-        for file in files {
-            let full = self.root.join(file.path);
-            if let Some(parent) = full.parent().filter(|p| !folders.contains(*p)) {
+        let mut folders: HashSet<&Path> = HashSet::new();
+        let full_paths: Vec<PathBuf> = files.iter().map(|f| self.root.join(f.path)).collect();
+        for parent in full_paths.iter().filter_map(|p| p.parent()) {
+            if folders.insert(parent) {
                 fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-                folders.insert(parent.to_path_buf());
             }
+        }
+        let packed = |file: &Incoming<'_>| match (file.contents, large) {
+            (Contents::Stored { new, .. }, Some(large)) => large.packer.has(new),
+            _ => false,
+        };
+        let (from_packs, others): (Vec<_>, Vec<_>) =
+            files.iter().zip(&full_paths).partition(|(file, _)| packed(file));
+        if let Some(large) = large.filter(|_| !from_packs.is_empty()) {
+            let share = from_packs.len().div_ceil(WRITERS);
+            let (packer, packs, temps) = (&large.packer, large.packs.as_path(), self.state_dir.as_path());
+            std::thread::scope(|scope| {
+                let writers: Vec<_> = from_packs
+                    .chunks(share)
+                    .map(|chunk| scope.spawn(move || write_packed(chunk, packer.reader(packs), temps, flush)))
+                    .collect();
+                writers.into_iter().try_for_each(|writer| writer.join().unwrap_or_else(|_| Err(panicked())))
+            })?;
+        }
+        let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
+        for (file, full) in others {
             match file.contents {
-                Contents::Bytes(bytes) => write_atomic_via(&full, bytes, Some(&self.state_dir), flush)?,
+                Contents::Bytes(bytes) => write_atomic_via(full, bytes, Some(&self.state_dir), flush)?,
                 Contents::Stored { new, .. } => {
-                    let packed = match large.as_deref_mut() {
-                        Some(large) => large.read_back(new).map_err(|e| storage_error(file.path, &e))?,
-                        None => None,
-                    };
-                    match packed {
-                        Some(bytes) => write_atomic_via(&full, &bytes, Some(&self.state_dir), flush)?,
-                        None => {
-                            let blob = odb.read(new).map_err(|e| storage_error(file.path, e.message()))?;
-                            write_atomic_via(&full, blob.data(), Some(&self.state_dir), flush)?;
-                        }
-                    }
+                    let blob = odb.read(new).map_err(|e| storage_error(file.path, e.message()))?;
+                    write_atomic_via(full, blob.data(), Some(&self.state_dir), flush)?;
                 }
             }
         }
@@ -72,6 +93,25 @@ impl Writer {
             self.rr.repo.find_blob(oid(id)?).map_err(|e| git_error("cannot read a stored file", &e))?;
         Ok(blob.content().to_vec())
     }
+}
+
+/// Writes each of `files`, all packed by the write `reader` reads, with its bytes
+/// read back from the packs, each through a temp file in `temps`.
+fn write_packed(
+    files: &[(&Incoming<'_>, &PathBuf)],
+    mut reader: PackReader<'_>,
+    temps: &Path,
+    flush: Flush,
+) -> Result<()> {
+    for (file, full) in files {
+        let Contents::Stored { new, .. } = file.contents else { continue };
+        let bytes = reader
+            .read(new)
+            .map_err(|e| storage_error(file.path, &e))?
+            .ok_or_else(|| storage_error(file.path, "its blob is not in the packs written"))?;
+        write_atomic_via(full, &bytes, Some(temps), flush)?;
+    }
+    Ok(())
 }
 
 /// The bytes of the plain file at `path`, `None` when there is none.

@@ -446,7 +446,7 @@ impl Writer {
             self.faults.after(Step::Journal);
             // A change of the hooks refused by the review is put back with crs's own.
             let mut undo_hooked: Option<Journal> = None;
-            let made = self.write_files(files, removed, large.as_deref_mut()).and_then(|()| {
+            let made = self.write_files(files, removed, large.as_deref()).and_then(|()| {
                 self.faults.after(Step::Files);
                 let (message, staged) = self.run_hooks_before(&plan, message, identity, &mut hook_output)?;
                 let hooked = self.as_hooks_left_it(&plan, staged)?;
@@ -469,7 +469,7 @@ impl Writer {
                 self.store_commit(plan, message, identity, tag).map_err(|e| self.explain_storage(e))?;
             journal.save(&self.state_dir)?;
             self.faults.after(Step::Journal);
-            if let Err(error) = self.write_files(files, removed, large) {
+            if let Err(error) = self.write_files(files, removed, large.as_deref()) {
                 return Err(self.undone(&journal, error));
             }
             self.faults.after(Step::Files);

@@ -330,9 +330,10 @@ impl Writer {
         ids: Vec<Oid>,
     ) -> Result<Vec<Oid>> {
         let mut others = Vec::new();
+        let mut reader = large.reader();
         for id in ids {
             let what = || format!("object {}", short(&id.to_string()));
-            match large.read_back(id).map_err(|e| storage_error(&what(), &e))? {
+            match reader.read(id).map_err(|e| storage_error(&what(), &e))? {
                 Some(_) if odb.exists(id) => {}
                 Some(_) => return Err(storage_error(&what(), "git does not find it in the pack written")),
                 None => others.push(id),
