@@ -70,6 +70,15 @@ pub fn run(ctx: &Ctx, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
                     ));
                 }
             }
+            // A step whose day no one recorded: its `on` below is only the latest
+            // day it can have been.
+            for event in record.events.iter().filter(|e| !e.date_known) {
+                makers.push_str(&format!(
+                    "# {} {}; the step's on below is the latest day it can have been\n",
+                    event.kind.sentence(),
+                    event.when_in_words()
+                ));
+            }
             write!(
                 out,
                 "# {} — status: {status}\n{}{}",

@@ -41,6 +41,11 @@ fn a_review_keeps_the_designation_in_force_and_closes_with_a_new_due_date() {
         .unwrap();
     assert_eq!(request["date_known"], false, "{request}");
     assert_eq!(request["on"], "2026-06-01", "the latest day it can have happened: {request}");
+    let shown = env.crs(&["show", ID]).stdout;
+    assert!(
+        shown.contains("by 1 June 2026 (day not recorded); the step's on below is the latest day"),
+        "the record as written says its undated step is undated: {shown}"
+    );
     let listed = env.crs(&["list", "--status", "designated,under-review", "--format", "json"]).json();
     assert_eq!(listed.as_array().unwrap().len(), 1, "the designation stays in force during the review");
 
