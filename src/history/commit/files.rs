@@ -42,15 +42,16 @@ impl Writer {
                 fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
         }
-        let packed = |file: &Incoming<'_>| match (file.contents, large) {
-            (Contents::Stored { new, .. }, Some(large)) => large.packer.has(new),
+        let packed_by = large.map(LargeWrite::packed).transpose()?;
+        let packed = |file: &Incoming<'_>| match (file.contents, packed_by) {
+            (Contents::Stored { new, .. }, Some((packer, _))) => packer.has(new),
             _ => false,
         };
         let (from_packs, others): (Vec<_>, Vec<_>) =
             files.iter().zip(&full_paths).partition(|(file, _)| packed(file));
-        if let Some(large) = large.filter(|_| !from_packs.is_empty()) {
+        if let Some((packer, packs)) = packed_by.filter(|_| !from_packs.is_empty()) {
             let share = from_packs.len().div_ceil(WRITERS);
-            let (packer, packs, temps) = (&large.packer, large.packs.as_path(), self.state_dir.as_path());
+            let temps = self.state_dir.as_path();
             std::thread::scope(|scope| {
                 let writers: Vec<_> = from_packs
                     .chunks(share)

@@ -72,14 +72,13 @@ use crate::history::identity::{self, Identity};
 use crate::history::journal::Journal;
 use crate::history::large_write::{LargeWrite, StoredFile};
 use crate::history::lock::{RegisterLock, wait_for_index};
-use crate::history::pack::PackWriter;
 use crate::history::repo::{RegisterRepo, git_error, open, storage_error};
 use crate::history::{leftovers, new_repo};
 
 use files::{read_plain, refuse_links};
 use objects::raw_id;
 
-pub(crate) use packs::remove_staged_packs;
+pub(crate) use packs::{remove_staged_packs, stage_pack_in};
 
 /// Writes of more files than this are not flushed file by file (see [`Flush`]), and
 /// their objects are written as packs.
@@ -381,14 +380,13 @@ impl Writer {
         let odb = repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
         odb.add_new_mempack_backend(1000).map_err(|e| storage_error("the new files", e.message()))?;
         drop(odb);
-        Ok(LargeWrite {
+        Ok(LargeWrite::new(
             repo,
-            packer: PackWriter::new(PACK_BYTES),
-            files: Vec::new(),
-            filtered: Vec::new(),
-            staging: self.state_dir.join(PACK_STAGING),
-            packs: self.rr.repo.commondir().join("objects/pack"),
-        })
+            PACK_BYTES,
+            self.state_dir.join(PACK_STAGING),
+            self.rr.repo.commondir().join("objects/pack"),
+            self.durability.packs,
+        ))
     }
 
     /// Stores `bytes`, the new content of the file at `path` (register-relative), in

@@ -113,16 +113,18 @@ impl Writer {
             }
             let failed = |e: git2::Error| storage_error("the new tree", e.message());
             let held = large.repo.odb().map_err(failed)?;
+            let mut read = Vec::with_capacity(objects.len());
             for id in objects {
                 // One git had already (an unchanged folder) is packed again: harmless.
                 let object = held.read(id).map_err(failed)?;
-                large
-                    .packer
-                    .add(id, object.kind(), object.data())
-                    .map_err(|e| storage_error("the new tree", &e))?;
+                read.push((id, object.kind(), object.data().to_vec()));
             }
             drop((held, root));
-            self.stage_pack(&mut large.packer)?;
+            let packer = large.packer()?;
+            for (id, kind, data) in read {
+                packer.add(id, kind, &data).map_err(|e| storage_error("the new tree", &e))?;
+            }
+            self.stage_pack(packer)?;
             self.publish_packs()?;
             let odb = repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
             odb.refresh().map_err(|e| storage_error("the pack of the new files", e.message()))?;
@@ -330,7 +332,8 @@ impl Writer {
         ids: Vec<Oid>,
     ) -> Result<Vec<Oid>> {
         let mut others = Vec::new();
-        let mut reader = large.reader();
+        let (packer, packs) = large.packed()?;
+        let mut reader = packer.reader(packs);
         for id in ids {
             let what = || format!("object {}", short(&id.to_string()));
             match reader.read(id).map_err(|e| storage_error(&what(), &e))? {

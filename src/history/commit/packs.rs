@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use git2::{ObjectType, Oid};
+use git2::Oid;
 
 use crate::error::{Error, Result};
 use crate::history::durable;
@@ -14,7 +14,7 @@ use crate::history::pack::PackWriter;
 use crate::history::repo::{git_error, storage_error};
 
 use super::objects::raw_id;
-use super::{PACK_BYTES, PACK_STAGING, Writer};
+use super::{PACK_STAGING, Writer};
 
 impl Writer {
     /// Stores `bytes`, the content of the file at `repo_path`, in `large`; returns
@@ -42,7 +42,7 @@ impl Writer {
     /// being filled once it holds [`PACK_BYTES`].
     pub(super) fn store_packed(&self, large: &mut LargeWrite, repo_path: &str, bytes: &[u8]) -> Result<Oid> {
         let id = raw_id(bytes);
-        if large.packer.has(id) {
+        if large.has(id) {
             return Ok(id);
         }
         let odb = self.rr.repo.odb().map_err(|e| git_error("cannot open git's object database", &e))?;
@@ -50,10 +50,7 @@ impl Writer {
         if odb.exists_ext(id, git2::OdbLookupFlags::NO_REFRESH) {
             return Ok(id);
         }
-        large.packer.add(id, ObjectType::Blob, bytes).map_err(|e| storage_error(repo_path, &e))?;
-        if large.packer.held() >= PACK_BYTES {
-            self.stage_pack(&mut large.packer)?;
-        }
+        large.pack_blob(id, bytes, repo_path)?;
         Ok(id)
     }
 
@@ -61,15 +58,7 @@ impl Writer {
     /// leaves it, or its half-written temp files, for the next write to delete),
     /// flushed as `core.fsync` asks.
     pub(super) fn stage_pack(&self, packer: &mut PackWriter) -> Result<()> {
-        let staging = self.state_dir.join(PACK_STAGING);
-        fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-        let pack =
-            packer.write(&staging).map_err(|message| storage_error("the pack of the new files", &message))?;
-        if let Some(pack) = pack.filter(|_| self.durability.packs) {
-            durable::sync_file(&pack)?;
-            durable::sync_file(&pack.with_extension("idx"))?;
-        }
-        Ok(())
+        stage_pack_in(packer, &self.state_dir.join(PACK_STAGING), self.durability.packs)
     }
 
     /// Moves the packs made in crs's folder in beside git's, each pack before its
@@ -87,6 +76,19 @@ impl Writer {
         let _ = fs::remove_dir(&staging);
         Ok(())
     }
+}
+
+/// Writes the objects `packer` holds as a pack in `staging`, flushed to disk when
+/// `durable`: [`Writer::stage_pack`], for a packer on a thread of its own.
+pub(crate) fn stage_pack_in(packer: &mut PackWriter, staging: &Path, durable: bool) -> Result<()> {
+    fs::create_dir_all(staging).map_err(|e| Error::io(staging, e))?;
+    let pack =
+        packer.write(staging).map_err(|message| storage_error("the pack of the new files", &message))?;
+    if let Some(pack) = pack.filter(|_| durable) {
+        durable::sync_file(&pack)?;
+        durable::sync_file(&pack.with_extension("idx"))?;
+    }
+    Ok(())
 }
 
 /// Moves the whole packs in `staging` into git's `packs` folder: the pack first,
