@@ -686,12 +686,19 @@ fn review(record: &Record, id: &RecordId, status: Status, today: Date, hits: &mu
     if let (Some(review), Some(decision)) = (&record.review, record.current_decision())
         && review.next_due <= decision.decided_on
     {
+        // A removed designation has no review to come: the date is a leftover.
+        let todo = match decision.outcome {
+            DecisionOutcome::Remove => "a removed designation has no review due: clear the review date",
+            _ => "set a later date",
+        };
         hits.push(Hit::new(
             Rule::Schema,
             "review.next_due",
             format!(
-                "the review is due on {}, not after the decision of {}; set a later date",
-                review.next_due, decision.decided_on
+                "the review is due on {}, not after the {} of {}; {todo}",
+                review.next_due,
+                decision.outcome.short_name(),
+                decision.decided_on
             ),
         ));
     }

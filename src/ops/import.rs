@@ -32,7 +32,7 @@ use crate::import::sheet::{Companions, FileKind, Sheet, read_sheet};
 use crate::model::fields::FieldChange;
 use crate::model::record::Commissioner;
 use crate::model::settings::RegisterCommissioner;
-use crate::model::{Date, Record, RecordId};
+use crate::model::{Date, DecisionOutcome, Record, RecordId};
 use crate::ops::checker::{Checker, Services};
 use crate::ops::import_register::Register;
 use crate::ops::reimport::{
@@ -588,6 +588,26 @@ pub fn render(record: &Record) -> String {
     doc.text()
 }
 
+/// The field of a decision's key path (`decisions[1].decided_by`): the removal's or
+/// the confirmation's own column when the sheet has it, else the designation's.
+fn decision_column(key: &str, imported: &Imported) -> Field {
+    let index = key.strip_prefix("decisions[").and_then(|k| k.split(']').next()).and_then(|i| i.parse().ok());
+    let outcome = index.and_then(|i: usize| imported.record.decisions().get(i)).map(|d| d.outcome);
+    let part = key.rsplit('.').next().unwrap_or_default();
+    let own = match (outcome, part) {
+        (Some(DecisionOutcome::Remove), "decided_by") => Field::RemovalDecidedBy,
+        (Some(DecisionOutcome::Remove), "reference") => Field::RemovalReference,
+        (Some(DecisionOutcome::Remove), _) => Field::RemovalDecidedOn,
+        (Some(DecisionOutcome::Confirm), "decided_by") => Field::ConfirmationDecidedBy,
+        (Some(DecisionOutcome::Confirm), "reference") => Field::ConfirmationReference,
+        (Some(DecisionOutcome::Confirm), _) => Field::ConfirmationDecidedOn,
+        (_, "decided_by") => Field::DecidedBy,
+        (_, "reference") => Field::DecisionReference,
+        _ => Field::DecidedOn,
+    };
+    if imported.headers.contains_key(&own) { own } else { Field::DecidedOn }
+}
+
 /// The column a checker's key path points at, as the sheet heads it.
 fn column_of(key: &str, imported: &Imported) -> String {
     let field = if key.starts_with("provider.ods") {
@@ -617,7 +637,7 @@ fn column_of(key: &str, imported: &Imported) -> String {
     } else if key.starts_with("review") {
         Some(Field::ReviewDue)
     } else if key.starts_with("decision") {
-        Some(Field::DecidedOn)
+        Some(decision_column(key, imported))
     } else if let Some(index) = key.strip_prefix("events[").and_then(|k| k.split(']').next()) {
         let kind = index.parse::<usize>().ok().and_then(|i| imported.record.events.get(i)).map(|e| e.kind);
         kind.map(Field::Event).filter(|f| imported.headers.contains_key(f)).or(Some(Field::Status))

@@ -168,6 +168,30 @@ fn a_removal_takes_its_own_day_maker_and_minute_or_is_refused() {
 }
 
 #[test]
+fn a_removal_refused_is_told_in_the_removal_columns() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,removed,04/01/2099,Quality Committee,QC/99/1,,,,Jo\n";
+    let env = env_with(rows, MAP);
+    let run = import(&env, &["--dry-run"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains("column 'Removed on'"),
+        "the removal's own cell, not the designation's: {run}"
+    );
+    assert!(!run.stdout.contains("column 'Date designated'"), "{run}");
+
+    // A review date left on a row marked removed: the fix is to clear it.
+    let map =
+        MAP.replace("\"Comments\" = \"notes\"", "\"Comments\" = \"notes\"\n\"Owner\" = \"review.next_due\"");
+    fs::write(env.outside().join("map.toml"), map).unwrap();
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,removed,05/02/2026,Quality Committee,QC/26/4,,,,01/03/2025\n";
+    fs::write(env.outside().join("sheet.csv"), format!("{HEADER}{rows}")).unwrap();
+    let run = import(&env, &["--dry-run"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("a removed designation has no review due: clear the review date"), "{run}");
+    assert!(!run.stdout.contains("set a later date"), "{run}");
+}
+
+#[test]
 fn the_preview_names_the_columns_that_do_not_come_in() {
     let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n";
     let env = env_with(rows, MAP);
