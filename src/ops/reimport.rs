@@ -307,8 +307,12 @@ fn conflict(kind: ConflictKind, theirs: Theirs<'_>, ours: Option<&Record>, base:
     // The sheet's own word: a decision crs made after the sheet's last is not it.
     let status = |record: &Record| derive_status(record).label().to_lowercase();
     let says = status(theirs.record);
-    let sheet_side = match written {
-        Some(base) if status(base) == says => format!("the sheet still says {says}"),
+    let sheet_side = match (written, ours.map(status)) {
+        // Both say the same: what differs is in the fields listed, not the status.
+        (_, Some(ours)) if ours == says && !in_sheet.is_empty() => {
+            format!("the sheet changed it too (both say {says})")
+        }
+        (Some(base), _) if status(base) == says => format!("the sheet still says {says}"),
         _ => format!("the sheet says {says}"),
     };
     Conflict {

@@ -271,7 +271,7 @@ fn a_row_for_a_moved_record_goes_to_it_and_never_makes_the_old_one_again() {
     assert_eq!(run.code, 1, "{run}");
     assert!(
         run.stdout.contains(
-            "R1K/maternity (row 3, the sheet's RJ1/maternity): moved in crs from RJ1/maternity; the sheet still says designated"
+            "R1K/maternity (row 3, the sheet's RJ1/maternity): moved in crs from RJ1/maternity; the sheet changed it too (both say designated)"
         ),
         "{run}"
     );
@@ -353,7 +353,7 @@ fn the_last_import_is_found_in_a_register_inside_a_larger_repository() {
     let newer = import(&env, "sheet 2026-12.csv", &[]);
     assert_eq!(newer.code, 1, "{newer}");
     assert!(
-        newer.stdout.contains("RJ1/maternity (row 3): the public was involved on 2 November 2026, recorded in crs; the sheet still says designated"),
+        newer.stdout.contains("RJ1/maternity (row 3): the public was involved on 2 November 2026, recorded in crs; the sheet changed it too (both say designated)"),
         "{newer}"
     );
 }
