@@ -7,12 +7,12 @@ use clap::{Subcommand, ValueEnum};
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_changed};
+use crate::cli::common::{DecidedArgs, WriteArgs, render_changed};
 use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::{Date, RecordId};
-use crate::ops::decide::{Deciding, RequestedBy, ReviewEnd, complete_review, decline_review, start_review};
+use crate::ops::decide::{RequestedBy, ReviewEnd, complete_review, decline_review, start_review};
 
 /// Review a designation: start the review, then complete it (keep or remove)
 ///
@@ -60,32 +60,6 @@ pub struct DeclineArgs {
     pub decided: DecidedArgs,
     #[command(flatten)]
     pub write: WriteArgs,
-}
-
-/// When a decision of a review was made, by whom, on what authority.
-#[derive(Debug, clap::Args)]
-pub struct DecidedArgs {
-    /// The day of the decision (default: today).
-    #[arg(long, value_name = "DATE")]
-    pub on: Option<Date>,
-    /// Who decided, e.g. "ICB Board".
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    pub by: Option<String>,
-    /// Board minute or other reference for the decision.
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    pub reference: Option<String>,
-}
-
-impl DecidedArgs {
-    fn deciding(&self) -> Deciding {
-        Deciding {
-            on: self.on,
-            by: self.by.clone(),
-            reference: self.reference.clone(),
-            review_due: None,
-            made_by: None,
-        }
-    }
 }
 
 /// Start a review of a designation in force, and commit it
@@ -163,14 +137,14 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs, io: &mut Io<'_>) -> Result<u8> {
                     ));
                 }
             };
-            let deciding = args.decided.deciding();
+            let deciding = args.decided.deciding(None, None);
             complete_review(ctx, &args.write.options(), &args.id, end, &deciding)?
         }
         ReviewCommand::Decline(args) => {
             if args.reason.trim().is_empty() {
                 return Err(Error::Usage("--reason says why there is no review; it cannot be empty".into()));
             }
-            let deciding = args.decided.deciding();
+            let deciding = args.decided.deciding(None, None);
             decline_review(ctx, &args.write.options(), &args.id, &deciding, &args.reason)?
         }
     };
