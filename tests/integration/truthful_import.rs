@@ -187,6 +187,26 @@ fn a_removals_maker_or_minute_without_its_day_is_refused() {
     assert_eq!(env.commit_count(), before, "nothing imported: {run}");
 }
 
+/// Without an id column, a row's id is made from its provider code and service
+/// name: a row that lacks one is named with what to fill in, never given another's.
+#[test]
+fn a_row_without_its_provider_code_or_service_name_is_refused() {
+    let rows = "CRS-01,,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n\
+                CRS-02,RJ1,Guy's,FT,,,01/03/2019,ICB Board,BD/19/2,Y,accepted,designated,,,,,,,Jo\n";
+    let env = env_with(rows, MAP);
+    let before = env.commit_count();
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("has no provider code; fill in the provider's ODS code (e.g. RJ1), or map the column that holds it to provider.ods"), "{run}");
+    assert!(
+        run.stdout.contains(
+            "has no service name; fill in the service's name, or map the column that holds it to service.name"
+        ),
+        "{run}"
+    );
+    assert_eq!(env.commit_count(), before, "nothing imported: {run}");
+}
+
 #[test]
 fn the_preview_names_the_columns_that_do_not_come_in() {
     let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n";
