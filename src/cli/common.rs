@@ -14,7 +14,9 @@ use crate::ops::decide::Deciding;
 use crate::ops::transaction::WriteOptions;
 use crate::ops::{Committed, Recovered};
 
-/// Flags every command that writes takes.
+// The flags every command that writes takes, added by `Writing`. (Plain comments
+// here and on `Writing`: a doc comment on either would stand in every such command's
+// --help, over its own.)
 #[derive(Debug, Clone, clap::Args)]
 pub struct WriteArgs {
     /// Record the change as this author, "Name <email>" (default: your git
@@ -29,6 +31,15 @@ pub struct WriteArgs {
     /// --no-verify does.
     #[arg(long, short = 'n')]
     pub no_verify: bool,
+}
+
+// A command that writes: its own flags, then the flags every write takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Writing<T: clap::Args> {
+    #[command(flatten)]
+    pub args: T,
+    #[command(flatten)]
+    pub write: WriteArgs,
 }
 
 impl WriteArgs {

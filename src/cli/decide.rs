@@ -5,13 +5,14 @@
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{DecidedArgs, WriteArgs, render_changed};
+use crate::cli::common::{DecidedArgs, render_changed};
 use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::record::DecisionOutcome;
 use crate::model::{Date, RecordId};
 use crate::ops::decide::decide;
+use crate::ops::transaction::WriteOptions;
 
 /// Record a decision about a record, and commit it
 ///
@@ -40,11 +41,15 @@ pub struct DecideArgs {
     /// That commissioner's name (default: the one an earlier decision keeps).
     #[arg(long, value_name = "NAME", requires = "made_by", allow_hyphen_values = true)]
     pub made_by_name: Option<String>,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
-pub fn run(ctx: &Ctx, args: &DecideArgs, io: &mut Io<'_>, outcome: DecisionOutcome) -> Result<u8> {
+pub fn run(
+    ctx: &Ctx,
+    args: &DecideArgs,
+    write: &WriteOptions,
+    io: &mut Io<'_>,
+    outcome: DecisionOutcome,
+) -> Result<u8> {
     if args.review_due.is_some() && outcome != DecisionOutcome::Designate {
         return Err(Error::Usage(format!(
             "--review-due goes with crs designate: the {} leaves no designation to review",
@@ -53,7 +58,7 @@ pub fn run(ctx: &Ctx, args: &DecideArgs, io: &mut Io<'_>, outcome: DecisionOutco
     }
     let made_by = args.made_by.clone().map(|code| (code, args.made_by_name.clone()));
     let deciding = args.decided.deciding(args.review_due, made_by);
-    let changed = decide(ctx, &args.write.options(), &args.id, outcome, &deciding)?;
+    let changed = decide(ctx, write, &args.id, outcome, &deciding)?;
     render_changed(io, &changed)?;
     Ok(0)
 }
