@@ -3,13 +3,14 @@
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_changed};
+use crate::cli::common::render_changed;
 use crate::cli::complete;
 use crate::cli::prompt::{required, yes_no};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::model::{Date, RecordId};
 use crate::ops::steps::{Assessed, assess};
+use crate::ops::transaction::WriteOptions;
 
 /// Record one stage of the Designation Framework, and commit it
 ///
@@ -47,11 +48,9 @@ pub struct AssessArgs {
     /// Who assessed it (default: the commit's author).
     #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub by: Option<String>,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
-pub fn run(ctx: &Ctx, args: &AssessArgs, io: &mut Io<'_>) -> Result<u8> {
+pub fn run(ctx: &Ctx, args: &AssessArgs, write: &WriteOptions, io: &mut Io<'_>) -> Result<u8> {
     let stage_name = required(ctx, io, args.stage.as_deref(), "--stage N|NAME", "Stage (1-4)")?;
     let given = match (args.met, args.not_met) {
         (true, _) => Some(true),
@@ -68,7 +67,7 @@ pub fn run(ctx: &Ctx, args: &AssessArgs, io: &mut Io<'_>) -> Result<u8> {
         on: args.on.unwrap_or(ctx.today),
         by: args.by.clone(),
     };
-    let changed = assess(ctx, &args.write.options(), &args.id, given)?;
+    let changed = assess(ctx, write, &args.id, given)?;
     render_changed(io, &changed)?;
     Ok(0)
 }

@@ -1,5 +1,5 @@
-//! What several commands share: the flags of the commands that write, saying what a
-//! write did (and what an interrupted earlier write was finished or undone first),
+//! What several commands share: the flags of the commands that write and of those
+//! that record a decision, saying what a write did (and what an interrupted earlier write was finished or undone first),
 //! and the record filter of `list` and `export`.
 
 use clap_complete::engine::ArgValueCandidates;
@@ -10,10 +10,13 @@ use crate::error::Result;
 use crate::model::filter::{Filter, Sort};
 use crate::model::{Date, Status};
 use crate::ops::change::Changed;
+use crate::ops::decide::Deciding;
 use crate::ops::transaction::WriteOptions;
 use crate::ops::{Committed, Recovered};
 
-/// Flags every command that writes takes.
+// The flags every command that writes takes, added by `Writing`. (Plain comments
+// here and on `Writing`: a doc comment on either would stand in every such command's
+// --help, over its own.)
 #[derive(Debug, Clone, clap::Args)]
 pub struct WriteArgs {
     /// Record the change as this author, "Name <email>" (default: your git
@@ -30,6 +33,15 @@ pub struct WriteArgs {
     pub no_verify: bool,
 }
 
+// A command that writes: its own flags, then the flags every write takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Writing<T: clap::Args> {
+    #[command(flatten)]
+    pub args: T,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
 impl WriteArgs {
     /// The flags as the operations take them.
     pub fn options(&self) -> WriteOptions {
@@ -38,6 +50,31 @@ impl WriteArgs {
             allow_detached: self.allow_detached,
             no_verify: self.no_verify,
         }
+    }
+}
+
+/// When a decision was made, by whom, on what authority: the flags of every command
+/// that records a decision (crs designate, decline and remove; crs review complete
+/// and decline).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DecidedArgs {
+    /// The day of the decision (default: today).
+    #[arg(long, visible_alias = "decided-on", value_name = "DATE")]
+    pub on: Option<Date>,
+    /// Who decided, e.g. "ICB Board".
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub by: Option<String>,
+    /// Board minute or other reference for the decision.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub reference: Option<String>,
+}
+
+impl DecidedArgs {
+    /// The decision as the operations take it, with the next review's day and the
+    /// commissioner that made it (its code, and its name if given) where the command
+    /// takes them.
+    pub fn deciding(&self, review_due: Option<Date>, made_by: Option<(String, Option<String>)>) -> Deciding {
+        Deciding { on: self.on, by: self.by.clone(), reference: self.reference.clone(), review_due, made_by }
     }
 }
 

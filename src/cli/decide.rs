@@ -5,13 +5,14 @@
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_changed};
+use crate::cli::common::{DecidedArgs, render_changed};
 use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::record::DecisionOutcome;
 use crate::model::{Date, RecordId};
-use crate::ops::decide::{Deciding, decide};
+use crate::ops::decide::decide;
+use crate::ops::transaction::WriteOptions;
 
 /// Record a decision about a record, and commit it
 ///
@@ -26,16 +27,8 @@ pub struct DecideArgs {
     /// The record id, e.g. RJ1/maternity.
     #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: RecordId,
-    /// The day of the decision (default: today); --on, as crs review complete and
-    /// crs event write it, says the same.
-    #[arg(long, visible_alias = "on", value_name = "DATE")]
-    pub decided_on: Option<Date>,
-    /// Who decided, e.g. "ICB Board".
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    pub by: Option<String>,
-    /// Board minute or other reference for the decision.
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    pub reference: Option<String>,
+    #[command(flatten)]
+    pub decided: DecidedArgs,
     /// When the designation is next to be reviewed (crs designate only: a decision
     /// not to designate, or a removal, leaves nothing to review).
     #[arg(long, value_name = "DATE")]
@@ -48,25 +41,24 @@ pub struct DecideArgs {
     /// That commissioner's name (default: the one an earlier decision keeps).
     #[arg(long, value_name = "NAME", requires = "made_by", allow_hyphen_values = true)]
     pub made_by_name: Option<String>,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
-pub fn run(ctx: &Ctx, args: &DecideArgs, io: &mut Io<'_>, outcome: DecisionOutcome) -> Result<u8> {
+pub fn run(
+    ctx: &Ctx,
+    args: &DecideArgs,
+    write: &WriteOptions,
+    io: &mut Io<'_>,
+    outcome: DecisionOutcome,
+) -> Result<u8> {
     if args.review_due.is_some() && outcome != DecisionOutcome::Designate {
         return Err(Error::Usage(format!(
             "--review-due goes with crs designate: the {} leaves no designation to review",
             outcome.in_words()
         )));
     }
-    let deciding = Deciding {
-        on: args.decided_on,
-        by: args.by.clone(),
-        reference: args.reference.clone(),
-        review_due: args.review_due,
-        made_by: args.made_by.clone().map(|code| (code, args.made_by_name.clone())),
-    };
-    let changed = decide(ctx, &args.write.options(), &args.id, outcome, &deciding)?;
+    let made_by = args.made_by.clone().map(|code| (code, args.made_by_name.clone()));
+    let deciding = args.decided.deciding(args.review_due, made_by);
+    let changed = decide(ctx, write, &args.id, outcome, &deciding)?;
     render_changed(io, &changed)?;
     Ok(0)
 }

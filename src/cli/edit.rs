@@ -8,12 +8,13 @@ use std::process::Command;
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_changed, render_recovered};
+use crate::cli::common::{render_changed, render_recovered};
 use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::RecordId;
 use crate::ops::edit::{Editing, Judge, as_text, begin};
+use crate::ops::transaction::WriteOptions;
 
 /// Lines crs adds above the record to explain what is wrong; removed before saving.
 const NOTE_PREFIX: &str = "# crs: ";
@@ -29,8 +30,6 @@ pub struct EditArgs {
     /// The record id, e.g. RJ1/maternity.
     #[arg(add = ArgValueCandidates::new(complete::record_ids))]
     pub id: RecordId,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
 /// How an editing session ended.
@@ -41,9 +40,8 @@ enum Edited {
     Abandoned(Vec<String>, String),
 }
 
-pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
-    let options = args.write.options();
-    let editing = begin(ctx, &args.id, &options)?;
+pub fn run(ctx: &Ctx, args: &EditArgs, options: &WriteOptions, io: &mut Io<'_>) -> Result<u8> {
+    let editing = begin(ctx, &args.id, options)?;
     if let Some(recovered) = &editing.recovered {
         render_recovered(io, recovered)?;
     }
@@ -63,7 +61,7 @@ pub fn run(ctx: &Ctx, args: &EditArgs, io: &mut Io<'_>) -> Result<u8> {
         }
         Edited::Valid(text) => text,
     };
-    let result = editing.commit(ctx, &options, &text);
+    let result = editing.commit(ctx, options, &text);
     let result = result.and_then(|changed| render_changed(io, &changed).map(|()| 0));
     if result.is_err() {
         // Whatever stopped the commit, the user's typing is not thrown away.

@@ -4,13 +4,14 @@
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_changed};
+use crate::cli::common::render_changed;
 use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::model::record::{Event, EventKind};
 use crate::model::{Date, RecordId};
 use crate::ops::steps::record_event;
+use crate::ops::transaction::WriteOptions;
 
 /// Append a process event to a record, and commit it
 ///
@@ -43,13 +44,11 @@ pub struct EventArgs {
     /// A note: who, what, which letter.
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub note: Option<String>,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
-pub fn run(ctx: &Ctx, args: &EventArgs, io: &mut Io<'_>) -> Result<u8> {
+pub fn run(ctx: &Ctx, args: &EventArgs, write: &WriteOptions, io: &mut Io<'_>) -> Result<u8> {
     let event = Event::dated(args.on.unwrap_or(ctx.today), args.kind, args.note.clone());
-    let changed = record_event(ctx, &args.write.options(), &args.id, &event)?;
+    let changed = record_event(ctx, write, &args.id, &event)?;
     render_changed(io, &changed)?;
     Ok(0)
 }

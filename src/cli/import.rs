@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, committed_on, render_index_warning, render_recovered};
+use crate::cli::common::{committed_on, render_index_warning, render_recovered};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::export::cell::neutralise_for_csv;
@@ -20,6 +20,7 @@ use crate::model::fields::FieldChange;
 use crate::model::labels::sentences;
 use crate::ops::import::{Conflicting, ImportOutcome, ImportRequest, Planned, import};
 use crate::ops::reimport::ConflictKind;
+use crate::ops::transaction::WriteOptions;
 use crate::register::{DiskSource, read_config};
 use crate::text::printable;
 
@@ -82,11 +83,9 @@ pub struct ImportArgs {
     /// List the field names a map file may use, and exit.
     #[arg(long, conflicts_with_all = ["file", "sheet", "map", "dry_run", "skip_invalid", "keep_register"])]
     pub fields: bool,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
-pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
+pub fn run(ctx: &Ctx, args: &ImportArgs, write: &WriteOptions, io: &mut Io<'_>) -> Result<u8> {
     let Some(file) = &args.file else { return list_fields(ctx, io) };
     // The report is checked before anything is imported: a commit is never made
     // whose rejected rows then cannot be listed.
@@ -101,7 +100,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
         skip_invalid: args.skip_invalid.is_some(),
         keep_register: args.keep_register,
     };
-    let outcome = import(ctx, &args.write.options(), &request)?;
+    let outcome = import(ctx, write, &request)?;
     if let Some(recovered) = &outcome.recovered {
         render_recovered(io, recovered)?;
     }

@@ -4,12 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_index_warning, render_recovered, render_setup};
+use crate::cli::common::{render_index_warning, render_recovered, render_setup};
 use crate::cli::prompt::required;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
 use crate::ops::init::{Initialised, NewRegister, WORKFLOW, adopt, init, refuse_early};
+use crate::ops::transaction::WriteOptions;
 use crate::ops::transaction::mend_interrupted_init;
 use crate::text::shell_quoted;
 
@@ -44,20 +45,17 @@ pub struct InitArgs {
     /// whole register in one first commit. Takes the commissioner from its crs.toml.
     #[arg(long, conflicts_with_all = ["commissioner_ods", "commissioner_name", "contact", "framework", "submission_to"])]
     pub adopt: bool,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
-pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
+pub fn run(ctx: &Ctx, args: &InitArgs, options: &WriteOptions, io: &mut Io<'_>) -> Result<u8> {
     let dir = args.dir.as_ref().map_or_else(|| ctx.cwd.clone(), |dir| ctx.cwd.join(dir));
-    let options = args.write.options();
     // A crs init killed here before is undone first, so that this one starts from
     // nothing; a register it completed stays as it is.
-    if let Some(recovered) = mend_interrupted_init(ctx, &dir, &options)? {
+    if let Some(recovered) = mend_interrupted_init(ctx, &dir, options)? {
         render_recovered(io, &recovered)?;
     }
     if args.adopt {
-        let adopted = adopt(ctx, &dir, &options)?;
+        let adopted = adopt(ctx, &dir, options)?;
         return render_adopted(io, &dir, &adopted);
     }
     refuse_early(&dir, &args.framework)?;
@@ -83,7 +81,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs, io: &mut Io<'_>) -> Result<u8> {
         framework: &args.framework,
         submission_to: &args.submission_to,
     };
-    let made = init(ctx, &dir, &new, &options)?;
+    let made = init(ctx, &dir, &new, options)?;
     if made.created_repo {
         io.status(&format!("created a git repository in {}", dir.display()))?;
     }

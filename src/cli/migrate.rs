@@ -2,10 +2,11 @@
 //! commit.
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, committed_on, render_index_warning, render_recovered};
+use crate::cli::common::{committed_on, render_index_warning, render_recovered};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::ops::migrate::migrate;
+use crate::ops::transaction::WriteOptions;
 
 /// Rewrite every version 1 record to version 2, in one commit
 ///
@@ -23,12 +24,10 @@ pub struct MigrateArgs {
     /// Say which records would be rewritten; write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
-pub fn run(ctx: &Ctx, args: &MigrateArgs, io: &mut Io<'_>) -> Result<u8> {
-    let migrated = migrate(ctx, &args.write.options(), args.dry_run)?;
+pub fn run(ctx: &Ctx, args: &MigrateArgs, write: &WriteOptions, io: &mut Io<'_>) -> Result<u8> {
+    let migrated = migrate(ctx, write, args.dry_run)?;
     if let Some(recovered) = &migrated.recovered {
         render_recovered(io, recovered)?;
     }

@@ -1,5 +1,7 @@
 //! The command line: the clap definition of every command, one dispatch, and the
-//! rendering of errors. Each command lives in its own file with its `Args` and `run`.
+//! rendering of errors. Each command lives in its own file with its `Args` and `run`;
+//! a command that writes is listed as `Writing<Args>`, which adds the flags every
+//! write takes, and its `run` is handed them as `WriteOptions`.
 
 pub mod assess;
 pub mod check;
@@ -36,6 +38,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::cli::common::Writing;
 use crate::context::{Ctx, Process};
 use crate::error::{Error, Result};
 use crate::model::DecisionOutcome;
@@ -80,23 +83,23 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Init(init::InitArgs),
-    New(new::NewArgs),
-    Assess(assess::AssessArgs),
+    Init(Writing<init::InitArgs>),
+    New(Writing<new::NewArgs>),
+    Assess(Writing<assess::AssessArgs>),
     /// Decide to designate a service, and commit it; grounds come from the stages met
     ///
     /// Example:
     ///   crs designate RJ1/maternity --decided-on 2025-02-03 --by "ICB Board" \
     ///       --reference "Board minute BD/25/031" --review-due 2028-02-01
     #[command(verbatim_doc_comment)]
-    Designate(decide::DecideArgs),
+    Designate(Writing<decide::DecideArgs>),
     /// Decide not to designate a service, and commit it
     ///
     /// Example:
     ///   crs decline RJ1/renal-dialysis --by "ICB Board" \
     ///       --reference "Board minute BD/25/118"
     #[command(verbatim_doc_comment)]
-    Decline(decide::DecideArgs),
+    Decline(Writing<decide::DecideArgs>),
     /// Decide to remove a designation, and commit it; it ends when the provider is told
     ///
     /// Example:
@@ -104,14 +107,14 @@ pub enum Command {
     ///       --reference "Board minute BD/26/014"
     ///   crs event RV5/eating-disorders provider-notified-of-removal
     #[command(verbatim_doc_comment)]
-    Remove(decide::DecideArgs),
+    Remove(Writing<decide::DecideArgs>),
     Review(review::ReviewArgs),
     Due(due::DueArgs),
-    Migrate(migrate::MigrateArgs),
-    Move(relocate::MoveArgs),
-    Succeed(succeed::SucceedArgs),
-    Event(event::EventArgs),
-    Edit(edit::EditArgs),
+    Migrate(Writing<migrate::MigrateArgs>),
+    Move(Writing<relocate::MoveArgs>),
+    Succeed(Writing<succeed::SucceedArgs>),
+    Event(Writing<event::EventArgs>),
+    Edit(Writing<edit::EditArgs>),
     Check(check::CheckArgs),
     List(list::ListArgs),
     Show(show::ShowArgs),
@@ -124,8 +127,8 @@ pub enum Command {
     Submit(submit::SubmitArgs),
     Verify(verify::VerifyArgs),
     Report(report::ReportArgs),
-    Import(import::ImportArgs),
-    Setup(setup::SetupArgs),
+    Import(Writing<import::ImportArgs>),
+    Setup(Writing<setup::SetupArgs>),
     MergeFile(merge_file::MergeFileArgs),
 }
 
@@ -205,19 +208,25 @@ fn nearest_record(ctx: &Ctx, error: &Error) -> Option<String> {
 
 fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
     match command {
-        Command::Init(args) => init::run(ctx, args, io),
-        Command::New(args) => new::run(ctx, args, io),
-        Command::Assess(args) => assess::run(ctx, args, io),
-        Command::Designate(args) => decide::run(ctx, args, io, DecisionOutcome::Designate),
-        Command::Decline(args) => decide::run(ctx, args, io, DecisionOutcome::DoNotDesignate),
-        Command::Remove(args) => decide::run(ctx, args, io, DecisionOutcome::Remove),
+        Command::Init(Writing { args, write }) => init::run(ctx, args, &write.options(), io),
+        Command::New(Writing { args, write }) => new::run(ctx, args, &write.options(), io),
+        Command::Assess(Writing { args, write }) => assess::run(ctx, args, &write.options(), io),
+        Command::Designate(Writing { args, write }) => {
+            decide::run(ctx, args, &write.options(), io, DecisionOutcome::Designate)
+        }
+        Command::Decline(Writing { args, write }) => {
+            decide::run(ctx, args, &write.options(), io, DecisionOutcome::DoNotDesignate)
+        }
+        Command::Remove(Writing { args, write }) => {
+            decide::run(ctx, args, &write.options(), io, DecisionOutcome::Remove)
+        }
         Command::Review(args) => review::run(ctx, args, io),
         Command::Due(args) => due::run(ctx, args, io),
-        Command::Migrate(args) => migrate::run(ctx, args, io),
-        Command::Move(args) => relocate::run(ctx, args, io),
-        Command::Succeed(args) => succeed::run(ctx, args, io),
-        Command::Event(args) => event::run(ctx, args, io),
-        Command::Edit(args) => edit::run(ctx, args, io),
+        Command::Migrate(Writing { args, write }) => migrate::run(ctx, args, &write.options(), io),
+        Command::Move(Writing { args, write }) => relocate::run(ctx, args, &write.options(), io),
+        Command::Succeed(Writing { args, write }) => succeed::run(ctx, args, &write.options(), io),
+        Command::Event(Writing { args, write }) => event::run(ctx, args, &write.options(), io),
+        Command::Edit(Writing { args, write }) => edit::run(ctx, args, &write.options(), io),
         Command::Log(args) => log::run(ctx, args, io),
         Command::Check(args) => check::run(ctx, args, io),
         Command::List(args) => list::run(ctx, args, io),
@@ -230,8 +239,8 @@ fn dispatch(ctx: &Ctx, command: &Command, io: &mut Io<'_>) -> Result<u8> {
         Command::Submit(args) => submit::run(ctx, args, io),
         Command::Verify(args) => verify::run(ctx, args, io),
         Command::Report(args) => report::run(ctx, args, io),
-        Command::Import(args) => import::run(ctx, args, io),
-        Command::Setup(args) => setup::run(ctx, args, io),
+        Command::Import(Writing { args, write }) => import::run(ctx, args, &write.options(), io),
+        Command::Setup(Writing { write, .. }) => setup::run(ctx, &write.options(), io),
         Command::MergeFile(args) => merge_file::run(ctx, args, io),
     }
 }

@@ -3,7 +3,7 @@
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_changed};
+use crate::cli::common::render_changed;
 use crate::cli::complete;
 use crate::cli::prompt::required;
 use crate::context::Ctx;
@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::RecordId;
 use crate::model::record::{Licence, ProviderKind, Service};
 use crate::ops::steps::{Draft, new_draft};
+use crate::ops::transaction::WriteOptions;
 
 /// Create a draft record and commit it
 ///
@@ -59,11 +60,9 @@ pub struct NewArgs {
     /// The long-term outcome sought for the local population (step 1 of the process).
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub outcome: Option<String>,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
-pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
+pub fn run(ctx: &Ctx, args: &NewArgs, write: &WriteOptions, io: &mut Io<'_>) -> Result<u8> {
     let service_name = required(ctx, io, args.service.as_deref(), "--service NAME", "Service name")?;
     let provider_name =
         required(ctx, io, args.provider_name.as_deref(), "--provider-name NAME", "Provider name")?;
@@ -111,7 +110,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs, io: &mut Io<'_>) -> Result<u8> {
         co_commissioners: &args.co_commissioners,
         outcome: args.outcome.as_deref(),
     };
-    let changed = new_draft(ctx, &args.write.options(), &args.id, draft)?;
+    let changed = new_draft(ctx, write, &args.id, draft)?;
     render_changed(io, &changed)?;
     Ok(0)
 }

@@ -11,12 +11,13 @@ use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_index_warning, render_recovered};
+use crate::cli::common::{Writing, render_index_warning, render_recovered};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::ProviderKind;
 use crate::ops::open::open;
 use crate::ops::orgs::import_orgs;
+use crate::ops::transaction::WriteOptions;
 use crate::orgs::cache::CACHE_PATH;
 use crate::orgs::kind::{ODS_DOWNLOADS, downloads_page, kind_list, where_to_get_ods_files};
 use crate::orgs::succ_file::SUCC_PATH;
@@ -59,7 +60,7 @@ fn ods_files_help() -> String {
 
 #[derive(Debug, Subcommand)]
 pub enum OrgsCommand {
-    Import(ImportArgs),
+    Import(Writing<ImportArgs>),
     Show(ShowArgs),
 }
 
@@ -87,8 +88,6 @@ pub struct ImportArgs {
     /// The kind of every FILE, when their names do not say it.
     #[arg(long, value_enum)]
     pub kind: Option<OdsKind>,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
 /// Show what the imported ODS files say about an organisation code: name, kind,
@@ -118,13 +117,13 @@ pub enum OrgFormat {
 
 pub fn run(ctx: &Ctx, args: &OrgsArgs, io: &mut Io<'_>) -> Result<u8> {
     match &args.command {
-        OrgsCommand::Import(args) => import(ctx, args, io),
+        OrgsCommand::Import(Writing { args, write }) => import(ctx, args, &write.options(), io),
         OrgsCommand::Show(args) => show(ctx, args, io),
     }
 }
 
-fn import(ctx: &Ctx, args: &ImportArgs, io: &mut Io<'_>) -> Result<u8> {
-    let imported = import_orgs(ctx, &args.write.options(), &args.files, args.kind)?;
+fn import(ctx: &Ctx, args: &ImportArgs, write: &WriteOptions, io: &mut Io<'_>) -> Result<u8> {
+    let imported = import_orgs(ctx, write, &args.files, args.kind)?;
     if let Some(recovered) = &imported.recovered {
         render_recovered(io, recovered)?;
     }

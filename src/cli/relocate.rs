@@ -4,13 +4,14 @@
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, committed_on, render_index_warning, render_recovered};
+use crate::cli::common::{committed_on, render_index_warning, render_recovered};
 use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::model::record::Provider;
 use crate::model::{Licence, ProviderKind, RecordId};
 use crate::ops::relocate::{Moved, ProviderGiven, ProviderSource, move_record};
+use crate::ops::transaction::WriteOptions;
 use crate::text::printable;
 
 /// Move a record to a new provider code or service name, and commit it
@@ -55,18 +56,15 @@ pub struct MoveArgs {
     /// Why it moved, for the commit message and the log.
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: Option<String>,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
-pub fn run(ctx: &Ctx, args: &MoveArgs, io: &mut Io<'_>) -> Result<u8> {
+pub fn run(ctx: &Ctx, args: &MoveArgs, write: &WriteOptions, io: &mut Io<'_>) -> Result<u8> {
     let given = ProviderGiven {
         name: args.provider_name.as_deref(),
         kind: args.provider_kind,
         licence: args.provider_licence,
     };
-    let moved =
-        move_record(ctx, &args.write.options(), &args.from, &args.to, &given, args.reason.as_deref())?;
+    let moved = move_record(ctx, write, &args.from, &args.to, &given, args.reason.as_deref())?;
     if let Some(recovered) = &moved.recovered {
         render_recovered(io, recovered)?;
     }

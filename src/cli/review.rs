@@ -7,12 +7,12 @@ use clap::{Subcommand, ValueEnum};
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_changed};
+use crate::cli::common::{DecidedArgs, Writing, render_changed};
 use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::{Date, RecordId};
-use crate::ops::decide::{Deciding, RequestedBy, ReviewEnd, complete_review, decline_review, start_review};
+use crate::ops::decide::{RequestedBy, ReviewEnd, complete_review, decline_review, start_review};
 
 /// Review a designation: start the review, then complete it (keep or remove)
 ///
@@ -34,9 +34,9 @@ pub struct ReviewArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ReviewCommand {
-    Start(StartArgs),
-    Complete(CompleteArgs),
-    Decline(DeclineArgs),
+    Start(Writing<StartArgs>),
+    Complete(Writing<CompleteArgs>),
+    Decline(Writing<DeclineArgs>),
 }
 
 /// Decide not to review a designation a provider asked to have reviewed, and say why
@@ -58,34 +58,6 @@ pub struct DeclineArgs {
     pub reason: String,
     #[command(flatten)]
     pub decided: DecidedArgs,
-    #[command(flatten)]
-    pub write: WriteArgs,
-}
-
-/// When a decision of a review was made, by whom, on what authority.
-#[derive(Debug, clap::Args)]
-pub struct DecidedArgs {
-    /// The day of the decision (default: today).
-    #[arg(long, value_name = "DATE")]
-    pub on: Option<Date>,
-    /// Who decided, e.g. "ICB Board".
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    pub by: Option<String>,
-    /// Board minute or other reference for the decision.
-    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    pub reference: Option<String>,
-}
-
-impl DecidedArgs {
-    fn deciding(&self) -> Deciding {
-        Deciding {
-            on: self.on,
-            by: self.by.clone(),
-            reference: self.reference.clone(),
-            review_due: None,
-            made_by: None,
-        }
-    }
 }
 
 /// Start a review of a designation in force, and commit it
@@ -106,8 +78,6 @@ pub struct StartArgs {
     /// day first with crs event ID review-requested --on DATE.
     #[arg(long, value_enum, default_value = "commissioner")]
     pub requested_by: Requester,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
 /// Who asked for a review.
@@ -139,20 +109,18 @@ pub struct CompleteArgs {
     pub next_due: Option<Date>,
     #[command(flatten)]
     pub decided: DecidedArgs,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
 pub fn run(ctx: &Ctx, args: &ReviewArgs, io: &mut Io<'_>) -> Result<u8> {
     let changed = match &args.command {
-        ReviewCommand::Start(args) => {
+        ReviewCommand::Start(Writing { args, write }) => {
             let requested_by = match args.requested_by {
                 Requester::Provider => RequestedBy::Provider,
                 Requester::Commissioner => RequestedBy::Commissioner,
             };
-            start_review(ctx, &args.write.options(), &args.id, args.on, requested_by)?
+            start_review(ctx, &write.options(), &args.id, args.on, requested_by)?
         }
-        ReviewCommand::Complete(args) => {
+        ReviewCommand::Complete(Writing { args, write }) => {
             let end = match (args.confirm, args.remove, args.next_due) {
                 (true, _, Some(next_due)) => ReviewEnd::Confirm { next_due },
                 (_, true, _) => ReviewEnd::Remove,
@@ -163,15 +131,15 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs, io: &mut Io<'_>) -> Result<u8> {
                     ));
                 }
             };
-            let deciding = args.decided.deciding();
-            complete_review(ctx, &args.write.options(), &args.id, end, &deciding)?
+            let deciding = args.decided.deciding(None, None);
+            complete_review(ctx, &write.options(), &args.id, end, &deciding)?
         }
-        ReviewCommand::Decline(args) => {
+        ReviewCommand::Decline(Writing { args, write }) => {
             if args.reason.trim().is_empty() {
                 return Err(Error::Usage("--reason says why there is no review; it cannot be empty".into()));
             }
-            let deciding = args.decided.deciding();
-            decline_review(ctx, &args.write.options(), &args.id, &deciding, &args.reason)?
+            let deciding = args.decided.deciding(None, None);
+            decline_review(ctx, &write.options(), &args.id, &deciding, &args.reason)?
         }
     };
     render_changed(io, &changed)?;

@@ -2,10 +2,11 @@
 //! the clone's git configuration, `.gitattributes` in the register).
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, render_setup};
+use crate::cli::common::render_setup;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::ops::setup::setup;
+use crate::ops::transaction::WriteOptions;
 
 /// Make git merge records field by field in this clone; run once in each clone
 ///
@@ -30,13 +31,10 @@ use crate::ops::setup::setup;
 ///   crs setup
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct SetupArgs {
-    #[command(flatten)]
-    pub write: WriteArgs,
-}
+pub struct SetupArgs {}
 
-pub fn run(ctx: &Ctx, args: &SetupArgs, io: &mut Io<'_>) -> Result<u8> {
-    let done = setup(ctx, &args.write.options())?;
+pub fn run(ctx: &Ctx, write: &WriteOptions, io: &mut Io<'_>) -> Result<u8> {
+    let done = setup(ctx, write)?;
     render_setup(io, &done, false)?;
     Ok(0)
 }

@@ -4,12 +4,13 @@
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{WriteArgs, committed_on, render_index_warning, render_recovered};
+use crate::cli::common::{committed_on, render_index_warning, render_recovered};
 use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::model::{Date, ProviderKind};
 use crate::ops::succeed::{SuccessionGiven, succeed};
+use crate::ops::transaction::WriteOptions;
 
 /// Record that an organisation's successor took over, and commit it
 ///
@@ -53,11 +54,9 @@ pub struct SucceedArgs {
     /// Why, for the commit message and the log.
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: Option<String>,
-    #[command(flatten)]
-    pub write: WriteArgs,
 }
 
-pub fn run(ctx: &Ctx, args: &SucceedArgs, io: &mut Io<'_>) -> Result<u8> {
+pub fn run(ctx: &Ctx, args: &SucceedArgs, write: &WriteOptions, io: &mut Io<'_>) -> Result<u8> {
     let given = SuccessionGiven {
         new: args.new.as_deref(),
         on: args.on,
@@ -65,7 +64,7 @@ pub fn run(ctx: &Ctx, args: &SucceedArgs, io: &mut Io<'_>) -> Result<u8> {
         kind: args.provider_kind,
         reason: args.reason.as_deref(),
     };
-    let done = succeed(ctx, &args.write.options(), args.old.trim(), &given)?;
+    let done = succeed(ctx, write, args.old.trim(), &given)?;
     if let Some(recovered) = &done.recovered {
         render_recovered(io, recovered)?;
     }

@@ -340,43 +340,41 @@ fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<
     let Some((first, _)) = not_assessed.first() else { return };
     // A decision imported from a spreadsheet had its assessment elsewhere: its
     // grounds stand as the sheet gave them, and nothing is made up for the stages.
-    if let Some(source) = record.source.as_ref().filter(|_| imported_decision(record, index)) {
-        let missing: Vec<String> = not_assessed
-            .iter()
-            .filter(|(_, on)| on.is_none())
-            .map(|(s, _)| format!("{} {}", s.number, s.name()))
-            .collect();
-        if missing.is_empty() {
-            return;
-        }
-        let place = match (&source.sheet, source.row) {
-            (Some(sheet), Some(row)) => format!(" (sheet '{sheet}', row {row})"),
-            (None, Some(row)) => format!(" (row {row})"),
-            _ => String::new(),
-        };
-        hits.push(Hit::new(
-            Rule::AssessmentNotRecorded,
-            key,
-            format!(
+    let (rule, message) = match record.source.as_ref().filter(|_| imported_decision(record, index)) {
+        Some(source) => {
+            let missing: Vec<String> = not_assessed
+                .iter()
+                .filter(|(_, on)| on.is_none())
+                .map(|(s, _)| format!("{} {}", s.number, s.name()))
+                .collect();
+            if missing.is_empty() {
+                return;
+            }
+            let place = match (&source.sheet, source.row) {
+                (Some(sheet), Some(row)) => format!(" (sheet '{sheet}', row {row})"),
+                (None, Some(row)) => format!(" (row {row})"),
+                _ => String::new(),
+            };
+            let message = format!(
                 "the {} was imported from {}{place} without its assessment: stage {} is not recorded here; its grounds are kept as the spreadsheet gave them; assess the stages at the next review (crs assess {id} --stage {})",
                 decision.outcome.in_words(),
                 source.imported_from,
                 missing.join(", stage "),
                 first.number
-            ),
-        ));
-        return;
-    }
-    hits.push(Hit::new(
-        Rule::StageMissing,
-        key,
-        format!(
-            "the {} of {}: {}",
-            decision.outcome.in_words(),
-            decision.decided_on.in_words(),
-            assess_again(decision.outcome, id, &not_assessed, since.as_ref())
-        ),
-    ));
+            );
+            (Rule::AssessmentNotRecorded, message)
+        }
+        None => {
+            let message = format!(
+                "the {} of {}: {}",
+                decision.outcome.in_words(),
+                decision.decided_on.in_words(),
+                assess_again(decision.outcome, id, &not_assessed, since.as_ref())
+            );
+            (Rule::StageMissing, message)
+        }
+    };
+    hits.push(Hit::new(rule, key, message));
 }
 
 fn grounds(record: &Record, id: &RecordId, framework: &Framework, status: Status, hits: &mut Vec<Hit>) {

@@ -193,26 +193,15 @@ fn record_id(row: &RowFields, context: &Context<'_>) -> Result<RecordId, Problem
         }
         return Ok(id);
     }
-    let Some(ods) = row.text(&Field::ProviderOds) else {
-        return Err(problem(
-            context,
-            row,
-            &Field::ProviderOds,
-            "",
-            "has no provider code",
-            "fill in the provider's ODS code (e.g. RJ1), or map the column that holds it to provider.ods",
-        ));
+    // Without an id, the provider's code and the service's name make it.
+    let required = |field: &Field, what: &str, written: &str| {
+        row.text(field).ok_or_else(|| {
+            let todo = format!("fill in {written}, or map the column that holds it to {}", field.name());
+            problem(context, row, field, "", &format!("has no {what}"), &todo)
+        })
     };
-    let Some(name) = row.text(&Field::ServiceName) else {
-        return Err(problem(
-            context,
-            row,
-            &Field::ServiceName,
-            "",
-            "has no service name",
-            "fill in the service's name, or map the column that holds it to service.name",
-        ));
-    };
+    let ods = required(&Field::ProviderOds, "provider code", "the provider's ODS code (e.g. RJ1)")?;
+    let name = required(&Field::ServiceName, "service name", "the service's name")?;
     let slug = slug(name);
     RecordId::new(ods, &slug).map_err(|e| match e {
         crate::model::id::IdError::Provider(_) => problem(

@@ -215,9 +215,25 @@ fn later_decisions(
     row: &RowFields,
     context: &Context<'_>,
 ) -> Result<(Option<Decision>, Option<Decision>), Vec<Problem>> {
-    // The later decisions of the same designation, each from its own columns.
-    let later = |on: &Field, by: &Field, reference: &Field, outcome: DecisionOutcome| {
-        row.date(on).map(|decided_on| Decision {
+    let mut problems = Vec::new();
+    // The later decisions of the same designation, each from its own columns (the
+    // record's name of the decision, as in `confirmation.decided_on`): none without
+    // its day, and then neither who made it nor its reference may be given.
+    let mut later = |[on, by, reference]: [&Field; 3], outcome: DecisionOutcome, name: &str| {
+        let Some(decided_on) = row.date(on) else {
+            for field in [by, reference].into_iter().filter(|field| row.get(field).is_some()) {
+                problems.push(problem(
+                    context,
+                    row,
+                    field,
+                    "",
+                    &format!("is given without the day of the {name}"),
+                    &format!("map the column with its day to {name}.decided_on"),
+                ));
+            }
+            return None;
+        };
+        Some(Decision {
             outcome,
             grounds: Vec::new(),
             decided_on,
@@ -228,43 +244,16 @@ fn later_decisions(
         })
     };
     let confirmation = later(
-        &Field::ConfirmationDecidedOn,
-        &Field::ConfirmationDecidedBy,
-        &Field::ConfirmationReference,
+        [&Field::ConfirmationDecidedOn, &Field::ConfirmationDecidedBy, &Field::ConfirmationReference],
         DecisionOutcome::Confirm,
+        "confirmation",
     )
     .map(|confirmation| Decision { grounds: row_grounds(row, context), ..confirmation });
     let removal = later(
-        &Field::RemovalDecidedOn,
-        &Field::RemovalDecidedBy,
-        &Field::RemovalReference,
+        [&Field::RemovalDecidedOn, &Field::RemovalDecidedBy, &Field::RemovalReference],
         DecisionOutcome::Remove,
+        "removal",
     );
-    let mut problems = Vec::new();
-    for field in [&Field::ConfirmationDecidedBy, &Field::ConfirmationReference] {
-        if confirmation.is_none() && row.get(field).is_some() {
-            problems.push(problem(
-                context,
-                row,
-                field,
-                "",
-                "is given without the day of the confirmation",
-                "map the column with its day to confirmation.decided_on",
-            ));
-        }
-    }
-    for field in [&Field::RemovalDecidedBy, &Field::RemovalReference] {
-        if removal.is_none() && row.get(field).is_some() {
-            problems.push(problem(
-                context,
-                row,
-                field,
-                "",
-                "is given without the day of the removal",
-                "map the column with its day to removal.decided_on",
-            ));
-        }
-    }
     if !problems.is_empty() {
         return Err(problems);
     }

@@ -227,21 +227,16 @@ mod tests {
     }
 
     #[test]
-    fn rejects_day_that_does_not_exist() {
-        let err = toml::from_str::<Holder>("on = 2025-02-30").unwrap_err();
-        assert!(err.to_string().contains("2025-02-30"), "{err}");
-    }
-
-    #[test]
-    fn rejects_quoted_date_with_advice() {
-        let err = toml::from_str::<Holder>("on = \"2025-03-10\"").unwrap_err();
-        assert!(err.to_string().contains("without quotes"), "{err}");
-    }
-
-    #[test]
-    fn rejects_date_time() {
-        let err = toml::from_str::<Holder>("on = 2025-03-10T10:00:00").unwrap_err();
-        assert!(err.to_string().contains("date-time"), "{err}");
+    fn rejects_what_is_not_a_bare_day_saying_why() {
+        // What the record holds, and what the error says of it.
+        for (toml, says) in [
+            ("on = 2025-02-30", "2025-02-30"),
+            ("on = \"2025-03-10\"", "without quotes"),
+            ("on = 2025-03-10T10:00:00", "date-time"),
+        ] {
+            let err = toml::from_str::<Holder>(toml).unwrap_err();
+            assert!(err.to_string().contains(says), "{toml}: {err}");
+        }
     }
 
     #[test]

@@ -26,6 +26,13 @@ ods = "QKK"
 name = "ICB"
 "#;
 
+/// The example record of a designated service (`examples/records/valid/RJ1/designated.toml`),
+/// for unit tests that want a whole record.
+#[cfg(test)]
+pub fn designated_example() -> Record {
+    Record::from_toml(include_str!("../../examples/records/valid/RJ1/designated.toml")).unwrap()
+}
+
 /// The item of `all` whose name is `text`, or a message with the nearest name and
 /// all the names.
 pub fn parse_named<T: Copy>(

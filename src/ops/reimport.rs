@@ -383,12 +383,7 @@ mod tests {
     use crate::import::map::Field;
 
     fn record() -> Record {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/examples/records/valid/RJ1/designated.toml"
-        ))
-        .unwrap();
-        Record::from_toml(&text).unwrap().normalized()
+        crate::model::record::designated_example().normalized()
     }
 
     fn import() -> LastImport {

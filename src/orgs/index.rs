@@ -192,27 +192,13 @@ fn order(org: &Org) -> (&str, OdsKind) {
 mod tests {
     use super::*;
 
-    fn org(code: &str, kind: OdsKind, name: &str) -> Org {
-        Org {
-            code: code.into(),
-            kind,
-            name: name.into(),
-            region: String::new(),
-            parent: String::new(),
-            postcode: String::new(),
-            opened: None,
-            closed: None,
-            gor: String::new(),
-        }
-    }
-
     #[test]
     fn finds_codes_by_kind_in_role_order() {
         let index = OrgIndex::new(vec![
-            org("RJ2", OdsKind::Etr, "B"),
-            org("RJ1", OdsKind::Ets, "SITE"),
-            org("RJ1", OdsKind::Etr, "TRUST"),
-            org("QKK", OdsKind::Eccg, "ICB"),
+            Org::for_test("RJ2", OdsKind::Etr, "B"),
+            Org::for_test("RJ1", OdsKind::Ets, "SITE"),
+            Org::for_test("RJ1", OdsKind::Etr, "TRUST"),
+            Org::for_test("QKK", OdsKind::Eccg, "ICB"),
         ]);
         assert_eq!(index.get("RJ1").len(), 2);
         assert_eq!(index.find("RJ1", &[OdsKind::Etr, OdsKind::Ephp]).unwrap().0.name, "TRUST");
@@ -227,10 +213,10 @@ mod tests {
     fn codes_longer_than_a_key_are_told_apart() {
         let long = "ABCDEFGHIJKLMNOPQ";
         let index = OrgIndex::new(vec![
-            org(&format!("{long}2"), OdsKind::Etr, "TWO"),
-            org(&format!("{long}1"), OdsKind::Ets, "ONE SITE"),
-            org(&format!("{long}1"), OdsKind::Etr, "ONE"),
-            org(long, OdsKind::Etr, "BARE"),
+            Org::for_test(&format!("{long}2"), OdsKind::Etr, "TWO"),
+            Org::for_test(&format!("{long}1"), OdsKind::Ets, "ONE SITE"),
+            Org::for_test(&format!("{long}1"), OdsKind::Etr, "ONE"),
+            Org::for_test(long, OdsKind::Etr, "BARE"),
         ]);
         assert_eq!(index.get(&format!("{long}1")).len(), 2);
         assert_eq!(index.find(&format!("{long}2"), &[OdsKind::Etr]).unwrap().0.name, "TWO");
@@ -241,16 +227,16 @@ mod tests {
     #[test]
     fn replacing_a_kind_keeps_the_others_and_counts_changes() {
         let before = OrgIndex::new(vec![
-            org("RJ1", OdsKind::Etr, "A"),
-            org("RJ2", OdsKind::Etr, "B"),
-            org("QKK", OdsKind::Eccg, "ICB"),
+            Org::for_test("RJ1", OdsKind::Etr, "A"),
+            Org::for_test("RJ2", OdsKind::Etr, "B"),
+            Org::for_test("QKK", OdsKind::Eccg, "ICB"),
         ]);
         let after = before.with_kind_replaced(
             OdsKind::Etr,
             vec![
-                org("RJ1", OdsKind::Etr, "A"),
-                org("RJ2", OdsKind::Etr, "B2"),
-                org("RJZ", OdsKind::Etr, "C"),
+                Org::for_test("RJ1", OdsKind::Etr, "A"),
+                Org::for_test("RJ2", OdsKind::Etr, "B2"),
+                Org::for_test("RJZ", OdsKind::Etr, "C"),
             ],
         );
         assert_eq!(after.len(), 4);
@@ -259,7 +245,7 @@ mod tests {
             after.changes_since(&before, OdsKind::Etr),
             KindChanges { added: 1, changed: 1, removed: 0 }
         );
-        let emptied = after.with_kind_replaced(OdsKind::Etr, vec![org("RJ1", OdsKind::Etr, "A")]);
+        let emptied = after.with_kind_replaced(OdsKind::Etr, vec![Org::for_test("RJ1", OdsKind::Etr, "A")]);
         assert_eq!(
             emptied.changes_since(&after, OdsKind::Etr),
             KindChanges { added: 0, changed: 0, removed: 2 }

@@ -62,6 +62,23 @@ impl Org {
     pub fn display_name(&self) -> String {
         title_case(&self.name)
     }
+
+    /// An English organisation open since 1 April 1993, under QKK in region Y56, for
+    /// unit tests to build on.
+    #[cfg(test)]
+    pub(crate) fn for_test(code: &str, kind: OdsKind, name: &str) -> Org {
+        Org {
+            code: code.into(),
+            kind,
+            name: name.into(),
+            region: "Y56".into(),
+            parent: "QKK".into(),
+            postcode: String::new(),
+            opened: Date::from_ymd(1993, 4, 1),
+            closed: None,
+            gor: "H".into(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -69,17 +86,7 @@ mod tests {
     use super::*;
 
     fn org(kind: OdsKind, name: &str) -> Org {
-        Org {
-            code: "RJ1".into(),
-            kind,
-            name: name.into(),
-            region: "Y56".into(),
-            parent: "QKK".into(),
-            postcode: String::new(),
-            opened: None,
-            closed: None,
-            gor: "H".into(),
-        }
+        Org::for_test("RJ1", kind, name)
     }
 
     #[test]

@@ -351,27 +351,8 @@ mod tests {
     use super::*;
     use crate::orgs::kind::OdsKind;
 
-    fn org(code: &str, kind: OdsKind, name: &str) -> Org {
-        Org {
-            code: code.into(),
-            kind,
-            name: name.into(),
-            region: "Y56".into(),
-            parent: "QKK".into(),
-            postcode: String::new(),
-            opened: Date::from_ymd(1993, 4, 1),
-            closed: None,
-            gor: "H".into(),
-        }
-    }
-
     fn record() -> Record {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/examples/records/valid/RJ1/designated.toml"
-        ))
-        .unwrap();
-        Record::from_toml(&text).unwrap()
+        crate::model::record::designated_example()
     }
 
     fn index(orgs: Vec<Org>) -> OrgIndex {
@@ -389,14 +370,14 @@ mod tests {
     fn known() -> Vec<Org> {
         let r = record();
         let mut orgs = vec![
-            org(&r.provider.ods, OdsKind::Etr, &r.provider.name.to_uppercase()),
-            org(&r.commissioner.ods, OdsKind::Eother, &r.commissioner.name.to_uppercase()),
+            Org::for_test(&r.provider.ods, OdsKind::Etr, &r.provider.name.to_uppercase()),
+            Org::for_test(&r.commissioner.ods, OdsKind::Eother, &r.commissioner.name.to_uppercase()),
         ];
         for code in r.service.sites.iter() {
-            orgs.push(org(code, OdsKind::Ets, "A SITE"));
+            orgs.push(Org::for_test(code, OdsKind::Ets, "A SITE"));
         }
         for code in r.commissioner.co_commissioners.iter() {
-            orgs.push(org(code, OdsKind::Eother, "ANOTHER ICB"));
+            orgs.push(Org::for_test(code, OdsKind::Eother, "ANOTHER ICB"));
         }
         orgs
     }
@@ -463,21 +444,21 @@ mod tests {
     #[test]
     fn kind_mismatch_both_ways() {
         let mut r = record();
-        r.provider.kind = ProviderKind::NhsTrust;
         let mut orgs = known();
-        orgs[0].name = "GUY'S AND ST THOMAS' NHS FOUNDATION TRUST".into();
-        r.provider.name = orgs[0].name.clone();
-        assert_eq!(
-            rules(&r, &index(orgs.clone())),
-            vec![(Rule::ProviderKindMismatch, "provider.kind".to_owned())]
-        );
-        r.provider.kind = ProviderKind::FoundationTrust;
-        orgs[0].name = "LEWISHAM AND GREENWICH NHS TRUST".into();
-        r.provider.name = orgs[0].name.clone();
-        assert_eq!(
-            rules(&r, &index(orgs.clone())),
-            vec![(Rule::ProviderKindMismatch, "provider.kind".to_owned())]
-        );
+        // The record's kind, and the name ODS gives that says the other kind.
+        for (kind, ods_name) in [
+            (ProviderKind::NhsTrust, "GUY'S AND ST THOMAS' NHS FOUNDATION TRUST"),
+            (ProviderKind::FoundationTrust, "LEWISHAM AND GREENWICH NHS TRUST"),
+        ] {
+            r.provider.kind = kind;
+            orgs[0].name = ods_name.into();
+            r.provider.name = orgs[0].name.clone();
+            assert_eq!(
+                rules(&r, &index(orgs.clone())),
+                vec![(Rule::ProviderKindMismatch, "provider.kind".to_owned())],
+                "{kind:?}"
+            );
+        }
         r.provider.kind = ProviderKind::Other;
         assert_eq!(rules(&r, &index(orgs)), vec![]);
     }
@@ -495,7 +476,7 @@ mod tests {
         r.provider.ods = "RJZ".into();
         r.provider.name = "King's College Hospital NHS Foundation Trust".into();
         let mut orgs = known();
-        orgs.push(org("RJZ", OdsKind::Etr, "KING'S COLLEGE HOSPITAL NHS FOUNDATION TRUST"));
+        orgs.push(Org::for_test("RJZ", OdsKind::Etr, "KING'S COLLEGE HOSPITAL NHS FOUNDATION TRUST"));
         (r, orgs)
     }
 
@@ -564,7 +545,7 @@ mod tests {
         r.commissioner.ods = "Z9B2Z".into();
         r.commissioner.name = "NHS North London ICB".into();
         orgs[1].closed = decided.plus_days(10);
-        let mut new = org("Z9B2Z", OdsKind::Eother, "NHS NORTH LONDON ICB");
+        let mut new = Org::for_test("Z9B2Z", OdsKind::Eother, "NHS NORTH LONDON ICB");
         new.opened = decided.plus_days(11);
         orgs.push(new);
         assert_eq!(rules(&r, &index(orgs.clone())), vec![]);

@@ -398,3 +398,22 @@ fn a_version_that_could_not_be_read_says_so_and_where() {
     assert_eq!(json[0]["records"][0]["fields"][0]["field"], "decision.reference");
     assert_eq!(json[2]["records"][0]["unreadable"]["line"], line);
 }
+
+/// The day of a decision is `--on` or `--decided-on` to every command that records
+/// one: a review's decision as well as a designation.
+#[test]
+fn a_decisions_day_is_taken_as_on_or_decided_on() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    env.at("2026-09-01");
+    ok(&env, &["review", "start", ID, "--on", "2026-09-01"]);
+    crate::harness::assess_all(&env, ID, "2026-09-02", [true, true, true, true]);
+    ok(
+        &env,
+        &["review", "complete", ID, "--confirm", "--next-due", "2029-09-01", "--decided-on", "2026-09-03"],
+    );
+    let show = env.crs(&["show", ID, "--format", "json"]).json();
+    let decisions = show["decisions"].as_array().unwrap();
+    assert_eq!(decisions.last().unwrap()["outcome"], "confirm", "{show}");
+    assert_eq!(decisions.last().unwrap()["decided_on"], "2026-09-03", "{show}");
+}

@@ -167,6 +167,46 @@ fn a_removal_takes_its_own_day_maker_and_minute_or_is_refused() {
     assert_eq!(record["status"], "removed");
 }
 
+/// Who removed a designation, or the minute, without the removal's day is refused
+/// cell by cell: the day is not taken from anywhere else.
+#[test]
+fn a_removals_maker_or_minute_without_its_day_is_refused() {
+    let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,Quality Committee,QC/26/4,,,,Jo\n";
+    let env = env_with(rows, MAP);
+    let before = env.commit_count();
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    for column in ["Removed by", "Removal minute"] {
+        assert!(
+            run.stdout.contains(&format!("column '{column}'"))
+                && run.stdout.contains("is given without the day of the removal"),
+            "{column}: {run}"
+        );
+    }
+    assert!(run.stdout.contains("map the column with its day to removal.decided_on"), "{run}");
+    assert_eq!(env.commit_count(), before, "nothing imported: {run}");
+}
+
+/// Without an id column, a row's id is made from its provider code and service
+/// name: a row that lacks one is named with what to fill in, never given another's.
+#[test]
+fn a_row_without_its_provider_code_or_service_name_is_refused() {
+    let rows = "CRS-01,,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,designated,,,,,,,Jo\n\
+                CRS-02,RJ1,Guy's,FT,,,01/03/2019,ICB Board,BD/19/2,Y,accepted,designated,,,,,,,Jo\n";
+    let env = env_with(rows, MAP);
+    let before = env.commit_count();
+    let run = import(&env, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("has no provider code; fill in the provider's ODS code (e.g. RJ1), or map the column that holds it to provider.ods"), "{run}");
+    assert!(
+        run.stdout.contains(
+            "has no service name; fill in the service's name, or map the column that holds it to service.name"
+        ),
+        "{run}"
+    );
+    assert_eq!(env.commit_count(), before, "nothing imported: {run}");
+}
+
 #[test]
 fn a_removal_refused_is_told_in_the_removal_columns() {
     let rows = "CRS-01,RJ1,Guy's,FT,Maternity,,01/03/2019,ICB Board,BD/19/1,Y,accepted,removed,04/01/2099,Quality Committee,QC/99/1,,,,Jo\n";
