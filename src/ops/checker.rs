@@ -69,9 +69,7 @@ impl<'a> Checker<'a> {
         record: &Record,
         text: &str,
     ) -> Vec<Finding> {
-        let mut hits = self.record_hits(record, id);
-        hits.extend(services.duplicate_of(id, record));
-        self.placed(hits, id, text)
+        self.placed(self.hits_among(services, id, record), id, text)
     }
 
     /// As [`Checker::check_among`], each hit with its severity but not placed on a
@@ -83,9 +81,15 @@ impl<'a> Checker<'a> {
         id: &RecordId,
         record: &Record,
     ) -> Vec<(Severity, Hit)> {
+        let hits = self.hits_among(services, id, record);
+        hits.into_iter().filter_map(|h| Some((self.framework.severity(h.rule)?, h))).collect()
+    }
+
+    /// The record's own hits and a duplicate of a service `services` holds.
+    fn hits_among(&self, services: &mut Services<'_>, id: &RecordId, record: &Record) -> Vec<Hit> {
         let mut hits = self.record_hits(record, id);
         hits.extend(services.duplicate_of(id, record));
-        hits.into_iter().filter_map(|h| Some((self.framework.severity(h.rule)?, h))).collect()
+        hits
     }
 
     fn placed(&self, hits: Vec<Hit>, id: &RecordId, text: &str) -> Vec<Finding> {
