@@ -28,14 +28,19 @@ pub(crate) struct StoredFile {
     pub(crate) staged: Oid,
 }
 
-/// How many blobs wait for the packing thread at most (a few hundred kilobytes).
-const WAITING: usize = 256;
+/// Blobs go to the packing thread in batches of about this many bytes (one wake-up
+/// of the thread for hundreds of files), and at most [`WAITING`] batches wait.
+const BATCH_BYTES: usize = 1 << 20;
+const WAITING: usize = 4;
+
+/// Blobs for the packing thread: each with its id and the path it is for.
+type Batch = Vec<(Oid, Vec<u8>, String)>;
 
 /// Where a large write's packer is.
 enum Packing {
     /// On its thread, given blobs (with the path they are for) over `blobs`.
     Away {
-        blobs: SyncSender<(Oid, Vec<u8>, String)>,
+        blobs: SyncSender<Batch>,
         thread: JoinHandle<Result<PackWriter>>,
     },
     Here(Box<PackWriter>),
@@ -50,8 +55,11 @@ pub struct LargeWrite {
     /// memory, until they are packed with the rest.
     pub(crate) repo: Repository,
     packing: Packing,
-    /// The blobs given to the packer, while it is on its thread.
+    /// The blobs given to the packer, while it is on its thread, and those not
+    /// sent to it yet (with their bytes).
     given: HashSet<Oid>,
+    batch: Batch,
+    batch_bytes: usize,
     pub(crate) files: Vec<StoredFile>,
     /// Blobs git's filters made, held in `repo`'s memory.
     pub(crate) filtered: Vec<Oid>,
@@ -73,11 +81,11 @@ impl LargeWrite {
         packs: PathBuf,
         durable: bool,
     ) -> Self {
-        let (blobs, waiting) = sync_channel::<(Oid, Vec<u8>, String)>(WAITING);
+        let (blobs, waiting) = sync_channel::<Batch>(WAITING);
         let folder = staging.clone();
         let thread = std::thread::spawn(move || {
             let mut packer = PackWriter::new(pack_bytes);
-            for (id, bytes, path) in waiting {
+            for (id, bytes, path) in waiting.into_iter().flatten() {
                 packer.add(id, ObjectType::Blob, &bytes).map_err(|e| storage_error(&path, &e))?;
                 if packer.held() >= pack_bytes {
                     stage_pack_in(&mut packer, &folder, durable)?;
@@ -89,6 +97,8 @@ impl LargeWrite {
             repo,
             packing: Packing::Away { blobs, thread },
             given: HashSet::new(),
+            batch: Vec::new(),
+            batch_bytes: 0,
             files: Vec::new(),
             filtered: Vec::new(),
             staging,
@@ -115,13 +125,14 @@ impl LargeWrite {
     /// Packs the blob `id` of `bytes`, the file at `path`: on the packing thread
     /// while it runs, else here (its pack written once full, in `staging`).
     pub(crate) fn pack_blob(&mut self, id: Oid, bytes: &[u8], path: &str) -> Result<()> {
-        if let Packing::Away { blobs, .. } = &self.packing {
-            if blobs.send((id, bytes.to_vec(), path.to_owned())).is_ok() {
-                self.given.insert(id);
-                return Ok(());
-            }
-            // The thread stopped: its error says why.
-            return self.packer().map(|_| ());
+        if let Packing::Away { .. } = &self.packing {
+            self.given.insert(id);
+            self.batch.push((id, bytes.to_vec(), path.to_owned()));
+            self.batch_bytes += bytes.len();
+            return match self.batch_bytes >= BATCH_BYTES {
+                true => self.send_batch(),
+                false => Ok(()),
+            };
         }
         let (staging, pack_bytes, durable) = (self.staging.clone(), self.pack_bytes, self.durable);
         let packer = self.packer()?;
@@ -132,14 +143,27 @@ impl LargeWrite {
         Ok(())
     }
 
+    /// Sends the blobs waiting to the packing thread.
+    fn send_batch(&mut self) -> Result<()> {
+        let Packing::Away { blobs, .. } = &self.packing else { return Ok(()) };
+        self.batch_bytes = 0;
+        match blobs.send(std::mem::take(&mut self.batch)) {
+            Ok(()) => Ok(()),
+            // The thread stopped: its error says why.
+            Err(_) => self.packer().map(|_| ()),
+        }
+    }
+
     /// The packer, here: called back from its thread (which packs what it was
     /// given first), with the error that stopped it if one did.
     pub(crate) fn packer(&mut self) -> Result<&mut PackWriter> {
-        if let Packing::Away { .. } = self.packing {
+        if matches!(self.packing, Packing::Away { .. }) {
             let Packing::Away { blobs, thread } = std::mem::replace(&mut self.packing, Packing::Failed)
             else {
                 unreachable!("matched above")
             };
+            // A send that fails leaves the thread's error to say why, just below.
+            let _ = blobs.send(std::mem::take(&mut self.batch));
             drop(blobs);
             let packer = thread.join().unwrap_or_else(|_| Err(stopped()))?;
             self.given.clear();
