@@ -586,6 +586,21 @@ fn nhs_trust(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
             Some((_, d)) => d.decided_on >= licensed || !of_nhs_trust(d),
             None => record.outcome().is_none(),
         };
+    // A designation made with an NHS trust since then stays in question after the
+    // service moves to another kind of provider: each decision is judged by its own.
+    let made_with = designation.filter(|(_, d)| {
+        record.provider.kind != ProviderKind::NhsTrust && of_nhs_trust(d) && d.decided_on >= licensed
+    });
+    if let Some((index, decision)) = made_with {
+        hits.push(Hit::new(
+            Rule::NhsTrustUnconfirmed,
+            kind_key(record, index, decision),
+            format!(
+                "the designation was made with an NHS trust, since {}, when whether NHS trusts' services can be designated was not confirmed (the service has moved since): record why the designation stands in the proportionality rationale (crs assess --stage 4) and review it when NHS England confirms the position; this warning stays until the framework records that position (nhs_trust_exempt_until)",
+                licensed.in_words()
+            ),
+        ));
+    }
     if concerns {
         hits.push(Hit::new(
             Rule::NhsTrustUnconfirmed,

@@ -215,6 +215,34 @@ fn a_foundation_trust_designation_moves_to_an_nhs_trust_and_is_judged_as_made() 
 }
 
 #[test]
+fn an_nhs_trust_designation_moved_to_a_foundation_trust_keeps_its_question() {
+    // Designated in 2026, with an NHS trust: whether it could be is not confirmed.
+    let env = TestEnv::git();
+    let record = designated_record()
+        .replace("ods = \"RJ1\"", "ods = \"R1K\"")
+        .replace(
+            "Guy's and St Thomas' NHS Foundation Trust",
+            "London North West University Healthcare NHS Trust",
+        )
+        .replace("kind = \"foundation-trust\"", "kind = \"nhs-trust\"");
+    env.write("R1K/adult-critical-care.toml", record).commit_all("designated in 2026");
+    import_trusts(&env);
+    ok(&env, &["move", "R1K/adult-critical-care", "RAL/adult-critical-care", "--reason", "Transfer"]);
+    let check = env.crs(&["check", "--format", "json"]).json();
+    let unconfirmed: Vec<&serde_json::Value> = check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "nhs-trust-unconfirmed")
+        .collect();
+    assert_eq!(unconfirmed.len(), 1, "the decision made with an NHS trust is still in question: {check}");
+    assert!(
+        unconfirmed[0]["message"].as_str().unwrap().contains("the designation was made with an NHS trust"),
+        "{check}"
+    );
+}
+
+#[test]
 fn the_log_follows_the_record_and_tells_each_move_as_one_step() {
     let env = register();
     import_trusts(&env);
