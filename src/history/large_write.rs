@@ -83,7 +83,7 @@ impl LargeWrite {
     ) -> Self {
         let (blobs, waiting) = sync_channel::<Batch>(WAITING);
         let folder = staging.clone();
-        let thread = std::thread::spawn(move || {
+        let thread = std::thread::Builder::new().name("crs-pack".into()).spawn(move || {
             let mut packer = PackWriter::new(pack_bytes);
             for (id, bytes, path) in waiting.into_iter().flatten() {
                 packer.add(id, ObjectType::Blob, &bytes).map_err(|e| storage_error(&path, &e))?;
@@ -93,9 +93,14 @@ impl LargeWrite {
             }
             Ok(packer)
         });
+        // A system that will not start the thread gets the packing done here.
+        let packing = match thread {
+            Ok(thread) => Packing::Away { blobs, thread },
+            Err(_) => Packing::Here(Box::new(PackWriter::new(pack_bytes))),
+        };
         LargeWrite {
             repo,
-            packing: Packing::Away { blobs, thread },
+            packing,
             given: HashSet::new(),
             batch: Vec::new(),
             batch_bytes: 0,

@@ -53,10 +53,15 @@ impl Writer {
             let share = from_packs.len().div_ceil(WRITERS);
             let temps = self.state_dir.as_path();
             std::thread::scope(|scope| {
-                let writers: Vec<_> = from_packs
-                    .chunks(share)
-                    .map(|chunk| scope.spawn(move || write_packed(chunk, packer.reader(packs), temps, flush)))
-                    .collect();
+                let mut writers = Vec::new();
+                for chunk in from_packs.chunks(share) {
+                    let write = move || write_packed(chunk, packer.reader(packs), temps, flush);
+                    // A system that will not start another thread gets the share written here.
+                    match std::thread::Builder::new().spawn_scoped(scope, write) {
+                        Ok(writer) => writers.push(writer),
+                        Err(_) => write_packed(chunk, packer.reader(packs), temps, flush)?,
+                    }
+                }
                 writers.into_iter().try_for_each(|writer| writer.join().unwrap_or_else(|_| Err(panicked())))
             })?;
         }
