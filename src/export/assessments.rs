@@ -36,27 +36,33 @@ pub(crate) fn stage_named<'s>(text: &str, stages: &'s [StageDef]) -> Option<&'s 
 }
 
 /// The lines of record `id`, in the framework's order of stages; stages the
-/// framework does not name follow, under their own key.
-pub(crate) fn lines(id: &RecordId, assessed: &[(String, Stage)], stages: &[StageDef]) -> Vec<Vec<Cell>> {
-    let mut ordered: Vec<(u32, String, &Stage)> = assessed
-        .iter()
-        .map(|(key, stage)| match stages.iter().find(|d| same_stage_key(&d.key, key)) {
+/// framework does not name follow, under their own key. The stages' text is moved
+/// into the cells, not copied.
+pub(crate) fn lines(id: &RecordId, assessed: Vec<(String, Stage)>, stages: &[StageDef]) -> Vec<Vec<Cell>> {
+    let id = id.to_string();
+    let mut ordered: Vec<(u32, String, Stage)> = assessed
+        .into_iter()
+        .map(|(key, stage)| match stages.iter().find(|d| same_stage_key(&d.key, &key)) {
             Some(def) => (def.number, stage_heading(def), stage),
-            None => (u32::MAX, key.clone(), stage),
+            None => (u32::MAX, key, stage),
         })
         .collect();
     ordered.sort_by_key(|(number, _, _)| *number);
     ordered
         .into_iter()
         .map(|(_, heading, stage)| {
+            let rationale = match stage.rationale.trim() {
+                trimmed if trimmed.len() == stage.rationale.len() => stage.rationale,
+                trimmed => trimmed.to_owned(),
+            };
             vec![
-                Cell::text(id.to_string()),
+                Cell::text(id.as_str()),
                 Cell::text(heading),
                 Cell::YesNo(stage.met),
-                Cell::text(stage.rationale.trim()),
-                Cell::list(&stage.evidence),
+                Cell::text(rationale),
+                Cell::List(stage.evidence.into_boxed_slice()),
                 Cell::Date(stage.assessed_on),
-                Cell::text(stage.assessed_by.clone().unwrap_or_default()),
+                Cell::text(stage.assessed_by.unwrap_or_default()),
             ]
         })
         .collect()
