@@ -40,17 +40,9 @@ pub(crate) fn stage_named<'s>(text: &str, stages: &'s [StageDef]) -> Option<&'s 
 /// into the cells, not copied.
 pub(crate) fn lines(id: &RecordId, assessed: Vec<(String, Stage)>, stages: &[StageDef]) -> Vec<Vec<Cell>> {
     let id = id.to_string();
-    let mut ordered: Vec<(u32, String, Stage)> = assessed
+    in_order(assessed, |(key, _)| key, stages)
         .into_iter()
-        .map(|(key, stage)| match stages.iter().find(|d| same_stage_key(&d.key, &key)) {
-            Some(def) => (def.number, stage_heading(def), stage),
-            None => (u32::MAX, key, stage),
-        })
-        .collect();
-    ordered.sort_by_key(|(number, _, _)| *number);
-    ordered
-        .into_iter()
-        .map(|(_, heading, stage)| {
+        .map(|(heading, (_, stage))| {
             let rationale = match stage.rationale.trim() {
                 trimmed if trimmed.len() == stage.rationale.len() => stage.rationale,
                 trimmed => trimmed.to_owned(),
@@ -66,6 +58,33 @@ pub(crate) fn lines(id: &RecordId, assessed: Vec<(String, Stage)>, stages: &[Sta
             ]
         })
         .collect()
+}
+
+/// A record's stages, each `key`ed, in the framework's order, each with how the
+/// Stage column names it ("Stage 1: Alternative provision", or its own key for a
+/// stage the framework does not name; those follow).
+pub(crate) fn in_order<S>(
+    assessed: impl IntoIterator<Item = S>,
+    key: impl Fn(&S) -> &str,
+    stages: &[StageDef],
+) -> Vec<(String, S)> {
+    let mut ordered: Vec<(u32, String, S)> = assessed
+        .into_iter()
+        .map(|stage| {
+            let key = key(&stage);
+            // As written, most keys are the framework's own: compared as they are first.
+            let def = stages
+                .iter()
+                .find(|d| d.key == key)
+                .or_else(|| stages.iter().find(|d| same_stage_key(&d.key, key)));
+            match def {
+                Some(def) => (def.number, stage_heading(def), stage),
+                None => (u32::MAX, key.to_owned(), stage),
+            }
+        })
+        .collect();
+    ordered.sort_by_key(|(number, _, _)| *number);
+    ordered.into_iter().map(|(_, heading, stage)| (heading, stage)).collect()
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ mod rows;
 mod table;
 mod widths;
 
+use std::borrow::Cow;
 use std::mem::take;
 use std::path::Path;
 
@@ -43,11 +44,11 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook as XlsxWorkbook, Wo
 
 use crate::error::{Error, Result};
 use crate::export::assessments::{self, ASSESSMENTS_COLUMNS, ASSESSMENTS_SHEET};
-use crate::export::cell::Cell;
+use crate::export::cell::{Cell, LIST_SEPARATOR};
 use crate::export::changes::ChangeKind;
 use crate::export::columns::Column;
 use crate::export::history::{self, HISTORY_COLUMNS, HISTORY_SHEET};
-use crate::export::packed::{Assessed, Cells};
+use crate::export::packed::{Assessed, Cells, views};
 use crate::export::section::Section;
 use crate::export::spill::Spill;
 use crate::export::summary::what_changed;
@@ -55,7 +56,7 @@ use crate::export::workbook::{About, ChangeLine, Row, Workbook};
 use crate::export::xlsx::package::splice;
 use crate::export::xlsx::print::{A3, A4, page_setup};
 use crate::export::xlsx::rows::{Deflated, Styles};
-use crate::export::xlsx::table::{Formats, Table, excel_date, xlsx_error};
+use crate::export::xlsx::table::{Formats, Shown, Table, excel_date, xlsx_error};
 use crate::export::xlsx::widths::print_width;
 use crate::framework::definition::StageDef;
 use crate::model::RecordId;
@@ -281,15 +282,31 @@ fn assessments_sheet(
     let mut table = Table::streamed(sheet, ASSESSMENTS_SHEET, &headings, formats, styles)?;
     table.caps.fill(34);
     table.repeat = 2;
+    // The stages are written from their packed bytes, their text not copied; the
+    // columns are ASSESSMENTS_COLUMNS, as `assessments::lines` makes them.
     for (id, assessed) in rows {
-        let assessed = take(assessed).unpack(spill).map_err(|e| {
+        let bytes = take(assessed).bytes_from(spill).map(Cow::into_owned).map_err(|e| {
             Error::export(
                 format!("could not read the stage assessments back from a temporary file: {e}"),
                 "check that the disk of the temporary folder (TMPDIR) is sound, and try again",
             )
         })?;
-        for line in assessments::lines(id, assessed, stages) {
-            table.push(line.iter(), formats)?;
+        let id = id.to_string();
+        for (heading, stage) in assessments::in_order(views(&bytes), |view| &view.key, stages) {
+            let evidence = match &stage.evidence[..] {
+                [one] => Shown::text(one.as_ref()),
+                many => Shown::text(many.join(LIST_SEPARATOR)),
+            };
+            let line = vec![
+                Shown::text(id.as_str()),
+                Shown::text(heading),
+                Shown::text(if stage.met { "Yes" } else { "No" }),
+                Shown::text(stage.rationale.trim()),
+                evidence,
+                Shown::date(stage.assessed_on),
+                Shown::text(stage.assessed_by.as_deref().unwrap_or_default()),
+            ];
+            table.push_shown(line, formats)?;
         }
     }
     table.finish(about, formats)

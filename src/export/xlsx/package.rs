@@ -12,7 +12,7 @@ use flate2::{Compress, Compression, FlushCompress};
 use zip::{CompressionMethod, ZipArchive};
 
 use crate::error::{Error, Result};
-use crate::export::xlsx::rows::{Deflated, deflate, push_column};
+use crate::export::xlsx::rows::{Deflated, deflate_into, push_column};
 
 /// A part of the zip, compressed.
 struct Part {
@@ -73,10 +73,10 @@ fn sheet_with_rows(name: String, xml: &str, rows: Deflated) -> Result<Part> {
     };
     let mut compress = Compress::new(Compression::default(), false);
     let mut compressed = Vec::new();
-    deflate(&mut compress, head.as_bytes(), &mut compressed, FlushCompress::Sync);
+    deflate_into(&mut compress, head.as_bytes(), &mut compressed, FlushCompress::Sync);
     compressed.extend_from_slice(&rows.bytes);
     let mut compress = Compress::new(Compression::default(), false);
-    deflate(&mut compress, tail.as_bytes(), &mut compressed, FlushCompress::Finish);
+    deflate_into(&mut compress, tail.as_bytes(), &mut compressed, FlushCompress::Finish);
     let mut crc = crc32fast::Hasher::new();
     crc.update(head.as_bytes());
     crc.combine(&rows.crc);

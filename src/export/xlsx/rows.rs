@@ -6,8 +6,12 @@
 //! time. Here a cell is its style's number and its text escaped straight into the
 //! XML, as rust_xlsxwriter writes it: `&`, `<` and `>` as entities, control
 //! characters as `_xHHHH_`, and a literal `_xHHHH_` with its underscore escaped.
-//! Each sheet's rows are one raw deflate stream, ended by a sync flush so that
-//! the rest of the sheet's XML can follow it; the bytes depend on the rows only.
+//! Each sheet's rows are one raw deflate stream, made on a thread of its own from
+//! the XML in chunks as they fill, and ended by a sync flush so that the rest of
+//! the sheet's XML can follow it; the bytes depend on the rows only.
+
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use flate2::{Compress, Compression, FlushCompress, Status};
 
@@ -44,24 +48,46 @@ pub(super) struct Deflated {
 /// The rows of a sheet being written.
 pub(super) struct SheetRows {
     xml: Vec<u8>,
-    deflate: Compress,
-    out: Vec<u8>,
-    crc: crc32fast::Hasher,
-    len: u64,
+    /// Where each chunk of XML goes to be compressed, on a thread of its own, in
+    /// order; and that thread, which hands back the compressed rows.
+    chunks: Option<SyncSender<Vec<u8>>>,
+    compressor: Option<JoinHandle<Compressed>>,
     /// The height every row without one of its own gets, when not a spreadsheet's own.
     usual_height: Option<f64>,
     open: bool,
     last: Option<(u32, u16)>,
 }
 
+/// What the compressing thread hands back: the stream, the CRC-32 of the XML and
+/// the XML's length.
+type Compressed = (Vec<u8>, crc32fast::Hasher, u64);
+
 impl SheetRows {
     pub(super) fn new() -> SheetRows {
+        // Two chunks in flight at most: the XML waiting is bounded.
+        let (chunks, received) = sync_channel::<Vec<u8>>(2);
+        let compressor = std::thread::spawn(move || {
+            let mut deflate = Compress::new(LEVEL, false);
+            let (mut out, mut crc, mut len) = (Vec::new(), crc32fast::Hasher::new(), 0u64);
+            // The last chunk (perhaps empty) ends the stream with a sync flush.
+            let mut pending: Option<Vec<u8>> = None;
+            for chunk in received {
+                if let Some(xml) = pending.replace(chunk) {
+                    crc.update(&xml);
+                    len += xml.len() as u64;
+                    deflate_into(&mut deflate, &xml, &mut out, FlushCompress::None);
+                }
+            }
+            let xml = pending.unwrap_or_default();
+            crc.update(&xml);
+            len += xml.len() as u64;
+            deflate_into(&mut deflate, &xml, &mut out, FlushCompress::Sync);
+            (out, crc, len)
+        });
         SheetRows {
             xml: Vec::with_capacity(CHUNK + 64 * 1024),
-            deflate: Compress::new(LEVEL, false),
-            out: Vec::new(),
-            crc: crc32fast::Hasher::new(),
-            len: 0,
+            chunks: Some(chunks),
+            compressor: Some(compressor),
             usual_height: None,
             open: false,
             last: None,
@@ -133,29 +159,43 @@ impl SheetRows {
             self.xml.extend_from_slice(b"</row>");
             self.open = false;
             if self.xml.len() >= CHUNK {
-                self.compress(FlushCompress::None);
+                self.send();
             }
         }
     }
 
-    fn compress(&mut self, flush: FlushCompress) {
-        self.crc.update(&self.xml);
-        self.len += self.xml.len() as u64;
-        deflate(&mut self.deflate, &self.xml, &mut self.out, flush);
-        self.xml.clear();
+    /// Hands the XML gathered to the compressing thread.
+    fn send(&mut self) {
+        let chunk = std::mem::replace(&mut self.xml, Vec::with_capacity(CHUNK + 64 * 1024));
+        if let Some(chunks) = &self.chunks {
+            // The thread only stops when the sender is dropped.
+            let _ = chunks.send(chunk);
+        }
     }
 
     /// The rows, compressed, ended by a sync flush.
     pub(super) fn finish(mut self) -> Deflated {
         self.close_row();
-        self.compress(FlushCompress::Sync);
-        Deflated { bytes: self.out, crc: self.crc, len: self.len, last: self.last }
+        self.send();
+        self.chunks = None;
+        let compressed = self.compressor.take().map(|thread| thread.join());
+        let (bytes, crc, len) = match compressed {
+            Some(Ok(compressed)) => compressed,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => (Vec::new(), crc32fast::Hasher::new(), 0),
+        };
+        Deflated { bytes, crc, len, last: self.last }
     }
 }
 
 /// Compresses all of `input` onto `out` with `flush` (a sync flush or the end of
 /// the stream completed).
-pub(super) fn deflate(deflate: &mut Compress, mut input: &[u8], out: &mut Vec<u8>, flush: FlushCompress) {
+pub(super) fn deflate_into(
+    deflate: &mut Compress,
+    mut input: &[u8],
+    out: &mut Vec<u8>,
+    flush: FlushCompress,
+) {
     loop {
         out.reserve(input.len() / 8 + 4096);
         let before = deflate.total_in();
@@ -286,7 +326,7 @@ mod tests {
         let mut inflated = String::new();
         let mut stream = done.bytes.clone();
         let mut end = Compress::new(Compression::default(), false);
-        deflate(&mut end, b"", &mut stream, FlushCompress::Finish);
+        deflate_into(&mut end, b"", &mut stream, FlushCompress::Finish);
         std::io::Read::read_to_string(&mut flate2::read::DeflateDecoder::new(&stream[..]), &mut inflated)
             .unwrap();
         assert_eq!(

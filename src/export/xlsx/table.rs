@@ -77,13 +77,13 @@ const SAMPLE_ROWS: usize = 1000;
 /// A row of a sheet waiting to be written: its number, and its cells and lines, or
 /// a section's heading, or a gap.
 enum Held {
-    Cells(u32, usize, Vec<Cell>),
+    Cells(u32, usize, Vec<Shown<'static>>),
     Heading(u32, String),
     Gap(u32),
 }
 
 /// A cell as it is written: nothing, a day, or text.
-enum Shown<'c> {
+pub(super) enum Shown<'c> {
     Nothing,
     /// A day Excel has (1900 to 9999), and the day as the record has it.
     Day(ExcelDateTime, Date),
@@ -91,16 +91,36 @@ enum Shown<'c> {
 }
 
 impl<'c> Shown<'c> {
-    fn of(cell: &'c Cell) -> Shown<'c> {
+    /// `cell` as people read it in the workbook.
+    pub(super) fn of(cell: &'c Cell) -> Shown<'c> {
         match cell {
             Cell::Empty => Shown::Nothing,
             Cell::List(items) if items.is_empty() => Shown::Nothing,
-            Cell::Date(date) => match excel_date(date.0) {
-                Some(day) => Shown::Day(day, *date),
-                // Excel has no dates before 1900 or after 9999: the day is kept as text.
-                None => Shown::Text(Cow::Owned(date.to_string())),
-            },
-            other => Shown::Text(other.for_people()),
+            Cell::Date(date) => Shown::date(*date),
+            other => Shown::text(other.for_people()),
+        }
+    }
+
+    /// Text; nothing when empty, as [`Cell::text`] makes it.
+    pub(super) fn text(text: impl Into<Cow<'c, str>>) -> Shown<'c> {
+        let text = text.into();
+        if text.is_empty() { Shown::Nothing } else { Shown::Text(text) }
+    }
+
+    /// A day: a date where Excel has it, else text.
+    pub(super) fn date(date: Date) -> Shown<'c> {
+        match excel_date(date.0) {
+            Some(day) => Shown::Day(day, date),
+            // Excel has no dates before 1900 or after 9999: the day is kept as text.
+            None => Shown::Text(Cow::Owned(date.to_string())),
+        }
+    }
+
+    fn into_owned(self) -> Shown<'static> {
+        match self {
+            Shown::Nothing => Shown::Nothing,
+            Shown::Day(day, date) => Shown::Day(day, date),
+            Shown::Text(text) => Shown::Text(Cow::Owned(text.into_owned())),
         }
     }
 }
@@ -232,16 +252,19 @@ impl<'w> Table<'w> {
         cells: impl Iterator<Item = &'c Cell>,
         formats: &Formats,
     ) -> Result<()> {
+        self.push_shown(cells.map(Shown::of).collect(), formats)
+    }
+
+    /// A row of cells as they are written: each cell's text made once, for its
+    /// lines and to be written.
+    pub(super) fn push_shown(&mut self, shown: Vec<Shown<'_>>, formats: &Formats) -> Result<()> {
         self.check_room()?;
         let row = self.next_row;
+        let lines = self.lines_of_row(&shown);
         if self.usual_lines.is_none() {
-            let owned: Vec<Cell> = cells.cloned().collect();
-            let lines = self.lines_of_row(&owned.iter().map(Shown::of).collect::<Vec<_>>());
+            let owned = shown.into_iter().map(Shown::into_owned).collect();
             self.hold(Held::Cells(row, lines, owned), formats)?;
         } else {
-            // Each cell's text made once, for its lines and to be written.
-            let shown: Vec<Shown<'_>> = cells.map(Shown::of).collect();
-            let lines = self.lines_of_row(&shown);
             self.write_row(row, lines, &shown, formats)?;
         }
         self.next_row += 1;
@@ -313,9 +336,7 @@ impl<'w> Table<'w> {
     fn write_held(&mut self, held: Held, formats: &Formats) -> Result<()> {
         let sized = |e: XlsxError| xlsx_error("could not size a row", &e);
         match held {
-            Held::Cells(row, lines, cells) => {
-                self.write_row(row, lines, &cells.iter().map(Shown::of).collect::<Vec<_>>(), formats)
-            }
+            Held::Cells(row, lines, cells) => self.write_row(row, lines, &cells, formats),
             Held::Heading(row, text) => {
                 if let Some((rows, styles)) = &mut self.rows {
                     rows.row(row, Some(2.0 * LINE_POINTS));
