@@ -145,7 +145,7 @@ impl Assessed {
 
     /// The packed bytes, read back from `spill` where they were set aside: to be
     /// read with [`views`].
-    pub fn bytes_from(&self, spill: Option<&Spill>) -> std::io::Result<Cow<'_, [u8]>> {
+    pub(crate) fn bytes_from(&self, spill: Option<&Spill>) -> std::io::Result<Cow<'_, [u8]>> {
         match (self, spill) {
             (Assessed::Held(bytes), _) => Ok(Cow::Borrowed(&bytes[..])),
             (Assessed::Spilled(at), Some(spill)) => Ok(Cow::Owned(spill.get(*at)?)),
@@ -155,7 +155,7 @@ impl Assessed {
 }
 
 /// A stage assessment as packed, its text borrowed from the packed bytes.
-pub struct StageView<'a> {
+pub(crate) struct StageView<'a> {
     pub key: Cow<'a, str>,
     pub met: bool,
     pub rationale: Cow<'a, str>,
@@ -165,7 +165,7 @@ pub struct StageView<'a> {
 }
 
 /// The stages packed in `bytes` (of [`Assessed::bytes_from`]), in their order.
-pub fn views(bytes: &[u8]) -> Vec<StageView<'_>> {
+pub(crate) fn views(bytes: &[u8]) -> Vec<StageView<'_>> {
     let mut reader = Reader { bytes };
     let mut stages = Vec::new();
     while !reader.bytes.is_empty() {

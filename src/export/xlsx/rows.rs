@@ -18,10 +18,10 @@ use flate2::{Compress, Compression, FlushCompress, Status};
 /// The XML gathered before it is handed to the compressor.
 const CHUNK: usize = 1 << 20;
 
-/// How hard the rows are compressed: zlib's level 3 makes a workbook about a tenth
-/// larger than its default (6), in a third of the time (measured on the
-/// Assessments sheet of 100,000 records: 4.9 MB against 4.4 MB per 100 MB of XML).
-pub(super) const LEVEL: Compression = Compression::new(3);
+/// How hard the rows are compressed: zlib's level 4 makes a workbook of 100,000
+/// records 6% larger than its default (6) does, 23.8 MB against 22.4 MB, and takes
+/// some 0.4 s less to write it (level 3 was no faster, and 19% larger).
+pub(super) const LEVEL: Compression = Compression::new(4);
 
 /// A spreadsheet's own row height, in points: a row of it needs no height of its own.
 pub(super) const SPREADSHEET_ROW_POINTS: f64 = 15.0;

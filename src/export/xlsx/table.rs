@@ -600,4 +600,50 @@ mod tests {
         assert!(row(9).ends_with(r#"ht="15" customHeight="1""#), "a row of one line: {}", row(9));
         assert!(row(10).ends_with(r#"ht="32" customHeight="1""#), "a row of the usual two: {}", row(10));
     }
+
+    /// A large sheet whose rows crs writes reads back as the same sheet: the rows
+    /// after the header, each of its usual height or its own, the dimension over
+    /// them all, and the zip's checks (CRC-32, sizes) sound.
+    #[test]
+    fn a_streamed_sheet_reads_back_whole() {
+        let formats = Formats::new();
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let styles = formats.register(&mut book);
+        let mut sheet = Worksheet::new();
+        let mut table =
+            Table::streamed(&mut sheet, "Designations", &["Text", "Day"], &formats, styles).unwrap();
+        table.fix_widths(vec![10, 10], &["Text", "Day"]).unwrap();
+        let three_lines = Cell::text("three lines & more");
+        let one_line = Cell::text("=one");
+        let day = Cell::Date("2025-01-14".parse().unwrap());
+        for n in 0..SAMPLE_ROWS + 10 {
+            let cell = if n % 100 == 7 { &one_line } else { &three_lines };
+            table.push([cell, &day].into_iter(), &formats).unwrap();
+        }
+        let rows = table.finish(&About::default(), &formats).unwrap().unwrap();
+        book.push_worksheet(sheet);
+        let skeleton = book.save_to_buffer().unwrap();
+        let bytes = crate::export::xlsx::package::splice(&skeleton, vec![(1, rows)]).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml)
+            .unwrap();
+        assert!(xml.contains(r#"<dimension ref="A1:B1011"/>"#), "{}", &xml[..400]);
+        assert!(
+            xml.contains(r#"<sheetFormatPr defaultRowHeight="46.5" customHeight="1"/>"#),
+            "{}",
+            &xml[..1500]
+        );
+        assert!(xml.contains(concat!(
+            r#"<row r="9" ht="15" customHeight="1"><c r="A9" s="5" t="inlineStr"><is><t>=one</t></is></c>"#,
+            r#"<c r="B9" s="4"><v>45671</v></c></row>"#
+        )));
+        assert!(xml.contains(r#"<row r="1011" ht="46.5" customHeight="1"><c r="A1011" s="3" t="inlineStr"><is><t>three lines &amp; more</t>"#));
+        assert!(
+            xml.ends_with("</worksheet>\n") || xml.ends_with("</worksheet>"),
+            "{}",
+            &xml[xml.len() - 200..]
+        );
+        assert_eq!(xml.matches("<row ").count(), SAMPLE_ROWS + 11);
+    }
 }
