@@ -36,30 +36,55 @@ pub(crate) fn stage_named<'s>(text: &str, stages: &'s [StageDef]) -> Option<&'s 
 }
 
 /// The lines of record `id`, in the framework's order of stages; stages the
-/// framework does not name follow, under their own key.
-pub(crate) fn lines(id: &RecordId, assessed: &[(String, Stage)], stages: &[StageDef]) -> Vec<Vec<Cell>> {
-    let mut ordered: Vec<(u32, String, &Stage)> = assessed
-        .iter()
-        .map(|(key, stage)| match stages.iter().find(|d| same_stage_key(&d.key, key)) {
-            Some(def) => (def.number, stage_heading(def), stage),
-            None => (u32::MAX, key.clone(), stage),
-        })
-        .collect();
-    ordered.sort_by_key(|(number, _, _)| *number);
-    ordered
+/// framework does not name follow, under their own key. The stages' text is moved
+/// into the cells, not copied.
+pub(crate) fn lines(id: &RecordId, assessed: Vec<(String, Stage)>, stages: &[StageDef]) -> Vec<Vec<Cell>> {
+    let id = id.to_string();
+    in_order(assessed, |(key, _)| key, stages)
         .into_iter()
-        .map(|(_, heading, stage)| {
+        .map(|(heading, (_, stage))| {
+            let rationale = match stage.rationale.trim() {
+                trimmed if trimmed.len() == stage.rationale.len() => stage.rationale,
+                trimmed => trimmed.to_owned(),
+            };
             vec![
-                Cell::text(id.to_string()),
+                Cell::text(id.as_str()),
                 Cell::text(heading),
                 Cell::YesNo(stage.met),
-                Cell::text(stage.rationale.trim()),
-                Cell::list(&stage.evidence),
+                Cell::text(rationale),
+                Cell::List(stage.evidence.into_boxed_slice()),
                 Cell::Date(stage.assessed_on),
-                Cell::text(stage.assessed_by.clone().unwrap_or_default()),
+                Cell::text(stage.assessed_by.unwrap_or_default()),
             ]
         })
         .collect()
+}
+
+/// A record's stages, each `key`ed, in the framework's order, each with how the
+/// Stage column names it ("Stage 1: Alternative provision", or its own key for a
+/// stage the framework does not name; those follow).
+pub(crate) fn in_order<S>(
+    assessed: impl IntoIterator<Item = S>,
+    key: impl Fn(&S) -> &str,
+    stages: &[StageDef],
+) -> Vec<(String, S)> {
+    let mut ordered: Vec<(u32, String, S)> = assessed
+        .into_iter()
+        .map(|stage| {
+            let key = key(&stage);
+            // As written, most keys are the framework's own: compared as they are first.
+            let def = stages
+                .iter()
+                .find(|d| d.key == key)
+                .or_else(|| stages.iter().find(|d| same_stage_key(&d.key, key)));
+            match def {
+                Some(def) => (def.number, stage_heading(def), stage),
+                None => (u32::MAX, key.to_owned(), stage),
+            }
+        })
+        .collect();
+    ordered.sort_by_key(|(number, _, _)| *number);
+    ordered.into_iter().map(|(_, heading, stage)| (heading, stage)).collect()
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! cells and 400,000 stages of a few hundred characters each: as strings and lists
 //! of their own they took some 400 MB, packed about half.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
 use crate::export::cell::{Cell, Code};
@@ -125,28 +127,57 @@ impl Assessed {
     /// The stages, by key, as they were packed (from `spill`, where they were set
     /// aside).
     pub fn unpack(&self, spill: Option<&Spill>) -> std::io::Result<Vec<(String, Stage)>> {
-        let spilled;
-        let bytes = match (self, spill) {
-            (Assessed::Held(bytes), _) => &bytes[..],
-            (Assessed::Spilled(at), Some(spill)) => {
-                spilled = spill.get(*at)?;
-                &spilled[..]
-            }
-            (Assessed::Spilled(_), None) => return Err(std::io::Error::other("the temporary file was lost")),
-        };
-        let mut reader = Reader { bytes };
-        let mut stages = Vec::new();
-        while !reader.bytes.is_empty() {
-            let key = reader.text();
-            let met = reader.byte() == 1;
-            let rationale = reader.text();
-            let evidence = (0..reader.number()).map(|_| reader.text()).collect();
-            let assessed_on = reader.date();
-            let assessed_by = (reader.byte() == 1).then(|| reader.text());
-            stages.push((key, Stage { met, rationale, evidence, assessed_on, assessed_by }));
-        }
-        Ok(stages)
+        let bytes = self.bytes_from(spill)?;
+        Ok(views(&bytes)
+            .into_iter()
+            .map(|view| {
+                let stage = Stage {
+                    met: view.met,
+                    rationale: view.rationale.into_owned(),
+                    evidence: view.evidence.into_iter().map(Cow::into_owned).collect(),
+                    assessed_on: view.assessed_on,
+                    assessed_by: view.assessed_by.map(Cow::into_owned),
+                };
+                (view.key.into_owned(), stage)
+            })
+            .collect())
     }
+
+    /// The packed bytes, read back from `spill` where they were set aside: to be
+    /// read with [`views`].
+    pub(crate) fn bytes_from(&self, spill: Option<&Spill>) -> std::io::Result<Cow<'_, [u8]>> {
+        match (self, spill) {
+            (Assessed::Held(bytes), _) => Ok(Cow::Borrowed(&bytes[..])),
+            (Assessed::Spilled(at), Some(spill)) => Ok(Cow::Owned(spill.get(*at)?)),
+            (Assessed::Spilled(_), None) => Err(std::io::Error::other("the temporary file was lost")),
+        }
+    }
+}
+
+/// A stage assessment as packed, its text borrowed from the packed bytes.
+pub(crate) struct StageView<'a> {
+    pub key: Cow<'a, str>,
+    pub met: bool,
+    pub rationale: Cow<'a, str>,
+    pub evidence: Vec<Cow<'a, str>>,
+    pub assessed_on: Date,
+    pub assessed_by: Option<Cow<'a, str>>,
+}
+
+/// The stages packed in `bytes` (of [`Assessed::bytes_from`]), in their order.
+pub(crate) fn views(bytes: &[u8]) -> Vec<StageView<'_>> {
+    let mut reader = Reader { bytes };
+    let mut stages = Vec::new();
+    while !reader.bytes.is_empty() {
+        let key = reader.str();
+        let met = reader.byte() == 1;
+        let rationale = reader.str();
+        let evidence = (0..reader.number()).map(|_| reader.str()).collect();
+        let assessed_on = reader.date();
+        let assessed_by = (reader.byte() == 1).then(|| reader.str());
+        stages.push(StageView { key, met, rationale, evidence, assessed_on, assessed_by });
+    }
+    stages
 }
 
 fn put_number(bytes: &mut Vec<u8>, n: usize) {
@@ -188,8 +219,12 @@ impl<'a> Reader<'a> {
     }
 
     fn text(&mut self) -> String {
+        self.str().into_owned()
+    }
+
+    fn str(&mut self) -> Cow<'a, str> {
         let n = self.number();
-        String::from_utf8_lossy(self.take(n)).into_owned()
+        String::from_utf8_lossy(self.take(n))
     }
 }
 

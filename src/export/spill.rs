@@ -7,7 +7,8 @@
 //! export is the same, only larger in memory.
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, Write};
+use std::os::unix::fs::FileExt;
 use std::sync::Mutex;
 
 /// The temporary file, written by the threads that read the register.
@@ -65,14 +66,11 @@ impl Spill {
 
     /// The bytes set aside at `spilled`.
     pub fn get(&self, spilled: Spilled) -> std::io::Result<Vec<u8>> {
-        let mut written =
-            self.file.lock().map_err(|_| std::io::Error::other("the temporary file was lost"))?;
-        let file = &mut written.file;
-        file.seek(SeekFrom::Start(spilled.at))?;
+        let written = self.file.lock().map_err(|_| std::io::Error::other("the temporary file was lost"))?;
+        // Read where it lies, one call, the file's own position (the end, where the
+        // next piece is written) left as it is.
         let mut bytes = vec![0; spilled.len as usize];
-        file.read_exact(&mut bytes)?;
-        // The next piece is written at the end.
-        file.seek(SeekFrom::End(0))?;
+        written.file.read_exact_at(&mut bytes, spilled.at)?;
         Ok(bytes)
     }
 }

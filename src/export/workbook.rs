@@ -252,9 +252,7 @@ impl Workbook {
     /// for; an error when the temporary file they wait in cannot be read.
     pub fn assessments(&self) -> impl Iterator<Item = std::io::Result<Vec<Cell>>> + '_ {
         self.rows.iter().flat_map(move |row| match self.assessed(row) {
-            Ok(assessed) => {
-                assessments::lines(&row.id, &assessed, &self.stages).into_iter().map(Ok).collect()
-            }
+            Ok(assessed) => assessments::lines(&row.id, assessed, &self.stages).into_iter().map(Ok).collect(),
             Err(e) => vec![Err(e)],
         })
     }

@@ -200,7 +200,16 @@ fn write_bundle(dir: &Path, bundle: &Bundle) -> Result<(bool, Vec<PathBuf>)> {
     for file in bundle.files() {
         let path = dir.join(&file.name);
         let new_file = !path.exists();
-        write_atomically(&path, &file.bytes)?;
+        if let Err(e) = write_atomically(&path, &file.bytes) {
+            // A bundle half written is taken away again: what was new goes.
+            for written in &new_files {
+                let _ = std::fs::remove_file(written);
+            }
+            if new_folder {
+                let _ = std::fs::remove_dir(dir);
+            }
+            return Err(e);
+        }
         if new_file {
             new_files.push(path);
         }

@@ -15,20 +15,27 @@
 //! Text is only ever written as text — never as a formula — and text a spreadsheet
 //! would take for a formula also gets Excel's quote prefix, so editing the cell keeps
 //! it text. The creation time comes from crs's clock: the same register and clock give
-//! byte-identical files. The large sheets stream their rows through a temporary file
-//! in the output's folder, with their text inline (rust_xlsxwriter's constant-memory
-//! mode), rather than holding every cell and a table of shared strings; and a large
-//! sheet's rows of its usual height (the sheet's default) get no height of their own,
-//! which rust_xlsxwriter would keep until the file is saved (benches/README.md has
-//! the measurements; holding it all in memory took 100,000 records from 0.5 to 1.4 GB).
+//! byte-identical files. The large sheets (designations, assessments, changes)
+//! have their rows written by crs itself (`rows`), compressed as they are made,
+//! the assessments on a thread of their own, and spliced into the sheets
+//! rust_xlsxwriter writes around them (`package`): rust_xlsxwriter spent most of
+//! the time of a large export finding each cell's style. A large sheet's rows of
+//! its usual height (the sheet's default) get no height of their own.
+//! The History sheet streams its rows through a temporary file in the output's
+//! folder, with their text inline (rust_xlsxwriter's constant-memory mode).
+//! benches/README.md has the measurements.
 //!
 //! This file holds the sheets; `table` fills a sheet row by row, `print` sets up
-//! how it prints, `widths` sizes the designations sheet's columns.
+//! how it prints, `widths` sizes the designations sheet's columns, `rows` writes a
+//! large sheet's rows and `package` the file.
 
+mod package;
 mod print;
+mod rows;
 mod table;
 mod widths;
 
+use std::borrow::Cow;
 use std::mem::take;
 use std::path::Path;
 
@@ -37,14 +44,22 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook as XlsxWorkbook, Wo
 
 use crate::error::{Error, Result};
 use crate::export::assessments::{self, ASSESSMENTS_COLUMNS, ASSESSMENTS_SHEET};
-use crate::export::cell::Cell;
+use crate::export::cell::{Cell, LIST_SEPARATOR};
+use crate::export::changes::ChangeKind;
 use crate::export::columns::Column;
 use crate::export::history::{self, HISTORY_COLUMNS, HISTORY_SHEET};
+use crate::export::packed::{Assessed, Cells, views};
+use crate::export::section::Section;
+use crate::export::spill::Spill;
 use crate::export::summary::what_changed;
-use crate::export::workbook::Workbook;
+use crate::export::workbook::{About, ChangeLine, Row, Workbook};
+use crate::export::xlsx::package::splice;
 use crate::export::xlsx::print::{A3, A4, page_setup};
-use crate::export::xlsx::table::{Formats, Table, excel_date, xlsx_error};
+use crate::export::xlsx::rows::{Deflated, Styles};
+use crate::export::xlsx::table::{Formats, Shown, Table, excel_date, xlsx_error};
 use crate::export::xlsx::widths::print_width;
+use crate::framework::definition::StageDef;
+use crate::model::RecordId;
 use crate::model::labels::field_label;
 
 /// The sheets' names.
@@ -79,9 +94,9 @@ const CHANGES_WIDTHS: [usize; 9] = [9, 9, 16, 9, 16, 16, 11, 11, 45];
 /// assessments and History lines are taken from `workbook` as they are written, so
 /// that they are let go before the file is assembled: the rows are left in place,
 /// empty, and the rest of the workbook (about, changes, included records) whole.
-/// The large sheets stream their rows through temporary files in `scratch`, the
+/// The History sheet streams its rows through a temporary file in `scratch`, the
 /// folder the output goes to (a disk with room for the workbook has room for
-/// them); failing to write them is an error naming that folder.
+/// it); failing to write it is an error naming that folder.
 pub fn to_xlsx(workbook: &mut Workbook, created: DateTime<Utc>, scratch: &Path) -> Result<Vec<u8>> {
     let formats = Formats::new();
     let mut book = XlsxWorkbook::new();
@@ -115,60 +130,134 @@ pub fn to_xlsx(workbook: &mut Workbook, created: DateTime<Utc>, scratch: &Path) 
     // The library panics when a temporary file cannot be written (a full disk):
     // that is caught here and said as an error.
     crate::caught::caught(|| -> Result<Vec<u8>> {
-        designations_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
-        assessments_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
-        changes_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
+        let styles = formats.register(&mut book);
+        let large = large_sheets(workbook, &formats, styles, scratch)?;
+        let mut rows = Vec::new();
+        for (number, (sheet, written)) in (1..).zip(large) {
+            book.push_worksheet(sheet);
+            rows.extend(written.map(|written| (number, written)));
+        }
         if workbook.history.is_some() {
             history_sheet(book.add_worksheet_with_constant_memory(), workbook, &formats)?;
         }
         notes_sheet(book.add_worksheet(), workbook, &formats)?;
         about_sheet(book.add_worksheet(), workbook, &formats)?;
-        book.save_to_buffer().map_err(|e| xlsx_error("could not assemble the workbook", &e))
+        let skeleton =
+            book.save_to_buffer().map_err(|e| xlsx_error("could not assemble the workbook", &e))?;
+        splice(&skeleton, rows)
     })
-    .unwrap_or_else(|message| {
-        let full = message.contains("StorageFull") || message.contains("No space left");
-        let why = if full { "the disk is full".to_owned() } else { message };
-        Err(Error::export(
-            format!("could not write the workbook's temporary files in {}: {why}", scratch.display()),
-            "make room on that disk, or write to a folder on another disk with -o",
-        ))
+    .unwrap_or_else(|message| Err(library_panicked(message, scratch)))
+}
+
+/// The error for a panic of rust_xlsxwriter's, `message`: its temporary files could
+/// not be written in `scratch`.
+fn library_panicked(message: String, scratch: &Path) -> Error {
+    let full = message.contains("StorageFull") || message.contains("No space left");
+    let why = if full { "the disk is full".to_owned() } else { message };
+    Error::export(
+        format!("could not write the workbook's temporary files in {}: {why}", scratch.display()),
+        "make room on that disk, or write to a folder on another disk with -o",
+    )
+}
+
+/// A row of the designations sheet, as it is written: its section, its change (when
+/// the export lists changes only) and its cells, taken as they are written.
+type DesignationRow<'a> = (Section, &'a Option<(ChangeKind, Vec<String>)>, &'a mut Cells);
+
+/// A sheet, and the rows crs wrote for it.
+type Written = (Worksheet, Option<Deflated>);
+
+/// The Designations, Assessments and Changes sheets, their rows written by crs:
+/// the Assessments sheet (four rows a record) on a thread of its own, the other
+/// two meanwhile. What each holds depends on the rows alone, not on the threads.
+fn large_sheets(
+    workbook: &mut Workbook,
+    formats: &Formats,
+    styles: Styles,
+    scratch: &Path,
+) -> Result<[Written; 3]> {
+    let Workbook { rows, about, spill, stages, .. } = workbook;
+    let (about, spill, stages) = (&*about, spill.as_deref(), &stages[..]);
+    let mut assessed = Vec::with_capacity(rows.len());
+    let mut designations = Vec::with_capacity(rows.len());
+    for Row { id, section, change, cells, assessed: stages_of, .. } in rows.iter_mut() {
+        assessed.push((&*id, stages_of));
+        designations.push((*section, &*change, cells));
+    }
+    let columns = &workbook.columns;
+    std::thread::scope(|scope| {
+        // A panic on the thread is caught there too, and said as the error it is.
+        let assessments = scope.spawn(move || {
+            crate::caught::caught(|| -> Result<Written> {
+                let mut sheet = Worksheet::new();
+                let rows = assessments_sheet(&mut sheet, assessed, spill, stages, about, formats, styles)?;
+                Ok((sheet, rows))
+            })
+        });
+        let mut sheet = Worksheet::new();
+        let rows = designations_sheet(
+            &mut sheet,
+            designations,
+            columns,
+            workbook.only_changes,
+            about,
+            formats,
+            styles,
+        )?;
+        let designations = (sheet, rows);
+        let mut sheet = Worksheet::new();
+        let rows = changes_sheet(&mut sheet, &workbook.changes, about, formats, styles)?;
+        let changes = (sheet, rows);
+        let assessments = assessments
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            .unwrap_or_else(|message| Err(library_panicked(message, scratch)))?;
+        Ok([designations, assessments, changes])
     })
 }
 
-fn designations_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Formats) -> Result<()> {
+fn designations_sheet(
+    sheet: &mut Worksheet,
+    rows: Vec<DesignationRow<'_>>,
+    columns: &[Column],
+    only_changes: bool,
+    about: &About,
+    formats: &Formats,
+    styles: Styles,
+) -> Result<Option<Deflated>> {
     let mut headings: Vec<&str> = Vec::new();
-    if workbook.only_changes {
+    if only_changes {
         headings.extend([CHANGE_HEADING, CHANGED_FIELDS_HEADING]);
     }
     // The section is the heading over its rows, not a column of its own.
-    let shown: Vec<bool> = workbook.columns.iter().map(|c| *c != Column::Section).collect();
-    let columns = || workbook.columns.iter().zip(&shown).filter(|(_, shown)| **shown).map(|(c, _)| c);
+    let shown: Vec<bool> = columns.iter().map(|c| *c != Column::Section).collect();
+    let columns = || columns.iter().zip(&shown).filter(|(_, shown)| **shown).map(|(c, _)| c);
     headings.extend(columns().map(|c| c.heading()));
-    let mut table = Table::new(sheet, DESIGNATIONS_SHEET, &headings, formats)?;
+    let mut table = Table::streamed(sheet, DESIGNATIONS_SHEET, &headings, formats, styles)?;
     table.paper = A3;
     let mut widths: Vec<usize> = Vec::new();
-    if workbook.only_changes {
+    if only_changes {
         widths.extend([10, 20]);
     }
     widths.extend(columns().map(print_width));
     table.fix_widths(widths, &headings)?;
     // Spread across pages, each page repeats the columns up to the service's name.
-    let change_columns = usize::from(workbook.only_changes) * 2;
+    let change_columns = usize::from(only_changes) * 2;
     let service = columns().position(|c| *c == Column::ServiceName);
     table.repeat = service.filter(|at| *at < 8).map_or(1, |at| at + 1) + change_columns;
     let mut section = None;
-    for row in &mut workbook.rows {
-        if section != Some(row.section) {
+    for (row_section, change, cells) in rows {
+        if section != Some(row_section) {
             // Each section under a heading of its own, after a blank row.
             if section.is_some() {
                 table.gap(formats)?;
             }
-            table.heading(row.section.heading(), formats)?;
-            section = Some(row.section);
+            table.heading(row_section.heading(), formats)?;
+            section = Some(row_section);
         }
-        let cells = take(&mut row.cells).unpack();
+        let cells = take(cells).unpack();
         let visible = cells.iter().zip(&shown).filter(|(_, shown)| **shown).map(|(cell, _)| cell);
-        match &row.change {
+        match change {
             Some((kind, fields)) => {
                 let labels = fields.iter().map(|f| field_label(f)).collect();
                 let change = [Cell::text(kind.label()), Cell::List(labels)];
@@ -177,34 +266,63 @@ fn designations_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &
             None => table.push(visible, formats)?,
         }
     }
-    table.finish(&workbook.about, formats)
+    table.finish(about, formats)
 }
 
-fn assessments_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Formats) -> Result<()> {
+fn assessments_sheet(
+    sheet: &mut Worksheet,
+    rows: Vec<(&RecordId, &mut Assessed)>,
+    spill: Option<&Spill>,
+    stages: &[StageDef],
+    about: &About,
+    formats: &Formats,
+    styles: Styles,
+) -> Result<Option<Deflated>> {
     let headings = ASSESSMENTS_COLUMNS.map(|(_, heading)| heading);
-    let mut table = Table::new(sheet, ASSESSMENTS_SHEET, &headings, formats)?;
+    let mut table = Table::streamed(sheet, ASSESSMENTS_SHEET, &headings, formats, styles)?;
     table.caps.fill(34);
     table.repeat = 2;
-    let spill = workbook.spill.clone();
-    for row in &mut workbook.rows {
-        let assessed = take(&mut row.assessed).unpack(spill.as_deref()).map_err(|e| {
+    // The stages are written from their packed bytes, their text not copied; the
+    // columns are ASSESSMENTS_COLUMNS, as `assessments::lines` makes them.
+    for (id, assessed) in rows {
+        let bytes = take(assessed).bytes_from(spill).map(Cow::into_owned).map_err(|e| {
             Error::export(
                 format!("could not read the stage assessments back from a temporary file: {e}"),
                 "check that the disk of the temporary folder (TMPDIR) is sound, and try again",
             )
         })?;
-        for line in assessments::lines(&row.id, &assessed, &workbook.stages) {
-            table.push(line.iter(), formats)?;
+        let id = id.to_string();
+        for (heading, stage) in assessments::in_order(views(&bytes), |view| &view.key, stages) {
+            let evidence = match &stage.evidence[..] {
+                [one] => Shown::text(one.as_ref()),
+                many => Shown::text(many.join(LIST_SEPARATOR)),
+            };
+            let line = vec![
+                Shown::text(id.as_str()),
+                Shown::text(heading),
+                Shown::text(if stage.met { "Yes" } else { "No" }),
+                Shown::text(stage.rationale.trim()),
+                evidence,
+                Shown::date(stage.assessed_on),
+                Shown::text(stage.assessed_by.as_deref().unwrap_or_default()),
+            ];
+            table.push_shown(line, formats)?;
         }
     }
-    table.finish(&workbook.about, formats)
+    table.finish(about, formats)
 }
 
-fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
-    let mut table = Table::new(sheet, CHANGES_SHEET, &CHANGES_HEADINGS, formats)?;
+fn changes_sheet(
+    sheet: &mut Worksheet,
+    changes: &[ChangeLine],
+    about: &About,
+    formats: &Formats,
+    styles: Styles,
+) -> Result<Option<Deflated>> {
+    let mut table = Table::streamed(sheet, CHANGES_SHEET, &CHANGES_HEADINGS, formats, styles)?;
     table.repeat = 3;
     table.fix_widths(CHANGES_WIDTHS.to_vec(), &CHANGES_HEADINGS)?;
-    for line in &workbook.changes {
+    for line in changes {
         let c = &line.change;
         let status = |s: Option<crate::model::Status>| Cell::text(s.map_or("", |s| s.label()));
         let cells = [
@@ -220,7 +338,7 @@ fn changes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) 
         ];
         table.push(cells.iter(), formats)?;
     }
-    table.finish(&workbook.about, formats)
+    table.finish(about, formats)
 }
 
 fn history_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Formats) -> Result<()> {
@@ -233,7 +351,8 @@ fn history_sheet(sheet: &mut Worksheet, workbook: &mut Workbook, formats: &Forma
             table.push(line.iter(), formats)?;
         }
     }
-    table.finish(&workbook.about, formats)
+    table.finish(&workbook.about, formats)?;
+    Ok(())
 }
 
 fn notes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {
@@ -246,7 +365,8 @@ fn notes_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) ->
             formats,
         )?;
     }
-    table.finish(&workbook.about, formats)
+    table.finish(&workbook.about, formats)?;
+    Ok(())
 }
 
 fn about_sheet(sheet: &mut Worksheet, workbook: &Workbook, formats: &Formats) -> Result<()> {

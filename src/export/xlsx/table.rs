@@ -3,6 +3,7 @@
 //! text needs; the columns as wide as their text (within bounds) or fixed; the cells
 //! written as text, dates or the quoted text of what looks like a formula.
 
+use std::borrow::Cow;
 use std::mem::take;
 
 use chrono::Datelike;
@@ -12,6 +13,8 @@ use crate::error::{Error, Result};
 use crate::export::cell::{Cell, looks_like_formula};
 use crate::export::workbook::About;
 use crate::export::xlsx::print::{A4, Paper, page_setup};
+use crate::export::xlsx::rows::{Deflated, SheetRows, Styles};
+use crate::model::Date;
 
 /// Excel's limits.
 const MAX_CELL_CHARS: usize = 32_767;
@@ -55,6 +58,17 @@ impl Formats {
             quoted: body.set_quote_prefix(),
         }
     }
+
+    /// Registers the formats with `book` before any sheet is written, so that each
+    /// has the same number in the workbook whichever sheet uses it first (the large
+    /// sheets are written at once, on threads): the header 1, then in order.
+    /// Returns their numbers, for the rows crs writes itself.
+    pub(super) fn register(&self, book: &mut rust_xlsxwriter::Workbook) -> Styles {
+        for format in [&self.header, &self.section, &self.text, &self.date, &self.quoted] {
+            book.register_format(format);
+        }
+        Styles { section: 2, text: 3, date: 4, quoted: 5 }
+    }
 }
 
 /// How many rows a sheet's usual height is chosen from.
@@ -63,9 +77,52 @@ const SAMPLE_ROWS: usize = 1000;
 /// A row of a sheet waiting to be written: its number, and its cells and lines, or
 /// a section's heading, or a gap.
 enum Held {
-    Cells(u32, usize, Vec<Cell>),
+    Cells(u32, usize, Vec<Shown<'static>>),
     Heading(u32, String),
     Gap(u32),
+}
+
+/// A cell as it is written: nothing, a day, or text.
+pub(super) enum Shown<'c> {
+    Nothing,
+    /// A day Excel has (1900 to 9999), and the day as the record has it.
+    Day(ExcelDateTime, Date),
+    Text(Cow<'c, str>),
+}
+
+impl<'c> Shown<'c> {
+    /// `cell` as people read it in the workbook.
+    pub(super) fn of(cell: &'c Cell) -> Shown<'c> {
+        match cell {
+            Cell::Empty => Shown::Nothing,
+            Cell::List(items) if items.is_empty() => Shown::Nothing,
+            Cell::Date(date) => Shown::date(*date),
+            other => Shown::text(other.for_people()),
+        }
+    }
+
+    /// Text; nothing when empty, as [`Cell::text`] makes it.
+    pub(super) fn text(text: impl Into<Cow<'c, str>>) -> Shown<'c> {
+        let text = text.into();
+        if text.is_empty() { Shown::Nothing } else { Shown::Text(text) }
+    }
+
+    /// A day: a date where Excel has it, else text.
+    pub(super) fn date(date: Date) -> Shown<'c> {
+        match excel_date(date.0) {
+            Some(day) => Shown::Day(day, date),
+            // Excel has no dates before 1900 or after 9999: the day is kept as text.
+            None => Shown::Text(Cow::Owned(date.to_string())),
+        }
+    }
+
+    fn into_owned(self) -> Shown<'static> {
+        match self {
+            Shown::Nothing => Shown::Nothing,
+            Shown::Day(day, date) => Shown::Day(day, date),
+            Shown::Text(text) => Shown::Text(Cow::Owned(text.into_owned())),
+        }
+    }
 }
 
 /// The height of a row of `lines` lines of text, in points: one line is a
@@ -94,6 +151,9 @@ pub(super) struct Table<'w> {
     pub(super) paper: Paper,
     /// The leading columns repeated on each page when the sheet prints across pages.
     pub(super) repeat: usize,
+    /// A large sheet's rows below its header, written by crs (`rows`) rather than
+    /// given to rust_xlsxwriter cell by cell; `None` for a small sheet.
+    rows: Option<(SheetRows, Styles)>,
 }
 
 impl<'w> Table<'w> {
@@ -128,7 +188,22 @@ impl<'w> Table<'w> {
             held: Vec::new(),
             paper: A4,
             repeat: 1,
+            rows: None,
         })
+    }
+
+    /// A large sheet: its rows below the header are written as XML by crs, in
+    /// `styles`, and handed back by [`Table::finish`] to be spliced into the sheet.
+    pub(super) fn streamed(
+        sheet: &'w mut Worksheet,
+        name: &'static str,
+        headings: &[&str],
+        formats: &Formats,
+        styles: Styles,
+    ) -> Result<Table<'w>> {
+        let mut table = Table::new(sheet, name, headings, formats)?;
+        table.rows = Some((SheetRows::new(), styles));
+        Ok(table)
     }
 
     /// Makes each column `widths` wide whatever it holds (the text wraps within it),
@@ -177,23 +252,39 @@ impl<'w> Table<'w> {
         cells: impl Iterator<Item = &'c Cell>,
         formats: &Formats,
     ) -> Result<()> {
+        self.push_shown(cells.map(Shown::of).collect(), formats)
+    }
+
+    /// A row of cells as they are written: each cell's text made once, for its
+    /// lines and to be written.
+    pub(super) fn push_shown(&mut self, shown: Vec<Shown<'_>>, formats: &Formats) -> Result<()> {
         self.check_room()?;
         let row = self.next_row;
-        let cells: Vec<&Cell> = cells.collect();
-        let lines = cells
-            .iter()
-            .zip(self.caps.iter().chain(std::iter::repeat(&MAX_WIDTH)))
-            .map(|(c, cap)| lines_of(&c.for_people(), *cap))
-            .max()
-            .unwrap_or(1);
+        let lines = self.lines_of_row(&shown);
         if self.usual_lines.is_none() {
-            let owned = cells.into_iter().cloned().collect();
+            let owned = shown.into_iter().map(Shown::into_owned).collect();
             self.hold(Held::Cells(row, lines, owned), formats)?;
         } else {
-            self.write_row(row, lines, &cells, formats)?;
+            self.write_row(row, lines, &shown, formats)?;
         }
         self.next_row += 1;
         Ok(())
+    }
+
+    /// The lines of the tallest cell of a row.
+    fn lines_of_row(&self, shown: &[Shown<'_>]) -> usize {
+        shown
+            .iter()
+            .zip(self.caps.iter().chain(std::iter::repeat(&MAX_WIDTH)))
+            .map(|(shown, cap)| match shown {
+                Shown::Nothing => 1,
+                // A date is counted as written in a record ("2025-01-14").
+                Shown::Day(_, _) if *cap >= 10 => 1,
+                Shown::Day(_, date) => lines_of(&date.to_string(), *cap),
+                Shown::Text(text) => lines_of(text, *cap),
+            })
+            .max()
+            .unwrap_or(1)
     }
 
     /// Keeps `held` until the sheet's usual row height is known, from its first
@@ -231,6 +322,9 @@ impl<'w> Table<'w> {
             .map_or(1, |(l, _)| *l);
         if usual > 1 {
             self.sheet.set_default_row_height(row_points(usual));
+            if let Some((rows, _)) = &mut self.rows {
+                rows.set_usual_height(row_points(usual));
+            }
         }
         self.usual_lines = Some(usual);
         for held in take(&mut self.held) {
@@ -242,10 +336,13 @@ impl<'w> Table<'w> {
     fn write_held(&mut self, held: Held, formats: &Formats) -> Result<()> {
         let sized = |e: XlsxError| xlsx_error("could not size a row", &e);
         match held {
-            Held::Cells(row, lines, cells) => {
-                self.write_row(row, lines, &cells.iter().collect::<Vec<_>>(), formats)
-            }
+            Held::Cells(row, lines, cells) => self.write_row(row, lines, &cells, formats),
             Held::Heading(row, text) => {
+                if let Some((rows, styles)) = &mut self.rows {
+                    rows.row(row, Some(2.0 * LINE_POINTS));
+                    rows.text(row, 0, &text, styles.section);
+                    return Ok(());
+                }
                 self.sheet.set_row_height(row, 2.0 * LINE_POINTS).map_err(sized)?;
                 self.sheet
                     .write_string_with_format(row, 0, &text, &formats.section)
@@ -253,6 +350,10 @@ impl<'w> Table<'w> {
                 Ok(())
             }
             Held::Gap(row) => {
+                if let Some((rows, _)) = &mut self.rows {
+                    rows.row(row, Some(row_points(1)));
+                    return Ok(());
+                }
                 self.sheet.set_row_height(row, row_points(1)).map_err(sized)?;
                 Ok(())
             }
@@ -263,14 +364,17 @@ impl<'w> Table<'w> {
     /// spreadsheets do not all grow a row for wrapped text themselves (LibreOffice
     /// does not, for a row it reads from a file), so a long cell would be cut off
     /// or overprint.
-    fn write_row(&mut self, row: u32, lines: usize, cells: &[&Cell], formats: &Formats) -> Result<()> {
-        if Some(lines.min(MAX_LINES)) != self.usual_lines {
-            self.sheet
-                .set_row_height(row, row_points(lines))
-                .map_err(|e| xlsx_error("could not size a row", &e))?;
+    fn write_row(&mut self, row: u32, lines: usize, cells: &[Shown<'_>], formats: &Formats) -> Result<()> {
+        let height = (Some(lines.min(MAX_LINES)) != self.usual_lines).then(|| row_points(lines));
+        match (&mut self.rows, height) {
+            (Some((rows, _)), height) => rows.row(row, height),
+            (None, Some(points)) => {
+                self.sheet.set_row_height(row, points).map_err(|e| xlsx_error("could not size a row", &e))?;
+            }
+            (None, None) => {}
         }
         for (col, cell) in cells.iter().enumerate() {
-            let width = write_cell(self.sheet, row, col_num(col)?, cell, formats, self.name)?;
+            let width = self.write_cell(row, col_num(col)?, cell, formats)?;
             if let Some(w) = self.widths.get_mut(col) {
                 *w = (*w).max(width);
             }
@@ -278,12 +382,65 @@ impl<'w> Table<'w> {
         Ok(())
     }
 
+    /// Writes one cell; returns its width in characters.
+    fn write_cell(&mut self, row: u32, col: u16, cell: &Shown<'_>, formats: &Formats) -> Result<usize> {
+        match cell {
+            Shown::Nothing => Ok(0),
+            Shown::Day(day, _) => {
+                match &mut self.rows {
+                    // Days since 1900 are whole numbers.
+                    Some((rows, styles)) => rows.number(row, col, day.to_excel() as u32, styles.date),
+                    None => {
+                        self.sheet
+                            .write_date_with_format(row, col, day, &formats.date)
+                            .map_err(|e| xlsx_error("could not write a cell", &e))?;
+                    }
+                }
+                Ok(11)
+            }
+            Shown::Text(text) => self.write_text(row, col, text, formats),
+        }
+    }
+
+    fn write_text(&mut self, row: u32, col: u16, text: &str, formats: &Formats) -> Result<usize> {
+        let chars = text.chars().count();
+        if chars > MAX_CELL_CHARS {
+            return Err(Error::export(
+                format!(
+                    "a cell of the {} sheet (row {}, column {}) would hold {chars} characters; a spreadsheet cell holds at most {MAX_CELL_CHARS}",
+                    self.name,
+                    row + 1,
+                    col + 1
+                ),
+                "shorten that field of the record, or export to --format csv or json",
+            ));
+        }
+        let quoted = looks_like_formula(text);
+        match &mut self.rows {
+            Some((rows, styles)) => {
+                rows.text(row, col, text, if quoted { styles.quoted } else { styles.text })
+            }
+            None => {
+                let format = if quoted { &formats.quoted } else { &formats.text };
+                let written = self.sheet.write_string_with_format(row, col, text, format);
+                written.map_err(|e| xlsx_error("could not write a cell", &e))?;
+            }
+        }
+        Ok(if text.contains('\n') {
+            text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+        } else {
+            chars
+        })
+    }
+
     /// Writes the rows held back, if any.
     pub(super) fn flush(&mut self, formats: &Formats) -> Result<()> {
         if self.usual_lines.is_none() { self.settle(formats) } else { Ok(()) }
     }
 
-    pub(super) fn finish(mut self, about: &About, formats: &Formats) -> Result<()> {
+    /// Writes what is held, freezes the header, adds the filter, sizes the columns
+    /// and sets up the printing; returns a large sheet's rows.
+    pub(super) fn finish(mut self, about: &About, formats: &Formats) -> Result<Option<Deflated>> {
         self.flush(formats)?;
         let last_col = col_num(self.widths.len().saturating_sub(1))?;
         self.sheet.set_freeze_panes(1, 0).map_err(|e| xlsx_error("could not freeze the header", &e))?;
@@ -291,7 +448,8 @@ impl<'w> Table<'w> {
             .autofilter(0, 0, self.next_row - 1, last_col)
             .map_err(|e| xlsx_error("could not add the filter", &e))?;
         let widths = self.widen();
-        page_setup(self.sheet, about, self.paper, &widths, self.repeat)
+        page_setup(self.sheet, about, self.paper, &widths, self.repeat)?;
+        Ok(self.rows.take().map(|(rows, _)| rows.finish()))
     }
 
     /// Sets each column's width; returns them.
@@ -344,56 +502,6 @@ fn heading_width(heading: &str) -> usize {
     longest_word.max(heading.chars().count().min(HEADING_WIDTH))
 }
 
-/// Writes one cell; returns its width in characters.
-fn write_cell(
-    sheet: &mut Worksheet,
-    row: u32,
-    col: u16,
-    cell: &Cell,
-    formats: &Formats,
-    name: &str,
-) -> Result<usize> {
-    let failed = |e: XlsxError| xlsx_error("could not write a cell", &e);
-    match cell {
-        Cell::Empty => Ok(0),
-        Cell::List(items) if items.is_empty() => Ok(0),
-        Cell::Date(date) => match excel_date(date.0) {
-            Some(day) => {
-                sheet.write_date_with_format(row, col, &day, &formats.date).map_err(failed)?;
-                Ok(11)
-            }
-            // Excel has no dates before 1900 or after 9999: keep the day as text.
-            None => write_text(sheet, row, col, &date.to_string(), formats, name),
-        },
-        other => write_text(sheet, row, col, &other.for_people(), formats, name),
-    }
-}
-
-fn write_text(
-    sheet: &mut Worksheet,
-    row: u32,
-    col: u16,
-    text: &str,
-    formats: &Formats,
-    name: &str,
-) -> Result<usize> {
-    let chars = text.chars().count();
-    if chars > MAX_CELL_CHARS {
-        return Err(Error::export(
-            format!(
-                "a cell of the {name} sheet (row {}, column {}) would hold {chars} characters; a spreadsheet cell holds at most {MAX_CELL_CHARS}",
-                row + 1,
-                col + 1
-            ),
-            "shorten that field of the record, or export to --format csv or json",
-        ));
-    }
-    let format = if looks_like_formula(text) { &formats.quoted } else { &formats.text };
-    let written = sheet.write_string_with_format(row, col, text, format);
-    written.map_err(|e| xlsx_error("could not write a cell", &e))?;
-    Ok(text.lines().map(|l| l.chars().count()).max().unwrap_or(0))
-}
-
 pub(super) fn excel_date(day: chrono::NaiveDate) -> Option<ExcelDateTime> {
     let year = u16::try_from(day.year()).ok().filter(|y| (1900..=9999).contains(y))?;
     ExcelDateTime::from_ymd(year, day.month() as u8, day.day() as u8).ok()
@@ -423,6 +531,34 @@ mod tests {
         assert_eq!(lines_of("crs@selondon.icb.example", 10), 3);
         assert_eq!(lines_of("one\ntwo", 24), 2);
         assert_eq!(lines_of("", 10), 1);
+    }
+
+    /// The styles crs writes its rows in are the numbers rust_xlsxwriter gives the
+    /// same formats.
+    #[test]
+    fn the_formats_registered_first_have_the_numbers_crs_writes() {
+        let formats = Formats::new();
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let styles = formats.register(&mut book);
+        let sheet = book.add_worksheet();
+        let cells = [
+            (&formats.header, 1),
+            (&formats.section, styles.section),
+            (&formats.text, styles.text),
+            (&formats.date, styles.date),
+            (&formats.quoted, styles.quoted),
+        ];
+        for (col, (format, _)) in (0..).zip(cells) {
+            sheet.write_string_with_format(0, col, "x", format).unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml)
+            .unwrap();
+        for (col, (_, style)) in ["A1", "B1", "C1", "D1", "E1"].iter().zip(cells) {
+            assert!(xml.contains(&format!(r#"<c r="{col}" s="{style}""#)), "{col}: {xml}");
+        }
     }
 
     /// The rows of a large sheet that need its usual number of lines carry no
@@ -463,5 +599,51 @@ mod tests {
         };
         assert!(row(9).ends_with(r#"ht="15" customHeight="1""#), "a row of one line: {}", row(9));
         assert!(row(10).ends_with(r#"ht="32" customHeight="1""#), "a row of the usual two: {}", row(10));
+    }
+
+    /// A large sheet whose rows crs writes reads back as the same sheet: the rows
+    /// after the header, each of its usual height or its own, the dimension over
+    /// them all, and the zip's checks (CRC-32, sizes) sound.
+    #[test]
+    fn a_streamed_sheet_reads_back_whole() {
+        let formats = Formats::new();
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let styles = formats.register(&mut book);
+        let mut sheet = Worksheet::new();
+        let mut table =
+            Table::streamed(&mut sheet, "Designations", &["Text", "Day"], &formats, styles).unwrap();
+        table.fix_widths(vec![10, 10], &["Text", "Day"]).unwrap();
+        let three_lines = Cell::text("three lines & more");
+        let one_line = Cell::text("=one");
+        let day = Cell::Date("2025-01-14".parse().unwrap());
+        for n in 0..SAMPLE_ROWS + 10 {
+            let cell = if n % 100 == 7 { &one_line } else { &three_lines };
+            table.push([cell, &day].into_iter(), &formats).unwrap();
+        }
+        let rows = table.finish(&About::default(), &formats).unwrap().unwrap();
+        book.push_worksheet(sheet);
+        let skeleton = book.save_to_buffer().unwrap();
+        let bytes = crate::export::xlsx::package::splice(&skeleton, vec![(1, rows)]).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml)
+            .unwrap();
+        assert!(xml.contains(r#"<dimension ref="A1:B1011"/>"#), "{}", &xml[..400]);
+        assert!(
+            xml.contains(r#"<sheetFormatPr defaultRowHeight="46.5" customHeight="1"/>"#),
+            "{}",
+            &xml[..1500]
+        );
+        assert!(xml.contains(concat!(
+            r#"<row r="9" ht="15" customHeight="1"><c r="A9" s="5" t="inlineStr"><is><t>=one</t></is></c>"#,
+            r#"<c r="B9" s="4"><v>45671</v></c></row>"#
+        )));
+        assert!(xml.contains(r#"<row r="1011" ht="46.5" customHeight="1"><c r="A1011" s="3" t="inlineStr"><is><t>three lines &amp; more</t>"#));
+        assert!(
+            xml.ends_with("</worksheet>\n") || xml.ends_with("</worksheet>"),
+            "{}",
+            &xml[xml.len() - 200..]
+        );
+        assert_eq!(xml.matches("<row ").count(), SAMPLE_ROWS + 11);
     }
 }
