@@ -114,11 +114,12 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
             continue;
         }
         let previous_id = moves.get(id);
-        let now = current.get(id).filter(|item| in_scope_now(scope, base, item));
+        let here = current.get(id);
+        let now = here.filter(|item| in_scope_now(scope, base, item));
         let then = base.and_then(|b| b.get(previous_id.unwrap_or(id)));
         let then_in = then.filter(|item| item.selected && scope.included_at_baseline(item.status));
         // A designation removed is a removal, whatever the scope says.
-        let removed_now = current.get(id).is_some_and(|i| i.status == Status::Removed);
+        let removed_now = here.is_some_and(|i| i.status == Status::Removed);
         let section = match (now, then_in.or(then)) {
             (Some(now), _) => Section::of(now.status),
             (None, Some(then)) => Section::of(then.status),
@@ -131,7 +132,7 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
             kind,
             section,
             id: id.clone(),
-            status: current.get(id).map(|i| i.status),
+            status: here.map(|i| i.status),
             previous_status: then.map(|i| i.status),
             fields,
             previous_id: previous_id.cloned(),

@@ -23,7 +23,7 @@ use crate::model::Date;
 use crate::ops::checker::{Checker, register_orgs};
 use crate::register::config::SETTINGS_FILE;
 use crate::register::locate::locate;
-use crate::register::source::Without;
+use crate::register::source::{Listed, Without};
 use crate::register::{Config, DiskSource, Source, load, read_config, read_records};
 
 /// What changes are measured against.
@@ -107,8 +107,15 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
     let root = ctx.register_root()?;
     let (source, today, commit, uncommitted, label): (Box<dyn Source>, Date, _, _, String) = match as_of {
         None => {
-            let tree = history::work_tree(&root, &ctx.vars)?.unwrap_or_default();
-            (Box::new(DiskSource::new(&root)), ctx.today, tree.head, tree.changed, "working tree".to_owned())
+            // git's status looks at every file: on a thread of its own while the
+            // register's files are listed.
+            let (tree, listed) = std::thread::scope(|threads| {
+                let status = threads.spawn(|| history::work_tree(&root, &ctx.vars));
+                let listed = Listed::new(Box::new(DiskSource::new(&root)));
+                (status.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), listed)
+            });
+            let tree = tree?.unwrap_or_default();
+            (Box::new(listed?), ctx.today, tree.head, tree.changed, "working tree".to_owned())
         }
         Some(when) => {
             let snapshot = history::snapshot(&root, when)?;

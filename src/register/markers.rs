@@ -90,6 +90,10 @@ fn whole_facts(a: &[&str], b_len: usize, pairs: Vec<(usize, usize)>) -> Vec<(usi
 /// is left out), each with the line of its first marker; `None` when the text has no
 /// markers or they do not pair up.
 pub(crate) fn sides(text: &str) -> Option<Vec<Region>> {
+    // Only a conflict's opening marker makes a region: most texts have none.
+    if !text.contains("<<<<<<<") {
+        return None;
+    }
     let mut regions = Vec::new();
     let mut common = String::new();
     let mut current: Option<Region> = None;

@@ -90,6 +90,33 @@ impl Source for Without {
     }
 }
 
+/// Another source whose entries were listed once, when it was made: so that the
+/// listing can be made while something else runs (git's status, in an export).
+pub struct Listed {
+    inner: Box<dyn Source>,
+    entries: Vec<Entry>,
+}
+
+impl Listed {
+    pub fn new(inner: Box<dyn Source>) -> Result<Listed> {
+        Ok(Listed { entries: inner.entries()?, inner })
+    }
+}
+
+impl Source for Listed {
+    fn entries(&self) -> Result<Vec<Entry>> {
+        Ok(self.entries.clone())
+    }
+
+    fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        self.inner.read_file(path)
+    }
+
+    fn reader(&self) -> Result<Box<dyn EntryReader + '_>> {
+        self.inner.reader()
+    }
+}
+
 /// The register as it is in the working tree.
 pub struct DiskSource {
     root: PathBuf,

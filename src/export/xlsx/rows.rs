@@ -10,7 +10,7 @@
 //! the XML in chunks as they fill, and ended by a sync flush so that the rest of
 //! the sheet's XML can follow it; the bytes depend on the rows only.
 
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use flate2::{Compress, Compression, FlushCompress, Status};
@@ -49,45 +49,64 @@ pub(super) struct Deflated {
 pub(super) struct SheetRows {
     xml: Vec<u8>,
     /// Where each chunk of XML goes to be compressed, on a thread of its own, in
-    /// order; and that thread, which hands back the compressed rows.
-    chunks: Option<SyncSender<Vec<u8>>>,
-    compressor: Option<JoinHandle<Compressed>>,
+    /// order, and the chunks it is done with, to be filled again; or, where no
+    /// thread could be started, the chunks held to be compressed at the end.
+    compressing: Compressing,
     /// The height every row without one of its own gets, when not a spreadsheet's own.
     usual_height: Option<f64>,
     open: bool,
     last: Option<(u32, u16)>,
 }
 
+/// Where a sheet's XML is compressed.
+enum Compressing {
+    Away { chunks: SyncSender<Vec<u8>>, spares: Receiver<Vec<u8>>, thread: JoinHandle<Compressed> },
+    Here(Vec<Vec<u8>>),
+}
+
 /// What the compressing thread hands back: the stream, the CRC-32 of the XML and
 /// the XML's length.
 type Compressed = (Vec<u8>, crc32fast::Hasher, u64);
 
-impl SheetRows {
-    pub(super) fn new() -> SheetRows {
-        // Two chunks in flight at most: the XML waiting is bounded.
-        let (chunks, received) = sync_channel::<Vec<u8>>(2);
-        let compressor = std::thread::spawn(move || {
-            let mut deflate = Compress::new(LEVEL, false);
-            let (mut out, mut crc, mut len) = (Vec::new(), crc32fast::Hasher::new(), 0u64);
-            // The last chunk (perhaps empty) ends the stream with a sync flush.
-            let mut pending: Option<Vec<u8>> = None;
-            for chunk in received {
-                if let Some(xml) = pending.replace(chunk) {
-                    crc.update(&xml);
-                    len += xml.len() as u64;
-                    deflate_into(&mut deflate, &xml, &mut out, FlushCompress::None);
-                }
-            }
-            let xml = pending.unwrap_or_default();
+/// Compresses `chunks` in order into one raw deflate stream ended by a sync flush;
+/// each chunk done with goes to `spares`, if given, to be filled again.
+fn compress(chunks: impl IntoIterator<Item = Vec<u8>>, spares: Option<&SyncSender<Vec<u8>>>) -> Compressed {
+    let mut deflate = Compress::new(LEVEL, false);
+    let (mut out, mut crc, mut len) = (Vec::new(), crc32fast::Hasher::new(), 0u64);
+    // The last chunk (perhaps empty) ends the stream with a sync flush.
+    let mut pending: Option<Vec<u8>> = None;
+    for chunk in chunks {
+        if let Some(mut xml) = pending.replace(chunk) {
             crc.update(&xml);
             len += xml.len() as u64;
-            deflate_into(&mut deflate, &xml, &mut out, FlushCompress::Sync);
-            (out, crc, len)
-        });
+            deflate_into(&mut deflate, &xml, &mut out, FlushCompress::None);
+            xml.clear();
+            if let Some(spares) = spares {
+                let _ = spares.try_send(xml);
+            }
+        }
+    }
+    let xml = pending.unwrap_or_default();
+    crc.update(&xml);
+    len += xml.len() as u64;
+    deflate_into(&mut deflate, &xml, &mut out, FlushCompress::Sync);
+    (out, crc, len)
+}
+
+impl SheetRows {
+    pub(super) fn new() -> SheetRows {
+        // Two chunks in flight at most: the XML waiting is bounded; and two spare.
+        let (chunks, received) = sync_channel::<Vec<u8>>(2);
+        let (spare, spares) = sync_channel::<Vec<u8>>(2);
+        let thread = std::thread::Builder::new().spawn(move || compress(received, Some(&spare)));
+        let compressing = match thread {
+            Ok(thread) => Compressing::Away { chunks, spares, thread },
+            // A system that will not start the thread: compressed at the end.
+            Err(_) => Compressing::Here(Vec::new()),
+        };
         SheetRows {
             xml: Vec::with_capacity(CHUNK + 64 * 1024),
-            chunks: Some(chunks),
-            compressor: Some(compressor),
+            compressing,
             usual_height: None,
             open: false,
             last: None,
@@ -166,10 +185,18 @@ impl SheetRows {
 
     /// Hands the XML gathered to the compressing thread.
     fn send(&mut self) {
-        let chunk = std::mem::replace(&mut self.xml, Vec::with_capacity(CHUNK + 64 * 1024));
-        if let Some(chunks) = &self.chunks {
+        let next = match &self.compressing {
+            Compressing::Away { spares, .. } => spares.try_recv().ok(),
+            Compressing::Here(_) => None,
+        };
+        let next = next.unwrap_or_else(|| Vec::with_capacity(CHUNK + 64 * 1024));
+        let chunk = std::mem::replace(&mut self.xml, next);
+        match &mut self.compressing {
             // The thread only stops when the sender is dropped.
-            let _ = chunks.send(chunk);
+            Compressing::Away { chunks, .. } => {
+                let _ = chunks.send(chunk);
+            }
+            Compressing::Here(held) => held.push(chunk),
         }
     }
 
@@ -177,12 +204,12 @@ impl SheetRows {
     pub(super) fn finish(mut self) -> Deflated {
         self.close_row();
         self.send();
-        self.chunks = None;
-        let compressed = self.compressor.take().map(|thread| thread.join());
-        let (bytes, crc, len) = match compressed {
-            Some(Ok(compressed)) => compressed,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => (Vec::new(), crc32fast::Hasher::new(), 0),
+        let (bytes, crc, len) = match self.compressing {
+            Compressing::Away { chunks, thread, .. } => {
+                drop(chunks);
+                thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+            Compressing::Here(held) => compress(held, None),
         };
         Deflated { bytes, crc, len, last: self.last }
     }
