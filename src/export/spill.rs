@@ -2,14 +2,19 @@
 //! in between reading the register and writing the Assessments sheet, so that an
 //! export holds a few bytes a record for them rather than their text (on 100,000
 //! records some 120 MB). The file is deleted by the system when the export lets go
-//! of it, or when crs stops. Where no temporary file can be made or written (no
-//! room, no `TMPDIR`), what would have gone to it is held in memory instead: the
-//! export is the same, only larger in memory.
+//! of it, or when crs stops. Pieces are gathered in a buffer and written to the file
+//! a quarter of a megabyte at a time (one system call for hundreds of records);
+//! where no temporary file can be made, or the file cannot be written (no room, no
+//! `TMPDIR`), what would have gone to it is held in memory instead: the export is
+//! the same, only larger in memory.
 
 use std::fs::File;
-use std::io::{Seek, Write};
+use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::sync::Mutex;
+
+/// The pieces gathered before they are written to the file.
+const BUFFERED: usize = 256 * 1024;
 
 /// The temporary file, written by the threads that read the register.
 #[derive(Debug)]
@@ -26,13 +31,32 @@ impl PartialEq for Spill {
 
 impl Eq for Spill {}
 
-/// The file, written straight through (a piece that cannot be written is known at
-/// once, and kept in memory), and how much it holds.
+/// The file and what it holds: the pieces before `on_disk` are in it, those after
+/// in `buffer`, which holds every later piece once a write to the file has failed.
 #[derive(Debug)]
 struct Written {
     file: File,
-    /// Bytes written so far, the next piece's offset.
-    len: u64,
+    on_disk: u64,
+    buffer: Vec<u8>,
+    failed: bool,
+}
+
+impl Written {
+    /// Writes the buffer to the file; after a failed write, keeps it (and all that
+    /// follows) in memory.
+    fn flush(&mut self) {
+        if self.failed || self.buffer.is_empty() {
+            return;
+        }
+        // A write cut short leaves bytes past `on_disk` that nothing reads.
+        match self.file.write_all(&self.buffer) {
+            Ok(()) => {
+                self.on_disk += self.buffer.len() as u64;
+                self.buffer.clear();
+            }
+            Err(_) => self.failed = true,
+        }
+    }
 }
 
 /// Where a piece set aside lies in the spill.
@@ -46,31 +70,43 @@ impl Spill {
     /// A new temporary file; `None` when the system gives none.
     pub fn new() -> Option<Spill> {
         let file = tempfile::tempfile().ok()?;
-        Some(Spill { file: Mutex::new(Written { file, len: 0 }) })
+        let written = Written { file, on_disk: 0, buffer: Vec::with_capacity(BUFFERED), failed: false };
+        Some(Spill { file: Mutex::new(written) })
     }
 
-    /// Sets `bytes` aside; `None` when they could not be written (they are then the
+    /// Sets `bytes` aside; `None` when they could not be (they are then the
     /// caller's to keep).
     pub fn put(&self, bytes: &[u8]) -> Option<Spilled> {
         let len = u32::try_from(bytes.len()).ok()?;
         let mut written = self.file.lock().ok()?;
-        let at = written.len;
-        if written.file.write_all(bytes).is_err() {
-            // Part of it may have been written: the next piece goes after that.
-            written.len = written.file.stream_position().ok()?;
-            return None;
+        let at = written.on_disk + written.buffer.len() as u64;
+        written.buffer.extend_from_slice(bytes);
+        if written.buffer.len() >= BUFFERED {
+            written.flush();
         }
-        written.len += u64::from(len);
         Some(Spilled { at, len })
     }
 
     /// The bytes set aside at `spilled`.
     pub fn get(&self, spilled: Spilled) -> std::io::Result<Vec<u8>> {
-        let written = self.file.lock().map_err(|_| std::io::Error::other("the temporary file was lost"))?;
-        // Read where it lies, one call, the file's own position (the end, where the
-        // next piece is written) left as it is.
+        let mut written =
+            self.file.lock().map_err(|_| std::io::Error::other("the temporary file was lost"))?;
+        if spilled.at >= written.on_disk {
+            written.flush();
+        }
         let mut bytes = vec![0; spilled.len as usize];
-        written.file.read_exact_at(&mut bytes, spilled.at)?;
+        match spilled.at.checked_sub(written.on_disk) {
+            // Still in memory (the file could not take it).
+            Some(from) => {
+                let from = usize::try_from(from).map_err(std::io::Error::other)?;
+                let piece = written.buffer.get(from..from + bytes.len());
+                bytes.copy_from_slice(
+                    piece.ok_or_else(|| std::io::Error::other("a piece set aside is lost"))?,
+                );
+            }
+            // Read where it lies, one call.
+            None => written.file.read_exact_at(&mut bytes, spilled.at)?,
+        }
         Ok(bytes)
     }
 }
@@ -89,5 +125,23 @@ mod tests {
         assert_eq!(spill.get(second).unwrap(), b"second");
         assert_eq!(spill.get(empty).unwrap(), b"");
         assert_eq!(spill.get(first).unwrap(), b"first");
+    }
+
+    #[test]
+    fn many_pieces_come_back_from_the_file_and_from_memory_when_it_fails() {
+        let pieces: Vec<Vec<u8>> =
+            (0..2000u32).map(|i| format!("piece {i} ").repeat(40).into_bytes()).collect();
+        // A file that takes every write, and one (opened for reading only) that takes none.
+        let readable = tempfile::NamedTempFile::new().unwrap();
+        let failing = File::open(readable.path()).unwrap();
+        let refusing = Spill {
+            file: Mutex::new(Written { file: failing, on_disk: 0, buffer: Vec::new(), failed: false }),
+        };
+        for spill in [Spill::new().unwrap(), refusing] {
+            let spilled: Vec<Spilled> = pieces.iter().map(|p| spill.put(p).unwrap()).collect();
+            for (piece, at) in pieces.iter().zip(&spilled).rev() {
+                assert_eq!(&spill.get(*at).unwrap(), piece);
+            }
+        }
     }
 }
