@@ -61,20 +61,8 @@ fn sheet_with_rows(out: &mut Zipped, name: &str, xml: &str, rows: Deflated) -> R
         Some((last_row, last_col)) => with_dimension(head, last_row, last_col)?,
         None => head.to_owned(),
     };
-    let mut head_deflated = Vec::new();
-    deflate_into(
-        &mut Compress::new(Compression::default(), false),
-        head.as_bytes(),
-        &mut head_deflated,
-        FlushCompress::Sync,
-    );
-    let mut tail_deflated = Vec::new();
-    deflate_into(
-        &mut Compress::new(Compression::default(), false),
-        tail.as_bytes(),
-        &mut tail_deflated,
-        FlushCompress::Finish,
-    );
+    let head_deflated = deflated(head.as_bytes(), FlushCompress::Sync);
+    let tail_deflated = deflated(tail.as_bytes(), FlushCompress::Finish);
     let mut crc = crc32fast::Hasher::new();
     crc.update(head.as_bytes());
     crc.combine(&rows.crc);
@@ -184,4 +172,11 @@ fn bug(what: &str) -> Error {
         format!("could not assemble the workbook: {what}"),
         "this is a bug in crs if it persists; please report it",
     )
+}
+/// `xml` as a raw deflate stream of its own at zlib's default level, ended by
+/// `flush` (a sync flush where more of the sheet follows it).
+fn deflated(xml: &[u8], flush: FlushCompress) -> Vec<u8> {
+    let mut out = Vec::new();
+    deflate_into(&mut Compress::new(Compression::default(), false), xml, &mut out, flush);
+    out
 }
