@@ -162,17 +162,17 @@ impl LargeWrite {
     /// The packer, here: called back from its thread (which packs what it was
     /// given first), with the error that stopped it if one did.
     pub(crate) fn packer(&mut self) -> Result<&mut PackWriter> {
-        if matches!(self.packing, Packing::Away { .. }) {
-            let Packing::Away { blobs, thread } = std::mem::replace(&mut self.packing, Packing::Failed)
-            else {
-                unreachable!("matched above")
-            };
-            // A send that fails leaves the thread's error to say why, just below.
-            let _ = blobs.send(std::mem::take(&mut self.batch));
-            drop(blobs);
-            let packer = thread.join().unwrap_or_else(|_| Err(stopped()))?;
-            self.given.clear();
-            self.packing = Packing::Here(Box::new(packer));
+        // Taken while its thread is joined: `Failed` stays if the thread failed.
+        match std::mem::replace(&mut self.packing, Packing::Failed) {
+            Packing::Away { blobs, thread } => {
+                // A send that fails leaves the thread's error to say why, just below.
+                let _ = blobs.send(std::mem::take(&mut self.batch));
+                drop(blobs);
+                let packer = thread.join().unwrap_or_else(|_| Err(stopped()))?;
+                self.given.clear();
+                self.packing = Packing::Here(Box::new(packer));
+            }
+            other => self.packing = other,
         }
         match &mut self.packing {
             Packing::Here(packer) => Ok(packer),
