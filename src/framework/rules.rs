@@ -596,7 +596,7 @@ fn nhs_trust(record: &Record, framework: &Framework, hits: &mut Vec<Hit>) {
             Rule::NhsTrustUnconfirmed,
             kind_key(record, index, decision),
             format!(
-                "the designation was made with an NHS trust, since {}, when whether NHS trusts' services can be designated was not confirmed (the service has moved since): record why the designation stands in the proportionality rationale (crs assess --stage 4) and review it when NHS England confirms the position; this warning stays until the framework records that position (nhs_trust_exempt_until)",
+                "the designation was made with an NHS trust on or after {}, and whether NHS trusts' services can be designated is still not confirmed (the service has moved to another provider since): record why the designation stands in the proportionality rationale (crs assess --stage 4) and review it when NHS England confirms the position; this warning stays until the framework records that position (nhs_trust_exempt_until)",
                 licensed.in_words()
             ),
         ));
