@@ -525,12 +525,12 @@ fn dated_rules(record: &Record, id: &RecordId, framework: &Framework, hits: &mut
         nhs_trust(record, framework, hits);
     }
     if record.service.location_specific && record.provider.kind != ProviderKind::FoundationTrust {
+        let kind = record.provider.kind.in_words();
         hits.push(Hit::new(
             Rule::LocationSpecificNotFt,
             "service.location_specific",
             format!(
-                "location-specific services are those a foundation trust in special administration must keep running, but the provider is {}; set location_specific = false unless that applies",
-                record.provider.kind.in_words()
+                "location-specific services are those a foundation trust in special administration must keep running, but the provider is {kind}; set location_specific = false unless that applies"
             ),
         ));
     }
@@ -627,12 +627,12 @@ fn licence(record: &Record, id: &RecordId, status: Status, hits: &mut Vec<Hit>) 
         && matches!(record.provider.licence, Licence::Unlicensed | Licence::Exempt)
         && record.first_event(EventKind::LicenceRequested).is_none()
     {
+        let licence = record.provider.licence.as_str();
         hits.push(Hit::new(
             Rule::UnlicensedProvider,
             "provider.licence",
             format!(
-                "the provider is {} but the service is designated: ask the regulator to license the provider, then record crs event {id} licence-requested",
-                record.provider.licence.as_str()
+                "the provider is {licence} but the service is designated: ask the regulator to license the provider, then record crs event {id} licence-requested"
             ),
         ));
     }

@@ -243,18 +243,15 @@ mod tests {
 
     #[test]
     fn the_author_day_is_read_in_the_authors_zone() {
-        // 2026-11-23 23:30 UTC is already 24 November in UTC+01:00.
-        let header = "tree 0\nauthor A <a@b> 1795476600 +0100\ncommitter A <a@b> 1795476600 +0100";
-        assert_eq!(author_day(header), Date::from_ymd(2026, 11, 24).unwrap());
-        let header = "tree 0\nauthor A <a@b> 1795476600 -0130";
-        assert_eq!(author_day(header), Date::from_ymd(2026, 11, 23).unwrap());
-    }
-
-    #[test]
-    fn an_author_line_gives_its_own_day() {
-        let header = "tree 0\nauthor A <a@b> 1795435200 +0000\ncommitter A <a@b> 1795435200 +0000";
-        assert_eq!(author_day(header), Date::from_ymd(2026, 11, 23).unwrap());
-        let late = "author A <a@b> 1795474800 -0500";
-        assert_eq!(author_day(late), Date::from_ymd(2026, 11, 23).unwrap());
+        // 1795476600 is 2026-11-23 23:30 UTC, already 24 November in UTC+01:00;
+        // 1795474800 is 22:00 UTC, still 23 November at UTC-05:00.
+        for (header, day) in [
+            ("tree 0\nauthor A <a@b> 1795476600 +0100\ncommitter A <a@b> 1795476600 +0100", 24),
+            ("tree 0\nauthor A <a@b> 1795476600 -0130", 23),
+            ("tree 0\nauthor A <a@b> 1795435200 +0000\ncommitter A <a@b> 1795435200 +0000", 23),
+            ("author A <a@b> 1795474800 -0500", 23),
+        ] {
+            assert_eq!(author_day(header), Date::from_ymd(2026, 11, day).unwrap(), "{header}");
+        }
     }
 }

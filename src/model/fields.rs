@@ -373,13 +373,20 @@ fn as_version_2(flat: &BTreeMap<String, String>) -> BTreeMap<String, String> {
 mod tests {
     use super::*;
 
+    /// The changed fields' dotted names, in the order told.
+    fn field_names(changes: &[FieldChange]) -> Vec<&str> {
+        changes.iter().map(|c| c.field.as_str()).collect()
+    }
+
     #[test]
     fn reports_added_changed_and_removed_fields() {
         let old = "[decision]\noutcome = \"designate\"\nreference = \"A\"\n[[events]]\non = 2025-01-01\nkind = \"x\"\n";
         let new = "[decision]\noutcome = \"remove\"\n[[events]]\non = 2025-01-01\nkind = \"x\"\n[[events]]\non = 2025-02-01\nkind = \"y\"\n";
         let c = changes(old, new);
-        let fields: Vec<&str> = c.iter().map(|c| c.field.as_str()).collect();
-        assert_eq!(fields, ["decision.outcome", "decision.reference", "events[1].kind", "events[1].on"]);
+        assert_eq!(
+            field_names(&c),
+            ["decision.outcome", "decision.reference", "events[1].kind", "events[1].on"]
+        );
         assert_eq!(c[0].old.as_deref(), Some("designate"));
         assert_eq!(c[1].new, None);
         assert_eq!(c[3].new.as_deref(), Some("2025-02-01"));
@@ -397,8 +404,7 @@ mod tests {
         let old = "[[events]]\non = 2025-01-01\nkind = \"a\"\n[[events]]\non = 2025-03-01\nkind = \"c\"\nnote = \"n\"\n";
         let new = "[[events]]\non = 2025-01-01\nkind = \"a\"\n[[events]]\non = 2025-02-01\nkind = \"b\"\n[[events]]\non = 2025-03-01\nkind = \"c\"\nnote = \"n\"\n";
         let c = changes(old, new);
-        let fields: Vec<&str> = c.iter().map(|c| c.field.as_str()).collect();
-        assert_eq!(fields, ["events[1].kind", "events[1].on"]);
+        assert_eq!(field_names(&c), ["events[1].kind", "events[1].on"]);
         assert!(c.iter().all(|c| c.old.is_none()));
     }
 
@@ -417,8 +423,7 @@ mod tests {
         let v1 = "schema_version = 1\n[decision]\noutcome = \"designate\"\ndecided_on = 2025-01-01\n";
         let v2 = "schema_version = 2\n[[decisions]]\noutcome = \"designate\"\ndecided_on = 2025-01-01\nprovider = { ods = \"RJ1\" }\n";
         let c = changes_across_versions(&flatten(v1), &flatten(v2));
-        let fields: Vec<&str> = c.iter().map(|c| c.field.as_str()).collect();
-        assert_eq!(fields, ["decisions[0].provider.ods", "schema_version"]);
+        assert_eq!(field_names(&c), ["decisions[0].provider.ods", "schema_version"]);
         assert_eq!(changes_across_versions(&flatten(v2), &flatten(v1)).len(), 2, "and back");
     }
 

@@ -550,29 +550,20 @@ fn strings(items: &[String]) -> Array {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::record::{DecisionOutcome, EventKind};
+    use crate::model::record::{DecisionOutcome, EventKind, MINIMAL_TEST_RECORD};
 
-    const DRAFT: &str = r#"# A hand-written comment that must survive.
-schema_version = 1
-framework = "monitor-2013"
-
-[service]
-name = "Maternity"  # trailing comment
-
-[provider]
-ods = "RJ1"
-name = "Trust"
-kind = "foundation-trust"
-licence = "licensed"
-
-[commissioner]
-ods = "QKK"
-name = "ICB"
-
-[[events]]
-on = 2025-01-01
-kind = "providers-notified"
-"#;
+    /// The smallest record as a person might keep it: a comment above, another after
+    /// the service's name, and one event.
+    fn draft() -> String {
+        let commented = MINIMAL_TEST_RECORD.replacen(
+            "name = \"Maternity\"\n",
+            "name = \"Maternity\"  # trailing comment\n",
+            1,
+        );
+        format!(
+            "# A hand-written comment that must survive.\n{commented}\n[[events]]\non = 2025-01-01\nkind = \"providers-notified\"\n"
+        )
+    }
 
     fn stage(met: bool) -> Stage {
         Stage {
@@ -586,7 +577,7 @@ kind = "providers-notified"
 
     #[test]
     fn new_tables_go_before_events_and_comments_survive() {
-        let mut doc = RecordDoc::parse(DRAFT).unwrap();
+        let mut doc = RecordDoc::parse(&draft()).unwrap();
         doc.set_stage("alternative_provision", &stage(true));
         doc.push_decision(&Decision {
             outcome: DecisionOutcome::Designate,
@@ -598,12 +589,7 @@ kind = "providers-notified"
             commissioner: None,
         });
         doc.set_review_due("2028-03-01".parse().unwrap());
-        doc.push_event(&Event {
-            date_known: true,
-            on: "2025-03-05".parse().unwrap(),
-            kind: EventKind::WrittenRequestSent,
-            note: None,
-        });
+        doc.push_event(&Event::dated("2025-03-05".parse().unwrap(), EventKind::WrittenRequestSent, None));
         let text = doc.text();
         assert!(text.starts_with("# A hand-written comment that must survive.\n"), "{text}");
         assert!(text.contains("name = \"Maternity\"  # trailing comment"), "{text}");
@@ -620,7 +606,7 @@ kind = "providers-notified"
 
     #[test]
     fn inline_events_and_stages_are_extended_not_replaced() {
-        let text = DRAFT.replace(
+        let text = draft().replace(
             "[[events]]\non = 2025-01-01\nkind = \"providers-notified\"\n",
             "",
         )
@@ -629,12 +615,7 @@ kind = "providers-notified"
             "framework = \"monitor-2013\"\nevents = [{ on = 2025-01-01, kind = \"providers-notified\" }]\nstages = { alternative_provision = { met = true, rationale = \"r\", assessed_on = 2025-01-02 } }\n",
         );
         let mut doc = RecordDoc::parse(&text).unwrap();
-        doc.push_event(&Event {
-            date_known: true,
-            on: "2025-03-05".parse().unwrap(),
-            kind: EventKind::PublicEngagement,
-            note: None,
-        });
+        doc.push_event(&Event::dated("2025-03-05".parse().unwrap(), EventKind::PublicEngagement, None));
         doc.set_stage("health_inequalities", &stage(false));
         doc.set_stage("alternative_provision", &stage(false));
         let record = doc.record().unwrap();
@@ -647,8 +628,8 @@ kind = "providers-notified"
     fn an_undated_step_before_a_new_event_is_brought_back_to_its_day() {
         let undated = "[[events]]\non = 2025-03-01\nkind = \"written-request-sent\"\ndate_known = false\n";
         let inline = "events = [{ on = 2025-03-01, kind = \"written-request-sent\", date_known = false }]\n";
-        let block = DRAFT.replace("[[events]]\non = 2025-01-01\nkind = \"providers-notified\"\n", undated);
-        let inline = DRAFT
+        let block = draft().replace("[[events]]\non = 2025-01-01\nkind = \"providers-notified\"\n", undated);
+        let inline = draft()
             .replace("[[events]]\non = 2025-01-01\nkind = \"providers-notified\"\n", "")
             .replace("framework = \"monitor-2013\"\n", &format!("framework = \"monitor-2013\"\n{inline}"));
         for text in [block, inline] {
@@ -666,20 +647,10 @@ kind = "providers-notified"
 
     #[test]
     fn a_late_event_goes_where_it_happened() {
-        let mut doc = RecordDoc::parse(DRAFT).unwrap();
+        let mut doc = RecordDoc::parse(&draft()).unwrap();
         doc.push_event(&Event::dated("2025-03-01".parse().unwrap(), EventKind::Submitted, None));
-        doc.push_event(&Event {
-            date_known: true,
-            on: "2025-02-01".parse().unwrap(),
-            kind: EventKind::PublicEngagement,
-            note: None,
-        });
-        doc.push_event(&Event {
-            date_known: true,
-            on: "2025-03-01".parse().unwrap(),
-            kind: EventKind::ReviewRequested,
-            note: None,
-        });
+        doc.push_event(&Event::dated("2025-02-01".parse().unwrap(), EventKind::PublicEngagement, None));
+        doc.push_event(&Event::dated("2025-03-01".parse().unwrap(), EventKind::ReviewRequested, None));
         let kinds: Vec<EventKind> = doc.record().unwrap().events.iter().map(|e| e.kind).collect();
         assert_eq!(
             kinds,
@@ -696,7 +667,7 @@ kind = "providers-notified"
 
     #[test]
     fn reassessing_a_stage_replaces_it_in_place() {
-        let mut doc = RecordDoc::parse(DRAFT).unwrap();
+        let mut doc = RecordDoc::parse(&draft()).unwrap();
         doc.set_stage("interdependencies", &stage(true));
         doc.set_stage("alternative_provision", &stage(false));
         doc.set_stage("interdependencies", &stage(false));
