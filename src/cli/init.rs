@@ -8,7 +8,7 @@ use crate::cli::common::{render_index_warning, render_recovered, render_setup};
 use crate::cli::prompt::required;
 use crate::context::Ctx;
 use crate::error::Result;
-use crate::model::settings::DEFAULT_SUBMISSION_ADDRESS;
+use crate::model::settings::{DEFAULT_FRAMEWORK, DEFAULT_SUBMISSION_ADDRESS};
 use crate::ops::init::{Initialised, NewRegister, WORKFLOW, adopt, init, refuse_early};
 use crate::ops::transaction::WriteOptions;
 use crate::ops::transaction::mend_interrupted_init;
@@ -35,7 +35,7 @@ pub struct InitArgs {
     #[arg(long, value_name = "EMAIL")]
     pub contact: Option<String>,
     /// The designation framework in force.
-    #[arg(long, value_name = "NAME", default_value = "monitor-2013")]
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_FRAMEWORK)]
     pub framework: String,
     /// Where the submission goes.
     #[arg(long, value_name = "EMAIL", default_value = DEFAULT_SUBMISSION_ADDRESS)]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::framework::finding::{Rule, Severity};
 use crate::model::Date;
 use crate::model::record::{Licence, ProviderKind, same_stage_key, stage_name};
+use crate::model::settings::DEFAULT_FRAMEWORK;
 
 /// Built-in frameworks: name and TOML text.
 const BUILT_IN: &[(&str, &str)] =
@@ -166,6 +167,11 @@ impl Framework {
             .map(|(_, text)| Framework::from_toml(text).expect("built-in framework is valid (tested)"))
     }
 
+    /// The built-in framework a register is kept under unless it names another.
+    pub fn default_built_in() -> Framework {
+        Framework::built_in(DEFAULT_FRAMEWORK).expect("the default framework is built in (tested)")
+    }
+
     /// Names of the built-in frameworks.
     pub fn built_in_names() -> impl Iterator<Item = &'static str> {
         BUILT_IN.iter().map(|(n, _)| *n)
@@ -283,7 +289,7 @@ mod tests {
 
     #[test]
     fn an_nhs_trust_was_licence_exempt_until_1_april_2023_and_a_foundation_trust_never() {
-        let dates = Framework::built_in("monitor-2013").unwrap().dates;
+        let dates = Framework::default_built_in().dates;
         let day = |text: &str| text.parse::<Date>().unwrap();
         assert_eq!(dates.licence_on(ProviderKind::NhsTrust, day("2023-03-31")), Some(Licence::Exempt));
         assert_eq!(dates.licence_on(ProviderKind::NhsTrust, day("2023-04-01")), Some(Licence::Licensed));
@@ -296,7 +302,7 @@ mod tests {
 
     #[test]
     fn monitor_2013_has_four_stages_and_three_grounds() {
-        let fw = Framework::built_in("monitor-2013").unwrap();
+        let fw = Framework::default_built_in();
         assert_eq!(fw.stages.len(), 4);
         assert_eq!(fw.grounds.len(), 3);
         assert_eq!(fw.stage_by_name("1").unwrap().key, "alternative_provision");

@@ -103,12 +103,15 @@ pub fn check_address(address: &str) -> Result<(), String> {
     }
 }
 
+/// The framework a register is kept under unless crs.toml names another.
+pub const DEFAULT_FRAMEWORK: &str = "monitor-2013";
+
 fn one() -> u32 {
     1
 }
 
 fn default_framework() -> String {
-    "monitor-2013".to_owned()
+    DEFAULT_FRAMEWORK.to_owned()
 }
 
 fn default_address() -> String {
