@@ -1,6 +1,7 @@
 //! Designation frameworks as data, and the rules of `crs check` as pure functions
 //! from records (and "today", passed in) to findings.
 
+pub mod assessed;
 pub mod definition;
 pub mod finding;
 pub mod register_rules;

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::framework::definition::{Framework, StageDef};
+use crate::framework::assessed::{assess_again, assessed_since, imported_decision, stages_not_assessed_for};
+use crate::framework::definition::Framework;
 use crate::framework::finding::{Hit, Rule};
 use crate::model::id::is_ods_code;
 use crate::model::record::{
@@ -221,115 +222,6 @@ fn rationales(record: &Record, id: &RecordId, hits: &mut Vec<Hit>) {
 
 /// Where a decision's own assessment starts: stages assessed before this day were
 /// assessed for an earlier decision.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AssessedSince {
-    /// The first day an assessment counts for the decision.
-    pub from: Date,
-    /// What starts the decision's work, for messages: "the review started on 1 March
-    /// 2026", "the designation of 10 February 2022".
-    pub after: String,
-}
-
-/// The day from which stages count as assessed for a decision of `outcome` on
-/// `decided_on`, made after the decisions `before` of a record with `events`: a
-/// confirmation's from the day its review started, any other decision's from the
-/// day after the decision before it. `None` for a record's first decision: every
-/// assessment up to it counts.
-pub fn assessed_since(
-    before: &[Decision],
-    events: &[Event],
-    outcome: DecisionOutcome,
-    decided_on: Date,
-) -> Option<AssessedSince> {
-    let previous = before.last();
-    if outcome == DecisionOutcome::Confirm
-        && let Some(start) = events.iter().rev().find(|e| {
-            e.kind == EventKind::ReviewStarted
-                && e.on <= decided_on
-                && previous.is_none_or(|p| e.on >= p.decided_on)
-        })
-    {
-        return Some(AssessedSince {
-            from: start.on,
-            after: format!("the review started on {}", start.on.in_words()),
-        });
-    }
-    let previous = previous?;
-    let what = match previous.outcome {
-        DecisionOutcome::Designate => "the designation",
-        DecisionOutcome::Confirm => "the confirmation",
-        DecisionOutcome::Remove => "the removal",
-        DecisionOutcome::DoNotDesignate => "the decision not to designate",
-    };
-    Some(AssessedSince {
-        from: previous.decided_on.plus_days(1)?,
-        after: format!("{what} of {}", previous.decided_on.in_words()),
-    })
-}
-
-/// The stages a decision of `outcome` needs that `record` has not assessed for it:
-/// missing (`None`), or assessed before `since` (the day of that assessment).
-pub fn stages_not_assessed_for<'f>(
-    record: &Record,
-    framework: &'f Framework,
-    outcome: DecisionOutcome,
-    since: Option<&AssessedSince>,
-) -> Vec<(&'f StageDef, Option<Date>)> {
-    // Only the stages that can give a ground, unless the outcome needs every stage.
-    let needed = |s: &&StageDef| outcome.needs_every_stage() || s.ground.is_some();
-    framework
-        .stages
-        .iter()
-        .filter(needed)
-        .filter_map(|def| match record.stage(&def.key) {
-            None => Some((def, None)),
-            Some((_, stage)) if since.is_some_and(|s| stage.assessed_on < s.from) => {
-                Some((def, Some(stage.assessed_on)))
-            }
-            Some(_) => None,
-        })
-        .collect()
-}
-
-/// True when decision `index` of `record` came from a spreadsheet import.
-pub fn imported_decision(record: &Record, index: usize) -> bool {
-    record.source.as_ref().is_some_and(|s| s.decisions.is_none_or(|n| index < n as usize))
-}
-
-/// What to do about stages not assessed for a decision, as a sentence.
-pub fn assess_again(
-    outcome: DecisionOutcome,
-    id: &RecordId,
-    stages: &[(&StageDef, Option<Date>)],
-    since: Option<&AssessedSince>,
-) -> String {
-    let named = |old: bool| -> Vec<String> {
-        stages
-            .iter()
-            .filter(|(_, on)| on.is_some() == old)
-            .map(|(s, on)| match on {
-                Some(on) => format!("stage {} {} (assessed on {})", s.number, s.name(), on.in_words()),
-                None => format!("stage {} {}", s.number, s.name()),
-            })
-            .collect()
-    };
-    let (missing, old) = (named(false), named(true));
-    let mut parts = Vec::new();
-    if !missing.is_empty() {
-        parts.push(format!("{} not assessed", missing.join(", ")));
-    }
-    if let (false, Some(since)) = (old.is_empty(), since) {
-        parts.push(format!("{} assessed before {}", old.join(", "), since.after));
-    }
-    let first = stages.first().map_or(1, |(s, _)| s.number);
-    format!(
-        "{}; a {} rests on its own assessment: assess {} with crs assess {id} --stage {first} --met|--not-met --rationale TEXT",
-        parts.join("; "),
-        outcome.short_name(),
-        if stages.len() == 1 { "it" } else { "each" }
-    )
-}
-
 fn stages(record: &Record, id: &RecordId, framework: &Framework, hits: &mut Vec<Hit>) {
     let decisions = record.decisions();
     let Some(decision) = decisions.last() else { return };

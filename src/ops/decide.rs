@@ -7,9 +7,8 @@
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::Framework;
-use crate::framework::rules::{
-    assess_again, assessed_since, grounds_met, open_review_request, stages_not_assessed_for,
-};
+use crate::framework::assessed::{assess_again, assessed_since, stages_not_assessed_for};
+use crate::framework::rules::{grounds_met, open_review_request};
 use crate::model::Record;
 use crate::model::record::{Decision, DecisionCommissioner, DecisionOutcome, Event, EventKind};
 use crate::model::status::{Status, derive_status};
