@@ -159,8 +159,7 @@ pub fn stages() -> Vec<CompletionCandidate> {
     let framework = register_root()
         .and_then(|root| working_config(&root).ok())
         .map(|config| config.framework)
-        .or_else(|| Some(Framework::default_built_in()));
-    let Some(framework) = framework else { return Vec::new() };
+        .unwrap_or_else(Framework::default_built_in);
     let names = framework.stages.iter().map(|s| {
         CompletionCandidate::new(s.name()).help(Some(format!("stage {}: {}", s.number, s.title).into()))
     });
