@@ -18,7 +18,7 @@ use crate::history::moves::{
     MovesAndSuccessions, Relocation, Succession, moves_and_successions, provider_on,
 };
 use crate::history::tags::SUBMISSION_TAG_PREFIX;
-use crate::model::labels::{code_in_words, count, deciding_body};
+use crate::model::labels::{code_in_words, count, deciding_body, with_note};
 use crate::model::record::{DecisionOutcome, EventKind};
 use crate::model::settings::RegisterCommissioner;
 use crate::model::status::{Status, derive_status};
@@ -497,11 +497,11 @@ fn part_of(
         };
         // Told of the provider the record named then, before any later move.
         let provider_then = provider_on(relocations, event.on).map_or(provider.as_str(), |(_, name)| name);
-        let mut sentence =
-            format!("{} {}", event.kind.sentence_about(&service, provider_then), event.when_in_words());
-        if let Some(note) = event.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            sentence.push_str(&format!(" ({note})"));
-        }
+        let sentence = with_note(
+            format!("{} {}", event.kind.sentence_about(&service, provider_then), event.when_in_words()),
+            // The paper ends each sentence with its own full stop.
+            event.note.as_deref().map(|n| n.trim().strip_suffix('.').unwrap_or(n.trim())),
+        );
         changes.push(Change { on: event.on, group, record: id.to_string(), sentence });
     }
 

@@ -507,3 +507,24 @@ fn report_lists_a_review_under_way_whatever_its_due_date() {
     let reviews = paper.stdout.split("## Reviews due in the next").nth(1).expect("the reviews section");
     assert!(reviews.contains("Emergency department"), "{paper}");
 }
+
+#[test]
+fn report_sets_off_a_note_with_brackets_of_its_own_without_doubling_them() {
+    let env = sample();
+    let noted = env.crs(&[
+        "event",
+        "RJ2/maternity",
+        "public-engagement",
+        "--on",
+        "2026-11-02",
+        "--note",
+        "Maternity Voices Partnership (closed session).",
+    ]);
+    assert_eq!(noted.code, 0, "{noted}");
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    assert!(
+        md.contains("- The public was involved in the decision on Maternity at Lewisham and Greenwich NHS Trust on 2 November 2026: Maternity Voices Partnership (closed session).\n"),
+        "{md}"
+    );
+    assert!(!md.contains("((closed") && !md.contains("session))") && !md.contains(".."), "{md}");
+}
