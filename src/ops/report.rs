@@ -26,6 +26,8 @@ use crate::model::{Date, Record, RecordId};
 use crate::ops::checker::{Checker, register_orgs};
 use crate::ops::due::{DueItem, DueKind, items_of};
 use crate::ops::open::open;
+use crate::orgs::OrgIndex;
+use crate::orgs::kind::Role;
 use crate::register::load;
 use crate::text::capitalised;
 
@@ -255,6 +257,9 @@ struct Part {
     undated_steps: usize,
     due: Vec<DueItem>,
     open: Vec<OpenItem>,
+    /// The organisations the record names, code and name: its commissioner and
+    /// provider, and those its decisions keep.
+    organisations: Vec<(String, String)>,
 }
 
 /// Gathers the board paper of the register of `ctx` for the period from `start`
@@ -266,7 +271,7 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     let reviews_until = add_months(until, REVIEW_MONTHS_AHEAD);
     let window = i64::from(opened.config.framework.dates.written_request_response_days);
 
-    let moves = moves_and_successions(&opened.root)?;
+    let mut moves = moves_and_successions(&opened.root)?;
     let mut moved_to: HashMap<&str, Vec<&Relocation>> = HashMap::new();
     for relocation in &moves.relocations {
         moved_to.entry(relocation.to.as_str()).or_default().push(relocation);
@@ -283,6 +288,10 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     let mut status_counts: BTreeMap<Status, usize> = BTreeMap::new();
     let mut providers: BTreeMap<String, ProviderCount> = BTreeMap::new();
     let mut services: BTreeMap<String, String> = BTreeMap::new();
+    // The names the register gives organisations: its own commissioner first.
+    let settings_commissioner = &opened.config.settings.commissioner;
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    names.insert(settings_commissioner.ods.clone(), settings_commissioner.name.trim().to_owned());
     let (mut changes, mut reviews_due, mut open_items) = (Vec::new(), Vec::new(), Vec::new());
     let mut submitted: BTreeMap<(Date, Option<String>), usize> = BTreeMap::new();
     let mut undated_steps = 0;
@@ -308,9 +317,13 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
             part.due.into_iter().filter(|d| d.due <= reviews_until || d.kind == DueKind::ReviewToComplete),
         );
         open_items.extend(part.open);
+        for (code, name) in part.organisations {
+            names.entry(code).or_insert(name);
+        }
         services.insert(part.id, format!("{} ({})", part.service, part.provider_name));
     }
     changes.extend(submission_changes(submitted));
+    name_successions(&mut moves.successions, &names, known.as_ref().map(|k| &k.index));
     changes.extend(organisation_changes(&moves, &period, &opened.config.settings.commissioner.ods));
     let by_status = Status::ALL
         .iter()
@@ -527,6 +540,54 @@ fn part_of(
         undated_steps,
         due,
         open,
+        organisations: organisations_of(record),
+    }
+}
+
+/// The organisations `record` names with their names, as (code, name): its
+/// commissioner and provider, then those its decisions were made by and with.
+fn organisations_of(record: &Record) -> Vec<(String, String)> {
+    let named = |code: &str, name: &str| {
+        let (code, name) = (code.trim(), name.trim());
+        (!code.is_empty() && !name.is_empty()).then(|| (code.to_owned(), name.to_owned()))
+    };
+    let mut organisations: Vec<(String, String)> = [
+        named(&record.commissioner.ods, &record.commissioner.name),
+        named(&record.provider.ods, &record.provider.name),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for decision in record.decisions() {
+        organisations.extend(decision.commissioner.as_ref().and_then(|c| named(&c.ods, &c.name)));
+        organisations.extend(decision.provider.as_ref().and_then(|p| named(&p.ods, &p.name)));
+    }
+    organisations
+}
+
+/// Names each organisation of `successions` whose commit did not name it (a
+/// co-commissioner's, whose name no record holds): by the name the register gives it
+/// (`names`), else by the ODS files it holds (`index`); a code neither knows stays
+/// a code alone.
+fn name_successions(
+    successions: &mut [Succession],
+    names: &BTreeMap<String, String>,
+    index: Option<&OrgIndex>,
+) {
+    for succession in successions {
+        let role = if succession.moved > 0 { Role::Provider } else { Role::Commissioner };
+        let name_of = |code: &str| {
+            names
+                .get(code)
+                .cloned()
+                .or_else(|| index.and_then(|i| i.find(code, role.kinds())).map(|(org, _)| org.display_name()))
+        };
+        if succession.old_name.is_none() {
+            succession.old_name = name_of(&succession.old);
+        }
+        if succession.new_name.is_none() {
+            succession.new_name = name_of(&succession.new);
+        }
     }
 }
 
@@ -676,8 +737,11 @@ fn succession_sentence(s: &Succession, responsible: &str) -> String {
         )
     } else if s.new == responsible {
         format!(
-            "{new} took over from {old} on {day}; {old} was a co-commissioner of {}, for which {new} is the commissioner responsible",
-            count(s.records, "service", "services")
+            "{new} took over from {old} on {day}; {} was a co-commissioner of {}, for which {} is the commissioner responsible",
+            // Named in full once: by their codes after that.
+            s.old,
+            count(s.records, "service", "services"),
+            s.new
         )
     } else {
         format!(
