@@ -185,6 +185,22 @@ pub struct OpenItem {
     pub overdue: bool,
 }
 
+/// A review due, or under way, as the paper lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewDue {
+    pub item: DueItem,
+    /// The day the record gives for the review; `None` for a review under way whose
+    /// record gives none, whose `item.due` is then only the day it is listed by.
+    pub recorded: Option<Date>,
+}
+
+impl ReviewDue {
+    /// True when the day the record gives for it has passed.
+    pub fn overdue(&self) -> bool {
+        self.recorded.is_some() && self.item.overdue
+    }
+}
+
 /// The findings of `crs check` of one rule: what the paper says of them together.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FindingKind {
@@ -220,7 +236,7 @@ pub struct BoardReport {
     /// as the period's work (they may have happened long before), only counted.
     pub undated_steps: usize,
     /// Reviews due by `reviews_until`, soonest first.
-    pub reviews_due: Vec<DueItem>,
+    pub reviews_due: Vec<ReviewDue>,
     /// Open written requests, refusals, referrals and removals, oldest first.
     pub open: Vec<OpenItem>,
     /// The findings of `crs check` as it runs today, by rule: errors first, then
@@ -255,7 +271,7 @@ struct Part {
     submitted: Vec<(Date, Option<String>)>,
     /// Steps with a latest day in the period but no day recorded.
     undated_steps: usize,
-    due: Vec<DueItem>,
+    due: Vec<ReviewDue>,
     open: Vec<OpenItem>,
     /// The organisations the record names, code and name: its commissioner and
     /// provider, and those its decisions keep.
@@ -314,7 +330,9 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
         }
         // A review under way is listed whatever its date: it is not yet complete.
         reviews_due.extend(
-            part.due.into_iter().filter(|d| d.due <= reviews_until || d.kind == DueKind::ReviewToComplete),
+            part.due
+                .into_iter()
+                .filter(|d| d.item.due <= reviews_until || d.item.kind == DueKind::ReviewToComplete),
         );
         open_items.extend(part.open);
         for (code, name) in part.organisations {
@@ -334,7 +352,7 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     changes.sort_by(|a, b| {
         (a.group, a.on, &a.record, &a.sentence).cmp(&(b.group, b.on, &b.record, &b.sentence))
     });
-    reviews_due.sort_by(|a, b| (a.due, &a.record).cmp(&(b.due, &b.record)));
+    reviews_due.sort_by(|a, b| (a.item.due, &a.item.record).cmp(&(b.item.due, &b.item.record)));
     open_items.sort_by(|a, b| (a.on, &a.record).cmp(&(b.on, &b.record)));
 
     let findings = finding_kinds(&loaded.findings, &services);
@@ -644,12 +662,14 @@ fn due_and_open(
     status: Status,
     until: Date,
     window: i64,
-) -> (Vec<DueItem>, Vec<OpenItem>) {
+) -> (Vec<ReviewDue>, Vec<OpenItem>) {
     let mut due = Vec::new();
     let mut open = Vec::new();
+    // A review under way may have no day given for it: none is made up.
+    let recorded = then.review.as_ref().map(|r| r.next_due);
     for item in items_of(id, then, status, until, window) {
         match item.kind {
-            DueKind::Review | DueKind::ReviewToComplete => due.push(item),
+            DueKind::Review | DueKind::ReviewToComplete => due.push(ReviewDue { item, recorded }),
             DueKind::RequestUnanswered
             | DueKind::ReviewRequested
             | DueKind::ReferralOpen

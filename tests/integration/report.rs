@@ -528,3 +528,21 @@ fn report_sets_off_a_note_with_brackets_of_its_own_without_doubling_them() {
     );
     assert!(!md.contains("((closed") && !md.contains("session))") && !md.contains(".."), "{md}");
 }
+
+#[test]
+fn report_gives_no_review_day_where_a_review_under_way_has_none_recorded() {
+    let env = sample();
+    let record = env.read("RJ1/emergency-department.toml");
+    assert!(record.contains("[review]\nnext_due = 2026-12-31\n"), "{record}");
+    env.write("RJ1/emergency-department.toml", record.replace("[review]\nnext_due = 2026-12-31\n", ""));
+    env.commit_all("a review under way with no day for it");
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    let reviews = &md[md.find("## Reviews due").unwrap()..md.find("## Open").unwrap()];
+    assert!(
+        reviews.contains("| No day recorded | Emergency department | Guy's and St Thomas' NHS Foundation Trust | No day recorded | Review started on 1 September 2026;"),
+        "{reviews}"
+    );
+    // The day the review started is not its due day, and it is not overdue.
+    assert!(!reviews.contains("| 1 September 2026 |") && !reviews.contains("Overdue"), "{reviews}");
+    assert!(reviews.contains("| No day recorded | 1 |\n"), "{reviews}");
+}
