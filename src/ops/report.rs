@@ -13,6 +13,7 @@ use chrono::Months;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::finding::{Finding, Rule, Severity, Summary};
+use crate::framework::rules::open_review_request;
 use crate::history;
 use crate::history::moves::{
     MovesAndSuccessions, Relocation, Succession, moves_and_successions, provider_on,
@@ -674,13 +675,21 @@ fn due_and_open(
             | DueKind::ReviewRequested
             | DueKind::ReferralOpen
             | DueKind::RemovalToNotify => {
+                // Days counted to the period's end would read as counted to the day
+                // the paper is read: the table says on which day these are open.
+                let asked = (item.kind == DueKind::ReviewRequested)
+                    .then(|| open_review_request(then))
+                    .flatten()
+                    .map(|(_, request)| {
+                        format!("A review was asked for {}; no answer yet", request.when_in_words())
+                    });
                 open.push(OpenItem {
                     on: item.due,
                     record: item.record,
                     service: item.service,
                     provider: item.provider,
                     status,
-                    what: capitalised(&item.what),
+                    what: asked.unwrap_or_else(|| capitalised(&item.what)),
                     // Only an answer is due by a day; a referral waits on the regulator.
                     overdue: item.overdue && item.kind == DueKind::RequestUnanswered,
                 })

@@ -546,3 +546,17 @@ fn report_gives_no_review_day_where_a_review_under_way_has_none_recorded() {
     assert!(!reviews.contains("| 1 September 2026 |") && !reviews.contains("Overdue"), "{reviews}");
     assert!(reviews.contains("| No day recorded | 1 |\n"), "{reviews}");
 }
+
+#[test]
+fn report_counts_no_days_to_a_day_the_reader_cannot_see() {
+    let env = sample();
+    // A paper on a past period: the request was 35 days old on its last day, not
+    // on the day the paper is read.
+    let md = env.crs(&["report", "--until", "2026-11-23", "--format", "md"]).stdout;
+    let open = &md[md.find("## Open").unwrap()..md.find("## Findings").unwrap()];
+    assert!(
+        open.contains("| Adult critical care | Guy's and St Thomas' NHS Foundation Trust | Designated | A review was asked for on 19 October 2026; no answer yet |"),
+        "{open}"
+    );
+    assert!(!md.contains("days ago"), "{md}");
+}
