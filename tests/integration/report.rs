@@ -560,3 +560,25 @@ fn report_counts_no_days_to_a_day_the_reader_cannot_see() {
     );
     assert!(!md.contains("days ago"), "{md}");
 }
+
+#[test]
+fn report_gives_an_open_referral_whose_day_was_not_recorded_no_day() {
+    let env = sample();
+    let record = env.read("RV5/crisis-home-treatment.toml");
+    let referral = "on = 2026-04-20\nkind = \"referred-to-regulator\"\n";
+    assert!(record.contains(referral), "{record}");
+    env.write(
+        "RV5/crisis-home-treatment.toml",
+        record.replace(referral, &format!("{referral}date_known = false\n")),
+    );
+    env.commit_all("the referral's day not recorded");
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    let open = &md[md.find("## Open").unwrap()..md.find("## Findings").unwrap()];
+    assert!(
+        open.contains(
+            "| Referred | Referred to the regulator by 20 April 2026 (day not recorded); no finding yet |"
+        ),
+        "{open}"
+    );
+    assert!(!open.contains("on 20 April 2026"), "{open}");
+}
