@@ -342,7 +342,7 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
         services.insert(part.id, format!("{} ({})", part.service, part.provider_name));
     }
     changes.extend(submission_changes(submitted));
-    name_successions(&mut moves.successions, &names, known.as_ref().map(|k| &k.index));
+    name_organisations(&mut moves, &names, known.as_ref().map(|k| &k.index));
     changes.extend(organisation_changes(&moves, &period, &opened.config.settings.commissioner.ods));
     let by_status = Status::ALL
         .iter()
@@ -584,29 +584,34 @@ fn organisations_of(record: &Record) -> Vec<(String, String)> {
     organisations
 }
 
-/// Names each organisation of `successions` whose commit did not name it (a
-/// co-commissioner's, whose name no record holds): by the name the register gives it
-/// (`names`), else by the ODS files it holds (`index`); a code neither knows stays
-/// a code alone.
-fn name_successions(
-    successions: &mut [Succession],
+/// Names each organisation of the moves and successions that their commits did not
+/// name (a co-commissioner's, whose name no record holds; a provider whose record
+/// could not be read before its move): by the name the register gives it (`names`),
+/// else by the ODS files it holds (`index`); a code neither knows stays a code alone.
+fn name_organisations(
+    moves: &mut MovesAndSuccessions,
     names: &BTreeMap<String, String>,
     index: Option<&OrgIndex>,
 ) {
-    for succession in successions {
+    let name_of = |code: &str, role: Role| {
+        names
+            .get(code)
+            .cloned()
+            .or_else(|| index.and_then(|i| i.find(code, role.kinds())).map(|(org, _)| org.display_name()))
+    };
+    for succession in &mut moves.successions {
         let role = if succession.moved > 0 { Role::Provider } else { Role::Commissioner };
-        let name_of = |code: &str| {
-            names
-                .get(code)
-                .cloned()
-                .or_else(|| index.and_then(|i| i.find(code, role.kinds())).map(|(org, _)| org.display_name()))
-        };
         if succession.old_name.is_none() {
-            succession.old_name = name_of(&succession.old);
+            succession.old_name = name_of(&succession.old, role);
         }
         if succession.new_name.is_none() {
-            succession.new_name = name_of(&succession.new);
+            succession.new_name = name_of(&succession.new, role);
         }
+    }
+    // A record's folder is its provider's code.
+    for relocation in moves.relocations.iter_mut().filter(|r| r.provider_before.is_none()) {
+        let code = relocation.from.split('/').next().unwrap_or_default();
+        relocation.provider_before = name_of(code, Role::Provider).map(|name| (code.to_owned(), name));
     }
 }
 
@@ -741,8 +746,12 @@ fn relocation_sentence(r: &Relocation) -> String {
         (Some(service), Some((was_ods, was)), Some((ods, name))) if was_ods != ods => {
             format!("{service} moved from {was} ({was_ods}) to {name} ({ods}) on {day}")
         }
-        (Some(service), _, Some((_, name))) => {
+        (Some(service), Some(_), Some((_, name))) => {
             format!("The record of {service} at {name} was renamed from {} to {} on {day}", r.from, r.to)
+        }
+        // Where it was before is not known: not said to be the same provider.
+        (Some(service), None, Some((ods, name))) => {
+            format!("The record of {service} moved from {} to {} at {name} ({ods}) on {day}", r.from, r.to)
         }
         _ => format!("The record {} moved to {} on {day}", r.from, r.to),
     }

@@ -582,3 +582,33 @@ fn report_gives_an_open_referral_whose_day_was_not_recorded_no_day() {
     );
     assert!(!open.contains("on 20 April 2026"), "{open}");
 }
+
+/// A move whose record could not be read before it (broken by hand, then moved
+/// and mended by hand with crs's trailers) is not told as a rename at the new
+/// provider: the provider it left is named by its code and the name the register
+/// gives it.
+#[test]
+fn report_tells_a_move_from_an_unreadable_record_with_the_provider_its_folder_names() {
+    let env = sample();
+    let (from, to) = ("RJZ/neonatal-intensive-care", "R1K/neonatal-intensive-care");
+    let record = env.read(&format!("{from}.toml"));
+    env.write(&format!("{from}.toml"), format!("{record}\nbroken = [\n"));
+    env.commit_all("broken by hand");
+    env.remove(&format!("{from}.toml"));
+    let moved = record.replace("ods = \"RJZ\"", "ods = \"R1K\"").replace(
+        "name = \"King's College Hospital NHS Foundation Trust\"",
+        "name = \"London North West University Healthcare NHS Trust\"",
+    );
+    assert_ne!(moved, record);
+    env.write(&format!("{to}.toml"), moved);
+    env.commit_all(&format!(
+        "move {from} to {to}\n\nCrs-Record: {to}\nCrs-Action: move\nCrs-Previous: {from}\n"
+    ));
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    let changes = &md[md.find("### Services moved").unwrap()..md.find("## Reviews due").unwrap()];
+    assert!(
+        changes.contains("- Neonatal intensive care moved from King's College Hospital NHS Foundation Trust (RJZ) to London North West University Healthcare NHS Trust (R1K) on 23 November 2026."),
+        "{changes}"
+    );
+    assert!(!changes.contains("renamed"), "{changes}");
+}
