@@ -495,11 +495,17 @@ fn added_event<'a>(value: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
             .map_or_else(String::new, |d| format!(" by {} (day not recorded)", d.in_words())),
         _ => on_date(value("on")),
     };
-    let mut sentence = format!("{}{day}", kind.sentence());
-    if let Some(note) = value("note") {
-        sentence.push_str(&format!(" ({})", note.trim()));
+    Some(with_note(format!("{}{day}", kind.sentence()), value("note")))
+}
+
+/// `sentence` followed by the note a person gave its step, set off by a colon as a
+/// stage's rationale is: a note has brackets of its own ("board meeting (closed
+/// session)") that brackets around it would double. An empty note adds nothing.
+pub(crate) fn with_note(sentence: String, note: Option<&str>) -> String {
+    match note.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(note) => format!("{sentence}: {note}"),
+        None => sentence,
     }
-    Some(sentence)
 }
 
 /// A stage assessed for the first time.

@@ -195,11 +195,15 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
             }
         }
         Status::Referred => {
-            let on = record.last_event(EventKind::ReferredToRegulator).map_or(today, |e| e.on);
+            let referral = record.last_event(EventKind::ReferredToRegulator);
             items.push(item(
-                on,
+                referral.map_or(today, |e| e.on),
                 DueKind::ReferralOpen,
-                format!("referred to the regulator on {}; no finding yet", on.in_words()),
+                // A referral whose day no one recorded is said so, never given a day.
+                format!(
+                    "referred to the regulator {}; no finding yet",
+                    referral.map_or("on an unrecorded day".to_owned(), Event::when_in_words)
+                ),
                 format!("crs event {id} refusal-found-unreasonable (or refusal-found-reasonable)"),
             ));
         }

@@ -13,12 +13,13 @@ use chrono::Months;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::finding::{Finding, Rule, Severity, Summary};
+use crate::framework::rules::open_review_request;
 use crate::history;
 use crate::history::moves::{
     MovesAndSuccessions, Relocation, Succession, moves_and_successions, provider_on,
 };
 use crate::history::tags::SUBMISSION_TAG_PREFIX;
-use crate::model::labels::{code_in_words, count, deciding_body};
+use crate::model::labels::{code_in_words, count, deciding_body, with_note};
 use crate::model::record::{DecisionOutcome, EventKind};
 use crate::model::settings::RegisterCommissioner;
 use crate::model::status::{Status, derive_status};
@@ -26,6 +27,8 @@ use crate::model::{Date, Record, RecordId};
 use crate::ops::checker::{Checker, register_orgs};
 use crate::ops::due::{DueItem, DueKind, items_of};
 use crate::ops::open::open;
+use crate::orgs::OrgIndex;
+use crate::orgs::kind::Role;
 use crate::register::load;
 use crate::text::capitalised;
 
@@ -183,6 +186,22 @@ pub struct OpenItem {
     pub overdue: bool,
 }
 
+/// A review due, or under way, as the paper lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewDue {
+    pub item: DueItem,
+    /// The day the record gives for the review; `None` for a review under way whose
+    /// record gives none, whose `item.due` is then only the day it is listed by.
+    pub recorded: Option<Date>,
+}
+
+impl ReviewDue {
+    /// True when the day the record gives for it has passed.
+    pub fn overdue(&self) -> bool {
+        self.recorded.is_some() && self.item.overdue
+    }
+}
+
 /// The findings of `crs check` of one rule: what the paper says of them together.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FindingKind {
@@ -218,7 +237,7 @@ pub struct BoardReport {
     /// as the period's work (they may have happened long before), only counted.
     pub undated_steps: usize,
     /// Reviews due by `reviews_until`, soonest first.
-    pub reviews_due: Vec<DueItem>,
+    pub reviews_due: Vec<ReviewDue>,
     /// Open written requests, refusals, referrals and removals, oldest first.
     pub open: Vec<OpenItem>,
     /// The findings of `crs check` as it runs today, by rule: errors first, then
@@ -253,8 +272,11 @@ struct Part {
     submitted: Vec<(Date, Option<String>)>,
     /// Steps with a latest day in the period but no day recorded.
     undated_steps: usize,
-    due: Vec<DueItem>,
+    due: Vec<ReviewDue>,
     open: Vec<OpenItem>,
+    /// The organisations the record names, code and name: its commissioner and
+    /// provider, and those its decisions keep.
+    organisations: Vec<(String, String)>,
 }
 
 /// Gathers the board paper of the register of `ctx` for the period from `start`
@@ -266,7 +288,7 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     let reviews_until = add_months(until, REVIEW_MONTHS_AHEAD);
     let window = i64::from(opened.config.framework.dates.written_request_response_days);
 
-    let moves = moves_and_successions(&opened.root)?;
+    let mut moves = moves_and_successions(&opened.root)?;
     let mut moved_to: HashMap<&str, Vec<&Relocation>> = HashMap::new();
     for relocation in &moves.relocations {
         moved_to.entry(relocation.to.as_str()).or_default().push(relocation);
@@ -283,6 +305,10 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     let mut status_counts: BTreeMap<Status, usize> = BTreeMap::new();
     let mut providers: BTreeMap<String, ProviderCount> = BTreeMap::new();
     let mut services: BTreeMap<String, String> = BTreeMap::new();
+    // The names the register gives organisations: its own commissioner first.
+    let settings_commissioner = &opened.config.settings.commissioner;
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    names.insert(settings_commissioner.ods.clone(), settings_commissioner.name.trim().to_owned());
     let (mut changes, mut reviews_due, mut open_items) = (Vec::new(), Vec::new(), Vec::new());
     let mut submitted: BTreeMap<(Date, Option<String>), usize> = BTreeMap::new();
     let mut undated_steps = 0;
@@ -305,12 +331,18 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
         }
         // A review under way is listed whatever its date: it is not yet complete.
         reviews_due.extend(
-            part.due.into_iter().filter(|d| d.due <= reviews_until || d.kind == DueKind::ReviewToComplete),
+            part.due
+                .into_iter()
+                .filter(|d| d.item.due <= reviews_until || d.item.kind == DueKind::ReviewToComplete),
         );
         open_items.extend(part.open);
+        for (code, name) in part.organisations {
+            names.entry(code).or_insert(name);
+        }
         services.insert(part.id, format!("{} ({})", part.service, part.provider_name));
     }
     changes.extend(submission_changes(submitted));
+    name_organisations(&mut moves, &names, known.as_ref().map(|k| &k.index));
     changes.extend(organisation_changes(&moves, &period, &opened.config.settings.commissioner.ods));
     let by_status = Status::ALL
         .iter()
@@ -321,7 +353,7 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     changes.sort_by(|a, b| {
         (a.group, a.on, &a.record, &a.sentence).cmp(&(b.group, b.on, &b.record, &b.sentence))
     });
-    reviews_due.sort_by(|a, b| (a.due, &a.record).cmp(&(b.due, &b.record)));
+    reviews_due.sort_by(|a, b| (a.item.due, &a.item.record).cmp(&(b.item.due, &b.item.record)));
     open_items.sort_by(|a, b| (a.on, &a.record).cmp(&(b.on, &b.record)));
 
     let findings = finding_kinds(&loaded.findings, &services);
@@ -497,11 +529,11 @@ fn part_of(
         };
         // Told of the provider the record named then, before any later move.
         let provider_then = provider_on(relocations, event.on).map_or(provider.as_str(), |(_, name)| name);
-        let mut sentence =
-            format!("{} {}", event.kind.sentence_about(&service, provider_then), event.when_in_words());
-        if let Some(note) = event.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            sentence.push_str(&format!(" ({note})"));
-        }
+        let sentence = with_note(
+            format!("{} {}", event.kind.sentence_about(&service, provider_then), event.when_in_words()),
+            // The paper ends each sentence with its own full stop.
+            event.note.as_deref().map(|n| n.trim().strip_suffix('.').unwrap_or(n.trim())),
+        );
         changes.push(Change { on: event.on, group, record: id.to_string(), sentence });
     }
 
@@ -527,6 +559,59 @@ fn part_of(
         undated_steps,
         due,
         open,
+        organisations: organisations_of(record),
+    }
+}
+
+/// The organisations `record` names with their names, as (code, name): its
+/// commissioner and provider, then those its decisions were made by and with.
+fn organisations_of(record: &Record) -> Vec<(String, String)> {
+    let named = |code: &str, name: &str| {
+        let (code, name) = (code.trim(), name.trim());
+        (!code.is_empty() && !name.is_empty()).then(|| (code.to_owned(), name.to_owned()))
+    };
+    let mut organisations: Vec<(String, String)> = [
+        named(&record.commissioner.ods, &record.commissioner.name),
+        named(&record.provider.ods, &record.provider.name),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for decision in record.decisions() {
+        organisations.extend(decision.commissioner.as_ref().and_then(|c| named(&c.ods, &c.name)));
+        organisations.extend(decision.provider.as_ref().and_then(|p| named(&p.ods, &p.name)));
+    }
+    organisations
+}
+
+/// Names each organisation of the moves and successions that their commits did not
+/// name (a co-commissioner's, whose name no record holds; a provider whose record
+/// could not be read before its move): by the name the register gives it (`names`),
+/// else by the ODS files it holds (`index`); a code neither knows stays a code alone.
+fn name_organisations(
+    moves: &mut MovesAndSuccessions,
+    names: &BTreeMap<String, String>,
+    index: Option<&OrgIndex>,
+) {
+    let name_of = |code: &str, role: Role| {
+        names
+            .get(code)
+            .cloned()
+            .or_else(|| index.and_then(|i| i.find(code, role.kinds())).map(|(org, _)| org.display_name()))
+    };
+    for succession in &mut moves.successions {
+        let role = if succession.moved > 0 { Role::Provider } else { Role::Commissioner };
+        if succession.old_name.is_none() {
+            succession.old_name = name_of(&succession.old, role);
+        }
+        if succession.new_name.is_none() {
+            succession.new_name = name_of(&succession.new, role);
+        }
+    }
+    // A record's folder is its provider's code.
+    for relocation in moves.relocations.iter_mut().filter(|r| r.provider_before.is_none()) {
+        let code = relocation.from.split('/').next().unwrap_or_default();
+        relocation.provider_before = name_of(code, Role::Provider).map(|name| (code.to_owned(), name));
     }
 }
 
@@ -583,23 +668,33 @@ fn due_and_open(
     status: Status,
     until: Date,
     window: i64,
-) -> (Vec<DueItem>, Vec<OpenItem>) {
+) -> (Vec<ReviewDue>, Vec<OpenItem>) {
     let mut due = Vec::new();
     let mut open = Vec::new();
+    // A review under way may have no day given for it: none is made up.
+    let recorded = then.review.as_ref().map(|r| r.next_due);
     for item in items_of(id, then, status, until, window) {
         match item.kind {
-            DueKind::Review | DueKind::ReviewToComplete => due.push(item),
+            DueKind::Review | DueKind::ReviewToComplete => due.push(ReviewDue { item, recorded }),
             DueKind::RequestUnanswered
             | DueKind::ReviewRequested
             | DueKind::ReferralOpen
             | DueKind::RemovalToNotify => {
+                // Days counted to the period's end would read as counted to the day
+                // the paper is read: the table says on which day these are open.
+                let asked = (item.kind == DueKind::ReviewRequested)
+                    .then(|| open_review_request(then))
+                    .flatten()
+                    .map(|(_, request)| {
+                        format!("A review was asked for {}; no answer yet", request.when_in_words())
+                    });
                 open.push(OpenItem {
                     on: item.due,
                     record: item.record,
                     service: item.service,
                     provider: item.provider,
                     status,
-                    what: capitalised(&item.what),
+                    what: asked.unwrap_or_else(|| capitalised(&item.what)),
                     // Only an answer is due by a day; a referral waits on the regulator.
                     overdue: item.overdue && item.kind == DueKind::RequestUnanswered,
                 })
@@ -651,8 +746,12 @@ fn relocation_sentence(r: &Relocation) -> String {
         (Some(service), Some((was_ods, was)), Some((ods, name))) if was_ods != ods => {
             format!("{service} moved from {was} ({was_ods}) to {name} ({ods}) on {day}")
         }
-        (Some(service), _, Some((_, name))) => {
+        (Some(service), Some(_), Some((_, name))) => {
             format!("The record of {service} at {name} was renamed from {} to {} on {day}", r.from, r.to)
+        }
+        // Where it was before is not known: not said to be the same provider.
+        (Some(service), None, Some((ods, name))) => {
+            format!("The record of {service} moved from {} to {} at {name} ({ods}) on {day}", r.from, r.to)
         }
         _ => format!("The record {} moved to {} on {day}", r.from, r.to),
     }
@@ -676,8 +775,11 @@ fn succession_sentence(s: &Succession, responsible: &str) -> String {
         )
     } else if s.new == responsible {
         format!(
-            "{new} took over from {old} on {day}; {old} was a co-commissioner of {}, for which {new} is the commissioner responsible",
-            count(s.records, "service", "services")
+            "{new} took over from {old} on {day}; {} was a co-commissioner of {}, for which {} is the commissioner responsible",
+            // Named in full once: by their codes after that.
+            s.old,
+            count(s.records, "service", "services"),
+            s.new
         )
     } else {
         format!(

@@ -417,3 +417,32 @@ fn a_decisions_day_is_taken_as_on_or_decided_on() {
     assert_eq!(decisions.last().unwrap()["outcome"], "confirm", "{show}");
     assert_eq!(decisions.last().unwrap()["decided_on"], "2026-09-03", "{show}");
 }
+
+/// A note with brackets of its own reads as written, set off from the sentence by a
+/// colon as a stage's rationale is: never in a second pair of brackets.
+#[test]
+fn a_note_with_brackets_of_its_own_is_not_bracketed_again_in_the_log() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    env.at("2026-09-01");
+    ok(
+        &env,
+        &["event", ID, "review-requested", "--on", "2026-09-01", "--note", "board meeting (closed session)"],
+    );
+    let log = env.crs(&["log", ID, "-n", "2"]);
+    assert_eq!(log.code, 0, "{log}");
+    let out = &log.stdout;
+    assert!(
+        out.contains(
+            "      A review of the designation was requested on 1 September 2026: board meeting (closed session)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "The regulator found the provider's refusal unreasonable on 4 May 2026: Regulator's letter\n"
+        ),
+        "every note is set off the same way: {out}"
+    );
+    assert!(!out.contains("(board meeting"), "{out}");
+}

@@ -507,3 +507,108 @@ fn report_lists_a_review_under_way_whatever_its_due_date() {
     let reviews = paper.stdout.split("## Reviews due in the next").nth(1).expect("the reviews section");
     assert!(reviews.contains("Emergency department"), "{paper}");
 }
+
+#[test]
+fn report_sets_off_a_note_with_brackets_of_its_own_without_doubling_them() {
+    let env = sample();
+    let noted = env.crs(&[
+        "event",
+        "RJ2/maternity",
+        "public-engagement",
+        "--on",
+        "2026-11-02",
+        "--note",
+        "Maternity Voices Partnership (closed session).",
+    ]);
+    assert_eq!(noted.code, 0, "{noted}");
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    assert!(
+        md.contains("- The public was involved in the decision on Maternity at Lewisham and Greenwich NHS Trust on 2 November 2026: Maternity Voices Partnership (closed session).\n"),
+        "{md}"
+    );
+    assert!(!md.contains("((closed") && !md.contains("session))") && !md.contains(".."), "{md}");
+}
+
+#[test]
+fn report_gives_no_review_day_where_a_review_under_way_has_none_recorded() {
+    let env = sample();
+    let record = env.read("RJ1/emergency-department.toml");
+    assert!(record.contains("[review]\nnext_due = 2026-12-31\n"), "{record}");
+    env.write("RJ1/emergency-department.toml", record.replace("[review]\nnext_due = 2026-12-31\n", ""));
+    env.commit_all("a review under way with no day for it");
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    let reviews = &md[md.find("## Reviews due").unwrap()..md.find("## Open").unwrap()];
+    assert!(
+        reviews.contains("| No day recorded | Emergency department | Guy's and St Thomas' NHS Foundation Trust | No day recorded | Review started on 1 September 2026;"),
+        "{reviews}"
+    );
+    // The day the review started is not its due day, and it is not overdue.
+    assert!(!reviews.contains("| 1 September 2026 |") && !reviews.contains("Overdue"), "{reviews}");
+    assert!(reviews.contains("| No day recorded | 1 |\n"), "{reviews}");
+}
+
+#[test]
+fn report_counts_no_days_to_a_day_the_reader_cannot_see() {
+    let env = sample();
+    // A paper on a past period: the request was 35 days old on its last day, not
+    // on the day the paper is read.
+    let md = env.crs(&["report", "--until", "2026-11-23", "--format", "md"]).stdout;
+    let open = &md[md.find("## Open").unwrap()..md.find("## Findings").unwrap()];
+    assert!(
+        open.contains("| Adult critical care | Guy's and St Thomas' NHS Foundation Trust | Designated | A review was asked for on 19 October 2026; no answer yet |"),
+        "{open}"
+    );
+    assert!(!md.contains("days ago"), "{md}");
+}
+
+#[test]
+fn report_gives_an_open_referral_whose_day_was_not_recorded_no_day() {
+    let env = sample();
+    let record = env.read("RV5/crisis-home-treatment.toml");
+    let referral = "on = 2026-04-20\nkind = \"referred-to-regulator\"\n";
+    assert!(record.contains(referral), "{record}");
+    env.write(
+        "RV5/crisis-home-treatment.toml",
+        record.replace(referral, &format!("{referral}date_known = false\n")),
+    );
+    env.commit_all("the referral's day not recorded");
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    let open = &md[md.find("## Open").unwrap()..md.find("## Findings").unwrap()];
+    assert!(
+        open.contains(
+            "| Referred | Referred to the regulator by 20 April 2026 (day not recorded); no finding yet |"
+        ),
+        "{open}"
+    );
+    assert!(!open.contains("on 20 April 2026"), "{open}");
+}
+
+/// A move whose record could not be read before it (broken by hand, then moved
+/// and mended by hand with crs's trailers) is not told as a rename at the new
+/// provider: the provider it left is named by its code and the name the register
+/// gives it.
+#[test]
+fn report_tells_a_move_from_an_unreadable_record_with_the_provider_its_folder_names() {
+    let env = sample();
+    let (from, to) = ("RJZ/neonatal-intensive-care", "R1K/neonatal-intensive-care");
+    let record = env.read(&format!("{from}.toml"));
+    env.write(&format!("{from}.toml"), format!("{record}\nbroken = [\n"));
+    env.commit_all("broken by hand");
+    env.remove(&format!("{from}.toml"));
+    let moved = record.replace("ods = \"RJZ\"", "ods = \"R1K\"").replace(
+        "name = \"King's College Hospital NHS Foundation Trust\"",
+        "name = \"London North West University Healthcare NHS Trust\"",
+    );
+    assert_ne!(moved, record);
+    env.write(&format!("{to}.toml"), moved);
+    env.commit_all(&format!(
+        "move {from} to {to}\n\nCrs-Record: {to}\nCrs-Action: move\nCrs-Previous: {from}\n"
+    ));
+    let md = env.crs(&["report", "--format", "md"]).stdout;
+    let changes = &md[md.find("### Services moved").unwrap()..md.find("## Reviews due").unwrap()];
+    assert!(
+        changes.contains("- Neonatal intensive care moved from King's College Hospital NHS Foundation Trust (RJZ) to London North West University Healthcare NHS Trust (R1K) on 23 November 2026."),
+        "{changes}"
+    );
+    assert!(!changes.contains("renamed"), "{changes}");
+}

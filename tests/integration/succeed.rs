@@ -126,7 +126,7 @@ fn an_icb_merger_moves_the_register_and_its_records_to_the_successor_in_one_comm
     assert!(!run.stderr.contains("name Z9B2Z as a co-commissioner"), "never said where it is not: {run}");
     let paper = ok(&env, &["report", "--format", "md"]);
     assert!(
-        paper.stdout.contains("QRV was a co-commissioner of 2 services, for which")
+        paper.stdout.contains("NHS North London Integrated Care Board (Z9B2Z) took over from NHS North West London Integrated Care Board (QRV) on 1 April 2026; QRV was a co-commissioner of 2 services, for which Z9B2Z is the commissioner responsible.")
             && !paper.stdout.contains("as co-commissioner on"),
         "{paper}"
     );
@@ -331,4 +331,32 @@ fn a_decision_of_before_the_merger_recorded_after_it_keeps_its_maker() {
     );
     let check = env.crs(&["check", "--format", "json"]).json();
     assert_eq!(check["summary"]["errors"], 0, "{check:#}");
+}
+
+/// The board paper names each organisation of a co-commissioner's succession as
+/// "Name (CODE)", from the ODS files the register holds; a code no file or record
+/// names is given alone.
+#[test]
+fn the_board_paper_names_a_succeeded_co_commissioner_where_the_register_knows_it() {
+    let env = TestEnv::git();
+    let south_east = "NHS South East London ICB";
+    env.write("RJ1/critical-care.toml", commissioned("QKK", south_east, &["QMJ"], "Critical care"));
+    env.write("RJ1/renal.toml", commissioned("QKK", south_east, &["QWE"], "Renal dialysis"));
+    env.commit_all("two services co-commissioned");
+    import(&env, "eother.csv", &london_icbs());
+    ok(&env, &["succeed", "QMJ", "Z9B2Z", "--on", "2026-04-01"]);
+    ok(&env, &["succeed", "QWE", "QXW", "--on", "2026-05-01"]);
+
+    let paper = ok(&env, &["report", "--since", "2026-01-01", "--format", "md"]).stdout;
+    assert!(
+        paper.contains(
+            "- NHS North London Integrated Care Board (Z9B2Z) took over from NHS North Central London Integrated Care Board (QMJ) as co-commissioner on 1 April 2026, for 1 service.\n"
+        ),
+        "{paper}"
+    );
+    // Neither QWE nor QXW is in the ODS files or named by a record: codes alone.
+    assert!(
+        paper.contains("- QXW took over from QWE as co-commissioner on 1 May 2026, for 1 service.\n"),
+        "{paper}"
+    );
 }

@@ -303,8 +303,7 @@ fn the_log_shows_a_merge_that_kept_one_side_as_removing_the_other_sides_fact() {
     let merge = log.stdout.split("\n\n").find(|e| e.contains("Merge")).unwrap_or_else(|| panic!("{log}"));
     assert!(merge.contains("Bob Builder"), "{merge}");
     assert!(
-        merge
-            .contains("Removed in a merge: The public was involved on 10 November 2026 (Healthwatch survey)"),
+        merge.contains("Removed in a merge: The public was involved on 10 November 2026: Healthwatch survey"),
         "{merge}"
     );
     assert!(!merge.contains("Letter to the trust"), "{merge}");

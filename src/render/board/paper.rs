@@ -10,7 +10,8 @@ use crate::ops::report::{BoardReport, ChangeGroup};
 use crate::render::board::{
     AT_A_GLANCE, BY_PROVIDER, BY_STATUS, CHANGES, FINDINGS, INTRODUCTION, OPEN, REVIEWS, REVIEWS_BY_MONTH,
     SHOWN, SUMMARY, about, changes_intro, check_sentence, count, findings, findings_of, key_facts, more,
-    plural, providers_shown, review_month, review_note, shown_reviews, subtitle, timeline_bars, title,
+    plural, providers_shown, review_day, review_month, review_note, shown_reviews, subtitle, timeline_bars,
+    title,
 };
 
 /// The whole paper.
@@ -230,9 +231,9 @@ fn reviews(report: &BoardReport) -> Vec<Block> {
         .map(|item| {
             let row = [
                 review_month(item),
-                item.service.clone(),
-                item.provider.clone(),
-                item.due.in_words(),
+                item.item.service.clone(),
+                item.item.provider.clone(),
+                review_day(item),
                 review_note(item),
             ];
             row[..width].to_vec()
