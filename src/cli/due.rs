@@ -76,8 +76,11 @@ fn write_human(items: &[DueItem], out: &mut dyn Write) -> std::io::Result<()> {
     }
     let mut table = new_table(&["due", "record", "what", "next step"]);
     for item in items {
-        let due =
-            if item.overdue { format!("{} (overdue)", item.due.in_words()) } else { item.due.in_words() };
+        let due = match item.due {
+            Some(due) if item.overdue => format!("{} (overdue)", due.in_words()),
+            Some(due) => due.in_words(),
+            None => "no day set".to_owned(),
+        };
         let record = if item.record.is_empty() { "(the register)" } else { item.record.as_str() };
         table.add_row(row([due.as_str(), record, item.what.as_str(), item.next.as_str()]));
     }

@@ -41,8 +41,13 @@ pub enum DueKind {
 /// One thing to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DueItem {
-    /// The day it is due (or was due).
-    pub due: Date,
+    /// The day it is due (or was due); `None` for a review under way whose record
+    /// gives no day for it: none is made up.
+    pub due: Option<Date>,
+    /// The day it is listed by, for its order and its window: the day it is due, else
+    /// the day its review started (or today). Not told: it is no one's due day.
+    #[serde(skip)]
+    pub listed_by: Date,
     pub kind: DueKind,
     /// Keyed for programs as the one table of keys says ([`crate::model::keys`]).
     #[serde(rename = "record_id")]
@@ -79,12 +84,12 @@ pub fn due(ctx: &Ctx, until: Date, as_of: Option<&str>) -> Result<Vec<DueItem>> 
         .items
         .into_iter()
         .flatten()
-        .filter(|i| i.due <= until || i.kind == DueKind::ReviewToComplete)
+        .filter(|i| i.listed_by <= until || i.kind == DueKind::ReviewToComplete)
         .collect();
     if as_of.is_none() {
         items.extend(resubmission(&opened.root, today)?);
     }
-    items.sort_by(|a, b| (a.due, &a.record, a.kind).cmp(&(b.due, &b.record, b.kind)));
+    items.sort_by(|a, b| (a.listed_by, &a.record, a.kind).cmp(&(b.listed_by, &b.record, b.kind)));
     Ok(items)
 }
 
@@ -100,7 +105,8 @@ fn resubmission(root: &std::path::Path, today: Date) -> Result<Option<DueItem>> 
     let sent = tag.name.rsplit('/').next().and_then(|d| d.get(..10)).and_then(|d| d.parse::<Date>().ok());
     let when = sent.map_or_else(|| format!("({})", tag.name), |d| format!("of {}", d.in_words()));
     Ok(Some(DueItem {
-        due: today,
+        due: Some(today),
+        listed_by: today,
         kind: DueKind::Resubmit,
         record: String::new(),
         service: String::new(),
@@ -118,7 +124,8 @@ fn resubmission(root: &std::path::Path, today: Date) -> Result<Option<DueItem>> 
 /// Everything due for one record, whatever the day.
 pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, window: i64) -> Vec<DueItem> {
     let item = |due: Date, kind: DueKind, what: String, next: String| DueItem {
-        due,
+        due: Some(due),
+        listed_by: due,
         kind,
         record: id.to_string(),
         service: record.service.name.clone(),
@@ -164,16 +171,20 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
         }
         Status::UnderReview => {
             let started = record.last_event(EventKind::ReviewStarted);
-            let due = review_due.or(started.map(|e| e.on)).unwrap_or(today);
-            items.push(item(
-                due,
+            let listed_by = review_due.or(started.map(|e| e.on)).unwrap_or(today);
+            let mut under_way = item(
+                listed_by,
                 DueKind::ReviewToComplete,
                 format!(
                     "review started {}; the designation stays in force until it is complete",
                     started.map_or("on an unrecorded day".to_owned(), Event::when_in_words)
                 ),
                 format!("crs review complete {id} --confirm --next-due DATE (or --remove)"),
-            ));
+            );
+            // A review under way may have no day set for it: it is due on none.
+            under_way.due = review_due;
+            under_way.overdue = review_due.is_some_and(|due| due < today);
+            items.push(under_way);
         }
         Status::Requested => {
             if let Some(request) = record.last_event(EventKind::WrittenRequestSent)
@@ -293,17 +304,19 @@ pub fn calendar(items: &[DueItem], today: Date, now: chrono::DateTime<chrono::Ut
     // of the register's days is one that no calendar shows as an entry.
     lines.extend(LONDON.iter().map(|l| (*l).to_owned()));
     let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
-    for item in items.iter().filter(|i| matches!(i.kind, DueKind::Review | DueKind::ReviewToComplete)) {
-        let overdue = item.due < today;
-        let on = if overdue { today } else { item.due };
+    let reviews = items.iter().filter(|i| matches!(i.kind, DueKind::Review | DueKind::ReviewToComplete));
+    // A review under way with no day set for it has no day in a calendar.
+    for (item, due) in reviews.filter_map(|i| i.due.map(|due| (i, due))) {
+        let overdue = due < today;
+        let on = if overdue { today } else { due };
         let day = on.0.format("%Y%m%d").to_string();
         let next_day = on.plus_days(1).unwrap_or(on).0.format("%Y%m%d").to_string();
         let summary = match overdue {
-            true => format!("CRS review overdue since {}", item.due.in_words()),
+            true => format!("CRS review overdue since {}", due.in_words()),
             false => "CRS review due".to_owned(),
         };
         let since = match overdue {
-            true => format!(" Overdue since {}.", item.due.in_words()),
+            true => format!(" Overdue since {}.", due.in_words()),
             false => String::new(),
         };
         lines.extend([

@@ -186,22 +186,6 @@ pub struct OpenItem {
     pub overdue: bool,
 }
 
-/// A review due, or under way, as the paper lists it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReviewDue {
-    pub item: DueItem,
-    /// The day the record gives for the review; `None` for a review under way whose
-    /// record gives none, whose `item.due` is then only the day it is listed by.
-    pub recorded: Option<Date>,
-}
-
-impl ReviewDue {
-    /// True when the day the record gives for it has passed.
-    pub fn overdue(&self) -> bool {
-        self.recorded.is_some() && self.item.overdue
-    }
-}
-
 /// The findings of `crs check` of one rule: what the paper says of them together.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FindingKind {
@@ -237,7 +221,7 @@ pub struct BoardReport {
     /// as the period's work (they may have happened long before), only counted.
     pub undated_steps: usize,
     /// Reviews due by `reviews_until`, soonest first.
-    pub reviews_due: Vec<ReviewDue>,
+    pub reviews_due: Vec<DueItem>,
     /// Open written requests, refusals, referrals and removals, oldest first.
     pub open: Vec<OpenItem>,
     /// The findings of `crs check` as it runs today, by rule: errors first, then
@@ -272,7 +256,7 @@ struct Part {
     submitted: Vec<(Date, Option<String>)>,
     /// Steps with a latest day in the period but no day recorded.
     undated_steps: usize,
-    due: Vec<ReviewDue>,
+    due: Vec<DueItem>,
     open: Vec<OpenItem>,
     /// The organisations the record names, code and name: its commissioner and
     /// provider, and those its decisions keep.
@@ -333,7 +317,7 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
         reviews_due.extend(
             part.due
                 .into_iter()
-                .filter(|d| d.item.due <= reviews_until || d.item.kind == DueKind::ReviewToComplete),
+                .filter(|d| d.listed_by <= reviews_until || d.kind == DueKind::ReviewToComplete),
         );
         open_items.extend(part.open);
         for (code, name) in part.organisations {
@@ -353,7 +337,7 @@ pub fn report(ctx: &Ctx, start: &PeriodStart, until: Option<Date>) -> Result<Boa
     changes.sort_by(|a, b| {
         (a.group, a.on, &a.record, &a.sentence).cmp(&(b.group, b.on, &b.record, &b.sentence))
     });
-    reviews_due.sort_by(|a, b| (a.item.due, &a.item.record).cmp(&(b.item.due, &b.item.record)));
+    reviews_due.sort_by(|a, b| (a.listed_by, &a.record).cmp(&(b.listed_by, &b.record)));
     open_items.sort_by(|a, b| (a.on, &a.record).cmp(&(b.on, &b.record)));
 
     let findings = finding_kinds(&loaded.findings, &services);
@@ -668,14 +652,12 @@ fn due_and_open(
     status: Status,
     until: Date,
     window: i64,
-) -> (Vec<ReviewDue>, Vec<OpenItem>) {
+) -> (Vec<DueItem>, Vec<OpenItem>) {
     let mut due = Vec::new();
     let mut open = Vec::new();
-    // A review under way may have no day given for it: none is made up.
-    let recorded = then.review.as_ref().map(|r| r.next_due);
     for item in items_of(id, then, status, until, window) {
         match item.kind {
-            DueKind::Review | DueKind::ReviewToComplete => due.push(ReviewDue { item, recorded }),
+            DueKind::Review | DueKind::ReviewToComplete => due.push(item),
             DueKind::RequestUnanswered
             | DueKind::ReviewRequested
             | DueKind::ReferralOpen
@@ -689,7 +671,7 @@ fn due_and_open(
                         format!("A review was asked for {}; no answer yet", request.when_in_words())
                     });
                 open.push(OpenItem {
-                    on: item.due,
+                    on: item.listed_by,
                     record: item.record,
                     service: item.service,
                     provider: item.provider,

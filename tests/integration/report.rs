@@ -548,6 +548,28 @@ fn report_gives_no_review_day_where_a_review_under_way_has_none_recorded() {
 }
 
 #[test]
+fn due_gives_no_day_where_a_review_under_way_has_none_recorded() {
+    let env = sample();
+    let record = env.read("RJ1/emergency-department.toml");
+    env.write("RJ1/emergency-department.toml", record.replace("[review]\nnext_due = 2026-12-31\n", ""));
+    env.commit_all("a review under way with no day for it");
+    let text = env.crs(&["due"]).stdout;
+    let line = text
+        .lines()
+        .find(|l| l.contains("RJ1/emergency-department") && l.contains("review started"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("no day set") && !line.contains("overdue"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&env.crs(&["due", "--format", "json"]).stdout).unwrap();
+    let item = json.as_array().unwrap().iter().find(|i| i["kind"] == "review-to-complete").unwrap();
+    assert_eq!(item["record_id"], "RJ1/emergency-department");
+    assert_eq!((&item["due"], &item["overdue"]), (&serde_json::Value::Null, &serde_json::Value::Bool(false)));
+    // The day the review started is no day for a calendar to call it due or overdue.
+    let ics = env.crs(&["due", "--format", "ics"]).stdout;
+    assert!(!ics.contains("emergency-department") && !ics.contains("Emergency department"), "{ics}");
+}
+
+#[test]
 fn report_counts_no_days_to_a_day_the_reader_cannot_see() {
     let env = sample();
     // A paper on a past period: the request was 35 days old on its last day, not

@@ -16,8 +16,9 @@ use std::io::{self, Write};
 
 use crate::framework::finding::Severity;
 use crate::model::Date;
+use crate::ops::due::DueItem;
 use crate::ops::due::DueKind;
-use crate::ops::report::{BoardReport, ProviderCount, ReviewDue};
+use crate::ops::report::{BoardReport, ProviderCount};
 use crate::text::capitalised;
 
 /// The headings of the paper's sections, in order.
@@ -183,7 +184,7 @@ pub fn timeline_months(report: &BoardReport) -> Vec<Date> {
 /// The reviews due by the paper's horizon, and those under way (whatever their
 /// date: not yet complete).
 fn reviews_fact(report: &BoardReport) -> String {
-    let under_way = report.reviews_due.iter().filter(|r| r.item.kind == DueKind::ReviewToComplete).count();
+    let under_way = report.reviews_due.iter().filter(|r| r.kind == DueKind::ReviewToComplete).count();
     let due = report.reviews_due.len() - under_way;
     let mut fact = format!("{} due by {}", count(due, "review", "reviews"), report.reviews_until.in_words());
     if under_way > 0 {
@@ -199,11 +200,11 @@ pub const NO_DAY_RECORDED: &str = "No day recorded";
 /// recorded for them, then one bar a month.
 pub fn timeline_bars(report: &BoardReport) -> Vec<(String, usize)> {
     let mut bars = Vec::new();
-    let overdue = report.reviews_due.iter().filter(|r| r.overdue()).count();
+    let overdue = report.reviews_due.iter().filter(|r| r.overdue).count();
     if overdue > 0 {
         bars.push(("Overdue".to_owned(), overdue));
     }
-    let undated = report.reviews_due.iter().filter(|r| r.recorded.is_none()).count();
+    let undated = report.reviews_due.iter().filter(|r| r.due.is_none()).count();
     if undated > 0 {
         bars.push((NO_DAY_RECORDED.to_owned(), undated));
     }
@@ -211,7 +212,7 @@ pub fn timeline_bars(report: &BoardReport) -> Vec<(String, usize)> {
         let n = report
             .reviews_due
             .iter()
-            .filter(|r| !r.overdue() && r.recorded.is_some_and(|due| month_words(due) == month_words(month)))
+            .filter(|r| !r.overdue && r.due.is_some_and(|due| month_words(due) == month_words(month)))
             .count();
         bars.push((month_words(month), n));
     }
@@ -220,30 +221,30 @@ pub fn timeline_bars(report: &BoardReport) -> Vec<(String, usize)> {
 
 /// The reviews the paper lists (at most `SHOWN`), and whether any of them has a
 /// note: a note column only then.
-pub fn shown_reviews(report: &BoardReport) -> (&[ReviewDue], bool) {
+pub fn shown_reviews(report: &BoardReport) -> (&[DueItem], bool) {
     let shown = &report.reviews_due[..report.reviews_due.len().min(SHOWN)];
     (shown, shown.iter().any(|item| !review_note(item).is_empty()))
 }
 
 /// The month column of a review: its month, "Overdue", or that no day is recorded.
-pub fn review_month(review: &ReviewDue) -> String {
-    match review.recorded {
-        _ if review.overdue() => "Overdue".to_owned(),
+pub fn review_month(review: &DueItem) -> String {
+    match review.due {
+        _ if review.overdue => "Overdue".to_owned(),
         Some(due) => month_words(due),
         None => NO_DAY_RECORDED.to_owned(),
     }
 }
 
 /// The day a review is due, as the record gives it.
-pub fn review_day(review: &ReviewDue) -> String {
-    review.recorded.map_or_else(|| NO_DAY_RECORDED.to_owned(), Date::in_words)
+pub fn review_day(review: &DueItem) -> String {
+    review.due.map_or_else(|| NO_DAY_RECORDED.to_owned(), Date::in_words)
 }
 
 /// A note on a review: under review already, or overdue.
-pub fn review_note(review: &ReviewDue) -> String {
-    match (review.item.kind, review.recorded) {
-        (DueKind::ReviewToComplete, _) => capitalised(&review.item.what),
-        (_, Some(due)) if review.overdue() => format!("Overdue since {}", due.in_words()),
+pub fn review_note(review: &DueItem) -> String {
+    match (review.kind, review.due) {
+        (DueKind::ReviewToComplete, _) => capitalised(&review.what),
+        (_, Some(due)) if review.overdue => format!("Overdue since {}", due.in_words()),
         _ => String::new(),
     }
 }

@@ -231,8 +231,8 @@ fn reviews(report: &BoardReport) -> Vec<Block> {
         .map(|item| {
             let row = [
                 review_month(item),
-                item.item.service.clone(),
-                item.item.provider.clone(),
+                item.service.clone(),
+                item.provider.clone(),
                 review_day(item),
                 review_note(item),
             ];
