@@ -62,12 +62,10 @@ pub fn stages_not_assessed_for<'f>(
     outcome: DecisionOutcome,
     since: Option<&AssessedSince>,
 ) -> Vec<(&'f StageDef, Option<Date>)> {
-    // Only the stages that can give a ground, unless the outcome needs every stage.
-    let needed = |s: &&StageDef| outcome.needs_every_stage() || s.ground.is_some();
     framework
         .stages
         .iter()
-        .filter(needed)
+        .filter(|s| needed(outcome, s))
         .filter_map(|def| match record.stage(&def.key) {
             None => Some((def, None)),
             Some((_, stage)) if since.is_some_and(|s| stage.assessed_on < s.from) => {
@@ -76,6 +74,31 @@ pub fn stages_not_assessed_for<'f>(
             Some(_) => None,
         })
         .collect()
+}
+
+/// The stages a decision of `outcome` on `decided_on` needs that `record` assessed
+/// only after that day (the day of that assessment): the decision cannot rest on
+/// them. A later review's reassessment of an earlier decision's stages is ordinary,
+/// so this judges a decision being made, not the record's past ones.
+pub fn stages_assessed_after<'f>(
+    record: &Record,
+    framework: &'f Framework,
+    outcome: DecisionOutcome,
+    decided_on: Date,
+) -> Vec<(&'f StageDef, Date)> {
+    framework
+        .stages
+        .iter()
+        .filter(|s| needed(outcome, s))
+        .filter_map(|def| record.stage(&def.key).map(|(_, stage)| (def, stage.assessed_on)))
+        .filter(|(_, assessed)| *assessed > decided_on)
+        .collect()
+}
+
+/// Whether a decision of `outcome` rests on `stage`: the stages that can give a
+/// ground, unless the outcome needs every stage.
+fn needed(outcome: DecisionOutcome, stage: &StageDef) -> bool {
+    outcome.needs_every_stage() || stage.ground.is_some()
 }
 
 /// True when decision `index` of `record` came from a spreadsheet import.

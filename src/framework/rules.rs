@@ -556,6 +556,18 @@ fn events(record: &Record, life: &Lifecycle, framework: &Framework, today: Date,
             ));
         }
     }
+    for (key, stage) in record.stages.iter().filter(|(_, s)| s.assessed_on > today) {
+        hits.push(Hit::new(
+            Rule::EventOrder,
+            format!("stages.{key}.assessed_on"),
+            format!(
+                "stage {} is dated {}, after today ({}); record an assessment once it is made",
+                stage_name(key),
+                stage.assessed_on.in_words(),
+                today.in_words()
+            ),
+        ));
+    }
     for (i, decision) in record.decisions().iter().enumerate().filter(|(_, d)| d.decided_on > today) {
         hits.push(Hit::new(
             Rule::EventOrder,

@@ -108,6 +108,9 @@ struct Walk {
     /// decision its events are the designation's, and a designation with no events
     /// of its own counts as in force.
     designated_before: bool,
+    /// The days of the record's decisions to remove, to tell a removal notice dated
+    /// before its decision from one with no decision at all.
+    removals: Vec<Date>,
 }
 
 /// Walks the decisions and events in date order (a decision before the events of
@@ -123,8 +126,16 @@ pub fn lifecycle(record: &Record) -> Lifecycle {
         && decisions
             .first()
             .is_some_and(|d| matches!(d.outcome, DecisionOutcome::Remove | DecisionOutcome::Confirm));
-    let mut walk =
-        Walk { status: Status::Draft, current: None, removing: false, version_1, designated_before };
+    let removals =
+        decisions.iter().filter(|d| d.outcome == DecisionOutcome::Remove).map(|d| d.decided_on).collect();
+    let mut walk = Walk {
+        status: Status::Draft,
+        current: None,
+        removing: false,
+        version_1,
+        designated_before,
+        removals,
+    };
     if designated_before {
         walk.status = Status::Proposed;
         walk.current = Some((DecisionOutcome::Designate, Date(chrono::NaiveDate::MIN)));
@@ -299,7 +310,7 @@ impl Walk {
                     d.in_words()
                 )),
                 _ if matches!(status, Status::Proposed | Status::Requested) => Ok(Status::Requested),
-                _ => Err(format!("a written request cannot follow status {status}")),
+                _ => Err(format!("a written request cannot follow status {status}{}", comes_next(status))),
             },
             EventKind::ProviderAccepted => expect(
                 status,
@@ -380,7 +391,14 @@ impl Walk {
                 (Some(DecisionOutcome::Remove), _) => {
                     Err("the provider was told of this removal already".to_owned())
                 }
-                _ => Err("a removal notice needs a decision to remove first (crs remove)".to_owned()),
+                _ => match self.removals.iter().find(|d| **d > on) {
+                    Some(d) => Err(format!(
+                        "the removal notice on {} is dated before the decision to remove on {}",
+                        on.in_words(),
+                        d.in_words()
+                    )),
+                    None => Err("a removal notice needs a decision to remove first (crs remove)".to_owned()),
+                },
             },
         }?;
         self.status = next;
@@ -393,9 +411,24 @@ fn expect(current: Status, needed: Status, next: Status, what: &str, after: &str
         Ok(next)
     } else {
         Err(format!(
-            "{what} must follow {after}; the record is {} at this point",
-            current.label().to_lowercase()
+            "{what} must follow {after}; the record is {} at this point{}",
+            current.label().to_lowercase(),
+            comes_next(current)
         ))
+    }
+}
+
+/// What comes next for a record of `status` whose way on is not the usual one, as
+/// the end of a sentence: a refusal goes to the regulator, a referral waits on it.
+fn comes_next(status: Status) -> &'static str {
+    match status {
+        Status::Refused => {
+            ": the refusal is referred to the regulator next (referred-to-regulator), or the service is not designated"
+        }
+        Status::Referred => {
+            ": the regulator's finding comes next (refusal-found-unreasonable or refusal-found-reasonable)"
+        }
+        _ => "",
     }
 }
 
@@ -499,6 +532,32 @@ mod tests {
             assert_eq!(l.status, expected, "{:?}", r.events);
             assert!(l.problems.is_empty(), "{:?}", l.problems);
         }
+    }
+
+    #[test]
+    fn a_step_out_of_turn_is_told_what_comes_next() {
+        let referred = [
+            ("2025-02-01", WrittenRequestSent),
+            ("2025-02-20", ProviderRefused),
+            ("2025-03-01", ReferredToRegulator),
+            ("2025-03-10", ProviderAccepted),
+        ];
+        let l = lifecycle(&record(Some(Designate), &referred));
+        assert!(l.problems[0].message.contains("the regulator's finding comes next"), "{:?}", l.problems);
+        // A notice dated before its own removal says so, not that there is no removal.
+        let mut r =
+            record(Some(Designate), &[("2025-02-01", WrittenRequestSent), ("2025-02-20", ProviderAccepted)]);
+        r.decisions = vec![r.decision.take().unwrap()];
+        let mut removal = r.decisions[0].clone();
+        (removal.outcome, removal.decided_on) = (Remove, "2026-09-10".parse().unwrap());
+        r.decisions.push(removal);
+        r.events.push(Event::dated("2026-09-01".parse().unwrap(), ProviderNotifiedOfRemoval, None));
+        let l = lifecycle(&r);
+        assert!(
+            l.problems[0].message.contains("is dated before the decision to remove on 10 September 2026"),
+            "{:?}",
+            l.problems
+        );
     }
 
     #[test]

@@ -7,13 +7,16 @@
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::framework::Framework;
-use crate::framework::assessed::{assess_again, assessed_since, stages_not_assessed_for};
+use crate::framework::assessed::{
+    assess_again, assessed_since, stages_assessed_after, stages_not_assessed_for,
+};
 use crate::framework::rules::{grounds_met, open_review_request};
+use crate::history::moves::{Succession, moves_and_successions};
 use crate::model::Record;
 use crate::model::record::{Decision, DecisionCommissioner, DecisionOutcome, Event, EventKind};
 use crate::model::status::{Status, derive_status};
 use crate::model::{Date, RecordId};
-use crate::ops::change::{Action, Changed, EXISTING, change_record};
+use crate::ops::change::{Action, Changed, EXISTING, change_record, next_step};
 use crate::ops::transaction::WriteOptions;
 
 /// Who decided, when, and on what authority.
@@ -61,6 +64,11 @@ pub fn decide(
         DecisionOutcome::Remove => Action::Remove,
         DecisionOutcome::Confirm => Action::ReviewComplete,
     };
+    let decided_on = deciding.on.unwrap_or(ctx.today);
+    let succeeded_since = match deciding.made_by {
+        None if decided_on < ctx.today => succession_after(ctx, decided_on)?,
+        _ => None,
+    };
     change_record(ctx, options, id, action, EXISTING, |prepared, doc| {
         let record = prepared.record.expect("an existing record");
         let status = derive_status(record);
@@ -84,11 +92,20 @@ pub fn decide(
                 if record.outcome() == Some(outcome) =>
             {
                 let on = record.current_decision().map(|d| d.decided_on.to_string()).unwrap_or_default();
+                // A designation under way goes on by its next step, not by an edit.
+                let hint = match status {
+                    Status::Requested | Status::Refused | Status::Referred => {
+                        next_step(id, status, record.outcome(), true)
+                    }
+                    _ => None,
+                };
                 return refuse(
                     format!("{id} already has a {} (on {on})", outcome.in_words()),
-                    format!(
-                        "crs show {id} gives the record's decisions and events; change one with crs edit {id}"
-                    ),
+                    hint.unwrap_or_else(|| {
+                        format!(
+                            "crs show {id} gives the record's decisions and events; change one with crs edit {id}"
+                        )
+                    }),
                 );
             }
             DecisionOutcome::Designate
@@ -113,7 +130,22 @@ pub fn decide(
             }
             _ => {}
         }
-        let decided_on = deciding.on.unwrap_or(ctx.today);
+        if let Some(succession) = succeeded_since.as_ref().filter(|s| s.new == record.commissioner.ods) {
+            return refuse(
+                format!(
+                    "{id}: the {} is dated {}, before {} took over from {} on {}: the commissioner responsible now did not make it",
+                    outcome.in_words(),
+                    decided_on.in_words(),
+                    succession.new,
+                    succession.old,
+                    succession.on.in_words()
+                ),
+                format!(
+                    "name the commissioner that made it: add --made-by {} (and --made-by-name NAME unless an earlier decision of the record names it)",
+                    succession.old
+                ),
+            );
+        }
         require_own_assessment(record, &prepared.config.framework, id, outcome, decided_on)?;
         let grounds = match outcome {
             DecisionOutcome::Designate | DecisionOutcome::Confirm => {
@@ -146,8 +178,14 @@ pub fn decide(
     })
 }
 
-/// Refuses a decision of `outcome` on `on` that the record's stages were not assessed
-/// for: each decision stands on its own assessment, never on an earlier decision's.
+/// The succession of the register's commissioner that came after `day`, the
+/// earliest if several: a decision of that day was made before the commissioner
+/// responsible now took over. Found in the register's history (`crs succeed`).
+fn succession_after(ctx: &Ctx, day: Date) -> Result<Option<Succession>> {
+    let found = moves_and_successions(&ctx.register_root()?)?;
+    Ok(found.successions.into_iter().filter(|s| s.register && s.on > day).min_by_key(|s| s.on))
+}
+
 /// The commissioner that made a decision, as `made_by` gives it: its name the one
 /// given, else the one an earlier decision of `record` keeps for the code. `None` for
 /// the commissioner responsible now.
@@ -177,6 +215,9 @@ fn made_by(
     }
 }
 
+/// Refuses a decision of `outcome` on `on` that the record's stages were not assessed
+/// for: each decision stands on its own assessment, never on an earlier decision's,
+/// nor on one made after its day.
 fn require_own_assessment(
     record: &Record,
     framework: &Framework,
@@ -186,6 +227,27 @@ fn require_own_assessment(
 ) -> Result<()> {
     let since = assessed_since(record.decisions(), &record.events, outcome, on);
     let not_assessed = stages_not_assessed_for(record, framework, outcome, since.as_ref());
+    let later = stages_assessed_after(record, framework, outcome, on);
+    if let Some((first, _)) = later.first() {
+        let named: Vec<String> = later
+            .iter()
+            .map(|(s, assessed)| {
+                format!("stage {} {} was assessed on {}", s.number, s.name(), assessed.in_words())
+            })
+            .collect();
+        return Err(Error::NotAllowed {
+            message: format!(
+                "{id}: the {} is dated {}, but {}, after it: a decision rests on what was assessed by its day",
+                outcome.in_words(),
+                on.in_words(),
+                named.join(", ")
+            ),
+            hint: format!(
+                "give the day the decision was made (--on), on or after its assessments; if a stage was assessed by then and recorded with a later day, assess it again with its own day: crs assess {id} --stage {} --met|--not-met --rationale TEXT --on DATE",
+                first.number
+            ),
+        });
+    }
     if not_assessed.is_empty() {
         return Ok(());
     }

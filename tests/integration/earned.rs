@@ -112,6 +112,35 @@ fn a_confirmation_and_a_removal_each_need_their_own_assessment_and_involvement()
 }
 
 #[test]
+fn a_decision_cannot_rest_on_an_assessment_made_after_its_day_nor_one_in_the_future() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    env.at("2026-11-23");
+    ok(&env, &["review", "start", ID, "--on", "2026-09-01"]);
+    assess_all(&env, ID, "2026-11-20", [true, true, true, true]);
+    let before = env.read(&format!("{ID}.toml"));
+    for step in [
+        vec!["review", "complete", ID, "--confirm", "--next-due", "2030-01-01", "--on", "2026-11-10"],
+        vec!["review", "complete", ID, "--remove", "--on", "2026-11-10"],
+    ] {
+        let early = env.crs(&step);
+        assert_eq!(early.code, 1, "{early}");
+        assert!(
+            early.stderr.contains("is dated 10 November 2026, but stage 1 alternative-provision was assessed on 20 November 2026"),
+            "{early}"
+        );
+        assert_eq!(env.read(&format!("{ID}.toml")), before, "nothing written");
+    }
+    ok(&env, &["review", "complete", ID, "--confirm", "--next-due", "2030-01-01", "--on", "2026-11-20"]);
+
+    let future =
+        env.crs(&["assess", ID, "--stage", "4", "--not-met", "--rationale", "r", "--on", "2027-01-01"]);
+    assert_eq!(future.code, 1, "{future}");
+    assert!(future.stderr.contains("is dated 1 January 2027, after today (23 November 2026)"), "{future}");
+    assert!(!env.read(&format!("{ID}.toml")).contains("2027-01-01"), "nothing written");
+}
+
+#[test]
 fn a_designation_claiming_no_ground_is_an_error_even_under_review() {
     let env = TestEnv::new();
     let record = designated_record()

@@ -5,6 +5,7 @@
 //! names the successor; a decision dated before its commissioner opened is flagged.
 
 use crate::harness::{Run, TestEnv, designated_record};
+use crate::lifecycle::walk_to_designated;
 
 fn ok(env: &TestEnv, args: &[&str]) -> Run {
     let run = env.crs(args);
@@ -319,7 +320,11 @@ fn a_decision_of_before_the_merger_recorded_after_it_keeps_its_maker() {
     // Z9B2Z did not exist on 15 March 2026: the decision was North Central London's.
     let refused = env.crs(&["remove", "RJ1/maternity", "--decided-on", "2026-03-15", "--by", "ICB Board"]);
     assert_eq!(refused.code, 1, "{refused}");
-    assert!(refused.stderr.contains("opened only on 2026-04-01"), "{refused}");
+    assert!(
+        refused.stderr.contains("is dated 15 March 2026, before Z9B2Z took over from QMJ on 1 April 2026"),
+        "{refused}"
+    );
+    assert!(refused.stderr.contains("--made-by QMJ"), "{refused}");
     let args =
         ["remove", "RJ1/maternity", "--decided-on", "2026-03-15", "--by", "ICB Board", "--made-by", "QMJ"];
     ok(&env, &args);
@@ -331,6 +336,26 @@ fn a_decision_of_before_the_merger_recorded_after_it_keeps_its_maker() {
     );
     let check = env.crs(&["check", "--format", "json"]).json();
     assert_eq!(check["summary"]["errors"], 0, "{check:#}");
+}
+
+/// Without ODS files the register's own history says when the successor took over:
+/// a back-dated decision is not credited to a commissioner that did not exist yet.
+#[test]
+fn a_back_dated_decision_needs_its_maker_even_without_ods_files() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    let merged = ["succeed", "QKK", "Z9B9Z", "--on", "2026-08-01", "--name", "NHS South London ICB"];
+    ok(&env, &merged);
+    crate::harness::assess_all(&env, "RJ1/maternity", "2026-07-10", [false, false, false, false]);
+    let before = env.read("RJ1/maternity.toml");
+    let refused = env.crs(&["remove", "RJ1/maternity", "--on", "2026-07-15"]);
+    assert_eq!(refused.code, 1, "{refused}");
+    assert!(refused.stderr.contains("before Z9B9Z took over from QKK on 1 August 2026"), "{refused}");
+    assert_eq!(env.read("RJ1/maternity.toml"), before, "nothing written");
+    ok(&env, &["remove", "RJ1/maternity", "--on", "2026-07-15", "--made-by", "QKK"]);
+    let shown = env.crs(&["show", "RJ1/maternity", "--format", "json"]).json();
+    let last = shown["decisions"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["commissioner"]["ods"], "QKK", "{shown:#}");
 }
 
 /// The board paper names each organisation of a co-commissioner's succession as
