@@ -1,7 +1,8 @@
 //! `crs import`: bring the team's spreadsheet (or crs's own export) into the register
 //! in one commit. Parses the flags, runs `ops::import`, and renders its preview —
 //! new, changed (each change in words), unchanged, conflicts (each told in words:
-//! what crs did since the last import, what the sheet says) and rejected — and,
+//! what crs did since the last import, what the sheet says) and rejected, and the
+//! rows joined into each record — or, with `--quiet`, only what refuses it; and,
 //! with `--skip-invalid`, writes the rejected rows to a CSV report. `--fields` lists
 //! the field names a map file may use.
 
@@ -42,7 +43,8 @@ const CHANGES_TOLD: usize = 6;
 /// Everything is checked first, and a preview says what is new, changed,
 /// unchanged, in conflict and rejected. If any row is rejected nothing is written
 /// (exit 1), unless --skip-invalid names a report for the rejected rows. Importing
-/// the same file again changes nothing.
+/// the same file again changes nothing. With --quiet, only the rejected rows, the
+/// conflicts that refuse the import and the closing line come out.
 ///
 /// Run side by side with the sheet, each re-import compares every record with the
 /// last import that wrote it: a record changed only in the sheet is updated, one
