@@ -1,7 +1,8 @@
 //! `crs import`: bring the team's spreadsheet (or crs's own export) into the register
 //! in one commit. Parses the flags, runs `ops::import`, and renders its preview —
 //! new, changed (each change in words), unchanged, conflicts (each told in words:
-//! what crs did since the last import, what the sheet says) and rejected — and,
+//! what crs did since the last import, what the sheet says) and rejected, and the
+//! rows joined into each record — or, with `--quiet`, only what refuses it; and,
 //! with `--skip-invalid`, writes the rejected rows to a CSV report. `--fields` lists
 //! the field names a map file may use.
 
@@ -18,11 +19,11 @@ use crate::import::map::all_fields;
 use crate::import::row::Problem;
 use crate::model::fields::FieldChange;
 use crate::model::labels::sentences;
-use crate::ops::import::{Conflicting, ImportOutcome, ImportRequest, Planned, import};
+use crate::ops::import::{Conflicting, ImportOutcome, ImportRequest, Kept, Planned, import};
 use crate::ops::reimport::ConflictKind;
 use crate::ops::transaction::WriteOptions;
 use crate::register::{DiskSource, read_config};
-use crate::text::printable;
+use crate::text::{printable, printable_lines};
 
 /// How many ids a line of the preview names before "… and N more".
 const IDS_SHOWN: usize = 10;
@@ -42,7 +43,8 @@ const CHANGES_TOLD: usize = 6;
 /// Everything is checked first, and a preview says what is new, changed,
 /// unchanged, in conflict and rejected. If any row is rejected nothing is written
 /// (exit 1), unless --skip-invalid names a report for the rejected rows. Importing
-/// the same file again changes nothing.
+/// the same file again changes nothing. With --quiet, only the rejected rows, the
+/// conflicts that refuse the import and the closing line come out.
 ///
 /// Run side by side with the sheet, each re-import compares every record with the
 /// last import that wrote it: a record changed only in the sheet is updated, one
@@ -104,7 +106,11 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, write: &WriteOptions, io: &mut Io<'_>) 
     if let Some(recovered) = &outcome.recovered {
         render_recovered(io, recovered)?;
     }
-    render_preview(io, &outcome).map_err(Error::Output)?;
+    match io.quiet {
+        true => render_refusals(io, &outcome, args.keep_register),
+        false => render_preview(io, &outcome),
+    }
+    .map_err(Error::Output)?;
     if let Some(report) = &args.skip_invalid {
         write_report(report, &outcome.rejected)?;
         if !outcome.rejected.is_empty() {
@@ -120,10 +126,13 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, write: &WriteOptions, io: &mut Io<'_>) 
     let rejected = !outcome.rejected.is_empty() && args.skip_invalid.is_none();
     let in_conflict = conflicts > 0 && !args.keep_register;
     if rejected {
-        io.status(&format!(
-            "nothing was written: {} row(s) are rejected; correct them and import again, or import the rest with --skip-invalid REPORT.csv",
-            rows_of(&outcome.rejected)
-        ))?;
+        result_line(
+            io,
+            &format!(
+                "nothing was written: {} row(s) are rejected; correct them and import again, or import the rest with --skip-invalid REPORT.csv",
+                rows_of(&outcome.rejected)
+            ),
+        )?;
     }
     if in_conflict {
         let what = match (rejected, args.dry_run) {
@@ -131,10 +140,13 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, write: &WriteOptions, io: &mut Io<'_>) 
             (false, true) => "crs import would write nothing",
             (false, false) => "nothing was written",
         };
-        io.status(&format!(
-            "{what}: {conflicts} record(s) changed in crs since {}, and the sheet changes them too (the conflicts above); crs never overwrites them: import again with --keep-register to keep the register's version of those and import the rest, or make the sheet say what the register says",
-            agreed(&outcome)
-        ))?;
+        result_line(
+            io,
+            &format!(
+                "{what}: {conflicts} record(s) changed in crs since {}, and the sheet changes them too (the conflicts above); crs never overwrites them: import again with --keep-register to keep the register's version of those and import the rest, or make the sheet say what the register says",
+                agreed(&outcome)
+            ),
+        )?;
     }
     if rejected || in_conflict {
         return Ok(1);
@@ -147,36 +159,60 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, write: &WriteOptions, io: &mut Io<'_>) 
         // Nothing imported, only conflicts kept: the commit changes no file and
         // records what was kept, so that the same sheet is no conflict again.
         Some(committed) if records == 0 => {
-            io.status(&format!(
-                "nothing imported and no record changed: the register's version of {conflicts} record(s) in conflict was kept, as commit {} records (it changes no file), so this sheet is no conflict again",
-                committed_on(committed),
-            ))?;
+            result_line(
+                io,
+                &format!(
+                    "nothing imported and no record changed: the register's version of {conflicts} record(s) in conflict was kept, as commit {} records (it changes no file), so this sheet is no conflict again",
+                    committed_on(committed),
+                ),
+            )?;
             render_index_warning(io, committed)?;
         }
         Some(committed) => {
-            io.status(&format!(
-                "imported {records} record(s) in one commit {}{}",
-                committed_on(committed),
-                kept("was")
-            ))?;
+            result_line(
+                io,
+                &format!(
+                    "imported {records} record(s) in one commit {}{}",
+                    committed_on(committed),
+                    kept("was")
+                ),
+            )?;
             render_index_warning(io, committed)?;
         }
         None if records == 0 && conflicts == 0 => {
-            let kept = outcome.unchanged.iter().filter(|p| p.kept_in_crs).count();
+            let kept = outcome.unchanged.iter().filter(|p| p.kept.is_some()).count();
             if kept == 0 {
-                io.status("the sheet says nothing the register does not say already; nothing to commit")?
+                result_line(
+                    io,
+                    "the sheet says nothing the register does not say already; nothing to commit",
+                )?
             } else {
-                io.status(&format!(
-                    "nothing to commit: the sheet says nothing new, and the register's version of {kept} record(s) it differs from stands (kept as crs has it, above)"
-                ))?
+                let above = if io.quiet { "" } else { ", above" };
+                result_line(
+                    io,
+                    &format!(
+                        "nothing to commit: the sheet says nothing new, and the register's version of {kept} record(s) it differs from stands (kept as crs has it{above})"
+                    ),
+                )?
             }
         }
-        None => io.status(&format!(
-            "dry run: nothing was written; without --dry-run crs import writes {records} record(s) in one commit{}",
-            kept("would be")
-        ))?,
+        None => result_line(
+            io,
+            &format!(
+                "dry run: nothing was written; without --dry-run crs import writes {records} record(s) in one commit{}",
+                kept("would be")
+            ),
+        )?,
     }
     Ok(0)
+}
+
+/// Writes the line that says how the import ended (what was written, or why
+/// nothing was) to stderr, even with --quiet: a script needs it as it needs the
+/// exit status.
+fn result_line(io: &mut Io<'_>, message: &str) -> Result<()> {
+    io.out.flush().map_err(Error::Output)?;
+    writeln!(io.err, "{}", printable_lines(message)).map_err(Error::Output)
 }
 
 /// How many distinct rows the problems are about.
@@ -234,6 +270,13 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     for (id, row, of) in &outcome.repeats {
         say(format!("  row {row} repeats row {of} ({id}) cell for cell: read once"))?;
     }
+    let of_sheet = if is_file { outcome.sheet.clone() } else { format!("sheet '{}'", outcome.sheet) };
+    for (id, rows) in joined(outcome) {
+        say(format!(
+            "  rows {} of {of_sheet} joined into one record, {id} (the same provider and service)",
+            in_words(rows)
+        ))?;
+    }
     say(line("new", outcome.new.iter()))?;
     say(line("changed", outcome.changed.iter()))?;
     for planned in outcome.changed.iter().take(IDS_SHOWN) {
@@ -241,7 +284,7 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     }
     // A record the sheet differs from but crs keeps is said once, under "kept".
     let (kept, unchanged): (Vec<&Planned>, Vec<&Planned>) =
-        outcome.unchanged.iter().partition(|p| p.kept_in_crs || p.stays_deleted.is_some());
+        outcome.unchanged.iter().partition(|p| p.kept.is_some() || p.stays_deleted.is_some());
     say(line("unchanged", unchanged.into_iter()))?;
     if !kept.is_empty() {
         say(line("kept", kept.iter().copied()))?;
@@ -253,35 +296,14 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
                 name(planned),
                 since.in_words()
             ))?,
-            None => say(format!(
-                "    {}: kept as crs has it (changed in crs since {})",
-                name(planned),
-                agreed(outcome)
-            ))?,
+            None => say(kept_line(planned, outcome))?,
         }
     }
     for line in absent_lines(outcome) {
         say(line)?;
     }
-    let conflicts = &outcome.conflicts;
-    say(format!(
-        "  {:<10}{:>6}{}",
-        "conflicts",
-        conflicts.len(),
-        listed(conflicts.len(), conflicts.iter().map(conflict_name))
-    ))?;
-    for conflicting in &outcome.conflicts {
-        for line in conflict_lines(conflicting) {
-            say(line)?;
-        }
-    }
-    say(format!("  {:<10}{:>6} row(s)", "rejected", rows_of(&outcome.rejected)))?;
-    for problem in &outcome.rejected {
-        // A line of another sheet (crs's History sheet) names its sheet.
-        match problem.sheet == outcome.sheet {
-            true => say(format!("    {problem}"))?,
-            false => say(format!("    sheet '{}', {problem}", problem.sheet))?,
-        }
+    for line in conflicts_told(outcome).into_iter().chain(rejected_told(outcome)) {
+        say(line)?;
     }
     let mut rules: std::collections::BTreeMap<String, usize> = Default::default();
     for planned in outcome.new.iter().chain(&outcome.changed) {
@@ -292,6 +314,46 @@ fn render_preview(io: &mut Io<'_>, outcome: &ImportOutcome) -> std::io::Result<(
     if !rules.is_empty() {
         let listed: Vec<String> = rules.iter().map(|(rule, n)| format!("{rule} ({n})")).collect();
         say(format!("  warnings crs check will give: {}", listed.join(", ")))?;
+    }
+    Ok(())
+}
+
+/// The conflicts: how many, and each told in words.
+fn conflicts_told(outcome: &ImportOutcome) -> Vec<String> {
+    let conflicts = &outcome.conflicts;
+    let mut lines = vec![format!(
+        "  {:<10}{:>6}{}",
+        "conflicts",
+        conflicts.len(),
+        listed(conflicts.len(), conflicts.iter().map(conflict_name))
+    )];
+    lines.extend(conflicts.iter().flat_map(conflict_lines));
+    lines
+}
+
+/// The rejected rows: how many, and each problem with what to do.
+fn rejected_told(outcome: &ImportOutcome) -> Vec<String> {
+    let mut lines = vec![format!("  {:<10}{:>6} row(s)", "rejected", rows_of(&outcome.rejected))];
+    // A line of another sheet (crs's History sheet) names its sheet.
+    lines.extend(outcome.rejected.iter().map(|problem| match problem.sheet == outcome.sheet {
+        true => format!("    {problem}"),
+        false => format!("    sheet '{}', {problem}", problem.sheet),
+    }));
+    lines
+}
+
+/// With --quiet, only what refuses the import: the conflicts (unless kept with
+/// --keep-register) and the rejected rows, each told as the preview tells it.
+fn render_refusals(io: &mut Io<'_>, outcome: &ImportOutcome, keep_register: bool) -> std::io::Result<()> {
+    let mut lines = Vec::new();
+    if !outcome.conflicts.is_empty() && !keep_register {
+        lines.extend(conflicts_told(outcome));
+    }
+    if !outcome.rejected.is_empty() {
+        lines.extend(rejected_told(outcome));
+    }
+    for line in lines {
+        writeln!(io.out, "{}", printable(&line))?;
     }
     Ok(())
 }
@@ -329,6 +391,59 @@ fn absent_lines(outcome: &ImportOutcome) -> Vec<String> {
         }
     }
     lines
+}
+
+/// Each record made of several rows, with its rows, in the order of its first row.
+fn joined(outcome: &ImportOutcome) -> Vec<(String, &[usize])> {
+    let planned = outcome.new.iter().chain(&outcome.changed).chain(&outcome.unchanged);
+    let mut joined: Vec<(String, &[usize])> = planned
+        .filter(|p| p.joined_rows.len() > 1)
+        .map(|p| (name(p), p.joined_rows.as_slice()))
+        .chain(
+            outcome
+                .conflicts
+                .iter()
+                .filter(|c| c.rows.len() > 1)
+                .map(|c| (conflict_name(c), c.rows.as_slice())),
+        )
+        .collect();
+    joined.sort_by_key(|(_, rows)| rows.first().copied());
+    joined
+}
+
+/// Row numbers as a sentence says them: "4 and 8", "4, 8 and 9".
+fn in_words(rows: &[usize]) -> String {
+    match rows.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => {
+            let rest: Vec<String> = rest.iter().map(usize::to_string).collect();
+            format!("{} and {last}", rest.join(", "))
+        }
+        None => String::new(),
+    }
+}
+
+/// Why a record the sheet differs from stands as crs has it, and, where the two
+/// give different statuses, both.
+fn kept_line(planned: &Planned, outcome: &ImportOutcome) -> String {
+    let why = match planned.kept {
+        Some(Kept::AtImport(day)) => {
+            format!("--keep-register kept it against this sheet at the import of {}", day.in_words())
+        }
+        Some(Kept::ChangedInCrs) => format!("changed in crs since {}", agreed(outcome)),
+        Some(Kept::BeyondTheSheet) | None => {
+            "crs holds decisions or steps the sheet does not give".to_owned()
+        }
+    };
+    match planned.statuses_differ {
+        Some((register, sheet)) => format!(
+            "    {}: the register and the sheet differ: the register says {}, the sheet says {}; the register's version is kept ({why})",
+            name(planned),
+            register.label().to_lowercase(),
+            sheet.label().to_lowercase()
+        ),
+        None => format!("    {}: kept as crs has it ({why})", name(planned)),
+    }
 }
 
 /// A record's id, and the sheet's when the record had it before `crs move`.

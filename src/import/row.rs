@@ -288,15 +288,17 @@ pub struct Layout {
 /// are an error (`Err` with the message), except for crs's own export.
 pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
     let header_row = map.header_row - 1;
-    // A header merged across may run past the last cell the row holds.
+    // A header merged across, in the header row or above it, may run past the last
+    // cell the row holds; so may the rows below it.
     let merged_width = sheet
         .merged
         .iter()
-        .filter(|(r0, _, r1, _)| (*r0 as usize..=*r1 as usize).contains(&header_row))
+        .filter(|(r0, ..)| *r0 as usize <= header_row)
         .map(|(_, _, _, c1)| *c1 as usize + 1)
         .max()
         .unwrap_or(0);
-    let width = sheet.rows.get(header_row).map_or(0, Vec::len).max(merged_width);
+    let filled = filled_columns(sheet, header_row + 1);
+    let width = sheet.rows.get(header_row).map_or(0, Vec::len).max(merged_width).max(filled.len());
     let headers: Vec<String> = (0..width)
         .map(|col| {
             let cell = sheet.cell(header_row, col);
@@ -360,14 +362,20 @@ pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
     let mut unused: Vec<String> = Vec::new();
     for (col, header) in headers.iter().enumerate() {
         let used = columns.iter().any(|(c, _, _)| *c == col);
-        let filled =
-            !header.is_empty() || (header_row + 1..sheet.rows.len()).any(|r| !sheet.cell(r, col).is_blank());
+        let filled = !header.is_empty() || filled.get(col).copied().unwrap_or(false);
         if !used && filled {
-            let named = match sheet.merged_origin(header_row, col) {
-                Some((_, origin)) if origin != col && header.is_empty() => format!(
+            let named = match (sheet.merged_origin(header_row, col), merged_above(sheet, header_row, col)) {
+                (Some((_, origin)), _) if origin != col && header.is_empty() => format!(
                     "column {} (under the header '{}' merged across it; map it as \"column {}\")",
                     letters_of(col),
                     headers.get(origin).map_or("", String::as_str),
+                    letters_of(col)
+                ),
+                (_, Some((row, heading))) if header.is_empty() => format!(
+                    "column {} (under the heading '{heading}' merged across row {}, with no heading of its own on row {}; map it as \"column {}\")",
+                    letters_of(col),
+                    row + 1,
+                    header_row + 1,
                     letters_of(col)
                 ),
                 _ if header.is_empty() => format!("column {} (no header)", letters_of(col)),
@@ -382,6 +390,37 @@ pub fn layout(sheet: &Sheet, map: &Map) -> Result<Layout, String> {
         defaults.iter().map(|(field, text, _)| read_cell(&Cell::Text(text.clone()), field, map)).collect();
     let slots = slots_of(&columns, &defaults, &default_values);
     Ok(Layout { columns, defaults, default_values, slots, first_row: header_row + 1, unused })
+}
+
+/// For each column, whether any row from `first_row` on holds something in it: one
+/// pass over the cells, however wide the sheet.
+fn filled_columns(sheet: &Sheet, first_row: usize) -> Vec<bool> {
+    let mut filled: Vec<bool> = Vec::new();
+    for row in sheet.rows.iter().skip(first_row) {
+        for (col, cell) in row.iter().enumerate() {
+            if !cell.is_blank() {
+                if filled.len() <= col {
+                    filled.resize(col + 1, false);
+                }
+                filled[col] = true;
+            }
+        }
+    }
+    filled
+}
+
+/// The heading merged across `col` in a row above `header_row`, the nearest, with
+/// its row (0-based): a heading over several columns, each with a heading of its
+/// own below it, or none.
+fn merged_above(sheet: &Sheet, header_row: usize, col: usize) -> Option<(usize, String)> {
+    let col = col as u32;
+    sheet
+        .merged
+        .iter()
+        .filter(|(_, c0, r1, c1)| (*r1 as usize) < header_row && (*c0..=*c1).contains(&col) && c0 < c1)
+        .max_by_key(|(r0, ..)| *r0)
+        .map(|(r0, c0, ..)| (*r0 as usize, clean(&sheet.cell(*r0 as usize, *c0 as usize).text())))
+        .filter(|(_, heading)| !heading.is_empty())
 }
 
 /// The slots of a sheet's columns and defaults, and the value of each default read.

@@ -32,7 +32,8 @@ use crate::import::sheet::{Companions, FileKind, Sheet, read_sheet};
 use crate::model::fields::FieldChange;
 use crate::model::record::Commissioner;
 use crate::model::settings::RegisterCommissioner;
-use crate::model::{Date, DecisionOutcome, Record, RecordId};
+use crate::model::status::derive_status;
+use crate::model::{Date, DecisionOutcome, Record, RecordId, Status};
 use crate::ops::checker::{Checker, Services};
 use crate::ops::import_register::Register;
 use crate::ops::reimport::{
@@ -65,12 +66,30 @@ pub struct Planned {
     /// The day of the last import, for a record deleted from the register since that
     /// the sheet says nothing new of: it is not made again.
     pub stays_deleted: Option<Date>,
-    /// True for a record the register's version of which stands though the sheet
-    /// says otherwise: changed in crs since the last import, and kept as crs has it.
-    pub kept_in_crs: bool,
+    /// Why the register's version of the record stands though the sheet says
+    /// otherwise, for such a record: it is kept as crs has it.
+    pub kept: Option<Kept>,
+    /// The register's status and the sheet's, when a record whose register version
+    /// stands has a status the sheet does not give.
+    pub statuses_differ: Option<(Status, Status)>,
+    /// The sheet rows (1-based) joined into this record, when there are several;
+    /// empty for a record of one row.
+    pub joined_rows: Vec<usize>,
     /// The rules whose warnings the record will have (kept as rules, not whole
     /// findings: an import of 100,000 rows would hold them all at once).
     pub warnings: Vec<Rule>,
+}
+
+/// Why the register's version of a record stands though the sheet says otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kept {
+    /// It changed in crs since the sheet last agreed with the register.
+    ChangedInCrs,
+    /// The import of this day kept it against the sheet's (`--keep-register`).
+    AtImport(Date),
+    /// crs holds decisions or steps the sheet does not give, which make its status
+    /// another than the sheet's.
+    BeyondTheSheet,
 }
 
 /// A record changed both in crs (or made, or deleted there) and in the sheet since
@@ -440,7 +459,9 @@ impl Planner<'_> {
             sheet_id: sheet_id.clone(),
             changes: Vec::new(),
             stays_deleted: None,
-            kept_in_crs: false,
+            kept: None,
+            statuses_differ: None,
+            joined_rows: if imported.rows.len() > 1 { imported.rows.clone() } else { Vec::new() },
             warnings: Vec::new(),
         };
         let base = self.register.base(&id, &imported.id)?;
@@ -477,13 +498,25 @@ impl Planner<'_> {
             }
             Verdict::Unchanged => {
                 // The register's version stands: say so where crs changed it since the
-                // last import, or kept it then against a sheet that still differs.
-                let kept_in_crs = old.as_ref().is_some_and(|ours| match base.as_ref() {
+                // last import, or kept it then against a sheet that still differs, or
+                // where its status is not the one the sheet gives (what the sheet
+                // cannot hold, laid over it, may make the rest agree).
+                let statuses_differ = old.as_ref().and_then(|ours| {
+                    let (register, sheet) = (derive_status(ours), derive_status(theirs.record));
+                    (register != sheet).then_some((register, sheet))
+                });
+                let differs = old.as_ref().is_some_and(|ours| match base.as_ref() {
                     Some(Base::Written { record, .. } | Base::Exported { record, .. }) => !same(ours, record),
                     Some(Base::Kept { .. }) => !same(&carried_over(theirs, ours), ours),
                     None => false,
                 });
-                self.plan.unchanged.push(Planned { kept_in_crs, ..planned });
+                let kept = match base.as_ref() {
+                    _ if !differs && statuses_differ.is_none() => None,
+                    _ if differs => Some(Kept::ChangedInCrs),
+                    Some(Base::Kept { import, .. }) => Some(Kept::AtImport(import.day)),
+                    _ => Some(Kept::BeyondTheSheet),
+                };
+                self.plan.unchanged.push(Planned { kept, statuses_differ, ..planned });
                 return Ok(());
             }
             Verdict::StaysDeleted { since } => {

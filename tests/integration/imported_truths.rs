@@ -187,7 +187,7 @@ fn a_record_changed_in_crs_since_the_last_import_is_said_to_be_kept_as_crs_has_i
     let run = env.crs(&["event", "RJ1/paediatric-surgery", "provider-accepted", "--on", "2026-11-23"]);
     assert_eq!(run.code, 0, "{run}");
     env.at("2026-12-07");
-    let kept = "RJ1/paediatric-surgery: kept as crs has it (changed in crs since the last import)";
+    let kept = "RJ1/paediatric-surgery: the register and the sheet differ: the register says designated, the sheet says requested; the register's version is kept (changed in crs since the last import)";
     let run = import(&env, &["--dry-run"]);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stdout.contains(kept), "{run}");

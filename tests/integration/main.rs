@@ -16,6 +16,7 @@ mod hooks;
 mod hostile;
 mod identity;
 mod import;
+mod import_preview;
 mod imported_truths;
 mod init;
 mod lifecycle;
