@@ -43,8 +43,8 @@ const CHANGES_TOLD: usize = 6;
 /// Everything is checked first, and a preview says what is new, changed,
 /// unchanged, in conflict and rejected. If any row is rejected nothing is written
 /// (exit 1), unless --skip-invalid names a report for the rejected rows. Importing
-/// the same file again changes nothing. With --quiet, only the rejected rows, the
-/// conflicts that refuse the import and the closing line come out.
+/// the same file again changes nothing. With --quiet, only the rejected rows and the
+/// conflicts that refuse the import come out, and the line that says so.
 ///
 /// Run side by side with the sheet, each re-import compares every record with the
 /// last import that wrote it: a record changed only in the sheet is updated, one
@@ -159,8 +159,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, write: &WriteOptions, io: &mut Io<'_>) 
         // Nothing imported, only conflicts kept: the commit changes no file and
         // records what was kept, so that the same sheet is no conflict again.
         Some(committed) if records == 0 => {
-            result_line(
-                io,
+            io.status(
                 &format!(
                     "nothing imported and no record changed: the register's version of {conflicts} record(s) in conflict was kept, as commit {} records (it changes no file), so this sheet is no conflict again",
                     committed_on(committed),
@@ -169,8 +168,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, write: &WriteOptions, io: &mut Io<'_>) 
             render_index_warning(io, committed)?;
         }
         Some(committed) => {
-            result_line(
-                io,
+            io.status(
                 &format!(
                     "imported {records} record(s) in one commit {}{}",
                     committed_on(committed),
@@ -182,22 +180,18 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, write: &WriteOptions, io: &mut Io<'_>) 
         None if records == 0 && conflicts == 0 => {
             let kept = outcome.unchanged.iter().filter(|p| p.kept.is_some()).count();
             if kept == 0 {
-                result_line(
-                    io,
+                io.status(
                     "the sheet says nothing the register does not say already; nothing to commit",
                 )?
             } else {
-                let above = if io.quiet { "" } else { ", above" };
-                result_line(
-                    io,
+                io.status(
                     &format!(
-                        "nothing to commit: the sheet says nothing new, and the register's version of {kept} record(s) it differs from stands (kept as crs has it{above})"
+                        "nothing to commit: the sheet says nothing new, and the register's version of {kept} record(s) it differs from stands (kept as crs has it, above)"
                     ),
                 )?
             }
         }
-        None => result_line(
-            io,
+        None => io.status(
             &format!(
                 "dry run: nothing was written; without --dry-run crs import writes {records} record(s) in one commit{}",
                 kept("would be")
@@ -207,9 +201,8 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, write: &WriteOptions, io: &mut Io<'_>) 
     Ok(0)
 }
 
-/// Writes the line that says how the import ended (what was written, or why
-/// nothing was) to stderr, even with --quiet: a script needs it as it needs the
-/// exit status.
+/// Writes the line that says why nothing was written to stderr, even with
+/// --quiet: it is the error a script needs beside the exit status.
 fn result_line(io: &mut Io<'_>, message: &str) -> Result<()> {
     io.out.flush().map_err(Error::Output)?;
     writeln!(io.err, "{}", printable_lines(message)).map_err(Error::Output)
