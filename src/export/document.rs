@@ -131,6 +131,10 @@ struct ChangeView<'a> {
     status: Option<Status>,
     previous_status: Option<Status>,
     changed_fields: Vec<String>,
+    /// True when the record only passed to a successor (an ICB or trust merger):
+    /// neither added nor removed, whatever `change` says it is.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    carried_over: bool,
     /// The decision that removed the designation, for a removal.
     #[serde(skip_serializing_if = "Option::is_none")]
     removal: Option<RemovalView<'a>>,
@@ -174,6 +178,7 @@ fn change_view(line: &ChangeLine) -> ChangeView<'_> {
         status: line.change.status,
         previous_status: line.change.previous_status,
         changed_fields: line.change.field_paths(),
+        carried_over: line.change.carried_over,
         removal: removal.map(|d| RemovalView {
             decided_on: d.decided_on,
             decided_by: d.decided_by.as_deref(),

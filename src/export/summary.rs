@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use crate::export::changes::{Change, ChangeKind};
+use crate::export::changes::{CARRIED_OVER, Change, ChangeKind};
 use crate::export::section::Section;
 use crate::export::workbook::{About, ChangeLine, Workbook};
 use crate::model::fields::FieldChange;
@@ -42,17 +42,37 @@ fn status_words(status: Option<Status>) -> &'static str {
     status.map_or("Deleted from the register", Status::label)
 }
 
+/// The provider now, and the one the service was designated with when it has moved
+/// since: "King's College Hospital NHS Foundation Trust (RJZ); designated with South
+/// London Healthcare NHS Trust (RYQ)".
 fn provider(line: &ChangeLine) -> String {
-    format!("{} ({})", line.provider_name, line.provider_code)
+    let now = format!("{} ({})", line.provider_name, line.provider_code);
+    match line.designated_with.as_str() {
+        "" => now,
+        then => format!("{now}; designated with {then}"),
+    }
 }
 
-/// The change lines of one section and kind.
-fn of_kind(workbook: &Workbook, section: Section, kind: ChangeKind) -> Vec<&ChangeLine> {
-    workbook.changes_in(section).filter(|l| l.change.kind == kind).collect()
+/// The change lines of one section in the groups they are listed in, each with its
+/// heading and none empty: each kind of change ("Added", "Changed", "Moved",
+/// "Removed"), then the records carried over to a successor, which are neither.
+fn groups(workbook: &Workbook, section: Section) -> Vec<(&'static str, Vec<&ChangeLine>)> {
+    let lines = |keep: &dyn Fn(&ChangeLine) -> bool| -> Vec<&ChangeLine> {
+        workbook.changes_in(section).filter(|l| keep(l)).collect()
+    };
+    let mut groups: Vec<(&'static str, Vec<&ChangeLine>)> = ChangeKind::ALL
+        .iter()
+        .map(|kind| (kind.label(), lines(&|l| l.change.kind == *kind && !l.change.carried_over)))
+        .collect();
+    groups.push((CARRIED_OVER, lines(&|l| l.change.carried_over)));
+    groups.retain(|(_, lines)| !lines.is_empty());
+    groups
 }
 
-/// "Removed on 3 February 2026 by ICB Board (BD/26/014)": the removal decision's
-/// own day, maker and reference, as far as they are recorded.
+/// "Removed on 3 February 2026 by ICB Board (BD/26/014); the provider was told on
+/// 10 February 2026": the removal decision's own day, maker and reference, as far as
+/// they are recorded, and the day the provider was told of it, or that the register
+/// does not record that day.
 pub fn removal_words(line: &ChangeLine) -> Option<String> {
     let removal = line.removal.as_deref()?;
     let mut text = format!("Removed on {}", removal.decided_on.in_words());
@@ -61,6 +81,10 @@ pub fn removal_words(line: &ChangeLine) -> Option<String> {
     }
     if let Some(reference) = removal.reference.as_deref().filter(|r| !r.trim().is_empty()) {
         text.push_str(&format!(" ({})", reference.trim()));
+    }
+    match line.removal_notified.as_deref() {
+        Some(notice) => text.push_str(&format!("; the provider was told {}", notice.when_in_words())),
+        None => text.push_str("; the day the provider was told is not recorded"),
     }
     Some(text)
 }
@@ -140,12 +164,8 @@ pub fn summary_markdown(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> Str
         let counts = about.sections.get(section);
         let _ = writeln!(md, "\n## {} ({})\n", section.heading(), counts.records);
         let _ = writeln!(md, "Changes: {}.", counts.changes);
-        for kind in ChangeKind::ALL {
-            let lines = of_kind(workbook, section, kind);
-            if lines.is_empty() {
-                continue;
-            }
-            let _ = writeln!(md, "\n### {} ({})\n", kind.label(), lines.len());
+        for (heading, lines) in groups(workbook, section) {
+            let _ = writeln!(md, "\n### {heading} ({})\n", lines.len());
             let _ = writeln!(
                 md,
                 "| Record | Service | Provider | Status | What changed |\n|---|---|---|---|---|"
@@ -200,12 +220,8 @@ pub fn email_body(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
             let _ = writeln!(text, "  No changes.\n");
             continue;
         }
-        for kind in ChangeKind::ALL {
-            let lines = of_kind(workbook, section, kind);
-            if lines.is_empty() {
-                continue;
-            }
-            let _ = writeln!(text, "  {}:", kind.label());
+        for (heading, lines) in groups(workbook, section) {
+            let _ = writeln!(text, "  {heading}:");
             for line in lines {
                 let c = &line.change;
                 let _ = writeln!(

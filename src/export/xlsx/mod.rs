@@ -327,7 +327,7 @@ fn changes_sheet(
         let status = |s: Option<crate::model::Status>| Cell::text(s.map_or("", |s| s.label()));
         let cells = [
             Cell::text(c.section.label()),
-            Cell::text(c.kind.label()),
+            Cell::text(c.label()),
             Cell::text(c.id.to_string()),
             Cell::text(&line.provider_code),
             Cell::text(&line.provider_name),

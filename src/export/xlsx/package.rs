@@ -57,6 +57,7 @@ pub(super) fn splice(skeleton: &[u8], mut rows: Vec<(usize, Deflated)>) -> Resul
 fn sheet_with_rows(out: &mut Zipped, name: &str, xml: &str, rows: Deflated) -> Result<()> {
     let end = xml.find("</sheetData>").ok_or_else(|| bug("a sheet without its data"))?;
     let (head, tail) = xml.split_at(end);
+    let tail = with_merges(tail, &rows.merges)?;
     let head = match rows.last {
         Some((last_row, last_col)) => with_dimension(head, last_row, last_col)?,
         None => head.to_owned(),
@@ -71,6 +72,36 @@ fn sheet_with_rows(out: &mut Zipped, name: &str, xml: &str, rows: Deflated) -> R
     crc.combine(&rest);
     let size = head.len() as u64 + rows.len + tail.len() as u64;
     out.add(name, 8, crc.finalize(), size, &[&head_deflated, &rows.bytes, &tail_deflated])
+}
+
+/// The end of a sheet's XML (from `</sheetData>`) with the cell ranges `merges`
+/// merged, in the place the format gives them: after the sheet's data and its
+/// filter, before its print settings.
+fn with_merges(tail: &str, merges: &[String]) -> Result<String> {
+    if merges.is_empty() {
+        return Ok(tail.to_owned());
+    }
+    if tail.contains("<mergeCells") {
+        return Err(bug("a sheet with merged cells of its own"));
+    }
+    const AFTER: [&str; 12] = [
+        "<phoneticPr",
+        "<conditionalFormatting",
+        "<dataValidations",
+        "<hyperlinks",
+        "<printOptions",
+        "<pageMargins",
+        "<pageSetup",
+        "<headerFooter",
+        "<drawing",
+        "<legacyDrawing",
+        "<tableParts",
+        "<extLst",
+    ];
+    let at = AFTER.iter().filter_map(|tag| tail.find(tag)).min().or_else(|| tail.find("</worksheet>"));
+    let at = at.ok_or_else(|| bug("a sheet unended"))?;
+    let cells: String = merges.iter().map(|range| format!("<mergeCell ref=\"{range}\"/>")).collect();
+    Ok(format!("{}<mergeCells count=\"{}\">{cells}</mergeCells>{}", &tail[..at], merges.len(), &tail[at..]))
 }
 
 /// `head` with its `<dimension ref="A1:…"/>` reaching row `last_row` and column
