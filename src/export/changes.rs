@@ -16,7 +16,8 @@ use crate::export::scope::{Before, Scope};
 use crate::export::section::Section;
 use crate::export::state::{Item, RegisterState};
 use crate::model::fields::{FieldChange, changes_between, flatten_record};
-use crate::model::{EventKind, Record, RecordId, Status};
+use crate::model::record::{DecisionCommissioner, DecisionProvider};
+use crate::model::{EventKind, ProviderKind, Record, RecordId, Status};
 
 pub use crate::model::fields::ChangeKind;
 
@@ -327,7 +328,6 @@ fn only_a_succession(before: &Record, after: &Record) -> bool {
 /// `parties` among the co-commissioners, nor the ids it had, nor submissions): what
 /// a succession leaves as it was.
 fn as_decided(record: &Record, parties: &[String]) -> Record {
-    use crate::model::record::{DecisionCommissioner, DecisionProvider};
     let mut record = without_submissions(record).normalized();
     let commissioner =
         DecisionCommissioner { ods: record.commissioner.ods.clone(), name: record.commissioner.name.clone() };
@@ -345,7 +345,7 @@ fn as_decided(record: &Record, parties: &[String]) -> Record {
     record.commissioner.co_commissioners.retain(|c| !parties.contains(c));
     record.provider.ods.clear();
     record.provider.name.clear();
-    record.provider.kind = crate::model::ProviderKind::Other;
+    record.provider.kind = ProviderKind::Other;
     record.previous_ids.clear();
     record
 }
@@ -451,6 +451,35 @@ mod tests {
         assert_eq!(changes[0].field_paths(), ["status", "events[1].kind", "events[1].on"]);
         assert_eq!(changes[1].kind, ChangeKind::Removed);
         assert_eq!(changes[1].status, Some(Status::NotDesignated));
+    }
+
+    #[test]
+    fn only_a_succession_is_carried_over() {
+        use crate::model::record::{DecisionCommissioner, designated_example};
+        let before = designated_example();
+        let mut merged = before.normalized();
+        merged.decisions[0].commissioner =
+            Some(DecisionCommissioner { ods: "QKK".into(), name: before.commissioner.name.clone() });
+        merged.commissioner.ods = "Z9B2Z".into();
+        merged.commissioner.name = "NHS North London ICB".into();
+        assert!(only_a_succession(&before, &merged), "an ICB merger");
+        let fields: Vec<String> =
+            changed_fields((&before, Status::Designated), (&merged, Status::Designated))
+                .into_iter()
+                .map(|f| f.field)
+                .collect();
+        assert!(fields.contains(&"decisions[0].commissioner.ods".to_owned()), "{fields:?}");
+        assert!(!fields.contains(&"decisions[0].outcome".to_owned()), "the same decision: {fields:?}");
+
+        let mut also_changed = merged.clone();
+        also_changed.service.sites.push("RJ199".into());
+        assert!(!only_a_succession(&before, &also_changed), "a site added besides");
+        let mut made_by_another = merged.clone();
+        made_by_another.decisions[0].commissioner.as_mut().unwrap().ods = "QMF".into();
+        assert!(!only_a_succession(&before, &made_by_another), "a decision's maker is not the succession's");
+        let mut renamed = before.clone();
+        renamed.service.name = "Maternity and neonatal care".into();
+        assert!(!only_a_succession(&before, &renamed), "nobody succeeded anyone");
     }
 
     #[test]

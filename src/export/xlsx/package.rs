@@ -211,3 +211,20 @@ fn deflated(xml: &[u8], flush: FlushCompress) -> Vec<u8> {
     deflate_into(&mut Compress::new(Compression::default(), false), xml, &mut out, flush);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::with_merges;
+
+    #[test]
+    fn merged_cells_go_after_the_filter_and_before_the_print_settings() {
+        let tail = "</sheetData><autoFilter ref=\"A1:C9\"/><printOptions gridLines=\"1\"/><pageMargins/></worksheet>";
+        assert_eq!(with_merges(tail, &[]).unwrap(), tail);
+        let merged = with_merges(tail, &["A2:C2".to_owned(), "A7:C7".to_owned()]).unwrap();
+        assert_eq!(
+            merged,
+            "</sheetData><autoFilter ref=\"A1:C9\"/><mergeCells count=\"2\"><mergeCell ref=\"A2:C2\"/><mergeCell ref=\"A7:C7\"/></mergeCells><printOptions gridLines=\"1\"/><pageMargins/></worksheet>"
+        );
+        assert!(with_merges(&merged, &["A9:C9".to_owned()]).is_err(), "merged once");
+    }
+}
