@@ -105,12 +105,15 @@ struct RowView<'a> {
 
 impl Serialize for RowView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let extra = if self.row.change.is_some() { 2 } else { 0 };
+        let extra = if self.row.change.is_some() { 2 + usize::from(self.row.carried_over) } else { 0 };
         let cells = self.row.cells.unpack();
         let mut map = serializer.serialize_map(Some(cells.len() + extra))?;
         if let Some((kind, fields)) = &self.row.change {
             map.serialize_entry("change", kind)?;
             map.serialize_entry("changed_fields", fields)?;
+            if self.row.carried_over {
+                map.serialize_entry("carried_over", &true)?;
+            }
         }
         for (column, cell) in self.workbook.columns.iter().zip(&cells) {
             map.serialize_entry(&column.key(), cell)?;

@@ -197,6 +197,9 @@ pub struct Row {
     pub section: Section,
     /// The row's change, when the export lists changes only.
     pub change: Option<(ChangeKind, Vec<String>)>,
+    /// The change only carried the record over to a successor (see
+    /// [`Change::carried_over`]).
+    pub carried_over: bool,
     pub cells: Cells,
     /// The record and what its lines of the History sheet tell (none for a record
     /// deleted from the register).
@@ -361,6 +364,7 @@ pub fn build(plan: Plan<'_>) -> Workbook {
                 id: change.id.clone(),
                 section: change.section,
                 change: Some((change.kind, change.field_paths())),
+                carried_over: change.carried_over,
                 cells,
                 history,
                 assessed,
@@ -378,6 +382,7 @@ pub fn build(plan: Plan<'_>) -> Workbook {
                 Row {
                     section: Section::of(item.status),
                     change: None,
+                    carried_over: false,
                     cells: row.cells,
                     history: row.life.map(|life| (item.id.clone(), life)),
                     assessed: row.assessed,

@@ -262,4 +262,6 @@ fn a_succession_is_counted_as_carried_over_not_as_added_or_removed() {
     let carried: Vec<&serde_json::Value> =
         json["changes"].as_array().unwrap().iter().filter(|c| c["carried_over"] == true).collect();
     assert_eq!(carried.len(), 2, "{json:#}");
+    let rows = json["designations"].as_array().unwrap();
+    assert!(rows.len() == 2 && rows.iter().all(|r| r["carried_over"] == true), "{json:#}");
 }
