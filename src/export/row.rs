@@ -211,6 +211,31 @@ mod tests {
     }
 
     #[test]
+    fn the_removal_notice_is_that_of_the_removal_in_force() {
+        use crate::model::{Decision, DecisionOutcome};
+        let decision = |outcome, on: &str| Decision {
+            outcome,
+            grounds: Vec::new(),
+            decided_on: on.parse().unwrap(),
+            decided_by: None,
+            reference: None,
+            provider: None,
+            commissioner: None,
+        };
+        let mut record = record(&[("2024-03-10", EventKind::ProviderNotifiedOfRemoval)]);
+        record.decisions = vec![
+            decision(DecisionOutcome::Designate, "2020-01-01"),
+            decision(DecisionOutcome::Remove, "2024-03-01"),
+        ];
+        assert_eq!(removal_notice(&record).map(|e| e.on.to_string()).as_deref(), Some("2024-03-10"));
+        // Designated again, then a removal decided that the provider has not been told of.
+        record.decisions.push(decision(DecisionOutcome::Designate, "2025-01-01"));
+        assert_eq!(removal_notice(&record), None, "no removal in force");
+        record.decisions.push(decision(DecisionOutcome::Remove, "2026-05-01"));
+        assert_eq!(removal_notice(&record), None, "the notice of 2024 told of the earlier removal");
+    }
+
+    #[test]
     fn the_deciding_commissioner_is_named_after_a_merger_and_read_back() {
         let mut record = record(&[]);
         let mut decision = crate::model::Decision {
