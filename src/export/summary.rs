@@ -94,14 +94,18 @@ pub fn removal_words(line: &ChangeLine) -> Option<String> {
 pub fn what_changed(line: &ChangeLine) -> Vec<String> {
     let removed =
         removal_words(line).filter(|_| line.change.kind == ChangeKind::Removed).map(|w| format!("{w}."));
-    // The removal decision added since the baseline is told by the removal's words.
-    let removal_added = removed.as_ref().and_then(|_| added_removal_decision(line));
+    // The removal decision and its notice, added since the baseline, are told by the
+    // removal's words.
+    let told: Vec<String> = removed
+        .as_ref()
+        .map(|_| added_removal_decision(line).into_iter().chain(added_removal_notice(line)).collect())
+        .unwrap_or_default();
     let fields: Vec<FieldChange> = line
         .change
         .fields
         .iter()
         .filter(|f| f.field != "status" && f.field != "previous_ids")
-        .filter(|f| removal_added.as_deref().is_none_or(|part| !f.field.starts_with(part)))
+        .filter(|f| !told.iter().any(|part| f.field.starts_with(part.as_str())))
         .cloned()
         .collect();
     let moved =
@@ -125,6 +129,32 @@ fn added_removal_decision(line: &ChangeLine) -> Option<String> {
         .iter()
         .any(|f| f.field == format!("{part}decided_on") && f.new.as_deref() == Some(day.as_str()));
     let whole = line.change.fields.iter().filter(|f| f.field.starts_with(part)).all(|f| f.old.is_none());
+    (same_day && whole).then(|| part.to_owned())
+}
+
+/// The part of the record (`events[4].`) that holds the notice to the provider of
+/// the removal of `line`, when that step was added whole since the baseline and
+/// holds nothing the removal's words do not say (no note).
+fn added_removal_notice(line: &ChangeLine) -> Option<String> {
+    let notice = line.removal_notified.as_deref()?;
+    let kind = line.change.fields.iter().find(|f| {
+        f.old.is_none()
+            && f.new.as_deref() == Some(notice.kind.as_str())
+            && f.field.starts_with("events[")
+            && f.field.ends_with(".kind")
+    })?;
+    let part = kind.field.strip_suffix("kind")?;
+    let day = notice.on.to_string();
+    let same_day = line
+        .change
+        .fields
+        .iter()
+        .any(|f| f.field == format!("{part}on") && f.new.as_deref() == Some(day.as_str()));
+    // Added whole, and nothing in it the removal's words leave out (a note).
+    let told = |f: &&FieldChange| {
+        f.old.is_none() && ["kind", "on", "date_known"].iter().any(|k| f.field == format!("{part}{k}"))
+    };
+    let whole = line.change.fields.iter().filter(|f| f.field.starts_with(part)).all(|f| told(&f));
     (same_day && whole).then(|| part.to_owned())
 }
 

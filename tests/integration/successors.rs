@@ -167,6 +167,27 @@ fn the_first_summary_gives_the_day_the_provider_was_told_of_a_removal() {
     );
 }
 
+/// A removal decided before the last submission and told to the provider since is
+/// reported once, with the day of the notice in the removal's own words.
+#[test]
+fn a_removal_notice_given_since_the_last_submission_is_told_once() {
+    let env = TestEnv::git();
+    env.write(
+        "RJ1/maternity.toml",
+        removed("").replace("assessed_on = 2026-01-14", "assessed_on = 2026-08-20"),
+    );
+    env.commit_all("removal decided");
+    ok(&env, &["submit", "-o", env.outside().join("sent").to_str().unwrap()]);
+    ok(&env, &["event", "RJ1/maternity", "provider-notified-of-removal", "--on", "2026-09-10"]);
+    let summary = summary_of(&env, "after");
+    let line = line_of(&summary, "RJ1/maternity");
+    assert!(
+        line.contains("Removed on 1 September 2026 by ICB Board (BD/26/200); the provider was told on 10 September 2026."),
+        "{line}"
+    );
+    assert_eq!(line.matches("10 September 2026").count(), 1, "told once: {line}");
+}
+
 /// One row of an ODS file in the current layout (27 quoted columns).
 fn ods_row(code: &str, name: &str, opened: &str, closed: &str) -> String {
     let mut cells = vec![String::new(); 27];
