@@ -1,7 +1,9 @@
 //! The words of a submission: the markdown summary that goes in the bundle (and the
 //! submission tag) and the plain-text body of the e-mail, both in three sections —
-//! in force, pending (not yet CRS), removed (with the day of each removal) — each
-//! saying what changed since the last submission, in the words of `model::labels`. Tag names and
+//! in force, pending (not yet CRS), removed (with the day of each removal and of
+//! the provider's notice of it) — each saying what changed since the last
+//! submission, in the words of `model::labels`, a service only carried over to a
+//! successor counted apart, as neither added nor removed. Tag names and
 //! commits stay out of both: they are on the workbook's About sheet and in the
 //! bundle's manifest.
 
