@@ -100,9 +100,10 @@ PY
 
 # 6. Printed: every page landscape, every word at 8 pt or larger, the header row and
 #    the sheet's name on each page; the pages of each sheet counted (the sample's
-#    designations, 10 services in three sections across 27 columns, too wide for
-#    one page of A3 at 8 pt, on 2 pages across and 2 down at about 10.6 pt, each page
-#    beginning with the record id, provider and service; its assessments, 40
+#    designations, 10 services in three sections across 28 columns, too wide for
+#    one page of A3 at 8 pt, on 2 pages across and 2 down at about 10.3 pt, each page
+#    beginning with the record id, provider and service, and every section heading
+#    on a page whole, none cut where the page's own columns begin; its assessments, 40
 #    stages, on 8 of A4); the first page becomes a PNG.
 (cd "$work" && soffice --headless --convert-to pdf sample.xlsx >/dev/null 2>&1)
 pages="$(pdfinfo "$work/sample.pdf" | awk '/^Pages:/ {print $2}')"
@@ -117,6 +118,12 @@ import re, sys
 # the fonts LibreOffice prints these sheets in (the About sheet, 11 pt at 100 %,
 # measures 14.3 pt), so a word's size is its box's height / 1.3.
 EM = 1.3
+# The section headings of the designations, as crs writes them.
+HEADINGS = [
+    "In force: designated, or under review with the designation in place",
+    "Pending: requested, refused or referred, not yet CRS",
+    "Removed: designations removed, with the day of the removal decision",
+]
 pages = re.split(r"<page ", open(sys.argv[1], encoding="utf-8").read())[1:]
 sheet_of, smallest = [], {}
 for n, page in enumerate(pages, 1):
@@ -129,6 +136,12 @@ for n, page in enumerate(pages, 1):
     if name.group(1) == "Designations":
         assert re.search(r">Record</word>.*?>id</word>.*?>Service</word>", page, re.S), \
             f"page {n} of the designations does not begin with the record id and service"
+        printed = [w for _, _, w in words]
+        for heading in HEADINGS:
+            start = heading.split()[:2]
+            if any(printed[i:i + 2] == start for i in range(len(printed))):
+                cut = [w for w in heading.split() if w not in printed]
+                assert not cut, f"page {n} cuts the heading {heading!r}: {cut} not printed"
     size = min((b - a) / EM for a, b, _ in words)
     smallest[name.group(1)] = min(size, smallest.get(name.group(1), 99))
 about = [(float(b) - float(a)) / EM for a, b, _ in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(Register)<', pages[-1])]

@@ -2,6 +2,10 @@
 //! between a baseline (the last submission, or a revision) and now, with the fields
 //! that changed as dotted key paths (`decision.decided_on`, `stages.proportionality.met`).
 //! `submitted` events are bookkeeping of earlier submissions and never count as a change.
+//! A record that only passed to a successor (crs succeed: an ICB merger or a trust
+//! merger; crs move to a new provider code) is neither added nor removed: it is
+//! counted apart, as carried over to a successor, and a removal submitted before is
+//! not told again under the successor.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -12,7 +16,8 @@ use crate::export::scope::{Before, Scope};
 use crate::export::section::Section;
 use crate::export::state::{Item, RegisterState};
 use crate::model::fields::{FieldChange, changes_between, flatten_record};
-use crate::model::{EventKind, Record, RecordId, Status};
+use crate::model::record::{DecisionCommissioner, DecisionProvider};
+use crate::model::{EventKind, ProviderKind, Record, RecordId, Status};
 
 pub use crate::model::fields::ChangeKind;
 
@@ -35,15 +40,31 @@ pub struct Change {
     pub fields: Vec<FieldChange>,
     /// The id the record had at the baseline, for `Moved`.
     pub previous_id: Option<RecordId>,
+    /// The record only passed to a successor (a `Changed` or `Moved` change): the
+    /// commissioner responsible now or the provider is another organisation, and
+    /// nothing else changed but what a succession keeps (each decision's maker and
+    /// provider on the decision).
+    pub carried_over: bool,
 }
 
-/// Counts of each kind of change.
+/// How the summary, the e-mail and the changes sheet name a change carried over to
+/// a successor, in place of its kind.
+pub const CARRIED_OVER: &str = "Carried over to a successor";
+
+/// Counts of each kind of change; a record carried over to a successor is counted
+/// apart from the four kinds, as neither an addition nor a removal.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ChangeCounts {
     pub added: usize,
     pub changed: usize,
     pub moved: usize,
     pub removed: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub carried_over: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Change {
@@ -51,12 +72,22 @@ impl Change {
     pub fn field_paths(&self) -> Vec<String> {
         self.fields.iter().map(|f| f.field.clone()).collect()
     }
+
+    /// The change as people read it: its kind ("Changed"), or "Carried over to a
+    /// successor".
+    pub fn label(&self) -> &'static str {
+        if self.carried_over { CARRIED_OVER } else { self.kind.label() }
+    }
 }
 
 impl ChangeCounts {
     pub fn of<'c>(changes: impl IntoIterator<Item = &'c Change>) -> ChangeCounts {
         let mut counts = ChangeCounts::default();
         for change in changes {
+            if change.carried_over {
+                counts.carried_over += 1;
+                continue;
+            }
             match change.kind {
                 ChangeKind::Added => counts.added += 1,
                 ChangeKind::Changed => counts.changed += 1,
@@ -68,34 +99,56 @@ impl ChangeCounts {
     }
 
     pub fn total(self) -> usize {
-        self.added + self.changed + self.moved + self.removed
+        self.added + self.changed + self.moved + self.removed + self.carried_over
     }
 }
 
 impl std::fmt::Display for ChangeCounts {
+    /// "1 added, 0 changed, 0 removed", with the moves when there are any, and the
+    /// records carried over to a successor after a semicolon, said to be neither.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.moved {
-            0 => write!(f, "{} added, {} changed, {} removed", self.added, self.changed, self.removed),
+            0 => write!(f, "{} added, {} changed, {} removed", self.added, self.changed, self.removed)?,
             moved => write!(
                 f,
                 "{} added, {} changed, {moved} moved, {} removed",
                 self.added, self.changed, self.removed
-            ),
+            )?,
+        }
+        match self.carried_over {
+            0 => Ok(()),
+            n => write!(f, "; {n} carried over to a successor (neither added nor removed)"),
         }
     }
 }
 
-/// Where `id` stood at `base`.
-pub fn before(base: Option<&RegisterState>, id: &RecordId) -> Before {
+/// Where `item` stood at `base`: under its own id, or under the id it had before a
+/// move (crs move, or a provider's succession), so that a record moved since is
+/// never new.
+pub fn before(base: Option<&RegisterState>, item: &Item) -> Before {
     match base {
         None => Before::NoBaseline,
-        Some(base) => base.get(id).map_or(Before::Absent, |item| Before::Was(item.status)),
+        Some(base) => baseline_item(base, item).map_or(Before::Absent, |then| Before::Was(then.status)),
     }
+}
+
+/// The item of `base` that `item` was at the baseline: the same id, or the latest
+/// of its earlier ids that `base` has.
+fn baseline_item<'b>(base: &'b RegisterState, item: &Item) -> Option<&'b Item> {
+    base.get(&item.id).or_else(|| {
+        let record = item.record.as_deref()?;
+        record
+            .previous_ids
+            .iter()
+            .rev()
+            .filter_map(|p| p.parse::<RecordId>().ok())
+            .find_map(|old| base.get(&old))
+    })
 }
 
 /// True when `item` of the current state is in scope.
 pub fn in_scope_now(scope: &Scope, base: Option<&RegisterState>, item: &Item) -> bool {
-    item.selected && scope.includes(item.status, before(base, &item.id))
+    item.selected && scope.includes(item.status, before(base, item))
 }
 
 /// The changes of scope and content between `base` and `current`, by record id. With
@@ -136,6 +189,7 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
             previous_status: then.map(|i| i.status),
             fields,
             previous_id: previous_id.cloned(),
+            carried_over: false,
         };
         match (now, then_in) {
             (Some(_), None) if removed_now => changes.push(change(ChangeKind::Removed, Vec::new())),
@@ -156,10 +210,15 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
                     false if entered(then) => ChangeKind::Added,
                     false => ChangeKind::Changed,
                 };
-                if previous_id.is_some() && kind == ChangeKind::Changed {
-                    changes.push(change(ChangeKind::Moved, fields));
-                } else if !fields.is_empty() {
-                    changes.push(change(kind, fields));
+                let carried_over = kind == ChangeKind::Changed
+                    && then.status == now.status
+                    && matches!((&then.record, &now.record), (Some(before), Some(after)) if only_a_succession(before, after));
+                let kind = match previous_id.is_some() && kind == ChangeKind::Changed {
+                    true => ChangeKind::Moved,
+                    false => kind,
+                };
+                if kind == ChangeKind::Moved || !fields.is_empty() {
+                    changes.push(Change { carried_over, ..change(kind, fields) });
                 }
             }
             (None, None) => {}
@@ -200,9 +259,95 @@ pub fn changed_fields(before: (&Record, Status), after: (&Record, Status)) -> Ve
         });
     }
     if a != b {
-        fields.extend(changes_between(&flatten_record(&a.normalized()), &flatten_record(&b.normalized())));
+        let (a, b) = (a.normalized(), b.normalized());
+        let kept = with_kept_makers(&a, &b);
+        let (flat_a, flat_kept) = (flatten_record(&a), flatten_record(&kept));
+        fields.extend(kept_fields(&flat_a, &flat_kept));
+        fields.extend(changes_between(&flat_kept, &flatten_record(&b)));
+        fields.sort_by(|x, y| (x.field != "status", &x.field).cmp(&(y.field != "status", &y.field)));
     }
     fields
+}
+
+/// `before` with the commissioner and the provider that `after` keeps on each of
+/// its decisions (a succession, or a move, since) written on the same decision, where
+/// that is all that differs between them: the decision is the same decision, its
+/// maker and provider now named on it.
+fn with_kept_makers(before: &Record, after: &Record) -> Record {
+    let mut kept = before.clone();
+    for (decision, then) in kept.decisions.iter_mut().zip(&after.decisions) {
+        let mut named = decision.clone();
+        if named.commissioner.is_none() {
+            named.commissioner.clone_from(&then.commissioner);
+        }
+        if named.provider.is_none() {
+            named.provider.clone_from(&then.provider);
+        }
+        if named == *then {
+            *decision = named;
+        }
+    }
+    kept
+}
+
+/// The fields `kept` adds to `before` (only ever a decision's maker or provider
+/// named on it): each a field added to its decision, as the field diff names it.
+fn kept_fields(
+    before: &std::collections::BTreeMap<String, String>,
+    kept: &std::collections::BTreeMap<String, String>,
+) -> Vec<FieldChange> {
+    kept.iter()
+        .filter(|(key, _)| !before.contains_key(*key))
+        .map(|(key, value)| {
+            let outcome = key.split_once("].").map(|(item, _)| format!("{item}].outcome"));
+            FieldChange {
+                field: key.clone(),
+                old: None,
+                new: Some(value.clone()),
+                item: outcome.and_then(|o| kept.get(&o).cloned()),
+            }
+        })
+        .collect()
+}
+
+/// True when `after` is `before` passed to a successor and nothing more: the
+/// commissioner responsible or the provider is another organisation (its code),
+/// each decision was made by the same commissioner with the same provider (kept on
+/// the decision once the record's own have changed), and every other field is as
+/// it was. The successor dropped from the co-commissioners (it is responsible now,
+/// never its own co-commissioner) is part of the succession too.
+fn only_a_succession(before: &Record, after: &Record) -> bool {
+    let succeeded =
+        before.commissioner.ods != after.commissioner.ods || before.provider.ods != after.provider.ods;
+    let parties = [before.commissioner.ods.clone(), after.commissioner.ods.clone()];
+    succeeded && as_decided(before, &parties) == as_decided(after, &parties)
+}
+
+/// `record` with each decision naming the commissioner that made it and the
+/// provider it was made with, and without the organisations responsible now (nor
+/// `parties` among the co-commissioners, nor the ids it had, nor submissions): what
+/// a succession leaves as it was.
+fn as_decided(record: &Record, parties: &[String]) -> Record {
+    let mut record = without_submissions(record).normalized();
+    let commissioner =
+        DecisionCommissioner { ods: record.commissioner.ods.clone(), name: record.commissioner.name.clone() };
+    let provider = DecisionProvider {
+        ods: record.provider.ods.clone(),
+        name: record.provider.name.clone(),
+        kind: record.provider.kind,
+    };
+    for decision in &mut record.decisions {
+        decision.commissioner.get_or_insert_with(|| commissioner.clone());
+        decision.provider.get_or_insert_with(|| provider.clone());
+    }
+    record.commissioner.ods.clear();
+    record.commissioner.name.clear();
+    record.commissioner.co_commissioners.retain(|c| !parties.contains(c));
+    record.provider.ods.clear();
+    record.provider.name.clear();
+    record.provider.kind = ProviderKind::Other;
+    record.previous_ids.clear();
+    record
 }
 
 fn without_submissions(record: &Record) -> Cow<'_, Record> {
@@ -306,6 +451,35 @@ mod tests {
         assert_eq!(changes[0].field_paths(), ["status", "events[1].kind", "events[1].on"]);
         assert_eq!(changes[1].kind, ChangeKind::Removed);
         assert_eq!(changes[1].status, Some(Status::NotDesignated));
+    }
+
+    #[test]
+    fn only_a_succession_is_carried_over() {
+        use crate::model::record::{DecisionCommissioner, designated_example};
+        let before = designated_example();
+        let mut merged = before.normalized();
+        merged.decisions[0].commissioner =
+            Some(DecisionCommissioner { ods: "QKK".into(), name: before.commissioner.name.clone() });
+        merged.commissioner.ods = "Z9B2Z".into();
+        merged.commissioner.name = "NHS North London ICB".into();
+        assert!(only_a_succession(&before, &merged), "an ICB merger");
+        let fields: Vec<String> =
+            changed_fields((&before, Status::Designated), (&merged, Status::Designated))
+                .into_iter()
+                .map(|f| f.field)
+                .collect();
+        assert!(fields.contains(&"decisions[0].commissioner.ods".to_owned()), "{fields:?}");
+        assert!(!fields.contains(&"decisions[0].outcome".to_owned()), "the same decision: {fields:?}");
+
+        let mut also_changed = merged.clone();
+        also_changed.service.sites.push("RJ199".into());
+        assert!(!only_a_succession(&before, &also_changed), "a site added besides");
+        let mut made_by_another = merged.clone();
+        made_by_another.decisions[0].commissioner.as_mut().unwrap().ods = "QMF".into();
+        assert!(!only_a_succession(&before, &made_by_another), "a decision's maker is not the succession's");
+        let mut renamed = before.clone();
+        renamed.service.name = "Maternity and neonatal care".into();
+        assert!(!only_a_succession(&before, &renamed), "nobody succeeded anyone");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! `Column`: the columns of the submission spreadsheet, as data. A built-in default
 //! list holds what the regulator reads of each service (section, record id,
 //! provider, service, sites, co-commissioners, grounds, the decision to designate:
-//! its day, who made it, the commissioner then if another is responsible now, and
-//! its minute; the days of the written request, the provider's answer and the next
+//! its day, who made it, the commissioner then if another is responsible now, its
+//! minute, and the provider it was made with if the service has moved since; the days of the written request, the provider's answer and the next
 //! review; the latest review that kept the designation, with its day, who decided
 //! it and its minute; the removal, with its day, who removed it and on what minute;
 //! contact), printed two A3 pages across; the stage assessments have a sheet of their own. A register may name its
@@ -59,6 +59,10 @@ pub enum Column {
     /// another responsible; empty when the one responsible now made it.
     DecisionCommissioner,
     DecisionReference,
+    /// The provider the designation in the row was decided with, when the service has
+    /// moved since to another provider code or name (crs move, crs succeed: a trust
+    /// merger); empty when it was designated with the provider the row names.
+    DesignatedWith,
     /// The day of the last decision to designate; empty when never designated.
     DesignationDate,
     WrittenRequestDate,
@@ -121,6 +125,7 @@ pub const DEFAULT_COLUMNS: &[&str] = &[
     "decided-by",
     "decision-commissioner",
     "decision-reference",
+    "designated-with",
     "written-request-date",
     "provider-response",
     "provider-response-date",
@@ -162,7 +167,7 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
         Column::ProviderName,
         "provider-name",
         "Provider name",
-        "The provider's name now; after a merger or a move to a new ODS code, the provider an earlier decision was made with is in the record's history (crs export --history).",
+        "The provider's name now; after a merger or a move to a new ODS code, the provider the service was designated with is in the Designated with column.",
     ),
     (
         Column::ProviderKind,
@@ -243,6 +248,12 @@ const FIXED: &[(Column, &str, &str, &str)] = &[
         "decision-reference",
         "Decision reference",
         "Board minute or other reference for the decision in the Decided by column.",
+    ),
+    (
+        Column::DesignatedWith,
+        "designated-with",
+        "Designated with",
+        "The provider the designation was decided with, by name and ODS code, when the service has moved since to another provider code or name (crs move, or crs succeed after a trust merger): \"South London Healthcare NHS Trust (RYQ)\". Empty when it was designated with the provider in the Provider columns, or never designated.",
     ),
     (
         Column::WrittenRequestDate,

@@ -105,12 +105,15 @@ struct RowView<'a> {
 
 impl Serialize for RowView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let extra = if self.row.change.is_some() { 2 } else { 0 };
+        let extra = if self.row.change.is_some() { 2 + usize::from(self.row.carried_over) } else { 0 };
         let cells = self.row.cells.unpack();
         let mut map = serializer.serialize_map(Some(cells.len() + extra))?;
         if let Some((kind, fields)) = &self.row.change {
             map.serialize_entry("change", kind)?;
             map.serialize_entry("changed_fields", fields)?;
+            if self.row.carried_over {
+                map.serialize_entry("carried_over", &true)?;
+            }
         }
         for (column, cell) in self.workbook.columns.iter().zip(&cells) {
             map.serialize_entry(&column.key(), cell)?;
@@ -131,6 +134,10 @@ struct ChangeView<'a> {
     status: Option<Status>,
     previous_status: Option<Status>,
     changed_fields: Vec<String>,
+    /// True when the record only passed to a successor (an ICB or trust merger):
+    /// neither added nor removed, whatever `change` says it is.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    carried_over: bool,
     /// The decision that removed the designation, for a removal.
     #[serde(skip_serializing_if = "Option::is_none")]
     removal: Option<RemovalView<'a>>,
@@ -174,6 +181,7 @@ fn change_view(line: &ChangeLine) -> ChangeView<'_> {
         status: line.change.status,
         previous_status: line.change.previous_status,
         changed_fields: line.change.field_paths(),
+        carried_over: line.change.carried_over,
         removal: removal.map(|d| RemovalView {
             decided_on: d.decided_on,
             decided_by: d.decided_by.as_deref(),

@@ -66,6 +66,7 @@ fn cell(column: &Column, r: &Record, context: &RowContext<'_>) -> Cell {
             Cell::text(decision.and_then(|d| d.reference.clone()).unwrap_or_default())
         }
         Column::DesignationDate => Cell::date(r.designation().map(|(_, d)| d.decided_on)),
+        Column::DesignatedWith => Cell::text(designated_with(r)),
         Column::AcceptanceDate => Cell::event_day(r.last_event(EventKind::ProviderAccepted)),
         Column::ConfirmationDate => Cell::date(confirmation.map(|d| d.decided_on)),
         Column::ConfirmedBy => {
@@ -77,7 +78,7 @@ fn cell(column: &Column, r: &Record, context: &RowContext<'_>) -> Cell {
         Column::RemovalDate => Cell::date(removal.map(|d| d.decided_on)),
         Column::RemovedBy => Cell::text(removal.and_then(|d| d.decided_by.clone()).unwrap_or_default()),
         Column::RemovalReference => Cell::text(removal.and_then(|d| d.reference.clone()).unwrap_or_default()),
-        Column::RemovalNotified => Cell::event_day(r.last_event(EventKind::ProviderNotifiedOfRemoval)),
+        Column::RemovalNotified => Cell::event_day(removal_notice(r)),
         Column::WrittenRequestDate => Cell::event_day(r.last_event(EventKind::WrittenRequestSent)),
         Column::ProviderResponse => Cell::text(provider_response(r).0),
         Column::ProviderResponseDate => Cell::event_day(provider_response(r).1),
@@ -117,6 +118,21 @@ pub(crate) fn deciding_commissioner(record: &Record, decision: &crate::model::De
 
 const NOW: &str = ", now ";
 
+/// The provider the designation of `record` was decided with, when the service has
+/// moved since to another provider code or name: "South London Healthcare NHS Trust
+/// (RYQ)"; empty when it was designated with the record's provider, or never. Only
+/// what the decision keeps: a decision that names no provider was made with the
+/// record's own.
+pub(crate) fn designated_with(record: &Record) -> String {
+    let Some((_, decision)) = record.designation() else { return String::new() };
+    match decision.provider.as_ref().filter(|then| {
+        then.ods.trim() != record.provider.ods.trim() || then.name.trim() != record.provider.name.trim()
+    }) {
+        Some(then) => format!("{} ({})", then.name.trim(), then.ods.trim()),
+        None => String::new(),
+    }
+}
+
 /// The code and name of the commissioner a cell written by [`deciding_commissioner`]
 /// names ("NHS Lambeth CCG (08K)", with or without what follows).
 pub(crate) fn deciding_commissioner_read(text: &str) -> Option<(String, String)> {
@@ -127,6 +143,19 @@ pub(crate) fn deciding_commissioner_read(text: &str) -> Option<(String, String)>
     let (name, ods) = then.rsplit_once(" (")?;
     let (ods, name) = (ods.trim(), name.trim());
     (!ods.is_empty() && !name.is_empty()).then(|| (ods.to_owned(), name.to_owned()))
+}
+
+/// The step that told the provider of the removal that governs `record`: the last
+/// notice of removal on or after the day of that decision (an earlier one told of an
+/// earlier removal); `None` when the designation is not removed or the provider has
+/// not been told.
+pub(crate) fn removal_notice(record: &Record) -> Option<&Event> {
+    let removal = record.removal()?;
+    record
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind == EventKind::ProviderNotifiedOfRemoval && e.on >= removal.decided_on)
 }
 
 /// The provider's answer to the latest written request, and the day it answered:
@@ -179,6 +208,31 @@ mod tests {
         let (words, answered) = provider_response(&refused);
         assert_eq!(words, "refused; referred to the regulator");
         assert_eq!(answered.map(|e| e.on.to_string()).as_deref(), Some("2025-01-20"));
+    }
+
+    #[test]
+    fn the_removal_notice_is_that_of_the_removal_in_force() {
+        use crate::model::{Decision, DecisionOutcome};
+        let decision = |outcome, on: &str| Decision {
+            outcome,
+            grounds: Vec::new(),
+            decided_on: on.parse().unwrap(),
+            decided_by: None,
+            reference: None,
+            provider: None,
+            commissioner: None,
+        };
+        let mut record = record(&[("2024-03-10", EventKind::ProviderNotifiedOfRemoval)]);
+        record.decisions = vec![
+            decision(DecisionOutcome::Designate, "2020-01-01"),
+            decision(DecisionOutcome::Remove, "2024-03-01"),
+        ];
+        assert_eq!(removal_notice(&record).map(|e| e.on.to_string()).as_deref(), Some("2024-03-10"));
+        // Designated again, then a removal decided that the provider has not been told of.
+        record.decisions.push(decision(DecisionOutcome::Designate, "2025-01-01"));
+        assert_eq!(removal_notice(&record), None, "no removal in force");
+        record.decisions.push(decision(DecisionOutcome::Remove, "2026-05-01"));
+        assert_eq!(removal_notice(&record), None, "the notice of 2024 told of the earlier removal");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use crate::export::columns::Column;
 use crate::export::history::Life;
 use crate::export::packed::{Assessed, Cells};
-use crate::export::row::{RowContext, cells};
+use crate::export::row::{RowContext, cells, designated_with, removal_notice};
 use crate::export::scope::Scope;
 use crate::export::spill::Spill;
 use crate::model::record::Event;
@@ -52,14 +52,19 @@ pub struct ItemRow {
     pub assessed: Assessed,
 }
 
-/// How the changes sheet, the summary and the e-mail name a record, and the
-/// decision that removed its designation, whose day they give.
+/// How the changes sheet, the summary and the e-mail name a record, the provider it
+/// was designated with if it has moved since, and the decision that removed its
+/// designation and the notice of it to the provider, whose days they give.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Label {
     pub provider_code: String,
     pub provider_name: String,
     pub service: String,
+    /// "South London Healthcare NHS Trust (RYQ)"; empty when never moved.
+    pub designated_with: String,
     pub removal: Option<Box<Decision>>,
+    /// The provider told of that removal; `None` when the record holds no such step.
+    pub removal_notified: Option<Box<Event>>,
 }
 
 impl Label {
@@ -68,7 +73,9 @@ impl Label {
             provider_code: record.provider.ods.clone(),
             provider_name: record.provider.name.clone(),
             service: record.service.name.clone(),
+            designated_with: designated_with(record),
             removal: record.removal().cloned().map(Box::new),
+            removal_notified: removal_notice(record).cloned().map(Box::new),
         }
     }
 }

@@ -1,13 +1,15 @@
 //! The words of a submission: the markdown summary that goes in the bundle (and the
 //! submission tag) and the plain-text body of the e-mail, both in three sections —
-//! in force, pending (not yet CRS), removed (with the day of each removal) — each
-//! saying what changed since the last submission, in the words of `model::labels`. Tag names and
+//! in force, pending (not yet CRS), removed (with the day of each removal and of
+//! the provider's notice of it) — each saying what changed since the last
+//! submission, in the words of `model::labels`, a service only carried over to a
+//! successor counted apart, as neither added nor removed. Tag names and
 //! commits stay out of both: they are on the workbook's About sheet and in the
 //! bundle's manifest.
 
 use std::fmt::Write as _;
 
-use crate::export::changes::{Change, ChangeKind};
+use crate::export::changes::{CARRIED_OVER, Change, ChangeKind};
 use crate::export::section::Section;
 use crate::export::workbook::{About, ChangeLine, Workbook};
 use crate::model::fields::FieldChange;
@@ -42,17 +44,37 @@ fn status_words(status: Option<Status>) -> &'static str {
     status.map_or("Deleted from the register", Status::label)
 }
 
+/// The provider now, and the one the service was designated with when it has moved
+/// since: "King's College Hospital NHS Foundation Trust (RJZ); designated with South
+/// London Healthcare NHS Trust (RYQ)".
 fn provider(line: &ChangeLine) -> String {
-    format!("{} ({})", line.provider_name, line.provider_code)
+    let now = format!("{} ({})", line.provider_name, line.provider_code);
+    match line.designated_with.as_str() {
+        "" => now,
+        then => format!("{now}; designated with {then}"),
+    }
 }
 
-/// The change lines of one section and kind.
-fn of_kind(workbook: &Workbook, section: Section, kind: ChangeKind) -> Vec<&ChangeLine> {
-    workbook.changes_in(section).filter(|l| l.change.kind == kind).collect()
+/// The change lines of one section in the groups they are listed in, each with its
+/// heading and none empty: each kind of change ("Added", "Changed", "Moved",
+/// "Removed"), then the records carried over to a successor, which are neither.
+fn groups(workbook: &Workbook, section: Section) -> Vec<(&'static str, Vec<&ChangeLine>)> {
+    let lines = |keep: &dyn Fn(&ChangeLine) -> bool| -> Vec<&ChangeLine> {
+        workbook.changes_in(section).filter(|l| keep(l)).collect()
+    };
+    let mut groups: Vec<(&'static str, Vec<&ChangeLine>)> = ChangeKind::ALL
+        .iter()
+        .map(|kind| (kind.label(), lines(&|l| l.change.kind == *kind && !l.change.carried_over)))
+        .collect();
+    groups.push((CARRIED_OVER, lines(&|l| l.change.carried_over)));
+    groups.retain(|(_, lines)| !lines.is_empty());
+    groups
 }
 
-/// "Removed on 3 February 2026 by ICB Board (BD/26/014)": the removal decision's
-/// own day, maker and reference, as far as they are recorded.
+/// "Removed on 3 February 2026 by ICB Board (BD/26/014); the provider was told on
+/// 10 February 2026": the removal decision's own day, maker and reference, as far as
+/// they are recorded, and the day the provider was told of it, or that the register
+/// does not record that day.
 pub fn removal_words(line: &ChangeLine) -> Option<String> {
     let removal = line.removal.as_deref()?;
     let mut text = format!("Removed on {}", removal.decided_on.in_words());
@@ -62,6 +84,10 @@ pub fn removal_words(line: &ChangeLine) -> Option<String> {
     if let Some(reference) = removal.reference.as_deref().filter(|r| !r.trim().is_empty()) {
         text.push_str(&format!(" ({})", reference.trim()));
     }
+    match line.removal_notified.as_deref() {
+        Some(notice) => text.push_str(&format!("; the provider was told {}", notice.when_in_words())),
+        None => text.push_str("; the day the provider was told is not recorded"),
+    }
     Some(text)
 }
 
@@ -70,14 +96,18 @@ pub fn removal_words(line: &ChangeLine) -> Option<String> {
 pub fn what_changed(line: &ChangeLine) -> Vec<String> {
     let removed =
         removal_words(line).filter(|_| line.change.kind == ChangeKind::Removed).map(|w| format!("{w}."));
-    // The removal decision added since the baseline is told by the removal's words.
-    let removal_added = removed.as_ref().and_then(|_| added_removal_decision(line));
+    // The removal decision and its notice, added since the baseline, are told by the
+    // removal's words.
+    let told: Vec<String> = removed
+        .as_ref()
+        .map(|_| added_removal_decision(line).into_iter().chain(added_removal_notice(line)).collect())
+        .unwrap_or_default();
     let fields: Vec<FieldChange> = line
         .change
         .fields
         .iter()
         .filter(|f| f.field != "status" && f.field != "previous_ids")
-        .filter(|f| removal_added.as_deref().is_none_or(|part| !f.field.starts_with(part)))
+        .filter(|f| !told.iter().any(|part| f.field.starts_with(part.as_str())))
         .cloned()
         .collect();
     let moved =
@@ -101,6 +131,32 @@ fn added_removal_decision(line: &ChangeLine) -> Option<String> {
         .iter()
         .any(|f| f.field == format!("{part}decided_on") && f.new.as_deref() == Some(day.as_str()));
     let whole = line.change.fields.iter().filter(|f| f.field.starts_with(part)).all(|f| f.old.is_none());
+    (same_day && whole).then(|| part.to_owned())
+}
+
+/// The part of the record (`events[4].`) that holds the notice to the provider of
+/// the removal of `line`, when that step was added whole since the baseline and
+/// holds nothing the removal's words do not say (no note).
+fn added_removal_notice(line: &ChangeLine) -> Option<String> {
+    let notice = line.removal_notified.as_deref()?;
+    let kind = line.change.fields.iter().find(|f| {
+        f.old.is_none()
+            && f.new.as_deref() == Some(notice.kind.as_str())
+            && f.field.starts_with("events[")
+            && f.field.ends_with(".kind")
+    })?;
+    let part = kind.field.strip_suffix("kind")?;
+    let day = notice.on.to_string();
+    let same_day = line
+        .change
+        .fields
+        .iter()
+        .any(|f| f.field == format!("{part}on") && f.new.as_deref() == Some(day.as_str()));
+    // Added whole, and nothing in it the removal's words leave out (a note).
+    let told = |f: &&FieldChange| {
+        f.old.is_none() && ["kind", "on", "date_known"].iter().any(|k| f.field == format!("{part}{k}"))
+    };
+    let whole = line.change.fields.iter().filter(|f| f.field.starts_with(part)).all(|f| told(&f));
     (same_day && whole).then(|| part.to_owned())
 }
 
@@ -140,12 +196,8 @@ pub fn summary_markdown(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> Str
         let counts = about.sections.get(section);
         let _ = writeln!(md, "\n## {} ({})\n", section.heading(), counts.records);
         let _ = writeln!(md, "Changes: {}.", counts.changes);
-        for kind in ChangeKind::ALL {
-            let lines = of_kind(workbook, section, kind);
-            if lines.is_empty() {
-                continue;
-            }
-            let _ = writeln!(md, "\n### {} ({})\n", kind.label(), lines.len());
+        for (heading, lines) in groups(workbook, section) {
+            let _ = writeln!(md, "\n### {heading} ({})\n", lines.len());
             let _ = writeln!(
                 md,
                 "| Record | Service | Provider | Status | What changed |\n|---|---|---|---|---|"
@@ -200,12 +252,8 @@ pub fn email_body(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
             let _ = writeln!(text, "  No changes.\n");
             continue;
         }
-        for kind in ChangeKind::ALL {
-            let lines = of_kind(workbook, section, kind);
-            if lines.is_empty() {
-                continue;
-            }
-            let _ = writeln!(text, "  {}:", kind.label());
+        for (heading, lines) in groups(workbook, section) {
+            let _ = writeln!(text, "  {heading}:");
             for line in lines {
                 let c = &line.change;
                 let _ = writeln!(

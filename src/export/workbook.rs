@@ -25,7 +25,7 @@ use crate::export::state::{Label, RegisterState};
 use crate::export::summary::NO_PREVIOUS_SUBMISSION;
 use crate::framework::Framework;
 use crate::framework::definition::StageDef;
-use crate::model::{Decision, RecordId, Stage};
+use crate::model::{Decision, Event, RecordId, Stage};
 
 /// What the export is of, for the about sheet.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -197,6 +197,9 @@ pub struct Row {
     pub section: Section,
     /// The row's change, when the export lists changes only.
     pub change: Option<(ChangeKind, Vec<String>)>,
+    /// The change only carried the record over to a successor (see
+    /// [`Change::carried_over`]).
+    pub carried_over: bool,
     pub cells: Cells,
     /// The record and what its lines of the History sheet tell (none for a record
     /// deleted from the register).
@@ -213,8 +216,14 @@ pub struct ChangeLine {
     pub provider_code: String,
     pub provider_name: String,
     pub service: String,
+    /// The provider the service was designated with, when it has moved since:
+    /// "South London Healthcare NHS Trust (RYQ)"; empty otherwise.
+    pub designated_with: String,
     /// The decision that removed the designation, for its day, maker and reference.
     pub removal: Option<Box<Decision>>,
+    /// The step that told the provider of that removal, for its day; `None` when the
+    /// record holds none.
+    pub removal_notified: Option<Box<Event>>,
 }
 
 /// The export, ready to write.
@@ -300,8 +309,17 @@ pub fn build(plan: Plan<'_>) -> Workbook {
                 Some(item) => item.row.as_mut().map(|row| take(&mut row.label)),
                 None => base.and_then(|b| b.get(&change.id)).and_then(|i| i.record.as_deref()).map(Label::of),
             };
-            let Label { provider_code, provider_name, service, removal } = label.unwrap_or_default();
-            ChangeLine { change, provider_code, provider_name, service, removal }
+            let Label { provider_code, provider_name, service, designated_with, removal, removal_notified } =
+                label.unwrap_or_default();
+            ChangeLine {
+                change,
+                provider_code,
+                provider_name,
+                service,
+                designated_with,
+                removal,
+                removal_notified,
+            }
         })
         .collect();
     // By section, then by kind; by id within each.
@@ -346,6 +364,7 @@ pub fn build(plan: Plan<'_>) -> Workbook {
                 id: change.id.clone(),
                 section: change.section,
                 change: Some((change.kind, change.field_paths())),
+                carried_over: change.carried_over,
                 cells,
                 history,
                 assessed,
@@ -363,6 +382,7 @@ pub fn build(plan: Plan<'_>) -> Workbook {
                 Row {
                     section: Section::of(item.status),
                     change: None,
+                    carried_over: false,
                     cells: row.cells,
                     history: row.life.map(|life| (item.id.clone(), life)),
                     assessed: row.assessed,

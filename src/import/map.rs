@@ -449,7 +449,12 @@ impl Map {
                     // The status is read from its label; the code beside it says
                     // the same. Stage columns are not read back: an import makes no
                     // assessment up, and keeps those it finds in the register.
-                    Column::StatusCode | Column::StageMet { .. } | Column::StageRationale { .. } => {
+                    // Words for people about the provider a decision keeps; not
+                    // read back.
+                    Column::StatusCode
+                    | Column::DesignatedWith
+                    | Column::StageMet { .. }
+                    | Column::StageRationale { .. } => {
                         return None;
                     }
                     // The section follows from the status.

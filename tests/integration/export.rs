@@ -440,6 +440,54 @@ print("ok")
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
+/// A section's heading on A3 pages across: each page repeats the record id, the
+/// provider and the service, and the heading is merged over those columns and
+/// wrapped within them, its row tall enough for its lines, so the page that begins
+/// with the later columns does not cut it off where they begin.
+#[test]
+fn a_section_heading_prints_whole_on_every_page_across() {
+    let env = TestEnv::copy_of("designations");
+    let out = env.outside().join("crs.xlsx");
+    assert_eq!(env.crs(&["export", "-o", out.to_str().unwrap()]).code, 0);
+    let designations = sheet(&fs::read(&out).unwrap(), "Designations");
+    let headings: Vec<String> = designations
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r[0].contains(": ") && r[1..].iter().all(String::is_empty))
+        .map(|(at, r)| format!("{}={}", at + 1, r[0]))
+        .collect();
+    assert_eq!(headings.len(), 3, "{headings:?}");
+    let script = r#"
+import re, sys, zipfile
+book = zipfile.ZipFile(sys.argv[1])
+workbook = book.read("xl/workbook.xml").decode()
+titles = re.search(r'<definedName name="_xlnm.Print_Titles" localSheetId="0">([^<]*)<', workbook).group(1)
+assert "Designations!$A:$C" in titles, titles
+xml = book.read("xl/worksheets/sheet1.xml").decode()
+merged = re.findall(r'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"/>', xml)
+styles = book.read("xl/styles.xml").decode()
+xfs = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S).group(1), re.S)
+for heading in sys.argv[2:]:
+    row, text = heading.split("=", 1)
+    assert f"A{row}:C{row}" in merged, (heading, merged)
+    cell = re.search(r'<c r="A%s" s="(\d+)"' % row, xml)
+    assert cell and 'wrapText="1"' in xfs[int(cell.group(1))], (heading, cell and xfs[int(cell.group(1))])
+    height = float(re.search(r'<row r="%s" ht="([\d.]+)"' % row, xml).group(1))
+    # 12 pt bold, some 25 characters a line across the three columns.
+    lines = -(-len(text) // 25)
+    assert height >= lines * 15, (heading, height)
+assert len(merged) == len(sys.argv[2:]), merged
+print("ok")
+"#;
+    let output = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&out)
+        .args(&headings)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
 #[test]
 fn an_export_never_replaces_the_registers_own_files() {
     let env = TestEnv::copy_of("designations");

@@ -34,6 +34,7 @@ mod shell;
 mod signing;
 mod submit;
 mod succeed;
+mod successors;
 mod team;
 mod transaction;
 mod truthful_import;

@@ -427,7 +427,12 @@ fn a_removal_since_the_last_submission_is_told_once_and_a_reassessment_says_who_
     assert_eq!(run.code, 0, "{run}");
     let summary = fs::read_to_string(dir.join("crs-QKK-2026-11-23-summary.md")).unwrap();
     let line = summary.lines().find(|l| l.starts_with("| NVC/orthopaedic-surgery ")).unwrap();
-    assert!(line.contains("Removed on 21 November 2026 by ICB Board (Board minute BD/26/240)."), "{line}");
+    assert!(
+        line.contains(
+            "Removed on 21 November 2026 by ICB Board (Board minute BD/26/240); the provider was told on 22 November 2026."
+        ),
+        "{line}"
+    );
     assert_eq!(line.matches("BD/26/240").count(), 1, "{line}");
     assert!(
         line.contains(

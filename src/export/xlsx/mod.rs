@@ -45,7 +45,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook as XlsxWorkbook, Wo
 use crate::error::{Error, Result};
 use crate::export::assessments::{self, ASSESSMENTS_COLUMNS, ASSESSMENTS_SHEET};
 use crate::export::cell::{Cell, LIST_SEPARATOR};
-use crate::export::changes::ChangeKind;
+use crate::export::changes::{CARRIED_OVER, ChangeKind};
 use crate::export::columns::Column;
 use crate::export::history::{self, HISTORY_COLUMNS, HISTORY_SHEET};
 use crate::export::packed::{Assessed, Cells, views};
@@ -161,8 +161,9 @@ fn library_panicked(message: String, scratch: &Path) -> Error {
 }
 
 /// A row of the designations sheet, as it is written: its section, its change (when
-/// the export lists changes only) and its cells, taken as they are written.
-type DesignationRow<'a> = (Section, &'a Option<(ChangeKind, Vec<String>)>, &'a mut Cells);
+/// the export lists changes only) and whether that only carried it over to a
+/// successor, and its cells, taken as they are written.
+type DesignationRow<'a> = (Section, &'a Option<(ChangeKind, Vec<String>)>, bool, &'a mut Cells);
 
 /// A sheet, and the rows crs wrote for it.
 type Written = (Worksheet, Option<Deflated>);
@@ -180,9 +181,9 @@ fn large_sheets(
     let (about, spill, stages) = (&*about, spill.as_deref(), &stages[..]);
     let mut assessed = Vec::with_capacity(rows.len());
     let mut designations = Vec::with_capacity(rows.len());
-    for Row { id, section, change, cells, assessed: stages_of, .. } in rows.iter_mut() {
+    for Row { id, section, change, carried_over, cells, assessed: stages_of, .. } in rows.iter_mut() {
         assessed.push((&*id, stages_of));
-        designations.push((*section, &*change, cells));
+        designations.push((*section, &*change, *carried_over, cells));
     }
     let columns = &workbook.columns;
     std::thread::scope(|scope| {
@@ -246,7 +247,7 @@ fn designations_sheet(
     let service = columns().position(|c| *c == Column::ServiceName);
     table.repeat = service.filter(|at| *at < 8).map_or(1, |at| at + 1) + change_columns;
     let mut section = None;
-    for (row_section, change, cells) in rows {
+    for (row_section, change, carried_over, cells) in rows {
         if section != Some(row_section) {
             // Each section under a heading of its own, after a blank row.
             if section.is_some() {
@@ -260,7 +261,8 @@ fn designations_sheet(
         match change {
             Some((kind, fields)) => {
                 let labels = fields.iter().map(|f| field_label(f)).collect();
-                let change = [Cell::text(kind.label()), Cell::List(labels)];
+                let label = if carried_over { CARRIED_OVER } else { kind.label() };
+                let change = [Cell::text(label), Cell::List(labels)];
                 table.push(change.iter().chain(visible), formats)?;
             }
             None => table.push(visible, formats)?,
@@ -327,7 +329,7 @@ fn changes_sheet(
         let status = |s: Option<crate::model::Status>| Cell::text(s.map_or("", |s| s.label()));
         let cells = [
             Cell::text(c.section.label()),
-            Cell::text(c.kind.label()),
+            Cell::text(c.label()),
             Cell::text(c.id.to_string()),
             Cell::text(&line.provider_code),
             Cell::text(&line.provider_name),

@@ -57,6 +57,7 @@ pub(super) fn splice(skeleton: &[u8], mut rows: Vec<(usize, Deflated)>) -> Resul
 fn sheet_with_rows(out: &mut Zipped, name: &str, xml: &str, rows: Deflated) -> Result<()> {
     let end = xml.find("</sheetData>").ok_or_else(|| bug("a sheet without its data"))?;
     let (head, tail) = xml.split_at(end);
+    let tail = with_merges(tail, &rows.merges)?;
     let head = match rows.last {
         Some((last_row, last_col)) => with_dimension(head, last_row, last_col)?,
         None => head.to_owned(),
@@ -71,6 +72,36 @@ fn sheet_with_rows(out: &mut Zipped, name: &str, xml: &str, rows: Deflated) -> R
     crc.combine(&rest);
     let size = head.len() as u64 + rows.len + tail.len() as u64;
     out.add(name, 8, crc.finalize(), size, &[&head_deflated, &rows.bytes, &tail_deflated])
+}
+
+/// The end of a sheet's XML (from `</sheetData>`) with the cell ranges `merges`
+/// merged, in the place the format gives them: after the sheet's data and its
+/// filter, before its print settings.
+fn with_merges(tail: &str, merges: &[String]) -> Result<String> {
+    if merges.is_empty() {
+        return Ok(tail.to_owned());
+    }
+    if tail.contains("<mergeCells") {
+        return Err(bug("a sheet with merged cells of its own"));
+    }
+    const AFTER: [&str; 12] = [
+        "<phoneticPr",
+        "<conditionalFormatting",
+        "<dataValidations",
+        "<hyperlinks",
+        "<printOptions",
+        "<pageMargins",
+        "<pageSetup",
+        "<headerFooter",
+        "<drawing",
+        "<legacyDrawing",
+        "<tableParts",
+        "<extLst",
+    ];
+    let at = AFTER.iter().filter_map(|tag| tail.find(tag)).min().or_else(|| tail.find("</worksheet>"));
+    let at = at.ok_or_else(|| bug("a sheet unended"))?;
+    let cells: String = merges.iter().map(|range| format!("<mergeCell ref=\"{range}\"/>")).collect();
+    Ok(format!("{}<mergeCells count=\"{}\">{cells}</mergeCells>{}", &tail[..at], merges.len(), &tail[at..]))
 }
 
 /// `head` with its `<dimension ref="A1:…"/>` reaching row `last_row` and column
@@ -179,4 +210,21 @@ fn deflated(xml: &[u8], flush: FlushCompress) -> Vec<u8> {
     let mut out = Vec::new();
     deflate_into(&mut Compress::new(Compression::default(), false), xml, &mut out, flush);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_merges;
+
+    #[test]
+    fn merged_cells_go_after_the_filter_and_before_the_print_settings() {
+        let tail = "</sheetData><autoFilter ref=\"A1:C9\"/><printOptions gridLines=\"1\"/><pageMargins/></worksheet>";
+        assert_eq!(with_merges(tail, &[]).unwrap(), tail);
+        let merged = with_merges(tail, &["A2:C2".to_owned(), "A7:C7".to_owned()]).unwrap();
+        assert_eq!(
+            merged,
+            "</sheetData><autoFilter ref=\"A1:C9\"/><mergeCells count=\"2\"><mergeCell ref=\"A2:C2\"/><mergeCell ref=\"A7:C7\"/></mergeCells><printOptions gridLines=\"1\"/><pageMargins/></worksheet>"
+        );
+        assert!(with_merges(&merged, &["A9:C9".to_owned()]).is_err(), "merged once");
+    }
 }

@@ -72,7 +72,7 @@ pub(super) fn page_setup(
 /// The scale at which columns `widths` (in characters of the default font) fill one
 /// page of `paper` wide, when that keeps the text legible; `None` when they need
 /// more than one page at the smallest legible scale.
-fn fitting_scale(paper: Paper, widths: &[usize]) -> Option<f64> {
+pub(super) fn fitting_scale(paper: Paper, widths: &[usize]) -> Option<f64> {
     let sheet: f64 = widths.iter().map(|w| column_points(*w)).sum();
     let scale = (printable_points(paper) / sheet.max(1.0)).min(1.0);
     (scale >= FIT_SCALE).then_some(scale)

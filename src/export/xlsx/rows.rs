@@ -33,6 +33,7 @@ pub(super) struct Styles {
     pub(super) text: u32,
     pub(super) date: u32,
     pub(super) quoted: u32,
+    pub(super) section_wrapped: u32,
 }
 
 /// A sheet's rows, compressed: the raw deflate stream (not final), the CRC-32 of
@@ -43,6 +44,8 @@ pub(super) struct Deflated {
     pub(super) len: u64,
     /// The last row and column (from 0) that hold anything; `None` for no rows.
     pub(super) last: Option<(u32, u16)>,
+    /// The ranges of cells merged into one (`A5:C5`), in the order they were made.
+    pub(super) merges: Vec<String>,
 }
 
 /// The rows of a sheet being written.
@@ -56,6 +59,7 @@ pub(super) struct SheetRows {
     usual_height: Option<f64>,
     open: bool,
     last: Option<(u32, u16)>,
+    merges: Vec<String>,
 }
 
 /// Where a sheet's XML is compressed.
@@ -110,6 +114,7 @@ impl SheetRows {
             usual_height: None,
             open: false,
             last: None,
+            merges: Vec::new(),
         }
     }
 
@@ -145,6 +150,19 @@ impl SheetRows {
         push_escaped(&mut self.xml, text);
         self.xml.extend_from_slice(b"</t></is></c>");
         self.mark(row, col);
+    }
+
+    /// Merges the cells of row `row` from column `first` to column `last` into one:
+    /// the text of the first is shown across them all.
+    pub(super) fn merge(&mut self, row: u32, first: u16, last: u16) {
+        let mut range = Vec::new();
+        push_column(&mut range, first);
+        push_number(&mut range, row + 1);
+        range.push(b':');
+        push_column(&mut range, last);
+        push_number(&mut range, row + 1);
+        self.merges.push(String::from_utf8_lossy(&range).into_owned());
+        self.mark(row, last);
     }
 
     /// A cell holding a whole number (a date's serial number) in style `style`.
@@ -211,7 +229,7 @@ impl SheetRows {
             }
             Compressing::Here(held) => compress(held, None),
         };
-        Deflated { bytes, crc, len, last: self.last }
+        Deflated { bytes, crc, len, last: self.last, merges: self.merges }
     }
 }
 

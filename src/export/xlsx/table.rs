@@ -12,7 +12,7 @@ use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, W
 use crate::error::{Error, Result};
 use crate::export::cell::{Cell, looks_like_formula};
 use crate::export::workbook::About;
-use crate::export::xlsx::print::{A4, Paper, page_setup};
+use crate::export::xlsx::print::{A4, Paper, fitting_scale, page_setup};
 use crate::export::xlsx::rows::{Deflated, SheetRows, Styles};
 use crate::model::Date;
 
@@ -35,6 +35,9 @@ pub(super) struct Formats {
     /// A section's heading row on the designations sheet: bold, not wrapped, so it
     /// reads across the empty cells beside it.
     section: Format,
+    /// The same heading merged across the columns every printed page repeats, and
+    /// wrapped within them.
+    section_wrapped: Format,
     text: Format,
     date: Format,
     quoted: Format,
@@ -52,6 +55,11 @@ impl Formats {
                 .set_background_color(Color::RGB(0x005EB8))
                 .set_border_bottom(FormatBorder::Thin),
             section: Format::new().set_bold().set_font_size(12).set_align(FormatAlign::Bottom),
+            section_wrapped: Format::new()
+                .set_bold()
+                .set_font_size(12)
+                .set_align(FormatAlign::Bottom)
+                .set_text_wrap(),
             text: body.clone(),
             // Centred: a date never touches the text of the column beside it.
             date: body.clone().set_num_format("d mmm yyyy").set_align(FormatAlign::Center),
@@ -64,10 +72,12 @@ impl Formats {
     /// sheets are written at once, on threads): the header 1, then in order.
     /// Returns their numbers, for the rows crs writes itself.
     pub(super) fn register(&self, book: &mut rust_xlsxwriter::Workbook) -> Styles {
-        for format in [&self.header, &self.section, &self.text, &self.date, &self.quoted] {
+        for format in
+            [&self.header, &self.section, &self.text, &self.date, &self.quoted, &self.section_wrapped]
+        {
             book.register_format(format);
         }
-        Styles { section: 2, text: 3, date: 4, quoted: 5 }
+        Styles { section: 2, text: 3, date: 4, quoted: 5, section_wrapped: 6 }
     }
 }
 
@@ -127,6 +137,18 @@ impl<'c> Shown<'c> {
 
 /// The height of a row of `lines` lines of text, in points: one line is a
 /// spreadsheet's own height.
+/// How tall a section's heading row is, its `text` wrapped across columns `width`
+/// characters wide in all: two lines at least, as an unwrapped heading has. The
+/// heading is bold and larger than the cells' text, so each line holds about three
+/// quarters of the characters the columns are wide.
+fn heading_points(text: &str, width: usize) -> f64 {
+    let lines = lines_of(text, (width * 3 / 4).max(1)).max(2);
+    lines as f64 * HEADING_LINE_POINTS + 3.0
+}
+
+/// A line of a section's heading (12 pt bold), in points.
+const HEADING_LINE_POINTS: f64 = 16.0;
+
 fn row_points(lines: usize) -> f64 {
     if lines <= 1 { 15.0 } else { (lines.min(MAX_LINES) as f64) * LINE_POINTS + 3.0 }
 }
@@ -337,18 +359,34 @@ impl<'w> Table<'w> {
         let sized = |e: XlsxError| xlsx_error("could not size a row", &e);
         match held {
             Held::Cells(row, lines, cells) => self.write_row(row, lines, &cells, formats),
-            Held::Heading(row, text) => {
-                if let Some((rows, styles)) = &mut self.rows {
-                    rows.row(row, Some(2.0 * LINE_POINTS));
-                    rows.text(row, 0, &text, styles.section);
-                    return Ok(());
+            Held::Heading(row, text) => match self.heading_span() {
+                Some((last, width)) => {
+                    let points = heading_points(&text, width);
+                    if let Some((rows, styles)) = &mut self.rows {
+                        rows.row(row, Some(points));
+                        rows.text(row, 0, &text, styles.section_wrapped);
+                        rows.merge(row, 0, last);
+                        return Ok(());
+                    }
+                    self.sheet.set_row_height(row, points).map_err(sized)?;
+                    self.sheet
+                        .merge_range(row, 0, row, last, &text, &formats.section_wrapped)
+                        .map_err(|e| xlsx_error("could not write a heading", &e))?;
+                    Ok(())
                 }
-                self.sheet.set_row_height(row, 2.0 * LINE_POINTS).map_err(sized)?;
-                self.sheet
-                    .write_string_with_format(row, 0, &text, &formats.section)
-                    .map_err(|e| xlsx_error("could not write a heading", &e))?;
-                Ok(())
-            }
+                None => {
+                    if let Some((rows, styles)) = &mut self.rows {
+                        rows.row(row, Some(2.0 * LINE_POINTS));
+                        rows.text(row, 0, &text, styles.section);
+                        return Ok(());
+                    }
+                    self.sheet.set_row_height(row, 2.0 * LINE_POINTS).map_err(sized)?;
+                    self.sheet
+                        .write_string_with_format(row, 0, &text, &formats.section)
+                        .map_err(|e| xlsx_error("could not write a heading", &e))?;
+                    Ok(())
+                }
+            },
             Held::Gap(row) => {
                 if let Some((rows, _)) = &mut self.rows {
                     rows.row(row, Some(row_points(1)));
@@ -452,6 +490,20 @@ impl<'w> Table<'w> {
         Ok(self.rows.take().map(|(rows, _)| rows.finish()))
     }
 
+    /// Where a section's heading is written when the sheet prints across pages: over
+    /// the columns repeated on every page (the last of them, and their width in
+    /// characters), wrapped within them, so that no page cuts it where its own
+    /// columns begin; `None` when the sheet prints one page wide (or its widths are
+    /// not fixed yet, or only one column repeats), where it reads across the empty
+    /// cells beside it.
+    fn heading_span(&self) -> Option<(u16, usize)> {
+        let repeated = self.caps.get(..self.repeat).filter(|r| self.fixed && r.len() > 1)?;
+        if fitting_scale(self.paper, &self.caps).is_some() {
+            return None;
+        }
+        Some((col_num(repeated.len() - 1).ok()?, repeated.iter().sum()))
+    }
+
     /// Sets each column's width; returns them.
     pub(super) fn widen(&mut self) -> Vec<usize> {
         let mut set = Vec::with_capacity(self.widths.len());
@@ -547,6 +599,7 @@ mod tests {
             (&formats.text, styles.text),
             (&formats.date, styles.date),
             (&formats.quoted, styles.quoted),
+            (&formats.section_wrapped, styles.section_wrapped),
         ];
         for (col, (format, _)) in (0..).zip(cells) {
             sheet.write_string_with_format(0, col, "x", format).unwrap();
@@ -556,7 +609,7 @@ mod tests {
         let mut xml = String::new();
         std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml)
             .unwrap();
-        for (col, (_, style)) in ["A1", "B1", "C1", "D1", "E1"].iter().zip(cells) {
+        for (col, (_, style)) in ["A1", "B1", "C1", "D1", "E1", "F1"].iter().zip(cells) {
             assert!(xml.contains(&format!(r#"<c r="{col}" s="{style}""#)), "{col}: {xml}");
         }
     }
@@ -568,6 +621,7 @@ mod tests {
         let formats = Formats {
             header: Format::new(),
             section: Format::new(),
+            section_wrapped: Format::new(),
             text: Format::new().set_text_wrap(),
             date: Format::new(),
             quoted: Format::new(),

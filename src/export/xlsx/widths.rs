@@ -44,7 +44,7 @@ fn text_width(column: &Column) -> Fit {
         | Column::LocationSpecific
         | Column::ProviderLicence => MIN_WIDTH,
         Column::RemovedBy | Column::DecidedBy | Column::ConfirmedBy => 9,
-        Column::DecisionCommissioner => 14,
+        Column::DecisionCommissioner | Column::DesignatedWith => 14,
         Column::Status => 11,
         Column::StatusCode
         | Column::RemovalReference
