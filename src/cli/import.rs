@@ -219,9 +219,7 @@ fn list_fields(ctx: &Ctx, io: &mut Io<'_>) -> Result<u8> {
         .register_root()
         .ok()
         .and_then(|root| read_config(&DiskSource::new(&root), &root).ok())
-        .map(|config| config.framework)
-        .or_else(|| Framework::built_in("monitor-2013"))
-        .ok_or_else(|| Error::Invalid { message: "the built-in framework is missing".to_owned() })?;
+        .map_or_else(Framework::default_built_in, |config| config.framework);
     let fields = all_fields(&framework);
     let width = fields.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     for (name, about) in fields {

@@ -35,7 +35,7 @@ pub struct InitArgs {
     #[arg(long, value_name = "EMAIL")]
     pub contact: Option<String>,
     /// The designation framework in force.
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_FRAMEWORK)]
+    #[arg(long, value_name = "NAME", default_value_t = DEFAULT_FRAMEWORK.to_owned())]
     pub framework: String,
     /// Where the submission goes.
     #[arg(long, value_name = "EMAIL", default_value = DEFAULT_SUBMISSION_ADDRESS)]

@@ -94,7 +94,7 @@ mod tests {
 
     #[test]
     fn a_stage_is_named_by_its_number_and_read_back() {
-        let framework = Framework::built_in("monitor-2013").unwrap();
+        let framework = Framework::default_built_in();
         let first = &framework.stages[0];
         assert_eq!(stage_heading(first), "Stage 1: Alternative provision");
         assert_eq!(stage_named("Stage 1: Alternative provision", &framework.stages), Some(first));

@@ -141,198 +141,257 @@ pub const DEFAULT_COLUMNS: &[&str] = &[
     "contact",
 ];
 
-/// Every fixed column, with its name, heading and meaning.
-const FIXED: &[(Column, &str, &str, &str)] = &[
-    (
-        Column::Section,
-        "section",
-        "Section",
-        "In force (designated, or under review with the designation in place), pending (requested, refused or referred: not yet CRS) or removed (the designation removed; see the date removed).",
-    ),
-    (
-        Column::CommissionerCode,
-        "commissioner-code",
-        "Commissioner ODS code",
-        "The NHS Digital (ODS) code of the commissioner the register speaks for: for an ICB formed in 2022 three characters such as QKK; for an ICB formed by a merger since April 2026 five characters such as Z9B2Z.",
-    ),
-    (Column::CommissionerName, "commissioner-name", "Commissioner name", "The commissioner's name."),
-    (
-        Column::CoCommissioners,
-        "co-commissioners",
-        "Co-commissioner ODS codes",
-        "Other commissioners buying the same service, by ODS code.",
-    ),
-    (Column::ProviderCode, "provider-code", "Provider ODS code", "The provider's ODS organisation code."),
-    (
-        Column::ProviderName,
-        "provider-name",
-        "Provider name",
-        "The provider's name now; after a merger or a move to a new ODS code, the provider the service was designated with is in the Designated with column.",
-    ),
-    (
-        Column::ProviderKind,
-        "provider-kind",
-        "Provider type",
-        "NHS foundation trust, NHS trust, independent sector provider or other.",
-    ),
-    (
-        Column::ProviderLicence,
-        "provider-licence",
-        "Provider licence",
-        "Whether the provider holds the NHS provider licence.",
-    ),
-    (Column::ServiceName, "service-name", "Service name", "The service designated or considered."),
-    (
-        Column::ServiceDescription,
-        "service-description",
-        "Service description",
-        "What the service is and where it is provided.",
-    ),
-    (
-        Column::TreatmentFunctions,
-        "treatment-functions",
-        "Treatment function codes",
-        "NHS Data Dictionary treatment function codes of the service (e.g. 501 obstetrics).",
-    ),
-    (Column::Sites, "sites", "Site ODS codes", "ODS codes of the sites where the service is provided."),
-    (
-        Column::LocationSpecific,
-        "location-specific",
-        "Location specific",
-        "Yes for a Location Specific Service: one a foundation trust in special administration must keep running (NHS Act 2006 s65DA). It applies to foundation trusts only.",
-    ),
-    (
-        Column::Status,
-        "status",
-        "Status",
-        "Where the designation stands, derived from the decision and the events (see the statuses below).",
-    ),
-    (
-        Column::StatusCode,
-        "status-code",
-        "Status code",
-        "The status as crs writes it, for programs (e.g. under-review).",
-    ),
-    (
-        Column::Decision,
-        "decision",
-        "Decision",
-        "The commissioner's latest decision: designate, do not designate, keep the designation after a review, or remove it.",
-    ),
-    (
-        Column::DecisionDate,
-        "decision-date",
-        "Decision date",
-        "The day the service was designated, kept when a review confirms or a later decision removes it; for a service never designated, the day of the decision not to.",
-    ),
-    (
-        Column::DesignationDate,
-        "designation-date",
-        "Date of decision to designate",
-        "The day the commissioner decided to designate the service, kept when a review confirms it or a later decision removes it. For a pending service (requested, refused, referred) the designation is not in force: the provider has not accepted. Empty for a service never designated.",
-    ),
-    (
-        Column::DecidedBy,
-        "decided-by",
-        "Decided by",
-        "Who decided to designate (e.g. the ICB Board); for a service never designated, who decided not to.",
-    ),
-    (
-        Column::DecisionCommissioner,
-        "decision-commissioner",
-        "Deciding commissioner",
-        "The commissioner that made the decision in the Decided by column when another is responsible now, its designations carried over after a merger: \"NHS North Central London ICB (QMJ), now NHS North London ICB\"; its code and name are read back on import. Empty when the commissioner responsible now made it.",
-    ),
-    (
-        Column::DecisionReference,
-        "decision-reference",
-        "Decision reference",
-        "Board minute or other reference for the decision in the Decided by column.",
-    ),
-    (
-        Column::DesignatedWith,
-        "designated-with",
-        "Designated with",
-        "The provider the designation was decided with, by name and ODS code, when the service has moved since to another provider code or name (crs move, or crs succeed after a trust merger): \"South London Healthcare NHS Trust (RYQ)\". Empty when it was designated with the provider in the Provider columns, or never designated.",
-    ),
-    (
-        Column::WrittenRequestDate,
-        "written-request-date",
-        "Written request date",
-        "The day of the latest written request to the provider; the licence protections apply only after one.",
-    ),
-    (
-        Column::ProviderResponse,
-        "provider-response",
-        "Provider response",
-        "The provider's answer to the written request, and what the regulator found on a refusal.",
-    ),
-    (
-        Column::ProviderResponseDate,
-        "provider-response-date",
-        "Provider response date",
-        "The day the provider answered the written request, whether it accepted or refused; empty while it has not answered.",
-    ),
-    (
-        Column::AcceptanceDate,
-        "acceptance-date",
-        "Date accepted",
-        "The day the provider accepted the written request; empty until it does.",
-    ),
-    (Column::ReviewDue, "review-due", "Review due", "When the designation is next to be reviewed."),
-    (
-        Column::ConfirmationDate,
-        "confirmation-date",
-        "Review confirmed on",
-        "The day of the decision of the latest review to keep the designation (a confirmation); empty when no review has.",
-    ),
-    (
-        Column::ConfirmedBy,
-        "confirmed-by",
-        "Review confirmed by",
-        "Who decided, on that review, to keep the designation.",
-    ),
-    (
-        Column::ConfirmationReference,
-        "confirmation-reference",
-        "Review reference",
-        "Board minute or other reference for the decision of that review to keep the designation.",
-    ),
-    (
-        Column::RemovalDate,
-        "removal-date",
-        "Date removed",
-        "The day the commissioner decided to remove the designation (the designation ends when the provider is told: 'Provider told of removal'); empty unless it was removed.",
-    ),
-    (Column::RemovedBy, "removed-by", "Removed by", "Who decided to remove the designation."),
-    (
-        Column::RemovalReference,
-        "removal-reference",
-        "Removal reference",
-        "Board minute or other reference for the decision to remove the designation.",
-    ),
-    (
-        Column::RemovalNotified,
-        "removal-notified",
-        "Provider told of removal",
-        "The day the provider was told the designation is removed; empty until it is.",
-    ),
-    (
-        Column::LongTermOutcome,
-        "long-term-outcome",
-        "Long-term outcome sought",
-        "Step 1 of the process: the outcome sought for the local population.",
-    ),
-    (Column::Contact, "contact", "Contact", "Whom to ask about this designation."),
-    (
-        Column::RecordId,
-        "record-id",
-        "Record id",
-        "The record's id in the register: provider ODS code / service.",
-    ),
-    (Column::File, "file", "File", "The record's file in the register."),
-    (Column::Commit, "commit", "Register commit", "The git commit the row was read from."),
+/// A fixed column: its name (in `crs.toml`), heading (in the sheet) and meaning (on
+/// the Notes sheet).
+struct Fixed {
+    column: Column,
+    name: &'static str,
+    heading: &'static str,
+    meaning: &'static str,
+}
+
+/// Every fixed column.
+const FIXED: &[Fixed] = &[
+    Fixed {
+        column: Column::Section,
+        name: "section",
+        heading: "Section",
+        meaning: "In force (designated, or under review with the designation in place), pending (requested, refused or referred: not yet CRS) or removed (the designation removed; see the date removed).",
+    },
+    Fixed {
+        column: Column::CommissionerCode,
+        name: "commissioner-code",
+        heading: "Commissioner ODS code",
+        meaning: "The NHS Digital (ODS) code of the commissioner the register speaks for: for an ICB formed in 2022 three characters such as QKK; for an ICB formed by a merger since April 2026 five characters such as Z9B2Z.",
+    },
+    Fixed {
+        column: Column::CommissionerName,
+        name: "commissioner-name",
+        heading: "Commissioner name",
+        meaning: "The commissioner's name.",
+    },
+    Fixed {
+        column: Column::CoCommissioners,
+        name: "co-commissioners",
+        heading: "Co-commissioner ODS codes",
+        meaning: "Other commissioners buying the same service, by ODS code.",
+    },
+    Fixed {
+        column: Column::ProviderCode,
+        name: "provider-code",
+        heading: "Provider ODS code",
+        meaning: "The provider's ODS organisation code.",
+    },
+    Fixed {
+        column: Column::ProviderName,
+        name: "provider-name",
+        heading: "Provider name",
+        meaning: "The provider's name now; after a merger or a move to a new ODS code, the provider the service was designated with is in the Designated with column.",
+    },
+    Fixed {
+        column: Column::ProviderKind,
+        name: "provider-kind",
+        heading: "Provider type",
+        meaning: "NHS foundation trust, NHS trust, independent sector provider or other.",
+    },
+    Fixed {
+        column: Column::ProviderLicence,
+        name: "provider-licence",
+        heading: "Provider licence",
+        meaning: "Whether the provider holds the NHS provider licence.",
+    },
+    Fixed {
+        column: Column::ServiceName,
+        name: "service-name",
+        heading: "Service name",
+        meaning: "The service designated or considered.",
+    },
+    Fixed {
+        column: Column::ServiceDescription,
+        name: "service-description",
+        heading: "Service description",
+        meaning: "What the service is and where it is provided.",
+    },
+    Fixed {
+        column: Column::TreatmentFunctions,
+        name: "treatment-functions",
+        heading: "Treatment function codes",
+        meaning: "NHS Data Dictionary treatment function codes of the service (e.g. 501 obstetrics).",
+    },
+    Fixed {
+        column: Column::Sites,
+        name: "sites",
+        heading: "Site ODS codes",
+        meaning: "ODS codes of the sites where the service is provided.",
+    },
+    Fixed {
+        column: Column::LocationSpecific,
+        name: "location-specific",
+        heading: "Location specific",
+        meaning: "Yes for a Location Specific Service: one a foundation trust in special administration must keep running (NHS Act 2006 s65DA). It applies to foundation trusts only.",
+    },
+    Fixed {
+        column: Column::Status,
+        name: "status",
+        heading: "Status",
+        meaning: "Where the designation stands, derived from the decision and the events (see the statuses below).",
+    },
+    Fixed {
+        column: Column::StatusCode,
+        name: "status-code",
+        heading: "Status code",
+        meaning: "The status as crs writes it, for programs (e.g. under-review).",
+    },
+    Fixed {
+        column: Column::Decision,
+        name: "decision",
+        heading: "Decision",
+        meaning: "The commissioner's latest decision: designate, do not designate, keep the designation after a review, or remove it.",
+    },
+    Fixed {
+        column: Column::DecisionDate,
+        name: "decision-date",
+        heading: "Decision date",
+        meaning: "The day the service was designated, kept when a review confirms or a later decision removes it; for a service never designated, the day of the decision not to.",
+    },
+    Fixed {
+        column: Column::DesignationDate,
+        name: "designation-date",
+        heading: "Date of decision to designate",
+        meaning: "The day the commissioner decided to designate the service, kept when a review confirms it or a later decision removes it. For a pending service (requested, refused, referred) the designation is not in force: the provider has not accepted. Empty for a service never designated.",
+    },
+    Fixed {
+        column: Column::DecidedBy,
+        name: "decided-by",
+        heading: "Decided by",
+        meaning: "Who decided to designate (e.g. the ICB Board); for a service never designated, who decided not to.",
+    },
+    Fixed {
+        column: Column::DecisionCommissioner,
+        name: "decision-commissioner",
+        heading: "Deciding commissioner",
+        meaning: "The commissioner that made the decision in the Decided by column when another is responsible now, its designations carried over after a merger: \"NHS North Central London ICB (QMJ), now NHS North London ICB\"; its code and name are read back on import. Empty when the commissioner responsible now made it.",
+    },
+    Fixed {
+        column: Column::DecisionReference,
+        name: "decision-reference",
+        heading: "Decision reference",
+        meaning: "Board minute or other reference for the decision in the Decided by column.",
+    },
+    Fixed {
+        column: Column::DesignatedWith,
+        name: "designated-with",
+        heading: "Designated with",
+        meaning: "The provider the designation was decided with, by name and ODS code, when the service has moved since to another provider code or name (crs move, or crs succeed after a trust merger): \"South London Healthcare NHS Trust (RYQ)\". Empty when it was designated with the provider in the Provider columns, or never designated.",
+    },
+    Fixed {
+        column: Column::WrittenRequestDate,
+        name: "written-request-date",
+        heading: "Written request date",
+        meaning: "The day of the latest written request to the provider; the licence protections apply only after one.",
+    },
+    Fixed {
+        column: Column::ProviderResponse,
+        name: "provider-response",
+        heading: "Provider response",
+        meaning: "The provider's answer to the written request, and what the regulator found on a refusal.",
+    },
+    Fixed {
+        column: Column::ProviderResponseDate,
+        name: "provider-response-date",
+        heading: "Provider response date",
+        meaning: "The day the provider answered the written request, whether it accepted or refused; empty while it has not answered.",
+    },
+    Fixed {
+        column: Column::AcceptanceDate,
+        name: "acceptance-date",
+        heading: "Date accepted",
+        meaning: "The day the provider accepted the written request; empty until it does.",
+    },
+    Fixed {
+        column: Column::ReviewDue,
+        name: "review-due",
+        heading: "Review due",
+        meaning: "When the designation is next to be reviewed.",
+    },
+    Fixed {
+        column: Column::ConfirmationDate,
+        name: "confirmation-date",
+        heading: "Review confirmed on",
+        meaning: "The day of the decision of the latest review to keep the designation (a confirmation); empty when no review has.",
+    },
+    Fixed {
+        column: Column::ConfirmedBy,
+        name: "confirmed-by",
+        heading: "Review confirmed by",
+        meaning: "Who decided, on that review, to keep the designation.",
+    },
+    Fixed {
+        column: Column::ConfirmationReference,
+        name: "confirmation-reference",
+        heading: "Review reference",
+        meaning: "Board minute or other reference for the decision of that review to keep the designation.",
+    },
+    Fixed {
+        column: Column::RemovalDate,
+        name: "removal-date",
+        heading: "Date removed",
+        meaning: "The day the commissioner decided to remove the designation (the designation ends when the provider is told: 'Provider told of removal'); empty unless it was removed.",
+    },
+    Fixed {
+        column: Column::RemovedBy,
+        name: "removed-by",
+        heading: "Removed by",
+        meaning: "Who decided to remove the designation.",
+    },
+    Fixed {
+        column: Column::RemovalReference,
+        name: "removal-reference",
+        heading: "Removal reference",
+        meaning: "Board minute or other reference for the decision to remove the designation.",
+    },
+    Fixed {
+        column: Column::RemovalNotified,
+        name: "removal-notified",
+        heading: "Provider told of removal",
+        meaning: "The day the provider was told the designation is removed; empty until it is.",
+    },
+    Fixed {
+        column: Column::LongTermOutcome,
+        name: "long-term-outcome",
+        heading: "Long-term outcome sought",
+        meaning: "Step 1 of the process: the outcome sought for the local population.",
+    },
+    Fixed {
+        column: Column::Contact,
+        name: "contact",
+        heading: "Contact",
+        meaning: "Whom to ask about this designation.",
+    },
+    Fixed {
+        column: Column::RecordId,
+        name: "record-id",
+        heading: "Record id",
+        meaning: "The record's id in the register: provider ODS code / service.",
+    },
+    Fixed {
+        column: Column::File,
+        name: "file",
+        heading: "File",
+        meaning: "The record's file in the register.",
+    },
+    Fixed {
+        column: Column::Commit,
+        name: "commit",
+        heading: "Register commit",
+        meaning: "The git commit the row was read from.",
+    },
 ];
+
+/// The table's entry of a fixed column.
+fn fixed_entry(column: &Column) -> Option<&'static Fixed> {
+    FIXED.iter().find(|f| f.column == *column)
+}
 
 impl Column {
     /// The column's key in the JSON and YAML exports, from the one table of keys
@@ -347,10 +406,7 @@ impl Column {
             Column::Ground { key, .. } => format!("{GROUND_PREFIX}{key}"),
             Column::StageMet { key, .. } => format!("{STAGE_MET_PREFIX}{}", stage_name(key)),
             Column::StageRationale { key, .. } => format!("{STAGE_RATIONALE_PREFIX}{}", stage_name(key)),
-            fixed => FIXED
-                .iter()
-                .find(|(c, _, _, _)| c == fixed)
-                .map_or_else(String::new, |(_, n, _, _)| (*n).to_owned()),
+            fixed => fixed_entry(fixed).map_or_else(String::new, |f| f.name.to_owned()),
         }
     }
 
@@ -370,9 +426,7 @@ impl Column {
             Column::StageRationale { key, .. } => framework
                 .stage(key)
                 .map_or_else(String::new, |st| format!("Stage {}: why it was judged met or not.", st.number)),
-            fixed => {
-                FIXED.iter().find(|(c, _, _, _)| c == fixed).map_or_else(String::new, |f| f.3.to_owned())
-            }
+            fixed => fixed_entry(fixed).map_or_else(String::new, |f| f.meaning.to_owned()),
         }
     }
 
@@ -382,7 +436,7 @@ impl Column {
             Column::Ground { heading, .. }
             | Column::StageMet { heading, .. }
             | Column::StageRationale { heading, .. } => heading,
-            fixed => FIXED.iter().find(|(c, _, _, _)| c == fixed).map_or("", |(_, _, h, _)| h),
+            fixed => fixed_entry(fixed).map_or("", |f| f.heading),
         }
     }
 }
@@ -412,7 +466,7 @@ impl std::fmt::Display for ColumnError {
 
 /// Every column name crs knows for `framework`, in the order of the help.
 pub fn known_names(framework: &Framework) -> Vec<String> {
-    let mut names: Vec<String> = FIXED.iter().map(|(_, n, _, _)| (*n).to_owned()).collect();
+    let mut names: Vec<String> = FIXED.iter().map(|f| f.name.to_owned()).collect();
     names.push(GROUNDS.to_owned());
     names.extend(framework.grounds.iter().map(|g| format!("{GROUND_PREFIX}{}", g.key)));
     names.push(STAGES.to_owned());
@@ -464,8 +518,8 @@ pub fn resolve(names: &[String], framework: &Framework) -> Result<Vec<Column>, C
                 Some(g) => columns.push(ground(&g.key, &g.column)),
                 None => unknown.push(name.to_owned()),
             }
-        } else if let Some((column, _, _, _)) = FIXED.iter().find(|(_, n, _, _)| *n == name) {
-            columns.push(column.clone());
+        } else if let Some(fixed) = FIXED.iter().find(|f| f.name == name) {
+            columns.push(fixed.column.clone());
         } else {
             unknown.push(name.to_owned());
         }
@@ -509,18 +563,14 @@ fn stage_rationale(stage: &StageDef) -> Column {
 mod tests {
     use super::*;
 
-    fn framework() -> Framework {
-        Framework::built_in("monitor-2013").unwrap()
-    }
-
     #[test]
     fn default_list_expands_grounds_from_the_framework() {
-        let columns = resolve(&[], &framework()).unwrap();
+        let columns = resolve(&[], &Framework::default_built_in()).unwrap();
         let names: Vec<String> = columns.iter().map(Column::name).collect();
         assert_eq!(names.len(), DEFAULT_COLUMNS.len() - 1 + 3);
         assert!(names.contains(&"ground:health-inequalities".to_owned()));
         assert!(names.contains(&"removal-date".to_owned()));
-        let stages = resolve(&[STAGES.to_owned()], &framework()).unwrap();
+        let stages = resolve(&[STAGES.to_owned()], &Framework::default_built_in()).unwrap();
         let met = stages.iter().find(|c| matches!(c, Column::StageMet { .. })).unwrap();
         assert_eq!(met.heading(), "Stage 1: Alternative provision: met");
         let ground = columns.iter().find(|c| matches!(c, Column::Ground { .. })).unwrap();
@@ -530,7 +580,7 @@ mod tests {
     #[test]
     fn every_fixed_column_has_a_unique_name_and_a_heading() {
         let mut names = std::collections::BTreeSet::new();
-        for (column, name, heading, meaning) in FIXED {
+        for Fixed { column, name, heading, meaning } in FIXED {
             assert_eq!(&column.name(), name);
             assert!(!heading.is_empty() && !meaning.is_empty());
             assert!(names.insert(*name), "{name} twice");
@@ -543,7 +593,7 @@ mod tests {
             ["record-id", "provider", "ground:nope", "record-id", "grounds", "ground:health-inequalities"]
                 .map(String::from)
                 .to_vec();
-        let err = resolve(&names, &framework()).unwrap_err();
+        let err = resolve(&names, &Framework::default_built_in()).unwrap_err();
         assert_eq!(err.unknown, ["provider", "ground:nope"]);
         assert_eq!(err.repeated, ["record-id", "ground:health-inequalities"]);
         let message = err.to_string();
@@ -557,7 +607,7 @@ mod tests {
     fn a_register_picks_and_orders_its_columns() {
         let names: Vec<String> =
             ["record-id", "ground:dependent-services", "status"].map(String::from).to_vec();
-        let columns = resolve(&names, &framework()).unwrap();
+        let columns = resolve(&names, &Framework::default_built_in()).unwrap();
         assert_eq!(columns.iter().map(Column::name).collect::<Vec<_>>(), names);
     }
 }

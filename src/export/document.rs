@@ -170,14 +170,14 @@ fn document(workbook: &Workbook) -> Document<'_> {
 }
 
 fn change_view(line: &ChangeLine) -> ChangeView<'_> {
-    let removal = line.removal.as_deref().filter(|_| line.change.kind == ChangeKind::Removed);
+    let removal = line.label.removal.as_deref().filter(|_| line.change.kind == ChangeKind::Removed);
     ChangeView {
         section: line.change.section,
         change: line.change.kind,
         record_id: line.change.id.to_string(),
-        provider_code: &line.provider_code,
-        provider_name: &line.provider_name,
-        service_name: &line.service,
+        provider_code: &line.label.provider_code,
+        provider_name: &line.label.provider_name,
+        service_name: &line.label.service,
         status: line.change.status,
         previous_status: line.change.previous_status,
         changed_fields: line.change.field_paths(),

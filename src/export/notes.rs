@@ -85,7 +85,7 @@ mod tests {
 
     #[test]
     fn every_column_status_ground_and_stage_is_defined() {
-        let framework = Framework::built_in("monitor-2013").unwrap();
+        let framework = Framework::default_built_in();
         let columns = resolve(&[], &framework).unwrap();
         let notes = notes(&columns, &framework, true);
         let count = |section: &str| notes.iter().filter(|n| n.section == section).count();

@@ -48,8 +48,8 @@ fn status_words(status: Option<Status>) -> &'static str {
 /// since: "King's College Hospital NHS Foundation Trust (RJZ); designated with South
 /// London Healthcare NHS Trust (RYQ)".
 fn provider(line: &ChangeLine) -> String {
-    let now = format!("{} ({})", line.provider_name, line.provider_code);
-    match line.designated_with.as_str() {
+    let now = format!("{} ({})", line.label.provider_name, line.label.provider_code);
+    match line.label.designated_with.as_str() {
         "" => now,
         then => format!("{now}; designated with {then}"),
     }
@@ -76,7 +76,7 @@ fn groups(workbook: &Workbook, section: Section) -> Vec<(&'static str, Vec<&Chan
 /// they are recorded, and the day the provider was told of it, or that the register
 /// does not record that day.
 pub fn removal_words(line: &ChangeLine) -> Option<String> {
-    let removal = line.removal.as_deref()?;
+    let removal = line.label.removal.as_deref()?;
     let mut text = format!("Removed on {}", removal.decided_on.in_words());
     if let Some(by) = removal.decided_by.as_deref().filter(|b| !b.trim().is_empty()) {
         text.push_str(&format!(" by {}", by.trim()));
@@ -84,7 +84,7 @@ pub fn removal_words(line: &ChangeLine) -> Option<String> {
     if let Some(reference) = removal.reference.as_deref().filter(|r| !r.trim().is_empty()) {
         text.push_str(&format!(" ({})", reference.trim()));
     }
-    match line.removal_notified.as_deref() {
+    match line.label.removal_notified.as_deref() {
         Some(notice) => text.push_str(&format!("; the provider was told {}", notice.when_in_words())),
         None => text.push_str("; the day the provider was told is not recorded"),
     }
@@ -115,21 +115,21 @@ pub fn what_changed(line: &ChangeLine) -> Vec<String> {
     removed.into_iter().chain(moved).chain(sentences(&fields).into_iter().map(|s| format!("{s}."))).collect()
 }
 
+/// True when the change of `line` sets `field` to `value`.
+fn added_as(line: &ChangeLine, field: &str, value: &str) -> bool {
+    line.change.fields.iter().any(|f| f.field == field && f.new.as_deref() == Some(value))
+}
+
 /// The part of the record (`decisions[2].`) that holds the removal decision of
 /// `line`, when that decision was added whole since the baseline.
 fn added_removal_decision(line: &ChangeLine) -> Option<String> {
-    let removal = line.removal.as_deref()?;
+    let removal = line.label.removal.as_deref()?;
     let outcome =
         line.change.fields.iter().find(|f| {
             f.old.is_none() && f.new.as_deref() == Some("remove") && f.field.ends_with(".outcome")
         })?;
     let part = outcome.field.strip_suffix("outcome")?;
-    let day = removal.decided_on.to_string();
-    let same_day = line
-        .change
-        .fields
-        .iter()
-        .any(|f| f.field == format!("{part}decided_on") && f.new.as_deref() == Some(day.as_str()));
+    let same_day = added_as(line, &format!("{part}decided_on"), &removal.decided_on.to_string());
     let whole = line.change.fields.iter().filter(|f| f.field.starts_with(part)).all(|f| f.old.is_none());
     (same_day && whole).then(|| part.to_owned())
 }
@@ -138,7 +138,7 @@ fn added_removal_decision(line: &ChangeLine) -> Option<String> {
 /// the removal of `line`, when that step was added whole since the baseline and
 /// holds nothing the removal's words do not say (no note).
 fn added_removal_notice(line: &ChangeLine) -> Option<String> {
-    let notice = line.removal_notified.as_deref()?;
+    let notice = line.label.removal_notified.as_deref()?;
     let kind = line.change.fields.iter().find(|f| {
         f.old.is_none()
             && f.new.as_deref() == Some(notice.kind.as_str())
@@ -146,12 +146,7 @@ fn added_removal_notice(line: &ChangeLine) -> Option<String> {
             && f.field.ends_with(".kind")
     })?;
     let part = kind.field.strip_suffix("kind")?;
-    let day = notice.on.to_string();
-    let same_day = line
-        .change
-        .fields
-        .iter()
-        .any(|f| f.field == format!("{part}on") && f.new.as_deref() == Some(day.as_str()));
+    let same_day = added_as(line, &format!("{part}on"), &notice.on.to_string());
     // Added whole, and nothing in it the removal's words leave out (a note).
     let told = |f: &&FieldChange| {
         f.old.is_none() && ["kind", "on", "date_known"].iter().any(|k| f.field == format!("{part}{k}"))
@@ -207,7 +202,7 @@ pub fn summary_markdown(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> Str
                     md,
                     "| {} | {} | {} | {} | {} |",
                     line.change.id,
-                    cell(&line.service),
+                    cell(&line.label.service),
                     cell(&provider(line)),
                     cell(&status_now(&line.change)),
                     cell(&what_changed(line).join(" "))
@@ -259,7 +254,7 @@ pub fn email_body(workbook: &Workbook, facts: &SubmissionFacts<'_>) -> String {
                 let _ = writeln!(
                     text,
                     "    - {}, {}: {}. [{}]",
-                    one_line(&line.service),
+                    one_line(&line.label.service),
                     one_line(&provider(line)),
                     status_now(c).to_lowercase(),
                     c.id

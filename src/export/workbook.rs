@@ -25,7 +25,7 @@ use crate::export::state::{Label, RegisterState};
 use crate::export::summary::NO_PREVIOUS_SUBMISSION;
 use crate::framework::Framework;
 use crate::framework::definition::StageDef;
-use crate::model::{Decision, Event, RecordId, Stage};
+use crate::model::{RecordId, Stage};
 
 /// What the export is of, for the about sheet.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -209,21 +209,11 @@ pub struct Row {
     pub assessed: Assessed,
 }
 
-/// A line of the changes sheet.
+/// A line of the changes sheet: the change, and how the sheet names its record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangeLine {
     pub change: Change,
-    pub provider_code: String,
-    pub provider_name: String,
-    pub service: String,
-    /// The provider the service was designated with, when it has moved since:
-    /// "South London Healthcare NHS Trust (RYQ)"; empty otherwise.
-    pub designated_with: String,
-    /// The decision that removed the designation, for its day, maker and reference.
-    pub removal: Option<Box<Decision>>,
-    /// The step that told the provider of that removal, for its day; `None` when the
-    /// record holds none.
-    pub removal_notified: Option<Box<Event>>,
+    pub label: Label,
 }
 
 /// The export, ready to write.
@@ -309,17 +299,7 @@ pub fn build(plan: Plan<'_>) -> Workbook {
                 Some(item) => item.row.as_mut().map(|row| take(&mut row.label)),
                 None => base.and_then(|b| b.get(&change.id)).and_then(|i| i.record.as_deref()).map(Label::of),
             };
-            let Label { provider_code, provider_name, service, designated_with, removal, removal_notified } =
-                label.unwrap_or_default();
-            ChangeLine {
-                change,
-                provider_code,
-                provider_name,
-                service,
-                designated_with,
-                removal,
-                removal_notified,
-            }
+            ChangeLine { change, label: label.unwrap_or_default() }
         })
         .collect();
     // By section, then by kind; by id within each.

@@ -207,7 +207,7 @@ mod tests {
     use crate::framework::Framework;
 
     fn map(extra: &str) -> Map {
-        let framework = Framework::built_in("monitor-2013").unwrap();
+        let framework = Framework::default_built_in();
         Map::parse(
             &format!("date_formats = [\"%d/%m/%Y\", \"%d %B %Y\"]\n{extra}\n[columns]\n\"A\" = \"id\"\n"),
             &framework,

@@ -488,10 +488,6 @@ impl Map {
 mod tests {
     use super::*;
 
-    fn framework() -> Framework {
-        Framework::built_in("monitor-2013").unwrap()
-    }
-
     #[test]
     fn the_issue_example_map_reads() {
         let map = Map::parse(
@@ -509,7 +505,7 @@ date_formats = ["%d/%m/%Y", "%d %B %Y"]
 [pad]
 "provider.ods" = 3
 "#,
-            &framework(),
+            &Framework::default_built_in(),
         )
         .unwrap();
         assert_eq!(map.header_row, 3);
@@ -520,15 +516,20 @@ date_formats = ["%d/%m/%Y", "%d %B %Y"]
 
     #[test]
     fn misspelt_fields_and_keys_are_refused() {
-        let err = Map::parse("[columns]\n\"A\" = \"provider.odss\"\n", &framework()).unwrap_err();
+        let err =
+            Map::parse("[columns]\n\"A\" = \"provider.odss\"\n", &Framework::default_built_in()).unwrap_err();
         assert!(err.contains("did you mean provider.ods"), "{err}");
-        assert!(Map::parse("colums = {}\n", &framework()).is_err());
-        assert!(Map::parse("header_row = 0\n[columns]\n\"A\" = \"id\"\n", &framework()).is_err());
+        assert!(Map::parse("colums = {}\n", &Framework::default_built_in()).is_err());
+        assert!(
+            Map::parse("header_row = 0\n[columns]\n\"A\" = \"id\"\n", &Framework::default_built_in())
+                .is_err()
+        );
     }
 
     #[test]
     fn a_map_mistake_names_its_line() {
-        let err = Map::parse("header_row = 3\n\n[columns\n\"A\" = \"id\"\n", &framework()).unwrap_err();
+        let err = Map::parse("header_row = 3\n\n[columns\n\"A\" = \"id\"\n", &Framework::default_built_in())
+            .unwrap_err();
         assert!(err.starts_with(":3: "), "{err}");
     }
 
@@ -536,19 +537,19 @@ date_formats = ["%d/%m/%Y", "%d %B %Y"]
     fn date_formats_must_give_a_whole_day() {
         for format in ["%Y", "%H:%M", "", "%d/%m", "%z"] {
             let text = format!("date_formats = [\"{format}\"]\n[columns]\n\"A\" = \"id\"\n");
-            let err = Map::parse(&text, &framework()).unwrap_err();
+            let err = Map::parse(&text, &Framework::default_built_in()).unwrap_err();
             assert!(err.contains("does not give a whole day"), "{format}: {err}");
         }
         for format in ["%d/%m/%Y", "%d %B %Y", "%d-%b-%y", "%Y%m%d"] {
             let text = format!("date_formats = [\"{format}\"]\n[columns]\n\"A\" = \"id\"\n");
-            assert!(Map::parse(&text, &framework()).is_ok(), "{format}");
+            assert!(Map::parse(&text, &Framework::default_built_in()).is_ok(), "{format}");
         }
     }
 
     #[test]
     fn every_field_name_parses_back() {
-        for (name, _) in all_fields(&framework()) {
-            assert_eq!(Field::parse(&name, &framework()).unwrap().name(), name);
+        for (name, _) in all_fields(&Framework::default_built_in()) {
+            assert_eq!(Field::parse(&name, &Framework::default_built_in()).unwrap().name(), name);
         }
     }
 }

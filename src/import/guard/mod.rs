@@ -109,15 +109,10 @@ pub fn check_cells(path: &Path, cells: u64) -> Result<()> {
     if cells <= MAX_CELLS {
         return Ok(());
     }
-    Err(refused(
-        path,
-        format!(
-            "holds more than {} cells, more than crs reads in a sheet ({} rows of 50 columns)",
-            count_text(MAX_CELLS),
-            count_text(MAX_CELLS / 50)
-        ),
-        TRIM,
-    ))
+    let (most, rows) = (count_text(MAX_CELLS), count_text(MAX_CELLS / 50));
+    let what =
+        format!("holds more than {most} cells, more than crs reads in a sheet ({rows} rows of 50 columns)");
+    Err(refused(path, what, TRIM))
 }
 
 /// Refuses JSON with more values than crs's export of the largest register crs
