@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::framework::finding::{Finding, Severity};
 use crate::history::{Committed, Identity, Recovered};
 use crate::model::fields::changes;
-use crate::model::record::DecisionOutcome;
+use crate::model::record::{DecisionOutcome, EventKind};
 use crate::model::status::{Status, derive_status};
 use crate::model::{Record, RecordId};
 use crate::ops::transaction::{Transaction, WriteOptions};
@@ -204,7 +204,7 @@ pub fn change_record(
         Some(tx.commit(&[(path, new_text.into_bytes())], &message, None)?)
     };
     let assessed = tx.config.framework.stages.iter().all(|s| new_record.stage(&s.key).is_some());
-    let next = next_step(id, status, new_record.outcome(), assessed);
+    let next = next_step(id, &new_record, status, assessed);
     Ok(Changed { id: id.clone(), action, detail, status, committed, warnings, next, recovered })
 }
 
@@ -243,21 +243,39 @@ pub fn commit_message(action: &str, id: &RecordId, detail: &str, status: &str) -
     format!("{action} {id}: {detail}\n\nCrs-Record: {id}\nCrs-Action: {action}\nCrs-Status: {status}\n")
 }
 
-/// What to do next after a change, in a sentence, for the messages of the commands;
-/// `assessed`: every stage of the framework is assessed.
-pub fn next_step(
-    id: &RecordId,
-    status: Status,
-    outcome: Option<DecisionOutcome>,
-    assessed: bool,
-) -> Option<String> {
+/// What to do next after a change to `record`, of `status`, in a sentence, for the
+/// messages of the commands; `assessed`: every stage of the framework is assessed.
+/// A draft is told only the steps it has not recorded yet.
+pub fn next_step(id: &RecordId, record: &Record, status: Status, assessed: bool) -> Option<String> {
+    let outcome = record.outcome();
     Some(match (status, outcome) {
-        (Status::Draft, _) if assessed => {
-            format!("every stage is assessed; decide: crs designate {id} or crs decline {id}")
+        (Status::Draft, _) => {
+            let has = |kinds: &[EventKind]| record.events.iter().any(|e| kinds.contains(&e.kind));
+            let mut steps = Vec::new();
+            if !has(&[EventKind::ProvidersNotified]) {
+                steps.push(format!(
+                    "tell the providers and others affected that the work is starting (crs event {id} providers-notified)"
+                ));
+            }
+            if !has(&[EventKind::PublicEngagement, EventKind::InvolvementNotEngaged]) {
+                steps.push(format!("involve the public (crs event {id} public-engagement)"));
+            }
+            if !assessed {
+                steps.push(format!("assess the stages (crs assess {id} --stage 1 …)"));
+            }
+            match (steps.is_empty(), assessed) {
+                (true, _) => {
+                    format!("every stage is assessed; decide: crs designate {id} or crs decline {id}")
+                }
+                (false, true) => format!(
+                    "every stage is assessed; before deciding, {}; then crs designate {id} or crs decline {id}",
+                    steps.join(", ")
+                ),
+                (false, false) => {
+                    format!("{}, then crs designate {id} or crs decline {id}", steps.join(", "))
+                }
+            }
         }
-        (Status::Draft, _) => format!(
-            "tell the providers and others affected that the work is starting (crs event {id} providers-notified), involve the public (crs event {id} public-engagement), assess the stages (crs assess {id} --stage 1 …), then crs designate {id} or crs decline {id}"
-        ),
         (Status::Proposed, _) => {
             format!("send the provider the written request, then crs event {id} written-request-sent")
         }

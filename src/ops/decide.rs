@@ -95,7 +95,7 @@ pub fn decide(
                 // A designation under way goes on by its next step, not by an edit.
                 let hint = match status {
                     Status::Requested | Status::Refused | Status::Referred => {
-                        next_step(id, status, record.outcome(), true)
+                        next_step(id, record, status, true)
                     }
                     _ => None,
                 };

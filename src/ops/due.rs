@@ -255,7 +255,12 @@ fn removal_not_submitted(record: &Record) -> Option<(Date, String)> {
         record.events.iter().any(|e| e.kind == EventKind::Submitted && e.on >= removal.decided_on);
     (!submitted).then(|| {
         let day = removal.decided_on;
-        (day, format!("designation removed {}, and not sent to the regulator since", day.in_words()))
+        // The designation ends when the provider is told, not on the day of the decision.
+        let told = record
+            .last_event(EventKind::ProviderNotifiedOfRemoval)
+            .filter(|e| e.on >= day)
+            .map_or_else(String::new, |e| format!(" (the provider was told {})", e.when_in_words()));
+        (day, format!("removal decided on {}{told}, and not sent to the regulator since", day.in_words()))
     })
 }
 

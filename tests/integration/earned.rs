@@ -403,7 +403,9 @@ fn due_names_a_removal_not_yet_sent_to_the_regulator() {
     let due = env.crs(&["due", "--within", "3650", "--format", "json"]).json();
     assert_eq!(
         removal(&due),
-        ["designation removed 3 February 2026, and not sent to the regulator since"],
+        [
+            "removal decided on 3 February 2026 (the provider was told on 10 February 2026), and not sent to the regulator since"
+        ],
         "{due}"
     );
     let submitted = env.crs(&["submit", "-o", "../bundle"]);

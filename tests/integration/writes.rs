@@ -388,9 +388,18 @@ fn assessing_the_last_stage_says_to_decide_not_to_assess() {
     let last = env.crs(&["assess", ID, "--stage", "4", "--met", "--rationale", "proportionate"]);
     assert_eq!(last.code, 0, "{last}");
     assert!(!last.stderr.contains("assess the stages"), "{last}");
+    // Once the providers are told and the public involved, only the decision is left.
+    env.crs(&["event", ID, "providers-notified"]);
+    let engaged = env.crs(&["event", ID, "public-engagement", "--note", "Maternity Voices Partnership"]);
+    assert!(
+        engaged.stderr.contains(&format!(
+            "next: every stage is assessed; decide: crs designate {ID} or crs decline {ID}"
+        )),
+        "{engaged}"
+    );
     assert!(
         last.stderr.contains(&format!(
-            "next: every stage is assessed; decide: crs designate {ID} or crs decline {ID}"
+            "next: every stage is assessed; before deciding, tell the providers and others affected that the work is starting (crs event {ID} providers-notified), involve the public (crs event {ID} public-engagement); then crs designate {ID} or crs decline {ID}"
         )),
         "{last}"
     );
