@@ -74,7 +74,7 @@ fn write_human(items: &[DueItem], out: &mut dyn Write) -> std::io::Result<()> {
     if items.is_empty() {
         return writeln!(out, "Nothing is due.");
     }
-    let mut table = new_table(&["due", "record", "what", "next step"]);
+    let mut table = new_table(&["day", "record", "what", "next step"]);
     for item in items {
         let due = match item.due {
             Some(due) if item.overdue => format!("{} (overdue)", due.in_words()),

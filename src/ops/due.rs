@@ -38,6 +38,16 @@ pub enum DueKind {
     IdleDraft,
 }
 
+impl DueKind {
+    /// Whether its day is a deadline the register or its framework gives (a review
+    /// date, the window for the provider's answer): only such a day can pass. The
+    /// other days say since when something has waited (a referral waits on the
+    /// regulator; no law dates a submission or a notice of removal).
+    pub fn has_deadline(self) -> bool {
+        matches!(self, DueKind::Review | DueKind::ReviewToComplete | DueKind::RequestUnanswered)
+    }
+}
+
 /// One thing to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DueItem {
@@ -64,7 +74,7 @@ pub struct DueItem {
     pub what: String,
     /// The command for the next step.
     pub next: String,
-    /// True when the day has passed.
+    /// True when its deadline has passed (see [`DueKind::has_deadline`]).
     pub overdue: bool,
 }
 
@@ -133,8 +143,7 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
         status: Some(status),
         what,
         next,
-        // A referral waits on the regulator: nothing of the commissioner's is late.
-        overdue: due < today && kind != DueKind::ReferralOpen,
+        overdue: due < today && kind.has_deadline(),
     };
     let mut items = Vec::new();
     let removing = record.outcome() == Some(DecisionOutcome::Remove);
