@@ -521,18 +521,20 @@ fn added_stage<'a>(group: &str, value: &impl Fn(&str) -> Option<&'a str>) -> Opt
 
 /// A stage assessed again (a review, or the work towards a removal): a new
 /// assessment, told as one, who then when then what: "Stage proportionality
-/// reassessed by Ann Analyst on 20 November 2026: now not met. Its rationale".
+/// reassessed by Ann Analyst on 20 November 2026: now not met. Its rationale", or
+/// "…, its answer unchanged: Its rationale" when met or not is as it was.
 fn reassessed_stage<'a>(group: &str, value: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
     let stage = code_in_words(group.strip_prefix("stages.")?);
     let by = value("assessed_by").map_or_else(String::new, |by| format!(" by {by}"));
     let mut sentence = format!("Stage {stage} reassessed{by}{}", on_date(value("assessed_on")));
     let met = value("met").map(|met| if met == "true" { "now met" } else { "now not met" });
     let why = value("rationale").map(str::trim).filter(|why| !why.is_empty());
+    // `met` is always recorded: a change that leaves it out left the answer as it was.
     match (met, why) {
         (Some(met), Some(why)) => sentence.push_str(&format!(": {met}. {why}")),
         (Some(met), None) => sentence.push_str(&format!(": {met}")),
-        (None, Some(why)) => sentence.push_str(&format!(": {why}")),
-        (None, None) => {}
+        (None, Some(why)) => sentence.push_str(&format!(", its answer unchanged: {why}")),
+        (None, None) => sentence.push_str(", its answer unchanged"),
     }
     Some(sentence)
 }
@@ -743,6 +745,15 @@ mod tests {
             change("stages.health_inequalities.met", None, Some("false")),
         ]);
         assert_eq!(assessed, ["Stage health inequalities assessed as not met on 2 February 2026"]);
+        // Assessed again with the same answer: said so, never left unsaid.
+        let again = sentences(&[
+            change("stages.health_inequalities.assessed_on", Some("2026-02-02"), Some("2026-08-01")),
+            change("stages.health_inequalities.rationale", Some("Close to average"), Some("Still close")),
+        ]);
+        assert_eq!(
+            again,
+            ["Stage health inequalities reassessed on 1 August 2026, its answer unchanged: Still close"]
+        );
     }
 
     #[test]
