@@ -28,11 +28,12 @@ pub(crate) fn row_history(
     let Some(outcome) = decision_outcome(row, context, status, decided_on)? else {
         return Ok((Vec::new(), events));
     };
+    let (confirmation, removal) = later_decisions(row, context)?;
     let Some(decided_on) = decided_on else {
-        return Err(vec![missing_decision_day(row, context, status, outcome)]);
+        return later_decisions_alone(row, context, status, outcome, [confirmation, removal], events, given)
+            .ok_or_else(|| vec![missing_decision_day(row, context, status, outcome)]);
     };
     let mut decisions = vec![row_decision(row, context, outcome, decided_on)];
-    let (confirmation, removal) = later_decisions(row, context)?;
     let Some(status) = status else {
         decisions.extend(confirmation);
         decisions.extend(removal);
@@ -135,6 +136,37 @@ fn decision_outcome(
         )]);
     }
     Ok(outcome)
+}
+
+/// A row that dates no decision of its own but a later one, a removal or a
+/// confirmation, in that decision's columns (a removal row beside the row of its
+/// designation): its history is that decision alone, with its events, and a
+/// removal's notice undated unless the sheet dates it. `None` when the row gives no
+/// later decision, or its outcome names another.
+fn later_decisions_alone(
+    row: &RowFields,
+    context: &Context<'_>,
+    status: Option<Status>,
+    outcome: DecisionOutcome,
+    later: [Option<Decision>; 2],
+    mut events: Vec<Event>,
+    given: &[Event],
+) -> Option<(Vec<Decision>, Vec<Event>)> {
+    let given_outcome = row.get(&Field::DecisionOutcome).is_some();
+    let decisions: Vec<Decision> = later.into_iter().flatten().collect();
+    let named = !given_outcome || decisions.iter().any(|d| d.outcome == outcome);
+    if decisions.is_empty() || !named {
+        return None;
+    }
+    let removed = decisions.iter().any(|d| d.outcome == DecisionOutcome::Remove);
+    if status == Some(Status::Removed)
+        && removed
+        && !events.iter().chain(given).any(|e| e.kind == EventKind::ProviderNotifiedOfRemoval)
+    {
+        let status = Status::Removed;
+        events.push(undated(EventKind::ProviderNotifiedOfRemoval, context.today, status, context, row));
+    }
+    Some((decisions, events))
 }
 
 /// The problem of a decision whose row gives no day for it: the empty column, or the map to mend.
@@ -415,6 +447,8 @@ fn with_steps(
         .and_then(|d| d.plus_days(-1));
     // Backwards: the latest day of each step is bounded by the step after it.
     let mut latest = context.today;
+    // The step the sheet dates that set `latest`, to name its cell.
+    let mut latest_step: Option<EventKind> = None;
     let mut added = Vec::new();
     for kind in chain.iter().rev() {
         // A removal's notice follows the removal decision; the steps before it, the
@@ -426,20 +460,39 @@ fn with_steps(
             _ => latest.min(next_decision.unwrap_or(context.today)),
         };
         match known(*kind) {
-            Some(on) => latest = on,
+            Some(on) => (latest, latest_step) = (on, Some(*kind)),
             None => {
                 if bound < decided_on {
-                    return Err(vec![problem(
-                        context,
-                        row,
-                        &Field::Status,
-                        status.as_str(),
-                        &format!(
-                            "implies {} after the decision of {decided_on}, but the sheet dates a later step before it ({bound})",
-                            kind.label().to_lowercase()
+                    let step = kind.label().to_lowercase();
+                    // The cell that dates the later step, where the row gives it.
+                    let cell = latest_step
+                        .filter(|_| bound == latest)
+                        .and_then(|later| step_cell(row, later).map(|field| (later, field)));
+                    let problem = match cell {
+                        Some((later, field)) => problem(
+                            context,
+                            row,
+                            &field,
+                            &bound.to_string(),
+                            &format!(
+                                "dates {} before the decision of {decided_on}, though {step} came between them (the status '{}' says so)",
+                                later.label().to_lowercase(),
+                                status.as_str()
+                            ),
+                            "correct the date, the decision's date or the status in the sheet",
                         ),
-                        "correct the dates or the status in the sheet",
-                    )]);
+                        None => problem(
+                            context,
+                            row,
+                            &Field::Status,
+                            status.as_str(),
+                            &format!(
+                                "implies {step} after the decision of {decided_on}, but the sheet dates a later step before it ({bound})"
+                            ),
+                            "correct the dates or the status in the sheet",
+                        ),
+                    };
+                    return Err(vec![problem]);
                 }
                 added.push(undated(*kind, bound, status, context, row));
                 latest = bound;
@@ -448,4 +501,15 @@ fn with_steps(
     }
     events.extend(added);
     Ok((decisions, events))
+}
+
+/// The cell of `row` that dates a step of `kind`: its own column, or the day of the
+/// provider's answer.
+fn step_cell(row: &RowFields, kind: EventKind) -> Option<Field> {
+    let own = Field::Event(kind);
+    if row.step_day(&own).is_some() {
+        return Some(own);
+    }
+    let answer = matches!(kind, EventKind::ProviderAccepted | EventKind::ProviderRefused);
+    (answer && row.step_day(&Field::ResponseOn).is_some()).then_some(Field::ResponseOn)
 }

@@ -223,3 +223,54 @@ fn a_record_kept_with_keep_register_is_never_called_unchanged_while_its_status_d
     );
     assert!(again.stderr.contains("the register's version of 1 record(s) it differs from stands"), "{again}");
 }
+
+/// A step dated before the decision that must come before it: the refusal names the
+/// cell that holds the early day, not the status that implies the step between.
+#[test]
+fn a_step_dated_before_its_decision_is_named_by_its_own_cell() {
+    let env = with_map();
+    let map = MAP.replace(
+        "\"Status\" = \"status\"\n",
+        "\"Status\" = \"status\"\n\"Accepted on\" = \"event.provider-accepted\"\n",
+    );
+    fs::write(env.outside().join("map.toml"), map).unwrap();
+    let header = HEADER.replace("Review date\n", "Review date,Accepted on\n");
+    let early = "RJ2,Lewisham and Greenwich NHS Trust,FT,Stroke,03/06/2025,ICB Board,Y,10/01/2025,,designated,01/03/2028,01/12/2024\n";
+    write_sheet(&env, "sheet.csv", &format!("{header}{early}"));
+    let run = import(&env, "sheet.csv", &["--dry-run"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains("row 2, column 'Accepted on': '2024-12-01' dates provider accepted before the decision of 2025-06-03, though written request sent came between them (the status 'designated' says so)"),
+        "{run}"
+    );
+}
+
+/// A later row that gives only the removal, in the removal's own columns, is that
+/// removal: joined to its designation's row, with nothing asked of it that the
+/// designation's row gives already.
+#[test]
+fn a_removal_row_needs_no_designation_date_of_its_own() {
+    let env = with_map();
+    let map = MAP.replace(
+        "\"Status\" = \"status\"\n",
+        "\"Status\" = \"status\"\n\"Removed on\" = \"removal.decided_on\"\n\"Removed by\" = \"removal.decided_by\"\n",
+    );
+    fs::write(env.outside().join("map.toml"), map).unwrap();
+    let header = HEADER.replace("Review date\n", "Review date,Removed on,Removed by\n");
+    let designated = "RV5,South London and Maudsley NHS Foundation Trust,FT,Eating disorders inpatient,01/03/2019,ICB Board,Y,10/01/2019,,designated,01/03/2027,,\n";
+    let removal = "RV5,,,Eating disorders inpatient,,,,,,removed,,14/05/2026,ICB Board\n";
+    write_sheet(&env, "sheet.csv", &format!("{header}{designated}{removal}"));
+    let run = import(&env, "sheet.csv", &[]);
+    assert_eq!(run.code, 0, "{run}");
+    let shown = env.crs(&["show", EATING, "--format", "json"]).json();
+    let decisions: Vec<(&str, &str)> = shown["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["outcome"].as_str().unwrap(), d["decided_on"].as_str().unwrap()))
+        .collect();
+    assert_eq!(decisions, [("designate", "2019-03-01"), ("remove", "2026-05-14")], "{shown:#}");
+    let notice =
+        shown["events"].as_array().unwrap().iter().find(|e| e["kind"] == "provider-notified-of-removal");
+    assert_eq!(notice.unwrap()["date_known"], false, "the notice is not dated by the sheet: {shown:#}");
+}
