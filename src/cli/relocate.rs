@@ -74,7 +74,8 @@ pub fn run(ctx: &Ctx, args: &MoveArgs, write: &WriteOptions, io: &mut Io<'_>) ->
     if let Some(recovered) = &moved.recovered {
         render_recovered(io, recovered)?;
     }
-    io.status(&format!("moved {} to {} on {}", moved.from, moved.to, moved.on.in_words()))?;
+    let on = moved.on.map(|d| format!(" on {}", d.in_words())).unwrap_or_default();
+    io.status(&format!("moved {} to {}{on}", moved.from, moved.to))?;
     render_provider(io, &moved, args)?;
     io.status(&format!("  status {}; commit {}", moved.status, committed_on(&moved.committed)))?;
     render_index_warning(io, &moved.committed)?;

@@ -59,8 +59,8 @@ pub enum ProviderSource {
 pub struct Moved {
     pub from: RecordId,
     pub to: RecordId,
-    /// The day it moved: the day given, else the day it was recorded.
-    pub on: Date,
+    /// The day it moved, when given; else it is dated by its commit.
+    pub on: Option<Date>,
     /// The provider before the move and after it.
     pub was: Provider,
     pub provider: Provider,
@@ -72,7 +72,7 @@ pub struct Moved {
     pub recovered: Option<Recovered>,
 }
 
-/// Moves the record `from` to `to` on the day `on` (default: today), its provider
+/// Moves the record `from` to `to` on the day `on` (none: dated by its commit), its provider
 /// named and kinded as `given` says.
 pub fn move_record(
     ctx: &Ctx,
@@ -86,9 +86,7 @@ pub fn move_record(
     if from == to {
         return Err(Error::Usage(format!("{from} is already where it is asked to go")));
     }
-    let given_on = on;
-    let on = on.unwrap_or(ctx.today);
-    if on > ctx.today {
+    if let Some(on) = on.filter(|on| *on > ctx.today) {
         return Err(Error::Usage(format!(
             "--on {on} is after today ({}); give the day the service moved, once it has",
             ctx.today
@@ -154,7 +152,7 @@ pub fn move_record(
         .map(|r| format!(": {}", r.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>()))
         .unwrap_or_default();
     // A move given no day is dated by its commit, as every move before --on was.
-    let (day, trailer) = match given_on {
+    let (day, trailer) = match on {
         Some(d) => (format!(" on {d}"), format!("Crs-On: {d}\n")),
         None => (String::new(), String::new()),
     };
