@@ -85,7 +85,8 @@ fn write_human(
                 (ChangeKind::Added, None) => "added".to_owned(),
                 (ChangeKind::Changed, None) => "changed".to_owned(),
                 (ChangeKind::Moved, None) => {
-                    format!("moved from {}", record.previous_id.as_deref().unwrap_or("another id"))
+                    let on = record.moved_on.map(|d| format!(" on {}", d.in_words())).unwrap_or_default();
+                    format!("moved from {}{on}", record.previous_id.as_deref().unwrap_or("another id"))
                 }
                 // A record moved away from this id: not a designation removed.
                 (ChangeKind::Removed, None) if entry.action.as_deref() == Some("move") => {

@@ -9,7 +9,7 @@ use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::model::record::Provider;
-use crate::model::{Licence, ProviderKind, RecordId};
+use crate::model::{Date, Licence, ProviderKind, RecordId};
 use crate::ops::relocate::{Moved, ProviderGiven, ProviderSource, move_record};
 use crate::ops::transaction::WriteOptions;
 use crate::text::printable;
@@ -28,9 +28,12 @@ use crate::text::printable;
 /// provider's code, name or kind changes, every decision made before keeps the
 /// provider it was made with: the name at designation stays on record.
 ///
+/// --on gives the day the service moved (a merger's legal date) when it is not the
+/// day it is recorded; the board paper and crs log date the move by it.
+///
 /// Examples:
 ///   crs move RJ1/adult-critical-care RJ1/critical-care --reason "Service renamed"
-///   crs move RQM/maternity R1K/maternity --reason "Merger, 1 April 2027"
+///   crs move RQM/maternity R1K/maternity --on 2027-04-01 --reason "Merger"
 ///   crs move RQM/maternity RYJ/maternity --provider-name "Imperial College \
 ///       Healthcare NHS Trust" --provider-kind nhs-trust --reason "Merger"
 ///   crs move NVC/orthopaedics RAL/orthopaedics --provider-licence licensed
@@ -53,6 +56,9 @@ pub struct MoveArgs {
     /// licensed, unlicensed, applied or exempt (default: the record's).
     #[arg(long, value_name = "STATE", value_parser = str::parse::<Licence>)]
     pub provider_licence: Option<Licence>,
+    /// The day it moved, e.g. a merger's legal date (default: today; not after today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<Date>,
     /// Why it moved, for the commit message and the log.
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: Option<String>,
@@ -64,11 +70,12 @@ pub fn run(ctx: &Ctx, args: &MoveArgs, write: &WriteOptions, io: &mut Io<'_>) ->
         kind: args.provider_kind,
         licence: args.provider_licence,
     };
-    let moved = move_record(ctx, write, &args.from, &args.to, &given, args.reason.as_deref())?;
+    let moved = move_record(ctx, write, &args.from, &args.to, &given, args.reason.as_deref(), args.on)?;
     if let Some(recovered) = &moved.recovered {
         render_recovered(io, recovered)?;
     }
-    io.status(&format!("moved {} to {}", moved.from, moved.to))?;
+    let on = moved.on.map(|d| format!(" on {}", d.in_words())).unwrap_or_default();
+    io.status(&format!("moved {} to {}{on}", moved.from, moved.to))?;
     render_provider(io, &moved, args)?;
     io.status(&format!("  status {}; commit {}", moved.status, committed_on(&moved.committed)))?;
     render_index_warning(io, &moved.committed)?;

@@ -1,6 +1,7 @@
 //! The audit log: the commits that changed the register (or one record), newest
 //! first, with who, when, what crs action (or "by hand"), and the fields that
-//! changed from what to what.
+//! changed from what to what. A record moved to a new id says from which, and on
+//! what day when the move's commit gives it (`Crs-On`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -16,10 +17,10 @@ use crate::history::changed::paths_between;
 use crate::history::dropped::dropped_in_merge;
 use crate::history::repo::{git_error, open};
 use crate::history::walk::{History, PathLookup, Walk, WalkAids, Walked};
-use crate::model::RecordId;
 pub use crate::model::fields::ChangeKind;
 use crate::model::fields::{FieldChange, Unreadable, changes_across_versions, flatten_checked};
 use crate::model::id::path_below;
+use crate::model::{Date, RecordId};
 
 /// One commit of the log.
 #[derive(Clone, Debug, Serialize)]
@@ -44,6 +45,10 @@ pub struct RecordChange {
     /// The id the record had before, when this commit moved it (`crs move`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_id: Option<String>,
+    /// The day it moved, when this commit moved it and says on what day (`crs move
+    /// --on`, `crs succeed`); a move recorded without one is dated by its commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_on: Option<Date>,
     /// Against the last version that could be read, when the one before could not.
     pub fields: Vec<FieldChange>,
     /// Why this version of the record could not be read; its fields are then empty.
@@ -173,6 +178,7 @@ fn with_fields(found: Vec<(LogEntry, Vec<Touched>)>, flat: &HashMap<Oid, Flat>) 
                     removed_in_merge,
                     record: t.record,
                     previous_id: t.from,
+                    moved_on: t.moved_on,
                 })
             })
             .collect();
@@ -197,6 +203,8 @@ struct Touched {
     old: Option<Oid>,
     new: Option<Oid>,
     from: Option<String>,
+    /// The day of the move, as the commit's `Crs-On` trailer gives it.
+    moved_on: Option<Date>,
     others: Vec<Option<Oid>>,
     base: Option<Option<Oid>>,
 }
@@ -245,7 +253,7 @@ impl ChangeFinder<'_> {
                 break;
             }
             let commit = commit?;
-            let touched = match (&self.record, &mut lookup) {
+            let mut touched: Vec<Touched> = match (&self.record, &mut lookup) {
                 (Some((record, paths)), Some(lookup)) => {
                     self.record_change(record, paths, lookup, &commit)?.into_iter().collect()
                 }
@@ -253,6 +261,10 @@ impl ChangeFinder<'_> {
             };
             if touched.is_empty() {
                 continue;
+            }
+            if touched.iter().any(|t| t.from.is_some()) {
+                let on = self.day_given(&commit)?;
+                touched.iter_mut().filter(|t| t.from.is_some()).for_each(|t| t.moved_on = on);
             }
             let versions = touched
                 .iter()
@@ -321,9 +333,17 @@ impl ChangeFinder<'_> {
             old: old.map(|(_, id)| id),
             new: new.map(|(_, id)| id),
             from,
+            moved_on: None,
             others,
             base,
         }))
+    }
+
+    /// The day `commit` says it took effect (its `Crs-On` trailer), if it says.
+    fn day_given(&self, commit: &Walked) -> Result<Option<Date>> {
+        let commit =
+            self.repo.find_commit(commit.commit).map_err(|e| git_error("cannot read a commit", &e))?;
+        Ok(trailer(commit.message().unwrap_or(""), "Crs-On").and_then(|d| d.parse().ok()))
     }
 
     /// The tree of the common version of a merge's parents; `None` for a commit
@@ -440,7 +460,15 @@ impl ChangeFinder<'_> {
             let (old, new) = (id_in(old_tree), id_in(Some(new_tree)));
             if old != new {
                 let record = path.strip_suffix(".toml").unwrap_or(&path).to_owned();
-                out.push(Touched { record, old, new, from: None, others: Vec::new(), base: None });
+                out.push(Touched {
+                    record,
+                    old,
+                    new,
+                    from: None,
+                    moved_on: None,
+                    others: Vec::new(),
+                    base: None,
+                });
             }
         }
         Ok(out)

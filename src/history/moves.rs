@@ -1,6 +1,7 @@
 //! The moves and successions on a register's branch, as a paper on the register
 //! tells them beside its dated decisions and events: each record `crs move` moved,
-//! with the day it was recorded and the provider the record named before; and each
+//! with the day it moved (`Crs-On`; for a move recorded without one, the day it was
+//! recorded) and the provider the record named before; and each
 //! `crs succeed`, with the day its successor took over (`Crs-On`), the names of both
 //! organisations where the register holds them, and the records it moved. Found by
 //! their `Crs-Action` trailers in a walk of HEAD's history, as the log walks it; a
@@ -22,8 +23,9 @@ use crate::model::{Date, Record};
 /// A record moved to a new id: by `crs move`, or by a provider's succession.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Relocation {
-    /// The day the provider changed: a succession's day, or the day the move was
-    /// recorded (its commit's day, as its author's clock had it).
+    /// The day the provider changed: a succession's or a move's `Crs-On` day, or for
+    /// a move recorded without one, the day it was recorded (its commit's day, as its
+    /// author's clock had it).
     pub on: Date,
     pub from: String,
     pub to: String,
@@ -101,6 +103,7 @@ fn gather(rr: &RegisterRepo, odb: &Odb<'_>, walk: Result<Walk<'_, '_>>) -> Resul
             Record::from_toml(&String::from_utf8_lossy(blob.content())).ok()
         };
         let provider = |r: &Record| (r.provider.ods.clone(), r.provider.name.trim().to_owned());
+        let on = trailer(message, "Crs-On").and_then(|d| d.parse::<Date>().ok());
         if action.as_deref() == Some("move") {
             let (Some(from), Some(to)) = (trailer(message, "Crs-Previous"), trailer(message, "Crs-Record"))
             else {
@@ -108,7 +111,7 @@ fn gather(rr: &RegisterRepo, odb: &Odb<'_>, walk: Result<Walk<'_, '_>>) -> Resul
             };
             let (was, is) = (record_in(&before, &from), record_in(&after, &to));
             found.relocations.push(Relocation {
-                on: author_day(header),
+                on: on.unwrap_or_else(|| author_day(header)),
                 provider_before: was.as_ref().map(provider),
                 provider_after: is.as_ref().map(provider),
                 service: is.map(|r| r.service.name.trim().to_owned()),
@@ -122,7 +125,7 @@ fn gather(rr: &RegisterRepo, odb: &Odb<'_>, walk: Result<Walk<'_, '_>>) -> Resul
         else {
             continue;
         };
-        let Some(on) = trailer(message, "Crs-On").and_then(|d| d.parse::<Date>().ok()) else { continue };
+        let Some(on) = on else { continue };
         let changed = paths_between(&rr.repo, &rr.prefix, Some(&before), Some(&after))?;
         let ids: Vec<&str> = changed.iter().filter_map(|p| p.strip_suffix(".toml")).collect();
         let settings_in = |tree: &git2::Tree<'_>| -> Option<Settings> {

@@ -8,6 +8,11 @@
 //! overrides either. The licence is the record's unless the user gives one; one the
 //! new kind rules out is refused, never replaced by a guess. When the provider's code,
 //! name or kind changes, every decision made before keeps the provider it was made with.
+//!
+//! The day the service moved (a merger's legal date, say) may be earlier than the day
+//! it is recorded: a day given goes on the commit as its `Crs-On` trailer, as a
+//! succession's does, and every output that dates the move reads it there; a move
+//! given no day is dated by its commit. A day after today is refused.
 
 use crate::context::Ctx;
 use crate::error::{Error, Result};
@@ -54,6 +59,8 @@ pub enum ProviderSource {
 pub struct Moved {
     pub from: RecordId,
     pub to: RecordId,
+    /// The day it moved, when given; else it is dated by its commit.
+    pub on: Option<Date>,
     /// The provider before the move and after it.
     pub was: Provider,
     pub provider: Provider,
@@ -65,7 +72,8 @@ pub struct Moved {
     pub recovered: Option<Recovered>,
 }
 
-/// Moves the record `from` to `to`, its provider named and kinded as `given` says.
+/// Moves the record `from` to `to` on the day `on` (none: dated by its commit), its provider
+/// named and kinded as `given` says.
 pub fn move_record(
     ctx: &Ctx,
     options: &WriteOptions,
@@ -73,9 +81,16 @@ pub fn move_record(
     to: &RecordId,
     given: &ProviderGiven<'_>,
     reason: Option<&str>,
+    on: Option<Date>,
 ) -> Result<Moved> {
     if from == to {
         return Err(Error::Usage(format!("{from} is already where it is asked to go")));
+    }
+    if let Some(on) = on.filter(|on| *on > ctx.today) {
+        return Err(Error::Usage(format!(
+            "--on {on} is after today ({}); give the day the service moved, once it has",
+            ctx.today
+        )));
     }
     let tx = Transaction::begin(ctx, options)?;
     let (old_path, new_path) = (from.relative_path_string(), to.relative_path_string());
@@ -136,13 +151,19 @@ pub fn move_record(
     let reason = reason
         .map(|r| format!(": {}", r.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>()))
         .unwrap_or_default();
+    // A move given no day is dated by its commit, as every move before --on was.
+    let (day, trailer) = match on {
+        Some(d) => (format!(" on {d}"), format!("Crs-On: {d}\n")),
+        None => (String::new(), String::new()),
+    };
     let message = format!(
-        "move {from} to {to}{reason}\n\nCrs-Record: {to}\nCrs-Action: move\nCrs-Previous: {from}\nCrs-Status: {status}\n"
+        "move {from} to {to}{day}{reason}\n\nCrs-Record: {to}\nCrs-Action: move\nCrs-Previous: {from}\nCrs-Status: {status}\n{trailer}"
     );
     let committed = tx.commit_changes(&[(new_path, new_text.into_bytes())], &[old_path], &message)?;
     Ok(Moved {
         from: from.clone(),
         to: to.clone(),
+        on,
         was: record.provider,
         provider,
         source,

@@ -285,3 +285,61 @@ fn the_log_follows_the_record_and_tells_each_move_as_one_step() {
     assert_eq!(records[0]["change"], "moved");
     assert_eq!(records[0]["previous_id"], "R1K/adult-critical-care");
 }
+
+#[test]
+fn a_move_given_its_day_is_dated_by_it_in_the_board_paper_and_the_log() {
+    let env = register();
+    import_trusts(&env);
+    let commits = env.commit_count();
+    let later = env.crs(&["move", OLD, "R1K/adult-critical-care", "--on", "2026-11-24"]);
+    assert_eq!(later.code, 2, "a day after today is refused: {later}");
+    assert!(later.stderr.contains("--on 2026-11-24 is after today (2026-11-23)"), "{later}");
+    assert_eq!(env.commit_count(), commits, "nothing is recorded: {later}");
+    assert!(env.root.join("RJ1/adult-critical-care.toml").exists());
+
+    let moved =
+        ok(&env, &["move", OLD, "R1K/adult-critical-care", "--on", "2026-04-01", "--reason", "Merger"]);
+    assert!(
+        moved.stderr.contains("moved RJ1/adult-critical-care to R1K/adult-critical-care on 1 April 2026"),
+        "{moved}"
+    );
+    let message = env.git_cmd(&["log", "-1", "--format=%B"]);
+    assert!(message.lines().any(|l| l == "Crs-On: 2026-04-01"), "{message}");
+
+    let paper = ok(&env, &["report", "--since", "2026-01-01", "--format", "md"]).stdout;
+    assert!(
+        paper.contains(
+            "- Adult critical care moved from Guy's and St Thomas' NHS Foundation Trust (RJ1) to London North West University Healthcare NHS Trust (R1K) on 1 April 2026."
+        ),
+        "the paper dates the move by the day it happened: {paper}"
+    );
+    assert!(!paper.contains("(R1K) on 23 November 2026"), "not by the day it was recorded: {paper}");
+    let html = ok(&env, &["report", "--since", "2026-01-01", "--format", "html"]).stdout;
+    assert!(html.contains("(R1K) on 1 April 2026"), "{html}");
+    // A paper for a period after the move, though recorded in it, does not tell it.
+    let after = ok(&env, &["report", "--since", "2026-06-01", "--format", "md"]).stdout;
+    assert!(!after.contains("Adult critical care moved from"), "{after}");
+
+    let log = ok(&env, &["log", "R1K/adult-critical-care"]).stdout;
+    assert!(
+        log.lines()
+            .any(|l| l == "    R1K/adult-critical-care moved from RJ1/adult-critical-care on 1 April 2026"),
+        "{log}"
+    );
+    let json = ok(&env, &["log", "-n", "1", "--format", "json"]).json();
+    assert_eq!(json[0]["records"][0]["moved_on"], "2026-04-01", "{json}");
+    let json = ok(&env, &["log", "R1K/adult-critical-care", "--format", "json"]).json();
+    assert_eq!(json[0]["records"][0]["moved_on"], "2026-04-01", "{json}");
+
+    // A move given no day is dated by the day it was recorded, and says no other.
+    ok(&env, &["move", "R1K/adult-critical-care", "R1K/critical-care"]);
+    let message = env.git_cmd(&["log", "-1", "--format=%B"]);
+    assert!(!message.contains("Crs-On"), "{message}");
+    let log = ok(&env, &["log", "R1K/critical-care", "-n", "1"]).stdout;
+    assert!(log.lines().any(|l| l == "    R1K/critical-care moved from R1K/adult-critical-care"), "{log}");
+    let paper = ok(&env, &["report", "--since", "2026-01-01", "--format", "md"]).stdout;
+    assert!(
+        paper.contains("was renamed from R1K/adult-critical-care to R1K/critical-care on 23 November 2026"),
+        "{paper}"
+    );
+}

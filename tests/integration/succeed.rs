@@ -230,7 +230,7 @@ fn a_trust_merger_moves_every_record_in_one_commit_and_the_log_follows_each() {
             "the decision keeps the provider it was made with"
         );
         let log = ok(&env, &["log", &id]);
-        assert!(log.stdout.contains(&format!("{id} moved from RQM/{service}")), "{log}");
+        assert!(log.stdout.contains(&format!("{id} moved from RQM/{service} on 1 October 2026\n")), "{log}");
         assert!(
             log.stdout.contains("three services of Chelsea and Westminster"),
             "the history from before: {log}"
