@@ -5,7 +5,10 @@
 //! A record that only passed to a successor (crs succeed: an ICB merger or a trust
 //! merger; crs move to a new provider code) is neither added nor removed: it is
 //! counted apart, as carried over to a successor, and a removal submitted before is
-//! not told again under the successor.
+//! not told again under the successor. So is a record whose co-commissioner was
+//! succeeded (by the commissioner responsible now, or by another): its list naming
+//! the successor, or no longer naming it where the successor is responsible, is the
+//! succession's doing, which the branch records, and never a removal.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -45,6 +48,38 @@ pub struct Change {
     /// nothing else changed but what a succession keeps (each decision's maker and
     /// provider on the decision).
     pub carried_over: bool,
+    /// The co-commissioners the record named at the baseline that successions
+    /// recorded on the branch took over since; `None` when there are none.
+    pub co_succeeded: Option<CoCommissionersSucceeded>,
+}
+
+/// One organisation's succession recorded on the register's branch (crs succeed):
+/// `old` closed and `new` took over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Succession {
+    pub old: String,
+    pub new: String,
+}
+
+/// One co-commissioner of the baseline taken over by its successors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoCommissionerSucceeded {
+    pub old: String,
+    /// Its successor, then the successor's own where that was succeeded too: the
+    /// last is the one that took its part.
+    pub by: Vec<String>,
+}
+
+/// What successions did to a record's co-commissioners since the baseline, and
+/// what changed in the list besides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoCommissionersSucceeded {
+    pub succeeded: Vec<CoCommissionerSucceeded>,
+    /// The commissioner responsible now, which is never its own co-commissioner.
+    pub responsible: String,
+    /// The list as the successions left it against the list now, when they differ:
+    /// a change made besides the successions.
+    pub besides: Option<FieldChange>,
 }
 
 /// How the summary, the e-mail and the changes sheet name a change carried over to
@@ -152,8 +187,14 @@ pub fn in_scope_now(scope: &Scope, base: Option<&RegisterState>, item: &Item) ->
 }
 
 /// The changes of scope and content between `base` and `current`, by record id. With
-/// no baseline every record in scope is added.
-pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Scope) -> Vec<Change> {
+/// no baseline every record in scope is added. `successions` are those the branch
+/// records: they tell a co-commissioner succeeded from one removed.
+pub fn compare(
+    current: &RegisterState,
+    base: Option<&RegisterState>,
+    successions: &[Succession],
+    scope: &Scope,
+) -> Vec<Change> {
     let mut ids: BTreeSet<&RecordId> = current.items().iter().map(|i| &i.id).collect();
     if let Some(base) = base {
         ids.extend(base.items().iter().map(|i| &i.id));
@@ -190,6 +231,7 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
             fields,
             previous_id: previous_id.cloned(),
             carried_over: false,
+            co_succeeded: None,
         };
         match (now, then_in) {
             (Some(_), None) if removed_now => changes.push(change(ChangeKind::Removed, Vec::new())),
@@ -210,15 +252,19 @@ pub fn compare(current: &RegisterState, base: Option<&RegisterState>, scope: &Sc
                     false if entered(then) => ChangeKind::Added,
                     false => ChangeKind::Changed,
                 };
+                let co_succeeded = match (&then.record, &now.record) {
+                    (Some(before), Some(after)) => co_commissioners_succeeded(before, after, successions),
+                    _ => None,
+                };
                 let carried_over = kind == ChangeKind::Changed
                     && then.status == now.status
-                    && matches!((&then.record, &now.record), (Some(before), Some(after)) if only_a_succession(before, after));
+                    && matches!((&then.record, &now.record), (Some(before), Some(after)) if only_successions(before, after, successions));
                 let kind = match previous_id.is_some() && kind == ChangeKind::Changed {
                     true => ChangeKind::Moved,
                     false => kind,
                 };
                 if kind == ChangeKind::Moved || !fields.is_empty() {
-                    changes.push(Change { carried_over, ..change(kind, fields) });
+                    changes.push(Change { carried_over, co_succeeded, ..change(kind, fields) });
                 }
             }
             (None, None) => {}
@@ -310,24 +356,87 @@ fn kept_fields(
         .collect()
 }
 
-/// True when `after` is `before` passed to a successor and nothing more: the
-/// commissioner responsible or the provider is another organisation (its code),
-/// each decision was made by the same commissioner with the same provider (kept on
-/// the decision once the record's own have changed), and every other field is as
-/// it was. The successor dropped from the co-commissioners (it is responsible now,
-/// never its own co-commissioner) is part of the succession too.
-fn only_a_succession(before: &Record, after: &Record) -> bool {
-    let succeeded =
-        before.commissioner.ods != after.commissioner.ods || before.provider.ods != after.provider.ods;
-    let parties = [before.commissioner.ods.clone(), after.commissioner.ods.clone()];
-    succeeded && as_decided(before, &parties) == as_decided(after, &parties)
+/// True when `after` is `before` passed to successors and nothing more: the
+/// commissioner responsible, the provider or a co-commissioner is another
+/// organisation (its code), each decision was made by the same commissioner with the
+/// same provider (kept on the decision once the record's own have changed), the
+/// co-commissioners are those of `before` as `successions` left them, and every
+/// other field is as it was. A successor dropped from the co-commissioners (it is
+/// responsible now, never its own co-commissioner) is part of the succession too.
+fn only_successions(before: &Record, after: &Record, successions: &[Succession]) -> bool {
+    let succeeded = before.commissioner.ods != after.commissioner.ods
+        || before.provider.ods != after.provider.ods
+        || before.commissioner.co_commissioners != after.commissioner.co_commissioners;
+    let left = as_successions_left(before, &after.commissioner.ods, successions);
+    succeeded && as_decided(before, &left) == as_decided(after, &after.commissioner.co_commissioners)
+}
+
+/// The co-commissioners of `before` as `successions` left them: each named by its
+/// latest successor, once, and never the commissioner `responsible`, as crs succeed
+/// writes them.
+fn as_successions_left(before: &Record, responsible: &str, successions: &[Succession]) -> Vec<String> {
+    let mut left: Vec<String> = Vec::new();
+    for code in &before.commissioner.co_commissioners {
+        let now = successors_of(code, successions).pop().unwrap_or_else(|| code.clone());
+        if now != responsible && !left.contains(&now) {
+            left.push(now);
+        }
+    }
+    left
+}
+
+/// The successors of `code` in turn: its own latest successor, then that one's, …;
+/// empty when it has none. A circle of successions ends where it began.
+fn successors_of(code: &str, successions: &[Succession]) -> Vec<String> {
+    let mut chain: Vec<String> = Vec::new();
+    let mut at = code;
+    while let Some(next) = successions.iter().rev().find(|s| s.old == at).map(|s| s.new.as_str()) {
+        if next == code || chain.iter().any(|c| c == next) {
+            break;
+        }
+        chain.push(next.to_owned());
+        at = next;
+    }
+    chain
+}
+
+/// The co-commissioners of `before` that successions took over and `after` no
+/// longer names, with what changed in the list besides; `None` when none was.
+fn co_commissioners_succeeded(
+    before: &Record,
+    after: &Record,
+    successions: &[Succession],
+) -> Option<CoCommissionersSucceeded> {
+    let now = &after.commissioner.co_commissioners;
+    let succeeded: Vec<CoCommissionerSucceeded> = before
+        .commissioner
+        .co_commissioners
+        .iter()
+        .filter(|code| !now.contains(code))
+        .filter_map(|code| {
+            let by = successors_of(code, successions);
+            (!by.is_empty()).then(|| CoCommissionerSucceeded { old: code.clone(), by })
+        })
+        .collect();
+    if succeeded.is_empty() {
+        return None;
+    }
+    let left = as_successions_left(before, &after.commissioner.ods, successions);
+    let listed = |codes: &[String]| (!codes.is_empty()).then(|| format!("[{}]", codes.join(", ")));
+    let besides = (left != *now).then(|| FieldChange {
+        field: "commissioner.co_commissioners".to_owned(),
+        old: listed(&left),
+        new: listed(now),
+        item: None,
+    });
+    Some(CoCommissionersSucceeded { succeeded, responsible: after.commissioner.ods.clone(), besides })
 }
 
 /// `record` with each decision naming the commissioner that made it and the
-/// provider it was made with, and without the organisations responsible now (nor
-/// `parties` among the co-commissioners, nor the ids it had, nor submissions): what
-/// a succession leaves as it was.
-fn as_decided(record: &Record, parties: &[String]) -> Record {
+/// provider it was made with, `co_commissioners` for its own, and without the
+/// organisations responsible now (nor the ids it had, nor submissions): what a
+/// succession leaves as it was.
+fn as_decided(record: &Record, co_commissioners: &[String]) -> Record {
     let mut record = without_submissions(record).normalized();
     let commissioner =
         DecisionCommissioner { ods: record.commissioner.ods.clone(), name: record.commissioner.name.clone() };
@@ -342,7 +451,7 @@ fn as_decided(record: &Record, parties: &[String]) -> Record {
     }
     record.commissioner.ods.clear();
     record.commissioner.name.clear();
-    record.commissioner.co_commissioners.retain(|c| !parties.contains(c));
+    record.commissioner.co_commissioners = co_commissioners.to_vec();
     record.provider.ods.clear();
     record.provider.name.clear();
     record.provider.kind = ProviderKind::Other;
@@ -396,7 +505,7 @@ mod tests {
             item("RJ1/a", &RECORD),
             item("RJ1/draft", RECORD.split("[decision]").next().unwrap()),
         ]);
-        let changes = compare(&now, None, &Scope::default());
+        let changes = compare(&now, None, &[], &Scope::default());
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].kind, ChangeKind::Added);
         assert_eq!(changes[0].id.to_string(), "RJ1/a");
@@ -419,7 +528,7 @@ mod tests {
         assert_eq!(submitted.fingerprint, base.items()[1].fingerprint, "a submission is not a change");
         let new = item("RJ1/new", &RECORD);
         let now = state(vec![changed, submitted, new]);
-        let changes = compare(&now, Some(&base), &Scope::default());
+        let changes = compare(&now, Some(&base), &[], &Scope::default());
         let summary: Vec<(String, ChangeKind, Vec<String>)> =
             changes.iter().map(|c| (c.id.to_string(), c.kind, c.field_paths())).collect();
         assert_eq!(
@@ -447,14 +556,14 @@ mod tests {
             + "[[events]]\non = 2025-02-11\nkind = \"referred-to-regulator\"\n"
             + "[[events]]\non = 2025-03-11\nkind = \"refusal-found-reasonable\"\n";
         let now = state(vec![item("RJ1/a", &accepted), item("RJ1/b", &reasonable)]);
-        let changes = compare(&now, Some(&base), &Scope::default());
+        let changes = compare(&now, Some(&base), &[], &Scope::default());
         assert_eq!(changes[0].field_paths(), ["status", "events[1].kind", "events[1].on"]);
         assert_eq!(changes[1].kind, ChangeKind::Removed);
         assert_eq!(changes[1].status, Some(Status::NotDesignated));
     }
 
     #[test]
-    fn only_a_succession_is_carried_over() {
+    fn only_successions_are_carried_over() {
         use crate::model::record::{DecisionCommissioner, designated_example};
         let before = designated_example();
         let mut merged = before.normalized();
@@ -462,7 +571,7 @@ mod tests {
             Some(DecisionCommissioner { ods: "QKK".into(), name: before.commissioner.name.clone() });
         merged.commissioner.ods = "Z9B2Z".into();
         merged.commissioner.name = "NHS North London ICB".into();
-        assert!(only_a_succession(&before, &merged), "an ICB merger");
+        assert!(only_successions(&before, &merged, &[]), "an ICB merger");
         let fields: Vec<String> =
             changed_fields((&before, Status::Designated), (&merged, Status::Designated))
                 .into_iter()
@@ -473,13 +582,58 @@ mod tests {
 
         let mut also_changed = merged.clone();
         also_changed.service.sites.push("RJ199".into());
-        assert!(!only_a_succession(&before, &also_changed), "a site added besides");
+        assert!(!only_successions(&before, &also_changed, &[]), "a site added besides");
         let mut made_by_another = merged.clone();
         made_by_another.decisions[0].commissioner.as_mut().unwrap().ods = "QMF".into();
-        assert!(!only_a_succession(&before, &made_by_another), "a decision's maker is not the succession's");
+        assert!(
+            !only_successions(&before, &made_by_another, &[]),
+            "a decision's maker is not the succession's"
+        );
         let mut renamed = before.clone();
         renamed.service.name = "Maternity and neonatal care".into();
-        assert!(!only_a_succession(&before, &renamed), "nobody succeeded anyone");
+        assert!(!only_successions(&before, &renamed, &[]), "nobody succeeded anyone");
+    }
+
+    #[test]
+    fn a_co_commissioner_succeeded_is_carried_over_never_removed() {
+        use crate::model::record::{DecisionCommissioner, designated_example};
+        let succession = |old: &str, new: &str| Succession { old: old.into(), new: new.into() };
+        let successions = [succession("QMJ", "Z9B2Z"), succession("QRV", "Z9B2Z")];
+        let mut before = designated_example();
+        before.commissioner.co_commissioners = vec!["QRV".into(), "QMF".into()];
+        let mut after = before.clone();
+        after.commissioner.co_commissioners = vec!["Z9B2Z".into(), "QMF".into()];
+        assert!(only_successions(&before, &after, &successions), "QRV named by its successor");
+        assert!(!only_successions(&before, &after, &[]), "no succession recorded: a change");
+        let told = co_commissioners_succeeded(&before, &after, &successions).unwrap();
+        assert_eq!(told.succeeded, [CoCommissionerSucceeded { old: "QRV".into(), by: vec!["Z9B2Z".into()] }]);
+        assert_eq!(told.besides, None);
+
+        // The record's commissioner succeeded too, each decision keeping its maker.
+        let mut responsible = before.normalized();
+        responsible.decisions[0].commissioner = Some(DecisionCommissioner {
+            ods: before.commissioner.ods.clone(),
+            name: before.commissioner.name.clone(),
+        });
+        responsible.commissioner.ods = "Z9B2Z".into();
+        responsible.commissioner.co_commissioners = vec!["QMF".into()];
+        assert!(only_successions(&before, &responsible, &successions), "the successor is responsible now");
+
+        let mut dropped_besides = responsible.clone();
+        dropped_besides.commissioner.co_commissioners.clear();
+        assert!(!only_successions(&before, &dropped_besides, &successions), "QMF removed besides");
+        let told = co_commissioners_succeeded(&before, &dropped_besides, &successions).unwrap();
+        assert_eq!(
+            told.besides,
+            Some(FieldChange {
+                field: "commissioner.co_commissioners".into(),
+                old: Some("[QMF]".into()),
+                new: None,
+                item: None
+            })
+        );
+        let chain = [succession("QRV", "Z9B2Z"), succession("Z9B2Z", "Y1A1A"), succession("Y1A1A", "QRV")];
+        assert_eq!(successors_of("QRV", &chain), ["Z9B2Z", "Y1A1A"], "a circle ends where it began");
     }
 
     #[test]
@@ -493,15 +647,20 @@ mod tests {
         let first = compare(
             &state(vec![removed_now.clone()]),
             Some(&state(vec![designated_then])),
+            &[],
             &Scope::default(),
         );
         assert_eq!(first.len(), 1);
         assert_eq!(first[0].kind, ChangeKind::Removed, "a removal is never a mere change");
         assert_eq!(first[0].fields[0].field, "status");
-        let without_baseline = compare(&state(vec![removed_now.clone()]), None, &Scope::default());
+        let without_baseline = compare(&state(vec![removed_now.clone()]), None, &[], &Scope::default());
         assert_eq!(without_baseline[0].kind, ChangeKind::Removed, "a removal is never an addition");
-        let second =
-            compare(&state(vec![removed_now.clone()]), Some(&state(vec![removed_now])), &Scope::default());
+        let second = compare(
+            &state(vec![removed_now.clone()]),
+            Some(&state(vec![removed_now])),
+            &[],
+            &Scope::default(),
+        );
         assert!(second.is_empty(), "{second:?}");
     }
 }

@@ -3,13 +3,14 @@
 //! in force, pending (not yet CRS), removed (with the day of each removal and of
 //! the provider's notice of it) — each saying what changed since the last
 //! submission, in the words of `model::labels`, a service only carried over to a
-//! successor counted apart, as neither added nor removed. Tag names and
+//! successor counted apart, as neither added nor removed, and a co-commissioner
+//! succeeded told as succeeded, never as removed. Tag names and
 //! commits stay out of both: they are on the workbook's About sheet and in the
 //! bundle's manifest.
 
 use std::fmt::Write as _;
 
-use crate::export::changes::{CARRIED_OVER, Change, ChangeKind};
+use crate::export::changes::{CARRIED_OVER, Change, ChangeKind, CoCommissionersSucceeded};
 use crate::export::section::Section;
 use crate::export::workbook::{About, ChangeLine, Workbook};
 use crate::model::fields::FieldChange;
@@ -91,6 +92,30 @@ pub fn removal_words(line: &ChangeLine) -> Option<String> {
     Some(text)
 }
 
+/// "QRV, a co-commissioner, was succeeded by Z9B2Z, now the commissioner
+/// responsible": each co-commissioner that successions took over since the
+/// baseline, by its successor (and that one's, where it was succeeded too).
+fn co_commissioners_succeeded(told: &CoCommissionersSucceeded) -> Vec<String> {
+    told.succeeded
+        .iter()
+        .map(|co| {
+            let mut text = format!("{}, a co-commissioner, was succeeded by", co.old);
+            let mut was = co.old.as_str();
+            for (i, by) in co.by.iter().enumerate() {
+                match i {
+                    0 => text.push_str(&format!(" {by}")),
+                    _ => text.push_str(&format!(", and {was} by {by}")),
+                }
+                was = by;
+            }
+            if was == told.responsible {
+                text.push_str(", now the commissioner responsible");
+            }
+            format!("{text}.")
+        })
+        .collect()
+}
+
 /// What changed in a record, as sentences ending with a full stop; the status is
 /// left out, since it is shown beside them.
 pub fn what_changed(line: &ChangeLine) -> Vec<String> {
@@ -102,17 +127,29 @@ pub fn what_changed(line: &ChangeLine) -> Vec<String> {
         .as_ref()
         .map(|_| added_removal_decision(line).into_iter().chain(added_removal_notice(line)).collect())
         .unwrap_or_default();
+    let co_succeeded = line.change.co_succeeded.as_ref();
     let fields: Vec<FieldChange> = line
         .change
         .fields
         .iter()
         .filter(|f| f.field != "status" && f.field != "previous_ids")
         .filter(|f| !told.iter().any(|part| f.field.starts_with(part.as_str())))
-        .cloned()
+        // The co-commissioners successions took over are told as succeeded; what
+        // changed in the list besides, against the list they left.
+        .filter_map(|f| match co_succeeded {
+            Some(co) if f.field == "commissioner.co_commissioners" => co.besides.clone(),
+            _ => Some(f.clone()),
+        })
         .collect();
     let moved =
         line.change.previous_id.as_ref().map(|old| format!("Moved from {old} to {}.", line.change.id));
-    removed.into_iter().chain(moved).chain(sentences(&fields).into_iter().map(|s| format!("{s}."))).collect()
+    let succeeded = co_succeeded.map(co_commissioners_succeeded).unwrap_or_default();
+    removed
+        .into_iter()
+        .chain(moved)
+        .chain(sentences(&fields).into_iter().map(|s| format!("{s}.")))
+        .chain(succeeded)
+        .collect()
 }
 
 /// True when the change of `line` sets `field` to `value`.

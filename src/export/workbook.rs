@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::export::assessments;
 use crate::export::cell::Cell;
-use crate::export::changes::{Change, ChangeCounts, ChangeKind, compare, in_scope_now};
+use crate::export::changes::{Change, ChangeCounts, ChangeKind, Succession, compare, in_scope_now};
 use crate::export::columns::Column;
 use crate::export::history::{self, Life};
 use crate::export::notes::{Note, notes};
@@ -167,6 +167,8 @@ pub struct Baseline {
     /// How people name it, with no tag or commit: "the last submission, of 1 May
     /// 2026", "revision HEAD~3".
     pub in_words: String,
+    /// The successions the register's branch records (crs succeed), oldest first.
+    pub successions: Vec<Succession>,
 }
 
 /// Everything the export is built from.
@@ -282,7 +284,8 @@ pub fn build(plan: Plan<'_>) -> Workbook {
     } = plan;
     let notes = notes(&columns, framework, scope.history);
     let base = baseline.as_ref().map(|b| &b.state);
-    let changes = compare(&current, base, scope);
+    let successions = baseline.as_ref().map(|b| b.successions.as_slice()).unwrap_or_default();
+    let changes = compare(&current, base, successions, scope);
     let in_scope: Vec<bool> = current.items().iter().map(|item| in_scope_now(scope, base, item)).collect();
     let included: Vec<RecordId> = current
         .items()

@@ -66,8 +66,19 @@ pub(crate) struct MovesAndSuccessions {
 /// The moves and successions on the branch of the register at `root`; none when
 /// the register is not in git or its branch has no commit yet.
 pub(crate) fn moves_and_successions(root: &Path) -> Result<MovesAndSuccessions> {
+    moves_and_successions_at(root, None)
+}
+
+/// The moves and successions in the history of `commit` (HEAD when `None`), as
+/// [`moves_and_successions`] finds them: an export of an earlier commit knows
+/// only those made by then.
+pub(crate) fn moves_and_successions_at(root: &Path, commit: Option<&str>) -> Result<MovesAndSuccessions> {
     let Ok(rr) = open(root) else { return Ok(MovesAndSuccessions::default()) };
-    let Some(head) = rr.repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id()) else {
+    let start = match commit {
+        Some(commit) => rr.repo.revparse_single(commit).ok().and_then(|o| o.peel_to_commit().ok()),
+        None => rr.repo.head().ok().and_then(|h| h.peel_to_commit().ok()),
+    };
+    let Some(head) = start.map(|c| c.id()) else {
         return Ok(MovesAndSuccessions::default());
     };
     let odb = rr.repo.odb().map_err(|e| git_error("cannot read the object database", &e))?;

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::context::Ctx;
 use crate::error::{Error, Result};
+use crate::export::changes::Succession;
 use crate::export::columns::{Column, resolve};
 use crate::export::scope::Scope;
 use crate::export::spill::Spill;
@@ -179,7 +180,11 @@ pub fn gather_in(ctx: &Ctx, as_of: Option<&str>, since: Since<'_>, scope: &Scope
             state: current.as_sent_on(day),
             label: format!("{} ({LAST_SENT_NOTE})", last_sent_in_words(day)),
             in_words: format!("{} ({LAST_SENT_NOTE})", last_sent_in_words(day)),
+            successions: Vec::new(),
         });
+    }
+    if let Some(baseline) = &mut baseline {
+        baseline.successions = successions(&root, current.commit.as_deref())?;
     }
     Ok(Gathered {
         root,
@@ -228,7 +233,15 @@ fn baseline_state(
     )?;
     let state = RegisterState::new(read.items, Some(commit), Default::default())
         .complete_from(current, differing, &present);
-    Ok(Baseline { state, label, in_words })
+    Ok(Baseline { state, label, in_words, successions: Vec::new() })
+}
+
+/// The successions recorded (crs succeed) in the history of `commit`, the one the
+/// export reads (HEAD for the working tree), oldest first: what tells a
+/// co-commissioner succeeded since the baseline from one removed.
+fn successions(root: &Path, commit: Option<&str>) -> Result<Vec<Succession>> {
+    let found = history::moves::moves_and_successions_at(root, commit)?;
+    Ok(found.successions.into_iter().map(|s| Succession { old: s.old, new: s.new }).collect())
 }
 
 /// What a baseline given by `--last-sent` is measured by, in words.

@@ -58,7 +58,7 @@ fn commissioned(commissioner: &str, name: &str, co: &[&str], service: &str) -> S
 
 /// A register of NHS North Central London ICB (QMJ) with three records, one
 /// co-commissioned with North West London (QRV), and the ICBs' ODS rows.
-fn north_central_london() -> TestEnv {
+pub(crate) fn north_central_london() -> TestEnv {
     let env = TestEnv::git();
     let settings = env
         .read("crs.toml")

@@ -286,3 +286,79 @@ fn a_succession_is_counted_as_carried_over_not_as_added_or_removed() {
     let rows = json["designations"].as_array().unwrap();
     assert!(rows.len() == 2 && rows.iter().all(|r| r["carried_over"] == true), "{json:#}");
 }
+
+/// The e-mail of the bundle in `dir`, its quoted-printable lines joined.
+fn email_of(dir: &std::path::Path) -> String {
+    let eml = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".eml"))
+        .unwrap();
+    fs::read_to_string(eml).unwrap().replace("=\r\n", "").replace("=\n", "")
+}
+
+/// North Central London (QMJ) submitted, then merged with North West London (QRV),
+/// a co-commissioner of two of its services, into North London (Z9B2Z): each record
+/// only passed to the successor, and the co-commissioner succeeded is never said to
+/// be removed.
+#[test]
+fn two_icb_successions_carry_a_co_commissioned_service_over_rather_than_remove_its_co_commissioner() {
+    let env = crate::succeed::north_central_london();
+    ok(&env, &["submit", "-o", env.outside().join("sent").to_str().unwrap()]);
+    ok(&env, &["succeed", "QMJ", "Z9B2Z", "--on", "2026-04-01", "--reason", "ICB merger"]);
+    ok(&env, &["succeed", "QRV", "Z9B2Z", "--on", "2026-04-01"]);
+
+    let after = summary_of(&env, "after");
+    let counts = "0 added, 0 changed, 0 removed; 3 carried over to a successor (neither added nor removed)";
+    assert!(after.contains(&format!("| Changes | {counts} |")), "{after}");
+    assert!(!after.contains("### Changed") && !after.contains("removed (was"), "{after}");
+    let told = "QRV, a co-commissioner, was succeeded by Z9B2Z, now the commissioner responsible.";
+    let critical = line_of(&after, "RJ1/critical-care");
+    assert!(critical.contains(told), "{critical}");
+    let renal = line_of(&after, "RJ1/renal");
+    assert!(renal.contains(told) && !renal.contains("Co-commissioners"), "QKK stays: {renal}");
+    let maternity = line_of(&after, "RJ1/maternity");
+    assert!(!maternity.contains("QRV") && !maternity.contains("Co-commissioners"), "{maternity}");
+
+    let email = email_of(&env.outside().join("after"));
+    assert!(email.contains(told) && !email.contains("removed (was"), "{email}");
+    let xlsx = fs::read_dir(env.outside().join("after"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".xlsx"))
+        .unwrap();
+    let changes = sheet(&fs::read(xlsx).unwrap(), "Changes");
+    let line = changes.iter().find(|r| r.iter().any(|c| c == "RJ1/critical-care")).unwrap();
+    assert!(line.iter().any(|c| c == "Carried over to a successor"), "{line:?}");
+    assert!(line.iter().any(|c| c.contains(told)) && !line.iter().any(|c| c.contains("removed")), "{line:?}");
+
+    let json =
+        env.crs(&["export", "--format", "json", "--changes-since", "last-submission", "-o", "-"]).json();
+    assert_eq!(
+        json["about"]["changes"],
+        serde_json::json!({"added": 0, "changed": 0, "moved": 0, "removed": 0, "carried_over": 3})
+    );
+}
+
+/// A co-commissioner succeeded alone is carried over too, told as such; a real
+/// change made besides a succession still counts as changed, the succession told
+/// beside it.
+#[test]
+fn a_co_commissioner_succeeded_alone_is_carried_over_and_a_change_besides_still_counts() {
+    let env = crate::succeed::north_central_london();
+    ok(&env, &["submit", "-o", env.outside().join("sent").to_str().unwrap()]);
+    ok(&env, &["succeed", "QRV", "Z9B2Z", "--on", "2026-04-01"]);
+    let renal = env.read("RJ1/renal.toml").replace("sites = [\"RJ122\"]", "sites = [\"RJ122\", \"RJ199\"]");
+    env.write("RJ1/renal.toml", renal);
+    env.commit_all("renal dialysis at a second site");
+
+    let after = summary_of(&env, "after");
+    let counts = "0 added, 1 changed, 0 removed; 1 carried over to a successor (neither added nor removed)";
+    assert!(after.contains(&format!("| Changes | {counts} |")), "{after}");
+    let told = "QRV, a co-commissioner, was succeeded by Z9B2Z.";
+    let critical = line_of(&after, "RJ1/critical-care");
+    assert!(critical.contains(told) && !critical.contains("Co-commissioners"), "{critical}");
+    let changed = &after[after.find("### Changed").unwrap()..after.find("### Carried over").unwrap()];
+    let renal = line_of(changed, "RJ1/renal");
+    assert!(renal.contains(told) && !renal.contains("removed (was"), "{renal}");
+}
