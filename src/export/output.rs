@@ -1,9 +1,10 @@
 //! Writing export files safely: into a folder that exists, never over the register's
 //! own files (a `.toml` file, anything in `.git` or `.crs`, any file git tracks), through a temp file beside
 //! the target that is renamed over it, so a reader never sees half a file and a
-//! failed write leaves the old file as it was.
+//! failed write leaves the old file as it was; a device or a pipe is written into.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -11,9 +12,14 @@ use crate::history::tracked::tracked_by_git;
 use crate::register::write::write_atomic;
 
 /// Writes `bytes` to `path` atomically, after checking the target is a file in a
-/// folder that exists.
+/// folder that exists. A device or a pipe already there (`-o /dev/stdout`, a named
+/// pipe) is written into, never renamed over: that would replace it with a file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     check_target(path)?;
+    if fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let written = fs::OpenOptions::new().write(true).open(path).and_then(|mut f| f.write_all(bytes));
+        return written.map_err(|e| Error::io(path, e));
+    }
     write_atomic(path, bytes)
 }
 

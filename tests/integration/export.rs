@@ -656,3 +656,22 @@ fn a_disk_too_full_for_the_workbooks_temporary_files_is_an_error_not_a_panic() {
     assert_eq!(env.git_cmd(&["status", "--porcelain"]), "");
     assert_eq!(fs::read_dir(&temp).unwrap().count(), 0, "nothing is left in TMPDIR");
 }
+
+/// A named pipe (as `-o /dev/stdout` is) is written into: renaming a file over it
+/// would replace it, and as root would replace a device.
+#[test]
+fn an_export_to_a_pipe_is_written_into_it_not_over_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let env = TestEnv::copy_of("designations");
+    let pipe = env.outside().join("pipe");
+    assert!(Command::new("mkfifo").arg(&pipe).status().unwrap().success());
+    let reader = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || fs::read_to_string(pipe).unwrap())
+    };
+    let run = env.crs(&["export", "--format", "json", "-o", pipe.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(fs::symlink_metadata(&pipe).unwrap().file_type().is_fifo(), "the pipe is still a pipe");
+    let json: serde_json::Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert_eq!(json["designations"].as_array().map(Vec::len), Some(10), "every record came through the pipe");
+}
