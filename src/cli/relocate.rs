@@ -45,6 +45,9 @@ pub struct MoveArgs {
     pub from: RecordId,
     /// Its new id, e.g. RYJ/maternity.
     pub to: RecordId,
+    /// The day it moved, e.g. a merger's legal date (default: today; not after today).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<Date>,
     /// The provider's name under its new code (default: ODS's name, else the record's).
     #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub provider_name: Option<String>,
@@ -56,9 +59,6 @@ pub struct MoveArgs {
     /// licensed, unlicensed, applied or exempt (default: the record's).
     #[arg(long, value_name = "STATE", value_parser = str::parse::<Licence>)]
     pub provider_licence: Option<Licence>,
-    /// The day it moved, e.g. a merger's legal date (default: today; not after today).
-    #[arg(long, value_name = "DATE")]
-    pub on: Option<Date>,
     /// Why it moved, for the commit message and the log.
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: Option<String>,
