@@ -500,9 +500,12 @@ fn added_event<'a>(value: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
 
 /// `sentence` followed by the note a person gave its step, set off by a colon as a
 /// stage's rationale is: a note has brackets of its own ("board meeting (closed
-/// session)") that brackets around it would double. An empty note adds nothing.
+/// session)") that brackets around it would double. A note that goes on with the
+/// sentence, as crs's own do ("by the commissioner", "at the provider's request"),
+/// follows a comma. An empty note adds nothing.
 pub(crate) fn with_note(sentence: String, note: Option<&str>) -> String {
     match note.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(note) if note.starts_with("by ") || note.starts_with("at ") => format!("{sentence}, {note}"),
         Some(note) => format!("{sentence}: {note}"),
         None => sentence,
     }
