@@ -14,7 +14,7 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::model::RecordId;
 use crate::model::fields::FieldChange;
-use crate::model::labels::sentences;
+use crate::model::labels::{co_commissioner_succeeded, sentences};
 use crate::ops::log::{ChangeKind, LogEntry, log};
 use crate::text::printable;
 
@@ -109,8 +109,18 @@ fn write_human(
             writeln!(out, "    {} {}", printable(&record.record), printable(&what))?;
             // A move says where from above; the list of earlier ids would say it again.
             let moved = record.change == ChangeKind::Moved;
-            let fields: Vec<_> =
+            let mut fields: Vec<_> =
                 record.fields.iter().filter(|f| !(moved && f.field == "previous_ids")).cloned().collect();
+            // A co-commissioner that closed was succeeded, not removed.
+            if let Some(succession) = &entry.succession
+                && let Some(at) = fields.iter().position(|f| co_commissioner_left(f, &succession.predecessor))
+            {
+                let change = fields.remove(at);
+                let kept = change.new.as_deref().is_some_and(|list| lists(list, &succession.successor));
+                let sentence =
+                    co_commissioner_succeeded(&succession.predecessor, &[&succession.successor], !kept);
+                writeln!(out, "      {}", printable(&sentence))?;
+            }
             for sentence in sentences(&fields) {
                 writeln!(out, "      {}", printable(&sentence))?;
             }
@@ -126,4 +136,16 @@ fn write_human(
         }
     }
     Ok(())
+}
+
+/// True when `change` takes `code` out of the record's co-commissioners.
+fn co_commissioner_left(change: &FieldChange, code: &str) -> bool {
+    change.field.ends_with("co_commissioners")
+        && change.old.as_deref().is_some_and(|list| lists(list, code))
+        && !change.new.as_deref().is_some_and(|list| lists(list, code))
+}
+
+/// True when the list value `list` ("[QRV, QKK]") holds the code `code`.
+fn lists(list: &str, code: &str) -> bool {
+    list.split(|c: char| !c.is_ascii_alphanumeric()).any(|item| item == code)
 }

@@ -14,7 +14,7 @@ use crate::export::changes::{CARRIED_OVER, Change, ChangeKind, CoCommissionersSu
 use crate::export::section::Section;
 use crate::export::workbook::{About, ChangeLine, Workbook};
 use crate::model::fields::FieldChange;
-use crate::model::labels::sentences;
+use crate::model::labels::{co_commissioner_succeeded, sentences};
 use crate::model::{Date, Status};
 use crate::text::one_line;
 
@@ -99,19 +99,9 @@ fn co_commissioners_succeeded(told: &CoCommissionersSucceeded) -> Vec<String> {
     told.succeeded
         .iter()
         .map(|co| {
-            let mut text = format!("{}, a co-commissioner, was succeeded by", co.old);
-            let mut was = co.old.as_str();
-            for (i, by) in co.by.iter().enumerate() {
-                match i {
-                    0 => text.push_str(&format!(" {by}")),
-                    _ => text.push_str(&format!(", and {was} by {by}")),
-                }
-                was = by;
-            }
-            if was == told.responsible {
-                text.push_str(", now the commissioner responsible");
-            }
-            format!("{text}.")
+            let by: Vec<&str> = co.by.iter().map(String::as_str).collect();
+            let responsible = by.last().is_some_and(|last| *last == told.responsible);
+            format!("{}.", co_commissioner_succeeded(&co.old, &by, responsible))
         })
         .collect()
 }

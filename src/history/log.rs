@@ -33,7 +33,18 @@ pub struct LogEntry {
     /// The `Crs-Action` trailer; `None` for a commit made by hand.
     pub action: Option<String>,
     pub by_crs: bool,
+    /// For a `crs succeed` commit: the organisation that closed and its successor
+    /// (its `Crs-Predecessor` and `Crs-Successor` trailers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub succession: Option<Succession>,
     pub records: Vec<RecordChange>,
+}
+
+/// An organisation succeeded, as a log entry names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Succession {
+    pub predecessor: String,
+    pub successor: String,
 }
 
 /// What one commit did to one record.
@@ -488,7 +499,14 @@ impl ChangeFinder<'_> {
                 "run git commit-graph write --reachable",
             ));
         }
-        let action = trailer(commit.message().unwrap_or(""), "Crs-Action");
+        let message = commit.message().unwrap_or("");
+        let action = trailer(message, "Crs-Action");
+        let succession = match (trailer(message, "Crs-Predecessor"), trailer(message, "Crs-Successor")) {
+            (Some(predecessor), Some(successor)) if action.as_deref() == Some("succeed") => {
+                Some(Succession { predecessor, successor })
+            }
+            _ => None,
+        };
         let author = commit.author();
         let time = author.when();
         let offset = FixedOffset::east_opt(time.offset_minutes() * 60)
@@ -501,6 +519,7 @@ impl ChangeFinder<'_> {
             subject: commit.summary().unwrap_or("").to_owned(),
             by_crs: action.is_some(),
             action,
+            succession,
             records: Vec::new(),
         })
     }

@@ -498,6 +498,25 @@ fn added_event<'a>(value: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
     Some(with_note(format!("{}{day}", kind.sentence()), value("note")))
 }
 
+/// "QRV, a co-commissioner, was succeeded by Z9B2Z, now the commissioner
+/// responsible": a co-commissioner `old` taken over by each of `by` in turn (a
+/// successor succeeded again), the last of them now responsible or not.
+pub fn co_commissioner_succeeded(old: &str, by: &[&str], responsible: bool) -> String {
+    let mut text = format!("{old}, a co-commissioner, was succeeded by");
+    let mut was = old;
+    for (i, next) in by.iter().enumerate() {
+        match i {
+            0 => text.push_str(&format!(" {next}")),
+            _ => text.push_str(&format!(", and {was} by {next}")),
+        }
+        was = next;
+    }
+    if responsible {
+        text.push_str(", now the commissioner responsible");
+    }
+    text
+}
+
 /// `sentence` followed by the note a person gave its step, set off by a colon as a
 /// stage's rationale is: a note has brackets of its own ("board meeting (closed
 /// session)") that brackets around it would double. A note that goes on with the

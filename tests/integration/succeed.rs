@@ -385,3 +385,21 @@ fn the_board_paper_names_a_succeeded_co_commissioner_where_the_register_knows_it
         "{paper}"
     );
 }
+
+/// `crs log` tells a co-commissioner taken over by the register's own successor as
+/// succeeded, never as removed.
+#[test]
+fn the_log_tells_a_co_commissioner_succeeded_not_removed() {
+    let env = north_central_london();
+    ok(&env, &["succeed", "QMJ", "Z9B2Z", "--on", "2026-04-01"]);
+    ok(&env, &["succeed", "QRV", "Z9B2Z", "--on", "2026-04-01"]);
+    let log = ok(&env, &["log", "RJ1/critical-care", "-n", "1"]);
+    assert!(
+        log.stdout
+            .contains("QRV, a co-commissioner, was succeeded by Z9B2Z, now the commissioner responsible"),
+        "{log}"
+    );
+    assert!(!log.stdout.contains("Co-commissioners removed"), "{log}");
+    let json = env.crs(&["log", "RJ1/critical-care", "-n", "1", "--format", "json"]).json();
+    assert_eq!(json[0]["succession"], serde_json::json!({"predecessor": "QRV", "successor": "Z9B2Z"}));
+}
