@@ -140,13 +140,13 @@ impl ChangeGroup {
     /// once a submission rather than once a record.
     fn of_event(kind: EventKind) -> Option<ChangeGroup> {
         match kind {
-            EventKind::ProvidersNotified | EventKind::PublicEngagement | EventKind::InvolvementNotEngaged => {
-                Some(ChangeGroup::Involvement)
-            }
+            EventKind::ProvidersNotified
+            | EventKind::ProviderNotifiedOfRemoval
+            | EventKind::PublicEngagement
+            | EventKind::InvolvementNotEngaged => Some(ChangeGroup::Involvement),
             EventKind::WrittenRequestSent
             | EventKind::ProviderAccepted
             | EventKind::ProviderRefused
-            | EventKind::ProviderNotifiedOfRemoval
             | EventKind::LicenceRequested => Some(ChangeGroup::Requests),
             EventKind::ReferredToRegulator
             | EventKind::RefusalFoundUnreasonable

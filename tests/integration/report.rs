@@ -456,7 +456,7 @@ fn report_of_300_services_stays_a_few_pages_of_summaries() {
     for (i, n) in items_per_block(page, "<tbody>", "</tbody>", "<tr").into_iter().enumerate() {
         assert!(n <= 13, "table {i} has {n} rows");
     }
-    assert!(page.contains("more decisions in the period"), "{page}");
+    assert!(page.contains("more decisions, earlier in the period"), "{page}");
     assert!(page.contains("more open matters."), "{page}");
     // The providers beyond the 11 with the most services are added up in one row
     // and one bar, so every service is still counted.

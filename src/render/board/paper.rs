@@ -194,9 +194,11 @@ fn changes(report: &BoardReport) -> Vec<Block> {
             continue;
         }
         blocks.push(Block::Subheading(group.heading().to_owned(), None));
-        blocks.push(Block::List(changes.iter().take(SHOWN).map(|c| format!("{}.", c.sentence)).collect()));
+        // Cut, a list keeps the period's latest: the earliest are those left out.
         let hidden = changes.len().saturating_sub(SHOWN);
-        let what = format!("{} in the period, {} in all", plural(hidden, group.nouns()), changes.len());
+        blocks.push(Block::List(changes[hidden..].iter().map(|c| format!("{}.", c.sentence)).collect()));
+        let what =
+            format!("{}, earlier in the period, {} in all", plural(hidden, group.nouns()), changes.len());
         more_line(&mut blocks, hidden, &what);
     }
     blocks
