@@ -40,11 +40,14 @@ pub struct LogEntry {
     pub records: Vec<RecordChange>,
 }
 
-/// An organisation succeeded, as a log entry names it.
+/// An organisation succeeded, as a log entry names it, with the day its successor
+/// took over (the `Crs-On` trailer).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Succession {
     pub predecessor: String,
     pub successor: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on: Option<Date>,
 }
 
 /// What one commit did to one record.
@@ -503,7 +506,8 @@ impl ChangeFinder<'_> {
         let action = trailer(message, "Crs-Action");
         let succession = match (trailer(message, "Crs-Predecessor"), trailer(message, "Crs-Successor")) {
             (Some(predecessor), Some(successor)) if action.as_deref() == Some("succeed") => {
-                Some(Succession { predecessor, successor })
+                let on = trailer(message, "Crs-On").and_then(|d| d.parse().ok());
+                Some(Succession { predecessor, successor, on })
             }
             _ => None,
         };

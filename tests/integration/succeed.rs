@@ -401,5 +401,8 @@ fn the_log_tells_a_co_commissioner_succeeded_not_removed() {
     );
     assert!(!log.stdout.contains("Co-commissioners removed"), "{log}");
     let json = env.crs(&["log", "RJ1/critical-care", "-n", "1", "--format", "json"]).json();
-    assert_eq!(json[0]["succession"], serde_json::json!({"predecessor": "QRV", "successor": "Z9B2Z"}));
+    assert_eq!(
+        json[0]["succession"],
+        serde_json::json!({"predecessor": "QRV", "successor": "Z9B2Z", "on": "2026-04-01"})
+    );
 }

@@ -65,7 +65,7 @@ fn one(rule: Rule) -> &'static str {
         Rule::ProportionalityNotMet => "designation stands although its proportionality stage was not met",
         Rule::NhsTrustExempt => "service was designated while NHS trusts were exempt from the licence",
         Rule::NhsTrustUnconfirmed => {
-            "service of an NHS trust awaits confirmation that NHS trusts' services can be designated"
+            "service with an NHS trust, now or when designated, awaits confirmation that NHS trusts' services can be designated"
         }
         Rule::LocationSpecificNotFt => {
             "service is marked location-specific although its provider is not a foundation trust"
@@ -118,7 +118,7 @@ fn many(rule: Rule) -> &'static str {
         Rule::ProportionalityNotMet => "designations stand although their proportionality stage was not met",
         Rule::NhsTrustExempt => "services were designated while NHS trusts were exempt from the licence",
         Rule::NhsTrustUnconfirmed => {
-            "services of NHS trusts await confirmation that NHS trusts' services can be designated"
+            "services with NHS trusts, now or when designated, await confirmation that NHS trusts' services can be designated"
         }
         Rule::LocationSpecificNotFt => {
             "services are marked location-specific although their providers are not foundation trusts"

@@ -82,7 +82,7 @@ pub fn subtitle(report: &BoardReport) -> String {
 pub fn changes_intro(report: &BoardReport) -> String {
     let mut intro = format!(
         "The decisions and steps dated from {}, by the dates recorded for them; the services moved to a new \
-         provider code (on the day the move was recorded), the organisations succeeded (on the day the successor \
+         provider code (on the day given for the move, else the day it was recorded), the organisations succeeded (on the day the successor \
          took over) and the submissions to the regulator in that time.",
         period_words(report)
     );
