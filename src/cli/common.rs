@@ -78,6 +78,27 @@ impl DecidedArgs {
     }
 }
 
+/// The commissioner that made a decision, when it is not the one responsible now:
+/// for crs designate, decline and remove, and crs review complete.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MadeByArgs {
+    /// The ODS code of the commissioner that made the decision, when it is not the
+    /// one responsible now: a decision made before a merger (crs succeed), recorded
+    /// after it.
+    #[arg(long, value_name = "CODE")]
+    pub made_by: Option<String>,
+    /// That commissioner's name (default: the one an earlier decision keeps).
+    #[arg(long, value_name = "NAME", requires = "made_by", allow_hyphen_values = true)]
+    pub made_by_name: Option<String>,
+}
+
+impl MadeByArgs {
+    /// The code and the name given, as the operations take them.
+    pub fn given(&self) -> Option<(String, Option<String>)> {
+        self.made_by.clone().map(|code| (code, self.made_by_name.clone()))
+    }
+}
+
 /// Says what a change of one record did.
 pub fn render_changed(io: &mut Io<'_>, changed: &Changed) -> Result<()> {
     if let Some(recovered) = &changed.recovered {

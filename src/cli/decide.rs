@@ -5,7 +5,7 @@
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{DecidedArgs, render_changed};
+use crate::cli::common::{DecidedArgs, MadeByArgs, render_changed};
 use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
@@ -33,14 +33,8 @@ pub struct DecideArgs {
     /// not to designate, or a removal, leaves nothing to review).
     #[arg(long, value_name = "DATE")]
     pub review_due: Option<Date>,
-    /// The ODS code of the commissioner that made the decision, when it is not the
-    /// one responsible now: a decision made before a merger (crs succeed), recorded
-    /// after it.
-    #[arg(long, value_name = "CODE")]
-    pub made_by: Option<String>,
-    /// That commissioner's name (default: the one an earlier decision keeps).
-    #[arg(long, value_name = "NAME", requires = "made_by", allow_hyphen_values = true)]
-    pub made_by_name: Option<String>,
+    #[command(flatten)]
+    pub made_by: MadeByArgs,
 }
 
 pub fn run(
@@ -56,8 +50,7 @@ pub fn run(
             outcome.in_words()
         )));
     }
-    let made_by = args.made_by.clone().map(|code| (code, args.made_by_name.clone()));
-    let deciding = args.decided.deciding(args.review_due, made_by);
+    let deciding = args.decided.deciding(args.review_due, args.made_by.given());
     let changed = decide(ctx, write, &args.id, outcome, &deciding)?;
     render_changed(io, &changed)?;
     Ok(0)

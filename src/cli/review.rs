@@ -7,7 +7,7 @@ use clap::{Subcommand, ValueEnum};
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::cli::Io;
-use crate::cli::common::{DecidedArgs, Writing, render_changed};
+use crate::cli::common::{DecidedArgs, MadeByArgs, Writing, render_changed};
 use crate::cli::complete;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
@@ -109,6 +109,8 @@ pub struct CompleteArgs {
     pub next_due: Option<Date>,
     #[command(flatten)]
     pub decided: DecidedArgs,
+    #[command(flatten)]
+    pub made_by: MadeByArgs,
 }
 
 pub fn run(ctx: &Ctx, args: &ReviewArgs, io: &mut Io<'_>) -> Result<u8> {
@@ -131,7 +133,7 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs, io: &mut Io<'_>) -> Result<u8> {
                     ));
                 }
             };
-            let deciding = args.decided.deciding(None, None);
+            let deciding = args.decided.deciding(None, args.made_by.given());
             complete_review(ctx, &write.options(), &args.id, end, &deciding)?
         }
         ReviewCommand::Decline(Writing { args, write }) => {

@@ -65,10 +65,7 @@ pub fn decide(
         DecisionOutcome::Confirm => Action::ReviewComplete,
     };
     let decided_on = deciding.on.unwrap_or(ctx.today);
-    let succeeded_since = match deciding.made_by {
-        None if decided_on < ctx.today => succession_after(ctx, decided_on)?,
-        _ => None,
-    };
+    let succeeded_since = succession_unnamed(ctx, deciding, decided_on)?;
     change_record(ctx, options, id, action, EXISTING, |prepared, doc| {
         let record = prepared.record.expect("an existing record");
         let status = derive_status(record);
@@ -130,22 +127,7 @@ pub fn decide(
             }
             _ => {}
         }
-        if let Some(succession) = succeeded_since.as_ref().filter(|s| s.new == record.commissioner.ods) {
-            return refuse(
-                format!(
-                    "{id}: the {} is dated {}, before {} took over from {} on {}: the commissioner responsible now did not make it",
-                    outcome.in_words(),
-                    decided_on.in_words(),
-                    succession.new,
-                    succession.old,
-                    succession.on.in_words()
-                ),
-                format!(
-                    "name the commissioner that made it: add --made-by {} (and --made-by-name NAME unless an earlier decision of the record names it)",
-                    succession.old
-                ),
-            );
-        }
+        refuse_before_succession(record, id, outcome, decided_on, succeeded_since.as_ref())?;
         require_own_assessment(record, &prepared.config.framework, id, outcome, decided_on)?;
         let grounds = match outcome {
             DecisionOutcome::Designate | DecisionOutcome::Confirm => {
@@ -178,12 +160,43 @@ pub fn decide(
     })
 }
 
-/// The succession of the register's commissioner that came after `day`, the
-/// earliest if several: a decision of that day was made before the commissioner
-/// responsible now took over. Found in the register's history (`crs succeed`).
-fn succession_after(ctx: &Ctx, day: Date) -> Result<Option<Succession>> {
+/// The succession of the register's commissioner that came after a back-dated
+/// decision that names no maker, the earliest if several: the decision was made
+/// before the commissioner responsible now took over. Found in the register's
+/// history (`crs succeed`); not looked for when the decision is today's or names
+/// its maker.
+fn succession_unnamed(ctx: &Ctx, deciding: &Deciding, day: Date) -> Result<Option<Succession>> {
+    if deciding.made_by.is_some() || day >= ctx.today {
+        return Ok(None);
+    }
     let found = moves_and_successions(&ctx.register_root()?)?;
     Ok(found.successions.into_iter().filter(|s| s.register && s.on > day).min_by_key(|s| s.on))
+}
+
+/// Refuses a decision of `outcome` on `day`, dated before `succession` made the
+/// record's commissioner responsible, that does not name the commissioner that made it.
+fn refuse_before_succession(
+    record: &Record,
+    id: &RecordId,
+    outcome: DecisionOutcome,
+    day: Date,
+    succession: Option<&Succession>,
+) -> Result<()> {
+    let Some(succession) = succession.filter(|s| s.new == record.commissioner.ods) else { return Ok(()) };
+    Err(Error::NotAllowed {
+        message: format!(
+            "{id}: the {} is dated {}, before {} took over from {} on {}: the commissioner responsible now did not make it",
+            outcome.in_words(),
+            day.in_words(),
+            succession.new,
+            succession.old,
+            succession.on.in_words()
+        ),
+        hint: format!(
+            "name the commissioner that made it: add --made-by {} (and --made-by-name NAME unless an earlier decision of the record names it)",
+            succession.old
+        ),
+    })
 }
 
 /// The commissioner that made a decision, as `made_by` gives it: its name the one
@@ -374,6 +387,8 @@ pub fn complete_review(
     end: ReviewEnd,
     deciding: &Deciding,
 ) -> Result<Changed> {
+    let on = deciding.on.unwrap_or(ctx.today);
+    let succeeded_since = succession_unnamed(ctx, deciding, on)?;
     change_record(ctx, options, id, Action::ReviewComplete, EXISTING, |prepared, doc| {
         let record = prepared.record.expect("an existing record");
         let status = derive_status(record);
@@ -386,11 +401,11 @@ pub fn complete_review(
                 },
             });
         }
-        let on = deciding.on.unwrap_or(ctx.today);
         let outcome = match end {
             ReviewEnd::Confirm { .. } => DecisionOutcome::Confirm,
             ReviewEnd::Remove => DecisionOutcome::Remove,
         };
+        refuse_before_succession(record, id, outcome, on, succeeded_since.as_ref())?;
         require_own_assessment(record, &prepared.config.framework, id, outcome, on)?;
         let (outcome, grounds) = match end {
             ReviewEnd::Confirm { .. } => (
@@ -407,7 +422,7 @@ pub fn complete_review(
             decided_by: deciding.by.clone(),
             reference: deciding.reference.clone(),
             provider: None,
-            commissioner: None,
+            commissioner: made_by(record, deciding.made_by.as_ref())?,
         });
         match end {
             ReviewEnd::Confirm { next_due } => doc.set_review_due(next_due),

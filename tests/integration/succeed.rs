@@ -406,3 +406,33 @@ fn the_log_tells_a_co_commissioner_succeeded_not_removed() {
         serde_json::json!({"predecessor": "QRV", "successor": "Z9B2Z", "on": "2026-04-01"})
     );
 }
+
+/// A review completed before the merger and recorded after it names its maker too.
+#[test]
+fn a_back_dated_review_decision_names_its_maker() {
+    let env = TestEnv::git();
+    walk_to_designated(&env);
+    ok(&env, &["review", "start", "RJ1/maternity", "--on", "2026-06-01"]);
+    crate::harness::assess_all(&env, "RJ1/maternity", "2026-06-10", [true, false, true, true]);
+    ok(&env, &["succeed", "QKK", "Z9B9Z", "--on", "2026-08-01", "--name", "NHS South London ICB"]);
+    let confirm = [
+        "review",
+        "complete",
+        "RJ1/maternity",
+        "--confirm",
+        "--next-due",
+        "2030-01-01",
+        "--on",
+        "2026-07-01",
+    ];
+    let refused = env.crs(&confirm);
+    assert_eq!(refused.code, 1, "{refused}");
+    assert!(refused.stderr.contains("before Z9B9Z took over from QKK on 1 August 2026"), "{refused}");
+    ok(&env, &[&confirm[..], &["--made-by", "QKK"]].concat());
+    let shown = env.crs(&["show", "RJ1/maternity", "--format", "json"]).json();
+    let last = shown["decisions"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (&last["outcome"], &last["commissioner"]["ods"]),
+        (&serde_json::json!("confirm"), &serde_json::json!("QKK"))
+    );
+}
