@@ -140,10 +140,11 @@ impl ChangeGroup {
     /// once a submission rather than once a record.
     fn of_event(kind: EventKind) -> Option<ChangeGroup> {
         match kind {
-            EventKind::ProvidersNotified
-            | EventKind::ProviderNotifiedOfRemoval
-            | EventKind::PublicEngagement
-            | EventKind::InvolvementNotEngaged => Some(ChangeGroup::Involvement),
+            // Notices to providers: of the work starting, and of a removal.
+            EventKind::ProvidersNotified | EventKind::ProviderNotifiedOfRemoval => {
+                Some(ChangeGroup::Involvement)
+            }
+            EventKind::PublicEngagement | EventKind::InvolvementNotEngaged => Some(ChangeGroup::Involvement),
             EventKind::WrittenRequestSent
             | EventKind::ProviderAccepted
             | EventKind::ProviderRefused
