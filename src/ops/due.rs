@@ -62,6 +62,10 @@ pub struct DueItem {
     /// Keyed for programs as the one table of keys says ([`crate::model::keys`]).
     #[serde(rename = "record_id")]
     pub record: String,
+    /// The id the record was first kept under, before any move (`previous_ids`):
+    /// what names its calendar events, so that a move leaves no event behind.
+    #[serde(skip)]
+    pub first_id: String,
     #[serde(rename = "service_name")]
     pub service: String,
     /// The provider's name.
@@ -119,6 +123,7 @@ fn resubmission(root: &std::path::Path, today: Date) -> Result<Option<DueItem>> 
         listed_by: today,
         kind: DueKind::Resubmit,
         record: String::new(),
+        first_id: String::new(),
         service: String::new(),
         provider: String::new(),
         status: None,
@@ -138,6 +143,7 @@ pub fn items_of(id: &RecordId, record: &Record, status: Status, today: Date, win
         listed_by: due,
         kind,
         record: id.to_string(),
+        first_id: record.previous_ids.first().cloned().unwrap_or_else(|| id.to_string()),
         service: record.service.name.clone(),
         provider: record.provider.name.clone(),
         status: Some(status),
@@ -304,8 +310,9 @@ fn not_submitted_since_decided(record: &Record, today: Date) -> Option<(Date, St
 /// The due items as an iCalendar file: one all-day event per review due, which
 /// Outlook and Google Calendar import. A review already overdue is an event on
 /// `today`, saying since when, where a calendar shows it (not back in the past).
-/// Each event's UID names the record and what is due, never the day, so an event
-/// whose day moves replaces itself in a calendar instead of leaving a copy behind.
+/// Each event's UID names the record (by the id it was first kept under) and what is
+/// due, never the day, so an event whose day moves, or whose record moves, replaces
+/// itself in a calendar instead of leaving a copy behind.
 pub fn calendar(items: &[DueItem], today: Date, now: chrono::DateTime<chrono::Utc>) -> String {
     let mut lines = vec![
         "BEGIN:VCALENDAR".to_owned(),
@@ -335,7 +342,7 @@ pub fn calendar(items: &[DueItem], today: Date, now: chrono::DateTime<chrono::Ut
         };
         lines.extend([
             "BEGIN:VEVENT".to_owned(),
-            format!("UID:crs-review-{}@crs", item.record.replace('/', "-")),
+            format!("UID:crs-review-{}@crs", item.first_id.replace('/', "-")),
             format!("DTSTAMP:{stamp}"),
             format!("DTSTART;VALUE=DATE:{day}"),
             format!("DTEND;VALUE=DATE:{next_day}"),

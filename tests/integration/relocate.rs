@@ -343,3 +343,18 @@ fn a_move_given_its_day_is_dated_by_it_in_the_board_paper_and_the_log() {
         "{paper}"
     );
 }
+
+/// A review's calendar event keeps its UID when its record moves: a calendar that
+/// imports the file again replaces the event rather than keeping two.
+#[test]
+fn a_moved_records_review_keeps_its_calendar_event() {
+    let env = register();
+    let uids = |env: &TestEnv| -> Vec<String> {
+        let ics = ok(env, &["due", "--within", "3650", "--format", "ics"]).stdout;
+        ics.lines().filter(|l| l.starts_with("UID:")).map(str::to_owned).collect()
+    };
+    let before = uids(&env);
+    assert!(!before.is_empty(), "a review is due");
+    ok(&env, &["move", OLD, "RJ2/adult-critical-care", "--provider-name", "Trust Two"]);
+    assert_eq!(uids(&env), before);
+}
