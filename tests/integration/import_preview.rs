@@ -7,6 +7,7 @@ use std::fs;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::harness::{Run, TestEnv, assess_all};
+use crate::reimport::{import, write_sheet};
 
 const MAP: &str = r#"date_formats = ["%d/%m/%Y"]
 [columns]
@@ -37,16 +38,6 @@ fn with_map() -> TestEnv {
     let env = TestEnv::git();
     fs::write(env.outside().join("map.toml"), MAP).unwrap();
     env
-}
-
-fn write_sheet(env: &TestEnv, name: &str, text: &str) {
-    fs::write(env.outside().join(name), text).unwrap();
-}
-
-/// `crs ARGS… import ../NAME --map ../map.toml EXTRA…`.
-fn import(env: &TestEnv, name: &str, extra: &[&str]) -> Run {
-    let file = format!("../{name}");
-    env.crs(&[&["import", file.as_str(), "--map", "../map.toml"], extra].concat())
 }
 
 fn ok(env: &TestEnv, args: &[&str]) -> Run {

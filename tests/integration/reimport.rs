@@ -63,12 +63,13 @@ fn imported() -> TestEnv {
     env
 }
 
-fn write_sheet(env: &TestEnv, name: &str, text: &str) {
+/// Writes `text` as the sheet `name` beside the register.
+pub(crate) fn write_sheet(env: &TestEnv, name: &str, text: &str) {
     fs::write(env.outside().join(name), text).unwrap();
 }
 
 /// `crs import ../NAME --map ../map.toml EXTRA…`.
-fn import(env: &TestEnv, name: &str, extra: &[&str]) -> Run {
+pub(crate) fn import(env: &TestEnv, name: &str, extra: &[&str]) -> Run {
     let file = format!("../{name}");
     env.crs(&[&["import", file.as_str(), "--map", "../map.toml"], extra].concat())
 }

@@ -14,7 +14,7 @@ fn ok(env: &TestEnv, args: &[&str]) -> Run {
 }
 
 /// One row of an ODS file in the current layout (27 quoted columns).
-fn ods_row(code: &str, name: &str, opened: &str, closed: &str) -> String {
+pub(crate) fn ods_row(code: &str, name: &str, opened: &str, closed: &str) -> String {
     let mut cells = vec![String::new(); 27];
     cells[0] = code.into();
     cells[1] = name.into();

@@ -9,6 +9,7 @@ use std::fs;
 
 use crate::harness::{Run, TestEnv, designated_record};
 use crate::sheets::sheet;
+use crate::succeed::ods_row;
 
 fn ok(env: &TestEnv, args: &[&str]) -> Run {
     let run = env.crs(args);
@@ -186,21 +187,6 @@ fn a_removal_notice_given_since_the_last_submission_is_told_once() {
         "{line}"
     );
     assert_eq!(line.matches("10 September 2026").count(), 1, "told once: {line}");
-}
-
-/// One row of an ODS file in the current layout (27 quoted columns).
-fn ods_row(code: &str, name: &str, opened: &str, closed: &str) -> String {
-    let mut cells = vec![String::new(); 27];
-    cells[0] = code.into();
-    cells[1] = name.into();
-    cells[2] = "Y56".into();
-    cells[3] = code.into();
-    cells[9] = "N1 1AA".into();
-    cells[10] = opened.into();
-    cells[11] = closed.into();
-    cells[21] = "1".into();
-    cells[23] = "H".into();
-    cells.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(",") + "\r\n"
 }
 
 #[test]
