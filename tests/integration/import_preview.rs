@@ -35,8 +35,15 @@ const MATERNITY_ROW: &str = "RJ1,Guy's and St Thomas' NHS Foundation Trust,FT,Ma
 const EATING: &str = "RV5/eating-disorders-inpatient";
 
 fn with_map() -> TestEnv {
+    with_map_and("")
+}
+
+/// A register with the map beside it, reading the columns `more` (lines of the
+/// map's `[columns]`) besides.
+fn with_map_and(more: &str) -> TestEnv {
     let env = TestEnv::git();
-    fs::write(env.outside().join("map.toml"), MAP).unwrap();
+    let map = MAP.replace("\"Status\" = \"status\"\n", &format!("\"Status\" = \"status\"\n{more}"));
+    fs::write(env.outside().join("map.toml"), map).unwrap();
     env
 }
 
@@ -219,12 +226,7 @@ fn a_record_kept_with_keep_register_is_never_called_unchanged_while_its_status_d
 /// cell that holds the early day, not the status that implies the step between.
 #[test]
 fn a_step_dated_before_its_decision_is_named_by_its_own_cell() {
-    let env = with_map();
-    let map = MAP.replace(
-        "\"Status\" = \"status\"\n",
-        "\"Status\" = \"status\"\n\"Accepted on\" = \"event.provider-accepted\"\n",
-    );
-    fs::write(env.outside().join("map.toml"), map).unwrap();
+    let env = with_map_and("\"Accepted on\" = \"event.provider-accepted\"\n");
     let header = HEADER.replace("Review date\n", "Review date,Accepted on\n");
     let early = "RJ2,Lewisham and Greenwich NHS Trust,FT,Stroke,03/06/2025,ICB Board,Y,10/01/2025,,designated,01/03/2028,01/12/2024\n";
     write_sheet(&env, "sheet.csv", &format!("{header}{early}"));
@@ -241,12 +243,8 @@ fn a_step_dated_before_its_decision_is_named_by_its_own_cell() {
 /// designation's row gives already.
 #[test]
 fn a_removal_row_needs_no_designation_date_of_its_own() {
-    let env = with_map();
-    let map = MAP.replace(
-        "\"Status\" = \"status\"\n",
-        "\"Status\" = \"status\"\n\"Removed on\" = \"removal.decided_on\"\n\"Removed by\" = \"removal.decided_by\"\n",
-    );
-    fs::write(env.outside().join("map.toml"), map).unwrap();
+    let env =
+        with_map_and("\"Removed on\" = \"removal.decided_on\"\n\"Removed by\" = \"removal.decided_by\"\n");
     let header = HEADER.replace("Review date\n", "Review date,Removed on,Removed by\n");
     let designated = "RV5,South London and Maudsley NHS Foundation Trust,FT,Eating disorders inpatient,01/03/2019,ICB Board,Y,10/01/2019,,designated,01/03/2027,,\n";
     let removal = "RV5,,,Eating disorders inpatient,,,,,,removed,,14/05/2026,ICB Board\n";
